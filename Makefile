@@ -1,0 +1,53 @@
+# Salt RAET. `make demo` shows the main job; `make test` runs every test.
+GO       ?= go
+BIN      ?= bin
+PKGS     ?= ./...
+# How long each fuzz target runs under `make fuzz`.
+FUZZTIME ?= 30s
+# Repetitions of each benchmark under `make bench`, for medians.
+COUNT    ?= 5
+
+FUZZ_TARGETS = \
+	./pkg/raet/road:FuzzParseHead \
+	./pkg/raet/road:FuzzParsePacket \
+	./pkg/raet/road:FuzzRxTray \
+	./pkg/raet/lane:FuzzParsePage \
+	./pkg/raet/body:FuzzDecodeJSON \
+	./pkg/raet/body:FuzzDecodeMsgpack
+
+.PHONY: all build test race vet fmt bench fuzz demo clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+test: vet
+	$(GO) test -count=1 $(PKGS)
+
+race:
+	$(GO) test -race -count=1 $(PKGS)
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count $(COUNT) ./pkg/...
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+demo: build
+	@./scripts/demo.sh $(BIN)
+
+clean:
+	rm -rf $(BIN)
