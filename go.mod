@@ -1,6 +1,6 @@
 module github.com/saltraet/saltraet
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/oasisprotocol/curve25519-voi v0.0.0-20230904125328-1f23a7beb09a
