@@ -1,0 +1,163 @@
+package road
+
+import (
+	"github.com/saltraet/saltraet/pkg/raet"
+)
+
+// segmentHeadExtra is the room the reference leaves in a segment's head for
+// the sn, sc and ml fields an unsegmented head lacks (TxTray.packetize). It is
+// a fixed guess, not a measurement, and the segment sizes on the wire follow
+// from it, so it is kept as it is.
+func segmentHeadExtra(hk raet.HeadKind) int {
+	if hk == raet.HeadJSON {
+		return 36
+	}
+	return 27
+}
+
+// PackTray packs a message (TxTray.pack): the body is coated once, with one
+// nonce for the whole message, and sent as one packet when that fits in
+// UDPMaxPacketSize, else cut into segments (see PackTrayCoat).
+func PackTray(h Head, plain []byte, box *raet.Box, signer *raet.Signer) ([]*Packet, error) {
+	if _, err := coatLength(h.CK, len(plain)); err != nil {
+		return nil, err
+	}
+	coat, err := appendCoat(nil, h.CK, plain, box)
+	if err != nil {
+		return nil, err
+	}
+	return PackTrayCoat(h, coat, signer)
+}
+
+// PackTrayCoat packs a message whose coat is already made. A coat too large
+// for one packet is cut into segments of
+//
+//	segsize = UDPMaxPacketSize - (unsegmented head size + extra + foot size)
+//
+// each signed on its own and carrying sn, sc, ml and the sf flag, exactly as
+// TxTray.packetize cuts it. The packet kind is the caller's: the reference
+// means to make it message but never does (its kind 0 reads as "no kind").
+func PackTrayCoat(h Head, coat []byte, signer *raet.Signer) ([]*Packet, error) {
+	whole := h
+	var scratch [raet.MaxHeadSize + 64]byte
+	if _, err := appendHead(scratch[:0], &whole, len(coat)); err != nil {
+		return nil, err
+	}
+	if whole.PL <= raet.UDPMaxPacketSize {
+		p, err := PackCoat(&h, coat, signer)
+		if err != nil {
+			return nil, err
+		}
+		return []*Packet{p}, nil
+	}
+	segsize := raet.UDPMaxPacketSize - (whole.HL + segmentHeadExtra(h.HK) + whole.FL)
+	count := (len(coat) + segsize - 1) / segsize
+	if count > raet.MaxSegmentCount {
+		return nil, raet.Errorf(raet.CodeOversize, "message of %d bytes needs %d segments, more than %d", len(coat), count, raet.MaxSegmentCount)
+	}
+	packets := make([]*Packet, 0, count)
+	for i := 0; i < count; i++ {
+		seg := h
+		seg.SN, seg.SC, seg.ML, seg.SF = i, count, len(coat), true
+		end := min((i+1)*segsize, len(coat))
+		p, err := PackCoat(&seg, coat[i*segsize:end], signer)
+		if err != nil {
+			return nil, err
+		}
+		packets = append(packets, p)
+	}
+	return packets, nil
+}
+
+// RxTray gathers the segments of one received message (RxTray in the
+// reference). The first segment to arrive fixes the segment count and the
+// message length; a later segment that disagrees is refused, where the
+// reference would crash or join a wrong message.
+type RxTray struct {
+	head     Head     // of the first segment received
+	segments [][]byte // coat slices by segment number; nil while missing
+	have     int      // segments present
+	size     int      // bytes present
+	highest  int      // highest segment number seen
+	coat     []byte   // the whole coat, once complete
+}
+
+// Add takes one parsed and verified packet of the message. It returns the
+// whole coat when the message is complete, nil before. A repeated segment is
+// ignored.
+func (t *RxTray) Add(p *Packet) ([]byte, error) {
+	if t.coat != nil {
+		return t.coat, nil
+	}
+	sc := p.Count()
+	if p.SN > t.highest {
+		t.highest = p.SN
+	}
+	if t.segments == nil {
+		t.head = p.Head
+		if sc == 1 { // the only segment: the message is whole now
+			t.coat = p.Coat()
+			return t.coat, nil
+		}
+		if p.ML > raet.MaxMessageSize {
+			return nil, raet.Errorf(raet.CodeOversize, "message length %d exceeds max of %d", p.ML, raet.MaxMessageSize)
+		}
+		t.segments = make([][]byte, sc)
+	}
+	if sc != t.head.Count() || p.ML != t.head.ML {
+		return nil, raet.Errorf(raet.CodeSegment, "segment %d says %d segments of %d bytes, the tray has %d of %d",
+			p.SN, sc, p.ML, t.head.Count(), t.head.ML)
+	}
+	if t.segments[p.SN] != nil {
+		return nil, nil
+	}
+	seg := p.Coat()
+	if t.size+len(seg) > t.head.ML {
+		return nil, raet.Errorf(raet.CodeSegment, "segments add up to more than the message length %d", t.head.ML)
+	}
+	t.segments[p.SN] = seg
+	t.have++
+	t.size += len(seg)
+	if t.have < len(t.segments) {
+		return nil, nil
+	}
+	if t.size != t.head.ML {
+		return nil, raet.Errorf(raet.CodeSegment, "full message payload length %d does not equal head field ml %d", t.size, t.head.ML)
+	}
+	t.coat = make([]byte, 0, t.size)
+	for _, s := range t.segments {
+		t.coat = append(t.coat, s...)
+	}
+	t.segments = nil
+	return t.coat, nil
+}
+
+// Head returns the head of the first segment received, which carries the
+// message's kinds and transaction.
+func (t *RxTray) Head() Head { return t.head }
+
+// Complete reports whether every segment has arrived.
+func (t *RxTray) Complete() bool { return t.coat != nil }
+
+// Highest is the highest segment number seen.
+func (t *RxTray) Highest() int { return t.highest }
+
+// Missing lists the segment numbers in [begin, end) that have not arrived.
+// With end < 0 it stops before the highest segment seen, so trailing segments
+// that may still be on their way are not reported (RxTray.missing).
+func (t *RxTray) Missing(begin, end int) []int {
+	if end < 0 {
+		end = t.highest
+	}
+	var out []int
+	if t.segments == nil {
+		return out
+	}
+	end = min(end, len(t.segments))
+	for i := max(begin, 0); i < end; i++ {
+		if t.segments[i] == nil {
+			out = append(out, i)
+		}
+	}
+	return out
+}
