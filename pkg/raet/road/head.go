@@ -374,45 +374,49 @@ func parseRaetHead(h *Head, text []byte) error {
 		if sp < 0 || bytes.IndexByte(line[sp+1:], ' ') >= 0 {
 			return raet.Errorf(raet.CodeHead, "head line %q is not one key and one value", clip(line))
 		}
-		key, val := string(line[:sp]), line[sp+1:]
+		key, val := line[:sp], line[sp+1:]
 		var bit uint32
-		switch key {
+		switch string(key) { // the conversions here compile to comparisons: no allocation
 		case "ri":
 			bit = 1 << 28
 			if string(val) != "RAET" {
 				return raet.Errorf(raet.CodeHead, "head field ri is %q, not RAET", clip(val))
 			}
-		case "pl", "hl":
-			v, err := parseHex(key, val, math.MaxUint32)
+		case "pl":
+			bit = 1 << 29
+			v, err := parseHex("pl", val, math.MaxUint32)
 			if err != nil {
 				return err
 			}
-			if key == "pl" {
-				bit, h.PL = 1<<29, int(v)
-			} else {
-				bit, h.HL = 1<<30, int(v)
+			h.PL = int(v)
+		case "hl":
+			bit = 1 << 30
+			v, err := parseHex("hl", val, math.MaxUint32)
+			if err != nil {
+				return err
 			}
+			h.HL = int(v)
 		case "fg":
 			bit = 1 << 31
-			v, err := parseHex(key, val, math.MaxUint8)
+			v, err := parseHex("fg", val, math.MaxUint8)
 			if err != nil {
 				return err
 			}
 			h.SetFG(byte(v))
 		default:
-			i, ok := headFieldIndex[key]
+			i, ok := headFieldIndex[string(key)]
 			if !ok {
-				return raet.Errorf(raet.CodeHead, "unknown head field %q", clip([]byte(key)))
+				return raet.Errorf(raet.CodeHead, "unknown head field %q", clip(key))
 			}
 			bit = 1 << i
 			f := &headFields[i]
 			if f.isInt {
-				v, err := parseHex(key, val, f.max)
+				v, err := parseHex(f.key, val, f.max)
 				if err != nil {
 					return err
 				}
 				if v < f.min {
-					return raet.Errorf(raet.CodeHead, "head field %s %d is below %d", key, v, f.min)
+					return raet.Errorf(raet.CodeHead, "head field %s %d is below %d", f.key, v, f.min)
 				}
 				f.set(h, v)
 			} else {
@@ -424,7 +428,7 @@ func parseRaetHead(h *Head, text []byte) error {
 			}
 		}
 		if seen&bit != 0 {
-			return raet.Errorf(raet.CodeHead, "head field %s appears twice", key)
+			return raet.Errorf(raet.CodeHead, "head field %s appears twice", clip(key))
 		}
 		seen |= bit
 	}
