@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/saltraet/saltraet/internal/testvectors"
 	"github.com/saltraet/saltraet/pkg/raet"
 )
 
@@ -22,7 +23,7 @@ func seedBodies(f *testing.F, kind raet.BodyKind) {
 		}
 		pages, _ := raw.(Map).Get("pages")
 		h, _ := pages.([]any)[0].(Map).String("hex")
-		dg := mustHex(f, h)
+		dg := testvectors.Hex(f, h)
 		f.Add(dg[bytes.Index(dg, []byte(raet.HeadEnd))+2:])
 	}
 	road := map[raet.BodyKind]string{raet.BodyJSON: "road-exchange-json.jsonl", raet.BodyMsgpack: "road-exchange.jsonl"}
@@ -34,7 +35,7 @@ func seedBodies(f *testing.F, kind raet.BodyKind) {
 		r, _ := raw.(Map).Map("raet")
 		parts, _ := r.Map("parts")
 		if h, ok := parts.String("plain_body_hex"); ok && h != "" {
-			f.Add(mustHex(f, h))
+			f.Add(testvectors.Hex(f, h))
 		}
 	}
 	for _, c := range pythonCases {

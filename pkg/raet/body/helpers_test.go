@@ -29,15 +29,6 @@ func readVector(t testing.TB, parts ...string) []byte {
 	return b
 }
 
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("bad hex %.20q: %v", s, err)
-	}
-	return b
-}
-
 func sha(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
@@ -50,7 +41,7 @@ func fromVector(t testing.TB, v any) any {
 	switch x := v.(type) {
 	case Map:
 		if len(x) == 1 && x[0].Key == "$bytes_hex" {
-			return mustHex(t, x[0].Value.(string))
+			return testvectors.Hex(t, x[0].Value.(string))
 		}
 		out := make(Map, len(x))
 		for i, it := range x {

@@ -160,12 +160,17 @@ func appendJSONStringMap[V any](dst []byte, m map[string]V, depth int) ([]byte, 
 }
 
 func appendJSONAnyMap(dst []byte, m map[any]any, depth int) ([]byte, error) {
+	return appendJSONPairs(dst, sortedPairs(m), depth)
+}
+
+// appendJSONPairs writes an object from key-value pairs already in order.
+func appendJSONPairs(dst []byte, pairs []keyValue, depth int) ([]byte, error) {
 	if depth++; depth > maxDepth {
 		return dst, errTooDeep("json", maxDepth)
 	}
 	dst = append(dst, '{')
 	var err error
-	for i, kv := range sortedPairs(m) {
+	for i, kv := range pairs {
 		if i > 0 {
 			dst = append(dst, ',')
 		}

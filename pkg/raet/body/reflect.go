@@ -79,24 +79,7 @@ func appendJSONReflect(dst []byte, v any, depth int) ([]byte, error) {
 		}
 		return append(dst, ']'), nil
 	case reflect.Map:
-		if depth++; depth > maxDepth {
-			return dst, errTooDeep("json", maxDepth)
-		}
-		dst = append(dst, '{')
-		var err error
-		for i, kv := range reflectPairs(rv) {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			if dst, err = appendJSONKey(dst, kv.k); err != nil {
-				return dst, err
-			}
-			dst = append(dst, ':')
-			if dst, err = appendJSON(dst, kv.v, depth); err != nil {
-				return dst, err
-			}
-		}
-		return append(dst, '}'), nil
+		return appendJSONPairs(dst, reflectPairs(rv), depth)
 	case reflect.Pointer, reflect.Interface:
 		if rv.IsNil() {
 			return append(dst, "null"...), nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/saltraet/saltraet/internal/testvectors"
 	"github.com/saltraet/saltraet/pkg/raet"
 )
 
@@ -47,7 +48,7 @@ func readLaneVector(t *testing.T, file string) laneVector {
 	pages, _ := top.Get("pages")
 	for _, p := range pages.([]any) {
 		h, _ := p.(Map).String("hex")
-		dg := mustHex(t, h)
+		dg := testvectors.Hex(t, h)
 		i := bytes.Index(dg, []byte(raet.HeadEnd))
 		if i < 0 {
 			t.Fatalf("%s: page without a head end", file)
@@ -160,7 +161,7 @@ func checkMsgpackTypes(t *testing.T, path string, got any, view any) {
 			t.Errorf("%s: got %s, want a string of %d chars with sha256 %s", path, show(got), n, wantSum)
 		}
 	case "bin_hex":
-		if b, ok := got.([]byte); !ok || !bytes.Equal(b, mustHex(t, want.(string))) {
+		if b, ok := got.([]byte); !ok || !bytes.Equal(b, testvectors.Hex(t, want.(string))) {
 			t.Errorf("%s: got %s, want bytes %s", path, show(got), want)
 		}
 	case "int":
@@ -205,7 +206,7 @@ func TestRoadVectors(t *testing.T) {
 				kinds, _ := r.Map("kinds")
 				var plain []byte
 				if h, ok := parts.String("plain_body_hex"); ok && h != "" {
-					plain = mustHex(t, h)
+					plain = testvectors.Hex(t, h)
 				} else if tk, _ := kinds.String("tk"); tk == "join" {
 					foot, _ := parts.Int("foot_len")
 					coat, _ := parts.Int("coat_len")
@@ -213,7 +214,7 @@ func TestRoadVectors(t *testing.T) {
 						continue
 					}
 					h, _ := d.String("hex")
-					dg := mustHex(t, h)
+					dg := testvectors.Hex(t, h)
 					i := bytes.Index(dg, []byte(raet.HeadEnd))
 					plain = dg[i+len(raet.HeadEnd):]
 				} else {

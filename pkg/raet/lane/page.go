@@ -13,6 +13,7 @@ import (
 	"strconv"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/internal/parts"
 )
 
 // PageHead is the head of one lane page, fields named as on the wire.
@@ -235,11 +236,9 @@ func clip(b []byte) string {
 // RxBook for each. A book must begin with page 0: a stack that sees a later
 // page of a book it has not begun has missed its start and drops it.
 type RxBook struct {
-	head     PageHead
-	sections [][]byte
-	have     int
-	size     int
-	plain    []byte
+	head  PageHead
+	pages parts.Parts
+	plain []byte
 }
 
 // Add takes one page of the book, with its body bytes. It returns the whole
@@ -249,37 +248,28 @@ func (b *RxBook) Add(h PageHead, section []byte) ([]byte, error) {
 	if b.plain != nil {
 		return b.plain, nil
 	}
-	if b.sections == nil {
+	if b.pages.Count() == 0 {
 		b.head = h
 		if h.Count() == 1 {
 			b.plain = section
 			return b.plain, nil
 		}
-		b.sections = make([][]byte, h.Count())
+		b.pages.Init(h.Count())
 	}
-	if h.Count() != len(b.sections) || h.PN >= len(b.sections) {
-		return nil, raet.Errorf(raet.CodePage, "page %d of %d does not belong to a book of %d pages", h.PN, h.Count(), len(b.sections))
+	if h.Count() != b.pages.Count() || h.PN >= b.pages.Count() {
+		return nil, raet.Errorf(raet.CodePage, "page %d of %d does not belong to a book of %d pages", h.PN, h.Count(), b.pages.Count())
 	}
-	if b.sections[h.PN] != nil {
+	if b.pages.Has(h.PN) {
 		return nil, nil
 	}
-	if b.size+len(section) > raet.MaxMessageSize {
+	if b.pages.Size()+len(section) > raet.MaxMessageSize {
 		return nil, raet.Errorf(raet.CodeOversize, "book exceeds max message length %d", raet.MaxMessageSize)
 	}
-	if section == nil {
-		section = []byte{}
-	}
-	b.sections[h.PN] = section
-	b.have++
-	b.size += len(section)
-	if b.have < len(b.sections) {
+	b.pages.Put(h.PN, section)
+	if !b.pages.Complete() {
 		return nil, nil
 	}
-	b.plain = make([]byte, 0, b.size)
-	for _, s := range b.sections {
-		b.plain = append(b.plain, s...)
-	}
-	b.sections = nil
+	b.plain = b.pages.Join()
 	return b.plain, nil
 }
 

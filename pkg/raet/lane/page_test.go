@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/saltraet/saltraet/internal/testvectors"
+	"github.com/saltraet/saltraet/internal/testvectors/jsonview"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
@@ -23,32 +24,6 @@ var laneVectors = []string{"single-json", "single-msgpack", "single-msgpack-bin"
 func headValue(h lane.PageHead) map[string]any {
 	return map[string]any{"ri": "RAET", "vn": float64(h.VN), "pk": float64(h.PK), "sn": h.SN, "dn": h.DN,
 		"si": h.SI, "bi": float64(h.BI), "pn": float64(h.PN), "pc": float64(h.Count())}
-}
-
-// jsonValue turns a decoded body into what encoding/json makes of the
-// vector's rendering of the reference's body.
-func jsonValue(v any) any {
-	switch x := v.(type) {
-	case body.Map:
-		m := map[string]any{}
-		for _, it := range x {
-			m[it.Key] = jsonValue(it.Value)
-		}
-		return m
-	case []any:
-		out := make([]any, len(x))
-		for i := range x {
-			out[i] = jsonValue(x[i])
-		}
-		return out
-	case []byte:
-		return map[string]any{"$bytes_hex": hex.EncodeToString(x)}
-	case int64:
-		return float64(x)
-	case uint64:
-		return float64(x)
-	}
-	return v
 }
 
 func TestLaneVectors(t *testing.T) {
@@ -91,7 +66,7 @@ func TestLaneVectors(t *testing.T) {
 		if err := json.Unmarshal(v.Body, &want); err != nil {
 			t.Fatal(err)
 		}
-		if got := jsonValue(m); !reflect.DeepEqual(got, want) {
+		if got := jsonview.Of(m); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: body differs from the reference's:\n got %.300v\nwant %.300v", name, got, want)
 		}
 		// Serialise the decoded body and page it again: the same datagrams.

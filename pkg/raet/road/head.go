@@ -121,12 +121,22 @@ var headFields = []headField{
 	{"dt", false, 0, 0, nil, nil, 0},
 	{"oi", true, 0, math.MaxUint32, func(h *Head) uint64 { return uint64(h.OI) }, func(h *Head, v uint64) { h.OI = uint32(v) }, 0},
 	{"sn", true, 0, raet.MaxSegmentCount - 1, func(h *Head) uint64 { return uint64(h.SN) }, func(h *Head, v uint64) { h.SN = int(v) }, 0},
-	{"sc", true, 1, raet.MaxSegmentCount, func(h *Head) uint64 { return uint64(h.Count()) }, func(h *Head, v uint64) { h.SC = int(v) }, 1},
+	{"sc", true, 1, raet.MaxSegmentCount, func(h *Head) uint64 { return uint64(h.Count()) }, setSC, 1},
 	{"ml", true, 0, raet.MaxMessageSize, func(h *Head) uint64 { return uint64(h.ML) }, func(h *Head, v uint64) { h.ML = int(v) }, 0},
 	{"bk", true, 0, math.MaxUint8, func(h *Head) uint64 { return uint64(h.BK) }, func(h *Head, v uint64) { h.BK = raet.BodyKind(v) }, 0},
 	{"ck", true, 0, math.MaxUint8, func(h *Head) uint64 { return uint64(h.CK) }, func(h *Head, v uint64) { h.CK = raet.CoatKind(v) }, 0},
 	{"fk", true, 0, math.MaxUint8, func(h *Head) uint64 { return uint64(h.FK) }, func(h *Head, v uint64) { h.FK = raet.FootKind(v) }, 0},
 	{"fl", true, 0, math.MaxUint16, func(h *Head) uint64 { return uint64(h.FL) }, func(h *Head, v uint64) { h.FL = int(v) }, 0},
+}
+
+// setSC stores a count of 1 as the zero value, the form an unsegmented head
+// has when it is built in code, so that heads compare equal however they
+// were made.
+func setSC(h *Head, v uint64) {
+	if v == 1 {
+		v = 0
+	}
+	h.SC = int(v)
 }
 
 var headFieldIndex = func() map[string]int {
@@ -201,7 +211,7 @@ func appendHead(dst []byte, h *Head, coatLen int) ([]byte, error) {
 				dst = strconv.AppendUint(dst, v, 10)
 			} else if h.DT != 0 {
 				dst = append(dst, `,"dt":`...)
-				dst = appendPythonFloat(dst, h.DT)
+				dst, _ = body.AppendJSON(dst, h.DT) // Python's float repr, as json.dumps writes it; a float cannot fail
 			}
 		}
 		dst = append(dst, '}')
@@ -238,73 +248,6 @@ func putHex(dst []byte, v uint64) {
 	}
 }
 
-// appendPythonFloat writes f as Python's repr does, which is how json.dumps
-// writes a float: the shortest digits that read back the same, in fixed
-// notation with at least one decimal, unless the exponent is below -4 or above 15.
-func appendPythonFloat(dst []byte, f float64) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(dst, "NaN"...)
-	case math.IsInf(f, 1):
-		return append(dst, "Infinity"...)
-	case math.IsInf(f, -1):
-		return append(dst, "-Infinity"...)
-	}
-	var buf [32]byte
-	e := strconv.AppendFloat(buf[:0], f, 'e', -1, 64) // [-]d[.ddd]e±XX
-	neg := e[0] == '-'
-	if neg {
-		e = e[1:]
-		dst = append(dst, '-')
-	}
-	mark := bytes.IndexByte(e, 'e')
-	digits := make([]byte, 0, 20)
-	for _, c := range e[:mark] {
-		if c != '.' {
-			digits = append(digits, c)
-		}
-	}
-	exp, _ := strconv.Atoi(string(e[mark+1:]))
-	decpt := exp + 1 // value = 0.DIGITS x 10^decpt
-	if decpt <= -4 || decpt > 16 {
-		dst = append(dst, digits[0])
-		if len(digits) > 1 {
-			dst = append(dst, '.')
-			dst = append(dst, digits[1:]...)
-		}
-		dst = append(dst, 'e')
-		if exp < 0 {
-			dst = append(dst, '-')
-			exp = -exp
-		} else {
-			dst = append(dst, '+')
-		}
-		if exp < 10 {
-			dst = append(dst, '0')
-		}
-		return strconv.AppendInt(dst, int64(exp), 10)
-	}
-	switch {
-	case decpt <= 0:
-		dst = append(dst, "0."...)
-		for i := 0; i < -decpt; i++ {
-			dst = append(dst, '0')
-		}
-		dst = append(dst, digits...)
-	case decpt >= len(digits):
-		dst = append(dst, digits...)
-		for i := len(digits); i < decpt; i++ {
-			dst = append(dst, '0')
-		}
-		dst = append(dst, ".0"...)
-	default:
-		dst = append(dst, digits[:decpt]...)
-		dst = append(dst, '.')
-		dst = append(dst, digits[decpt:]...)
-	}
-	return dst
-}
-
 // headEnd finds the end of the head at the start of a datagram and its kind,
 // the way RxHead.parse recognises them: a RAET head starts with "ri RAET\n"
 // and a JSON head with `{"ri":"RAET",`, each up to its first terminator.
@@ -324,7 +267,8 @@ func headEnd(b []byte) (raet.HeadKind, int, error) {
 
 // ParseHead reads the head at the start of datagram b and checks it against
 // the datagram as the reference does: the head kind found must be the one the
-// head states, hl must be the head's length, pl the datagram's, and vn 0.
+// head states, hl must be the head's length, pl the datagram's, vn 0, and
+// the body, coat and foot kinds ones that are implemented, fl fitting fk.
 // Unlike the reference, which raises exceptions it does not catch, every
 // malformed head is an error here, and numbers are checked against the range
 // their field can hold.
@@ -354,7 +298,7 @@ func ParseHead(b []byte) (Head, error) {
 	if h.VN != raet.Version {
 		return h, raet.Errorf(raet.CodeVersion, "received incompatible version %d", h.VN)
 	}
-	return h, nil
+	return h, checkKinds(&h)
 }
 
 // parseRaetHead reads "key value" lines. Each line has exactly one space, as

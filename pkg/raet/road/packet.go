@@ -140,9 +140,6 @@ func ParsePacket(b []byte) (*Packet, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkKinds(&h); err != nil {
-		return nil, err
-	}
 	if h.HL+h.FL > len(b) {
 		return nil, raet.Errorf(raet.CodeLength, "packet of %d bytes cannot hold a head of %d and a foot of %d", len(b), h.HL, h.FL)
 	}

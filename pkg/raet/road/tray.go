@@ -2,6 +2,7 @@ package road
 
 import (
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/internal/parts"
 )
 
 // segmentHeadExtra is the room the reference leaves in a segment's head for
@@ -74,12 +75,10 @@ func PackTrayCoat(h Head, coat []byte, signer *raet.Signer) ([]*Packet, error) {
 // message length; a later segment that disagrees is refused, where the
 // reference would crash or join a wrong message.
 type RxTray struct {
-	head     Head     // of the first segment received
-	segments [][]byte // coat slices by segment number; nil while missing
-	have     int      // segments present
-	size     int      // bytes present
-	highest  int      // highest segment number seen
-	coat     []byte   // the whole coat, once complete
+	head     Head        // of the first segment received
+	segments parts.Parts // coat slices by segment number
+	highest  int         // highest segment number seen
+	coat     []byte      // the whole coat, once complete
 }
 
 // Add takes one parsed and verified packet of the message. It returns the
@@ -93,7 +92,7 @@ func (t *RxTray) Add(p *Packet) ([]byte, error) {
 	if p.SN > t.highest {
 		t.highest = p.SN
 	}
-	if t.segments == nil {
+	if t.segments.Count() == 0 {
 		t.head = p.Head
 		if sc == 1 { // the only segment: the message is whole now
 			t.coat = p.Coat()
@@ -102,33 +101,27 @@ func (t *RxTray) Add(p *Packet) ([]byte, error) {
 		if p.ML > raet.MaxMessageSize {
 			return nil, raet.Errorf(raet.CodeOversize, "message length %d exceeds max of %d", p.ML, raet.MaxMessageSize)
 		}
-		t.segments = make([][]byte, sc)
+		t.segments.Init(sc)
 	}
 	if sc != t.head.Count() || p.ML != t.head.ML {
 		return nil, raet.Errorf(raet.CodeSegment, "segment %d says %d segments of %d bytes, the tray has %d of %d",
 			p.SN, sc, p.ML, t.head.Count(), t.head.ML)
 	}
-	if t.segments[p.SN] != nil {
+	if t.segments.Has(p.SN) {
 		return nil, nil
 	}
 	seg := p.Coat()
-	if t.size+len(seg) > t.head.ML {
+	if t.segments.Size()+len(seg) > t.head.ML {
 		return nil, raet.Errorf(raet.CodeSegment, "segments add up to more than the message length %d", t.head.ML)
 	}
-	t.segments[p.SN] = seg
-	t.have++
-	t.size += len(seg)
-	if t.have < len(t.segments) {
+	t.segments.Put(p.SN, seg)
+	if !t.segments.Complete() {
 		return nil, nil
 	}
-	if t.size != t.head.ML {
-		return nil, raet.Errorf(raet.CodeSegment, "full message payload length %d does not equal head field ml %d", t.size, t.head.ML)
+	if t.segments.Size() != t.head.ML {
+		return nil, raet.Errorf(raet.CodeSegment, "full message payload length %d does not equal head field ml %d", t.segments.Size(), t.head.ML)
 	}
-	t.coat = make([]byte, 0, t.size)
-	for _, s := range t.segments {
-		t.coat = append(t.coat, s...)
-	}
-	t.segments = nil
+	t.coat = t.segments.Join()
 	return t.coat, nil
 }
 
@@ -149,15 +142,5 @@ func (t *RxTray) Missing(begin, end int) []int {
 	if end < 0 {
 		end = t.highest
 	}
-	var out []int
-	if t.segments == nil {
-		return out
-	}
-	end = min(end, len(t.segments))
-	for i := max(begin, 0); i < end; i++ {
-		if t.segments[i] == nil {
-			out = append(out, i)
-		}
-	}
-	return out
+	return t.segments.Missing(begin, end)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/saltraet/saltraet/internal/testvectors"
+	"github.com/saltraet/saltraet/internal/testvectors/jsonview"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
@@ -76,47 +77,6 @@ func (x exchange) box(t *testing.T, receiver string) *raet.Box {
 	return b
 }
 
-// jsonValue turns a decoded body into what encoding/json makes of the
-// reference's JSON rendering of it, so the two can be compared: bytes are
-// shown as {"$bytes_hex": ...} and every number is a float64.
-func jsonValue(t *testing.T, v any) any {
-	t.Helper()
-	var conv func(v any) any
-	conv = func(v any) any {
-		switch x := v.(type) {
-		case body.Map:
-			m := map[string]any{}
-			for _, it := range x {
-				m[it.Key] = conv(it.Value)
-			}
-			return m
-		case []any:
-			out := make([]any, len(x))
-			for i := range x {
-				out[i] = conv(x[i])
-			}
-			return out
-		case []byte:
-			return map[string]any{"$bytes_hex": hex.EncodeToString(x)}
-		case int64:
-			return float64(x)
-		case uint64:
-			return float64(x)
-		}
-		return v
-	}
-	return conv(v)
-}
-
-func rawJSON(t *testing.T, raw json.RawMessage) any {
-	t.Helper()
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 func TestExchangeHeadsMatchReference(t *testing.T) {
 	for _, x := range exchanges(t) {
 		for _, d := range x.datagrams {
@@ -124,7 +84,7 @@ func TestExchangeHeadsMatchReference(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s #%d: %v", x.name, d.I, err)
 			}
-			got := jsonValue(t, p.Fields())
+			got := jsonview.Of(p.Fields())
 			want := any(d.Raet.Data)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("%s #%d head:\n got %v\nwant %v", x.name, d.I, got, want)
@@ -229,7 +189,7 @@ func TestExchangeBodiesOpenAndRepack(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s #%d: %v", x.name, d.I, err)
 				}
-				if got, want := jsonValue(t, m), rawJSON(t, d.Raet.Body); !reflect.DeepEqual(got, want) {
+				if got, want := jsonview.Of(m), jsonview.Raw(t, d.Raet.Body); !reflect.DeepEqual(got, want) {
 					t.Errorf("%s #%d body:\n got %v\nwant %v", x.name, d.I, got, want)
 				}
 				decoded = m
@@ -374,7 +334,7 @@ func TestPacketVectors(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if got := jsonValue(t, p.Fields()); !reflect.DeepEqual(got, any(v.Decoded.Data)) {
+		if got := jsonview.Of(p.Fields()); !reflect.DeepEqual(got, any(v.Decoded.Data)) {
 			t.Errorf("%s head:\n got %v\nwant %v", name, got, v.Decoded.Data)
 		}
 		if p.Signed() {
@@ -401,7 +361,7 @@ func TestPacketVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := jsonValue(t, m), rawJSON(t, v.Decoded.Body); !reflect.DeepEqual(got, want) {
+			if got, want := jsonview.Of(m), jsonview.Raw(t, v.Decoded.Body); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s body: got %v want %v", name, got, want)
 			}
 		}
