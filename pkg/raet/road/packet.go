@@ -143,11 +143,8 @@ func ParsePacket(b []byte) (*Packet, error) {
 	if h.HL+h.FL > len(b) {
 		return nil, raet.Errorf(raet.CodeLength, "packet of %d bytes cannot hold a head of %d and a foot of %d", len(b), h.HL, h.FL)
 	}
-	if h.SC != 0 && h.SN >= h.SC {
-		return nil, raet.Errorf(raet.CodeSegment, "segment number %d is not below the segment count %d", h.SN, h.SC)
-	}
-	if h.SC == 0 && h.SN != 0 {
-		return nil, raet.Errorf(raet.CodeSegment, "segment count 0")
+	if h.SN >= h.Count() {
+		return nil, raet.Errorf(raet.CodeSegment, "segment number %d is not below the segment count %d", h.SN, h.Count())
 	}
 	return &Packet{Head: h, Packed: b}, nil
 }
