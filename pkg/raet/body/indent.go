@@ -1,0 +1,72 @@
+package body
+
+// AppendJSONIndent appends v to dst as Python's json.dumps(v, indent=indent)
+// writes it: every element of a non-empty list or dict on its own line,
+// indented by indent spaces per level, items separated by "," at the end of
+// the line and keys followed by ": " (json.dumps switches to these separators
+// when indent is set). Empty lists and dicts stay "[]" and "{}". No newline
+// follows the value. A negative indent is the same as 0, as ' ' * indent is
+// empty in Python. Values are written as AppendJSON writes them (ensure_ascii,
+// Python float repr, same refusals); raet's keep files are written this way
+// (json.dump(data, f, indent=2)).
+func AppendJSONIndent(dst []byte, v any, indent int) ([]byte, error) {
+	compact, err := AppendJSON(nil, v)
+	if err != nil {
+		return dst, err
+	}
+	return reindentJSON(dst, compact, max(indent, 0)), nil
+}
+
+// reindentJSON lays out compact JSON as Python's indenting encoder would. The
+// input comes from AppendJSON, so it is well-formed; it is walked token by
+// token, copying strings (ASCII, since ensure_ascii escapes the rest) and
+// numbers through, so no formatting rule of AppendJSON is repeated here.
+// Whitespace outside strings, which AppendJSON does not write, is dropped.
+func reindentJSON(dst, src []byte, indent int) []byte {
+	depth := 0
+	newline := func() {
+		dst = append(dst, '\n')
+		for range depth * indent {
+			dst = append(dst, ' ')
+		}
+	}
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch c {
+		case '"':
+			// Copy the string through, escapes and all.
+			j := i + 1
+			for j < len(src) && src[j] != '"' {
+				if src[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			j = min(j, len(src)-1)
+			dst = append(dst, src[i:j+1]...)
+			i = j
+		case '{', '[':
+			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
+				dst = append(dst, c, src[i+1])
+				i++
+				continue
+			}
+			dst = append(dst, c)
+			depth++
+			newline()
+		case '}', ']':
+			depth--
+			newline()
+			dst = append(dst, c)
+		case ',':
+			dst = append(dst, ',')
+			newline()
+		case ':':
+			dst = append(dst, ':', ' ')
+		case ' ', '\t', '\n', '\r':
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
