@@ -1,0 +1,338 @@
+package road
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/clock"
+)
+
+// Config describes a road stack: who it is and how it talks.
+type Config struct {
+	Name    string // the local estate's name, unique on the road
+	Role    string // whose keys these are; defaults to Name
+	UID     uint32 // the local estate's uid; defaults to 1
+	Main    bool   // accepts vacuous joins from estates it does not know
+	Mutable bool   // lets joins change a known remote's name, keys or address
+	Kind    uint8  // application kind sent in joins
+
+	Signer    *raet.Signer    // long-term Ed25519 key
+	Privateer *raet.Privateer // long-term Curve25519 key
+
+	Conn  Conn
+	Clock clock.Clock
+
+	HeadKind raet.HeadKind // of every packet sent; RAET heads by default
+	BodyKind raet.BodyKind // of join, alive, message and stale bodies; JSON when nada
+	// Unveritive accepts message packets without a signature. The reference's
+	// stacks are veritive (they refuse them) by default, and so are ours.
+	Unveritive bool
+}
+
+// core is the protocol state of one stack, owned by one goroutine (or, in
+// simulations, by the test): estates, transactions and their timers. It
+// reads the time from its clock and writes datagrams to its conn, and that
+// is all it does outside itself.
+type core struct {
+	cfg    Config
+	clock  clock.Clock
+	conn   Conn
+	uid    uint32
+	puid   uint32 // the last uid handed out (estate ids count up from here)
+	name   string
+	role   string
+	signer *raet.Signer
+	priver *raet.Privateer
+
+	remotes map[uint32]*Remote         // by nuid
+	byName  map[string]*Remote         // by name
+	joinees map[netip.AddrPort]*Remote // remotes of vacuous joins in progress, by address
+
+	// correspondents start the transaction a remote begins with a packet of
+	// the given transaction and packet kind; absent kinds are stale.
+	correspondents map[[2]uint8]func(c *core, now time.Time, p *Packet, r *Remote, from netip.AddrPort)
+
+	stats map[string]uint64
+}
+
+func newCore(cfg Config) *core {
+	if cfg.Role == "" {
+		cfg.Role = cfg.Name
+	}
+	if cfg.UID == 0 {
+		cfg.UID = 1
+	}
+	if cfg.BodyKind == raet.BodyNada {
+		cfg.BodyKind = raet.BodyJSON
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real()
+	}
+	return &core{
+		cfg: cfg, clock: cfg.Clock, conn: cfg.Conn,
+		uid: cfg.UID, puid: cfg.UID, name: cfg.Name, role: cfg.Role,
+		signer: cfg.Signer, priver: cfg.Privateer,
+		remotes:        map[uint32]*Remote{},
+		byName:         map[string]*Remote{},
+		joinees:        map[netip.AddrPort]*Remote{},
+		correspondents: map[[2]uint8]func(*core, time.Time, *Packet, *Remote, netip.AddrPort){},
+		stats:          map[string]uint64{},
+	}
+}
+
+func (c *core) stat(key string) { c.stats[key]++ }
+
+// nextUID hands out the next estate id, skipping ids in use (nextUid and
+// the loop of RemoteEstate's constructor).
+func (c *core) nextUID() uint32 {
+	for {
+		c.puid = NextID(c.puid)
+		if _, taken := c.remotes[c.puid]; !taken && c.puid != c.uid {
+			return c.puid
+		}
+	}
+}
+
+// addRemote makes a remote known by its nuid and name.
+func (c *core) addRemote(r *Remote) {
+	if r.UID == 0 {
+		r.UID = c.nextUID()
+	}
+	c.remotes[r.UID] = r
+	if r.Name != "" {
+		c.byName[r.Name] = r
+	}
+}
+
+// receive takes one datagram from the wire (_handleOneRx and processRx).
+// Whatever is dropped is counted by reason in the stats.
+func (c *core) receive(from netip.AddrPort, b []byte) {
+	now := c.clock.Now()
+	p, err := ParsePacket(b)
+	if err != nil {
+		c.dropOuter(err)
+		return
+	}
+	if !c.cfg.Unveritive && p.TK == raet.TrnsMessage && p.FK != raet.FootNacl {
+		c.dropOuter(raet.Errorf(raet.CodeSignature, "failed verification: missing signature"))
+		return
+	}
+	if p.Signed() {
+		r := c.remotes[p.DE]
+		if r == nil || r.verfer == nil {
+			c.dropOuter(raet.Errorf(raet.CodeSignature, "failed verification: nuid %d not in remotes", p.DE))
+			return
+		}
+		if err := p.Verify(r.verfer); err != nil {
+			c.dropOuter(err)
+			return
+		}
+	}
+	c.dispatch(now, p, from)
+}
+
+func (c *core) dropOuter(err error) {
+	c.stat("parsing_outer_error")
+	c.stat("parsing_outer_error_" + string(raet.CodeOf(err)))
+}
+
+// dispatch hands a verified packet to its transaction, answers it as stale,
+// or starts a correspondent (raet-protocol.md 4.5).
+func (c *core) dispatch(now time.Time, p *Packet, from netip.AddrPort) {
+	if p.BF {
+		c.stat("broadcast_unsupported")
+		return
+	}
+	var r *Remote
+	if p.TK == raet.TrnsJoin {
+		if p.SI != 0 {
+			c.stat("join_invalid_sid")
+			return
+		}
+		if p.CF { // we are the joiner: a reply from the joinent
+			if p.DE == 0 {
+				c.stat("join_invalid_nuid")
+				return
+			}
+			if p.SE == 0 { // vacuous: the joinent does not know us by uid yet
+				r = c.joinees[from]
+				if r != nil && r.UID != p.DE {
+					c.stat("join_mismatch_nuid")
+					return
+				}
+			} else {
+				r = c.remotes[p.DE]
+			}
+		} else { // we are the joinent: a packet from the joiner
+			if p.SE == 0 {
+				c.stat("join_invalid_fuid")
+				return
+			}
+			if p.DE == 0 { // vacuous: the joiner does not know its uid here
+				r = c.joinees[from]
+				if r != nil && r.FUID != p.SE && r.FUID != 0 {
+					delete(c.joinees, from) // a stale vacuous join from the same address
+					r = nil
+				}
+				if r == nil {
+					if p.PK != raet.PcktRequest {
+						c.stat("join_stale")
+						return
+					}
+					// An ephemeral remote: the joinent adds it to the
+					// remotes only if it accepts the join.
+					r = newRemote(0, from)
+					r.RSID = p.SI
+				}
+			} else if r = c.remotes[p.DE]; r == nil {
+				// We lost the remote the joiner remembers (a lost keep):
+				// tell it to join again vacuously.
+				c.stat("stale_nuid")
+				c.replyStale(p, from, true)
+				return
+			}
+		}
+	} else {
+		if p.SI == 0 {
+			c.stat("invalid_sid")
+			return
+		}
+		if p.DE == 0 || p.SE == 0 {
+			c.stat("invalid_uid")
+			return
+		}
+		if r = c.remotes[p.DE]; r != nil {
+			if !p.CF { // a transaction the remote started
+				if !ValidSID(p.SI, r.RSID) {
+					c.stat("stale_sid")
+					c.replyStale(p, from, false)
+					return
+				}
+				if p.SI != r.RSID {
+					r.RSID = p.SI
+					c.removeStaleCorrespondents(r)
+				}
+			}
+			if r.Reaped {
+				c.unreap(r)
+			}
+		}
+	}
+	if r != nil {
+		if t := r.transactions[rxIndex(p, from)]; t != nil {
+			t.receive(now, p)
+			return
+		}
+	}
+	if p.CF { // a reply to a transaction we do not have
+		c.stale(p, from)
+		return
+	}
+	if r == nil {
+		c.stat("unknown_destination_uid")
+		return
+	}
+	c.correspond(now, p, r, from)
+}
+
+// correspond starts the transaction a remote begins with this packet.
+func (c *core) correspond(now time.Time, p *Packet, r *Remote, from netip.AddrPort) {
+	if p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage {
+		// A message already delivered, or a retransmitted segment of one
+		// we never began: answer it as stale, never deliver it twice.
+		if _, done := r.done[p.TI]; done || p.AF {
+			c.replyStale(p, from, false)
+			return
+		}
+	}
+	start := c.correspondents[[2]uint8{uint8(p.TK), uint8(p.PK)}]
+	if start == nil {
+		c.stat("stale_packet")
+		return
+	}
+	start(c, now, p, r, from)
+}
+
+// nackKinds are the packet kinds that end a transaction; a stale one is
+// never answered, or two stacks would nack each other forever.
+func nackKind(pk raet.PcktKind, renewToo bool) bool {
+	switch pk {
+	case raet.PcktNack, raet.PcktUnjoined, raet.PcktUnallowed, raet.PcktRefuse, raet.PcktReject:
+		return true
+	case raet.PcktRenew:
+		return renewToo
+	}
+	return false
+}
+
+// stale nacks a reply that matches no transaction of ours (Staler): the
+// remote's correspondent should stop.
+func (c *core) stale(p *Packet, from netip.AddrPort) {
+	if nackKind(p.PK, true) {
+		return
+	}
+	r := c.remotes[p.DE]
+	if r == nil {
+		c.stat("invalid_remote_eid")
+		return
+	}
+	c.stat("stale_correspondent_attempt")
+	h := c.staleHead(p)
+	h.SE, h.DE, h.CF = r.UID, p.SE, false
+	if c.send(&h, from) {
+		c.stat("stale_correspondent_nack")
+	}
+}
+
+// replyStale answers a packet of a transaction the remote started in a
+// session we consider stale (Stalent): nack, or renew when the joiner should
+// join again vacuously.
+func (c *core) replyStale(p *Packet, from netip.AddrPort, renew bool) {
+	if nackKind(p.PK, false) {
+		return
+	}
+	c.stat("stale_initiator_attempt")
+	h := c.staleHead(p)
+	h.SE, h.DE, h.CF = p.DE, p.SE, true
+	if renew {
+		h.PK = raet.PcktRenew
+	}
+	if c.send(&h, from) {
+		c.stat("stale_initiator_nack")
+	}
+}
+
+// staleHead is the head of a stale reply: the stale packet's transaction,
+// coat and foot kinds, an empty body.
+func (c *core) staleHead(p *Packet) Head {
+	return Head{HK: c.cfg.HeadKind, BK: c.cfg.BodyKind, PK: raet.PcktNack,
+		TK: p.TK, SI: p.SI, TI: p.TI, CK: p.CK, FK: p.FK}
+}
+
+// send packs a packet with an empty body and writes it to an address.
+func (c *core) send(h *Head, to netip.AddrPort) bool {
+	pkt, err := Pack(h, nil, nil, c.signer)
+	if err != nil {
+		c.stat("packing_error")
+		return false
+	}
+	return c.write(pkt.Packed, to)
+}
+
+func (c *core) write(b []byte, to netip.AddrPort) bool {
+	if err := c.conn.WriteTo(b, to); err != nil {
+		c.stat("transmit_error")
+		return false
+	}
+	return true
+}
+
+// unreap marks a reaped remote alive again: a valid packet came from it.
+// Only main stacks reap.
+func (c *core) unreap(r *Remote) {
+	if c.cfg.Main {
+		r.Reaped = false
+		c.stat("remote_unreap")
+	}
+}

@@ -1,0 +1,256 @@
+package road
+
+import (
+	"bytes"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/clock"
+	"github.com/saltraet/saltraet/pkg/raet/netsim"
+)
+
+// dispatchBench is one stack core on a simulated network and a scripted
+// peer that sends it crafted packets and collects its replies.
+type dispatchBench struct {
+	t       *testing.T
+	clk     *clock.Fake
+	net     *netsim.Network
+	core    *core
+	peer    *netsim.Endpoint
+	signer  *raet.Signer // the peer's long-term key
+	remote  *Remote      // the core's view of the peer
+	replies []*Packet
+}
+
+var (
+	stackAddr = netip.MustParseAddrPort("127.0.0.1:7530")
+	peerAddr  = netip.MustParseAddrPort("127.0.0.1:7531")
+)
+
+func newDispatchBench(t *testing.T, main bool) *dispatchBench {
+	t.Helper()
+	b := &dispatchBench{t: t, clk: clock.NewFake()}
+	b.net = netsim.New(1, b.clk.Now)
+	ep, err := b.net.Listen(stackAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, _ := raet.NewSigner(bytes.Repeat([]byte{0x33}, 32))
+	b.core = newCore(Config{Name: "main", Main: main, Signer: own, Conn: ep, Clock: b.clk})
+	ep.SetHandler(func(d netsim.Datagram) { b.core.receive(d.From, d.Data) })
+
+	b.peer, _ = b.net.Listen(peerAddr)
+	b.peer.SetHandler(func(d netsim.Datagram) {
+		p, err := ParsePacket(d.Data)
+		if err != nil {
+			t.Fatalf("the stack sent a datagram that does not parse: %v", err)
+		}
+		ver, _ := raet.NewVerifier(own.VerKey())
+		if err := p.Verify(ver); err != nil {
+			t.Fatalf("the stack's reply does not verify: %v", err)
+		}
+		b.replies = append(b.replies, p)
+	})
+	b.signer, _ = raet.NewSigner(bytes.Repeat([]byte{0x11}, 32))
+
+	// The stack knows the peer as uid 2; the peer knows the stack as uid 3.
+	b.remote = newRemote(2, peerAddr)
+	b.remote.Name, b.remote.FUID, b.remote.RSID = "other", 3, 5
+	b.remote.verfer, _ = raet.NewVerifier(b.signer.VerKey())
+	b.core.addRemote(b.remote)
+	return b
+}
+
+// send delivers one packet from the peer and every reply back.
+func (b *dispatchBench) send(h Head) {
+	b.t.Helper()
+	b.replies = nil
+	pkt, err := Pack(&h, nil, nil, b.signer)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if err := b.peer.WriteTo(pkt.Packed, stackAddr); err != nil {
+		b.t.Fatal(err)
+	}
+	for b.net.InFlight() > 0 {
+		b.clk.Advance(time.Millisecond)
+		b.net.Deliver()
+	}
+}
+
+// expect checks the stats the packet moved and the replies it caused.
+func (b *dispatchBench) expect(name string, stats map[string]uint64, replies int) {
+	b.t.Helper()
+	for k, v := range stats {
+		if b.core.stats[k] != v {
+			b.t.Errorf("%s: stat %s = %d, want %d (all: %v)", name, k, b.core.stats[k], v, b.core.stats)
+		}
+	}
+	if len(b.replies) != replies {
+		b.t.Errorf("%s: %d replies, want %d", name, len(b.replies), replies)
+	}
+	clear(b.core.stats)
+}
+
+func TestDispatchDrops(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		h    Head
+		stat string
+	}{
+		{"broadcast", Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 2, SI: 5, TI: 1, BF: true}, "broadcast_unsupported"},
+		{"join with a session", Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, SE: 3, SI: 1, TI: 1}, "join_invalid_sid"},
+		{"join reply without nuid", Head{TK: raet.TrnsJoin, PK: raet.PcktResponse, CF: true, TI: 1}, "join_invalid_nuid"},
+		{"join without fuid", Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, TI: 1}, "join_invalid_fuid"},
+		{"vacuous join not a request", Head{TK: raet.TrnsJoin, PK: raet.PcktAck, SE: 3, TI: 1}, "join_stale"},
+		{"session 0", Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 2, TI: 1}, "invalid_sid"},
+		{"no uids", Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, SI: 5, TI: 1}, "invalid_uid"},
+		{"unknown estate", Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 9, SI: 5, TI: 1}, "unknown_destination_uid"},
+		{"no correspondent for it", Head{TK: raet.TrnsAlive, PK: raet.PcktAck, SE: 3, DE: 2, SI: 5, TI: 1}, "stale_packet"},
+		{"unsigned message", Head{TK: raet.TrnsMessage, PK: raet.PcktMessage, SE: 3, DE: 2, SI: 5, TI: 1}, "parsing_outer_error_signature"},
+		{"signed, estate unknown", Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 9, SI: 5, TI: 1, FK: raet.FootNacl}, "parsing_outer_error_signature"},
+	} {
+		b := newDispatchBench(t, true)
+		b.send(c.h)
+		b.expect(c.name, map[string]uint64{c.stat: 1}, 0)
+	}
+	// A forged signature: signed by another key than the remote's.
+	b := newDispatchBench(t, true)
+	b.signer, _ = raet.NewSigner(bytes.Repeat([]byte{0x77}, 32))
+	b.send(Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 2, SI: 5, TI: 1, FK: raet.FootNacl})
+	b.expect("forged", map[string]uint64{"parsing_outer_error": 1, "parsing_outer_error_signature": 1, "stale_packet": 0}, 0)
+	// Garbage.
+	if err := b.peer.WriteTo([]byte("hello"), stackAddr); err != nil {
+		t.Fatal(err)
+	}
+	b.clk.Advance(time.Millisecond)
+	b.net.Deliver()
+	b.expect("garbage", map[string]uint64{"parsing_outer_error_head": 1}, 0)
+}
+
+// A transaction the remote starts in an older session than its last is
+// answered with a stale nack (Stalent) that mirrors the packet.
+func TestDispatchStaleSessionIsNacked(t *testing.T) {
+	b := newDispatchBench(t, true)
+	b.send(Head{TK: raet.TrnsMessage, PK: raet.PcktMessage, SE: 3, DE: 2, SI: 4, TI: 7, BK: raet.BodyJSON, CK: raet.CoatNacl, FK: raet.FootNacl})
+	b.expect("stale sid", map[string]uint64{"stale_sid": 1, "stale_initiator_nack": 1}, 1)
+	n := b.replies[0]
+	if n.PK != raet.PcktNack || !n.CF || n.SE != 2 || n.DE != 3 || n.SI != 4 || n.TI != 7 ||
+		n.TK != raet.TrnsMessage || n.CK != raet.CoatNacl || n.FK != raet.FootNacl || len(n.Coat()) != 0 {
+		t.Errorf("stale nack %+v", n.Head)
+	}
+	// A stale nack is never answered, or two stacks would nack forever.
+	b.send(Head{TK: raet.TrnsMessage, PK: raet.PcktNack, SE: 3, DE: 2, SI: 4, TI: 7, FK: raet.FootNacl})
+	b.expect("stale nack", map[string]uint64{"stale_sid": 1, "stale_initiator_nack": 0}, 0)
+}
+
+// A newer session from the remote is taken, and its older correspondents go.
+func TestDispatchNewerSessionIsTaken(t *testing.T) {
+	b := newDispatchBench(t, true)
+	old := &fakeTx{}
+	b.remote.transactions[txIndex{rf: true, le: 2, re: 3, si: 5, ti: 1}] = old
+	b.remote.done[9] = time.Now()
+	b.send(Head{TK: raet.TrnsAlive, PK: raet.PcktAck, SE: 3, DE: 2, SI: 6, TI: 1})
+	if b.remote.RSID != 6 {
+		t.Errorf("rsid %d, want 6", b.remote.RSID)
+	}
+	if !old.nacked || len(b.remote.transactions) != 0 || len(b.remote.done) != 0 {
+		t.Errorf("the old session's correspondent was not nacked and removed, or done ids kept")
+	}
+	b.expect("newer sid", map[string]uint64{"stale_correspondent": 1}, 0)
+}
+
+// A reply for a transaction we do not have is nacked as stale (Staler).
+func TestDispatchStaleReplyIsNacked(t *testing.T) {
+	b := newDispatchBench(t, true)
+	b.send(Head{TK: raet.TrnsAlive, PK: raet.PcktAck, CF: true, SE: 3, DE: 2, SI: 1, TI: 4, FK: raet.FootNacl})
+	b.expect("stale reply", map[string]uint64{"stale_correspondent_nack": 1}, 1)
+	n := b.replies[0]
+	if n.PK != raet.PcktNack || n.CF || n.SE != 2 || n.DE != 3 || n.SI != 1 || n.TI != 4 || n.TK != raet.TrnsAlive {
+		t.Errorf("stale nack %+v", n.Head)
+	}
+	for _, pk := range []raet.PcktKind{raet.PcktNack, raet.PcktRefuse, raet.PcktReject, raet.PcktRenew, raet.PcktUnjoined, raet.PcktUnallowed} {
+		b.send(Head{TK: raet.TrnsAlive, PK: pk, CF: true, SE: 3, DE: 2, SI: 1, TI: 4})
+		b.expect("stale "+pk.String(), map[string]uint64{"stale_correspondent_nack": 0}, 0)
+	}
+}
+
+// A join naming a uid this stack no longer knows gets renew: join again.
+func TestDispatchJoinWithLostUIDIsRenewed(t *testing.T) {
+	b := newDispatchBench(t, true)
+	b.send(Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, SE: 3, DE: 42, TI: 1, BK: raet.BodyJSON})
+	b.expect("lost uid", map[string]uint64{"stale_nuid": 1, "stale_initiator_nack": 1}, 1)
+	n := b.replies[0]
+	if n.PK != raet.PcktRenew || !n.CF || n.SE != 42 || n.DE != 3 || n.SI != 0 || n.TK != raet.TrnsJoin || n.Signed() {
+		t.Errorf("renew %+v", n.Head)
+	}
+}
+
+// A message already delivered, or a retransmitted segment of one never
+// begun, is answered as stale, never handed on again.
+func TestDispatchDoneMessageIsNotDeliveredTwice(t *testing.T) {
+	b := newDispatchBench(t, true)
+	delivered := 0
+	b.core.correspondents[[2]uint8{uint8(raet.TrnsMessage), uint8(raet.PcktMessage)}] =
+		func(*core, time.Time, *Packet, *Remote, netip.AddrPort) { delivered++ }
+	b.remote.done[7] = b.clk.Now().Add(600 * time.Second)
+	msg := Head{TK: raet.TrnsMessage, PK: raet.PcktMessage, SE: 3, DE: 2, SI: 5, TI: 7, FK: raet.FootNacl}
+	b.send(msg)
+	b.expect("done", map[string]uint64{"stale_initiator_nack": 1}, 1)
+	again := msg
+	again.TI, again.AF = 8, true
+	b.send(again)
+	b.expect("again", map[string]uint64{"stale_initiator_nack": 1}, 1)
+	fresh := msg
+	fresh.TI = 9
+	b.send(fresh)
+	b.expect("fresh", map[string]uint64{"stale_initiator_nack": 0}, 0)
+	if delivered != 1 {
+		t.Errorf("correspondent started %d times, want once (for the fresh message)", delivered)
+	}
+}
+
+func TestIndexes(t *testing.T) {
+	from := netip.MustParseAddrPort("10.0.0.1:4510")
+	// A vacuous join request as the joinent sees it and as the joiner sent it.
+	req := &Packet{Head: Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, SE: 2, TI: 1}}
+	if got := rxIndex(req, from); got != (txIndex{rf: true, le: 0, ra: from, ti: 1}) {
+		t.Errorf("vacuous request rx index %+v", got)
+	}
+	if got := txIndexOf(&req.Head, from); got != (txIndex{rf: false, le: 2, ra: from, ti: 1}) {
+		t.Errorf("vacuous request tx index %+v", got)
+	}
+	// The joinent's reply carries se 0: the joiner matches it by address.
+	resp := &Packet{Head: Head{TK: raet.TrnsJoin, PK: raet.PcktResponse, DE: 2, TI: 1, CF: true}}
+	if got := rxIndex(resp, from); got != (txIndex{rf: false, le: 2, ra: from, ti: 1}) {
+		t.Errorf("vacuous response rx index %+v", got)
+	}
+	// Once joined, uids alone.
+	msg := &Packet{Head: Head{SE: 3, DE: 2, SI: 5, TI: 9}}
+	if got := rxIndex(msg, from); got != (txIndex{rf: true, le: 2, re: 3, si: 5, ti: 9}) {
+		t.Errorf("message rx index %+v", got)
+	}
+}
+
+func TestNextUIDSkipsTaken(t *testing.T) {
+	b := newDispatchBench(t, true) // local uid 1, remote 2
+	b.core.puid = 0
+	if got := b.core.nextUID(); got != 3 {
+		t.Errorf("nextUID = %d, want 3 (1 is local, 2 taken)", got)
+	}
+	b.core.puid = 0xffffffff
+	if got := b.core.nextUID(); got != 3 {
+		t.Errorf("nextUID after rollover = %d, want 3", got)
+	}
+}
+
+// fakeTx is a transaction that records what is done to it.
+type fakeTx struct{ nacked bool }
+
+func (f *fakeTx) kind() raet.TrnsKind        { return raet.TrnsMessage }
+func (f *fakeTx) receive(time.Time, *Packet) {}
+func (f *fakeTx) process(time.Time)          {}
+func (f *fakeTx) deadline() (t time.Time)    { return }
+func (f *fakeTx) nack()                      { f.nacked = true }

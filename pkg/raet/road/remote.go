@@ -1,0 +1,105 @@
+package road
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+)
+
+// Tri is a status that may not be known yet: the reference's True, False
+// and None for joined, allowed and alived.
+type Tri int8
+
+const (
+	Unknown Tri = iota
+	No
+	Yes
+)
+
+func (t Tri) String() string {
+	switch t {
+	case Yes:
+		return "yes"
+	case No:
+		return "no"
+	}
+	return "unknown"
+}
+
+// Remote is this stack's view of another estate on the road (RemoteEstate).
+// It belongs to the stack's loop: nothing outside the loop touches it.
+type Remote struct {
+	Name string
+	Role string // keys and acceptance belong to the role; several estates may share one
+	UID  uint32 // nuid: the id this stack gave the remote, the key of its remotes
+	FUID uint32 // fuid: the id the remote gave this stack; 0 while unknown (a vacuous join)
+	HA   netip.AddrPort
+	FQDN string
+	Main bool  // the remote is a main estate (accepts vacuous joins)
+	Kind uint8 // application kind, 0..255
+
+	Joined, Allowed, Alived Tri
+	Reaped                  bool
+	Acceptance              *raet.Acceptance // nil: the role was never seen
+
+	SID  uint32 // our session toward the remote, in transactions we start
+	RSID uint32 // the last session the remote used in transactions it started
+	TID  uint32 // the last transaction id we took
+
+	verfer *raet.Verifier  // the remote's long-term verify key, from join
+	pubber *raet.Publican  // the remote's long-term public key, from join
+	privee *raet.Privateer // our short-term key for this remote, per allow
+	publee *raet.Publican  // the remote's short-term key, per allow
+
+	transactions map[txIndex]transaction
+	// done remembers message transactions this stack completed as the
+	// correspondent until the time given, so a late duplicate gets a stale
+	// nack instead of being delivered twice.
+	done map[uint32]time.Time
+}
+
+func newRemote(uid uint32, ha netip.AddrPort) *Remote {
+	return &Remote{UID: uid, HA: ha, transactions: map[txIndex]transaction{}, done: map[uint32]time.Time{}}
+}
+
+// NUID is the remote's near uid, the id this stack gave it.
+func (r *Remote) NUID() uint32 { return r.UID }
+
+// nextSID starts a new session toward the remote.
+func (r *Remote) nextSID() uint32 {
+	r.SID = NextID(r.SID)
+	return r.SID
+}
+
+// nextTID takes the next transaction id toward the remote.
+func (r *Remote) nextTID() uint32 {
+	r.TID = NextID(r.TID)
+	return r.TID
+}
+
+// removeStaleCorrespondents nacks and forgets the transactions the remote
+// started in a session older than its current one, and forgets which
+// messages were done: their ids belong to the old session.
+func (c *core) removeStaleCorrespondents(r *Remote) {
+	for idx, t := range r.transactions {
+		if idx.rf && !ValidSID(idx.si, r.RSID) {
+			t.nack()
+			delete(r.transactions, idx)
+			c.stat("stale_correspondent")
+		}
+	}
+	clear(r.done)
+}
+
+// replaceStaleInitiators nacks and forgets the transactions this stack
+// started in a session older than the current one.
+func (c *core) replaceStaleInitiators(r *Remote) {
+	for idx, t := range r.transactions {
+		if !idx.rf && !ValidSID(idx.si, r.SID) {
+			t.nack()
+			delete(r.transactions, idx)
+			c.stat("stale_initiator")
+		}
+	}
+}
