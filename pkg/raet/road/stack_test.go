@@ -1,0 +1,167 @@
+package road
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/clock"
+	"github.com/saltraet/saltraet/pkg/raet/netsim"
+)
+
+func testKeys(t *testing.T, b byte) (*raet.Signer, *raet.Privateer) {
+	t.Helper()
+	s, err := raet.NewSigner(bytes.Repeat([]byte{b}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := raet.NewPrivateer(bytes.Repeat([]byte{b + 1}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p
+}
+
+// eventually polls cond on the loop until it holds or a generous deadline
+// passes: tests wait on events, never on fixed sleeps.
+func eventually(t *testing.T, s *Stack, what string, cond func(c *core) bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		ok := false
+		if err := s.do(func(c *core) { ok = cond(c) }); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if ok {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("%s: not within 30 s", what)
+}
+
+// Over real UDP on loopback: the loop reads, dispatches and answers, and
+// stops cleanly when its context ends.
+func TestStackOverUDP(t *testing.T) {
+	conn, err := ListenUDP("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, priv := testKeys(t, 0x33)
+	s, err := NewStack(Config{Name: "main", Main: true, Signer: signer, Privateer: priv, Conn: conn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer, err := ListenUDP("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	peerSigner, _ := testKeys(t, 0x11)
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan error, 1)
+	go func() { ran <- s.Run(ctx) }()
+
+	if err := s.do(func(c *core) {
+		r := newRemote(2, peer.LocalAddr())
+		r.Name, r.FUID = "other", 3
+		r.verfer, _ = raet.NewVerifier(peerSigner.VerKey())
+		c.addRemote(r)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A reply to a transaction the stack never started: it must nack it.
+	h := Head{TK: raet.TrnsAlive, PK: raet.PcktAck, CF: true, SE: 3, DE: 2, SI: 1, TI: 4, FK: raet.FootNacl}
+	pkt, _ := Pack(&h, nil, nil, peerSigner)
+	if err := peer.WriteTo(pkt.Packed, s.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan *Packet, 1)
+	go func() {
+		buf := make([]byte, 2048)
+		n, from, err := peer.ReadFrom(buf)
+		if err != nil || from != s.LocalAddr() {
+			t.Errorf("read from %v: %v", from, err)
+			got <- nil
+			return
+		}
+		p, _ := ParsePacket(buf[:n])
+		got <- p
+	}()
+	select {
+	case p := <-got:
+		if p == nil || p.PK != raet.PcktNack || p.SE != 2 || p.DE != 3 || p.TI != 4 {
+			t.Fatalf("reply %+v", p)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no reply over UDP")
+	}
+	if st := s.Stats(); st["stale_correspondent_nack"] != 1 {
+		t.Errorf("stats %v", st)
+	}
+	cancel()
+	select {
+	case err := <-ran:
+		if err != nil {
+			t.Errorf("Run ended with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not end")
+	}
+	if s.Stats() != nil || !errors.Is(s.do(func(*core) {}), ErrStopped) {
+		t.Error("a stopped stack still answers")
+	}
+	if err := conn.WriteTo([]byte("x"), peer.LocalAddr()); err == nil {
+		t.Error("the connection is still open after Run ended")
+	}
+}
+
+// The loop wakes for the earliest transaction deadline on its clock, and
+// forgets done message ids when their time is up.
+func TestStackServicesDeadlines(t *testing.T) {
+	clk := clock.NewFake()
+	network := netsim.New(1, clk.Now)
+	ep, _ := network.Listen(stackAddr)
+	signer, priv := testKeys(t, 0x33)
+	s, err := NewStack(Config{Name: "main", Signer: signer, Privateer: priv, Conn: ep, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Run(ctx)
+	tx := &timedTx{at: clk.Now().Add(2 * time.Second)}
+	s.do(func(c *core) {
+		r := newRemote(2, peerAddr)
+		r.transactions[txIndex{ti: 1}] = tx
+		r.done[7] = clk.Now().Add(600 * time.Second)
+		c.addRemote(r)
+	})
+	clk.Advance(1999 * time.Millisecond)
+	s.do(func(*core) {}) // let the loop run anything due
+	if tx.processed {
+		t.Fatal("processed before its deadline")
+	}
+	clk.Advance(time.Millisecond)
+	eventually(t, s, "transaction processed at its deadline", func(*core) bool { return tx.processed })
+	clk.Advance(600 * time.Second)
+	eventually(t, s, "done id forgotten after 600 s", func(c *core) bool { return len(c.remotes[2].done) == 0 })
+}
+
+// timedTx wants processing once, at a given time.
+type timedTx struct {
+	fakeTx
+	at        time.Time
+	processed bool
+}
+
+func (x *timedTx) process(time.Time) { x.processed = true }
+func (x *timedTx) deadline() time.Time {
+	if x.processed {
+		return time.Time{}
+	}
+	return x.at
+}
