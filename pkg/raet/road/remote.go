@@ -51,6 +51,7 @@ type Remote struct {
 	pubber *raet.Publican  // the remote's long-term public key, from join
 	privee *raet.Privateer // our short-term key for this remote, per allow
 	publee *raet.Publican  // the remote's short-term key, per allow
+	box    *raet.Box       // privee with publee, made once per session
 
 	transactions map[txIndex]transaction
 	// done remembers message transactions this stack completed as the
@@ -76,6 +77,18 @@ func (r *Remote) nextSID() uint32 {
 func (r *Remote) nextTID() uint32 {
 	r.TID = NextID(r.TID)
 	return r.TID
+}
+
+// rekey starts a new session's keys (RemoteEstate.rekey): a fresh
+// short-term key of ours, none of the remote's yet, and so no box.
+func (r *Remote) rekey() error {
+	priv, err := raet.GeneratePrivateer()
+	if err != nil {
+		return err
+	}
+	r.privee, r.publee, r.box = priv, nil, nil
+	r.Allowed = Unknown
+	return nil
 }
 
 // removeStaleCorrespondents nacks and forgets the transactions the remote

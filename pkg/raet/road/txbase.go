@@ -1,0 +1,142 @@
+package road
+
+import (
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/body"
+)
+
+// redo is a retransmission timer with the reference's back-off: each expiry
+// doubles the wait, between min and max, and retransmitting restarts it.
+type redo struct {
+	min, max time.Duration
+	wait     time.Duration // the current wait
+	at       time.Time     // when it expires; zero when stopped
+}
+
+func newRedo(min, max time.Duration) redo { return redo{min: min, max: max, wait: min} }
+
+// restart starts the current wait over from now (StoreTimer.restart).
+func (r *redo) restart(now time.Time) { r.at = now.Add(r.wait) }
+
+// restartWith sets a new wait and starts it from now.
+func (r *redo) restartWith(now time.Time, wait time.Duration) {
+	r.wait = wait
+	r.restart(now)
+}
+
+// backoff doubles the wait within [min, max] and starts it from now, as
+// every transaction's process does when its redo timer expires.
+func (r *redo) backoff(now time.Time) {
+	r.restartWith(now, min(max(r.min, 2*r.wait), r.max))
+}
+
+func (r *redo) expired(now time.Time) bool { return !r.at.IsZero() && !now.Before(r.at) }
+
+// txBase is what every transaction has (Transaction in the reference): its
+// stack and remote, who started it, its session and transaction ids, its
+// overall timer, and the last packet it sent, for retransmission.
+type txBase struct {
+	c      *core
+	r      *Remote
+	tk     raet.TrnsKind
+	rmt    bool // the remote started it: we are the correspondent
+	sid    uint32
+	tid    uint32
+	expire time.Time // when the transaction gives up; zero for never
+	redo   redo
+	last   *Packet // the last packet transmitted
+}
+
+// newTxBase starts a transaction's timers. A timeout of 0 means never, as
+// the reference's timeout 0.0 does.
+func newTxBase(c *core, r *Remote, tk raet.TrnsKind, rmt bool, sid, tid uint32, timeout, redoMin, redoMax time.Duration) txBase {
+	now := c.clock.Now()
+	b := txBase{c: c, r: r, tk: tk, rmt: rmt, sid: sid, tid: tid, redo: newRedo(redoMin, redoMax)}
+	if timeout > 0 {
+		b.expire = now.Add(timeout)
+	}
+	return b
+}
+
+func (b *txBase) kind() raet.TrnsKind { return b.tk }
+
+// index is the transaction's index once both estates know each other's
+// ids (Transaction.index); joins index by their first packet instead.
+func (b *txBase) index() txIndex {
+	return txIndex{rf: b.rmt, le: b.r.UID, re: b.r.FUID, si: b.sid, ti: b.tid}
+}
+
+// timedOut reports whether the overall timer has run out.
+func (b *txBase) timedOut(now time.Time) bool { return !b.expire.IsZero() && !now.Before(b.expire) }
+
+// deadline is the earlier of the overall timeout and the redo timer.
+func (b *txBase) deadline() time.Time {
+	d := b.expire
+	if !b.redo.at.IsZero() && (d.IsZero() || b.redo.at.Before(d)) {
+		d = b.redo.at
+	}
+	return d
+}
+
+// head starts the head of a packet of this transaction: the estate ids,
+// who started it, session and transaction, the stack's head and body kinds.
+func (b *txBase) head(pk raet.PcktKind, ck raet.CoatKind, fk raet.FootKind) Head {
+	return Head{HK: b.c.cfg.HeadKind, BK: b.c.cfg.BodyKind, PK: pk, TK: b.tk,
+		SE: b.r.UID, DE: b.r.FUID, CF: b.rmt, SI: b.sid, TI: b.tid, CK: ck, FK: fk}
+}
+
+// pack serialises a body as the head's body kind (or takes it as raw
+// bytes) and packs one packet, coated with the session's box when the coat
+// kind asks for it and signed with the stack's key.
+func (b *txBase) pack(h Head, v any) (*Packet, error) {
+	var plain []byte
+	switch x := v.(type) {
+	case nil:
+	case []byte:
+		plain = x
+	default:
+		var err error
+		if plain, err = body.Encode(h.BK, x); err != nil {
+			return nil, err
+		}
+	}
+	var box *raet.Box
+	if h.CK == raet.CoatNacl && len(plain) > 0 {
+		var err error
+		if box, err = b.r.sessionBox(); err != nil {
+			return nil, err
+		}
+	}
+	return Pack(&h, plain, box, b.c.signer)
+}
+
+// transmit sends a packet to the remote and restarts the redo timer, so the
+// packet goes again if nothing answers.
+func (b *txBase) transmit(p *Packet) bool {
+	if !b.c.write(p.Packed, b.r.HA) {
+		return false
+	}
+	b.last = p
+	b.redo.restart(b.c.clock.Now())
+	return true
+}
+
+// sessionBox is the box of the current session: our short-term key for the
+// remote and its short-term key, both set by the allow handshake. It is made
+// once per session, so no packet computes an X25519.
+func (r *Remote) sessionBox() (*raet.Box, error) {
+	if r.box != nil {
+		return r.box, nil
+	}
+	if r.privee == nil || r.publee == nil {
+		return nil, raet.Errorf(raet.CodeCoat, "no session with %q: not allowed", r.Name)
+	}
+	box, err := raet.NewBox(r.privee, r.publee)
+	if err != nil {
+		return nil, err
+	}
+	r.box = box
+	return box, nil
+}
