@@ -1,11 +1,13 @@
 package road
 
 import (
+	"maps"
 	"net/netip"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
+	"github.com/saltraet/saltraet/pkg/raet/road/keep"
 )
 
 // Config describes a road stack: who it is and how it talks.
@@ -16,6 +18,13 @@ type Config struct {
 	Main    bool   // accepts vacuous joins from estates it does not know
 	Mutable bool   // lets joins change a known remote's name, keys or address
 	Kind    uint8  // application kind sent in joins
+	FQDN    string // the local estate's fully qualified name, kept in its keep
+
+	// Keep persists the estate and decides which remote roles are accepted;
+	// a stack without one accepts no joins.
+	Keep *keep.Keep
+	// Timers of the transactions; zero fields take the reference's defaults.
+	Timers Timers
 
 	Signer    *raet.Signer    // long-term Ed25519 key
 	Privateer *raet.Privateer // long-term Curve25519 key
@@ -51,7 +60,7 @@ type core struct {
 
 	// correspondents start the transaction a remote begins with a packet of
 	// the given transaction and packet kind; absent kinds are stale.
-	correspondents map[[2]uint8]func(c *core, now time.Time, p *Packet, r *Remote, from netip.AddrPort)
+	correspondents map[[2]uint8]func(c *core, now time.Time, p *Packet, r *Remote)
 
 	stats map[string]uint64
 }
@@ -69,6 +78,7 @@ func newCore(cfg Config) *core {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real()
 	}
+	cfg.Timers = cfg.Timers.withDefaults()
 	return &core{
 		cfg: cfg, clock: cfg.Clock, conn: cfg.Conn,
 		uid: cfg.UID, puid: cfg.UID, name: cfg.Name, role: cfg.Role,
@@ -76,7 +86,7 @@ func newCore(cfg Config) *core {
 		remotes:        map[uint32]*Remote{},
 		byName:         map[string]*Remote{},
 		joinees:        map[netip.AddrPort]*Remote{},
-		correspondents: map[[2]uint8]func(*core, time.Time, *Packet, *Remote, netip.AddrPort){},
+		correspondents: maps.Clone(correspondentStarters),
 		stats:          map[string]uint64{},
 	}
 }
@@ -129,6 +139,7 @@ func (c *core) receive(from netip.AddrPort, b []byte) {
 			return
 		}
 	}
+	p.From = from
 	c.dispatch(now, p, from)
 }
 
@@ -220,7 +231,7 @@ func (c *core) dispatch(now time.Time, p *Packet, from netip.AddrPort) {
 		}
 	}
 	if r != nil {
-		if t := r.transactions[rxIndex(p, from)]; t != nil {
+		if t := r.transactions[rxIndex(p)]; t != nil {
 			t.receive(now, p)
 			return
 		}
@@ -235,6 +246,10 @@ func (c *core) dispatch(now time.Time, p *Packet, from netip.AddrPort) {
 	}
 	c.correspond(now, p, r, from)
 }
+
+// correspondentStarters are the correspondents every stack starts, by
+// transaction and packet kind; each transaction's file adds its own.
+var correspondentStarters = map[[2]uint8]func(c *core, now time.Time, p *Packet, r *Remote){}
 
 // correspond starts the transaction a remote begins with this packet.
 func (c *core) correspond(now time.Time, p *Packet, r *Remote, from netip.AddrPort) {
@@ -251,7 +266,7 @@ func (c *core) correspond(now time.Time, p *Packet, r *Remote, from netip.AddrPo
 		c.stat("stale_packet")
 		return
 	}
-	start(c, now, p, r, from)
+	start(c, now, p, r)
 }
 
 // nackKinds are the packet kinds that end a transaction; a stale one is

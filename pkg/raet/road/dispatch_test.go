@@ -194,7 +194,7 @@ func TestDispatchDoneMessageIsNotDeliveredTwice(t *testing.T) {
 	b := newDispatchBench(t, true)
 	delivered := 0
 	b.core.correspondents[[2]uint8{uint8(raet.TrnsMessage), uint8(raet.PcktMessage)}] =
-		func(*core, time.Time, *Packet, *Remote, netip.AddrPort) { delivered++ }
+		func(*core, time.Time, *Packet, *Remote) { delivered++ }
 	b.remote.done[7] = b.clk.Now().Add(600 * time.Second)
 	msg := Head{TK: raet.TrnsMessage, PK: raet.PcktMessage, SE: 3, DE: 2, SI: 5, TI: 7, FK: raet.FootNacl}
 	b.send(msg)
@@ -215,21 +215,21 @@ func TestDispatchDoneMessageIsNotDeliveredTwice(t *testing.T) {
 func TestIndexes(t *testing.T) {
 	from := netip.MustParseAddrPort("10.0.0.1:4510")
 	// A vacuous join request as the joinent sees it and as the joiner sent it.
-	req := &Packet{Head: Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, SE: 2, TI: 1}}
-	if got := rxIndex(req, from); got != (txIndex{rf: true, le: 0, ra: from, ti: 1}) {
+	req := &Packet{Head: Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, SE: 2, TI: 1}, From: from}
+	if got := rxIndex(req); got != (txIndex{rf: true, le: 0, ra: from, ti: 1}) {
 		t.Errorf("vacuous request rx index %+v", got)
 	}
 	if got := txIndexOf(&req.Head, from); got != (txIndex{rf: false, le: 2, ra: from, ti: 1}) {
 		t.Errorf("vacuous request tx index %+v", got)
 	}
 	// The joinent's reply carries se 0: the joiner matches it by address.
-	resp := &Packet{Head: Head{TK: raet.TrnsJoin, PK: raet.PcktResponse, DE: 2, TI: 1, CF: true}}
-	if got := rxIndex(resp, from); got != (txIndex{rf: false, le: 2, ra: from, ti: 1}) {
+	resp := &Packet{Head: Head{TK: raet.TrnsJoin, PK: raet.PcktResponse, DE: 2, TI: 1, CF: true}, From: from}
+	if got := rxIndex(resp); got != (txIndex{rf: false, le: 2, ra: from, ti: 1}) {
 		t.Errorf("vacuous response rx index %+v", got)
 	}
 	// Once joined, uids alone.
-	msg := &Packet{Head: Head{SE: 3, DE: 2, SI: 5, TI: 9}}
-	if got := rxIndex(msg, from); got != (txIndex{rf: true, le: 2, re: 3, si: 5, ti: 9}) {
+	msg := &Packet{Head: Head{SE: 3, DE: 2, SI: 5, TI: 9}, From: from}
+	if got := rxIndex(msg); got != (txIndex{rf: true, le: 2, re: 3, si: 5, ti: 9}) {
 		t.Errorf("message rx index %+v", got)
 	}
 }

@@ -9,6 +9,8 @@
 package road
 
 import (
+	"net/netip"
+
 	"github.com/saltraet/saltraet/pkg/raet"
 )
 
@@ -18,6 +20,9 @@ import (
 type Packet struct {
 	Head
 	Packed []byte
+	// From is where a received packet came from (the reference's sh and
+	// sp); the stack sets it.
+	From netip.AddrPort
 }
 
 // Coat returns the bytes between head and foot: the body, its nacl box, or

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 )
 
@@ -177,4 +178,59 @@ func (c *core) deadline() time.Time {
 		}
 	}
 	return next
+}
+
+// RemoteState is a snapshot of what a stack knows of a remote.
+type RemoteState struct {
+	Name, Role              string
+	UID, FUID               uint32
+	HA                      netip.AddrPort
+	Main                    bool
+	Joined, Allowed, Alived Tri
+	Acceptance              *raet.Acceptance
+	SID, RSID               uint32
+}
+
+func (r *Remote) state() RemoteState {
+	return RemoteState{Name: r.Name, Role: r.Role, UID: r.UID, FUID: r.FUID, HA: r.HA, Main: r.Main,
+		Joined: r.Joined, Allowed: r.Allowed, Alived: r.Alived, Acceptance: r.Acceptance, SID: r.SID, RSID: r.RSID}
+}
+
+// Join starts a join with the estate at ha. A remote not known at that
+// address is added first, vacuously: the join learns its name, uid and keys.
+// It returns the remote's uid here.
+func (s *Stack) Join(ha netip.AddrPort) (uint32, error) {
+	var uid uint32
+	err := s.do(func(c *core) {
+		ha = NormalizeAddr(ha)
+		var r *Remote
+		for _, known := range c.remotes {
+			if known.HA == ha {
+				r = known
+				break
+			}
+		}
+		if r == nil {
+			r = newRemote(0, ha)
+			c.addRemote(r)
+			r.Name = fmt.Sprintf("estate_%d", r.UID) // until the join tells us its name
+			c.byName[r.Name] = r
+		}
+		uid = r.UID
+		c.join(r, false)
+	})
+	return uid, err
+}
+
+// Remotes returns what the stack knows of each remote, by uid.
+func (s *Stack) Remotes() map[uint32]RemoteState {
+	out := map[uint32]RemoteState{}
+	if s.do(func(c *core) {
+		for uid, r := range c.remotes {
+			out[uid] = r.state()
+		}
+	}) != nil {
+		return nil
+	}
+	return out
 }

@@ -20,7 +20,8 @@ type txIndex struct {
 }
 
 // rxIndex is the index of a received packet (RxPacket.index).
-func rxIndex(p *Packet, from netip.AddrPort) txIndex {
+func rxIndex(p *Packet) txIndex {
+	from := p.From
 	idx := txIndex{rf: !p.CF, le: p.DE, re: p.SE, si: p.SI, ti: p.TI, bf: p.BF}
 	if (p.SE == 0 && p.CF) || (p.DE == 0 && !p.CF) {
 		idx.re, idx.ra = 0, from

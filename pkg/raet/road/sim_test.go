@@ -1,0 +1,133 @@
+package road
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/clock"
+	"github.com/saltraet/saltraet/pkg/raet/netsim"
+	"github.com/saltraet/saltraet/pkg/raet/road/keep"
+)
+
+// sim runs stack cores on one simulated network and one fake clock, in one
+// goroutine: each step moves the clock to the next thing that happens (a
+// datagram arriving or a transaction's deadline) and does it. A seed gives
+// the network's faults, so a failing run replays exactly.
+type sim struct {
+	t      *testing.T
+	clk    *clock.Fake
+	net    *netsim.Network
+	stacks []*simStack
+}
+
+type simStack struct {
+	*core
+	keep *keep.Keep
+	ep   *netsim.Endpoint
+}
+
+func newSim(t *testing.T, seed int64) *sim {
+	clk := clock.NewFake()
+	return &sim{t: t, clk: clk, net: netsim.New(seed, clk.Now)}
+}
+
+// simKeys derives a stack's keys from its name, so runs repeat.
+func simKeys(t *testing.T, name string) (*raet.Signer, *raet.Privateer) {
+	seed := sha256.Sum256([]byte("sim/" + name + "/sign"))
+	pri := sha256.Sum256([]byte("sim/" + name + "/pri"))
+	s, err := raet.NewSigner(seed[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := raet.NewPrivateer(pri[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p
+}
+
+// add makes a stack at 127.0.0.1:port with a keep of its own in a temp dir.
+func (s *sim) add(cfg Config, port uint16, auto raet.AutoMode) *simStack {
+	s.t.Helper()
+	addr := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)
+	ep, err := s.net.Listen(addr)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	k, err := keep.Open(s.t.TempDir(), keep.KindJSON, auto)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	cfg.Signer, cfg.Privateer = simKeys(s.t, cfg.Name)
+	cfg.Conn, cfg.Clock, cfg.Keep = ep, s.clk, k
+	st := &simStack{core: newCore(cfg), keep: k, ep: ep}
+	ep.SetHandler(func(d netsim.Datagram) { st.receive(d.From, d.Data) })
+	s.stacks = append(s.stacks, st)
+	return st
+}
+
+// step does the next thing that happens, and reports false when nothing
+// will happen any more.
+func (s *sim) step() bool {
+	next, ok := s.net.Next()
+	for _, st := range s.stacks {
+		if d := st.deadline(); !d.IsZero() && (!ok || d.Before(next)) {
+			next, ok = d, true
+		}
+	}
+	if !ok {
+		return false
+	}
+	if d := next.Sub(s.clk.Now()); d > 0 {
+		s.clk.Advance(d)
+	}
+	s.net.Deliver()
+	for _, st := range s.stacks {
+		if d := st.deadline(); !d.IsZero() && !d.After(s.clk.Now()) {
+			st.service()
+		}
+	}
+	return true
+}
+
+// runUntil steps until cond holds, failing after the given simulated time.
+func (s *sim) runUntil(limit time.Duration, what string, cond func() bool) {
+	s.t.Helper()
+	end := s.clk.Now().Add(limit)
+	for !cond() {
+		if !s.step() || s.clk.Now().After(end) {
+			s.t.Fatalf("%s: not within %v of simulated time (network %+v)", what, limit, s.net.Stats())
+		}
+	}
+}
+
+// quiesce steps until nothing is in flight and no transaction remains.
+func (s *sim) quiesce(limit time.Duration) {
+	s.t.Helper()
+	s.runUntil(limit, "quiet", func() bool {
+		if s.net.InFlight() > 0 {
+			return false
+		}
+		for _, st := range s.stacks {
+			for _, r := range st.remotes {
+				if len(r.transactions) > 0 {
+					return false
+				}
+			}
+		}
+		return true
+	})
+}
+
+// joinTo makes the stack know a main at an address, vacuously, and join it.
+func (st *simStack) joinTo(main *simStack) *Remote {
+	r := newRemote(0, main.conn.LocalAddr())
+	r.Name = fmt.Sprintf("estate_%d", main.conn.LocalAddr().Port())
+	st.addRemote(r)
+	st.join(r, false)
+	return r
+}

@@ -1,0 +1,46 @@
+package road
+
+import "time"
+
+// Never, as a timeout, means a transaction never gives up (the reference's
+// timeout 0.0): Go's zero value already means "the default".
+const Never time.Duration = -1
+
+// Timers are the durations of the transactions' timers (raet-protocol.md
+// section 5). A zero field takes the reference's default.
+type Timers struct {
+	JoinerTimeout  time.Duration // default 5 s
+	JoinerRedoMin  time.Duration // default 1 s
+	JoinerRedoMax  time.Duration // default 4 s
+	JoinentTimeout time.Duration // default 5 s (Salt runs joinents with Never)
+	JoinentRedoMin time.Duration // default 0.1 s
+	JoinentRedoMax time.Duration // default 2 s
+	// PendRedo is how often a join the other side pended tries again. The
+	// correspondent re-checks its own keep sooner: within JoinentRedoMax of
+	// an operator accepting the key.
+	PendRedo time.Duration // default 60 s
+}
+
+func (t Timers) withDefaults() Timers {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&t.JoinerTimeout, 5*time.Second)
+	def(&t.JoinerRedoMin, time.Second)
+	def(&t.JoinerRedoMax, 4*time.Second)
+	def(&t.JoinentTimeout, 5*time.Second)
+	def(&t.JoinentRedoMin, 100*time.Millisecond)
+	def(&t.JoinentRedoMax, 2*time.Second)
+	def(&t.PendRedo, 60*time.Second)
+	return t
+}
+
+// timeout turns a configured timeout into txBase's: 0 for never.
+func timeout(d time.Duration) time.Duration {
+	if d < 0 {
+		return 0
+	}
+	return d
+}
