@@ -34,6 +34,11 @@ type Config struct {
 
 	HeadKind raet.HeadKind // of every packet sent; RAET heads by default
 	BodyKind raet.BodyKind // of join, alive, message and stale bodies; JSON when nada
+	// Manage turns on presence management: an alive to every remote each
+	// Timers.Period, and reaping after Timers.Interim. With ManageCascade
+	// the alives join and allow again whatever has fallen apart.
+	Manage, ManageCascade bool
+
 	// Unveritive accepts message packets without a signature. The reference's
 	// stacks are veritive (they refuse them) by default, and so are ours.
 	Unveritive bool
@@ -104,10 +109,21 @@ func (c *core) nextUID() uint32 {
 	}
 }
 
-// addRemote makes a remote known by its nuid and name.
+// addRemote makes a remote known by its nuid and name, and starts its
+// presence timers; a non-main stack's first period is offset so that two
+// sides do not keep step.
 func (c *core) addRemote(r *Remote) {
 	if r.UID == 0 {
 		r.UID = c.nextUID()
+	}
+	now, t := c.clock.Now(), c.cfg.Timers
+	first := t.Period
+	if !c.cfg.Main {
+		first += t.Offset
+	}
+	r.presenceAt = now.Add(first)
+	if t.Interim > 0 {
+		r.reapAt = now.Add(t.Interim)
 	}
 	c.remotes[r.UID] = r
 	if r.Name != "" {

@@ -120,6 +120,9 @@ func (jc *joinClaim) sameRoleKeys(r *Remote) bool {
 // adopt makes a remote what the claim says it is.
 func (jc *joinClaim) adopt(r *Remote) {
 	r.Main, r.Kind, r.Role = jc.main, jc.kind, jc.role
+	if r.pubber == nil || !r.pubber.Equal(jc.pubber) {
+		r.longBox = nil
+	}
 	r.verfer, r.pubber = jc.verfer, jc.pubber
 }
 
@@ -130,18 +133,20 @@ type joiner struct {
 	idx      txIndex // the index of the request
 	vacuous  bool    // the join began without the remote's uid for us
 	renewal  bool    // a vacuous join again, after the joinent asked us to renew
+	cascade  bool    // allow once joined
 	pended   bool    // the joinent's keep has our role pending
 	pendRedo time.Duration
 }
 
-// join starts a join with a remote (RoadStack.join and Joiner.join).
-func (c *core) join(r *Remote, renewal bool) {
+// join starts a join with a remote (RoadStack.join and Joiner.join); with
+// cascade, an allow follows once joined.
+func (c *core) join(r *Remote, renewal, cascade bool) {
 	if len(joinInProcess(r)) > 0 {
 		c.stat("join_already_in_process")
 		return
 	}
 	t := c.cfg.Timers
-	j := &joiner{vacuous: r.FUID == 0, renewal: renewal, pendRedo: t.PendRedo}
+	j := &joiner{vacuous: r.FUID == 0, renewal: renewal, cascade: cascade, pendRedo: t.PendRedo}
 	j.txBase = newTxBase(c, r, raet.TrnsJoin, false, 0, r.nextTID(), timeout(t.JoinerTimeout), t.JoinerRedoMin, t.JoinerRedoMax)
 	j.head = j.txBase.head(raet.PcktRequest, raet.CoatNada, raet.FootNada)
 	j.idx = txIndexOf(&j.head, r.HA)
@@ -302,6 +307,9 @@ func (j *joiner) complete() {
 	j.send(raet.PcktAck, nil)
 	c.stat("join_initiate_complete")
 	j.remove()
+	if j.cascade {
+		c.allow(r, true)
+	}
 }
 
 // renew joins again vacuously because the joinent lost our uid, if the
@@ -317,7 +325,7 @@ func (j *joiner) renew() {
 	j.remove()
 	r.FUID = 0
 	c.dumpRemote(r)
-	c.join(r, true)
+	c.join(r, true, j.cascade)
 }
 
 // refuse ends the join leaving the remote as it was.

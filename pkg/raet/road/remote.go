@@ -47,11 +47,15 @@ type Remote struct {
 	RSID uint32 // the last session the remote used in transactions it started
 	TID  uint32 // the last transaction id we took
 
-	verfer *raet.Verifier  // the remote's long-term verify key, from join
-	pubber *raet.Publican  // the remote's long-term public key, from join
-	privee *raet.Privateer // our short-term key for this remote, per allow
-	publee *raet.Publican  // the remote's short-term key, per allow
-	box    *raet.Box       // privee with publee, made once per session
+	verfer  *raet.Verifier  // the remote's long-term verify key, from join
+	pubber  *raet.Publican  // the remote's long-term public key, from join
+	privee  *raet.Privateer // our short-term key for this remote, per allow
+	publee  *raet.Publican  // the remote's short-term key, per allow
+	box     *raet.Box       // privee with publee, made once per session
+	longBox *raet.Box       // our long-term key with pubber, for handshakes
+
+	presenceAt time.Time // when presence management next sends an alive
+	reapAt     time.Time // when a silent remote is reaped
 
 	transactions map[txIndex]transaction
 	// done remembers message transactions this stack completed as the

@@ -128,6 +128,6 @@ func (st *simStack) joinTo(main *simStack) *Remote {
 	r := newRemote(0, main.conn.LocalAddr())
 	r.Name = fmt.Sprintf("estate_%d", main.conn.LocalAddr().Port())
 	st.addRemote(r)
-	st.join(r, false)
+	st.join(r, false, false)
 	return r
 }

@@ -144,9 +144,13 @@ func (s *Stack) Stats() map[string]uint64 {
 // Done is closed when the stack's loop has ended.
 func (s *Stack) Done() <-chan struct{} { return s.done }
 
-// service runs the transactions whose time has come.
+// service runs the transactions whose time has come, and presence
+// management when it is on.
 func (c *core) service() {
 	now := c.clock.Now()
+	if c.cfg.Manage {
+		c.manage(now)
+	}
 	for _, r := range c.remotes {
 		for _, t := range r.transactions {
 			if d := t.deadline(); !d.IsZero() && !d.After(now) {
@@ -173,6 +177,10 @@ func (c *core) deadline() time.Time {
 		for _, t := range r.transactions {
 			soonest(t.deadline())
 		}
+		if c.cfg.Manage && !r.Reaped {
+			soonest(r.presenceAt)
+			soonest(r.reapAt)
+		}
 		for _, until := range r.done {
 			soonest(until)
 		}
@@ -198,8 +206,9 @@ func (r *Remote) state() RemoteState {
 
 // Join starts a join with the estate at ha. A remote not known at that
 // address is added first, vacuously: the join learns its name, uid and keys.
-// It returns the remote's uid here.
-func (s *Stack) Join(ha netip.AddrPort) (uint32, error) {
+// With cascade an allow follows the join, as the reference's
+// join(cascade=True). It returns the remote's uid here.
+func (s *Stack) Join(ha netip.AddrPort, cascade bool) (uint32, error) {
 	var uid uint32
 	err := s.do(func(c *core) {
 		ha = NormalizeAddr(ha)
@@ -217,7 +226,7 @@ func (s *Stack) Join(ha netip.AddrPort) (uint32, error) {
 			c.byName[r.Name] = r
 		}
 		uid = r.UID
-		c.join(r, false)
+		c.join(r, false, cascade)
 	})
 	return uid, err
 }

@@ -19,6 +19,18 @@ type Timers struct {
 	// correspondent re-checks its own keep sooner: within JoinentRedoMax of
 	// an operator accepting the key.
 	PendRedo time.Duration // default 60 s
+
+	AllowTimeout time.Duration // default 4 s, both sides
+	AllowRedoMin time.Duration // default 0.25 s
+	AllowRedoMax time.Duration // default 1 s
+
+	AliverTimeout time.Duration // default 2 s: no answer by then, the remote is dead
+	AliverRedoMin time.Duration // default 0.25 s
+	AliverRedoMax time.Duration // default 1 s
+
+	Period  time.Duration // default 1 s: how often presence management sends an alive
+	Offset  time.Duration // default 0.5 s: added to a non-main stack's first period, so two sides do not keep step
+	Interim time.Duration // default 3600 s: a remote silent this long is reaped (Never: never)
 }
 
 func (t Timers) withDefaults() Timers {
@@ -34,6 +46,18 @@ func (t Timers) withDefaults() Timers {
 	def(&t.JoinentRedoMin, 100*time.Millisecond)
 	def(&t.JoinentRedoMax, 2*time.Second)
 	def(&t.PendRedo, 60*time.Second)
+	def(&t.AllowTimeout, 4*time.Second)
+	def(&t.AllowRedoMin, 250*time.Millisecond)
+	def(&t.AllowRedoMax, time.Second)
+	def(&t.AliverTimeout, 2*time.Second)
+	def(&t.AliverRedoMin, 250*time.Millisecond)
+	def(&t.AliverRedoMax, time.Second)
+	def(&t.Period, time.Second)
+	def(&t.Offset, 500*time.Millisecond)
+	def(&t.Interim, time.Hour)
+	if t.Interim < 0 {
+		t.Interim = 0
+	}
 	return t
 }
 

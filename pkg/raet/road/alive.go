@@ -1,0 +1,200 @@
+package road
+
+import (
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+)
+
+// Alive is the keep-alive of an allowed session (raet-protocol.md 5.3): a
+// signed request with an empty body, a signed ack. Presence management
+// sends one to every remote each period, and through the cascade joins and
+// allows again whatever has fallen apart.
+
+// refresh restarts a remote's presence timer and, unless alived is Unknown,
+// records whether it is alive (RemoteEstate.refresh): a remote alive before
+// or after also restarts its reap timer, and is no longer reaped.
+func (c *core) refresh(r *Remote, alived Tri) {
+	now := c.clock.Now()
+	r.presenceAt = now.Add(c.cfg.Timers.Period)
+	if alived == Unknown {
+		return
+	}
+	if r.Alived == Yes || alived == Yes {
+		r.reapAt = now.Add(c.cfg.Timers.Interim)
+		if r.Reaped {
+			c.unreap(r)
+		}
+	}
+	r.Alived = alived
+}
+
+// aliver is the side that asks (Aliver).
+type aliver struct {
+	txBase
+	cascade bool
+}
+
+// alive asks a remote whether it is there (RoadStack.alive and
+// Aliver.alive). An estate not joined is joined first, one not allowed is
+// allowed first; with cascade, each step starts the next.
+func (c *core) alive(r *Remote, cascade bool) {
+	if r.Joined != Yes {
+		c.stat("unjoined_remote")
+		c.join(r, false, cascade)
+		return
+	}
+	if r.Allowed != Yes {
+		c.stat("unallowed_remote")
+		c.allow(r, cascade)
+		return
+	}
+	t := c.cfg.Timers
+	a := &aliver{cascade: cascade}
+	a.txBase = newTxBase(c, r, raet.TrnsAlive, false, r.SID, r.nextTID(), timeout(t.AliverTimeout), t.AliverRedoMin, t.AliverRedoMax)
+	c.refresh(r, Unknown)
+	r.transactions[a.index()] = a
+	a.send(raet.PcktRequest)
+}
+
+// aliveHead is the head of alive packets: the stack's body kind, signed,
+// in a nacl coat (empty bodies, so no coat on the wire).
+func aliveHead(b *txBase, pk raet.PcktKind) Head {
+	return b.head(pk, raet.CoatNacl, raet.FootNacl)
+}
+
+func (a *aliver) send(pk raet.PcktKind) {
+	p, err := a.pack(aliveHead(&a.txBase, pk), nil)
+	if err != nil {
+		a.c.stat("packing_error")
+		a.remove()
+		return
+	}
+	a.transmit(p)
+}
+
+func (a *aliver) remove() { delete(a.r.transactions, a.index()) }
+
+func (a *aliver) receive(now time.Time, p *Packet) {
+	c, r := a.c, a.r
+	switch p.PK {
+	case raet.PcktAck:
+		c.refresh(r, Yes)
+		a.remove()
+		c.stat("alive_complete")
+	case raet.PcktNack, raet.PcktRefuse:
+		c.refresh(r, Unknown)
+		a.fail()
+	case raet.PcktReject:
+		c.refresh(r, No)
+		a.fail()
+	case raet.PcktUnjoined:
+		c.refresh(r, Unknown)
+		r.Joined = No
+		a.fail()
+		c.join(r, false, a.cascade)
+	case raet.PcktUnallowed:
+		c.refresh(r, Unknown)
+		r.Allowed = No
+		a.fail()
+		c.allow(r, a.cascade)
+	}
+}
+
+func (a *aliver) process(now time.Time) {
+	if a.timedOut(now) {
+		a.remove()
+		a.c.refresh(a.r, No) // no answer: the remote is dead
+		a.c.stat("aliver_timeout")
+		return
+	}
+	if a.redo.expired(now) {
+		a.redo.backoff(now)
+		if a.last != nil {
+			a.transmit(a.last)
+			a.c.stat("redo_alive")
+		}
+	}
+}
+
+func (a *aliver) fail() {
+	a.c.stat("aliver_transaction_failure")
+	a.remove()
+}
+
+func (a *aliver) nack() {
+	a.remove()
+	a.send(raet.PcktNack)
+	a.c.stat("aliver_transaction_failure")
+}
+
+// alivent is the side that answers (Alivent): at once, so it keeps no
+// timers of its own.
+type alivent struct{ txBase }
+
+// replyAlive answers an alive request (RoadStack.replyAlive, Alivent.alive).
+func replyAlive(c *core, now time.Time, p *Packet, r *Remote) {
+	e := &alivent{}
+	e.txBase = newTxBase(c, r, raet.TrnsAlive, true, p.SI, p.TI, 0, 0, 0)
+	switch {
+	case r.Joined != Yes:
+		c.refresh(r, Unknown) // a signed packet came: it is there
+		c.stat("unjoined_alive_attempt")
+		e.nackKind(raet.PcktUnjoined)
+	case r.Allowed != Yes:
+		c.refresh(r, Unknown)
+		c.stat("unallowed_alive_attempt")
+		e.nackKind(raet.PcktUnallowed)
+	default:
+		e.nackKind(raet.PcktAck)
+		c.refresh(r, Yes)
+		c.stat("alive_complete")
+	}
+}
+
+// nackKind sends the one reply an alivent makes.
+func (e *alivent) nackKind(pk raet.PcktKind) {
+	p, err := e.pack(aliveHead(&e.txBase, pk), nil)
+	if err != nil {
+		e.c.stat("packing_error")
+		return
+	}
+	e.c.write(p.Packed, e.r.HA)
+	if pk != raet.PcktAck {
+		e.c.stat("alivent_transaction_failure")
+	}
+}
+
+func (e *alivent) receive(time.Time, *Packet) {}
+func (e *alivent) process(time.Time)          {}
+func (e *alivent) nack()                      { e.nackKind(raet.PcktNack) }
+
+// manage is presence management (RoadStack.manage and RemoteEstate.manage):
+// each remote not reaped whose presence timer ran out is sent an alive, and
+// one silent for the reap interim is reaped (by a main stack only). The
+// reference leaves the presence timer expired and relies on being called
+// at the application's pace; this stack restarts it, so an estate that
+// cannot be reached is tried once a period, not in a tight loop.
+func (c *core) manage(now time.Time) {
+	t := c.cfg.Timers
+	for _, r := range c.remotes {
+		if r.Reaped {
+			continue
+		}
+		if !r.presenceAt.IsZero() && !now.Before(r.presenceAt) {
+			r.presenceAt = now.Add(t.Period)
+			c.alive(r, c.cfg.ManageCascade)
+		}
+		if t.Interim > 0 && !r.reapAt.IsZero() && !now.Before(r.reapAt) {
+			r.reapAt = time.Time{}
+			if c.cfg.Main {
+				r.Reaped = true
+				c.stat("remote_reap")
+			}
+		}
+	}
+}
+
+func init() {
+	correspondentStarters[[2]uint8{uint8(raet.TrnsAlive), uint8(raet.PcktRequest)}] = replyAlive
+}

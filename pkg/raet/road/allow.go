@@ -1,0 +1,458 @@
+package road
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/binary"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+)
+
+// Allow is the CurveCP-style handshake that starts a session between two
+// joined estates (raet-protocol.md 5.2): each side makes a fresh short-term
+// key, proves with its long-term key that the short-term one is its own, and
+// from then on message coats are sealed with the short-term keys. Packets
+// are signed; their bodies are raw bytes in the fixed layouts of raeting.py.
+
+// helloPlain is the plaintext a hello proves it can seal: the hex of 32
+// zero bytes.
+var helloPlain = bytes.Repeat([]byte{'0'}, 64)
+
+// longBox is the box of our long-term key and the remote's, needed by
+// every handshake; made once per remote.
+func (c *core) longBox(r *Remote) (*raet.Box, error) {
+	if r.longBox == nil {
+		if r.pubber == nil {
+			return nil, raet.Errorf(raet.CodeKey, "no long-term key for %q: not joined", r.Name)
+		}
+		b, err := raet.NewBox(c.priver, r.pubber)
+		if err != nil {
+			return nil, err
+		}
+		r.longBox = b
+	}
+	return r.longBox, nil
+}
+
+func allowInProcess(r *Remote) []transaction {
+	var as []transaction
+	for _, t := range r.transactions {
+		if t.kind() == raet.TrnsAllow {
+			as = append(as, t)
+		}
+	}
+	return as
+}
+
+// allower is the side that starts an allow (Allower).
+type allower struct {
+	txBase
+	cascade bool
+	oreo    []byte // the cookie the allowent gave us, returned in initiate
+}
+
+// allow starts an allow with a remote (RoadStack.allow and Allower.hello).
+// An estate not yet joined is joined first, and allowed after.
+func (c *core) allow(r *Remote, cascade bool) {
+	if len(joinInProcess(r)) > 0 {
+		c.stat("invalid_allow_attempt")
+		return
+	}
+	if len(allowInProcess(r)) > 0 {
+		c.stat("allow_already_in_process")
+		return
+	}
+	r.Allowed = Unknown
+	if r.Joined != Yes {
+		c.stat("unjoined_remote")
+		c.join(r, false, true)
+		return
+	}
+	t := c.cfg.Timers
+	a := &allower{cascade: cascade}
+	a.txBase = newTxBase(c, r, raet.TrnsAllow, false, r.SID, r.nextTID(), timeout(t.AllowTimeout), t.AllowRedoMin, t.AllowRedoMax)
+	if err := r.rekey(); err != nil {
+		c.stat("allow_key_error")
+		return
+	}
+	lb, err := raet.NewBox(r.privee, r.pubber)
+	if err != nil {
+		c.stat("allow_key_error")
+		return
+	}
+	sealed, err := lb.Seal(nil, helloPlain) // cipher (80) || nonce (24)
+	if err != nil {
+		c.stat("allow_key_error")
+		return
+	}
+	hello := make([]byte, 0, raet.HelloSize)
+	hello = append(append(append(hello, helloPlain...), r.privee.PubKey()...), sealed...)
+	r.transactions[a.index()] = a
+	a.send(raet.PcktHello, hello)
+}
+
+func (a *allower) send(pk raet.PcktKind, raw []byte) {
+	p, err := a.pack(a.head(pk, raet.CoatNada, raet.FootNacl), raw)
+	if err != nil {
+		a.c.stat("packing_error")
+		a.remove()
+		return
+	}
+	a.transmit(p)
+}
+
+// head of allow packets: raw bodies, signed, not coated.
+func (a *allower) head(pk raet.PcktKind, ck raet.CoatKind, fk raet.FootKind) Head {
+	h := a.txBase.head(pk, ck, fk)
+	h.BK = raet.BodyRaw
+	return h
+}
+
+func (a *allower) remove() { delete(a.r.transactions, a.index()) }
+
+func (a *allower) receive(now time.Time, p *Packet) {
+	switch p.PK {
+	case raet.PcktCookie:
+		a.cookie(p)
+	case raet.PcktAck:
+		a.allowed()
+	case raet.PcktNack, raet.PcktRefuse:
+		a.fail()
+	case raet.PcktReject:
+		a.r.Allowed = No
+		a.fail()
+	case raet.PcktUnjoined:
+		a.r.Joined = No
+		a.fail()
+		a.c.join(a.r, false, a.cascade)
+	}
+}
+
+func (a *allower) process(now time.Time) {
+	if a.timedOut(now) {
+		a.c.stat("allower_timeout")
+		a.remove()
+		return
+	}
+	if !a.redo.expired(now) {
+		return
+	}
+	a.redo.backoff(now)
+	if a.last != nil {
+		a.transmit(a.last)
+		a.c.stat("redo_" + a.last.PK.String())
+	}
+}
+
+// cookie takes the allowent's cookie: its short-term key and the oreo, sealed
+// with its long-term key to our short-term one.
+func (a *allower) cookie(p *Packet) {
+	r := a.r
+	plain, _ := p.Plain(nil)
+	if len(plain) != raet.CookieSize {
+		a.reject("invalid_cookie")
+		return
+	}
+	box, err := raet.NewBox(r.privee, r.pubber)
+	if err != nil {
+		a.reject("invalid_cookie")
+		return
+	}
+	stuff, err := box.Open(nil, plain)
+	if err != nil || len(stuff) != raet.CookieStuffSize {
+		a.reject("invalid_cookie")
+		return
+	}
+	short, seid, deid, oreo := stuff[:32], binary.BigEndian.Uint32(stuff[32:36]), binary.BigEndian.Uint32(stuff[36:40]), stuff[40:]
+	if seid != r.FUID || deid != r.UID {
+		a.reject("invalid_cookie")
+		return
+	}
+	if r.publee, err = raet.NewPublican(short); err != nil {
+		a.reject("invalid_cookie")
+		return
+	}
+	r.box = nil
+	a.oreo = append([]byte(nil), oreo...)
+	a.initiate()
+}
+
+// initiate proves our short-term key is ours: it vouches for it with our
+// long-term key, inside a box of the two short-term keys.
+func (a *allower) initiate() {
+	c, r := a.c, a.r
+	lb, err := c.longBox(r)
+	if err != nil {
+		a.reject("invalid_cookie")
+		return
+	}
+	vouch, err := lb.Seal(nil, r.privee.PubKey()) // vcipher (48) || vnonce (24)
+	if err != nil {
+		a.reject("invalid_cookie")
+		return
+	}
+	fqdn := []byte(r.FQDN)
+	if len(fqdn) == 0 {
+		fqdn = []byte(r.HA.Addr().String())
+	}
+	fqdn = append(fqdn, bytes.Repeat([]byte{' '}, 128)...)[:128]
+	stuff := make([]byte, 0, raet.InitiateStuffSize)
+	stuff = append(append(append(stuff, c.priver.PubKey()...), vouch...), fqdn...)
+	sb, err := r.sessionBox()
+	if err != nil {
+		a.reject("invalid_cookie")
+		return
+	}
+	sealed, err := sb.Seal(nil, stuff) // cipher (248) || nonce (24)
+	if err != nil {
+		a.reject("invalid_cookie")
+		return
+	}
+	body := make([]byte, 0, raet.InitiateSize)
+	body = append(append(append(body, r.privee.PubKey()...), a.oreo...), sealed...)
+	a.send(raet.PcktInitiate, body)
+}
+
+// allowed takes the allowent's ack: the session is up (Allower.allow and
+// ackFinal).
+func (a *allower) allowed() {
+	c, r := a.c, a.r
+	r.Allowed, r.Alived = Yes, Yes
+	a.remove()
+	a.send(raet.PcktAck, nil)
+	c.stat("allow_initiate_complete")
+	r.nextSID() // every allow starts a new session
+	c.replaceStaleInitiators(r)
+	c.dumpRemote(r)
+	if a.cascade {
+		c.alive(r, true)
+	}
+}
+
+func (a *allower) fail() {
+	a.c.stat("allower_transaction_failure")
+	a.remove()
+}
+
+// reject ends the allow because the allowent's packet did not check out.
+func (a *allower) reject(stat string) {
+	a.c.stat(stat)
+	a.nackKind(raet.PcktReject)
+}
+
+func (a *allower) nack() { a.nackKind(raet.PcktNack) }
+
+func (a *allower) nackKind(pk raet.PcktKind) {
+	a.remove()
+	a.send(pk, nil)
+	a.c.stat("allower_transaction_failure")
+}
+
+// allowent is the side that answers an allow (Allowent).
+type allowent struct {
+	txBase
+	oreo []byte // the cookie we issued
+}
+
+// replyAllow answers a hello (RoadStack.replyAllow and Allowent.hello).
+func replyAllow(c *core, now time.Time, p *Packet, r *Remote) {
+	t := c.cfg.Timers
+	e := &allowent{}
+	e.txBase = newTxBase(c, r, raet.TrnsAllow, true, p.SI, p.TI, timeout(t.AllowTimeout), t.AllowRedoMin, t.AllowRedoMax)
+	e.hello(p)
+}
+
+func (e *allowent) send(pk raet.PcktKind, raw []byte) {
+	h := e.txBase.head(pk, raet.CoatNada, raet.FootNacl)
+	h.BK = raet.BodyRaw
+	p, err := e.pack(h, raw)
+	if err != nil {
+		e.c.stat("packing_error")
+		e.remove()
+		return
+	}
+	e.transmit(p)
+}
+
+func (e *allowent) remove() { delete(e.r.transactions, e.index()) }
+
+func (e *allowent) receive(now time.Time, p *Packet) {
+	switch p.PK {
+	case raet.PcktHello:
+		e.hello(p)
+	case raet.PcktInitiate:
+		e.initiate(p)
+	case raet.PcktAck:
+		e.remove()
+		e.c.stat("allow_correspond_complete")
+	case raet.PcktNack, raet.PcktRefuse:
+		e.fail()
+	case raet.PcktReject:
+		e.r.Allowed = No
+		e.fail()
+	}
+}
+
+func (e *allowent) process(now time.Time) {
+	if e.timedOut(now) {
+		e.c.stat("allowent_timeout")
+		e.nackKind(raet.PcktRefuse)
+		return
+	}
+	if !e.redo.expired(now) {
+		return
+	}
+	e.redo.backoff(now)
+	if e.last != nil {
+		e.transmit(e.last)
+		e.c.stat("redo_" + e.last.PK.String())
+	}
+}
+
+// hello checks the allower's hello and answers with a cookie.
+func (e *allowent) hello(p *Packet) {
+	c, r := e.c, e.r
+	if len(joinInProcess(r)) > 0 {
+		// The reference sends refuse here and then goes on (its missing
+		// return, spec section 10); we stop.
+		c.stat("invalid_allow_attempt")
+		e.nackKind(raet.PcktRefuse)
+		return
+	}
+	for _, t := range allowInProcess(r) {
+		if t == transaction(e) {
+			c.stat("duplicate_allow_attempt")
+			return
+		}
+		other, ours := t.(*allower)
+		if !ours || c.name < r.Name { // the lower name keeps its own allow
+			c.stat("redundant_allow_attempt")
+			e.nackKind(raet.PcktRefuse)
+			return
+		}
+		other.nackKind(raet.PcktRefuse)
+	}
+	r.Allowed = Unknown
+	if r.Joined != Yes {
+		c.stat("unjoined_allow_attempt")
+		e.nackKind(raet.PcktUnjoined)
+		return
+	}
+	if err := r.rekey(); err != nil {
+		c.stat("allow_key_error")
+		return
+	}
+	r.transactions[e.index()] = e
+	plain, _ := p.Plain(nil)
+	if len(plain) != raet.HelloSize {
+		e.reject("invalid_hello")
+		return
+	}
+	want, short, sealed := plain[:64], plain[64:96], plain[96:]
+	var err error
+	if r.publee, err = raet.NewPublican(short); err != nil {
+		e.reject("invalid_hello")
+		return
+	}
+	r.box = nil
+	box, err := raet.NewBox(c.priver, r.publee)
+	if err != nil {
+		e.reject("invalid_hello")
+		return
+	}
+	if got, err := box.Open(nil, sealed); err != nil || !bytes.Equal(got, want) {
+		e.reject("invalid_hello")
+		return
+	}
+	e.cookie(box)
+}
+
+// cookie sends our short-term key and an oreo, sealed with our long-term key
+// to the allower's short-term one.
+func (e *allowent) cookie(box *raet.Box) {
+	r := e.r
+	e.oreo = make([]byte, raet.NonceSize)
+	if _, err := rand.Read(e.oreo); err != nil {
+		e.reject("allow_key_error")
+		return
+	}
+	stuff := make([]byte, 0, raet.CookieStuffSize)
+	stuff = append(stuff, r.privee.PubKey()...)
+	stuff = binary.BigEndian.AppendUint32(stuff, r.UID)
+	stuff = binary.BigEndian.AppendUint32(stuff, r.FUID)
+	stuff = append(stuff, e.oreo...)
+	sealed, err := box.Seal(nil, stuff) // cipher (80) || nonce (24)
+	if err != nil {
+		e.reject("allow_key_error")
+		return
+	}
+	e.send(raet.PcktCookie, sealed)
+}
+
+// initiate checks the allower's vouch for its short-term key and, when it
+// holds, acks and starts the session (Allowent.initiate, ackInitiate, allow).
+func (e *allowent) initiate(p *Packet) {
+	c, r := e.c, e.r
+	plain, _ := p.Plain(nil)
+	if len(plain) != raet.InitiateSize || r.publee == nil || e.oreo == nil {
+		e.reject("invalid_initiate")
+		return
+	}
+	short, oreo, sealed := plain[:32], plain[32:56], plain[56:]
+	if !bytes.Equal(short, r.publee.Key()) || !bytes.Equal(oreo, e.oreo) {
+		e.reject("invalid_initiate")
+		return
+	}
+	sb, err := r.sessionBox()
+	if err != nil {
+		e.reject("invalid_initiate")
+		return
+	}
+	stuff, err := sb.Open(nil, sealed)
+	if err != nil || len(stuff) != raet.InitiateStuffSize {
+		e.reject("invalid_initiate")
+		return
+	}
+	long, vouch := stuff[:32], stuff[32:104] // the fqdn after them is only informative
+	if r.pubber == nil || !bytes.Equal(long, r.pubber.Key()) {
+		e.reject("invalid_initiate")
+		return
+	}
+	lb, err := c.longBox(r)
+	if err != nil {
+		e.reject("invalid_initiate")
+		return
+	}
+	if got, err := lb.Open(nil, vouch); err != nil || !bytes.Equal(got, short) {
+		e.reject("invalid_initiate")
+		return
+	}
+	e.send(raet.PcktAck, nil)
+	r.Allowed, r.Alived = Yes, Yes
+	r.nextSID()
+	c.replaceStaleInitiators(r)
+	c.dumpRemote(r)
+}
+
+func (e *allowent) fail() {
+	e.c.stat("allowent_transaction_failure")
+	e.remove()
+}
+
+func (e *allowent) reject(stat string) {
+	e.c.stat(stat)
+	e.nackKind(raet.PcktReject)
+}
+
+func (e *allowent) nack() { e.nackKind(raet.PcktNack) }
+
+func (e *allowent) nackKind(pk raet.PcktKind) {
+	e.remove()
+	e.send(pk, nil)
+	e.c.stat("allowent_transaction_failure")
+}
+
+func init() {
+	correspondentStarters[[2]uint8{uint8(raet.TrnsAllow), uint8(raet.PcktHello)}] = replyAllow
+}
