@@ -1,0 +1,63 @@
+package road
+
+import (
+	"testing"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/netsim"
+)
+
+// bootstrap joins, allows and alives beta with alpha, both managing presence.
+func bootstrap(t *testing.T, s *sim, timers Timers) (alpha, beta *simStack, r *Remote) {
+	t.Helper()
+	alpha = s.add(Config{Name: "alpha", Main: true, Manage: true, ManageCascade: true, Timers: timers}, 7560, raet.AutoAlways)
+	beta = s.add(Config{Name: "beta", Manage: true, ManageCascade: true, Timers: timers}, 7561, raet.AutoAlways)
+	r = newRemote(0, alpha.conn.LocalAddr())
+	beta.addRemote(r)
+	beta.join(r, false, true)
+	s.runUntil(time.Minute, "bootstrap", func() bool {
+		rb := alpha.byName["beta"]
+		return r.Alived == Yes && rb != nil && rb.Alived == Yes
+	})
+	return alpha, beta, r
+}
+
+// A remote that stops answering is marked dead within a period and the
+// aliver's timeout, and alive again once it answers.
+func TestAliveDeadAndBack(t *testing.T) {
+	s := newSim(t, 1)
+	alpha, beta, r := bootstrap(t, s, Timers{})
+	alpha.ep.SetHandler(nil) // alpha goes deaf: its datagrams queue unread
+	gone := s.clk.Now()
+	s.runUntil(time.Minute, "marked dead", func() bool { return r.Alived == No })
+	if d := s.clk.Now().Sub(gone); d > 5*time.Second {
+		t.Errorf("marked dead after %v, want within a period (1.5 s) and the aliver's timeout (2 s)", d)
+	}
+	if beta.stats["aliver_timeout"] == 0 {
+		t.Errorf("stats %v", beta.stats)
+	}
+	alpha.ep.SetHandler(func(d netsim.Datagram) { alpha.receive(d.From, d.Data) })
+	s.runUntil(time.Minute, "alive again", func() bool { return r.Alived == Yes })
+}
+
+// A main reaps a remote silent for the interim; its next valid packet
+// unreaps it.
+func TestReapAndUnreap(t *testing.T) {
+	s := newSim(t, 1)
+	alpha, beta, _ := bootstrap(t, s, Timers{Interim: 10 * time.Second})
+	rb := alpha.byName["beta"]
+	beta.ep.SetHandler(nil) // beta stops: deaf, and silent
+	beta.cfg.Manage = false
+	s.runUntil(time.Minute, "reaped", func() bool { return rb.Reaped })
+	if rb.Alived != No || alpha.stats["remote_reap"] != 1 {
+		t.Errorf("reaped remote: alived %v stats %v", rb.Alived, alpha.stats)
+	}
+	beta.ep.SetHandler(func(d netsim.Datagram) { beta.receive(d.From, d.Data) })
+	beta.cfg.Manage = true
+	// Reaped remotes are not sent alives; the remote's own alive brings it back.
+	s.runUntil(time.Minute, "unreaped", func() bool { return !rb.Reaped && rb.Alived == Yes })
+	if alpha.stats["remote_unreap"] != 1 {
+		t.Errorf("stats %v", alpha.stats)
+	}
+}
