@@ -225,6 +225,7 @@ func (a *allower) allowed() {
 	r.nextSID() // every allow starts a new session
 	c.replaceStaleInitiators(r)
 	c.dumpRemote(r)
+	c.sendSaved(r)
 	if a.cascade {
 		c.alive(r, true)
 	}
@@ -286,6 +287,7 @@ func (e *allowent) receive(now time.Time, p *Packet) {
 	case raet.PcktAck:
 		e.remove()
 		e.c.stat("allow_correspond_complete")
+		e.c.sendSaved(e.r)
 	case raet.PcktNack, raet.PcktRefuse:
 		e.fail()
 	case raet.PcktReject:

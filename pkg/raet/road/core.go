@@ -34,6 +34,10 @@ type Config struct {
 
 	HeadKind raet.HeadKind // of every packet sent; RAET heads by default
 	BodyKind raet.BodyKind // of join, alive, message and stale bodies; JSON when nada
+	// BurstSize is how many segments a message sends before it waits for an
+	// answer; 0 sends them all at once, as the reference's default.
+	BurstSize int
+
 	// Manage turns on presence management: an alive to every remote each
 	// Timers.Period, and reaping after Timers.Interim. With ManageCascade
 	// the alives join and allow again whatever has fallen apart.
@@ -66,6 +70,8 @@ type core struct {
 	// correspondents start the transaction a remote begins with a packet of
 	// the given transaction and packet kind; absent kinds are stale.
 	correspondents map[[2]uint8]func(c *core, now time.Time, p *Packet, r *Remote)
+
+	received []Received // messages delivered, until the application takes them
 
 	stats map[string]uint64
 }
@@ -270,9 +276,20 @@ var correspondentStarters = map[[2]uint8]func(c *core, now time.Time, p *Packet,
 // correspond starts the transaction a remote begins with this packet.
 func (c *core) correspond(now time.Time, p *Packet, r *Remote, from netip.AddrPort) {
 	if p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage {
-		// A message already delivered, or a retransmitted segment of one
-		// we never began: answer it as stale, never deliver it twice.
-		if _, done := r.done[p.TI]; done || p.AF {
+		// A message already delivered is never delivered twice. The
+		// reference answers it with a stale nack, and its sender, whose
+		// done was lost or overtaken, then believes a delivered message
+		// refused; done tells it the truth, and a Python messenger takes
+		// done as completion too.
+		if _, done := r.done[p.TI]; done {
+			c.stat("message_done_again")
+			h := c.staleHead(p)
+			h.SE, h.DE, h.CF, h.PK, h.WF = p.DE, p.SE, true, raet.PcktDone, p.WF
+			c.send(&h, from)
+			return
+		}
+		// A retransmitted segment of a message we never began.
+		if p.AF {
 			c.replyStale(p, from, false)
 			return
 		}

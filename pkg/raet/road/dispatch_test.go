@@ -188,8 +188,8 @@ func TestDispatchJoinWithLostUIDIsRenewed(t *testing.T) {
 	}
 }
 
-// A message already delivered, or a retransmitted segment of one never
-// begun, is answered as stale, never handed on again.
+// A message already delivered is answered done again, a retransmitted
+// segment of one never begun as stale; neither is handed on again.
 func TestDispatchDoneMessageIsNotDeliveredTwice(t *testing.T) {
 	b := newDispatchBench(t, true)
 	delivered := 0
@@ -198,7 +198,10 @@ func TestDispatchDoneMessageIsNotDeliveredTwice(t *testing.T) {
 	b.remote.done[7] = b.clk.Now().Add(600 * time.Second)
 	msg := Head{TK: raet.TrnsMessage, PK: raet.PcktMessage, SE: 3, DE: 2, SI: 5, TI: 7, FK: raet.FootNacl}
 	b.send(msg)
-	b.expect("done", map[string]uint64{"stale_initiator_nack": 1}, 1)
+	b.expect("done", map[string]uint64{"message_done_again": 1, "stale_initiator_nack": 0}, 1)
+	if d := b.replies[0]; d.PK != raet.PcktDone || !d.CF || d.SE != 2 || d.DE != 3 || d.TI != 7 {
+		t.Errorf("a message done before is answered %+v, want done", d.Head)
+	}
 	again := msg
 	again.TI, again.AF = 8, true
 	b.send(again)

@@ -148,9 +148,6 @@ func ParsePacket(b []byte) (*Packet, error) {
 	if h.HL+h.FL > len(b) {
 		return nil, raet.Errorf(raet.CodeLength, "packet of %d bytes cannot hold a head of %d and a foot of %d", len(b), h.HL, h.FL)
 	}
-	if h.SN >= h.Count() {
-		return nil, raet.Errorf(raet.CodeSegment, "segment number %d is not below the segment count %d", h.SN, h.Count())
-	}
 	return &Packet{Head: h, Packed: b}, nil
 }
 

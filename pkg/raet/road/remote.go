@@ -62,6 +62,9 @@ type Remote struct {
 	// correspondent until the time given, so a late duplicate gets a stale
 	// nack instead of being delivered twice.
 	done map[uint32]time.Time
+	// saved holds messages whose session went stale before delivery, to be
+	// sent again in the next session.
+	saved []savedMessage
 }
 
 func newRemote(uid uint32, ha netip.AddrPort) *Remote {
@@ -114,6 +117,10 @@ func (c *core) removeStaleCorrespondents(r *Remote) {
 func (c *core) replaceStaleInitiators(r *Remote) {
 	for idx, t := range r.transactions {
 		if !idx.rf && !ValidSID(idx.si, r.SID) {
+			if mt, ok := t.(*messenger); ok { // its body goes again in the new session
+				r.saved = append(r.saved, savedMessage{body: mt.body, timeout: mt.timeout, report: mt.report})
+				mt.report = nil
+			}
 			t.nack()
 			delete(r.transactions, idx)
 			c.stat("stale_initiator")

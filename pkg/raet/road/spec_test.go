@@ -459,7 +459,6 @@ func TestMalformedDatagrams(t *testing.T) {
 		{"sha2 foot", strings.Replace(good, "bk 2", "fk 2", 1), raet.CodeKind},
 		{"fl without foot", strings.Replace(good, "bk 2", "fl 2", 1), raet.CodeFoot},
 		{"foot too short", strings.Replace(string(signed.Packed), "fl 40", "fl 3f", 1), raet.CodeFoot},
-		{"sn over sc", strings.Replace(good, "bk 2", "sn 5", 1), raet.CodeSegment},
 		{"sc zero", strings.Replace(good, "bk 2", "sc 0", 1), raet.CodeHead},
 		{"json not object", "{\"ri\":\"RAET\",]\r\n\r\n", raet.CodeHead},
 		{"json pl number", `{"ri":"RAET","pl":65,"hl":"2e","fg":"00","hk":1}` + "\r\n\r\n", raet.CodeHead},
@@ -478,6 +477,20 @@ func TestMalformedDatagrams(t *testing.T) {
 	// The good one parses, so the table tests what it means to.
 	if _, err := road.ParsePacket([]byte(good)); err != nil {
 		t.Fatal(err)
+	}
+	// An sn past the count parses (an ack's sn is the highest segment its
+	// sender has, with no sc beside it), but joins no tray.
+	p, err := road.ParsePacket([]byte(strings.Replace(good, "bk 2", "sn 5", 1)))
+	if err != nil || p.SN != 5 {
+		t.Fatalf("ack-like sn: %v", err)
+	}
+	seg, _ := road.ParsePacket([]byte(strings.Replace(strings.Replace(good, "bk 2", "sn 5", 1), "fg 00", "sc 02", 1)))
+	var tray road.RxTray
+	if seg == nil {
+		t.Fatal("segment with sc 2 does not parse")
+	}
+	if _, err := tray.Add(seg); !errors.Is(err, raet.ErrSegment) {
+		t.Errorf("segment 5 of 2 joined a tray: %v", err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 )
 
@@ -19,6 +20,7 @@ import (
 // methods of Stack hand work to the loop and wait for it.
 type Stack struct {
 	core *core
+	recv chan Received // messages delivered, for Receive
 	rx   chan datagram
 	cmds chan func(*core)
 	done chan struct{} // closed when the loop has ended
@@ -46,6 +48,7 @@ func NewStack(cfg Config) (*Stack, error) {
 	}
 	return &Stack{
 		core: newCore(cfg),
+		recv: make(chan Received),
 		rx:   make(chan datagram, 1024),
 		cmds: make(chan func(*core)),
 		done: make(chan struct{}),
@@ -70,7 +73,17 @@ func (s *Stack) Run(ctx context.Context) error {
 loop:
 	for {
 		s.arm(timer)
+		// Delivered messages leave through the select, so a slow reader
+		// never stops the protocol, and nothing is dropped.
+		var recv chan Received
+		var next Received
+		if len(c.received) > 0 {
+			recv, next = s.recv, c.received[0]
+		}
 		select {
+		case recv <- next:
+			c.received[0] = Received{}
+			c.received = c.received[1:]
 		case <-ctx.Done():
 			break loop
 		case err = <-readErr:
@@ -84,9 +97,25 @@ loop:
 		}
 	}
 	c.conn.Close()
+	c.abandon(ErrStopped)
 	s.err = err
 	close(s.done)
 	return err
+}
+
+// abandon tells every message not yet delivered why it never will be.
+func (c *core) abandon(err error) {
+	for _, r := range c.remotes {
+		for _, t := range r.transactions {
+			if mt, ok := t.(*messenger); ok {
+				mt.finish(err)
+			}
+		}
+		for _, saved := range r.saved {
+			saved.report(err)
+		}
+		r.saved = nil
+	}
 }
 
 // arm sets the loop's timer to the core's next deadline.
@@ -242,4 +271,60 @@ func (s *Stack) Remotes() map[uint32]RemoteState {
 		return nil
 	}
 	return out
+}
+
+// Receive delivers the messages remotes sent, in the order they completed,
+// each with the name of the estate whose signature it carried.
+func (s *Stack) Receive() <-chan Received { return s.recv }
+
+// Delivery reports what became of a message sent with Transmit.
+type Delivery struct {
+	done chan struct{}
+	err  error
+}
+
+// Done is closed once the outcome is known.
+func (d *Delivery) Done() <-chan struct{} { return d.done }
+
+// Err is nil when the remote said the whole message arrived (done), else why
+// it did not: ErrNotAllowed, ErrNacked, ErrTimedOut, ErrUnknownRemote,
+// ErrStopped, or a packing error. It waits for the outcome.
+func (d *Delivery) Err() error {
+	<-d.done
+	return d.err
+}
+
+// Transmit sends a message to the remote with the given uid. With timeout
+// 0 the stack retries until the remote says done or the session ends (as
+// the reference); a message whose session goes stale is sent again in the
+// next one.
+func (s *Stack) Transmit(m body.Map, uid uint32, timeout time.Duration) *Delivery {
+	d := &Delivery{done: make(chan struct{})}
+	finish := func(err error) {
+		d.err = err
+		close(d.done)
+	}
+	if err := s.do(func(c *core) {
+		r := c.remotes[uid]
+		if r == nil {
+			finish(ErrUnknownRemote)
+			return
+		}
+		c.message(r, m, timeout, finish)
+	}); err != nil {
+		finish(err)
+	}
+	return d
+}
+
+// UID returns the uid of the remote with the given name.
+func (s *Stack) UID(name string) (uint32, bool) {
+	var uid uint32
+	var ok bool
+	s.do(func(c *core) {
+		if r := c.byName[name]; r != nil {
+			uid, ok = r.UID, true
+		}
+	})
+	return uid, ok
 }

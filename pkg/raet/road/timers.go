@@ -28,6 +28,9 @@ type Timers struct {
 	AliverRedoMin time.Duration // default 0.25 s
 	AliverRedoMax time.Duration // default 1 s
 
+	MessageRedoMin time.Duration // default 0.2 s
+	MessageRedoMax time.Duration // default 0.5 s
+
 	Period  time.Duration // default 1 s: how often presence management sends an alive
 	Offset  time.Duration // default 0.5 s: added to a non-main stack's first period, so two sides do not keep step
 	Interim time.Duration // default 3600 s: a remote silent this long is reaped (Never: never)
@@ -52,6 +55,8 @@ func (t Timers) withDefaults() Timers {
 	def(&t.AliverTimeout, 2*time.Second)
 	def(&t.AliverRedoMin, 250*time.Millisecond)
 	def(&t.AliverRedoMax, time.Second)
+	def(&t.MessageRedoMin, 200*time.Millisecond)
+	def(&t.MessageRedoMax, 500*time.Millisecond)
 	def(&t.Period, time.Second)
 	def(&t.Offset, 500*time.Millisecond)
 	def(&t.Interim, time.Hour)

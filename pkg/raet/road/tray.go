@@ -103,6 +103,11 @@ func (t *RxTray) Add(p *Packet) ([]byte, error) {
 		}
 		t.segments.Init(sc)
 	}
+	// sn is checked here, not when parsing: an ack's sn is the highest
+	// segment its sender has, with no sc beside it.
+	if p.SN >= sc {
+		return nil, raet.Errorf(raet.CodeSegment, "segment number %d is not below the segment count %d", p.SN, sc)
+	}
 	if sc != t.head.Count() || p.ML != t.head.ML {
 		return nil, raet.Errorf(raet.CodeSegment, "segment %d says %d segments of %d bytes, the tray has %d of %d",
 			p.SN, sc, p.ML, t.head.Count(), t.head.ML)

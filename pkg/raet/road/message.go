@@ -1,0 +1,434 @@
+package road
+
+import (
+	"errors"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/body"
+)
+
+// Message carries one body, in one packet or a tray of segments, signed and
+// sealed with the session's box (raet-protocol.md 5.4). The messenger sends
+// bursts, the last packet of each asking for an answer (wf); the messengent
+// answers ack (send more), resend (these segments are missing) or done.
+
+// Why a message was not delivered.
+var (
+	ErrNotAllowed    = errors.New("raet: message not sent: no session with the remote (not allowed)")
+	ErrNacked        = errors.New("raet: message refused by the remote")
+	ErrTimedOut      = errors.New("raet: message not acknowledged in time")
+	ErrUnknownRemote = errors.New("raet: no such remote")
+)
+
+// doneMemory is how long a completed message's transaction id is
+// remembered, so a late duplicate is answered as stale, not delivered again.
+const doneMemory = 600 * time.Second
+
+// Received is a message delivered by a remote, with the name of the estate
+// whose signature it carried.
+type Received struct {
+	Body body.Map
+	From string
+	UID  uint32
+}
+
+// report tells the sender of a message its outcome: nil once the remote said
+// done. It is called once.
+type report func(error)
+
+// savedMessage is a message whose session went stale before it was
+// delivered: it is sent again once a new session is allowed.
+type savedMessage struct {
+	body    body.Map
+	timeout time.Duration
+	report  report
+}
+
+// messenger sends one message (Messenger).
+type messenger struct {
+	txBase
+	packets []*Packet
+	current int   // the next packet of the tray to send
+	misseds []int // segments the messengent asked for, in order, once each
+	acked   bool  // the messengent has answered at least once
+	burst   int
+	body    body.Map
+	timeout time.Duration
+	report  report
+}
+
+// message sends a body to a remote (RoadStack.message, Messenger.message).
+func (c *core) message(r *Remote, m body.Map, timeout time.Duration, rep report) {
+	if r.Allowed != Yes {
+		c.stat("unallowed_remote")
+		rep(ErrNotAllowed)
+		return
+	}
+	t := c.cfg.Timers
+	mt := &messenger{burst: c.cfg.BurstSize, body: m, timeout: timeout, report: rep}
+	mt.txBase = newTxBase(c, r, raet.TrnsMessage, false, r.SID, r.nextTID(), timeout, t.MessageRedoMin, t.MessageRedoMax)
+	plain, err := body.Encode(c.cfg.BodyKind, m)
+	if err != nil {
+		c.stat("packing_error")
+		rep(err)
+		return
+	}
+	box, err := r.sessionBox()
+	if err != nil {
+		c.stat("packing_error")
+		rep(err)
+		return
+	}
+	if mt.packets, err = PackTray(mt.head(raet.PcktMessage, raet.CoatNacl, raet.FootNacl), plain, box, c.signer); err != nil {
+		c.stat("packing_error")
+		rep(err)
+		return
+	}
+	if _, taken := r.transactions[mt.index()]; taken {
+		c.stat("message_index_collision")
+		rep(ErrNacked)
+		return
+	}
+	r.transactions[mt.index()] = mt
+	mt.sendBurst()
+}
+
+// sendBurst sends the next burst of the tray, the last packet asking for an
+// answer.
+func (mt *messenger) sendBurst() {
+	n := len(mt.packets) - mt.current
+	if mt.burst > 0 {
+		n = min(n, mt.burst)
+	}
+	if n <= 0 {
+		return
+	}
+	burst := mt.packets[mt.current : mt.current+n]
+	if last := burst[n-1]; !last.WF {
+		last.WF = true
+		mt.repack(last)
+	}
+	for _, p := range burst {
+		mt.transmit(p)
+		mt.current++
+		mt.c.stat("message_segment_tx")
+	}
+}
+
+func (mt *messenger) repack(p *Packet) {
+	if err := p.Repack(mt.c.signer); err != nil {
+		mt.c.stat("packing_error")
+	}
+}
+
+func (mt *messenger) finish(err error) {
+	delete(mt.r.transactions, mt.index())
+	if mt.report != nil {
+		mt.report(err)
+		mt.report = nil
+	}
+}
+
+func (mt *messenger) receive(now time.Time, p *Packet) {
+	c, r := mt.c, mt.r
+	switch p.PK {
+	case raet.PcktAck: // send more, from after the highest segment it has
+		mt.acked = true
+		c.refresh(r, Yes)
+		c.stat("message_ack_rx")
+		if len(mt.misseds) > 0 {
+			mt.sendMisseds()
+			return
+		}
+		if next := p.SN + 1; mt.current > next {
+			mt.current = next
+		}
+		mt.sendBurst()
+	case raet.PcktResend:
+		mt.acked = true
+		c.refresh(r, Yes)
+		c.stat("message_resend_rx")
+		mt.resend(p)
+	case raet.PcktDone:
+		c.refresh(r, Yes)
+		c.stat("message_initiate_complete")
+		mt.finish(nil)
+	case raet.PcktNack:
+		c.refresh(r, Yes)
+		c.stat("message_reject_rx")
+		mt.finish(ErrNacked)
+	}
+}
+
+// resend queues the segments the messengent lists as missing.
+func (mt *messenger) resend(p *Packet) {
+	c := mt.c
+	box, err := mt.r.sessionBox()
+	if err != nil {
+		c.stat("invalid_resend")
+		return
+	}
+	plain, err := p.Plain(box)
+	if err != nil {
+		c.stat("invalid_resend")
+		return
+	}
+	m, err := body.Decode(p.BK, plain)
+	if err != nil {
+		c.stat("invalid_resend")
+		return
+	}
+	v, _ := m.Get("misseds")
+	list, ok := v.([]any)
+	if !ok {
+		c.stat("invalid_resend")
+		return
+	}
+	for _, x := range list {
+		n, ok := x.(int64)
+		if !ok || n < 0 || n >= int64(len(mt.packets)) {
+			c.stat("invalid_misseds")
+			return
+		}
+		queued := false
+		for _, q := range mt.misseds {
+			queued = queued || q == int(n)
+		}
+		if !queued {
+			mt.misseds = append(mt.misseds, int(n))
+		}
+	}
+	mt.sendMisseds()
+}
+
+// sendMisseds sends a burst of the missing segments again: marked again
+// (af), the last asking for an answer (wf), the others not.
+func (mt *messenger) sendMisseds() {
+	n := len(mt.misseds)
+	if mt.burst > 0 {
+		n = min(n, mt.burst)
+	}
+	for i, sn := range mt.misseds[:n] {
+		p := mt.packets[sn]
+		wf := i == n-1
+		if !p.AF || p.WF != wf {
+			p.AF, p.WF = true, wf
+			mt.repack(p)
+		}
+		mt.transmit(p)
+		mt.c.stat("message_segment_tx")
+	}
+	mt.misseds = mt.misseds[n:]
+}
+
+func (mt *messenger) process(now time.Time) {
+	if mt.timedOut(now) {
+		mt.c.stat("messenger_timeout")
+		mt.finish(ErrTimedOut)
+		return
+	}
+	if !mt.redo.expired(now) {
+		return
+	}
+	mt.redo.backoff(now)
+	if p := mt.last; p != nil && p.PK == raet.PcktMessage {
+		if mt.acked && !p.AF {
+			p.AF = true // the receiver has begun: this is a retransmission
+			mt.repack(p)
+		}
+		mt.transmit(p)
+		mt.c.stat("redo_segment")
+	}
+}
+
+// nack ends the message with the remote; a message whose session went stale
+// is saved by replaceStaleInitiators first and sent again later.
+func (mt *messenger) nack() {
+	h := mt.head(raet.PcktNack, raet.CoatNacl, raet.FootNacl)
+	if p, err := mt.pack(h, nil); err == nil {
+		mt.c.write(p.Packed, mt.r.HA)
+	}
+	mt.c.stat("messenger_transaction_failure")
+	delete(mt.r.transactions, mt.index())
+}
+
+// messengent receives one message (Messengent).
+type messengent struct {
+	txBase
+	head   Head // replies mirror the first packet's wf, ck and fk
+	tray   RxTray
+	lowest int // the lowest segment found missing so far
+}
+
+// replyMessage answers the first packet of a message (RoadStack.replyMessage).
+func replyMessage(c *core, now time.Time, p *Packet, r *Remote) {
+	t := c.cfg.Timers
+	e := &messengent{}
+	e.txBase = newTxBase(c, r, raet.TrnsMessage, true, p.SI, p.TI, 0, t.MessageRedoMin, t.MessageRedoMax)
+	e.head = e.txBase.head(raet.PcktAck, p.CK, p.FK)
+	e.head.WF = p.WF
+	// The redo timer runs from the start, as the reference's: if the last
+	// segment of a burst is lost, it is what asks for more.
+	e.redo.restart(now)
+	e.message(p)
+}
+
+func (e *messengent) receive(now time.Time, p *Packet) {
+	switch p.PK {
+	case raet.PcktMessage:
+		e.message(p)
+	case raet.PcktNack:
+		e.c.refresh(e.r, Yes)
+		e.c.stat("message_reject_nack")
+		e.remove()
+	}
+}
+
+// message takes one packet of the message.
+func (e *messengent) message(p *Packet) {
+	c, r := e.c, e.r
+	if r.Allowed != Yes {
+		c.stat("unallowed_message_attempt")
+		e.nack()
+		return
+	}
+	coat, err := e.tray.Add(p)
+	if err != nil {
+		c.stat("parsing_message_error")
+		e.nack()
+		return
+	}
+	if t, ok := r.transactions[e.index()]; !ok {
+		r.transactions[e.index()] = e
+	} else if t != transaction(e) {
+		c.stat("message_index_collision")
+		e.nack()
+		return
+	}
+	c.refresh(r, Yes)
+	c.stat("message_segment_rx")
+	switch {
+	case coat != nil:
+		e.complete(coat)
+	case p.WF: // the messenger waits for an answer
+		e.askForMore()
+	}
+}
+
+// askForMore asks for the segments found missing, or, when none are, for
+// whatever comes after the highest one.
+func (e *messengent) askForMore() {
+	if misseds := e.tray.Missing(e.lowest, -1); len(misseds) > 0 {
+		e.lowest = misseds[0]
+		e.resend(misseds)
+		return
+	}
+	h := e.head
+	h.PK, h.SN = raet.PcktAck, e.tray.Highest()
+	e.send(h, nil)
+	e.c.stat("message_more_ack")
+}
+
+// resend lists missing segments, at most MaxMissedsResend a packet.
+func (e *messengent) resend(misseds []int) {
+	for len(misseds) > 0 {
+		n := min(len(misseds), raet.MaxMissedsResend)
+		list := make([]any, n)
+		for i, m := range misseds[:n] {
+			list[i] = int64(m)
+		}
+		h := e.head
+		h.PK = raet.PcktResend
+		e.send(h, body.Map{{Key: "misseds", Value: list}})
+		e.c.stat("message_resend_tx")
+		misseds = misseds[n:]
+	}
+}
+
+func (e *messengent) send(h Head, v any) {
+	p, err := e.pack(h, v)
+	if err != nil {
+		e.c.stat("packing_error")
+		e.remove()
+		return
+	}
+	e.transmit(p)
+}
+
+// complete opens and reads the whole message, says done, and delivers it.
+func (e *messengent) complete(coat []byte) {
+	c, r := e.c, e.r
+	first := e.tray.Head()
+	var box *raet.Box
+	if first.CK == raet.CoatNacl && len(coat) > 0 {
+		var err error
+		if box, err = r.sessionBox(); err != nil {
+			c.stat("parsing_message_error")
+			e.nack()
+			return
+		}
+	}
+	plain, err := OpenCoat(first.CK, coat, box)
+	if err != nil {
+		c.stat("parsing_message_error")
+		e.nack()
+		return
+	}
+	m, err := body.Decode(first.BK, plain)
+	if err != nil {
+		c.stat("parsing_message_error")
+		e.nack()
+		return
+	}
+	h := e.head
+	h.PK = raet.PcktDone
+	e.send(h, nil)
+	c.stat("message_complete_ack")
+	c.received = append(c.received, Received{Body: m, From: r.Name, UID: r.UID})
+	e.remove()
+	c.stat("messengent_correspond_complete")
+}
+
+func (e *messengent) process(now time.Time) {
+	if e.timedOut(now) {
+		e.nack()
+		return
+	}
+	if !e.redo.expired(now) {
+		return
+	}
+	e.redo.backoff(now)
+	e.askForMore()
+}
+
+// remove forgets the transaction and remembers its id as done for a while
+// (Messengent.remove), so a late duplicate is not delivered twice.
+func (e *messengent) remove() {
+	delete(e.r.transactions, e.index())
+	e.r.done[e.tid] = e.c.clock.Now().Add(doneMemory)
+}
+
+func (e *messengent) nack() {
+	h := e.head
+	h.PK = raet.PcktNack
+	if p, err := e.pack(h, nil); err == nil {
+		e.c.write(p.Packed, e.r.HA)
+	}
+	e.c.stat("messengent_transaction_failure")
+	e.remove()
+}
+
+// sendSaved sends again the messages whose session went stale, now that a
+// new one is allowed (RemoteEstate.sendSavedMessages).
+func (c *core) sendSaved(r *Remote) {
+	saved := r.saved
+	r.saved = nil
+	for _, s := range saved {
+		c.message(r, s.body, s.timeout, s.report)
+	}
+}
+
+func init() {
+	correspondentStarters[[2]uint8{uint8(raet.TrnsMessage), uint8(raet.PcktMessage)}] = replyMessage
+}
