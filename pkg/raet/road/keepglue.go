@@ -1,6 +1,9 @@
 package road
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net/netip"
 
 	"github.com/saltraet/saltraet/pkg/raet"
@@ -115,4 +118,78 @@ func keepRemote(r *Remote) *keep.Remote {
 		k.PubHex = r.pubber.Hex()
 	}
 	return k
+}
+
+// restore loads the stack's identity and remotes from its keep, as a
+// reference stack does when it is made: the persisted name, uid, role and
+// keys win over the configuration's, every restored remote starts a new
+// session (so it presents a newer sid than before the restart), and
+// everything is written back. A local estate file that cannot be read is an
+// error: the stack must not take on another identity over it. A remote file
+// that cannot be read is counted and left alone.
+func (c *core) restore() error {
+	k := c.cfg.Keep
+	if k == nil {
+		return nil
+	}
+	l, err := k.LoadLocal()
+	switch {
+	case errors.Is(err, keep.ErrCleared):
+		c.stat("keep_local_cleared")
+	case err != nil:
+		return err
+	}
+	if l != nil {
+		signer, err := raet.NewSigner([]byte(l.SigHex))
+		if err != nil {
+			return fmt.Errorf("keep %s: local signing key: %w", k.Dir(), err)
+		}
+		priver, err := raet.NewPrivateer([]byte(l.PriHex))
+		if err != nil {
+			return fmt.Errorf("keep %s: local private key: %w", k.Dir(), err)
+		}
+		c.name, c.uid, c.puid, c.role, c.signer, c.priver = l.Name, l.UID, l.PUID, l.Role, signer, priver
+		c.cfg.FQDN = l.FQDN
+	}
+	remotes, err := k.LoadRemotes()
+	if err != nil {
+		c.stat("keep_remote_unreadable")
+	}
+	for _, kr := range remotes {
+		ha, err := ResolveHA(context.Background(), kr.HA.Host, kr.HA.Port)
+		if err != nil {
+			c.stat("keep_remote_unreadable")
+			continue
+		}
+		r := newRemote(kr.UID, ha)
+		r.Name, r.Role, r.FUID, r.FQDN, r.Kind, r.SID = kr.Name, kr.Role, kr.FUID, kr.FQDN, uint8(kr.Kind), kr.SID
+		r.Main = kr.Main != nil && *kr.Main
+		if kr.Joined != nil {
+			r.Joined = No
+			if *kr.Joined {
+				r.Joined = Yes
+			}
+		}
+		r.Acceptance = kr.Acceptance
+		if kr.VerHex != "" {
+			if r.verfer, err = raet.NewVerifier([]byte(kr.VerHex)); err != nil {
+				c.stat("keep_remote_unreadable")
+				continue
+			}
+		}
+		if kr.PubHex != "" {
+			if r.pubber, err = raet.NewPublican([]byte(kr.PubHex)); err != nil {
+				c.stat("keep_remote_unreadable")
+				continue
+			}
+		}
+		c.addRemote(r)
+		r.nextSID()
+		c.stat("keep_remote_restored")
+	}
+	c.dumpLocal()
+	for _, r := range c.remotes {
+		c.dumpRemote(r)
+	}
+	return nil
 }

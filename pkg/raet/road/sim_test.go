@@ -58,13 +58,25 @@ func (s *sim) add(cfg Config, port uint16, auto raet.AutoMode) *simStack {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	k, err := keep.Open(s.t.TempDir(), keep.KindJSON, auto)
+	return s.start(cfg, ep, s.t.TempDir(), auto)
+}
+
+// start makes a stack on an endpoint with its keep in dir, restoring what
+// the keep holds.
+func (s *sim) start(cfg Config, ep *netsim.Endpoint, dir string, auto raet.AutoMode) *simStack {
+	s.t.Helper()
+	k, err := keep.Open(dir, keep.KindJSON, auto)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	cfg.Signer, cfg.Privateer = simKeys(s.t, cfg.Name)
+	if cfg.Signer == nil {
+		cfg.Signer, cfg.Privateer = simKeys(s.t, cfg.Name)
+	}
 	cfg.Conn, cfg.Clock, cfg.Keep = ep, s.clk, k
 	st := &simStack{core: newCore(cfg), keep: k, ep: ep}
+	if err := st.restore(); err != nil {
+		s.t.Fatal(err)
+	}
 	ep.SetHandler(func(d netsim.Datagram) { st.receive(d.From, d.Data) })
 	s.stacks = append(s.stacks, st)
 	return st
@@ -130,4 +142,27 @@ func (st *simStack) joinTo(main *simStack) *Remote {
 	st.addRemote(r)
 	st.join(r, false, false)
 	return r
+}
+
+// restart stops a stack and starts another at its address on the same
+// keep (or, with fresh, an empty one), as a daemon restarting.
+func (s *sim) restart(old *simStack, cfg Config, auto raet.AutoMode, fresh bool) *simStack {
+	s.t.Helper()
+	addr := old.ep.LocalAddr()
+	old.ep.Close()
+	for i, st := range s.stacks {
+		if st == old {
+			s.stacks = append(s.stacks[:i], s.stacks[i+1:]...)
+			break
+		}
+	}
+	ep, err := s.net.Listen(addr)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	dir := old.keep.Dir()
+	if fresh {
+		dir = s.t.TempDir()
+	}
+	return s.start(cfg, ep, dir, auto)
 }

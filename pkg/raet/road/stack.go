@@ -46,8 +46,12 @@ func NewStack(cfg Config) (*Stack, error) {
 	if cfg.Signer == nil || cfg.Privateer == nil {
 		return nil, fmt.Errorf("raet: road stack %q needs its signing and private keys", cfg.Name)
 	}
+	c := newCore(cfg)
+	if err := c.restore(); err != nil {
+		return nil, fmt.Errorf("raet: road stack %q: %w", cfg.Name, err)
+	}
 	return &Stack{
-		core: newCore(cfg),
+		core: c,
 		recv: make(chan Received),
 		rx:   make(chan datagram, 1024),
 		cmds: make(chan func(*core)),
@@ -55,7 +59,7 @@ func NewStack(cfg Config) (*Stack, error) {
 	}, nil
 }
 
-// Name returns the local estate's name.
+// Name returns the local estate's name: the keep's, when it has one.
 func (s *Stack) Name() string { return s.core.name }
 
 // LocalAddr returns the address the stack listens on.
