@@ -26,6 +26,18 @@ func (c *core) refresh(r *Remote, alived Tri) {
 			c.unreap(r)
 		}
 	}
+	c.setAlived(r, alived)
+}
+
+// setAlived records whether a remote is alive, with an event when that
+// changes.
+func (c *core) setAlived(r *Remote, alived Tri) {
+	switch {
+	case alived == Yes && r.Alived != Yes:
+		c.emit(EventAlived, r)
+	case alived == No && r.Alived == Yes:
+		c.emit(EventLost, r)
+	}
 	r.Alived = alived
 }
 
@@ -190,6 +202,7 @@ func (c *core) manage(now time.Time) {
 			if c.cfg.Main {
 				r.Reaped = true
 				c.stat("remote_reap")
+				c.emit(EventReaped, r)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package road
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -59,5 +60,32 @@ func TestReapAndUnreap(t *testing.T) {
 	s.runUntil(time.Minute, "unreaped", func() bool { return !rb.Reaped && rb.Alived == Yes })
 	if alpha.stats["remote_unreap"] != 1 {
 		t.Errorf("stats %v", alpha.stats)
+	}
+}
+
+// The changes of a remote come out as events, in order.
+func TestEvents(t *testing.T) {
+	s := newSim(t, 1)
+	alpha, beta, r := bootstrap(t, s, Timers{})
+	kinds := func(st *simStack) (out []EventKind) {
+		for _, e := range st.events {
+			out = append(out, e.Kind)
+		}
+		st.events = nil
+		return out
+	}
+	want := []EventKind{EventJoined, EventAllowed, EventAlived}
+	if got := kinds(beta); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("beta's events %v, want %v", got, want)
+	}
+	if got := kinds(alpha); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("alpha's events %v, want %v", got, want)
+	}
+	alpha.ep.SetHandler(nil)
+	s.runUntil(time.Minute, "lost", func() bool { return r.Alived == No })
+	alpha.ep.SetHandler(func(d netsim.Datagram) { alpha.receive(d.From, d.Data) })
+	s.runUntil(time.Minute, "back", func() bool { return r.Alived == Yes })
+	if got := kinds(beta); fmt.Sprint(got) != fmt.Sprint([]EventKind{EventLost, EventAlived}) {
+		t.Errorf("beta's events %v, want [lost alived]", got)
 	}
 }

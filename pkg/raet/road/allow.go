@@ -218,10 +218,12 @@ func (a *allower) initiate() {
 // ackFinal).
 func (a *allower) allowed() {
 	c, r := a.c, a.r
-	r.Allowed, r.Alived = Yes, Yes
+	r.Allowed = Yes
 	a.remove()
 	a.send(raet.PcktAck, nil)
 	c.stat("allow_initiate_complete")
+	c.emit(EventAllowed, r)
+	c.setAlived(r, Yes) // allowed is alive at once, as the reference's
 	r.nextSID() // every allow starts a new session
 	c.replaceStaleInitiators(r)
 	c.dumpRemote(r)
@@ -431,7 +433,9 @@ func (e *allowent) initiate(p *Packet) {
 		return
 	}
 	e.send(raet.PcktAck, nil)
-	r.Allowed, r.Alived = Yes, Yes
+	r.Allowed = Yes
+	c.emit(EventAllowed, r)
+	c.setAlived(r, Yes)
 	r.nextSID()
 	c.replaceStaleInitiators(r)
 	c.dumpRemote(r)

@@ -72,6 +72,7 @@ type core struct {
 	correspondents map[[2]uint8]func(c *core, now time.Time, p *Packet, r *Remote)
 
 	received []Received // messages delivered, until the application takes them
+	events   []Event    // changes of remotes, until the application takes them
 
 	stats map[string]uint64
 }

@@ -306,6 +306,7 @@ func (j *joiner) complete() {
 	c.dumpLocal()
 	j.send(raet.PcktAck, nil)
 	c.stat("join_initiate_complete")
+	c.emit(EventJoined, r)
 	j.remove()
 	if j.cascade {
 		c.allow(r, true)
@@ -567,6 +568,7 @@ func (e *joinent) complete() {
 	c.dumpRemote(r)
 	c.dumpLocal()
 	e.remove()
+	c.emit(EventJoined, r)
 }
 
 func (e *joinent) refuse() {

@@ -80,6 +80,7 @@ func (c *core) removeRemote(r *Remote, clear bool) {
 		}
 	}
 	c.stat("remote_removed")
+	c.emit(EventRemoved, r)
 }
 
 // renameRemote gives a remote a new name, moving its keep file.

@@ -21,6 +21,7 @@ import (
 type Stack struct {
 	core *core
 	recv chan Received // messages delivered, for Receive
+	evts chan Event    // changes of remotes, for Events
 	rx   chan datagram
 	cmds chan func(*core)
 	done chan struct{} // closed when the loop has ended
@@ -53,6 +54,7 @@ func NewStack(cfg Config) (*Stack, error) {
 	return &Stack{
 		core: c,
 		recv: make(chan Received),
+		evts: make(chan Event),
 		rx:   make(chan datagram, 1024),
 		cmds: make(chan func(*core)),
 		done: make(chan struct{}),
@@ -84,10 +86,17 @@ loop:
 		if len(c.received) > 0 {
 			recv, next = s.recv, c.received[0]
 		}
+		var evts chan Event
+		var event Event
+		if len(c.events) > 0 {
+			evts, event = s.evts, c.events[0]
+		}
 		select {
 		case recv <- next:
 			c.received[0] = Received{}
 			c.received = c.received[1:]
+		case evts <- event:
+			c.events = c.events[1:]
 		case <-ctx.Done():
 			break loop
 		case err = <-readErr:
@@ -276,6 +285,11 @@ func (s *Stack) Remotes() map[uint32]RemoteState {
 	}
 	return out
 }
+
+// Events delivers changes in what the stack knows of its remotes: joined,
+// allowed, alived, lost, removed, reaped. Up to 4096 wait for a reader; more
+// are counted as events_dropped in the stats.
+func (s *Stack) Events() <-chan Event { return s.evts }
 
 // Receive delivers the messages remotes sent, in the order they completed,
 // each with the name of the estate whose signature it carried.
