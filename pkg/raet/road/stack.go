@@ -19,13 +19,14 @@ import (
 // another reads the socket, so the loop never waits on a syscall. The
 // methods of Stack hand work to the loop and wait for it.
 type Stack struct {
-	core *core
-	recv chan Received // messages delivered, for Receive
-	evts chan Event    // changes of remotes, for Events
-	rx   chan datagram
-	cmds chan func(*core)
-	done chan struct{} // closed when the loop has ended
-	err  error         // why it ended, once done is closed
+	core  *core
+	recv  chan Received // messages delivered, for Receive
+	evts  chan Event    // changes of remotes, for Events
+	rx    chan datagram
+	cmds  chan func(*core)
+	done  chan struct{}     // closed when the loop has ended
+	err   error             // why it ended, once done is closed
+	final map[string]uint64 // the stats when the loop ended
 }
 
 type datagram struct {
@@ -111,6 +112,7 @@ loop:
 	}
 	c.conn.Close()
 	c.abandon(ErrStopped)
+	s.final = maps.Clone(c.stats)
 	s.err = err
 	close(s.done)
 	return err
@@ -178,7 +180,7 @@ func (s *Stack) do(f func(*core)) error {
 func (s *Stack) Stats() map[string]uint64 {
 	var out map[string]uint64
 	if s.do(func(c *core) { out = maps.Clone(c.stats) }) != nil {
-		return nil
+		return maps.Clone(s.final) // stopped: what it counted to the end
 	}
 	return out
 }

@@ -111,8 +111,11 @@ func TestStackOverUDP(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Run did not end")
 	}
-	if s.Stats() != nil || !errors.Is(s.do(func(*core) {}), ErrStopped) {
+	if !errors.Is(s.do(func(*core) {}), ErrStopped) {
 		t.Error("a stopped stack still answers")
+	}
+	if st := s.Stats(); st["stale_correspondent_nack"] != 1 {
+		t.Errorf("a stopped stack's stats %v", st)
 	}
 	if err := conn.WriteTo([]byte("x"), peer.LocalAddr()); err == nil {
 		t.Error("the connection is still open after Run ended")
