@@ -91,7 +91,7 @@ func (n *Network) Listen(addr netip.AddrPort) (*Endpoint, error) {
 	if _, ok := n.endpoints[addr]; ok {
 		return nil, fmt.Errorf("%w: %s", ErrAddrInUse, addr)
 	}
-	e := &Endpoint{net: n, addr: addr, inbox: make(chan Datagram, 4096), closed: make(chan struct{})}
+	e := &Endpoint{net: n, addr: addr, inbox: make(chan Datagram, 512), closed: make(chan struct{})}
 	n.endpoints[addr] = e
 	return e, nil
 }

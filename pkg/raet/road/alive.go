@@ -51,6 +51,7 @@ type aliver struct {
 // Aliver.alive). An estate not joined is joined first, one not allowed is
 // allowed first; with cascade, each step starts the next.
 func (c *core) alive(r *Remote, cascade bool) {
+	defer c.rewake(r)
 	if r.Joined != Yes {
 		c.stat("unjoined_remote")
 		c.join(r, false, cascade)
@@ -181,29 +182,28 @@ func (e *alivent) receive(time.Time, *Packet) {}
 func (e *alivent) process(time.Time)          {}
 func (e *alivent) nack()                      { e.nackKind(raet.PcktNack) }
 
-// manage is presence management (RoadStack.manage and RemoteEstate.manage):
-// each remote not reaped whose presence timer ran out is sent an alive, and
+// manageRemote is presence management for one remote (RoadStack.manage and
+// RemoteEstate.manage): a remote not reaped whose presence timer ran out is
+// sent an alive, and
 // one silent for the reap interim is reaped (by a main stack only). The
 // reference leaves the presence timer expired and relies on being called
 // at the application's pace; this stack restarts it, so an estate that
 // cannot be reached is tried once a period, not in a tight loop.
-func (c *core) manage(now time.Time) {
+func (c *core) manageRemote(r *Remote, now time.Time) {
 	t := c.cfg.Timers
-	for _, r := range c.remotes {
-		if r.Reaped {
-			continue
-		}
-		if !r.presenceAt.IsZero() && !now.Before(r.presenceAt) {
-			r.presenceAt = now.Add(t.Period)
-			c.alive(r, c.cfg.ManageCascade)
-		}
-		if t.Interim > 0 && !r.reapAt.IsZero() && !now.Before(r.reapAt) {
-			r.reapAt = time.Time{}
-			if c.cfg.Main {
-				r.Reaped = true
-				c.stat("remote_reap")
-				c.emit(EventReaped, r)
-			}
+	if r.Reaped {
+		return
+	}
+	if !r.presenceAt.IsZero() && !now.Before(r.presenceAt) {
+		r.presenceAt = now.Add(t.Period)
+		c.alive(r, c.cfg.ManageCascade)
+	}
+	if t.Interim > 0 && !r.reapAt.IsZero() && !now.Before(r.reapAt) {
+		r.reapAt = time.Time{}
+		if c.cfg.Main {
+			r.Reaped = true
+			c.stat("remote_reap")
+			c.emit(EventReaped, r)
 		}
 	}
 }

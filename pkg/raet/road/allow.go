@@ -55,6 +55,7 @@ type allower struct {
 // allow starts an allow with a remote (RoadStack.allow and Allower.hello).
 // An estate not yet joined is joined first, and allowed after.
 func (c *core) allow(r *Remote, cascade bool) {
+	defer c.rewake(r)
 	if len(joinInProcess(r)) > 0 {
 		c.stat("invalid_allow_attempt")
 		return
@@ -224,7 +225,7 @@ func (a *allower) allowed() {
 	c.stat("allow_initiate_complete")
 	c.emit(EventAllowed, r)
 	c.setAlived(r, Yes) // allowed is alive at once, as the reference's
-	r.nextSID() // every allow starts a new session
+	r.nextSID()         // every allow starts a new session
 	c.replaceStaleInitiators(r)
 	c.dumpRemote(r)
 	c.sendSaved(r)

@@ -35,7 +35,9 @@ type Config struct {
 	HeadKind raet.HeadKind // of every packet sent; RAET heads by default
 	BodyKind raet.BodyKind // of join, alive, message and stale bodies; JSON when nada
 	// BurstSize is how many segments a message sends before it waits for an
-	// answer; 0 sends them all at once, as the reference's default.
+	// answer; 0 takes DefaultBurstSize. The reference's default is Unlimited,
+	// all at once, which overflows receive buffers with large messages: a
+	// 10 MB message then costs some 40 times its segments in resends.
 	BurstSize int
 
 	// Manage turns on presence management: an alive to every remote each
@@ -74,6 +76,9 @@ type core struct {
 	received []Received // messages delivered, until the application takes them
 	events   []Event    // changes of remotes, until the application takes them
 
+	wakes     wakeHeap    // each remote's next deadline
+	doneQueue []doneEntry // done message ids to forget, earliest first
+
 	stats map[string]uint64
 }
 
@@ -91,6 +96,12 @@ func newCore(cfg Config) *core {
 		cfg.Clock = clock.Real()
 	}
 	cfg.Timers = cfg.Timers.withDefaults()
+	switch {
+	case cfg.BurstSize == 0:
+		cfg.BurstSize = DefaultBurstSize
+	case cfg.BurstSize < 0:
+		cfg.BurstSize = 0 // unlimited, as the messenger reads 0
+	}
 	return &core{
 		cfg: cfg, clock: cfg.Clock, conn: cfg.Conn,
 		uid: cfg.UID, puid: cfg.UID, name: cfg.Name, role: cfg.Role,
@@ -136,6 +147,7 @@ func (c *core) addRemote(r *Remote) {
 	if r.Name != "" {
 		c.byName[r.Name] = r
 	}
+	c.rewake(r)
 }
 
 // receive takes one datagram from the wire (_handleOneRx and processRx).
@@ -164,6 +176,9 @@ func (c *core) receive(from netip.AddrPort, b []byte) {
 	}
 	p.From = from
 	c.dispatch(now, p, from)
+	// Whatever the packet changed, its remote's next deadline may be sooner.
+	c.rewake(c.remotes[p.DE])
+	c.rewake(c.joinees[from])
 }
 
 func (c *core) dropOuter(err error) {

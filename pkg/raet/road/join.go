@@ -141,6 +141,7 @@ type joiner struct {
 // join starts a join with a remote (RoadStack.join and Joiner.join); with
 // cascade, an allow follows once joined.
 func (c *core) join(r *Remote, renewal, cascade bool) {
+	defer c.rewake(r)
 	if len(joinInProcess(r)) > 0 {
 		c.stat("join_already_in_process")
 		return

@@ -60,6 +60,7 @@ type messenger struct {
 
 // message sends a body to a remote (RoadStack.message, Messenger.message).
 func (c *core) message(r *Remote, m body.Map, timeout time.Duration, rep report) {
+	defer c.rewake(r)
 	if r.Allowed != Yes {
 		c.stat("unallowed_remote")
 		rep(ErrNotAllowed)
@@ -406,7 +407,7 @@ func (e *messengent) process(now time.Time) {
 // (Messengent.remove), so a late duplicate is not delivered twice.
 func (e *messengent) remove() {
 	delete(e.r.transactions, e.index())
-	e.r.done[e.tid] = e.c.clock.Now().Add(doneMemory)
+	e.c.remember(e.r, e.tid)
 }
 
 func (e *messengent) nack() {

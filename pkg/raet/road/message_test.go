@@ -75,7 +75,7 @@ func TestMessageBothWays(t *testing.T) {
 
 func TestMessageSegmentedBursts(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
-	for _, burst := range []int{0, 1, 7, 11} {
+	for _, burst := range []int{Unlimited, 1, 7, 11, 0} {
 		for _, size := range []int{3000, 100_000, 1 << 20} {
 			s := newSim(t, 1)
 			alpha, beta, _ := bootstrap(t, s, Timers{})

@@ -56,6 +56,7 @@ type Remote struct {
 
 	presenceAt time.Time // when presence management next sends an alive
 	reapAt     time.Time // when a silent remote is reaped
+	wakeAt     time.Time // the time of its live entry in the core's wake heap
 
 	transactions map[txIndex]transaction
 	// done remembers message transactions this stack completed as the

@@ -18,7 +18,7 @@ import (
 // datagram arriving or a transaction's deadline) and does it. A seed gives
 // the network's faults, so a failing run replays exactly.
 type sim struct {
-	t      *testing.T
+	t      testing.TB
 	clk    *clock.Fake
 	net    *netsim.Network
 	stacks []*simStack
@@ -30,13 +30,13 @@ type simStack struct {
 	ep   *netsim.Endpoint
 }
 
-func newSim(t *testing.T, seed int64) *sim {
+func newSim(t testing.TB, seed int64) *sim {
 	clk := clock.NewFake()
 	return &sim{t: t, clk: clk, net: netsim.New(seed, clk.Now)}
 }
 
 // simKeys derives a stack's keys from its name, so runs repeat.
-func simKeys(t *testing.T, name string) (*raet.Signer, *raet.Privateer) {
+func simKeys(t testing.TB, name string) (*raet.Signer, *raet.Privateer) {
 	seed := sha256.Sum256([]byte("sim/" + name + "/sign"))
 	pri := sha256.Sum256([]byte("sim/" + name + "/pri"))
 	s, err := raet.NewSigner(seed[:])

@@ -188,50 +188,6 @@ func (s *Stack) Stats() map[string]uint64 {
 // Done is closed when the stack's loop has ended.
 func (s *Stack) Done() <-chan struct{} { return s.done }
 
-// service runs the transactions whose time has come, and presence
-// management when it is on.
-func (c *core) service() {
-	now := c.clock.Now()
-	if c.cfg.Manage {
-		c.manage(now)
-	}
-	for _, r := range c.remotes {
-		for _, t := range r.transactions {
-			if d := t.deadline(); !d.IsZero() && !d.After(now) {
-				t.process(now)
-			}
-		}
-		for tid, until := range r.done {
-			if !until.After(now) {
-				delete(r.done, tid)
-			}
-		}
-	}
-}
-
-// deadline is when service next has work to do; zero for never.
-func (c *core) deadline() time.Time {
-	var next time.Time
-	soonest := func(d time.Time) {
-		if !d.IsZero() && (next.IsZero() || d.Before(next)) {
-			next = d
-		}
-	}
-	for _, r := range c.remotes {
-		for _, t := range r.transactions {
-			soonest(t.deadline())
-		}
-		if c.cfg.Manage && !r.Reaped {
-			soonest(r.presenceAt)
-			soonest(r.reapAt)
-		}
-		for _, until := range r.done {
-			soonest(until)
-		}
-	}
-	return next
-}
-
 // RemoteState is a snapshot of what a stack knows of a remote.
 type RemoteState struct {
 	Name, Role              string

@@ -140,8 +140,8 @@ func TestStackServicesDeadlines(t *testing.T) {
 	s.do(func(c *core) {
 		r := newRemote(2, peerAddr)
 		r.transactions[txIndex{ti: 1}] = tx
-		r.done[7] = clk.Now().Add(600 * time.Second)
 		c.addRemote(r)
+		c.remember(r, 7)
 	})
 	clk.Advance(1999 * time.Millisecond)
 	s.do(func(*core) {}) // let the loop run anything due

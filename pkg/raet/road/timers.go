@@ -2,6 +2,13 @@ package road
 
 import "time"
 
+// Burst sizes: DefaultBurstSize segments go before a message waits for an
+// answer, unless the configuration says otherwise; Unlimited sends them all.
+const (
+	DefaultBurstSize = 256
+	Unlimited        = -1
+)
+
 // Never, as a timeout, means a transaction never gives up (the reference's
 // timeout 0.0): Go's zero value already means "the default".
 const Never time.Duration = -1

@@ -1,0 +1,202 @@
+package road
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/road/keep"
+)
+
+// udpPair is two stacks over real UDP on loopback, joined and allowed.
+type udpPair struct {
+	alpha, beta *Stack
+	uid         uint32 // beta's uid for alpha
+	cancel      context.CancelFunc
+}
+
+func newUDPPair(tb testing.TB, burst int) *udpPair {
+	tb.Helper()
+	mk := func(name string, main bool) *Stack {
+		conn, err := ListenUDP("127.0.0.1:0")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		k, err := keep.Open(tb.TempDir(), keep.KindJSON, raet.AutoAlways)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		signer, priv := simKeys(tb, name)
+		s, err := NewStack(Config{Name: name, Main: main, Signer: signer, Privateer: priv, Conn: conn, Keep: k,
+			BodyKind: raet.BodyMsgpack, BurstSize: burst})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return s
+	}
+	p := &udpPair{alpha: mk("alpha", true), beta: mk("beta", false)}
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel = cancel
+	go p.alpha.Run(ctx)
+	go p.beta.Run(ctx)
+	uid, err := p.beta.Join(p.alpha.LocalAddr(), true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p.uid = uid
+	deadline := time.Now().Add(30 * time.Second)
+	for p.beta.Remotes()[uid].Allowed != Yes {
+		if time.Now().After(deadline) {
+			tb.Fatal("no session within 30 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// Drain alpha's deliveries so its loop never waits on them.
+	go func() {
+		for {
+			select {
+			case <-p.alpha.Receive():
+			case <-p.alpha.Events():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		for {
+			select {
+			case <-p.beta.Events():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return p
+}
+
+// cryptoFloor measures one signature and one verification of a 1 KB
+// packet as the stacks make them, to state the floor in the same run.
+func cryptoFloor() (sign, verify time.Duration) {
+	s, _ := raet.NewSigner(make([]byte, 32))
+	v, _ := raet.NewVerifier(s.VerKey())
+	msg := make([]byte, 1024)
+	sig := s.Sign(msg)
+	const n = 300
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		s.Sign(msg)
+	}
+	t1 := time.Now()
+	for i := 0; i < n; i++ {
+		v.Verify(msg, sig)
+	}
+	return t1.Sub(t0) / n, time.Since(t1) / n
+}
+
+// BenchmarkUDPMessages sends small messages from beta to alpha over
+// loopback UDP with up to 64 outstanding, each waiting for its done. Every
+// message needs two signatures and two verifications (the message and its
+// done); with two stacks on two cores the floor is 2 / (2 sign + 2 verify).
+func BenchmarkUDPMessages(b *testing.B) {
+	p := newUDPPair(b, 0)
+	defer p.cancel()
+	m := body.Map{{Key: "route", Value: body.Map{{Key: "src", Value: []any{"minion", nil, "remote_cmd"}}, {Key: "dst", Value: []any{"master", nil, "fun"}}}},
+		{Key: "load", Value: body.Map{{Key: "fun", Value: "test.ping"}, {Key: "jid", Value: "20261122053000123456"}, {Key: "return", Value: true}}}}
+	const window = 64
+	inflight := make(chan *Delivery, window)
+	b.ResetTimer()
+	start := time.Now()
+	go func() {
+		for i := 0; i < b.N; i++ {
+			inflight <- p.beta.Transmit(m, p.uid, 0)
+		}
+		close(inflight)
+	}()
+	for d := range inflight {
+		if err := d.Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	sign, verify := cryptoFloor()
+	rate := float64(b.N) / elapsed.Seconds()
+	floor := 2 / (2*sign.Seconds() + 2*verify.Seconds())
+	b.ReportMetric(rate, "msgs/s")
+	b.ReportMetric(floor, "floor-msgs/s")
+	b.ReportMetric(rate/floor, "of-floor")
+}
+
+// BenchmarkUDPTenMegabytes sends one 10 MB message over loopback UDP. Each
+// segment needs a signature at the sender and a verification at the
+// receiver, which overlap on two cores: the floor is the slower of the two.
+func BenchmarkUDPTenMegabytes(b *testing.B) {
+	for _, burst := range []int{Unlimited, DefaultBurstSize} {
+		b.Run(map[int]string{Unlimited: "burst-all", DefaultBurstSize: "burst-256"}[burst], func(b *testing.B) {
+			p := newUDPPair(b, burst)
+			defer p.cancel()
+			m := body.Map{{Key: "pad", Value: strings.Repeat("x", 10<<20)}}
+			b.SetBytes(10 << 20)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := p.beta.Transmit(m, p.uid, 0).Err(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			sign, verify := cryptoFloor()
+			segment := float64(raet.UDPMaxPacketSize - 160) // the coat a segment carries, about
+			floor := segment / max(sign, verify).Seconds() / (1 << 20)
+			b.ReportMetric(floor, "floor-MB/s")
+			st := p.beta.Stats()
+			b.ReportMetric(float64(st["message_segment_tx"])/float64(b.N), "segments-sent/op")
+		})
+	}
+}
+
+// BenchmarkIdleRemote measures the memory a main holds for each joined and
+// allowed remote with nothing going on: 1000 estates join one main in the
+// simulation; the heap with the main's remotes, less the heap once it lets
+// go of them, is what they hold.
+func BenchmarkIdleRemote(b *testing.B) {
+	const n = 1000
+	for i := 0; i < b.N; i++ {
+		s := newSim(b, 1)
+		main := s.add(Config{Name: "main", Main: true}, 7000, raet.AutoAlways)
+		for j := 0; j < n; j++ {
+			st := s.add(Config{Name: "m" + itoa(j)}, uint16(10000+j), raet.AutoAlways)
+			r := newRemote(0, main.conn.LocalAddr())
+			st.addRemote(r)
+			st.join(r, false, true)
+		}
+		s.quiesce(10 * time.Minute)
+		if len(main.remotes) != n {
+			b.Fatalf("%d remotes joined", len(main.remotes))
+		}
+		main.events = nil // an application takes them
+		heap := func() uint64 {
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			return ms.HeapAlloc
+		}
+		with := heap()
+		main.remotes, main.byName = map[uint32]*Remote{}, map[string]*Remote{}
+		without := heap()
+		runtime.KeepAlive(s) // the network and the joiners are not the main's remotes
+		runtime.KeepAlive(main)
+		b.ReportMetric(float64(with-without)/n, "bytes/remote")
+	}
+}
+
+func itoa(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return digits[i : i+1]
+	}
+	return itoa(i/10) + digits[i%10:i%10+1]
+}

@@ -1,0 +1,133 @@
+package road
+
+import (
+	"container/heap"
+	"time"
+)
+
+// The loop sleeps until the next thing that must happen: a transaction's
+// timeout or retransmission, a remote's presence or reap time, a done
+// message id to forget. Finding that must not cost a walk over every remote
+// on every datagram (a main may hold thousands), so each remote keeps one
+// entry in a heap, at its own earliest deadline, and whatever touches a
+// remote re-arms it.
+
+// wakeEntry schedules a remote's next deadline.
+type wakeEntry struct {
+	at time.Time
+	r  *Remote
+}
+
+type wakeHeap []wakeEntry
+
+func (h wakeHeap) Len() int           { return len(h) }
+func (h wakeHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h wakeHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *wakeHeap) Push(x any)        { *h = append(*h, x.(wakeEntry)) }
+func (h *wakeHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	old[len(old)-1] = wakeEntry{}
+	*h = old[:len(old)-1]
+	return e
+}
+
+// doneEntry is a message id to forget at a time. Every id is remembered for
+// the same span, so the entries come due in the order they were made.
+type doneEntry struct {
+	at  time.Time
+	r   *Remote
+	tid uint32
+}
+
+// remoteDeadline is the earliest time anything of the remote is due: its
+// transactions, and with presence management its alive and reap times.
+func (c *core) remoteDeadline(r *Remote) time.Time {
+	var next time.Time
+	soonest := func(d time.Time) {
+		if !d.IsZero() && (next.IsZero() || d.Before(next)) {
+			next = d
+		}
+	}
+	for _, t := range r.transactions {
+		soonest(t.deadline())
+	}
+	if c.cfg.Manage && !r.Reaped {
+		soonest(r.presenceAt)
+		soonest(r.reapAt)
+	}
+	return next
+}
+
+// rewake schedules the remote's earliest deadline, unless an entry at or
+// before it is already in the heap.
+func (c *core) rewake(r *Remote) {
+	if r == nil {
+		return
+	}
+	at := c.remoteDeadline(r)
+	if at.IsZero() || (!r.wakeAt.IsZero() && !at.Before(r.wakeAt)) {
+		return
+	}
+	r.wakeAt = at
+	heap.Push(&c.wakes, wakeEntry{at: at, r: r})
+}
+
+// rewakeAll schedules every remote, after a change to what counts as due
+// (presence management turned on).
+func (c *core) rewakeAll() {
+	for _, r := range c.remotes {
+		c.rewake(r)
+	}
+}
+
+// remember records a message id as done until doneMemory has passed.
+func (c *core) remember(r *Remote, tid uint32) {
+	at := c.clock.Now().Add(doneMemory)
+	r.done[tid] = at
+	c.doneQueue = append(c.doneQueue, doneEntry{at: at, r: r, tid: tid})
+}
+
+// service does what has come due: each remote whose time has come runs its
+// due transactions and presence, then is scheduled again; done ids past
+// their time are forgotten.
+func (c *core) service() {
+	now := c.clock.Now()
+	for len(c.wakes) > 0 && !c.wakes[0].at.After(now) {
+		e := heap.Pop(&c.wakes).(wakeEntry)
+		r := e.r
+		if !e.at.Equal(r.wakeAt) {
+			continue // superseded by an earlier entry, already served
+		}
+		r.wakeAt = time.Time{}
+		for _, t := range r.transactions {
+			if d := t.deadline(); !d.IsZero() && !d.After(now) {
+				t.process(now)
+			}
+		}
+		if c.cfg.Manage {
+			c.manageRemote(r, now)
+		}
+		c.rewake(r)
+	}
+	for len(c.doneQueue) > 0 && !c.doneQueue[0].at.After(now) {
+		d := c.doneQueue[0]
+		c.doneQueue[0] = doneEntry{}
+		c.doneQueue = c.doneQueue[1:]
+		if at, ok := d.r.done[d.tid]; ok && at.Equal(d.at) {
+			delete(d.r.done, d.tid)
+		}
+	}
+}
+
+// deadline is when service next has work to do; zero for never.
+func (c *core) deadline() time.Time {
+	var next time.Time
+	if len(c.wakes) > 0 {
+		next = c.wakes[0].at
+	}
+	if len(c.doneQueue) > 0 && (next.IsZero() || c.doneQueue[0].at.Before(next)) {
+		next = c.doneQueue[0].at
+	}
+	return next
+}
