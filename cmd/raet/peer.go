@@ -298,7 +298,7 @@ func (p *peerRun) onReceive(m road.Received) {
 // everything expected arrived.
 func (p *peerRun) finished() bool {
 	wantSends := len(p.bodies) * p.o.count
-	sendsDone := wantSends == 0 || (p.sentTo && p.pending == 0)
+	sendsDone := (wantSends == 0 || p.sentTo) && p.pending == 0 // echoes included
 	return sendsDone && p.received >= p.o.expect && (p.o.expect > 0 || wantSends > 0)
 }
 

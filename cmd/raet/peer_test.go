@@ -6,21 +6,25 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// peerProc runs raet peer in-process, its output read line by line.
+// peerProc runs raet peer in-process and keeps every event it prints.
 type peerProc struct {
-	t      *testing.T
-	events chan map[string]any
-	exit   chan int
+	t     *testing.T
+	mu    sync.Mutex
+	seen  []map[string]any
+	ended bool
+	more  chan struct{} // signalled at each new event
+	exit  chan int
 }
 
 func startPeer(t *testing.T, args ...string) *peerProc {
 	t.Helper()
 	r, w := io.Pipe()
-	p := &peerProc{t: t, events: make(chan map[string]any, 1024), exit: make(chan int, 1)}
+	p := &peerProc{t: t, more: make(chan struct{}, 1), exit: make(chan int, 1)}
 	go func() {
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 1<<20), 1<<24)
@@ -30,9 +34,15 @@ func startPeer(t *testing.T, args ...string) *peerProc {
 				t.Errorf("peer printed a line that is not JSON: %q", sc.Text())
 				continue
 			}
-			p.events <- m
+			p.mu.Lock()
+			p.seen = append(p.seen, m)
+			p.mu.Unlock()
+			p.signal()
 		}
-		close(p.events)
+		p.mu.Lock()
+		p.ended = true
+		p.mu.Unlock()
+		p.signal()
 	}()
 	go func() {
 		code := run(append([]string{"peer"}, args...), strings.NewReader(""), w, io.Discard)
@@ -42,24 +52,43 @@ func startPeer(t *testing.T, args ...string) *peerProc {
 	return p
 }
 
-// next waits for the next event of a kind, returning it.
-func (p *peerProc) next(kind string) map[string]any {
+func (p *peerProc) signal() {
+	select {
+	case p.more <- struct{}{}:
+	default:
+	}
+}
+
+// nth waits for the n-th event of a kind (from 1), whatever came between.
+func (p *peerProc) nth(kind string, n int) map[string]any {
 	p.t.Helper()
 	timeout := time.After(60 * time.Second)
 	for {
-		select {
-		case m, ok := <-p.events:
-			if !ok {
-				p.t.Fatalf("peer ended before a %q event", kind)
-			}
+		p.mu.Lock()
+		count := 0
+		for _, m := range p.seen {
 			if m["event"] == kind {
-				return m
+				if count++; count == n {
+					p.mu.Unlock()
+					return m
+				}
 			}
+		}
+		ended := p.ended
+		p.mu.Unlock()
+		if ended {
+			p.t.Fatalf("peer ended with %d %q events, want %d", count, kind, n)
+		}
+		select {
+		case <-p.more:
 		case <-timeout:
-			p.t.Fatalf("no %q event within 60 s", kind)
+			p.t.Fatalf("%d %q events within 60 s, want %d", count, kind, n)
 		}
 	}
 }
+
+// next waits for the first event of a kind.
+func (p *peerProc) next(kind string) map[string]any { return p.nth(kind, 1) }
 
 func (p *peerProc) wait() int {
 	p.t.Helper()
@@ -88,8 +117,8 @@ func TestPeersJoinSendEcho(t *testing.T) {
 				t.Errorf("%s: %s event %v", kind, e, got)
 			}
 		}
-		for i := 0; i < 3; i++ {
-			rcv := joiner.next("received")
+		for i := 1; i <= 3; i++ {
+			rcv := joiner.nth("received", i)
 			if rcv["from"] != "alpha" || rcv["pad_ok"] != true {
 				t.Errorf("%s: echo %v", kind, rcv)
 			}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
@@ -27,12 +28,18 @@ type Stack struct {
 	done  chan struct{}     // closed when the loop has ended
 	err   error             // why it ended, once done is closed
 	final map[string]uint64 // the stats when the loop ended
+	// readErrors counts socket read errors, which the reader goroutine
+	// meets outside the loop; Stats reports them as read_error.
+	readErrors atomic.Uint64
 }
 
 type datagram struct {
 	from netip.AddrPort
 	b    []byte
 }
+
+// maxReadFailures is how many socket read errors in a row end a stack.
+const maxReadFailures = 1000
 
 // ErrStopped is returned by the methods of a stack whose loop has ended.
 var ErrStopped = errors.New("raet: road stack stopped")
@@ -143,17 +150,29 @@ func (s *Stack) arm(t clock.Timer) {
 }
 
 // read copies datagrams off the socket for the loop. A full queue makes it
-// wait rather than drop: the socket's own buffer holds the rest.
+// wait rather than drop: the socket's own buffer holds the rest. Errors
+// other than the socket closing pass: a UDP socket reports, on its next
+// read, an ICMP refusal of something it sent (a peer that stopped), and a
+// stack must outlive its peers. Only a run of failures with no datagram
+// between them ends the stack.
 func (s *Stack) read(errc chan<- error) {
 	buf := make([]byte, 64<<10)
+	failures := 0
 	for {
 		n, from, err := s.core.conn.ReadFrom(buf)
 		if err != nil {
-			if !errors.Is(err, net.ErrClosed) {
-				errc <- fmt.Errorf("raet: road stack %q: read: %w", s.core.name, err)
+			if errors.Is(err, net.ErrClosed) {
+				return
 			}
-			return
+			s.readErrors.Add(1)
+			if failures++; failures >= maxReadFailures {
+				errc <- fmt.Errorf("raet: road stack %q: read: %w", s.core.name, err)
+				return
+			}
+			time.Sleep(time.Millisecond) // no busy loop on an error that persists
+			continue
 		}
+		failures = 0
 		d := datagram{from: from, b: append([]byte(nil), buf[:n]...)}
 		select {
 		case s.rx <- d:
@@ -180,7 +199,10 @@ func (s *Stack) do(f func(*core)) error {
 func (s *Stack) Stats() map[string]uint64 {
 	var out map[string]uint64
 	if s.do(func(c *core) { out = maps.Clone(c.stats) }) != nil {
-		return maps.Clone(s.final) // stopped: what it counted to the end
+		out = maps.Clone(s.final) // stopped: what it counted to the end
+	}
+	if n := s.readErrors.Load(); n > 0 && out != nil {
+		out["read_error"] = n
 	}
 	return out
 }
