@@ -175,3 +175,24 @@ func TestMessageFaultMatrix(t *testing.T) {
 		}
 	}
 }
+
+// A 5 MB message crosses a network losing 10% and duplicating 5%, whole and
+// once.
+func TestMessageFiveMegabytesLossy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("5 MB in simulation")
+	}
+	s := newSim(t, 3)
+	alpha, beta, _ := bootstrap(t, s, Timers{})
+	s.net.SetFaults(netsim.Faults{Loss: 0.1, Duplicate: 0.05, Delay: time.Millisecond, Jitter: 5 * time.Millisecond})
+	o := beta.send(alpha, padded(rand.New(rand.NewSource(3)), 1, 5<<20), 0)
+	s.runUntil(time.Hour, "5 MB delivered", func() bool { return o.reported })
+	if o.err != nil || len(alpha.received) != 1 || !checkPad(alpha.received[0].Body) {
+		t.Fatalf("5 MB: %v, %d received", o.err, len(alpha.received))
+	}
+	end := s.clk.Now().Add(30 * time.Second)
+	s.runUntil(time.Minute, "settle", func() bool { return s.clk.Now().After(end) })
+	if len(alpha.received) != 1 {
+		t.Errorf("delivered %d times", len(alpha.received))
+	}
+}
