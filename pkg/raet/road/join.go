@@ -487,7 +487,14 @@ func (e *joinent) join(p *Packet) {
 		if known, ok := c.byName[jc.name]; ok {
 			e.r = known
 		} else { // the ephemeral remote takes what the joiner says
-			e.r.Name = jc.name
+			if known, ok := c.remotes[e.r.UID]; ok && known == e.r {
+				// Not ephemeral after all: our own vacuous join to the same
+				// address made it. Rename it on the road, not just in place
+				// (the reference leaves its name index stale here).
+				c.renameRemote(e.r, jc.name)
+			} else {
+				e.r.Name = jc.name
+			}
 			jc.adopt(e.r)
 			if e.r.FUID != p.SE {
 				if e.r.FUID != 0 {

@@ -67,3 +67,72 @@ func TestRestartWithoutKeepNewKeys(t *testing.T) {
 		}
 	}
 }
+
+// A main restarted on its keep keeps its road: its remotes come back and
+// the sessions mend through presence management.
+func TestRestartMainWithKeep(t *testing.T) {
+	s := newSim(t, 1)
+	alpha, beta, r := bootstrap(t, s, Timers{})
+	alpha2 := s.restart(alpha, Config{Name: "alpha", Main: true, Manage: true, ManageCascade: true}, raet.AutoAlways, false)
+	rb := alpha2.byName["beta"]
+	if rb == nil || rb.Joined != Yes || rb.SID != 3 {
+		t.Fatalf("alpha's restored view of beta: %+v", rb)
+	}
+	s.runUntil(time.Minute, "allowed again", func() bool { return rb.Allowed == Yes && r.Allowed == Yes })
+	o := beta.send(alpha2, body.Map{{Key: "to", Value: "restarted main"}}, 0)
+	s.runUntil(time.Minute, "delivered", func() bool { return o.reported })
+	if o.err != nil || len(alpha2.received) != 1 {
+		t.Errorf("after the main's restart: %v, received %v", o.err, alpha2.received)
+	}
+}
+
+// A main that lost its keep no longer knows the uid the joiner names: it
+// answers renew, and a joiner on a mutable road joins again vacuously.
+func TestRestartMainWithoutKeepRenews(t *testing.T) {
+	s := newSim(t, 1)
+	alpha := s.add(Config{Name: "alpha", Main: true}, 7560, raet.AutoAlways)
+	beta := s.add(Config{Name: "beta", Mutable: true}, 7561, raet.AutoAlways)
+	r := beta.joinTo(alpha)
+	s.quiesce(time.Minute)
+	alpha2 := s.restart(alpha, Config{Name: "alpha", Main: true}, raet.AutoAlways, true)
+	if len(alpha2.remotes) != 0 {
+		t.Fatal("a fresh keep restored remotes")
+	}
+	beta.join(r, false, false) // non-vacuous: beta still knows alpha's uid for it
+	s.quiesce(time.Minute)
+	if beta.stats["joiner_rx_renew"] != 1 || beta.stats["join_renew_attempt"] != 1 {
+		t.Errorf("no renew: beta %v", beta.stats)
+	}
+	if r.Joined != Yes || alpha2.byName["beta"] == nil || alpha2.byName["beta"].Joined != Yes {
+		t.Errorf("not joined again after renew: beta's view %+v", r)
+	}
+}
+
+// Two estates that join each other at once: the non-vacuous join wins over
+// a vacuous one, and between equals the estate whose name sorts lower keeps
+// its own; either way one join completes and both sides agree.
+func TestSimultaneousJoins(t *testing.T) {
+	s := newSim(t, 1)
+	alpha := s.add(Config{Name: "alpha", Main: true}, 7560, raet.AutoAlways)
+	beta := s.add(Config{Name: "beta", Main: true}, 7561, raet.AutoAlways)
+	ra := alpha.joinTo(beta)
+	rb := beta.joinTo(alpha)
+	s.quiesce(time.Minute)
+	refused := alpha.stats["redundant_join_attempt"] + beta.stats["redundant_join_attempt"]
+	if refused == 0 {
+		t.Errorf("no join was refused: alpha %v beta %v", alpha.stats, beta.stats)
+	}
+	// alpha sorts lower: it keeps its own join; beta gives its own up and
+	// answers alpha's.
+	if alpha.stats["join_initiate_complete"] != 1 || beta.stats["join_correspond_complete"] != 1 ||
+		beta.stats["join_initiate_complete"] != 0 {
+		t.Errorf("alpha's join did not win: alpha %v beta %v", alpha.stats, beta.stats)
+	}
+	b := beta.byName["alpha"]
+	if ra.Joined != Yes || b == nil || b.Joined != Yes || b != rb {
+		t.Fatalf("views: alpha's of beta %+v, beta's of alpha %+v", ra, b)
+	}
+	if ra.FUID != b.UID || b.FUID != ra.UID || len(beta.remotes) != 1 || len(alpha.remotes) != 1 {
+		t.Errorf("the two sides disagree: alpha %v beta %v", alpha.remotes, beta.remotes)
+	}
+}
