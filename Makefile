@@ -13,7 +13,8 @@ FUZZ_TARGETS = \
 	./pkg/raet/road:FuzzRxTray \
 	./pkg/raet/lane:FuzzParsePage \
 	./pkg/raet/body:FuzzDecodeJSON \
-	./pkg/raet/body:FuzzDecodeMsgpack
+	./pkg/raet/body:FuzzDecodeMsgpack \
+	./pkg/raet/road/keep:FuzzLoad
 
 .PHONY: all build test race vet fmt bench fuzz demo clean
 

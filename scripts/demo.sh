@@ -24,5 +24,17 @@ say "raet decode (the same packet, one byte changed)"
 bad=${pkt:0:200}ff${pkt:202}
 "$bin/raet" decode --hex "$bad" --verkey "$ver" || echo "(exit status $?: the signature does not verify)"
 
+# Two road estates over loopback UDP: alpha (main) echoes, beta joins it,
+# allows, and sends three padded messages that come back checked.
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+say "raet peer --name alpha --main --auto always --echo   (in the background)"
+"$bin/raet" peer --name alpha --port 0 --keep "$work/alpha" --main --auto always --echo --timeout 20s > "$work/alpha.log" &
+for _ in $(seq 100); do [ -s "$work/alpha.log" ] && break; sleep 0.05; done
+addr=$(sed -n '1s/.*"address":"\([^"]*\)".*/\1/p' "$work/alpha.log")
+say "raet peer --name beta --join $addr --send '{\"kind\":\"hello\"}' --count 3 --size 5000 --expect 3"
+"$bin/raet" peer --name beta --port 0 --keep "$work/beta" --auto always --join "$addr" \
+    --send '{"kind":"hello"}' --count 3 --size 5000 --expect 3 --timeout 20s --linger 200ms
+
 printf '\nThe master, minion and salt commands come with the job path (issue 6);\n'
 printf 'then this demo runs a master and minions on loopback.\n'
