@@ -121,13 +121,7 @@ func (a *aliver) process(now time.Time) {
 		a.c.stat("aliver_timeout")
 		return
 	}
-	if a.redo.expired(now) {
-		a.redo.backoff(now)
-		if a.last != nil {
-			a.transmit(a.last)
-			a.c.stat("redo_alive")
-		}
-	}
+	a.redoLast(now, "redo_alive")
 }
 
 func (a *aliver) fail() {

@@ -136,14 +136,7 @@ func (a *allower) process(now time.Time) {
 		a.remove()
 		return
 	}
-	if !a.redo.expired(now) {
-		return
-	}
-	a.redo.backoff(now)
-	if a.last != nil {
-		a.transmit(a.last)
-		a.c.stat("redo_" + a.last.PK.String())
-	}
+	a.redoLast(now, "")
 }
 
 // cookie takes the allowent's cookie: its short-term key and the oreo, sealed
@@ -305,14 +298,7 @@ func (e *allowent) process(now time.Time) {
 		e.nackKind(raet.PcktRefuse)
 		return
 	}
-	if !e.redo.expired(now) {
-		return
-	}
-	e.redo.backoff(now)
-	if e.last != nil {
-		e.transmit(e.last)
-		e.c.stat("redo_" + e.last.PK.String())
-	}
+	e.redoLast(now, "")
 }
 
 // hello checks the allower's hello and answers with a cookie.

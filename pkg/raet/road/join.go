@@ -213,11 +213,7 @@ func (j *joiner) process(now time.Time) {
 	if !j.redo.expired(now) {
 		return
 	}
-	if j.pended {
-		j.redo.restartWith(now, j.pendRedo)
-	} else {
-		j.redo.backoff(now)
-	}
+	j.redo.again(now, j.pended, j.pendRedo)
 	if j.last != nil && j.last.PK == raet.PcktRequest {
 		j.transmit(j.last)
 		j.c.stat("joiner_tx_join_redo")
@@ -419,11 +415,7 @@ func (e *joinent) process(now time.Time) {
 	if !e.redo.expired(now) {
 		return
 	}
-	if e.pended {
-		e.redo.restartWith(now, e.pendRedo)
-	} else {
-		e.redo.backoff(now)
-	}
+	e.redo.again(now, e.pended, e.pendRedo)
 	if e.last != nil && e.last.PK == raet.PcktResponse {
 		e.transmit(e.last)
 		e.c.stat("joinent_tx_accept_redo")

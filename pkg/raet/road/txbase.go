@@ -34,6 +34,16 @@ func (r *redo) backoff(now time.Time) {
 
 func (r *redo) expired(now time.Time) bool { return !r.at.IsZero() && !now.Before(r.at) }
 
+// again starts the next wait once the timer has expired: the long wait of a
+// join the other side pended, else the back-off.
+func (r *redo) again(now time.Time, pended bool, pendWait time.Duration) {
+	if pended {
+		r.restartWith(now, pendWait)
+	} else {
+		r.backoff(now)
+	}
+}
+
 // txBase is what every transaction has (Transaction in the reference): its
 // stack and remote, who started it, its session and transaction ids, its
 // overall timer, and the last packet it sent, for retransmission.
@@ -110,6 +120,23 @@ func (b *txBase) pack(h Head, v any) (*Packet, error) {
 		}
 	}
 	return Pack(&h, plain, box, b.c.signer)
+}
+
+// redoLast sends the last packet again when the redo timer has expired,
+// backing off, and counts it under stat (or "redo_" and the packet kind).
+func (b *txBase) redoLast(now time.Time, stat string) {
+	if !b.redo.expired(now) {
+		return
+	}
+	b.redo.backoff(now)
+	if b.last == nil {
+		return
+	}
+	b.transmit(b.last)
+	if stat == "" {
+		stat = "redo_" + b.last.PK.String()
+	}
+	b.c.stat(stat)
 }
 
 // transmit sends a packet to the remote and restarts the redo timer, so the
