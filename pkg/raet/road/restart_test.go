@@ -136,3 +136,32 @@ func TestSimultaneousJoins(t *testing.T) {
 		t.Errorf("the two sides disagree: alpha %v beta %v", alpha.remotes, beta.remotes)
 	}
 }
+
+// An estate that comes back under a new name with the same keys and uids:
+// a mutable road renames it (and moves its keep file); an immutable road
+// refuses the change.
+func TestJoinRenamed(t *testing.T) {
+	for _, mutable := range []bool{true, false} {
+		s := newSim(t, 1)
+		alpha := s.add(Config{Name: "alpha", Main: true, Mutable: mutable}, 7560, raet.AutoAlways)
+		beta := s.add(Config{Name: "beta", Mutable: mutable}, 7561, raet.AutoAlways)
+		r := beta.joinTo(alpha)
+		s.quiesce(time.Minute)
+		beta.name = "beta2" // same keys, same uids, another name
+		beta.join(r, false, false)
+		s.quiesce(time.Minute)
+		renamed := alpha.byName["beta2"]
+		switch {
+		case mutable && (renamed == nil || alpha.byName["beta"] != nil || renamed.Joined != Yes || r.Joined != Yes):
+			t.Errorf("mutable: alpha's remotes %v, beta's view %+v", alpha.byName, r)
+		case !mutable && (renamed != nil || alpha.byName["beta"] == nil || alpha.stats["join_immutable_change"] != 1):
+			t.Errorf("immutable: alpha took the new name: %v %v", alpha.byName, alpha.stats)
+		}
+		if mutable {
+			ks, _ := alpha.keep.LoadRemotes()
+			if len(ks) != 1 || ks[0].Name != "beta2" {
+				t.Errorf("mutable: alpha's keep holds %+v, want only beta2", ks)
+			}
+		}
+	}
+}
