@@ -76,6 +76,10 @@ type core struct {
 	received []Received // messages delivered, until the application takes them
 	events   []Event    // changes of remotes, until the application takes them
 
+	// verifiersChanged says the remotes' verify keys may have changed
+	// since the workers' snapshot.
+	verifiersChanged bool
+
 	wakes     wakeHeap    // each remote's next deadline
 	doneQueue []doneEntry // done message ids to forget, earliest first
 
@@ -147,6 +151,7 @@ func (c *core) addRemote(r *Remote) {
 	if r.Name != "" {
 		c.byName[r.Name] = r
 	}
+	c.verifiersChanged = true
 	c.rewake(r)
 }
 

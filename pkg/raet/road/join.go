@@ -240,6 +240,7 @@ func (j *joiner) accept(p *Packet) {
 	}
 	if j.vacuous {
 		r.FUID = jc.uid
+		c.verifiersChanged = true
 		if !j.renewal {
 			if jc.name != r.Name {
 				if _, taken := c.byName[jc.name]; taken {
@@ -279,6 +280,7 @@ func (j *joiner) accept(p *Packet) {
 		}
 		r.HA, r.FUID = p.From, jc.uid
 		jc.adopt(r)
+		c.verifiersChanged = true
 	}
 	if status == raet.Accepted {
 		j.complete()
@@ -533,6 +535,7 @@ func (e *joinent) join(p *Packet) {
 		}
 		r.HA, r.FUID = p.From, p.SE
 		jc.adopt(r)
+		c.verifiersChanged = true
 	}
 	r.transactions[e.idx] = e
 	if e.vacuous {

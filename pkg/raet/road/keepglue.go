@@ -64,6 +64,7 @@ func (c *core) dumpLocal() {
 func (c *core) removeRemote(r *Remote, clear bool) {
 	if c.remotes[r.UID] == r {
 		delete(c.remotes, r.UID)
+		c.verifiersChanged = true
 	}
 	if c.byName[r.Name] == r {
 		delete(c.byName, r.Name)

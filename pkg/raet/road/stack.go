@@ -20,10 +20,20 @@ import (
 // another reads the socket, so the loop never waits on a syscall. The
 // methods of Stack hand work to the loop and wait for it.
 type Stack struct {
+	keys    atomic.Pointer[verifiers] // for the checkers
+	checked chan verified             // datagrams the checkers passed on
+	// shards feed the checkers, one each. A peer's datagrams always go to
+	// the same one, so they reach the loop in the order they arrived: a
+	// segment that waits (wf) overtaking the rest of its burst would make
+	// the receiver ask for segments still on their way.
+	shards []chan datagram
+	writes *asyncConn
+	// writeErrors counts failed sends made by the writer goroutine.
+	writeErrors atomic.Uint64
+
 	core  *core
 	recv  chan Received // messages delivered, for Receive
 	evts  chan Event    // changes of remotes, for Events
-	rx    chan datagram
 	cmds  chan func(*core)
 	done  chan struct{}     // closed when the loop has ended
 	err   error             // why it ended, once done is closed
@@ -59,14 +69,23 @@ func NewStack(cfg Config) (*Stack, error) {
 	if err := c.restore(); err != nil {
 		return nil, fmt.Errorf("raet: road stack %q: %w", cfg.Name, err)
 	}
-	return &Stack{
-		core: c,
-		recv: make(chan Received),
-		evts: make(chan Event),
-		rx:   make(chan datagram, 1024),
-		cmds: make(chan func(*core)),
-		done: make(chan struct{}),
-	}, nil
+	s := &Stack{
+		core:    c,
+		checked: make(chan verified, 1024),
+		shards:  make([]chan datagram, checkers()),
+		recv:    make(chan Received),
+		evts:    make(chan Event),
+		cmds:    make(chan func(*core)),
+		done:    make(chan struct{}),
+	}
+	for i := range s.shards {
+		s.shards[i] = make(chan datagram, 256)
+	}
+	s.writes = &asyncConn{Conn: cfg.Conn, out: make(chan outgoing, 4096), errors: &s.writeErrors}
+	c.conn = s.writes
+	c.verifiersChanged = true
+	c.publishVerifiers(&s.keys)
+	return s, nil
 }
 
 // Name returns the local estate's name: the keep's, when it has one.
@@ -80,6 +99,10 @@ func (s *Stack) LocalAddr() netip.AddrPort { return s.core.conn.LocalAddr() }
 func (s *Stack) Run(ctx context.Context) error {
 	readErr := make(chan error, 1)
 	go s.read(readErr)
+	for _, in := range s.shards {
+		go s.check(in)
+	}
+	go s.writes.write()
 	c := s.core
 	timer := c.clock.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -109,15 +132,17 @@ loop:
 			break loop
 		case err = <-readErr:
 			break loop
-		case d := <-s.rx:
-			c.receive(d.from, d.b)
+		case v := <-s.checked:
+			c.receiveChecked(v)
 		case f := <-s.cmds:
 			f(c)
 		case <-timer.C():
 			c.service()
 		}
+		c.publishVerifiers(&s.keys)
 	}
 	c.conn.Close()
+	close(s.writes.out) // the writer ends once what was queued is sent
 	c.abandon(ErrStopped)
 	s.final = maps.Clone(c.stats)
 	s.err = err
@@ -175,7 +200,24 @@ func (s *Stack) read(errc chan<- error) {
 		failures = 0
 		d := datagram{from: from, b: append([]byte(nil), buf[:n]...)}
 		select {
-		case s.rx <- d:
+		case s.shards[shardOf(from, len(s.shards))] <- d:
+		case <-s.done:
+			return
+		}
+	}
+}
+
+// check parses and verifies datagrams from the reader for the loop.
+func (s *Stack) check(in <-chan datagram) {
+	veritive := !s.core.cfg.Unveritive
+	for {
+		select {
+		case d := <-in:
+			select {
+			case s.checked <- check(d.from, d.b, &s.keys, veritive):
+			case <-s.done:
+				return
+			}
 		case <-s.done:
 			return
 		}
@@ -203,6 +245,9 @@ func (s *Stack) Stats() map[string]uint64 {
 	}
 	if n := s.readErrors.Load(); n > 0 && out != nil {
 		out["read_error"] = n
+	}
+	if n := s.writeErrors.Load(); n > 0 && out != nil {
+		out["transmit_error"] += n
 	}
 	return out
 }

@@ -1,0 +1,136 @@
+package road
+
+import (
+	"net/netip"
+	"runtime"
+	"sync/atomic"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+)
+
+// What runs beside the loop (DESIGN: the loop never waits on a syscall or a
+// signature). Workers parse received datagrams and verify their signatures
+// against a snapshot of the remotes' verify keys, which the loop publishes
+// whenever a join or restore changes them; a writer goroutine makes the
+// sends. The loop then dispatches packets whose signatures are already
+// checked. The deterministic simulations call the core directly and run
+// none of this.
+
+// verified is what a worker hands the loop: a packet checked with a key,
+// or why the datagram was dropped.
+type verified struct {
+	from netip.AddrPort
+	p    *Packet
+	with *raet.Verifier // the key the signature was checked with; nil for none
+	err  error
+}
+
+// verifiers is the loop's published snapshot of verify keys by nuid.
+type verifiers = map[uint32]*raet.Verifier
+
+// publishVerifiers copies the remotes' verify keys for the workers when they
+// may have changed.
+func (c *core) publishVerifiers(to *atomic.Pointer[verifiers]) {
+	if !c.verifiersChanged {
+		return
+	}
+	m := make(verifiers, len(c.remotes))
+	for uid, r := range c.remotes {
+		if r.verfer != nil {
+			m[uid] = r.verfer
+		}
+	}
+	to.Store(&m)
+	c.verifiersChanged = false
+}
+
+// check parses and verifies a datagram as core.receive does, off the loop.
+func check(from netip.AddrPort, b []byte, keys *atomic.Pointer[verifiers], veritive bool) verified {
+	p, err := ParsePacket(b)
+	if err != nil {
+		return verified{from: from, err: err}
+	}
+	p.From = from
+	if veritive && p.TK == raet.TrnsMessage && p.FK != raet.FootNacl {
+		return verified{from: from, err: raet.Errorf(raet.CodeSignature, "failed verification: missing signature")}
+	}
+	if !p.Signed() {
+		return verified{from: from, p: p}
+	}
+	v := (*keys.Load())[p.DE]
+	if v == nil {
+		// The loop may know a key the snapshot does not have yet.
+		return verified{from: from, p: p}
+	}
+	if err := p.Verify(v); err != nil {
+		return verified{from: from, err: err}
+	}
+	return verified{from: from, p: p, with: v}
+}
+
+// receiveChecked takes a datagram a worker has parsed and, when it could,
+// verified. A signature checked with a key that is no longer the remote's,
+// or not checked at all, is checked here.
+func (c *core) receiveChecked(v verified) {
+	if v.err != nil {
+		c.dropOuter(v.err)
+		return
+	}
+	p := v.p
+	if p.Signed() {
+		r := c.remotes[p.DE]
+		if r == nil || r.verfer == nil {
+			c.dropOuter(raet.Errorf(raet.CodeSignature, "failed verification: nuid %d not in remotes", p.DE))
+			return
+		}
+		if r.verfer != v.with {
+			if err := p.Verify(r.verfer); err != nil {
+				c.dropOuter(err)
+				return
+			}
+		}
+	}
+	c.dispatch(c.clock.Now(), p, v.from)
+	c.rewake(c.remotes[p.DE])
+	c.rewake(c.joinees[v.from])
+}
+
+// checkers is how many workers verify: one per core, the loop's included.
+func checkers() int { return max(1, runtime.GOMAXPROCS(0)) }
+
+// asyncConn sends through a writer goroutine so the loop never waits on the
+// socket. Sends queue; a full queue makes the loop wait, rather than drop.
+type asyncConn struct {
+	Conn
+	out    chan outgoing
+	errors *atomic.Uint64
+}
+
+type outgoing struct {
+	b  []byte
+	to netip.AddrPort
+}
+
+func (a *asyncConn) WriteTo(b []byte, to netip.AddrPort) error {
+	a.out <- outgoing{b: b, to: to}
+	return nil
+}
+
+// write sends what was queued until the queue closes.
+func (a *asyncConn) write() {
+	for o := range a.out {
+		if err := a.Conn.WriteTo(o.b, o.to); err != nil {
+			a.errors.Add(1)
+		}
+	}
+}
+
+// shardOf picks a peer's checker from its address.
+func shardOf(a netip.AddrPort, n int) int {
+	b := a.Addr().As16()
+	h := uint32(a.Port())
+	for _, x := range b[12:] {
+		h = h*31 + uint32(x)
+	}
+	return int(h % uint32(n))
+}
