@@ -78,16 +78,16 @@ command line.`,
 
 // peerRun is the state of one raet peer run, owned by runPeer's loop.
 type peerRun struct {
-	o                        peerOptions
-	out                      io.Writer
-	stack                    *road.Stack
-	bodies                   []body.Map
-	sent, failed, received   int
-	pending                  int
-	sentTo                   bool
-	results                  chan peerResult
-	target                   uint32
-	padMismatch, echoFailure int
+	o                      peerOptions
+	out                    io.Writer
+	stack                  *road.Stack
+	bodies                 []body.Map
+	sent, failed, received int
+	pending                int
+	sentTo                 bool
+	results                chan peerResult
+	target                 uint32
+	padMismatch            int
 }
 
 type peerResult struct {

@@ -76,15 +76,7 @@ func aliveHead(b *txBase, pk raet.PcktKind) Head {
 	return b.head(pk, raet.CoatNacl, raet.FootNacl)
 }
 
-func (a *aliver) send(pk raet.PcktKind) {
-	p, err := a.pack(aliveHead(&a.txBase, pk), nil)
-	if err != nil {
-		a.c.stat("packing_error")
-		a.remove()
-		return
-	}
-	a.transmit(p)
-}
+func (a *aliver) send(pk raet.PcktKind) { a.txBase.send(aliveHead(&a.txBase, pk), nil, a.remove) }
 
 func (a *aliver) remove() { delete(a.r.transactions, a.index()) }
 
@@ -161,12 +153,8 @@ func replyAlive(c *core, now time.Time, p *Packet, r *Remote) {
 
 // nackKind sends the one reply an alivent makes.
 func (e *alivent) nackKind(pk raet.PcktKind) {
-	p, err := e.pack(aliveHead(&e.txBase, pk), nil)
-	if err != nil {
-		e.c.stat("packing_error")
-		return
-	}
-	e.c.write(p.Packed, e.r.HA)
+	h := aliveHead(&e.txBase, pk)
+	e.c.send(&h, e.r.HA)
 	if pk != raet.PcktAck {
 		e.c.stat("alivent_transaction_failure")
 	}

@@ -94,18 +94,12 @@ func (c *core) allow(r *Remote, cascade bool) {
 }
 
 func (a *allower) send(pk raet.PcktKind, raw []byte) {
-	p, err := a.pack(a.head(pk, raet.CoatNada, raet.FootNacl), raw)
-	if err != nil {
-		a.c.stat("packing_error")
-		a.remove()
-		return
-	}
-	a.transmit(p)
+	a.txBase.send(allowHead(&a.txBase, pk), raw, a.remove)
 }
 
-// head of allow packets: raw bodies, signed, not coated.
-func (a *allower) head(pk raet.PcktKind, ck raet.CoatKind, fk raet.FootKind) Head {
-	h := a.txBase.head(pk, ck, fk)
+// allowHead is the head of allow packets: raw bodies, signed, not coated.
+func allowHead(b *txBase, pk raet.PcktKind) Head {
+	h := b.head(pk, raet.CoatNada, raet.FootNacl)
 	h.BK = raet.BodyRaw
 	return h
 }
@@ -261,15 +255,7 @@ func replyAllow(c *core, now time.Time, p *Packet, r *Remote) {
 }
 
 func (e *allowent) send(pk raet.PcktKind, raw []byte) {
-	h := e.txBase.head(pk, raet.CoatNada, raet.FootNacl)
-	h.BK = raet.BodyRaw
-	p, err := e.pack(h, raw)
-	if err != nil {
-		e.c.stat("packing_error")
-		e.remove()
-		return
-	}
-	e.transmit(p)
+	e.txBase.send(allowHead(&e.txBase, pk), raw, e.remove)
 }
 
 func (e *allowent) remove() { delete(e.r.transactions, e.index()) }

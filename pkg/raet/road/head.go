@@ -326,20 +326,18 @@ func parseRaetHead(h *Head, text []byte) error {
 			if string(val) != "RAET" {
 				return raet.Errorf(raet.CodeHead, "head field ri is %q, not RAET", clip(val))
 			}
-		case "pl":
-			bit = 1 << 29
-			v, err := parseHex("pl", val, math.MaxUint32)
+		case "pl", "hl":
+			// Constant names, not string(key): no allocation per packet.
+			name, dst, b := "pl", &h.PL, uint32(1<<29)
+			if key[0] == 'h' {
+				name, dst, b = "hl", &h.HL, 1<<30
+			}
+			bit = b
+			v, err := parseHex(name, val, math.MaxUint32)
 			if err != nil {
 				return err
 			}
-			h.PL = int(v)
-		case "hl":
-			bit = 1 << 30
-			v, err := parseHex("hl", val, math.MaxUint32)
-			if err != nil {
-				return err
-			}
-			h.HL = int(v)
+			*dst = int(v)
 		case "fg":
 			bit = 1 << 31
 			v, err := parseHex("fg", val, math.MaxUint8)

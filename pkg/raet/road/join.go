@@ -166,13 +166,7 @@ func (c *core) join(r *Remote, renewal, cascade bool) {
 func (j *joiner) send(pk raet.PcktKind, v any) bool {
 	h := j.head
 	h.PK = pk
-	p, err := j.pack(h, v)
-	if err != nil {
-		j.c.stat("packing_error")
-		j.remove()
-		return false
-	}
-	return j.transmit(p)
+	return j.txBase.send(h, v, j.remove)
 }
 
 func (j *joiner) remove() {
@@ -370,13 +364,7 @@ func replyJoin(c *core, now time.Time, p *Packet, r *Remote) {
 func (e *joinent) send(pk raet.PcktKind, v any) bool {
 	h := e.head
 	h.PK = pk
-	p, err := e.pack(h, v)
-	if err != nil {
-		e.c.stat("packing_error")
-		e.remove()
-		return false
-	}
-	return e.transmit(p)
+	return e.txBase.send(h, v, e.remove)
 }
 
 func (e *joinent) remove() {
@@ -586,11 +574,7 @@ func (e *joinent) nack() { e.nackKind(raet.PcktNack) }
 func (e *joinent) nackKind(pk raet.PcktKind) {
 	h := e.head
 	h.PK = pk
-	if p, err := e.pack(h, nil); err != nil {
-		e.c.stat("packing_error")
-	} else {
-		e.c.write(p.Packed, e.from)
-	}
+	e.c.send(&h, e.from)
 	e.c.stat("joinent_transaction_failure")
 	e.remove()
 }

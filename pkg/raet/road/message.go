@@ -297,9 +297,7 @@ func (mt *messenger) process(now time.Time) {
 // is saved by replaceStaleInitiators first and sent again later.
 func (mt *messenger) nack() {
 	h := mt.head(raet.PcktNack, raet.CoatNacl, raet.FootNacl)
-	if p, err := mt.pack(h, nil); err == nil {
-		mt.c.write(p.Packed, mt.r.HA)
-	}
+	mt.c.send(&h, mt.r.HA)
 	mt.c.stat("messenger_transaction_failure")
 	delete(mt.r.transactions, mt.index())
 }
@@ -397,15 +395,7 @@ func (e *messengent) resend(misseds []int) {
 	}
 }
 
-func (e *messengent) send(h Head, v any) {
-	p, err := e.pack(h, v)
-	if err != nil {
-		e.c.stat("packing_error")
-		e.remove()
-		return
-	}
-	e.transmit(p)
-}
+func (e *messengent) send(h Head, v any) { e.txBase.send(h, v, e.remove) }
 
 // complete opens and reads the whole message, says done, and delivers it.
 func (e *messengent) complete(coat []byte) {
@@ -463,9 +453,7 @@ func (e *messengent) remove() {
 func (e *messengent) nack() {
 	h := e.head
 	h.PK = raet.PcktNack
-	if p, err := e.pack(h, nil); err == nil {
-		e.c.write(p.Packed, e.r.HA)
-	}
+	e.c.send(&h, e.r.HA)
 	e.c.stat("messengent_transaction_failure")
 	e.remove()
 }

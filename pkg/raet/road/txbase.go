@@ -122,6 +122,18 @@ func (b *txBase) pack(h Head, v any) (*Packet, error) {
 	return Pack(&h, plain, box, b.c.signer)
 }
 
+// send packs a packet of the transaction and transmits it to the remote.
+// A packet that cannot be packed ends the transaction: remove is its own.
+func (b *txBase) send(h Head, v any, remove func()) bool {
+	p, err := b.pack(h, v)
+	if err != nil {
+		b.c.stat("packing_error")
+		remove()
+		return false
+	}
+	return b.transmit(p)
+}
+
 // redoLast sends the last packet again when the redo timer has expired,
 // backing off, and counts it under stat (or "redo_" and the packet kind).
 func (b *txBase) redoLast(now time.Time, stat string) {

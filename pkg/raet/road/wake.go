@@ -73,14 +73,6 @@ func (c *core) rewake(r *Remote) {
 	heap.Push(&c.wakes, wakeEntry{at: at, r: r})
 }
 
-// rewakeAll schedules every remote, after a change to what counts as due
-// (presence management turned on).
-func (c *core) rewakeAll() {
-	for _, r := range c.remotes {
-		c.rewake(r)
-	}
-}
-
 // remember records a message id as done until doneMemory has passed.
 func (c *core) remember(r *Remote, tid uint32) {
 	at := c.clock.Now().Add(doneMemory)

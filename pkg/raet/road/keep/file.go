@@ -52,7 +52,6 @@ func (e *FileError) Unwrap() error { return e.Err }
 // Field lists, in the order raet writes them.
 var (
 	localFields      = []string{"name", "uid", "ha", "iha", "natted", "fqdn", "dyned", "sid", "puid", "aha", "role"}
-	localRoleFields  = []string{"role", "sighex", "prihex"}
 	remoteFields     = []string{"name", "uid", "fuid", "ha", "iha", "natted", "fqdn", "dyned", "sid", "main", "kind", "joined", "role"}
 	remoteRoleFields = []string{"role", "acceptance", "verhex", "pubhex"}
 )
