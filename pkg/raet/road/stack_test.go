@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -167,4 +168,27 @@ func (x *timedTx) deadline() time.Time {
 		return time.Time{}
 	}
 	return x.at
+}
+
+// A peer's datagrams always go to the same checker, so they reach the loop
+// in order; different peers spread over the checkers.
+func TestShardOfKeepsAPeerOnOneChecker(t *testing.T) {
+	const n = 4
+	used := map[int]bool{}
+	for port := 1; port <= 1000; port++ {
+		a := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(port >> 8), byte(port)}), uint16(4510+port))
+		s := shardOf(a, n)
+		if s < 0 || s >= n {
+			t.Fatalf("shard %d of %d", s, n)
+		}
+		for i := 0; i < 3; i++ {
+			if shardOf(a, n) != s {
+				t.Fatalf("%v moved between checkers", a)
+			}
+		}
+		used[s] = true
+	}
+	if len(used) != n {
+		t.Errorf("1000 peers used %d of %d checkers", len(used), n)
+	}
 }
