@@ -3,6 +3,7 @@ package road
 import (
 	"net/netip"
 	"runtime"
+	"sync"
 	"sync/atomic"
 
 	"github.com/saltraet/saltraet/pkg/raet"
@@ -11,8 +12,8 @@ import (
 // What runs beside the loop (DESIGN: the loop never waits on a syscall or a
 // signature). Workers parse received datagrams and verify their signatures
 // against a snapshot of the remotes' verify keys, which the loop publishes
-// whenever a join or restore changes them; a writer goroutine makes the
-// sends. The loop then dispatches packets whose signatures are already
+// whenever a join or restore changes them; writers sign what the loop packed
+// and make the sends. The loop then dispatches packets whose signatures are already
 // checked. The deterministic simulations call the core directly and run
 // none of this.
 
@@ -98,28 +99,65 @@ func (c *core) receiveChecked(v verified) {
 // checkers is how many workers verify: one per core, the loop's included.
 func checkers() int { return max(1, runtime.GOMAXPROCS(0)) }
 
-// asyncConn sends through a writer goroutine so the loop never waits on the
-// socket. Sends queue; a full queue makes the loop wait, rather than drop.
+// asyncConn signs and sends on writer goroutines, so the loop never waits
+// on a signature or the socket. Sends are sharded by destination, keeping
+// each peer's datagrams in the order the loop sent them. Sends queue; a
+// full queue makes the loop wait, rather than drop.
 type asyncConn struct {
 	Conn
-	out    chan outgoing
+	out    []chan outgoing
 	errors *atomic.Uint64
+	wg     sync.WaitGroup
 }
 
 type outgoing struct {
 	b  []byte
+	f  *footing // signed before the send when set
 	to netip.AddrPort
 }
 
+func newAsyncConn(c Conn, writers int, errors *atomic.Uint64) *asyncConn {
+	a := &asyncConn{Conn: c, out: make([]chan outgoing, writers), errors: errors}
+	for i := range a.out {
+		a.out[i] = make(chan outgoing, 1024)
+	}
+	return a
+}
+
 func (a *asyncConn) WriteTo(b []byte, to netip.AddrPort) error {
-	a.out <- outgoing{b: b, to: to}
+	a.out[shardOf(to, len(a.out))] <- outgoing{b: b, to: to}
 	return nil
 }
 
-// write sends what was queued until the queue closes.
-func (a *asyncConn) write() {
-	for o := range a.out {
-		if err := a.Conn.WriteTo(o.b, o.to); err != nil {
+func (a *asyncConn) writeLater(f *footing, to netip.AddrPort) error {
+	a.out[shardOf(to, len(a.out))] <- outgoing{f: f, to: to}
+	return nil
+}
+
+// start runs the writers; each ends once its queue is closed and empty.
+func (a *asyncConn) start() {
+	for _, out := range a.out {
+		a.wg.Add(1)
+		go a.write(out)
+	}
+}
+
+// stop closes the queues and waits until what was queued is sent.
+func (a *asyncConn) stop() {
+	for _, out := range a.out {
+		close(out)
+	}
+	a.wg.Wait()
+}
+
+func (a *asyncConn) write(out <-chan outgoing) {
+	defer a.wg.Done()
+	for o := range out {
+		b := o.b
+		if o.f != nil {
+			b = o.f.sign()
+		}
+		if err := a.Conn.WriteTo(b, o.to); err != nil {
 			a.errors.Add(1)
 		}
 	}

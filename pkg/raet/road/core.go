@@ -381,16 +381,30 @@ func (c *core) staleHead(p *Packet) Head {
 
 // send packs a packet with an empty body and writes it to an address.
 func (c *core) send(h *Head, to netip.AddrPort) bool {
-	pkt, err := Pack(h, nil, nil, c.signer)
+	pkt, err := pack(h, nil, nil, c.signer, true)
 	if err != nil {
 		c.stat("packing_error")
 		return false
 	}
-	return c.write(pkt.Packed, to)
+	return c.write(pkt, to)
 }
 
-func (c *core) write(b []byte, to netip.AddrPort) bool {
-	if err := c.conn.WriteTo(b, to); err != nil {
+// laterWriter is a connection that signs what it is given before writing
+// it: the stack's writers, which sign beside the loop.
+type laterWriter interface {
+	writeLater(f *footing, to netip.AddrPort) error
+}
+
+// write sends a packet. The stack's connection signs it on its writers;
+// any other signs it here, as the deterministic simulations need.
+func (c *core) write(p *Packet, to netip.AddrPort) bool {
+	var err error
+	if lw, ok := c.conn.(laterWriter); ok && p.later != nil {
+		err = lw.writeLater(p.later, to)
+	} else {
+		err = c.conn.WriteTo(p.datagram(), to)
+	}
+	if err != nil {
 		c.stat("transmit_error")
 		return false
 	}

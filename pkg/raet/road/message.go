@@ -91,7 +91,7 @@ func (c *core) message(r *Remote, m body.Map, timeout time.Duration, rep report)
 		rep(err)
 		return
 	}
-	if mt.packets, err = PackTray(mt.head(raet.PcktMessage, raet.CoatNacl, raet.FootNacl), plain, box, c.signer); err != nil {
+	if mt.packets, err = packTray(mt.head(raet.PcktMessage, raet.CoatNacl, raet.FootNacl), plain, box, c.signer, true); err != nil {
 		c.stat("packing_error")
 		rep(err)
 		return
@@ -166,7 +166,7 @@ func (mt *messenger) sendBurst() {
 }
 
 func (mt *messenger) repack(p *Packet) {
-	if err := p.Repack(mt.c.signer); err != nil {
+	if err := p.repack(mt.c.signer, true); err != nil {
 		mt.c.stat("packing_error")
 	}
 }

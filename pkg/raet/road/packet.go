@@ -10,6 +10,7 @@ package road
 
 import (
 	"net/netip"
+	"sync"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 )
@@ -23,6 +24,37 @@ type Packet struct {
 	// From is where a received packet came from (the reference's sh and
 	// sp); the stack sets it.
 	From netip.AddrPort
+	// later, when set, signs the foot on the first send: a stack packs on
+	// its loop and signs beside it.
+	later *footing
+}
+
+// footing is a foot left to sign: the datagram with its signature slot
+// zeroed and the key to sign it with. A transaction may queue the same
+// packet again before its first send was signed; the once makes every send
+// of it wait for the one signature, and nothing writes the buffer after.
+type footing struct {
+	once   sync.Once
+	buf    []byte
+	signer *raet.Signer
+}
+
+func (f *footing) sign() []byte {
+	f.once.Do(func() {
+		n := len(f.buf) - raet.SignatureSize
+		copy(f.buf[n:], f.signer.Sign(f.buf))
+	})
+	return f.buf
+}
+
+// datagram returns the bytes to send, signing them first if that was left
+// for later. Only one goroutine may call it before the first send; after
+// that the foot is fixed.
+func (p *Packet) datagram() []byte {
+	if p.later != nil {
+		return p.later.sign()
+	}
+	return p.Packed
 }
 
 // Coat returns the bytes between head and foot: the body, its nacl box, or
@@ -38,6 +70,11 @@ func (p *Packet) Foot() []byte { return p.Packed[len(p.Packed)-p.FL:] }
 // with signer when h.FK is nacl. h is updated with the lengths. A packet over
 // UDPMaxPacketSize is an error; PackTray segments messages instead.
 func Pack(h *Head, plain []byte, box *raet.Box, signer *raet.Signer) (*Packet, error) {
+	return pack(h, plain, box, signer, false)
+}
+
+// pack is Pack, leaving the signature for the first send when later is set.
+func pack(h *Head, plain []byte, box *raet.Box, signer *raet.Signer, later bool) (*Packet, error) {
 	coatLen, err := coatLength(h.CK, len(plain))
 	if err != nil {
 		return nil, err
@@ -49,17 +86,21 @@ func Pack(h *Head, plain []byte, box *raet.Box, signer *raet.Signer) (*Packet, e
 	if buf, err = appendCoat(buf, h.CK, plain, box); err != nil {
 		return nil, err
 	}
-	return sign(buf, h, signer)
+	return sign(buf, h, signer, later)
 }
 
 // PackCoat builds one signed datagram around a coat that is already made: a
 // segment of a sealed message, or the coat of a packet being sent again.
 func PackCoat(h *Head, coat []byte, signer *raet.Signer) (*Packet, error) {
+	return packCoat(h, coat, signer, false)
+}
+
+func packCoat(h *Head, coat []byte, signer *raet.Signer, later bool) (*Packet, error) {
 	buf, err := startPacket(h, len(coat))
 	if err != nil {
 		return nil, err
 	}
-	return sign(append(buf, coat...), h, signer)
+	return sign(append(buf, coat...), h, signer, later)
 }
 
 // startPacket allocates the datagram once, at its final size, and writes the head.
@@ -82,7 +123,13 @@ func startPacket(h *Head, coatLen int) ([]byte, error) {
 // sets af, the last packet of a burst sets wf): the same coat, and with it the
 // same nonce, under a new head and a new signature.
 func (p *Packet) Repack(signer *raet.Signer) error {
-	q, err := PackCoat(&p.Head, p.Coat(), signer)
+	return p.repack(signer, false)
+}
+
+// repack builds a new datagram, so a send of the old one still queued is
+// not disturbed.
+func (p *Packet) repack(signer *raet.Signer, later bool) error {
+	q, err := packCoat(&p.Head, p.Coat(), signer, later)
 	if err != nil {
 		return err
 	}
@@ -121,17 +168,24 @@ func checkFoot(fk raet.FootKind) error {
 }
 
 // sign appends the foot to head || coat and signs the whole with the foot
-// zeroed, which is what the reference signs.
-func sign(buf []byte, h *Head, signer *raet.Signer) (*Packet, error) {
-	if h.FK == raet.FootNacl {
-		if signer == nil {
-			return nil, raet.Errorf(raet.CodeFoot, "a nacl foot needs a signing key")
-		}
-		n := len(buf)
-		buf = append(buf, zeroFoot[:]...)
+// zeroed, which is what the reference signs; with later, the signing waits
+// for the packet's first send.
+func sign(buf []byte, h *Head, signer *raet.Signer, later bool) (*Packet, error) {
+	if h.FK != raet.FootNacl {
+		return &Packet{Head: *h, Packed: buf}, nil
+	}
+	if signer == nil {
+		return nil, raet.Errorf(raet.CodeFoot, "a nacl foot needs a signing key")
+	}
+	n := len(buf)
+	buf = append(buf, zeroFoot[:]...)
+	p := &Packet{Head: *h, Packed: buf}
+	if later {
+		p.later = &footing{buf: buf, signer: signer}
+	} else {
 		copy(buf[n:], signer.Sign(buf))
 	}
-	return &Packet{Head: *h, Packed: buf}, nil
+	return p, nil
 }
 
 var zeroFoot [raet.SignatureSize]byte

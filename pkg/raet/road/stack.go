@@ -28,7 +28,7 @@ type Stack struct {
 	// the receiver ask for segments still on their way.
 	shards []chan datagram
 	writes *asyncConn
-	// writeErrors counts failed sends made by the writer goroutine.
+	// writeErrors counts failed sends made by the writers.
 	writeErrors atomic.Uint64
 
 	core  *core
@@ -81,7 +81,7 @@ func NewStack(cfg Config) (*Stack, error) {
 	for i := range s.shards {
 		s.shards[i] = make(chan datagram, 256)
 	}
-	s.writes = &asyncConn{Conn: cfg.Conn, out: make(chan outgoing, 4096), errors: &s.writeErrors}
+	s.writes = newAsyncConn(cfg.Conn, checkers(), &s.writeErrors)
 	c.conn = s.writes
 	c.verifiersChanged = true
 	c.publishVerifiers(&s.keys)
@@ -102,7 +102,7 @@ func (s *Stack) Run(ctx context.Context) error {
 	for _, in := range s.shards {
 		go s.check(in)
 	}
-	go s.writes.write()
+	s.writes.start()
 	c := s.core
 	timer := c.clock.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -141,8 +141,8 @@ loop:
 		}
 		c.publishVerifiers(&s.keys)
 	}
+	s.writes.stop()
 	c.conn.Close()
-	close(s.writes.out) // the writer ends once what was queued is sent
 	c.abandon(ErrStopped)
 	s.final = maps.Clone(c.stats)
 	s.err = err

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -190,5 +193,80 @@ func TestShardOfKeepsAPeerOnOneChecker(t *testing.T) {
 	}
 	if len(used) != n {
 		t.Errorf("1000 peers used %d of %d checkers", len(used), n)
+	}
+}
+
+// recordConn keeps what was written to each address, in order.
+type recordConn struct {
+	mu   sync.Mutex
+	sent map[netip.AddrPort][][]byte
+}
+
+func (r *recordConn) WriteTo(b []byte, to netip.AddrPort) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent[to] = append(r.sent[to], b)
+	return nil
+}
+func (r *recordConn) ReadFrom([]byte) (int, netip.AddrPort, error) { select {} }
+func (r *recordConn) LocalAddr() netip.AddrPort                    { return netip.AddrPort{} }
+func (r *recordConn) Close() error                                 { return nil }
+
+// The writers sign what the loop packed. A packet queued again before its
+// first send was signed (a retransmission, or a remote that moved to an
+// address on another writer) gets one signature, and every send of it
+// carries it; each destination gets its datagrams in the order queued.
+func TestWritersSignBesideTheLoop(t *testing.T) {
+	signer, _ := testKeys(t, 7)
+	ver, _ := raet.NewVerifier(signer.VerKey())
+	rec := &recordConn{sent: map[netip.AddrPort][][]byte{}}
+	a := newAsyncConn(rec, 4, new(atomic.Uint64))
+	a.start()
+	from := netip.MustParseAddrPort("127.0.0.1:7530")
+	to := from
+	for port := uint16(7531); shardOf(to, 4) == shardOf(from, 4); port++ {
+		to = netip.AddrPortFrom(from.Addr(), port)
+	}
+	var packets []*Packet
+	for i := 0; i < 200; i++ {
+		h := Head{HK: raet.HeadRaet, BK: raet.BodyJSON, PK: raet.PcktMessage, TK: raet.TrnsMessage,
+			SE: 2, DE: 3, SI: 1, TI: uint32(i + 1), FK: raet.FootNacl}
+		p, err := pack(&h, []byte(fmt.Sprintf(`{"n":%d}`, i)), nil, signer, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		packets = append(packets, p)
+		for _, dst := range []netip.AddrPort{from, to, from} {
+			if err := a.writeLater(p.later, dst); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	a.stop()
+	for _, dst := range []netip.AddrPort{from, to} {
+		want := 400
+		if dst == to {
+			want = 200
+		}
+		got := rec.sent[dst]
+		if len(got) != want {
+			t.Fatalf("%d datagrams to %v, want %d", len(got), dst, want)
+		}
+		for i, b := range got {
+			p, err := ParsePacket(append([]byte(nil), b...))
+			if err != nil || p.Verify(ver) != nil {
+				t.Fatalf("datagram %d to %v does not verify: %v", i, dst, err)
+			}
+			n := i
+			if dst == from {
+				n = i / 2
+			}
+			if p.TI != uint32(n+1) {
+				t.Fatalf("datagram %d to %v is tid %d: out of order", i, dst, p.TI)
+			}
+			if &b[0] != &packets[n].Packed[0] {
+				t.Fatalf("datagram %d to %v was copied, not signed once in place", i, dst)
+			}
+		}
 	}
 }

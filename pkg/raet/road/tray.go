@@ -20,6 +20,10 @@ func segmentHeadExtra(hk raet.HeadKind) int {
 // nonce for the whole message, and sent as one packet when that fits in
 // UDPMaxPacketSize, else cut into segments (see PackTrayCoat).
 func PackTray(h Head, plain []byte, box *raet.Box, signer *raet.Signer) ([]*Packet, error) {
+	return packTray(h, plain, box, signer, false)
+}
+
+func packTray(h Head, plain []byte, box *raet.Box, signer *raet.Signer, later bool) ([]*Packet, error) {
 	if _, err := coatLength(h.CK, len(plain)); err != nil {
 		return nil, err
 	}
@@ -27,7 +31,7 @@ func PackTray(h Head, plain []byte, box *raet.Box, signer *raet.Signer) ([]*Pack
 	if err != nil {
 		return nil, err
 	}
-	return PackTrayCoat(h, coat, signer)
+	return packTrayCoat(h, coat, signer, later)
 }
 
 // PackTrayCoat packs a message whose coat is already made. A coat too large
@@ -39,13 +43,17 @@ func PackTray(h Head, plain []byte, box *raet.Box, signer *raet.Signer) ([]*Pack
 // TxTray.packetize cuts it. The packet kind is the caller's: the reference
 // means to make it message but never does (its kind 0 reads as "no kind").
 func PackTrayCoat(h Head, coat []byte, signer *raet.Signer) ([]*Packet, error) {
+	return packTrayCoat(h, coat, signer, false)
+}
+
+func packTrayCoat(h Head, coat []byte, signer *raet.Signer, later bool) ([]*Packet, error) {
 	whole := h
 	var scratch [raet.MaxHeadSize + 64]byte
 	if _, err := appendHead(scratch[:0], &whole, len(coat)); err != nil {
 		return nil, err
 	}
 	if whole.PL <= raet.UDPMaxPacketSize {
-		p, err := PackCoat(&h, coat, signer)
+		p, err := packCoat(&h, coat, signer, later)
 		if err != nil {
 			return nil, err
 		}
@@ -61,7 +69,7 @@ func PackTrayCoat(h Head, coat []byte, signer *raet.Signer) ([]*Packet, error) {
 		seg := h
 		seg.SN, seg.SC, seg.ML, seg.SF = i, count, len(coat), true
 		end := min((i+1)*segsize, len(coat))
-		p, err := PackCoat(&seg, coat[i*segsize:end], signer)
+		p, err := packCoat(&seg, coat[i*segsize:end], signer, later)
 		if err != nil {
 			return nil, err
 		}

@@ -119,7 +119,7 @@ func (b *txBase) pack(h Head, v any) (*Packet, error) {
 			return nil, err
 		}
 	}
-	return Pack(&h, plain, box, b.c.signer)
+	return pack(&h, plain, box, b.c.signer, true)
 }
 
 // send packs a packet of the transaction and transmits it to the remote.
@@ -154,7 +154,7 @@ func (b *txBase) redoLast(now time.Time, stat string) {
 // transmit sends a packet to the remote and restarts the redo timer, so the
 // packet goes again if nothing answers.
 func (b *txBase) transmit(p *Packet) bool {
-	if !b.c.write(p.Packed, b.r.HA) {
+	if !b.c.write(p, b.r.HA) {
 		return false
 	}
 	b.last = p

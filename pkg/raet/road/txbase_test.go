@@ -1,6 +1,7 @@
 package road
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 	"time"
@@ -70,7 +71,11 @@ func TestPackUsesSessionBox(t *testing.T) {
 	if d := raet.BoxPrecomputations() - x0; d != 1 {
 		t.Errorf("%d X25519 for 10 packets of one session, want 1", d)
 	}
-	back, _ := ParsePacket(p.Packed)
+	// The stack packs on its loop and signs when the packet is first sent.
+	if !bytes.Equal(p.Foot(), make([]byte, raet.SignatureSize)) {
+		t.Error("the foot was signed before the send")
+	}
+	back, _ := ParsePacket(p.datagram())
 	ver, _ := raet.NewVerifier(signer.VerKey())
 	opener, _ := raet.NewBox(theirs, r.privee.Publican())
 	plain, err := back.Plain(opener)
