@@ -111,6 +111,13 @@ func (a *allower) receive(now time.Time, p *Packet) {
 	case raet.PcktCookie:
 		a.cookie(p)
 	case raet.PcktAck:
+		// Only an initiate is acked. The reference takes an ack at any
+		// time, so an ack left over from an earlier session that shares
+		// this one's ids allowed it with no short-term key of the other side.
+		if a.oreo == nil {
+			a.c.stat("allower_ack_before_initiate")
+			return
+		}
 		a.allowed()
 	case raet.PcktNack, raet.PcktRefuse:
 		a.fail()

@@ -120,3 +120,40 @@ func TestAllowOverLossyNetwork(t *testing.T) {
 		t.Error("no seed needed presence management to mend the road: the test does not test it")
 	}
 }
+
+// An allower takes an ack only for the initiate it sent. An ack signed by
+// the right remote with the allow's ids but arriving before the cookie (one
+// left over from an earlier session that counted its ids the same way) does
+// not allow the remote without a short-term key.
+func TestAllowerTakesAckOnlyAfterInitiate(t *testing.T) {
+	s := newSim(t, 1)
+	alpha := s.add(Config{Name: "alpha", Main: true}, 7560, raet.AutoAlways)
+	beta := s.add(Config{Name: "beta"}, 7561, raet.AutoAlways)
+	r := beta.joinTo(alpha)
+	s.quiesce(10 * time.Second)
+	beta.allow(r, false)
+	var idx txIndex
+	for i, tx := range r.transactions {
+		if _, ok := tx.(*allower); ok {
+			idx = i
+		}
+	}
+	if idx.ti == 0 {
+		t.Fatal("no allower")
+	}
+	h := Head{HK: raet.HeadRaet, BK: raet.BodyRaw, PK: raet.PcktAck, TK: raet.TrnsAllow,
+		SE: r.FUID, DE: r.UID, CF: true, SI: idx.si, TI: idx.ti, FK: raet.FootNacl}
+	ack, err := Pack(&h, nil, nil, alpha.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	beta.receive(alpha.conn.LocalAddr(), ack.Packed)
+	if r.Allowed == Yes || beta.stats["allower_ack_before_initiate"] != 1 {
+		t.Fatalf("an ack before the cookie allowed: %v, stats %v", r.Allowed, beta.stats)
+	}
+	s.quiesce(10 * time.Second) // the real exchange still completes
+	if r.Allowed != Yes {
+		t.Fatalf("not allowed after the exchange: %v", beta.stats)
+	}
+	sameSession(t, alpha, beta)
+}

@@ -81,7 +81,7 @@ func (c *core) receiveChecked(v verified) {
 	if p.Signed() {
 		r := c.remotes[p.DE]
 		if r == nil || r.verfer == nil {
-			c.dropOuter(raet.Errorf(raet.CodeSignature, "failed verification: nuid %d not in remotes", p.DE))
+			c.unknownRemote(c.clock.Now(), p, v.from)
 			return
 		}
 		if r.verfer != v.with {

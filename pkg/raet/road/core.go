@@ -79,6 +79,9 @@ type core struct {
 	// verifiersChanged says the remotes' verify keys may have changed
 	// since the workers' snapshot.
 	verifiersChanged bool
+	// unjoinedSecond and unjoinedCount pace the answers to strangers.
+	unjoinedSecond time.Time
+	unjoinedCount  int
 
 	wakes     wakeHeap    // each remote's next deadline
 	doneQueue []doneEntry // done message ids to forget, earliest first
@@ -171,7 +174,7 @@ func (c *core) receive(from netip.AddrPort, b []byte) {
 	if p.Signed() {
 		r := c.remotes[p.DE]
 		if r == nil || r.verfer == nil {
-			c.dropOuter(raet.Errorf(raet.CodeSignature, "failed verification: nuid %d not in remotes", p.DE))
+			c.unknownRemote(now, p, from)
 			return
 		}
 		if err := p.Verify(r.verfer); err != nil {
@@ -185,6 +188,40 @@ func (c *core) receive(from netip.AddrPort, b []byte) {
 	c.rewake(c.remotes[p.DE])
 	c.rewake(c.joinees[from])
 }
+
+// unknownRemote drops a signed packet from an estate we hold no remote
+// for: it cannot be verified. The reference stops there, so a joiner whose
+// main lost it (a main restarted without its keep, or down before it kept
+// the join) went on sending hellos and alives into the void for ever. An
+// initiator's first packet is answered unjoined instead, from our side of
+// the index it named, so its transaction ends and it joins again (and on a
+// mutable road is told to renew). The answer is signed, so nobody else can
+// make a joiner drop its join; it is no larger than what provoked it, and
+// at most unjoinedPerSecond go out each second, so a flood of strangers
+// costs little signing.
+func (c *core) unknownRemote(now time.Time, p *Packet, from netip.AddrPort) {
+	c.dropOuter(raet.Errorf(raet.CodeSignature, "failed verification: nuid %d not in remotes", p.DE))
+	_, starter := correspondentStarters[[2]uint8{uint8(p.TK), uint8(p.PK)}]
+	if !starter || p.TK == raet.TrnsJoin || p.CF || p.BF || p.SI == 0 || p.SE == 0 || p.DE == 0 || p.AF {
+		return
+	}
+	if now.Sub(c.unjoinedSecond) >= time.Second {
+		c.unjoinedSecond, c.unjoinedCount = now, 0
+	}
+	if c.unjoinedCount >= unjoinedPerSecond {
+		c.stat("unknown_remote_unjoined_limited")
+		return
+	}
+	c.unjoinedCount++
+	h := c.staleHead(p)
+	h.PK, h.SE, h.DE, h.CF = raet.PcktUnjoined, p.DE, p.SE, true
+	if c.send(&h, from) {
+		c.stat("unknown_remote_unjoined")
+	}
+}
+
+// unjoinedPerSecond bounds the answers to strangers (see unknownRemote).
+const unjoinedPerSecond = 256
 
 func (c *core) dropOuter(err error) {
 	c.stat("parsing_outer_error")

@@ -110,14 +110,23 @@ func TestDispatchDrops(t *testing.T) {
 		{"unknown estate", Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 9, SI: 5, TI: 1}, "unknown_destination_uid"},
 		{"no correspondent for it", Head{TK: raet.TrnsAlive, PK: raet.PcktAck, SE: 3, DE: 2, SI: 5, TI: 1}, "stale_packet"},
 		{"unsigned message", Head{TK: raet.TrnsMessage, PK: raet.PcktMessage, SE: 3, DE: 2, SI: 5, TI: 1}, "parsing_outer_error_signature"},
-		{"signed, estate unknown", Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 9, SI: 5, TI: 1, FK: raet.FootNacl}, "parsing_outer_error_signature"},
+		{"signed reply, estate unknown", Head{TK: raet.TrnsAlive, PK: raet.PcktAck, CF: true, SE: 3, DE: 9, SI: 5, TI: 1, FK: raet.FootNacl}, "parsing_outer_error_signature"},
+		{"signed nack, estate unknown", Head{TK: raet.TrnsAllow, PK: raet.PcktNack, SE: 3, DE: 9, SI: 5, TI: 1, FK: raet.FootNacl}, "parsing_outer_error_signature"},
 	} {
 		b := newDispatchBench(t, true)
 		b.send(c.h)
 		b.expect(c.name, map[string]uint64{c.stat: 1}, 0)
 	}
-	// A forged signature: signed by another key than the remote's.
+	// A transaction started with an estate we do not know cannot be
+	// verified, but is answered unjoined, signed, so its initiator joins.
 	b := newDispatchBench(t, true)
+	b.send(Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 9, SI: 5, TI: 1, FK: raet.FootNacl})
+	b.expect("signed, estate unknown", map[string]uint64{"parsing_outer_error_signature": 1, "unknown_remote_unjoined": 1}, 1)
+	if n := b.replies[0]; n.PK != raet.PcktUnjoined || !n.CF || n.SE != 9 || n.DE != 3 || n.SI != 5 || n.TI != 1 || n.TK != raet.TrnsAlive || !n.Signed() {
+		t.Errorf("answer to an unknown estate: %+v", n.Head)
+	}
+	// A forged signature: signed by another key than the remote's.
+	b = newDispatchBench(t, true)
 	b.signer, _ = raet.NewSigner(bytes.Repeat([]byte{0x77}, 32))
 	b.send(Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 2, SI: 5, TI: 1, FK: raet.FootNacl})
 	b.expect("forged", map[string]uint64{"parsing_outer_error": 1, "parsing_outer_error_signature": 1, "stale_packet": 0}, 0)

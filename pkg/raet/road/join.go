@@ -540,7 +540,14 @@ func (e *joinent) join(p *Packet) {
 }
 
 // ackAccept sends the response: who we are and the uid we gave the joiner.
+// The remote and the uid we gave it are kept first. The reference keeps
+// them only on the joiner's ack, so a main that went down between response
+// and ack came back without the remote its joiner now counts as joined, and
+// dropped everything the joiner sent it from then on. Kept, not yet joined,
+// the remote's next allow is answered unjoined and it joins again.
 func (e *joinent) ackAccept() {
+	e.c.dumpRemote(e.r)
+	e.c.dumpLocal()
 	e.send(raet.PcktResponse, e.c.joinBody(e.r.UID))
 }
 
@@ -554,6 +561,7 @@ func (e *joinent) complete() {
 	}
 	if e.vacuous {
 		r.RSID = 0
+		c.forgetCorrespondents(r)
 	}
 	r.Joined = Yes
 	c.dumpRemote(r)

@@ -113,6 +113,21 @@ func (c *core) removeStaleCorrespondents(r *Remote) {
 	clear(r.done)
 }
 
+// forgetCorrespondents drops what a remote that joined vacuously started
+// before: it has lost its ids, and with them those transactions. Its new
+// session may count its sessions and transactions from where the old one
+// did, so an old allowent would take the new hello for a repeat of the old
+// one. They go without a nack, which the new session could take as its own.
+func (c *core) forgetCorrespondents(r *Remote) {
+	for idx, t := range r.transactions {
+		if idx.rf && t.kind() != raet.TrnsJoin {
+			delete(r.transactions, idx)
+			c.stat("forgotten_correspondent")
+		}
+	}
+	clear(r.done)
+}
+
 // replaceStaleInitiators nacks and forgets the transactions this stack
 // started in a session older than the current one.
 func (c *core) replaceStaleInitiators(r *Remote) {
