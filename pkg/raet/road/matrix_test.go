@@ -2,6 +2,7 @@ package road
 
 import (
 	"fmt"
+	"math/rand"
 	"net/netip"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ type tap struct {
 // sent is one datagram of an exchange, as a test names it.
 type sent struct {
 	from   string
+	hk     raet.HeadKind
 	tk     raet.TrnsKind
 	pk     raet.PcktKind
 	to     netip.AddrPort
@@ -49,7 +51,7 @@ func (t *tap) WriteTo(b []byte, to netip.AddrPort) error {
 	if err != nil {
 		return err
 	}
-	s := sent{from: t.name, tk: p.TK, pk: p.PK, to: to, packet: b}
+	s := sent{from: t.name, hk: p.HK, tk: p.TK, pk: p.PK, to: to, packet: b}
 	n := len(*t.seq)
 	*t.seq = append(*t.seq, s)
 	copies, hold := 1, false
@@ -414,5 +416,52 @@ func TestUnknownRemoteIsToldUnjoined(t *testing.T) {
 	}
 	if c.stats["unknown_remote_unjoined_limited"] != 2*unjoinedPerSecond {
 		t.Errorf("limited %d", c.stats["unknown_remote_unjoined_limited"])
+	}
+}
+
+// Stacks that send different head kinds understand each other: each reads
+// both and answers with its own. Over a lossy, duplicating, reordering
+// network, the bootstrap and messages up to 100 KB both ways complete.
+func TestMixedHeadKinds(t *testing.T) {
+	for seed := int64(1); seed <= 5; seed++ {
+		s := newSim(t, seed)
+		s.net.SetFaults(netsim.Faults{Loss: 0.1, Duplicate: 0.05, Delay: time.Millisecond, Jitter: 5 * time.Millisecond})
+		var seq []sent
+		alpha := s.add(Config{Name: "alpha", Main: true, Manage: true, ManageCascade: true, HeadKind: raet.HeadJSON}, 7560, raet.AutoAlways)
+		beta := s.add(Config{Name: "beta", Manage: true, ManageCascade: true, BodyKind: raet.BodyMsgpack}, 7561, raet.AutoAlways)
+		alpha.tapped(&seq)
+		beta.tapped(&seq)
+		r := newRemote(0, alpha.conn.LocalAddr())
+		beta.addRemote(r)
+		beta.join(r, false, true)
+		s.runUntil(5*time.Minute, "allowed", func() bool {
+			rb := alpha.byName["beta"]
+			return r.Allowed == Yes && rb != nil && rb.Allowed == Yes
+		})
+		rng := rand.New(rand.NewSource(seed))
+		for _, size := range []int{1, 3000, 100_000} {
+			o1 := beta.send(alpha, padded(rng, size, size), 0)
+			o2 := alpha.send(beta, padded(rng, size, size), 0)
+			s.runUntil(10*time.Minute, "delivered", func() bool { return o1.reported && o2.reported })
+			if o1.err != nil || o2.err != nil {
+				t.Fatalf("seed %d size %d: %v %v", seed, size, o1.err, o2.err)
+			}
+		}
+		s.quiesce(time.Minute)
+		for _, st := range []*simStack{alpha, beta} {
+			if len(st.received) != 3 {
+				t.Fatalf("seed %d: %s received %d messages", seed, st.name, len(st.received))
+			}
+			for _, m := range st.received {
+				if !checkPad(m.Body) {
+					t.Fatalf("seed %d: %s received a broken body", seed, st.name)
+				}
+			}
+		}
+		for _, x := range seq {
+			if want := map[string]raet.HeadKind{"alpha": raet.HeadJSON, "beta": raet.HeadRaet}[x.from]; x.hk != want {
+				t.Fatalf("seed %d: %s sent a %s head", seed, x.from, x.hk)
+			}
+		}
 	}
 }

@@ -2,6 +2,7 @@ package road
 
 import (
 	"context"
+	"net"
 	"runtime"
 	"strings"
 	"testing"
@@ -16,13 +17,31 @@ import (
 type udpPair struct {
 	alpha, beta *Stack
 	uid         uint32 // beta's uid for alpha
+	keeps       map[string]*keep.Keep
+	ctx         context.Context
 	cancel      context.CancelFunc
 }
 
-func newUDPPair(tb testing.TB, burst int) *udpPair {
+// udpOptions say how a pair is made: the loopback address, and the head
+// and body kinds both stacks send.
+type udpOptions struct {
+	host  string // 127.0.0.1 unless set
+	head  raet.HeadKind
+	body  raet.BodyKind // msgpack unless set
+	burst int
+}
+
+func newUDPPair(tb testing.TB, o udpOptions) *udpPair {
 	tb.Helper()
+	if o.host == "" {
+		o.host = "127.0.0.1"
+	}
+	if o.body == raet.BodyNada {
+		o.body = raet.BodyMsgpack
+	}
+	p := &udpPair{keeps: map[string]*keep.Keep{}}
 	mk := func(name string, main bool) *Stack {
-		conn, err := ListenUDP("127.0.0.1:0")
+		conn, err := ListenUDP(net.JoinHostPort(o.host, "0"))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -30,19 +49,19 @@ func newUDPPair(tb testing.TB, burst int) *udpPair {
 		if err != nil {
 			tb.Fatal(err)
 		}
+		p.keeps[name] = k
 		signer, priv := simKeys(tb, name)
 		s, err := NewStack(Config{Name: name, Main: main, Signer: signer, Privateer: priv, Conn: conn, Keep: k,
-			BodyKind: raet.BodyMsgpack, BurstSize: burst})
+			HeadKind: o.head, BodyKind: o.body, BurstSize: o.burst})
 		if err != nil {
 			tb.Fatal(err)
 		}
 		return s
 	}
-	p := &udpPair{alpha: mk("alpha", true), beta: mk("beta", false)}
-	ctx, cancel := context.WithCancel(context.Background())
-	p.cancel = cancel
-	go p.alpha.Run(ctx)
-	go p.beta.Run(ctx)
+	p.alpha, p.beta = mk("alpha", true), mk("beta", false)
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+	go p.alpha.Run(p.ctx)
+	go p.beta.Run(p.ctx)
 	uid, err := p.beta.Join(p.alpha.LocalAddr(), true)
 	if err != nil {
 		tb.Fatal(err)
@@ -55,13 +74,18 @@ func newUDPPair(tb testing.TB, burst int) *udpPair {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	// Drain alpha's deliveries so its loop never waits on them.
+	return p
+}
+
+// drain throws away alpha's deliveries and both stacks' events, so the
+// loops never wait on them.
+func (p *udpPair) drain() {
 	go func() {
 		for {
 			select {
 			case <-p.alpha.Receive():
 			case <-p.alpha.Events():
-			case <-ctx.Done():
+			case <-p.ctx.Done():
 				return
 			}
 		}
@@ -70,12 +94,11 @@ func newUDPPair(tb testing.TB, burst int) *udpPair {
 		for {
 			select {
 			case <-p.beta.Events():
-			case <-ctx.Done():
+			case <-p.ctx.Done():
 				return
 			}
 		}
 	}()
-	return p
 }
 
 // cryptoFloor measures one signature and one verification of a 1 KB
@@ -102,7 +125,8 @@ func cryptoFloor() (sign, verify time.Duration) {
 // message needs two signatures and two verifications (the message and its
 // done); with two stacks on two cores the floor is 2 / (2 sign + 2 verify).
 func BenchmarkUDPMessages(b *testing.B) {
-	p := newUDPPair(b, 0)
+	p := newUDPPair(b, udpOptions{})
+	p.drain()
 	defer p.cancel()
 	m := body.Map{{Key: "route", Value: body.Map{{Key: "src", Value: []any{"minion", nil, "remote_cmd"}}, {Key: "dst", Value: []any{"master", nil, "fun"}}}},
 		{Key: "load", Value: body.Map{{Key: "fun", Value: "test.ping"}, {Key: "jid", Value: "20261122053000123456"}, {Key: "return", Value: true}}}}
@@ -137,7 +161,8 @@ func BenchmarkUDPMessages(b *testing.B) {
 func BenchmarkUDPTenMegabytes(b *testing.B) {
 	for _, burst := range []int{Unlimited, DefaultBurstSize} {
 		b.Run(map[int]string{Unlimited: "burst-all", DefaultBurstSize: "burst-256"}[burst], func(b *testing.B) {
-			p := newUDPPair(b, burst)
+			p := newUDPPair(b, udpOptions{burst: burst})
+			p.drain()
 			defer p.cancel()
 			m := body.Map{{Key: "pad", Value: strings.Repeat("x", 10<<20)}}
 			b.SetBytes(10 << 20)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
 )
@@ -269,4 +271,82 @@ func TestWritersSignBesideTheLoop(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Two stacks over real UDP, on IPv4 and IPv6 loopback, with RAET and JSON
+// heads: join, allow, and messages both ways, from one byte to 1 MB, each
+// delivered whole with its sender's name; the keeps hold the addresses.
+func TestStacksOverUDP(t *testing.T) {
+	for _, c := range []struct {
+		host string
+		head raet.HeadKind
+		body raet.BodyKind
+	}{
+		{"127.0.0.1", raet.HeadRaet, raet.BodyMsgpack},
+		{"127.0.0.1", raet.HeadJSON, raet.BodyJSON},
+		{"::1", raet.HeadRaet, raet.BodyMsgpack},
+		{"::1", raet.HeadJSON, raet.BodyJSON},
+	} {
+		t.Run(fmt.Sprintf("%s %s heads %s bodies", c.host, c.head, c.body), func(t *testing.T) {
+			if c.host == "::1" {
+				probe, err := ListenUDP("[::1]:0")
+				if err != nil {
+					t.Skipf("no IPv6 loopback here: %v", err)
+				}
+				probe.Close()
+			}
+			p := newUDPPair(t, udpOptions{host: c.host, head: c.head, body: c.body})
+			defer p.cancel()
+			if !p.alpha.LocalAddr().Addr().Is6() != (c.host == "127.0.0.1") {
+				t.Fatalf("alpha listens on %v", p.alpha.LocalAddr())
+			}
+			back, ok := p.alpha.UID("beta")
+			if !ok {
+				t.Fatal("alpha does not know beta by name")
+			}
+			rng := rand.New(rand.NewSource(1))
+			for _, size := range []int{1, 3000, 1 << 20} {
+				for _, dir := range []struct {
+					from, to *Stack
+					uid      uint32
+				}{{p.beta, p.alpha, p.uid}, {p.alpha, p.beta, back}} {
+					m := padded(rng, size, size)
+					d := dir.from.Transmit(m, dir.uid, 0)
+					select {
+					case got := <-dir.to.Receive():
+						if got.From != dir.from.Name() || !checkPad(got.Body) || len(mustString(t, got.Body, "pad")) != size {
+							t.Fatalf("%d bytes from %s: received from %q, whole %v", size, dir.from.Name(), got.From, checkPad(got.Body))
+						}
+					case <-time.After(30 * time.Second):
+						t.Fatalf("%d bytes from %s: not received", size, dir.from.Name())
+					}
+					if err := d.Err(); err != nil {
+						t.Fatalf("%d bytes from %s: %v", size, dir.from.Name(), err)
+					}
+				}
+			}
+			for name, k := range p.keeps {
+				rs, err := k.LoadRemotes()
+				if err != nil || len(rs) != 1 {
+					t.Fatalf("%s's keep: %v %v", name, rs, err)
+				}
+				other := p.alpha
+				if name == "alpha" {
+					other = p.beta
+				}
+				if got, want := rs[0].HA, keepHAOf(other.LocalAddr()); got != want || got.Host != c.host {
+					t.Errorf("%s keeps %s at %v, listening on %v", name, rs[0].Name, got, other.LocalAddr())
+				}
+			}
+		})
+	}
+}
+
+func mustString(t *testing.T, m body.Map, key string) string {
+	t.Helper()
+	s, ok := m.String(key)
+	if !ok {
+		t.Fatalf("no %s in %v", key, m)
+	}
+	return s
 }
