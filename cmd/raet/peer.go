@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"sort"
@@ -21,11 +22,11 @@ import (
 )
 
 type peerOptions struct {
-	name, host, keepDir, sigkey, prikey, auto, join, bodyKind string
-	port, count, size, expect                                 int
-	main, mutable, echo                                       bool
-	sends                                                     []string
-	timeout, linger                                           time.Duration
+	name, host, keepDir, sigkey, prikey, auto, join, bodyKind, headKind string
+	port, count, size, expect                                           int
+	main, mutable, echo                                                 bool
+	sends                                                               []string
+	timeout, linger                                                     time.Duration
 }
 
 func newPeer(stdout io.Writer) *cobra.Command {
@@ -71,9 +72,34 @@ command line.`,
 	f.StringVar(&o.bodyKind, "body", "json", "how bodies are serialised: json or msgpack")
 	f.IntVar(&o.expect, "expect", 0, "wait for this many received messages")
 	f.BoolVar(&o.echo, "echo", false, "send every received message back to its sender")
-	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up after this long")
-	f.DurationVar(&o.linger, "linger", time.Second, "stay this long after the work is done, to answer what is still on its way")
+	o.timeout, o.linger = 30*time.Second, time.Second
+	f.Var((*seconds)(&o.timeout), "timeout", "give up after this long: seconds, or a duration such as 2m")
+	f.Var((*seconds)(&o.linger), "linger", "stay this long after the work is done, to answer what is still on its way: seconds, or a duration")
+	f.StringVar(&o.headKind, "head", "raet", "how packet heads are written: raet or json")
 	return cmd
+}
+
+// seconds is a duration flag that also takes plain seconds, as Salt's
+// timeouts are written: "--timeout 5" is five seconds, "--timeout 1.5m"
+// a minute and a half.
+type seconds time.Duration
+
+func (s *seconds) String() string { return time.Duration(*s).String() }
+func (s *seconds) Type() string   { return "seconds" }
+func (s *seconds) Set(v string) error {
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) || f > math.MaxInt64/float64(time.Second) {
+			return fmt.Errorf("%q is not a number of seconds", v)
+		}
+		*s = seconds(f * float64(time.Second))
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("%q is neither seconds nor a duration such as 90s or 2m", v)
+	}
+	*s = seconds(d)
+	return nil
 }
 
 // peerRun is the state of one raet peer run, owned by runPeer's loop.
@@ -161,6 +187,10 @@ func (p *peerRun) setup() (*road.Stack, error) {
 	if err != nil || (bk != raet.BodyJSON && bk != raet.BodyMsgpack) {
 		return nil, fmt.Errorf("--body: want json or msgpack, not %q", o.bodyKind)
 	}
+	hk, ok := map[string]raet.HeadKind{"raet": raet.HeadRaet, "json": raet.HeadJSON}[o.headKind]
+	if !ok {
+		return nil, fmt.Errorf("--head: want raet or json, not %q", o.headKind)
+	}
 	if o.count < 0 || o.size < 0 || o.expect < 0 {
 		return nil, fmt.Errorf("--count, --size and --expect cannot be negative")
 	}
@@ -203,7 +233,7 @@ func (p *peerRun) setup() (*road.Stack, error) {
 		return nil, fmt.Errorf("listen: %v", err)
 	}
 	s, err := road.NewStack(road.Config{Name: name, Main: o.main, Mutable: o.mutable, Signer: signer, Privateer: priv,
-		Conn: conn, Keep: k, BodyKind: bk, Manage: true, ManageCascade: true,
+		Conn: conn, Keep: k, HeadKind: hk, BodyKind: bk, Manage: true, ManageCascade: true,
 		Timers: road.Timers{JoinentTimeout: road.Never}})
 	if err != nil {
 		conn.Close()

@@ -102,16 +102,22 @@ func (p *peerProc) wait() int {
 }
 
 // Two peers over real UDP on loopback: one joins the other, they allow and
-// alive, and messages go both ways, json and msgpack, small and segmented.
+// alive, and messages go both ways, json and msgpack, small and segmented,
+// under RAET and JSON heads. Timeouts take seconds or durations.
 func TestPeersJoinSendEcho(t *testing.T) {
-	for _, kind := range []string{"json", "msgpack"} {
+	for _, c := range []struct{ kind, head, timeout, linger string }{
+		{"json", "raet", "60s", "500ms"},
+		{"msgpack", "raet", "60", "0.5"},
+		{"json", "json", "1m", "0.5"},
+	} {
+		kind := c.kind + " bodies, " + c.head + " heads"
 		dir := t.TempDir()
 		main := startPeer(t, "--name", "alpha", "--port", "0", "--keep", dir+"/alpha", "--main", "--auto", "always",
-			"--echo", "--expect", "3", "--body", kind, "--timeout", "60s", "--linger", "500ms")
+			"--echo", "--expect", "3", "--body", c.kind, "--head", c.head, "--timeout", c.timeout, "--linger", c.linger)
 		addr := main.next("start")["address"].(string)
 		joiner := startPeer(t, "--name", "beta", "--port", "0", "--keep", dir+"/beta", "--auto", "always",
 			"--join", addr, "--send", `{"kind":"hello","n":1}`, "--count", "3", "--size", "2500",
-			"--expect", "3", "--body", kind, "--timeout", "60s", "--linger", "500ms")
+			"--expect", "3", "--body", c.kind, "--head", c.head, "--timeout", c.timeout, "--linger", c.linger)
 		for _, e := range []string{"joined", "allowed", "alived"} {
 			if got := joiner.next(e); got["remote"] != "alpha" {
 				t.Errorf("%s: %s event %v", kind, e, got)
@@ -173,6 +179,10 @@ func TestPeerBadArguments(t *testing.T) {
 	for _, args := range [][]string{
 		{"--auto", "sometimes", "--name", "x"},
 		{"--body", "xml", "--name", "x"},
+		{"--head", "xml", "--name", "x"},
+		{"--timeout", "soon", "--name", "x"},
+		{"--timeout", "-1", "--name", "x"},
+		{"--linger", "1e300", "--name", "x"},
 		{"--send", "[1,2]", "--name", "x"},
 		{"--join", "nohostport", "--name", "x", "--keep", "/nonexistent/\x00"},
 	} {
