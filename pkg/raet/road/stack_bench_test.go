@@ -108,16 +108,22 @@ func cryptoFloor() (sign, verify time.Duration) {
 	v, _ := raet.NewVerifier(s.VerKey())
 	msg := make([]byte, 1024)
 	sig := s.Sign(msg)
+	// The best of five rounds: a round that a GC or a neighbour slowed
+	// would lower the floor and flatter the stacks.
 	const n = 300
-	t0 := time.Now()
-	for i := 0; i < n; i++ {
-		s.Sign(msg)
+	sign, verify = time.Hour, time.Hour
+	for round := 0; round < 5; round++ {
+		t0 := time.Now()
+		for i := 0; i < n; i++ {
+			s.Sign(msg)
+		}
+		t1 := time.Now()
+		for i := 0; i < n; i++ {
+			v.Verify(msg, sig)
+		}
+		sign, verify = min(sign, t1.Sub(t0)/n), min(verify, time.Since(t1)/n)
 	}
-	t1 := time.Now()
-	for i := 0; i < n; i++ {
-		v.Verify(msg, sig)
-	}
-	return t1.Sub(t0) / n, time.Since(t1) / n
+	return sign, verify
 }
 
 // BenchmarkUDPMessages sends small messages from beta to alpha over
@@ -190,32 +196,42 @@ func BenchmarkUDPTenMegabytes(b *testing.B) {
 func BenchmarkIdleRemote(b *testing.B) {
 	const n = 1000
 	for i := 0; i < b.N; i++ {
-		s := newSim(b, 1)
-		main := s.add(Config{Name: "main", Main: true}, 7000, raet.AutoAlways)
-		for j := 0; j < n; j++ {
-			st := s.add(Config{Name: "m" + itoa(j)}, uint16(10000+j), raet.AutoAlways)
-			r := newRemote(0, main.conn.LocalAddr())
-			st.addRemote(r)
-			st.join(r, false, true)
-		}
-		s.quiesce(10 * time.Minute)
-		if len(main.remotes) != n {
-			b.Fatalf("%d remotes joined", len(main.remotes))
-		}
-		main.events = nil // an application takes them
-		heap := func() uint64 {
-			runtime.GC()
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			return ms.HeapAlloc
-		}
-		with := heap()
-		main.remotes, main.byName = map[uint32]*Remote{}, map[string]*Remote{}
-		without := heap()
-		runtime.KeepAlive(s) // the network and the joiners are not the main's remotes
-		runtime.KeepAlive(main)
-		b.ReportMetric(float64(with-without)/n, "bytes/remote")
+		base := mainHeap(b, 0)
+		b.ReportMetric(float64(mainHeap(b, n)-base)/n, "bytes/remote")
 	}
+}
+
+// mainHeap is the heap a main holds once n estates have joined, allowed and
+// gone quiet: the heap with it less the heap once it is gone, with its
+// network and joiners still there.
+func mainHeap(b *testing.B, n int) int64 {
+	s := newSim(b, 1)
+	main := s.add(Config{Name: "main", Main: true}, 7000, raet.AutoAlways)
+	for j := 0; j < n; j++ {
+		st := s.add(Config{Name: "m" + itoa(j)}, uint16(10000+j), raet.AutoAlways)
+		r := newRemote(0, main.conn.LocalAddr())
+		st.addRemote(r)
+		st.join(r, false, true)
+	}
+	s.quiesce(10 * time.Minute)
+	if len(main.remotes) != n {
+		b.Fatalf("%d remotes joined", len(main.remotes))
+	}
+	main.events = nil // an application takes them
+	heap := func() int64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc)
+	}
+	with := heap()
+	main.ep.Close()
+	s.stacks[0] = nil // the slice's array would keep it
+	s.stacks = s.stacks[1:]
+	main = nil
+	without := heap()
+	runtime.KeepAlive(s)
+	return with - without
 }
 
 func itoa(i int) string {
