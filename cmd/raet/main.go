@@ -4,6 +4,7 @@
 //	raet keygen [--sigkey HEX] [--prikey HEX]
 //	raet decode (--hex HEX | --file FILE) [--verkey HEX] [--prikey HEX --pubkey HEX] [--lane]
 //	raet peer --name NAME [--port N] [--keep DIR] [--join HOST:PORT] [--send JSON]... [--expect N] [--echo] ...
+//	raet lane --yard NAME [--lane NAME] [--dir DIR] [--to YARD --send JSON]... [--expect N] [--echo] ...
 //
 // Output is one JSON object per line on standard output. Exit status: 0 when
 // all went well, 1 when a datagram could not be read or did not check out
@@ -54,6 +55,6 @@ func newRoot(stdin io.Reader, stdout io.Writer) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.AddCommand(newKeygen(stdout), newDecode(stdin, stdout), newPeer(stdout))
+	root.AddCommand(newKeygen(stdout), newDecode(stdin, stdout), newPeer(stdout), newLane(stdout))
 	return root
 }

@@ -347,9 +347,10 @@ func (s *Stack) write(y *Yard) {
 		s.mu.Unlock()
 		for i, o := range batch {
 			if err := s.send(y, o.pages); err != nil {
-				if errors.Is(err, ErrGone) {
+				switch {
+				case errors.Is(err, ErrGone):
 					s.stat("stale_transmit_yard")
-				} else {
+				case !errors.Is(err, ErrStopped):
 					s.stat("error_transmit_yard")
 				}
 				for _, rest := range batch[i:] {
