@@ -74,7 +74,15 @@ func (c *core) removeRemote(r *Remote, clear bool) {
 	}
 	for _, t := range r.transactions {
 		t.nack()
+		if mt, ok := t.(*messenger); ok {
+			mt.finish(ErrUnknownRemote)
+		}
 	}
+	// Messages waiting for a new session with it will not get one.
+	for _, saved := range r.saved {
+		saved.report(ErrUnknownRemote)
+	}
+	r.saved = nil
 	if clear && c.cfg.Keep != nil && r.Name != "" {
 		if err := c.cfg.Keep.RemoveRemote(keepRemote(r)); err != nil {
 			c.stat("keep_error")

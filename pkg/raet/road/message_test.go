@@ -196,3 +196,17 @@ func TestMessageFiveMegabytesLossy(t *testing.T) {
 		t.Errorf("delivered %d times", len(alpha.received))
 	}
 }
+
+// A message in flight to a remote that is removed (a rejected rejoin, an
+// operator's delete) reports that the remote is gone, rather than never.
+func TestMessageToRemovedRemoteIsReported(t *testing.T) {
+	s := newSim(t, 1)
+	alpha, beta, r := bootstrap(t, s, Timers{})
+	s.net.SetFaults(netsim.Faults{Loss: 1}) // nothing gets through any more
+	o := beta.send(alpha, body.Map{{Key: "n", Value: 1}}, 0)
+	s.runUntil(time.Minute, "sent", func() bool { return s.net.Stats().Dropped > 0 })
+	beta.removeRemote(r, false)
+	if !o.reported || !errors.Is(o.err, ErrUnknownRemote) {
+		t.Fatalf("reported %v: %v", o.reported, o.err)
+	}
+}
