@@ -36,5 +36,16 @@ say "raet peer --name beta --join $addr --send '{\"kind\":\"hello\"}' --count 3 
 "$bin/raet" peer --name beta --port 0 --keep "$work/beta" --auto always --join "$addr" \
     --send '{"kind":"hello"}' --count 3 --size 5000 --expect 3 --timeout 20s --linger 200ms
 
+# Two yards of one lane on local Unix sockets: manor echoes, client sends
+# two messages of 300 KB each (books of five pages) and checks the echoes.
+lanedir=$(mktemp -d /tmp/raetdemo.XXXX)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work" "$lanedir"' EXIT
+say "raet lane --lane demo --yard manor --echo   (in the background)"
+"$bin/raet" lane --lane demo --yard manor --dir "$lanedir" --echo --timeout 20 > "$work/manor.log" &
+for _ in $(seq 100); do [ -s "$work/manor.log" ] && break; sleep 0.05; done
+say "raet lane --lane demo --yard client --to manor --send '{\"kind\":\"first\"}' --send '{\"kind\":\"second\"}' --size 300000 --expect 2"
+"$bin/raet" lane --lane demo --yard client --dir "$lanedir" --to manor \
+    --send '{"kind":"first"}' --send '{"kind":"second"}' --size 300000 --expect 2 --timeout 20 --linger 0.2
+
 printf '\nThe master, minion and salt commands come with the job path (issue 6);\n'
 printf 'then this demo runs a master and minions on loopback.\n'
