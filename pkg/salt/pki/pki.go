@@ -1,0 +1,455 @@
+// Package pki is the RAET key store of a Salt daemon: Salt 2018.3's RaetKey
+// (salt/key.py) over the same files under pki_dir (spec/salt-raet.md 2.2),
+// so a Go master, minion or salt-key can take over an existing Salt RAET
+// install and the other way round.
+//
+// Everything the store knows lives in files; a Store holds only the
+// directory and the options. Several processes (the master deciding joins,
+// salt-key moving keys) therefore work on one pki_dir at once, and every
+// change is one rename or one unlink so that none of them ever sees a
+// half-written key file.
+package pki
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+)
+
+// Errors to match with errors.Is. Every returned error also names the id or
+// the file it is about.
+var (
+	// ErrNotFound: no key file for the id in the status asked for. Errors
+	// carrying it also match fs.ErrNotExist.
+	ErrNotFound = errors.New("pki: no such key")
+	// ErrInvalidID: an id that cannot be a file name in a key directory.
+	ErrInvalidID = errors.New("pki: invalid minion id")
+	// ErrInvalidKey: a key that is not 64 hex digits, or a key file that is
+	// not the msgpack map Salt writes.
+	ErrInvalidKey = errors.New("pki: invalid key")
+	// ErrInsecure: an autosign or autoreject file that others (or, without
+	// permissive_pki_access, its group) can write, so it is not used.
+	ErrInsecure = errors.New("pki: insecure file permissions")
+	// ErrAutosignExpired: a minions_autosign entry was older than
+	// autosign_timeout and has been removed.
+	ErrAutosignExpired = errors.New("pki: autosign entry expired")
+)
+
+// statuses are the three key directories in the order Salt's key outputter
+// prints them (sorted names: accepted, pending, rejected).
+var statuses = [...]raet.Acceptance{raet.Accepted, raet.Pending, raet.Rejected}
+
+// Statuses returns the three statuses in the order salt-key prints them:
+// accepted, pending, rejected.
+func Statuses() []raet.Acceptance {
+	c := statuses
+	return c[:]
+}
+
+// DefaultAutosignTimeout is Salt's autosign_timeout default (120 minutes),
+// the age after which a minions_autosign entry is dropped unused.
+const DefaultAutosignTimeout = 120 * time.Minute
+
+// maxKeyFile bounds what is read of a key file. A real one is under 200
+// bytes; the bound keeps a stray huge file from being read into memory.
+const maxKeyFile = 64 << 10
+
+// Options are the master/minion settings RaetKey.status reads
+// (spec/salt-raet.md 2.1 and 5).
+type Options struct {
+	OpenMode   bool // open_mode: accept and overwrite every key
+	AutoAccept bool // auto_accept: accept every new or pending key
+	// AutosignFile and AutorejectFile are autosign_file and autoreject_file;
+	// empty means unset.
+	AutosignFile   string
+	AutorejectFile string
+	// AutosignDir is the directory of one-shot autosign entries. Salt
+	// hard-codes <pki_dir>/minions_autosign (masterapi.AutoKey
+	// check_autosign_dir), which is what empty means here.
+	AutosignDir string
+	// AutosignTimeout is autosign_timeout: entries of AutosignDir older
+	// than this are removed without being used. Zero means
+	// DefaultAutosignTimeout; negative means entries never expire (Salt's
+	// autosign_timeout <= 0).
+	AutosignTimeout time.Duration
+	// PermissivePKIAccess is permissive_pki_access: a group-writable
+	// autosign or autoreject file is still used.
+	PermissivePKIAccess bool
+}
+
+// Store is the key store under one pki_dir. It is safe for concurrent use,
+// including by several processes: it keeps no state beyond the directory.
+type Store struct {
+	dir  string
+	opts Options
+}
+
+// Open prepares pkiDir for use: the directory and its accepted/, pending/
+// and rejected/ subdirectories are created mode 0700 when missing (the
+// daemons' start-up in Salt does the same, spec/salt-raet.md 2.2); existing
+// directories keep their modes. Temporary files that a crashed writer left
+// more than an hour ago are removed.
+func Open(pkiDir string, opts Options) (*Store, error) {
+	if pkiDir == "" {
+		return nil, errors.New("pki: empty pki_dir")
+	}
+	s := &Store{dir: pkiDir, opts: opts}
+	if err := os.MkdirAll(pkiDir, 0o700); err != nil {
+		return nil, fmt.Errorf("pki: create pki_dir: %w", err)
+	}
+	for _, st := range statuses {
+		d := s.statusDir(st)
+		if err := os.Mkdir(d, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("pki: create %s: %w", d, err)
+		}
+		if fi, err := os.Stat(d); err != nil {
+			return nil, fmt.Errorf("pki: %w", err)
+		} else if !fi.IsDir() {
+			return nil, fmt.Errorf("pki: %s is not a directory", d)
+		}
+	}
+	for _, d := range []string{pkiDir, s.statusDir(raet.Accepted), s.statusDir(raet.Pending), s.statusDir(raet.Rejected)} {
+		removeStaleTemps(d, time.Hour)
+	}
+	return s, nil
+}
+
+// Dir returns the pki_dir.
+func (s *Store) Dir() string { return s.dir }
+
+// Options returns the options the store was opened with.
+func (s *Store) Options() Options { return s.opts }
+
+// Path returns the file of id in the directory of status. It does not check
+// the id; use it for messages and tools, not to decide.
+func (s *Store) Path(status raet.Acceptance, id string) string {
+	return filepath.Join(s.statusDir(status), id)
+}
+
+func (s *Store) statusDir(st raet.Acceptance) string {
+	return filepath.Join(s.dir, statusName(st))
+}
+
+// statusName is the directory name of a status; these are RaetKey's ACC,
+// PEND and REJ.
+func statusName(st raet.Acceptance) string {
+	switch st {
+	case raet.Accepted:
+		return "accepted"
+	case raet.Pending:
+		return "pending"
+	case raet.Rejected:
+		return "rejected"
+	}
+	return fmt.Sprintf("acceptance-%d", uint8(st))
+}
+
+func checkStatus(st raet.Acceptance) error {
+	if st != raet.Accepted && st != raet.Pending && st != raet.Rejected {
+		return fmt.Errorf("pki: unknown key status %d", uint8(st))
+	}
+	return nil
+}
+
+// ValidID refuses ids that would not name a plain file inside a key
+// directory. It is Salt's salt.utils.verify.valid_id (no '/', '\\' or NUL)
+// plus two rules of this store: no leading '.' (which covers "." and ".."
+// and keeps ids apart from the store's own temporary files), and not empty.
+func ValidID(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("%w: empty id", ErrInvalidID)
+	case strings.ContainsAny(id, "/\\\x00"):
+		return fmt.Errorf("%w %q: contains '/', '\\' or NUL", ErrInvalidID, id)
+	case id[0] == '.':
+		return fmt.Errorf("%w %q: starts with '.'", ErrInvalidID, id)
+	}
+	return nil
+}
+
+// normHex returns a key as the 64 lowercase hex digits Salt stores, so that
+// comparisons do not depend on the case a peer or an editor used. Callers
+// wrap the error with ErrInvalidKey and what the key belongs to.
+func normHex(what, s string) (string, error) {
+	if len(s) != 2*raet.KeySize {
+		return "", fmt.Errorf("%s has %d characters, want %d hex digits", what, len(s), 2*raet.KeySize)
+	}
+	if _, err := hex.DecodeString(s); err != nil {
+		return "", fmt.Errorf("%s is not hex", what)
+	}
+	return strings.ToLower(s), nil
+}
+
+// Key is one remote's key file.
+type Key struct {
+	ID     string
+	Status raet.Acceptance
+	Pub    string // Curve25519 public key, 64 lowercase hex
+	Verify string // Ed25519 verify key, 64 lowercase hex
+}
+
+// Fingerprint is the key's salt-key fingerprint (see Fingerprint).
+func (k Key) Fingerprint() string { return Fingerprint(k.Pub, k.Verify) }
+
+// String is what salt-key -p prints for the key (RaetKey._get_key_str).
+func (k Key) String() string { return "pub: " + k.Pub + "\nverify: " + k.Verify }
+
+// Fingerprint is RaetKey._get_key_finger: the SHA-256 hex digest, without
+// colons, of "pub: <pubhex>\nverify: <verhex>" (spec/salt-raet.md 2.3). The
+// original failed on Python 3 by hashing a str; this hashes the UTF-8
+// bytes, which is what it meant.
+func Fingerprint(pubhex, verhex string) string {
+	sum := sha256.Sum256([]byte("pub: " + pubhex + "\nverify: " + verhex))
+	return hex.EncodeToString(sum[:])
+}
+
+// Read returns the key of id in the directory of status. A missing file is
+// ErrNotFound; a file that is not a Salt key file is ErrInvalidKey naming
+// the file.
+func (s *Store) Read(id string, status raet.Acceptance) (Key, error) {
+	if err := ValidID(id); err != nil {
+		return Key{}, err
+	}
+	if err := checkStatus(status); err != nil {
+		return Key{}, err
+	}
+	path := s.Path(status, id)
+	b, err := readSmall(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return Key{}, fmt.Errorf("%w: no %s key for %q: %w", ErrNotFound, statusName(status), id, err)
+		}
+		return Key{}, fmt.Errorf("pki: %w", err)
+	}
+	k, err := decodeKeyFile(b)
+	if err != nil {
+		return Key{}, fmt.Errorf("%w: %s: %v", ErrInvalidKey, path, err)
+	}
+	k.ID, k.Status = id, status
+	return k, nil
+}
+
+// Get returns the key of id wherever it is. When the id has files in more
+// than one directory (open_mode writes accepted/ without clearing the
+// others, as Salt does), the one that decides Status is returned: rejected,
+// then accepted, then pending.
+func (s *Store) Get(id string) (Key, error) {
+	if err := ValidID(id); err != nil {
+		return Key{}, err
+	}
+	for _, st := range []raet.Acceptance{raet.Rejected, raet.Accepted, raet.Pending} {
+		k, err := s.Read(id, st)
+		if err == nil || !errors.Is(err, ErrNotFound) {
+			return k, err
+		}
+	}
+	return Key{}, fmt.Errorf("%w: no key for %q in %s", ErrNotFound, id, s.dir)
+}
+
+func readSmall(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxKeyFile {
+		return nil, fmt.Errorf("%s is larger than a key file can be (%d bytes)", path, maxKeyFile)
+	}
+	return b, nil
+}
+
+// isKeyFile reports whether path is a regular file, following symlinks as
+// Salt's os.path.isfile does.
+func isKeyFile(path string) (bool, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		return false, fmt.Errorf("pki: %w", err)
+	}
+	return fi.Mode().IsRegular(), nil
+}
+
+// List returns the ids in each directory, sorted bytewise, with every
+// status present even when empty (salt-key -L prints all three headings,
+// spec/salt-raet.md 2.3). Like RaetKey.list_keys it skips names starting
+// with '.' and anything that is not a regular file.
+func (s *Store) List() (map[raet.Acceptance][]string, error) {
+	out := make(map[raet.Acceptance][]string, len(statuses))
+	for _, st := range statuses {
+		ids, err := s.list(st)
+		if err != nil {
+			return nil, err
+		}
+		out[st] = ids
+	}
+	return out, nil
+}
+
+func (s *Store) list(st raet.Acceptance) ([]string, error) {
+	d := s.statusDir(st)
+	ents, err := os.ReadDir(d)
+	if err != nil {
+		return nil, fmt.Errorf("pki: list %s: %w", d, err)
+	}
+	ids := []string{}
+	for _, e := range ents {
+		name := e.Name()
+		if ValidID(name) != nil {
+			continue
+		}
+		if ok, _ := isKeyFile(filepath.Join(d, name)); ok {
+			ids = append(ids, name)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// Match selects ids for salt-key -a/-r/-d/-p/-f the way Key.name_match
+// does: glob may be a comma-separated list of fnmatch globs, and an id is
+// selected when any of them matches. Only the statuses in "in" are searched
+// (all three when none is given), and only statuses with a match appear in
+// the result, so an empty map means "the glob does not match any keys".
+// Unlike the original, an id that matches several globs is listed once.
+func (s *Store) Match(glob string, in ...raet.Acceptance) (map[raet.Acceptance][]string, error) {
+	if len(in) == 0 {
+		in = statuses[:]
+	}
+	globs := strings.Split(glob, ",")
+	out := map[raet.Acceptance][]string{}
+	for _, st := range in {
+		if err := checkStatus(st); err != nil {
+			return nil, err
+		}
+		ids, err := s.list(st)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			for _, g := range globs {
+				if FnMatch(id, g) {
+					out[st] = append(out[st], id)
+					break
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// Move moves the key of id from one status to another with one rename, so
+// that a reader sees it in exactly one of the two places. An existing file
+// at the destination is replaced, as shutil.move does in RaetKey.accept and
+// reject. A key is read before it is moved into accepted/, so that a
+// corrupt file is refused (naming it) rather than accepted. When the source
+// is gone — another salt-key or the master moved or deleted it a moment
+// ago — the error is ErrNotFound and says so.
+func (s *Store) Move(id string, from, to raet.Acceptance) error {
+	if err := ValidID(id); err != nil {
+		return err
+	}
+	if err := checkStatus(from); err != nil {
+		return err
+	}
+	if err := checkStatus(to); err != nil {
+		return err
+	}
+	if from == to {
+		_, err := s.Read(id, from)
+		return err
+	}
+	src, dst := s.Path(from, id), s.Path(to, id)
+	gone := func(err error) error {
+		return fmt.Errorf("%w: no %s key for %q to move to %s (another process may have just moved or deleted it): %w",
+			ErrNotFound, statusName(from), id, statusName(to), err)
+	}
+	if to == raet.Accepted {
+		if _, err := s.Read(id, from); errors.Is(err, ErrNotFound) {
+			return gone(err)
+		} else if err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(src, dst); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return gone(err)
+		}
+		return fmt.Errorf("pki: move %q from %s to %s: %w", id, statusName(from), statusName(to), err)
+	}
+	if err := syncDir(s.statusDir(to)); err != nil {
+		return err
+	}
+	return syncDir(s.statusDir(from))
+}
+
+// Accept moves a pending key to accepted (salt-key -a). Accepting a
+// rejected key (--include-rejected) is Move(id, raet.Rejected, raet.Accepted).
+func (s *Store) Accept(id string) error { return s.Move(id, raet.Pending, raet.Accepted) }
+
+// Reject moves a pending key to rejected (salt-key -r). Rejecting an
+// accepted key (--include-accepted) is Move(id, raet.Accepted, raet.Rejected).
+func (s *Store) Reject(id string) error { return s.Move(id, raet.Pending, raet.Rejected) }
+
+// Remove deletes the key file of id in one status.
+func (s *Store) Remove(id string, status raet.Acceptance) error {
+	if err := ValidID(id); err != nil {
+		return err
+	}
+	if err := checkStatus(status); err != nil {
+		return err
+	}
+	if err := os.Remove(s.Path(status, id)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w: no %s key for %q to delete (another process may have just moved or deleted it): %w",
+				ErrNotFound, statusName(status), id, err)
+		}
+		return fmt.Errorf("pki: delete %q: %w", id, err)
+	}
+	return syncDir(s.statusDir(status))
+}
+
+// Delete removes every key file of id (salt-key -d deletes in every
+// status). It is ErrNotFound only when there was none. The minion's data
+// cache and road estate files live under cachedir and are the caller's to
+// clear (spec/salt-raet.md 2.2).
+func (s *Store) Delete(id string) error {
+	if err := ValidID(id); err != nil {
+		return err
+	}
+	removed := false
+	for _, st := range statuses {
+		err := s.Remove(id, st)
+		switch {
+		case err == nil:
+			removed = true
+		case errors.Is(err, ErrNotFound):
+		default:
+			return err
+		}
+	}
+	if !removed {
+		return fmt.Errorf("%w: no key for %q in %s", ErrNotFound, id, s.dir)
+	}
+	return nil
+}

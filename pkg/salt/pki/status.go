@@ -1,0 +1,223 @@
+package pki
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+)
+
+// Reason says which rule of the decision in spec/salt-raet.md 2.1 gave a
+// status, so that a refused join can be logged with why (DESIGN.md, "errors
+// a person can act on"). The texts follow the reasons RaetKey.status logs.
+type Reason string
+
+const (
+	ReasonOpenMode         Reason = "open_mode accepts every key"
+	ReasonAlreadyRejected  Reason = "keys already rejected"
+	ReasonAccepted         Reason = "keys match the accepted key"
+	ReasonAcceptedMismatch Reason = "keys do not match the prior accepted key"
+	ReasonPendingMismatch  Reason = "keys do not match the prior pending key"
+	ReasonAutoreject       Reason = "autoreject_file matches the id"
+	ReasonAutoAccept       Reason = "auto_accept"
+	ReasonAutosignFile     Reason = "autosign_file matches the id"
+	ReasonAutosignDir      Reason = "minions_autosign entry for the id"
+	ReasonAwaiting         Reason = "awaiting acceptance"
+)
+
+// Decision is the outcome of Decide.
+type Decision struct {
+	Status raet.Acceptance
+	Reason Reason
+	// New is true when the id had no key file and one was written.
+	New bool
+	// Warnings are problems that did not stop the decision but changed it
+	// or may have: an autosign or autoreject file that was ignored
+	// (ErrInsecure, unreadable), expired autosign entries removed
+	// (ErrAutosignExpired). The caller logs them.
+	Warnings []error
+}
+
+// errRace reports that a key file changed between two steps of a decision;
+// the decision is then taken again from the start.
+var errRace = errors.New("pki: key files changed during the decision")
+
+// maxDecideAttempts bounds the restarts of a decision that keeps racing
+// other writers, so that a pathological loop ends with an error.
+const maxDecideAttempts = 8
+
+// Status answers a join: the acceptance of id with the given Curve25519
+// public and Ed25519 verify keys (64 hex digits each), writing or moving its
+// key file as RaetKey.status does. It is Decide without the reason and the
+// warnings; a daemon should prefer Decide so that ignored autosign files
+// and the reason for a rejection are logged.
+func (s *Store) Status(id, pubhex, verhex string) (raet.Acceptance, error) {
+	d, err := s.Decide(id, pubhex, verhex)
+	return d.Status, err
+}
+
+// Decide is RaetKey.status (salt/key.py, spec/salt-raet.md 2.1), in its
+// order:
+//
+//  1. open_mode: write accepted/<id> (replacing it) → accepted.
+//  2. rejected/<id> exists → rejected.
+//  3. accepted/<id> exists → accepted if both keys equal it, else rejected.
+//  4. pending/<id> exists → rejected if the keys differ; else autoreject
+//     match → moved to rejected; else autosign (auto_accept, autosign_file,
+//     a minions_autosign entry) → moved to accepted; else pending.
+//  5. New id → auto_accept or autosign → written to accepted; autoreject →
+//     written to rejected; else written to pending.
+//
+// Keys are compared case-insensitively and stored in lowercase. Because
+// several processes may decide or move keys at once, a decision whose files
+// change under it (a pending key accepted by salt-key mid-way, two joins of
+// the same new id) starts again; a new id's file is created only if no
+// other process created it first, so the first key seen for an id wins.
+func (s *Store) Decide(id, pubhex, verhex string) (Decision, error) {
+	if err := ValidID(id); err != nil {
+		return Decision{}, err
+	}
+	pub, err := normHex("pub", pubhex)
+	if err != nil {
+		return Decision{}, fmt.Errorf("%w of %q: %v", ErrInvalidKey, id, err)
+	}
+	ver, err := normHex("verify", verhex)
+	if err != nil {
+		return Decision{}, fmt.Errorf("%w of %q: %v", ErrInvalidKey, id, err)
+	}
+	for range maxDecideAttempts {
+		d, err := s.decide(id, pub, ver)
+		if !errors.Is(err, errRace) {
+			return d, err
+		}
+	}
+	return Decision{}, fmt.Errorf("pki: key files of %q kept changing while deciding its status; gave up after %d tries", id, maxDecideAttempts)
+}
+
+func (s *Store) decide(id, pub, ver string) (Decision, error) {
+	var d Decision
+	data := encodeKeyFile(id, pub, ver)
+
+	if s.opts.OpenMode {
+		if err := writeAtomic(s.statusDir(raet.Accepted), id, data, keyFileMode, true); err != nil {
+			return d, err
+		}
+		d.Status, d.Reason = raet.Accepted, ReasonOpenMode
+		return d, nil
+	}
+
+	if ok, err := isKeyFile(s.Path(raet.Rejected, id)); err != nil {
+		return d, err
+	} else if ok {
+		d.Status, d.Reason = raet.Rejected, ReasonAlreadyRejected
+		return d, nil
+	}
+
+	if k, err := s.Read(id, raet.Accepted); err == nil {
+		if k.Pub == pub && k.Verify == ver {
+			d.Status, d.Reason = raet.Accepted, ReasonAccepted
+		} else {
+			d.Status, d.Reason = raet.Rejected, ReasonAcceptedMismatch
+		}
+		return d, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return d, err
+	}
+
+	if k, err := s.Read(id, raet.Pending); err == nil {
+		if k.Pub != pub || k.Verify != ver {
+			d.Status, d.Reason = raet.Rejected, ReasonPendingMismatch
+			return d, nil
+		}
+		to := raet.Pending
+		if s.autoreject(id, &d) {
+			to, d.Reason = raet.Rejected, ReasonAutoreject
+		} else if r := s.autosign(id, &d); r != "" {
+			to, d.Reason = raet.Accepted, r
+		} else {
+			d.Reason = ReasonAwaiting
+		}
+		if to != raet.Pending {
+			if err := s.Move(id, raet.Pending, to); err != nil {
+				if errors.Is(err, ErrNotFound) {
+					return d, errRace
+				}
+				return d, err
+			}
+		}
+		d.Status = to
+		return d, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return d, err
+	}
+
+	// A new id. Salt writes accepted for auto_accept or autosign before it
+	// looks at autoreject, the reverse of the pending order above.
+	to := raet.Pending
+	d.Reason = ReasonAwaiting
+	if r := s.autosign(id, &d); r != "" {
+		to, d.Reason = raet.Accepted, r
+	} else if s.autoreject(id, &d) {
+		to, d.Reason = raet.Rejected, ReasonAutoreject
+	}
+	if err := writeAtomic(s.statusDir(to), id, data, keyFileMode, false); err != nil {
+		if errors.Is(err, errExists) {
+			return d, errRace
+		}
+		return d, err
+	}
+	// Another process may have placed the id in another directory between
+	// the checks above and the write; undo ours and decide again rather
+	// than leave the id in two places.
+	for _, st := range statuses {
+		if st == to {
+			continue
+		}
+		if ok, err := isKeyFile(s.Path(st, id)); err != nil {
+			return d, err
+		} else if ok {
+			if err := s.Remove(id, to); err != nil && !errors.Is(err, ErrNotFound) {
+				return d, err
+			}
+			return d, errRace
+		}
+	}
+	d.Status, d.New = to, true
+	return d, nil
+}
+
+// keyFileMode is the mode of remote key files. Salt wrote them with the
+// process umask (usually 0644) inside a 0700 pki_dir; only the owner needs
+// them, so they are 0600 here, which every Salt reader (the same user)
+// still reads.
+const keyFileMode = 0o600
+
+func (s *Store) autoreject(id string, d *Decision) bool {
+	ok, err := s.matchSigningFile(s.opts.AutorejectFile, id)
+	if err != nil {
+		d.Warnings = append(d.Warnings, err)
+	}
+	return ok
+}
+
+// autosign is masterapi.AutoKey.check_autosign: auto_accept, then the
+// autosign file, then the autosign directory. It returns the rule that
+// matched, or "".
+func (s *Store) autosign(id string, d *Decision) Reason {
+	if s.opts.AutoAccept {
+		return ReasonAutoAccept
+	}
+	ok, err := s.matchSigningFile(s.opts.AutosignFile, id)
+	if err != nil {
+		d.Warnings = append(d.Warnings, err)
+	}
+	if ok {
+		return ReasonAutosignFile
+	}
+	ok, warns := s.useAutosignEntry(id)
+	d.Warnings = append(d.Warnings, warns...)
+	if ok {
+		return ReasonAutosignDir
+	}
+	return ""
+}
