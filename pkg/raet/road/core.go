@@ -23,6 +23,12 @@ type Config struct {
 	// Keep persists the estate and decides which remote roles are accepted;
 	// a stack without one accepts no joins.
 	Keep *keep.Keep
+	// Acceptor, when set, decides instead of the keep whether a role with
+	// its keys is accepted, pending or rejected: Salt's key store, as
+	// SaltKeep overrides statusRole with RaetKey.status. It is asked again
+	// at every redo of a pended join, so a key an operator accepts takes
+	// effect within the joinent's redo maximum.
+	Acceptor Acceptor
 	// Timers of the transactions; zero fields take the reference's defaults.
 	Timers Timers
 
@@ -48,6 +54,12 @@ type Config struct {
 	// Unveritive accepts message packets without a signature. The reference's
 	// stacks are veritive (they refuse them) by default, and so are ours.
 	Unveritive bool
+}
+
+// Acceptor decides whether a remote role with these long-term keys (hex)
+// may join. An error rejects the join.
+type Acceptor interface {
+	StatusRole(role, verhex, pubhex string) (raet.Acceptance, error)
 }
 
 // core is the protocol state of one stack, owned by one goroutine (or, in

@@ -1,6 +1,7 @@
 package road
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -141,5 +142,58 @@ func TestJoinOverLossyNetwork(t *testing.T) {
 		if r.UID != 2 || r.FUID != rb.UID || rb.FUID != r.UID {
 			t.Errorf("seed %d: uids %d/%d vs %d/%d", seed, r.UID, r.FUID, rb.UID, rb.FUID)
 		}
+	}
+}
+
+// acceptorFunc is an Acceptor made of a function, as Salt's key store is
+// plugged in.
+type acceptorFunc func(role, verhex, pubhex string) (raet.Acceptance, error)
+
+func (f acceptorFunc) StatusRole(role, verhex, pubhex string) (raet.Acceptance, error) {
+	return f(role, verhex, pubhex)
+}
+
+// An Acceptor decides instead of the keep: it is asked with the joiner's
+// role and keys, a pending answer pends the join, the acceptance it gives
+// later completes the join within 2 s, and an error rejects.
+func TestJoinAcceptor(t *testing.T) {
+	s := newSim(t, 1)
+	status := raet.Pending
+	var asked []string
+	acc := acceptorFunc(func(role, verhex, pubhex string) (raet.Acceptance, error) {
+		asked = append(asked, role+" "+verhex[:8]+" "+pubhex[:8])
+		return status, nil
+	})
+	alpha := s.add(Config{Name: "alpha", Main: true, Acceptor: acc, Timers: Timers{JoinentTimeout: Never}}, 7560, raet.AutoAlways)
+	beta := s.add(Config{Name: "beta", Timers: Timers{JoinerTimeout: Never}}, 7561, raet.AutoAlways)
+	r := beta.joinTo(alpha)
+	s.runUntil(10*time.Second, "pend", func() bool { return beta.stats["joiner_rx_pend"] == 1 })
+	want := "beta " + beta.signer.VerHex()[:8] + " " + beta.priver.PubHex()[:8]
+	if len(asked) == 0 || asked[0] != want {
+		t.Fatalf("asked %q, want %q", asked, want)
+	}
+	pended := s.clk.Now()
+	s.runUntil(time.Minute, "10 s pending", func() bool { return s.clk.Now().Sub(pended) > 10*time.Second })
+	if r.Joined == Yes {
+		t.Fatal("joined while the acceptor said pending")
+	}
+	status = raet.Accepted
+	accepted := s.clk.Now()
+	s.runUntil(10*time.Second, "joined", func() bool { return r.Joined == Yes && alpha.byName["beta"].Joined == Yes })
+	if d := s.clk.Now().Sub(accepted); d > 2*time.Second {
+		t.Errorf("joined %v after acceptance, want within 2 s", d)
+	}
+
+	// An acceptor that fails rejects.
+	s2 := newSim(t, 1)
+	failing := acceptorFunc(func(string, string, string) (raet.Acceptance, error) {
+		return raet.Accepted, errors.New("disk on fire")
+	})
+	gamma := s2.add(Config{Name: "gamma", Main: true, Acceptor: failing}, 7560, raet.AutoAlways)
+	delta := s2.add(Config{Name: "delta"}, 7561, raet.AutoAlways)
+	rd := delta.joinTo(gamma)
+	s2.quiesce(time.Minute)
+	if rd.Joined == Yes || gamma.stats["keep_error"] == 0 || len(gamma.remotes) != 0 {
+		t.Errorf("a failing acceptor let delta join: %v", gamma.stats)
 	}
 }

@@ -18,11 +18,15 @@ import (
 // pending or rejected, recording what it decides (RoadKeep.statusRole). A
 // keep that cannot answer rejects: a key is never accepted by accident.
 func (c *core) statusRole(role, verhex, pubhex string) raet.Acceptance {
-	if c.cfg.Keep == nil {
-		c.stat("keep_missing")
-		return raet.Rejected
+	var acceptor Acceptor = c.cfg.Acceptor
+	if acceptor == nil {
+		if c.cfg.Keep == nil {
+			c.stat("keep_missing")
+			return raet.Rejected
+		}
+		acceptor = c.cfg.Keep
 	}
-	status, err := c.cfg.Keep.StatusRole(role, verhex, pubhex)
+	status, err := acceptor.StatusRole(role, verhex, pubhex)
 	if err != nil {
 		c.stat("keep_error")
 		return raet.Rejected
