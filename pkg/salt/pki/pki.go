@@ -92,6 +92,10 @@ type Options struct {
 type Store struct {
 	dir  string
 	opts Options
+	// OnWarnings, when set, hears the warnings of the decisions StatusRole
+	// takes for a road stack (an autosign file ignored as insecure, expired
+	// autosign entries), which the road cannot log. Set it before use.
+	OnWarnings func(id string, warnings []error)
 }
 
 // Open prepares pkiDir for use: the directory and its accepted/, pending/

@@ -38,6 +38,18 @@ type Decision struct {
 	Warnings []error
 }
 
+// StatusRole is Status as a road stack asks it (road.Acceptor): by role,
+// the verify key first. A master gives its road stack the store, so joins
+// are decided by the key directories salt-key-raet works on; warnings go
+// to OnWarnings when set.
+func (s *Store) StatusRole(role, verhex, pubhex string) (raet.Acceptance, error) {
+	d, err := s.Decide(role, pubhex, verhex)
+	if len(d.Warnings) > 0 && s.OnWarnings != nil {
+		s.OnWarnings(role, d.Warnings)
+	}
+	return d.Status, err
+}
+
 // errRace reports that a key file changed between two steps of a decision;
 // the decision is then taken again from the start.
 var errRace = errors.New("pki: key files changed during the decision")
