@@ -1,0 +1,571 @@
+package job
+
+import (
+	"crypto/md5"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha3"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+)
+
+// Names of the files of a job directory (salt/returners/local_cache.py).
+const (
+	LoadFile    = ".load.p"
+	MinionsFile = ".minions.p"
+	JIDFile     = "jid"
+	NoCacheFile = "nocache"
+	EndTimeFile = "endtime"
+	ReturnFile  = "return.p"
+	OutFile     = "out.p"
+)
+
+// Errors of the job cache.
+var (
+	// ErrDuplicateReturn: the minion has already returned for this job. Salt
+	// treats a second return as a possible replay and drops it.
+	ErrDuplicateReturn = errors.New("job: minion has already returned for this job")
+	// ErrUnknownJob: no directory for the jid in the job cache.
+	ErrUnknownJob = errors.New("job: no such job in the job cache")
+	// ErrBadID: a minion id that cannot name a directory of a job.
+	ErrBadID = errors.New("job: invalid minion id")
+	// ErrHashType: a hash_type that is not a hashlib name this cache knows.
+	ErrHashType = errors.New("job: unsupported hash_type")
+)
+
+// hashes maps the hash_type names of the master config (Python hashlib
+// attribute names, which salt.utils.jid.jid_dir passes to getattr) to Go.
+var hashes = map[string]func() hash.Hash{
+	"md5":      md5.New,
+	"sha1":     sha1.New,
+	"sha224":   sha256.New224,
+	"sha256":   sha256.New,
+	"sha384":   sha512.New384,
+	"sha512":   sha512.New,
+	"sha3_224": func() hash.Hash { return sha3.New224() },
+	"sha3_256": func() hash.Hash { return sha3.New256() },
+	"sha3_384": func() hash.Hash { return sha3.New384() },
+	"sha3_512": func() hash.Hash { return sha3.New512() },
+}
+
+// Modes of what the cache creates. Returns can hold anything a minion
+// printed (secrets included), so only the master's user may read them; Salt
+// gets the same from the 0700 cachedir above.
+const (
+	dirMode  = 0o700
+	fileMode = 0o600
+)
+
+// prepTries is how many jids PrepJID tries, as local_cache.prep_jid.
+const prepTries = 5
+
+// Cache is the master's local job cache (salt.returners.local_cache, the
+// default master_job_cache) under <cachedir>/jobs, laid out as Salt lays it
+// out (spec/salt-raet.md §4.2):
+//
+//	jobs/<h[0:2]>/<h[2:]>/jid            the jid, plain text, no newline
+//	                      .load.p        msgpack of the publish load
+//	                      .minions.p     msgpack list of the targeted minions
+//	                      nocache        empty marker: returns not kept
+//	                      <id>/return.p  msgpack {return, retcode, success}
+//	                      <id>/out.p     msgpack str, the outputter
+//
+// where h is the hex hash_type digest of the jid. Every file is written
+// whole or not at all (temporary file, fsync, rename), so a reader never
+// sees half a file. A Cache is safe for concurrent use, by goroutines and
+// by processes sharing the directory.
+type Cache struct {
+	root    string // <cachedir>/jobs
+	newHash func() hash.Hash
+}
+
+// OpenCache opens (creating if needed) the job cache under cachedir/jobs.
+// hashType is the master's hash_type; "" means sha256, the default.
+func OpenCache(cachedir, hashType string) (*Cache, error) {
+	if hashType == "" {
+		hashType = "sha256"
+	}
+	h, ok := hashes[hashType]
+	if !ok {
+		names := make([]string, 0, len(hashes))
+		for n := range hashes {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		return nil, fmt.Errorf("%w %q (use one of %s)", ErrHashType, hashType, strings.Join(names, ", "))
+	}
+	root := filepath.Join(cachedir, "jobs")
+	if err := os.MkdirAll(root, dirMode); err != nil {
+		return nil, fmt.Errorf("job cache: %w", err)
+	}
+	return &Cache{root: root, newHash: h}, nil
+}
+
+// Root is the jobs directory.
+func (c *Cache) Root() string { return c.root }
+
+// Dir is the directory of a job: salt.utils.jid.jid_dir.
+func (c *Cache) Dir(jid string) string {
+	h := c.newHash()
+	h.Write([]byte(jid))
+	sum := hex.EncodeToString(h.Sum(nil))
+	return filepath.Join(c.root, sum[:2], sum[2:])
+}
+
+// PrepJID allocates a jid from gen whose directory did not exist and
+// creates it, with the jid file in it (local_cache.prep_jid). The directory
+// is created with mkdir, which fails if it exists, so two masters (or two
+// generators) sharing the cache never get the same job; a taken jid is
+// replaced by the next one from gen, up to five times. A nil gen means a
+// process-wide generator of local-time jids.
+func (c *Cache) PrepJID(gen *JIDGen) (string, error) {
+	return c.prepJID(gen, false)
+}
+
+// PrepJIDNoCache is PrepJID for a job whose returns are not to be kept
+// (prep_jid(nocache=True), the publish's "nocache" kwarg): it also writes
+// the empty nocache marker, and SaveReturn then stores nothing for the job.
+func (c *Cache) PrepJIDNoCache(gen *JIDGen) (string, error) {
+	return c.prepJID(gen, true)
+}
+
+// defaultGen serves PrepJID calls that bring no generator.
+var defaultGen JIDGen
+
+func (c *Cache) prepJID(gen *JIDGen, nocache bool) (string, error) {
+	if gen == nil {
+		gen = &defaultGen
+	}
+	var lastErr error
+	for range prepTries {
+		jid := gen.Next()
+		dir := c.Dir(jid)
+		err := mkdirNew(dir)
+		if errors.Is(err, fs.ErrExist) {
+			lastErr = fmt.Errorf("job cache: directory of jid %s already exists", jid)
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("job cache: prep jid %s: %w", jid, err)
+		}
+		if err := writeAtomic(dir, JIDFile, []byte(jid)); err != nil {
+			return "", err
+		}
+		if nocache {
+			if err := writeAtomic(dir, NoCacheFile, nil); err != nil {
+				return "", err
+			}
+		}
+		return jid, nil
+	}
+	return "", fmt.Errorf("job cache: could not store a jid after %d tries: %w", prepTries, lastErr)
+}
+
+// mkdirNew creates dir, and its parent if need be, failing with
+// fs.ErrExist if dir is there already. A parent removed by a concurrent
+// Clean between the two steps is made again.
+func mkdirNew(dir string) error {
+	for range 3 {
+		if err := os.MkdirAll(filepath.Dir(dir), dirMode); err != nil {
+			return err
+		}
+		err := os.Mkdir(dir, dirMode)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return os.Mkdir(dir, dirMode)
+}
+
+// ensureDir makes dir and its parents, again if a concurrent Clean removed
+// the parent half way.
+func ensureDir(dir string) error {
+	var err error
+	for range 3 {
+		if err = os.MkdirAll(dir, dirMode); !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return err
+}
+
+// SaveLoad stores the publish load of a job as .load.p and, when the load
+// has a non-empty tgt, the targeted minions as .minions.p
+// (local_cache.save_load and save_minions). The load is written whole, in
+// its own key order, so it is the caller who decides what goes in; Salt's
+// master has already removed the publisher's "key" by then (authentication
+// pops it), and the observed 3006 cache has none.
+//
+// The job directory is created if the jid was not prepared here (a jid
+// given by the client), with its jid file, which Salt leaves out; without
+// one Salt's clean_old_jobs would delete the job at once.
+func (c *Cache) SaveLoad(jid string, load body.Map, minions []string) error {
+	if !IsJID(jid) {
+		return fmt.Errorf("job cache: save load: %w: %q", ErrBadJID, jid)
+	}
+	data, err := body.AppendMsgpack(nil, load)
+	if err != nil {
+		return fmt.Errorf("job cache: save load of %s: %w", jid, err)
+	}
+	dir := c.Dir(jid)
+	if err := ensureDir(dir); err != nil {
+		return fmt.Errorf("job cache: %w", err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, JIDFile)); errors.Is(err, fs.ErrNotExist) {
+		if err := writeAtomic(dir, JIDFile, []byte(jid)); err != nil {
+			return err
+		}
+	}
+	if err := writeAtomic(dir, LoadFile, data); err != nil {
+		return err
+	}
+	if tgt, ok := load.Get("tgt"); ok && tgt != "" {
+		return c.SaveMinions(jid, minions)
+	}
+	return nil
+}
+
+// SaveMinions writes the list of minions targeted by a job
+// (local_cache.save_minions). A nil list is written as an empty one.
+func (c *Cache) SaveMinions(jid string, minions []string) error {
+	if minions == nil {
+		minions = []string{}
+	}
+	data, err := body.AppendMsgpack(nil, minions)
+	if err != nil {
+		return fmt.Errorf("job cache: save minions of %s: %w", jid, err)
+	}
+	dir := c.Dir(jid)
+	if err := ensureDir(dir); err != nil {
+		return fmt.Errorf("job cache: %w", err)
+	}
+	return writeAtomic(dir, MinionsFile, data)
+}
+
+// reservedNames are the files of a job directory, which no minion
+// directory may take.
+var reservedNames = []string{JIDFile, NoCacheFile, EndTimeFile}
+
+// ValidID refuses minion ids that cannot name a directory inside a job:
+// empty, holding '/', '\\' or NUL (salt.utils.verify.valid_id), starting
+// with '.' (which covers "." and "..", and keeps minions apart from
+// .load.p, .minions.p and temporary files), or the name of one of the job's
+// own files (jid, nocache, endtime).
+func ValidID(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("%w: empty id", ErrBadID)
+	case strings.ContainsAny(id, "/\\\x00"):
+		return fmt.Errorf("%w %q: contains '/', '\\' or NUL", ErrBadID, id)
+	case id[0] == '.':
+		return fmt.Errorf("%w %q: starts with '.'", ErrBadID, id)
+	case slices.Contains(reservedNames, id):
+		return fmt.Errorf("%w %q: the name of a job cache file", ErrBadID, id)
+	}
+	return nil
+}
+
+// SaveReturn stores one minion's return (local_cache.returner): return.p
+// holds the "return", "retcode" and "success" entries of ret that are
+// present, in that order, and out.p the outputter when ret has "out".
+//
+// The minion's directory is created with mkdir before anything is written,
+// and whoever creates it is the one return stored: a second return for the
+// same job and minion, even a concurrent one, gets ErrDuplicateReturn. A
+// job unknown to the cache gets ErrUnknownJob (Salt would create the
+// directory, and its cleaner delete it again). For a job prepared with
+// PrepJIDNoCache nothing is stored and the result is nil.
+func (c *Cache) SaveReturn(jid, id string, ret body.Map) error {
+	if !IsJID(jid) {
+		return fmt.Errorf("job cache: save return: %w: %q", ErrBadJID, jid)
+	}
+	if err := ValidID(id); err != nil {
+		return fmt.Errorf("job cache: save return of %s: %w", jid, err)
+	}
+	rp := make(body.Map, 0, 3)
+	for _, k := range [...]string{"return", "retcode", "success"} {
+		if v, ok := ret.Get(k); ok {
+			rp = append(rp, body.Item{Key: k, Value: v})
+		}
+	}
+	data, err := body.AppendMsgpack(nil, rp)
+	if err != nil {
+		return fmt.Errorf("job cache: return of %s for %s: %w", id, jid, err)
+	}
+	var out []byte
+	if o, ok := ret.Get("out"); ok {
+		if out, err = body.AppendMsgpack(nil, o); err != nil {
+			return fmt.Errorf("job cache: outputter of %s for %s: %w", id, jid, err)
+		}
+	}
+	dir := c.Dir(jid)
+	if fi, err := os.Lstat(filepath.Join(dir, NoCacheFile)); err == nil && fi.Mode().IsRegular() {
+		return nil
+	}
+	hn := filepath.Join(dir, id)
+	if err := os.Mkdir(hn, dirMode); err != nil {
+		switch {
+		case errors.Is(err, fs.ErrExist):
+			return fmt.Errorf("%w: %s, job %s (a possible replay)", ErrDuplicateReturn, id, jid)
+		case errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("%w: %s (return from %s)", ErrUnknownJob, jid, id)
+		}
+		return fmt.Errorf("job cache: %w", err)
+	}
+	if err := writeAtomic(hn, ReturnFile, data); err != nil {
+		return err
+	}
+	if out != nil {
+		return writeAtomic(hn, OutFile, out)
+	}
+	return nil
+}
+
+// LoadLoad reads a job's .load.p. A job without one is an error wrapping
+// fs.ErrNotExist.
+func (c *Cache) LoadLoad(jid string) (body.Map, error) {
+	b, err := os.ReadFile(filepath.Join(c.Dir(jid), LoadFile))
+	if err != nil {
+		return nil, fmt.Errorf("job cache: load of %s: %w", jid, err)
+	}
+	v, err := body.DecodeMsgpack(b)
+	if err != nil {
+		return nil, fmt.Errorf("job cache: load of %s: %w", jid, err)
+	}
+	m, ok := v.(body.Map)
+	if !ok {
+		return nil, fmt.Errorf("job cache: load of %s is not a mapping", jid)
+	}
+	return m, nil
+}
+
+// Minions reads a job's .minions.p. A job without one is an error wrapping
+// fs.ErrNotExist.
+func (c *Cache) Minions(jid string) ([]string, error) {
+	b, err := os.ReadFile(filepath.Join(c.Dir(jid), MinionsFile))
+	if err != nil {
+		return nil, fmt.Errorf("job cache: minions of %s: %w", jid, err)
+	}
+	v, err := body.DecodeMsgpack(b)
+	if err != nil {
+		return nil, fmt.Errorf("job cache: minions of %s: %w", jid, err)
+	}
+	l, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("job cache: minions of %s is not a list", jid)
+	}
+	out := make([]string, 0, len(l))
+	for _, x := range l {
+		s, ok := x.(string)
+		if !ok {
+			return nil, fmt.Errorf("job cache: minions of %s holds a %T, not a minion id", jid, x)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Returns reads the returns stored for a job, by minion id
+// (local_cache.get_jid): each is the mapping of return.p with "out" added
+// from out.p when there is one. A return.p from an older Salt that holds
+// only the return value is read as {"return": value}. A minion directory
+// without return.p (a return being written) is skipped. Entries that
+// cannot be read are left out and reported together in the error, while
+// the others are still returned. A job that is not in the cache has no
+// returns and no error.
+func (c *Cache) Returns(jid string) (map[string]body.Map, error) {
+	dir := c.Dir(jid)
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]body.Map{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("job cache: %w", err)
+	}
+	ret := make(map[string]body.Map)
+	var errs []error
+	for _, e := range ents {
+		id := e.Name()
+		if !e.IsDir() || strings.HasPrefix(id, ".") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, id, ReturnFile))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("job cache: return of %s for %s: %w", id, jid, err))
+			continue
+		}
+		v, err := body.DecodeMsgpack(b)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("job cache: return of %s for %s: %w", id, jid, err))
+			continue
+		}
+		m, ok := v.(body.Map)
+		if !ok || !m.Has("return") {
+			m = body.Map{{Key: "return", Value: v}}
+		}
+		if ob, err := os.ReadFile(filepath.Join(dir, id, OutFile)); err == nil {
+			o, err := body.DecodeMsgpack(ob)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("job cache: outputter of %s for %s: %w", id, jid, err))
+			} else {
+				m.Set("out", o)
+			}
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("job cache: outputter of %s for %s: %w", id, jid, err))
+		}
+		ret[id] = m
+	}
+	return ret, errors.Join(errs...)
+}
+
+// Jobs lists the jids in the cache, oldest first, read from the jid files.
+// Directories without a readable jid file, or whose jid does not hash to
+// the directory, are not jobs of this cache and are skipped.
+func (c *Cache) Jobs() ([]string, error) {
+	tops, err := os.ReadDir(c.root)
+	if err != nil {
+		return nil, fmt.Errorf("job cache: %w", err)
+	}
+	var jids []string
+	for _, t := range tops {
+		if !t.IsDir() {
+			continue
+		}
+		finals, err := os.ReadDir(filepath.Join(c.root, t.Name()))
+		if err != nil {
+			continue // removed by a concurrent Clean, or unreadable
+		}
+		for _, f := range finals {
+			dir := filepath.Join(c.root, t.Name(), f.Name())
+			b, err := os.ReadFile(filepath.Join(dir, JIDFile))
+			if err != nil {
+				continue
+			}
+			jid := string(b)
+			if IsJID(jid) && c.Dir(jid) == dir {
+				jids = append(jids, jid)
+			}
+		}
+	}
+	slices.Sort(jids)
+	return jids, nil
+}
+
+// Clean removes the jobs older than keepJobs (keep_jobs, 24 hours by
+// default; zero or less keeps everything), as local_cache.clean_old_jobs
+// does: a job's age is that of its jid file. Salt reads the file's ctime;
+// this reads its mtime, which is the same for a file written once and
+// which can be set (touch -m) to keep a job longer. A directory without a
+// jid file is removed once the directory itself is older than keepJobs
+// (Salt removes it at once, which races with a job being prepared), and an
+// empty jobs/<h[0:2]> directory is removed. It returns how many job directories
+// it removed; errors do not stop it and are returned together.
+func (c *Cache) Clean(keepJobs time.Duration, now time.Time) (int, error) {
+	if keepJobs <= 0 {
+		return 0, nil
+	}
+	cutoff := now.Add(-keepJobs)
+	old := func(fi fs.FileInfo) bool { return fi.ModTime().Before(cutoff) }
+	tops, err := os.ReadDir(c.root)
+	if err != nil {
+		return 0, fmt.Errorf("job cache: %w", err)
+	}
+	removed := 0
+	var errs []error
+	for _, t := range tops {
+		if !t.IsDir() {
+			continue
+		}
+		tpath := filepath.Join(c.root, t.Name())
+		finals, err := os.ReadDir(tpath)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("job cache: %w", err))
+			}
+			continue
+		}
+		for _, f := range finals {
+			fpath := filepath.Join(tpath, f.Name())
+			fi, err := os.Lstat(filepath.Join(fpath, JIDFile))
+			if errors.Is(err, fs.ErrNotExist) {
+				fi, err = os.Lstat(fpath)
+			}
+			if err != nil {
+				if !errors.Is(err, fs.ErrNotExist) {
+					errs = append(errs, fmt.Errorf("job cache: %w", err))
+				}
+				continue
+			}
+			if !old(fi) {
+				continue
+			}
+			if err := os.RemoveAll(fpath); err != nil {
+				errs = append(errs, fmt.Errorf("job cache: remove %s: %w", fpath, err))
+				continue
+			}
+			removed++
+		}
+		// An empty top directory goes too. PrepJID makes it again if it
+		// loses this race (mkdirNew).
+		if err := os.Remove(tpath); err != nil && !errors.Is(err, syscall.ENOTEMPTY) &&
+			!errors.Is(err, syscall.EEXIST) && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("job cache: %w", err))
+		}
+	}
+	return removed, errors.Join(errs...)
+}
+
+// tempPrefix starts the names of files being written. The leading '.' keeps
+// them out of Returns and apart from minion ids.
+const tempPrefix = ".job-tmp-"
+
+// writeAtomic writes data to dir/name so that no reader ever sees it partly
+// written: temporary file in the same directory, fsync, rename.
+func writeAtomic(dir, name string, data []byte) (err error) {
+	var rnd [8]byte
+	rand.Read(rnd[:])
+	tmp := filepath.Join(dir, tempPrefix+name+"-"+hex.EncodeToString(rnd[:]))
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
+	if err != nil {
+		return fmt.Errorf("job cache: %w", err)
+	}
+	defer func() {
+		if f != nil {
+			f.Close()
+		}
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("job cache: write %s: %w", tmp, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("job cache: sync %s: %w", tmp, err)
+	}
+	err = f.Close()
+	f = nil
+	if err != nil {
+		return fmt.Errorf("job cache: close %s: %w", tmp, err)
+	}
+	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("job cache: %w", err)
+	}
+	return nil
+}
