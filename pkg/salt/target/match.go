@@ -1,0 +1,218 @@
+package target
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// ErrUnsupported is wrapped by the error for a target type or compound
+// engine this minion cannot evaluate (pillar, nodegroup, range, data).
+var ErrUnsupported = errors.New("target type not supported")
+
+// Match reports whether the minion with the given id and grains is targeted
+// by tgt, read as tgtType, the way the minion-side matchers of Salt do
+// (spec/salt-raet.md §3.3; salt/matchers/*_match.py in Salt 3006, the same
+// behaviour as salt.minion.Matcher in 2018.3). An empty tgtType is glob, as
+// the RAET jobber defaults it.
+//
+// A malformed target is an error rather than a silent "no": a regular
+// expression RE2 cannot express, a grain target without the `:` delimiter,
+// an invalid IP address or network, a compound expression that does not
+// parse. Pillar-based types (pillar, pillar_pcre, pillar_exact, I@, J@),
+// nodegroups (N@; the master expands them before publishing), range (R@)
+// and data wrap ErrUnsupported. Any other unknown type is an error too.
+func Match(tgtType string, tgt any, id string, grains map[string]any) (bool, error) {
+	return Matcher{ID: id, Grains: grains}.Match(tgtType, tgt)
+}
+
+// Matcher holds what a minion matches targets against. Delimiter is the
+// separator of nested grain keys; empty means ":".
+type Matcher struct {
+	ID        string
+	Grains    map[string]any
+	Delimiter string
+}
+
+// Match is the function Match with m's id, grains and delimiter.
+func (m Matcher) Match(tgtType string, tgt any) (bool, error) {
+	ok, err := m.match(tgtType, tgt, m.delimiter())
+	var soft *softError
+	if errors.As(err, &soft) {
+		return false, soft.err
+	}
+	return ok, err
+}
+
+func (m Matcher) delimiter() string {
+	if m.Delimiter == "" {
+		return DefaultDelimiter
+	}
+	return m.Delimiter
+}
+
+// softError is a failure that Salt's matcher turns into a plain False (it
+// logs and returns False or []), so a compound expression carries on with
+// False in its place; at the top level it is still reported.
+type softError struct{ err error }
+
+func (e *softError) Error() string { return e.err.Error() }
+func (e *softError) Unwrap() error { return e.err }
+
+func soft(format string, args ...any) error {
+	return &softError{fmt.Errorf(format, args...)}
+}
+
+func unsupported(what string) error {
+	return fmt.Errorf("%w: %s (this minion has no pillar, nodegroup or range data)", ErrUnsupported, what)
+}
+
+func (m Matcher) match(tgtType string, tgt any, delim string) (bool, error) {
+	switch tgtType {
+	case "", "glob":
+		s, ok := tgt.(string)
+		if !ok {
+			// glob_match returns False for anything but a string.
+			return false, nil
+		}
+		return Glob(s, m.ID), nil
+	case "pcre":
+		s, ok := tgt.(string)
+		if !ok {
+			return false, fmt.Errorf("pcre target must be a string, got %s", pyRepr(tgt))
+		}
+		re, err := CompileRegexp(s)
+		if err != nil {
+			return false, err
+		}
+		return re.MatchString(m.ID), nil
+	case "list":
+		return m.listMatch(tgt), nil
+	case "grain", "grain_pcre":
+		s, ok := tgt.(string)
+		if !ok {
+			return false, soft("%s target must be a string, got %s", tgtType, pyRepr(tgt))
+		}
+		if !strings.Contains(s, delim) {
+			return false, soft("grain target %q has no %q between the grain and the value", s, delim)
+		}
+		ok, err := SubdictMatch(m.Grains, s, delim, tgtType == "grain_pcre")
+		if err != nil {
+			return false, soft("%v", err)
+		}
+		return ok, nil
+	case "ipcidr":
+		return m.ipcidrMatch(tgt)
+	case "compound":
+		return m.compoundMatch(tgt)
+	case "pillar", "pillar_pcre", "pillar_exact", "nodegroup", "range", "data":
+		return false, unsupported("target type " + tgtType)
+	}
+	return false, fmt.Errorf("unknown target type %q", tgtType)
+}
+
+// listMatch follows list_match: a comma-separated string holds the id as one
+// of its elements, or a list holds it as a member.
+func (m Matcher) listMatch(tgt any) bool {
+	switch t := tgt.(type) {
+	case string:
+		if strings.Contains(t, ","+m.ID+",") || strings.HasPrefix(t, m.ID+",") || strings.HasSuffix(t, ","+m.ID) {
+			return true
+		}
+		return t == m.ID
+	}
+	list, ok := asList(tgt)
+	if !ok {
+		return false
+	}
+	for _, member := range list {
+		if s, ok := member.(string); ok && s == m.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// ipcidrMatch follows ipcidr_match: an address must be one of the minion's
+// ipv4/ipv6 grains; a network (Python's strict ip_network: no host bits set)
+// must contain one of them.
+func (m Matcher) ipcidrMatch(tgt any) (bool, error) {
+	s, ok := tgt.(string)
+	if !ok {
+		return false, soft("invalid IP/CIDR target: %s", pyRepr(tgt))
+	}
+	s = strings.TrimSpace(s)
+	var (
+		addr   netip.Addr
+		prefix netip.Prefix
+		isNet  bool
+	)
+	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+		addr = a
+	} else if p, err := parseNetwork(s); err == nil {
+		prefix, isNet = p, true
+		addr = p.Addr()
+	} else {
+		return false, soft("invalid IP/CIDR target %q: %v", s, err)
+	}
+	proto := "ipv4"
+	if addr.Is6() {
+		proto = "ipv6"
+	}
+	list, ok := asList(m.Grains[proto])
+	if !ok {
+		return false, nil
+	}
+	for _, member := range list {
+		ms, ok := member.(string)
+		if !ok {
+			continue
+		}
+		a, err := netip.ParseAddr(ms)
+		if err != nil {
+			continue
+		}
+		a = a.WithZone("")
+		if isNet && prefix.Contains(a) || !isNet && a == addr {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// parseNetwork reads a network as ipaddress.ip_network does: an address
+// alone is a /32 or /128, and host bits may not be set.
+func parseNetwork(s string) (netip.Prefix, error) {
+	if !strings.Contains(s, "/") {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	if addr, mask, ok := strings.Cut(s, "/"); ok && strings.Contains(mask, ".") {
+		// A dotted netmask, as ip_network also accepts: 10.0.0.0/255.0.0.0.
+		m, err := netip.ParseAddr(mask)
+		if err != nil || !m.Is4() {
+			return netip.Prefix{}, fmt.Errorf("invalid netmask %q", mask)
+		}
+		b := m.As4()
+		v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+		ones := bits.LeadingZeros32(^v)
+		if v<<ones != 0 {
+			return netip.Prefix{}, fmt.Errorf("invalid netmask %q", mask)
+		}
+		s = addr + "/" + strconv.Itoa(ones)
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	if p.Masked() != p {
+		return netip.Prefix{}, fmt.Errorf("%s has host bits set", s)
+	}
+	return p, nil
+}
