@@ -1,0 +1,172 @@
+package exec
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/target"
+)
+
+// saltutilFuncs is the job-inspection part of Salt's saltutil module, over
+// the Executor's Jobs provider. The salt CLI depends on find_job: after its
+// timeout it asks the minions that have not answered whether the job is
+// still running (spec/salt-raet.md §4.3).
+func saltutilFuncs() []Func {
+	return []Func{
+		{
+			Name: "saltutil.running",
+			Doc:  "Return the proc records of the jobs this minion is running.\n\nCLI Example: salt '*' saltutil.running",
+			Call: func(c *Call) (any, error) { return toAnyMaps(running(c)), nil },
+		},
+		{
+			Name:   "saltutil.find_job",
+			Params: []Param{{Name: "jid", Required: true}},
+			Doc:    "Return the proc record of the job with the given jid, or {} when it is not running.\n\nCLI Example: salt '*' saltutil.find_job <jid>",
+			Call: func(c *Call) (any, error) {
+				jid := pyStr(c.Arg("jid"))
+				for _, rec := range running(c) {
+					if pyStr(rec.getOr("jid")) == jid {
+						return rec.Map, nil
+					}
+				}
+				return body.Map{}, nil
+			},
+		},
+		{
+			Name:   "saltutil.is_running",
+			Params: []Param{{Name: "fun", Required: true}},
+			Doc:    "Return the proc records of the running jobs whose function matches the glob.\n\nCLI Example: salt '*' saltutil.is_running state.highstate",
+			Call: func(c *Call) (any, error) {
+				pattern := pyStr(c.Arg("fun"))
+				var out []procRecord
+				for _, rec := range running(c) {
+					fun, _ := rec.getOr("fun").(string)
+					if target.Glob(pattern, fun) {
+						out = append(out, rec)
+					}
+				}
+				return toAnyMaps(out), nil
+			},
+		},
+	}
+}
+
+type procRecord struct{ body.Map }
+
+func (r procRecord) getOr(k string) any { v, _ := r.Get(k); return v }
+
+// running is salt.utils.minion.running as a job sees it: every proc record
+// but the calling job's own (Salt skips the record of its own process),
+// ordered by jid, each with Salt's key order.
+func running(c *Call) []procRecord {
+	if c.exec.opts.Jobs == nil {
+		return nil
+	}
+	var out []procRecord
+	for _, rec := range c.exec.opts.Jobs.Running() {
+		if c.Pub.Jid != "" && pyStr(rec["jid"]) == c.Pub.Jid {
+			continue
+		}
+		out = append(out, procRecord{orderRecord(rec)})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return pyStr(out[i].getOr("jid")) < pyStr(out[j].getOr("jid")) })
+	return out
+}
+
+// orderRecord lays a proc record out in the order Salt writes it (pid
+// first, then the publish: fun, arg, tgt, jid, ret, tgt_type, user), the
+// remaining keys sorted after those.
+func orderRecord(rec map[string]any) body.Map {
+	order := []string{"pid", "fun", "arg", "tgt", "jid", "ret", "tgt_type", "user"}
+	m := make(body.Map, 0, len(rec))
+	seen := map[string]bool{}
+	for _, k := range order {
+		if v, ok := rec[k]; ok {
+			m = append(m, body.Item{Key: k, Value: v})
+			seen[k] = true
+		}
+	}
+	rest := make([]string, 0, len(rec))
+	for k := range rec {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		m = append(m, body.Item{Key: k, Value: rec[k]})
+	}
+	return m
+}
+
+func toAnyMaps(recs []procRecord) []any {
+	out := make([]any, len(recs))
+	for i, r := range recs {
+		out[i] = r.Map
+	}
+	return out
+}
+
+// sysFuncs is the listing part of Salt's sys module.
+func sysFuncs() []Func {
+	return []Func{
+		{
+			Name:      "sys.list_functions",
+			VarArgs:   true,
+			VarKwargs: true,
+			Doc:       "List the functions of the given modules (or globs of function names), or all of them, sorted.\n\nCLI Example: salt '*' sys.list_functions sys",
+			Call: func(c *Call) (any, error) {
+				all := c.exec.Functions()
+				if len(c.Args) == 0 {
+					return toAnyList(all), nil
+				}
+				set := map[string]bool{}
+				for _, a := range c.Args {
+					mod := pyStr(a)
+					for _, fn := range all {
+						if strings.ContainsAny(mod, "*.") {
+							if target.Glob(mod, fn) {
+								set[fn] = true
+							}
+						} else if strings.HasPrefix(fn, mod+".") {
+							set[fn] = true
+						}
+					}
+				}
+				return sortedSet(set), nil
+			},
+		},
+		{
+			Name:    "sys.list_modules",
+			VarArgs: true,
+			Doc:     "List the modules this minion has (or those matching the given globs), sorted.\n\nCLI Example: salt '*' sys.list_modules 's*'",
+			Call: func(c *Call) (any, error) {
+				set := map[string]bool{}
+				for _, fn := range c.exec.Functions() {
+					mod, _, _ := strings.Cut(fn, ".")
+					if len(c.Args) == 0 {
+						set[mod] = true
+						continue
+					}
+					for _, a := range c.Args {
+						pat := pyStr(a)
+						if strings.Contains(pat, "*") && target.Glob(pat, fn) || mod == pat {
+							set[mod] = true
+						}
+					}
+				}
+				return sortedSet(set), nil
+			},
+		},
+	}
+}
+
+func sortedSet(set map[string]bool) []any {
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return toAnyList(keys)
+}

@@ -1,0 +1,230 @@
+package exec
+
+import (
+	"math"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+)
+
+// testFuncs is Salt's test module (salt/modules/test.py in 3006): the
+// functions used to check that a minion answers and that arguments arrive
+// as sent.
+func testFuncs() []Func {
+	return []Func{
+		{
+			Name: "test.ping",
+			Doc:  "Answer True: the minion is up and its transport works. This is not an ICMP ping.\n\nCLI Example: salt '*' test.ping",
+			Call: func(*Call) (any, error) { return true, nil },
+		},
+		{
+			Name:   "test.echo",
+			Params: []Param{{Name: "text", Required: true}},
+			Doc:    "Return the argument unchanged, to test the connection and argument passing.\n\nCLI Example: salt '*' test.echo 'some text'",
+			Call:   func(c *Call) (any, error) { return c.Arg("text"), nil },
+		},
+		{
+			Name:    "test.arg",
+			VarArgs: true, VarKwargs: true,
+			Doc: "Return the positional and keyword arguments received, __pub_* publish fields included, as {args, kwargs}.\n\nCLI Example: salt '*' test.arg 1 two 3.1 txt=hello",
+			Call: func(c *Call) (any, error) {
+				return body.Map{{Key: "args", Value: c.Args}, {Key: "kwargs", Value: c.Kwargs}}, nil
+			},
+		},
+		{
+			Name:    "test.arg_clean",
+			VarArgs: true, VarKwargs: true,
+			Doc: "Like test.arg, without the keyword arguments whose names start with __.\n\nCLI Example: salt '*' test.arg_clean 1 two txt=hello",
+			Call: func(c *Call) (any, error) {
+				return body.Map{{Key: "args", Value: c.Args}, {Key: "kwargs", Value: cleanKwargs(c.Kwargs)}}, nil
+			},
+		},
+		{
+			Name:    "test.arg_type",
+			VarArgs: true, VarKwargs: true,
+			Doc: "Return the Python type of every argument received.\n\nCLI Example: salt '*' test.arg_type 1 int",
+			Call: func(c *Call) (any, error) {
+				args := make([]any, len(c.Args))
+				for i, a := range c.Args {
+					args[i] = "<class '" + pyTypeName(a) + "'>"
+				}
+				kw := body.Map{}
+				for _, it := range c.Kwargs {
+					kw = append(kw, body.Item{Key: it.Key, Value: "<class '" + pyTypeName(it.Value) + "'>"})
+				}
+				return body.Map{{Key: "args", Value: args}, {Key: "kwargs", Value: kw}}, nil
+			},
+		},
+		{
+			Name:    "test.arg_repr",
+			VarArgs: true, VarKwargs: true,
+			Doc: "Return the Python repr of the positional and keyword arguments received.\n\nCLI Example: salt '*' test.arg_repr 1 two txt=hello",
+			Call: func(c *Call) (any, error) {
+				return body.Map{{Key: "args", Value: pyTuple(c.Args)}, {Key: "kwargs", Value: pyRepr(c.Kwargs)}}, nil
+			},
+		},
+		{
+			Name:      "test.kwarg",
+			VarKwargs: true,
+			Doc:       "Return the keyword arguments received, __pub_* publish fields included.\n\nCLI Example: salt '*' test.kwarg num=1 txt=two",
+			Call:      func(c *Call) (any, error) { return c.Kwargs, nil },
+		},
+		{
+			Name:   "test.outputter",
+			Params: []Param{{Name: "data", Required: true}},
+			Doc:    "Return the argument, to try outputters on it.\n\nCLI Example: salt '*' test.outputter foobar",
+			Call:   func(c *Call) (any, error) { return c.Arg("data"), nil },
+		},
+		{
+			Name:   "test.sleep",
+			Params: []Param{{Name: "length", Required: true}},
+			Doc:    "Sleep for the given number of seconds, then return True.\n\nCLI Example: salt '*' test.sleep 20",
+			Call:   testSleep,
+		},
+		{
+			Name: "test.version",
+			Doc:  "Return the Salt version this minion implements.\n\nCLI Example: salt '*' test.version",
+			Call: func(c *Call) (any, error) {
+				if c.exec.opts.Version != "" {
+					return c.exec.opts.Version, nil
+				}
+				return DefaultVersion, nil
+			},
+		},
+		{
+			Name:   "test.retcode",
+			Params: []Param{{Name: "code", Default: int64(42)}},
+			Doc:    "Set the job's return code to code (default 42) and return True.\n\nCLI Example: salt '*' test.retcode 42",
+			Call: func(c *Call) (any, error) {
+				code, ok := asInt64(c.Arg("code"))
+				if b, isBool := c.Arg("code").(bool); isBool {
+					code, ok = map[bool]int64{false: 0, true: 1}[b], true
+				}
+				if !ok || code < math.MinInt32 || code > math.MaxInt32 {
+					return nil, invocationErr("code must be an integer, got %s", pyRepr(c.Arg("code")))
+				}
+				c.SetRetcode(int(code))
+				return true, nil
+			},
+		},
+		{
+			Name:   "test.true",
+			PyName: "true_",
+			Doc:    "Always return True.\n\nCLI Example: salt '*' test.true",
+			Call:   func(*Call) (any, error) { return true, nil },
+		},
+		{
+			Name:   "test.false",
+			PyName: "false_",
+			Doc:    "Always return False (the job still succeeds).\n\nCLI Example: salt '*' test.false",
+			Call:   func(*Call) (any, error) { return false, nil },
+		},
+		{
+			Name:   "test.exception",
+			Params: []Param{{Name: "message", Default: "Test Exception"}},
+			Doc:    "Raise an exception with the given message.\n\nCLI Example: salt '*' test.exception 'Oh noes!'",
+			Call: func(c *Call) (any, error) {
+				return nil, &Exception{Type: "Exception", Msg: pyStr(c.Arg("message"))}
+			},
+		},
+		{
+			Name:   "test.fib",
+			Params: []Param{{Name: "num", Required: true}},
+			Doc:    "Return the num-th Fibonacci number and the seconds it took to compute it.\n\nCLI Example: salt '*' test.fib 3",
+			Call:   testFib,
+		},
+	}
+}
+
+// cleanKwargs is salt.utils.args.clean_kwargs: drop the keys starting
+// with "__".
+func cleanKwargs(kw body.Map) body.Map {
+	out := body.Map{}
+	for _, it := range kw {
+		if !strings.HasPrefix(it.Key, "__") {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// testSleep is test.sleep. Salt sleeps int(length) seconds; fractions of a
+// second are honoured here rather than truncated. The sleep ends early,
+// as a cancelled job, when the job's context ends.
+func testSleep(c *Call) (any, error) {
+	length := c.Arg("length")
+	var secs float64
+	if f, ok := length.(float64); ok {
+		secs = f
+	} else if s, ok := length.(string); ok {
+		n, err := pyInt(s)
+		if err != nil {
+			f, ferr := pyFloat(s)
+			if ferr != nil {
+				return nil, err
+			}
+			secs = f
+		} else {
+			secs = float64(n)
+		}
+	} else {
+		n, err := pyInt(length)
+		if err != nil {
+			return nil, err
+		}
+		secs = float64(n)
+	}
+	if secs < 0 || math.IsNaN(secs) {
+		return nil, &Exception{Type: "ValueError", Msg: "sleep length must be non-negative"}
+	}
+	if secs > math.MaxInt64/float64(time.Second) {
+		secs = math.MaxInt64 / float64(time.Second)
+	}
+	t := time.NewTimer(time.Duration(secs * float64(time.Second)))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true, nil
+	case <-c.Ctx.Done():
+		return cancelled{}, nil
+	}
+}
+
+// testFib is test.fib as in Salt 3006: [the num-th Fibonacci number, the
+// seconds it took]. (2018.3 returned the sequence below num instead.)
+// A number too large for msgpack, which Salt could not send either, is an
+// OverflowError.
+func testFib(c *Call) (any, error) {
+	num, err := pyInt(c.Arg("num"))
+	if err != nil {
+		return nil, err
+	}
+	if num < 0 {
+		return nil, &Exception{Type: "ValueError", Msg: "Negative number is not allowed!"}
+	}
+	start := time.Now()
+	if num < 2 {
+		return []any{num, time.Since(start).Seconds()}, nil
+	}
+	if num > 10000 {
+		return nil, &Exception{Type: "OverflowError", Msg: "Integer value out of range"}
+	}
+	prev, curr := big.NewInt(0), big.NewInt(1)
+	for i := int64(1); i < num; i++ {
+		if err := c.Ctx.Err(); err != nil {
+			return cancelled{}, nil
+		}
+		prev.Add(prev, curr)
+		prev, curr = curr, prev
+	}
+	elapsed := time.Since(start).Seconds()
+	switch {
+	case curr.IsInt64():
+		return []any{curr.Int64(), elapsed}, nil
+	case curr.IsUint64():
+		return []any{curr.Uint64(), elapsed}, nil
+	}
+	return nil, &Exception{Type: "OverflowError", Msg: "Integer value out of range"}
+}
