@@ -1,0 +1,34 @@
+// Package master is the Salt master on RAET: the daemon behind
+// salt-master-raet. It speaks the contract of docs/salt-messages.md with
+// minions over the road (UDP) and with the salt command over the lane (the
+// manor yard, a Unix datagram socket in sock_dir).
+//
+// One Master owns a road stack (estate config.Master.EstateName(), role the
+// master's id, the pki key store as its join policy), a lane stack (lane
+// "master", yard "manor") and a router for the lane. What it does:
+//
+//   - local_cmd (lane): a publish from the salt command. The load's key must
+//     be one of the access keys written at start (<cachedir>/.<user>_key);
+//     the targets are the accepted keys matched by tgt/tgt_type (grain
+//     targets against <cachedir>/minions/<id>/data.p, greedily); a jid is
+//     allocated, salt/job/<jid>/new fired, the load (without its key) saved
+//     in the job cache, the client answered, and the publish sent to the
+//     targeted minions' estates only. Each estate's delivery is reported as
+//     salt/job/<jid>/delivered/<id> or salt/job/<jid>/undelivered/<id>.
+//   - remote_cmd (road): a minion's _return or _pillar. load.id is set from
+//     the role of the estate that signed the message; a return is kept once
+//     per jid and minion, for a known job that targeted that minion, and
+//     fired as salt/job/<jid>/ret/<id>.
+//   - event_req, event_fire, presence_req, stats_req (lane): event
+//     subscription and fan-out, presence and statistics queries.
+//   - every presence interval (10 s): salt/presence/present, and
+//     salt/presence/change when the set of available minions changed.
+//   - every loop_interval (60 s): jobs older than keep_jobs hours are
+//     removed from the job cache.
+//
+// Road messages are not given to the lane router: the master reads them
+// itself and takes only remote_cmd, so no estate can reach a local yard
+// (the salt command's event yard, say) with a message the master did not
+// check. Everything refused is counted (Stats) and logged at warning; the
+// daemon keeps serving.
+package master

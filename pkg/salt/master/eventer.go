@@ -1,0 +1,89 @@
+package master
+
+import (
+	"errors"
+	"slices"
+	"sync"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/lane"
+	"github.com/saltraet/saltraet/pkg/raet/route"
+)
+
+// Event tags of our own (docs/salt-messages.md, "Events the master fires").
+const (
+	TagNewJob          = "new_job"
+	TagPresencePresent = "salt/presence/present"
+	TagPresenceChange  = "salt/presence/change"
+)
+
+// DeliveredTag is salt/job/<jid>/delivered/<id>: the minion's road stack
+// acknowledged the whole publish.
+func DeliveredTag(jid, id string) string { return "salt/job/" + jid + "/delivered/" + id }
+
+// UndeliveredTag is salt/job/<jid>/undelivered/<id>: the publish could not
+// be delivered.
+func UndeliveredTag(jid, id string) string { return "salt/job/" + jid + "/undelivered/" + id }
+
+// eventer sends every event to every subscribed yard (SaltRaetEventer). It
+// is safe for concurrent use: workers and delivery watchers fire events.
+type eventer struct {
+	estate, yard string
+	send         func(body.Map) error // the router's Send
+
+	mu   sync.Mutex
+	subs map[string]bool // yard names
+}
+
+func (e *eventer) subscribe(yard string) {
+	e.mu.Lock()
+	e.subs[yard] = true
+	e.mu.Unlock()
+}
+
+// unsubscribe drops a yard; it reports whether it was subscribed.
+func (e *eventer) unsubscribe(yard string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	was := e.subs[yard]
+	delete(e.subs, yard)
+	return was
+}
+
+func (e *eventer) subscribers() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]string, 0, len(e.subs))
+	for y := range e.subs {
+		out = append(out, y)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// fire sends {route, tag, data} to each subscriber. data must not change
+// afterwards: the lane packs it later, on another goroutine.
+func (e *eventer) fire(tag string, data any) {
+	for _, yard := range e.subscribers() {
+		e.send(eventMsg(e.estate, e.yard, yard, tag, data))
+	}
+}
+
+// eventMsg is an event for one yard:
+// {"route": {"src": [<estate>, "manor", null], "dst": [null, <yard>, "event_fire"]}, "tag", "data"}.
+func eventMsg(estate, from, yard, tag string, data any) body.Map {
+	return body.Map{
+		{Key: "route", Value: body.Map{
+			{Key: "src", Value: []any{estate, from, nil}},
+			{Key: "dst", Value: []any{nil, yard, "event_fire"}},
+		}},
+		{Key: "tag", Value: tag},
+		{Key: "data", Value: data},
+	}
+}
+
+// isGoneEvent tells whether an undeliverable message was an event for a
+// yard whose socket is gone: that subscriber is dropped.
+func isGoneEvent(m route.Message, err error) bool {
+	return errors.Is(err, lane.ErrGone) && m.Route.Dst.Share == "event_fire" && m.Route.Dst.Yard != ""
+}

@@ -1,0 +1,143 @@
+package master
+
+import (
+	"errors"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/lane"
+	"github.com/saltraet/saltraet/pkg/raet/route"
+)
+
+// Stats tags a stats_req may ask for (SaltRaetStatsEventer); salt/stats/master
+// is ours: the master's own counters.
+const (
+	TagStatsRoad   = "salt/stats/road"
+	TagStatsLane   = "salt/stats/lane"
+	TagStatsMaster = "salt/stats/master"
+)
+
+// onEventReq subscribes the asking yard to every event from now on.
+func (m *Master) onEventReq(msg route.Message) {
+	if msg.Via != route.ViaLane || msg.Route.Src.Yard == "" {
+		m.refuse("bad_event_req", "Refused an event subscription from %s", describeSender(msg))
+		return
+	}
+	m.ev.subscribe(msg.Route.Src.Yard)
+	m.stats.add("event_subscribed")
+	m.log.Debugf("Yard %s subscribed to events", msg.Route.Src.Yard)
+}
+
+// onEventFire fans an event a local process fired out to the subscribers.
+func (m *Master) onEventFire(msg route.Message) {
+	if msg.Via != route.ViaLane {
+		m.refuse("bad_event_fire", "Refused an event from %s", describeSender(msg))
+		return
+	}
+	tag, ok := msg.Body.String("tag")
+	if !ok || tag == "" {
+		m.refuse("bad_event_fire", "Dropped an event from %s: it has no tag", describeSender(msg))
+		return
+	}
+	data, _ := msg.Body.Get("data")
+	m.stats.add("event_fired")
+	m.ev.fire(tag, data)
+}
+
+// onPresenceReq answers a yard with the estates in the state asked for
+// (data.state: available, the default, or present, joined, allowed,
+// alived, reaped), by name with their IP address, as
+// {"tag": "salt/presence/present", "data": {<state or "present">: {name: ip}}}.
+func (m *Master) onPresenceReq(msg route.Message) {
+	yard := msg.Route.Src.Yard
+	if msg.Via != route.ViaLane || yard == "" {
+		m.refuse("bad_presence_req", "Refused a presence request from %s", describeSender(msg))
+		return
+	}
+	state := "available"
+	if data, ok := msg.Body.Map("data"); ok {
+		if s, ok := data.String("state"); ok && s != "" {
+			state = s
+		}
+	}
+	key := state
+	if state == "available" || state == "present" {
+		key = "present"
+	}
+	names, ok := m.presenceOf(state)
+	if !ok {
+		m.refuse("bad_presence_req", "Dropped a presence request from yard %s: unknown state %q", yard, clip(state))
+		return
+	}
+	m.stats.add("presence_req")
+	m.router.Send(eventMsg(m.estate, ManorYard, yard, TagPresencePresent,
+		body.Map{{Key: key, Value: names}}))
+}
+
+// onStatsReq answers a yard with the statistics its tag names.
+func (m *Master) onStatsReq(msg route.Message) {
+	yard := msg.Route.Src.Yard
+	if msg.Via != route.ViaLane || yard == "" {
+		m.refuse("bad_stats_req", "Refused a stats request from %s", describeSender(msg))
+		return
+	}
+	tag, _ := msg.Body.String("tag")
+	var stats map[string]uint64
+	switch tag {
+	case TagStatsRoad:
+		stats = m.road.Stats()
+	case TagStatsLane:
+		stats = m.lane.Stats()
+	case TagStatsMaster:
+		stats = m.Stats()
+	default:
+		m.refuse("bad_stats_req", "Dropped a stats request from yard %s: unknown tag %q", yard, clip(tag))
+		return
+	}
+	data := body.Map{}
+	for _, k := range sortedKeys(stats) {
+		data = append(data, body.Item{Key: k, Value: stats[k]})
+	}
+	m.router.Send(eventMsg(m.estate, ManorYard, yard, tag, data))
+}
+
+// onOther takes messages for shares the master does not serve.
+func (m *Master) onOther(msg route.Message) {
+	m.refuse("unknown_share", "Dropped a message from %s for share %q", describeSender(msg), clip(msg.Route.Dst.Share))
+}
+
+func describeSender(msg route.Message) string {
+	switch msg.Via {
+	case route.ViaLane:
+		return "yard " + msg.FromYard
+	case route.ViaRoad:
+		return "estate " + msg.FromEstate
+	}
+	return msg.Via
+}
+
+// undeliverable hears of every message the router dropped or could not
+// forward. A subscriber whose socket is gone is dropped.
+func (m *Master) undeliverable(msg route.Message, err error) {
+	switch {
+	case isGoneEvent(msg, err):
+		if m.ev.unsubscribe(msg.Route.Dst.Yard) {
+			m.stats.add("event_yard_gone")
+			m.log.Debugf("Event yard %s is gone; unsubscribed", msg.Route.Dst.Yard)
+		}
+	case errors.Is(err, route.ErrOutboxFull) && msg.Route.Dst.Share == "event_fire":
+		if m.ev.unsubscribe(msg.Route.Dst.Yard) {
+			m.refuse("event_yard_stuck", "Event yard %s does not read its events (%v); unsubscribed", msg.Route.Dst.Yard, err)
+		}
+	case errors.Is(err, route.ErrInvalidRoute):
+		m.refuse("lane_invalid_route", "Dropped a message from %s: %v", describeSender(msg), err)
+	case errors.Is(err, route.ErrNoRoad):
+		m.refuse("lane_no_road", "Dropped a message from %s for estate %q: local yards do not send over the master's road", describeSender(msg), clip(msg.Route.Dst.Estate))
+	case errors.Is(err, lane.ErrGone):
+		m.stats.add("lane_yard_gone")
+		m.log.Debugf("Yard %s is gone: %v", msg.Route.Dst.Yard, err)
+	case errors.Is(err, route.ErrStopped), errors.Is(err, lane.ErrStopped):
+		// shutting down
+	default:
+		m.refuse("lane_undeliverable", "Dropped a message (%s): %v", clip(msg.Route.String()), err)
+	}
+}

@@ -1,0 +1,437 @@
+package master
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/lane"
+	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/raet/road/keep"
+	"github.com/saltraet/saltraet/pkg/raet/route"
+	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/pki"
+)
+
+// Names on the lane (docs/salt-messages.md, "Names").
+const (
+	// ManorYard is the master's own yard: <sock_dir>/master.manor.uxd.
+	ManorYard = "manor"
+)
+
+// Defaults of the Options.
+const (
+	// DefaultPresenceInterval is how often salt/presence/present is fired,
+	// as the reference's manager framer.
+	DefaultPresenceInterval = 10 * time.Second
+	// DefaultPublishTimeout bounds the delivery of one publish to one
+	// minion estate; past it the publish is reported undelivered.
+	DefaultPublishTimeout = 60 * time.Second
+	// DefaultMaxLoadSize bounds a publish load from a client, packed. A
+	// larger one is refused (SaltInvocationError): it would be stored in the
+	// job cache and sent, in about a thousand segments per MB, to every
+	// targeted minion.
+	DefaultMaxLoadSize = 4 << 20
+	// inbox is how many requests wait for the workers before the router
+	// (and the road reader) wait too.
+	inbox = 1024
+)
+
+// Option changes how New builds a Master; the defaults are the daemon's.
+type Option func(*options)
+
+type options struct {
+	conn             road.Conn
+	timers           road.Timers
+	presenceInterval time.Duration
+	publishTimeout   time.Duration
+	maxLoadSize      int
+	jids             *job.JIDGen
+	maintenance      time.Duration
+}
+
+// WithRoadConn gives the road stack a connection already open (a test's
+// UDP socket on a free port), instead of binding interface:raet_port. The
+// Master owns it from then on.
+func WithRoadConn(c road.Conn) Option { return func(o *options) { o.conn = c } }
+
+// WithRoadTimers sets the road stack's timers; zero fields keep the
+// daemon's (road defaults, with Period 3 s as Salt's keep-alive and a
+// JoinentTimeout of road.Never, so a pended join waits for salt-key).
+func WithRoadTimers(t road.Timers) Option { return func(o *options) { o.timers = t } }
+
+// WithPresenceInterval sets how often presence events are fired.
+func WithPresenceInterval(d time.Duration) Option {
+	return func(o *options) { o.presenceInterval = d }
+}
+
+// WithPublishTimeout bounds the delivery of a publish to one estate.
+func WithPublishTimeout(d time.Duration) Option { return func(o *options) { o.publishTimeout = d } }
+
+// WithMaxLoadSize bounds the packed size of a publish load.
+func WithMaxLoadSize(n int) Option { return func(o *options) { o.maxLoadSize = n } }
+
+// WithMaintenanceInterval sets how often old jobs are cleaned from the job
+// cache; the default is loop_interval (60 s).
+func WithMaintenanceInterval(d time.Duration) Option {
+	return func(o *options) { o.maintenance = d }
+}
+
+// WithJIDGen sets the jid generator (a fixed clock in tests).
+func WithJIDGen(g *job.JIDGen) Option { return func(o *options) { o.jids = g } }
+
+// Master is a running (or ready to run) Salt master on RAET.
+type Master struct {
+	cfg    *config.Master
+	log    logrus.FieldLogger
+	opts   options
+	estate string
+
+	store  *pki.Store
+	cache  *job.Cache
+	keys   *accessKeys
+	road   *road.Stack
+	lane   *lane.Stack
+	router *route.Router
+	ev     *eventer
+	stats  counters
+
+	work     chan func()
+	stopping chan struct{} // closed when Run starts to stop
+	started  atomic.Bool
+	watchers sync.WaitGroup // goroutines waiting on deliveries
+
+	remotesMu sync.Mutex
+	remotes   map[uint32]road.RemoteState // by uid; nil: to be read again
+	reaped    map[string]bool             // estate names reaped by the road stack
+}
+
+// New prepares a master from its configuration: it opens the key store
+// (creating local.key on first start), the job cache, writes the access
+// keys, opens the road keep and binds the road socket and the manor yard.
+// Nothing is served until Run. A Master that is never run must be Closed.
+func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Master, err error) {
+	if logger == nil {
+		l := logrus.New()
+		l.SetLevel(logrus.PanicLevel)
+		logger = l
+	}
+	o := options{presenceInterval: DefaultPresenceInterval, publishTimeout: DefaultPublishTimeout,
+		maxLoadSize: DefaultMaxLoadSize}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.jids == nil {
+		o.jids = &job.JIDGen{}
+	}
+	if o.maintenance <= 0 {
+		o.maintenance = time.Duration(cfg.LoopInterval * float64(time.Second))
+		if o.maintenance <= 0 {
+			o.maintenance = time.Minute
+		}
+	}
+	if o.timers.JoinentTimeout == 0 {
+		o.timers.JoinentTimeout = road.Never
+	}
+	if o.timers.Period == 0 {
+		o.timers.Period = 3 * time.Second // raet keep-alive period in Salt's road stack setup
+	}
+	m = &Master{cfg: cfg, log: logger, opts: o, estate: cfg.EstateName(),
+		work: make(chan func(), inbox), stopping: make(chan struct{}),
+		reaped: map[string]bool{}}
+	m.stats.m = map[string]uint64{}
+	defer func() {
+		if err != nil && o.conn != nil && m.road == nil {
+			o.conn.Close()
+		}
+	}()
+
+	m.store, err = pki.Open(cfg.PKIDir, pki.Options{
+		OpenMode: cfg.OpenMode, AutoAccept: cfg.AutoAccept,
+		AutosignFile: cfg.AutosignFile, AutorejectFile: cfg.AutorejectFile,
+		PermissivePKIAccess: cfg.PermissivePKIAccess,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pki_dir %s: %w", cfg.PKIDir, err)
+	}
+	m.store.OnWarnings = func(id string, warnings []error) {
+		for _, w := range warnings {
+			m.log.Warnf("Key of %s: %v", id, w)
+		}
+	}
+	for _, w := range m.store.CheckAutoFiles() {
+		m.log.Warn(w)
+	}
+	local, err := m.store.LoadOrCreateLocal()
+	if err != nil {
+		return nil, fmt.Errorf("the master's own keys: %w", err)
+	}
+	m.cache, err = job.OpenCache(cfg.Cachedir, cfg.HashType)
+	if err != nil {
+		return nil, fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
+	}
+	m.keys, err = writeAccessKeys(cfg.Cachedir, accessUsers(cfg.User))
+	if err != nil {
+		return nil, err
+	}
+
+	kp, err := m.openKeep(local)
+	if err != nil {
+		return nil, err
+	}
+	conn := o.conn
+	if conn == nil {
+		if conn, err = road.ListenUDP(cfg.RoadAddr()); err != nil {
+			return nil, fmt.Errorf("cannot listen on %s (interface and raet_port in %s): %w", cfg.RoadAddr(), cfg.ConfFile, err)
+		}
+	}
+	m.road, err = road.NewStack(road.Config{
+		Name: m.estate, Role: cfg.ID, Main: true, Mutable: cfg.Mutable(), Kind: config.KindMaster,
+		Keep: kp, Acceptor: m.store, Timers: o.timers,
+		Signer: local.Signer, Privateer: local.Privateer,
+		Conn: conn, BodyKind: raet.BodyMsgpack,
+		Manage: true, ManageCascade: true,
+	})
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if m.road.Name() != m.estate {
+		// openKeep made the keep agree; a stack that still differs would
+		// answer to a name no minion expects.
+		m.closeRoad()
+		return nil, fmt.Errorf("road keep %s names the estate %q, not %q", kp.Dir(), m.road.Name(), m.estate)
+	}
+	m.lane, err = lane.NewStack(lane.Config{Name: ManorYard, Lane: cfg.LaneName(), Dir: cfg.SockDir,
+		PackKind: raet.PackMsgpack, BufCount: cfg.RaetLaneBufcnt})
+	if err != nil {
+		m.closeRoad()
+		return nil, fmt.Errorf("manor yard in sock_dir %s: %w", cfg.SockDir, err)
+	}
+	m.router = route.New(route.Config{Lane: m.lane, Estate: m.estate, Yard: ManorYard,
+		OnUndeliverable: m.undeliverable})
+	m.ev = &eventer{estate: m.estate, yard: ManorYard, send: m.router.Send, subs: map[string]bool{}}
+	m.router.Handle("local_cmd", m.onLocalCmd)
+	m.router.Handle("event_req", m.onEventReq)
+	m.router.Handle("event_fire", m.onEventFire)
+	m.router.Handle("presence_req", m.onPresenceReq)
+	m.router.Handle("stats_req", m.onStatsReq)
+	m.router.Handle("", m.onOther)
+	return m, nil
+}
+
+// openKeep opens the road keep, <cachedir>/raet/<estate>, and makes its
+// local estate agree with the configuration and local.key: the stack
+// restores its identity from the keep, so a keep left by another id or
+// other keys would otherwise win over them.
+func (m *Master) openKeep(local *pki.Local) (*keep.Keep, error) {
+	dir := filepath.Join(m.cfg.Cachedir, "raet", m.estate)
+	kp, err := keep.Open(dir, keep.KindJSON, raet.AutoAlways) // the pki store decides
+	if err != nil {
+		return nil, fmt.Errorf("road keep: %w", err)
+	}
+	if m.cfg.RaetClearRemotes {
+		if err := kp.ClearRemotes(); err != nil {
+			return nil, fmt.Errorf("road keep %s: clearing remotes (raet_clear_remotes): %w", dir, err)
+		}
+	}
+	l, err := kp.LoadLocal()
+	if err != nil && !errors.Is(err, keep.ErrCleared) {
+		return nil, fmt.Errorf("road keep %s: %w", dir, err)
+	}
+	if l == nil {
+		return kp, nil
+	}
+	sig, pri := local.Signer.SeedHex(), local.Privateer.Hex()
+	if l.Name == m.estate && l.Role == m.cfg.ID && l.SigHex == sig && l.PriHex == pri {
+		return kp, nil
+	}
+	m.log.Warnf("Road keep %s held estate %q, role %q and other keys; using %q, role %q and the keys of %s",
+		dir, l.Name, l.Role, m.estate, m.cfg.ID, m.store.LocalPath())
+	l.Name, l.Role, l.SigHex, l.PriHex = m.estate, m.cfg.ID, sig, pri
+	if err := kp.DumpLocal(l); err != nil {
+		return nil, fmt.Errorf("road keep %s: %w", dir, err)
+	}
+	return kp, nil
+}
+
+// closeRoad stops a road stack that was never run, closing its socket.
+func (m *Master) closeRoad() {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	m.road.Run(ctx)
+}
+
+// Close releases the sockets of a Master that was never run (the manor
+// socket file is removed). It does nothing to one that was.
+func (m *Master) Close() error {
+	if m.started.Swap(true) {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	m.road.Run(ctx)
+	return m.lane.Run(ctx)
+}
+
+// EstateName is the master's road estate name.
+func (m *Master) EstateName() string { return m.estate }
+
+// RoadAddr is the address the road stack listens on.
+func (m *Master) RoadAddr() netip.AddrPort { return m.road.LocalAddr() }
+
+// ManorPath is the manor yard's socket file.
+func (m *Master) ManorPath() string { return m.lane.Addr() }
+
+// Store is the master's key store.
+func (m *Master) Store() *pki.Store { return m.store }
+
+// Cache is the master's job cache.
+func (m *Master) Cache() *job.Cache { return m.cache }
+
+// Stats returns the master's counters: what it did (publish, return,
+// pillar, event_subscribed, ...) and every refusal by reason (bad_load,
+// unknown_cmd, unaccepted_estate, auth_failed, oversize_load, unknown_jid,
+// untargeted_return, duplicate_return, road_*, lane_*, ...).
+// The router's own counters are included with the prefix "router_".
+func (m *Master) Stats() map[string]uint64 {
+	out := m.stats.snapshot()
+	for k, v := range m.router.Stats() {
+		out["router_"+k] = v
+	}
+	return out
+}
+
+// Run serves until ctx ends, then shuts down: the manor socket file is
+// removed and the road socket closed. It returns nil when ctx ended it, or
+// the error of a stack that failed under it. It may be run once.
+func (m *Master) Run(ctx context.Context) error {
+	if m.started.Swap(true) {
+		return errors.New("master: already run")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, 16)
+	start := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer cancel() // one part ending ends them all
+			if err := f(ctx); err != nil && ctx.Err() == nil {
+				errc <- fmt.Errorf("%s: %w", name, err)
+			}
+		}()
+	}
+	start("road stack", m.road.Run)
+	start("lane stack", m.lane.Run)
+	start("router", m.router.Run)
+	start("road reader", m.readRoad)
+	start("road events", m.readEvents)
+	start("presence", m.presence)
+	start("maintenance", m.maintain)
+	workers := max(m.cfg.WorkerThreads, 1)
+	for range workers {
+		start("worker", m.worker)
+	}
+	m.log.Infof("Salt master %s listening on %s (UDP), manor yard %s", m.estate,
+		road.JoinHostPort(m.road.LocalAddr()), m.lane.Addr())
+	<-ctx.Done()
+	close(m.stopping)
+	wg.Wait()
+	m.watchers.Wait()
+	m.log.Infof("Salt master %s stopped", m.estate)
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return nil
+	}
+}
+
+// maintain removes the jobs older than keep_jobs hours from the job cache
+// every maintenance interval, as the reference's maintenance process does.
+func (m *Master) maintain(ctx context.Context) error {
+	if m.cfg.KeepJobs <= 0 { // keep_jobs 0 keeps every job
+		<-ctx.Done() // returning would stop the master
+		return nil
+	}
+	keep := time.Duration(m.cfg.KeepJobs) * time.Hour
+	t := time.NewTicker(m.opts.maintenance)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		n, err := m.cache.Clean(keep, time.Now())
+		if n > 0 {
+			m.stats.add("jobs_cleaned")
+			m.log.Infof("Removed %d job(s) older than keep_jobs (%d hours) from the job cache", n, m.cfg.KeepJobs)
+		}
+		if err != nil {
+			m.stats.add("cache_error")
+			m.log.Warnf("Cleaning the job cache: %v", err)
+		}
+	}
+}
+
+// worker runs the requests the router and the road reader hand over, so
+// that the job cache's disk writes never hold up routing.
+func (m *Master) worker(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case f := <-m.work:
+			f()
+		}
+	}
+}
+
+// enqueue hands a request to the workers; it waits while they are behind,
+// and drops the request once the master is stopping.
+func (m *Master) enqueue(f func()) {
+	select {
+	case m.work <- f:
+	case <-m.stopping:
+	}
+}
+
+// refuse counts a refusal and logs it at warning.
+func (m *Master) refuse(stat, format string, args ...any) {
+	m.stats.add(stat)
+	m.log.Warnf(format, args...)
+}
+
+// counters are the master's statistics.
+type counters struct {
+	mu sync.Mutex
+	m  map[string]uint64
+}
+
+func (c *counters) add(key string) {
+	c.mu.Lock()
+	c.m[key]++
+	c.mu.Unlock()
+}
+
+func (c *counters) snapshot() map[string]uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]uint64, len(c.m))
+	for k, v := range c.m {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,141 @@
+package master
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/road"
+)
+
+// readEvents drains the road stack's events: it logs them, keeps the reaped
+// estates, and drops the cache of remotes whenever a join may have changed
+// a name or role.
+func (m *Master) readEvents(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-m.road.Done():
+			return nil
+		case e := <-m.road.Events():
+			m.stats.add("road_event_" + string(e.Kind))
+			switch e.Kind {
+			case road.EventJoined, road.EventRemoved:
+				m.forgetRemotes()
+			}
+			m.remotesMu.Lock()
+			switch e.Kind {
+			case road.EventReaped:
+				m.reaped[e.Name] = true
+			case road.EventRemoved, road.EventJoined, road.EventAllowed, road.EventAlived:
+				delete(m.reaped, e.Name)
+			}
+			m.remotesMu.Unlock()
+			switch e.Kind {
+			case road.EventLost, road.EventReaped, road.EventRemoved:
+				m.log.Infof("Estate %s %s", e.Name, e.Kind)
+			default:
+				m.log.Debugf("Estate %s %s", e.Name, e.Kind)
+			}
+		}
+	}
+}
+
+// presence fires salt/presence/present every interval, and
+// salt/presence/change when the available estates changed since the last.
+func (m *Master) presence(ctx context.Context) error {
+	t := time.NewTicker(m.opts.presenceInterval)
+	defer t.Stop()
+	var last []string
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		now, _ := m.presenceOf("available")
+		present := names(now)
+		m.ev.fire(TagPresencePresent, body.Map{{Key: "present", Value: present}})
+		if gained, lost := diff(last, present); len(gained) > 0 || len(lost) > 0 {
+			m.log.Infof("Presence: new %v, lost %v", gained, lost)
+			m.ev.fire(TagPresenceChange, body.Map{{Key: "new", Value: gained}, {Key: "lost", Value: lost}})
+		}
+		last = present
+	}
+}
+
+// presenceOf lists the estates in a state, by name with their IP address:
+// available (allowed and alive; also "present"), joined, allowed, alived,
+// reaped. ok is false for an unknown state.
+func (m *Master) presenceOf(state string) (body.Map, bool) {
+	var keep func(road.RemoteState) bool
+	switch state {
+	case "available", "present":
+		keep = func(rs road.RemoteState) bool { return rs.Allowed == road.Yes && rs.Alived == road.Yes }
+	case "joined":
+		keep = func(rs road.RemoteState) bool { return rs.Joined == road.Yes }
+	case "allowed":
+		keep = func(rs road.RemoteState) bool { return rs.Allowed == road.Yes }
+	case "alived":
+		keep = func(rs road.RemoteState) bool { return rs.Alived == road.Yes }
+	case "reaped":
+		m.remotesMu.Lock()
+		reaped := maps.Clone(m.reaped)
+		m.remotesMu.Unlock()
+		keep = func(rs road.RemoteState) bool { return reaped[rs.Name] }
+	default:
+		return nil, false
+	}
+	var sel []road.RemoteState
+	for _, rs := range m.road.Remotes() {
+		if keep(rs) {
+			sel = append(sel, rs)
+		}
+	}
+	sort.Slice(sel, func(i, j int) bool { return sel[i].Name < sel[j].Name })
+	out := make(body.Map, 0, len(sel))
+	for _, rs := range sel {
+		out = append(out, body.Item{Key: rs.Name, Value: rs.HA.Addr().String()})
+	}
+	return out, true
+}
+
+func names(m body.Map) []string {
+	out := make([]string, 0, len(m))
+	for _, it := range m {
+		out = append(out, it.Key)
+	}
+	return out
+}
+
+// diff returns what is in now and not in before, and the reverse; both
+// sorted, never nil.
+func diff(before, now []string) (gained, lost []string) {
+	gained, lost = []string{}, []string{}
+	for _, n := range now {
+		if !slices.Contains(before, n) {
+			gained = append(gained, n)
+		}
+	}
+	for _, b := range before {
+		if !slices.Contains(now, b) {
+			lost = append(lost, b)
+		}
+	}
+	slices.Sort(gained)
+	slices.Sort(lost)
+	return gained, lost
+}
+
+func sortedKeys(m map[string]uint64) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

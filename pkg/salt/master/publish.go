@@ -1,0 +1,258 @@
+package master
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/raet/route"
+	"github.com/saltraet/saltraet/pkg/salt/job"
+)
+
+// Error names of refused publishes (docs/salt-messages.md, lane step 3).
+const (
+	ErrNameAuthentication = "AuthenticationError"
+	ErrNameInvocation     = "SaltInvocationError"
+	// ErrNameMaster is a publish the master could not carry out (the job
+	// cache could not be written): not the client's fault.
+	ErrNameMaster = "SaltMasterError"
+)
+
+// authFailure is Salt's message for a publish whose key is wrong.
+const authFailure = `Authentication failure of type "user" occurred.`
+
+// onLocalCmd takes a request from a local client. Only the lane may send
+// one; the work is done by a worker.
+func (m *Master) onLocalCmd(msg route.Message) {
+	if msg.Via != route.ViaLane {
+		m.refuse("local_cmd_not_lane", "Refused a local_cmd that did not come over the lane (%s)", msg.Via)
+		return
+	}
+	yard := msg.Route.Src.Yard
+	m.enqueue(func() { m.localCmd(msg.Body, yard) })
+}
+
+// localCmd carries out a client's request and answers the client's yard.
+func (m *Master) localCmd(b body.Map, yard string) {
+	load, ok := b.Map("load")
+	if !ok {
+		m.refuse("bad_load", "Refused a local_cmd from yard %s: it has no load mapping", yard)
+		m.replyError(yard, ErrNameInvocation, "the message has no load")
+		return
+	}
+	if cmd, _ := load.String("cmd"); cmd != "publish" {
+		m.refuse("unknown_cmd", "Refused a local_cmd from yard %s: cmd %s is not supported (only publish)", yard, quoteCmd(load))
+		m.replyError(yard, ErrNameInvocation, fmt.Sprintf("cmd %s is not supported by salt-master-raet: only publish", quoteCmd(load)))
+		return
+	}
+	m.publish(load, yard)
+}
+
+func quoteCmd(load body.Map) string {
+	v, ok := load.Get("cmd")
+	if !ok {
+		return "(missing)"
+	}
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", clip(s))
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// clip shortens a string a peer chose before it goes into a log line.
+func clip(s string) string {
+	const limit = 64
+	if len(s) <= limit {
+		return s
+	}
+	return s[:limit] + fmt.Sprintf("...(%d bytes)", len(s))
+}
+
+// publish is LocalFuncs.publish (spec/salt-raet.md 3.2) for one load.
+func (m *Master) publish(load body.Map, yard string) {
+	key, _ := load.String("key")
+	if !m.keys.check(key) {
+		user, _ := load.String("user")
+		m.refuse("auth_failed", "Authentication failure of type \"user\" occurred for user %q (publish from yard %s)", user, yard)
+		m.replyError(yard, ErrNameAuthentication, authFailure)
+		return
+	}
+	if m.opts.maxLoadSize > 0 {
+		packed, err := body.AppendMsgpack(nil, load)
+		if err != nil {
+			m.refuse("bad_load", "Refused a publish from yard %s: %v", yard, err)
+			m.replyError(yard, ErrNameInvocation, err.Error())
+			return
+		}
+		if len(packed) > m.opts.maxLoadSize {
+			m.refuse("oversize_load", "Refused a publish from yard %s: its load is %d bytes, more than the master's limit of %d", yard, len(packed), m.opts.maxLoadSize)
+			m.replyError(yard, ErrNameInvocation, fmt.Sprintf("the publish load is %d bytes, more than the master's limit of %d", len(packed), m.opts.maxLoadSize))
+			return
+		}
+	}
+	if err := job.CheckPublish(load); err != nil {
+		m.refuse("bad_load", "Refused a publish from yard %s: %v", yard, err)
+		m.replyError(yard, ErrNameInvocation, err.Error())
+		return
+	}
+	load = slices.Clone(load)
+	load.Delete("key") // never stored, never fired
+	tgtType, _ := load.String("tgt_type")
+	if !load.Has("tgt_type") {
+		if old, ok := load.String("expr_form"); ok { // the pre-2019.2 name
+			tgtType = old
+		}
+	}
+	tgt, _ := load.Get("tgt")
+	kwargs, _ := load.Map("kwargs")
+	delim, _ := kwargs.String("delimiter")
+	minions, err := m.targets(tgtType, tgt, delim)
+	if err != nil {
+		m.refuse("bad_target", "Refused a publish from yard %s: %v", yard, err)
+		m.replyError(yard, ErrNameInvocation, err.Error())
+		return
+	}
+	if len(minions) == 0 {
+		m.stats.add("publish_no_minions")
+		m.log.Infof("Publish of %v to %v (%s): no accepted minion matched", fun(load), tgt, tgtTypeOr(tgtType))
+		m.reply(yard, "", job.NoMinionsReply())
+		return
+	}
+	jid, _ := load.String("jid")
+	if jid == "" {
+		nocache, _ := kwargs.Bool("nocache")
+		if nocache {
+			jid, err = m.cache.PrepJIDNoCache(m.opts.jids)
+		} else {
+			jid, err = m.cache.PrepJID(m.opts.jids)
+		}
+		if err != nil {
+			m.stats.add("cache_error")
+			m.log.Errorf("Publish from yard %s: %v", yard, err)
+			m.replyError(yard, ErrNameMaster, err.Error())
+			return
+		}
+	}
+	load.Set("jid", jid)
+	newJob := job.NewJobEvent(load, minions)
+	m.ev.fire(jid, job.MinionsEvent(minions))
+	m.ev.fire(TagNewJob, newJob)
+	m.ev.fire(job.NewJobTag(jid), newJob)
+	if err := m.cache.SaveLoad(jid, load, minions); err != nil {
+		m.stats.add("cache_error")
+		m.log.Errorf("Publish %s: %v", jid, err)
+		m.replyError(yard, ErrNameMaster, err.Error())
+		return
+	}
+	pub := job.PubLoad(load, jid)
+	m.stats.add("publish")
+	m.log.Infof("Job %s: %v to %d minion(s) %v", jid, fun(load), len(minions), minions)
+	m.reply(yard, "pub_ret", job.PublishReply(pub, minions))
+	m.sendPub(jid, minions, pub)
+}
+
+func fun(load body.Map) any { v, _ := load.Get("fun"); return v }
+
+func tgtTypeOr(t string) string {
+	if t == "" {
+		return "glob"
+	}
+	return t
+}
+
+// reply answers a client yard:
+// {"route": {"src": [<estate>, "manor", null], "dst": [<estate>, <yard>, share]}, "return": ret}.
+func (m *Master) reply(yard, share string, ret body.Map) {
+	if yard == "" {
+		m.stats.add("reply_no_yard")
+		return
+	}
+	var sh any
+	if share != "" {
+		sh = share
+	}
+	m.router.Send(body.Map{
+		{Key: "route", Value: body.Map{
+			{Key: "src", Value: []any{m.estate, ManorYard, nil}},
+			{Key: "dst", Value: []any{m.estate, yard, sh}},
+		}},
+		{Key: "return", Value: ret},
+	})
+}
+
+// replyError answers a refused request: {"return": {"error": {name, message}}}.
+func (m *Master) replyError(yard, name, message string) {
+	m.reply(yard, "", body.Map{{Key: "error", Value: body.Map{
+		{Key: "name", Value: name},
+		{Key: "message", Value: message},
+	}}})
+}
+
+// sendPub sends the publish to each targeted minion's allowed estates, and
+// only to them, reporting each delivery as an event.
+func (m *Master) sendPub(jid string, minions []string, pub body.Map) {
+	byRole := map[string][]road.RemoteState{}
+	for _, rs := range m.road.Remotes() {
+		if rs.Allowed == road.Yes {
+			byRole[rs.Role] = append(byRole[rs.Role], rs)
+		}
+	}
+	for _, id := range minions {
+		estates := byRole[id]
+		if len(estates) == 0 {
+			m.undelivered(jid, id, "", "minion is not connected: no allowed road estate has its key")
+			continue
+		}
+		sort.Slice(estates, func(i, j int) bool { return estates[i].Name < estates[j].Name })
+		for _, rs := range estates {
+			msg := body.Map{
+				{Key: "route", Value: body.Map{
+					{Key: "dst", Value: []any{rs.Name, nil, "fun"}},
+					{Key: "src", Value: []any{m.estate, nil, nil}},
+				}},
+				{Key: "pub", Value: pub},
+			}
+			d := m.road.Transmit(msg, rs.UID, m.opts.publishTimeout)
+			m.stats.add("publish_sent")
+			m.watchers.Add(1)
+			go func(id, estate string) {
+				defer m.watchers.Done()
+				err := d.Err()
+				switch {
+				case err == nil:
+					m.stats.add("publish_delivered")
+					m.ev.fire(DeliveredTag(jid, id), body.Map{{Key: "jid", Value: jid}, {Key: "id", Value: id}})
+				case errors.Is(err, road.ErrStopped):
+					// the master is stopping: nobody is left to tell
+				default:
+					m.undelivered(jid, id, estate, err.Error())
+				}
+			}(id, rs.Name)
+		}
+	}
+}
+
+func (m *Master) undelivered(jid, id, estate, why string) {
+	m.stats.add("publish_undelivered")
+	if estate != "" {
+		m.log.Warnf("Job %s was not delivered to %s (estate %s): %s", jid, id, estate, why)
+	} else {
+		m.log.Warnf("Job %s was not delivered to %s: %s", jid, id, why)
+	}
+	m.ev.fire(UndeliveredTag(jid, id), body.Map{
+		{Key: "jid", Value: jid}, {Key: "id", Value: id}, {Key: "error", Value: why},
+	})
+}
+
+// accepted lists the ids of the accepted keys.
+func (m *Master) accepted() ([]string, error) {
+	all, err := m.store.List()
+	if err != nil {
+		return nil, err
+	}
+	return all[raet.Accepted], nil
+}

@@ -1,0 +1,278 @@
+package master
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/raet/route"
+	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/pki"
+)
+
+// Commands a minion sends to remote_cmd that the master carries out.
+const (
+	CmdReturn = job.ReturnCmd // "_return"
+	CmdPillar = "_pillar"
+)
+
+// pillarTimeout bounds the delivery of a pillar reply.
+const pillarTimeout = 30 * time.Second
+
+// readRoad takes what minions send. A message must name its source estate,
+// be for this estate (or none) and for no yard but the manor: estates do
+// not reach local yards through the master. Only remote_cmd is served.
+func (m *Master) readRoad(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-m.road.Done():
+			return nil // the road stack's own goroutine reports why
+		case rx := <-m.road.Receive():
+			m.fromRoad(rx)
+		}
+	}
+}
+
+func (m *Master) fromRoad(rx road.Received) {
+	m.stats.add("road_received")
+	rt, err := route.ParseRoute(rx.Body)
+	switch {
+	case err != nil:
+		m.refuse("road_invalid_route", "Dropped a message from %s: %v", rx.From, err)
+		return
+	case rt.Src.Estate == "":
+		m.refuse("road_no_source", "Dropped a message from %s: its route names no source estate", rx.From)
+		return
+	case rt.Dst.Estate != "" && rt.Dst.Estate != m.estate:
+		m.refuse("road_foreign_destination", "Dropped a message from %s for estate %q: estates are not relayed", rx.From, clip(rt.Dst.Estate))
+		return
+	case rt.Dst.Yard != "" && rt.Dst.Yard != ManorYard:
+		m.refuse("road_yard_refused", "Dropped a message from %s for yard %q: estates may not address local yards", rx.From, clip(rt.Dst.Yard))
+		return
+	}
+	switch rt.Dst.Share {
+	case "remote_cmd":
+		m.enqueue(func() { m.remoteCmd(rx) })
+	case "local_cmd":
+		m.refuse("road_local_cmd", "Refused a local_cmd over the road from %s", rx.From)
+	default:
+		m.refuse("road_unknown_share", "Dropped a message from %s for share %q", rx.From, clip(rt.Dst.Share))
+	}
+}
+
+// remote returns what the road stack knows of the estate that signed a
+// message: its uid and name as the message came, its role from a cache
+// read again whenever the name does not agree (a join renamed it) or the
+// uid is new.
+func (m *Master) remote(uid uint32, name string) (road.RemoteState, bool) {
+	m.remotesMu.Lock()
+	defer m.remotesMu.Unlock()
+	if rs, ok := m.remotes[uid]; ok && rs.Name == name {
+		return rs, true
+	}
+	m.remotes = m.road.Remotes()
+	rs, ok := m.remotes[uid]
+	return rs, ok && rs.Name == name
+}
+
+// forgetRemotes makes the next look-up read the road stack's remotes again.
+func (m *Master) forgetRemotes() {
+	m.remotesMu.Lock()
+	m.remotes = nil
+	m.remotesMu.Unlock()
+}
+
+// remoteCmd serves a minion's request. The minion is the role of the
+// estate that signed the message, whose key must be accepted now (salt-key
+// may have rejected or deleted it since the estate joined).
+func (m *Master) remoteCmd(rx road.Received) {
+	rs, ok := m.remote(rx.UID, rx.From)
+	if !ok {
+		m.refuse("unknown_estate", "Dropped a remote_cmd from estate %s (uid %d), which the road stack no longer knows", rx.From, rx.UID)
+		return
+	}
+	id := rs.Role
+	if k, err := m.store.Get(id); err != nil || k.Status != raet.Accepted {
+		why := "its key is not accepted"
+		if err != nil && !errors.Is(err, pki.ErrNotFound) {
+			why = err.Error()
+		} else if err == nil {
+			why = fmt.Sprintf("its key is %s", statusWord(k.Status))
+		}
+		m.refuse("unaccepted_estate", "Dropped a remote_cmd from estate %s (minion %s): %s", rx.From, id, why)
+		return
+	}
+	load, ok := rx.Body.Map("load")
+	if !ok {
+		m.refuse("bad_load", "Dropped a remote_cmd from %s: it has no load mapping", id)
+		return
+	}
+	cmd, _ := load.String("cmd")
+	switch cmd {
+	case CmdReturn:
+		m.handleReturn(id, load)
+	case CmdPillar:
+		m.handlePillar(id, rs, load)
+	default:
+		m.refuse("unknown_cmd", "Dropped a remote_cmd from %s: cmd %s is not supported", id, quoteCmd(load))
+	}
+}
+
+func statusWord(st raet.Acceptance) string {
+	switch st {
+	case raet.Accepted:
+		return "accepted"
+	case raet.Pending:
+		return "pending"
+	case raet.Rejected:
+		return "rejected"
+	}
+	return fmt.Sprintf("status %d", st)
+}
+
+// handleReturn is RemoteFuncs._return for the minion id: the load's id is
+// replaced with it, whatever the minion wrote; the return is kept once, for
+// a job in the cache that targeted the minion; then it is fired under
+// <jid> and salt/job/<jid>/ret/<id>.
+func (m *Master) handleReturn(id string, load body.Map) {
+	load = slices.Clone(load)
+	if claimed, ok := load.String("id"); ok && claimed != id {
+		m.stats.add("return_id_replaced")
+		m.log.Warnf("Return from minion %s claimed the id %q; stored as %s", id, clip(claimed), id)
+	}
+	load.Set("id", id)
+	r, err := job.ParseReturn(load)
+	if err != nil {
+		m.refuse("bad_load", "Dropped a return from %s: %v", id, err)
+		return
+	}
+	jid := r.JID
+	if jid == job.ReqJID {
+		// A job the minion started itself: it gets a jid here.
+		if jid, err = m.cache.PrepJID(m.opts.jids); err != nil {
+			m.stats.add("cache_error")
+			m.log.Errorf("Return from %s: %v", id, err)
+			return
+		}
+		load.Set("jid", jid)
+		if err := m.cache.SaveLoad(jid, load, []string{id}); err != nil {
+			m.stats.add("cache_error")
+			m.log.Errorf("Return from %s: %v", id, err)
+			return
+		}
+	} else {
+		minions, err := m.cache.Minions(jid)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			m.refuse("unknown_jid", "Dropped a return from %s for job %s, which is not in the job cache", id, jid)
+			return
+		case err != nil:
+			m.stats.add("cache_error")
+			m.log.Errorf("Return from %s for job %s: %v", id, jid, err)
+			return
+		case !slices.Contains(minions, id):
+			m.refuse("untargeted_return", "Dropped a return from %s for job %s, which did not target it", id, jid)
+			return
+		}
+	}
+	if err := m.cache.SaveReturn(jid, id, load); err != nil {
+		switch {
+		case errors.Is(err, job.ErrDuplicateReturn):
+			m.refuse("duplicate_return", "Dropped a second return from %s for job %s (a possible replay)", id, jid)
+			return
+		case errors.Is(err, job.ErrUnknownJob):
+			m.refuse("unknown_jid", "Dropped a return from %s for job %s, which is not in the job cache", id, jid)
+			return
+		}
+		// Not kept, but the client still hears of it.
+		m.stats.add("cache_error")
+		m.log.Errorf("Return from %s for job %s: %v", id, jid, err)
+	}
+	m.stats.add("return")
+	m.log.Debugf("Return from %s for job %s", id, jid)
+	m.ev.fire(jid, load)
+	m.ev.fire(job.RetTag(jid, id), load)
+}
+
+// handlePillar is RemoteFuncs._pillar: the minion's grains go to
+// <cachedir>/minions/<id>/data.p (when minion_data_cache) for targeting,
+// and the minion gets an empty pillar.
+func (m *Master) handlePillar(id string, rs road.RemoteState, load body.Map) {
+	grains, ok := load.Map("grains")
+	if !ok {
+		if v, has := load.Get("grains"); has && v != nil {
+			m.refuse("bad_load", "Dropped a pillar request from %s: grains is a %T, not a mapping", id, v)
+			return
+		}
+		grains = body.Map{}
+	}
+	if m.cfg.MinionDataCache {
+		if err := m.saveData(id, grains); err != nil {
+			m.stats.add("cache_error")
+			m.log.Errorf("Minion data cache of %s: %v", id, err)
+		}
+	}
+	m.stats.add("pillar")
+	msg := body.Map{
+		{Key: "route", Value: body.Map{
+			{Key: "src", Value: []any{m.estate, nil, nil}},
+			{Key: "dst", Value: []any{rs.Name, nil, nil}},
+		}},
+		{Key: "return", Value: body.Map{}},
+	}
+	d := m.road.Transmit(msg, rs.UID, pillarTimeout)
+	m.watchers.Add(1)
+	go func() {
+		defer m.watchers.Done()
+		if err := d.Err(); err != nil && !errors.Is(err, road.ErrStopped) {
+			m.stats.add("pillar_reply_undelivered")
+			m.log.Warnf("Pillar reply to %s (estate %s) was not delivered: %v", id, rs.Name, err)
+		}
+	}()
+}
+
+// saveData writes <cachedir>/minions/<id>/data.p = {"grains": ..., "pillar": {}}.
+func (m *Master) saveData(id string, grains body.Map) error {
+	if err := job.ValidID(id); err != nil {
+		return err
+	}
+	data, err := body.AppendMsgpack(nil, body.Map{
+		{Key: "grains", Value: grains},
+		{Key: "pillar", Value: body.Map{}},
+	})
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(m.cfg.Cachedir, "minions", id)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".data-tmp-")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Close()
+	} else {
+		f.Close()
+	}
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(dir, DataFile))
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}

@@ -1,0 +1,187 @@
+package master
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/target"
+)
+
+// DataFile is a minion's cached grains and pillar under
+// <cachedir>/minions/<id>/ (salt.cache localfs, filled by _pillar).
+const DataFile = "data.p"
+
+// maxDataFile bounds what is read of a data.p.
+const maxDataFile = 16 << 20
+
+// targets are the accepted minions a publish targets (CkMinions.check_minions):
+// glob, pcre and list are matched against the ids of the accepted keys;
+// grain, grain_pcre, ipcidr and compound expressions that use them against
+// the grains cached in data.p, greedily: a minion with no cached grains
+// counts as matched, and decides itself when the publish reaches it.
+// Pillar, nodegroup and range targets are refused, as the minions cannot
+// evaluate them either.
+func (m *Master) targets(tgtType string, tgt any, delim string) ([]string, error) {
+	ids, err := m.accepted()
+	if err != nil {
+		return nil, err
+	}
+	needGrains := usesGrains(tgtType, tgt)
+	out := []string{}
+	for _, id := range ids {
+		var grains map[string]any
+		if needGrains {
+			grains = m.cachedGrains(id)
+		}
+		ok, err := MatchOnMaster(tgtType, tgt, id, grains, delim)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// usesGrains tells whether a target needs the minions' grains.
+func usesGrains(tgtType string, tgt any) bool {
+	switch tgtType {
+	case "grain", "grain_pcre", "ipcidr":
+		return true
+	case "compound":
+		for _, w := range compoundWords(tgt) {
+			if e := wordEngine(w); e == "G" || e == "P" || e == "S" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// MatchOnMaster is the master's side of targeting for one accepted
+// minion: target.Match, except that grains == nil means the master has no
+// grains for the minion, which then matches every grain-based target (and
+// every grain-based word of a compound expression) greedily, as Salt's
+// check_minions does with greedy=True.
+func MatchOnMaster(tgtType string, tgt any, id string, grains map[string]any, delim string) (bool, error) {
+	mt := target.Matcher{ID: id, Grains: grains, Delimiter: delim}
+	switch tgtType {
+	case "grain", "grain_pcre", "ipcidr":
+		if grains == nil {
+			// Still refuse a malformed target before taking it greedily.
+			if _, err := (target.Matcher{ID: id, Grains: map[string]any{}, Delimiter: delim}).Match(tgtType, tgt); err != nil {
+				return false, err
+			}
+			return true, nil
+		}
+	case "compound":
+		if grains == nil {
+			if _, err := (target.Matcher{ID: id, Grains: map[string]any{}, Delimiter: delim}).Match(tgtType, tgt); err != nil {
+				return false, err
+			}
+			return mt.Match(tgtType, greedyCompound(tgt))
+		}
+	}
+	return mt.Match(tgtType, tgt)
+}
+
+// compoundWords splits a compound target as the matcher does.
+func compoundWords(tgt any) []string {
+	switch t := tgt.(type) {
+	case string:
+		return strings.Fields(t)
+	case []string:
+		return t
+	case []any:
+		out := make([]string, 0, len(t))
+		for _, w := range t {
+			if s, ok := w.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// engineWord is salt.utils.minions.TARGET_REX's prefix: an engine letter,
+// an optional one-character delimiter (G, P, I, J only), '@'.
+var engineWord = regexp.MustCompile(`^([GPIJLNSER])(.)?@.`)
+
+func wordEngine(w string) string {
+	sm := engineWord.FindStringSubmatch(w)
+	if sm == nil || (sm[2] != "" && !strings.Contains("GPIJ", sm[1])) {
+		return ""
+	}
+	return sm[1]
+}
+
+// greedyCompound replaces the grain-based words of a compound expression
+// (G@, P@, S@) with "*", a glob every id matches: the set Salt's greedy
+// check gives such a word holds every minion without cached grains.
+func greedyCompound(tgt any) any {
+	words := compoundWords(tgt)
+	if words == nil {
+		return tgt
+	}
+	out := make([]string, len(words))
+	for i, w := range words {
+		switch wordEngine(w) {
+		case "G", "P", "S":
+			out[i] = "*"
+		default:
+			out[i] = w
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// cachedGrains reads the grains of <cachedir>/minions/<id>/data.p; nil when
+// there are none (or they cannot be read, which is logged).
+func (m *Master) cachedGrains(id string) map[string]any {
+	path := filepath.Join(m.cfg.Cachedir, "minions", id, DataFile)
+	grains, err := ReadGrains(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		m.log.Warnf("Minion data cache of %s: %v", id, err)
+	}
+	return grains
+}
+
+// ReadGrains reads the "grains" mapping of a minion's data.p.
+func ReadGrains(path string) (map[string]any, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > maxDataFile {
+		return nil, fmt.Errorf("%s is %d bytes, more than %d", path, fi.Size(), maxDataFile)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	v, err := body.DecodeMsgpack(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	top, ok := v.(body.Map)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a mapping", path)
+	}
+	g, ok := top.Map("grains")
+	if !ok {
+		return nil, fmt.Errorf("%s has no grains mapping", path)
+	}
+	out := make(map[string]any, len(g))
+	for _, it := range g {
+		out[it.Key] = it.Value
+	}
+	return out, nil
+}
