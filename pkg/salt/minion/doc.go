@@ -1,0 +1,63 @@
+// Package minion is salt-minion-raet: a Salt minion on RAET
+// (spec/salt-raet.md §1, §3.3–3.4, §4.1, §6–7), speaking the messages of
+// docs/salt-messages.md with the master and with local tools.
+//
+// A Minion owns three things that run side by side:
+//
+//   - a road stack <id>_minion on interface:raet_port (UDP 4510), with
+//     presence management and the cascade on, which joins, allows and keeps
+//     alive every master of the master option. The masters' long-term keys are
+//     judged by the minion's own key store under pki_dir (auto_accept keeps
+//     the first key a master shows; a changed key is refused and logged at
+//     error, and the minion runs on without that master until it is
+//     restarted: joining again within the run would offer the master another
+//     estate uid, which an immutable master refuses as a change).
+//   - a lane <id>_minion with the manor yard in sock_dir, for local tools.
+//   - a router joining the two: share "fun" from a master is a job; share
+//     "remote_cmd" from a local yard goes to the current master (the first
+//     allowed one in the order of the master option, or a random one with
+//     random_master); everything else the minion does not know is dropped
+//     with a debug line (the master's pillar reply among it, as the contract
+//     says).
+//
+// After each allow the minion sends the master its grains in a _pillar
+// request. A publish whose target matches (pkg/salt/target) runs in a
+// goroutine of its own, with <cachedir>/proc/<jid> (msgpack, exec.ProcRecord)
+// on disk while it runs; its return load (job.ReturnLoad) goes to the master
+// that published it, over the road, route src [<estate>, "jobber",
+// "jid_ret"], dst [<master>, null, "remote_cmd"].
+//
+// # Returns are never lost
+//
+// Every return is first written to <cachedir>/raet_returns/<jid> (msgpack of
+// the whole road message, route included, replaced atomically), then
+// transmitted. The file is removed only once the road reports the message
+// delivered (the master said done). A return that could not be delivered
+// (the master not allowed at the time, or the delivery failed: timed out,
+// refused, the road stopped) stays on disk and is sent again when the road
+// reports that master allowed or alive again, at every retry interval while
+// it is allowed, and at the next start of the minion.
+//
+// # Decisions
+//
+//   - The proc file of a job is removed once its return is on disk and handed
+//     to the road; Salt's RAET jobber left it behind and relied on pid checks.
+//     Proc files of a previous process are removed at start.
+//   - A publish from an estate that is not one of this minion's masters, or
+//     one that arrives over the lane, is refused (logged at warning).
+//   - A publish whose jid repeats a running or recently finished job is
+//     ignored, as the ZeroMQ minion's jid queue does.
+//   - A target that cannot be evaluated (bad regular expression, pillar
+//     targets) is logged at warning and not run, where Salt logs and answers
+//     False: the result is the same, no return.
+//   - A compound function (fun given as a list) is answered with an error
+//     return rather than run.
+//   - raet_clear_remote_masters or raet_clear_remotes (both true by default)
+//     forget the remembered master estates at start, and the uid counter is
+//     reset, as Salt's joiner does, so a restarted minion offers the master
+//     the same estate uid as before and an immutable master takes it back.
+//   - On SIGTERM the router stops taking publishes, running jobs get the
+//     shutdown grace (5 s) to finish, then are cancelled (their "cancelled"
+//     returns are spooled like any other), and deliveries in flight get a
+//     moment more before the stacks stop.
+package minion

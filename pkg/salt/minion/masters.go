@@ -1,0 +1,137 @@
+package minion
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/pki"
+)
+
+// master is one entry of the master option and what the road made of it.
+type master struct {
+	addr    config.HostPort // as configured
+	ha      netip.AddrPort  // resolved; zero until it is
+	uid     uint32          // the remote's uid on the road; 0 while there is none
+	name    string          // its estate name, once a join told it
+	retryAt time.Time       // when to resolve and join again while uid is 0
+	refused bool            // the road removed it: refused until a restart
+}
+
+// masterSet is the minion's masters, in the order of the master option.
+// The run loop changes it; the router and the jobs read it.
+type masterSet struct {
+	mu     sync.Mutex
+	list   []*master
+	random bool
+	intn   func(int) int
+}
+
+func newMasterSet(addrs []config.MasterAddr, random bool) *masterSet {
+	ms := &masterSet{random: random, intn: rand.IntN}
+	for _, a := range addrs {
+		ms.list = append(ms.list, &master{addr: a.External})
+	}
+	return ms
+}
+
+// byUID returns the master the road knows by uid.
+func (ms *masterSet) byUID(uid uint32) *master {
+	if uid == 0 {
+		return nil
+	}
+	for _, m := range ms.list {
+		if m.uid == uid {
+			return m
+		}
+	}
+	return nil
+}
+
+// isMaster reports whether the estate with this uid on the road is one of
+// this minion's masters.
+func (ms *masterSet) isMaster(uid uint32) bool {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	return ms.byUID(uid) != nil
+}
+
+// names returns the estate names of the masters the road has joined.
+func (ms *masterSet) names() []string {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	var out []string
+	for _, m := range ms.list {
+		if m.uid != 0 && m.name != "" {
+			out = append(out, m.name)
+		}
+	}
+	return out
+}
+
+// pick chooses the master a request from a local tool goes to
+// (SaltRaetRouterMinion): among the masters allowed on the road now, the
+// first in the order of the master option, or a random one with
+// random_master. ok is false when none is allowed.
+func (ms *masterSet) pick(remotes map[uint32]road.RemoteState) (name string, uid uint32, ok bool) {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	var allowed []*master
+	for _, m := range ms.list {
+		if st, known := remotes[m.uid]; m.uid != 0 && known && st.Allowed == road.Yes {
+			allowed = append(allowed, m)
+		}
+	}
+	if len(allowed) == 0 {
+		return "", 0, false
+	}
+	chosen := allowed[0]
+	if ms.random {
+		chosen = allowed[ms.intn(len(allowed))]
+	}
+	name = chosen.name
+	if st := remotes[chosen.uid]; st.Name != "" {
+		name = st.Name
+	}
+	return name, chosen.uid, true
+}
+
+// masterAcceptor judges the keys of the masters that join: the minion's own
+// key store under pki_dir, as Salt's SaltKeep makes RaetKey.status decide.
+// With auto_accept (the minion's default) the first key a master shows is
+// accepted and kept in accepted/<role>; a master whose keys have changed
+// since is rejected, and said so, at error, with what to do about it.
+type masterAcceptor struct {
+	store *pki.Store
+	log   logrus.FieldLogger
+}
+
+func (a *masterAcceptor) StatusRole(role, verhex, pubhex string) (raet.Acceptance, error) {
+	d, err := a.store.Decide(role, pubhex, verhex)
+	if err != nil {
+		a.log.Errorf("Cannot judge the key of master %q: %v; refusing it", role, err)
+		return raet.Rejected, err
+	}
+	for _, w := range d.Warnings {
+		a.log.Warnf("Key of master %q: %v", role, w)
+	}
+	switch d.Status {
+	case raet.Rejected:
+		a.log.Errorf("Refusing master %q: %s (fingerprint now %s). If the master's key was changed on purpose, remove %s and restart this minion",
+			role, d.Reason, pki.Fingerprint(pubhex, verhex), a.store.Path(raet.Accepted, role))
+	case raet.Pending:
+		a.log.Warnf("The key of master %q is pending (%s): accept it by moving %s to %s",
+			role, d.Reason, a.store.Path(raet.Pending, role), a.store.Path(raet.Accepted, role))
+	case raet.Accepted:
+		if d.New {
+			a.log.Infof("Accepted the key of master %q (%s), fingerprint %s", role, d.Reason, pki.Fingerprint(pubhex, verhex))
+		}
+	}
+	return d.Status, nil
+}

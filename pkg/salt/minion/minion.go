@@ -1,0 +1,640 @@
+package minion
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"gopkg.in/yaml.v3"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/lane"
+	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/raet/road/keep"
+	"github.com/saltraet/saltraet/pkg/raet/route"
+	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/exec"
+	"github.com/saltraet/saltraet/pkg/salt/grains"
+	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/pki"
+	"github.com/saltraet/saltraet/pkg/salt/target"
+)
+
+// Defaults of the Options.
+const (
+	// DefaultPeriod is the keep-alive period of the road (Salt's RAET
+	// road stacks used 3 s).
+	DefaultPeriod = 3 * time.Second
+	// DefaultShutdownGrace is how long running jobs may go on once the
+	// minion is told to stop.
+	DefaultShutdownGrace = 5 * time.Second
+	// DefaultRetryInterval is how often spooled returns are offered again
+	// to the masters that are allowed.
+	DefaultRetryInterval = 10 * time.Second
+	// DefaultReturnTimeout bounds one attempt to deliver a return.
+	DefaultReturnTimeout = 60 * time.Second
+	// resolveRetry is how soon a master whose name did not resolve is
+	// tried again.
+	resolveRetry = 5 * time.Second
+	// laneQueueMax bounds the requests of local tools waiting for a master.
+	laneQueueMax = 256
+)
+
+// Option changes how New makes a Minion; the zero set is what the daemon
+// uses.
+type Option func(*options)
+
+type options struct {
+	roadConn      road.Conn
+	timers        road.Timers
+	grains        map[string]any
+	shutdownGrace time.Duration
+	retryInterval time.Duration
+	returnTimeout time.Duration
+}
+
+// WithRoadConn gives the road stack its connection instead of a UDP socket
+// on interface:raet_port (tests bind port 0, which the config refuses).
+func WithRoadConn(c road.Conn) Option { return func(o *options) { o.roadConn = c } }
+
+// WithTimers sets the road's timers; zero fields take the road's defaults,
+// and a zero Period DefaultPeriod.
+func WithTimers(t road.Timers) Option { return func(o *options) { o.timers = t } }
+
+// WithGrains replaces the grains the minion computes.
+func WithGrains(g map[string]any) Option { return func(o *options) { o.grains = g } }
+
+// WithShutdownGrace sets how long running jobs may finish at shutdown.
+func WithShutdownGrace(d time.Duration) Option { return func(o *options) { o.shutdownGrace = d } }
+
+// WithRetryInterval sets how often spooled returns are offered again.
+func WithRetryInterval(d time.Duration) Option { return func(o *options) { o.retryInterval = d } }
+
+// WithReturnTimeout bounds one attempt to deliver a return.
+func WithReturnTimeout(d time.Duration) Option { return func(o *options) { o.returnTimeout = d } }
+
+// Minion is a running salt-minion-raet: road, lane, router, jobs.
+type Minion struct {
+	cfg    *config.Minion
+	log    logrus.FieldLogger
+	o      options
+	id     string
+	estate string
+	grains map[string]any
+
+	store   *pki.Store
+	road    *road.Stack
+	lane    *lane.Stack
+	router  *route.Router
+	exec    *exec.Executor
+	masters *masterSet
+	jobs    *jobTable
+	spool   *spool
+
+	jobCtx    context.Context
+	jobCancel context.CancelFunc
+
+	laneMu    sync.Mutex
+	laneQueue []body.Map // requests of local tools waiting for a master
+
+	started atomic.Bool
+	closed  atomic.Bool
+}
+
+// New makes a minion from its configuration: it opens the key store
+// (creating local.key on the first start), the road keep under
+// <cachedir>/raet/<estate>, the road socket, the manor yard in sock_dir,
+// <cachedir>/proc and the return spool. Nothing is sent before Run. A
+// Minion that is never Run must be Closed.
+func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Minion, err error) {
+	if cfg == nil {
+		return nil, errors.New("minion: no configuration")
+	}
+	if logger == nil {
+		l := logrus.New()
+		l.SetOutput(io.Discard)
+		logger = l
+	}
+	o := options{shutdownGrace: DefaultShutdownGrace, retryInterval: DefaultRetryInterval,
+		returnTimeout: DefaultReturnTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.timers.Period == 0 {
+		o.timers.Period = DefaultPeriod
+	}
+	if cfg.ID == "" {
+		return nil, errors.New("minion: the configuration has no id")
+	}
+	if len(cfg.Master.Addrs) == 0 {
+		return nil, fmt.Errorf("minion: %s names no master", cfg.ConfFile)
+	}
+	m = &Minion{cfg: cfg, log: logger, o: o, id: cfg.ID, estate: cfg.EstateName(),
+		masters: newMasterSet(cfg.Master.Addrs, cfg.RandomMaster)}
+
+	m.store, err = pki.Open(cfg.PKIDir, pki.Options{OpenMode: cfg.OpenMode, AutoAccept: cfg.AutoAccept,
+		PermissivePKIAccess: cfg.PermissivePKIAccess})
+	if err != nil {
+		return nil, fmt.Errorf("pki_dir %s: %w", cfg.PKIDir, err)
+	}
+	local, err := m.store.LoadOrCreateLocal()
+	if err != nil {
+		return nil, fmt.Errorf("the minion's keys: %w", err)
+	}
+
+	m.grains = o.grains
+	if m.grains == nil {
+		m.grains = grains.Core(grains.Options{ID: cfg.ID, Master: cfg.Master.Raw, Static: m.staticGrains()})
+	}
+
+	k, err := m.openKeep(local)
+	if err != nil {
+		return nil, err
+	}
+
+	for _, dir := range []string{filepath.Join(cfg.Cachedir, "proc"), cfg.SockDir} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	m.jobs = newJobTable(filepath.Join(cfg.Cachedir, "proc"))
+	if m.spool, err = openSpool(filepath.Join(cfg.Cachedir, SpoolDir), logger, m.sendToMaster); err != nil {
+		return nil, fmt.Errorf("return spool: %w", err)
+	}
+
+	conn := o.roadConn
+	if conn == nil {
+		if conn, err = road.ListenUDP(cfg.RoadAddr()); err != nil {
+			return nil, fmt.Errorf("cannot open the road on %s (interface and raet_port of %s): %w", cfg.RoadAddr(), cfg.ConfFile, err)
+		}
+	}
+	fqdn, _ := m.grains["fqdn"].(string)
+	m.road, err = road.NewStack(road.Config{
+		Name: m.estate, Role: m.id, Main: cfg.RaetMain, Mutable: cfg.Mutable(), Kind: config.KindMinion, FQDN: fqdn,
+		Keep: k, Acceptor: &masterAcceptor{store: m.store, log: logger}, Timers: o.timers,
+		Signer: local.Signer, Privateer: local.Privateer, Conn: conn,
+		BodyKind: raet.BodyMsgpack, Manage: true, ManageCascade: true,
+	})
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	m.lane, err = lane.NewStack(lane.Config{Name: YardManor, Lane: cfg.LaneName(), Dir: cfg.SockDir,
+		PackKind: raet.PackMsgpack, BufCount: cfg.RaetLaneBufcnt})
+	if err != nil {
+		m.stopRoad()
+		return nil, fmt.Errorf("sock_dir %s: %w", cfg.SockDir, err)
+	}
+	m.jobCtx, m.jobCancel = context.WithCancel(context.Background())
+	m.exec = exec.New(exec.Options{Grains: m.Grains, Jobs: m.jobs})
+	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: YardManor,
+		RoadTimeout: o.returnTimeout, OnUndeliverable: m.undeliverable})
+	m.router.Handle(ShareFun, m.onPublish)
+	m.router.Handle(ShareRemoteCmd, m.onRemoteCmd)
+	m.router.Handle("", m.onOther)
+	return m, nil
+}
+
+// staticGrains are the grains of <config_dir>/grains overlaid with the
+// grains option, as Salt's loader merges them (the option wins).
+func (m *Minion) staticGrains() map[string]any {
+	static := map[string]any{}
+	path := filepath.Join(m.cfg.ConfigDir, "grains")
+	if data, err := os.ReadFile(path); err == nil {
+		var fromFile map[string]any
+		if err := yaml.Unmarshal(data, &fromFile); err != nil {
+			m.log.Warnf("Ignoring %s: %v", path, err)
+		}
+		for k, v := range fromFile {
+			static[k] = v
+		}
+	}
+	if v, ok := m.cfg.Raw["grains"]; ok && v != nil {
+		opt, ok := v.(map[string]any)
+		if !ok {
+			file, line, _ := m.cfg.Origin("grains")
+			m.log.Warnf("%s:%d: grains: not a mapping; ignored", file, line)
+		}
+		for k, v := range opt {
+			static[k] = v
+		}
+	}
+	return static
+}
+
+// openKeep opens the road keep, <cachedir>/raet/<estate> (json), and
+// prepares it: the remembered masters are forgotten when
+// raet_clear_remote_masters or raet_clear_remotes says so, with the uid
+// counter reset so that the masters get the same uids as before, and the
+// local estate takes the keys of local.key, which is the minion's identity
+// (the keep's copy would otherwise win).
+func (m *Minion) openKeep(local *pki.Local) (*keep.Keep, error) {
+	dir := filepath.Join(m.cfg.Cachedir, "raet", m.estate)
+	k, err := keep.Open(dir, keep.KindJSON, raet.AutoNever)
+	if err != nil {
+		return nil, fmt.Errorf("road keep: %w", err)
+	}
+	clear := m.cfg.RaetClearRemoteMasters || m.cfg.RaetClearRemotes
+	if clear {
+		if err := k.ClearRemotes(); err != nil {
+			return nil, fmt.Errorf("road keep %s: %w", dir, err)
+		}
+	}
+	l, err := k.LoadLocal()
+	switch {
+	case errors.Is(err, keep.ErrCleared):
+		m.log.Warnf("Road keep: %v", err)
+	case err != nil:
+		return nil, fmt.Errorf("road keep: %w", err)
+	}
+	if l == nil {
+		return k, nil
+	}
+	if l.SigHex != local.Signer.SeedHex() || l.PriHex != local.Privateer.Hex() {
+		if l.SigHex != "" {
+			m.log.Warnf("Road keep %s held other keys than %s; using %s", dir, m.store.LocalPath(), m.store.LocalPath())
+		}
+		l.SigHex, l.PriHex = local.Signer.SeedHex(), local.Privateer.Hex()
+	}
+	l.Name, l.Role = m.estate, m.id
+	if clear {
+		l.PUID = l.UID
+	}
+	if err := k.DumpLocal(l); err != nil {
+		return nil, fmt.Errorf("road keep: %w", err)
+	}
+	return k, nil
+}
+
+// Grains returns the minion's grains.
+func (m *Minion) Grains() map[string]any { return m.grains }
+
+// ID is the minion id; Estate its road estate name.
+func (m *Minion) ID() string     { return m.id }
+func (m *Minion) Estate() string { return m.estate }
+
+// RoadAddr is the address the road listens on.
+func (m *Minion) RoadAddr() string { return road.JoinHostPort(m.road.LocalAddr()) }
+
+// LaneAddr is the manor yard's socket path.
+func (m *Minion) LaneAddr() string { return m.lane.Addr() }
+
+// Running returns the proc records of the running jobs.
+func (m *Minion) Running() []map[string]any { return m.jobs.Running() }
+
+// Spooled lists the jids of the returns not yet delivered.
+func (m *Minion) Spooled() []string { return m.spool.pending() }
+
+// Close releases what New opened, for a Minion that is never Run.
+func (m *Minion) Close() error {
+	if m.started.Load() || m.closed.Swap(true) {
+		return nil
+	}
+	m.jobCancel()
+	m.stopRoad()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	m.lane.Run(ctx) // closes the socket and removes its file
+	return nil
+}
+
+// stopRoad closes the road socket of a stack that never ran.
+func (m *Minion) stopRoad() {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	m.road.Run(ctx)
+}
+
+// Run serves until ctx ends, then shuts down: no more publishes are
+// taken, running jobs get the shutdown grace to finish and are then
+// cancelled, deliveries under way get a moment more, and the stacks stop
+// (the manor socket is removed). It returns nil after a shutdown ctx asked
+// for, or why the minion stopped on its own (a stack failed). Run may be
+// called once.
+func (m *Minion) Run(ctx context.Context) error {
+	if m.closed.Load() || m.started.Swap(true) {
+		return errors.New("minion: Run called twice, or after Close")
+	}
+	defer m.jobCancel()
+	stackCtx, stopStacks := context.WithCancel(context.Background())
+	defer stopStacks()
+	roadDone := make(chan error, 1)
+	go func() { roadDone <- m.road.Run(stackCtx) }()
+	laneDone := make(chan error, 1)
+	go func() { laneDone <- m.lane.Run(stackCtx) }()
+	routerCtx, stopRouter := context.WithCancel(context.Background())
+	defer stopRouter()
+	routerDone := make(chan error, 1)
+	go func() { routerDone <- m.router.Run(routerCtx) }()
+
+	if removed := m.jobs.cleanProcs(); len(removed) > 0 {
+		m.log.Debugf("Removed the proc files of jobs of a previous run: %v", removed)
+	}
+	if p := m.spool.pending(); len(p) > 0 {
+		m.log.Infof("%d returns of a previous run wait for their masters: %v", len(p), p)
+	}
+	m.log.Infof("Minion %s starting: road estate %s on %s, lane %s, masters %v",
+		m.id, m.estate, m.RoadAddr(), m.lane.Addr(), m.cfg.Master.HostPorts())
+
+	tick := min(time.Second, m.o.retryInterval)
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
+	nextFlush := time.Now().Add(m.o.retryInterval)
+	m.joinMasters(time.Now())
+	var runErr error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case ev := <-m.road.Events():
+			m.onEvent(ev)
+		case now := <-ticker.C:
+			m.joinMasters(now)
+			if !now.Before(nextFlush) {
+				nextFlush = now.Add(m.o.retryInterval)
+				for _, name := range m.masters.names() {
+					m.spool.flush(name)
+				}
+			}
+		case err := <-routerDone:
+			runErr = err
+			routerDone <- err
+			break loop
+		}
+	}
+	m.log.Infof("Minion %s shutting down", m.id)
+	stopRouter()
+	<-routerDone
+	// The road runs on while jobs finish, so their returns can still go.
+	events := make(chan struct{})
+	go func() { // nobody else reads the road's events now
+		for {
+			select {
+			case <-m.road.Events():
+			case <-events:
+				return
+			}
+		}
+	}()
+	if !m.jobs.wait(m.o.shutdownGrace) {
+		m.log.Warnf("Cancelling %d jobs still running after %v", m.jobs.count(), m.o.shutdownGrace)
+		m.jobCancel()
+		if !m.jobs.wait(m.o.shutdownGrace) {
+			m.log.Errorf("%d jobs did not stop; their returns are lost", m.jobs.count())
+		}
+	}
+	m.spool.idle(2 * time.Second)
+	close(events)
+	stopStacks()
+	if err := <-roadDone; err != nil && runErr == nil {
+		runErr = err
+	}
+	if err := <-laneDone; err != nil && runErr == nil {
+		runErr = err
+	}
+	if p := m.spool.pending(); len(p) > 0 {
+		m.log.Infof("%d returns kept for the next start: %v", len(p), p)
+	}
+	return runErr
+}
+
+// joinMasters joins the masters that have no remote on the road yet and
+// whose time has come.
+func (m *Minion) joinMasters(now time.Time) {
+	m.masters.mu.Lock()
+	var due []*master
+	for _, ms := range m.masters.list {
+		if ms.uid == 0 && !ms.refused && !now.Before(ms.retryAt) {
+			due = append(due, ms)
+		}
+	}
+	m.masters.mu.Unlock()
+	for _, ms := range due {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ha, err := road.ResolveHA(ctx, ms.addr.Host, ms.addr.Port)
+		cancel()
+		if err != nil {
+			m.log.Warnf("Cannot resolve master %s: %v; trying again in %v", ms.addr, err, resolveRetry)
+			m.masters.mu.Lock()
+			ms.retryAt = now.Add(resolveRetry)
+			m.masters.mu.Unlock()
+			continue
+		}
+		uid, err := m.road.Join(ha, true)
+		if err != nil {
+			return // the road stopped
+		}
+		m.masters.mu.Lock()
+		ms.ha, ms.uid = ha, uid
+		m.masters.mu.Unlock()
+		m.log.Infof("Joining master %s (%s)", ms.addr, road.JoinHostPort(ha))
+	}
+}
+
+// onEvent follows what the road says of the masters.
+func (m *Minion) onEvent(ev road.Event) {
+	m.masters.mu.Lock()
+	ms := m.masters.byUID(ev.UID)
+	var addr string
+	if ms != nil {
+		addr = ms.addr.String()
+		if ev.Kind != road.EventRemoved {
+			ms.name = ev.Name
+		}
+	}
+	m.masters.mu.Unlock()
+	if ms == nil {
+		m.log.Debugf("Road: %s %s (uid %d), not one of the masters", ev.Kind, ev.Name, ev.UID)
+		return
+	}
+	switch ev.Kind {
+	case road.EventJoined:
+		m.log.Infof("Joined master %s at %s", ev.Name, addr)
+	case road.EventAllowed:
+		m.log.Infof("Allowed by master %s at %s", ev.Name, addr)
+		m.sendPillar(ev.Name, ev.UID)
+		m.spool.flush(ev.Name)
+		m.flushLane()
+	case road.EventAlived:
+		m.log.Debugf("Master %s is alive", ev.Name)
+		m.spool.flush(ev.Name)
+		m.flushLane()
+	case road.EventLost:
+		m.log.Warnf("Master %s at %s stopped answering", ev.Name, addr)
+	case road.EventRemoved:
+		// The road forgot the master: its join was refused, by its key
+		// store or by ours. A join again would offer it another estate
+		// uid, which an immutable master refuses as a change, so the
+		// master stays refused until the minion restarts, with the keys
+		// sorted out.
+		m.masters.mu.Lock()
+		ms.uid, ms.refused = 0, true
+		m.masters.mu.Unlock()
+		m.log.Errorf("Master %s at %s refused this minion, or was refused by it (see the key messages above); "+
+			"not joining it again until this minion is restarted", ev.Name, addr)
+	case road.EventReaped:
+		m.log.Debugf("Master %s reaped", ev.Name)
+	}
+}
+
+// sendPillar gives a master this minion's grains (the _pillar request).
+func (m *Minion) sendPillar(master string, uid uint32) {
+	d := m.road.Transmit(PillarRequest(m.estate, master, m.id, m.grains), uid, m.o.returnTimeout)
+	go func() {
+		if err := d.Err(); err != nil {
+			m.log.Warnf("Grains not delivered to master %s: %v", master, err)
+		} else {
+			m.log.Debugf("Grains delivered to master %s", master)
+		}
+	}()
+}
+
+// sendToMaster transmits a message to the master of that estate name, if
+// the road has a session with it now.
+func (m *Minion) sendToMaster(master string, msg body.Map) (*road.Delivery, error) {
+	uid, ok := m.road.UID(master)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s is not joined", errNotNow, master)
+	}
+	if st, ok := m.road.Remotes()[uid]; !ok || st.Allowed != road.Yes {
+		return nil, fmt.Errorf("%w: %s", errNotNow, master)
+	}
+	return m.road.Transmit(msg, uid, m.o.returnTimeout), nil
+}
+
+// onPublish takes a job a master published (share fun). It runs on the
+// router's goroutine, so the job itself runs in a goroutine of its own.
+func (m *Minion) onPublish(msg route.Message) {
+	if msg.Via != route.ViaRoad || !m.masters.isMaster(msg.FromUID) {
+		m.log.Warnf("Refusing a publish from %s %s%s: not one of this minion's masters", msg.Via, msg.FromEstate, msg.FromYard)
+		return
+	}
+	load, ok := msg.Body.Map("pub")
+	if !ok {
+		m.log.Warnf("Refusing a publish from master %s without a pub load", msg.FromEstate)
+		return
+	}
+	pub := exec.PubFromLoad(load)
+	if !job.IsJID(pub.Jid) || job.ValidID(pub.Jid) != nil {
+		m.log.Warnf("Refusing a publish from master %s: invalid jid %q", msg.FromEstate, pub.Jid)
+		return
+	}
+	delim, _ := load.String("delimiter")
+	matched, err := target.Matcher{ID: m.id, Grains: m.grains, Delimiter: delim}.Match(pub.TgtType, pub.Tgt)
+	if err != nil {
+		m.log.Warnf("Job %s from master %s not run: target %v (%s): %v", pub.Jid, msg.FromEstate, pub.Tgt, pub.TgtType, err)
+		return
+	}
+	if !matched {
+		m.log.Debugf("Job %s is not for this minion (target %v, %s)", pub.Jid, pub.Tgt, pub.TgtType)
+		return
+	}
+	rec := exec.ProcRecord(os.Getpid(), pub)
+	if !m.jobs.begin(pub.Jid, rec) {
+		m.log.Infof("Job %s was published again; it runs or ran already", pub.Jid)
+		return
+	}
+	fun, _ := load.Get("fun")
+	go m.runJob(msg.FromEstate, pub, fun, rec)
+}
+
+// runJob runs one job and sends its return to the master that published it.
+func (m *Minion) runJob(master string, pub exec.Pub, fun any, rec map[string]any) {
+	defer m.jobs.end(pub.Jid)
+	if err := m.jobs.writeProc(pub.Jid, rec); err != nil {
+		m.log.Warnf("Cannot write the proc file of job %s: %v", pub.Jid, err)
+	}
+	m.log.Infof("Running %s for master %s (jid %s)", pub.Fun, master, pub.Jid)
+	var res exec.Result
+	if _, ok := fun.(string); ok {
+		res = m.exec.Run(m.jobCtx, pub.Fun, pub.Arg, pub)
+	} else {
+		res = exec.Result{Return: fmt.Sprintf("Compound functions are not supported by this minion: %v", fun),
+			Retcode: 1, Out: "nested"}
+		fun = fmt.Sprint(fun)
+	}
+	rc := int64(res.Retcode)
+	load := job.ReturnLoad(job.Return{Success: res.Success, Return: res.Return, Retcode: &rc, JID: pub.Jid,
+		Fun: fun, FunArgs: exec.StripKwargMarkers(pub.Arg), ID: m.id, Out: res.Out})
+	m.spool.submit(pub.Jid, master, ReturnMessage(m.estate, master, load))
+	if err := m.jobs.removeProc(pub.Jid); err != nil {
+		m.log.Warnf("Cannot remove the proc file of job %s: %v", pub.Jid, err)
+	}
+	m.log.Debugf("Job %s done: success %v, retcode %d", pub.Jid, res.Success, res.Retcode)
+}
+
+// onRemoteCmd sends a local tool's request to the current master.
+func (m *Minion) onRemoteCmd(msg route.Message) {
+	if msg.Via == route.ViaRoad {
+		m.log.Warnf("Dropping a remote_cmd message from estate %s: this is a minion", msg.FromEstate)
+		return
+	}
+	if !m.forwardToMaster(msg) {
+		m.laneMu.Lock()
+		defer m.laneMu.Unlock()
+		if len(m.laneQueue) >= laneQueueMax {
+			m.log.Warnf("Dropping a request from yard %s: %d requests already wait for a master", msg.FromYard, laneQueueMax)
+			return
+		}
+		m.laneQueue = append(m.laneQueue, msg.Route.Put(msg.Body))
+	}
+}
+
+// forwardToMaster sends a request over the road to the master pick
+// chooses; false when no master is allowed.
+func (m *Minion) forwardToMaster(msg route.Message) bool {
+	name, _, ok := m.masters.pick(m.road.Remotes())
+	if !ok {
+		return false
+	}
+	rt := msg.Route
+	rt.Dst.Estate = name
+	if rt.Dst.Yard == YardManor { // our manor, not the master's yard
+		rt.Dst.Yard = ""
+	}
+	if err := m.router.Send(rt.Put(msg.Body)); err != nil {
+		m.log.Warnf("Request from yard %s not sent to master %s: %v", msg.FromYard, name, err)
+	}
+	return true
+}
+
+// flushLane sends the requests that waited for a master.
+func (m *Minion) flushLane() {
+	m.laneMu.Lock()
+	queue := m.laneQueue
+	m.laneQueue = nil
+	m.laneMu.Unlock()
+	for i, b := range queue {
+		rt, _ := route.ParseRoute(b)
+		if !m.forwardToMaster(route.Message{Body: b, Route: rt, Via: route.ViaLane, FromYard: rt.Src.Yard}) {
+			m.laneMu.Lock()
+			m.laneQueue = append(queue[i:], m.laneQueue...)
+			m.laneMu.Unlock()
+			return
+		}
+	}
+}
+
+// onOther drops what the minion has no use for, the master's pillar reply
+// among it.
+func (m *Minion) onOther(msg route.Message) {
+	m.log.Debugf("Dropping a message for share %q from %s %s%s", msg.Route.Dst.Share, msg.Via, msg.FromEstate, msg.FromYard)
+}
+
+// undeliverable hears from the router of what it could not route.
+func (m *Minion) undeliverable(msg route.Message, err error) {
+	if errors.Is(err, lane.ErrGone) || errors.Is(err, route.ErrStopped) {
+		m.log.Debugf("Message %s not routed: %v", msg.Route, err)
+		return
+	}
+	m.log.Warnf("Message %s not routed: %v", msg.Route, err)
+}

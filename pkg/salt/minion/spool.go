@@ -1,0 +1,232 @@
+package minion
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/raet/route"
+)
+
+// SpoolDir is the directory, under cachedir, of the returns not yet
+// delivered.
+const SpoolDir = "raet_returns"
+
+// errNotNow says a master cannot take a message at the moment; the spool
+// keeps it for later.
+var errNotNow = errors.New("master not allowed now")
+
+// sendFunc transmits a message to the master of that estate name, or says
+// why it cannot now.
+type sendFunc func(master string, msg body.Map) (*road.Delivery, error)
+
+// spool keeps the returns of jobs until their master has them: each is a
+// file <dir>/<jid> holding the road message (msgpack, route included),
+// written before it is first sent and removed only once the road reports it
+// delivered. A return is sent at most once at a time.
+type spool struct {
+	dir  string
+	log  logrus.FieldLogger
+	send sendFunc
+
+	mu       sync.Mutex
+	index    map[string]string // jid → master estate, of the files on disk
+	inflight map[string]bool   // jids whose delivery is under way
+	changed  chan struct{}     // closed and replaced when a delivery ends
+}
+
+// openSpool opens the spool directory, creating it, and indexes the
+// returns a previous run left there.
+func openSpool(dir string, log logrus.FieldLogger, send sendFunc) (*spool, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	removeTemps(dir, 0)
+	s := &spool{dir: dir, log: log, send: send, index: map[string]string{}, inflight: map[string]bool{},
+		changed: make(chan struct{})}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if !fileName(e.Name()) || !e.Type().IsRegular() {
+			continue
+		}
+		_, master, err := s.read(e.Name())
+		if err != nil {
+			log.Errorf("Return %s in the spool cannot be read, left in place: %v", filepath.Join(dir, e.Name()), err)
+			continue
+		}
+		s.index[e.Name()] = master
+	}
+	return s, nil
+}
+
+// read loads a spooled message and the master it is for.
+func (s *spool) read(jid string) (body.Map, string, error) {
+	data, err := os.ReadFile(filepath.Join(s.dir, jid))
+	if err != nil {
+		return nil, "", err
+	}
+	msg, err := body.Decode(raet.BodyMsgpack, data)
+	if err != nil {
+		return nil, "", err
+	}
+	rt, err := route.ParseRoute(msg)
+	if err != nil {
+		return nil, "", err
+	}
+	if rt.Dst.Estate == "" {
+		return nil, "", fmt.Errorf("the route names no master estate")
+	}
+	return msg, rt.Dst.Estate, nil
+}
+
+// put writes a message to the spool, replacing an older one of the jid.
+func (s *spool) put(jid, master string, msg body.Map) error {
+	data, err := body.Encode(raet.BodyMsgpack, msg)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(s.dir, jid, data, 0o600); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.index[jid] = master
+	s.mu.Unlock()
+	return nil
+}
+
+// submit keeps a return and sends it. A return that cannot be written is
+// still sent, and said so: it would be lost with an undelivered send.
+func (s *spool) submit(jid, master string, msg body.Map) {
+	if err := s.put(jid, master, msg); err != nil {
+		s.log.Errorf("Cannot keep the return of job %s in %s: %v; it is lost if it cannot be delivered now", jid, s.dir, err)
+		if err := s.deliver(jid, master, msg, false); err != nil {
+			s.log.Errorf("Return of job %s lost: master %s: %v", jid, master, err)
+		}
+		return
+	}
+	if err := s.deliver(jid, master, msg, true); err != nil {
+		s.log.Infof("Return of job %s kept in %s for master %s: %v", jid, s.dir, master, err)
+	}
+}
+
+// flush sends every spooled return for the master that is not on its way
+// already.
+func (s *spool) flush(master string) {
+	s.mu.Lock()
+	var jids []string
+	for jid, m := range s.index {
+		if m == master && !s.inflight[jid] {
+			jids = append(jids, jid)
+		}
+	}
+	s.mu.Unlock()
+	slices.Sort(jids) // oldest job first
+	for _, jid := range jids {
+		msg, _, err := s.read(jid)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) { // delivered meanwhile
+				continue
+			}
+			s.log.Errorf("Return %s in the spool cannot be read, left in place: %v", filepath.Join(s.dir, jid), err)
+			s.mu.Lock()
+			delete(s.index, jid)
+			s.mu.Unlock()
+			continue
+		}
+		if err := s.deliver(jid, master, msg, true); err != nil {
+			s.log.Debugf("Return of job %s still kept for master %s: %v", jid, master, err)
+		}
+	}
+}
+
+// deliver transmits a return unless it is on its way already, and watches
+// the outcome: delivered, its file goes; not, it stays for the next flush.
+// The error says why it could not even be sent.
+func (s *spool) deliver(jid, master string, msg body.Map, onDisk bool) error {
+	s.mu.Lock()
+	if s.inflight[jid] {
+		s.mu.Unlock()
+		return nil
+	}
+	s.inflight[jid] = true
+	s.mu.Unlock()
+	d, err := s.send(master, msg)
+	if err != nil {
+		s.release(jid)
+		return err
+	}
+	go func() {
+		err := d.Err()
+		switch {
+		case err == nil && onDisk:
+			s.mu.Lock()
+			if rmErr := os.Remove(filepath.Join(s.dir, jid)); rmErr == nil || errors.Is(rmErr, os.ErrNotExist) {
+				delete(s.index, jid)
+			} else {
+				s.log.Errorf("Return of job %s delivered to %s, but its spool file stays: %v", jid, master, rmErr)
+			}
+			s.mu.Unlock()
+			s.log.Debugf("Return of job %s delivered to master %s", jid, master)
+		case err == nil:
+			s.log.Debugf("Return of job %s delivered to master %s", jid, master)
+		case onDisk:
+			s.log.Warnf("Return of job %s not delivered to master %s: %v; kept in %s until it is back", jid, master, err, s.dir)
+		default:
+			s.log.Errorf("Return of job %s lost: not delivered to master %s: %v", jid, master, err)
+		}
+		s.release(jid)
+	}()
+	return nil
+}
+
+func (s *spool) release(jid string) {
+	s.mu.Lock()
+	delete(s.inflight, jid)
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// pending lists the jids of the returns on disk, sorted.
+func (s *spool) pending() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.index))
+	for jid := range s.index {
+		out = append(out, jid)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// idle waits until no delivery is under way, or the deadline passes
+// (false).
+func (s *spool) idle(d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		n, ch := len(s.inflight), s.changed
+		s.mu.Unlock()
+		if n == 0 {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-timer.C:
+			return false
+		}
+	}
+}
