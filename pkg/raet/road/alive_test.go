@@ -89,3 +89,20 @@ func TestEvents(t *testing.T) {
 		t.Errorf("beta's events %v, want [lost alived]", got)
 	}
 }
+
+// A remote that is removed is no longer managed: no alives, joins or
+// allows start to it, although its place in the wake heap was taken.
+func TestRemovedRemoteIsNotManaged(t *testing.T) {
+	s := newSim(t, 1)
+	_, beta, r := bootstrap(t, s, Timers{})
+	var seq []sent
+	beta.tapped(&seq)
+	beta.removeRemote(r, false)
+	start := s.clk.Now()
+	s.runUntil(time.Minute, "30 s", func() bool { return s.clk.Now().Sub(start) > 30*time.Second })
+	for _, x := range seq {
+		if x.pk == raet.PcktRequest || x.pk == raet.PcktHello {
+			t.Fatalf("beta started %s with a removed remote", x)
+		}
+	}
+}

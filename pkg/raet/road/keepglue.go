@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
@@ -92,6 +93,7 @@ func (c *core) removeRemote(r *Remote, clear bool) {
 			c.stat("keep_error")
 		}
 	}
+	r.wakeAt = time.Time{} // its entries in the wake heap are void
 	c.stat("remote_removed")
 	c.emit(EventRemoved, r)
 }

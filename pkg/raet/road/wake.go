@@ -91,6 +91,10 @@ func (c *core) service() {
 		if !e.at.Equal(r.wakeAt) {
 			continue // superseded by an earlier entry, already served
 		}
+		if c.remotes[r.UID] != r && c.joinees[r.HA] != r {
+			r.wakeAt = time.Time{}
+			continue // removed: nothing of it runs any more
+		}
 		r.wakeAt = time.Time{}
 		for _, t := range r.transactions {
 			if d := t.deadline(); !d.IsZero() && !d.After(now) {
