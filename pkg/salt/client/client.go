@@ -1,0 +1,848 @@
+// Package client is Salt's LocalClient for a master on RAET: it publishes
+// jobs to the master's manor yard over the lane and follows their returns
+// on the master's event bus, the way the salt command does
+// (docs/salt-messages.md, "Lane (master host): salt-raet ↔ manor", and
+// ../shared/spec/salt-raet.md §3.1 and §4.3).
+//
+// A LocalClient opens two yards on lane "master" in the master's sock_dir:
+// client<uuid18>, which sends publishes and gets the master's replies, and
+// event<uuid18>, which subscribes to the master's events as soon as it is
+// made, so that no event of a job published afterwards can be missed.
+// Events that arrive for a job before the master's reply (the two come on
+// different yards, in no fixed order) are kept until the job is watched.
+//
+// Returns follows one job as Salt 3006's get_iter_returns does: each
+// minion's return as it arrives; after the timeout, saltutil.find_job to
+// the minions still missing, waiting on while any says the job still runs
+// (each round up to gather_job_timeout); and then one Return for each
+// minion that did not return, saying whether the publish was delivered to
+// it (a salt/job/<jid>/delivered/<id> event came) or not.
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/lane"
+	"github.com/saltraet/saltraet/pkg/salt/job"
+)
+
+// Errors of Publish (and of New for ErrNoMaster). Each is wrapped with the
+// details: test them with errors.Is.
+var (
+	// ErrNoMaster says the master's manor yard is not there: no socket in
+	// sock_dir, or a socket nobody listens on.
+	ErrNoMaster = errors.New("the salt master cannot be reached")
+	// ErrNoMinions says the master found no accepted key matching the
+	// target, so no job was published and no jid allocated.
+	ErrNoMinions = errors.New("no minions matched the target")
+	// ErrNoReply says the master did not answer a publish in time.
+	ErrNoReply = errors.New("the salt master did not answer the publish")
+	// ErrClosed says the client was closed.
+	ErrClosed = errors.New("client closed")
+)
+
+// PublishError is the master refusing a publish: {"error": {"name",
+// "message"}} in its reply, e.g. AuthenticationError for a wrong key.
+type PublishError struct {
+	Name    string // AuthenticationError, AuthorizationError, SaltInvocationError, ...
+	Message string
+}
+
+func (e *PublishError) Error() string {
+	switch {
+	case e.Name == "":
+		return e.Message
+	case e.Message == "":
+		return e.Name
+	}
+	return e.Name + ": " + e.Message
+}
+
+// Config makes a LocalClient.
+type Config struct {
+	// SockDir is the master's sock_dir, where its manor yard listens.
+	SockDir string
+	// Lane is the master's lane, "master" when empty.
+	Lane string
+	// Key is the access key the master checks (load.key): the contents of
+	// <cachedir>/.<user>_key.
+	Key string
+	// User is load.user: the user publishing ("root", or "sudo_<user>").
+	// Empty leaves it out.
+	User string
+	// GatherJobTimeout is how long each saltutil.find_job round waits for
+	// the missing minions to answer (gather_job_timeout, 10 s when zero).
+	GatherJobTimeout time.Duration
+	// ReplyTimeout is how long Publish waits for the master's reply (5 s
+	// when zero).
+	ReplyTimeout time.Duration
+	// FindJobKwargs are the kwargs of the saltutil.find_job publishes;
+	// nil means job.CLIKwargs(true, false, ":", true).
+	FindJobKwargs body.Map
+	// Log receives the client's debug and warning lines; nil discards them.
+	Log logrus.FieldLogger
+}
+
+// Event is one event the master fired.
+type Event struct {
+	Tag  string
+	Data body.Map
+	// JID, Kind and ID are read from a tag salt/job/<jid>/<kind>[/<id>];
+	// empty for other tags.
+	JID, Kind, ID string
+}
+
+// LocalClient publishes jobs and follows their returns. Its methods may be
+// called from several goroutines; publishes are sent one at a time.
+type LocalClient struct {
+	cfg      Config
+	log      logrus.FieldLogger
+	cli, evt *lane.Stack
+	cancel   context.CancelFunc
+	done     sync.WaitGroup
+
+	pubMu sync.Mutex // one publish, and so one reply, at a time
+
+	mu      sync.Mutex
+	watches map[string]*watch // by jid
+	backlog map[string][]Event
+	claimed map[string]bool // jids published and not yet watched
+	pending int             // publishes waiting for their reply
+	dropped uint64
+	closed  bool
+}
+
+// maxBacklog bounds the events kept for one job nobody watches yet.
+const maxBacklog = 10000
+
+// New opens the client's two yards in cfg.SockDir and subscribes to the
+// master's events. The master must be running: with no manor socket the
+// error is ErrNoMaster, naming the path looked for.
+func New(cfg Config) (*LocalClient, error) {
+	if cfg.Lane == "" {
+		cfg.Lane = "master"
+	}
+	if cfg.GatherJobTimeout <= 0 {
+		cfg.GatherJobTimeout = 10 * time.Second
+	}
+	if cfg.ReplyTimeout <= 0 {
+		cfg.ReplyTimeout = 5 * time.Second
+	}
+	if cfg.FindJobKwargs == nil {
+		cfg.FindJobKwargs = job.CLIKwargs(true, false, job.DefaultTargetDelim, true)
+	}
+	c := &LocalClient{cfg: cfg, log: cfg.Log, watches: map[string]*watch{}, backlog: map[string][]Event{}, claimed: map[string]bool{}}
+	if c.log == nil {
+		l := logrus.New()
+		l.SetOutput(io.Discard)
+		c.log = l
+	}
+	manor := lane.HA(cfg.SockDir, cfg.Lane, "manor")
+	if _, err := os.Stat(manor); err != nil {
+		return nil, fmt.Errorf("%w: no socket %s (is salt-master-raet running, with sock_dir %s?)", ErrNoMaster, manor, cfg.SockDir)
+	}
+	var err error
+	if c.cli, err = c.yard("client"); err != nil {
+		return nil, err
+	}
+	if c.evt, err = c.yard("event"); err != nil {
+		c.cli.Run(canceled()) // closes the socket and removes its file
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
+	for _, s := range []*lane.Stack{c.cli, c.evt} {
+		c.done.Add(1)
+		go func() {
+			defer c.done.Done()
+			if err := s.Run(ctx); err != nil {
+				c.log.Warnf("lane yard %s stopped: %v", s.Name(), err)
+			}
+		}()
+	}
+	c.done.Add(1)
+	go c.readEvents()
+	sub := body.Map{{Key: "route", Value: body.Map{
+		{Key: "dst", Value: []any{nil, "manor", "event_req"}},
+		{Key: "src", Value: []any{nil, c.evt.Name(), nil}},
+	}}}
+	if err := c.evt.Transmit(sub, "manor").Err(); err != nil {
+		c.Close()
+		return nil, sendError(err, manor)
+	}
+	c.log.Debugf("yards %s and %s on lane %s in %s; subscribed to events", c.cli.Name(), c.evt.Name(), cfg.Lane, cfg.SockDir)
+	return c, nil
+}
+
+func canceled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}
+
+func (c *LocalClient) yard(prefix string) (*lane.Stack, error) {
+	s, err := lane.NewStack(lane.Config{
+		Name:          prefix + lane.NewSessionID(),
+		Lane:          c.cfg.Lane,
+		Dir:           c.cfg.SockDir,
+		PackKind:      raet.PackMsgpack,
+		RefuseUnknown: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot open a yard in sock_dir %s: %w (the salt command must run as a user that may write there, normally the user the master runs as)", c.cfg.SockDir, err)
+	}
+	if err := s.AddYard("manor"); err != nil {
+		s.Run(canceled())
+		return nil, err
+	}
+	return s, nil
+}
+
+func sendError(err error, manor string) error {
+	if errors.Is(err, lane.ErrGone) {
+		return fmt.Errorf("%w: nobody listens on %s (is salt-master-raet running?)", ErrNoMaster, manor)
+	}
+	if errors.Is(err, lane.ErrStopped) {
+		return ErrClosed
+	}
+	return fmt.Errorf("cannot send to the master's manor yard %s: %w", manor, err)
+}
+
+// ClientYard and EventYard are the names of the client's yards.
+func (c *LocalClient) ClientYard() string { return c.cli.Name() }
+func (c *LocalClient) EventYard() string  { return c.evt.Name() }
+
+// Close closes both yards (removing their sockets) and ends every Returns
+// still running.
+func (c *LocalClient) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.mu.Unlock()
+	c.cancel()
+	c.done.Wait()
+	c.mu.Lock()
+	for _, w := range c.watches {
+		w.wake()
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// readEvents hands each event to the job that watches its jid, or keeps it
+// for a job that is about to be watched.
+func (c *LocalClient) readEvents() {
+	defer c.done.Done()
+	for {
+		select {
+		case r := <-c.evt.Receive():
+			c.dispatch(r.Body)
+		case <-c.evt.Stopped():
+			return
+		}
+	}
+}
+
+func (c *LocalClient) dispatch(m body.Map) {
+	tag, ok := m.String("tag")
+	if !ok {
+		c.log.Debugf("a message on the event yard with no tag: %v", m.Keys())
+		return
+	}
+	data, _ := m.Map("data")
+	ev := Event{Tag: tag, Data: data}
+	parts := strings.SplitN(tag, "/", 5)
+	if len(parts) < 4 || parts[0] != "salt" || parts[1] != "job" || parts[2] == "" {
+		return
+	}
+	ev.JID, ev.Kind = parts[2], parts[3]
+	if len(parts) == 5 {
+		ev.ID = parts[4]
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if w := c.watches[ev.JID]; w != nil {
+		w.queue = append(w.queue, ev)
+		w.wake()
+		return
+	}
+	if !c.claimed[ev.JID] && c.pending == 0 {
+		return
+	}
+	if len(c.backlog[ev.JID]) >= maxBacklog {
+		c.dropped++
+		if c.dropped == 1 {
+			c.log.Warnf("more than %d events for job %s before anyone watched it; dropping the rest", maxBacklog, ev.JID)
+		}
+		return
+	}
+	c.backlog[ev.JID] = append(c.backlog[ev.JID], ev)
+}
+
+// watch is what one Returns waits on: the events of its jobs, in order.
+type watch struct {
+	queue  []Event // guarded by the client's mu
+	notify chan struct{}
+}
+
+func (w *watch) wake() {
+	select {
+	case w.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (c *LocalClient) addWatch(w *watch, jid string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.watches[jid] = w
+	w.queue = append(w.queue, c.backlog[jid]...)
+	delete(c.backlog, jid)
+	delete(c.claimed, jid)
+	w.wake()
+}
+
+func (c *LocalClient) dropWatch(w *watch) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for jid, x := range c.watches {
+		if x == w {
+			delete(c.watches, jid)
+		}
+	}
+}
+
+func (c *LocalClient) take(w *watch) []Event {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	q := w.queue
+	w.queue = nil
+	return q
+}
+
+// Publish sends a job to the master (a publish load on its local_cmd share)
+// and returns the jid and the minions it was sent to. tgt is a string, or a
+// list of ids for tgt_type "list"; fun a function name, or a list of them
+// for a compound command; args the argument list as job.ParseInput makes
+// it; kwargs the load's kwargs (job.CLIKwargs for the salt command's).
+//
+// Errors: ErrNoMinions when no accepted key matched (no jid was
+// allocated), a *PublishError when the master refused the publish,
+// ErrNoMaster when its manor yard is gone, ErrNoReply when it did not
+// answer within Config.ReplyTimeout.
+func (c *LocalClient) Publish(ctx context.Context, tgt any, tgtType string, fun any, args []any, kwargs body.Map) (string, []string, error) {
+	c.pubMu.Lock()
+	defer c.pubMu.Unlock()
+	// A reply to an earlier publish that gave up waiting is not this one's.
+	for drained := false; !drained; {
+		select {
+		case <-c.cli.Receive():
+		default:
+			drained = true
+		}
+	}
+	load := job.PublishLoad(job.Publish{Tgt: tgt, Fun: fun, Arg: args, Key: c.cfg.Key, TgtType: tgtType, Kwargs: kwargs, User: c.cfg.User})
+	msg := body.Map{
+		{Key: "route", Value: body.Map{
+			{Key: "dst", Value: []any{nil, "manor", "local_cmd"}},
+			{Key: "src", Value: []any{nil, c.cli.Name(), nil}},
+		}},
+		{Key: "load", Value: load},
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return "", nil, ErrClosed
+	}
+	c.pending++
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.pending--
+		if c.pending == 0 {
+			for jid := range c.backlog {
+				if !c.claimed[jid] {
+					delete(c.backlog, jid)
+				}
+			}
+		}
+		c.mu.Unlock()
+	}()
+	c.log.Debugf("publishing %v to %v (%s)", fun, tgt, tgtType)
+	if err := c.cli.Transmit(msg, "manor").Err(); err != nil {
+		return "", nil, sendError(err, lane.HA(c.cfg.SockDir, c.cfg.Lane, "manor"))
+	}
+	timer := time.NewTimer(c.cfg.ReplyTimeout)
+	defer timer.Stop()
+	for {
+		select {
+		case r := <-c.cli.Receive():
+			ret, ok := r.Body.Map("return")
+			if !ok {
+				c.log.Warnf("a message from %s on the client yard with no return: %v", r.From, r.Body.Keys())
+				continue
+			}
+			jid, minions, err := parseReply(ret, fun)
+			if errors.Is(err, errStale) {
+				c.log.Debugf("dropping a reply to an earlier publish: %v", err)
+				continue
+			}
+			if err != nil {
+				return "", nil, err
+			}
+			c.mu.Lock()
+			if c.watches[jid] == nil {
+				c.claimed[jid] = true
+			}
+			c.mu.Unlock()
+			c.log.Debugf("job %s published to %v", jid, minions)
+			return jid, minions, nil
+		case <-timer.C:
+			return "", nil, fmt.Errorf("%w within %v", ErrNoReply, c.cfg.ReplyTimeout)
+		case <-ctx.Done():
+			return "", nil, ctx.Err()
+		case <-c.cli.Stopped():
+			return "", nil, ErrClosed
+		}
+	}
+}
+
+var errStale = errors.New("reply for another function")
+
+// parseReply reads the master's reply to a publish (salt-messages.md, Lane
+// step 3).
+func parseReply(ret body.Map, fun any) (string, []string, error) {
+	if v, ok := ret.Get("error"); ok {
+		pe := &PublishError{}
+		switch x := v.(type) {
+		case body.Map:
+			pe.Name, _ = x.String("name")
+			pe.Message, _ = x.String("message")
+		case string:
+			pe.Message = x
+		default:
+			pe.Message = fmt.Sprint(x)
+		}
+		return "", nil, pe
+	}
+	data, ok := ret.Map("ret")
+	if !ok {
+		// {"enc": "clear", "load": {"jid": null, "minions": []}}: no match.
+		data, ok = ret.Map("load")
+		if !ok {
+			return "", nil, fmt.Errorf("the master's reply has neither ret, load nor error: %v", ret.Keys())
+		}
+	} else if pub, ok := ret.Map("pub"); ok {
+		if f, ok := pub.Get("fun"); ok && fmt.Sprint(f) != fmt.Sprint(fun) {
+			return "", nil, fmt.Errorf("%w: %v, not %v", errStale, f, fun)
+		}
+	}
+	jv, _ := data.Get("jid")
+	minions, err := stringList(data, "minions")
+	if err != nil {
+		return "", nil, err
+	}
+	if jv == nil || len(minions) == 0 {
+		return "", nil, ErrNoMinions
+	}
+	jid, ok := jv.(string)
+	if !ok || !job.IsJID(jid) {
+		return "", nil, fmt.Errorf("the master's reply has a jid that is not one: %v", jv)
+	}
+	return jid, minions, nil
+}
+
+func stringList(m body.Map, key string) ([]string, error) {
+	v, _ := m.Get(key)
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case []string:
+		return x, nil
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, s := range x {
+			str, ok := s.(string)
+			if !ok {
+				return nil, fmt.Errorf("the master's reply lists a minion that is not a string: %v", s)
+			}
+			out = append(out, str)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("the master's reply has %s that is not a list: %v", key, v)
+}
+
+// Why a minion did not return.
+const (
+	// NoResponse: the publish was delivered (or nothing said otherwise)
+	// and the minion neither returned nor said it still ran the job.
+	NoResponse = "No response"
+	// NotDelivered: no salt/job/<jid>/delivered/<id> event came, so the
+	// minion's road stack never acknowledged the publish.
+	NotDelivered = "Not delivered"
+)
+
+// Return is one minion's answer to a job, or the notice that it gave none.
+type Return struct {
+	ID  string
+	JID string
+	// Ret is what the minion returned ("return" of its return load), or,
+	// for a minion that did not return, "Minion did not return. [<why>]".
+	Ret any
+	// Out is the outputter the return names ("" for none), "no_return"
+	// for a minion that did not return.
+	Out string
+	// Retcode is Salt's retcode of the return: its retcode (the largest
+	// for a compound command's mapping), or 1 when it has none and says
+	// success false; 1 for a minion that did not return.
+	Retcode int
+	// Data is the return event's data as the master fired it; nil for a
+	// minion that did not return.
+	Data body.Map
+	// Missing is "" for a return, NoResponse or NotDelivered otherwise.
+	Missing string
+	// Error is why the master could not deliver the publish, when it said
+	// so (salt/job/<jid>/undelivered/<id>).
+	Error string
+}
+
+// MissingMessage is the text Salt shows for a minion that did not return.
+func MissingMessage(why string) string { return "Minion did not return. [" + why + "]" }
+
+// settle is how long the last answer to saltutil.find_job must be old
+// before the wait ends early, so that a return sent just before a "not
+// running any more" answer is not overtaken.
+const settle = 200 * time.Millisecond
+
+// Returns follows job jid, published to minions, and sends on the channel
+// each minion's Return as it comes, then one Return for each minion that
+// did not return, in id order, and closes the channel. It waits timeout
+// for the returns; then it asks the minions still missing with
+// saltutil.find_job and waits on while any says it still runs the job,
+// each round up to Config.GatherJobTimeout. A round ends early when every
+// minion asked has answered that it does not run the job. A minion the
+// master reports as undelivered (salt/job/<jid>/undelivered/<id>) is not
+// waited for. Ending ctx closes the channel without the missing minions.
+func (c *LocalClient) Returns(ctx context.Context, jid string, minions []string, timeout time.Duration) <-chan Return {
+	out := make(chan Return)
+	w := &watch{notify: make(chan struct{}, 1)}
+	c.addWatch(w, jid)
+	go func() {
+		defer close(out)
+		defer c.dropWatch(w)
+		f := follower{c: c, w: w, jid: jid, out: out, timeout: timeout}
+		f.run(ctx, minions)
+	}()
+	return out
+}
+
+type follower struct {
+	c       *LocalClient
+	w       *watch
+	jid     string
+	out     chan<- Return
+	timeout time.Duration
+
+	expected    []string // in the order first known
+	isExpected  map[string]bool
+	found       map[string]bool
+	delivered   map[string]bool
+	undelivered map[string]string
+	deadline    map[string]time.Time // minion_timeouts
+
+	findJID    string
+	asked      map[string]bool // the minions of the current find_job round
+	answered   map[string]bool
+	lastAnswer time.Time
+	running    bool
+}
+
+func (f *follower) expect(id string, now time.Time) {
+	if f.isExpected[id] {
+		return
+	}
+	f.isExpected[id] = true
+	f.expected = append(f.expected, id)
+	f.deadline[id] = now.Add(f.timeout)
+}
+
+func (f *follower) waiting() []string {
+	var ids []string
+	for _, id := range f.expected {
+		if _, gone := f.undelivered[id]; !f.found[id] && !gone {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func (f *follower) emit(ctx context.Context, r Return) bool {
+	select {
+	case f.out <- r:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (f *follower) run(ctx context.Context, minions []string) {
+	c := f.c
+	f.isExpected, f.found, f.delivered = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	f.undelivered, f.deadline = map[string]string{}, map[string]time.Time{}
+	now := time.Now()
+	for _, id := range minions {
+		f.expect(id, now)
+	}
+	timeoutAt := now.Add(f.timeout)
+	f.running = true // so that the missing are asked at least once
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		for _, ev := range c.take(f.w) {
+			if !f.handle(ctx, ev) {
+				return
+			}
+		}
+		waiting := f.waiting()
+		if len(waiting) == 0 {
+			break
+		}
+		now = time.Now()
+		if !now.Before(timeoutAt) && f.running {
+			f.findJob(ctx, waiting)
+			timeoutAt = time.Now().Add(c.cfg.GatherJobTimeout)
+			continue
+		}
+		next := timeoutAt
+		if !f.running {
+			for _, id := range waiting {
+				if d := f.deadline[id]; d.After(next) {
+					next = d
+				}
+			}
+			if !now.Before(next) {
+				break // Salt's end: the round is over and no minion runs the job
+			}
+			if early, at := f.roundAnswered(waiting, now); early {
+				break
+			} else if !at.IsZero() && at.Before(next) {
+				next = at
+			}
+		}
+		timer.Reset(max(next.Sub(now), time.Millisecond))
+		select {
+		case <-f.w.notify:
+		case <-timer.C:
+		case <-ctx.Done():
+			return
+		case <-c.evt.Stopped():
+			return
+		}
+	}
+	missing := f.waiting()
+	for id := range f.undelivered {
+		if !f.found[id] && f.isExpected[id] {
+			missing = append(missing, id)
+		}
+	}
+	slices.Sort(missing)
+	for _, id := range missing {
+		why := NotDelivered
+		if _, gone := f.undelivered[id]; f.delivered[id] && !gone {
+			why = NoResponse
+		}
+		r := Return{ID: id, JID: f.jid, Ret: MissingMessage(why), Out: "no_return", Retcode: 1, Missing: why, Error: f.undelivered[id]}
+		if !f.emit(ctx, r) {
+			return
+		}
+	}
+}
+
+// roundAnswered reports whether every waiting minion asked in this
+// find_job round has answered that it does not run the job (and their
+// deadlines have passed), the answers having settled; else when to look
+// again, if an answer is only settling.
+func (f *follower) roundAnswered(waiting []string, now time.Time) (bool, time.Time) {
+	if f.findJID == "" && f.asked == nil {
+		return false, time.Time{}
+	}
+	for _, id := range waiting {
+		if f.asked[id] && !f.answered[id] {
+			return false, time.Time{}
+		}
+		if now.Before(f.deadline[id]) {
+			return false, time.Time{}
+		}
+	}
+	if at := f.lastAnswer.Add(settle); now.Before(at) {
+		return false, at
+	}
+	return true, time.Time{}
+}
+
+// findJob publishes saltutil.find_job to the waiting minions
+// (LocalClient.gather_job_info) and starts a new round.
+func (f *follower) findJob(ctx context.Context, waiting []string) {
+	c := f.c
+	f.running = false
+	f.asked, f.answered = map[string]bool{}, map[string]bool{}
+	f.lastAnswer = time.Now()
+	for _, id := range waiting {
+		f.asked[id] = true
+	}
+	c.log.Debugf("job %s: asking %v whether they still run it", f.jid, waiting)
+	fj, targeted, err := c.Publish(ctx, waiting, "list", "saltutil.find_job", []any{f.jid}, c.cfg.FindJobKwargs)
+	if err != nil {
+		// No key matches any more (ErrNoMinions), or the master is gone:
+		// nobody will say the job still runs.
+		c.log.Debugf("job %s: saltutil.find_job not sent: %v", f.jid, err)
+		f.findJID = ""
+		for _, id := range waiting {
+			f.answered[id] = true
+		}
+		return
+	}
+	f.findJID = fj
+	for _, id := range waiting {
+		if !slices.Contains(targeted, id) {
+			f.answered[id] = true
+		}
+	}
+	c.addWatch(f.w, fj)
+}
+
+// handle takes one event of the job or of its current find_job round.
+func (f *follower) handle(ctx context.Context, ev Event) bool {
+	now := time.Now()
+	switch ev.JID {
+	case f.jid:
+		switch ev.Kind {
+		case "ret":
+			if ev.Data == nil || !ev.Data.Has("return") {
+				return true
+			}
+			id, ok := ev.Data.String("id")
+			if !ok {
+				id = ev.ID
+			}
+			if id == "" || f.found[id] {
+				return true
+			}
+			f.expect(id, now)
+			f.found[id] = true
+			return f.emit(ctx, makeReturn(f.jid, id, ev.Data))
+		case "delivered":
+			f.delivered[ev.ID] = true
+		case "undelivered":
+			why, _ := ev.Data.String("error")
+			if why == "" {
+				why = "undelivered"
+			}
+			f.undelivered[ev.ID] = why
+			f.c.log.Infof("job %s: the publish could not be delivered to %s: %s", f.jid, ev.ID, why)
+		default:
+			// salt/job/<jid>/new and the like: the master's list of
+			// minions, which Salt adds to those it waits for.
+			if ms, err := stringList(ev.Data, "minions"); err == nil && !ev.Data.Has("return") {
+				for _, id := range ms {
+					f.expect(id, now)
+				}
+			}
+		}
+	case f.findJID:
+		if ev.ID == "" || !f.asked[ev.ID] {
+			return true
+		}
+		switch ev.Kind {
+		case "ret":
+			f.answered[ev.ID] = true
+			f.lastAnswer = now
+			if stillRunning(ev.Data) {
+				f.c.log.Debugf("job %s: %s still runs it", f.jid, ev.ID)
+				f.deadline[ev.ID] = now.Add(f.timeout)
+				f.running = true
+			}
+		case "undelivered":
+			f.answered[ev.ID] = true
+			f.lastAnswer = now
+		}
+	}
+	return true
+}
+
+// stillRunning reads a minion's answer to saltutil.find_job as
+// get_iter_returns does: an empty mapping (or {"return": {}}) means the
+// job is not running there; so does an error (a string, or a non-zero
+// retcode).
+func stillRunning(data body.Map) bool {
+	if n, ok := data.Int("retcode"); ok && n > 0 {
+		return false
+	}
+	v, ok := data.Get("return")
+	if !ok {
+		return false
+	}
+	m, ok := v.(body.Map)
+	if !ok || len(m) == 0 {
+		return false
+	}
+	if inner, ok := m.Get("return"); ok {
+		if im, ok := inner.(body.Map); ok && len(im) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func makeReturn(jid, id string, data body.Map) Return {
+	r := Return{ID: id, JID: jid, Data: data}
+	r.Ret, _ = data.Get("return")
+	r.Out, _ = data.String("out")
+	r.Retcode = Retcode(data)
+	return r
+}
+
+// Retcode is the salt command's retcode of a return event's data
+// (SaltCMD._get_retcode over get_iter_returns' entry): the retcode when it
+// is not 0, the largest value when it is a mapping (a compound command).
+// A return with no retcode counts as 1 when it says success false — the
+// RAET jobber leaves retcode out when the function failed, where the
+// ZeroMQ minion Salt 3006 users know sets it to 1 — and 0 otherwise.
+func Retcode(data body.Map) int {
+	v, ok := data.Get("retcode")
+	if !ok || v == nil {
+		if s, ok := data.Bool("success"); ok && !s {
+			return 1
+		}
+		return 0
+	}
+	if m, ok := v.(body.Map); ok {
+		best := 0
+		for _, it := range m {
+			if n, ok := (body.Map{it}).Int(it.Key); ok && int(n) > best {
+				best = int(n)
+			}
+		}
+		return best
+	}
+	if n, ok := data.Int("retcode"); ok {
+		return int(n)
+	}
+	return 1 // a retcode that is not a number is not success
+}

@@ -1,0 +1,293 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+)
+
+// CLIOptions are the opts the salt command's outputters read
+// (salt.output.display_output with the CLI's config).
+type CLIOptions struct {
+	// Color turns on ANSI colours (nested and no_return). Salt colours
+	// when stdout is a terminal, unless --no-color; --force-color colours
+	// anyway.
+	Color bool
+	// Retcode is the return's retcode, which display_output passes on as
+	// _retcode: the nested outputter shows keys in red when it is not 0.
+	Retcode int
+	// OutputIndent is --out-indent (output_indent) for the json
+	// outputter: nil leaves it unset (indent 4); a negative value writes
+	// one line. Pretty is output_indent: pretty (indent 4, keys sorted).
+	OutputIndent *int
+	Pretty       bool
+}
+
+var cliNames = []string{"json", "nested", "no_return", "raw", "txt", "yaml"}
+
+// CLINames lists the outputters the salt command has, in the spelling
+// --out takes ("text" is accepted as well and means txt).
+func CLINames() []string { return slices.Clone(cliNames) }
+
+// CLICanonical returns the outputter a --out value (or a return's "out")
+// names, and whether the salt command has it.
+func CLICanonical(name string) (string, bool) {
+	if name == "text" {
+		name = "txt"
+	}
+	return name, slices.Contains(cliNames, name)
+}
+
+// FormatCLI renders data with the named outputter the way the salt
+// command's display_output does. An empty name is nested, the default; a
+// name the command does not have falls back to nested too, as
+// salt.output.get_printout does (it logs "Invalid outputter ... specified,
+// fall back to nested"; the caller decides whether to).
+func FormatCLI(name string, data any, o CLIOptions) (string, error) {
+	canon, ok := CLICanonical(name)
+	if !ok {
+		canon = "nested"
+	}
+	switch canon {
+	case "nested":
+		return Nested(data, NestedOptions{Color: o.Color, Retcode: o.Retcode}), nil
+	case "no_return":
+		return NoReturn(data, o.Color), nil
+	case "json":
+		return JSONOut(data, o.OutputIndent, o.Pretty)
+	case "yaml":
+		return YAML(data)
+	case "txt":
+		return Txt(data), nil
+	case "raw":
+		return Raw(data), nil
+	}
+	panic("unreachable")
+}
+
+// DisplayCLI prints data with the named outputter as display_output does:
+// the text with trailing white space removed, then a newline, and nothing
+// at all when the text is empty.
+func DisplayCLI(w io.Writer, name string, data any, o CLIOptions) error {
+	s, err := FormatCLI(name, data, o)
+	if err != nil {
+		return err
+	}
+	s = strings.TrimRightFunc(s, pyIsSpace)
+	if s == "" {
+		return nil
+	}
+	_, err = io.WriteString(w, s+"\n")
+	return err
+}
+
+// JSONOut is the json outputter of the salt command (salt/output/json_out.py
+// of Salt 3006, through salt.utils.json.dumps):
+//
+//   - indent nil: json.dumps(data, indent=4);
+//   - indent >= 0: that indent (0 puts every item on its own line, not
+//     indented);
+//   - indent < 0: one line, with Python's default separators ", " and ": ";
+//   - pretty: indent 4 with every dict's keys sorted.
+//
+// Keys keep the Map's order otherwise. salt.utils.json.dumps turns
+// ensure_ascii off, so text outside ASCII is written as it is (control
+// characters are still escaped). Bytes, which JSON cannot hold, are written
+// as their Python repr (json_out's default=repr).
+func JSONOut(data any, indent *int, pretty bool) (string, error) {
+	n := 4
+	if indent != nil {
+		n = *indent
+	}
+	if pretty {
+		n = 4
+	}
+	v := jsonable(data, pretty, 0)
+	compact, err := body.AppendJSON(nil, v)
+	if err != nil {
+		return "", fmt.Errorf("output: json: %w", err)
+	}
+	return string(relayoutJSON(nil, compact, n)), nil
+}
+
+// jsonable prepares a value for AppendJSON: bytes become their repr, and
+// with sortKeys every dict becomes a Map with its keys sorted (json.dumps
+// with sort_keys).
+func jsonable(v any, sortKeys bool, depth int) any {
+	if depth > maxReprDepth {
+		return v
+	}
+	switch x := v.(type) {
+	case []byte:
+		return pyBytesRepr(x)
+	case string, nil, bool:
+		return v
+	}
+	if _, ok := scalarRepr(v); ok {
+		return v
+	}
+	if items, ok := dictItems(v); ok {
+		out := make(Map, len(items))
+		for i, it := range items {
+			out[i] = Item{Key: it.Key, Value: jsonable(it.Value, sortKeys, depth+1)}
+		}
+		if sortKeys {
+			slices.SortStableFunc(out, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
+		}
+		return out
+	}
+	if list, ok := listItems(v); ok {
+		out := make([]any, len(list))
+		for i, x := range list {
+			out[i] = jsonable(x, sortKeys, depth+1)
+		}
+		return out
+	}
+	return v
+}
+
+// relayoutJSON writes the compact JSON of AppendJSON (separators "," and
+// ":", ensure_ascii) as json.dumps writes it with the given indent (a
+// negative one meaning indent=None: one line, ", " and ": ") and
+// ensure_ascii off: \uXXXX escapes of characters from DEL up become the
+// characters themselves.
+func relayoutJSON(dst, src []byte, indent int) []byte {
+	depth := 0
+	newline := func() {
+		dst = append(dst, '\n')
+		for range depth * indent {
+			dst = append(dst, ' ')
+		}
+	}
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch c {
+		case '"':
+			j := i + 1
+			dst = append(dst, '"')
+			for j < len(src) && src[j] != '"' {
+				if src[j] == '\\' && j+1 < len(src) {
+					if src[j+1] == 'u' {
+						if r, n, ok := unescapeU(src[j:]); ok {
+							dst = utf8.AppendRune(dst, r)
+							j += n
+							continue
+						}
+					}
+					dst = append(dst, src[j], src[j+1])
+					j += 2
+					continue
+				}
+				dst = append(dst, src[j])
+				j++
+			}
+			dst = append(dst, '"')
+			i = j
+		case '{', '[':
+			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
+				dst = append(dst, c, src[i+1])
+				i++
+				continue
+			}
+			dst = append(dst, c)
+			depth++
+			if indent >= 0 {
+				newline()
+			}
+		case '}', ']':
+			depth--
+			if indent >= 0 {
+				newline()
+			}
+			dst = append(dst, c)
+		case ',':
+			dst = append(dst, ',')
+			if indent >= 0 {
+				newline()
+			} else {
+				dst = append(dst, ' ')
+			}
+		case ':':
+			dst = append(dst, ':', ' ')
+		case ' ', '\t', '\n', '\r':
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// unescapeU reads a \uXXXX escape (and the low half of a surrogate pair
+// after it) at the start of b. It reports false for a character below DEL,
+// which json.dumps escapes whatever ensure_ascii says, and for a lone
+// surrogate, which is left escaped.
+func unescapeU(b []byte) (rune, int, bool) {
+	hi, ok := hex4At(b, 2)
+	if !ok || hi < 0x7f {
+		return 0, 0, false
+	}
+	if utf16.IsSurrogate(hi) {
+		if hi >= 0xdc00 || len(b) < 12 || b[6] != '\\' || b[7] != 'u' {
+			return 0, 0, false
+		}
+		lo, ok := hex4At(b, 8)
+		if !ok {
+			return 0, 0, false
+		}
+		r := utf16.DecodeRune(hi, lo)
+		if r == utf8.RuneError {
+			return 0, 0, false
+		}
+		return r, 12, true
+	}
+	return hi, 6, true
+}
+
+func hex4At(b []byte, i int) (rune, bool) {
+	if len(b) < i+4 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[i:i+4]), 16, 32)
+	if err != nil {
+		return 0, false
+	}
+	return rune(n), true
+}
+
+// pyBytesRepr is bytes.__repr__: b'...' with the quote str.__repr__ would
+// pick, \t \n \r \\ and the quote escaped, printable ASCII as it is and
+// \xNN for the rest.
+func pyBytesRepr(b []byte) string {
+	quote := byte('\'')
+	if slices.Contains(b, '\'') && !slices.Contains(b, '"') {
+		quote = '"'
+	}
+	var s strings.Builder
+	s.WriteString("b")
+	s.WriteByte(quote)
+	for _, c := range b {
+		switch {
+		case c == quote || c == '\\':
+			s.WriteByte('\\')
+			s.WriteByte(c)
+		case c == '\t':
+			s.WriteString(`\t`)
+		case c == '\n':
+			s.WriteString(`\n`)
+		case c == '\r':
+			s.WriteString(`\r`)
+		case c < ' ' || c >= 0x7f:
+			fmt.Fprintf(&s, `\x%02x`, c)
+		default:
+			s.WriteByte(c)
+		}
+	}
+	s.WriteByte(quote)
+	return s.String()
+}
