@@ -16,7 +16,7 @@ FUZZ_TARGETS = \
 	./pkg/raet/body:FuzzDecodeMsgpack \
 	./pkg/raet/road/keep:FuzzLoad
 
-.PHONY: all build test race vet fmt bench fuzz demo clean
+.PHONY: all build test race vet fmt bench fuzz demo demo-raet clean
 
 all: build
 
@@ -47,7 +47,12 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
 
+# The main job: a master and three minions on loopback, jobs and returns.
 demo: build
+	@./scripts/demo-salt.sh $(BIN)
+
+# The protocol underneath: keys, a decoded packet, road peers, lane yards.
+demo-raet: build
 	@./scripts/demo.sh $(BIN)
 
 clean:

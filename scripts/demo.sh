@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make demo: what Salt RAET can show today. Until the daemons exist (issue 6)
-# this shows the RAET tool on packets from the protocol spec.
+# make demo-raet: the protocol under Salt RAET, with the raet tool: keys, a
+# packet of the protocol spec decoded, road peers and lane yards.
 set -euo pipefail
 bin=${1:-bin}
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
@@ -47,5 +47,3 @@ say "raet lane --lane demo --yard client --to manor --send '{\"kind\":\"first\"}
 "$bin/raet" lane --lane demo --yard client --dir "$lanedir" --to manor \
     --send '{"kind":"first"}' --send '{"kind":"second"}' --size 300000 --expect 2 --timeout 20 --linger 0.2
 
-printf '\nThe master, minion and salt commands come with the job path (issue 6);\n'
-printf 'then this demo runs a master and minions on loopback.\n'

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The main job: a master and three minions on loopback, each in its own
+# root_dir under one temp dir, keys accepted, jobs run, returns shown.
+set -euo pipefail
+bin=$(cd "${1:-bin}" && pwd)
+say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+top=$(mktemp -d /tmp/saltraet-demo.XXXX)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$top"
+}
+trap cleanup EXIT
+
+# A free UDP port on loopback.
+port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 20000)); }
+
+mport=$(port)
+mkdir -p "$top/master/etc/salt"
+cat > "$top/master/etc/salt/master" <<CONF
+transport: raet
+root_dir: $top/master
+id: saltmaster
+interface: 127.0.0.1
+raet_port: $mport
+auto_accept: true
+CONF
+echo "master: root_dir $top/master, UDP 127.0.0.1:$mport"
+"$bin/salt-master-raet" -c "$top/master/etc/salt" -l warning > "$top/master.log" 2>&1 &
+pids+=($!)
+
+for id in web1 web2 db1; do
+    mkdir -p "$top/$id/etc/salt"
+    p=$(port)
+    cat > "$top/$id/etc/salt/minion" <<CONF
+transport: raet
+root_dir: $top/$id
+id: $id
+interface: 127.0.0.1
+raet_port: $p
+master: 127.0.0.1
+master_port: $mport
+CONF
+    echo "minion $id: root_dir $top/$id, UDP 127.0.0.1:$p"
+    "$bin/salt-minion-raet" -c "$top/$id/etc/salt" -l warning > "$top/$id.log" 2>&1 &
+    pids+=($!)
+done
+
+salt() { "$bin/salt-raet" -c "$top/master/etc/salt" "$@"; }
+key() { "$bin/salt-key-raet" -c "$top/master/etc/salt" "$@"; }
+
+# Wait (up to 60 s) until all three have joined and answer.
+for _ in $(seq 120); do
+    out=$(salt '*' test.ping --out json --static -t 2 2>/dev/null || true)
+    if [[ $out == *'"web1": true'* && $out == *'"web2": true'* && $out == *'"db1": true'* ]]; then break; fi
+    sleep 0.5
+done
+
+say salt-key-raet -L
+key -L
+say "salt-raet '*' test.ping"
+salt '*' test.ping
+say "salt-raet '*' cmd.run 'uname -a'"
+salt '*' cmd.run 'uname -a'
+say "salt-raet -L web1,db1 test.arg 1 two k=v --out json"
+salt -L web1,db1 test.arg 1 two k=v --out json
