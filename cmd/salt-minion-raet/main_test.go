@@ -117,7 +117,9 @@ func TestRunAndShutdown(t *testing.T) {
 	for {
 		data, _ := os.ReadFile(pidFile)
 		_, sockErr := os.Stat(sock)
-		if strings.TrimSpace(string(data)) == strconv.Itoa(os.Getpid()) && sockErr == nil {
+		// The start is logged once Run begins, after the files exist.
+		if strings.TrimSpace(string(data)) == strconv.Itoa(os.Getpid()) && sockErr == nil &&
+			strings.Contains(stderr.String(), "Minion m1 starting") {
 			break
 		}
 		select {
@@ -126,7 +128,7 @@ func TestRunAndShutdown(t *testing.T) {
 		default:
 		}
 		if time.Now().After(end) {
-			t.Fatalf("no pid file and socket within 20 s: %s", stderr.String())
+			t.Fatalf("no pid file, socket and start line within 20 s: %s", stderr.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
