@@ -9,6 +9,29 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet"
 )
 
+// AsInt64 takes every Go integer kind that fits, and nothing else: a
+// bool, a float or a uint above MaxInt64 is not an int64.
+func TestAsInt64(t *testing.T) {
+	for _, v := range []any{int(-3), int8(-3), int16(-3), int32(-3), int64(-3)} {
+		if n, ok := AsInt64(v); !ok || n != -3 {
+			t.Errorf("AsInt64(%T) = %d, %v", v, n, ok)
+		}
+	}
+	for _, v := range []any{uint(3), uint8(3), uint16(3), uint32(3), uint64(3)} {
+		if n, ok := AsInt64(v); !ok || n != 3 {
+			t.Errorf("AsInt64(%T) = %d, %v", v, n, ok)
+		}
+	}
+	if n, ok := AsInt64(uint64(math.MaxInt64)); !ok || n != math.MaxInt64 {
+		t.Errorf("AsInt64(MaxInt64 as uint64) = %d, %v", n, ok)
+	}
+	for _, v := range []any{uint64(math.MaxInt64 + 1), uint(math.MaxUint), true, 1.0, "1", nil} {
+		if n, ok := AsInt64(v); ok {
+			t.Errorf("AsInt64(%#v) = %d, true", v, n)
+		}
+	}
+}
+
 func TestMapAccessors(t *testing.T) {
 	var m Map
 	m.Set("a", int64(1))

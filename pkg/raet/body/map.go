@@ -71,11 +71,17 @@ func (m Map) String(key string) (string, bool) {
 	return s, ok
 }
 
-// Int returns the value of key if it is an integer that fits in an int64.
-// Decoding gives int64 (uint64 only above MaxInt64); the Go int kinds are
-// accepted too so that a Map built by Go code reads the same as a decoded one.
+// Int returns the value of key if it is an integer that fits in an int64
+// (AsInt64).
 func (m Map) Int(key string) (int64, bool) {
 	v, _ := m.Get(key)
+	return AsInt64(v)
+}
+
+// AsInt64 returns v if it is an integer that fits in an int64. Decoding
+// gives int64 (uint64 only above MaxInt64); the Go int kinds are accepted
+// too so that a value built by Go code reads the same as a decoded one.
+func AsInt64(v any) (int64, bool) {
 	switch n := v.(type) {
 	case int64:
 		return n, true

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
+	"github.com/saltraet/saltraet/pkg/salt/job"
 )
 
 // Pub is the publish a job came from: the fields of the `pub` load a
@@ -45,10 +46,10 @@ func PubFromLoad(load body.Map) Pub {
 		case "tgt":
 			p.Tgt = it.Value
 		case "jid":
-			p.Jid = pyStr(it.Value)
+			p.Jid = py.Str(it.Value)
 		case "ret":
 			if it.Value != nil {
-				p.Ret = pyStr(it.Value)
+				p.Ret = py.Str(it.Value)
 			}
 		case "tgt_type":
 			p.TgtType, _ = it.Value.(string)
@@ -98,25 +99,8 @@ func StripKwargMarkers(args []any) []any {
 // kwargDict recognises a keyword dict: a mapping whose __kwarg__ is exactly
 // True. It returns a copy without the marker, keeping the order of keys.
 func kwargDict(a any) (body.Map, bool) {
-	var m body.Map
-	switch d := a.(type) {
-	case body.Map:
-		m = d
-	case *body.Map:
-		if d == nil {
-			return nil, false
-		}
-		m = *d
-	case map[string]any:
-		keys := make([]string, 0, len(d))
-		for k := range d {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			m = append(m, body.Item{Key: k, Value: d[k]})
-		}
-	default:
+	m, ok := py.DictItems(a)
+	if !ok {
 		return nil, false
 	}
 	if v, _ := m.Get("__kwarg__"); v != true {
@@ -456,29 +440,6 @@ func falseResult(ret any) bool {
 	return false
 }
 
-// kwargRE is salt.utils.args.KWARG_REGEX, ^([^\d\W][\w.-]*)=(?!=)(.*)$,
-// without the lookahead, which parseKwarg checks by hand.
-var kwargRE = regexp.MustCompile(`^([\pL\pM_][\pL\pM\pN_.-]*)=`)
-
-// parseKwarg is salt.utils.args.parse_kwarg: "key=value" gives key and the
-// raw value text; anything else gives ok false.
-func parseKwarg(s string) (key, value string, ok bool) {
-	m := kwargRE.FindStringSubmatch(s)
-	if m == nil {
-		return "", "", false
-	}
-	value = s[len(m[0]):]
-	if strings.HasPrefix(value, "=") {
-		return "", "", false
-	}
-	// (.*)$ in Python: no newline inside the value, one may end it.
-	value = strings.TrimSuffix(value, "\n")
-	if strings.Contains(value, "\n") {
-		return "", "", false
-	}
-	return m[1], value, true
-}
-
 // loadArgsAndKwargs is salt.minion.load_args_and_kwargs: keyword dicts
 // (marked __kwarg__) and leftover "key=value" strings become keyword
 // arguments, which a function without **kwargs accepts only for its named
@@ -500,18 +461,18 @@ func loadArgsAndKwargs(f *Func, args []any, pub Pub) ([]any, body.Map, error) {
 				if f.VarKwargs || named[it.Key] {
 					kwargs.Set(it.Key, it.Value)
 				} else {
-					invalid = append(invalid, it.Key+"="+pyStr(it.Value))
+					invalid = append(invalid, it.Key+"="+py.Str(it.Value))
 				}
 			}
 			continue
 		}
 		if s, ok := a.(string); ok {
-			if key, raw, ok := parseKwarg(s); ok {
-				v := yamlify(raw)
+			if key, raw, ok := job.ParseKwarg(s); ok {
+				v := job.YAMLArg(raw)
 				if f.VarKwargs || named[key] {
 					kwargs.Set(key, v)
 				} else {
-					invalid = append(invalid, key+"="+pyStr(v))
+					invalid = append(invalid, key+"="+py.Str(v))
 				}
 				continue
 			}

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // cmdParams is the signature of Salt's cmd.run (salt/modules/cmdmod.py,
@@ -73,14 +74,7 @@ func cmdFuncs() []Func {
 				if _, given := c.Kwargs.Get("python_shell"); !given && c.Arg("python_shell") == nil {
 					c.named["python_shell"] = true
 				}
-				r, err := runCmd(c, false)
-				if err != nil || r == nil {
-					return cancelledOr(r, err)
-				}
-				if pyTruthy(c.Arg("hide_output")) {
-					return "", nil
-				}
-				return r.stdout, nil
+				return runOutput(c, false)
 			},
 		},
 		{
@@ -103,14 +97,7 @@ func cmdFuncs() []Func {
 			Doc: "Run a command and return its standard output only." + cmdDocTail +
 				"\n\nCLI Example: salt '*' cmd.run_stdout 'ls -l /etc'",
 			Call: func(c *Call) (any, error) {
-				r, err := runCmd(c, false)
-				if err != nil || r == nil {
-					return cancelledOr(r, err)
-				}
-				if pyTruthy(c.Arg("hide_output")) {
-					return "", nil
-				}
-				return r.stdout, nil
+				return runOutput(c, false)
 			},
 		},
 		{
@@ -118,14 +105,7 @@ func cmdFuncs() []Func {
 			Doc: "Run a command and return its standard error only." + cmdDocTail +
 				"\n\nCLI Example: salt '*' cmd.run_stderr 'ls -l /nonexistent'",
 			Call: func(c *Call) (any, error) {
-				r, err := runCmd(c, false)
-				if err != nil || r == nil {
-					return cancelledOr(r, err)
-				}
-				if pyTruthy(c.Arg("hide_output")) {
-					return "", nil
-				}
-				return r.stderr, nil
+				return runOutput(c, true)
 			},
 		},
 		{
@@ -141,6 +121,23 @@ func cmdFuncs() []Func {
 			},
 		},
 	}
+}
+
+// runOutput runs the command for the functions that return one of its
+// outputs as text: its standard error with stderr, else its standard
+// output; "" with hide_output.
+func runOutput(c *Call, stderr bool) (any, error) {
+	r, err := runCmd(c, false)
+	if err != nil || r == nil {
+		return cancelledOr(r, err)
+	}
+	switch {
+	case pyTruthy(c.Arg("hide_output")):
+		return "", nil
+	case stderr:
+		return r.stderr, nil
+	}
+	return r.stdout, nil
 }
 
 func cancelledOr(r *cmdResult, err error) (any, error) {
@@ -167,7 +164,7 @@ func (r *cmdResult) load() body.Map {
 }
 
 func notSupported(c *Call, name string) error {
-	return cmdErr("%s=%s is not supported by this minion", name, pyStr(c.Arg(name)))
+	return cmdErr("%s=%s is not supported by this minion", name, py.Str(c.Arg(name)))
 }
 
 // runCmd is cmdmod._run: it prepares the command, its environment and
@@ -192,7 +189,7 @@ func runCmd(c *Call, discardOutput bool) (*cmdResult, error) {
 		shell = "/bin/sh"
 	}
 	if s := c.Arg("shell"); s != nil {
-		shell = pyStr(s)
+		shell = py.Str(s)
 	}
 	if fi, err := os.Stat(shell); err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
 		return nil, cmdErr("The shell %s is not available", shell)
@@ -209,10 +206,10 @@ func runCmd(c *Call, discardOutput bool) (*cmdResult, error) {
 
 	var cred *syscall.Credential
 	var runas *user.User
-	if r := c.Arg("runas"); r != nil && pyStr(r) != "" {
-		u, err := user.Lookup(pyStr(r))
+	if r := c.Arg("runas"); r != nil && py.Str(r) != "" {
+		u, err := user.Lookup(py.Str(r))
 		if err != nil {
-			return nil, cmdErr("User '%s' is not available", pyStr(r))
+			return nil, cmdErr("User '%s' is not available", py.Str(r))
 		}
 		runas = u
 		if u.Uid != strconv.Itoa(os.Getuid()) {
@@ -252,15 +249,15 @@ func runCmd(c *Call, discardOutput bool) (*cmdResult, error) {
 	}
 	if pp := c.Arg("prepend_path"); pp != nil {
 		path, _ := runEnv.String("PATH")
-		runEnv.Set("PATH", pyStr(pp)+":"+path)
+		runEnv.Set("PATH", py.Str(pp)+":"+path)
 	}
 	if !env.Has("NOTIFY_SOCKET") {
 		runEnv.Delete("NOTIFY_SOCKET")
 	}
 
 	cwd := ""
-	if d := c.Arg("cwd"); d != nil && pyStr(d) != "" {
-		cwd = pyStr(d)
+	if d := c.Arg("cwd"); d != nil && py.Str(d) != "" {
+		cwd = py.Str(d)
 	} else {
 		if runas != nil {
 			cwd = runas.HomeDir
@@ -283,14 +280,14 @@ func runCmd(c *Call, discardOutput bool) (*cmdResult, error) {
 	switch cmd := c.Arg("cmd").(type) {
 	case []any:
 		for _, a := range cmd {
-			argv = append(argv, pyStr(a))
+			argv = append(argv, py.Str(a))
 		}
-		shown = pyRepr(cmd)
+		shown = py.Repr(cmd)
 		if pythonShell && len(argv) > 0 {
 			argv = append([]string{shell, "-c"}, argv...)
 		}
 	default:
-		s := pyStr(cmd)
+		s := py.Str(cmd)
 		if pythonShell {
 			argv, shown = []string{shell, "-c", s}, s
 		} else {
@@ -299,7 +296,7 @@ func runCmd(c *Call, discardOutput bool) (*cmdResult, error) {
 				return nil, err
 			}
 			argv = words
-			shown = pyRepr(toAnyList(words))
+			shown = py.Repr(toAnyList(words))
 		}
 	}
 	if len(argv) == 0 {
@@ -308,7 +305,7 @@ func runCmd(c *Call, discardOutput bool) (*cmdResult, error) {
 
 	var stdin []byte
 	if s := c.Arg("stdin"); s != nil {
-		text := pyStr(s)
+		text := py.Str(s)
 		if raw, _ := c.Kwargs.Get("stdin_raw_newlines"); !pyTruthy(raw) {
 			text = strings.ReplaceAll(text, `\n`, "\n")
 		}
@@ -319,17 +316,17 @@ func runCmd(c *Call, discardOutput bool) (*cmdResult, error) {
 	timeoutText := ""
 	if t := c.Arg("timeout"); pyTruthy(t) {
 		var secs float64
-		if n, ok := asInt64(t); ok {
+		if n, ok := body.AsInt64(t); ok {
 			secs = float64(n)
 		} else if f, ok := t.(float64); ok {
 			secs = f
 		} else {
-			return nil, &Exception{Type: "salt.exceptions.TimedProcTimeoutError", Msg: "Error: timeout " + pyStr(t) + " must be a number"}
+			return nil, &Exception{Type: "salt.exceptions.TimedProcTimeoutError", Msg: "Error: timeout " + py.Str(t) + " must be a number"}
 		}
 		if secs > 0 {
 			timeout = time.Duration(secs * float64(time.Second))
 		}
-		timeoutText = pyStr(t)
+		timeoutText = py.Str(t)
 	}
 
 	successRetcodes := []int64{0}
@@ -354,7 +351,7 @@ func runCmd(c *Call, discardOutput bool) (*cmdResult, error) {
 		cmd.Path = lookPath(argv[0], path)
 	}
 	for _, it := range runEnv {
-		cmd.Env = append(cmd.Env, it.Key+"="+pyStr(it.Value))
+		cmd.Env = append(cmd.Env, it.Key+"="+py.Str(it.Value))
 	}
 	if cmd.Env == nil {
 		cmd.Env = []string{}
@@ -412,8 +409,8 @@ func runCmd(c *Call, discardOutput bool) (*cmdResult, error) {
 	res.stdout = decodeOutput(stdout.Bytes())
 	res.stderr = decodeOutput(stderr.Bytes())
 	if pyTruthy(c.Arg("rstrip")) {
-		res.stdout = strings.TrimRightFunc(res.stdout, pyIsSpace)
-		res.stderr = strings.TrimRightFunc(res.stderr, pyIsSpace)
+		res.stdout = strings.TrimRightFunc(res.stdout, py.IsSpace)
+		res.stderr = strings.TrimRightFunc(res.stderr, py.IsSpace)
 	}
 	for _, ok := range successRetcodes {
 		if int64(res.retcode) == ok {
@@ -421,12 +418,12 @@ func runCmd(c *Call, discardOutput bool) (*cmdResult, error) {
 		}
 	}
 	for _, s := range successStdout {
-		if strings.Contains(res.stdout, pyStr(s)) {
+		if strings.Contains(res.stdout, py.Str(s)) {
 			res.retcode = 0
 		}
 	}
 	for _, s := range successStderr {
-		if strings.Contains(res.stderr, pyStr(s)) {
+		if strings.Contains(res.stderr, py.Str(s)) {
 			res.retcode = 0
 		}
 	}
@@ -450,7 +447,7 @@ func parseEnv(v any) (body.Map, error) {
 			if it.Value == nil {
 				out.Set(it.Key, "")
 			} else {
-				out.Set(it.Key, pyStr(it.Value))
+				out.Set(it.Key, py.Str(it.Value))
 			}
 		}
 	}
@@ -468,7 +465,7 @@ func parseEnv(v any) (body.Map, error) {
 				m, ok = sortedMap(gm), true
 			}
 			if !ok {
-				return nil, cmdErr("env must be a mapping of variable names to values, got %s", pyRepr(v))
+				return nil, cmdErr("env must be a mapping of variable names to values, got %s", py.Repr(v))
 			}
 			add(m)
 		}
@@ -476,12 +473,12 @@ func parseEnv(v any) (body.Map, error) {
 		if x == "" {
 			return out, nil
 		}
-		return nil, cmdErr("env must be a mapping of variable names to values, got %s (write env='{\"NAME\": \"value\"}')", pyRepr(v))
+		return nil, cmdErr("env must be a mapping of variable names to values, got %s (write env='{\"NAME\": \"value\"}')", py.Repr(v))
 	default:
 		if !pyTruthy(v) {
 			return out, nil
 		}
-		return nil, cmdErr("env must be a mapping of variable names to values, got %s", pyRepr(v))
+		return nil, cmdErr("env must be a mapping of variable names to values, got %s", py.Repr(v))
 	}
 	return out, nil
 }
@@ -559,7 +556,7 @@ func osErrorText(err error, prog string) string {
 			r, size := utf8.DecodeRuneInString(msg)
 			msg = string(unicode.ToUpper(r)) + msg[size:]
 		}
-		return "[Errno " + strconv.Itoa(int(errno)) + "] " + msg + ": " + pyQuote(prog)
+		return "[Errno " + strconv.Itoa(int(errno)) + "] " + msg + ": " + py.Quote(prog)
 	}
 	return err.Error()
 }
@@ -593,9 +590,4 @@ func decodeOutput(b []byte) string {
 		b = b[size:]
 	}
 	return sb.String()
-}
-
-// pyIsSpace is str.isspace for one character, which str.rstrip strips.
-func pyIsSpace(r rune) bool {
-	return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f
 }

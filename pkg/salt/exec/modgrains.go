@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/target"
 )
 
@@ -21,16 +22,7 @@ func grainsFuncs() []Func {
 			Out:    "nested",
 			Doc:    "Return all of the minion's grains; sanitize=True masks host names and serial numbers.\n\nCLI Example: salt '*' grains.items",
 			Call: func(c *Call) (any, error) {
-				g := c.Grains()
-				out := make(body.Map, 0, len(g))
-				keys := make([]string, 0, len(g))
-				for k := range g {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				for _, k := range keys {
-					out = append(out, body.Item{Key: k, Value: g[k]})
-				}
+				out, _ := py.DictItems(c.Grains()) // a new Map, keys sorted
 				if isTrue(c.Arg("sanitize")) {
 					sanitize(out)
 				}
@@ -50,12 +42,12 @@ func grainsFuncs() []Func {
 				}
 				delim := target.DefaultDelimiter
 				if d, ok := c.Kwargs.Get("delimiter"); ok {
-					delim = pyStr(d)
+					delim = py.Str(d)
 				}
 				g := c.Grains()
 				out := body.Map{}
 				for _, a := range c.Args {
-					key := pyStr(a)
+					key := py.Str(a)
 					out.Set(key, target.Traverse(g, key, delim, def))
 				}
 				if s, _ := c.Kwargs.Get("sanitize"); isTrue(s) {
@@ -74,7 +66,7 @@ func grainsFuncs() []Func {
 			},
 			Doc: "Return the value of a grain, walking nested mappings and lists along key split on ':'; default (\"\") when it is missing.\n\nCLI Example: salt '*' grains.get pkg:apache",
 			Call: func(c *Call) (any, error) {
-				return target.Traverse(c.Grains(), pyStr(c.Arg("key")), pyStr(c.Arg("delimiter")), c.Arg("default")), nil
+				return target.Traverse(c.Grains(), py.Str(c.Arg("key")), py.Str(c.Arg("delimiter")), c.Arg("default")), nil
 			},
 		},
 		{
@@ -99,7 +91,7 @@ func sanitize(m body.Map) {
 	for i, it := range m {
 		switch it.Key {
 		case "serialnumber":
-			s := pyStr(it.Value)
+			s := py.Str(it.Value)
 			r := []rune(s)
 			keep := int(math.Floor(float64(len(r)) * 0.75))
 			m[i].Value = string(r[:keep]) + strings.Repeat("X", len(r)-keep)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/target"
 )
 
@@ -24,9 +25,9 @@ func saltutilFuncs() []Func {
 			Params: []Param{{Name: "jid", Required: true}},
 			Doc:    "Return the proc record of the job with the given jid, or {} when it is not running.\n\nCLI Example: salt '*' saltutil.find_job <jid>",
 			Call: func(c *Call) (any, error) {
-				jid := pyStr(c.Arg("jid"))
+				jid := py.Str(c.Arg("jid"))
 				for _, rec := range running(c) {
-					if pyStr(rec.getOr("jid")) == jid {
+					if py.Str(rec.getOr("jid")) == jid {
 						return rec.Map, nil
 					}
 				}
@@ -38,7 +39,7 @@ func saltutilFuncs() []Func {
 			Params: []Param{{Name: "fun", Required: true}},
 			Doc:    "Return the proc records of the running jobs whose function matches the glob.\n\nCLI Example: salt '*' saltutil.is_running state.highstate",
 			Call: func(c *Call) (any, error) {
-				pattern := pyStr(c.Arg("fun"))
+				pattern := py.Str(c.Arg("fun"))
 				var out []procRecord
 				for _, rec := range running(c) {
 					fun, _ := rec.getOr("fun").(string)
@@ -65,12 +66,12 @@ func running(c *Call) []procRecord {
 	}
 	var out []procRecord
 	for _, rec := range c.exec.opts.Jobs.Running() {
-		if c.Pub.Jid != "" && pyStr(rec["jid"]) == c.Pub.Jid {
+		if c.Pub.Jid != "" && py.Str(rec["jid"]) == c.Pub.Jid {
 			continue
 		}
 		out = append(out, procRecord{orderRecord(rec)})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return pyStr(out[i].getOr("jid")) < pyStr(out[j].getOr("jid")) })
+	sort.SliceStable(out, func(i, j int) bool { return py.Str(out[i].getOr("jid")) < py.Str(out[j].getOr("jid")) })
 	return out
 }
 
@@ -123,7 +124,7 @@ func sysFuncs() []Func {
 				}
 				set := map[string]bool{}
 				for _, a := range c.Args {
-					mod := pyStr(a)
+					mod := py.Str(a)
 					for _, fn := range all {
 						if strings.ContainsAny(mod, "*.") {
 							if target.Glob(mod, fn) {
@@ -150,7 +151,7 @@ func sysFuncs() []Func {
 						continue
 					}
 					for _, a := range c.Args {
-						pat := pyStr(a)
+						pat := py.Str(a)
 						if strings.Contains(pat, "*") && target.Glob(pat, fn) || mod == pat {
 							set[mod] = true
 						}

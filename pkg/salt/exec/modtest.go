@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // testFuncs is Salt's test module (salt/modules/test.py in 3006): the
@@ -62,7 +63,7 @@ func testFuncs() []Func {
 			VarArgs: true, VarKwargs: true,
 			Doc: "Return the Python repr of the positional and keyword arguments received.\n\nCLI Example: salt '*' test.arg_repr 1 two txt=hello",
 			Call: func(c *Call) (any, error) {
-				return body.Map{{Key: "args", Value: pyTuple(c.Args)}, {Key: "kwargs", Value: pyRepr(c.Kwargs)}}, nil
+				return body.Map{{Key: "args", Value: py.Tuple(c.Args)}, {Key: "kwargs", Value: py.Repr(c.Kwargs)}}, nil
 			},
 		},
 		{
@@ -98,12 +99,12 @@ func testFuncs() []Func {
 			Params: []Param{{Name: "code", Default: int64(42)}},
 			Doc:    "Set the job's return code to code (default 42) and return True.\n\nCLI Example: salt '*' test.retcode 42",
 			Call: func(c *Call) (any, error) {
-				code, ok := asInt64(c.Arg("code"))
+				code, ok := body.AsInt64(c.Arg("code"))
 				if b, isBool := c.Arg("code").(bool); isBool {
 					code, ok = map[bool]int64{false: 0, true: 1}[b], true
 				}
 				if !ok || code < math.MinInt32 || code > math.MaxInt32 {
-					return nil, invocationErr("code must be an integer, got %s", pyRepr(c.Arg("code")))
+					return nil, invocationErr("code must be an integer, got %s", py.Repr(c.Arg("code")))
 				}
 				c.SetRetcode(int(code))
 				return true, nil
@@ -126,7 +127,7 @@ func testFuncs() []Func {
 			Params: []Param{{Name: "message", Default: "Test Exception"}},
 			Doc:    "Raise an exception with the given message.\n\nCLI Example: salt '*' test.exception 'Oh noes!'",
 			Call: func(c *Call) (any, error) {
-				return nil, &Exception{Type: "Exception", Msg: pyStr(c.Arg("message"))}
+				return nil, &Exception{Type: "Exception", Msg: py.Str(c.Arg("message"))}
 			},
 		},
 		{

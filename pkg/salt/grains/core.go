@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // Options says where Core reads from. Everything has a working default, so
@@ -192,7 +194,10 @@ func (c *collector) kernelParams() {
 		return
 	}
 	params := []any{}
-	for _, word := range shellSplit(s) {
+	// shlex.split raises on an unterminated quote; the words read up to
+	// there are kept rather than losing the grain.
+	words, _ := py.ShlexSplit(s)
+	for _, word := range words {
 		parts := strings.Split(word, "=")
 		var value any
 		if len(parts) == 2 {
@@ -214,59 +219,4 @@ func versionInfo(v string) []any {
 		}
 	}
 	return out
-}
-
-// shellSplit is shlex.split in POSIX mode, which Salt uses for
-// /proc/cmdline: whitespace separates words, quotes group, a backslash
-// escapes outside single quotes.
-func shellSplit(s string) []string {
-	var (
-		words []string
-		cur   strings.Builder
-		in    bool // a word has started
-		quote rune
-		esc   bool
-	)
-	for _, r := range s {
-		switch {
-		case esc:
-			if quote == '"' && r != '"' && r != '\\' {
-				cur.WriteRune('\\')
-			}
-			cur.WriteRune(r)
-			esc = false
-		case quote == '\'':
-			if r == '\'' {
-				quote = 0
-			} else {
-				cur.WriteRune(r)
-			}
-		case quote == '"':
-			switch r {
-			case '"':
-				quote = 0
-			case '\\':
-				esc = true
-			default:
-				cur.WriteRune(r)
-			}
-		case r == '\\':
-			esc, in = true, true
-		case r == '\'' || r == '"':
-			quote, in = r, true
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
-			if in {
-				words = append(words, cur.String())
-				cur.Reset()
-				in = false
-			}
-		default:
-			cur.WriteRune(r)
-			in = true
-		}
-	}
-	if in {
-		words = append(words, cur.String())
-	}
-	return words
 }

@@ -2,7 +2,6 @@ package job
 
 import (
 	"crypto/md5"
-	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha3"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 )
 
 // Names of the files of a job directory (salt/returners/local_cache.py).
@@ -262,17 +262,17 @@ var reservedNames = []string{JIDFile, NoCacheFile, EndTimeFile}
 // ValidID refuses minion ids that cannot name a directory inside a job:
 // empty, holding '/', '\\' or NUL (salt.utils.verify.valid_id), starting
 // with '.' (which covers "." and "..", and keeps minions apart from
-// .load.p, .minions.p and temporary files), or the name of one of the job's
-// own files (jid, nocache, endtime).
+// .load.p, .minions.p and temporary files) — the key store's rules
+// (pki.ValidID), held in fsutil.NameProblem — or the name of one of the
+// job's own files (jid, nocache, endtime).
 func ValidID(id string) error {
-	switch {
-	case id == "":
+	if id == "" {
 		return fmt.Errorf("%w: empty id", ErrBadID)
-	case strings.ContainsAny(id, "/\\\x00"):
-		return fmt.Errorf("%w %q: contains '/', '\\' or NUL", ErrBadID, id)
-	case id[0] == '.':
-		return fmt.Errorf("%w %q: starts with '.'", ErrBadID, id)
-	case slices.Contains(reservedNames, id):
+	}
+	if why := fsutil.NameProblem(id); why != "" {
+		return fmt.Errorf("%w %q: %s", ErrBadID, id, why)
+	}
+	if slices.Contains(reservedNames, id) {
 		return fmt.Errorf("%w %q: the name of a job cache file", ErrBadID, id)
 	}
 	return nil
@@ -535,36 +535,10 @@ func (c *Cache) Clean(keepJobs time.Duration, now time.Time) (int, error) {
 // them out of Returns and apart from minion ids.
 const tempPrefix = ".job-tmp-"
 
-// writeAtomic writes data to dir/name so that no reader ever sees it partly
-// written: temporary file in the same directory, fsync, rename.
-func writeAtomic(dir, name string, data []byte) (err error) {
-	var rnd [8]byte
-	rand.Read(rnd[:])
-	tmp := filepath.Join(dir, tempPrefix+name+"-"+hex.EncodeToString(rnd[:]))
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
-	if err != nil {
-		return fmt.Errorf("job cache: %w", err)
-	}
-	defer func() {
-		if f != nil {
-			f.Close()
-		}
-		if err != nil {
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("job cache: write %s: %w", tmp, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("job cache: sync %s: %w", tmp, err)
-	}
-	err = f.Close()
-	f = nil
-	if err != nil {
-		return fmt.Errorf("job cache: close %s: %w", tmp, err)
-	}
-	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+// writeAtomic writes data to dir/name with fsutil.WriteFile, so that no
+// reader ever sees it partly written.
+func writeAtomic(dir, name string, data []byte) error {
+	if err := fsutil.WriteFile(dir, name, data, fsutil.WriteOptions{Mode: fileMode, TempPrefix: tempPrefix}); err != nil {
 		return fmt.Errorf("job cache: %w", err)
 	}
 	return nil

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 )
 
 // AccessKeySize is how many random bytes an access key holds: 56, which
@@ -94,34 +96,17 @@ func WriteAccessKey(cachedir, username string) (string, error) {
 		}
 	}
 	path := AccessKeyPath(cachedir, username)
-	f, err := os.CreateTemp(cachedir, ".key-tmp-")
-	if err != nil {
-		return "", fmt.Errorf("access key: %w", err)
-	}
-	tmp := f.Name()
-	err = func() error {
-		if _, err := f.WriteString(key); err != nil {
-			return err
-		}
-		if err := f.Sync(); err != nil {
-			return err
-		}
-		if err := f.Chmod(0o400); err != nil {
-			return err
-		}
-		if uid >= 0 {
-			if err := f.Chown(uid, -1); err != nil {
-				return err
+	err := fsutil.WriteFile(filepath.Dir(path), filepath.Base(path), []byte(key), fsutil.WriteOptions{
+		Mode:       0o400,
+		TempPrefix: ".key-tmp-",
+		Prepare: func(f *os.File) error {
+			if uid < 0 {
+				return nil
 			}
-		}
-		return f.Close()
-	}()
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
+			return f.Chown(uid, -1)
+		},
+	})
 	if err != nil {
-		f.Close()
-		os.Remove(tmp)
 		return "", fmt.Errorf("access key %s: %w", path, err)
 	}
 	return key, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/route"
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
@@ -107,7 +108,7 @@ func (m *Master) remoteCmd(rx road.Received) {
 		if err != nil && !errors.Is(err, pki.ErrNotFound) {
 			why = err.Error()
 		} else if err == nil {
-			why = fmt.Sprintf("its key is %s", statusWord(k.Status))
+			why = fmt.Sprintf("its key is %s", k.Status)
 		}
 		m.refuse("unaccepted_estate", "Dropped a remote_cmd from estate %s (minion %s): %s", rx.From, id, why)
 		return
@@ -126,18 +127,6 @@ func (m *Master) remoteCmd(rx road.Received) {
 	default:
 		m.refuse("unknown_cmd", "Dropped a remote_cmd from %s: cmd %s is not supported", id, quoteCmd(load))
 	}
-}
-
-func statusWord(st raet.Acceptance) string {
-	switch st {
-	case raet.Accepted:
-		return "accepted"
-	case raet.Pending:
-		return "pending"
-	case raet.Rejected:
-		return "rejected"
-	}
-	return fmt.Sprintf("status %d", st)
 }
 
 // handleReturn is RemoteFuncs._return for the minion id: the load's id is
@@ -257,22 +246,5 @@ func (m *Master) saveData(id string, grains body.Map) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".data-tmp-")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Close()
-	} else {
-		f.Close()
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, DataFile))
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return fsutil.WriteFile(dir, DataFile, data, fsutil.WriteOptions{Mode: 0o600, TempPrefix: ".data-tmp-"})
 }

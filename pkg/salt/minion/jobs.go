@@ -83,21 +83,11 @@ func (t *jobTable) count() int {
 
 // wait waits until no job runs, or until the deadline passes (false).
 func (t *jobTable) wait(d time.Duration) bool {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	for {
+	return waitIdle(d, func() (bool, <-chan struct{}) {
 		t.mu.Lock()
-		n, ch := len(t.running), t.changed
-		t.mu.Unlock()
-		if n == 0 {
-			return true
-		}
-		select {
-		case <-ch:
-		case <-timer.C:
-			return false
-		}
-	}
+		defer t.mu.Unlock()
+		return len(t.running) > 0, t.changed
+	})
 }
 
 // writeProc writes <dir>/<jid>, the job's proc record in msgpack.
@@ -123,22 +113,18 @@ func (t *jobTable) removeProc(jid string) error {
 // alive and not this process is left to it (another minion sharing the
 // cachedir would be a misconfiguration, but not ours to break).
 func (t *jobTable) cleanProcs() []string {
-	removeTemps(t.dir, 0)
-	entries, err := os.ReadDir(t.dir)
+	names, err := listFiles(t.dir)
 	if err != nil {
 		return nil
 	}
 	var removed []string
-	for _, e := range entries {
-		if !fileName(e.Name()) || !e.Type().IsRegular() {
-			continue
-		}
-		path := filepath.Join(t.dir, e.Name())
+	for _, name := range names {
+		path := filepath.Join(t.dir, name)
 		if pid := procPID(path); pid > 0 && pid != os.Getpid() && processAlive(pid) {
 			continue
 		}
 		if os.Remove(path) == nil {
-			removed = append(removed, e.Name())
+			removed = append(removed, name)
 		}
 	}
 	return removed

@@ -50,23 +50,19 @@ func openSpool(dir string, log logrus.FieldLogger, send sendFunc) (*spool, error
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	removeTemps(dir, 0)
 	s := &spool{dir: dir, log: log, send: send, index: map[string]string{}, inflight: map[string]bool{},
 		changed: make(chan struct{})}
-	entries, err := os.ReadDir(dir)
+	names, err := listFiles(dir)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		if !fileName(e.Name()) || !e.Type().IsRegular() {
-			continue
-		}
-		_, master, err := s.read(e.Name())
+	for _, name := range names {
+		_, master, err := s.read(name)
 		if err != nil {
-			log.Errorf("Return %s in the spool cannot be read, left in place: %v", filepath.Join(dir, e.Name()), err)
+			log.Errorf("Return %s in the spool cannot be read, left in place: %v", filepath.Join(dir, name), err)
 			continue
 		}
-		s.index[e.Name()] = master
+		s.index[name] = master
 	}
 	return s, nil
 }
@@ -214,19 +210,9 @@ func (s *spool) pending() []string {
 // idle waits until no delivery is under way, or the deadline passes
 // (false).
 func (s *spool) idle(d time.Duration) bool {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	for {
+	return waitIdle(d, func() (bool, <-chan struct{}) {
 		s.mu.Lock()
-		n, ch := len(s.inflight), s.changed
-		s.mu.Unlock()
-		if n == 0 {
-			return true
-		}
-		select {
-		case <-ch:
-		case <-timer.C:
-			return false
-		}
-	}
+		defer s.mu.Unlock()
+		return len(s.inflight) > 0, s.changed
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // CLIOptions are the opts the salt command's outputters read
@@ -79,12 +80,7 @@ func DisplayCLI(w io.Writer, name string, data any, o CLIOptions) error {
 	if err != nil {
 		return err
 	}
-	s = strings.TrimRightFunc(s, pyIsSpace)
-	if s == "" {
-		return nil
-	}
-	_, err = io.WriteString(w, s+"\n")
-	return err
+	return printout(w, s)
 }
 
 // JSONOut is the json outputter of the salt command (salt/output/json_out.py
@@ -120,19 +116,19 @@ func JSONOut(data any, indent *int, pretty bool) (string, error) {
 // with sortKeys every dict becomes a Map with its keys sorted (json.dumps
 // with sort_keys).
 func jsonable(v any, sortKeys bool, depth int) any {
-	if depth > maxReprDepth {
+	if depth > py.MaxDepth {
 		return v
 	}
 	switch x := v.(type) {
 	case []byte:
-		return pyBytesRepr(x)
+		return py.BytesRepr(x)
 	case string, nil, bool:
 		return v
 	}
-	if _, ok := scalarRepr(v); ok {
+	if _, ok := py.ScalarRepr(v); ok {
 		return v
 	}
-	if items, ok := dictItems(v); ok {
+	if items, ok := py.DictItems(v); ok {
 		out := make(Map, len(items))
 		for i, it := range items {
 			out[i] = Item{Key: it.Key, Value: jsonable(it.Value, sortKeys, depth+1)}
@@ -142,7 +138,7 @@ func jsonable(v any, sortKeys bool, depth int) any {
 		}
 		return out
 	}
-	if list, ok := listItems(v); ok {
+	if list, ok := py.ListItems(v); ok {
 		out := make([]any, len(list))
 		for i, x := range list {
 			out[i] = jsonable(x, sortKeys, depth+1)
@@ -258,36 +254,4 @@ func hex4At(b []byte, i int) (rune, bool) {
 		return 0, false
 	}
 	return rune(n), true
-}
-
-// pyBytesRepr is bytes.__repr__: b'...' with the quote str.__repr__ would
-// pick, \t \n \r \\ and the quote escaped, printable ASCII as it is and
-// \xNN for the rest.
-func pyBytesRepr(b []byte) string {
-	quote := byte('\'')
-	if slices.Contains(b, '\'') && !slices.Contains(b, '"') {
-		quote = '"'
-	}
-	var s strings.Builder
-	s.WriteString("b")
-	s.WriteByte(quote)
-	for _, c := range b {
-		switch {
-		case c == quote || c == '\\':
-			s.WriteByte('\\')
-			s.WriteByte(c)
-		case c == '\t':
-			s.WriteString(`\t`)
-		case c == '\n':
-			s.WriteString(`\n`)
-		case c == '\r':
-			s.WriteString(`\r`)
-		case c < ' ' || c >= 0x7f:
-			fmt.Fprintf(&s, `\x%02x`, c)
-		default:
-			s.WriteByte(c)
-		}
-	}
-	s.WriteByte(quote)
-	return s.String()
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // The ANSI sequences of salt.utils.color.get_colors, as salt.textformat
@@ -58,21 +60,21 @@ func Key(data Map, opts Options) (string, error) {
 			head, idc, end = st.headingColor, st.idColor, colorEnd
 		}
 		b.WriteString(head + st.heading + end + "\n")
-		if texts, ok := dictItems(it.Value); ok {
+		if texts, ok := py.DictItems(it.Value); ok {
 			texts = slices.Clone(texts)
 			slices.SortStableFunc(texts, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
 			for _, t := range texts {
-				b.WriteString(idc + stripEsc(t.Key) + ":  " + str(t.Value) + end + "\n")
+				b.WriteString(idc + stripEsc(t.Key) + ":  " + py.Str(t.Value) + end + "\n")
 			}
 			continue
 		}
-		list, ok := listItems(it.Value)
+		list, ok := py.ListItems(it.Value)
 		if !ok {
 			return "", fmt.Errorf("output: key: status %q holds %T, not a list or a mapping of ids", it.Key, it.Value)
 		}
 		ids := make([]string, len(list))
 		for i, x := range list {
-			ids[i] = str(x)
+			ids[i] = py.Str(x)
 		}
 		slices.Sort(ids)
 		for _, id := range ids {

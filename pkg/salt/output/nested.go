@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // The colours the nested and no_return outputters use besides those of the
@@ -67,7 +69,7 @@ func (n *nestDisplay) ustring(indent int, color, msg, prefix, suffix string) str
 }
 
 func (n *nestDisplay) display(v any, indent int, prefix string, out []string, depth int) []string {
-	if depth > maxReprDepth {
+	if depth > py.MaxDepth {
 		return append(out, n.ustring(indent, n.yellow, "...", prefix, ""))
 	}
 	if b, ok := v.([]byte); ok {
@@ -79,7 +81,7 @@ func (n *nestDisplay) display(v any, indent int, prefix string, out []string, de
 	}
 	switch x := v.(type) {
 	case nil, bool:
-		s, _ := scalarRepr(x)
+		s, _ := py.ScalarRepr(x)
 		return append(out, n.ustring(indent, n.lightYellow, s, prefix, ""))
 	case string:
 		for i, line := range splitLines(x) {
@@ -94,7 +96,7 @@ func (n *nestDisplay) display(v any, indent int, prefix string, out []string, de
 		}
 		return out
 	}
-	if s, ok := scalarRepr(v); ok {
+	if s, ok := py.ScalarRepr(v); ok {
 		// A number: repr() of it.
 		return append(out, n.ustring(indent, n.lightYellow, s, prefix, ""))
 	}
@@ -112,14 +114,14 @@ func (n *nestDisplay) display(v any, indent int, prefix string, out []string, de
 		}
 		return out
 	}
-	if list, ok := listItems(v); ok {
+	if list, ok := py.ListItems(v); ok {
 		color := n.green
 		if n.opts.Retcode != 0 {
 			color = n.red
 		}
 		for _, item := range list {
 			_, isDict := nestedDictItems(item)
-			_, isList := listItems(item)
+			_, isList := py.ListItems(item)
 			if isDict || isList {
 				out = append(out, n.ustring(indent, color, "|_", "", ""))
 				p := "- "
@@ -146,12 +148,12 @@ func nestedDictItems(v any) ([]Item, bool) {
 	if m, ok := v.(map[any]any); ok {
 		items := make([]Item, 0, len(m))
 		for k, val := range m {
-			items = append(items, Item{Key: str(k), Value: val})
+			items = append(items, Item{Key: py.Str(k), Value: val})
 		}
 		slices.SortStableFunc(items, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
 		return items, true
 	}
-	items, ok := dictItems(v)
+	items, ok := py.DictItems(v)
 	if !ok {
 		return nil, false
 	}
@@ -173,7 +175,7 @@ func NoReturn(data any, color bool) string {
 	var b strings.Builder
 	var walk func(v any, indent int, depth int)
 	walk = func(v any, indent int, depth int) {
-		if depth > maxReprDepth {
+		if depth > py.MaxDepth {
 			return
 		}
 		switch x := v.(type) {

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // Map is a Python dict: keys in insertion order, which is the order in
@@ -83,11 +84,18 @@ func Display(w io.Writer, name string, data any, opts Options) error {
 	if err != nil {
 		return err
 	}
-	s = strings.TrimRightFunc(s, pyIsSpace)
+	return printout(w, s)
+}
+
+// printout is what display_output does with an outputter's text: trailing
+// white space removed (try_printout's rstrip), then a newline, and nothing
+// at all when the text is empty.
+func printout(w io.Writer, s string) error {
+	s = strings.TrimRightFunc(s, py.IsSpace)
 	if s == "" {
 		return nil
 	}
-	_, err = io.WriteString(w, s+"\n")
+	_, err := io.WriteString(w, s+"\n")
 	return err
 }
 

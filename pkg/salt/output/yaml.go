@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // YAML is the yaml outputter (salt/output/yaml_out.py without
@@ -46,8 +48,8 @@ type yamlNode struct {
 }
 
 func yamlRepresent(v any, depth int) (yamlNode, error) {
-	if depth > maxReprDepth {
-		return yamlNode{}, fmt.Errorf("nested deeper than %d levels", maxReprDepth)
+	if depth > py.MaxDepth {
+		return yamlNode{}, fmt.Errorf("nested deeper than %d levels", py.MaxDepth)
 	}
 	switch x := v.(type) {
 	case nil:
@@ -66,7 +68,7 @@ func yamlRepresent(v any, depth int) (yamlNode, error) {
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return yamlNode{kind: 's', text: fmt.Sprint(x)}, nil
 	}
-	if items, ok := dictItems(v); ok {
+	if items, ok := py.DictItems(v); ok {
 		items = slices.Clone(items)
 		slices.SortStableFunc(items, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
 		n := yamlNode{kind: 'm'}
@@ -80,7 +82,7 @@ func yamlRepresent(v any, depth int) (yamlNode, error) {
 		}
 		return n, nil
 	}
-	if list, ok := listItems(v); ok {
+	if list, ok := py.ListItems(v); ok {
 		n := yamlNode{kind: 'q'}
 		for _, x := range list {
 			val, err := yamlRepresent(x, depth+1)
@@ -104,7 +106,7 @@ func yamlFloat(f float64) string {
 	case math.IsInf(f, -1):
 		return "-.inf"
 	}
-	s := strings.ToLower(pyFloatRepr(f))
+	s := strings.ToLower(py.FloatRepr(f))
 	if !strings.Contains(s, ".") && strings.Contains(s, "e") {
 		s = strings.Replace(s, "e", ".0e", 1)
 	}
@@ -190,13 +192,7 @@ func (e *yamlEmitter) node(n yamlNode, root, seq, mapping, simpleKey bool) {
 		e.popIndent()
 	case 'q':
 		if e.flowLevel > 0 || len(n.items) == 0 {
-			e.writeIndicator("[", true, true, false)
-			e.flowLevel++
-			e.increaseIndent(true, false)
-			// Only empty sequences are written in flow style.
-			e.popIndent()
-			e.flowLevel--
-			e.writeIndicator("]", false, false, false)
+			e.emptyFlow("[", "]")
 			return
 		}
 		e.increaseIndent(false, e.mapCtx && !e.indention)
@@ -208,12 +204,7 @@ func (e *yamlEmitter) node(n yamlNode, root, seq, mapping, simpleKey bool) {
 		e.popIndent()
 	case 'm':
 		if e.flowLevel > 0 || len(n.items) == 0 {
-			e.writeIndicator("{", true, true, false)
-			e.flowLevel++
-			e.increaseIndent(true, false)
-			e.popIndent()
-			e.flowLevel--
-			e.writeIndicator("}", false, false, false)
+			e.emptyFlow("{", "}")
 			return
 		}
 		e.increaseIndent(false, false)
@@ -232,6 +223,18 @@ func (e *yamlEmitter) node(n yamlNode, root, seq, mapping, simpleKey bool) {
 		}
 		e.popIndent()
 	}
+}
+
+// emptyFlow writes an empty sequence or mapping, the only ones written in
+// flow style: expect_flow_sequence or expect_flow_mapping meeting the end
+// at once.
+func (e *yamlEmitter) emptyFlow(open, end string) {
+	e.writeIndicator(open, true, true, false)
+	e.flowLevel++
+	e.increaseIndent(true, false)
+	e.popIndent()
+	e.flowLevel--
+	e.writeIndicator(end, false, false, false)
 }
 
 // yamlSimpleKey is check_simple_key for a scalar key: shorter than 128

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 )
 
 // Errors to match with errors.Is. Every returned error also names the id or
@@ -123,7 +124,7 @@ func Open(pkiDir string, opts Options) (*Store, error) {
 		}
 	}
 	for _, d := range []string{pkiDir, s.statusDir(raet.Accepted), s.statusDir(raet.Pending), s.statusDir(raet.Rejected)} {
-		removeStaleTemps(d, time.Hour)
+		fsutil.RemoveStaleTemps(d, tempPrefix, time.Hour)
 	}
 	return s, nil
 }
@@ -168,15 +169,14 @@ func checkStatus(st raet.Acceptance) error {
 // ValidID refuses ids that would not name a plain file inside a key
 // directory. It is Salt's salt.utils.verify.valid_id (no '/', '\\' or NUL)
 // plus two rules of this store: no leading '.' (which covers "." and ".."
-// and keeps ids apart from the store's own temporary files), and not empty.
+// and keeps ids apart from the store's own temporary files), and not empty;
+// fsutil.NameProblem holds the rules, which the job cache shares.
 func ValidID(id string) error {
-	switch {
-	case id == "":
+	if id == "" {
 		return fmt.Errorf("%w: empty id", ErrInvalidID)
-	case strings.ContainsAny(id, "/\\\x00"):
-		return fmt.Errorf("%w %q: contains '/', '\\' or NUL", ErrInvalidID, id)
-	case id[0] == '.':
-		return fmt.Errorf("%w %q: starts with '.'", ErrInvalidID, id)
+	}
+	if why := fsutil.NameProblem(id); why != "" {
+		return fmt.Errorf("%w %q: %s", ErrInvalidID, id, why)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // targetWord is salt.utils.minions.TARGET_REX: an optional engine letter,
@@ -46,14 +48,14 @@ func (m Matcher) compoundMatch(tgt any) (bool, error) {
 	case string:
 		words = strings.Fields(t)
 	default:
-		list, ok := asList(tgt)
+		list, ok := py.ListItems(tgt)
 		if !ok {
-			return false, fmt.Errorf("compound target must be a string or a list, got %s", pyRepr(tgt))
+			return false, fmt.Errorf("compound target must be a string or a list, got %s", py.Repr(tgt))
 		}
 		for _, w := range list {
 			s, ok := w.(string)
 			if !ok {
-				return false, fmt.Errorf("compound target word %s is not a string", pyRepr(w))
+				return false, fmt.Errorf("compound target word %s is not a string", py.Repr(w))
 			}
 			words = append(words, s)
 		}
@@ -124,7 +126,7 @@ func joinTgt(tgt any) string {
 	if s, ok := tgt.(string); ok {
 		return s
 	}
-	return pyRepr(tgt)
+	return py.Repr(tgt)
 }
 
 // boolParser evaluates the token list as Python's eval would the string

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // ErrUnsupported is wrapped by the error for a target type or compound
@@ -82,7 +84,7 @@ func (m Matcher) match(tgtType string, tgt any, delim string) (bool, error) {
 	case "pcre":
 		s, ok := tgt.(string)
 		if !ok {
-			return false, fmt.Errorf("pcre target must be a string, got %s", pyRepr(tgt))
+			return false, fmt.Errorf("pcre target must be a string, got %s", py.Repr(tgt))
 		}
 		re, err := CompileRegexp(s)
 		if err != nil {
@@ -94,7 +96,7 @@ func (m Matcher) match(tgtType string, tgt any, delim string) (bool, error) {
 	case "grain", "grain_pcre":
 		s, ok := tgt.(string)
 		if !ok {
-			return false, soft("%s target must be a string, got %s", tgtType, pyRepr(tgt))
+			return false, soft("%s target must be a string, got %s", tgtType, py.Repr(tgt))
 		}
 		if !strings.Contains(s, delim) {
 			return false, soft("grain target %q has no %q between the grain and the value", s, delim)
@@ -124,7 +126,7 @@ func (m Matcher) listMatch(tgt any) bool {
 		}
 		return t == m.ID
 	}
-	list, ok := asList(tgt)
+	list, ok := py.ListItems(tgt)
 	if !ok {
 		return false
 	}
@@ -142,7 +144,7 @@ func (m Matcher) listMatch(tgt any) bool {
 func (m Matcher) ipcidrMatch(tgt any) (bool, error) {
 	s, ok := tgt.(string)
 	if !ok {
-		return false, soft("invalid IP/CIDR target: %s", pyRepr(tgt))
+		return false, soft("invalid IP/CIDR target: %s", py.Repr(tgt))
 	}
 	s = strings.TrimSpace(s)
 	var (
@@ -162,7 +164,7 @@ func (m Matcher) ipcidrMatch(tgt any) (bool, error) {
 	if addr.Is6() {
 		proto = "ipv6"
 	}
-	list, ok := asList(m.Grains[proto])
+	list, ok := py.ListItems(m.Grains[proto])
 	if !ok {
 		return false, nil
 	}

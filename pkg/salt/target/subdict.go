@@ -2,12 +2,15 @@ package target
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // DefaultDelimiter separates nested keys in grain targets and grain paths
@@ -25,7 +28,7 @@ type dict interface {
 type goDict map[string]any
 
 func (d goDict) get(k string) (any, bool) { v, ok := d[k]; return v, ok }
-func (d goDict) keys() []string           { return sortedKeys(d) }
+func (d goDict) keys() []string           { return slices.Sorted(maps.Keys(d)) }
 
 type mapDict body.Map
 
@@ -39,7 +42,7 @@ func (d anyDict) get(k string) (any, bool) {
 		return v, true
 	}
 	for key, v := range d {
-		if pyStr(key) == k {
+		if py.Str(key) == k {
 			return v, true
 		}
 	}
@@ -49,16 +52,7 @@ func (d anyDict) get(k string) (any, bool) {
 func (d anyDict) keys() []string {
 	ks := make([]string, 0, len(d))
 	for k := range d {
-		ks = append(ks, pyStr(k))
-	}
-	sort.Strings(ks)
-	return ks
-}
-
-func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
+		ks = append(ks, py.Str(k))
 	}
 	sort.Strings(ks)
 	return ks
@@ -88,44 +82,6 @@ func asDict(v any) (dict, bool) {
 	return nil, false
 }
 
-func asList(v any) ([]any, bool) {
-	switch x := v.(type) {
-	case []any:
-		return x, true
-	case []string:
-		out := make([]any, len(x))
-		for i, s := range x {
-			out[i] = s
-		}
-		return out, true
-	case []int:
-		out := make([]any, len(x))
-		for i, n := range x {
-			out[i] = n
-		}
-		return out, true
-	case []int64:
-		out := make([]any, len(x))
-		for i, n := range x {
-			out[i] = n
-		}
-		return out, true
-	case []map[string]any:
-		out := make([]any, len(x))
-		for i, m := range x {
-			out[i] = m
-		}
-		return out, true
-	case []body.Map:
-		out := make([]any, len(x))
-		for i, m := range x {
-			out[i] = m
-		}
-		return out, true
-	}
-	return nil, false
-}
-
 // Traverse walks data along key split on delimiter, as Salt's
 // salt.utils.data.traverse_dict_and_list does for grains.get and grain
 // targets: a mapping is indexed by the next part; in a list, a numeric part
@@ -137,7 +93,7 @@ func Traverse(data any, key, delimiter string, def any) any {
 	}
 	ptr := data
 	for _, each := range strings.Split(key, delimiter) {
-		if list, ok := asList(ptr); ok {
+		if list, ok := py.ListItems(ptr); ok {
 			idx, err := pyInt(each)
 			if err != nil {
 				found := false
@@ -181,11 +137,11 @@ func Traverse(data any, key, delimiter string, def any) any {
 func pyInt(s string) (int, error) {
 	t := strings.TrimSpace(s)
 	if t == "" || strings.HasPrefix(t, "_") || strings.HasSuffix(t, "_") || strings.Contains(t, "__") {
-		return 0, fmt.Errorf("invalid literal for int() with base 10: %s", pyQuote(s))
+		return 0, fmt.Errorf("invalid literal for int() with base 10: %s", py.Quote(s))
 	}
 	n, err := strconv.Atoi(strings.ReplaceAll(t, "_", ""))
 	if err != nil {
-		return 0, fmt.Errorf("invalid literal for int() with base 10: %s", pyQuote(s))
+		return 0, fmt.Errorf("invalid literal for int() with base 10: %s", py.Quote(s))
 	}
 	return n, nil
 }
@@ -251,7 +207,7 @@ func (m *subdictMatcher) subdict(data any, expr string) bool {
 			}
 			continue
 		}
-		if list, ok := asList(match); ok {
+		if list, ok := py.ListItems(match); ok {
 			for _, member := range list {
 				if d, ok := asDict(member); ok && m.dictMatch(d, matchstr) {
 					return true
@@ -290,7 +246,7 @@ func (m *subdictMatcher) dictMatch(target dict, pattern string) bool {
 				if m.dictMatch(d, pattern) {
 					return true
 				}
-			} else if list, ok := asList(v); ok {
+			} else if list, ok := py.ListItems(v); ok {
 				for _, item := range list {
 					if m.match(item, pattern) {
 						return true
@@ -309,7 +265,7 @@ func (m *subdictMatcher) dictMatch(target dict, pattern string) bool {
 // lowercases the regex itself, which turns \D into \d; the (?i) flag keeps
 // the pattern's meaning instead.
 func (m *subdictMatcher) match(target any, pattern string) bool {
-	value := strings.ToLower(pyStr(target))
+	value := strings.ToLower(py.Str(target))
 	if !m.regex {
 		return Glob(strings.ToLower(pattern), value)
 	}

@@ -292,21 +292,3 @@ func TestTraverse(t *testing.T) {
 		}
 	}
 }
-
-func TestPyStr(t *testing.T) {
-	cases := []struct {
-		v    any
-		want string
-	}{
-		{true, "True"}, {nil, "None"}, {int64(3), "3"}, {2.0, "2.0"}, {1e16, "1e+16"},
-		{0.0001, "0.0001"}, {0.00001, "1e-05"}, {1234567.5, "1234567.5"},
-		{[]any{"a", int64(1), nil}, "['a', 1, None]"},
-		{"it's", "it's"}, {[]any{"it's"}, `["it's"]`},
-		{body.Map{{Key: "k", Value: false}}, "{'k': False}"},
-	}
-	for _, c := range cases {
-		if got := pyStr(c.v); got != c.want {
-			t.Errorf("pyStr(%#v) = %q, want %q", c.v, got, c.want)
-		}
-	}
-}
