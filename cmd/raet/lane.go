@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"sort"
 	"sync"
 	"time"
 
@@ -19,10 +16,8 @@ import (
 
 type laneOptions struct {
 	lane, yard, dir, to, bodyKind string
-	count, size, expect           int
-	echo, refuseUnknown           bool
-	sends                         []string
-	timeout, linger               time.Duration
+	refuseUnknown                 bool
+	trafficOptions
 }
 
 func newLane(stdout io.Writer) *cobra.Command {
@@ -56,29 +51,17 @@ every expected message arrived, 1 otherwise, 2 for a wrong command line.`,
 	f.StringVar(&o.yard, "yard", "", "this yard's name (default: lane_<session id>, as the reference names it)")
 	f.StringVar(&o.dir, "dir", "", "the socket directory (default: the reference's "+lane.DefaultDir+", else "+lane.AltDir+")")
 	f.StringVar(&o.to, "to", "", "the yard to send the --send messages to")
-	f.StringArrayVar(&o.sends, "send", nil, "a message as a JSON object, sent to --to (repeatable)")
-	f.IntVar(&o.count, "count", 1, "how many times each --send message is sent")
-	f.IntVar(&o.size, "size", 0, "add a pad of this many characters to each message, with its SHA-256")
 	f.StringVar(&o.bodyKind, "body", "json", "how the bodies sent are serialised: json or msgpack")
-	f.IntVar(&o.expect, "expect", 0, "wait for this many received messages")
-	f.BoolVar(&o.echo, "echo", false, "send every received message back to its sender")
 	f.BoolVar(&o.refuseUnknown, "refuse-unknown", false, "drop pages from yards this one does not know")
-	o.timeout, o.linger = 30*time.Second, time.Second
-	f.Var((*seconds)(&o.timeout), "timeout", "give up after this long: seconds, or a duration such as 2m")
-	f.Var((*seconds)(&o.linger), "linger", "stay this long after the work is done, to answer what is still on its way: seconds, or a duration")
+	o.addFlags(f, "a message as a JSON object, sent to --to (repeatable)")
 	return cmd
 }
 
 // laneRun is the state of one raet lane run, owned by runLane's loop.
 type laneRun struct {
-	o                      laneOptions
-	out                    io.Writer
-	stack                  *lane.Stack
-	bodies                 []body.Map
-	sent, failed, received int
-	pending                int // messages queued whose outcome has not come back
-	results                chan peerResult
-	padMismatch            int
+	traffic
+	o     laneOptions
+	stack *lane.Stack
 
 	// The outbox holds what is to be transmitted, in order, for the
 	// transmitter goroutine: Transmit waits while a yard's queue is full,
@@ -97,20 +80,15 @@ type laneSend struct {
 }
 
 func runLane(ctx context.Context, o laneOptions, out io.Writer) error {
-	p := &laneRun{o: o, out: out, results: make(chan peerResult, 64)}
+	p := &laneRun{traffic: newTraffic(o.trafficOptions, out), o: o}
 	p.cond = sync.NewCond(&p.mu)
 	stack, err := p.setup()
 	if err != nil {
 		return err
 	}
 	p.stack = stack
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	ctx, cancel, ran := p.runStack(ctx, stack.Run)
 	defer cancel()
-	ran := make(chan error, 1)
-	go func() { ran <- stack.Run(ctx) }()
 	transmitted := make(chan struct{})
 	go func() {
 		p.transmitter()
@@ -120,12 +98,15 @@ func runLane(ctx context.Context, o laneOptions, out io.Writer) error {
 	p.sendAll()
 	var lingerEnd <-chan time.Time
 	for {
-		if lingerEnd == nil && p.finished() {
+		if lingerEnd == nil && p.settled() {
 			lingerEnd = time.After(o.linger)
 		}
 		select {
 		case m := <-stack.Receive():
-			p.onReceive(m)
+			p.onReceive(m.From, m.Body)
+			if o.echo {
+				p.transmit(m.Body, m.From, -1)
+			}
 		case r := <-p.results:
 			p.onResult(r)
 		case <-lingerEnd:
@@ -141,7 +122,7 @@ func runLane(ctx context.Context, o laneOptions, out io.Writer) error {
 				p.onResult(<-p.results)
 			}
 			<-transmitted
-			return p.done(err, lingerEnd != nil)
+			return p.done(err, lingerEnd != nil, stack.Stats())
 		}
 	}
 }
@@ -153,16 +134,9 @@ func (p *laneRun) setup() (*lane.Stack, error) {
 	if !ok {
 		return nil, fmt.Errorf("--body: want json or msgpack, not %q", o.bodyKind)
 	}
-	if o.count < 0 || o.size < 0 || o.expect < 0 {
-		return nil, fmt.Errorf("--count, --size and --expect cannot be negative")
-	}
-	for i, s := range o.sends {
-		v, err := body.DecodeJSON([]byte(s))
-		m, ok := v.(body.Map)
-		if err != nil || !ok {
-			return nil, fmt.Errorf("--send %d: want a JSON object, got %q", i+1, clipArg(s))
-		}
-		p.bodies = append(p.bodies, m)
+	var err error
+	if p.bodies, err = o.bodies(); err != nil {
+		return nil, err
 	}
 	if len(p.bodies) > 0 && o.to == "" {
 		return nil, fmt.Errorf("--send needs --to, the yard to send to")
@@ -193,20 +167,7 @@ func (p *laneRun) setup() (*lane.Stack, error) {
 
 // sendAll queues every --send message --count times for --to.
 func (p *laneRun) sendAll() {
-	seq := 0
-	for i := 0; i < p.o.count; i++ {
-		for _, b := range p.bodies {
-			m := append(body.Map(nil), b...)
-			if p.o.size > 0 {
-				pad := makePad(p.o.size, seq)
-				sum := sha256.Sum256([]byte(pad))
-				m.Set("pad", pad)
-				m.Set("pad_sha256", hex.EncodeToString(sum[:]))
-			}
-			p.transmit(m, p.o.to, seq)
-			seq++
-		}
-	}
+	p.eachMessage(func(m body.Map, seq int) { p.transmit(m, p.o.to, seq) })
 }
 
 // transmit queues a message for the transmitter; its outcome comes back on
@@ -243,85 +204,10 @@ func (p *laneRun) transmitter() {
 			go func() {
 				err := d.Err()
 				<-before
-				p.results <- peerResult{to: s.to, seq: s.seq, err: err}
+				p.results <- sendResult{to: s.to, seq: s.seq, err: err}
 				close(reported)
 			}()
 			prev = reported
 		}
 	}
-}
-
-func (p *laneRun) onResult(r peerResult) {
-	p.pending--
-	if r.err != nil {
-		p.failed++
-		p.emit("send_failed", body.Map{{Key: "to", Value: r.to}, {Key: "seq", Value: r.seq}, {Key: "error", Value: r.err.Error()}})
-	} else {
-		p.sent++
-		p.emit("sent", body.Map{{Key: "to", Value: r.to}, {Key: "seq", Value: r.seq}})
-	}
-}
-
-func (p *laneRun) onReceive(m lane.Received) {
-	p.received++
-	fields := body.Map{{Key: "from", Value: m.From}}
-	pad, hasPad := m.Body.String("pad")
-	want, hasSum := m.Body.String("pad_sha256")
-	shown := m.Body
-	if hasPad && hasSum {
-		sum := sha256.Sum256([]byte(pad))
-		ok := hex.EncodeToString(sum[:]) == want
-		if !ok {
-			p.padMismatch++
-		}
-		fields = append(fields, body.Item{Key: "pad_ok", Value: ok})
-		if len(pad) > 64 { // show the pad by its length, not a megabyte of it
-			shown = append(body.Map(nil), m.Body...)
-			shown.Set("pad", fmt.Sprintf("<%d characters>", len(pad)))
-		}
-	}
-	fields = append(fields, body.Item{Key: "body", Value: display(shown)})
-	p.emit("received", fields)
-	if p.o.echo {
-		p.transmit(m.Body, m.From, -1)
-	}
-}
-
-// finished reports whether the work is done: every message sent has its
-// outcome and everything expected arrived.
-func (p *laneRun) finished() bool {
-	wantSends := len(p.bodies) * p.o.count
-	return p.pending == 0 && p.received >= p.o.expect && (p.o.expect > 0 || wantSends > 0)
-}
-
-// done prints the done event; completed says the work was finished before
-// the stack stopped, rather than cut short by --timeout.
-func (p *laneRun) done(runErr error, completed bool) error {
-	wantSends := len(p.bodies) * p.o.count
-	ok := runErr == nil && p.failed == 0 && p.sent >= wantSends && p.received >= p.o.expect && p.padMismatch == 0 && p.pending == 0
-	stats := body.Map{}
-	for k, v := range p.stack.Stats() {
-		stats = append(stats, body.Item{Key: k, Value: int64(v)})
-	}
-	sort.Slice(stats, func(i, j int) bool { return stats[i].Key < stats[j].Key })
-	fields := body.Map{
-		{Key: "ok", Value: ok}, {Key: "sent", Value: p.sent}, {Key: "send_failed", Value: p.failed},
-		{Key: "received", Value: p.received}, {Key: "expected", Value: p.o.expect},
-	}
-	if runErr != nil {
-		fields = append(fields, body.Item{Key: "error", Value: runErr.Error()})
-	}
-	if !completed && runErr == nil && (wantSends > 0 || p.o.expect > 0) {
-		fields = append(fields, body.Item{Key: "error", Value: "timed out after " + p.o.timeout.String()})
-	}
-	fields = append(fields, body.Item{Key: "stats", Value: stats})
-	p.emit("done", fields)
-	if !ok {
-		return exitError{1}
-	}
-	return nil
-}
-
-func (p *laneRun) emit(event string, fields body.Map) {
-	writeJSON(p.out, append(body.Map{{Key: "event", Value: event}}, fields...))
 }

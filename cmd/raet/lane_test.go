@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,33 +24,7 @@ func laneDir(t *testing.T) string {
 // keeps every event it prints.
 func startLane(t *testing.T, args ...string) *peerProc {
 	t.Helper()
-	r, w := io.Pipe()
-	p := &peerProc{t: t, more: make(chan struct{}, 1), exit: make(chan int, 1)}
-	go func() {
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 1<<20), 1<<24)
-		for sc.Scan() {
-			var m map[string]any
-			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-				t.Errorf("lane printed a line that is not JSON: %q", sc.Text())
-				continue
-			}
-			p.mu.Lock()
-			p.seen = append(p.seen, m)
-			p.mu.Unlock()
-			p.signal()
-		}
-		p.mu.Lock()
-		p.ended = true
-		p.mu.Unlock()
-		p.signal()
-	}()
-	go func() {
-		code := run(append([]string{"lane"}, args...), strings.NewReader(""), w, io.Discard)
-		w.Close()
-		p.exit <- code
-	}()
-	return p
+	return startTool(t, "lane", args...)
 }
 
 // Two yards on real Unix sockets: one sends three padded messages (each a

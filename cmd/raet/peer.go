@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"math"
 	"net"
 	"net/netip"
-	"sort"
 	"strconv"
 	"time"
 
@@ -23,10 +19,9 @@ import (
 
 type peerOptions struct {
 	name, host, keepDir, sigkey, prikey, auto, join, bodyKind, headKind string
-	port, count, size, expect                                           int
-	main, mutable, echo                                                 bool
-	sends                                                               []string
-	timeout, linger                                                     time.Duration
+	port                                                                int
+	main, mutable                                                       bool
+	trafficOptions
 }
 
 func newPeer(stdout io.Writer) *cobra.Command {
@@ -66,76 +61,30 @@ command line.`,
 	f.BoolVar(&o.main, "main", false, "accept vacuous joins from estates this one does not know")
 	f.BoolVar(&o.mutable, "mutable", false, "let joins change a known estate's name, address or keys")
 	f.StringVar(&o.join, "join", "", "HOST:PORT of a main to join, allow and alive")
-	f.StringArrayVar(&o.sends, "send", nil, "a message as a JSON object, sent once allowed (repeatable)")
-	f.IntVar(&o.count, "count", 1, "how many times each --send message is sent")
-	f.IntVar(&o.size, "size", 0, "add a pad of this many characters to each message, with its SHA-256")
 	f.StringVar(&o.bodyKind, "body", "json", "how bodies are serialised: json or msgpack")
-	f.IntVar(&o.expect, "expect", 0, "wait for this many received messages")
-	f.BoolVar(&o.echo, "echo", false, "send every received message back to its sender")
-	o.timeout, o.linger = 30*time.Second, time.Second
-	f.Var((*seconds)(&o.timeout), "timeout", "give up after this long: seconds, or a duration such as 2m")
-	f.Var((*seconds)(&o.linger), "linger", "stay this long after the work is done, to answer what is still on its way: seconds, or a duration")
+	o.addFlags(f, "a message as a JSON object, sent once allowed (repeatable)")
 	f.StringVar(&o.headKind, "head", "raet", "how packet heads are written: raet or json")
 	return cmd
 }
 
-// seconds is a duration flag that also takes plain seconds, as Salt's
-// timeouts are written: "--timeout 5" is five seconds, "--timeout 1.5m"
-// a minute and a half.
-type seconds time.Duration
-
-func (s *seconds) String() string { return time.Duration(*s).String() }
-func (s *seconds) Type() string   { return "seconds" }
-func (s *seconds) Set(v string) error {
-	if f, err := strconv.ParseFloat(v, 64); err == nil {
-		if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) || f > math.MaxInt64/float64(time.Second) {
-			return fmt.Errorf("%q is not a number of seconds", v)
-		}
-		*s = seconds(f * float64(time.Second))
-		return nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return fmt.Errorf("%q is neither seconds nor a duration such as 90s or 2m", v)
-	}
-	*s = seconds(d)
-	return nil
-}
-
 // peerRun is the state of one raet peer run, owned by runPeer's loop.
 type peerRun struct {
-	o                      peerOptions
-	out                    io.Writer
-	stack                  *road.Stack
-	bodies                 []body.Map
-	sent, failed, received int
-	pending                int
-	sentTo                 bool
-	results                chan peerResult
-	target                 uint32
-	padMismatch            int
-}
-
-type peerResult struct {
-	to  string
-	seq int
-	err error
+	traffic
+	o      peerOptions
+	stack  *road.Stack
+	sentTo bool   // the --send messages went to the first remote allowed
+	target uint32 // the main of --join
 }
 
 func runPeer(ctx context.Context, o peerOptions, out io.Writer) error {
-	p := &peerRun{o: o, out: out, results: make(chan peerResult, 64)}
+	p := &peerRun{traffic: newTraffic(o.trafficOptions, out), o: o}
 	stack, err := p.setup()
 	if err != nil {
 		return err
 	}
 	p.stack = stack
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	ctx, cancel, ran := p.runStack(ctx, stack.Run)
 	defer cancel()
-	ran := make(chan error, 1)
-	go func() { ran <- stack.Run(ctx) }()
 	p.emit("start", body.Map{{Key: "name", Value: stack.Name()}, {Key: "address", Value: road.JoinHostPort(stack.LocalAddr())}})
 	if o.join != "" {
 		ha, err := resolveHostPort(ctx, o.join)
@@ -158,20 +107,18 @@ func runPeer(ctx context.Context, o peerOptions, out io.Writer) error {
 		case e := <-stack.Events():
 			p.onEvent(e)
 		case m := <-stack.Receive():
-			p.onReceive(m)
-		case r := <-p.results:
-			p.pending--
-			if r.err != nil {
-				p.failed++
-				p.emit("send_failed", body.Map{{Key: "to", Value: r.to}, {Key: "seq", Value: r.seq}, {Key: "error", Value: r.err.Error()}})
-			} else {
-				p.sent++
-				p.emit("sent", body.Map{{Key: "to", Value: r.to}, {Key: "seq", Value: r.seq}})
+			p.onReceive(m.From, m.Body)
+			if o.echo {
+				if uid, ok := stack.UID(m.From); ok {
+					p.transmit(m.Body, uid, m.From, -1)
+				}
 			}
+		case r := <-p.results:
+			p.onResult(r)
 		case <-lingerEnd:
 			cancel()
 		case err := <-ran:
-			return p.done(err)
+			return p.done(err, p.finished(), stack.Stats())
 		}
 	}
 }
@@ -191,16 +138,8 @@ func (p *peerRun) setup() (*road.Stack, error) {
 	if !ok {
 		return nil, fmt.Errorf("--head: want raet or json, not %q", o.headKind)
 	}
-	if o.count < 0 || o.size < 0 || o.expect < 0 {
-		return nil, fmt.Errorf("--count, --size and --expect cannot be negative")
-	}
-	for i, s := range o.sends {
-		v, err := body.DecodeJSON([]byte(s))
-		m, ok := v.(body.Map)
-		if err != nil || !ok {
-			return nil, fmt.Errorf("--send %d: want a JSON object, got %q", i+1, clipArg(s))
-		}
-		p.bodies = append(p.bodies, m)
+	if p.bodies, err = o.bodies(); err != nil {
+		return nil, err
 	}
 	dir := o.keepDir
 	if dir == "" {
@@ -265,106 +204,17 @@ func (p *peerRun) onEvent(e road.Event) {
 // sendAll sends every --send message --count times to a remote; their
 // outcomes come back on p.results.
 func (p *peerRun) sendAll(uid uint32, name string) {
-	seq := 0
-	for i := 0; i < p.o.count; i++ {
-		for _, b := range p.bodies {
-			m := append(body.Map(nil), b...)
-			if p.o.size > 0 {
-				pad := makePad(p.o.size, seq)
-				sum := sha256.Sum256([]byte(pad))
-				m.Set("pad", pad)
-				m.Set("pad_sha256", hex.EncodeToString(sum[:]))
-			}
-			p.transmit(m, uid, name, seq)
-			seq++
-		}
-	}
+	p.eachMessage(func(m body.Map, seq int) { p.transmit(m, uid, name, seq) })
 }
 
 func (p *peerRun) transmit(m body.Map, uid uint32, name string, seq int) {
 	d := p.stack.Transmit(m, uid, 0)
 	p.pending++
-	go func() { p.results <- peerResult{to: name, seq: seq, err: d.Err()} }()
-}
-
-// makePad is n printable characters, different for each message.
-func makePad(n, seq int) string {
-	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = alphabet[(i*7+seq*13)%len(alphabet)]
-	}
-	return string(b)
-}
-
-func (p *peerRun) onReceive(m road.Received) {
-	p.received++
-	fields := body.Map{{Key: "from", Value: m.From}}
-	pad, hasPad := m.Body.String("pad")
-	want, hasSum := m.Body.String("pad_sha256")
-	shown := m.Body
-	if hasPad && hasSum {
-		sum := sha256.Sum256([]byte(pad))
-		ok := hex.EncodeToString(sum[:]) == want
-		if !ok {
-			p.padMismatch++
-		}
-		fields = append(fields, body.Item{Key: "pad_ok", Value: ok})
-		if len(pad) > 64 { // show the pad by its length, not a megabyte of it
-			shown = append(body.Map(nil), m.Body...)
-			shown.Set("pad", fmt.Sprintf("<%d characters>", len(pad)))
-		}
-	}
-	fields = append(fields, body.Item{Key: "body", Value: display(shown)})
-	p.emit("received", fields)
-	if p.o.echo {
-		if uid, ok := p.stack.UID(m.From); ok {
-			p.transmit(m.Body, uid, m.From, -1)
-		}
-	}
+	go func() { p.results <- sendResult{to: name, seq: seq, err: d.Err()} }()
 }
 
 // finished reports whether the work is done: everything sent answered and
 // everything expected arrived.
 func (p *peerRun) finished() bool {
-	wantSends := len(p.bodies) * p.o.count
-	sendsDone := (wantSends == 0 || p.sentTo) && p.pending == 0 // echoes included
-	return sendsDone && p.received >= p.o.expect && (p.o.expect > 0 || wantSends > 0)
-}
-
-func (p *peerRun) done(runErr error) error {
-	wantSends := len(p.bodies) * p.o.count
-	ok := runErr == nil && p.failed == 0 && p.sent >= wantSends && p.received >= p.o.expect && p.padMismatch == 0 && p.pending == 0
-	stats := body.Map{}
-	for k, v := range p.stack.Stats() {
-		stats = append(stats, body.Item{Key: k, Value: int64(v)})
-	}
-	sort.Slice(stats, func(i, j int) bool { return stats[i].Key < stats[j].Key })
-	fields := body.Map{
-		{Key: "ok", Value: ok}, {Key: "sent", Value: p.sent}, {Key: "send_failed", Value: p.failed},
-		{Key: "received", Value: p.received}, {Key: "expected", Value: p.o.expect},
-	}
-	if runErr != nil {
-		fields = append(fields, body.Item{Key: "error", Value: runErr.Error()})
-	}
-	if !p.finished() && runErr == nil && (wantSends > 0 || p.o.expect > 0) {
-		fields = append(fields, body.Item{Key: "error", Value: "timed out after " + p.o.timeout.String()})
-	}
-	fields = append(fields, body.Item{Key: "stats", Value: stats})
-	p.emit("done", fields)
-	if !ok {
-		return exitError{1}
-	}
-	return nil
-}
-
-func (p *peerRun) emit(event string, fields body.Map) {
-	writeJSON(p.out, append(body.Map{{Key: "event", Value: event}}, fields...))
-}
-
-func clipArg(s string) string {
-	if len(s) > 60 {
-		return s[:57] + "..."
-	}
-	return s
+	return (p.wantSends() == 0 || p.sentTo) && p.settled() // echoes included
 }

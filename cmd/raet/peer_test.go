@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// peerProc runs raet peer in-process and keeps every event it prints.
+// peerProc runs raet peer or raet lane in-process and keeps every event
+// it prints.
 type peerProc struct {
 	t     *testing.T
 	mu    sync.Mutex
@@ -23,6 +24,13 @@ type peerProc struct {
 
 func startPeer(t *testing.T, args ...string) *peerProc {
 	t.Helper()
+	return startTool(t, "peer", args...)
+}
+
+// startTool runs the subcommand (peer or lane) with args in-process and
+// reads the JSON lines it prints as they come.
+func startTool(t *testing.T, sub string, args ...string) *peerProc {
+	t.Helper()
 	r, w := io.Pipe()
 	p := &peerProc{t: t, more: make(chan struct{}, 1), exit: make(chan int, 1)}
 	go func() {
@@ -31,7 +39,7 @@ func startPeer(t *testing.T, args ...string) *peerProc {
 		for sc.Scan() {
 			var m map[string]any
 			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-				t.Errorf("peer printed a line that is not JSON: %q", sc.Text())
+				t.Errorf("%s printed a line that is not JSON: %q", sub, sc.Text())
 				continue
 			}
 			p.mu.Lock()
@@ -45,7 +53,7 @@ func startPeer(t *testing.T, args ...string) *peerProc {
 		p.signal()
 	}()
 	go func() {
-		code := run(append([]string{"peer"}, args...), strings.NewReader(""), w, io.Discard)
+		code := run(append([]string{sub}, args...), strings.NewReader(""), w, io.Discard)
 		w.Close()
 		p.exit <- code
 	}()

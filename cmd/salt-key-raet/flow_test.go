@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
 
@@ -425,7 +426,7 @@ func TestColor(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if isTerminal(f) {
+	if cli.IsTerminal(f) {
 		t.Error("a regular file is a terminal")
 	}
 	if code := run([]string{"-c", e.conf, "-L"}, strings.NewReader(""), f, &bytes.Buffer{}); code != 0 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/output"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
@@ -78,7 +79,7 @@ func (k *keyCLI) do(act action) int {
 
 func (k *keyCLI) errorf(format string, args ...any) {
 	k.failed = true
-	printError(k.stderr, fmt.Errorf(format, args...))
+	cli.PrintError(k.stderr, fmt.Errorf(format, args...))
 }
 
 func (k *keyCLI) display(data output.Map) error {

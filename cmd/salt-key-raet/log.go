@@ -5,10 +5,8 @@ import (
 	"io"
 )
 
-// Salt's log levels (salt/_logging LOG_LEVELS) in increasing order of
-// severity, as --log-level takes them.
-var logLevelNames = []string{"all", "garbage", "trace", "debug", "profile", "info", "warning", "error", "critical", "quiet"}
-
+// logLevelValues are the numbers of Salt's log levels (cli.LogLevels, as
+// --log-level takes them), in increasing order of severity.
 var logLevelValues = map[string]int{
 	"all": 0, "garbage": 1, "trace": 5, "debug": 10, "profile": 15,
 	"info": 20, "warning": 30, "error": 40, "critical": 50, "quiet": 1000,

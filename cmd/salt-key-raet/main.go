@@ -74,17 +74,15 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/output"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
@@ -94,21 +92,14 @@ const prog = "salt-key-raet"
 
 // Exit statuses (salt/defaults/exitcodes.py).
 const (
-	exitOK    = 0
-	exitError = 1  // EX_GENERIC
-	exitUsage = 64 // EX_USAGE
+	exitOK    = cli.ExitOK
+	exitError = cli.ExitError // EX_GENERIC
+	exitUsage = cli.ExitUsage // EX_USAGE
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
-
-// usageError is a command line the program refuses before doing anything.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
 // options are the command-line options, named after Salt's.
 type options struct {
@@ -144,38 +135,17 @@ type action struct {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o options
 	root := newRoot(&o)
-	root.SetArgs(args)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	root.SetIn(stdin)
-	ran := false
 	var act action
 	root.RunE = func(cmd *cobra.Command, rest []string) error {
 		if len(rest) > 0 {
-			return usagef("unexpected argument %q: every value belongs to an option (globs with -a, -r, -d, -p, -f)", rest[0])
+			return cli.Usagef("unexpected argument %q: every value belongs to an option (globs with -a, -r, -d, -p, -f)", rest[0])
 		}
 		var err error
-		if act, err = o.validate(); err != nil {
-			return err
-		}
-		ran = true
-		return nil
+		act, err = o.validate()
+		return err
 	}
-	if err := root.Execute(); err != nil {
-		var ue usageError
-		if !errors.As(err, &ue) {
-			// Errors from cobra and pflag are about the command line.
-			ue = usageError{err.Error()}
-		}
-		fmt.Fprintf(stderr, "Usage: %s [options]\n\n%s: error: %s\n", prog, prog, ue.msg)
-		return exitUsage
-	}
-	if !ran {
-		return exitOK // --help
-	}
-	if o.version {
-		fmt.Fprintf(stdout, "%s %s\n", prog, version())
-		return exitOK
+	if code, ok := cli.Execute(root, args, &o.version, stdin, stdout, stderr); !ok {
+		return code
 	}
 	k, code := setup(&o, stdin, stdout, stderr)
 	if k == nil {
@@ -185,18 +155,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func newRoot(o *options) *cobra.Command {
-	root := &cobra.Command{
-		Use:           prog + " [options]",
-		Short:         "Manage the minion keys of a Salt master on RAET",
-		Long:          "salt-key-raet is used to manage the keys of the minions of a Salt master on RAET:\nthe files under pki_dir's accepted/, pending/ and rejected/ directories.",
-		SilenceErrors: true,
-		SilenceUsage:  true,
-		Args:          cobra.ArbitraryArgs,
-
-		DisableFlagsInUseLine: true,
-	}
+	root := cli.NewRoot(prog+" [options]",
+		"Manage the minion keys of a Salt master on RAET",
+		"salt-key-raet is used to manage the keys of the minions of a Salt master on RAET:\nthe files under pki_dir's accepted/, pending/ and rejected/ directories.",
+		cobra.ArbitraryArgs)
 	f := root.Flags()
-	f.SortFlags = false
 	f.StringVarP(&o.configDir, "config-dir", "c", config.DefaultConfigDir, "Pass in an alternative configuration directory.")
 	f.BoolVarP(&o.listAll, "list-all", "L", false, "List all public keys.")
 	f.StringVarP(&o.list, "list", "l", "", "List the public keys. 'pre', 'un', 'unaccepted' and 'pending' list unaccepted keys; 'acc' or 'accepted' accepted keys; 'rej' or 'rejected' rejected keys; 'all' all keys.")
@@ -221,7 +184,7 @@ func newRoot(o *options) *cobra.Command {
 	f.BoolVar(&o.noColor, "no-colour", false, "The same as --no-color.")
 	f.BoolVar(&o.forceColor, "force-color", false, "Force colored output.")
 	f.BoolVar(&o.forceColor, "force-colour", false, "The same as --force-color.")
-	f.StringVar(&o.logLevel, "log-level", "", "Console logging log level. One of "+strings.Join(quoted(logLevelNames), ", ")+". Default: the config's log_level ('warning').")
+	f.StringVar(&o.logLevel, "log-level", "", "Console logging log level. One of "+cli.Choices(cli.LogLevels)+". Default: the config's log_level ('warning').")
 	f.BoolVar(&o.version, "version", false, "Show the program's version number and exit.")
 	for _, alias := range []string{"output", "no-colour", "force-colour"} {
 		_ = f.MarkHidden(alias)
@@ -230,30 +193,22 @@ func newRoot(o *options) *cobra.Command {
 	return root
 }
 
-func quoted(names []string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = "'" + n + "'"
-	}
-	return out
-}
-
 // validate checks what Salt's option parser checks, and that one action is
 // asked for; it returns that action (list-all when none is).
 func (o *options) validate() (action, error) {
 	if o.list != "" && !hasAnyPrefix(o.list, "acc", "pre", "un", "pend", "rej", "den", "all") {
-		return action{}, usagef("'%s' is not a valid argument to '--list'", o.list)
+		return action{}, cli.Usagef("'%s' is not a valid argument to '--list'", o.list)
 	}
 	if o.out != "" {
 		if _, ok := output.Canonical(o.out); !ok {
-			return action{}, usagef("option --out: invalid outputter '%s' (choose from %s)", o.out, strings.Join(quoted(output.Names()), ", "))
+			return action{}, cli.Usagef("option --out: invalid outputter '%s' (choose from %s)", o.out, cli.Choices(output.Names()))
 		}
 	}
-	if o.logLevel != "" && !slices.Contains(logLevelNames, strings.ToLower(o.logLevel)) {
-		return action{}, usagef("option --log-level: invalid choice: '%s' (choose from %s)", o.logLevel, strings.Join(quoted(logLevelNames), ", "))
+	if err := cli.CheckLogLevel("--log-level", o.logLevel); err != nil {
+		return action{}, err
 	}
 	if o.noColor && o.forceColor {
-		return action{}, usagef("--no-color and --force-color cannot be used together")
+		return action{}, cli.Usagef("--no-color and --force-color cannot be used together")
 	}
 	var acts []action
 	globs := []struct {
@@ -274,9 +229,9 @@ func (o *options) validate() (action, error) {
 		flag := "-" + g.short + "/--" + g.name
 		if g.val == "" {
 			if g.kind == "list" {
-				return action{}, usagef("%s needs an argument: acc, pre, un, pending, rej or all", flag)
+				return action{}, cli.Usagef("%s needs an argument: acc, pre, un, pending, rej or all", flag)
 			}
-			return action{}, usagef("%s needs a glob", flag)
+			return action{}, cli.Usagef("%s needs a glob", flag)
 		}
 		acts = append(acts, action{g.kind, flag, g.val})
 	}
@@ -307,7 +262,7 @@ func (o *options) validate() (action, error) {
 	for i, a := range acts {
 		names[i] = a.flag
 	}
-	return action{}, usagef("give one action at a time, not %s", strings.Join(names, " and "))
+	return action{}, cli.Usagef("give one action at a time, not %s", strings.Join(names, " and "))
 }
 
 func hasAnyPrefix(s string, prefixes ...string) bool {
@@ -322,14 +277,12 @@ func hasAnyPrefix(s string, prefixes ...string) bool {
 // setup loads the master config and opens the key store. On failure it
 // reports the error and returns the exit status.
 func setup(o *options, stdin io.Reader, stdout, stderr io.Writer) (*keyCLI, int) {
-	if fi, err := os.Stat(o.configDir); err != nil || !fi.IsDir() {
-		// Salt warns and goes on with the defaults.
-		fmt.Fprintf(stderr, "WARNING: \"%s\" directory does not exist.\n", o.configDir)
-	}
-	loader := config.Loader{Program: prog, Hostname: hostname}
+	cli.WarnMissingConfigDir(stderr, o.configDir)
+	// salt-key never uses the master's id: see cli.Hostname.
+	loader := config.Loader{Program: prog, Hostname: cli.Hostname(prog)}
 	cfg, err := loader.LoadMaster(o.configDir)
 	if err != nil {
-		printError(stderr, err)
+		cli.PrintError(stderr, err)
 		return nil, exitError
 	}
 	level := cfg.LogLevel
@@ -343,14 +296,14 @@ func setup(o *options, stdin io.Reader, stdout, stderr io.Writer) (*keyCLI, int)
 	log.debugf("pki_dir is %s, cachedir is %s", cfg.PKIDir, cfg.Cachedir)
 	store, err := pki.Open(cfg.PKIDir, pki.Options{PermissivePKIAccess: cfg.PermissivePKIAccess})
 	if err != nil {
-		printError(stderr, fmt.Errorf("cannot use pki_dir %s (set by pki_dir or root_dir in %s): %w", cfg.PKIDir, cfg.ConfFile, err))
+		cli.PrintError(stderr, fmt.Errorf("cannot use pki_dir %s (set by pki_dir or root_dir in %s): %w", cfg.PKIDir, cfg.ConfFile, err))
 		return nil, exitError
 	}
 	out := stdout
 	if o.quiet {
 		out = io.Discard
 	}
-	color := o.forceColor || (!o.noColor && isTerminal(stdout))
+	color := o.forceColor || (!o.noColor && cli.IsTerminal(stdout))
 	name := "key"
 	if o.out != "" {
 		name, _ = output.Canonical(o.out)
@@ -367,33 +320,4 @@ func setup(o *options, stdin io.Reader, stdout, stderr io.Writer) (*keyCLI, int)
 		outputer: name,
 		color:    color,
 	}, exitOK
-}
-
-// hostname gives config.Loader a host name without the DNS look-up of
-// config.FQDN. salt-key never uses the master's id (which a missing id
-// option makes the loader derive from the host name), so a host whose
-// name cannot give an id (localhost) must not stop it: it gets a
-// placeholder that is never shown or written.
-func hostname() (string, error) {
-	h, err := os.Hostname()
-	h = strings.TrimSpace(h)
-	if err != nil || h == "" || strings.HasPrefix(strings.ToLower(h), "localhost") || strings.HasPrefix(strings.ToLower(h), "ip6-") {
-		return "salt-key-raet.invalid", nil
-	}
-	return h, nil
-}
-
-// printError writes err as Salt's salt-key does ("Error: …"), one line per
-// problem when a config load found several.
-func printError(w io.Writer, err error) {
-	for _, line := range strings.Split(err.Error(), "\n") {
-		fmt.Fprintf(w, "Error: %s\n", line)
-	}
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }

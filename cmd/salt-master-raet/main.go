@@ -43,16 +43,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
+	"os/exec"
 	"path/filepath"
-	"runtime/debug"
-	"slices"
-	"strconv"
 	"strings"
-	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	slog "github.com/saltraet/saltraet/pkg/salt/log"
 	"github.com/saltraet/saltraet/pkg/salt/master"
@@ -62,108 +60,52 @@ const prog = "salt-master-raet"
 
 // Exit statuses (salt/defaults/exitcodes.py).
 const (
-	exitOK    = 0
-	exitError = 1  // EX_GENERIC
-	exitUsage = 64 // EX_USAGE
+	exitOK    = cli.ExitOK
+	exitError = cli.ExitError // EX_GENERIC
+	exitUsage = cli.ExitUsage // EX_USAGE
 )
 
 // daemonEnv marks the process -d started, so that it serves instead of
 // starting itself again.
 const daemonEnv = "SALT_MASTER_RAET_DAEMONIZED"
 
-// Salt's log levels, as -l takes them.
-var logLevels = []string{"all", "garbage", "trace", "debug", "profile", "info", "warning", "error", "critical", "quiet"}
+// daemonStartWait bounds how long -d waits for the daemon's pid file.
+const daemonStartWait = 30 * time.Second
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-type options struct {
-	configDir string
-	daemon    bool
-	logLevel  string
-	logFile   string
-	pidFile   string
-	version   bool
-}
-
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
 // run executes the command line and returns the exit status: main without
 // the process, for tests.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var o options
-	ran := false
-	root := &cobra.Command{
-		Use:           prog + " [options]",
-		Short:         "The Salt master on RAET",
-		Long:          "salt-master-raet is the Salt master daemon speaking RAET: minions join it over UDP,\nthe salt command talks to it over the manor yard in sock_dir.",
-		SilenceErrors: true,
-		SilenceUsage:  true,
-		Args:          cobra.NoArgs,
-
-		DisableFlagsInUseLine: true,
-		RunE: func(cmd *cobra.Command, rest []string) error {
-			if o.logLevel != "" && !slices.Contains(logLevels, strings.ToLower(o.logLevel)) {
-				return usageError{fmt.Sprintf("option -l/--log-level: invalid choice: '%s' (choose from '%s')", o.logLevel, strings.Join(logLevels, "', '"))}
-			}
-			ran = true
-			return nil
-		},
+	var o cli.DaemonOptions
+	root := cli.NewRoot(prog+" [options]",
+		"The Salt master on RAET",
+		"salt-master-raet is the Salt master daemon speaking RAET: minions join it over UDP,\nthe salt command talks to it over the manor yard in sock_dir.",
+		cobra.NoArgs)
+	o.AddFlags(root.Flags(), "master", "Logging log level.")
+	root.RunE = func(cmd *cobra.Command, rest []string) error {
+		return cli.CheckLogLevel("-l/--log-level", o.LogLevel)
 	}
-	f := root.Flags()
-	f.SortFlags = false
-	f.StringVarP(&o.configDir, "config-dir", "c", config.DefaultConfigDir, "Pass in an alternative configuration directory.")
-	f.BoolVarP(&o.daemon, "daemon", "d", false, "Run the master as a daemon.")
-	f.StringVarP(&o.logLevel, "log-level", "l", "", "Logging log level. One of '"+strings.Join(logLevels, "', '")+"'. Default: the config's log_level ('warning').")
-	f.StringVar(&o.logFile, "log-file", "", "Log file path. Default: the config's log_file ('/var/log/salt/master').")
-	f.StringVar(&o.pidFile, "pid-file", "", "Specify the location of the pidfile. Default: the config's pidfile ('/var/run/salt-master.pid').")
-	f.BoolVar(&o.version, "version", false, "Show the program's version number and exit.")
-	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	if err := root.Execute(); err != nil {
-		fmt.Fprintf(stderr, "Usage: %s [options]\n\n%s: error: %s\n", prog, prog, err)
-		return exitUsage
-	}
-	if !ran {
-		return exitOK // --help
-	}
-	if o.version {
-		fmt.Fprintf(stdout, "%s %s\n", prog, version())
-		return exitOK
+	if code, ok := cli.Execute(root, args, &o.Version, stdin, stdout, stderr); !ok {
+		return code
 	}
 	return serve(&o, args, stderr)
 }
 
 // serve loads the config and runs the master until a signal stops it.
-func serve(o *options, args []string, stderr io.Writer) int {
-	if fi, err := os.Stat(o.configDir); err != nil || !fi.IsDir() {
-		fmt.Fprintf(stderr, "WARNING: \"%s\" directory does not exist.\n", o.configDir)
-	}
-	cfg, err := config.Loader{Program: prog}.LoadMaster(o.configDir)
+func serve(o *cli.DaemonOptions, args []string, stderr io.Writer) int {
+	cli.WarnMissingConfigDir(stderr, o.ConfigDir)
+	cfg, err := config.Loader{Program: prog}.LoadMaster(o.ConfigDir)
 	if err != nil {
-		printError(stderr, err)
+		cli.PrintError(stderr, err)
 		return exitError
 	}
-	level := cfg.LogLevel
-	if o.logLevel != "" {
-		level = strings.ToLower(o.logLevel)
-	}
-	logFile := cfg.LogFile
-	if o.logFile != "" {
-		logFile = o.logFile
-	}
-	pidFile := cfg.Pidfile
-	if o.pidFile != "" {
-		pidFile = o.pidFile
-	}
+	level, logFile, pidFile := o.Resolve(&cfg.Common)
 	logFile, logNote := logPath(logFile)
 	child := os.Getenv(daemonEnv) == "1"
-	if o.daemon && !child {
+	if o.Daemon && !child {
 		if logNote != "" {
 			fmt.Fprintf(stderr, "WARNING: %s; as a daemon the master will log nothing\n", logNote)
 		}
@@ -194,7 +136,7 @@ func serve(o *options, args []string, stderr io.Writer) int {
 
 	// Signals are caught before anything a supervisor waits for (the pid
 	// file) exists.
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := cli.StopOnSignal(context.Background())
 	defer stop()
 
 	m, err := master.New(cfg, logger)
@@ -205,14 +147,14 @@ func serve(o *options, args []string, stderr io.Writer) int {
 		}
 		return exitError
 	}
-	if err := writePidFile(pidFile); err != nil {
+	if err := cli.WritePidFile(pidFile); err != nil {
 		logger.Errorf("Cannot write the pid file: %v", err)
 		fmt.Fprintf(stderr, "Error: cannot write the pid file (pidfile in %s, or --pid-file): %v\n", cfg.ConfFile, err)
 		m.Close()
 		return exitError
 	}
-	defer removePidFile(pidFile)
-	logger.Infof("Started %s %s as pid %d (config %s)", prog, version(), os.Getpid(), cfg.ConfFile)
+	defer cli.RemovePidFile(pidFile)
+	logger.Infof("Started %s %s as pid %d (config %s)", prog, cli.Version(), os.Getpid(), cfg.ConfFile)
 
 	err = m.Run(ctx)
 	logger.Infof("Shutting down; counters: %v", m.Stats())
@@ -239,54 +181,37 @@ func logPath(p string) (path, note string) {
 	return p, ""
 }
 
-// writePidFile writes the process id to path, creating its directory.
-func writePidFile(path string) error {
-	if path == "" {
-		return nil
+// daemonize is -d: it starts the master again detached (cli.Detach) and
+// waits until the new process has written its pid file (it serves from
+// then on: 0) or has stopped (it failed to start: 1, pointing to the log
+// file). A daemon silent past daemonStartWait is an error too.
+func daemonize(args []string, pidFile, logFile string, stderr io.Writer) int {
+	c, err := cli.Detach(args, daemonEnv)
+	if errors.Is(err, errors.ErrUnsupported) {
+		fmt.Fprintf(stderr, "Error: -d/--daemon is not supported on this system; run %s in the foreground under a service manager\n", prog)
+		return exitError
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
-}
-
-// removePidFile removes the pid file if it is still this process's.
-func removePidFile(path string) {
-	if path == "" {
-		return
-	}
-	b, err := os.ReadFile(path)
 	if err != nil {
-		return
+		fmt.Fprintf(stderr, "Error: cannot daemonize: %v\n", err)
+		return exitError
 	}
-	if strings.TrimSpace(string(b)) == strconv.Itoa(os.Getpid()) {
-		os.Remove(path)
+	see := "see the log file " + logFile
+	if logFile == "" {
+		see = "run it in the foreground to see why"
 	}
-}
-
-// readPid reads a pid file.
-func readPid(path string) (int, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, err
+	switch start, err := c.WaitReady(context.Background(), pidFile, daemonStartWait); start {
+	case cli.Exited:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			fmt.Fprintf(stderr, "Error: the daemon stopped as it started (exit status %d); %s\n", ee.ExitCode(), see)
+		} else {
+			fmt.Fprintf(stderr, "Error: the daemon stopped as it started (%v); %s\n", err, see)
+		}
+		return exitError
+	case cli.TimedOut:
+		fmt.Fprintf(stderr, "Error: the daemon (pid %d) did not write its pid file %s within %s; %s\n",
+			c.Pid, pidFile, daemonStartWait, see)
+		return exitError
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		return 0, errors.New("pid file " + path + " does not hold a pid")
-	}
-	return pid, nil
-}
-
-// printError writes err one line per problem, as Salt does.
-func printError(w io.Writer, err error) {
-	for _, line := range strings.Split(err.Error(), "\n") {
-		fmt.Fprintf(w, "Error: %s\n", line)
-	}
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
+	return exitOK
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/master"
 )
 
@@ -130,7 +131,7 @@ func TestForegroundSIGTERM(t *testing.T) {
 			t.Fatalf("run ended with %d: %s", code, stderr.String())
 		default:
 		}
-		pid, err := readPid(pidFile)
+		pid, err := cli.ReadPidFile(pidFile)
 		return err == nil && pid == os.Getpid()
 	})
 	if !exists(manor) {
@@ -174,7 +175,7 @@ func TestDaemon(t *testing.T) {
 	if code := run([]string{"-c", etc, "-d", "--pid-file", pidFile}, nil, &bytes.Buffer{}, &stderr); code != exitOK {
 		t.Fatalf("-d: exit status %d: %s", code, stderr.String())
 	}
-	pid, err := readPid(pidFile)
+	pid, err := cli.ReadPidFile(pidFile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,16 +37,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	saltlog "github.com/saltraet/saltraet/pkg/salt/log"
 	"github.com/saltraet/saltraet/pkg/salt/minion"
@@ -56,9 +54,9 @@ const prog = "salt-minion-raet"
 
 // Exit statuses (salt/defaults/exitcodes.py).
 const (
-	exitOK    = 0
-	exitError = 1  // EX_GENERIC
-	exitUsage = 64 // EX_USAGE
+	exitOK    = cli.ExitOK
+	exitError = cli.ExitError // EX_GENERIC
+	exitUsage = cli.ExitUsage // EX_USAGE
 )
 
 // daemonEnv marks the detached copy -d starts, so it does not detach again.
@@ -71,109 +69,50 @@ func main() {
 // run executes the command line and returns the exit status, the minion
 // running until SIGTERM or SIGINT.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	ctx, stop := cli.StopOnSignal(context.Background())
 	defer stop()
 	return runContext(ctx, args, stdin, stdout, stderr)
 }
 
-// usageError is a command line the program refuses before doing anything.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-type options struct {
-	configDir string
-	daemon    bool
-	logLevel  string
-	logFile   string
-	pidFile   string
-	version   bool
-}
-
-// logLevels are the levels --log-level takes (Salt's LOG_LEVELS).
-var logLevels = []string{"all", "garbage", "trace", "debug", "profile", "info", "warning", "error", "critical", "quiet"}
-
 // runContext is run with the minion stopping when ctx ends: tests call it.
 func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var o options
-	root := &cobra.Command{
-		Use:                   prog + " [options]",
-		Short:                 "The Salt minion on RAET",
-		Long:                  "salt-minion-raet is the Salt minion daemon on RAET: it joins its masters over UDP,\nruns the jobs they publish and returns the results.",
-		SilenceErrors:         true,
-		SilenceUsage:          true,
-		Args:                  cobra.ArbitraryArgs,
-		DisableFlagsInUseLine: true,
-	}
-	f := root.Flags()
-	f.SortFlags = false
-	f.StringVarP(&o.configDir, "config-dir", "c", config.DefaultConfigDir, "Pass in an alternative configuration directory.")
-	f.BoolVarP(&o.daemon, "daemon", "d", false, "Run the minion as a daemon.")
-	f.StringVarP(&o.logLevel, "log-level", "l", "", "Console logging log level. One of "+strings.Join(quoted(logLevels), ", ")+". Default: the config's log_level ('warning').")
-	f.StringVar(&o.logFile, "log-file", "", "Log file path. Default: the config's log_file ('/var/log/salt/minion').")
-	f.StringVar(&o.pidFile, "pid-file", "", "Specify the location of the pidfile. Default: the config's pidfile ('/var/run/salt-minion.pid').")
-	f.BoolVar(&o.version, "version", false, "Show the program's version number and exit.")
-	ran := false
-	root.SetArgs(args)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	root.SetIn(stdin)
+	var o cli.DaemonOptions
+	root := cli.NewRoot(prog+" [options]",
+		"The Salt minion on RAET",
+		"salt-minion-raet is the Salt minion daemon on RAET: it joins its masters over UDP,\nruns the jobs they publish and returns the results.",
+		cobra.ArbitraryArgs)
+	o.AddFlags(root.Flags(), "minion", "Console logging log level.")
 	root.RunE = func(cmd *cobra.Command, rest []string) error {
 		if len(rest) > 0 {
-			return usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+			return cli.Usagef("unexpected argument %q", rest[0])
 		}
-		if o.logLevel != "" && !slices.Contains(logLevels, strings.ToLower(o.logLevel)) {
-			return usageError{fmt.Sprintf("option -l/--log-level: invalid choice: '%s' (choose from %s)", o.logLevel, strings.Join(quoted(logLevels), ", "))}
-		}
-		ran = true
-		return nil
+		return cli.CheckLogLevel("-l/--log-level", o.LogLevel)
 	}
-	if err := root.Execute(); err != nil {
-		fmt.Fprintf(stderr, "Usage: %s [options]\n\n%s: error: %s\n", prog, prog, err)
-		return exitUsage
+	if code, ok := cli.Execute(root, args, &o.Version, stdin, stdout, stderr); !ok {
+		return code
 	}
-	if !ran {
-		return exitOK // --help
-	}
-	if o.version {
-		fmt.Fprintf(stdout, "%s %s\n", prog, version())
-		return exitOK
-	}
-	return serve(ctx, &o, stderr)
+	return serve(ctx, &o, args, stderr)
 }
 
 // serve loads the config and runs the minion.
-func serve(ctx context.Context, o *options, stderr io.Writer) int {
-	if fi, err := os.Stat(o.configDir); err != nil || !fi.IsDir() {
-		fmt.Fprintf(stderr, "WARNING: \"%s\" directory does not exist.\n", o.configDir)
-	}
-	cfg, err := config.Loader{Program: prog}.LoadMinion(o.configDir)
+func serve(ctx context.Context, o *cli.DaemonOptions, args []string, stderr io.Writer) int {
+	cli.WarnMissingConfigDir(stderr, o.ConfigDir)
+	cfg, err := config.Loader{Program: prog}.LoadMinion(o.ConfigDir)
 	if err != nil {
-		printError(stderr, err)
+		cli.PrintError(stderr, err)
 		return exitError
 	}
-	level := cfg.LogLevel
-	if o.logLevel != "" {
-		level = strings.ToLower(o.logLevel)
-	}
-	logFile := cfg.LogFile
-	if o.logFile != "" {
-		logFile = o.logFile
-	}
-	pidFile := cfg.Pidfile
-	if o.pidFile != "" {
-		pidFile = o.pidFile
-	}
+	level, logFile, pidFile := o.Resolve(&cfg.Common)
 	if err := checkPidFile(pidFile); err != nil {
-		printError(stderr, err)
+		cli.PrintError(stderr, err)
 		return exitError
 	}
-	if o.daemon && os.Getenv(daemonEnv) == "" {
-		return daemonize(ctx, pidFile, stderr)
+	if o.Daemon && os.Getenv(daemonEnv) == "" {
+		return daemonize(ctx, args, pidFile, stderr)
 	}
 
 	var console io.Writer = stderr
-	if o.daemon {
+	if o.Daemon {
 		console = nil // detached: the log file only
 	}
 	fileForLog := logFile
@@ -183,13 +122,13 @@ func serve(ctx context.Context, o *options, stderr io.Writer) int {
 	}
 	if fileForLog != "" {
 		if err := os.MkdirAll(filepath.Dir(fileForLog), 0o700); err != nil {
-			printError(stderr, fmt.Errorf("log file %s: %w", fileForLog, err))
+			cli.PrintError(stderr, fmt.Errorf("log file %s: %w", fileForLog, err))
 			return exitError
 		}
 	}
 	logger, err := saltlog.New(level, console, fileForLog)
 	if err != nil {
-		printError(stderr, err)
+		cli.PrintError(stderr, err)
 		return exitError
 	}
 	for _, f := range cfg.Files {
@@ -206,17 +145,17 @@ func serve(ctx context.Context, o *options, stderr io.Writer) int {
 	if err != nil {
 		logger.Errorf("%v", err)
 		if console == nil || level == "quiet" || level == "critical" { // not on the console yet
-			printError(stderr, err)
+			cli.PrintError(stderr, err)
 		}
 		return exitError
 	}
-	if err := writePidFile(pidFile); err != nil {
+	if err := cli.WritePidFile(pidFile); err != nil {
 		m.Close()
 		logger.Errorf("pid file: %v", err)
-		printError(stderr, fmt.Errorf("pid file: %w", err))
+		cli.PrintError(stderr, fmt.Errorf("pid file: %w", err))
 		return exitError
 	}
-	defer removePidFile(pidFile)
+	defer cli.RemovePidFile(pidFile)
 	if err := m.Run(ctx); err != nil {
 		logger.Errorf("Minion stopped: %v", err)
 		return exitError
@@ -233,11 +172,7 @@ func checkPidFile(path string) error {
 	if path == "" {
 		return nil
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	pid, err := cli.ReadPidFile(path)
 	if err != nil || pid <= 0 || pid == os.Getpid() {
 		return nil
 	}
@@ -268,49 +203,4 @@ func minionRunning(pid int) bool {
 	}
 	argv0, _, _ := strings.Cut(string(cmdline), "\x00")
 	return strings.Contains(filepath.Base(argv0), "salt-minion")
-}
-
-// writePidFile writes this process's pid, as Salt does: the number and a
-// newline.
-func writePidFile(path string) error {
-	if path == "" {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
-}
-
-// removePidFile removes the pid file if it is still ours.
-func removePidFile(path string) {
-	if path == "" {
-		return
-	}
-	if data, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(data)) == strconv.Itoa(os.Getpid()) {
-		os.Remove(path)
-	}
-}
-
-func quoted(names []string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = "'" + n + "'"
-	}
-	return out
-}
-
-// printError writes err as Salt's tools do, one line per problem when a
-// config load found several.
-func printError(w io.Writer, err error) {
-	for _, line := range strings.Split(err.Error(), "\n") {
-		fmt.Fprintf(w, "Error: %s\n", line)
-	}
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }

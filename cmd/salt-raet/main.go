@@ -69,12 +69,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"os/user"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -82,6 +79,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/client"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/job"
@@ -94,16 +92,16 @@ const prog = "salt-raet"
 // Exit statuses (salt/defaults/exitcodes.py and what salt/cli/salt.py
 // exits with).
 const (
-	exitOK        = 0
-	exitGeneric   = 1  // EX_GENERIC: a minion failed or did not return
-	exitNoReturn  = 2  // nothing came back, or no master
-	exitNoTarget  = 42 // Salt's exit for a missing target
-	exitUsage     = 64 // EX_USAGE
+	exitOK        = cli.ExitOK    // also --help and --version (cli.Execute)
+	exitGeneric   = 1             // EX_GENERIC: a minion failed or did not return
+	exitNoReturn  = 2             // nothing came back, or no master
+	exitNoTarget  = 42            // Salt's exit for a missing target
+	exitUsage     = cli.ExitUsage // EX_USAGE, as cli.Execute and cli.Refuse return it
 	noMatchNotice = "No minions matched the target. No command was sent, no jid was assigned."
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cli.StopOnSignal(context.Background())
 	code := runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -114,12 +112,6 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return runContext(context.Background(), args, stdin, stdout, stderr)
 }
-
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
 // options are the command-line options, named after Salt's.
 type options struct {
@@ -140,17 +132,10 @@ type options struct {
 }
 
 func newRoot(o *options) *cobra.Command {
-	root := &cobra.Command{
-		Use:           prog + " [options] '<target>' <function> [arguments]",
-		Short:         "Publish a job to the minions of a Salt master on RAET and print their returns",
-		SilenceErrors: true,
-		SilenceUsage:  true,
-		Args:          cobra.ArbitraryArgs,
-
-		DisableFlagsInUseLine: true,
-	}
+	root := cli.NewRoot(prog+" [options] '<target>' <function> [arguments]",
+		"Publish a job to the minions of a Salt master on RAET and print their returns", "",
+		cobra.ArbitraryArgs)
 	f := root.Flags()
-	f.SortFlags = false
 	f.StringVarP(&o.configDir, "config-dir", "c", config.DefaultConfigDir, "Pass in an alternative configuration directory.")
 	f.IntVarP(&o.timeout, "timeout", "t", 0, "Change the timeout, if applicable, for the running command (in seconds). Default: the master config's timeout (5).")
 	f.BoolVarP(&o.pcre, "pcre", "E", false, "Instead of using shell globs to evaluate the target servers, use pcre regular expressions.")
@@ -212,36 +197,21 @@ func (o *options) tgtType() (string, error) {
 	for i, p := range picked {
 		flags[i] = strings.Fields(p)[1]
 	}
-	return "", usagef("The options %s are mutually exclusive. Please only choose one of them", strings.Join(flags, ", "))
+	return "", cli.Usagef("The options %s are mutually exclusive. Please only choose one of them", strings.Join(flags, ", "))
 }
 
 func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o options
 	root := newRoot(&o)
-	root.SetArgs(args)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	root.SetIn(stdin)
 	var rest []string
-	ran := false
 	root.RunE = func(cmd *cobra.Command, a []string) error {
-		rest, ran = a, true
+		rest = a
 		return nil
 	}
-	fail := func(msg string) int {
-		fmt.Fprintf(stderr, "Usage: %s [options] '<target>' <function> [arguments]\n\n%s: error: %s\n", prog, prog, msg)
-		return exitUsage
+	if code, ok := cli.Execute(root, args, &o.version, stdin, stdout, stderr); !ok {
+		return code
 	}
-	if err := root.Execute(); err != nil {
-		return fail(err.Error())
-	}
-	if !ran {
-		return exitOK // --help
-	}
-	if o.version {
-		fmt.Fprintf(stdout, "%s %s\n", prog, version())
-		return exitOK
-	}
+	fail := func(msg string) int { return cli.Refuse(stderr, root, msg) }
 	tgtType, err := o.tgtType()
 	if err != nil {
 		return fail(err.Error())
@@ -311,7 +281,8 @@ func (s *saltCmd) run(ctx context.Context, tgtArg, funArg string, argv []string)
 		arg = job.ParseInput(argv)
 	}
 
-	loader := config.Loader{Program: prog, Hostname: hostname}
+	// The salt command never uses the master's id: see cli.Hostname.
+	loader := config.Loader{Program: prog, Hostname: cli.Hostname(prog)}
 	cfg, err := loader.LoadMaster(o.configDir)
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
@@ -330,7 +301,7 @@ func (s *saltCmd) run(ctx context.Context, tgtArg, funArg string, argv []string)
 	for _, f := range cfg.Files {
 		s.log.Debugf("Read configuration from %s", f)
 	}
-	s.outOpts = output.CLIOptions{Color: o.forceColor || (!o.noColor && isTerminal(s.stdout))}
+	s.outOpts = output.CLIOptions{Color: o.forceColor || (!o.noColor && cli.IsTerminal(s.stdout))}
 	if o.flags.Changed("out-indent") || o.flags.Changed("output-indent") {
 		n := o.outIndent
 		s.outOpts.OutputIndent = &n
@@ -498,25 +469,4 @@ func users(configUser string) (loadUser, keyUser string) {
 		keyUser = configUser
 	}
 	return loadUser, keyUser
-}
-
-// hostname gives config.Loader a host name without the DNS look-up of
-// config.FQDN. The salt command never uses the master's id (which a
-// missing id option makes the loader derive from the host name), so a host
-// whose name cannot give an id must not stop it: it gets a placeholder
-// that is never shown or sent.
-func hostname() (string, error) {
-	h, err := os.Hostname()
-	h = strings.TrimSpace(h)
-	if err != nil || h == "" || strings.HasPrefix(strings.ToLower(h), "localhost") || strings.HasPrefix(strings.ToLower(h), "ip6-") {
-		return "salt-raet.invalid", nil
-	}
-	return h, nil
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }

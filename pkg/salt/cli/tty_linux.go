@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"io"
@@ -7,10 +7,10 @@ import (
 	"unsafe"
 )
 
-// isTerminal reports whether w is a terminal, as Python's isatty does: the
+// IsTerminal reports whether w is a terminal, as Python's isatty does: the
 // terminal ioctl succeeds on it. (/dev/null is a character device but not
-// a terminal.)
-func isTerminal(w io.Writer) bool {
+// a terminal.) Salt's tools colour their output only on a terminal.
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
