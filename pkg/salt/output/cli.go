@@ -4,10 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
@@ -104,12 +101,11 @@ func JSONOut(data any, indent *int, pretty bool) (string, error) {
 	if pretty {
 		n = 4
 	}
-	v := jsonable(data, pretty, 0)
-	compact, err := body.AppendJSON(nil, v)
+	out, err := body.AppendJSONLayout(nil, jsonable(data, pretty, 0), n, false)
 	if err != nil {
 		return "", fmt.Errorf("output: json: %w", err)
 	}
-	return string(relayoutJSON(nil, compact, n)), nil
+	return string(out), nil
 }
 
 // jsonable prepares a value for AppendJSON: bytes become their repr, and
@@ -146,112 +142,4 @@ func jsonable(v any, sortKeys bool, depth int) any {
 		return out
 	}
 	return v
-}
-
-// relayoutJSON writes the compact JSON of AppendJSON (separators "," and
-// ":", ensure_ascii) as json.dumps writes it with the given indent (a
-// negative one meaning indent=None: one line, ", " and ": ") and
-// ensure_ascii off: \uXXXX escapes of characters from DEL up become the
-// characters themselves.
-func relayoutJSON(dst, src []byte, indent int) []byte {
-	depth := 0
-	newline := func() {
-		dst = append(dst, '\n')
-		for range depth * indent {
-			dst = append(dst, ' ')
-		}
-	}
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		switch c {
-		case '"':
-			j := i + 1
-			dst = append(dst, '"')
-			for j < len(src) && src[j] != '"' {
-				if src[j] == '\\' && j+1 < len(src) {
-					if src[j+1] == 'u' {
-						if r, n, ok := unescapeU(src[j:]); ok {
-							dst = utf8.AppendRune(dst, r)
-							j += n
-							continue
-						}
-					}
-					dst = append(dst, src[j], src[j+1])
-					j += 2
-					continue
-				}
-				dst = append(dst, src[j])
-				j++
-			}
-			dst = append(dst, '"')
-			i = j
-		case '{', '[':
-			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
-				dst = append(dst, c, src[i+1])
-				i++
-				continue
-			}
-			dst = append(dst, c)
-			depth++
-			if indent >= 0 {
-				newline()
-			}
-		case '}', ']':
-			depth--
-			if indent >= 0 {
-				newline()
-			}
-			dst = append(dst, c)
-		case ',':
-			dst = append(dst, ',')
-			if indent >= 0 {
-				newline()
-			} else {
-				dst = append(dst, ' ')
-			}
-		case ':':
-			dst = append(dst, ':', ' ')
-		case ' ', '\t', '\n', '\r':
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
-
-// unescapeU reads a \uXXXX escape (and the low half of a surrogate pair
-// after it) at the start of b. It reports false for a character below DEL,
-// which json.dumps escapes whatever ensure_ascii says, and for a lone
-// surrogate, which is left escaped.
-func unescapeU(b []byte) (rune, int, bool) {
-	hi, ok := hex4At(b, 2)
-	if !ok || hi < 0x7f {
-		return 0, 0, false
-	}
-	if utf16.IsSurrogate(hi) {
-		if hi >= 0xdc00 || len(b) < 12 || b[6] != '\\' || b[7] != 'u' {
-			return 0, 0, false
-		}
-		lo, ok := hex4At(b, 8)
-		if !ok {
-			return 0, 0, false
-		}
-		r := utf16.DecodeRune(hi, lo)
-		if r == utf8.RuneError {
-			return 0, 0, false
-		}
-		return r, 12, true
-	}
-	return hi, 6, true
-}
-
-func hex4At(b []byte, i int) (rune, bool) {
-	if len(b) < i+4 {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(string(b[i:i+4]), 16, 32)
-	if err != nil {
-		return 0, false
-	}
-	return rune(n), true
 }

@@ -226,10 +226,6 @@ func TestJSONOut(t *testing.T) {
 			t.Errorf("indent %v pretty %v:\n got  %q %v\n want %q", c.indent, c.pretty, got, err, c.want)
 		}
 	}
-	// A lone surrogate escape stays escaped; a pair becomes the character.
-	if got := string(relayoutJSON(nil, []byte(`["\ud800","\ud83d\ude00","\u00e9"]`), -1)); got != `["\ud800", "😀", "é"]` {
-		t.Errorf("surrogates: %q", got)
-	}
 }
 
 func TestCLINamesAndFallback(t *testing.T) {
