@@ -8,7 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
+	"github.com/saltraet/saltraet/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,17 +42,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(bin)
 	os.Exit(code)
-}
-
-// freePort finds a UDP port nobody is bound to on loopback.
-func freePort(t *testing.T) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
 }
 
 // install is one Salt installation under its own root_dir: its config
@@ -213,7 +202,7 @@ type cluster struct {
 func newCluster(t *testing.T, autoAccept bool) *cluster {
 	t.Helper()
 	m := newInstall(t)
-	c := &cluster{t: t, master: m, port: freePort(t), minions: map[string]*install{}, mds: map[string]*daemon{}}
+	c := &cluster{t: t, master: m, port: testutil.FreeUDPPort(t), minions: map[string]*install{}, mds: map[string]*daemon{}}
 	m.write("master", fmt.Sprintf("transport: raet\nroot_dir: %s\nid: saltmaster\ninterface: 127.0.0.1\nraet_port: %d\nauto_accept: %v\ntimeout: 3\ngather_job_timeout: 3\n",
 		m.root, c.port, autoAccept))
 	c.md = m.start("salt-master-raet")
@@ -229,7 +218,7 @@ func (c *cluster) addMinion(id string) *daemon {
 	c.t.Helper()
 	in := newInstall(c.t)
 	in.write("minion", fmt.Sprintf("transport: raet\nroot_dir: %s\nid: %s\ninterface: 127.0.0.1\nraet_port: %d\nmaster: 127.0.0.1\nmaster_port: %d\n",
-		in.root, id, freePort(c.t), c.port))
+		in.root, id, testutil.FreeUDPPort(c.t), c.port))
 	c.minions[id] = in
 	d := in.start("salt-minion-raet")
 	c.mds[id] = d

@@ -3,13 +3,12 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"net"
+	"github.com/saltraet/saltraet/internal/testutil"
 	"os"
 	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,34 +30,6 @@ func TestMain(m *testing.M) {
 
 const wait = 20 * time.Second
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// freePort finds a UDP port of 127.0.0.1 nobody uses now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}
-
 // setup writes a master config under a short root_dir and returns the
 // config directory and the root.
 func setup(t *testing.T) (etc, root string) {
@@ -77,7 +48,7 @@ func setup(t *testing.T) (etc, root string) {
 		t.Fatal(err)
 	}
 	conf := fmt.Sprintf("id: saltmaster\nroot_dir: %s\ninterface: 127.0.0.1\nraet_port: %d\nuser: %s\n",
-		root, freePort(t), u.Username)
+		root, testutil.FreeUDPPort(t), u.Username)
 	if err := os.WriteFile(filepath.Join(etc, "master"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +89,7 @@ func TestForegroundSIGTERM(t *testing.T) {
 	etc, root := setup(t)
 	pidFile := filepath.Join(root, "run", "m.pid")
 	logFile := filepath.Join(root, "log", "master")
-	var stderr syncBuffer
+	var stderr testutil.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run([]string{"-c", etc, "-l", "info", "--pid-file", pidFile, "--log-file", logFile},

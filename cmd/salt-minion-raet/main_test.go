@@ -1,41 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net"
+	"github.com/saltraet/saltraet/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-// safeBuffer is a bytes.Buffer a running minion and the test may share.
-type safeBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *safeBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *safeBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func runArgs(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb safeBuffer
+	var out, errb testutil.SyncBuffer
 	code := runContext(context.Background(), args, strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
 }
@@ -75,17 +55,6 @@ func TestBadConfig(t *testing.T) {
 	}
 }
 
-// freePort finds a UDP port nobody uses now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}
-
 // The daemon in the foreground: it writes its pid file and opens its manor
 // socket, and on shutdown removes both and exits 0; -l and --pid-file win
 // over the config; a pid file of a running minion is refused.
@@ -98,7 +67,7 @@ func TestRunAndShutdown(t *testing.T) {
 	etc := filepath.Join(root, "etc")
 	os.MkdirAll(etc, 0o700)
 	conf := fmt.Sprintf("id: m1\nroot_dir: %s\ninterface: 127.0.0.1\nraet_port: %d\nmaster: 127.0.0.1 %d\nlog_level: error\n",
-		root, freePort(t), freePort(t))
+		root, testutil.FreeUDPPort(t), testutil.FreeUDPPort(t))
 	if err := os.WriteFile(filepath.Join(etc, "minion"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +75,7 @@ func TestRunAndShutdown(t *testing.T) {
 	logFile := filepath.Join(root, "log", "minion")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr safeBuffer
+	var stderr testutil.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- runContext(ctx, []string{"-c", etc, "-l", "info", "--pid-file", pidFile, "--log-file", logFile},

@@ -1,9 +1,9 @@
 package master
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"github.com/saltraet/saltraet/internal/testutil"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -28,24 +28,6 @@ import (
 // for what does happen.
 const wait = 20 * time.Second
 
-// syncBuffer is a log sink safe for the goroutines that outlive a test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func currentUser(t *testing.T) string {
 	t.Helper()
 	u, err := user.Current()
@@ -62,7 +44,7 @@ type tmaster struct {
 	m    *Master
 	cfg  *config.Master
 	root string
-	logs *syncBuffer
+	logs *testutil.SyncBuffer
 	done chan error
 	stop context.CancelFunc
 }
@@ -99,7 +81,7 @@ func newMaster(t *testing.T, extra string, opts ...Option) *tmaster {
 	t.Helper()
 	root := shortTemp(t)
 	cfg := loadConfig(t, root, extra)
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	logger, err := slog.New("debug", logs, "")
 	if err != nil {
 		t.Fatal(err)
