@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/saltraet/saltraet/internal/testutil"
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/lane"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -207,7 +209,7 @@ func newCluster(t *testing.T, autoAccept bool) *cluster {
 		m.root, c.port, autoAccept))
 	c.md = m.start("salt-master-raet")
 	eventually(t, "the master's manor socket", func() (bool, string) {
-		_, err := os.Stat(filepath.Join(m.root, "var", "run", "salt", "master", "master.manor.uxd"))
+		_, err := os.Stat(filepath.Join(c.sockDir(), "master.manor.uxd"))
 		return err == nil, fmt.Sprint(err)
 	})
 	return c
@@ -248,4 +250,23 @@ func (c *cluster) waitReady(ids ...string) {
 		}
 		return true, ""
 	})
+}
+
+// sockDir is the master's sock_dir, where its lane's yards are.
+func (c *cluster) sockDir() string {
+	return filepath.Join(c.master.root, "var", "run", "salt", "master")
+}
+
+// yard opens a yard named prefix<session id> on the master's lane, as the
+// salt command does, running until the test ends.
+func (c *cluster) yard(prefix string) *lane.Stack {
+	c.t.Helper()
+	y, err := lane.NewStack(lane.Config{Name: prefix + lane.NewSessionID(), Lane: "master", Dir: c.sockDir(), PackKind: raet.PackMsgpack})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go y.Run(ctx)
+	c.t.Cleanup(func() { cancel(); <-y.Stopped() })
+	return y
 }

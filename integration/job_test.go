@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -14,9 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
-	"github.com/saltraet/saltraet/pkg/raet/lane"
 )
 
 // What `make demo` shows, checked: three minions accepted, test.ping,
@@ -188,14 +185,7 @@ func TestBadInputAndLargeArgument(t *testing.T) {
 	c := newCluster(t, true)
 	c.addMinion("m1")
 	c.waitReady("m1")
-	sock := filepath.Join(c.master.root, "var", "run", "salt", "master")
-	y, err := lane.NewStack(lane.Config{Name: "client" + lane.NewSessionID(), Lane: "master", Dir: sock, PackKind: raet.PackMsgpack})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go y.Run(ctx)
+	y := c.yard("client")
 	route := body.Map{{Key: "dst", Value: []any{nil, "manor", "local_cmd"}}, {Key: "src", Value: []any{nil, y.Name(), nil}}}
 	for _, m := range []body.Map{
 		{{Key: "route", Value: route}, {Key: "load", Value: "not a map"}},

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,9 +11,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/internal/testvectors"
-	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
-	"github.com/saltraet/saltraet/pkg/raet/lane"
 )
 
 // keysInOrder reads a payload file's object at path and returns its keys
@@ -51,8 +48,6 @@ func keysInOrder(t *testing.T, file string, path ...string) []string {
 	return walk(0)
 }
 
-func mapKeys(m body.Map) []string { return m.Keys() }
-
 // The events the master fires for a job reach a subscribed yard in the
 // shapes of the payload files: salt/job/<jid>/new and ret/<id>, with data
 // keys in Salt's order, the bare <jid> tag, and our delivered event.
@@ -60,14 +55,7 @@ func TestEventAndLoadShapes(t *testing.T) {
 	c := newCluster(t, true)
 	c.addMinion("m1")
 	c.waitReady("m1")
-	sock := filepath.Join(c.master.root, "var", "run", "salt", "master")
-	y, err := lane.NewStack(lane.Config{Name: "event" + lane.NewSessionID(), Lane: "master", Dir: sock, PackKind: raet.PackMsgpack})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go y.Run(ctx)
+	y := c.yard("event")
 	req := body.Map{{Key: "route", Value: body.Map{{Key: "dst", Value: []any{nil, "manor", "event_req"}}, {Key: "src", Value: []any{nil, y.Name(), nil}}}}}
 	if err := y.Transmit(req, "manor").Err(); err != nil {
 		t.Fatal(err)
@@ -90,11 +78,11 @@ func TestEventAndLoadShapes(t *testing.T) {
 			t.Fatalf("events seen: %v", events)
 		}
 	}
-	if got, want := mapKeys(events["salt/job/"+jid+"/new"]), keysInOrder(t, "event-new.json", "data"); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := events["salt/job/"+jid+"/new"].Keys(), keysInOrder(t, "event-new.json", "data"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("new event data keys %v, want %v", got, want)
 	}
 	ret := events["salt/job/"+jid+"/ret/m1"]
-	if got, want := mapKeys(ret), keysInOrder(t, "event-ret.json", "data"); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := ret.Keys(), keysInOrder(t, "event-ret.json", "data"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("ret event data keys %v, want %v", got, want)
 	}
 	if id, _ := ret.String("id"); id != "m1" {
