@@ -1,7 +1,8 @@
 // Package testvectors finds and reads the datagrams captured from the Python
-// reference (../shared/vectors beside the checkout), for tests. The vectors
-// are the reference in CI, so a test that cannot find them fails rather than
-// skips.
+// reference, for tests. They are kept in the repository under
+// testdata/shared (copied from ../shared/vectors and ../shared/spec), so a
+// fresh clone with nothing beside it tests itself. The vectors are the
+// reference in CI, so a test that cannot find them fails rather than skips.
 package testvectors
 
 import (
@@ -13,27 +14,37 @@ import (
 	"testing"
 )
 
-// EnvShared names a variable that, when set, points at the shared directory.
+// EnvShared names a variable that, when set, points at another shared
+// directory to test against (../shared itself, to try a new capture).
 const EnvShared = "SALTRAET_SHARED"
 
-// Shared returns the shared directory: $SALTRAET_SHARED, or ../shared beside
-// the module root found by walking up from the working directory.
+// Shared returns the directory holding vectors/ and spec/: $SALTRAET_SHARED,
+// or testdata/shared below the module root found by walking up from the
+// working directory.
 func Shared(tb testing.TB) string {
 	tb.Helper()
 	if d := os.Getenv(EnvShared); d != "" {
 		return d
 	}
+	root := ModuleRoot(tb)
+	shared := filepath.Join(root, "testdata", "shared")
+	if _, err := os.Stat(filepath.Join(shared, "vectors")); err != nil {
+		tb.Fatalf("testvectors: no vectors at %s (set %s to a shared directory): %v", shared, EnvShared, err)
+	}
+	return shared
+}
+
+// ModuleRoot is the directory holding go.mod, found by walking up from the
+// working directory.
+func ModuleRoot(tb testing.TB) string {
+	tb.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
 		tb.Fatalf("testvectors: %v", err)
 	}
 	for d := dir; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			shared := filepath.Join(filepath.Dir(d), "shared")
-			if _, err := os.Stat(filepath.Join(shared, "vectors")); err != nil {
-				tb.Fatalf("testvectors: no vectors at %s (set %s to the shared directory): %v", shared, EnvShared, err)
-			}
-			return shared
+			return d
 		}
 		if filepath.Dir(d) == d {
 			tb.Fatalf("testvectors: no go.mod above %s; set %s", dir, EnvShared)
