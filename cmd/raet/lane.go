@@ -141,11 +141,15 @@ func (p *laneRun) setup() (*lane.Stack, error) {
 	if len(p.bodies) > 0 && o.to == "" {
 		return nil, fmt.Errorf("--send needs --to, the yard to send to")
 	}
-	for _, n := range []struct{ flag, what, name string }{{"--lane", "lane", o.lane}, {"--yard", "yard", o.yard}, {"--to", "yard", o.to}} {
+	for _, n := range []struct {
+		flag  string
+		check func(string) error
+		name  string
+	}{{"--lane", lane.CheckLane, o.lane}, {"--yard", lane.CheckYard, o.yard}, {"--to", lane.CheckYard, o.to}} {
 		if n.name == "" && n.flag != "--lane" {
 			continue // no --yard: the library names it; no --to: nothing to send
 		}
-		if err := lane.CheckName(n.what, n.name); err != nil {
+		if err := n.check(n.name); err != nil {
 			return nil, fmt.Errorf("%s: %v", n.flag, err)
 		}
 	}

@@ -123,10 +123,10 @@ func NewStack(cfg Config) (*Stack, error) {
 	if cfg.Name == "" {
 		cfg.Name = "lane_" + NewSessionID()
 	}
-	if err := CheckName("lane", cfg.Lane); err != nil {
+	if err := CheckLane(cfg.Lane); err != nil {
 		return nil, err
 	}
-	if err := CheckName("yard", cfg.Name); err != nil {
+	if err := CheckYard(cfg.Name); err != nil {
 		return nil, err
 	}
 	if cfg.PackKind != raet.PackJSON && cfg.PackKind != raet.PackMsgpack {
@@ -223,7 +223,7 @@ func (s *Stack) Yards() map[string]string {
 // AddYard makes a yard on this lane known by name, at its socket path in
 // the stack's directory, so pages from it are taken with RefuseUnknown.
 func (s *Stack) AddYard(name string) error {
-	if err := CheckName("yard", name); err != nil {
+	if err := CheckYard(name); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -287,7 +287,7 @@ func (s *Stack) stopLocked(y *Yard, err error) {
 // waits too, so a flood goes at the pace of the reader rather than be
 // dropped.
 func (s *Stack) Transmit(m body.Map, yard string) *Delivery {
-	if err := CheckName("yard", yard); err != nil {
+	if err := CheckYard(yard); err != nil {
 		return failed(err)
 	}
 	bk := raet.BodyJSON
@@ -439,7 +439,7 @@ func (s *Stack) receive(b []byte, from string, books map[bookIndex]*RxBook, orde
 		if ha == "" { // an unbound sender: where a yard of that name would be
 			ha = HA(s.dir, s.lane, h.SN)
 		}
-		if _, yard, err := NamesFromHA(ha); err != nil || yard != h.SN || CheckName("yard", h.SN) != nil {
+		if _, yard, err := NamesFromHA(ha); err != nil || yard != h.SN || CheckYard(h.SN) != nil {
 			// The reference would crash looking up a name its new
 			// remote does not have.
 			s.stats["invalid_source_yard"]++

@@ -55,12 +55,26 @@ func NamesFromHA(ha string) (lane, yard string, err error) {
 	return root[:i], root[i+1:], nil
 }
 
-// CheckName refuses a lane or yard name the reference refuses, or that
-// would not come back out of a socket path: empty, or holding a space, a
-// newline (it ends a page head line), a dot or a slash.
-func CheckName(what, name string) error {
+// CheckLane refuses a lane name the reference refuses, or that would not
+// come back out of a socket path: empty, or holding a space, a newline, a
+// slash or a NUL. Dots are allowed: a minion's lane is <id>_minion and
+// Salt's default id is the host's FQDN; the name survives the socket path
+// because the yard name after it has no dot and the path is cut at the
+// last one (Yard.namesFromHa).
+func CheckLane(name string) error {
+	if name == "" || strings.ContainsAny(name, " \n/\x00") {
+		return fmt.Errorf("lane: invalid lane name %q: it must be non-empty, with no space, newline or slash", name)
+	}
+	return nil
+}
+
+// CheckYard refuses a yard name the reference refuses, or that would not
+// come back out of a socket path: empty, or holding a space, a newline (it
+// ends a page head line), a dot (the path is cut at its last dot) or a
+// slash.
+func CheckYard(name string) error {
 	if name == "" || strings.ContainsAny(name, " \n./\x00") {
-		return fmt.Errorf("lane: invalid %s name %q: it must be non-empty, with no space, newline, dot or slash", what, name)
+		return fmt.Errorf("lane: invalid yard name %q: it must be non-empty, with no space, newline, dot or slash", name)
 	}
 	return nil
 }
