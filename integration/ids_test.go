@@ -2,6 +2,7 @@ package integration
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,6 +10,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/saltraet/saltraet/internal/testutil"
 )
 
 // Salt's default minion id is the host's FQDN, so dotted ids have to work
@@ -90,5 +94,28 @@ func TestDottedMinionIDs(t *testing.T) {
 		if _, err := os.Stat(sock); err != nil {
 			t.Errorf("the minion's manor yard: %v", err)
 		}
+	}
+}
+
+// An id too long for the minion's socket paths stops the minion at start
+// with an error that names the option to change, before it touches the
+// network.
+func TestMinionIDTooLongForSockets(t *testing.T) {
+	in := newInstall(t)
+	id := strings.Repeat("h", 60) + ".example.com"
+	in.write("minion", fmt.Sprintf("transport: raet\nroot_dir: %s\nid: %s\ninterface: 127.0.0.1\nraet_port: %d\nmaster: 127.0.0.1\nmaster_port: %d\n",
+		in.root, id, testutil.FreeUDPPort(t), testutil.FreeUDPPort(t)))
+	d := in.start("salt-minion-raet")
+	var err error
+	select {
+	case err = <-d.done:
+		d.done <- err
+	case <-time.After(60 * time.Second):
+		t.Fatal("the minion did not stop within 60 s")
+	}
+	log := d.logText()
+	if err == nil || !strings.Contains(log, "/etc/salt/minion:3: id: the lane's yard sockets would be up to") ||
+		!strings.Contains(log, "set a shorter sock_dir or id") {
+		t.Errorf("exit %v; log:\n%s", err, log)
 	}
 }

@@ -149,11 +149,15 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 		work: make(chan func(), inbox), stopping: make(chan struct{}),
 		reaped: map[string]bool{}}
 	m.stats.m = map[string]uint64{}
+	self := m // m is nil by the time a failing New's defer runs
 	defer func() {
-		if err != nil && o.conn != nil && m.road == nil {
+		if err != nil && o.conn != nil && self.road == nil {
 			o.conn.Close()
 		}
 	}()
+	if err := cfg.CheckYardPaths(); err != nil {
+		return nil, err
+	}
 
 	m.store, err = pki.Open(cfg.PKIDir, pki.Options{
 		OpenMode: cfg.OpenMode, AutoAccept: cfg.AutoAccept,

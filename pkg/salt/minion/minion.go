@@ -137,6 +137,9 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	if len(cfg.Master.Addrs) == 0 {
 		return nil, fmt.Errorf("minion: %s names no master", cfg.ConfFile)
 	}
+	if err := cfg.CheckYardPaths(); err != nil {
+		return nil, err
+	}
 	m = &Minion{cfg: cfg, log: logger, o: o, id: cfg.ID, estate: cfg.EstateName(),
 		masters: newMasterSet(cfg.Master.Addrs, cfg.RandomMaster)}
 
