@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/saltraet/saltraet/internal/mkdir"
 )
 
 // Conn is a lane's datagram socket, hidden behind a small interface as the
@@ -104,7 +106,7 @@ func SocketDir(dir string) (string, error) {
 		}
 		abs, err := filepath.Abs(d)
 		if err == nil {
-			err = os.MkdirAll(abs, 0o700)
+			err = mkdir.All(abs, 0o700)
 		}
 		if err == nil {
 			err = syscall.Access(abs, 0o6) // read and write

@@ -29,6 +29,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet"
 )
 
@@ -142,7 +143,7 @@ func defaultDir(base, alt, stackname string) string {
 // usableDir creates dir if needed and reports whether it can be read and
 // written, by listing it and creating and removing a probe file.
 func usableDir(dir string) bool {
-	if err := os.MkdirAll(dir, 0o777); err != nil {
+	if err := mkdir.All(dir, dirMode); err != nil {
 		return false
 	}
 	if _, err := os.ReadDir(dir); err != nil {
@@ -158,9 +159,16 @@ func usableDir(dir string) bool {
 	return true
 }
 
+// dirMode is the mode of every directory the keep makes. The reference's
+// os.makedirs gives 0777 less the umask, which under umask 000 let anyone
+// replace the files that hold the stack's private keys; Salt keeps its
+// keys in directories of mode 0700 (verify_env), and so does the keep,
+// whatever the umask.
+const dirMode = 0o700
+
 // Open opens the keep in dirpath, creating dirpath and its local, remote,
 // role/local and role/remote directories as the reference's constructor
-// does (mode 0777 less the umask, like os.makedirs). A leading "~/" is the
+// does, but with mode 0700 (dirMode). A leading "~/" is the
 // home directory. No stack name is appended: dirpath is the keep root. kind
 // "" is json, the reference's default. auto is the policy StatusRole applies.
 //
@@ -195,7 +203,7 @@ func Open(dirpath string, kind Kind, auto raet.AutoMode) (*Keep, error) {
 	}
 	k := &Keep{dir: abs, kind: kind, auto: auto}
 	for _, d := range []string{k.localDir(), k.remoteDir(), k.localRoleDir(), k.remoteRoleDir()} {
-		if err := os.MkdirAll(d, 0o777); err != nil {
+		if err := mkdir.All(d, dirMode); err != nil {
 			return nil, fmt.Errorf("keep: %w", err)
 		}
 	}

@@ -390,6 +390,26 @@ func TestFileModes(t *testing.T) {
 	}
 }
 
+// Under umask 000 the keep's directories, which hold the private keys,
+// are still 0700, and so are the parents Open has to make.
+func TestDirModesIgnoreUmask(t *testing.T) {
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	root := t.TempDir()
+	dir := filepath.Join(root, "raet", "web1.example.com_minion")
+	k, err := Open(dir, KindJSON, raet.AutoNever)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaultDir(filepath.Join(root, "base"), filepath.Join(root, "alt"), "stack")
+	for _, d := range []string{filepath.Join(root, "raet"), k.Dir(), k.localDir(), k.remoteDir(),
+		filepath.Dir(k.localRoleDir()), k.localRoleDir(), k.remoteRoleDir(), filepath.Join(root, "base", "stack")} {
+		if st, err := os.Stat(d); err != nil || st.Mode().Perm() != dirMode {
+			t.Errorf("%s: %v (%v)", d, st.Mode().Perm(), err)
+		}
+	}
+}
+
 func TestRemoveAndClear(t *testing.T) {
 	k := openTemp(t, KindJSON, raet.AutoNever)
 	k.DumpLocal(sampleLocal())
