@@ -50,6 +50,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	slog "github.com/saltraet/saltraet/pkg/salt/log"
@@ -117,7 +118,7 @@ func serve(o *cli.DaemonOptions, args []string, stderr io.Writer) int {
 		console = nil // stderr is /dev/null
 	}
 	if logFile != "" {
-		if err := os.MkdirAll(filepath.Dir(logFile), 0o700); err != nil {
+		if err := mkdir.All(filepath.Dir(logFile), 0o700); err != nil {
 			fmt.Fprintf(stderr, "Error: cannot create the directory of the log file %s (log_file in %s, or --log-file): %v\n", logFile, cfg.ConfFile, err)
 			return exitError
 		}

@@ -44,6 +44,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	saltlog "github.com/saltraet/saltraet/pkg/salt/log"
@@ -121,7 +122,7 @@ func serve(ctx context.Context, o *cli.DaemonOptions, args []string, stderr io.W
 		fileForLog = ""
 	}
 	if fileForLog != "" {
-		if err := os.MkdirAll(filepath.Dir(fileForLog), 0o700); err != nil {
+		if err := mkdir.All(filepath.Dir(fileForLog), 0o700); err != nil {
 			cli.PrintError(stderr, fmt.Errorf("log file %s: %w", fileForLog, err))
 			return exitError
 		}

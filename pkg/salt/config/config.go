@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/saltraet/saltraet/internal/mkdir"
 )
 
 // Application kinds of salt/utils/kinds.py (APPL_KINDS). The road stack
@@ -369,7 +371,7 @@ func (m *Minion) CacheID() error {
 		return nil
 	}
 	path := filepath.Join(m.ConfigDir, MinionIDFile)
-	if err := os.MkdirAll(m.ConfigDir, 0o755); err != nil {
+	if err := mkdir.All(m.ConfigDir, 0o755); err != nil {
 		return &Error{File: path, Msg: "cannot cache the minion id: " + unwrapPathError(err)}
 	}
 	if err := os.WriteFile(path, []byte(m.ID), 0o644); err != nil {

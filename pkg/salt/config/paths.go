@@ -46,3 +46,8 @@ func rerootLog(rootDir, path string) string {
 	}
 	return reroot(rootDir, path)
 }
+
+// CachedirMode is the mode of a cachedir the daemons make:
+// salt.utils.verify.verify_env makes its directories under umask 022. The
+// directories inside it that hold keys, returns and jobs are 0700.
+const CachedirMode = 0o755

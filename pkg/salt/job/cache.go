@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 )
@@ -108,7 +109,7 @@ func OpenCache(cachedir, hashType string) (*Cache, error) {
 		return nil, fmt.Errorf("%w %q (use one of %s)", ErrHashType, hashType, strings.Join(names, ", "))
 	}
 	root := filepath.Join(cachedir, "jobs")
-	if err := os.MkdirAll(root, dirMode); err != nil {
+	if err := mkdir.All(root, dirMode); err != nil {
 		return nil, fmt.Errorf("job cache: %w", err)
 	}
 	return &Cache{root: root, newHash: h}, nil
@@ -179,15 +180,15 @@ func (c *Cache) prepJID(gen *JIDGen, nocache bool) (string, error) {
 // Clean between the two steps is made again.
 func mkdirNew(dir string) error {
 	for range 3 {
-		if err := os.MkdirAll(filepath.Dir(dir), dirMode); err != nil {
+		if err := mkdir.All(filepath.Dir(dir), dirMode); err != nil {
 			return err
 		}
-		err := os.Mkdir(dir, dirMode)
+		err := mkdir.One(dir, dirMode)
 		if !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
-	return os.Mkdir(dir, dirMode)
+	return mkdir.One(dir, dirMode)
 }
 
 // ensureDir makes dir and its parents, again if a concurrent Clean removed
@@ -195,7 +196,7 @@ func mkdirNew(dir string) error {
 func ensureDir(dir string) error {
 	var err error
 	for range 3 {
-		if err = os.MkdirAll(dir, dirMode); !errors.Is(err, fs.ErrNotExist) {
+		if err = mkdir.All(dir, dirMode); !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
@@ -316,7 +317,7 @@ func (c *Cache) SaveReturn(jid, id string, ret body.Map) error {
 		return nil
 	}
 	hn := filepath.Join(dir, id)
-	if err := os.Mkdir(hn, dirMode); err != nil {
+	if err := mkdir.One(hn, dirMode); err != nil {
 		switch {
 		case errors.Is(err, fs.ErrExist):
 			return fmt.Errorf("%w: %s, job %s (a possible replay)", ErrDuplicateReturn, id, jid)

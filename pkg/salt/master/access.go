@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 )
 
@@ -80,7 +81,7 @@ func WriteAccessKey(cachedir, username string) (string, error) {
 		return "", fmt.Errorf("access key: %w", err)
 	}
 	key := base64.StdEncoding.EncodeToString(raw)
-	if err := os.MkdirAll(cachedir, 0o700); err != nil {
+	if err := mkdir.All(cachedir, 0o700); err != nil {
 		return "", fmt.Errorf("access key: %w", err)
 	}
 	uid := -1

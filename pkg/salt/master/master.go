@@ -12,6 +12,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
 	"github.com/saltraet/saltraet/pkg/raet/road"
@@ -157,6 +158,11 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	}()
 	if err := cfg.CheckYardPaths(); err != nil {
 		return nil, err
+	}
+	// The cachedir first, with the mode Salt's verify_env gives it, so it
+	// does not take the narrower mode of whatever is made inside it first.
+	if err := mkdir.All(cfg.Cachedir, config.CachedirMode); err != nil {
+		return nil, fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
 	}
 
 	m.store, err = pki.Open(cfg.PKIDir, pki.Options{

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
+	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
@@ -243,7 +243,7 @@ func (m *Master) saveData(id string, grains body.Map) error {
 		return err
 	}
 	dir := filepath.Join(m.cfg.Cachedir, "minions", id)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := mkdir.All(dir, 0o700); err != nil {
 		return err
 	}
 	return fsutil.WriteFile(dir, DataFile, data, fsutil.WriteOptions{Mode: 0o600, TempPrefix: ".data-tmp-"})

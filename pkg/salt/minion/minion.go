@@ -14,6 +14,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"gopkg.in/yaml.v3"
 
+	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
@@ -140,6 +141,11 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	if err := cfg.CheckYardPaths(); err != nil {
 		return nil, err
 	}
+	// The cachedir first, with the mode Salt's verify_env gives it, so it
+	// does not take the narrower mode of whatever is made inside it first.
+	if err := mkdir.All(cfg.Cachedir, config.CachedirMode); err != nil {
+		return nil, fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
+	}
 	m = &Minion{cfg: cfg, log: logger, o: o, id: cfg.ID, estate: cfg.EstateName(),
 		masters: newMasterSet(cfg.Master.Addrs, cfg.RandomMaster)}
 
@@ -164,7 +170,7 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	}
 
 	for _, dir := range []string{filepath.Join(cfg.Cachedir, "proc"), cfg.SockDir} {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		if err := mkdir.All(dir, 0o700); err != nil {
 			return nil, err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
@@ -47,7 +48,7 @@ type spool struct {
 // openSpool opens the spool directory, creating it, and indexes the
 // returns a previous run left there.
 func openSpool(dir string, log logrus.FieldLogger, send sendFunc) (*spool, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := mkdir.All(dir, 0o700); err != nil {
 		return nil, err
 	}
 	s := &spool{dir: dir, log: log, send: send, index: map[string]string{}, inflight: map[string]bool{},

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 )
@@ -109,12 +110,12 @@ func Open(pkiDir string, opts Options) (*Store, error) {
 		return nil, errors.New("pki: empty pki_dir")
 	}
 	s := &Store{dir: pkiDir, opts: opts}
-	if err := os.MkdirAll(pkiDir, 0o700); err != nil {
+	if err := mkdir.All(pkiDir, 0o700); err != nil {
 		return nil, fmt.Errorf("pki: create pki_dir: %w", err)
 	}
 	for _, st := range statuses {
 		d := s.statusDir(st)
-		if err := os.Mkdir(d, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		if err := mkdir.One(d, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("pki: create %s: %w", d, err)
 		}
 		if fi, err := os.Stat(d); err != nil {
