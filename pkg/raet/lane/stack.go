@@ -353,10 +353,12 @@ func (s *Stack) write(y *Yard) {
 				case !errors.Is(err, ErrStopped):
 					s.stat("error_transmit_yard")
 				}
+				// Forgotten before anyone hears of the failure, so a
+				// sender that saw ErrGone never finds the yard still known.
+				s.forget(y, err)
 				for _, rest := range batch[i:] {
 					rest.d.finish(err)
 				}
-				s.forget(y, err)
 				return
 			}
 			s.stat("message_tx")
