@@ -30,8 +30,14 @@ func TestDottedMinionIDs(t *testing.T) {
 		return len(k["pending"]) == 3, strings.Join(k["pending"], ",")
 	})
 
-	if r := c.master.run("salt-key-raet", "-a", "*.example.com", "-y"); r.code != 0 {
+	if r := c.master.run("salt-key-raet", "-a", "web1.example.com", "-y"); r.code != 0 || r.stdout != "The following keys are going to be accepted:\nUnaccepted Keys:\nweb1.example.com\nKey for minion web1.example.com accepted.\n" {
+		t.Fatalf("salt-key-raet -a web1.example.com: exit %d: %q %s", r.code, r.stdout, r.stderr)
+	}
+	if r := c.master.run("salt-key-raet", "-a", "*.example.com", "-y"); r.code != 0 || !strings.Contains(r.stdout, "Key for minion web2.example.com accepted.") {
 		t.Fatalf("salt-key-raet -a '*.example.com': exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := c.master.run("salt-key-raet", "-f", "web?.example.com"); r.code != 0 || strings.Count(r.stdout, ".example.com:  ") != 2 {
+		t.Errorf("salt-key-raet -f 'web?.example.com': exit %d: %q %s", r.code, r.stdout, r.stderr)
 	}
 	k := c.master.keys()
 	if want := []string{"web1.example.com", "web2.example.com"}; !slices.Equal(k["accepted"], want) || !slices.Equal(k["pending"], []string{"db1"}) {
