@@ -4,7 +4,8 @@
 // under umask 077 made a cachedir no one else could list. Salt sets the
 // umask around its makedirs (salt.utils.verify.verify_env); a Go process
 // cannot change the umask for one goroutine, so the mode is set after each
-// mkdir instead.
+// mkdir instead. Until then the directory's mode is perm less the umask,
+// never wider than perm.
 package mkdir
 
 import (
