@@ -17,6 +17,12 @@
 // (each round up to gather_job_timeout); and then one Return for each
 // minion that did not return, saying whether the publish was delivered to
 // it (a salt/job/<jid>/delivered/<id> event came) or not.
+//
+// A master restarted meanwhile is noticed by its new manor socket file: the
+// client subscribes to it, reads the access key it wrote (Config.KeyFile),
+// and reads the returns the master stored in its job cache (Config.JobCache)
+// while no event could reach the client; saltutil.find_job goes to the new
+// master, and is tried again while the master is not there.
 package client
 
 import (
@@ -24,7 +30,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +83,17 @@ type Config struct {
 	// Key is the access key the master checks (load.key): the contents of
 	// <cachedir>/.<user>_key.
 	Key string
+	// KeyFile is the file Key was read from. A master writes a new key at
+	// each start: it is read again when the master restarts, and when a
+	// publish is refused for its key. Empty keeps Key for ever.
+	KeyFile string
+	// JobCache is the master's job cache. When set, a job's returns the
+	// master stored while the client could not hear them (the master was
+	// restarted) are read from it; nil reports those minions missing.
+	JobCache *job.Cache
+	// ProbeInterval is how often the client looks whether the master was
+	// restarted (500 ms when zero).
+	ProbeInterval time.Duration
 	// User is load.user: the user publishing ("root", or "sudo_<user>").
 	// Empty leaves it out.
 	User string
@@ -114,13 +130,15 @@ type LocalClient struct {
 
 	pubMu sync.Mutex // one publish, and so one reply, at a time
 
-	mu      sync.Mutex
-	watches map[string]*watch // by jid
-	backlog map[string][]Event
-	claimed map[string]bool // jids published and not yet watched
-	pending int             // publishes waiting for their reply
-	dropped uint64
-	closed  bool
+	mu       sync.Mutex
+	watches  map[string]*watch // by jid
+	backlog  map[string][]Event
+	claimed  map[string]bool // jids published and not yet watched
+	pending  int             // publishes waiting for their reply
+	dropped  uint64
+	closed   bool
+	curKey   string // the access key, read again after a restart
+	restarts int    // how many new masters were subscribed to
 }
 
 // maxBacklog bounds the events kept for one job nobody watches yet.
@@ -139,17 +157,21 @@ func New(cfg Config) (*LocalClient, error) {
 	if cfg.ReplyTimeout <= 0 {
 		cfg.ReplyTimeout = 5 * time.Second
 	}
+	if cfg.ProbeInterval <= 0 {
+		cfg.ProbeInterval = defaultProbe
+	}
 	if cfg.FindJobKwargs == nil {
 		cfg.FindJobKwargs = job.CLIKwargs(true, false, job.DefaultTargetDelim, true)
 	}
-	c := &LocalClient{cfg: cfg, log: cfg.Log, watches: map[string]*watch{}, backlog: map[string][]Event{}, claimed: map[string]bool{}}
+	c := &LocalClient{cfg: cfg, log: cfg.Log, watches: map[string]*watch{}, backlog: map[string][]Event{}, claimed: map[string]bool{}, curKey: cfg.Key}
 	if c.log == nil {
 		l := logrus.New()
 		l.SetOutput(io.Discard)
 		c.log = l
 	}
-	manor := lane.HA(cfg.SockDir, cfg.Lane, "manor")
-	if _, err := os.Stat(manor); err != nil {
+	manor := c.manorPath()
+	known := statManor(manor) // before subscribing: a master started after it is subscribed to again
+	if known.fi == nil {
 		return nil, fmt.Errorf("%w: no socket %s (is salt-master-raet running, with sock_dir %s?)", ErrNoMaster, manor, cfg.SockDir)
 	}
 	var err error
@@ -173,14 +195,12 @@ func New(cfg Config) (*LocalClient, error) {
 	}
 	c.done.Add(1)
 	go c.readEvents()
-	sub := body.Map{{Key: "route", Value: body.Map{
-		{Key: "dst", Value: []any{nil, "manor", "event_req"}},
-		{Key: "src", Value: []any{nil, c.evt.Name(), nil}},
-	}}}
-	if err := c.evt.Transmit(sub, "manor").Err(); err != nil {
+	if err := c.subscribe(); err != nil {
 		c.Close()
 		return nil, sendError(err, manor)
 	}
+	c.done.Add(1)
+	go c.watchManor(ctx, known)
 	c.log.Debugf("yards %s and %s on lane %s in %s; subscribed to events", c.cli.Name(), c.evt.Name(), cfg.Lane, cfg.SockDir)
 	return c, nil
 }
@@ -344,9 +364,22 @@ func (c *LocalClient) take(w *watch) []Event {
 // allocated), a *PublishError when the master refused the publish,
 // ErrNoMaster when its manor yard is gone, ErrNoReply when it did not
 // answer within Config.ReplyTimeout.
+//
+// A publish refused for its access key is made once more when
+// Config.KeyFile holds another key by then: the master was restarted.
 func (c *LocalClient) Publish(ctx context.Context, tgt any, tgtType string, fun any, args []any, kwargs body.Map) (string, []string, error) {
 	c.pubMu.Lock()
 	defer c.pubMu.Unlock()
+	jid, minions, err := c.publish(ctx, tgt, tgtType, fun, args, kwargs)
+	if isAuthError(err) && c.readKey() {
+		c.log.Debugf("publishing again with the master's new access key")
+		jid, minions, err = c.publish(ctx, tgt, tgtType, fun, args, kwargs)
+	}
+	return jid, minions, err
+}
+
+// publish sends one publish and waits for its reply; c.pubMu is held.
+func (c *LocalClient) publish(ctx context.Context, tgt any, tgtType string, fun any, args []any, kwargs body.Map) (string, []string, error) {
 	// A reply to an earlier publish that gave up waiting is not this one's.
 	for drained := false; !drained; {
 		select {
@@ -355,7 +388,7 @@ func (c *LocalClient) Publish(ctx context.Context, tgt any, tgtType string, fun 
 			drained = true
 		}
 	}
-	load := job.PublishLoad(job.Publish{Tgt: tgt, Fun: fun, Arg: args, Key: c.cfg.Key, TgtType: tgtType, Kwargs: kwargs, User: c.cfg.User})
+	load := job.PublishLoad(job.Publish{Tgt: tgt, Fun: fun, Arg: args, Key: c.key(), TgtType: tgtType, Kwargs: kwargs, User: c.cfg.User})
 	msg := body.Map{
 		{Key: "route", Value: body.Map{
 			{Key: "dst", Value: []any{nil, "manor", "local_cmd"}},

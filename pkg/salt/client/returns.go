@@ -91,6 +91,8 @@ type follower struct {
 	answered   map[string]bool
 	lastAnswer time.Time
 	running    bool
+	findUntil  time.Time // while the master is away, find_job is tried again until then
+	restarts   int       // the client's restarts already looked at in the job cache
 }
 
 func (f *follower) expect(id string, now time.Time) {
@@ -139,14 +141,23 @@ func (f *follower) run(ctx context.Context, minions []string) {
 				return
 			}
 		}
+		if n := c.restarted(); n != f.restarts {
+			f.restarts = n
+			if !f.fromCache(ctx) {
+				return
+			}
+		}
 		waiting := f.waiting()
 		if len(waiting) == 0 {
 			break
 		}
 		now = time.Now()
 		if !now.Before(timeoutAt) && f.running {
-			f.findJob(ctx, waiting)
-			timeoutAt = time.Now().Add(c.cfg.GatherJobTimeout)
+			if f.findJob(ctx, waiting) {
+				timeoutAt = time.Now().Add(c.cfg.GatherJobTimeout)
+			} else {
+				timeoutAt = time.Now().Add(c.cfg.ProbeInterval)
+			}
 			continue
 		}
 		next := timeoutAt
@@ -174,6 +185,10 @@ func (f *follower) run(ctx context.Context, minions []string) {
 		case <-c.evt.Stopped():
 			return
 		}
+	}
+	// The master may have stored returns it could not fire to this client.
+	if !f.fromCache(ctx) {
+		return
 	}
 	missing := f.waiting()
 	for id := range f.undelivered {
@@ -216,10 +231,41 @@ func (f *follower) roundAnswered(waiting []string, now time.Time) (bool, time.Ti
 	return true, time.Time{}
 }
 
+// fromCache emits the returns the master stored in its job cache for the
+// minions still awaited (or reported undelivered: a publish sent again
+// may have reached them); false when ctx ended.
+func (f *follower) fromCache(ctx context.Context) bool {
+	var ids []string
+	for _, id := range f.expected {
+		if !f.found[id] {
+			ids = append(ids, id)
+		}
+	}
+	cached := f.c.cached(f.jid, ids)
+	for _, id := range ids {
+		data, ok := cached[id]
+		if !ok {
+			continue
+		}
+		f.c.log.Debugf("job %s: the return of %s read from the job cache", f.jid, id)
+		f.found[id] = true
+		if !f.emit(ctx, makeReturn(f.jid, id, data)) {
+			return false
+		}
+	}
+	return true
+}
+
 // findJob publishes saltutil.find_job to the waiting minions
-// (LocalClient.gather_job_info) and starts a new round.
-func (f *follower) findJob(ctx context.Context, waiting []string) {
+// (LocalClient.gather_job_info) and starts a new round. It reports false
+// when the master is not there to take it now, and is to be asked again
+// (for up to GatherJobTimeout).
+func (f *follower) findJob(ctx context.Context, waiting []string) bool {
 	c := f.c
+	now := time.Now()
+	if f.findUntil.IsZero() {
+		f.findUntil = now.Add(c.cfg.GatherJobTimeout)
+	}
 	f.running = false
 	f.asked, f.answered = map[string]bool{}, map[string]bool{}
 	f.lastAnswer = time.Now()
@@ -228,6 +274,12 @@ func (f *follower) findJob(ctx context.Context, waiting []string) {
 	}
 	c.log.Debugf("job %s: asking %v whether they still run it", f.jid, waiting)
 	fj, targeted, err := c.Publish(ctx, waiting, "list", "saltutil.find_job", []any{f.jid}, c.cfg.FindJobKwargs)
+	if masterAway(err) && now.Before(f.findUntil) && ctx.Err() == nil {
+		c.log.Debugf("job %s: saltutil.find_job not taken, asking again: %v", f.jid, err)
+		f.running = true
+		return false
+	}
+	f.findUntil = time.Time{}
 	if err != nil {
 		// No key matches any more (ErrNoMinions), or the master is gone:
 		// nobody will say the job still runs.
@@ -236,7 +288,7 @@ func (f *follower) findJob(ctx context.Context, waiting []string) {
 		for _, id := range waiting {
 			f.answered[id] = true
 		}
-		return
+		return true
 	}
 	f.findJID = fj
 	for _, id := range waiting {
@@ -245,6 +297,7 @@ func (f *follower) findJob(ctx context.Context, waiting []string) {
 		}
 	}
 	c.addWatch(f.w, fj)
+	return true
 }
 
 // handle takes one event of the job or of its current find_job round.

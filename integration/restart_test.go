@@ -1,0 +1,66 @@
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The salt command outlives a master restarted while the minions run its
+// job: it subscribes to the new master, publishes saltutil.find_job with
+// the new access key, and prints every return that reached the job cache,
+// even those fired while it was not subscribed.
+func TestSaltCommandAcrossMasterRestart(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		stop func(*cluster)
+	}{
+		{"SIGKILL", func(c *cluster) { c.md.kill() }},
+		{"SIGTERM", func(c *cluster) {
+			if err := c.md.stop(); err != nil {
+				c.t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCluster(t, true)
+			ids := []string{"m1", "m2", "m3"}
+			for _, id := range ids {
+				c.addMinion(id)
+			}
+			c.waitReady(ids...)
+
+			// Long enough a sleep that the master is surely down and
+			// back while the minions still run it, on a slow machine.
+			res := make(chan result, 1)
+			go func() { res <- c.salt("*", "test.sleep", "4", "-t", "15") }()
+			for _, id := range ids {
+				procDir := filepath.Join(c.minions[id].root, "var", "cache", "salt", "minion", "proc")
+				eventually(t, id+" running the job", func() (bool, string) {
+					ents, err := os.ReadDir(procDir)
+					return err == nil && len(ents) > 0, ""
+				})
+			}
+			tc.stop(c)
+			c.md = c.master.start("salt-master-raet")
+
+			var r result
+			select {
+			case r = <-res:
+			case <-time.After(110 * time.Second):
+				t.Fatal("the salt command did not end")
+			}
+			for _, id := range ids {
+				if !strings.Contains(r.stdout, id+":\n    True\n") {
+					t.Errorf("no return of %s printed", id)
+				}
+			}
+			t.Logf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+			if r.code != 0 || t.Failed() {
+				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}
