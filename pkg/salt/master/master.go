@@ -57,6 +57,7 @@ type options struct {
 	maxLoadSize      int
 	jids             *job.JIDGen
 	maintenance      time.Duration
+	resendWindow     time.Duration
 }
 
 // WithRoadConn gives the road stack a connection already open (a test's
@@ -113,6 +114,8 @@ type Master struct {
 	remotesMu sync.Mutex
 	remotes   map[uint32]road.RemoteState // by uid; nil: to be read again
 	reaped    map[string]bool             // estate names reaped by the road stack
+
+	allows *allowWatch // allows by minion id, for the publishes sent again
 }
 
 // New prepares a master from its configuration: it opens the key store
@@ -147,7 +150,7 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	}
 	m = &Master{cfg: cfg, log: logger, opts: o, estate: cfg.EstateName(),
 		work: make(chan func(), inbox), stopping: make(chan struct{}),
-		reaped: map[string]bool{}}
+		reaped: map[string]bool{}, allows: newAllowWatch()}
 	m.stats.m = map[string]uint64{}
 	defer func() {
 		if err != nil && o.conn != nil && m.road == nil {
