@@ -13,16 +13,21 @@ import (
 // the new access key, and prints every return that reached the job cache,
 // even those fired while it was not subscribed.
 func TestSaltCommandAcrossMasterRestart(t *testing.T) {
+	kill := func(c *cluster) { c.md.kill() }
 	for _, tc := range []struct {
 		name string
 		stop func(*cluster)
+		// downPastJob keeps the master down until the minions finished
+		// the job: their returns wait in their spools.
+		downPastJob bool
 	}{
-		{"SIGKILL", func(c *cluster) { c.md.kill() }},
+		{"SIGKILL", kill, false},
 		{"SIGTERM", func(c *cluster) {
 			if err := c.md.stop(); err != nil {
 				c.t.Fatal(err)
 			}
-		}},
+		}, false},
+		{"SIGKILL_down_past_the_job", kill, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newCluster(t, true)
@@ -36,14 +41,19 @@ func TestSaltCommandAcrossMasterRestart(t *testing.T) {
 			// back while the minions still run it, on a slow machine.
 			res := make(chan result, 1)
 			go func() { res <- c.salt("*", "test.sleep", "4", "-t", "15") }()
+			running := func(id string) bool {
+				ents, err := os.ReadDir(filepath.Join(c.minions[id].root, "var", "cache", "salt", "minion", "proc"))
+				return err == nil && len(ents) > 0
+			}
 			for _, id := range ids {
-				procDir := filepath.Join(c.minions[id].root, "var", "cache", "salt", "minion", "proc")
-				eventually(t, id+" running the job", func() (bool, string) {
-					ents, err := os.ReadDir(procDir)
-					return err == nil && len(ents) > 0, ""
-				})
+				eventually(t, id+" running the job", func() (bool, string) { return running(id), "" })
 			}
 			tc.stop(c)
+			for _, id := range ids {
+				if tc.downPastJob {
+					eventually(t, id+" done with the job", func() (bool, string) { return !running(id), "" })
+				}
+			}
 			c.md = c.master.start("salt-master-raet")
 
 			var r result
