@@ -193,8 +193,9 @@ func (m *Master) replyError(yard, name, message string) {
 // only to them, reporting each delivery as an event; a delivery that fails
 // is tried again when the minion is allowed again (resend.go).
 func (m *Master) sendPub(jid string, minions []string, pub body.Map) {
+	estates := m.estates()
 	for _, id := range minions {
-		m.newPubDelivery(jid, id, pub).start()
+		m.newPubDelivery(jid, id, pub).start(estates)
 	}
 }
 

@@ -71,20 +71,33 @@ func (m *Master) onRoadEvent(e road.Event) {
 	}
 }
 
+// roadEstates are the estates the road knows, by minion id: those
+// allowed, by name, and whether there is any.
+type roadEstates struct {
+	allowed map[string][]road.RemoteState
+	known   map[string]bool
+}
+
+// estates reads the road's remotes once for a whole publish.
+func (m *Master) estates() roadEstates {
+	e := roadEstates{allowed: map[string][]road.RemoteState{}, known: map[string]bool{}}
+	for _, rs := range m.road.Remotes() {
+		e.known[rs.Role] = true
+		if rs.Allowed == road.Yes {
+			e.allowed[rs.Role] = append(e.allowed[rs.Role], rs)
+		}
+	}
+	for _, l := range e.allowed {
+		sort.Slice(l, func(i, j int) bool { return l[i].Name < l[j].Name })
+	}
+	return e
+}
+
 // estatesOf lists the allowed estates of a minion, by name, and whether
 // the road knows any estate of it at all.
 func (m *Master) estatesOf(id string) (allowed []road.RemoteState, known bool) {
-	for _, rs := range m.road.Remotes() {
-		if rs.Role != id {
-			continue
-		}
-		known = true
-		if rs.Allowed == road.Yes {
-			allowed = append(allowed, rs)
-		}
-	}
-	sort.Slice(allowed, func(i, j int) bool { return allowed[i].Name < allowed[j].Name })
-	return allowed, known
+	e := m.estates()
+	return e.allowed[id], e.known[id]
 }
 
 // pubDelivery follows one job's publish to one minion until one of its
@@ -111,12 +124,12 @@ func (m *Master) newPubDelivery(jid, id string, pub body.Map) *pubDelivery {
 
 // start sends the publish to the minion's allowed estates; a minion the
 // road knows with none allowed now is waited for.
-func (p *pubDelivery) start() {
+func (p *pubDelivery) start(e roadEstates) {
 	gen, _ := p.m.allows.since(p.id)
-	estates, known := p.m.estatesOf(p.id)
+	estates := e.allowed[p.id]
 	if len(estates) == 0 {
 		why := "minion is not connected: no allowed road estate has its key"
-		if !known {
+		if !e.known[p.id] {
 			p.m.undelivered(p.jid, p.id, "", why)
 			return
 		}
