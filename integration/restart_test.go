@@ -55,10 +55,12 @@ func TestSaltCommandAcrossMasterRestart(t *testing.T) {
 				}
 			}
 			c.md = c.master.start("salt-master-raet")
+			restarted := time.Now()
 
 			var r result
 			select {
 			case r = <-res:
+				t.Logf("the salt command ended %v after the master was started again", time.Since(restarted).Round(time.Millisecond))
 			case <-time.After(110 * time.Second):
 				t.Fatal("the salt command did not end")
 			}
