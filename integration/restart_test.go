@@ -76,3 +76,49 @@ func TestSaltCommandAcrossMasterRestart(t *testing.T) {
 		})
 	}
 }
+
+// A publish made while a minion is down, and so sent in the session that
+// ended, reaches the minion once it is back: the road carries it over to
+// the restarted minion, or else the master sends it again at its allow.
+func TestPublishToRestartingMinion(t *testing.T) {
+	c := newCluster(t, true)
+	c.addMinion("m1")
+	c.waitReady("m1")
+	c.mds["m1"].kill()
+	res := make(chan result, 1)
+	go func() { res <- c.salt("m1", "test.echo", "back again", "-t", "20") }()
+	eventually(t, "the master publishing the job", func() (bool, string) {
+		return strings.Contains(c.md.logText(), "test.echo to 1 minion(s) [m1]"), ""
+	})
+	c.mds["m1"] = c.minions["m1"].start("salt-minion-raet")
+	restarted := time.Now()
+	var r result
+	select {
+	case r = <-res:
+		t.Logf("the salt command ended %v after the minion was started again", time.Since(restarted).Round(time.Millisecond))
+	case <-time.After(110 * time.Second):
+		t.Fatal("the salt command did not end")
+	}
+	if r.code != 0 || !strings.Contains(r.stdout, "m1:\n    back again\n") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nmaster log:\n%s", r.code, r.stdout, r.stderr, c.md.logText())
+	}
+}
+
+// A job published right after the minion's key is accepted, while its
+// pended join is not yet redone, reaches it once it is allowed.
+func TestPublishRightAfterAccept(t *testing.T) {
+	c := newCluster(t, false)
+	c.addMinion("m1")
+	eventually(t, "m1's key pending", func() (bool, string) {
+		return contains(c.master.keys()["pending"], "m1"), ""
+	})
+	if a := c.master.run("salt-key-raet", "-a", "m1", "-y"); a.code != 0 {
+		t.Fatalf("accept: %q %q", a.stdout, a.stderr)
+	}
+	accepted := time.Now()
+	r := c.salt("m1", "test.ping", "-t", "30")
+	t.Logf("the salt command ended %v after the key was accepted", time.Since(accepted).Round(time.Millisecond))
+	if r.code != 0 || !strings.Contains(r.stdout, "m1:\n    True\n") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}
