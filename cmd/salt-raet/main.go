@@ -26,7 +26,10 @@
 // gather_job_timeout; a round ends early once every minion asked has said
 // it does not run it). A minion that did not return is printed as
 // "Minion did not return. [No response]", or "[Not delivered]" when the
-// master never reported the publish as delivered to it.
+// master never reported the publish as delivered to it. A master restarted
+// while the command waits is subscribed to again, with the access key it
+// wrote anew, and the returns it stored in its job cache (<cachedir>/jobs)
+// meanwhile are printed.
 //
 // # Output
 //
@@ -328,9 +331,17 @@ func (s *saltCmd) run(ctx context.Context, tgtArg, funArg string, argv []string)
 	}
 	s.log.Debugf("Using the access key in %s, publishing as %s", keyPath, loadUser)
 
+	// The job cache is where returns are found that came while the master
+	// was being restarted under this command (the client reads it then).
+	cache, err := masterJobCache(cfg)
+	if err != nil {
+		s.log.Warnf("Returns the master stores while it restarts cannot be read: %v", err)
+	}
 	c, err := client.New(client.Config{
 		SockDir:          cfg.SockDir,
 		Key:              string(key),
+		KeyFile:          keyPath,
+		JobCache:         cache,
 		User:             loadUser,
 		GatherJobTimeout: time.Duration(cfg.GatherJobTimeout) * time.Second,
 		ReplyTimeout:     max(timeout, 5*time.Second),
@@ -418,6 +429,17 @@ func (s *saltCmd) run(ctx context.Context, tgtArg, funArg string, argv []string)
 		return exitGeneric
 	}
 	return exitOK
+}
+
+// masterJobCache opens the master's job cache, which the master made:
+// nil, and no directory created, when it is not there.
+func masterJobCache(cfg *config.Master) (*job.Cache, error) {
+	if _, err := os.Stat(filepath.Join(cfg.Cachedir, "jobs")); errors.Is(err, os.ErrNotExist) {
+		return nil, nil // a master with no job cache yet (or elsewhere): nothing to read
+	} else if err != nil {
+		return nil, err
+	}
+	return job.OpenCache(cfg.Cachedir, cfg.HashType)
 }
 
 // display prints one return (or the --static group) the way

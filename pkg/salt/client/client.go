@@ -17,6 +17,12 @@
 // (each round up to gather_job_timeout); and then one Return for each
 // minion that did not return, saying whether the publish was delivered to
 // it (a salt/job/<jid>/delivered/<id> event came) or not.
+//
+// A master restarted meanwhile is noticed by its new manor socket file: the
+// client subscribes to it, reads the access key it wrote (Config.KeyFile),
+// and reads the returns the master stored in its job cache (Config.JobCache)
+// while no event could reach the client; saltutil.find_job goes to the new
+// master, and is tried again while the master is not there.
 package client
 
 import (
@@ -24,8 +30,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -79,6 +83,17 @@ type Config struct {
 	// Key is the access key the master checks (load.key): the contents of
 	// <cachedir>/.<user>_key.
 	Key string
+	// KeyFile is the file Key was read from. A master writes a new key at
+	// each start: it is read again when the master restarts, and when a
+	// publish is refused for its key. Empty keeps Key for ever.
+	KeyFile string
+	// JobCache is the master's job cache. When set, a job's returns the
+	// master stored while the client could not hear them (the master was
+	// restarted) are read from it; nil reports those minions missing.
+	JobCache *job.Cache
+	// ProbeInterval is how often the client looks whether the master was
+	// restarted (500 ms when zero).
+	ProbeInterval time.Duration
 	// User is load.user: the user publishing ("root", or "sudo_<user>").
 	// Empty leaves it out.
 	User string
@@ -115,13 +130,15 @@ type LocalClient struct {
 
 	pubMu sync.Mutex // one publish, and so one reply, at a time
 
-	mu      sync.Mutex
-	watches map[string]*watch // by jid
-	backlog map[string][]Event
-	claimed map[string]bool // jids published and not yet watched
-	pending int             // publishes waiting for their reply
-	dropped uint64
-	closed  bool
+	mu       sync.Mutex
+	watches  map[string]*watch // by jid
+	backlog  map[string][]Event
+	claimed  map[string]bool // jids published and not yet watched
+	pending  int             // publishes waiting for their reply
+	dropped  uint64
+	closed   bool
+	curKey   string // the access key, read again after a restart
+	restarts int    // how many new masters were subscribed to
 }
 
 // maxBacklog bounds the events kept for one job nobody watches yet.
@@ -140,17 +157,21 @@ func New(cfg Config) (*LocalClient, error) {
 	if cfg.ReplyTimeout <= 0 {
 		cfg.ReplyTimeout = 5 * time.Second
 	}
+	if cfg.ProbeInterval <= 0 {
+		cfg.ProbeInterval = defaultProbe
+	}
 	if cfg.FindJobKwargs == nil {
 		cfg.FindJobKwargs = job.CLIKwargs(true, false, job.DefaultTargetDelim, true)
 	}
-	c := &LocalClient{cfg: cfg, log: cfg.Log, watches: map[string]*watch{}, backlog: map[string][]Event{}, claimed: map[string]bool{}}
+	c := &LocalClient{cfg: cfg, log: cfg.Log, watches: map[string]*watch{}, backlog: map[string][]Event{}, claimed: map[string]bool{}, curKey: cfg.Key}
 	if c.log == nil {
 		l := logrus.New()
 		l.SetOutput(io.Discard)
 		c.log = l
 	}
-	manor := lane.HA(cfg.SockDir, cfg.Lane, "manor")
-	if _, err := os.Stat(manor); err != nil {
+	manor := c.manorPath()
+	known := statManor(manor) // before subscribing: a master started after it is subscribed to again
+	if known.fi == nil {
 		return nil, fmt.Errorf("%w: no socket %s (is salt-master-raet running, with sock_dir %s?)", ErrNoMaster, manor, cfg.SockDir)
 	}
 	var err error
@@ -174,14 +195,12 @@ func New(cfg Config) (*LocalClient, error) {
 	}
 	c.done.Add(1)
 	go c.readEvents()
-	sub := body.Map{{Key: "route", Value: body.Map{
-		{Key: "dst", Value: []any{nil, "manor", "event_req"}},
-		{Key: "src", Value: []any{nil, c.evt.Name(), nil}},
-	}}}
-	if err := c.evt.Transmit(sub, "manor").Err(); err != nil {
+	if err := c.subscribe(); err != nil {
 		c.Close()
 		return nil, sendError(err, manor)
 	}
+	c.done.Add(1)
+	go c.watchManor(ctx, known)
 	c.log.Debugf("yards %s and %s on lane %s in %s; subscribed to events", c.cli.Name(), c.evt.Name(), cfg.Lane, cfg.SockDir)
 	return c, nil
 }
@@ -345,9 +364,22 @@ func (c *LocalClient) take(w *watch) []Event {
 // allocated), a *PublishError when the master refused the publish,
 // ErrNoMaster when its manor yard is gone, ErrNoReply when it did not
 // answer within Config.ReplyTimeout.
+//
+// A publish refused for its access key is made once more when
+// Config.KeyFile holds another key by then: the master was restarted.
 func (c *LocalClient) Publish(ctx context.Context, tgt any, tgtType string, fun any, args []any, kwargs body.Map) (string, []string, error) {
 	c.pubMu.Lock()
 	defer c.pubMu.Unlock()
+	jid, minions, err := c.publish(ctx, tgt, tgtType, fun, args, kwargs)
+	if isAuthError(err) && c.readKey() {
+		c.log.Debugf("publishing again with the master's new access key")
+		jid, minions, err = c.publish(ctx, tgt, tgtType, fun, args, kwargs)
+	}
+	return jid, minions, err
+}
+
+// publish sends one publish and waits for its reply; c.pubMu is held.
+func (c *LocalClient) publish(ctx context.Context, tgt any, tgtType string, fun any, args []any, kwargs body.Map) (string, []string, error) {
 	// A reply to an earlier publish that gave up waiting is not this one's.
 	for drained := false; !drained; {
 		select {
@@ -356,7 +388,7 @@ func (c *LocalClient) Publish(ctx context.Context, tgt any, tgtType string, fun 
 			drained = true
 		}
 	}
-	load := job.PublishLoad(job.Publish{Tgt: tgt, Fun: fun, Arg: args, Key: c.cfg.Key, TgtType: tgtType, Kwargs: kwargs, User: c.cfg.User})
+	load := job.PublishLoad(job.Publish{Tgt: tgt, Fun: fun, Arg: args, Key: c.key(), TgtType: tgtType, Kwargs: kwargs, User: c.cfg.User})
 	msg := body.Map{
 		{Key: "route", Value: body.Map{
 			{Key: "dst", Value: []any{nil, "manor", "local_cmd"}},
@@ -420,429 +452,4 @@ func (c *LocalClient) Publish(ctx context.Context, tgt any, tgtType string, fun 
 			return "", nil, ErrClosed
 		}
 	}
-}
-
-var errStale = errors.New("reply for another function")
-
-// parseReply reads the master's reply to a publish (salt-messages.md, Lane
-// step 3).
-func parseReply(ret body.Map, fun any) (string, []string, error) {
-	if v, ok := ret.Get("error"); ok {
-		pe := &PublishError{}
-		switch x := v.(type) {
-		case body.Map:
-			pe.Name, _ = x.String("name")
-			pe.Message, _ = x.String("message")
-		case string:
-			pe.Message = x
-		default:
-			pe.Message = fmt.Sprint(x)
-		}
-		return "", nil, pe
-	}
-	data, ok := ret.Map("ret")
-	if !ok {
-		// {"enc": "clear", "load": {"jid": null, "minions": []}}: no match.
-		data, ok = ret.Map("load")
-		if !ok {
-			return "", nil, fmt.Errorf("the master's reply has neither ret, load nor error: %v", ret.Keys())
-		}
-	} else if pub, ok := ret.Map("pub"); ok {
-		if f, ok := pub.Get("fun"); ok && fmt.Sprint(f) != fmt.Sprint(fun) {
-			return "", nil, fmt.Errorf("%w: %v, not %v", errStale, f, fun)
-		}
-	}
-	jv, _ := data.Get("jid")
-	minions, err := stringList(data, "minions")
-	if err != nil {
-		return "", nil, err
-	}
-	if jv == nil || len(minions) == 0 {
-		return "", nil, ErrNoMinions
-	}
-	jid, ok := jv.(string)
-	if !ok || !job.IsJID(jid) {
-		return "", nil, fmt.Errorf("the master's reply has a jid that is not one: %v", jv)
-	}
-	return jid, minions, nil
-}
-
-func stringList(m body.Map, key string) ([]string, error) {
-	v, _ := m.Get(key)
-	switch x := v.(type) {
-	case nil:
-		return nil, nil
-	case []string:
-		return x, nil
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, s := range x {
-			str, ok := s.(string)
-			if !ok {
-				return nil, fmt.Errorf("the master's reply lists a minion that is not a string: %v", s)
-			}
-			out = append(out, str)
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("the master's reply has %s that is not a list: %v", key, v)
-}
-
-// Why a minion did not return.
-const (
-	// NoResponse: the publish was delivered (or nothing said otherwise)
-	// and the minion neither returned nor said it still ran the job.
-	NoResponse = "No response"
-	// NotDelivered: no salt/job/<jid>/delivered/<id> event came, so the
-	// minion's road stack never acknowledged the publish.
-	NotDelivered = "Not delivered"
-)
-
-// Return is one minion's answer to a job, or the notice that it gave none.
-type Return struct {
-	ID  string
-	JID string
-	// Ret is what the minion returned ("return" of its return load), or,
-	// for a minion that did not return, "Minion did not return. [<why>]".
-	Ret any
-	// Out is the outputter the return names ("" for none), "no_return"
-	// for a minion that did not return.
-	Out string
-	// Retcode is Salt's retcode of the return: its retcode (the largest
-	// for a compound command's mapping), or 1 when it has none and says
-	// success false; 1 for a minion that did not return.
-	Retcode int
-	// Data is the return event's data as the master fired it; nil for a
-	// minion that did not return.
-	Data body.Map
-	// Missing is "" for a return, NoResponse or NotDelivered otherwise.
-	Missing string
-	// Error is why the master could not deliver the publish, when it said
-	// so (salt/job/<jid>/undelivered/<id>).
-	Error string
-}
-
-// MissingMessage is the text Salt shows for a minion that did not return.
-func MissingMessage(why string) string { return "Minion did not return. [" + why + "]" }
-
-// settle is how long the last answer to saltutil.find_job must be old
-// before the wait ends early, so that a return sent just before a "not
-// running any more" answer is not overtaken.
-const settle = 200 * time.Millisecond
-
-// Returns follows job jid, published to minions, and sends on the channel
-// each minion's Return as it comes, then one Return for each minion that
-// did not return, in id order, and closes the channel. It waits timeout
-// for the returns; then it asks the minions still missing with
-// saltutil.find_job and waits on while any says it still runs the job,
-// each round up to Config.GatherJobTimeout. A round ends early when every
-// minion asked has answered that it does not run the job. A minion the
-// master reports as undelivered (salt/job/<jid>/undelivered/<id>) is not
-// waited for. Ending ctx closes the channel without the missing minions.
-func (c *LocalClient) Returns(ctx context.Context, jid string, minions []string, timeout time.Duration) <-chan Return {
-	out := make(chan Return)
-	w := &watch{notify: make(chan struct{}, 1)}
-	c.addWatch(w, jid)
-	go func() {
-		defer close(out)
-		defer c.dropWatch(w)
-		f := follower{c: c, w: w, jid: jid, out: out, timeout: timeout}
-		f.run(ctx, minions)
-	}()
-	return out
-}
-
-type follower struct {
-	c       *LocalClient
-	w       *watch
-	jid     string
-	out     chan<- Return
-	timeout time.Duration
-
-	expected    []string // in the order first known
-	isExpected  map[string]bool
-	found       map[string]bool
-	delivered   map[string]bool
-	undelivered map[string]string
-	deadline    map[string]time.Time // minion_timeouts
-
-	findJID    string
-	asked      map[string]bool // the minions of the current find_job round
-	answered   map[string]bool
-	lastAnswer time.Time
-	running    bool
-}
-
-func (f *follower) expect(id string, now time.Time) {
-	if f.isExpected[id] {
-		return
-	}
-	f.isExpected[id] = true
-	f.expected = append(f.expected, id)
-	f.deadline[id] = now.Add(f.timeout)
-}
-
-func (f *follower) waiting() []string {
-	var ids []string
-	for _, id := range f.expected {
-		if _, gone := f.undelivered[id]; !f.found[id] && !gone {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
-func (f *follower) emit(ctx context.Context, r Return) bool {
-	select {
-	case f.out <- r:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-func (f *follower) run(ctx context.Context, minions []string) {
-	c := f.c
-	f.isExpected, f.found, f.delivered = map[string]bool{}, map[string]bool{}, map[string]bool{}
-	f.undelivered, f.deadline = map[string]string{}, map[string]time.Time{}
-	now := time.Now()
-	for _, id := range minions {
-		f.expect(id, now)
-	}
-	timeoutAt := now.Add(f.timeout)
-	f.running = true // so that the missing are asked at least once
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for {
-		for _, ev := range c.take(f.w) {
-			if !f.handle(ctx, ev) {
-				return
-			}
-		}
-		waiting := f.waiting()
-		if len(waiting) == 0 {
-			break
-		}
-		now = time.Now()
-		if !now.Before(timeoutAt) && f.running {
-			f.findJob(ctx, waiting)
-			timeoutAt = time.Now().Add(c.cfg.GatherJobTimeout)
-			continue
-		}
-		next := timeoutAt
-		if !f.running {
-			for _, id := range waiting {
-				if d := f.deadline[id]; d.After(next) {
-					next = d
-				}
-			}
-			if !now.Before(next) {
-				break // Salt's end: the round is over and no minion runs the job
-			}
-			if early, at := f.roundAnswered(waiting, now); early {
-				break
-			} else if !at.IsZero() && at.Before(next) {
-				next = at
-			}
-		}
-		timer.Reset(max(next.Sub(now), time.Millisecond))
-		select {
-		case <-f.w.notify:
-		case <-timer.C:
-		case <-ctx.Done():
-			return
-		case <-c.evt.Stopped():
-			return
-		}
-	}
-	missing := f.waiting()
-	for id := range f.undelivered {
-		if !f.found[id] && f.isExpected[id] {
-			missing = append(missing, id)
-		}
-	}
-	slices.Sort(missing)
-	for _, id := range missing {
-		why := NotDelivered
-		if _, gone := f.undelivered[id]; f.delivered[id] && !gone {
-			why = NoResponse
-		}
-		r := Return{ID: id, JID: f.jid, Ret: MissingMessage(why), Out: "no_return", Retcode: 1, Missing: why, Error: f.undelivered[id]}
-		if !f.emit(ctx, r) {
-			return
-		}
-	}
-}
-
-// roundAnswered reports whether every waiting minion asked in this
-// find_job round has answered that it does not run the job (and their
-// deadlines have passed), the answers having settled; else when to look
-// again, if an answer is only settling.
-func (f *follower) roundAnswered(waiting []string, now time.Time) (bool, time.Time) {
-	if f.findJID == "" && f.asked == nil {
-		return false, time.Time{}
-	}
-	for _, id := range waiting {
-		if f.asked[id] && !f.answered[id] {
-			return false, time.Time{}
-		}
-		if now.Before(f.deadline[id]) {
-			return false, time.Time{}
-		}
-	}
-	if at := f.lastAnswer.Add(settle); now.Before(at) {
-		return false, at
-	}
-	return true, time.Time{}
-}
-
-// findJob publishes saltutil.find_job to the waiting minions
-// (LocalClient.gather_job_info) and starts a new round.
-func (f *follower) findJob(ctx context.Context, waiting []string) {
-	c := f.c
-	f.running = false
-	f.asked, f.answered = map[string]bool{}, map[string]bool{}
-	f.lastAnswer = time.Now()
-	for _, id := range waiting {
-		f.asked[id] = true
-	}
-	c.log.Debugf("job %s: asking %v whether they still run it", f.jid, waiting)
-	fj, targeted, err := c.Publish(ctx, waiting, "list", "saltutil.find_job", []any{f.jid}, c.cfg.FindJobKwargs)
-	if err != nil {
-		// No key matches any more (ErrNoMinions), or the master is gone:
-		// nobody will say the job still runs.
-		c.log.Debugf("job %s: saltutil.find_job not sent: %v", f.jid, err)
-		f.findJID = ""
-		for _, id := range waiting {
-			f.answered[id] = true
-		}
-		return
-	}
-	f.findJID = fj
-	for _, id := range waiting {
-		if !slices.Contains(targeted, id) {
-			f.answered[id] = true
-		}
-	}
-	c.addWatch(f.w, fj)
-}
-
-// handle takes one event of the job or of its current find_job round.
-func (f *follower) handle(ctx context.Context, ev Event) bool {
-	now := time.Now()
-	switch ev.JID {
-	case f.jid:
-		switch ev.Kind {
-		case "ret":
-			if ev.Data == nil || !ev.Data.Has("return") {
-				return true
-			}
-			id, ok := ev.Data.String("id")
-			if !ok {
-				id = ev.ID
-			}
-			if id == "" || f.found[id] {
-				return true
-			}
-			f.expect(id, now)
-			f.found[id] = true
-			return f.emit(ctx, makeReturn(f.jid, id, ev.Data))
-		case "delivered":
-			f.delivered[ev.ID] = true
-		case "undelivered":
-			why, _ := ev.Data.String("error")
-			if why == "" {
-				why = "undelivered"
-			}
-			f.undelivered[ev.ID] = why
-			f.c.log.Infof("job %s: the publish could not be delivered to %s: %s", f.jid, ev.ID, why)
-		default:
-			// salt/job/<jid>/new and the like: the master's list of
-			// minions, which Salt adds to those it waits for.
-			if ms, err := stringList(ev.Data, "minions"); err == nil && !ev.Data.Has("return") {
-				for _, id := range ms {
-					f.expect(id, now)
-				}
-			}
-		}
-	case f.findJID:
-		if ev.ID == "" || !f.asked[ev.ID] {
-			return true
-		}
-		switch ev.Kind {
-		case "ret":
-			f.answered[ev.ID] = true
-			f.lastAnswer = now
-			if stillRunning(ev.Data) {
-				f.c.log.Debugf("job %s: %s still runs it", f.jid, ev.ID)
-				f.deadline[ev.ID] = now.Add(f.timeout)
-				f.running = true
-			}
-		case "undelivered":
-			f.answered[ev.ID] = true
-			f.lastAnswer = now
-		}
-	}
-	return true
-}
-
-// stillRunning reads a minion's answer to saltutil.find_job as
-// get_iter_returns does: an empty mapping (or {"return": {}}) means the
-// job is not running there; so does an error (a string, or a non-zero
-// retcode).
-func stillRunning(data body.Map) bool {
-	if n, ok := data.Int("retcode"); ok && n > 0 {
-		return false
-	}
-	v, ok := data.Get("return")
-	if !ok {
-		return false
-	}
-	m, ok := v.(body.Map)
-	if !ok || len(m) == 0 {
-		return false
-	}
-	if inner, ok := m.Get("return"); ok {
-		if im, ok := inner.(body.Map); ok && len(im) == 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func makeReturn(jid, id string, data body.Map) Return {
-	r := Return{ID: id, JID: jid, Data: data}
-	r.Ret, _ = data.Get("return")
-	r.Out, _ = data.String("out")
-	r.Retcode = Retcode(data)
-	return r
-}
-
-// Retcode is the salt command's retcode of a return event's data
-// (SaltCMD._get_retcode over get_iter_returns' entry): the retcode when it
-// is not 0, the largest value when it is a mapping (a compound command).
-// A return with no retcode counts as 1 when it says success false — the
-// RAET jobber leaves retcode out when the function failed, where the
-// ZeroMQ minion Salt 3006 users know sets it to 1 — and 0 otherwise.
-func Retcode(data body.Map) int {
-	v, ok := data.Get("retcode")
-	if !ok || v == nil {
-		if s, ok := data.Bool("success"); ok && !s {
-			return 1
-		}
-		return 0
-	}
-	if m, ok := v.(body.Map); ok {
-		best := 0
-		for _, it := range m {
-			if n, ok := (body.Map{it}).Int(it.Key); ok && int(n) > best {
-				best = int(n)
-			}
-		}
-		return best
-	}
-	if n, ok := data.Int("retcode"); ok {
-		return int(n)
-	}
-	return 1 // a retcode that is not a number is not success
 }

@@ -13,8 +13,11 @@
 //     targets against <cachedir>/minions/<id>/data.p, greedily); a jid is
 //     allocated, salt/job/<jid>/new fired, the load (without its key) saved
 //     in the job cache, the client answered, and the publish sent to the
-//     targeted minions' estates only. Each estate's delivery is reported as
-//     salt/job/<jid>/delivered/<id> or salt/job/<jid>/undelivered/<id>.
+//     targeted minions' estates only. Each minion's delivery is reported
+//     once, as salt/job/<jid>/delivered/<id> or, when it finally failed,
+//     salt/job/<jid>/undelivered/<id>: a delivery that fails, or a minion
+//     the road knows with no session now, is sent again at the minion's
+//     next allow, within the resend window (resend.go).
 //   - remote_cmd (road): a minion's _return or _pillar. load.id is set from
 //     the role of the estate that signed the message; a return is kept once
 //     per jid and minion, for a known job that targeted that minion, and

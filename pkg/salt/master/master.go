@@ -58,6 +58,7 @@ type options struct {
 	maxLoadSize      int
 	jids             *job.JIDGen
 	maintenance      time.Duration
+	resendWindow     time.Duration
 }
 
 // WithRoadConn gives the road stack a connection already open (a test's
@@ -114,6 +115,8 @@ type Master struct {
 	remotesMu sync.Mutex
 	remotes   map[uint32]road.RemoteState // by uid; nil: to be read again
 	reaped    map[string]bool             // estate names reaped by the road stack
+
+	allows *allowWatch // allows by minion id, for the publishes sent again
 }
 
 // New prepares a master from its configuration: it opens the key store
@@ -148,7 +151,7 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	}
 	m = &Master{cfg: cfg, log: logger, opts: o, estate: cfg.EstateName(),
 		work: make(chan func(), inbox), stopping: make(chan struct{}),
-		reaped: map[string]bool{}}
+		reaped: map[string]bool{}, allows: newAllowWatch()}
 	m.stats.m = map[string]uint64{}
 	self := m // m is nil by the time a failing New's defer runs
 	defer func() {

@@ -1,14 +1,11 @@
 package master
 
 import (
-	"errors"
 	"fmt"
 	"slices"
-	"sort"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
-	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 )
@@ -193,46 +190,12 @@ func (m *Master) replyError(yard, name, message string) {
 }
 
 // sendPub sends the publish to each targeted minion's allowed estates, and
-// only to them, reporting each delivery as an event.
+// only to them, reporting each delivery as an event; a delivery that fails
+// is tried again when the minion is allowed again (resend.go).
 func (m *Master) sendPub(jid string, minions []string, pub body.Map) {
-	byRole := map[string][]road.RemoteState{}
-	for _, rs := range m.road.Remotes() {
-		if rs.Allowed == road.Yes {
-			byRole[rs.Role] = append(byRole[rs.Role], rs)
-		}
-	}
+	estates := m.estates()
 	for _, id := range minions {
-		estates := byRole[id]
-		if len(estates) == 0 {
-			m.undelivered(jid, id, "", "minion is not connected: no allowed road estate has its key")
-			continue
-		}
-		sort.Slice(estates, func(i, j int) bool { return estates[i].Name < estates[j].Name })
-		for _, rs := range estates {
-			msg := body.Map{
-				{Key: "route", Value: body.Map{
-					{Key: "dst", Value: []any{rs.Name, nil, "fun"}},
-					{Key: "src", Value: []any{m.estate, nil, nil}},
-				}},
-				{Key: "pub", Value: pub},
-			}
-			d := m.road.Transmit(msg, rs.UID, m.opts.publishTimeout)
-			m.stats.add("publish_sent")
-			m.watchers.Add(1)
-			go func(id, estate string) {
-				defer m.watchers.Done()
-				err := d.Err()
-				switch {
-				case err == nil:
-					m.stats.add("publish_delivered")
-					m.ev.fire(DeliveredTag(jid, id), body.Map{{Key: "jid", Value: jid}, {Key: "id", Value: id}})
-				case errors.Is(err, road.ErrStopped):
-					// the master is stopping: nobody is left to tell
-				default:
-					m.undelivered(jid, id, estate, err.Error())
-				}
-			}(id, rs.Name)
-		}
+		m.newPubDelivery(jid, id, pub).start(estates)
 	}
 }
 

@@ -42,7 +42,12 @@ type spool struct {
 	mu       sync.Mutex
 	index    map[string]string // jid → master estate, of the files on disk
 	inflight map[string]bool   // jids whose delivery is under way
-	changed  chan struct{}     // closed and replaced when a delivery ends
+	// again holds the jids a flush found on their way: their master was
+	// allowed again meanwhile, so a delivery of theirs that fails (it was
+	// sent in the session that ended) is made again at once rather than at
+	// the next retry.
+	again   map[string]bool
+	changed chan struct{} // closed and replaced when a delivery ends
 }
 
 // openSpool opens the spool directory, creating it, and indexes the
@@ -52,7 +57,7 @@ func openSpool(dir string, log logrus.FieldLogger, send sendFunc) (*spool, error
 		return nil, err
 	}
 	s := &spool{dir: dir, log: log, send: send, index: map[string]string{}, inflight: map[string]bool{},
-		changed: make(chan struct{})}
+		again: map[string]bool{}, changed: make(chan struct{})}
 	names, err := listFiles(dir)
 	if err != nil {
 		return nil, err
@@ -124,7 +129,11 @@ func (s *spool) flush(master string) {
 	s.mu.Lock()
 	var jids []string
 	for jid, m := range s.index {
-		if m == master && !s.inflight[jid] {
+		switch {
+		case m != master:
+		case s.inflight[jid]:
+			s.again[jid] = true
+		default:
 			jids = append(jids, jid)
 		}
 	}
@@ -149,8 +158,9 @@ func (s *spool) flush(master string) {
 }
 
 // deliver transmits a return unless it is on its way already, and watches
-// the outcome: delivered, its file goes; not, it stays for the next flush.
-// The error says why it could not even be sent.
+// the outcome: delivered, its file goes; not, it stays for the next flush,
+// or is sent again at once when a flush asked for it meanwhile. The error
+// says why it could not even be sent.
 func (s *spool) deliver(jid, master string, msg body.Map, onDisk bool) error {
 	s.mu.Lock()
 	if s.inflight[jid] {
@@ -165,32 +175,58 @@ func (s *spool) deliver(jid, master string, msg body.Map, onDisk bool) error {
 		return err
 	}
 	go func() {
-		err := d.Err()
-		switch {
-		case err == nil && onDisk:
-			s.mu.Lock()
-			if rmErr := os.Remove(filepath.Join(s.dir, jid)); rmErr == nil || errors.Is(rmErr, os.ErrNotExist) {
-				delete(s.index, jid)
-			} else {
-				s.log.Errorf("Return of job %s delivered to %s, but its spool file stays: %v", jid, master, rmErr)
+		defer s.release(jid)
+		for {
+			err := d.Err()
+			s.outcome(jid, master, onDisk, err)
+			if err == nil || !onDisk || !s.takeAgain(jid) {
+				return
 			}
-			s.mu.Unlock()
-			s.log.Debugf("Return of job %s delivered to master %s", jid, master)
-		case err == nil:
-			s.log.Debugf("Return of job %s delivered to master %s", jid, master)
-		case onDisk:
-			s.log.Warnf("Return of job %s not delivered to master %s: %v; kept in %s until it is back", jid, master, err, s.dir)
-		default:
-			s.log.Errorf("Return of job %s lost: not delivered to master %s: %v", jid, master, err)
+			s.log.Infof("Sending the return of job %s again: master %s was allowed again while it was on its way", jid, master)
+			if d, err = s.send(master, msg); err != nil {
+				s.log.Debugf("Return of job %s still kept for master %s: %v", jid, master, err)
+				return
+			}
 		}
-		s.release(jid)
 	}()
 	return nil
+}
+
+// outcome takes the result of one delivery: a delivered return's file goes.
+func (s *spool) outcome(jid, master string, onDisk bool, err error) {
+	switch {
+	case err == nil && onDisk:
+		s.mu.Lock()
+		if rmErr := os.Remove(filepath.Join(s.dir, jid)); rmErr == nil || errors.Is(rmErr, os.ErrNotExist) {
+			delete(s.index, jid)
+		} else {
+			s.log.Errorf("Return of job %s delivered to %s, but its spool file stays: %v", jid, master, rmErr)
+		}
+		s.mu.Unlock()
+		s.log.Debugf("Return of job %s delivered to master %s", jid, master)
+	case err == nil:
+		s.log.Debugf("Return of job %s delivered to master %s", jid, master)
+	case onDisk:
+		s.log.Warnf("Return of job %s not delivered to master %s: %v; kept in %s until it is back", jid, master, err, s.dir)
+	default:
+		s.log.Errorf("Return of job %s lost: not delivered to master %s: %v", jid, master, err)
+	}
+}
+
+// takeAgain reports whether a flush asked for the jid while it was on its
+// way, and forgets it.
+func (s *spool) takeAgain(jid string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	again := s.again[jid]
+	delete(s.again, jid)
+	return again
 }
 
 func (s *spool) release(jid string) {
 	s.mu.Lock()
 	delete(s.inflight, jid)
+	delete(s.again, jid)
 	close(s.changed)
 	s.changed = make(chan struct{})
 	s.mu.Unlock()
