@@ -97,7 +97,9 @@ type Minion struct {
 	exec    *exec.Executor
 	masters *masterSet
 	jobs    *jobTable
+	jidQ    *jidQueue
 	spool   *spool
+	stats   counters
 
 	jobCtx    context.Context
 	jobCancel context.CancelFunc
@@ -166,6 +168,13 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 		}
 	}
 	m.jobs = newJobTable(filepath.Join(cfg.Cachedir, "proc"))
+	var problems []error
+	if m.jidQ, problems, err = openJIDQueue(cfg.Cachedir, cfg.MinionJidQueueHwm); err != nil {
+		return nil, fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
+	}
+	for _, p := range problems {
+		logger.Warnf("Jid queue: %v", p)
+	}
 	if m.spool, err = openSpool(filepath.Join(cfg.Cachedir, SpoolDir), logger, m.sendToMaster); err != nil {
 		return nil, fmt.Errorf("return spool: %w", err)
 	}
@@ -289,6 +298,10 @@ func (m *Minion) LaneAddr() string { return m.lane.Addr() }
 
 // Running returns the proc records of the running jobs.
 func (m *Minion) Running() []map[string]any { return m.jobs.Running() }
+
+// Stats returns the minion's counters: refusals by reason
+// (publish_jid_seen, publish_jid_too_old).
+func (m *Minion) Stats() map[string]uint64 { return m.stats.snapshot() }
 
 // Spooled lists the jids of the returns not yet delivered.
 func (m *Minion) Spooled() []string { return m.spool.pending() }
@@ -537,6 +550,17 @@ func (m *Minion) onPublish(msg route.Message) {
 	if !matched {
 		m.log.Debugf("Job %s is not for this minion (target %v, %s)", pub.Jid, pub.Tgt, pub.TgtType)
 		return
+	}
+	if err := m.jidQ.admit(pub.Jid); refused(err) {
+		stat := "publish_jid_seen"
+		if errors.Is(err, ErrJIDTooOld) {
+			stat = "publish_jid_too_old"
+		}
+		m.stats.add(stat)
+		m.log.Warnf("Refusing job %s (%s) from master %s: %v", pub.Jid, pub.Fun, msg.FromEstate, err)
+		return
+	} else if err != nil {
+		m.log.Warnf("Job %s from master %s: %v", pub.Jid, msg.FromEstate, err)
 	}
 	rec := exec.ProcRecord(os.Getpid(), pub)
 	if !m.jobs.begin(pub.Jid, rec) {

@@ -1,0 +1,90 @@
+package minion
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A publish replayed with a jid the minion took is not run again, neither
+// in the same run nor after a restart on the same cachedir; once the window
+// of minion_jid_queue_hwm jids is full, a jid older than all of it is
+// refused too. Each refusal is a warning naming the jid, and counted.
+func TestReplayedPublishNotRunAgain(t *testing.T) {
+	t.Parallel()
+	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
+	e := newEnv(t, fm.addr, "minion_jid_queue_hwm: 3\n")
+	r1 := e.start("127.0.0.1:0")
+	fm.waitCmd("_pillar request", isCmd("_pillar"))
+
+	jid := newJID()
+	fm.publish("m1_minion", pubLoad(jid, "*", "glob", "test.ping"))
+	fm.waitReturn(jid)
+	r1.stop(t)
+
+	r2 := e.start(r1.addr)
+	waitFor(t, "a second pillar request", func() bool { return fm.count(isCmd("_pillar")) >= 2 })
+	fm.publish("m1_minion", pubLoad(jid, "*", "glob", "test.ping"))
+	line := e.hook.wait(t, "Refusing job "+jid, 1)[0]
+	if !strings.HasPrefix(line, "WARNING") || !strings.Contains(line, "run this jid already") {
+		t.Errorf("replay logged as %q", line)
+	}
+	if n := r2.m.Stats()["publish_jid_seen"]; n != 1 {
+		t.Errorf("publish_jid_seen = %d, want 1", n)
+	}
+
+	// Fill the window with newer jobs; the first jid then falls out of it
+	// and is refused as too old, as is any older one.
+	for range 3 {
+		j := newJID()
+		fm.publish("m1_minion", pubLoad(j, "*", "glob", "test.ping"))
+		fm.waitReturn(j)
+	}
+	old := "20250101000000000001"
+	fm.publish("m1_minion", pubLoad(old, "*", "glob", "test.ping"))
+	fm.publish("m1_minion", pubLoad(jid, "*", "glob", "test.ping"))
+	e.hook.wait(t, "Refusing job "+old, 1)
+	e.hook.wait(t, "Refusing job "+jid, 2)
+	if n := r2.m.Stats()["publish_jid_too_old"]; n != 2 {
+		t.Errorf("publish_jid_too_old = %d, want 2", n)
+	}
+	if n := fm.count(isReturn(jid)); n != 1 {
+		t.Errorf("job %s returned %d times, want once", jid, n)
+	}
+	if n := fm.count(isReturn(old)); n != 0 {
+		t.Errorf("the old job %s ran", old)
+	}
+}
+
+func TestJIDQueueFile(t *testing.T) {
+	dir := t.TempDir()
+	q, problems, err := openJIDQueue(dir, 2)
+	if err != nil || len(problems) != 0 {
+		t.Fatal(err, problems)
+	}
+	for _, j := range []string{"20260101000000000003", "20260101000000000001", "20260101000000000002"} {
+		if err := q.admit(j); err != nil {
+			t.Fatalf("admit %s: %v", j, err)
+		}
+	}
+	if err := q.admit("20260101000000000001"); !errors.Is(err, ErrJIDTooOld) {
+		t.Errorf("admit of a jid dropped from the window: %v", err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, JIDQueueFile))
+	if string(data) != "20260101000000000002\n20260101000000000003\n" {
+		t.Errorf("queue file %q", data)
+	}
+	// A damaged file: what is valid counts, the rest is named.
+	if err := os.WriteFile(filepath.Join(dir, JIDQueueFile), []byte("20260101000000000005\ngarbage\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	q, problems, err = openJIDQueue(dir, 2)
+	if err != nil || len(problems) != 1 || !strings.Contains(problems[0].Error(), JIDQueueFile+":2") {
+		t.Fatalf("open damaged queue: %v %v", err, problems)
+	}
+	if err := q.admit("20260101000000000005"); !errors.Is(err, ErrJIDSeen) {
+		t.Errorf("admit of a remembered jid: %v", err)
+	}
+}
