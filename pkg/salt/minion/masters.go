@@ -21,7 +21,29 @@ type master struct {
 	uid     uint32          // the remote's uid on the road; 0 while there is none
 	name    string          // its estate name, once a join told it
 	retryAt time.Time       // when to resolve and join again while uid is 0
-	refused bool            // the road removed it: refused until a restart
+	// wait is the acceptance wait before the next join after a refusal:
+	// zero until the first, then growing as Salt's AsyncAuth grows it.
+	wait     time.Duration
+	refusals int // in a row, since the last allow
+}
+
+// acceptanceWait is Salt's back-off for a minion whose key the master has
+// not accepted (salt/crypt.py AsyncAuth._authenticate): wait
+// acceptance_wait_time, and after each wait double it while it is below
+// acceptance_wait_time_max (0: never grow). It returns the wait before the
+// next join and the one after it.
+func acceptanceWait(cur, base, max time.Duration) (now, next time.Duration) {
+	if max <= 0 {
+		max = base
+	}
+	if cur <= 0 {
+		cur = base
+	}
+	next = cur
+	if cur < max {
+		next = cur + cur
+	}
+	return cur, next
 }
 
 // masterSet is the minion's masters, in the order of the master option.

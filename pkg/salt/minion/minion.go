@@ -426,7 +426,7 @@ func (m *Minion) joinMasters(now time.Time) {
 	m.masters.mu.Lock()
 	var due []*master
 	for _, ms := range m.masters.list {
-		if ms.uid == 0 && !ms.refused && !now.Before(ms.retryAt) {
+		if ms.uid == 0 && !now.Before(ms.retryAt) {
 			due = append(due, ms)
 		}
 	}
@@ -474,6 +474,9 @@ func (m *Minion) onEvent(ev road.Event) {
 		m.log.Infof("Joined master %s at %s", ev.Name, addr)
 	case road.EventAllowed:
 		m.log.Infof("Allowed by master %s at %s", ev.Name, addr)
+		m.masters.mu.Lock()
+		ms.wait, ms.refusals = 0, 0
+		m.masters.mu.Unlock()
 		m.sendPillar(ev.Name, ev.UID)
 		m.spool.flush(ev.Name)
 		m.flushLane()
@@ -484,20 +487,38 @@ func (m *Minion) onEvent(ev road.Event) {
 	case road.EventLost:
 		m.log.Warnf("Master %s at %s stopped answering", ev.Name, addr)
 	case road.EventRemoved:
-		// The road forgot the master: its join was refused, by its key
-		// store or by ours. A join again would offer it another estate
-		// uid, which an immutable master refuses as a change, so the
-		// master stays refused until the minion restarts, with the keys
-		// sorted out.
-		m.masters.mu.Lock()
-		ms.uid, ms.refused = 0, true
-		m.masters.mu.Unlock()
-		m.log.Errorf("Master %s at %s refused this minion, or was refused by it (see the key messages above); "+
-			"not joining it again until this minion is restarted", ev.Name, addr)
+		m.masterRefused(ms, ev.Name, addr)
 	case road.EventReaped:
 		m.log.Debugf("Master %s reaped", ev.Name)
 	}
 }
+
+// masterRefused follows the road forgetting a master: its join was
+// refused or rejected, by the master's key store or by ours. The minion
+// joins it again after Salt's acceptance wait, growing by itself up to
+// acceptance_wait_time_max, so that an operator accepting the key or
+// repairing a key file needs no restart of the minion. Only the first
+// refusal in a row is an error; the retries that follow are info.
+func (m *Minion) masterRefused(ms *master, name, addr string) {
+	base := secondsOf(m.cfg.AcceptanceWaitTime)
+	max := secondsOf(m.cfg.AcceptanceWaitTimeMax)
+	m.masters.mu.Lock()
+	ms.refusals++
+	first := ms.refusals == 1
+	wait, next := acceptanceWait(ms.wait, base, max)
+	ms.uid, ms.wait, ms.retryAt = 0, next, time.Now().Add(wait)
+	m.masters.mu.Unlock()
+	m.stats.add("master_refused")
+	if first {
+		m.log.Errorf("Master %s at %s refused this minion, or was refused by it (see the key messages above); "+
+			"joining it again in %v (acceptance_wait_time)", name, addr, wait)
+		return
+	}
+	m.log.Infof("Master %s at %s refused this minion again; waiting %v before the next join", name, addr, wait)
+}
+
+// secondsOf turns a float option in seconds into a duration.
+func secondsOf(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 // sendPillar gives a master this minion's grains (the _pillar request).
 func (m *Minion) sendPillar(master string, uid uint32) {

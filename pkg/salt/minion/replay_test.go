@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A publish replayed with a jid the minion took is not run again, neither
@@ -86,5 +87,26 @@ func TestJIDQueueFile(t *testing.T) {
 	}
 	if err := q.admit("20260101000000000005"); !errors.Is(err, ErrJIDSeen) {
 		t.Errorf("admit of a remembered jid: %v", err)
+	}
+}
+
+// Salt's back-off: the wait doubles after each try while below the
+// maximum, and a maximum of 0 means no growth.
+func TestAcceptanceWait(t *testing.T) {
+	for _, c := range []struct {
+		base, max time.Duration
+		want      []time.Duration
+	}{
+		{10 * time.Second, 0, []time.Duration{10 * time.Second, 10 * time.Second, 10 * time.Second}},
+		{10 * time.Second, 25 * time.Second, []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second, 40 * time.Second}},
+		{0, 0, []time.Duration{0, 0}},
+	} {
+		var cur, wait time.Duration
+		for i, want := range c.want {
+			wait, cur = acceptanceWait(cur, c.base, c.max)
+			if wait != want {
+				t.Errorf("base %v max %v: wait %d is %v, want %v", c.base, c.max, i, wait, want)
+			}
+		}
 	}
 }
