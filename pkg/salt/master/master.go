@@ -163,11 +163,6 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	if err != nil {
 		return nil, fmt.Errorf("pki_dir %s: %w", cfg.PKIDir, err)
 	}
-	m.store.OnWarnings = func(id string, warnings []error) {
-		for _, w := range warnings {
-			m.log.Warnf("Key of %s: %v", id, w)
-		}
-	}
 	for _, w := range m.store.CheckAutoFiles() {
 		m.log.Warn(w)
 	}
@@ -196,7 +191,7 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	}
 	m.road, err = road.NewStack(road.Config{
 		Name: m.estate, Role: cfg.ID, Main: true, Mutable: cfg.Mutable(), Kind: config.KindMaster,
-		Keep: kp, Acceptor: m.store, Timers: o.timers,
+		Keep: kp, Acceptor: &keyJudge{store: m.store, log: m.log, stats: &m.stats}, Timers: o.timers,
 		Signer: local.Signer, Privateer: local.Privateer,
 		Conn: conn, BodyKind: raet.BodyMsgpack,
 		Manage: true, ManageCascade: true,
@@ -301,7 +296,8 @@ func (m *Master) Cache() *job.Cache { return m.cache }
 // Stats returns the master's counters: what it did (publish, return,
 // pillar, event_subscribed, ...) and every refusal by reason (bad_load,
 // unknown_cmd, unaccepted_estate, auth_failed, oversize_load, unknown_jid,
-// untargeted_return, duplicate_return, road_*, lane_*, ...).
+// untargeted_return, duplicate_return, key_file_error, key_error, road_*,
+// lane_*, ...).
 // The router's own counters are included with the prefix "router_".
 func (m *Master) Stats() map[string]uint64 {
 	out := m.stats.snapshot()

@@ -1,0 +1,66 @@
+package master
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road"
+)
+
+// A corrupt accepted/<id> refuses the minion with one error naming the
+// file and why, however often the minion tries; once repaired the minion
+// joins, and a later breakage is logged again.
+func TestCorruptAcceptedKeyLoggedOnce(t *testing.T) {
+	tm := newMaster(t, "").start()
+	mn := newMinion(t, tm, "n1")
+	mn.accept(tm)
+	path := tm.m.store.Path(raet.Accepted, "n1")
+	if !strings.HasSuffix(path, "/accepted/n1") {
+		t.Fatalf("path %s", path)
+	}
+	if err := os.WriteFile(path, []byte("\x93garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		mn.join(tm)
+		tm.waitStat("key_file_error", uint64(i+1))
+	}
+	errorLines := func() []string {
+		var out []string
+		for _, l := range strings.Split(tm.logs.String(), "\n") {
+			if strings.Contains(l, "ERROR") && strings.Contains(l, path) {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	lines := errorLines()
+	if len(lines) != 1 || !strings.Contains(lines[0], "Refusing minion n1: key file "+path+" is unreadable") ||
+		!strings.Contains(lines[0], "not a msgpack map") {
+		t.Fatalf("error lines naming %s: %q", path, lines)
+	}
+
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	mn.accept(tm)
+	mn.join(tm)
+	eventually(t, "n1 allowed after the repair", func() bool {
+		for _, rs := range tm.m.road.Remotes() {
+			if rs.Role == "n1" && rs.Allowed == road.Yes {
+				return true
+			}
+		}
+		return false
+	})
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mn.join(tm)
+	tm.waitStat("key_file_error", 4)
+	if n := len(errorLines()); n != 2 {
+		t.Fatalf("%d error lines after a second breakage, want 2", n)
+	}
+}
