@@ -18,6 +18,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
@@ -104,6 +105,7 @@ type Master struct {
 	router *route.Router
 	ev     *eventer
 	stats  counters
+	gone   gone.Yards // local yards found gone, warned about once
 
 	work     chan func()
 	stopping chan struct{} // closed when Run starts to stop

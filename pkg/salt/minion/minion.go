@@ -23,6 +23,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/exec"
 	"github.com/saltraet/saltraet/pkg/salt/grains"
+	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 	"github.com/saltraet/saltraet/pkg/salt/target"
@@ -100,6 +101,7 @@ type Minion struct {
 	jidQ    *jidQueue
 	spool   *spool
 	stats   counters
+	gone    gone.Yards // local yards found gone, warned about once
 
 	jobCtx    context.Context
 	jobCancel context.CancelFunc
@@ -623,6 +625,7 @@ func (m *Minion) onRemoteCmd(msg route.Message) {
 		m.log.Warnf("Dropping a remote_cmd message from estate %s: this is a minion", msg.FromEstate)
 		return
 	}
+	m.gone.Back(msg.FromYard)
 	if !m.forwardToMaster(msg) {
 		m.laneMu.Lock()
 		defer m.laneMu.Unlock()
@@ -675,11 +678,23 @@ func (m *Minion) onOther(msg route.Message) {
 	m.log.Debugf("Dropping a message for share %q from %s %s%s", msg.Route.Dst.Share, msg.Via, msg.FromEstate, msg.FromYard)
 }
 
-// undeliverable hears from the router of what it could not route.
+// undeliverable hears from the router of what it could not route. A
+// local yard the lane cannot send to is gone: one warning for it, and the
+// messages that were on their way to it are counted.
 func (m *Minion) undeliverable(msg route.Message, err error) {
-	if errors.Is(err, lane.ErrGone) || errors.Is(err, route.ErrStopped) {
+	switch {
+	case errors.Is(err, route.ErrStopped), errors.Is(err, lane.ErrStopped):
 		m.log.Debugf("Message %s not routed: %v", msg.Route, err)
-		return
+	case (msg.Route.Dst.Estate == "" || msg.Route.Dst.Estate == m.estate) && msg.Route.Dst.Yard != "" &&
+		!errors.Is(err, route.ErrOutboxFull) && !errors.Is(err, route.ErrInvalidRoute):
+		if m.gone.First(msg.Route.Dst.Yard) {
+			m.stats.add("lane_yard_gone")
+			m.log.Warnf("Yard %s is gone (%v); what was on its way to it is dropped", msg.Route.Dst.Yard, err)
+			return
+		}
+		m.stats.add("lane_yard_gone_dropped")
+	default:
+		m.stats.add("undeliverable")
+		m.log.Warnf("Message %s not routed: %v", msg.Route, err)
 	}
-	m.log.Warnf("Message %s not routed: %v", msg.Route, err)
 }
