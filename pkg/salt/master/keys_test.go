@@ -64,3 +64,24 @@ func TestCorruptAcceptedKeyLoggedOnce(t *testing.T) {
 		t.Fatalf("%d error lines after a second breakage, want 2", n)
 	}
 }
+
+// A second return for a job is refused with a warning naming the minion
+// and the jid, and counted: a replayed return is never silent.
+func TestDuplicateReturnWarned(t *testing.T) {
+	tm := newMaster(t, "").start()
+	web1 := newMinion(t, tm, "web1").connect(tm)
+	c := newClient(t, tm)
+	c.publish(pubLoad(tm.key(), "web1", "glob", "test.ping"))
+	jid, _ := get(c.reply(), "return", "ret", "jid").(string)
+	web1.waitPub()
+	web1.ret(tm.m.EstateName(), jid, "web1")
+	tm.waitStat("return", 1)
+	web1.ret(tm.m.EstateName(), jid, "web1")
+	tm.waitStat("duplicate_return", 1)
+	for _, l := range strings.Split(tm.logs.String(), "\n") {
+		if strings.Contains(l, "WARNING") && strings.Contains(l, "second return from web1 for job "+jid) {
+			return
+		}
+	}
+	t.Fatalf("no warning naming web1 and %s:\n%s", jid, tm.logs.String())
+}
