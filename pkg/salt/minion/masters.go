@@ -1,6 +1,7 @@
 package minion
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"sync"
@@ -132,12 +133,15 @@ func (ms *masterSet) pick(remotes map[uint32]road.RemoteState) (name string, uid
 type masterAcceptor struct {
 	store *pki.Store
 	log   logrus.FieldLogger
+
+	mu   sync.Mutex
+	said map[string]string // role: the last refusal or pending message logged
 }
 
 func (a *masterAcceptor) StatusRole(role, verhex, pubhex string) (raet.Acceptance, error) {
 	d, err := a.store.Decide(role, pubhex, verhex)
 	if err != nil {
-		a.log.Errorf("Cannot judge the key of master %q: %v; refusing it", role, err)
+		a.once(role, logrus.ErrorLevel, fmt.Sprintf("Cannot judge the key of master %q: %v; refusing it", role, err))
 		return raet.Rejected, err
 	}
 	for _, w := range d.Warnings {
@@ -145,15 +149,37 @@ func (a *masterAcceptor) StatusRole(role, verhex, pubhex string) (raet.Acceptanc
 	}
 	switch d.Status {
 	case raet.Rejected:
-		a.log.Errorf("Refusing master %q: %s (fingerprint now %s). If the master's key was changed on purpose, remove %s and restart this minion",
-			role, d.Reason, pki.Fingerprint(pubhex, verhex), a.store.Path(raet.Accepted, role))
+		a.once(role, logrus.ErrorLevel, fmt.Sprintf("Refusing master %q: %s (fingerprint now %s). If the master's key was changed on purpose, remove %s",
+			role, d.Reason, pki.Fingerprint(pubhex, verhex), a.store.Path(raet.Accepted, role)))
 	case raet.Pending:
-		a.log.Warnf("The key of master %q is pending (%s): accept it by moving %s to %s",
-			role, d.Reason, a.store.Path(raet.Pending, role), a.store.Path(raet.Accepted, role))
+		a.once(role, logrus.WarnLevel, fmt.Sprintf("The key of master %q is pending (%s): accept it by moving %s to %s",
+			role, d.Reason, a.store.Path(raet.Pending, role), a.store.Path(raet.Accepted, role)))
 	case raet.Accepted:
+		a.once(role, logrus.InfoLevel, "")
 		if d.New {
 			a.log.Infof("Accepted the key of master %q (%s), fingerprint %s", role, d.Reason, pki.Fingerprint(pubhex, verhex))
 		}
 	}
 	return d.Status, nil
+}
+
+// once logs msg unless it is what was last logged for role: the minion
+// joins a refused master again and again, and the operator needs the
+// reason once, not at every try. An empty msg clears the memory.
+func (a *masterAcceptor) once(role string, level logrus.Level, msg string) {
+	a.mu.Lock()
+	if a.said == nil {
+		a.said = map[string]string{}
+	}
+	same := a.said[role] == msg
+	a.said[role] = msg
+	a.mu.Unlock()
+	if same || msg == "" {
+		return
+	}
+	if level == logrus.ErrorLevel {
+		a.log.Error(msg)
+	} else {
+		a.log.Warn(msg)
+	}
 }

@@ -1,10 +1,16 @@
 package minion
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
 
 // A minion the master rejects joins again after acceptance_wait_time, so
@@ -38,5 +44,37 @@ func TestRejectedMinionJoinsAgainAfterAcceptanceWait(t *testing.T) {
 	checkReturn(t, fm.waitReturn(jid), jid, "test.ping", true, 0, []any{}, "")
 	if r.m.Stats()["master_refused"] < 3 {
 		t.Errorf("stats %v", r.m.Stats())
+	}
+}
+
+// The minion joins a refused master again and again; the reason it
+// refuses the master's key is logged once, until the decision changes.
+func TestMasterRefusalLoggedOnce(t *testing.T) {
+	store, err := pki.Open(filepath.Join(t.TempDir(), "pki"), pki.Options{AutoAccept: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldSigner, oldPriv := keysFor(t, "old")
+	newSigner, newPriv := keysFor(t, "new")
+	if st, err := store.Status(masterRole, oldPriv.PubHex(), oldSigner.VerHex()); err != nil || st != raet.Accepted {
+		t.Fatal(st, err)
+	}
+	log := logrus.New()
+	log.SetOutput(io.Discard)
+	hook := &logHook{changed: make(chan struct{})}
+	log.AddHook(hook)
+	a := &masterAcceptor{store: store, log: log}
+	for range 3 {
+		if st, _ := a.StatusRole(masterRole, newSigner.VerHex(), newPriv.PubHex()); st != raet.Rejected {
+			t.Fatalf("changed key %v", st)
+		}
+	}
+	if n := len(hook.wait(t, "Refusing master", 1)); n != 1 {
+		t.Errorf("refusal logged %d times, want once", n)
+	}
+	a.StatusRole(masterRole, oldSigner.VerHex(), oldPriv.PubHex()) // accepted: forgets
+	a.StatusRole(masterRole, newSigner.VerHex(), newPriv.PubHex())
+	if n := len(hook.wait(t, "Refusing master", 2)); n != 2 {
+		t.Errorf("refusal after an accept logged %d times in all, want 2", n)
 	}
 }
