@@ -84,3 +84,46 @@ func shutSocketAt(t *testing.T, path string) int {
 	}
 	return fd
 }
+
+// A subscriber that closes in order (its socket file removed, as the salt
+// command's event yard on exit) is one line at info and no warning, however
+// many events still go its way.
+func TestClosedEventYardOneInfoLine(t *testing.T) {
+	tm := newMaster(t, "").start()
+	c := newClient(t, tm)
+	subName := "sub" + lane.NewSessionID()
+	sub, err := lane.NewStack(lane.Config{Name: subName, Lane: "master", Dir: tm.cfg.SockDir, PackKind: raet.PackMsgpack})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go sub.Run(ctx)
+	c.sendFrom(sub, body.Map{{Key: "route", Value: body.Map{
+		{Key: "dst", Value: []any{nil, "manor", "event_req"}},
+		{Key: "src", Value: []any{nil, subName, nil}},
+	}}})
+	tm.waitStat("event_subscribed", 1)
+	cancel()
+	<-sub.Stopped()
+	for i := range 200 {
+		c.sendFrom(c.evt, body.Map{
+			{Key: "route", Value: body.Map{
+				{Key: "dst", Value: []any{nil, "manor", "event_fire"}},
+				{Key: "src", Value: []any{nil, c.eventYard, nil}},
+			}},
+			{Key: "tag", Value: "burst"},
+			{Key: "data", Value: int64(i)},
+		})
+	}
+	tm.waitStat("event_fired", 200)
+	tm.waitStat("event_yard_gone", 1)
+	var lines []string
+	for _, l := range strings.Split(tm.logs.String(), "\n") {
+		if strings.Contains(l, subName) && !strings.Contains(l, "DEBUG") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 1 || !strings.Contains(lines[0], "INFO") {
+		t.Fatalf("lines about yard %s: %q", subName, lines)
+	}
+}

@@ -141,7 +141,9 @@ func (m *Master) undeliverable(msg route.Message, err error) {
 
 // yardGone handles a failed send to a local yard: its socket is gone, or
 // going (a yard closing under a burst makes sends fail with "broken pipe"
-// before its file goes).
+// before its file goes). A yard whose socket file is gone closed in order,
+// as every salt command's event yard does when it exits: that is one line
+// at info. Any other failure is one warning.
 func (m *Master) yardGone(msg route.Message, err error) {
 	yard := msg.Route.Dst.Yard
 	subscribed := m.ev.unsubscribe(yard)
@@ -153,9 +155,13 @@ func (m *Master) yardGone(msg route.Message, err error) {
 		return
 	}
 	m.stats.add("lane_yard_gone")
+	logf := m.log.Warnf
+	if errors.Is(err, lane.ErrGone) {
+		logf = m.log.Infof
+	}
 	if subscribed {
-		m.log.Warnf("Event yard %s is gone (%v); unsubscribed, and what was on its way to it is dropped", yard, err)
+		logf("Event yard %s is gone (%v); unsubscribed, and what was on its way to it is dropped", yard, err)
 		return
 	}
-	m.log.Warnf("Yard %s is gone (%v); what was on its way to it is dropped", yard, err)
+	logf("Yard %s is gone (%v); what was on its way to it is dropped", yard, err)
 }

@@ -689,7 +689,11 @@ func (m *Minion) undeliverable(msg route.Message, err error) {
 		!errors.Is(err, route.ErrOutboxFull) && !errors.Is(err, route.ErrInvalidRoute):
 		if m.gone.First(msg.Route.Dst.Yard) {
 			m.stats.add("lane_yard_gone")
-			m.log.Warnf("Yard %s is gone (%v); what was on its way to it is dropped", msg.Route.Dst.Yard, err)
+			logf := m.log.Warnf
+			if errors.Is(err, lane.ErrGone) { // closed in order, as a local tool does on exit
+				logf = m.log.Infof
+			}
+			logf("Yard %s is gone (%v); what was on its way to it is dropped", msg.Route.Dst.Yard, err)
 			return
 		}
 		m.stats.add("lane_yard_gone_dropped")
