@@ -183,3 +183,30 @@ func (a *masterAcceptor) once(role string, level logrus.Level, msg string) {
 		a.log.Warn(msg)
 	}
 }
+
+// masterRefused follows the road forgetting a master: its join was
+// refused or rejected, by the master's key store or by ours. The minion
+// joins it again after Salt's acceptance wait, growing by itself up to
+// acceptance_wait_time_max, so that an operator accepting the key or
+// repairing a key file needs no restart of the minion. Only the first
+// refusal in a row is an error; the retries that follow are info.
+func (m *Minion) masterRefused(ms *master, name, addr string) {
+	base := secondsOf(m.cfg.AcceptanceWaitTime)
+	max := secondsOf(m.cfg.AcceptanceWaitTimeMax)
+	m.masters.mu.Lock()
+	ms.refusals++
+	first := ms.refusals == 1
+	wait, next := acceptanceWait(ms.wait, base, max)
+	ms.uid, ms.wait, ms.retryAt = 0, next, time.Now().Add(wait)
+	m.masters.mu.Unlock()
+	m.stats.add("master_refused")
+	if first {
+		m.log.Errorf("Master %s at %s refused this minion, or was refused by it (see the key messages above); "+
+			"joining it again in %v (acceptance_wait_time)", name, addr, wait)
+		return
+	}
+	m.log.Infof("Master %s at %s refused this minion again; waiting %v before the next join", name, addr, wait)
+}
+
+// secondsOf turns a float option in seconds into a duration.
+func secondsOf(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -495,33 +495,6 @@ func (m *Minion) onEvent(ev road.Event) {
 	}
 }
 
-// masterRefused follows the road forgetting a master: its join was
-// refused or rejected, by the master's key store or by ours. The minion
-// joins it again after Salt's acceptance wait, growing by itself up to
-// acceptance_wait_time_max, so that an operator accepting the key or
-// repairing a key file needs no restart of the minion. Only the first
-// refusal in a row is an error; the retries that follow are info.
-func (m *Minion) masterRefused(ms *master, name, addr string) {
-	base := secondsOf(m.cfg.AcceptanceWaitTime)
-	max := secondsOf(m.cfg.AcceptanceWaitTimeMax)
-	m.masters.mu.Lock()
-	ms.refusals++
-	first := ms.refusals == 1
-	wait, next := acceptanceWait(ms.wait, base, max)
-	ms.uid, ms.wait, ms.retryAt = 0, next, time.Now().Add(wait)
-	m.masters.mu.Unlock()
-	m.stats.add("master_refused")
-	if first {
-		m.log.Errorf("Master %s at %s refused this minion, or was refused by it (see the key messages above); "+
-			"joining it again in %v (acceptance_wait_time)", name, addr, wait)
-		return
-	}
-	m.log.Infof("Master %s at %s refused this minion again; waiting %v before the next join", name, addr, wait)
-}
-
-// secondsOf turns a float option in seconds into a duration.
-func secondsOf(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
-
 // sendPillar gives a master this minion's grains (the _pillar request).
 func (m *Minion) sendPillar(master string, uid uint32) {
 	d := m.road.Transmit(PillarRequest(m.estate, master, m.id, m.grains), uid, m.o.returnTimeout)
@@ -676,29 +649,4 @@ func (m *Minion) flushLane() {
 // among it.
 func (m *Minion) onOther(msg route.Message) {
 	m.log.Debugf("Dropping a message for share %q from %s %s%s", msg.Route.Dst.Share, msg.Via, msg.FromEstate, msg.FromYard)
-}
-
-// undeliverable hears from the router of what it could not route. A
-// local yard the lane cannot send to is gone: one warning for it, and the
-// messages that were on their way to it are counted.
-func (m *Minion) undeliverable(msg route.Message, err error) {
-	switch {
-	case errors.Is(err, route.ErrStopped), errors.Is(err, lane.ErrStopped):
-		m.log.Debugf("Message %s not routed: %v", msg.Route, err)
-	case (msg.Route.Dst.Estate == "" || msg.Route.Dst.Estate == m.estate) && msg.Route.Dst.Yard != "" &&
-		!errors.Is(err, route.ErrOutboxFull) && !errors.Is(err, route.ErrInvalidRoute):
-		if m.gone.First(msg.Route.Dst.Yard) {
-			m.stats.add("lane_yard_gone")
-			logf := m.log.Warnf
-			if errors.Is(err, lane.ErrGone) { // closed in order, as a local tool does on exit
-				logf = m.log.Infof
-			}
-			logf("Yard %s is gone (%v); what was on its way to it is dropped", msg.Route.Dst.Yard, err)
-			return
-		}
-		m.stats.add("lane_yard_gone_dropped")
-	default:
-		m.stats.add("undeliverable")
-		m.log.Warnf("Message %s not routed: %v", msg.Route, err)
-	}
 }
