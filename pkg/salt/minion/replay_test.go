@@ -2,6 +2,7 @@ package minion
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,6 +108,20 @@ func TestAcceptanceWait(t *testing.T) {
 			if wait != want {
 				t.Errorf("base %v max %v: wait %d is %v, want %v", c.base, c.max, i, wait, want)
 			}
+		}
+	}
+}
+
+// BenchmarkJIDQueueAdmit is the cost a publish pays to be remembered on
+// disk before it runs (the queue full at the default 100).
+func BenchmarkJIDQueueAdmit(b *testing.B) {
+	q, _, err := openJIDQueue(b.TempDir(), 100)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range b.N {
+		if err := q.admit(fmt.Sprintf("2026010100000%07d", i)); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
