@@ -302,7 +302,9 @@ func (m *Minion) LaneAddr() string { return m.lane.Addr() }
 func (m *Minion) Running() []map[string]any { return m.jobs.Running() }
 
 // Stats returns the minion's counters: refusals by reason
-// (publish_jid_seen, publish_jid_too_old).
+// (publish_jid_seen, publish_jid_too_old, publish_not_from_master,
+// publish_no_load, publish_bad_jid, publish_bad_target, master_refused,
+// lane_yard_gone, lane_yard_gone_dropped, undeliverable).
 func (m *Minion) Stats() map[string]uint64 { return m.stats.snapshot() }
 
 // Spooled lists the jids of the returns not yet delivered.
@@ -524,22 +526,26 @@ func (m *Minion) sendToMaster(master string, msg body.Map) (*road.Delivery, erro
 // router's goroutine, so the job itself runs in a goroutine of its own.
 func (m *Minion) onPublish(msg route.Message) {
 	if msg.Via != route.ViaRoad || !m.masters.isMaster(msg.FromUID) {
+		m.stats.add("publish_not_from_master")
 		m.log.Warnf("Refusing a publish from %s %s%s: not one of this minion's masters", msg.Via, msg.FromEstate, msg.FromYard)
 		return
 	}
 	load, ok := msg.Body.Map("pub")
 	if !ok {
+		m.stats.add("publish_no_load")
 		m.log.Warnf("Refusing a publish from master %s without a pub load", msg.FromEstate)
 		return
 	}
 	pub := exec.PubFromLoad(load)
 	if !job.IsJID(pub.Jid) || job.ValidID(pub.Jid) != nil {
+		m.stats.add("publish_bad_jid")
 		m.log.Warnf("Refusing a publish from master %s: invalid jid %q", msg.FromEstate, pub.Jid)
 		return
 	}
 	delim, _ := load.String("delimiter")
 	matched, err := target.Matcher{ID: m.id, Grains: m.grains, Delimiter: delim}.Match(pub.TgtType, pub.Tgt)
 	if err != nil {
+		m.stats.add("publish_bad_target")
 		m.log.Warnf("Job %s from master %s not run: target %v (%s): %v", pub.Jid, msg.FromEstate, pub.Tgt, pub.TgtType, err)
 		return
 	}

@@ -125,3 +125,18 @@ func BenchmarkJIDQueueAdmit(b *testing.B) {
 		}
 	}
 }
+
+// Every publish the minion refuses is counted by its reason.
+func TestRefusedPublishesCounted(t *testing.T) {
+	t.Parallel()
+	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
+	e := newEnv(t, fm.addr, "")
+	r := e.start("127.0.0.1:0")
+	fm.waitCmd("_pillar request", isCmd("_pillar"))
+	fm.publish("m1_minion", pubLoad("../etc", "*", "glob", "test.ping"))
+	fm.publish("m1_minion", pubLoad(newJID(), "(", "pcre", "test.ping"))
+	waitFor(t, "both refusals counted", func() bool {
+		st := r.m.Stats()
+		return st["publish_bad_jid"] == 1 && st["publish_bad_target"] == 1
+	})
+}
