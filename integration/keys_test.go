@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/saltraet/saltraet/internal/testutil"
 )
@@ -70,7 +71,9 @@ func TestCorruptAcceptedKeyRepairedWithoutMinionRestart(t *testing.T) {
 	}
 	eventually(t, "n1 pending again", func() (bool, string) { return contains(c.master.keys()["pending"], "n1"), "" })
 	c.master.run("salt-key-raet", "-a", "n1", "-y")
+	accepted := time.Now()
 	c.waitReady("n1")
+	t.Logf("n1 answered %v after its key was accepted again", time.Since(accepted).Round(time.Millisecond))
 	if r := c.master.run("salt-key-raet", "-L"); r.code != 0 || r.stderr != "" {
 		t.Errorf("salt-key-raet -L after the repair: exit %d, stderr %q", r.code, r.stderr)
 	}
