@@ -118,8 +118,8 @@ func describeSender(msg route.Message) string {
 
 // undeliverable hears of every message the router dropped or could not
 // forward. A yard the lane cannot send to is gone: the first failure is
-// one warning and drops it from the event subscribers, the messages
-// already on their way to it are counted (lane_yard_gone_dropped).
+// one line (see yardGone) and drops it from the event subscribers, the
+// messages already on their way to it are counted (lane_yard_gone_dropped).
 func (m *Master) undeliverable(msg route.Message, err error) {
 	switch {
 	case errors.Is(err, route.ErrStopped), errors.Is(err, lane.ErrStopped):

@@ -8,7 +8,8 @@ import (
 )
 
 // undeliverable hears from the router of what it could not route. A
-// local yard the lane cannot send to is gone: one warning for it, and the
+// local yard the lane cannot send to is gone: one line for it (info when
+// its socket file is gone, a warning for any other failure), and the
 // messages that were on their way to it are counted.
 func (m *Minion) undeliverable(msg route.Message, err error) {
 	switch {
