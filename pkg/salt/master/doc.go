@@ -31,4 +31,12 @@
 // (the salt command's event yard, say) with a message the master did not
 // check. Everything refused is counted (Stats) and logged at warning; the
 // daemon keeps serving.
+//
+// A join is judged by the key store (keyJudge): a key file that cannot be
+// used (corrupt, truncated, wrong fields, unreadable) refuses the minion
+// and is logged at error with its path and why, a rejected key at warning,
+// a pending one at info, each once per change rather than at every join
+// the minion retries. A local yard that goes away (the salt command's
+// event yard when it exits) is one line, and what was still on its way to
+// it is counted (lane_yard_gone_dropped), not logged per message.
 package master
