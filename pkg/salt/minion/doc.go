@@ -16,6 +16,10 @@
 //     takes effect without a restart. Salt's ZeroMQ minion exits when
 //     rejected unless rejected_retry is set; this one always retries. A
 //     pending minion is joined again by the road's presence management.
+//     A master this minion refused (its key changed) still needs a restart
+//     of the minion once its key is sorted out: the master kept the old
+//     session, and an immutable master refuses a join under another estate
+//     uid as a change.
 //   - a lane <id>_minion with the manor yard in sock_dir, for local tools.
 //   - a router joining the two: share "fun" from a master is a job; share
 //     "remote_cmd" from a local yard goes to the current master (the first

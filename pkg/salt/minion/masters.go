@@ -149,7 +149,8 @@ func (a *masterAcceptor) StatusRole(role, verhex, pubhex string) (raet.Acceptanc
 	}
 	switch d.Status {
 	case raet.Rejected:
-		a.once(role, logrus.ErrorLevel, fmt.Sprintf("Refusing master %q: %s (fingerprint now %s). If the master's key was changed on purpose, remove %s",
+		a.once(role, logrus.ErrorLevel, fmt.Sprintf("Refusing master %q: %s (fingerprint now %s). If the master's key was changed on purpose, remove %s and restart this minion "+
+			"(an immutable master takes the join again only with the estate uid of a fresh start)",
 			role, d.Reason, pki.Fingerprint(pubhex, verhex), a.store.Path(raet.Accepted, role)))
 	case raet.Pending:
 		a.once(role, logrus.WarnLevel, fmt.Sprintf("The key of master %q is pending (%s): accept it by moving %s to %s",
