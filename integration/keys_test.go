@@ -78,3 +78,23 @@ func TestCorruptAcceptedKeyRepairedWithoutMinionRestart(t *testing.T) {
 		t.Errorf("salt-key-raet -L after the repair: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// salt-key-raet -d of a connected minion's key: the key comes back
+// pending (as a Salt minion re-authenticating after a deletion), and -a
+// makes the minion answer again, neither daemon restarted.
+func TestKeyDeletedWhileConnectedAcceptedAgain(t *testing.T) {
+	c := newCluster(t, false)
+	c.addMinion("n1")
+	eventually(t, "n1 pending", func() (bool, string) { return contains(c.master.keys()["pending"], "n1"), "" })
+	c.master.run("salt-key-raet", "-a", "n1", "-y")
+	c.waitReady("n1")
+	if d := c.master.run("salt-key-raet", "-d", "n1", "-y"); d.code != 0 {
+		t.Fatalf("salt-key-raet -d: %q %q", d.stdout, d.stderr)
+	}
+	eventually(t, "n1 pending again", func() (bool, string) {
+		k := c.master.keys()
+		return contains(k["pending"], "n1"), fmt.Sprint(k)
+	})
+	c.master.run("salt-key-raet", "-a", "n1", "-y")
+	c.waitReady("n1")
+}

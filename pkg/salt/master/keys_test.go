@@ -85,3 +85,29 @@ func TestDuplicateReturnWarned(t *testing.T) {
 	}
 	t.Fatalf("no warning naming web1 and %s:\n%s", jid, tm.logs.String())
 }
+
+// A key deleted while its minion is connected comes back pending, judged
+// on the keys the minion joined with, as a Salt minion re-authenticating
+// after a deletion would; once accepted again the minion is served on the
+// session it kept.
+func TestKeyDeletedWhileConnectedIsPendingAgain(t *testing.T) {
+	tm := newMaster(t, "").start()
+	web1 := newMinion(t, tm, "web1").connect(tm)
+	if err := tm.m.store.Delete("web1"); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitStat("key_judged_again", 1)
+	k, err := tm.m.store.Get("web1")
+	if err != nil || k.Status != raet.Pending || k.Pub != web1.priv.PubHex() || k.Verify != web1.signer.VerHex() {
+		t.Fatalf("web1's key after the deletion: %+v, %v", k, err)
+	}
+	if err := tm.m.store.Accept("web1"); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, tm)
+	c.publish(pubLoad(tm.key(), "web1", "glob", "test.ping"))
+	jid, _ := get(c.reply(), "return", "ret", "jid").(string)
+	if got := get(web1.waitPub(), "pub", "jid"); got != jid {
+		t.Fatalf("publish %v, want jid %s", got, jid)
+	}
+}

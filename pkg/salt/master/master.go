@@ -106,6 +106,7 @@ type Master struct {
 	ev     *eventer
 	stats  counters
 	gone   gone.Yards // local yards found gone, warned about once
+	judge  *keyJudge  // the road's acceptor
 
 	work     chan func()
 	stopping chan struct{} // closed when Run starts to stop
@@ -181,6 +182,7 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 		return nil, err
 	}
 
+	m.judge = &keyJudge{store: m.store, log: m.log, stats: &m.stats}
 	kp, err := m.openKeep(local)
 	if err != nil {
 		return nil, err
@@ -193,7 +195,7 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	}
 	m.road, err = road.NewStack(road.Config{
 		Name: m.estate, Role: cfg.ID, Main: true, Mutable: cfg.Mutable(), Kind: config.KindMaster,
-		Keep: kp, Acceptor: &keyJudge{store: m.store, log: m.log, stats: &m.stats}, Timers: o.timers,
+		Keep: kp, Acceptor: m.judge, Timers: o.timers,
 		Signer: local.Signer, Privateer: local.Privateer,
 		Conn: conn, BodyKind: raet.BodyMsgpack,
 		Manage: true, ManageCascade: true,
@@ -337,6 +339,7 @@ func (m *Master) Run(ctx context.Context) error {
 	start("road events", m.readEvents)
 	start("presence", m.presence)
 	start("maintenance", m.maintain)
+	start("key watch", m.watchKeys)
 	workers := max(m.cfg.WorkerThreads, 1)
 	for range workers {
 		start("worker", m.worker)
