@@ -93,8 +93,7 @@ func (j *keyJudge) review(remotes map[uint32]road.RemoteState) {
 		_, err := j.store.Get(rs.Role)
 		var fe *pki.FileError
 		switch {
-		case errors.As(err, &fe):
-			j.stats.add("key_file_error")
+		case errors.As(err, &fe): // counted when it refuses a join or a return
 			j.note(rs.Role, logrus.ErrorLevel, fmt.Sprintf("Refusing minion %s: %v; repair the file, or delete it with salt-key-raet -d %s "+
 				"and accept the key the minion shows next", rs.Role, err, rs.Role))
 		case errors.Is(err, pki.ErrNotFound):
