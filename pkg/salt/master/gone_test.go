@@ -5,6 +5,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -47,6 +48,18 @@ func TestGoneEventYardOneWarning(t *testing.T) {
 	}
 	for i := range 100 {
 		fire(i)
+	}
+	// The first part of the burst reached the yard before it goes, so
+	// that the first failed send is the broken pipe.
+	for got := 0; got < 100; {
+		select {
+		case rx := <-sub.Receive():
+			if tag, _ := rx.Body.String("tag"); tag == "burst" {
+				got++
+			}
+		case <-time.After(wait):
+			t.Fatalf("the subscriber got %d of the first 100 events", got)
+		}
 	}
 	cancel()
 	<-sub.Stopped()
