@@ -21,7 +21,7 @@ const JIDQueueFile = "minion_jids"
 // Why a publish is refused by the jid queue.
 var (
 	ErrJIDSeen   = errors.New("the minion has run this jid already")
-	ErrJIDTooOld = errors.New("the jid is older than every jid the minion remembers")
+	ErrJIDTooOld = errors.New("the jid is older than every jid the minion remembers (a replay, or a master whose clock went back)")
 )
 
 // jidQueue is Salt's jid_queue (salt/minion.py _handle_decoded_payload):
