@@ -319,9 +319,18 @@ func TestCorruptKey(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, bad) || !strings.Contains(out, "local.key:  ") {
 		t.Errorf("-F: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	// Listing does not read key files.
-	if code, out, _ := e.run(t, "", "-L"); code != 0 || !strings.Contains(out, "broken\n") {
-		t.Errorf("-L: exit %d %q", code, out)
+	// Listing names it on stderr and still lists it under its heading.
+	code, out, errOut = e.run(t, "", "-L")
+	if code != 1 || !strings.Contains(out, "Unaccepted Keys:\nbroken\n") ||
+		!strings.Contains(errOut, "Error: key file "+bad+" is unreadable: ") {
+		t.Errorf("-L: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = e.run(t, "", "-L", "--out", "json")
+	if code != 1 || !strings.Contains(out, `"broken"`) || !strings.Contains(errOut, bad) {
+		t.Errorf("-L --out json: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if code, _, errOut := e.run(t, "", "-l", "acc"); code != 0 || errOut != "" {
+		t.Errorf("-l acc with a broken pending key: exit %d, stderr %q", code, errOut)
 	}
 	code, out, errOut = e.run(t, "", "-A", "-y")
 	if code != 1 || !strings.Contains(errOut, "Unable to accept invalid key for broken: ") || !strings.Contains(errOut, bad) {

@@ -126,7 +126,28 @@ func (k *keyCLI) list(which string) error {
 	for _, st := range statuses {
 		data = append(data, output.Item{Key: statusName(st), Value: sortIgnoreCase(lists[st])})
 	}
-	return k.display(data)
+	if err := k.display(data); err != nil {
+		return err
+	}
+	return k.reportProblems(statuses)
+}
+
+// reportProblems names on stderr each listed key file that cannot be used,
+// which the master refuses to let its minion in with: listing the id
+// alone, as Salt does, hides why that minion never answers. The id stays
+// listed under its heading, and the exit status is 1.
+func (k *keyCLI) reportProblems(statuses []raet.Acceptance) error {
+	if len(statuses) == 0 {
+		return nil
+	}
+	problems, err := k.store.Problems(statuses...)
+	if err != nil {
+		return err
+	}
+	for _, p := range problems {
+		k.errorf("%v", p)
+	}
+	return nil
 }
 
 // match is Key.name_match restricted to some statuses: the ids matching

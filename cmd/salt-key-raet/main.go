@@ -52,7 +52,11 @@
 // and "den" lists nothing, RAET having no denied keys. -q suppresses
 // everything on stdout except the question (Salt 3006 only uses it to
 // hide an exception). -p/-P and -f/-F print every key they can read and
-// name on stderr each file that is not a key, then exit 1. The JSON lists
+// name on stderr each file that is not a key, then exit 1. -L and -l list
+// every id as Salt does, but also read the listed key files and print
+// "Error: key file <path> is unreadable: <why>" on stderr for each one the
+// master could not use (it refuses that minion), then exit 1; Salt 3006's
+// salt-key lists file names only and says nothing. The JSON lists
 // ids in Salt's case-insensitive order; the key outputter sorts them with
 // Python's sorted(), capitals first, as Salt's does.
 //

@@ -122,6 +122,15 @@ type Minion struct {
 	RandomMaster    bool         // random_master: false
 	Multiprocessing bool         // multiprocessing: true
 
+	// A minion whose join a master refused, rejected or pended joins
+	// again after AcceptanceWaitTime, the wait doubling after each try
+	// while below AcceptanceWaitTimeMax (salt/crypt.py AsyncAuth).
+	AcceptanceWaitTime    float64 // acceptance_wait_time: 10 (seconds)
+	AcceptanceWaitTimeMax float64 // acceptance_wait_time_max: 0 (no growth)
+	// MinionJidQueueHwm is how many jids the minion remembers to refuse a
+	// publish it has run already (minion_jid_queue_hwm).
+	MinionJidQueueHwm int // minion_jid_queue_hwm: 100
+
 	MinionFloscript string // see Master.MasterFloscript
 	CallerFloscript string
 }
@@ -177,6 +186,8 @@ func defaultMinion() *Minion {
 	m.MasterPort = 4506
 	m.MasterType = "str"
 	m.Multiprocessing = true
+	m.AcceptanceWaitTime = 10
+	m.MinionJidQueueHwm = 100
 	m.Master = MasterOption{Raw: "salt", Addrs: []MasterAddr{{External: HostPort{Host: "salt", Port: 4506}}}}
 	return m
 }
@@ -261,6 +272,9 @@ func decodeMinion(d *decoder, m *Minion) {
 	d.str("master_type", &m.MasterType)
 	d.boolean("random_master", &m.RandomMaster)
 	d.boolean("multiprocessing", &m.Multiprocessing)
+	d.float("acceptance_wait_time", &m.AcceptanceWaitTime, checkNonNegativeFloat)
+	d.float("acceptance_wait_time_max", &m.AcceptanceWaitTimeMax, checkNonNegativeFloat)
+	d.integer("minion_jid_queue_hwm", &m.MinionJidQueueHwm, checkAtLeastOne)
 	d.str("minion_floscript", &m.MinionFloscript)
 	d.str("caller_floscript", &m.CallerFloscript)
 	// The default master follows master_port, like extract_masters.

@@ -143,10 +143,13 @@ func TestMinionDefaults(t *testing.T) {
 			Raw:   "salt",
 			Addrs: []MasterAddr{{External: HostPort{Host: "salt", Port: 4506}}},
 		},
-		MasterPort:      4506,
-		MasterType:      "str",
-		RandomMaster:    false,
-		Multiprocessing: true,
+		MasterPort:            4506,
+		MasterType:            "str",
+		RandomMaster:          false,
+		Multiprocessing:       true,
+		AcceptanceWaitTime:    10,
+		AcceptanceWaitTimeMax: 0,
+		MinionJidQueueHwm:     100,
 	}
 	compareFields(t, m, want)
 	eq(t, "Master.HostPorts()", m.Master.HostPorts(), []string{"salt:4506"})

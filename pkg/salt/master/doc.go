@@ -34,4 +34,17 @@
 // (the salt command's event yard, say) with a message the master did not
 // check. Everything refused is counted (Stats) and logged at warning; the
 // daemon keeps serving.
+//
+// A join is judged by the key store (keyJudge): a key file that cannot be
+// used (corrupt, truncated, wrong fields, unreadable) refuses the minion
+// and is logged at error with its path and why, a rejected key at warning,
+// a pending one at info, each once per change rather than at every join
+// the minion retries. Every presence interval the keys of the joined
+// estates are looked at again: one deleted behind a live session
+// (salt-key-raet -d) is judged anew on the keys the estate joined with,
+// pending unless auto_accept or autosign accepts it, as Salt's minion
+// re-authenticating after a deletion is; a broken one is named at error.
+// A local yard that goes away (the salt command's
+// event yard when it exits) is one line, and what was still on its way to
+// it is counted (lane_yard_gone_dropped), not logged per message.
 package master

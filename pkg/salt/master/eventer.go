@@ -1,13 +1,10 @@
 package master
 
 import (
-	"errors"
 	"slices"
 	"sync"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
-	"github.com/saltraet/saltraet/pkg/raet/lane"
-	"github.com/saltraet/saltraet/pkg/raet/route"
 )
 
 // Event tags of our own (docs/salt-messages.md, "Events the master fires").
@@ -80,10 +77,4 @@ func eventMsg(estate, from, yard, tag string, data any) body.Map {
 		{Key: "tag", Value: tag},
 		{Key: "data", Value: data},
 	}
-}
-
-// isGoneEvent tells whether an undeliverable message was an event for a
-// yard whose socket is gone: that subscriber is dropped.
-func isGoneEvent(m route.Message, err error) bool {
-	return errors.Is(err, lane.ErrGone) && m.Route.Dst.Share == "event_fire" && m.Route.Dst.Yard != ""
 }

@@ -23,6 +23,7 @@ func (m *Master) onEventReq(msg route.Message) {
 		return
 	}
 	m.ev.subscribe(msg.Route.Src.Yard)
+	m.gone.Back(msg.Route.Src.Yard)
 	m.stats.add("event_subscribed")
 	m.log.Debugf("Yard %s subscribed to events", msg.Route.Src.Yard)
 }
@@ -116,14 +117,13 @@ func describeSender(msg route.Message) string {
 }
 
 // undeliverable hears of every message the router dropped or could not
-// forward. A subscriber whose socket is gone is dropped.
+// forward. A yard the lane cannot send to is gone: the first failure is
+// one line (see yardGone) and drops it from the event subscribers, the
+// messages already on their way to it are counted (lane_yard_gone_dropped).
 func (m *Master) undeliverable(msg route.Message, err error) {
 	switch {
-	case isGoneEvent(msg, err):
-		if m.ev.unsubscribe(msg.Route.Dst.Yard) {
-			m.stats.add("event_yard_gone")
-			m.log.Debugf("Event yard %s is gone; unsubscribed", msg.Route.Dst.Yard)
-		}
+	case errors.Is(err, route.ErrStopped), errors.Is(err, lane.ErrStopped):
+		// shutting down
 	case errors.Is(err, route.ErrOutboxFull) && msg.Route.Dst.Share == "event_fire":
 		if m.ev.unsubscribe(msg.Route.Dst.Yard) {
 			m.refuse("event_yard_stuck", "Event yard %s does not read its events (%v); unsubscribed", msg.Route.Dst.Yard, err)
@@ -132,12 +132,36 @@ func (m *Master) undeliverable(msg route.Message, err error) {
 		m.refuse("lane_invalid_route", "Dropped a message from %s: %v", describeSender(msg), err)
 	case errors.Is(err, route.ErrNoRoad):
 		m.refuse("lane_no_road", "Dropped a message from %s for estate %q: local yards do not send over the master's road", describeSender(msg), clip(msg.Route.Dst.Estate))
-	case errors.Is(err, lane.ErrGone):
-		m.stats.add("lane_yard_gone")
-		m.log.Debugf("Yard %s is gone: %v", msg.Route.Dst.Yard, err)
-	case errors.Is(err, route.ErrStopped), errors.Is(err, lane.ErrStopped):
-		// shutting down
+	case msg.Route.Dst.Yard != "" && !errors.Is(err, route.ErrOutboxFull):
+		m.yardGone(msg, err)
 	default:
 		m.refuse("lane_undeliverable", "Dropped a message (%s): %v", clip(msg.Route.String()), err)
 	}
+}
+
+// yardGone handles a failed send to a local yard: its socket is gone, or
+// going (a yard closing under a burst makes sends fail with "broken pipe"
+// before its file goes). A yard whose socket file is gone closed in order,
+// as every salt command's event yard does when it exits: that is one line
+// at info. Any other failure is one warning.
+func (m *Master) yardGone(msg route.Message, err error) {
+	yard := msg.Route.Dst.Yard
+	subscribed := m.ev.unsubscribe(yard)
+	if subscribed {
+		m.stats.add("event_yard_gone")
+	}
+	if !m.gone.First(yard) {
+		m.stats.add("lane_yard_gone_dropped")
+		return
+	}
+	m.stats.add("lane_yard_gone")
+	logf := m.log.Warnf
+	if errors.Is(err, lane.ErrGone) {
+		logf = m.log.Infof
+	}
+	if subscribed {
+		logf("Event yard %s is gone (%v); unsubscribed, and what was on its way to it is dropped", yard, err)
+		return
+	}
+	logf("Yard %s is gone (%v); what was on its way to it is dropped", yard, err)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
@@ -106,6 +107,8 @@ type Master struct {
 	router *route.Router
 	ev     *eventer
 	stats  counters
+	gone   gone.Yards // local yards found gone, warned about once
+	judge  *keyJudge  // the road's acceptor
 
 	work     chan func()
 	stopping chan struct{} // closed when Run starts to stop
@@ -176,11 +179,6 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	if err != nil {
 		return nil, fmt.Errorf("pki_dir %s: %w", cfg.PKIDir, err)
 	}
-	m.store.OnWarnings = func(id string, warnings []error) {
-		for _, w := range warnings {
-			m.log.Warnf("Key of %s: %v", id, w)
-		}
-	}
 	for _, w := range m.store.CheckAutoFiles() {
 		m.log.Warn(w)
 	}
@@ -197,6 +195,7 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 		return nil, err
 	}
 
+	m.judge = &keyJudge{store: m.store, log: m.log, stats: &m.stats}
 	kp, err := m.openKeep(local)
 	if err != nil {
 		return nil, err
@@ -209,7 +208,7 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	}
 	m.road, err = road.NewStack(road.Config{
 		Name: m.estate, Role: cfg.ID, Main: true, Mutable: cfg.Mutable(), Kind: config.KindMaster,
-		Keep: kp, Acceptor: m.store, Timers: o.timers,
+		Keep: kp, Acceptor: m.judge, Timers: o.timers,
 		Signer: local.Signer, Privateer: local.Privateer,
 		Conn: conn, BodyKind: raet.BodyMsgpack,
 		Manage: true, ManageCascade: true,
@@ -314,7 +313,8 @@ func (m *Master) Cache() *job.Cache { return m.cache }
 // Stats returns the master's counters: what it did (publish, return,
 // pillar, event_subscribed, ...) and every refusal by reason (bad_load,
 // unknown_cmd, unaccepted_estate, auth_failed, oversize_load, unknown_jid,
-// untargeted_return, duplicate_return, road_*, lane_*, ...).
+// untargeted_return, duplicate_return, key_file_error, key_error, road_*,
+// lane_*, ...).
 // The router's own counters are included with the prefix "router_".
 func (m *Master) Stats() map[string]uint64 {
 	out := m.stats.snapshot()
@@ -352,6 +352,7 @@ func (m *Master) Run(ctx context.Context) error {
 	start("road events", m.readEvents)
 	start("presence", m.presence)
 	start("maintenance", m.maintain)
+	start("key watch", m.watchKeys)
 	workers := max(m.cfg.WorkerThreads, 1)
 	for range workers {
 		start("worker", m.worker)

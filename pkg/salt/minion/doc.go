@@ -9,9 +9,17 @@
 //     alive every master of the master option. The masters' long-term keys are
 //     judged by the minion's own key store under pki_dir (auto_accept keeps
 //     the first key a master shows; a changed key is refused and logged at
-//     error, and the minion runs on without that master until it is
-//     restarted: joining again within the run would offer the master another
-//     estate uid, which an immutable master refuses as a change).
+//     error). A master that refuses or rejects the minion (or that the
+//     minion refuses) is joined again after acceptance_wait_time (10 s),
+//     the wait doubling while below acceptance_wait_time_max, as Salt's
+//     AsyncAuth does, so an operator's salt-key -a or a repaired key file
+//     takes effect without a restart. Salt's ZeroMQ minion exits when
+//     rejected unless rejected_retry is set; this one always retries. A
+//     pending minion is joined again by the road's presence management.
+//     A master this minion refused (its key changed) still needs a restart
+//     of the minion once its key is sorted out: the master kept the old
+//     session, and an immutable master refuses a join under another estate
+//     uid as a change.
 //   - a lane <id>_minion with the manor yard in sock_dir, for local tools.
 //   - a router joining the two: share "fun" from a master is a job; share
 //     "remote_cmd" from a local yard goes to the current master (the first
@@ -45,8 +53,13 @@
 //     Proc files of a previous process are removed at start.
 //   - A publish from an estate that is not one of this minion's masters, or
 //     one that arrives over the lane, is refused (logged at warning).
-//   - A publish whose jid repeats a running or recently finished job is
-//     ignored, as the ZeroMQ minion's jid queue does.
+//   - A publish whose jid the minion took before is refused (warning, counted
+//     as publish_jid_seen), as the ZeroMQ minion's jid_queue does; the
+//     queue keeps the newest minion_jid_queue_hwm (100) jids in
+//     <cachedir>/minion_jids, written before the job runs, so it holds
+//     across restarts, and once full a jid older than all of it is refused
+//     too (publish_jid_too_old): jids are timestamps, and such a publish is
+//     a replay or older than the minion can vouch for.
 //   - A target that cannot be evaluated (bad regular expression, pillar
 //     targets) is logged at warning and not run, where Salt logs and answers
 //     False: the result is the same, no return.

@@ -1,6 +1,7 @@
 package minion
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"sync"
@@ -21,7 +22,29 @@ type master struct {
 	uid     uint32          // the remote's uid on the road; 0 while there is none
 	name    string          // its estate name, once a join told it
 	retryAt time.Time       // when to resolve and join again while uid is 0
-	refused bool            // the road removed it: refused until a restart
+	// wait is the acceptance wait before the next join after a refusal:
+	// zero until the first, then growing as Salt's AsyncAuth grows it.
+	wait     time.Duration
+	refusals int // in a row, since the last allow
+}
+
+// acceptanceWait is Salt's back-off for a minion whose key the master has
+// not accepted (salt/crypt.py AsyncAuth._authenticate): wait
+// acceptance_wait_time, and after each wait double it while it is below
+// acceptance_wait_time_max (0: never grow). It returns the wait before the
+// next join and the one after it.
+func acceptanceWait(cur, base, max time.Duration) (now, next time.Duration) {
+	if max <= 0 {
+		max = base
+	}
+	if cur <= 0 {
+		cur = base
+	}
+	next = cur
+	if cur < max {
+		next = cur + cur
+	}
+	return cur, next
 }
 
 // masterSet is the minion's masters, in the order of the master option.
@@ -110,12 +133,15 @@ func (ms *masterSet) pick(remotes map[uint32]road.RemoteState) (name string, uid
 type masterAcceptor struct {
 	store *pki.Store
 	log   logrus.FieldLogger
+
+	mu   sync.Mutex
+	said map[string]string // role: the last refusal or pending message logged
 }
 
 func (a *masterAcceptor) StatusRole(role, verhex, pubhex string) (raet.Acceptance, error) {
 	d, err := a.store.Decide(role, pubhex, verhex)
 	if err != nil {
-		a.log.Errorf("Cannot judge the key of master %q: %v; refusing it", role, err)
+		a.once(role, logrus.ErrorLevel, fmt.Sprintf("Cannot judge the key of master %q: %v; refusing it", role, err))
 		return raet.Rejected, err
 	}
 	for _, w := range d.Warnings {
@@ -123,15 +149,65 @@ func (a *masterAcceptor) StatusRole(role, verhex, pubhex string) (raet.Acceptanc
 	}
 	switch d.Status {
 	case raet.Rejected:
-		a.log.Errorf("Refusing master %q: %s (fingerprint now %s). If the master's key was changed on purpose, remove %s and restart this minion",
-			role, d.Reason, pki.Fingerprint(pubhex, verhex), a.store.Path(raet.Accepted, role))
+		a.once(role, logrus.ErrorLevel, fmt.Sprintf("Refusing master %q: %s (fingerprint now %s). If the master's key was changed on purpose, remove %s and restart this minion "+
+			"(an immutable master takes the join again only with the estate uid of a fresh start)",
+			role, d.Reason, pki.Fingerprint(pubhex, verhex), a.store.Path(raet.Accepted, role)))
 	case raet.Pending:
-		a.log.Warnf("The key of master %q is pending (%s): accept it by moving %s to %s",
-			role, d.Reason, a.store.Path(raet.Pending, role), a.store.Path(raet.Accepted, role))
+		a.once(role, logrus.WarnLevel, fmt.Sprintf("The key of master %q is pending (%s): accept it by moving %s to %s",
+			role, d.Reason, a.store.Path(raet.Pending, role), a.store.Path(raet.Accepted, role)))
 	case raet.Accepted:
+		a.once(role, logrus.InfoLevel, "")
 		if d.New {
 			a.log.Infof("Accepted the key of master %q (%s), fingerprint %s", role, d.Reason, pki.Fingerprint(pubhex, verhex))
 		}
 	}
 	return d.Status, nil
 }
+
+// once logs msg unless it is what was last logged for role: the minion
+// joins a refused master again and again, and the operator needs the
+// reason once, not at every try. An empty msg clears the memory.
+func (a *masterAcceptor) once(role string, level logrus.Level, msg string) {
+	a.mu.Lock()
+	if a.said == nil {
+		a.said = map[string]string{}
+	}
+	same := a.said[role] == msg
+	a.said[role] = msg
+	a.mu.Unlock()
+	if same || msg == "" {
+		return
+	}
+	if level == logrus.ErrorLevel {
+		a.log.Error(msg)
+	} else {
+		a.log.Warn(msg)
+	}
+}
+
+// masterRefused follows the road forgetting a master: its join was
+// refused or rejected, by the master's key store or by ours. The minion
+// joins it again after Salt's acceptance wait, growing by itself up to
+// acceptance_wait_time_max, so that an operator accepting the key or
+// repairing a key file needs no restart of the minion. Only the first
+// refusal in a row is an error; the retries that follow are info.
+func (m *Minion) masterRefused(ms *master, name, addr string) {
+	base := secondsOf(m.cfg.AcceptanceWaitTime)
+	max := secondsOf(m.cfg.AcceptanceWaitTimeMax)
+	m.masters.mu.Lock()
+	ms.refusals++
+	first := ms.refusals == 1
+	wait, next := acceptanceWait(ms.wait, base, max)
+	ms.uid, ms.wait, ms.retryAt = 0, next, time.Now().Add(wait)
+	m.masters.mu.Unlock()
+	m.stats.add("master_refused")
+	if first {
+		m.log.Errorf("Master %s at %s refused this minion, or was refused by it (see the key messages above); "+
+			"joining it again in %v (acceptance_wait_time)", name, addr, wait)
+		return
+	}
+	m.log.Infof("Master %s at %s refused this minion again; waiting %v before the next join", name, addr, wait)
+}
+
+// secondsOf turns a float option in seconds into a duration.
+func secondsOf(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -24,6 +24,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/exec"
 	"github.com/saltraet/saltraet/pkg/salt/grains"
+	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 	"github.com/saltraet/saltraet/pkg/salt/target"
@@ -98,7 +99,10 @@ type Minion struct {
 	exec    *exec.Executor
 	masters *masterSet
 	jobs    *jobTable
+	jidQ    *jidQueue
 	spool   *spool
+	stats   counters
+	gone    gone.Yards // local yards found gone, warned about once
 
 	jobCtx    context.Context
 	jobCancel context.CancelFunc
@@ -175,6 +179,13 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 		}
 	}
 	m.jobs = newJobTable(filepath.Join(cfg.Cachedir, "proc"))
+	var problems []error
+	if m.jidQ, problems, err = openJIDQueue(cfg.Cachedir, cfg.MinionJidQueueHwm); err != nil {
+		return nil, fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
+	}
+	for _, p := range problems {
+		logger.Warnf("Jid queue: %v", p)
+	}
 	if m.spool, err = openSpool(filepath.Join(cfg.Cachedir, SpoolDir), logger, m.sendToMaster); err != nil {
 		return nil, fmt.Errorf("return spool: %w", err)
 	}
@@ -299,6 +310,12 @@ func (m *Minion) LaneAddr() string { return m.lane.Addr() }
 // Running returns the proc records of the running jobs.
 func (m *Minion) Running() []map[string]any { return m.jobs.Running() }
 
+// Stats returns the minion's counters: refusals by reason
+// (publish_jid_seen, publish_jid_too_old, publish_not_from_master,
+// publish_no_load, publish_bad_jid, publish_bad_target, master_refused,
+// lane_yard_gone, lane_yard_gone_dropped, undeliverable).
+func (m *Minion) Stats() map[string]uint64 { return m.stats.snapshot() }
+
 // Spooled lists the jids of the returns not yet delivered.
 func (m *Minion) Spooled() []string { return m.spool.pending() }
 
@@ -422,7 +439,7 @@ func (m *Minion) joinMasters(now time.Time) {
 	m.masters.mu.Lock()
 	var due []*master
 	for _, ms := range m.masters.list {
-		if ms.uid == 0 && !ms.refused && !now.Before(ms.retryAt) {
+		if ms.uid == 0 && !now.Before(ms.retryAt) {
 			due = append(due, ms)
 		}
 	}
@@ -470,6 +487,9 @@ func (m *Minion) onEvent(ev road.Event) {
 		m.log.Infof("Joined master %s at %s", ev.Name, addr)
 	case road.EventAllowed:
 		m.log.Infof("Allowed by master %s at %s", ev.Name, addr)
+		m.masters.mu.Lock()
+		ms.wait, ms.refusals = 0, 0
+		m.masters.mu.Unlock()
 		m.sendPillar(ev.Name, ev.UID)
 		m.spool.flush(ev.Name)
 		m.flushLane()
@@ -480,16 +500,7 @@ func (m *Minion) onEvent(ev road.Event) {
 	case road.EventLost:
 		m.log.Warnf("Master %s at %s stopped answering", ev.Name, addr)
 	case road.EventRemoved:
-		// The road forgot the master: its join was refused, by its key
-		// store or by ours. A join again would offer it another estate
-		// uid, which an immutable master refuses as a change, so the
-		// master stays refused until the minion restarts, with the keys
-		// sorted out.
-		m.masters.mu.Lock()
-		ms.uid, ms.refused = 0, true
-		m.masters.mu.Unlock()
-		m.log.Errorf("Master %s at %s refused this minion, or was refused by it (see the key messages above); "+
-			"not joining it again until this minion is restarted", ev.Name, addr)
+		m.masterRefused(ms, ev.Name, addr)
 	case road.EventReaped:
 		m.log.Debugf("Master %s reaped", ev.Name)
 	}
@@ -524,28 +535,43 @@ func (m *Minion) sendToMaster(master string, msg body.Map) (*road.Delivery, erro
 // router's goroutine, so the job itself runs in a goroutine of its own.
 func (m *Minion) onPublish(msg route.Message) {
 	if msg.Via != route.ViaRoad || !m.masters.isMaster(msg.FromUID) {
+		m.stats.add("publish_not_from_master")
 		m.log.Warnf("Refusing a publish from %s %s%s: not one of this minion's masters", msg.Via, msg.FromEstate, msg.FromYard)
 		return
 	}
 	load, ok := msg.Body.Map("pub")
 	if !ok {
+		m.stats.add("publish_no_load")
 		m.log.Warnf("Refusing a publish from master %s without a pub load", msg.FromEstate)
 		return
 	}
 	pub := exec.PubFromLoad(load)
 	if !job.IsJID(pub.Jid) || job.ValidID(pub.Jid) != nil {
+		m.stats.add("publish_bad_jid")
 		m.log.Warnf("Refusing a publish from master %s: invalid jid %q", msg.FromEstate, pub.Jid)
 		return
 	}
 	delim, _ := load.String("delimiter")
 	matched, err := target.Matcher{ID: m.id, Grains: m.grains, Delimiter: delim}.Match(pub.TgtType, pub.Tgt)
 	if err != nil {
+		m.stats.add("publish_bad_target")
 		m.log.Warnf("Job %s from master %s not run: target %v (%s): %v", pub.Jid, msg.FromEstate, pub.Tgt, pub.TgtType, err)
 		return
 	}
 	if !matched {
 		m.log.Debugf("Job %s is not for this minion (target %v, %s)", pub.Jid, pub.Tgt, pub.TgtType)
 		return
+	}
+	if err := m.jidQ.admit(pub.Jid); refused(err) {
+		stat := "publish_jid_seen"
+		if errors.Is(err, ErrJIDTooOld) {
+			stat = "publish_jid_too_old"
+		}
+		m.stats.add(stat)
+		m.log.Warnf("Refusing job %s (%s) from master %s: %v", pub.Jid, pub.Fun, msg.FromEstate, err)
+		return
+	} else if err != nil {
+		m.log.Warnf("Job %s from master %s: %v", pub.Jid, msg.FromEstate, err)
 	}
 	rec := exec.ProcRecord(os.Getpid(), pub)
 	if !m.jobs.begin(pub.Jid, rec) {
@@ -587,6 +613,7 @@ func (m *Minion) onRemoteCmd(msg route.Message) {
 		m.log.Warnf("Dropping a remote_cmd message from estate %s: this is a minion", msg.FromEstate)
 		return
 	}
+	m.gone.Back(msg.FromYard)
 	if !m.forwardToMaster(msg) {
 		m.laneMu.Lock()
 		defer m.laneMu.Unlock()
@@ -637,13 +664,4 @@ func (m *Minion) flushLane() {
 // among it.
 func (m *Minion) onOther(msg route.Message) {
 	m.log.Debugf("Dropping a message for share %q from %s %s%s", msg.Route.Dst.Share, msg.Via, msg.FromEstate, msg.FromYard)
-}
-
-// undeliverable hears from the router of what it could not route.
-func (m *Minion) undeliverable(msg route.Message, err error) {
-	if errors.Is(err, lane.ErrGone) || errors.Is(err, route.ErrStopped) {
-		m.log.Debugf("Message %s not routed: %v", msg.Route, err)
-		return
-	}
-	m.log.Warnf("Message %s not routed: %v", msg.Route, err)
 }

@@ -399,7 +399,7 @@ func TestChangedMasterKeyRefused(t *testing.T) {
 	if !strings.HasPrefix(lines[0], "ERROR") || !strings.Contains(lines[0], "keys do not match") {
 		t.Errorf("refusal logged as %q, want an error saying why", lines[0])
 	}
-	e.hook.wait(t, "not joining it again until this minion is restarted", 1)
+	e.hook.wait(t, "joining it again in", 1)
 	select {
 	case err := <-r.done:
 		t.Fatalf("the minion stopped: %v", err)

@@ -48,7 +48,7 @@ func (s *Store) LoadLocal() (*Local, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s: %w", ErrNotFound, path, err)
 		}
-		return nil, fmt.Errorf("pki: %w", err)
+		return nil, fmt.Errorf("pki: %s: %w", path, err)
 	}
 	priv, sign, err := decodeLocalFile(b)
 	if err != nil {

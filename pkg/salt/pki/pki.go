@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/saltraet/saltraet/internal/mkdir"
@@ -219,8 +220,9 @@ func Fingerprint(pubhex, verhex string) string {
 }
 
 // Read returns the key of id in the directory of status. A missing file is
-// ErrNotFound; a file that is not a Salt key file is ErrInvalidKey naming
-// the file.
+// ErrNotFound; a file that is there but cannot be used (not a Salt key
+// file, or not readable) is a *FileError naming it, which matches
+// ErrInvalidKey when the content is at fault.
 func (s *Store) Read(id string, status raet.Acceptance) (Key, error) {
 	if err := ValidID(id); err != nil {
 		return Key{}, err
@@ -234,14 +236,60 @@ func (s *Store) Read(id string, status raet.Acceptance) (Key, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return Key{}, fmt.Errorf("%w: no %s key for %q: %w", ErrNotFound, statusName(status), id, err)
 		}
-		return Key{}, fmt.Errorf("pki: %w", err)
+		return Key{}, &FileError{ID: id, Status: status, Path: path, Err: err}
 	}
 	k, err := decodeKeyFile(b)
 	if err != nil {
-		return Key{}, fmt.Errorf("%w: %s: %v", ErrInvalidKey, path, err)
+		return Key{}, &FileError{ID: id, Status: status, Path: path, Err: err, Invalid: true}
 	}
 	k.ID, k.Status = id, status
 	return k, nil
+}
+
+// FileError is a key file that exists but cannot be used: garbage,
+// truncated or wrong fields (Invalid), or one that cannot be read. A
+// daemon refuses the id it is for, and the operator needs the path.
+type FileError struct {
+	ID      string
+	Status  raet.Acceptance
+	Path    string
+	Err     error
+	Invalid bool // the content is at fault, not the reading
+}
+
+func (e *FileError) Error() string {
+	return fmt.Sprintf("key file %s is unreadable: %v", e.Path, e.Err)
+}
+
+func (e *FileError) Unwrap() []error {
+	if e.Invalid {
+		return []error{ErrInvalidKey, e.Err}
+	}
+	return []error{e.Err}
+}
+
+// Problems returns the key files of the given statuses (all three when
+// none is given) that List names but Read cannot use, so that a listing
+// can say which minions will be refused and why. A file that vanishes
+// meanwhile is no problem.
+func (s *Store) Problems(in ...raet.Acceptance) ([]*FileError, error) {
+	if len(in) == 0 {
+		in = statuses[:]
+	}
+	var out []*FileError
+	for _, st := range in {
+		ids, err := s.list(st)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			var fe *FileError
+			if _, err := s.Read(id, st); errors.As(err, &fe) {
+				out = append(out, fe)
+			}
+		}
+	}
+	return out, nil
 }
 
 // Get returns the key of id wherever it is. When the id has files in more
@@ -261,23 +309,30 @@ func (s *Store) Get(id string) (Key, error) {
 	return Key{}, fmt.Errorf("%w: no key for %q in %s", ErrNotFound, id, s.dir)
 }
 
+// readSmall reads a key file. It opens without blocking, so that a FIFO
+// or a device planted as a key file is refused instead of hanging the
+// daemon, and errors leave out the path, which the caller names.
 func readSmall(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) && !errors.Is(err, fs.ErrNotExist) {
+			return nil, pe.Err
+		}
 		return nil, err
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err != nil {
 		return nil, err
 	} else if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
+		return nil, fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
 	if err != nil {
 		return nil, err
 	}
 	if len(b) > maxKeyFile {
-		return nil, fmt.Errorf("%s is larger than a key file can be (%d bytes)", path, maxKeyFile)
+		return nil, fmt.Errorf("larger than a key file can be (%d bytes)", maxKeyFile)
 	}
 	return b, nil
 }

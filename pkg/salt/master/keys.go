@@ -1,0 +1,155 @@
+package master
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/salt/pki"
+)
+
+// maxKeyNotes bounds the ids whose last key message is remembered, so
+// that joins under ever new ids cannot grow the master; past it the notes
+// start over, which at worst repeats a message once.
+const maxKeyNotes = 4096
+
+// keyJudge is the master's road acceptor: the key store deciding joins,
+// with what it decides against a minion said where an operator looks. The
+// road only hears "rejected"; without this a corrupt accepted/<id> left
+// nothing in the log but the estate's removal. Each message is logged
+// once per change, not at every join the minion retries.
+type keyJudge struct {
+	store *pki.Store
+	log   logrus.FieldLogger
+	stats *counters
+
+	mu    sync.Mutex
+	notes map[string]string    // id: the last message logged for it
+	keys  map[string][2]string // id: pub and verify of its last accepted join
+}
+
+func (j *keyJudge) StatusRole(role, verhex, pubhex string) (raet.Acceptance, error) {
+	d, err := j.store.Decide(role, pubhex, verhex)
+	for _, w := range d.Warnings {
+		j.log.Warnf("Key of %s: %v", role, w)
+	}
+	var fe *pki.FileError
+	switch {
+	case errors.As(err, &fe):
+		j.stats.add("key_file_error")
+		j.note(role, logrus.ErrorLevel, fmt.Sprintf("Refusing minion %s: %v; repair the file, or delete it with salt-key-raet -d %s "+
+			"and accept the key the minion shows next", role, err, role))
+	case err != nil:
+		j.stats.add("key_error")
+		j.note(role, logrus.ErrorLevel, fmt.Sprintf("Refusing minion %s: %v", role, err))
+	case d.Status == raet.Rejected:
+		j.note(role, logrus.WarnLevel, fmt.Sprintf("Refusing minion %s: %s", role, d.Reason))
+	case d.Status == raet.Pending:
+		j.note(role, logrus.InfoLevel, fmt.Sprintf("Key of minion %s is pending (%s): accept it with salt-key-raet -a %s", role, d.Reason, role))
+	default:
+		j.note(role, logrus.DebugLevel, "")
+		j.remember(role, pubhex, verhex)
+	}
+	return d.Status, err
+}
+
+// remember keeps the keys an accepted estate joined with, so that the key
+// can be judged again should salt-key-raet delete it while the estate's
+// session lasts.
+func (j *keyJudge) remember(id, pubhex, verhex string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.keys == nil || len(j.keys) >= maxKeyNotes {
+		j.keys = map[string][2]string{}
+	}
+	j.keys[id] = [2]string{pubhex, verhex}
+}
+
+func (j *keyJudge) known(id string) ([2]string, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	k, ok := j.keys[id]
+	return k, ok
+}
+
+// review looks again at the keys of the estates joined now. A key deleted
+// behind a live session (salt-key-raet -d) is judged again with the keys
+// the estate joined with, as Salt's minion re-authenticating after a
+// deletion is: pending, unless auto_accept or an autosign rule accepts it,
+// so that salt-key-raet -a takes effect without a restart; the session
+// stays, unserved while the key is not accepted. A key file broken behind
+// a live session is named at error, once.
+func (j *keyJudge) review(remotes map[uint32]road.RemoteState) {
+	for _, rs := range remotes {
+		if rs.Joined != road.Yes || rs.Role == "" {
+			continue
+		}
+		_, err := j.store.Get(rs.Role)
+		var fe *pki.FileError
+		switch {
+		case errors.As(err, &fe): // counted when it refuses a join or a return
+			j.note(rs.Role, logrus.ErrorLevel, fmt.Sprintf("Refusing minion %s: %v; repair the file, or delete it with salt-key-raet -d %s "+
+				"and accept the key the minion shows next", rs.Role, err, rs.Role))
+		case errors.Is(err, pki.ErrNotFound):
+			k, ok := j.known(rs.Role)
+			if !ok {
+				continue
+			}
+			d, err := j.store.Decide(rs.Role, k[0], k[1])
+			if err != nil {
+				j.log.Errorf("Minion %s (estate %s), whose key was deleted: %v", rs.Role, rs.Name, err)
+				continue
+			}
+			j.stats.add("key_judged_again")
+			j.log.Infof("The key of minion %s was deleted while estate %s was connected; judged again: %s (%s)",
+				rs.Role, rs.Name, d.Status, d.Reason)
+		}
+	}
+}
+
+// watchKeys reviews the joined estates' keys every presence interval.
+func (m *Master) watchKeys(ctx context.Context) error {
+	t := time.NewTicker(m.opts.presenceInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			m.judge.review(m.road.Remotes())
+		}
+	}
+}
+
+// note logs msg for id unless it is what was logged for id last; an empty
+// msg (accepted) clears the note, so a later problem is logged again.
+func (j *keyJudge) note(id string, level logrus.Level, msg string) {
+	j.mu.Lock()
+	if j.notes == nil || len(j.notes) >= maxKeyNotes {
+		j.notes = map[string]string{}
+	}
+	same := j.notes[id] == msg
+	if msg == "" {
+		delete(j.notes, id)
+	} else {
+		j.notes[id] = msg
+	}
+	j.mu.Unlock()
+	if same || msg == "" {
+		return
+	}
+	switch level {
+	case logrus.ErrorLevel:
+		j.log.Error(msg)
+	case logrus.WarnLevel:
+		j.log.Warn(msg)
+	default:
+		j.log.Info(msg)
+	}
+}

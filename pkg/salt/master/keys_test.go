@@ -1,0 +1,113 @@
+package master
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road"
+)
+
+// A corrupt accepted/<id> refuses the minion with one error naming the
+// file and why, however often the minion tries; once repaired the minion
+// joins, and a later breakage is logged again.
+func TestCorruptAcceptedKeyLoggedOnce(t *testing.T) {
+	tm := newMaster(t, "").start()
+	mn := newMinion(t, tm, "n1")
+	mn.accept(tm)
+	path := tm.m.store.Path(raet.Accepted, "n1")
+	if !strings.HasSuffix(path, "/accepted/n1") {
+		t.Fatalf("path %s", path)
+	}
+	if err := os.WriteFile(path, []byte("\x93garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		mn.join(tm)
+		tm.waitStat("key_file_error", uint64(i+1))
+	}
+	errorLines := func() []string {
+		var out []string
+		for _, l := range strings.Split(tm.logs.String(), "\n") {
+			if strings.Contains(l, "ERROR") && strings.Contains(l, path) {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	lines := errorLines()
+	if len(lines) != 1 || !strings.Contains(lines[0], "Refusing minion n1: key file "+path+" is unreadable") ||
+		!strings.Contains(lines[0], "not a msgpack map") {
+		t.Fatalf("error lines naming %s: %q", path, lines)
+	}
+
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	mn.accept(tm)
+	mn.join(tm)
+	eventually(t, "n1 allowed after the repair", func() bool {
+		for _, rs := range tm.m.road.Remotes() {
+			if rs.Role == "n1" && rs.Allowed == road.Yes {
+				return true
+			}
+		}
+		return false
+	})
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mn.join(tm)
+	tm.waitStat("key_file_error", 4)
+	if n := len(errorLines()); n != 2 {
+		t.Fatalf("%d error lines after a second breakage, want 2", n)
+	}
+}
+
+// A second return for a job is refused with a warning naming the minion
+// and the jid, and counted: a replayed return is never silent.
+func TestDuplicateReturnWarned(t *testing.T) {
+	tm := newMaster(t, "").start()
+	web1 := newMinion(t, tm, "web1").connect(tm)
+	c := newClient(t, tm)
+	c.publish(pubLoad(tm.key(), "web1", "glob", "test.ping"))
+	jid, _ := get(c.reply(), "return", "ret", "jid").(string)
+	web1.waitPub()
+	web1.ret(tm.m.EstateName(), jid, "web1")
+	tm.waitStat("return", 1)
+	web1.ret(tm.m.EstateName(), jid, "web1")
+	tm.waitStat("duplicate_return", 1)
+	for _, l := range strings.Split(tm.logs.String(), "\n") {
+		if strings.Contains(l, "WARNING") && strings.Contains(l, "second return from web1 for job "+jid) {
+			return
+		}
+	}
+	t.Fatalf("no warning naming web1 and %s:\n%s", jid, tm.logs.String())
+}
+
+// A key deleted while its minion is connected comes back pending, judged
+// on the keys the minion joined with, as a Salt minion re-authenticating
+// after a deletion would; once accepted again the minion is served on the
+// session it kept.
+func TestKeyDeletedWhileConnectedIsPendingAgain(t *testing.T) {
+	tm := newMaster(t, "").start()
+	web1 := newMinion(t, tm, "web1").connect(tm)
+	if err := tm.m.store.Delete("web1"); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitStat("key_judged_again", 1)
+	k, err := tm.m.store.Get("web1")
+	if err != nil || k.Status != raet.Pending || k.Pub != web1.priv.PubHex() || k.Verify != web1.signer.VerHex() {
+		t.Fatalf("web1's key after the deletion: %+v, %v", k, err)
+	}
+	if err := tm.m.store.Accept("web1"); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, tm)
+	c.publish(pubLoad(tm.key(), "web1", "glob", "test.ping"))
+	jid, _ := get(c.reply(), "return", "ret", "jid").(string)
+	if got := get(web1.waitPub(), "pub", "jid"); got != jid {
+		t.Fatalf("publish %v, want jid %s", got, jid)
+	}
+}
