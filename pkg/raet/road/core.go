@@ -306,6 +306,15 @@ func (c *core) dispatch(now time.Time, p *Packet, from netip.AddrPort) {
 			return
 		}
 		if r = c.remotes[p.DE]; r != nil {
+			if r.FUID != 0 && p.SE != r.FUID {
+				// Signed by the remote's key but sent for an estate the
+				// remote knows by another uid: one that held this address
+				// before (a main still alives the estate a new one
+				// replaced). Taken, it would move the session on and
+				// refuse the current estate's traffic as stale.
+				c.stat("mismatched_fuid")
+				return
+			}
 			if !p.CF { // a transaction the remote started
 				if !ValidSID(p.SI, r.RSID) {
 					c.stat("stale_sid")

@@ -568,6 +568,7 @@ func (e *joinent) complete() {
 	c.dumpLocal()
 	e.remove()
 	c.emit(EventJoined, r)
+	c.displaceAt(r)
 }
 
 func (e *joinent) refuse() {

@@ -143,3 +143,22 @@ func (c *core) replaceStaleInitiators(r *Remote) {
 		}
 	}
 }
+
+// displaceAt stops presence management of the other remotes a main holds at
+// the address a remote has just joined from: one UDP address is one estate,
+// so an estate known there before has gone (a host reinstalled, a container
+// renewed, a port NAT gave again). Its alives would only reach the new
+// estate, which drops them. It is reaped, not removed: its keys and keep
+// stay, and any valid packet from it, from wherever, unreaps it.
+func (c *core) displaceAt(r *Remote) {
+	if !c.cfg.Main {
+		return
+	}
+	for _, o := range c.remotes {
+		if o != r && o.HA == r.HA && !o.Reaped {
+			o.Reaped = true
+			c.stat("remote_displaced")
+			c.emit(EventReaped, o)
+		}
+	}
+}
