@@ -51,6 +51,12 @@ type Config struct {
 	// the alives join and allow again whatever has fallen apart.
 	Manage, ManageCascade bool
 
+	// MaxRxMessages and MaxRxBytes bound, per remote, the incoming messages
+	// begun and not finished and the segment bytes they hold; beyond them a
+	// message is refused and counted. Zero takes DefaultMaxRxMessages and
+	// DefaultMaxRxBytes.
+	MaxRxMessages, MaxRxBytes int
+
 	// Unveritive accepts message packets without a signature. The reference's
 	// stacks are veritive (they refuse them) by default, and so are ours.
 	Unveritive bool
@@ -115,6 +121,7 @@ func newCore(cfg Config) *core {
 		cfg.Clock = clock.Real()
 	}
 	cfg.Timers = cfg.Timers.withDefaults()
+	cfg.rxLimitDefaults()
 	switch {
 	case cfg.BurstSize == 0:
 		cfg.BurstSize = DefaultBurstSize

@@ -66,6 +66,8 @@ type Remote struct {
 	// saved holds messages whose session went stale before delivery, to be
 	// sent again in the next session.
 	saved []savedMessage
+	// rx is what its incoming messages not yet complete hold here.
+	rx rxUsage
 }
 
 func newRemote(uid uint32, ha netip.AddrPort) *Remote {
@@ -121,6 +123,9 @@ func (c *core) removeStaleCorrespondents(r *Remote) {
 func (c *core) forgetCorrespondents(r *Remote) {
 	for idx, t := range r.transactions {
 		if idx.rf && t.kind() != raet.TrnsJoin {
+			if e, ok := t.(*messengent); ok {
+				e.release()
+			}
 			delete(r.transactions, idx)
 			c.stat("forgotten_correspondent")
 		}
