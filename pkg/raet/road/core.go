@@ -56,6 +56,11 @@ type Config struct {
 	// message is refused and counted. Zero takes DefaultMaxRxMessages and
 	// DefaultMaxRxBytes.
 	MaxRxMessages, MaxRxBytes int
+	// VacuousJoinBurst and VacuousJoinEvery limit the new vacuous joins a
+	// main takes from one source address: a burst, then one per interval
+	// (see joinLimiter). Zero takes the defaults.
+	VacuousJoinBurst int
+	VacuousJoinEvery time.Duration
 
 	// Unveritive accepts message packets without a signature. The reference's
 	// stacks are veritive (they refuse them) by default, and so are ours.
@@ -100,6 +105,8 @@ type core struct {
 	// unjoinedSecond and unjoinedCount pace the answers to strangers.
 	unjoinedSecond time.Time
 	unjoinedCount  int
+	// joins limits new vacuous joins per source address.
+	joins *joinLimiter
 
 	wakes     wakeHeap    // each remote's next deadline
 	doneQueue []doneEntry // done message ids to forget, earliest first
@@ -137,6 +144,7 @@ func newCore(cfg Config) *core {
 		joinees:        map[netip.AddrPort]*Remote{},
 		correspondents: maps.Clone(correspondentStarters),
 		stats:          map[string]uint64{},
+		joins:          newJoinLimiter(cfg.VacuousJoinBurst, cfg.VacuousJoinEvery),
 	}
 }
 
@@ -288,6 +296,10 @@ func (c *core) dispatch(now time.Time, p *Packet, from netip.AddrPort) {
 				if r == nil {
 					if p.PK != raet.PcktRequest {
 						c.stat("join_stale")
+						return
+					}
+					if !c.joins.allow(from, now) {
+						c.stat("join_rate_limited")
 						return
 					}
 					// An ephemeral remote: the joinent adds it to the
