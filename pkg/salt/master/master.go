@@ -104,6 +104,8 @@ type Master struct {
 	router *route.Router
 	ev     *eventer
 	stats  counters
+	// pendingFull paces the warnings of keys refused by max_pending_keys.
+	pendingFull refusalLog
 
 	work     chan func()
 	stopping chan struct{} // closed when Run starts to stop
@@ -158,16 +160,12 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	m.store, err = pki.Open(cfg.PKIDir, pki.Options{
 		OpenMode: cfg.OpenMode, AutoAccept: cfg.AutoAccept,
 		AutosignFile: cfg.AutosignFile, AutorejectFile: cfg.AutorejectFile,
-		PermissivePKIAccess: cfg.PermissivePKIAccess,
+		PermissivePKIAccess: cfg.PermissivePKIAccess, MaxPendingKeys: cfg.MaxPendingKeys,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pki_dir %s: %w", cfg.PKIDir, err)
 	}
-	m.store.OnWarnings = func(id string, warnings []error) {
-		for _, w := range warnings {
-			m.log.Warnf("Key of %s: %v", id, w)
-		}
-	}
+	m.store.OnWarnings = m.keyWarnings
 	for _, w := range m.store.CheckAutoFiles() {
 		m.log.Warn(w)
 	}
