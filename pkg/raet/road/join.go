@@ -170,11 +170,33 @@ func (j *joiner) send(pk raet.PcktKind, v any) bool {
 }
 
 func (j *joiner) remove() {
-	r := j.r
-	delete(r.transactions, j.idx)
-	if j.vacuous && j.c.joinees[r.HA] == r && len(r.transactions) == 0 {
-		delete(j.c.joinees, r.HA)
+	delete(j.r.transactions, j.idx)
+	j.c.dropJoinee(j.r)
+}
+
+// dropJoinee forgets a remote as the joinee at its address once no vacuous
+// join of it is in progress. Its other transactions do not keep it there: a
+// joinee left behind took the next vacuous join from the address with the
+// same far uid, which a new estate there often has (each side counts uids
+// from 2), as a redo of its own, and the new estate became the old one
+// renamed, under the old one's sessions and the old key in the verifiers.
+func (c *core) dropJoinee(r *Remote) {
+	if c.joinees[r.HA] != r {
+		return
 	}
+	for _, t := range r.transactions {
+		switch x := t.(type) {
+		case *joiner:
+			if x.vacuous {
+				return
+			}
+		case *joinent:
+			if x.vacuous {
+				return
+			}
+		}
+	}
+	delete(c.joinees, r.HA)
 }
 
 func (j *joiner) receive(now time.Time, p *Packet) {
@@ -368,11 +390,8 @@ func (e *joinent) send(pk raet.PcktKind, v any) bool {
 }
 
 func (e *joinent) remove() {
-	r := e.r
-	delete(r.transactions, e.idx)
-	if e.vacuous && e.c.joinees[r.HA] == r && len(r.transactions) == 0 {
-		delete(e.c.joinees, r.HA)
-	}
+	delete(e.r.transactions, e.idx)
+	e.c.dropJoinee(e.r)
 }
 
 func (e *joinent) receive(now time.Time, p *Packet) {
@@ -478,6 +497,7 @@ func (e *joinent) join(p *Packet) {
 				e.r.Name = jc.name
 			}
 			jc.adopt(e.r)
+			c.verifiersChanged = true
 			if e.r.FUID != p.SE {
 				if e.r.FUID != 0 {
 					e.nackKind(raet.PcktReject)

@@ -161,6 +161,9 @@ func (c *core) displaceAt(r *Remote) {
 	}
 	for _, o := range c.remotes {
 		if o != r && o.HA == r.HA && !o.Reaped {
+			// Not alive either, or its alive in flight timing out
+			// would take it for a remote that was alive and unreap it.
+			c.setAlived(o, No)
 			o.Reaped = true
 			c.stat("remote_displaced")
 			c.emit(EventReaped, o)

@@ -2,11 +2,13 @@ package road
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/netsim"
 )
 
 // A new estate that takes over the address of one that joined, restarted
@@ -20,7 +22,12 @@ func TestNewEstateOnReusedAddress(t *testing.T) {
 	jA := s.add(Config{Name: "jA_minion", Manage: true, ManageCascade: true}, 7561, raet.AutoAlways)
 	ra := jA.joinTo(main)
 	s.runUntil(time.Minute, "jA allowed", func() bool { return ra.Allowed == Yes })
-	jA = s.restart(jA, Config{Name: "jA_minion", Manage: true, ManageCascade: true}, raet.AutoAlways, false)
+	// jA restarts as a Salt minion does, its remotes cleared: a vacuous
+	// join again, while the main still sends the old one a message.
+	jA.ep.SetHandler(func(netsim.Datagram) {})
+	main.send(jA, body.Map{{Key: "job", Value: "lost"}}, time.Minute)
+	jA = s.restart(jA, Config{Name: "jA_minion", Manage: true, ManageCascade: true}, raet.AutoAlways, true)
+	jA.joinTo(main)
 	s.runUntil(time.Minute, "jA allowed again", func() bool {
 		r := jA.byName[ra.Name]
 		return r != nil && r.Allowed == Yes && len(r.transactions) == 0
@@ -84,4 +91,41 @@ func (s *sim) runFor(d time.Duration) {
 	end := s.clk.Now().Add(d)
 	for s.clk.Now().Before(end) && s.step() {
 	}
+}
+
+// A signature a worker found bad with a key from an older snapshot is
+// checked again with the remote's current key, not dropped: a join that
+// changed the key would otherwise lose the remote's packets until the next
+// snapshot, and for ever when nothing published one.
+func TestStaleSnapshotKeyRechecked(t *testing.T) {
+	s := newSim(t, 1)
+	alpha, beta, r := bootstrap(t, s, Timers{})
+	s.quiesce(time.Minute)
+	h := Head{HK: raet.HeadRaet, BK: raet.BodyJSON, PK: raet.PcktRequest, TK: raet.TrnsAlive,
+		SE: r.UID, DE: r.FUID, SI: r.SID, TI: r.nextTID(), CK: raet.CoatNacl, FK: raet.FootNacl}
+	p, err := pack(&h, nil, nil, beta.signer, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := simKeys(t, "beta-before")
+	oldVer, err := raet.NewVerifier(old.VerKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := check(beta.conn.LocalAddr(), p.datagram(), snapshotOf(alpha.remotes[r.FUID].UID, oldVer), true)
+	if stale.err == nil {
+		t.Fatal("the old key verified the packet")
+	}
+	answered := alpha.stats["alive_complete"]
+	alpha.receiveChecked(stale)
+	if alpha.stats["parsing_outer_error"] != 0 || alpha.stats["alive_complete"] != answered+1 {
+		t.Errorf("dropped: stats %v", alpha.stats)
+	}
+}
+
+func snapshotOf(uid uint32, v *raet.Verifier) *atomic.Pointer[verifiers] {
+	var p atomic.Pointer[verifiers]
+	m := verifiers{uid: v}
+	p.Store(&m)
+	return &p
 }
