@@ -368,12 +368,13 @@ type joinent struct {
 	vacuous  bool
 	pended   bool
 	pendRedo time.Duration
+	heard    time.Time // when the joiner last sent its request
 }
 
 // replyJoin answers a join request with a joinent (RoadStack.replyJoin).
 func replyJoin(c *core, now time.Time, p *Packet, r *Remote) {
 	t := c.cfg.Timers
-	e := &joinent{pendRedo: t.PendRedo, idx: rxIndex(p), from: p.From}
+	e := &joinent{pendRedo: t.PendRedo, idx: rxIndex(p), from: p.From, heard: now}
 	e.txBase = newTxBase(c, r, raet.TrnsJoin, true, p.SI, p.TI, timeout(t.JoinentTimeout), t.JoinentRedoMin, t.JoinentRedoMax)
 	e.redo.wait = 0 // the reference starts the joinent's redo timer at 0
 	e.head = Head{HK: c.cfg.HeadKind, BK: c.cfg.BodyKind, TK: raet.TrnsJoin, SE: p.DE, DE: p.SE,
@@ -398,6 +399,7 @@ func (e *joinent) receive(now time.Time, p *Packet) {
 	switch p.PK {
 	case raet.PcktRequest:
 		e.c.stat("joinent_rx_request")
+		e.heard = now
 		e.join(p)
 	case raet.PcktPend:
 		e.c.stat("joinent_rx_pend")
@@ -424,6 +426,9 @@ func (e *joinent) process(now time.Time) {
 	if !e.redo.expired(now) {
 		return
 	}
+	if e.silent(now) {
+		return
+	}
 	e.redo.again(now, e.pended, e.pendRedo)
 	if e.last != nil && e.last.PK == raet.PcktResponse {
 		e.transmit(e.last)
@@ -438,6 +443,25 @@ func (e *joinent) process(now time.Time) {
 	case raet.Rejected:
 		e.c.removeRemote(e.r, true)
 	}
+}
+
+// silent ends a vacuous join we pended whose joiner has not asked again for
+// two of its pend redos, and forgets the estate if it never joined. A
+// pended joiner asks again at least that often; a join sent from a forged
+// address never does, and the main (whose joinents wait for ever for
+// salt-key) would otherwise keep it, ask the key store about it at every
+// redo, and write its pending key back each time an operator deletes it.
+func (e *joinent) silent(now time.Time) bool {
+	if !e.vacuous || e.last == nil || e.last.PK != raet.PcktPend || now.Sub(e.heard) < 2*e.pendRedo {
+		return false
+	}
+	c, r := e.c, e.r
+	c.stat("joinent_pend_silent")
+	e.nack()
+	if r.Joined != Yes {
+		c.removeRemote(r, true)
+	}
+	return true
 }
 
 // join handles the request (Joinent.join): checks it, settles races with a

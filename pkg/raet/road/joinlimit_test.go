@@ -104,3 +104,45 @@ func TestJoinLimiterBounded(t *testing.T) {
 		}
 	}
 }
+
+// A vacuous join the main pended, whose joiner never asks again (its
+// address was forged), ends after two pend redos, and the estate it made
+// is forgotten: the key store is not asked about it any more. A pended
+// estate that is there keeps asking, stays, and gets in once accepted.
+func TestSilentPendedJoinForgotten(t *testing.T) {
+	s := newSim(t, 7)
+	asked := map[string]int{}
+	accept := false
+	acc := acceptorFunc(func(role, verhex, pubhex string) (raet.Acceptance, error) {
+		asked[role]++
+		if role == "beta" && accept {
+			return raet.Accepted, nil
+		}
+		return raet.Pending, nil
+	})
+	timers := Timers{JoinentTimeout: Never, PendRedo: 10 * time.Second}
+	alpha := s.add(Config{Name: "alpha", Main: true, Manage: true, ManageCascade: true, Acceptor: acc, Timers: timers}, 7560, raet.AutoAlways)
+	beta := s.add(Config{Name: "beta", Manage: true, ManageCascade: true, Timers: Timers{PendRedo: 10 * time.Second}}, 7561, raet.AutoAlways)
+	spoofer, err := s.net.Listen(addrOf(7599))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spoofer.SetHandler(func(netsim.Datagram) {})
+	spoofer.WriteTo(spoofedJoin(t, 1), alpha.conn.LocalAddr())
+	rb := beta.joinTo(alpha)
+	s.runUntil(time.Minute, "both pended", func() bool { return asked["spoof1"] > 0 && asked["beta"] > 0 })
+	s.runFor(time.Minute)
+	if alpha.byName["spoof1"] != nil || alpha.stats["joinent_pend_silent"] == 0 {
+		t.Fatalf("the silent pended join is kept: stats %v", alpha.stats)
+	}
+	before := asked["spoof1"]
+	s.runFor(time.Minute)
+	if asked["spoof1"] != before {
+		t.Errorf("the key store was asked about spoof1 %d more times", asked["spoof1"]-before)
+	}
+	if alpha.byName["beta"] == nil {
+		t.Fatalf("the pended estate that asks again was forgotten: %v", alpha.stats)
+	}
+	accept = true
+	s.runUntil(time.Minute, "beta accepted", func() bool { return rb.Allowed == Yes })
+}
