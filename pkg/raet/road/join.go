@@ -174,31 +174,6 @@ func (j *joiner) remove() {
 	j.c.dropJoinee(j.r)
 }
 
-// dropJoinee forgets a remote as the joinee at its address once no vacuous
-// join of it is in progress. Its other transactions do not keep it there: a
-// joinee left behind took the next vacuous join from the address with the
-// same far uid, which a new estate there often has (each side counts uids
-// from 2), as a redo of its own, and the new estate became the old one
-// renamed, under the old one's sessions and the old key in the verifiers.
-func (c *core) dropJoinee(r *Remote) {
-	if c.joinees[r.HA] != r {
-		return
-	}
-	for _, t := range r.transactions {
-		switch x := t.(type) {
-		case *joiner:
-			if x.vacuous {
-				return
-			}
-		case *joinent:
-			if x.vacuous {
-				return
-			}
-		}
-	}
-	delete(c.joinees, r.HA)
-}
-
 func (j *joiner) receive(now time.Time, p *Packet) {
 	switch p.PK {
 	case raet.PcktPend:
@@ -443,25 +418,6 @@ func (e *joinent) process(now time.Time) {
 	case raet.Rejected:
 		e.c.removeRemote(e.r, true)
 	}
-}
-
-// silent ends a vacuous join we pended whose joiner has not asked again for
-// two of its pend redos, and forgets the estate if it never joined. A
-// pended joiner asks again at least that often; a join sent from a forged
-// address never does, and the main (whose joinents wait for ever for
-// salt-key) would otherwise keep it, ask the key store about it at every
-// redo, and write its pending key back each time an operator deletes it.
-func (e *joinent) silent(now time.Time) bool {
-	if !e.vacuous || e.last == nil || e.last.PK != raet.PcktPend || now.Sub(e.heard) < 2*e.pendRedo {
-		return false
-	}
-	c, r := e.c, e.r
-	c.stat("joinent_pend_silent")
-	e.nack()
-	if r.Joined != Yes {
-		c.removeRemote(r, true)
-	}
-	return true
 }
 
 // join handles the request (Joinent.join): checks it, settles races with a

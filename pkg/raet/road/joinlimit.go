@@ -3,8 +3,13 @@ package road
 import (
 	"net/netip"
 	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
 )
 
+// Joins from estates a main does not know yet: how many it takes from one
+// address, and what it keeps of them.
+//
 // Vacuous joins carry no proof of anything: anyone can send one, from any
 // source address, with a new name and new keys each time, and each makes a
 // main ask its acceptor (Salt's key store writes a pending key). A main
@@ -81,4 +86,48 @@ func (l *joinLimiter) prune(now time.Time) {
 	if len(l.sources) >= maxJoinSources {
 		clear(l.sources)
 	}
+}
+
+// dropJoinee forgets a remote as the joinee at its address once no vacuous
+// join of it is in progress. Its other transactions do not keep it there: a
+// joinee left behind took the next vacuous join from the address with the
+// same far uid, which a new estate there often has (each side counts uids
+// from 2), as a redo of its own, and the new estate became the old one
+// renamed, under the old one's sessions and the old key in the verifiers.
+func (c *core) dropJoinee(r *Remote) {
+	if c.joinees[r.HA] != r {
+		return
+	}
+	for _, t := range r.transactions {
+		switch x := t.(type) {
+		case *joiner:
+			if x.vacuous {
+				return
+			}
+		case *joinent:
+			if x.vacuous {
+				return
+			}
+		}
+	}
+	delete(c.joinees, r.HA)
+}
+
+// silent ends a vacuous join we pended whose joiner has not asked again for
+// two of its pend redos, and forgets the estate if it never joined. A
+// pended joiner asks again at least that often; a join sent from a forged
+// address never does, and the main (whose joinents wait for ever for
+// salt-key) would otherwise keep it, ask the key store about it at every
+// redo, and write its pending key back each time an operator deletes it.
+func (e *joinent) silent(now time.Time) bool {
+	if !e.vacuous || e.last == nil || e.last.PK != raet.PcktPend || now.Sub(e.heard) < 2*e.pendRedo {
+		return false
+	}
+	c, r := e.c, e.r
+	c.stat("joinent_pend_silent")
+	e.nack()
+	if r.Joined != Yes {
+		c.removeRemote(r, true)
+	}
+	return true
 }
