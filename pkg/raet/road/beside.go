@@ -64,7 +64,9 @@ func check(from netip.AddrPort, b []byte, keys *atomic.Pointer[verifiers], verit
 		return verified{from: from, p: p}
 	}
 	if err := p.Verify(v); err != nil {
-		return verified{from: from, err: err}
+		// The loop decides: the snapshot's key may be one the remote no
+		// longer has.
+		return verified{from: from, p: p, with: v, err: err}
 	}
 	return verified{from: from, p: p, with: v}
 }
@@ -73,7 +75,7 @@ func check(from netip.AddrPort, b []byte, keys *atomic.Pointer[verifiers], verit
 // verified. A signature checked with a key that is no longer the remote's,
 // or not checked at all, is checked here.
 func (c *core) receiveChecked(v verified) {
-	if v.err != nil {
+	if v.err != nil && (v.p == nil || !c.staleKey(v)) {
 		c.dropOuter(v.err)
 		return
 	}
@@ -94,6 +96,15 @@ func (c *core) receiveChecked(v verified) {
 	c.dispatch(c.clock.Now(), p, v.from)
 	c.rewake(c.remotes[p.DE])
 	c.rewake(c.joinees[v.from])
+}
+
+// staleKey reports whether a signature a worker found bad was checked with
+// a key its remote no longer holds (a join changed it since the snapshot),
+// so that the check is made again with the current one, not the datagram
+// dropped for the snapshot's lag.
+func (c *core) staleKey(v verified) bool {
+	r := c.remotes[v.p.DE]
+	return r != nil && r.verfer != nil && r.verfer != v.with
 }
 
 // checkers is how many workers verify: one per core, the loop's included.

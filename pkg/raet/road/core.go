@@ -51,6 +51,17 @@ type Config struct {
 	// the alives join and allow again whatever has fallen apart.
 	Manage, ManageCascade bool
 
+	// MaxRxMessages and MaxRxBytes bound, per remote, the incoming messages
+	// begun and not finished and the segment bytes they hold; beyond them a
+	// message is refused and counted. Zero takes DefaultMaxRxMessages and
+	// DefaultMaxRxBytes.
+	MaxRxMessages, MaxRxBytes int
+	// VacuousJoinBurst and VacuousJoinEvery limit the new vacuous joins a
+	// main takes from one source address: a burst, then one per interval
+	// (see joinLimiter). Zero takes the defaults.
+	VacuousJoinBurst int
+	VacuousJoinEvery time.Duration
+
 	// Unveritive accepts message packets without a signature. The reference's
 	// stacks are veritive (they refuse them) by default, and so are ours.
 	Unveritive bool
@@ -94,6 +105,8 @@ type core struct {
 	// unjoinedSecond and unjoinedCount pace the answers to strangers.
 	unjoinedSecond time.Time
 	unjoinedCount  int
+	// joins limits new vacuous joins per source address.
+	joins *joinLimiter
 
 	wakes     wakeHeap    // each remote's next deadline
 	doneQueue []doneEntry // done message ids to forget, earliest first
@@ -115,6 +128,7 @@ func newCore(cfg Config) *core {
 		cfg.Clock = clock.Real()
 	}
 	cfg.Timers = cfg.Timers.withDefaults()
+	cfg.rxLimitDefaults()
 	switch {
 	case cfg.BurstSize == 0:
 		cfg.BurstSize = DefaultBurstSize
@@ -130,6 +144,7 @@ func newCore(cfg Config) *core {
 		joinees:        map[netip.AddrPort]*Remote{},
 		correspondents: maps.Clone(correspondentStarters),
 		stats:          map[string]uint64{},
+		joins:          newJoinLimiter(cfg.VacuousJoinBurst, cfg.VacuousJoinEvery),
 	}
 }
 
@@ -283,6 +298,10 @@ func (c *core) dispatch(now time.Time, p *Packet, from netip.AddrPort) {
 						c.stat("join_stale")
 						return
 					}
+					if !c.joins.allow(from, now) {
+						c.stat("join_rate_limited")
+						return
+					}
 					// An ephemeral remote: the joinent adds it to the
 					// remotes only if it accepts the join.
 					r = newRemote(0, from)
@@ -306,6 +325,15 @@ func (c *core) dispatch(now time.Time, p *Packet, from netip.AddrPort) {
 			return
 		}
 		if r = c.remotes[p.DE]; r != nil {
+			if r.FUID != 0 && p.SE != r.FUID {
+				// Signed by the remote's key but sent for an estate the
+				// remote knows by another uid: one that held this address
+				// before (a main still alives the estate a new one
+				// replaced). Taken, it would move the session on and
+				// refuse the current estate's traffic as stale.
+				c.stat("mismatched_fuid")
+				return
+			}
 			if !p.CF { // a transaction the remote started
 				if !ValidSID(p.SI, r.RSID) {
 					c.stat("stale_sid")

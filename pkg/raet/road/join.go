@@ -170,11 +170,8 @@ func (j *joiner) send(pk raet.PcktKind, v any) bool {
 }
 
 func (j *joiner) remove() {
-	r := j.r
-	delete(r.transactions, j.idx)
-	if j.vacuous && j.c.joinees[r.HA] == r && len(r.transactions) == 0 {
-		delete(j.c.joinees, r.HA)
-	}
+	delete(j.r.transactions, j.idx)
+	j.c.dropJoinee(j.r)
 }
 
 func (j *joiner) receive(now time.Time, p *Packet) {
@@ -346,12 +343,13 @@ type joinent struct {
 	vacuous  bool
 	pended   bool
 	pendRedo time.Duration
+	heard    time.Time // when the joiner last sent its request
 }
 
 // replyJoin answers a join request with a joinent (RoadStack.replyJoin).
 func replyJoin(c *core, now time.Time, p *Packet, r *Remote) {
 	t := c.cfg.Timers
-	e := &joinent{pendRedo: t.PendRedo, idx: rxIndex(p), from: p.From}
+	e := &joinent{pendRedo: t.PendRedo, idx: rxIndex(p), from: p.From, heard: now}
 	e.txBase = newTxBase(c, r, raet.TrnsJoin, true, p.SI, p.TI, timeout(t.JoinentTimeout), t.JoinentRedoMin, t.JoinentRedoMax)
 	e.redo.wait = 0 // the reference starts the joinent's redo timer at 0
 	e.head = Head{HK: c.cfg.HeadKind, BK: c.cfg.BodyKind, TK: raet.TrnsJoin, SE: p.DE, DE: p.SE,
@@ -368,17 +366,15 @@ func (e *joinent) send(pk raet.PcktKind, v any) bool {
 }
 
 func (e *joinent) remove() {
-	r := e.r
-	delete(r.transactions, e.idx)
-	if e.vacuous && e.c.joinees[r.HA] == r && len(r.transactions) == 0 {
-		delete(e.c.joinees, r.HA)
-	}
+	delete(e.r.transactions, e.idx)
+	e.c.dropJoinee(e.r)
 }
 
 func (e *joinent) receive(now time.Time, p *Packet) {
 	switch p.PK {
 	case raet.PcktRequest:
 		e.c.stat("joinent_rx_request")
+		e.heard = now
 		e.join(p)
 	case raet.PcktPend:
 		e.c.stat("joinent_rx_pend")
@@ -403,6 +399,9 @@ func (e *joinent) process(now time.Time) {
 		return
 	}
 	if !e.redo.expired(now) {
+		return
+	}
+	if e.silent(now) {
 		return
 	}
 	e.redo.again(now, e.pended, e.pendRedo)
@@ -478,6 +477,7 @@ func (e *joinent) join(p *Packet) {
 				e.r.Name = jc.name
 			}
 			jc.adopt(e.r)
+			c.verifiersChanged = true
 			if e.r.FUID != p.SE {
 				if e.r.FUID != 0 {
 					e.nackKind(raet.PcktReject)
@@ -568,6 +568,7 @@ func (e *joinent) complete() {
 	c.dumpLocal()
 	e.remove()
 	c.emit(EventJoined, r)
+	c.displaceAt(r)
 }
 
 func (e *joinent) refuse() {

@@ -307,7 +307,9 @@ type messengent struct {
 	txBase
 	head   Head // replies mirror the first packet's wf, ck and fk
 	tray   RxTray
-	lowest int // the lowest segment found missing so far
+	lowest int  // the lowest segment found missing so far
+	open   bool // counted among its remote's open incoming messages
+	held   int  // segment bytes counted against its remote
 }
 
 // replyMessage answers the first packet of a message (RoadStack.replyMessage).
@@ -320,7 +322,10 @@ func replyMessage(c *core, now time.Time, p *Packet, r *Remote) {
 	// The redo timer runs from the start, as the reference's: if the last
 	// segment of a burst is lost, it is what asks for more.
 	e.redo.restart(now)
-	e.message(p)
+	e.progress(now)
+	if e.admit(p) {
+		e.message(p)
+	}
 }
 
 func (e *messengent) receive(now time.Time, p *Packet) {
@@ -342,6 +347,7 @@ func (e *messengent) message(p *Packet) {
 		e.nack()
 		return
 	}
+	had := e.tray.Have()
 	coat, err := e.tray.Add(p)
 	if err != nil {
 		c.stat("parsing_message_error")
@@ -353,6 +359,12 @@ func (e *messengent) message(p *Packet) {
 	} else if t != transaction(e) {
 		c.stat("message_index_collision")
 		e.nack()
+		return
+	}
+	if e.tray.Have() > had {
+		e.progress(c.clock.Now())
+	}
+	if !e.account() {
 		return
 	}
 	c.refresh(r, Yes)
@@ -368,7 +380,10 @@ func (e *messengent) message(p *Packet) {
 // askForMore asks for the segments found missing, or, when none are, for
 // whatever comes after the highest one.
 func (e *messengent) askForMore() {
-	if misseds := e.tray.Missing(e.lowest, -1); len(misseds) > 0 {
+	// One resend packet's worth at a time: a tray whose first segment
+	// came last would otherwise list every number below it, many packets
+	// for one received.
+	if misseds := e.tray.MissingFirst(e.lowest, raet.MaxMissedsResend); len(misseds) > 0 {
 		e.lowest = misseds[0]
 		e.resend(misseds)
 		return
@@ -432,8 +447,8 @@ func (e *messengent) complete(coat []byte) {
 }
 
 func (e *messengent) process(now time.Time) {
-	if e.timedOut(now) {
-		e.nack()
+	if e.timedOut(now) { // no new segment for MessageStall
+		e.refuse("messengent_stalled")
 		return
 	}
 	if !e.redo.expired(now) {
@@ -447,6 +462,7 @@ func (e *messengent) process(now time.Time) {
 // (Messengent.remove), so a late duplicate is not delivered twice.
 func (e *messengent) remove() {
 	delete(e.r.transactions, e.index())
+	e.release()
 	e.c.remember(e.r, e.tid)
 }
 

@@ -66,6 +66,8 @@ type Remote struct {
 	// saved holds messages whose session went stale before delivery, to be
 	// sent again in the next session.
 	saved []savedMessage
+	// rx is what its incoming messages not yet complete hold here.
+	rx rxUsage
 }
 
 func newRemote(uid uint32, ha netip.AddrPort) *Remote {
@@ -121,6 +123,9 @@ func (c *core) removeStaleCorrespondents(r *Remote) {
 func (c *core) forgetCorrespondents(r *Remote) {
 	for idx, t := range r.transactions {
 		if idx.rf && t.kind() != raet.TrnsJoin {
+			if e, ok := t.(*messengent); ok {
+				e.release()
+			}
 			delete(r.transactions, idx)
 			c.stat("forgotten_correspondent")
 		}
@@ -140,6 +145,28 @@ func (c *core) replaceStaleInitiators(r *Remote) {
 			t.nack()
 			delete(r.transactions, idx)
 			c.stat("stale_initiator")
+		}
+	}
+}
+
+// displaceAt stops presence management of the other remotes a main holds at
+// the address a remote has just joined from: one UDP address is one estate,
+// so an estate known there before has gone (a host reinstalled, a container
+// renewed, a port NAT gave again). Its alives would only reach the new
+// estate, which drops them. It is reaped, not removed: its keys and keep
+// stay, and any valid packet from it, from wherever, unreaps it.
+func (c *core) displaceAt(r *Remote) {
+	if !c.cfg.Main {
+		return
+	}
+	for _, o := range c.remotes {
+		if o != r && o.HA == r.HA && !o.Reaped {
+			// Not alive either, or its alive in flight timing out
+			// would take it for a remote that was alive and unreap it.
+			c.setAlived(o, No)
+			o.Reaped = true
+			c.stat("remote_displaced")
+			c.emit(EventReaped, o)
 		}
 	}
 }

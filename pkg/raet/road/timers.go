@@ -37,6 +37,9 @@ type Timers struct {
 
 	MessageRedoMin time.Duration // default 0.2 s
 	MessageRedoMax time.Duration // default 0.5 s
+	// MessageStall is how long an incoming message may go without a new
+	// segment before the receiver gives it up (the reference waits for ever).
+	MessageStall time.Duration // default 30 s
 
 	Period  time.Duration // default 1 s: how often presence management sends an alive
 	Offset  time.Duration // default 0.5 s: added to a non-main stack's first period, so two sides do not keep step
@@ -64,6 +67,7 @@ func (t Timers) withDefaults() Timers {
 	def(&t.AliverRedoMax, time.Second)
 	def(&t.MessageRedoMin, 200*time.Millisecond)
 	def(&t.MessageRedoMax, 500*time.Millisecond)
+	def(&t.MessageStall, DefaultMessageStall)
 	def(&t.Period, time.Second)
 	def(&t.Offset, 500*time.Millisecond)
 	def(&t.Interim, time.Hour)

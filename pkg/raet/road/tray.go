@@ -145,6 +145,9 @@ func (t *RxTray) Head() Head { return t.head }
 // Complete reports whether every segment has arrived.
 func (t *RxTray) Complete() bool { return t.coat != nil }
 
+// Have is the number of segments held of a message not yet complete.
+func (t *RxTray) Have() int { return t.segments.Have() }
+
 // Highest is the highest segment number seen.
 func (t *RxTray) Highest() int { return t.highest }
 
@@ -155,5 +158,15 @@ func (t *RxTray) Missing(begin, end int) []int {
 	if end < 0 {
 		end = t.highest
 	}
-	return t.segments.Missing(begin, end)
+	return t.segments.Missing(begin, end, 0)
 }
+
+// MissingFirst lists at most limit segment numbers from begin that have not
+// arrived, below the highest seen: what one resend packet can ask for.
+func (t *RxTray) MissingFirst(begin, limit int) []int {
+	return t.segments.Missing(begin, t.highest, limit)
+}
+
+// Size is the number of coat bytes held: the segments received of a
+// message not yet complete.
+func (t *RxTray) Size() int { return t.segments.Size() }

@@ -102,6 +102,10 @@ type Master struct {
 	AutorejectFile   string // autoreject_file: unset
 	KeyLogfile       string // key_logfile: /var/log/salt/key
 	ZMQBehavior      bool   // zmq_behavior: false
+	// MaxPendingKeys is max_pending_keys: 1000; 0 for no bound. Not a
+	// Salt option: new ids beyond it are refused, not written to pending/,
+	// so unauthenticated joins cannot fill pki_dir (see pki.Options).
+	MaxPendingKeys int
 
 	// The floscripts the reference's ioflo scheduler ran. Go daemons have
 	// no floscripts; the options load (so configs that set them still
@@ -159,6 +163,12 @@ func defaultCommon(role string) Common {
 	}
 }
 
+// DefaultMaxPendingKeys is max_pending_keys' default: far more keys than an
+// operator reviews by hand before accepting them (mass deployments use
+// auto_accept or autosign, which pending/ never sees), far fewer than would
+// make salt-key-raet -L or a pki_dir backup suffer.
+const DefaultMaxPendingKeys = 1000
+
 func defaultMaster() *Master {
 	m := &Master{Common: defaultCommon("master")}
 	m.RaetPort = 4506
@@ -173,6 +183,7 @@ func defaultMaster() *Master {
 	m.MasterJobCache = "local_cache"
 	m.MinionDataCache = true
 	m.KeyLogfile = "/var/log/salt/key"
+	m.MaxPendingKeys = DefaultMaxPendingKeys
 	return m
 }
 
@@ -262,6 +273,7 @@ func decodeMaster(d *decoder, m *Master) {
 	d.str("autoreject_file", &m.AutorejectFile)
 	d.str("key_logfile", &m.KeyLogfile)
 	d.boolean("zmq_behavior", &m.ZMQBehavior)
+	d.integer("max_pending_keys", &m.MaxPendingKeys, checkNonNegative)
 	d.str("master_floscript", &m.MasterFloscript)
 	d.str("worker_floscript", &m.WorkerFloscript)
 	d.str("maintenance_floscript", &m.MaintenanceFloscript)

@@ -90,6 +90,7 @@ func TestMasterDefaults(t *testing.T) {
 		AutorejectFile:   "",
 		KeyLogfile:       "/var/log/salt/key",
 		ZMQBehavior:      false,
+		MaxPendingKeys:   1000,
 	}
 	compareFields(t, m, want)
 	eq(t, "Mutable()", m.Mutable(), false)

@@ -291,6 +291,7 @@ zmq_behavior: true
 master_floscript: m.flo
 worker_floscript: w.flo
 maintenance_floscript: x.flo
+max_pending_keys: 50
 `)
 	m := loadMaster(t, dir)
 	want := &Master{
@@ -309,7 +310,7 @@ maintenance_floscript: x.flo
 		},
 		WorkerThreads: 9, Timeout: 6, GatherJobTimeout: 7, KeepJobs: 8, JobCache: false,
 		MasterJobCache: "mysql", MinionDataCache: false, AutosignFile: "/as", AutorejectFile: "/ar",
-		KeyLogfile: "/kl", ZMQBehavior: true,
+		KeyLogfile: "/kl", ZMQBehavior: true, MaxPendingKeys: 50,
 		MasterFloscript: "m.flo", WorkerFloscript: "w.flo", MaintenanceFloscript: "x.flo",
 	}
 	compareFields(t, m, want)

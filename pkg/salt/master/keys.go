@@ -28,6 +28,9 @@ type keyJudge struct {
 	store *pki.Store
 	log   logrus.FieldLogger
 	stats *counters
+	// warn hears the store's warnings of each decision; a join flood's
+	// refusals by max_pending_keys are paced there, not noted per id.
+	warn func(id string, warnings []error)
 
 	mu    sync.Mutex
 	notes map[string]string    // id: the last message logged for it
@@ -36,8 +39,8 @@ type keyJudge struct {
 
 func (j *keyJudge) StatusRole(role, verhex, pubhex string) (raet.Acceptance, error) {
 	d, err := j.store.Decide(role, pubhex, verhex)
-	for _, w := range d.Warnings {
-		j.log.Warnf("Key of %s: %v", role, w)
+	if len(d.Warnings) > 0 {
+		j.warn(role, d.Warnings)
 	}
 	var fe *pki.FileError
 	switch {
@@ -48,6 +51,7 @@ func (j *keyJudge) StatusRole(role, verhex, pubhex string) (raet.Acceptance, err
 	case err != nil:
 		j.stats.add("key_error")
 		j.note(role, logrus.ErrorLevel, fmt.Sprintf("Refusing minion %s: %v", role, err))
+	case d.Reason == pki.ReasonPendingFull: // said, paced, by warn
 	case d.Status == raet.Rejected:
 		j.note(role, logrus.WarnLevel, fmt.Sprintf("Refusing minion %s: %s", role, d.Reason))
 	case d.Status == raet.Pending:

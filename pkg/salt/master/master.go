@@ -109,6 +109,8 @@ type Master struct {
 	stats  counters
 	gone   gone.Yards // local yards found gone, warned about once
 	judge  *keyJudge  // the road's acceptor
+	// pendingFull paces the warnings of keys refused by max_pending_keys.
+	pendingFull refusalLog
 
 	work     chan func()
 	stopping chan struct{} // closed when Run starts to stop
@@ -174,7 +176,7 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	m.store, err = pki.Open(cfg.PKIDir, pki.Options{
 		OpenMode: cfg.OpenMode, AutoAccept: cfg.AutoAccept,
 		AutosignFile: cfg.AutosignFile, AutorejectFile: cfg.AutorejectFile,
-		PermissivePKIAccess: cfg.PermissivePKIAccess,
+		PermissivePKIAccess: cfg.PermissivePKIAccess, MaxPendingKeys: cfg.MaxPendingKeys,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pki_dir %s: %w", cfg.PKIDir, err)
@@ -195,7 +197,7 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 		return nil, err
 	}
 
-	m.judge = &keyJudge{store: m.store, log: m.log, stats: &m.stats}
+	m.judge = &keyJudge{store: m.store, log: m.log, stats: &m.stats, warn: m.keyWarnings}
 	kp, err := m.openKeep(local)
 	if err != nil {
 		return nil, err

@@ -46,6 +46,9 @@ var (
 	// ErrAutosignExpired: a minions_autosign entry was older than
 	// autosign_timeout and has been removed.
 	ErrAutosignExpired = errors.New("pki: autosign entry expired")
+	// ErrPendingFull is the warning of a decision that refused a new id
+	// because max_pending_keys keys are pending already.
+	ErrPendingFull = errors.New("pki: too many pending keys")
 )
 
 // statuses are the three key directories in the order Salt's key outputter
@@ -88,6 +91,10 @@ type Options struct {
 	// PermissivePKIAccess is permissive_pki_access: a group-writable
 	// autosign or autoreject file is still used.
 	PermissivePKIAccess bool
+	// MaxPendingKeys is max_pending_keys: a new id is not written to
+	// pending/ once this many keys wait there, and its join is refused as
+	// rejected (see ErrPendingFull). Zero or less: no bound, as in Salt.
+	MaxPendingKeys int
 }
 
 // Store is the key store under one pki_dir. It is safe for concurrent use,

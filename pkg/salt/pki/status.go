@@ -3,6 +3,7 @@ package pki
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 )
@@ -23,6 +24,7 @@ const (
 	ReasonAutosignFile     Reason = "autosign_file matches the id"
 	ReasonAutosignDir      Reason = "minions_autosign entry for the id"
 	ReasonAwaiting         Reason = "awaiting acceptance"
+	ReasonPendingFull      Reason = "max_pending_keys keys are pending already"
 )
 
 // Decision is the outcome of Decide.
@@ -171,6 +173,8 @@ func (s *Store) decide(id, pub, ver string) (Decision, error) {
 		to, d.Reason = raet.Accepted, r
 	} else if s.autoreject(id, &d) {
 		to, d.Reason = raet.Rejected, ReasonAutoreject
+	} else if full, err := s.pendingFull(id, &d); err != nil || full {
+		return d, err
 	}
 	if err := writeAtomic(s.statusDir(to), id, data, keyFileMode, false); err != nil {
 		if errors.Is(err, errExists) {
@@ -203,6 +207,46 @@ func (s *Store) decide(id, pub, ver string) (Decision, error) {
 // them, so they are 0600 here, which every Salt reader (the same user)
 // still reads.
 const keyFileMode = 0o600
+
+// pendingFull refuses a new id a pending key when max_pending_keys keys
+// wait already: anyone can send a join with a new id and new keys, and an
+// operator cannot review thousands. The join is answered rejected and no
+// file is written, so nothing of the refused id stays; its minion tries
+// again later and gets in line once keys are accepted or deleted.
+func (s *Store) pendingFull(id string, d *Decision) (bool, error) {
+	if s.opts.MaxPendingKeys <= 0 {
+		return false, nil
+	}
+	n, err := s.countPending()
+	if err != nil {
+		return false, err
+	}
+	if n < s.opts.MaxPendingKeys {
+		return false, nil
+	}
+	d.Status, d.Reason = raet.Rejected, ReasonPendingFull
+	d.Warnings = append(d.Warnings, fmt.Errorf("%w: refused the new key of %q: %d keys wait in %s, the bound max_pending_keys sets; accept or delete pending keys, or raise max_pending_keys",
+		ErrPendingFull, id, n, s.statusDir(raet.Pending)))
+	return true, nil
+}
+
+// countPending counts the key files in pending/ from the directory listing
+// alone: it runs at every join of a new id, and a stat of each of a
+// thousand files there would hold up the master's road for milliseconds.
+func (s *Store) countPending() (int, error) {
+	d := s.statusDir(raet.Pending)
+	ents, err := os.ReadDir(d)
+	if err != nil {
+		return 0, fmt.Errorf("pki: list %s: %w", d, err)
+	}
+	n := 0
+	for _, e := range ents {
+		if e.Type().IsRegular() && ValidID(e.Name()) == nil {
+			n++
+		}
+	}
+	return n, nil
+}
 
 func (s *Store) autoreject(id string, d *Decision) bool {
 	ok, err := s.matchSigningFile(s.opts.AutorejectFile, id)
