@@ -71,6 +71,13 @@ type messenger struct {
 // message sends a body to a remote (RoadStack.message, Messenger.message).
 func (c *core) message(r *Remote, m body.Map, timeout time.Duration, rep report) {
 	defer c.rewake(r)
+	if r.Allowed != Yes && len(allowInProcess(r)) > 0 {
+		// A new session is on its way: the message goes in it
+		// (settleSaved), or fails with it.
+		r.saved = append(r.saved, savedMessage{body: m, timeout: timeout, report: rep})
+		c.stat("message_saved")
+		return
+	}
 	if r.Allowed != Yes {
 		c.stat("unallowed_remote")
 		rep(ErrNotAllowed)
@@ -209,8 +216,37 @@ func (mt *messenger) receive(now time.Time, p *Packet) {
 	case raet.PcktNack:
 		c.refresh(r, Yes)
 		c.stat("message_reject_rx")
-		mt.finish(ErrNacked)
+		mt.refused()
 	}
+}
+
+// refused ends a message the remote refused: it never delivered it, and
+// never will. One begun in a session since replaced, or whose session is
+// being replaced, goes again in the new one (sendSaved); any other fails.
+func (mt *messenger) refused() {
+	c, r := mt.c, mt.r
+	if mt.sid == r.SID && len(allowInProcess(r)) == 0 {
+		mt.finish(ErrNacked)
+		return
+	}
+	delete(r.transactions, mt.index())
+	timeout := mt.timeout
+	if !mt.expire.IsZero() {
+		if timeout = mt.expire.Sub(c.clock.Now()); timeout <= 0 {
+			mt.finish(ErrTimedOut)
+			return
+		}
+	}
+	switch {
+	case r.Allowed == Yes:
+		c.message(r, mt.body, timeout, mt.report)
+	case len(allowInProcess(r)) > 0:
+		r.saved = append(r.saved, savedMessage{body: mt.body, timeout: timeout, report: mt.report})
+		c.stat("message_saved")
+	default:
+		mt.report(ErrNacked)
+	}
+	mt.report = nil
 }
 
 // resend queues the segments the messengent lists as missing.
@@ -293,8 +329,8 @@ func (mt *messenger) process(now time.Time) {
 	}
 }
 
-// nack ends the message with the remote; a message whose session went stale
-// is saved by replaceStaleInitiators first and sent again later.
+// nack ends the message with the remote; its sender is told by whoever
+// ends it.
 func (mt *messenger) nack() {
 	h := mt.head(raet.PcktNack, raet.CoatNacl, raet.FootNacl)
 	mt.c.send(&h, mt.r.HA)
@@ -305,9 +341,10 @@ func (mt *messenger) nack() {
 // messengent receives one message (Messengent).
 type messengent struct {
 	txBase
-	head   Head // replies mirror the first packet's wf, ck and fk
-	tray   RxTray
-	lowest int // the lowest segment found missing so far
+	head      Head // replies mirror the first packet's wf, ck and fk
+	tray      RxTray
+	lowest    int  // the lowest segment found missing so far
+	delivered bool // handed to the application: answered done from now on
 }
 
 // replyMessage answers the first packet of a message (RoadStack.replyMessage).
@@ -422,6 +459,7 @@ func (e *messengent) complete(coat []byte) {
 		e.nack()
 		return
 	}
+	e.delivered = true
 	h := e.head
 	h.PK = raet.PcktDone
 	e.send(h, nil)
@@ -443,11 +481,14 @@ func (e *messengent) process(now time.Time) {
 	e.askForMore()
 }
 
-// remove forgets the transaction and remembers its id as done for a while
-// (Messengent.remove), so a late duplicate is not delivered twice.
+// remove forgets the transaction and remembers for a while whether it was
+// delivered (Messengent.remove), so a late duplicate is answered as it
+// ended, and not delivered twice.
 func (e *messengent) remove() {
-	delete(e.r.transactions, e.index())
-	e.c.remember(e.r, e.tid)
+	if e.r.transactions[e.index()] == transaction(e) {
+		delete(e.r.transactions, e.index())
+	}
+	e.c.remember(e.r, e.sid, e.tid, e.delivered)
 }
 
 func (e *messengent) nack() {
@@ -465,6 +506,23 @@ func (c *core) sendSaved(r *Remote) {
 	r.saved = nil
 	for _, s := range saved {
 		c.message(r, s.body, s.timeout, s.report)
+	}
+}
+
+// settleSaved sends the saved messages once an allow has ended: in its new
+// session, or, when it failed and no other is on its way, as failed.
+func (c *core) settleSaved(r *Remote) {
+	if r.Allowed == Yes {
+		c.sendSaved(r)
+		return
+	}
+	if len(allowInProcess(r)) > 0 {
+		return
+	}
+	saved := r.saved
+	r.saved = nil
+	for _, s := range saved {
+		s.report(ErrNotAllowed)
 	}
 }
 
