@@ -221,11 +221,14 @@ func (mt *messenger) receive(now time.Time, p *Packet) {
 }
 
 // refused ends a message the remote refused: it never delivered it, and
-// never will. One begun in a session since replaced, or whose session is
-// being replaced, goes again in the new one (sendSaved); any other fails.
+// never will. One begun in a session since replaced goes again in the new
+// one, and one whose session is being replaced waits for it (settleSaved);
+// any other fails. Each goes again only once a session has changed, so two
+// stacks that disagree about their session cannot pass it back and forth.
 func (mt *messenger) refused() {
 	c, r := mt.c, mt.r
-	if mt.sid == r.SID && len(allowInProcess(r)) == 0 {
+	allowing := len(allowInProcess(r)) > 0
+	if mt.sid == r.SID && !allowing || r.Allowed != Yes && !allowing {
 		mt.finish(ErrNacked)
 		return
 	}
@@ -237,14 +240,11 @@ func (mt *messenger) refused() {
 			return
 		}
 	}
-	switch {
-	case r.Allowed == Yes:
-		c.message(r, mt.body, timeout, mt.report)
-	case len(allowInProcess(r)) > 0:
+	if allowing {
 		r.saved = append(r.saved, savedMessage{body: mt.body, timeout: timeout, report: mt.report})
 		c.stat("message_saved")
-	default:
-		mt.report(ErrNacked)
+	} else {
+		c.message(r, mt.body, timeout, mt.report)
 	}
 	mt.report = nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
 )
 
@@ -182,4 +183,36 @@ func (s *sim) runFor(limit time.Duration, cond func() bool) bool {
 		}
 	}
 	return true
+}
+
+// Two stacks that disagree about their session (the allower never heard
+// the allowent's ack, so the allowent counts itself allowed and the
+// allower does not) do not pass a refused message back and forth: it waits
+// for the allow to end and is then sent once more, or fails.
+func TestRefusedMessageIsNotBouncedWhileAllowing(t *testing.T) {
+	s := newSim(t, 1)
+	alpha, beta, r := bootstrap(t, s, Timers{})
+	s.net.SetFaults(netsim.Faults{Delay: time.Millisecond})
+	alpha.ep.SetHandler(func(d netsim.Datagram) {
+		if p, err := ParsePacket(d.Data); err == nil && p.TK == raet.TrnsAllow && p.PK == raet.PcktAck {
+			return // the allowent's ack is lost, every time
+		}
+		alpha.receive(d.From, d.Data)
+	})
+	alpha.allow(alpha.byName["beta"], false)
+	s.runUntil(time.Minute, "beta allowed, alpha not", func() bool {
+		return r.Allowed == Yes && len(allowInProcess(r)) > 0
+	})
+	before := beta.stats["message_segment_tx"]
+	o := beta.send(alpha, padded(rand.New(rand.NewSource(1)), 0, 10), 0)
+	// Each repeated initiate starts beta a new session, and the message goes
+	// once in each; without a bound it went on with no time passing.
+	for steps := 0; !o.reported; steps++ {
+		if steps > 10_000 || !s.step() {
+			t.Fatalf("not reported after %d steps, %d segments sent", steps, beta.stats["message_segment_tx"]-before)
+		}
+	}
+	if sent := beta.stats["message_segment_tx"] - before; sent > 20 {
+		t.Errorf("a one-packet message sent %d times before it was reported (%v)", sent, o.err)
+	}
 }
