@@ -101,3 +101,42 @@ func TestReplayWindow(t *testing.T) {
 		}
 	}
 }
+
+// A captured message replayed to a receiver that restarted since (on its
+// keep) is not delivered: the session it was sealed in is gone.
+func TestReplayAfterRestartIsNotDelivered(t *testing.T) {
+	s := newSim(t, 2)
+	alpha, beta, r := bootstrap(t, s, Timers{})
+	var captured [][]byte
+	alpha.ep.SetHandler(func(d netsim.Datagram) {
+		if p, err := ParsePacket(d.Data); err == nil && p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage {
+			captured = append(captured, append([]byte(nil), d.Data...))
+		}
+		alpha.receive(d.From, d.Data)
+	})
+	o := beta.send(alpha, padded(rand.New(rand.NewSource(2)), 0, 10), 0)
+	s.runUntil(time.Minute, "captured", func() bool { return o.reported })
+	if o.err != nil || len(captured) != 1 {
+		t.Fatalf("outcome %v, %d captured", o.err, len(captured))
+	}
+	alpha2 := s.restart(alpha, Config{Name: "alpha", Main: true, Manage: true, ManageCascade: true}, raet.AutoAlways, false)
+	rb := alpha2.byName["beta"]
+	s.runUntil(time.Minute, "allowed again", func() bool { return rb.Allowed == Yes && r.Allowed == Yes })
+	o = beta.send(alpha2, padded(rand.New(rand.NewSource(3)), 1, 10), 0)
+	s.runUntil(time.Minute, "delivered", func() bool { return o.reported })
+
+	attacker, err := s.net.Listen(netip.MustParseAddrPort("127.0.0.1:9999"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range captured {
+		if err := attacker.WriteTo(d, alpha2.conn.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	settle := s.clk.Now().Add(10 * time.Second)
+	s.runUntil(time.Minute, "settle", func() bool { return !s.clk.Now().Before(settle) })
+	if o.err != nil || len(alpha2.received) != 1 {
+		t.Errorf("after the restart: %v, %d delivered, want the new message only", o.err, len(alpha2.received))
+	}
+}
