@@ -217,6 +217,12 @@ func (mt *messenger) receive(now time.Time, p *Packet) {
 		c.refresh(r, Yes)
 		c.stat("message_reject_rx")
 		mt.refused()
+	case raet.PcktUnjoined:
+		// The remote does not know us by the uid the message names (it
+		// lost its keep): it never took the message. The reference ignores
+		// this, and the messenger retried for ever.
+		c.stat("message_unjoined_rx")
+		mt.refused()
 	}
 }
 

@@ -140,3 +140,18 @@ func TestReplayAfterRestartIsNotDelivered(t *testing.T) {
 		t.Errorf("after the restart: %v, %d delivered, want the new message only", o.err, len(alpha2.received))
 	}
 }
+
+// A message to a main that lost its keep (it no longer knows the uid the
+// message names, and answers unjoined) is reported failed, not sent for
+// ever: the main never took it, and the sender resends it once joined again.
+func TestMessageToAMainThatLostUsIsReported(t *testing.T) {
+	s := newSim(t, 1)
+	alpha, beta, _ := bootstrap(t, s, Timers{})
+	s.restart(alpha, Config{Name: "alpha", Main: true}, raet.AutoAlways, true)
+	beta.cfg.Manage = false // no alive finds out first and joins again
+	o := beta.send(alpha, padded(rand.New(rand.NewSource(1)), 0, 10), 0)
+	s.runUntil(time.Minute, "reported", func() bool { return o.reported })
+	if o.err == nil {
+		t.Errorf("reported delivered to a main that never took it")
+	}
+}
