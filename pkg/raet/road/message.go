@@ -343,6 +343,17 @@ func (e *messengent) receive(now time.Time, p *Packet) {
 // message takes one packet of the message.
 func (e *messengent) message(p *Packet) {
 	c, r := e.c, e.r
+	if r.Allowed != Yes && len(allowInProcess(r)) > 0 {
+		// A new session is being made: the message is neither taken nor
+		// refused yet. Its sender sends it again, and once allowed it is
+		// taken, or refused if sealed for the old session (and then sent
+		// again in the new one), rather than failed at once.
+		if _, ok := r.transactions[e.index()]; !ok {
+			r.transactions[e.index()] = e
+		}
+		c.stat("message_while_allowing")
+		return
+	}
 	if r.Allowed != Yes {
 		c.stat("unallowed_message_attempt")
 		e.nack()

@@ -216,3 +216,28 @@ func TestRefusedMessageIsNotBouncedWhileAllowing(t *testing.T) {
 		t.Errorf("a one-packet message sent %d times before it was reported (%v)", sent, o.err)
 	}
 }
+
+// A message that reaches a receiver making a new session (its hello to the
+// sender lost, so the sender knows of no allow) is taken once the session
+// is made, not refused at once.
+func TestMessageWhileTheReceiverAllowsIsDelivered(t *testing.T) {
+	s := newSim(t, 1)
+	alpha, beta, r := bootstrap(t, s, Timers{})
+	s.net.SetFaults(netsim.Faults{Delay: time.Millisecond})
+	lost := false
+	alpha.ep.SetHandler(func(d netsim.Datagram) {
+		if p, err := ParsePacket(d.Data); err == nil && p.TK == raet.TrnsAllow && p.PK == raet.PcktHello && !lost {
+			lost = true
+			return
+		}
+		alpha.receive(d.From, d.Data)
+	})
+	beta.allow(r, false)
+	o := alpha.send(beta, padded(rand.New(rand.NewSource(1)), 0, 10), 0)
+	s.runUntil(time.Minute, "reported", func() bool { return o.reported })
+	end := s.clk.Now().Add(10 * time.Second)
+	s.runUntil(time.Minute, "settle", func() bool { return !s.clk.Now().Before(end) })
+	if !lost || o.err != nil || len(beta.received) != 1 {
+		t.Errorf("hello lost %v: %v, %d delivered", lost, o.err, len(beta.received))
+	}
+}
