@@ -104,7 +104,10 @@ func allowHead(b *txBase, pk raet.PcktKind) Head {
 	return h
 }
 
-func (a *allower) remove() { delete(a.r.transactions, a.index()) }
+func (a *allower) remove() {
+	delete(a.r.transactions, a.index())
+	a.c.settleSaved(a.r)
+}
 
 func (a *allower) receive(now time.Time, p *Packet) {
 	switch p.PK {
@@ -265,7 +268,10 @@ func (e *allowent) send(pk raet.PcktKind, raw []byte) {
 	e.txBase.send(allowHead(&e.txBase, pk), raw, e.remove)
 }
 
-func (e *allowent) remove() { delete(e.r.transactions, e.index()) }
+func (e *allowent) remove() {
+	delete(e.r.transactions, e.index())
+	e.c.settleSaved(e.r)
+}
 
 func (e *allowent) receive(now time.Time, p *Packet) {
 	switch p.PK {
@@ -419,6 +425,7 @@ func (e *allowent) initiate(p *Packet) {
 	r.nextSID()
 	c.replaceStaleInitiators(r)
 	c.dumpRemote(r)
+	c.sendSaved(r)
 }
 
 func (e *allowent) fail() {

@@ -336,6 +336,9 @@ func (c *core) dispatch(now time.Time, p *Packet, from netip.AddrPort) {
 			}
 			if !p.CF { // a transaction the remote started
 				if !ValidSID(p.SI, r.RSID) {
+					if p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage && c.answerDone(p, r, from) {
+						return // a message of an old session, asked after
+					}
 					c.stat("stale_sid")
 					c.replyStale(p, from, false)
 					return
@@ -373,24 +376,9 @@ var correspondentStarters = map[[2]uint8]func(c *core, now time.Time, p *Packet,
 
 // correspond starts the transaction a remote begins with this packet.
 func (c *core) correspond(now time.Time, p *Packet, r *Remote, from netip.AddrPort) {
-	if p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage {
-		// A message already delivered is never delivered twice. The
-		// reference answers it with a stale nack, and its sender, whose
-		// done was lost or overtaken, then believes a delivered message
-		// refused; done tells it the truth, and a Python messenger takes
-		// done as completion too.
-		if _, done := r.done[p.TI]; done {
-			c.stat("message_done_again")
-			h := c.staleHead(p)
-			h.SE, h.DE, h.CF, h.PK, h.WF = p.DE, p.SE, true, raet.PcktDone, p.WF
-			c.send(&h, from)
-			return
-		}
-		// A retransmitted segment of a message we never began.
-		if p.AF {
-			c.replyStale(p, from, false)
-			return
-		}
+	// A message that ended here, or is replayed, is not begun again.
+	if p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage && !c.admitMessage(p, r, from) {
+		return
 	}
 	start := c.correspondents[[2]uint8{uint8(p.TK), uint8(p.PK)}]
 	if start == nil {

@@ -160,13 +160,17 @@ func TestDispatchNewerSessionIsTaken(t *testing.T) {
 	b := newDispatchBench(t, true)
 	old := &fakeTx{}
 	b.remote.transactions[txIndex{rf: true, le: 2, re: 3, si: 5, ti: 1}] = old
-	b.remote.done[9] = time.Now()
+	b.remote.done[doneKey{5, 9}] = doneRecord{at: time.Now(), delivered: true}
 	b.send(Head{TK: raet.TrnsAlive, PK: raet.PcktAck, SE: 3, DE: 2, SI: 6, TI: 1})
 	if b.remote.RSID != 6 {
 		t.Errorf("rsid %d, want 6", b.remote.RSID)
 	}
-	if !old.nacked || len(b.remote.transactions) != 0 || len(b.remote.done) != 0 {
-		t.Errorf("the old session's correspondent was not nacked and removed, or done ids kept")
+	if !old.nacked || len(b.remote.transactions) != 0 {
+		t.Errorf("the old session's correspondent was not nacked and removed")
+	}
+	// Its delivered messages are still answered done, in their session.
+	if len(b.remote.done) != 1 {
+		t.Errorf("done records %v, want the old session's kept", b.remote.done)
 	}
 	b.expect("newer sid", map[string]uint64{"stale_correspondent": 1}, 0)
 }
@@ -204,7 +208,7 @@ func TestDispatchDoneMessageIsNotDeliveredTwice(t *testing.T) {
 	delivered := 0
 	b.core.correspondents[[2]uint8{uint8(raet.TrnsMessage), uint8(raet.PcktMessage)}] =
 		func(*core, time.Time, *Packet, *Remote) { delivered++ }
-	b.remote.done[7] = b.clk.Now().Add(600 * time.Second)
+	b.remote.done[doneKey{5, 7}] = doneRecord{at: b.clk.Now().Add(600 * time.Second), delivered: true}
 	msg := Head{TK: raet.TrnsMessage, PK: raet.PcktMessage, SE: 3, DE: 2, SI: 5, TI: 7, FK: raet.FootNacl}
 	b.send(msg)
 	b.expect("done", map[string]uint64{"message_done_again": 1, "stale_initiator_nack": 0}, 1)

@@ -290,6 +290,7 @@ func (j *joiner) complete() {
 	}
 	if j.vacuous {
 		r.RSID = 0 // so that the remote's first allow, in its new session, is valid
+		r.forgetDone()
 	}
 	r.Joined = Yes
 	c.dumpRemote(r)

@@ -38,14 +38,6 @@ type Received struct {
 // done. It is called once.
 type report func(error)
 
-// savedMessage is a message whose session went stale before it was
-// delivered: it is sent again once a new session is allowed.
-type savedMessage struct {
-	body    body.Map
-	timeout time.Duration
-	report  report
-}
-
 // messenger sends one message (Messenger).
 type messenger struct {
 	txBase
@@ -71,6 +63,13 @@ type messenger struct {
 // message sends a body to a remote (RoadStack.message, Messenger.message).
 func (c *core) message(r *Remote, m body.Map, timeout time.Duration, rep report) {
 	defer c.rewake(r)
+	if r.Allowed != Yes && len(allowInProcess(r)) > 0 {
+		// A new session is on its way: the message goes in it
+		// (settleSaved), or fails with it.
+		r.saved = append(r.saved, savedMessage{body: m, timeout: timeout, report: rep})
+		c.stat("message_saved")
+		return
+	}
 	if r.Allowed != Yes {
 		c.stat("unallowed_remote")
 		rep(ErrNotAllowed)
@@ -209,7 +208,13 @@ func (mt *messenger) receive(now time.Time, p *Packet) {
 	case raet.PcktNack:
 		c.refresh(r, Yes)
 		c.stat("message_reject_rx")
-		mt.finish(ErrNacked)
+		mt.refused()
+	case raet.PcktUnjoined:
+		// The remote does not know us by the uid the message names (it
+		// lost its keep): it never took the message. The reference ignores
+		// this, and the messenger retried for ever.
+		c.stat("message_unjoined_rx")
+		mt.refused()
 	}
 }
 
@@ -293,8 +298,8 @@ func (mt *messenger) process(now time.Time) {
 	}
 }
 
-// nack ends the message with the remote; a message whose session went stale
-// is saved by replaceStaleInitiators first and sent again later.
+// nack ends the message with the remote; its sender is told by whoever
+// ends it.
 func (mt *messenger) nack() {
 	h := mt.head(raet.PcktNack, raet.CoatNacl, raet.FootNacl)
 	mt.c.send(&h, mt.r.HA)
@@ -305,11 +310,12 @@ func (mt *messenger) nack() {
 // messengent receives one message (Messengent).
 type messengent struct {
 	txBase
-	head   Head // replies mirror the first packet's wf, ck and fk
-	tray   RxTray
-	lowest int  // the lowest segment found missing so far
-	open   bool // counted among its remote's open incoming messages
-	held   int  // segment bytes counted against its remote
+	head      Head // replies mirror the first packet's wf, ck and fk
+	tray      RxTray
+	lowest    int  // the lowest segment found missing so far
+	open      bool // counted among its remote's open incoming messages
+	held      int  // segment bytes counted against its remote
+	delivered bool // handed to the application: answered done from now on
 }
 
 // replyMessage answers the first packet of a message (RoadStack.replyMessage).
@@ -342,6 +348,17 @@ func (e *messengent) receive(now time.Time, p *Packet) {
 // message takes one packet of the message.
 func (e *messengent) message(p *Packet) {
 	c, r := e.c, e.r
+	if r.Allowed != Yes && len(allowInProcess(r)) > 0 {
+		// A new session is being made: the message is neither taken nor
+		// refused yet. Its sender sends it again, and once allowed it is
+		// taken, or refused if sealed for the old session (and then sent
+		// again in the new one), rather than failed at once.
+		if _, ok := r.transactions[e.index()]; !ok {
+			r.transactions[e.index()] = e
+		}
+		c.stat("message_while_allowing")
+		return
+	}
 	if r.Allowed != Yes {
 		c.stat("unallowed_message_attempt")
 		e.nack()
@@ -437,6 +454,7 @@ func (e *messengent) complete(coat []byte) {
 		e.nack()
 		return
 	}
+	e.delivered = true
 	h := e.head
 	h.PK = raet.PcktDone
 	e.send(h, nil)
@@ -458,12 +476,15 @@ func (e *messengent) process(now time.Time) {
 	e.askForMore()
 }
 
-// remove forgets the transaction and remembers its id as done for a while
-// (Messengent.remove), so a late duplicate is not delivered twice.
+// remove forgets the transaction and remembers for a while whether it was
+// delivered (Messengent.remove), so a late duplicate is answered as it
+// ended, and not delivered twice.
 func (e *messengent) remove() {
-	delete(e.r.transactions, e.index())
+	if e.r.transactions[e.index()] == transaction(e) {
+		delete(e.r.transactions, e.index())
+	}
 	e.release()
-	e.c.remember(e.r, e.tid)
+	e.c.remember(e.r, e.sid, e.tid, e.delivered)
 }
 
 func (e *messengent) nack() {
@@ -472,16 +493,6 @@ func (e *messengent) nack() {
 	e.c.send(&h, e.r.HA)
 	e.c.stat("messengent_transaction_failure")
 	e.remove()
-}
-
-// sendSaved sends again the messages whose session went stale, now that a
-// new one is allowed (RemoteEstate.sendSavedMessages).
-func (c *core) sendSaved(r *Remote) {
-	saved := r.saved
-	r.saved = nil
-	for _, s := range saved {
-		c.message(r, s.body, s.timeout, s.report)
-	}
 }
 
 func init() {

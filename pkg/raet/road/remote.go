@@ -59,10 +59,11 @@ type Remote struct {
 	wakeAt     time.Time // the time of its live entry in the core's wake heap
 
 	transactions map[txIndex]transaction
-	// done remembers message transactions this stack completed as the
-	// correspondent until the time given, so a late duplicate gets a stale
-	// nack instead of being delivered twice.
-	done map[uint32]time.Time
+	// done remembers what became of the messages the remote started, and
+	// replay which of its current session's transaction ids began one (see
+	// replay.go): a late duplicate or a replay is never delivered twice.
+	done   map[doneKey]doneRecord
+	replay *replayWindow
 	// saved holds messages whose session went stale before delivery, to be
 	// sent again in the next session.
 	saved []savedMessage
@@ -71,7 +72,7 @@ type Remote struct {
 }
 
 func newRemote(uid uint32, ha netip.AddrPort) *Remote {
-	return &Remote{UID: uid, HA: ha, transactions: map[txIndex]transaction{}, done: map[uint32]time.Time{}}
+	return &Remote{UID: uid, HA: ha, transactions: map[txIndex]transaction{}, done: map[doneKey]doneRecord{}}
 }
 
 // NUID is the remote's near uid, the id this stack gave it.
@@ -102,8 +103,9 @@ func (r *Remote) rekey() error {
 }
 
 // removeStaleCorrespondents nacks and forgets the transactions the remote
-// started in a session older than its current one, and forgets which
-// messages were done: their ids belong to the old session.
+// started in a session older than its current one. What became of its
+// messages is kept: a sender asks in the old session whether one whose
+// done it missed was delivered.
 func (c *core) removeStaleCorrespondents(r *Remote) {
 	for idx, t := range r.transactions {
 		if idx.rf && !ValidSID(idx.si, r.RSID) {
@@ -112,7 +114,6 @@ func (c *core) removeStaleCorrespondents(r *Remote) {
 			c.stat("stale_correspondent")
 		}
 	}
-	clear(r.done)
 }
 
 // forgetCorrespondents drops what a remote that joined vacuously started
@@ -130,17 +131,19 @@ func (c *core) forgetCorrespondents(r *Remote) {
 			c.stat("forgotten_correspondent")
 		}
 	}
-	clear(r.done)
+	r.forgetDone()
 }
 
 // replaceStaleInitiators nacks and forgets the transactions this stack
-// started in a session older than the current one.
+// started in a session older than the current one. A message goes on in
+// its old session: the remote may have delivered it already, its done
+// lost, and sending it again in the new one would deliver it twice. The
+// remote answers it done or nack, and only a refused one goes again.
 func (c *core) replaceStaleInitiators(r *Remote) {
 	for idx, t := range r.transactions {
 		if !idx.rf && !ValidSID(idx.si, r.SID) {
-			if mt, ok := t.(*messenger); ok { // its body goes again in the new session
-				r.saved = append(r.saved, savedMessage{body: mt.body, timeout: mt.timeout, report: mt.report})
-				mt.report = nil
+			if _, ok := t.(*messenger); ok {
+				continue
 			}
 			t.nack()
 			delete(r.transactions, idx)

@@ -338,9 +338,11 @@ func (d *Delivery) Err() error {
 }
 
 // Transmit sends a message to the remote with the given uid. With timeout
-// 0 the stack retries until the remote says done or the session ends (as
-// the reference); a message whose session goes stale is sent again in the
-// next one.
+// 0 the stack retries until the remote says done or refuses it (as the
+// reference). A message sent while an allow is on its way waits for the
+// new session; one in flight when the session changes is asked after in
+// its old one, and sent again in the new one only if the remote refused
+// it, so that a message reported delivered arrived exactly once.
 func (s *Stack) Transmit(m body.Map, uid uint32, timeout time.Duration) *Delivery {
 	d := &Delivery{done: make(chan struct{})}
 	finish := func(err error) {

@@ -147,7 +147,7 @@ func TestStackServicesDeadlines(t *testing.T) {
 		r := newRemote(2, peerAddr)
 		r.transactions[txIndex{ti: 1}] = tx
 		c.addRemote(r)
-		c.remember(r, 7)
+		c.remember(r, 1, 7, true)
 	})
 	clk.Advance(1999 * time.Millisecond)
 	s.do(func(*core) {}) // let the loop run anything due

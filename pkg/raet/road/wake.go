@@ -37,7 +37,7 @@ func (h *wakeHeap) Pop() any {
 type doneEntry struct {
 	at  time.Time
 	r   *Remote
-	tid uint32
+	key doneKey
 }
 
 // remoteDeadline is the earliest time anything of the remote is due: its
@@ -73,13 +73,6 @@ func (c *core) rewake(r *Remote) {
 	heap.Push(&c.wakes, wakeEntry{at: at, r: r})
 }
 
-// remember records a message id as done until doneMemory has passed.
-func (c *core) remember(r *Remote, tid uint32) {
-	at := c.clock.Now().Add(doneMemory)
-	r.done[tid] = at
-	c.doneQueue = append(c.doneQueue, doneEntry{at: at, r: r, tid: tid})
-}
-
 // service does what has come due: each remote whose time has come runs its
 // due transactions and presence, then is scheduled again; done ids past
 // their time are forgotten.
@@ -110,8 +103,8 @@ func (c *core) service() {
 		d := c.doneQueue[0]
 		c.doneQueue[0] = doneEntry{}
 		c.doneQueue = c.doneQueue[1:]
-		if at, ok := d.r.done[d.tid]; ok && at.Equal(d.at) {
-			delete(d.r.done, d.tid)
+		if rec, ok := d.r.done[d.key]; ok && rec.at.Equal(d.at) {
+			delete(d.r.done, d.key)
 		}
 	}
 }
