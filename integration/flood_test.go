@@ -3,7 +3,6 @@ package integration
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"net"
 	"net/netip"
@@ -14,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet"
-	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
 )
@@ -227,33 +226,6 @@ func pick(m map[string]any, prefixes ...string) string {
 	return strings.Join(out, " ")
 }
 
-// spoofedJoin is a vacuous join request with a new id and new keys.
-func spoofedJoin(t *testing.T, i int) []byte {
-	t.Helper()
-	seed := sha256.Sum256(fmt.Appendf(nil, "spoof/%d", i))
-	signer, err := raet.NewSigner(seed[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv, err := raet.NewPrivateer(seed[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := fmt.Sprintf("spoof%d", i)
-	plain, err := body.Encode(raet.BodyMsgpack, body.Map{
-		{Key: "name", Value: id + "_minion"}, {Key: "mode", Value: int64(0)}, {Key: "kind", Value: int64(1)},
-		{Key: "verhex", Value: signer.VerHex()}, {Key: "pubhex", Value: priv.PubHex()}, {Key: "role", Value: id}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := road.PackTray(road.Head{HK: raet.HeadRaet, BK: raet.BodyMsgpack, PK: raet.PcktRequest,
-		TK: raet.TrnsJoin, SE: uint32(2 + i), TI: uint32(1 + i)}, plain, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ps[0].Packed
-}
-
 // Pending keys after 2,000 spoofed joins from one port, then 2,000 from
 // 2,000 ports, on a master without auto_accept and the default
 // max_pending_keys; a minion accepted by salt-key-raet answers after both.
@@ -268,7 +240,7 @@ func TestFigureJoinFlood(t *testing.T) {
 	defer one.Close()
 	start := time.Now()
 	for i := range 2000 {
-		one.WriteToUDP(spoofedJoin(t, i), to)
+		one.WriteToUDP(testutil.SpoofedJoin(t, i), to)
 		if i%100 == 99 {
 			time.Sleep(10 * time.Millisecond)
 		}
@@ -286,7 +258,7 @@ func TestFigureJoinFlood(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cn.WriteToUDP(spoofedJoin(t, 10000+i), to)
+		cn.WriteToUDP(testutil.SpoofedJoin(t, 10000+i), to)
 		cn.Close()
 		if i%100 == 99 {
 			time.Sleep(10 * time.Millisecond)

@@ -1,44 +1,13 @@
 package master
 
 import (
-	"crypto/sha256"
-	"fmt"
 	"net"
 	"strings"
 	"testing"
 
+	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet"
-	"github.com/saltraet/saltraet/pkg/raet/body"
-	"github.com/saltraet/saltraet/pkg/raet/road"
 )
-
-// spoofedJoin is a vacuous join request of a made-up minion: a new id and
-// new keys each time, as anyone who can send to the master's port can.
-func spoofedJoin(t *testing.T, i int) []byte {
-	t.Helper()
-	seed := sha256.Sum256(fmt.Appendf(nil, "spoof/%d", i))
-	signer, err := raet.NewSigner(seed[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv, err := raet.NewPrivateer(seed[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := fmt.Sprintf("spoof%d", i)
-	plain, err := body.Encode(raet.BodyJSON, body.Map{
-		{Key: "name", Value: id + "_minion"}, {Key: "mode", Value: int64(0)}, {Key: "kind", Value: int64(0)},
-		{Key: "verhex", Value: signer.VerHex()}, {Key: "pubhex", Value: priv.PubHex()}, {Key: "role", Value: id}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := road.PackTray(road.Head{HK: raet.HeadRaet, BK: raet.BodyJSON, PK: raet.PcktRequest,
-		TK: raet.TrnsJoin, SE: uint32(2 + i), TI: uint32(1 + i)}, plain, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ps[0].Packed
-}
 
 func pendingKeys(t *testing.T, tm *tmaster) int {
 	t.Helper()
@@ -63,7 +32,7 @@ func TestJoinFloodBoundsPendingKeys(t *testing.T) {
 	sent := 0
 	for batch := 0; batch < 20; batch++ {
 		for range 100 {
-			if _, err := one.WriteToUDP(spoofedJoin(t, sent), to); err != nil {
+			if _, err := one.WriteToUDP(testutil.SpoofedJoin(t, sent), to); err != nil {
 				t.Fatal(err)
 			}
 			sent++
@@ -83,7 +52,7 @@ func TestJoinFloodBoundsPendingKeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.WriteToUDP(spoofedJoin(t, sent+i), to)
+		c.WriteToUDP(testutil.SpoofedJoin(t, sent+i), to)
 		c.Close()
 	}
 	web1 := newMinion(t, tm, "web1").connect(tm)

@@ -1,0 +1,40 @@
+package testutil
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"testing"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/road"
+)
+
+// SpoofedJoin is the vacuous join request of a made-up minion spoof<i>: a
+// new id and new keys for each i, as anyone who can send to a master's
+// port can make. The flood tests send thousands of them.
+func SpoofedJoin(tb testing.TB, i int) []byte {
+	tb.Helper()
+	seed := sha256.Sum256(fmt.Appendf(nil, "spoof/%d", i))
+	signer, err := raet.NewSigner(seed[:])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	priv, err := raet.NewPrivateer(seed[:])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	id := fmt.Sprintf("spoof%d", i)
+	plain, err := body.Encode(raet.BodyMsgpack, body.Map{
+		{Key: "name", Value: id + "_minion"}, {Key: "mode", Value: int64(0)}, {Key: "kind", Value: int64(1)},
+		{Key: "verhex", Value: signer.VerHex()}, {Key: "pubhex", Value: priv.PubHex()}, {Key: "role", Value: id}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ps, err := road.PackTray(road.Head{HK: raet.HeadRaet, BK: raet.BodyMsgpack, PK: raet.PcktRequest,
+		TK: raet.TrnsJoin, SE: uint32(2 + i), TI: uint32(1 + i)}, plain, nil, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ps[0].Packed
+}
