@@ -37,8 +37,8 @@ func (c *core) longBox(r *Remote) (*raet.Box, error) {
 
 func allowInProcess(r *Remote) []transaction {
 	var as []transaction
-	for _, t := range r.transactions {
-		if t.kind() == raet.TrnsAllow {
+	for _, idx := range r.inOrder() {
+		if t := r.transactions[idx]; t.kind() == raet.TrnsAllow {
 			as = append(as, t)
 		}
 	}

@@ -17,8 +17,8 @@ import (
 // joinInProcess returns the join transactions running with a remote.
 func joinInProcess(r *Remote) []transaction {
 	var js []transaction
-	for _, t := range r.transactions {
-		if t.kind() == raet.TrnsJoin {
+	for _, idx := range r.inOrder() {
+		if t := r.transactions[idx]; t.kind() == raet.TrnsJoin {
 			js = append(js, t)
 		}
 	}

@@ -77,7 +77,11 @@ func (c *core) removeRemote(r *Remote, clear bool) {
 	if c.joinees[r.HA] == r {
 		delete(c.joinees, r.HA)
 	}
-	for _, t := range r.transactions {
+	for _, idx := range r.inOrder() {
+		t, ok := r.transactions[idx]
+		if !ok {
+			continue
+		}
 		t.nack()
 		if mt, ok := t.(*messenger); ok {
 			mt.finish(ErrUnknownRemote)

@@ -51,7 +51,7 @@ func TestDeliveryProperty(t *testing.T) {
 			for seed := range seeds {
 				t.Run(fmt.Sprintf("seed_%d", seed), func(t *testing.T) {
 					f := map[string]int{}
-					m := deliveryRun(t, seed, netsim.Faults{Loss: 0.3, Duplicate: 0.05, Delay: time.Millisecond, Jitter: 4 * time.Millisecond}, f)
+					m, _ := deliveryRun(t, seed, netsim.Faults{Loss: 0.3, Duplicate: 0.05, Delay: time.Millisecond, Jitter: 4 * time.Millisecond}, f)
 					mu.Lock()
 					defer mu.Unlock()
 					sent += m
@@ -70,6 +70,21 @@ func TestDeliveryProperty(t *testing.T) {
 	t.Logf("%d seeds, %d messages in %v; reported failed: %v", n, sent, time.Since(start).Round(time.Millisecond), failures)
 }
 
+// A seed replays the same run exactly, so that a seed the property fails
+// on can be run again and followed: the same counters on both stacks at
+// the same simulated time.
+func TestDeliveryRunReplays(t *testing.T) {
+	faults := netsim.Faults{Loss: 0.3, Duplicate: 0.05, Delay: time.Millisecond, Jitter: 4 * time.Millisecond}
+	for seed := int64(1); seed <= 20; seed++ {
+		_, first := deliveryRun(t, seed, faults, map[string]int{})
+		for range 2 {
+			if _, again := deliveryRun(t, seed, faults, map[string]int{}); again != first {
+				t.Fatalf("seed %d ran differently:\n%s\n%s", seed, first, again)
+			}
+		}
+	}
+}
+
 // perturbation is something done to the stacks at a simulated time: a
 // message sent, or a join or allow started again.
 type perturbation struct {
@@ -79,7 +94,9 @@ type perturbation struct {
 
 // deliveryRun runs one seed of the property, counts the failures its
 // senders were told by error, and reports how many messages it sent.
-func deliveryRun(t *testing.T, seed int64, f netsim.Faults, failures map[string]int) int {
+// It returns how many messages it sent, and a trace of the run: both
+// stacks' counters and the simulated time it took.
+func deliveryRun(t *testing.T, seed int64, f netsim.Faults, failures map[string]int) (int, string) {
 	t.Helper()
 	s := newSim(t, seed)
 	rng := rand.New(rand.NewSource(seed))
@@ -144,7 +161,7 @@ func deliveryRun(t *testing.T, seed int64, f netsim.Faults, failures map[string]
 				}
 			}
 		}
-		return len(outs)
+		return len(outs), ""
 	}
 	// Late duplicates and retransmissions arrive: none may be delivered again.
 	end := s.clk.Now().Add(15 * time.Second)
@@ -170,7 +187,7 @@ func deliveryRun(t *testing.T, seed int64, f netsim.Faults, failures map[string]
 			failures[o.err.Error()]++
 		}
 	}
-	return len(outs)
+	return len(outs), fmt.Sprint(s.clk.Now().Sub(t0), alpha.stats, beta.stats)
 }
 
 // stepUntil steps until cond holds and reports whether it did within the given

@@ -107,8 +107,9 @@ func (r *Remote) rekey() error {
 // messages is kept: a sender asks in the old session whether one whose
 // done it missed was delivered.
 func (c *core) removeStaleCorrespondents(r *Remote) {
-	for idx, t := range r.transactions {
-		if idx.rf && !ValidSID(idx.si, r.RSID) {
+	for _, idx := range r.inOrder() {
+		t, ok := r.transactions[idx]
+		if ok && idx.rf && !ValidSID(idx.si, r.RSID) {
 			t.nack()
 			delete(r.transactions, idx)
 			c.stat("stale_correspondent")
@@ -140,8 +141,9 @@ func (c *core) forgetCorrespondents(r *Remote) {
 // lost, and sending it again in the new one would deliver it twice. The
 // remote answers it done or nack, and only a refused one goes again.
 func (c *core) replaceStaleInitiators(r *Remote) {
-	for idx, t := range r.transactions {
-		if !idx.rf && !ValidSID(idx.si, r.SID) {
+	for _, idx := range r.inOrder() {
+		t, ok := r.transactions[idx]
+		if ok && !idx.rf && !ValidSID(idx.si, r.SID) {
 			if _, ok := t.(*messenger); ok {
 				continue
 			}

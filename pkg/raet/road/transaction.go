@@ -1,7 +1,9 @@
 package road
 
 import (
+	"cmp"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
@@ -53,4 +55,41 @@ type transaction interface {
 	deadline() time.Time
 	// nack ends the transaction with the other side.
 	nack()
+}
+
+// compare orders indexes, so that a remote's transactions can be walked in
+// one order.
+func (a txIndex) compare(b txIndex) int {
+	return cmp.Or(
+		cmpBool(a.rf, b.rf),
+		cmp.Compare(a.le, b.le),
+		cmp.Compare(a.re, b.re),
+		a.ra.Compare(b.ra),
+		cmp.Compare(a.si, b.si),
+		cmp.Compare(a.ti, b.ti),
+		cmpBool(a.bf, b.bf),
+	)
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// inOrder returns the indexes of the remote's transactions in index order.
+// Go's map order is random, and the order in which transactions send or
+// end decides what a simulated network drops next: walked in map order, a
+// seed did not replay the same run.
+func (r *Remote) inOrder() []txIndex {
+	idxs := make([]txIndex, 0, len(r.transactions))
+	for idx := range r.transactions {
+		idxs = append(idxs, idx)
+	}
+	slices.SortFunc(idxs, txIndex.compare)
+	return idxs
 }

@@ -89,7 +89,11 @@ func (c *core) service() {
 			continue // removed: nothing of it runs any more
 		}
 		r.wakeAt = time.Time{}
-		for _, t := range r.transactions {
+		for _, idx := range r.inOrder() {
+			t, ok := r.transactions[idx]
+			if !ok {
+				continue // ended by one processed before it
+			}
 			if d := t.deadline(); !d.IsZero() && !d.After(now) {
 				t.process(now)
 			}
