@@ -191,19 +191,31 @@ func (c *core) joinAt(ha netip.AddrPort, uid uint32, cascade bool) *Remote {
 // and its keys are judged again. It is how an estate that went silent is
 // found out: one back with new keys signs nothing the old ones verify, and
 // one back without its keep does not know our old uid, so neither answers
-// an alive, while a join is neither signed nor addressed by uid. A join of
-// ours in process gives way; one that may be refused as a change of what
-// the remote was would settle nothing.
+// an alive, while a join is neither signed nor addressed by uid.
 func (c *core) rejoin(r *Remote, cascade bool) {
-	for _, t := range joinInProcess(r) {
-		if j, ours := t.(*joiner); ours {
-			j.remove()
-		}
-	}
 	c.stat("rejoin")
+	c.endInProcess(r)
 	r.FUID, r.Allowed = 0, No
 	c.verifiersChanged = true
 	c.join(r, false, cascade)
+}
+
+// endInProcess ends everything in process with a remote, before its ids change:
+// they index its transactions. A message on its way is reported failed,
+// for its sender to send again in the new session; whether the remote took
+// it before it went silent cannot be known.
+func (c *core) endInProcess(r *Remote) {
+	for idx, t := range r.transactions {
+		t.nack()
+		if mt, ok := t.(*messenger); ok {
+			mt.finish(ErrNotAllowed)
+		}
+		delete(r.transactions, idx)
+	}
+	for _, s := range r.saved {
+		s.report(ErrNotAllowed)
+	}
+	r.saved = nil
 }
 
 // send packs and transmits a packet of the join's fixed head.

@@ -1,11 +1,13 @@
 package road
 
 import (
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/netsim"
 )
 
 // pinningAcceptor keeps the first keys each role shows and refuses other
@@ -83,5 +85,32 @@ func TestRejoinChangedKeysStillRefused(t *testing.T) {
 	s.quiesce(time.Minute)
 	if alpha.stats["join_immutable_change"] == 0 || r.Joined == Yes {
 		t.Errorf("changed keys taken: alpha %v, beta's join %v", alpha.stats, r.Joined)
+	}
+}
+
+// A message on its way to a remote that went silent is reported failed
+// when the remote is joined again, for its sender to send it again, and
+// nothing of the old session stays behind under ids that changed.
+func TestRejoinEndsWhatWasInFlight(t *testing.T) {
+	s := newSim(t, 1)
+	alpha, beta, r := bootstrap(t, s, Timers{})
+	alpha.ep.SetHandler(nil) // alpha goes deaf
+	o := beta.send(alpha, body.Map{{Key: "in", Value: "flight"}}, 0)
+	s.runUntil(time.Minute, "alpha lost", func() bool { return r.Alived == No })
+	beta.rejoin(r, true)
+	if !o.reported || !errors.Is(o.err, ErrNotAllowed) {
+		t.Fatalf("the message in flight: reported %v, %v", o.reported, o.err)
+	}
+	for _, tx := range r.transactions {
+		if tx.kind() != raet.TrnsJoin {
+			t.Errorf("a %v transaction outlived the rejoin", tx.kind())
+		}
+	}
+	alpha.ep.SetHandler(func(d netsim.Datagram) { alpha.receive(d.From, d.Data) })
+	s.runUntil(time.Minute, "allowed again", func() bool { return r.Allowed == Yes })
+	o = beta.send(alpha, body.Map{{Key: "sent", Value: "again"}}, 0)
+	s.runUntil(time.Minute, "sent again", func() bool { return o.reported })
+	if o.err != nil {
+		t.Errorf("the message sent again: %v", o.err)
 	}
 }
