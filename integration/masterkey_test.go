@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A master whose key changed is refused by the minion, which said so at
@@ -49,7 +50,9 @@ func testMasterKeyChanged(t *testing.T, forgetKeep bool) {
 	if err := os.Remove(kept); err != nil {
 		t.Fatal(err)
 	}
+	removed := time.Now()
 	c.waitReady("n1")
+	t.Logf("n1 answered %v after its stored master key was removed", time.Since(removed).Round(time.Millisecond))
 	if md.cmd.ProcessState != nil {
 		t.Fatal("the minion exited")
 	}
