@@ -1,7 +1,6 @@
 package road
 
 import (
-	"fmt"
 	"net/netip"
 	"time"
 
@@ -161,61 +160,6 @@ func (c *core) join(r *Remote, renewal, cascade bool) {
 		c.joinees[r.HA] = r
 	}
 	c.stat("joiner_tx_request")
-}
-
-// joinAt joins the estate at ha, adding a remote for it first when none
-// is known there, with uid when that is free (0: the next free one).
-func (c *core) joinAt(ha netip.AddrPort, uid uint32, cascade bool) *Remote {
-	var r *Remote
-	for _, known := range c.remotes {
-		if known.HA == ha {
-			r = known
-			break
-		}
-	}
-	if r == nil {
-		r = newRemote(0, ha)
-		if _, taken := c.remotes[uid]; !taken && uid != c.uid {
-			r.UID = uid
-		}
-		c.addRemote(r)
-		r.Name = fmt.Sprintf("estate_%d", r.UID) // until the join tells us its name
-		c.byName[r.Name] = r
-	}
-	c.join(r, false, cascade)
-	return r
-}
-
-// rejoin joins a remote again vacuously under its uid here, as a restart
-// that forgot its remotes would: what the remote answers is taken as new
-// and its keys are judged again. It is how an estate that went silent is
-// found out: one back with new keys signs nothing the old ones verify, and
-// one back without its keep does not know our old uid, so neither answers
-// an alive, while a join is neither signed nor addressed by uid.
-func (c *core) rejoin(r *Remote, cascade bool) {
-	c.stat("rejoin")
-	c.endInProcess(r)
-	r.FUID, r.Allowed = 0, No
-	c.verifiersChanged = true
-	c.join(r, false, cascade)
-}
-
-// endInProcess ends everything in process with a remote, before its ids change:
-// they index its transactions. A message on its way is reported failed,
-// for its sender to send again in the new session; whether the remote took
-// it before it went silent cannot be known.
-func (c *core) endInProcess(r *Remote) {
-	for idx, t := range r.transactions {
-		t.nack()
-		if mt, ok := t.(*messenger); ok {
-			mt.finish(ErrNotAllowed)
-		}
-		delete(r.transactions, idx)
-	}
-	for _, s := range r.saved {
-		s.report(ErrNotAllowed)
-	}
-	r.saved = nil
 }
 
 // send packs and transmits a packet of the join's fixed head.
