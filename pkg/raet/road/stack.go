@@ -276,26 +276,34 @@ func (r *Remote) state() RemoteState {
 // With cascade an allow follows the join, as the reference's
 // join(cascade=True). It returns the remote's uid here.
 func (s *Stack) Join(ha netip.AddrPort, cascade bool) (uint32, error) {
-	var uid uint32
-	err := s.do(func(c *core) {
-		ha = NormalizeAddr(ha)
-		var r *Remote
-		for _, known := range c.remotes {
-			if known.HA == ha {
-				r = known
-				break
-			}
+	return s.JoinUID(ha, 0, cascade)
+}
+
+// JoinUID is Join giving a remote it adds the uid it had before (0: the
+// next free one), when no other estate holds it now. An immutable main
+// takes a joiner back only under the estate uid it knows, so an estate
+// joining again without a restart offers the same one a restart would.
+func (s *Stack) JoinUID(ha netip.AddrPort, uid uint32, cascade bool) (uint32, error) {
+	var got uint32
+	err := s.do(func(c *core) { got = c.joinAt(NormalizeAddr(ha), uid, cascade).UID })
+	return got, err
+}
+
+// Rejoin joins a remote again vacuously (see core.rejoin). It reports
+// ErrUnknownRemote when the stack has no remote of that uid.
+func (s *Stack) Rejoin(uid uint32, cascade bool) error {
+	var err error
+	if doErr := s.do(func(c *core) {
+		r, ok := c.remotes[uid]
+		if !ok {
+			err = ErrUnknownRemote
+			return
 		}
-		if r == nil {
-			r = newRemote(0, ha)
-			c.addRemote(r)
-			r.Name = fmt.Sprintf("estate_%d", r.UID) // until the join tells us its name
-			c.byName[r.Name] = r
-		}
-		uid = r.UID
-		c.join(r, false, cascade)
-	})
-	return uid, err
+		c.rejoin(r, cascade)
+	}); doErr != nil {
+		return doErr
+	}
+	return err
 }
 
 // Remotes returns what the stack knows of each remote, by uid.

@@ -16,10 +16,14 @@
 //     takes effect without a restart. Salt's ZeroMQ minion exits when
 //     rejected unless rejected_retry is set; this one always retries. A
 //     pending minion is joined again by the road's presence management.
-//     A master this minion refused (its key changed) still needs a restart
-//     of the minion once its key is sorted out: the master kept the old
-//     session, and an immutable master refuses a join under another estate
-//     uid as a change.
+//     A master that stops answering is joined again vacuously, as at a
+//     start, so a master back with new keys (or without its road keep) is
+//     found out: its changed key is refused at error, naming the stored key
+//     file, and once the operator removes that file the next join takes the
+//     new key, the minion still running (as Salt's minion re-authenticates
+//     and saves a new minion_master.pub once the old one is removed). Every
+//     join again offers the master the estate uid it had, which is all an
+//     immutable master takes back.
 //   - a lane <id>_minion with the manor yard in sock_dir, for local tools.
 //   - a router joining the two: share "fun" from a master is a job; share
 //     "remote_cmd" from a local yard goes to the current master (the first

@@ -17,11 +17,15 @@ import (
 
 // master is one entry of the master option and what the road made of it.
 type master struct {
-	addr    config.HostPort // as configured
-	ha      netip.AddrPort  // resolved; zero until it is
-	uid     uint32          // the remote's uid on the road; 0 while there is none
-	name    string          // its estate name, once a join told it
-	retryAt time.Time       // when to resolve and join again while uid is 0
+	addr config.HostPort // as configured
+	ha   netip.AddrPort  // resolved; zero until it is
+	uid  uint32          // the remote's uid on the road; 0 while there is none
+	// was is the uid the master had on the road before it was forgotten,
+	// offered again at the next join: an immutable master takes a joiner
+	// back only under the estate uid it knows.
+	was     uint32
+	name    string    // its estate name, once a join told it
+	retryAt time.Time // when to resolve and join again while uid is 0
 	// wait is the acceptance wait before the next join after a refusal:
 	// zero until the first, then growing as Salt's AsyncAuth grows it.
 	wait     time.Duration
@@ -149,8 +153,8 @@ func (a *masterAcceptor) StatusRole(role, verhex, pubhex string) (raet.Acceptanc
 	}
 	switch d.Status {
 	case raet.Rejected:
-		a.once(role, logrus.ErrorLevel, fmt.Sprintf("Refusing master %q: %s (fingerprint now %s). If the master's key was changed on purpose, remove %s and restart this minion "+
-			"(an immutable master takes the join again only with the estate uid of a fresh start)",
+		a.once(role, logrus.ErrorLevel, fmt.Sprintf("Refusing master %q: %s (fingerprint now %s). If the master's key was changed on purpose, remove %s: "+
+			"the next join takes the new key (acceptance_wait_time)",
 			role, d.Reason, pki.Fingerprint(pubhex, verhex), a.store.Path(raet.Accepted, role)))
 	case raet.Pending:
 		a.once(role, logrus.WarnLevel, fmt.Sprintf("The key of master %q is pending (%s): accept it by moving %s to %s",
@@ -198,7 +202,7 @@ func (m *Minion) masterRefused(ms *master, name, addr string) {
 	ms.refusals++
 	first := ms.refusals == 1
 	wait, next := acceptanceWait(ms.wait, base, max)
-	ms.uid, ms.wait, ms.retryAt = 0, next, time.Now().Add(wait)
+	ms.was, ms.uid, ms.wait, ms.retryAt = ms.uid, 0, next, time.Now().Add(wait)
 	m.masters.mu.Unlock()
 	m.stats.add("master_refused")
 	if first {
@@ -207,6 +211,21 @@ func (m *Minion) masterRefused(ms *master, name, addr string) {
 		return
 	}
 	m.log.Infof("Master %s at %s refused this minion again; waiting %v before the next join", name, addr, wait)
+}
+
+// masterLost follows a master that stopped answering: the minion joins it
+// again as if it had just started, as Salt's minion authenticates again
+// when it cannot talk to its master. A master back with new keys, or
+// without its road keep, answers nothing signed with the old ones or for
+// the old session, so only a join finds it out; its key is then judged
+// again, and a changed one refused and said so.
+func (m *Minion) masterLost(ev road.Event, addr string) {
+	m.stats.add("master_lost")
+	if err := m.road.Rejoin(ev.UID, true); err != nil {
+		m.log.Warnf("Master %s at %s stopped answering; cannot join it again: %v", ev.Name, addr, err)
+		return
+	}
+	m.log.Warnf("Master %s at %s stopped answering; joining it again", ev.Name, addr)
 }
 
 // secondsOf turns a float option in seconds into a duration.

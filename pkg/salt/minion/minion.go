@@ -455,7 +455,10 @@ func (m *Minion) joinMasters(now time.Time) {
 			m.masters.mu.Unlock()
 			continue
 		}
-		uid, err := m.road.Join(ha, true)
+		m.masters.mu.Lock()
+		was := ms.was
+		m.masters.mu.Unlock()
+		uid, err := m.road.JoinUID(ha, was, true)
 		if err != nil {
 			return // the road stopped
 		}
@@ -498,7 +501,7 @@ func (m *Minion) onEvent(ev road.Event) {
 		m.spool.flush(ev.Name)
 		m.flushLane()
 	case road.EventLost:
-		m.log.Warnf("Master %s at %s stopped answering", ev.Name, addr)
+		m.masterLost(ev, addr)
 	case road.EventRemoved:
 		m.masterRefused(ms, ev.Name, addr)
 	case road.EventReaped:
