@@ -66,14 +66,7 @@ type acceptedFlooder struct {
 
 func newAcceptedFlooder(t *testing.T, master netip.AddrPort) *acceptedFlooder {
 	t.Helper()
-	signer, err := raet.GenerateSigner()
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv, err := raet.GeneratePrivateer()
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, priv := testutil.EstateKeys(t)
 	conn, err := road.ListenUDP("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -38,3 +38,18 @@ func SpoofedJoin(tb testing.TB, i int) []byte {
 	}
 	return ps[0].Packed
 }
+
+// EstateKeys makes a new estate's long-term keys: its signing key and its
+// Curve25519 key.
+func EstateKeys(tb testing.TB) (*raet.Signer, *raet.Privateer) {
+	tb.Helper()
+	signer, err := raet.GenerateSigner()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	priv, err := raet.GeneratePrivateer()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return signer, priv
+}

@@ -3,7 +3,6 @@ package master
 import (
 	"context"
 	"fmt"
-	"github.com/saltraet/saltraet/internal/testutil"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -11,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/saltraet/saltraet/internal/testutil"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -183,14 +184,7 @@ func newMinion(t *testing.T, tm *tmaster, id string) *minion {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, err := raet.GenerateSigner()
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv, err := raet.GeneratePrivateer()
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, priv := testutil.EstateKeys(t)
 	s, err := road.NewStack(road.Config{Name: id + "_minion", Role: id, Kind: config.KindMinion,
 		Keep: kp, Signer: signer, Privateer: priv, Conn: conn, BodyKind: raet.BodyMsgpack,
 		Timers: road.Timers{JoinerTimeout: road.Never, PendRedo: 300 * time.Millisecond}})

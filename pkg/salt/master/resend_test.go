@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
@@ -27,14 +28,7 @@ type restartable struct {
 
 func newRestartable(t *testing.T, id string) *restartable {
 	t.Helper()
-	signer, err := raet.GenerateSigner()
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv, err := raet.GeneratePrivateer()
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, priv := testutil.EstateKeys(t)
 	mn := &minion{t: t, id: id, signer: signer, priv: priv,
 		pubs: make(chan body.Map, 64), others: make(chan body.Map, 64), events: make(chan road.Event, 256)}
 	return &restartable{minion: mn, keepDir: t.TempDir(), addr: netip.MustParseAddrPort("127.0.0.1:0"),
