@@ -35,6 +35,10 @@ type keyJudge struct {
 	mu    sync.Mutex
 	notes map[string]string    // id: the last message logged for it
 	keys  map[string][2]string // id: pub and verify of its last accepted join
+	// broken holds, by id, why a connected minion's accepted key file
+	// cannot be used: it is not published to until the file is repaired,
+	// though its session outlived the file.
+	broken map[string]error
 }
 
 func (j *keyJudge) StatusRole(role, verhex, pubhex string) (raet.Acceptance, error) {
@@ -46,6 +50,7 @@ func (j *keyJudge) StatusRole(role, verhex, pubhex string) (raet.Acceptance, err
 	switch {
 	case errors.As(err, &fe):
 		j.stats.add("key_file_error")
+		j.setBroken(role, err)
 		j.note(role, logrus.ErrorLevel, fmt.Sprintf("Refusing minion %s: %v; repair the file, or delete it with salt-key-raet -d %s "+
 			"and accept the key the minion shows next", role, err, role))
 	case err != nil:
@@ -59,8 +64,30 @@ func (j *keyJudge) StatusRole(role, verhex, pubhex string) (raet.Acceptance, err
 	default:
 		j.note(role, logrus.DebugLevel, "")
 		j.remember(role, pubhex, verhex)
+		j.setBroken(role, nil)
 	}
 	return d.Status, err
+}
+
+// setBroken records why id's key file cannot be used; nil clears it.
+func (j *keyJudge) setBroken(id string, err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err == nil {
+		delete(j.broken, id)
+		return
+	}
+	if j.broken == nil || len(j.broken) >= maxKeyNotes {
+		j.broken = map[string]error{}
+	}
+	j.broken[id] = err
+}
+
+// brokenKey says why id's accepted key file cannot be used, or nil.
+func (j *keyJudge) brokenKey(id string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.broken[id]
 }
 
 // remember keeps the keys an accepted estate joined with, so that the key
@@ -96,8 +123,12 @@ func (j *keyJudge) review(remotes map[uint32]road.RemoteState) {
 		}
 		_, err := j.store.Get(rs.Role)
 		var fe *pki.FileError
+		if !errors.As(err, &fe) {
+			j.setBroken(rs.Role, nil)
+		}
 		switch {
 		case errors.As(err, &fe): // counted when it refuses a join or a return
+			j.setBroken(rs.Role, err)
 			j.note(rs.Role, logrus.ErrorLevel, fmt.Sprintf("Refusing minion %s: %v; repair the file, or delete it with salt-key-raet -d %s "+
 				"and accept the key the minion shows next", rs.Role, err, rs.Role))
 		case errors.Is(err, pki.ErrNotFound):

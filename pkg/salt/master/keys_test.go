@@ -111,3 +111,44 @@ func TestKeyDeletedWhileConnectedIsPendingAgain(t *testing.T) {
 		t.Fatalf("publish %v, want jid %s", got, jid)
 	}
 }
+
+// A key file that breaks behind a live session stops the minion's jobs:
+// the publish is reported undelivered, naming the file, and never sent,
+// whose return would be refused anyway; once the file is repaired the
+// minion is published to again.
+func TestBrokenKeyOfConnectedMinionNotPublished(t *testing.T) {
+	tm := newMaster(t, "").start()
+	web1 := newMinion(t, tm, "web1").connect(tm)
+	path := tm.m.store.Path(raet.Accepted, "web1")
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("\x93garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the broken key found by the review", func() bool { return tm.m.judge.brokenKey("web1") != nil })
+	c := newClient(t, tm)
+	c.subscribe()
+	c.publish(pubLoad(tm.key(), "web1", "glob", "test.ping"))
+	jid, _ := get(c.reply(), "return", "ret", "jid").(string)
+	e := c.waitTag(UndeliveredTag(jid, "web1"))
+	if msg, _ := get(e.data, "error").(string); !strings.Contains(msg, path) {
+		t.Fatalf("undelivered event %v does not name %s", e.data, path)
+	}
+	select {
+	case p := <-web1.pubs:
+		t.Fatalf("web1 was sent %v with its key file broken", p)
+	default:
+	}
+
+	if err := os.WriteFile(path, good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the repaired key found by the review", func() bool { return tm.m.judge.brokenKey("web1") == nil })
+	c.publish(pubLoad(tm.key(), "web1", "glob", "test.ping"))
+	jid2, _ := get(c.reply(), "return", "ret", "jid").(string)
+	if got := get(web1.waitPub(), "pub", "jid"); got != jid2 {
+		t.Fatalf("publish %v after the repair, want jid %s", got, jid2)
+	}
+}

@@ -191,10 +191,17 @@ func (m *Master) replyError(yard, name, message string) {
 
 // sendPub sends the publish to each targeted minion's allowed estates, and
 // only to them, reporting each delivery as an event; a delivery that fails
-// is tried again when the minion is allowed again (resend.go).
+// is tried again when the minion is allowed again (resend.go). A minion
+// whose accepted key file broke behind its session is not sent the job,
+// whose return would be refused: it is reported undelivered, naming the
+// file.
 func (m *Master) sendPub(jid string, minions []string, pub body.Map) {
 	estates := m.estates()
 	for _, id := range minions {
+		if err := m.judge.brokenKey(id); err != nil {
+			m.undelivered(jid, id, "", err.Error())
+			continue
+		}
 		m.newPubDelivery(jid, id, pub).start(estates)
 	}
 }
