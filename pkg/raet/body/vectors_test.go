@@ -11,7 +11,7 @@ import (
 )
 
 // The vectors are datagrams captured between Python raet 0.6.9 stacks
-// (../shared/vectors). Each body is checked both ways: Decode must give what
+// (testdata/shared/vectors, copied from the shared vectors). Each body is checked both ways: Decode must give what
 // Python decoded, with the Go types the package promises, and Encode of that
 // value must give back the captured bytes exactly.
 

@@ -11,8 +11,8 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/body"
 )
 
-// The golden files are real Salt 3006 runs (../shared/spec/salt-3006-observed,
-// found as the repository's other tests find ../shared). Each
+// The golden files are real Salt 3006 runs (testdata/shared/spec/salt-3006-observed,
+// found as the repository's other tests find the vectors). Each
 // run's salt/job/<jid>/new event gives the publish; its ret events give what
 // a minion returned. They are read with the body package's JSON decoder, so
 // key order survives and comparisons below are byte-exact, order included.

@@ -10,7 +10,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/body"
 )
 
-// specFile reads a file of ../shared/spec.
+// specFile reads a file of testdata/shared/spec.
 func specFile(t *testing.T, parts ...string) []byte {
 	t.Helper()
 	p := filepath.Join(append([]string{testvectors.Shared(t), "spec"}, parts...)...)
