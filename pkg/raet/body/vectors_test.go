@@ -11,9 +11,9 @@ import (
 )
 
 // The vectors are datagrams captured between Python raet 0.6.9 stacks
-// (testdata/shared/vectors, copied from the shared vectors). Each body is checked both ways: Decode must give what
-// Python decoded, with the Go types the package promises, and Encode of that
-// value must give back the captured bytes exactly.
+// (testdata/shared/vectors). Each body is checked both ways: Decode must
+// give what Python decoded, with the Go types the package promises, and
+// Encode of that value must give back the captured bytes exactly.
 
 // laneVector is what these tests read of a vectors/lane file. It is decoded
 // with DecodeJSON itself, since encoding/json would lose the key order the
