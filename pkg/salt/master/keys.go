@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/sirupsen/logrus"
 
@@ -150,16 +149,7 @@ func (j *keyJudge) review(remotes map[uint32]road.RemoteState) {
 
 // watchKeys reviews the joined estates' keys every presence interval.
 func (m *Master) watchKeys(ctx context.Context) error {
-	t := time.NewTicker(m.opts.presenceInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			m.judge.review(m.road.Remotes())
-		}
-	}
+	return every(ctx, m.opts.presenceInterval, func() { m.judge.review(m.road.Remotes()) })
 }
 
 // note logs msg for id unless it is what was logged for id last; an empty

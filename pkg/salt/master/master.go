@@ -382,14 +382,7 @@ func (m *Master) maintain(ctx context.Context) error {
 		return nil
 	}
 	keep := time.Duration(m.cfg.KeepJobs) * time.Hour
-	t := time.NewTicker(m.opts.maintenance)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
+	return every(ctx, m.opts.maintenance, func() {
 		n, err := m.cache.Clean(keep, time.Now())
 		if n > 0 {
 			m.stats.add("jobs_cleaned")
@@ -398,6 +391,22 @@ func (m *Master) maintain(ctx context.Context) error {
 		if err != nil {
 			m.stats.add("cache_error")
 			m.log.Warnf("Cleaning the job cache: %v", err)
+		}
+	})
+}
+
+// every runs f at each interval until ctx ends: the master's periodic
+// work (presence, key reviews, job cache maintenance). It returns nil, as
+// a stopping master's parts do.
+func every(ctx context.Context, interval time.Duration, f func()) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			f()
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
@@ -49,15 +48,8 @@ func (m *Master) readEvents(ctx context.Context) error {
 // presence fires salt/presence/present every interval, and
 // salt/presence/change when the available estates changed since the last.
 func (m *Master) presence(ctx context.Context) error {
-	t := time.NewTicker(m.opts.presenceInterval)
-	defer t.Stop()
 	var last []string
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
+	return every(ctx, m.opts.presenceInterval, func() {
 		now, _ := m.presenceOf("available")
 		present := names(now)
 		m.ev.fire(TagPresencePresent, body.Map{{Key: "present", Value: present}})
@@ -66,7 +58,7 @@ func (m *Master) presence(ctx context.Context) error {
 			m.ev.fire(TagPresenceChange, body.Map{{Key: "new", Value: gained}, {Key: "lost", Value: lost}})
 		}
 		last = present
-	}
+	})
 }
 
 // presenceOf lists the estates in a state, by name with their IP address:
