@@ -16,7 +16,7 @@ FUZZ_TARGETS = \
 	./pkg/raet/body:FuzzDecodeMsgpack \
 	./pkg/raet/road/keep:FuzzLoad
 
-.PHONY: all build test race vet fmt bench fuzz demo demo-raet clean
+.PHONY: all build test race vet fmt bench fuzz demo demo-raet vectors-check clean
 
 all: build
 
@@ -54,6 +54,11 @@ demo: build
 # The protocol underneath: keys, a decoded packet, road peers, lane yards.
 demo-raet: build
 	@./scripts/demo.sh $(BIN)
+
+# testdata/shared against the shared captures beside the checkout (not a test:
+# a fresh clone has none).
+vectors-check:
+	@./scripts/vectors.sh check
 
 clean:
 	rm -rf $(BIN)

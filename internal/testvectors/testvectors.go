@@ -1,7 +1,7 @@
 // Package testvectors finds and reads the datagrams captured from the Python
 // reference, for tests. They are kept in the repository under
-// testdata/shared (copied from ../shared/vectors and ../shared/spec), so a
-// fresh clone with nothing beside it tests itself. The vectors are the
+// testdata/shared, so a fresh clone tests itself; `make vectors-check`
+// compares them with the project's shared captures. The vectors are the
 // reference in CI, so a test that cannot find them fails rather than skips.
 package testvectors
 
@@ -14,22 +14,22 @@ import (
 	"testing"
 )
 
-// EnvShared names a variable that, when set, points at another shared
-// directory to test against (../shared itself, to try a new capture).
-const EnvShared = "SALTRAET_SHARED"
+// EnvTestdata names a variable that, when set, points the tests at another
+// directory laid out as testdata/shared (vectors/ and spec/), to try a new
+// capture before it is copied in.
+const EnvTestdata = "SALTRAET_TESTDATA"
 
-// Shared returns the directory holding vectors/ and spec/: $SALTRAET_SHARED,
+// Shared returns the directory holding vectors/ and spec/: $SALTRAET_TESTDATA,
 // or testdata/shared below the module root found by walking up from the
 // working directory.
 func Shared(tb testing.TB) string {
 	tb.Helper()
-	if d := os.Getenv(EnvShared); d != "" {
+	if d := os.Getenv(EnvTestdata); d != "" {
 		return d
 	}
-	root := ModuleRoot(tb)
-	shared := filepath.Join(root, "testdata", "shared")
+	shared := filepath.Join(ModuleRoot(tb), "testdata", "shared")
 	if _, err := os.Stat(filepath.Join(shared, "vectors")); err != nil {
-		tb.Fatalf("testvectors: no vectors at %s (set %s to a shared directory): %v", shared, EnvShared, err)
+		tb.Fatalf("testvectors: no vectors at %s: %v", shared, err)
 	}
 	return shared
 }
@@ -47,7 +47,7 @@ func ModuleRoot(tb testing.TB) string {
 			return d
 		}
 		if filepath.Dir(d) == d {
-			tb.Fatalf("testvectors: no go.mod above %s; set %s", dir, EnvShared)
+			tb.Fatalf("testvectors: no go.mod above %s; set %s", dir, EnvTestdata)
 		}
 	}
 }

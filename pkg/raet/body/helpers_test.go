@@ -24,7 +24,7 @@ func readVector(t testing.TB, parts ...string) []byte {
 	p := testvectors.Path(t, parts...)
 	b, err := os.ReadFile(p)
 	if err != nil {
-		t.Fatalf("vector %s not found (looked in %s; set %s to the shared directory): %v", filepath.Join(parts...), p, testvectors.EnvShared, err)
+		t.Fatalf("vector %s not found (looked in %s; %s names another testdata directory): %v", filepath.Join(parts...), p, testvectors.EnvTestdata, err)
 	}
 	return b
 }
