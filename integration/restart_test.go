@@ -57,13 +57,7 @@ func TestSaltCommandAcrossMasterRestart(t *testing.T) {
 			c.md = c.master.start("salt-master-raet")
 			restarted := time.Now()
 
-			var r result
-			select {
-			case r = <-res:
-				t.Logf("the salt command ended %v after the master was started again", time.Since(restarted).Round(time.Millisecond))
-			case <-time.After(110 * time.Second):
-				t.Fatal("the salt command did not end")
-			}
+			r := awaitSalt(t, res, restarted, "the master")
 			for _, id := range ids {
 				if !strings.Contains(r.stdout, id+":\n    True\n") {
 					t.Errorf("no return of %s printed", id)
@@ -92,13 +86,7 @@ func TestPublishToRestartingMinion(t *testing.T) {
 	})
 	c.mds["m1"] = c.minions["m1"].start("salt-minion-raet")
 	restarted := time.Now()
-	var r result
-	select {
-	case r = <-res:
-		t.Logf("the salt command ended %v after the minion was started again", time.Since(restarted).Round(time.Millisecond))
-	case <-time.After(110 * time.Second):
-		t.Fatal("the salt command did not end")
-	}
+	r := awaitSalt(t, res, restarted, "the minion")
 	if r.code != 0 || !strings.Contains(r.stdout, "m1:\n    back again\n") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nmaster log:\n%s", r.code, r.stdout, r.stderr, c.md.logText())
 	}
@@ -121,4 +109,18 @@ func TestPublishRightAfterAccept(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "m1:\n    True\n") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
+}
+
+// awaitSalt waits for a salt command run in the background, and logs how
+// long after the restart of who it ended.
+func awaitSalt(t *testing.T, res <-chan result, restarted time.Time, who string) result {
+	t.Helper()
+	select {
+	case r := <-res:
+		t.Logf("the salt command ended %v after %s was started again", time.Since(restarted).Round(time.Millisecond), who)
+		return r
+	case <-time.After(110 * time.Second):
+		t.Fatal("the salt command did not end")
+	}
+	return result{}
 }
