@@ -53,8 +53,8 @@ import (
 	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/config"
-	slog "github.com/saltraet/saltraet/pkg/salt/log"
 	"github.com/saltraet/saltraet/pkg/salt/master"
+	"github.com/saltraet/saltraet/pkg/salt/saltlog"
 )
 
 const prog = "salt-master-raet"
@@ -123,7 +123,7 @@ func serve(o *cli.DaemonOptions, args []string, stderr io.Writer) int {
 			return exitError
 		}
 	}
-	logger, err := slog.New(level, console, logFile)
+	logger, err := saltlog.New(level, console, logFile)
 	if err != nil {
 		fmt.Fprintf(stderr, "Error: %v (log_file %s, set in %s or with --log-file)\n", err, logFile, cfg.ConfFile)
 		return exitError

@@ -47,8 +47,8 @@ import (
 	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/config"
-	saltlog "github.com/saltraet/saltraet/pkg/salt/log"
 	"github.com/saltraet/saltraet/pkg/salt/minion"
+	"github.com/saltraet/saltraet/pkg/salt/saltlog"
 )
 
 const prog = "salt-minion-raet"

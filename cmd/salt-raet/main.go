@@ -86,8 +86,8 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/client"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/job"
-	saltlog "github.com/saltraet/saltraet/pkg/salt/log"
 	"github.com/saltraet/saltraet/pkg/salt/output"
+	"github.com/saltraet/saltraet/pkg/salt/saltlog"
 )
 
 const prog = "salt-raet"

@@ -21,8 +21,8 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/job"
-	slog "github.com/saltraet/saltraet/pkg/salt/log"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
+	"github.com/saltraet/saltraet/pkg/salt/saltlog"
 )
 
 // wait bounds anything that should happen: generous, since tests only wait
@@ -83,7 +83,7 @@ func newMaster(t *testing.T, extra string, opts ...Option) *tmaster {
 	root := shortTemp(t)
 	cfg := loadConfig(t, root, extra)
 	logs := &testutil.SyncBuffer{}
-	logger, err := slog.New("debug", logs, "")
+	logger, err := saltlog.New("debug", logs, "")
 	if err != nil {
 		t.Fatal(err)
 	}

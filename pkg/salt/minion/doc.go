@@ -34,7 +34,7 @@
 //
 // After each allow the minion sends the master its grains in a _pillar
 // request. A publish whose target matches (pkg/salt/target) runs in a
-// goroutine of its own, with <cachedir>/proc/<jid> (msgpack, exec.ProcRecord)
+// goroutine of its own, with <cachedir>/proc/<jid> (msgpack, modules.ProcRecord)
 // on disk while it runs; its return load (job.ReturnLoad) goes to the master
 // that published it, over the road, route src [<estate>, "jobber",
 // "jid_ret"], dst [<master>, null, "remote_cmd"].

@@ -18,7 +18,7 @@ import (
 const recentJobs = 100
 
 // jobTable is the minion's running jobs: one proc record each, in memory
-// for saltutil.running and saltutil.find_job (exec.Jobs), and in
+// for saltutil.running and saltutil.find_job (modules.Jobs), and in
 // <cachedir>/proc/<jid> for tools that read Salt's files.
 type jobTable struct {
 	dir string // <cachedir>/proc
@@ -33,7 +33,7 @@ func newJobTable(dir string) *jobTable {
 	return &jobTable{dir: dir, running: map[string]map[string]any{}, changed: make(chan struct{})}
 }
 
-// Running returns the proc record of every running job (exec.Jobs).
+// Running returns the proc record of every running job (modules.Jobs).
 func (t *jobTable) Running() []map[string]any {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -22,10 +22,10 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/config"
-	"github.com/saltraet/saltraet/pkg/salt/exec"
 	"github.com/saltraet/saltraet/pkg/salt/grains"
 	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/modules"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 	"github.com/saltraet/saltraet/pkg/salt/target"
 )
@@ -96,7 +96,7 @@ type Minion struct {
 	road    *road.Stack
 	lane    *lane.Stack
 	router  *route.Router
-	exec    *exec.Executor
+	modules *modules.Executor
 	masters *masterSet
 	jobs    *jobTable
 	jidQ    *jidQueue
@@ -214,7 +214,7 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 		return nil, fmt.Errorf("sock_dir %s: %w", cfg.SockDir, err)
 	}
 	m.jobCtx, m.jobCancel = context.WithCancel(context.Background())
-	m.exec = exec.New(exec.Options{Grains: m.Grains, Jobs: m.jobs})
+	m.modules = modules.New(modules.Options{Grains: m.Grains, Jobs: m.jobs})
 	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: YardManor,
 		RoadTimeout: o.returnTimeout, OnUndeliverable: m.undeliverable})
 	m.router.Handle(ShareFun, m.onPublish)
@@ -548,7 +548,7 @@ func (m *Minion) onPublish(msg route.Message) {
 		m.log.Warnf("Refusing a publish from master %s without a pub load", msg.FromEstate)
 		return
 	}
-	pub := exec.PubFromLoad(load)
+	pub := modules.PubFromLoad(load)
 	if !job.IsJID(pub.Jid) || job.ValidID(pub.Jid) != nil {
 		m.stats.add("publish_bad_jid")
 		m.log.Warnf("Refusing a publish from master %s: invalid jid %q", msg.FromEstate, pub.Jid)
@@ -576,7 +576,7 @@ func (m *Minion) onPublish(msg route.Message) {
 	} else if err != nil {
 		m.log.Warnf("Job %s from master %s: %v", pub.Jid, msg.FromEstate, err)
 	}
-	rec := exec.ProcRecord(os.Getpid(), pub)
+	rec := modules.ProcRecord(os.Getpid(), pub)
 	if !m.jobs.begin(pub.Jid, rec) {
 		m.log.Infof("Job %s was published again; it runs or ran already", pub.Jid)
 		return
@@ -586,23 +586,23 @@ func (m *Minion) onPublish(msg route.Message) {
 }
 
 // runJob runs one job and sends its return to the master that published it.
-func (m *Minion) runJob(master string, pub exec.Pub, fun any, rec map[string]any) {
+func (m *Minion) runJob(master string, pub modules.Pub, fun any, rec map[string]any) {
 	defer m.jobs.end(pub.Jid)
 	if err := m.jobs.writeProc(pub.Jid, rec); err != nil {
 		m.log.Warnf("Cannot write the proc file of job %s: %v", pub.Jid, err)
 	}
 	m.log.Infof("Running %s for master %s (jid %s)", pub.Fun, master, pub.Jid)
-	var res exec.Result
+	var res modules.Result
 	if _, ok := fun.(string); ok {
-		res = m.exec.Run(m.jobCtx, pub.Fun, pub.Arg, pub)
+		res = m.modules.Run(m.jobCtx, pub.Fun, pub.Arg, pub)
 	} else {
-		res = exec.Result{Return: fmt.Sprintf("Compound functions are not supported by this minion: %v", fun),
+		res = modules.Result{Return: fmt.Sprintf("Compound functions are not supported by this minion: %v", fun),
 			Retcode: 1, Out: "nested"}
 		fun = fmt.Sprint(fun)
 	}
 	rc := int64(res.Retcode)
 	load := job.ReturnLoad(job.Return{Success: res.Success, Return: res.Return, Retcode: &rc, JID: pub.Jid,
-		Fun: fun, FunArgs: exec.StripKwargMarkers(pub.Arg), ID: m.id, Out: res.Out})
+		Fun: fun, FunArgs: modules.StripKwargMarkers(pub.Arg), ID: m.id, Out: res.Out})
 	m.spool.submit(pub.Jid, master, ReturnMessage(m.estate, master, load))
 	if err := m.jobs.removeProc(pub.Jid); err != nil {
 		m.log.Warnf("Cannot remove the proc file of job %s: %v", pub.Jid, err)

@@ -1,7 +1,7 @@
-// Package log sets up the daemons' logging at Salt's levels (garbage,
+// Package saltlog sets up the daemons' logging at Salt's levels (garbage,
 // trace, debug, info, warning, error, critical, quiet) on logrus, with
 // Salt's console format: "[WARNING ] message".
-package log
+package saltlog
 
 import (
 	"fmt"

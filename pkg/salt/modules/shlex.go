@@ -1,4 +1,4 @@
-package exec
+package modules
 
 import "github.com/saltraet/saltraet/pkg/salt/internal/py"
 

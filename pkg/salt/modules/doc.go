@@ -1,4 +1,4 @@
-// Package exec runs the execution functions a minion offers (test.ping,
+// Package modules runs the execution functions a minion offers (test.ping,
 // cmd.run, grains.get, ...) the way Salt's ZeroMQ minion of 3006 runs its
 // Python ones, so that a job returns the same values, retcodes and error
 // texts (spec/salt-raet.md §3.4, §4.1, §7; spec/salt-3006-observed/).
@@ -37,4 +37,4 @@
 //     their whole process group.
 //   - Unknown functions get the plain message, without the sys.doc
 //     listing Salt adds when the name is the prefix of known functions.
-package exec
+package modules
