@@ -108,9 +108,11 @@ func describe(v any) string {
 	return fmt.Sprintf("a %T", v)
 }
 
-// value is the wire form of an Addr: "" goes back to null, as the reference
-// writes None, so that Python peers testing "is None" see what they expect.
-func (a Addr) value() []any {
+// Value is the wire form of an Addr, [estate, yard, share]: "" goes back to
+// null, as the reference writes None, so that Python peers testing "is
+// None" see what they expect. Whoever writes a route by field uses it, so
+// that the form has one definition.
+func (a Addr) Value() []any {
 	out := make([]any, 3)
 	for i, s := range [3]string{a.Estate, a.Yard, a.Share} {
 		if s != "" {
@@ -133,8 +135,8 @@ func (r Route) Put(m body.Map) body.Map {
 			copy(rm, old)
 		}
 	}
-	rm.Set("src", r.Src.value())
-	rm.Set("dst", r.Dst.value())
+	rm.Set("src", r.Src.Value())
+	rm.Set("dst", r.Dst.Value())
 	out.Set("route", rm)
 	return out
 }
