@@ -6,6 +6,8 @@
 // here; no other package writes a route by hand.
 package protocol
 
+import "github.com/saltraet/saltraet/pkg/salt/job"
+
 // Yards: one endpoint on a host's lane (a socket file <lane>.<yard>.uxd).
 const (
 	// YardManor is each daemon's own yard: <sock_dir>/master.manor.uxd on the
@@ -24,4 +26,15 @@ const (
 	ShareEventFire = "event_fire" // an event, to a subscribed yard
 	ShareJidRet    = "jid_ret"    // the source share of a return
 	SharePubRet    = "pub_ret"    // the master's reply to a publish, to the salt command
+	// SharePresenceReq asks the master which estates are in a state.
+	SharePresenceReq = "presence_req"
+	// ShareStatsReq asks the master for the statistics a tag names.
+	ShareStatsReq = "stats_req"
+)
+
+// Commands: the "cmd" of a load, naming what the receiver is to do with it.
+const (
+	CmdPublish = "publish"     // the salt command's publish, on local_cmd
+	CmdReturn  = job.ReturnCmd // "_return": a minion's return, on remote_cmd
+	CmdPillar  = "_pillar"     // a minion's pillar request, on remote_cmd
 )
