@@ -27,6 +27,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/modules"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 	"github.com/saltraet/saltraet/pkg/salt/target"
 )
 
@@ -207,7 +208,7 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 		conn.Close()
 		return nil, err
 	}
-	m.lane, err = lane.NewStack(lane.Config{Name: YardManor, Lane: cfg.LaneName(), Dir: cfg.SockDir,
+	m.lane, err = lane.NewStack(lane.Config{Name: protocol.YardManor, Lane: cfg.LaneName(), Dir: cfg.SockDir,
 		PackKind: raet.PackMsgpack, BufCount: cfg.RaetLaneBufcnt})
 	if err != nil {
 		m.stopRoad()
@@ -215,10 +216,10 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	}
 	m.jobCtx, m.jobCancel = context.WithCancel(context.Background())
 	m.modules = modules.New(modules.Options{Grains: m.Grains, Jobs: m.jobs})
-	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: YardManor,
+	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,
 		RoadTimeout: o.returnTimeout, OnUndeliverable: m.undeliverable})
-	m.router.Handle(ShareFun, m.onPublish)
-	m.router.Handle(ShareRemoteCmd, m.onRemoteCmd)
+	m.router.Handle(protocol.ShareFun, m.onPublish)
+	m.router.Handle(protocol.ShareRemoteCmd, m.onRemoteCmd)
 	m.router.Handle("", m.onOther)
 	return m, nil
 }
@@ -511,7 +512,7 @@ func (m *Minion) onEvent(ev road.Event) {
 
 // sendPillar gives a master this minion's grains (the _pillar request).
 func (m *Minion) sendPillar(master string, uid uint32) {
-	d := m.road.Transmit(PillarRequest(m.estate, master, m.id, m.grains), uid, m.o.returnTimeout)
+	d := m.road.Transmit(protocol.PillarRequest(m.estate, master, m.id, m.grains), uid, m.o.returnTimeout)
 	go func() {
 		if err := d.Err(); err != nil {
 			m.log.Warnf("Grains not delivered to master %s: %v", master, err)
@@ -542,13 +543,13 @@ func (m *Minion) onPublish(msg route.Message) {
 		m.log.Warnf("Refusing a publish from %s %s%s: not one of this minion's masters", msg.Via, msg.FromEstate, msg.FromYard)
 		return
 	}
-	load, ok := msg.Body.Map("pub")
+	load, ok := protocol.PubOf(msg.Body)
 	if !ok {
 		m.stats.add("publish_no_load")
 		m.log.Warnf("Refusing a publish from master %s without a pub load", msg.FromEstate)
 		return
 	}
-	pub := modules.PubFromLoad(load)
+	pub := protocol.ParsePub(load)
 	if !job.IsJID(pub.Jid) || job.ValidID(pub.Jid) != nil {
 		m.stats.add("publish_bad_jid")
 		m.log.Warnf("Refusing a publish from master %s: invalid jid %q", msg.FromEstate, pub.Jid)
@@ -586,7 +587,7 @@ func (m *Minion) onPublish(msg route.Message) {
 }
 
 // runJob runs one job and sends its return to the master that published it.
-func (m *Minion) runJob(master string, pub modules.Pub, fun any, rec map[string]any) {
+func (m *Minion) runJob(master string, pub protocol.Pub, fun any, rec map[string]any) {
 	defer m.jobs.end(pub.Jid)
 	if err := m.jobs.writeProc(pub.Jid, rec); err != nil {
 		m.log.Warnf("Cannot write the proc file of job %s: %v", pub.Jid, err)
@@ -603,7 +604,7 @@ func (m *Minion) runJob(master string, pub modules.Pub, fun any, rec map[string]
 	rc := int64(res.Retcode)
 	load := job.ReturnLoad(job.Return{Success: res.Success, Return: res.Return, Retcode: &rc, JID: pub.Jid,
 		Fun: fun, FunArgs: modules.StripKwargMarkers(pub.Arg), ID: m.id, Out: res.Out})
-	m.spool.submit(pub.Jid, master, ReturnMessage(m.estate, master, load))
+	m.spool.submit(pub.Jid, master, protocol.ReturnMessage(m.estate, master, load))
 	if err := m.jobs.removeProc(pub.Jid); err != nil {
 		m.log.Warnf("Cannot remove the proc file of job %s: %v", pub.Jid, err)
 	}
@@ -637,7 +638,7 @@ func (m *Minion) forwardToMaster(msg route.Message) bool {
 	}
 	rt := msg.Route
 	rt.Dst.Estate = name
-	if rt.Dst.Yard == YardManor { // our manor, not the master's yard
+	if rt.Dst.Yard == protocol.YardManor { // our manor, not the master's yard
 		rt.Dst.Yard = ""
 	}
 	if err := m.router.Send(rt.Put(msg.Body)); err != nil {

@@ -11,63 +11,28 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
-// Pub is the publish a job came from: the fields of the `pub` load a
-// minion receives (spec/salt-raet.md §3.2). Salt hands every one of them to
-// functions that take **kwargs as __pub_<field>; Extra carries the optional
-// ones (metadata, ret_config, to, ...) in the order they arrived.
-type Pub struct {
-	Fun     string
-	Arg     []any
-	Tgt     any
-	Jid     string
-	Ret     string
-	TgtType string
-	User    string
-	Extra   body.Map
-}
+// Pub is the publish a job came from, protocol.Pub: the fields of the
+// `pub` load a minion receives. Salt hands every one of them to functions
+// that take **kwargs as __pub_<field>.
+type Pub = protocol.Pub
 
-// present reports whether the call comes from a published job at all. A
+// published reports whether the call comes from a published job at all. A
 // call made locally (as salt-call does for cross-module calls) has no
 // publish, so no __pub_* keys and no CLI defaults such as python_shell.
-func (p Pub) present() bool { return p.Fun != "" || p.Jid != "" }
+func published(p Pub) bool { return p.Fun != "" || p.Jid != "" }
 
-// PubFromLoad reads a decoded publish load into a Pub; fields other than
-// the standard seven are kept in Extra, in order.
-func PubFromLoad(load body.Map) Pub {
-	var p Pub
-	for _, it := range load {
-		switch it.Key {
-		case "fun":
-			p.Fun, _ = it.Value.(string)
-		case "arg":
-			p.Arg, _ = it.Value.([]any)
-		case "tgt":
-			p.Tgt = it.Value
-		case "jid":
-			p.Jid = py.Str(it.Value)
-		case "ret":
-			if it.Value != nil {
-				p.Ret = py.Str(it.Value)
-			}
-		case "tgt_type":
-			p.TgtType, _ = it.Value.(string)
-		case "user":
-			p.User, _ = it.Value.(string)
-		default:
-			p.Extra = append(p.Extra, it)
-		}
-	}
-	return p
-}
+// PubFromLoad is protocol.ParsePub, which reads a pub load.
+func PubFromLoad(load body.Map) Pub { return protocol.ParsePub(load) }
 
-// fields lists the publish in the order Salt's publish dict has it (fun,
+// pubFields lists the publish in the order Salt's publish dict has it (fun,
 // arg, tgt, jid, ret, tgt_type, user, then the rest), which is the order
 // the __pub_* keys appear in (spec/salt-3006-observed/04-test.arg.json).
 // arg is the published argument list with its __kwarg__ markers popped, as
 // load_args_and_kwargs leaves it.
-func (p Pub) fields() body.Map {
+func pubFields(p Pub) body.Map {
 	m := body.Map{
 		{Key: "fun", Value: p.Fun},
 		{Key: "arg", Value: StripKwargMarkers(p.Arg)},
@@ -482,8 +447,8 @@ func loadArgsAndKwargs(f *Func, args []any, pub Pub) ([]any, body.Map, error) {
 	if len(invalid) > 0 {
 		return nil, nil, invocationErr("The following keyword arguments are not valid: %s", strings.Join(invalid, ", "))
 	}
-	if f.VarKwargs && pub.present() {
-		for _, it := range pub.fields() {
+	if f.VarKwargs && published(pub) {
+		for _, it := range pubFields(pub) {
 			kwargs.Set("__pub_"+it.Key, it.Value)
 		}
 	}
