@@ -5,22 +5,24 @@ import (
 	"sync"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
-// Event tags of our own (docs/salt-messages.md, "Events the master fires").
+// Event tags of our own (docs/salt-messages.md, "Events the master fires"),
+// defined by the contract.
 const (
-	TagNewJob          = "new_job"
-	TagPresencePresent = "salt/presence/present"
-	TagPresenceChange  = "salt/presence/change"
+	TagNewJob          = protocol.TagNewJob
+	TagPresencePresent = protocol.TagPresencePresent
+	TagPresenceChange  = protocol.TagPresenceChange
 )
 
-// DeliveredTag is salt/job/<jid>/delivered/<id>: the minion's road stack
+// DeliveredTag is protocol.DeliveredTag: the minion's road stack
 // acknowledged the whole publish.
-func DeliveredTag(jid, id string) string { return "salt/job/" + jid + "/delivered/" + id }
+func DeliveredTag(jid, id string) string { return protocol.DeliveredTag(jid, id) }
 
-// UndeliveredTag is salt/job/<jid>/undelivered/<id>: the publish could not
-// be delivered.
-func UndeliveredTag(jid, id string) string { return "salt/job/" + jid + "/undelivered/" + id }
+// UndeliveredTag is protocol.UndeliveredTag: the publish could not be
+// delivered.
+func UndeliveredTag(jid, id string) string { return protocol.UndeliveredTag(jid, id) }
 
 // eventer sends every event to every subscribed yard (SaltRaetEventer). It
 // is safe for concurrent use: workers and delivery watchers fire events.
@@ -58,23 +60,10 @@ func (e *eventer) subscribers() []string {
 	return out
 }
 
-// fire sends {route, tag, data} to each subscriber. data must not change
-// afterwards: the lane packs it later, on another goroutine.
+// fire sends the event (protocol.Event) to each subscriber. data must not
+// change afterwards: the lane packs it later, on another goroutine.
 func (e *eventer) fire(tag string, data any) {
 	for _, yard := range e.subscribers() {
-		e.send(eventMsg(e.estate, e.yard, yard, tag, data))
-	}
-}
-
-// eventMsg is an event for one yard:
-// {"route": {"src": [<estate>, "manor", null], "dst": [null, <yard>, "event_fire"]}, "tag", "data"}.
-func eventMsg(estate, from, yard, tag string, data any) body.Map {
-	return body.Map{
-		{Key: "route", Value: body.Map{
-			{Key: "src", Value: []any{estate, from, nil}},
-			{Key: "dst", Value: []any{nil, yard, "event_fire"}},
-		}},
-		{Key: "tag", Value: tag},
-		{Key: "data", Value: data},
+		e.send(protocol.Event(e.estate, e.yard, yard, tag, data))
 	}
 }

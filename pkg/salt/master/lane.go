@@ -3,17 +3,17 @@ package master
 import (
 	"errors"
 
-	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
 	"github.com/saltraet/saltraet/pkg/raet/route"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
-// Stats tags a stats_req may ask for (SaltRaetStatsEventer); salt/stats/master
-// is ours: the master's own counters.
+// Stats tags a stats_req may ask for (SaltRaetStatsEventer), defined by
+// the contract; salt/stats/master is ours: the master's own counters.
 const (
-	TagStatsRoad   = "salt/stats/road"
-	TagStatsLane   = "salt/stats/lane"
-	TagStatsMaster = "salt/stats/master"
+	TagStatsRoad   = protocol.TagStatsRoad
+	TagStatsLane   = protocol.TagStatsLane
+	TagStatsMaster = protocol.TagStatsMaster
 )
 
 // onEventReq subscribes the asking yard to every event from now on.
@@ -34,14 +34,13 @@ func (m *Master) onEventFire(msg route.Message) {
 		m.refuse("bad_event_fire", "Refused an event from %s", describeSender(msg))
 		return
 	}
-	tag, ok := msg.Body.String("tag")
+	tag, ok := protocol.EventTag(msg.Body)
 	if !ok || tag == "" {
 		m.refuse("bad_event_fire", "Dropped an event from %s: it has no tag", describeSender(msg))
 		return
 	}
-	data, _ := msg.Body.Get("data")
 	m.stats.add("event_fired")
-	m.ev.fire(tag, data)
+	m.ev.fire(tag, protocol.EventData(msg.Body))
 }
 
 // onPresenceReq answers a yard with the estates in the state asked for
@@ -54,24 +53,14 @@ func (m *Master) onPresenceReq(msg route.Message) {
 		m.refuse("bad_presence_req", "Refused a presence request from %s", describeSender(msg))
 		return
 	}
-	state := "available"
-	if data, ok := msg.Body.Map("data"); ok {
-		if s, ok := data.String("state"); ok && s != "" {
-			state = s
-		}
-	}
-	key := state
-	if state == "available" || state == "present" {
-		key = "present"
-	}
+	state, key := protocol.PresenceState(msg.Body)
 	names, ok := m.presenceOf(state)
 	if !ok {
 		m.refuse("bad_presence_req", "Dropped a presence request from yard %s: unknown state %q", yard, clip(state))
 		return
 	}
 	m.stats.add("presence_req")
-	m.router.Send(eventMsg(m.estate, ManorYard, yard, TagPresencePresent,
-		body.Map{{Key: key, Value: names}}))
+	m.router.Send(protocol.PresenceReply(m.estate, yard, key, names))
 }
 
 // onStatsReq answers a yard with the statistics its tag names.
@@ -81,7 +70,7 @@ func (m *Master) onStatsReq(msg route.Message) {
 		m.refuse("bad_stats_req", "Refused a stats request from %s", describeSender(msg))
 		return
 	}
-	tag, _ := msg.Body.String("tag")
+	tag := protocol.StatsTag(msg.Body)
 	var stats map[string]uint64
 	switch tag {
 	case TagStatsRoad:
@@ -94,11 +83,7 @@ func (m *Master) onStatsReq(msg route.Message) {
 		m.refuse("bad_stats_req", "Dropped a stats request from yard %s: unknown tag %q", yard, clip(tag))
 		return
 	}
-	data := body.Map{}
-	for _, k := range sortedKeys(stats) {
-		data = append(data, body.Item{Key: k, Value: stats[k]})
-	}
-	m.router.Send(eventMsg(m.estate, ManorYard, yard, tag, data))
+	m.router.Send(protocol.StatsReply(m.estate, yard, tag, stats))
 }
 
 // onOther takes messages for shares the master does not serve.
@@ -124,7 +109,7 @@ func (m *Master) undeliverable(msg route.Message, err error) {
 	switch {
 	case errors.Is(err, route.ErrStopped), errors.Is(err, lane.ErrStopped):
 		// shutting down
-	case errors.Is(err, route.ErrOutboxFull) && msg.Route.Dst.Share == "event_fire":
+	case errors.Is(err, route.ErrOutboxFull) && msg.Route.Dst.Share == protocol.ShareEventFire:
 		if m.ev.unsubscribe(msg.Route.Dst.Yard) {
 			m.refuse("event_yard_stuck", "Event yard %s does not read its events (%v); unsubscribed", msg.Route.Dst.Yard, err)
 		}

@@ -22,12 +22,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
-)
-
-// Names on the lane (docs/salt-messages.md, "Names").
-const (
-	// ManorYard is the master's own yard: <sock_dir>/master.manor.uxd.
-	ManorYard = "manor"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
 // Defaults of the Options.
@@ -225,15 +220,15 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 		m.closeRoad()
 		return nil, fmt.Errorf("road keep %s names the estate %q, not %q", kp.Dir(), m.road.Name(), m.estate)
 	}
-	m.lane, err = lane.NewStack(lane.Config{Name: ManorYard, Lane: cfg.LaneName(), Dir: cfg.SockDir,
+	m.lane, err = lane.NewStack(lane.Config{Name: protocol.YardManor, Lane: cfg.LaneName(), Dir: cfg.SockDir,
 		PackKind: raet.PackMsgpack, BufCount: cfg.RaetLaneBufcnt})
 	if err != nil {
 		m.closeRoad()
 		return nil, fmt.Errorf("manor yard in sock_dir %s: %w", cfg.SockDir, err)
 	}
-	m.router = route.New(route.Config{Lane: m.lane, Estate: m.estate, Yard: ManorYard,
+	m.router = route.New(route.Config{Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,
 		OnUndeliverable: m.undeliverable})
-	m.ev = &eventer{estate: m.estate, yard: ManorYard, send: m.router.Send, subs: map[string]bool{}}
+	m.ev = &eventer{estate: m.estate, yard: protocol.YardManor, send: m.router.Send, subs: map[string]bool{}}
 	m.router.Handle("local_cmd", m.onLocalCmd)
 	m.router.Handle("event_req", m.onEventReq)
 	m.router.Handle("event_fire", m.onEventFire)

@@ -123,12 +123,3 @@ func diff(before, now []string) (gained, lost []string) {
 	slices.Sort(lost)
 	return gained, lost
 }
-
-func sortedKeys(m map[string]uint64) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}

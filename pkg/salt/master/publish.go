@@ -8,15 +8,15 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
-// Error names of refused publishes (docs/salt-messages.md, lane step 3).
+// Error names of refused publishes (docs/salt-messages.md, lane step 3),
+// defined by the contract.
 const (
-	ErrNameAuthentication = "AuthenticationError"
-	ErrNameInvocation     = "SaltInvocationError"
-	// ErrNameMaster is a publish the master could not carry out (the job
-	// cache could not be written): not the client's fault.
-	ErrNameMaster = "SaltMasterError"
+	ErrNameAuthentication = protocol.ErrNameAuthentication
+	ErrNameInvocation     = protocol.ErrNameInvocation
+	ErrNameMaster         = protocol.ErrNameMaster
 )
 
 // authFailure is Salt's message for a publish whose key is wrong.
@@ -35,13 +35,13 @@ func (m *Master) onLocalCmd(msg route.Message) {
 
 // localCmd carries out a client's request and answers the client's yard.
 func (m *Master) localCmd(b body.Map, yard string) {
-	load, ok := b.Map("load")
+	load, cmd, ok := protocol.Load(b)
 	if !ok {
 		m.refuse("bad_load", "Refused a local_cmd from yard %s: it has no load mapping", yard)
 		m.replyError(yard, ErrNameInvocation, "the message has no load")
 		return
 	}
-	if cmd, _ := load.String("cmd"); cmd != "publish" {
+	if cmd != protocol.CmdPublish {
 		m.refuse("unknown_cmd", "Refused a local_cmd from yard %s: cmd %s is not supported (only publish)", yard, quoteCmd(load))
 		m.replyError(yard, ErrNameInvocation, fmt.Sprintf("cmd %s is not supported by salt-master-raet: only publish", quoteCmd(load)))
 		return
@@ -116,7 +116,7 @@ func (m *Master) publish(load body.Map, yard string) {
 	if len(minions) == 0 {
 		m.stats.add("publish_no_minions")
 		m.log.Infof("Publish of %v to %v (%s): no accepted minion matched", fun(load), tgt, tgtTypeOr(tgtType))
-		m.reply(yard, "", job.NoMinionsReply())
+		m.reply(yard, "", protocol.NoMinionsReply())
 		return
 	}
 	jid, _ := load.String("jid")
@@ -145,10 +145,10 @@ func (m *Master) publish(load body.Map, yard string) {
 		m.replyError(yard, ErrNameMaster, err.Error())
 		return
 	}
-	pub := job.PubLoad(load, jid)
+	pub := protocol.PubLoad(load, jid)
 	m.stats.add("publish")
 	m.log.Infof("Job %s: %v to %d minion(s) %v", jid, fun(load), len(minions), minions)
-	m.reply(yard, "pub_ret", job.PublishReply(pub, minions))
+	m.reply(yard, protocol.SharePubRet, protocol.PublishReply(pub, minions))
 	m.sendPub(jid, minions, pub)
 }
 
@@ -161,32 +161,18 @@ func tgtTypeOr(t string) string {
 	return t
 }
 
-// reply answers a client yard:
-// {"route": {"src": [<estate>, "manor", null], "dst": [<estate>, <yard>, share]}, "return": ret}.
+// reply answers a client yard (protocol.Reply).
 func (m *Master) reply(yard, share string, ret body.Map) {
 	if yard == "" {
 		m.stats.add("reply_no_yard")
 		return
 	}
-	var sh any
-	if share != "" {
-		sh = share
-	}
-	m.router.Send(body.Map{
-		{Key: "route", Value: body.Map{
-			{Key: "src", Value: []any{m.estate, ManorYard, nil}},
-			{Key: "dst", Value: []any{m.estate, yard, sh}},
-		}},
-		{Key: "return", Value: ret},
-	})
+	m.router.Send(protocol.Reply(m.estate, yard, share, ret))
 }
 
 // replyError answers a refused request: {"return": {"error": {name, message}}}.
 func (m *Master) replyError(yard, name, message string) {
-	m.reply(yard, "", body.Map{{Key: "error", Value: body.Map{
-		{Key: "name", Value: name},
-		{Key: "message", Value: message},
-	}}})
+	m.reply(yard, "", protocol.ErrorReturn(name, message))
 }
 
 // sendPub sends the publish to each targeted minion's allowed estates, and
@@ -213,9 +199,7 @@ func (m *Master) undelivered(jid, id, estate, why string) {
 	} else {
 		m.log.Warnf("Job %s was not delivered to %s: %s", jid, id, why)
 	}
-	m.ev.fire(UndeliveredTag(jid, id), body.Map{
-		{Key: "jid", Value: jid}, {Key: "id", Value: id}, {Key: "error", Value: why},
-	})
+	m.ev.fire(UndeliveredTag(jid, id), protocol.UndeliveredData(jid, id, why))
 }
 
 // accepted lists the ids of the accepted keys.

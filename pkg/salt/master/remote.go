@@ -17,12 +17,14 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
-// Commands a minion sends to remote_cmd that the master carries out.
+// Commands a minion sends to remote_cmd that the master carries out,
+// defined by the contract.
 const (
-	CmdReturn = job.ReturnCmd // "_return"
-	CmdPillar = "_pillar"
+	CmdReturn = protocol.CmdReturn // "_return"
+	CmdPillar = protocol.CmdPillar // "_pillar"
 )
 
 // pillarTimeout bounds the delivery of a pillar reply.
@@ -57,7 +59,7 @@ func (m *Master) fromRoad(rx road.Received) {
 	case rt.Dst.Estate != "" && rt.Dst.Estate != m.estate:
 		m.refuse("road_foreign_destination", "Dropped a message from %s for estate %q: estates are not relayed", rx.From, clip(rt.Dst.Estate))
 		return
-	case rt.Dst.Yard != "" && rt.Dst.Yard != ManorYard:
+	case rt.Dst.Yard != "" && rt.Dst.Yard != protocol.YardManor:
 		m.refuse("road_yard_refused", "Dropped a message from %s for yard %q: estates may not address local yards", rx.From, clip(rt.Dst.Yard))
 		return
 	}
@@ -113,12 +115,11 @@ func (m *Master) remoteCmd(rx road.Received) {
 		m.refuse("unaccepted_estate", "Dropped a remote_cmd from estate %s (minion %s): %s", rx.From, id, why)
 		return
 	}
-	load, ok := rx.Body.Map("load")
+	load, cmd, ok := protocol.Load(rx.Body)
 	if !ok {
 		m.refuse("bad_load", "Dropped a remote_cmd from %s: it has no load mapping", id)
 		return
 	}
-	cmd, _ := load.String("cmd")
 	switch cmd {
 	case CmdReturn:
 		m.handleReturn(id, load)
@@ -197,13 +198,11 @@ func (m *Master) handleReturn(id string, load body.Map) {
 // <cachedir>/minions/<id>/data.p (when minion_data_cache) for targeting,
 // and the minion gets an empty pillar.
 func (m *Master) handlePillar(id string, rs road.RemoteState, load body.Map) {
-	grains, ok := load.Map("grains")
+	grains, ok := protocol.PillarGrains(load)
 	if !ok {
-		if v, has := load.Get("grains"); has && v != nil {
-			m.refuse("bad_load", "Dropped a pillar request from %s: grains is a %T, not a mapping", id, v)
-			return
-		}
-		grains = body.Map{}
+		v, _ := load.Get("grains")
+		m.refuse("bad_load", "Dropped a pillar request from %s: grains is a %T, not a mapping", id, v)
+		return
 	}
 	if m.cfg.MinionDataCache {
 		if err := m.saveData(id, grains); err != nil {
@@ -212,14 +211,7 @@ func (m *Master) handlePillar(id string, rs road.RemoteState, load body.Map) {
 		}
 	}
 	m.stats.add("pillar")
-	msg := body.Map{
-		{Key: "route", Value: body.Map{
-			{Key: "src", Value: []any{m.estate, nil, nil}},
-			{Key: "dst", Value: []any{rs.Name, nil, nil}},
-		}},
-		{Key: "return", Value: body.Map{}},
-	}
-	d := m.road.Transmit(msg, rs.UID, pillarTimeout)
+	d := m.road.Transmit(protocol.PillarReply(m.estate, rs.Name), rs.UID, pillarTimeout)
 	m.watchers.Add(1)
 	go func() {
 		defer m.watchers.Done()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
 // A publish the road could not deliver is often one that crossed a minion
@@ -155,13 +156,7 @@ func (p *pubDelivery) start(e roadEstates) {
 }
 
 func (p *pubDelivery) msg(estate string) body.Map {
-	return body.Map{
-		{Key: "route", Value: body.Map{
-			{Key: "dst", Value: []any{estate, nil, "fun"}},
-			{Key: "src", Value: []any{p.m.estate, nil, nil}},
-		}},
-		{Key: "pub", Value: p.pub},
-	}
+	return protocol.PubMessage(p.m.estate, estate, p.pub)
 }
 
 // outcome takes the result of one transmission, sent after gen allows;
@@ -189,7 +184,7 @@ func (p *pubDelivery) outcome(gen uint64, estate string, err error) {
 
 func (p *pubDelivery) delivered() {
 	p.m.stats.add("publish_delivered")
-	p.m.ev.fire(DeliveredTag(p.jid, p.id), body.Map{{Key: "jid", Value: p.jid}, {Key: "id", Value: p.id}})
+	p.m.ev.fire(DeliveredTag(p.jid, p.id), protocol.DeliveredData(p.jid, p.id))
 }
 
 // retry waits for an allow of the minion after gen, sends the publish

@@ -21,7 +21,9 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
+	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
 // Estate is the road estate name the fake master puts in its routes.
@@ -84,7 +86,7 @@ type Manor struct {
 // New makes the manor yard in dir (the fake sock_dir) for these minions,
 // all of whose keys count as accepted. Set the exported fields, then Start.
 func New(dir, key string, minions ...Minion) (*Manor, error) {
-	s, err := lane.NewStack(lane.Config{Name: "manor", Lane: "master", Dir: dir, PackKind: raet.PackMsgpack})
+	s, err := lane.NewStack(lane.Config{Name: protocol.YardManor, Lane: "master", Dir: dir, PackKind: raet.PackMsgpack})
 	if err != nil {
 		return nil, err
 	}
@@ -149,21 +151,21 @@ func (m *Manor) serve() {
 }
 
 func (m *Manor) take(r lane.Received) {
-	rt, _ := r.Body.Map("route")
-	dst, _ := rt.Get("dst")
-	src, _ := rt.Get("src")
-	share := triple(dst, 2)
-	from := triple(src, 1)
+	rt, err := route.ParseRoute(r.Body)
+	if err != nil {
+		return
+	}
+	from := rt.Src.Yard
 	if from == "" {
 		from = r.From
 	}
-	switch share {
-	case "event_req":
+	switch rt.Dst.Share {
+	case protocol.ShareEventReq:
 		m.mu.Lock()
 		m.subs = append(m.subs, from)
 		m.mu.Unlock()
-	case "local_cmd":
-		load, _ := r.Body.Map("load")
+	case protocol.ShareLocalCmd:
+		load, _, _ := protocol.Load(r.Body)
 		m.mu.Lock()
 		m.loads = append(m.loads, load)
 		m.mu.Unlock()
@@ -171,28 +173,8 @@ func (m *Manor) take(r lane.Received) {
 	}
 }
 
-func triple(v any, i int) string {
-	l, ok := v.([]any)
-	if !ok || len(l) != 3 {
-		return ""
-	}
-	s, _ := l[i].(string)
-	return s
-}
-
 func (m *Manor) reply(yard, share string, ret body.Map) {
-	var sh any
-	if share != "" {
-		sh = share
-	}
-	msg := body.Map{
-		{Key: "route", Value: body.Map{
-			{Key: "src", Value: []any{Estate, "manor", nil}},
-			{Key: "dst", Value: []any{Estate, yard, sh}},
-		}},
-		{Key: "return", Value: ret},
-	}
-	m.stack.Transmit(msg, yard)
+	m.stack.Transmit(protocol.Reply(Estate, yard, share, ret), yard)
 }
 
 // Fire sends an event to every subscriber, as the master does.
@@ -201,14 +183,7 @@ func (m *Manor) Fire(tag string, data body.Map) {
 	subs := slices.Clone(m.subs)
 	m.mu.Unlock()
 	for _, sub := range subs {
-		msg := body.Map{
-			{Key: "route", Value: body.Map{
-				{Key: "src", Value: []any{Estate, "manor", nil}},
-				{Key: "dst", Value: []any{nil, sub, "event_fire"}},
-			}},
-			{Key: "tag", Value: tag},
-			{Key: "data", Value: data},
-		}
+		msg := protocol.Event(Estate, protocol.YardManor, sub, tag, data)
 		if err := m.stack.Transmit(msg, sub).Err(); errors.Is(err, lane.ErrGone) {
 			m.mu.Lock()
 			m.subs = slices.DeleteFunc(m.subs, func(s string) bool { return s == sub })
@@ -219,28 +194,22 @@ func (m *Manor) Fire(tag string, data body.Map) {
 
 func (m *Manor) publish(yard string, load body.Map) {
 	if key, _ := load.String("key"); key != m.Key {
-		m.reply(yard, "pub_ret", body.Map{{Key: "error", Value: body.Map{
-			{Key: "name", Value: "AuthenticationError"},
-			{Key: "message", Value: "Authentication error occurred."},
-		}}})
+		m.reply(yard, protocol.SharePubRet, protocol.ErrorReturn(protocol.ErrNameAuthentication, "Authentication error occurred."))
 		return
 	}
 	if err := job.CheckPublish(load); err != nil {
-		m.reply(yard, "pub_ret", body.Map{{Key: "error", Value: body.Map{
-			{Key: "name", Value: "SaltInvocationError"},
-			{Key: "message", Value: err.Error()},
-		}}})
+		m.reply(yard, protocol.SharePubRet, protocol.ErrorReturn(protocol.ErrNameInvocation, err.Error()))
 		return
 	}
 	tgt, _ := load.Get("tgt")
 	tgtType, _ := load.String("tgt_type")
 	targets := m.match(tgt, tgtType)
 	if len(targets) == 0 {
-		m.reply(yard, "", job.NoMinionsReply())
+		m.reply(yard, "", protocol.NoMinionsReply())
 		return
 	}
 	fun, _ := load.Get("fun")
-	findJob := fun == "saltutil.find_job"
+	findJob := fun == protocol.FunFindJob
 	m.mu.Lock()
 	jid := m.jids.Next()
 	if m.jid != "" && !findJob {
@@ -254,7 +223,7 @@ func (m *Manor) publish(yard string, load body.Map) {
 		ids[i] = t.ID
 	}
 	if m.Noise {
-		m.Fire("salt/presence/present", body.Map{{Key: "present", Value: []any{"noise_minion"}}})
+		m.Fire(protocol.TagPresencePresent, body.Map{{Key: "present", Value: []any{"noise_minion"}}})
 		other := "20000101000000000001"
 		for _, t := range targets {
 			m.Fire(job.RetTag(other, t.ID), job.ReturnLoad(job.Return{Success: true, Return: "not this job", JID: other, Fun: fun, ID: t.ID}))
@@ -262,7 +231,7 @@ func (m *Manor) publish(yard string, load body.Map) {
 	}
 	m.Fire(jid, job.MinionsEvent(ids))
 	m.Fire(job.NewJobTag(jid), job.NewJobEvent(withJID, ids))
-	rep := job.PublishReply(job.PubLoad(load, jid), ids)
+	rep := protocol.PublishReply(protocol.PubLoad(load, jid), ids)
 	if !m.RetsBeforeReply {
 		m.reply(yard, "pub_ret", rep)
 	}
@@ -347,21 +316,16 @@ func (m *Manor) run(load body.Map, jid string, targets []Minion) {
 func (m *Manor) deliver(jid string, mn Minion) {
 	switch {
 	case mn.Undelivered != "":
-		m.Fire(job.JobTag(jid, "undelivered", mn.ID), body.Map{{Key: "jid", Value: jid}, {Key: "id", Value: mn.ID}, {Key: "error", Value: mn.Undelivered}})
+		m.Fire(protocol.UndeliveredTag(jid, mn.ID), protocol.UndeliveredData(jid, mn.ID, mn.Undelivered))
 	case !mn.NoDelivered:
-		m.Fire(job.JobTag(jid, "delivered", mn.ID), body.Map{{Key: "jid", Value: jid}, {Key: "id", Value: mn.ID}})
+		m.Fire(protocol.DeliveredTag(jid, mn.ID), protocol.DeliveredData(jid, mn.ID))
 	}
 }
 
 // answerFindJob answers saltutil.find_job [<jid>] for each minion asked:
 // the job's data while it still runs it, an empty mapping otherwise.
 func (m *Manor) answerFindJob(load body.Map, jid string, targets []Minion) {
-	args, _ := load.Get("arg")
-	l, _ := args.([]any)
-	var asked string
-	if len(l) > 0 {
-		asked, _ = l[0].(string)
-	}
+	asked := protocol.FindJobJID(load)
 	for _, mn := range targets {
 		m.deliver(jid, mn)
 		if mn.Silent || mn.Undelivered != "" {
