@@ -8,6 +8,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
 // A master restarted under a running salt command knows nothing of the
@@ -30,7 +31,9 @@ func (a manorFile) same(b manorFile) bool {
 	return a.fi != nil && b.fi != nil && os.SameFile(a.fi, b.fi) && a.fi.ModTime().Equal(b.fi.ModTime())
 }
 
-func (c *LocalClient) manorPath() string { return lane.HA(c.cfg.SockDir, c.cfg.Lane, "manor") }
+func (c *LocalClient) manorPath() string {
+	return lane.HA(c.cfg.SockDir, c.cfg.Lane, protocol.YardManor)
+}
 
 func statManor(path string) manorFile {
 	fi, err := os.Stat(path)
@@ -42,11 +45,7 @@ func statManor(path string) manorFile {
 
 // subscribe sends event_req from the event yard.
 func (c *LocalClient) subscribe() error {
-	sub := body.Map{{Key: "route", Value: body.Map{
-		{Key: "dst", Value: []any{nil, "manor", "event_req"}},
-		{Key: "src", Value: []any{nil, c.evt.Name(), nil}},
-	}}}
-	return c.evt.Transmit(sub, "manor").Err()
+	return c.evt.Transmit(protocol.EventSubscription(c.evt.Name()), protocol.YardManor).Err()
 }
 
 // watchManor subscribes again to each new master until the client closes.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
 // Why a minion did not return.
@@ -123,35 +124,43 @@ func (f *follower) emit(ctx context.Context, r Return) bool {
 	}
 }
 
+// run follows the job: the returns as they come, then the minions that
+// did not return.
 func (f *follower) run(ctx context.Context, minions []string) {
-	c := f.c
 	f.isExpected, f.found, f.delivered = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	f.undelivered, f.deadline = map[string]string{}, map[string]time.Time{}
 	now := time.Now()
 	for _, id := range minions {
 		f.expect(id, now)
 	}
-	timeoutAt := now.Add(f.timeout)
 	f.running = true // so that the missing are asked at least once
+	if !f.wait(ctx, now.Add(f.timeout)) {
+		return
+	}
+	// The master may have stored returns it could not fire to this client.
+	if !f.fromCache(ctx) {
+		return
+	}
+	f.reportMissing(ctx)
+}
+
+// wait takes the job's events until no minion is awaited any more: each
+// returned, or Salt's end came (the timeout and the find_job rounds are
+// over and no minion runs the job). It reports false when ctx ended or
+// the client closed.
+func (f *follower) wait(ctx context.Context, timeoutAt time.Time) bool {
+	c := f.c
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		for _, ev := range c.take(f.w) {
-			if !f.handle(ctx, ev) {
-				return
-			}
-		}
-		if n := c.restarted(); n != f.restarts {
-			f.restarts = n
-			if !f.fromCache(ctx) {
-				return
-			}
+		if !f.catchUp(ctx) {
+			return false
 		}
 		waiting := f.waiting()
 		if len(waiting) == 0 {
-			break
+			return true
 		}
-		now = time.Now()
+		now := time.Now()
 		if !now.Before(timeoutAt) && f.running {
 			if f.findJob(ctx, waiting) {
 				timeoutAt = time.Now().Add(c.cfg.GatherJobTimeout)
@@ -160,36 +169,65 @@ func (f *follower) run(ctx context.Context, minions []string) {
 			}
 			continue
 		}
-		next := timeoutAt
-		if !f.running {
-			for _, id := range waiting {
-				if d := f.deadline[id]; d.After(next) {
-					next = d
-				}
-			}
-			if !now.Before(next) {
-				break // Salt's end: the round is over and no minion runs the job
-			}
-			if early, at := f.roundAnswered(waiting, now); early {
-				break
-			} else if !at.IsZero() && at.Before(next) {
-				next = at
-			}
+		next, over := f.nextLook(waiting, now, timeoutAt)
+		if over {
+			return true
 		}
 		timer.Reset(max(next.Sub(now), time.Millisecond))
 		select {
 		case <-f.w.notify:
 		case <-timer.C:
 		case <-ctx.Done():
-			return
+			return false
 		case <-c.evt.Stopped():
-			return
+			return false
 		}
 	}
-	// The master may have stored returns it could not fire to this client.
-	if !f.fromCache(ctx) {
-		return
+}
+
+// catchUp takes the events queued for the job and, after the master was
+// restarted, the returns it stored meanwhile; false when ctx ended.
+func (f *follower) catchUp(ctx context.Context) bool {
+	c := f.c
+	for _, ev := range c.take(f.w) {
+		if !f.handle(ctx, ev) {
+			return false
+		}
 	}
+	if n := c.restarted(); n != f.restarts {
+		f.restarts = n
+		return f.fromCache(ctx)
+	}
+	return true
+}
+
+// nextLook says when to look at the waiting minions again, before the
+// timeout; over is true when the wait is over: the find_job round ended
+// and no minion runs the job, or every one asked answered so.
+func (f *follower) nextLook(waiting []string, now, timeoutAt time.Time) (next time.Time, over bool) {
+	next = timeoutAt
+	if f.running {
+		return next, false
+	}
+	for _, id := range waiting {
+		if d := f.deadline[id]; d.After(next) {
+			next = d
+		}
+	}
+	if !now.Before(next) {
+		return next, true // Salt's end: the round is over and no minion runs the job
+	}
+	if early, at := f.roundAnswered(waiting, now); early {
+		return next, true
+	} else if !at.IsZero() && at.Before(next) {
+		next = at
+	}
+	return next, false
+}
+
+// reportMissing emits a Return for each minion that did not return, in id
+// order, saying whether the publish reached it.
+func (f *follower) reportMissing(ctx context.Context) {
 	missing := f.waiting()
 	for id := range f.undelivered {
 		if !f.found[id] && f.isExpected[id] {
@@ -207,28 +245,6 @@ func (f *follower) run(ctx context.Context, minions []string) {
 			return
 		}
 	}
-}
-
-// roundAnswered reports whether every waiting minion asked in this
-// find_job round has answered that it does not run the job (and their
-// deadlines have passed), the answers having settled; else when to look
-// again, if an answer is only settling.
-func (f *follower) roundAnswered(waiting []string, now time.Time) (bool, time.Time) {
-	if f.findJID == "" && f.asked == nil {
-		return false, time.Time{}
-	}
-	for _, id := range waiting {
-		if f.asked[id] && !f.answered[id] {
-			return false, time.Time{}
-		}
-		if now.Before(f.deadline[id]) {
-			return false, time.Time{}
-		}
-	}
-	if at := f.lastAnswer.Add(settle); now.Before(at) {
-		return false, at
-	}
-	return true, time.Time{}
 }
 
 // fromCache emits the returns the master stored in its job cache for the
@@ -253,50 +269,6 @@ func (f *follower) fromCache(ctx context.Context) bool {
 			return false
 		}
 	}
-	return true
-}
-
-// findJob publishes saltutil.find_job to the waiting minions
-// (LocalClient.gather_job_info) and starts a new round. It reports false
-// when the master is not there to take it now, and is to be asked again
-// (for up to GatherJobTimeout).
-func (f *follower) findJob(ctx context.Context, waiting []string) bool {
-	c := f.c
-	now := time.Now()
-	if f.findUntil.IsZero() {
-		f.findUntil = now.Add(c.cfg.GatherJobTimeout)
-	}
-	f.running = false
-	f.asked, f.answered = map[string]bool{}, map[string]bool{}
-	f.lastAnswer = time.Now()
-	for _, id := range waiting {
-		f.asked[id] = true
-	}
-	c.log.Debugf("job %s: asking %v whether they still run it", f.jid, waiting)
-	fj, targeted, err := c.Publish(ctx, waiting, "list", "saltutil.find_job", []any{f.jid}, c.cfg.FindJobKwargs)
-	if masterAway(err) && now.Before(f.findUntil) && ctx.Err() == nil {
-		c.log.Debugf("job %s: saltutil.find_job not taken, asking again: %v", f.jid, err)
-		f.running = true
-		return false
-	}
-	f.findUntil = time.Time{}
-	if err != nil {
-		// No key matches any more (ErrNoMinions), or the master is gone:
-		// nobody will say the job still runs.
-		c.log.Debugf("job %s: saltutil.find_job not sent: %v", f.jid, err)
-		f.findJID = ""
-		for _, id := range waiting {
-			f.answered[id] = true
-		}
-		return true
-	}
-	f.findJID = fj
-	for _, id := range waiting {
-		if !slices.Contains(targeted, id) {
-			f.answered[id] = true
-		}
-	}
-	c.addWatch(f.w, fj)
 	return true
 }
 
@@ -332,7 +304,7 @@ func (f *follower) handle(ctx context.Context, ev Event) bool {
 		default:
 			// salt/job/<jid>/new and the like: the master's list of
 			// minions, which Salt adds to those it waits for.
-			if ms, err := stringList(ev.Data, "minions"); err == nil && !ev.Data.Has("return") {
+			if ms, err := protocol.Minions(ev.Data); err == nil && !ev.Data.Has("return") {
 				for _, id := range ms {
 					f.expect(id, now)
 				}
@@ -346,7 +318,7 @@ func (f *follower) handle(ctx context.Context, ev Event) bool {
 		case "ret":
 			f.answered[ev.ID] = true
 			f.lastAnswer = now
-			if stillRunning(ev.Data) {
+			if protocol.FindJobRunning(ev.Data) {
 				f.c.log.Debugf("job %s: %s still runs it", f.jid, ev.ID)
 				f.deadline[ev.ID] = now.Add(f.timeout)
 				f.running = true
@@ -357,65 +329,4 @@ func (f *follower) handle(ctx context.Context, ev Event) bool {
 		}
 	}
 	return true
-}
-
-// stillRunning reads a minion's answer to saltutil.find_job as
-// get_iter_returns does: an empty mapping (or {"return": {}}) means the
-// job is not running there; so does an error (a string, or a non-zero
-// retcode).
-func stillRunning(data body.Map) bool {
-	if n, ok := data.Int("retcode"); ok && n > 0 {
-		return false
-	}
-	v, ok := data.Get("return")
-	if !ok {
-		return false
-	}
-	m, ok := v.(body.Map)
-	if !ok || len(m) == 0 {
-		return false
-	}
-	if inner, ok := m.Get("return"); ok {
-		if im, ok := inner.(body.Map); ok && len(im) == 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func makeReturn(jid, id string, data body.Map) Return {
-	r := Return{ID: id, JID: jid, Data: data}
-	r.Ret, _ = data.Get("return")
-	r.Out, _ = data.String("out")
-	r.Retcode = Retcode(data)
-	return r
-}
-
-// Retcode is the salt command's retcode of a return event's data
-// (SaltCMD._get_retcode over get_iter_returns' entry): the retcode when it
-// is not 0, the largest value when it is a mapping (a compound command).
-// A return with no retcode counts as 1 when it says success false — the
-// RAET jobber leaves retcode out when the function failed, where the
-// ZeroMQ minion Salt 3006 users know sets it to 1 — and 0 otherwise.
-func Retcode(data body.Map) int {
-	v, ok := data.Get("retcode")
-	if !ok || v == nil {
-		if s, ok := data.Bool("success"); ok && !s {
-			return 1
-		}
-		return 0
-	}
-	if m, ok := v.(body.Map); ok {
-		best := 0
-		for _, it := range m {
-			if n, ok := (body.Map{it}).Int(it.Key); ok && int(n) > best {
-				best = int(n)
-			}
-		}
-		return best
-	}
-	if n, ok := data.Int("retcode"); ok {
-		return int(n)
-	}
-	return 1 // a retcode that is not a number is not success
 }

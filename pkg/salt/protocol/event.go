@@ -64,6 +64,10 @@ func EventTag(msg body.Map) (string, bool) { return msg.String("tag") }
 // EventData reads an event's data as it came, which may be any value.
 func EventData(msg body.Map) any { v, _ := msg.Get("data"); return v }
 
+// EventDataMap reads an event's data when it is a mapping, as the data of
+// every job event is; nil otherwise.
+func EventDataMap(msg body.Map) body.Map { m, _ := msg.Map("data"); return m }
+
 // JobEvent is what a job's tag, salt/job/<jid>/<kind>[/<id>], says.
 type JobEvent struct{ JID, Kind, ID string }
 

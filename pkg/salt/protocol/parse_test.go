@@ -116,6 +116,12 @@ func TestEventsReadBack(t *testing.T) {
 	if id, _ := data.String("id"); id != "web1" {
 		t.Errorf("data %v", data)
 	}
+	if id, _ := protocol.EventDataMap(msg).String("id"); id != "web1" {
+		t.Errorf("data map %v", protocol.EventDataMap(msg))
+	}
+	if d := protocol.EventDataMap(protocol.Event("m", "manor", "e", "t", "not a map")); d != nil {
+		t.Errorf("data map of a string: %v", d)
+	}
 	for tag, want := range map[string]protocol.JobEvent{
 		"salt/job/" + exampleJID + "/new":         {JID: exampleJID, Kind: "new"},
 		"salt/job/" + exampleJID + "/ret/a/b":     {JID: exampleJID, Kind: "ret", ID: "a/b"},

@@ -1,0 +1,134 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
+)
+
+// Publish sends a job to the master (a publish load on its local_cmd share)
+// and returns the jid and the minions it was sent to. tgt is a string, or a
+// list of ids for tgt_type "list"; fun a function name, or a list of them
+// for a compound command; args the argument list as job.ParseInput makes
+// it; kwargs the load's kwargs (job.CLIKwargs for the salt command's).
+//
+// Errors: ErrNoMinions when no accepted key matched (no jid was
+// allocated), a *PublishError when the master refused the publish,
+// ErrNoMaster when its manor yard is gone, ErrNoReply when it did not
+// answer within Config.ReplyTimeout.
+//
+// A publish refused for its access key is made once more when
+// Config.KeyFile holds another key by then: the master was restarted.
+func (c *LocalClient) Publish(ctx context.Context, tgt any, tgtType string, fun any, args []any, kwargs body.Map) (string, []string, error) {
+	c.pubMu.Lock()
+	defer c.pubMu.Unlock()
+	jid, minions, err := c.publish(ctx, tgt, tgtType, fun, args, kwargs)
+	if isAuthError(err) && c.readKey() {
+		c.log.Debugf("publishing again with the master's new access key")
+		jid, minions, err = c.publish(ctx, tgt, tgtType, fun, args, kwargs)
+	}
+	return jid, minions, err
+}
+
+// publish sends one publish and waits for its reply; c.pubMu is held.
+func (c *LocalClient) publish(ctx context.Context, tgt any, tgtType string, fun any, args []any, kwargs body.Map) (string, []string, error) {
+	c.drainReplies()
+	load := job.PublishLoad(job.Publish{Tgt: tgt, Fun: fun, Arg: args, Key: c.key(), TgtType: tgtType, Kwargs: kwargs, User: c.cfg.User})
+	if !c.beginPublish() {
+		return "", nil, ErrClosed
+	}
+	defer c.endPublish()
+	c.log.Debugf("publishing %v to %v (%s)", fun, tgt, tgtType)
+	if err := c.cli.Transmit(protocol.PublishRequest(c.cli.Name(), load), protocol.YardManor).Err(); err != nil {
+		return "", nil, sendError(err, c.manorPath())
+	}
+	return c.awaitReply(ctx, fun)
+}
+
+// drainReplies drops what waits on the client yard: a reply to an earlier
+// publish that gave up waiting is not this one's.
+func (c *LocalClient) drainReplies() {
+	for {
+		select {
+		case <-c.cli.Receive():
+		default:
+			return
+		}
+	}
+}
+
+// beginPublish counts a publish waiting for its reply, so that the events
+// of its job, which may come first, are kept; false when the client is
+// closed.
+func (c *LocalClient) beginPublish() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.pending++
+	return true
+}
+
+// endPublish ends what beginPublish began; when no publish waits any more,
+// the events kept for jobs nobody claimed are dropped.
+func (c *LocalClient) endPublish() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pending--
+	if c.pending == 0 {
+		for jid := range c.backlog {
+			if !c.claimed[jid] {
+				delete(c.backlog, jid)
+			}
+		}
+	}
+}
+
+// awaitReply waits for the master's reply to a publish of fun.
+func (c *LocalClient) awaitReply(ctx context.Context, fun any) (string, []string, error) {
+	timer := time.NewTimer(c.cfg.ReplyTimeout)
+	defer timer.Stop()
+	for {
+		select {
+		case r := <-c.cli.Receive():
+			ret, ok := protocol.Return(r.Body)
+			if !ok {
+				c.log.Warnf("a message from %s on the client yard with no return: %v", r.From, r.Body.Keys())
+				continue
+			}
+			jid, minions, err := protocol.ParsePublishReply(ret, fun)
+			if errors.Is(err, protocol.ErrStaleReply) {
+				c.log.Debugf("dropping a reply to an earlier publish: %v", err)
+				continue
+			}
+			if err != nil {
+				return "", nil, err
+			}
+			c.claim(jid)
+			c.log.Debugf("job %s published to %v", jid, minions)
+			return jid, minions, nil
+		case <-timer.C:
+			return "", nil, fmt.Errorf("%w within %v", ErrNoReply, c.cfg.ReplyTimeout)
+		case <-ctx.Done():
+			return "", nil, ctx.Err()
+		case <-c.cli.Stopped():
+			return "", nil, ErrClosed
+		}
+	}
+}
+
+// claim keeps the events of a job just published for whoever watches it
+// next, unless it is watched already.
+func (c *LocalClient) claim(jid string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.watches[jid] == nil {
+		c.claimed[jid] = true
+	}
+}
