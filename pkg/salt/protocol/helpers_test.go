@@ -7,29 +7,21 @@ import (
 
 	"github.com/saltraet/saltraet/internal/testvectors"
 	"github.com/saltraet/saltraet/pkg/raet/body"
-	"github.com/saltraet/saltraet/pkg/salt/job"
 )
 
-// The helpers the pub load's tests brought from pkg/salt/job.
+// Helpers of the pub load's tests, which came from pkg/salt/job.
 
 const exampleJID = "20261122034501123456"
 
-// The load of `salt '*' test.arg foo bar=baz` as the RAET CLI sends it.
+// cliLoad is the load of `salt '*' test.arg foo bar=baz` as the RAET CLI
+// sends it: the payload job's tests hold job.PublishLoad to.
 func cliLoad(t *testing.T) body.Map {
 	t.Helper()
-	key, _ := sub(t, payload(t, "publish-load-cli.json"), "load").String("key")
-	return job.PublishLoad(job.Publish{
-		Tgt:    "*",
-		Fun:    "test.arg",
-		Arg:    job.ParseInput([]string{"foo", "bar=baz"}),
-		Key:    key,
-		Kwargs: job.CLIKwargs(true, false, "", true),
-		User:   "root",
-	})
+	return sub(t, payload(t, "publish-load-cli.json"), "load")
 }
 
 // payload reads one of spec/salt-payloads as an ordered map, so that key
-// order can be compared too.
+// order is compared too.
 func payload(t *testing.T, name string) body.Map {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(testvectors.Shared(t), "spec", "salt-payloads", name))
@@ -37,12 +29,9 @@ func payload(t *testing.T, name string) body.Map {
 		t.Fatal(err)
 	}
 	v, err := body.DecodeJSON(b)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
 	m, ok := v.(body.Map)
-	if !ok {
-		t.Fatalf("%s: not an object", name)
+	if err != nil || !ok {
+		t.Fatalf("%s: not a JSON object (%v)", name, err)
 	}
 	return m
 }
@@ -51,11 +40,10 @@ func payload(t *testing.T, name string) body.Map {
 func sub(t *testing.T, m body.Map, keys ...string) body.Map {
 	t.Helper()
 	for _, k := range keys {
-		next, ok := m.Map(k)
-		if !ok {
+		var ok bool
+		if m, ok = m.Map(k); !ok {
 			t.Fatalf("no mapping at %q", k)
 		}
-		m = next
 	}
 	return m
 }

@@ -2,6 +2,7 @@ package protocol_test
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -9,48 +10,27 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
-// today is each message as the daemons and the salt command wrote it by
-// hand before this package existed, copied from that code: the builders
-// must give the same bytes, since msgpack keeps key order and peers (and
-// the golden tests) see it.
-func TestMessagesAreTodaysBytes(t *testing.T) {
-	load := body.Map{{Key: "cmd", Value: "publish"}, {Key: "fun", Value: "test.ping"}}
-	pub := body.Map{{Key: "fun", Value: "test.ping"}, {Key: "jid", Value: "20261122034501123456"}}
-	ret := body.Map{{Key: "ret", Value: body.Map{{Key: "jid", Value: "j"}}}}
-	grains := map[string]any{"os": "Debian"}
-	for _, tc := range []struct {
-		name     string
-		got      body.Map
-		today    body.Map
-		src, dst route.Addr
-	}{
-		{"publish request (client.publish)", protocol.PublishRequest("client1", load),
-			body.Map{
-				{Key: "route", Value: body.Map{
-					{Key: "dst", Value: []any{nil, "manor", "local_cmd"}},
-					{Key: "src", Value: []any{nil, "client1", nil}},
-				}},
-				{Key: "load", Value: load},
-			}, route.Addr{Yard: "client1"}, route.Addr{Yard: "manor", Share: "local_cmd"}},
-		{"pub_ret reply (master.reply)", protocol.Reply("saltmaster_master", "client1", "pub_ret", ret),
-			body.Map{
-				{Key: "route", Value: body.Map{
-					{Key: "src", Value: []any{"saltmaster_master", "manor", nil}},
-					{Key: "dst", Value: []any{"saltmaster_master", "client1", "pub_ret"}},
-				}},
-				{Key: "return", Value: ret},
-			}, route.Addr{Estate: "saltmaster_master", Yard: "manor"}, route.Addr{Estate: "saltmaster_master", Yard: "client1", Share: "pub_ret"}},
-		{"reply with no share (master.replyError)", protocol.Reply("m", "client1", "", protocol.ErrorReturn("AuthenticationError", "no")),
-			body.Map{
-				{Key: "route", Value: body.Map{
-					{Key: "src", Value: []any{"m", "manor", nil}},
-					{Key: "dst", Value: []any{"m", "client1", nil}},
-				}},
-				{Key: "return", Value: body.Map{{Key: "error", Value: body.Map{
-					{Key: "name", Value: "AuthenticationError"},
-					{Key: "message", Value: "no"},
-				}}}},
-			}, route.Addr{Estate: "m", Yard: "manor"}, route.Addr{Estate: "m", Yard: "client1"}},
+// todayCase is one message as the daemons and the salt command wrote it
+// by hand before this package existed, copied from that code, with the
+// route it must read back as.
+type todayCase struct {
+	name     string
+	got      body.Map
+	today    body.Map
+	src, dst route.Addr
+}
+
+// Sample loads the messages carry.
+var (
+	load   = body.Map{{Key: "cmd", Value: "publish"}, {Key: "fun", Value: "test.ping"}}
+	pub    = body.Map{{Key: "fun", Value: "test.ping"}, {Key: "jid", Value: "20261122034501123456"}}
+	ret    = body.Map{{Key: "ret", Value: body.Map{{Key: "jid", Value: "j"}}}}
+	grains = map[string]any{"os": "Debian"}
+)
+
+// roadMessages are those between master and minions.
+func roadMessages() []todayCase {
+	return []todayCase{
 		{"pub (pubDelivery.msg)", protocol.PubMessage("saltmaster_master", "web1_minion", pub),
 			body.Map{
 				{Key: "route", Value: body.Map{
@@ -89,11 +69,62 @@ func TestMessagesAreTodaysBytes(t *testing.T) {
 				}},
 				{Key: "return", Value: body.Map{}},
 			}, route.Addr{Estate: "saltmaster_master"}, route.Addr{Estate: "web1_minion"}},
+	}
+}
+
+// laneRequests are those a local process sends the master's manor.
+func laneRequests() []todayCase {
+	return []todayCase{
+		{"publish request (client.publish)", protocol.PublishRequest("client1", load),
+			body.Map{
+				{Key: "route", Value: body.Map{
+					{Key: "dst", Value: []any{nil, "manor", "local_cmd"}},
+					{Key: "src", Value: []any{nil, "client1", nil}},
+				}},
+				{Key: "load", Value: load},
+			}, route.Addr{Yard: "client1"}, route.Addr{Yard: "manor", Share: "local_cmd"}},
 		{"event subscription (client.subscribe)", protocol.EventSubscription("event1"),
 			body.Map{{Key: "route", Value: body.Map{
 				{Key: "dst", Value: []any{nil, "manor", "event_req"}},
 				{Key: "src", Value: []any{nil, "event1", nil}},
 			}}}, route.Addr{Yard: "event1"}, route.Addr{Yard: "manor", Share: "event_req"}},
+		// The requests below were written by hand only in tests
+		// (master_test.go, integration/stats_test.go).
+		{"presence request", protocol.PresenceRequest("event1", "joined"),
+			body.Map{
+				{Key: "route", Value: body.Map{{Key: "dst", Value: []any{nil, "manor", "presence_req"}}, {Key: "src", Value: []any{nil, "event1", nil}}}},
+				{Key: "data", Value: body.Map{{Key: "state", Value: "joined"}}},
+			}, route.Addr{Yard: "event1"}, route.Addr{Yard: "manor", Share: "presence_req"}},
+		{"stats request", protocol.StatsRequest("event1", "salt/stats/master"),
+			body.Map{
+				{Key: "route", Value: body.Map{{Key: "dst", Value: []any{nil, "manor", "stats_req"}}, {Key: "src", Value: []any{nil, "event1", nil}}}},
+				{Key: "tag", Value: "salt/stats/master"},
+			}, route.Addr{Yard: "event1"}, route.Addr{Yard: "manor", Share: "stats_req"}},
+	}
+}
+
+// laneAnswers are those the master's manor sends a local yard.
+func laneAnswers() []todayCase {
+	return []todayCase{
+		{"pub_ret reply (master.reply)", protocol.Reply("saltmaster_master", "client1", "pub_ret", ret),
+			body.Map{
+				{Key: "route", Value: body.Map{
+					{Key: "src", Value: []any{"saltmaster_master", "manor", nil}},
+					{Key: "dst", Value: []any{"saltmaster_master", "client1", "pub_ret"}},
+				}},
+				{Key: "return", Value: ret},
+			}, route.Addr{Estate: "saltmaster_master", Yard: "manor"}, route.Addr{Estate: "saltmaster_master", Yard: "client1", Share: "pub_ret"}},
+		{"reply with no share (master.replyError)", protocol.Reply("m", "client1", "", protocol.ErrorReturn("AuthenticationError", "no")),
+			body.Map{
+				{Key: "route", Value: body.Map{
+					{Key: "src", Value: []any{"m", "manor", nil}},
+					{Key: "dst", Value: []any{"m", "client1", nil}},
+				}},
+				{Key: "return", Value: body.Map{{Key: "error", Value: body.Map{
+					{Key: "name", Value: "AuthenticationError"},
+					{Key: "message", Value: "no"},
+				}}}},
+			}, route.Addr{Estate: "m", Yard: "manor"}, route.Addr{Estate: "m", Yard: "client1"}},
 		{"event (master.eventMsg)", protocol.Event("saltmaster_master", "manor", "event1", "salt/job/j/new", pub),
 			body.Map{
 				{Key: "route", Value: body.Map{
@@ -121,19 +152,14 @@ func TestMessagesAreTodaysBytes(t *testing.T) {
 				{Key: "tag", Value: "salt/stats/master"},
 				{Key: "data", Value: body.Map{{Key: "event_subscribed", Value: uint64(1)}, {Key: "publish", Value: uint64(2)}}},
 			}, route.Addr{Estate: "m", Yard: "manor"}, route.Addr{Yard: "event1", Share: "event_fire"}},
-		// The requests below were written by hand only in tests
-		// (master_test.go, integration/stats_test.go).
-		{"presence request", protocol.PresenceRequest("event1", "joined"),
-			body.Map{
-				{Key: "route", Value: body.Map{{Key: "dst", Value: []any{nil, "manor", "presence_req"}}, {Key: "src", Value: []any{nil, "event1", nil}}}},
-				{Key: "data", Value: body.Map{{Key: "state", Value: "joined"}}},
-			}, route.Addr{Yard: "event1"}, route.Addr{Yard: "manor", Share: "presence_req"}},
-		{"stats request", protocol.StatsRequest("event1", "salt/stats/master"),
-			body.Map{
-				{Key: "route", Value: body.Map{{Key: "dst", Value: []any{nil, "manor", "stats_req"}}, {Key: "src", Value: []any{nil, "event1", nil}}}},
-				{Key: "tag", Value: "salt/stats/master"},
-			}, route.Addr{Yard: "event1"}, route.Addr{Yard: "manor", Share: "stats_req"}},
-	} {
+	}
+}
+
+// The builders must give today's bytes, since msgpack keeps key order and
+// peers (and the golden tests) see it; and each message's route must read
+// back as what the builder was asked for.
+func TestMessagesAreTodaysBytes(t *testing.T) {
+	for _, tc := range slices.Concat(roadMessages(), laneRequests(), laneAnswers()) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, want := pack(t, tc.got), pack(t, tc.today)
 			if !bytes.Equal(got, want) {
