@@ -8,6 +8,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
 // readEvents drains the road stack's events: it logs them, keeps the reaped
@@ -52,10 +53,10 @@ func (m *Master) presence(ctx context.Context) error {
 	return every(ctx, m.opts.presenceInterval, func() {
 		now, _ := m.presenceOf("available")
 		present := names(now)
-		m.ev.fire(TagPresencePresent, body.Map{{Key: "present", Value: present}})
+		m.ev.fire(TagPresencePresent, protocol.PresentData(present))
 		if gained, lost := diff(last, present); len(gained) > 0 || len(lost) > 0 {
 			m.log.Infof("Presence: new %v, lost %v", gained, lost)
-			m.ev.fire(TagPresenceChange, body.Map{{Key: "new", Value: gained}, {Key: "lost", Value: lost}})
+			m.ev.fire(TagPresenceChange, protocol.ChangeData(gained, lost))
 		}
 		last = present
 	})

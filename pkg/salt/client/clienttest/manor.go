@@ -223,7 +223,7 @@ func (m *Manor) publish(yard string, load body.Map) {
 		ids[i] = t.ID
 	}
 	if m.Noise {
-		m.Fire(protocol.TagPresencePresent, body.Map{{Key: "present", Value: []any{"noise_minion"}}})
+		m.Fire(protocol.TagPresencePresent, protocol.PresentData([]string{"noise_minion"}))
 		other := "20000101000000000001"
 		for _, t := range targets {
 			m.Fire(job.RetTag(other, t.ID), job.ReturnLoad(job.Return{Success: true, Return: "not this job", JID: other, Fun: fun, ID: t.ID}))
