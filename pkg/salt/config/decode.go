@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -178,6 +179,16 @@ func (d *decoder) finiteNumber(f *field) (float64, bool) {
 		return 0, false
 	}
 	return x, true
+}
+
+// lowerOneOf checks a string option already read into dst, when the
+// files set it: in lower case it must be one of allowed, else it is
+// refused, saying why. dst is lowered either way.
+func (d *decoder) lowerOneOf(key string, dst *string, allowed []string, why string) {
+	if f := d.lookup(key); f != nil && !slices.Contains(allowed, strings.ToLower(*dst)) {
+		d.fail(f, f.val, "%q %s; want one of %s", *dst, why, strings.Join(allowed, ", "))
+	}
+	*dst = strings.ToLower(*dst)
 }
 
 // strList reads a list-of-strings option. A single string is a list of one,
