@@ -199,10 +199,7 @@ func (e *yamlEmitter) writePlain(text []rune, split bool) {
 	spaces, breaks := false, false
 	start := 0
 	for end := 0; end <= len(text); end++ {
-		var ch rune = -1
-		if end < len(text) {
-			ch = text[end]
-		}
+		ch := runeAt(text, end)
 		switch {
 		case spaces:
 			if ch != ' ' {
@@ -241,10 +238,7 @@ func (e *yamlEmitter) writeSingleQuoted(text []rune, split bool) {
 	spaces, breaks := false, false
 	start := 0
 	for end := 0; end <= len(text); end++ {
-		var ch rune = -1
-		if end < len(text) {
-			ch = text[end]
-		}
+		ch := runeAt(text, end)
 		switch {
 		case spaces:
 			if ch == -1 || ch != ' ' {
@@ -290,10 +284,7 @@ func (e *yamlEmitter) writeDoubleQuoted(text []rune, split bool) {
 	e.writeIndicator("\"", true, false, false)
 	start := 0
 	for end := 0; end <= len(text); end++ {
-		var ch rune = -1
-		if end < len(text) {
-			ch = text[end]
-		}
+		ch := runeAt(text, end)
 		if ch == -1 || ch == '"' || ch == '\\' || ch == 0x85 || ch == 0x2028 || ch == 0x2029 || ch == 0xfeff ||
 			!((ch >= 0x20 && ch <= 0x7e) || (ch >= 0xa0 && ch <= 0xd7ff) || (ch >= 0xe000 && ch <= 0xfffd)) {
 			if start < end {
@@ -331,4 +322,13 @@ func (e *yamlEmitter) writeDoubleQuoted(text []rune, split bool) {
 		}
 	}
 	e.writeIndicator("\"", false, false, false)
+}
+
+// runeAt is text[i], or -1 past its end: the writers look one past the
+// last character, as PyYAML's do, to write out what is pending.
+func runeAt(text []rune, i int) rune {
+	if i < len(text) {
+		return text[i]
+	}
+	return -1
 }
