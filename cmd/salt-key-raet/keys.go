@@ -180,22 +180,29 @@ func (k *keyCLI) print(glob string) error {
 	if err != nil {
 		return err
 	}
+	return k.display(k.perKey(matches, pki.Key.String))
+}
+
+// perKey reads each matching key and shows it by status, as show renders
+// it. A key that cannot be read is reported and left out, and a status
+// none of whose keys could be read with it.
+func (k *keyCLI) perKey(matches []statusIDs, show func(pki.Key) string) output.Map {
 	data := output.Map{}
 	for _, sm := range matches {
-		texts := output.Map{}
+		shown := output.Map{}
 		for _, id := range sm.ids {
 			key, err := k.store.Read(id, sm.status)
 			if err != nil {
 				k.errorf("%v", err)
 				continue
 			}
-			texts = append(texts, output.Item{Key: id, Value: key.String()})
+			shown = append(shown, output.Item{Key: id, Value: show(key)})
 		}
-		if len(texts) > 0 {
-			data = append(data, output.Item{Key: statusName(sm.status), Value: texts})
+		if len(shown) > 0 {
+			data = append(data, output.Item{Key: statusName(sm.status), Value: shown})
 		}
 	}
-	return k.display(data)
+	return data
 }
 
 // colonHex writes a hex digest as Salt 3006 writes fingerprints: pairs of
@@ -219,21 +226,7 @@ func (k *keyCLI) finger(glob string) error {
 	if err != nil {
 		return err
 	}
-	data := output.Map{}
-	for _, sm := range matches {
-		fps := output.Map{}
-		for _, id := range sm.ids {
-			key, err := k.store.Read(id, sm.status)
-			if err != nil {
-				k.errorf("%v", err)
-				continue
-			}
-			fps = append(fps, output.Item{Key: id, Value: colonHex(key.Fingerprint())})
-		}
-		if len(fps) > 0 {
-			data = append(data, output.Item{Key: statusName(sm.status), Value: fps})
-		}
-	}
+	data := k.perKey(matches, func(key pki.Key) string { return colonHex(key.Fingerprint()) })
 	if globMatches(localKeyName, glob) {
 		local, err := k.store.LoadLocal()
 		switch {
@@ -266,13 +259,39 @@ var participle = map[string]string{"accept": "accepted", "reject": "rejected", "
 // delete. It lists the candidates, asks (unless -y), then changes each key
 // and reports it.
 func (k *keyCLI) change(verb, glob string) error {
+	search, inclAccepted, inclRejected := k.changeScope(verb)
+	matches, err := k.match(glob, search...)
+	if err != nil {
+		return err
+	}
+	if verb != "delete" {
+		// _filter_ret builds the candidates pending first, then
+		// accepted, then rejected.
+		slices.SortStableFunc(matches, func(a, b statusIDs) int {
+			return filterRank(a.status) - filterRank(b.status)
+		})
+	}
+	if len(matches) == 0 {
+		fmt.Fprintf(k.out, "The key glob '%s' does not match any %s keys.\n", glob, noMatchStatuses(inclAccepted, inclRejected))
+		return nil
+	}
+	if ok, err := k.confirm(verb, matches); !ok || err != nil {
+		return err
+	}
+	for _, id := range k.changeKeys(verb, matches) {
+		k.forget(id)
+	}
+	return nil
+}
+
+// changeScope is _update_opts: the statuses a verb searches, and whether
+// its no-match message names accepted and rejected keys. --include-all
+// widens accept to rejected keys and reject to accepted keys; accept
+// never includes accepted keys nor reject rejected ones. Delete keeps the
+// flags as given (they only change its no-match message, as in Salt).
+func (k *keyCLI) changeScope(verb string) (search []raet.Acceptance, inclAccepted, inclRejected bool) {
 	o := k.opts
-	// _update_opts: --include-all widens accept to rejected keys and
-	// reject to accepted keys; accept never includes accepted keys nor
-	// reject rejected ones. Delete keeps the flags as given (they only
-	// change its no-match message, as in Salt).
-	inclAccepted, inclRejected := o.includeAccepted, o.includeRejected
-	var search []raet.Acceptance
+	inclAccepted, inclRejected = o.includeAccepted, o.includeRejected
 	switch verb {
 	case "accept":
 		inclAccepted, inclRejected = false, o.includeAll || o.includeRejected
@@ -289,50 +308,46 @@ func (k *keyCLI) change(verb, glob string) error {
 	case "delete":
 		search = listOrder
 	}
-	matches, err := k.match(glob, search...)
-	if err != nil {
-		return err
+	return search, inclAccepted, inclRejected
+}
+
+// noMatchStatuses names the statuses searched, for the no-match message:
+// "unaccepted", "unaccepted or rejected", "unaccepted, accepted or
+// rejected".
+func noMatchStatuses(inclAccepted, inclRejected bool) string {
+	statuses := []string{"unaccepted"}
+	if inclAccepted {
+		statuses = append(statuses, "accepted")
 	}
-	if verb != "delete" {
-		// _filter_ret builds the candidates pending first, then
-		// accepted, then rejected.
-		slices.SortStableFunc(matches, func(a, b statusIDs) int {
-			return filterRank(a.status) - filterRank(b.status)
-		})
+	if inclRejected {
+		statuses = append(statuses, "rejected")
 	}
-	if len(matches) == 0 {
-		statuses := []string{"unaccepted"}
-		if inclAccepted {
-			statuses = append(statuses, "accepted")
-		}
-		if inclRejected {
-			statuses = append(statuses, "rejected")
-		}
-		what := statuses[0]
-		if len(statuses) > 1 {
-			what = strings.Join(statuses[:len(statuses)-1], ", ") + " or " + statuses[len(statuses)-1]
-		}
-		fmt.Fprintf(k.out, "The key glob '%s' does not match any %s keys.\n", glob, what)
-		return nil
+	if len(statuses) == 1 {
+		return statuses[0]
 	}
+	return strings.Join(statuses[:len(statuses)-1], ", ") + " or " + statuses[len(statuses)-1]
+}
+
+// confirm lists the keys about to change and, unless -y, asks.
+func (k *keyCLI) confirm(verb string, matches []statusIDs) (bool, error) {
 	data := output.Map{}
 	for _, sm := range matches {
 		data = append(data, output.Item{Key: statusName(sm.status), Value: sm.ids})
 	}
 	fmt.Fprintf(k.out, "The following keys are going to be %s:\n", participle[verb])
 	if err := k.display(data); err != nil {
-		return err
+		return false, err
 	}
-	if !o.yes {
-		yes, err := k.ask(verb == "delete")
-		if err != nil {
-			return err
-		}
-		if !yes {
-			return nil
-		}
+	if k.opts.yes {
+		return true, nil
 	}
-	var deleted []string
+	return k.ask(verb == "delete")
+}
+
+// changeKeys accepts, rejects or deletes each key and reports it; a key
+// that fails is reported and the others still change. It returns the ids
+// deleted, each once.
+func (k *keyCLI) changeKeys(verb string, matches []statusIDs) (deleted []string) {
 	for _, sm := range matches {
 		for _, id := range sm.ids {
 			var err error
@@ -358,10 +373,7 @@ func (k *keyCLI) change(verb, glob string) error {
 			}
 		}
 	}
-	for _, id := range deleted {
-		k.forget(id)
-	}
-	return nil
+	return deleted
 }
 
 func filterRank(st raet.Acceptance) int {

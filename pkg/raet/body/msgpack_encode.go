@@ -32,32 +32,6 @@ func appendMsgpack(dst []byte, v any, depth int) ([]byte, error) {
 		return append(dst, 0xc2), nil
 	case string:
 		return appendMsgpackStr(dst, x)
-	case int:
-		return appendMsgpackInt(dst, int64(x)), nil
-	case int8:
-		return appendMsgpackInt(dst, int64(x)), nil
-	case int16:
-		return appendMsgpackInt(dst, int64(x)), nil
-	case int32:
-		return appendMsgpackInt(dst, int64(x)), nil
-	case int64:
-		return appendMsgpackInt(dst, x), nil
-	case uint:
-		return appendMsgpackUint(dst, uint64(x)), nil
-	case uint8:
-		return appendMsgpackUint(dst, uint64(x)), nil
-	case uint16:
-		return appendMsgpackUint(dst, uint64(x)), nil
-	case uint32:
-		return appendMsgpackUint(dst, uint64(x)), nil
-	case uint64:
-		return appendMsgpackUint(dst, x), nil
-	case float64:
-		return appendMsgpackFloat(dst, x), nil
-	case float32:
-		// msgpack-python writes every float as a double (use_single_float
-		// is off), so a float32 goes out widened.
-		return appendMsgpackFloat(dst, float64(x)), nil
 	case []byte:
 		return appendMsgpackBin(dst, x)
 	case Ext:
@@ -91,17 +65,60 @@ func appendMsgpack(dst []byte, v any, depth int) ([]byte, error) {
 	case map[any]any:
 		return appendMsgpackAnyMap(dst, x, depth)
 	case json.Number:
-		n, err := DecodeJSON([]byte(x))
-		if err != nil {
-			return dst, err
-		}
-		switch n.(type) {
-		case int64, uint64, float64:
-			return appendMsgpack(dst, n, depth)
-		}
-		return dst, errf("msgpack body: json.Number %q is not a number", string(x))
+		return appendMsgpackJSONNumber(dst, x, depth)
+	}
+	if out, ok := appendMsgpackNumber(dst, v); ok {
+		return out, nil
 	}
 	return appendMsgpackReflect(dst, v, depth)
+}
+
+// appendMsgpackNumber writes a value of one of Go's number types; ok is
+// false for any other type.
+func appendMsgpackNumber(dst []byte, v any) (out []byte, ok bool) {
+	switch x := v.(type) {
+	case int:
+		return appendMsgpackInt(dst, int64(x)), true
+	case int8:
+		return appendMsgpackInt(dst, int64(x)), true
+	case int16:
+		return appendMsgpackInt(dst, int64(x)), true
+	case int32:
+		return appendMsgpackInt(dst, int64(x)), true
+	case int64:
+		return appendMsgpackInt(dst, x), true
+	case uint:
+		return appendMsgpackUint(dst, uint64(x)), true
+	case uint8:
+		return appendMsgpackUint(dst, uint64(x)), true
+	case uint16:
+		return appendMsgpackUint(dst, uint64(x)), true
+	case uint32:
+		return appendMsgpackUint(dst, uint64(x)), true
+	case uint64:
+		return appendMsgpackUint(dst, x), true
+	case float64:
+		return appendMsgpackFloat(dst, x), true
+	case float32:
+		// msgpack-python writes every float as a double (use_single_float
+		// is off), so a float32 goes out widened.
+		return appendMsgpackFloat(dst, float64(x)), true
+	}
+	return dst, false
+}
+
+// appendMsgpackJSONNumber writes a json.Number as the integer or float it
+// reads as.
+func appendMsgpackJSONNumber(dst []byte, x json.Number, depth int) ([]byte, error) {
+	n, err := DecodeJSON([]byte(x))
+	if err != nil {
+		return dst, err
+	}
+	switch n.(type) {
+	case int64, uint64, float64:
+		return appendMsgpack(dst, n, depth)
+	}
+	return dst, errf("msgpack body: json.Number %q is not a number", string(x))
 }
 
 // appendMsgpackInt and appendMsgpackUint choose the encoding as

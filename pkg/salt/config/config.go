@@ -5,9 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/saltraet/saltraet/internal/mkdir"
 )
@@ -246,14 +244,8 @@ func decodeCommon(d *decoder, c *Common) {
 	d.boolean("minion_id_lowercase", &c.MinionIDLowercase)
 	d.str("append_domain", &c.AppendDomain)
 
-	if f := d.lookup("log_level"); f != nil && !slices.Contains(logLevels, strings.ToLower(c.LogLevel)) {
-		d.fail(f, f.val, "%q is not a log level; want one of %s", c.LogLevel, strings.Join(logLevels, ", "))
-	}
-	c.LogLevel = strings.ToLower(c.LogLevel)
-	if f := d.lookup("hash_type"); f != nil && !slices.Contains(hashTypes, strings.ToLower(c.HashType)) {
-		d.fail(f, f.val, "%q is not supported; want one of %s", c.HashType, strings.Join(hashTypes, ", "))
-	}
-	c.HashType = strings.ToLower(c.HashType)
+	d.lowerOneOf("log_level", &c.LogLevel, logLevels, "is not a log level")
+	d.lowerOneOf("hash_type", &c.HashType, hashTypes, "is not supported")
 	for _, key := range []string{"pki_dir", "cachedir", "sock_dir"} {
 		if f := d.lookup(key); f != nil && f.val.text == "" && f.val.kind == kindString {
 			d.fail(f, f.val, "an empty path would put the %s in the root directory; remove the line for the default", key)

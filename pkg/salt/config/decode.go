@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -97,10 +98,29 @@ func (d *decoder) boolean(key string, dst *bool) {
 // floats with no fraction (5.0) and strings of decimal digits ("4506"). A
 // fraction or a boolean is refused rather than truncated.
 func (d *decoder) integer(key string, dst *int, check func(int) string) {
+	number(d, key, dst, (*decoder).wholeNumber, check)
+}
+
+// float reads a float option: any number, or a string Python's float()
+// accepts.
+func (d *decoder) float(key string, dst *float64, check func(float64) string) {
+	number(d, key, dst, (*decoder).finiteNumber, check)
+}
+
+// number reads a numeric option with parse, which reports why a value is
+// not a number of its kind, and stores it unless check refuses it.
+func number[T int | float64](d *decoder, key string, dst *T, parse func(*decoder, *field) (T, bool), check func(T) string) {
 	f := d.lookup(key)
 	if f == nil {
 		return
 	}
+	if x, ok := parse(d, f); ok {
+		setChecked(d, f, f.val, dst, x, check)
+	}
+}
+
+// wholeNumber is the value of f as integer takes it.
+func (d *decoder) wholeNumber(f *field) (int, bool) {
 	v := f.val
 	var n int64
 	switch v.kind {
@@ -109,7 +129,7 @@ func (d *decoder) integer(key string, dst *int, check func(int) string) {
 	case kindFloat:
 		if v.f != math.Trunc(v.f) || math.IsInf(v.f, 0) || math.Abs(v.f) > 1<<53 {
 			d.fail(f, v, "want a whole number, got %s", v.text)
-			return
+			return 0, false
 		}
 		n = int64(v.f)
 	case kindString:
@@ -120,33 +140,22 @@ func (d *decoder) integer(key string, dst *int, check func(int) string) {
 			} else {
 				d.fail(f, v, "want a whole number, got %s", v.describe())
 			}
-			return
+			return 0, false
 		}
 		n = i
 	default:
 		d.fail(f, v, "want a whole number, got %s", v.describe())
-		return
+		return 0, false
 	}
 	if n < math.MinInt32 || n > math.MaxInt32 {
 		d.fail(f, v, "%d is out of range", n)
-		return
+		return 0, false
 	}
-	if check != nil {
-		if msg := check(int(n)); msg != "" {
-			d.fail(f, v, "%s", msg)
-			return
-		}
-	}
-	*dst = int(n)
+	return int(n), true
 }
 
-// float reads a float option: any number, or a string Python's float()
-// accepts.
-func (d *decoder) float(key string, dst *float64, check func(float64) string) {
-	f := d.lookup(key)
-	if f == nil {
-		return
-	}
+// finiteNumber is the value of f as float takes it.
+func (d *decoder) finiteNumber(f *field) (float64, bool) {
 	v := f.val
 	var x float64
 	switch v.kind {
@@ -158,24 +167,28 @@ func (d *decoder) float(key string, dst *float64, check func(float64) string) {
 		p, err := strconv.ParseFloat(strings.TrimSpace(v.text), 64)
 		if err != nil {
 			d.fail(f, v, "want a number, got %s", v.describe())
-			return
+			return 0, false
 		}
 		x = p
 	default:
 		d.fail(f, v, "want a number, got %s", v.describe())
-		return
+		return 0, false
 	}
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		d.fail(f, v, "want a finite number, got %s", v.text)
-		return
+		return 0, false
 	}
-	if check != nil {
-		if msg := check(x); msg != "" {
-			d.fail(f, v, "%s", msg)
-			return
-		}
+	return x, true
+}
+
+// lowerOneOf checks a string option already read into dst, when the
+// files set it: in lower case it must be one of allowed, else it is
+// refused, saying why. dst is lowered either way.
+func (d *decoder) lowerOneOf(key string, dst *string, allowed []string, why string) {
+	if f := d.lookup(key); f != nil && !slices.Contains(allowed, strings.ToLower(*dst)) {
+		d.fail(f, f.val, "%q %s; want one of %s", *dst, why, strings.Join(allowed, ", "))
 	}
-	*dst = x
+	*dst = strings.ToLower(*dst)
 }
 
 // strList reads a list-of-strings option. A single string is a list of one,
@@ -263,39 +276,35 @@ func expandGlobs(paths []string) []string {
 	return out
 }
 
-// Checks shared by several options.
+// Checks shared by several options: each returns why a value is refused,
+// or "" for a value it takes.
+var (
+	checkPort             = refuse(func(n int) bool { return n < 1 || n > 65535 }, "port %d is outside 1-65535")
+	checkNonNegative      = refuse(func(n int) bool { return n < 0 }, "%d is negative")
+	checkAtLeastOne       = refuse(func(n int) bool { return n < 1 }, "want at least 1, got %d")
+	checkPositive         = refuse(func(x float64) bool { return x <= 0 }, "want more than 0 seconds, got %v")
+	checkNonNegativeFloat = refuse(func(x float64) bool { return x < 0 }, "%v is negative")
+)
 
-func checkPort(n int) string {
-	if n < 1 || n > 65535 {
-		return fmt.Sprintf("port %d is outside 1-65535", n)
+// refuse makes a check that refuses the values bad reports, saying why
+// with format and the value.
+func refuse[T int | float64](bad func(T) bool, format string) func(T) string {
+	return func(x T) string {
+		if bad(x) {
+			return fmt.Sprintf(format, x)
+		}
+		return ""
 	}
-	return ""
 }
 
-func checkNonNegative(n int) string {
-	if n < 0 {
-		return fmt.Sprintf("%d is negative", n)
+// setChecked stores x in dst unless check refuses it, which is reported
+// at the value.
+func setChecked[T int | float64](d *decoder, f *field, v *value, dst *T, x T, check func(T) string) {
+	if check != nil {
+		if msg := check(x); msg != "" {
+			d.fail(f, v, "%s", msg)
+			return
+		}
 	}
-	return ""
-}
-
-func checkAtLeastOne(n int) string {
-	if n < 1 {
-		return fmt.Sprintf("want at least 1, got %d", n)
-	}
-	return ""
-}
-
-func checkPositive(x float64) string {
-	if x <= 0 {
-		return fmt.Sprintf("want more than 0 seconds, got %v", x)
-	}
-	return ""
-}
-
-func checkNonNegativeFloat(x float64) string {
-	if x < 0 {
-		return fmt.Sprintf("%v is negative", x)
-	}
-	return ""
+	*dst = x
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -147,33 +148,19 @@ func (c *collector) fqdnIPs() {
 	v4, _ := c.g["ipv4"].([]any)
 	v6, _ := c.g["ipv6"].([]any)
 	ip4, ip6 := []any{}, []any{}
-	if s, ok := c.read("/etc/hosts"); ok && fqdn != "" {
-		for _, line := range strings.Split(s, "\n") {
-			if i := strings.IndexByte(line, '#'); i >= 0 {
-				line = line[:i]
-			}
-			f := strings.Fields(line)
-			if len(f) < 2 {
-				continue
-			}
-			a, err := netip.ParseAddr(f[0])
-			if err != nil {
-				continue
-			}
-			named := false
-			for _, n := range f[1:] {
-				if n == fqdn {
-					named = true
-				}
-			}
-			if !named {
-				continue
-			}
-			if a.Is4() && len(ip4) == 0 {
-				ip4 = append(ip4, a.String())
-			} else if a.Is6() && len(ip6) == 0 {
-				ip6 = append(ip6, a.String())
-			}
+	var hosts [][]string
+	if fqdn != "" {
+		hosts = c.hostsLines()
+	}
+	for _, f := range hosts {
+		a, err := netip.ParseAddr(f[0])
+		if err != nil || !slices.Contains(f[1:], fqdn) {
+			continue
+		}
+		if a.Is4() && len(ip4) == 0 {
+			ip4 = append(ip4, a.String())
+		} else if a.Is6() && len(ip6) == 0 {
+			ip6 = append(ip6, a.String())
 		}
 	}
 	if len(v4) == 0 {

@@ -131,28 +131,35 @@ func (c *collector) hostname() {
 	}
 	c.g["localhost"] = node
 	fqdn := node
-	if s, ok := c.read("/etc/hosts"); ok {
-	lines:
-		for _, line := range strings.Split(s, "\n") {
-			if i := strings.IndexByte(line, '#'); i >= 0 {
-				line = line[:i]
-			}
-			f := strings.Fields(line)
-			if len(f) < 2 {
-				continue
-			}
-			for _, name := range f[1:] {
-				if name == node {
-					fqdn = f[1]
-					break lines
-				}
-			}
+	for _, f := range c.hostsLines() {
+		if slices.Contains(f[1:], node) {
+			fqdn = f[1]
+			break
 		}
 	}
 	c.g["fqdn"] = fqdn
 	host, domain, _ := strings.Cut(fqdn, ".")
 	c.g["host"] = host
 	c.g["domain"] = domain
+}
+
+// hostsLines reads <root>/etc/hosts: the fields of each line that has an
+// address and at least one name, comments removed.
+func (c *collector) hostsLines() [][]string {
+	s, ok := c.read("/etc/hosts")
+	if !ok {
+		return nil
+	}
+	var out [][]string
+	for _, line := range strings.Split(s, "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		if f := strings.Fields(line); len(f) >= 2 {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // dns is core.py dns(), parsing resolv.conf as salt.utils.dns.parse_resolv

@@ -168,107 +168,153 @@ var envIDRE = regexp.MustCompile(`^envID:\s+(\d+)$`)
 // virtual is _virtual for Linux without running commands: the DMI check
 // systemd-detect-virt would make, mapped as Salt maps that tool's answer,
 // then the file checks Salt itself makes (OpenVZ, Xen, QEMU CPU, DMI
-// product name, container cgroups and environment, chroot).
+// product name, container cgroups and environment, chroot). Each check
+// may overrule the ones before it, so their order is Salt's.
 func (c *collector) virtual() {
-	g := c.g
-	virt := "physical"
-	subtype := ""
-	if d := c.detectDMIVirt(); d != "" {
-		switch {
-		case d == "qemu" || d == "kvm" || d == "oracle" || d == "xen" || d == "bochs":
-			virt = d
-		case d == "vmware":
-			virt = "VMware"
-		case d == "microsoft":
-			virt = "VirtualPC"
-		case d == "amazon":
-			virt, subtype = "Nitro", "Amazon EC2"
+	v := virtGuess{virt: "physical"}
+	for _, check := range []func(*virtGuess){
+		c.dmiVirt, c.chrootVirt, c.openvzVirt, c.xenVirt, c.productVirt, c.containerVirt,
+	} {
+		check(&v)
+	}
+	if v.subtype != "" && v.virt == "physical" {
+		v.virt = "virtual"
+	}
+	c.g["virtual"] = v.virt
+	if v.subtype != "" {
+		c.g["virtual_subtype"] = v.subtype
+	}
+}
+
+// virtGuess is the virtual and virtual_subtype grains as the checks find
+// them; an empty subtype is none.
+type virtGuess struct{ virt, subtype string }
+
+// virtMark is a text that, found in a file, names the virtualization:
+// virt and subtype, each when not "".
+type virtMark struct{ text, virt, subtype string }
+
+// mark applies the first of marks whose text s contains.
+func (v *virtGuess) mark(s string, marks []virtMark) {
+	for _, m := range marks {
+		if !strings.Contains(s, m.text) {
+			continue
+		}
+		if m.virt != "" {
+			v.virt = m.virt
+		}
+		if m.subtype != "" {
+			v.subtype = m.subtype
+		}
+		return
+	}
+}
+
+// dmiVirt maps systemd-detect-virt's answer as Salt does.
+func (c *collector) dmiVirt(v *virtGuess) {
+	switch d := c.detectDMIVirt(); d {
+	case "qemu", "kvm", "oracle", "xen", "bochs":
+		v.virt = d
+	case "vmware":
+		v.virt = "VMware"
+	case "microsoft":
+		v.virt = "VirtualPC"
+	case "amazon":
+		v.virt, v.subtype = "Nitro", "Amazon EC2"
+	}
+}
+
+// chrootVirt: a root that is not init's root is a chroot.
+func (c *collector) chrootVirt(v *virtGuess) {
+	if !c.isDir("/proc") {
+		return
+	}
+	var root, initRoot syscall.Stat_t
+	if syscall.Stat(c.path("/"), &root) == nil && syscall.Stat(c.path("/proc/1/root/."), &initRoot) == nil {
+		if root.Dev != initRoot.Dev || root.Ino != initRoot.Ino {
+			v.subtype = "chroot"
 		}
 	}
-	if c.isDir("/proc") {
-		var root, initRoot syscall.Stat_t
-		if syscall.Stat(c.path("/"), &root) == nil && syscall.Stat(c.path("/proc/1/root/."), &initRoot) == nil {
-			if root.Dev != initRoot.Dev || root.Ino != initRoot.Ino {
-				subtype = "chroot"
-			}
-		}
-	}
+}
+
+// openvzVirt tells an OpenVZ host node from a container, by /proc/vz and
+// by the envID in /proc/self/status.
+func (c *collector) openvzVirt(v *virtGuess) {
 	if c.isDir("/proc/vz") {
 		if c.isFile("/proc/vz/version") {
-			virt = "openvzhn"
+			v.virt = "openvzhn"
 		} else if c.isFile("/proc/vz/veinfo") {
-			virt = "openvzve"
+			v.virt = "openvzve"
 		}
 	}
-	if s, ok := c.read("/proc/self/status"); ok {
-		for _, line := range strings.Split(s, "\n") {
-			if m := envIDRE.FindStringSubmatch(line); m != nil {
-				if m[1] != "0" && strings.TrimLeft(m[1], "0") != "" {
-					virt = "openvzve"
-				} else {
-					virt = "openvzhn"
-				}
-			}
-		}
+	s, ok := c.read("/proc/self/status")
+	if !ok {
+		return
 	}
-	if c.isDir("/proc/sys/xen") || c.isDir("/sys/bus/xen") || c.isDir("/proc/xen") {
-		if c.isFile("/proc/xen/xsd_kva") {
-			subtype = "Xen Dom0"
-		} else if g["productname"] == "HVM domU" {
-			subtype = "Xen HVM DomU"
-		} else if s, ok := c.read("/proc/xen/capabilities"); ok {
-			if !strings.Contains(s, "control_d") {
-				subtype = "Xen PV DomU"
+	for _, line := range strings.Split(s, "\n") {
+		if m := envIDRE.FindStringSubmatch(line); m != nil {
+			if m[1] != "0" && strings.TrimLeft(m[1], "0") != "" {
+				v.virt = "openvzve"
 			} else {
-				subtype = "Xen Dom0"
+				v.virt = "openvzhn"
 			}
-		} else if c.isDir("/sys/bus/xen") && c.isDir("/sys/bus/xen/drivers/xenconsole") {
-			subtype = "Xen PV DomU"
-		}
-		if strings.Contains(strings.ToLower(subtype), "dom") {
-			virt = "xen"
 		}
 	}
+}
+
+// xenVirt tells Xen's dom0 from its guests.
+func (c *collector) xenVirt(v *virtGuess) {
+	if !c.isDir("/proc/sys/xen") && !c.isDir("/sys/bus/xen") && !c.isDir("/proc/xen") {
+		return
+	}
+	if c.isFile("/proc/xen/xsd_kva") {
+		v.subtype = "Xen Dom0"
+	} else if c.g["productname"] == "HVM domU" {
+		v.subtype = "Xen HVM DomU"
+	} else if s, ok := c.read("/proc/xen/capabilities"); ok {
+		if !strings.Contains(s, "control_d") {
+			v.subtype = "Xen PV DomU"
+		} else {
+			v.subtype = "Xen Dom0"
+		}
+	} else if c.isDir("/sys/bus/xen") && c.isDir("/sys/bus/xen/drivers/xenconsole") {
+		v.subtype = "Xen PV DomU"
+	}
+	if strings.Contains(strings.ToLower(v.subtype), "dom") {
+		v.virt = "xen"
+	}
+}
+
+var productMarks = []virtMark{
+	{"VirtualBox", "VirtualBox", ""}, {"RHEV Hypervisor", "kvm", "rhev"}, {"oVirt Node", "kvm", "ovirt"},
+	{"Google", "gce", ""}, {"BHYVE", "bhyve", ""},
+}
+
+// productVirt reads the QEMU CPU model and the DMI product name.
+func (c *collector) productVirt(v *virtGuess) {
 	if s, ok := c.read("/proc/cpuinfo"); ok && strings.Contains(s, "QEMU Virtual CPU") {
-		virt = "kvm"
+		v.virt = "kvm"
 	}
 	if s, ok := c.read("/sys/devices/virtual/dmi/id/product_name"); ok {
-		switch {
-		case strings.Contains(s, "VirtualBox"):
-			virt = "VirtualBox"
-		case strings.Contains(s, "RHEV Hypervisor"):
-			virt, subtype = "kvm", "rhev"
-		case strings.Contains(s, "oVirt Node"):
-			virt, subtype = "kvm", "ovirt"
-		case strings.Contains(s, "Google"):
-			virt = "gce"
-		case strings.Contains(s, "BHYVE"):
-			virt = "bhyve"
-		}
+		v.mark(s, productMarks)
 	}
+}
+
+var cgroupMarks = []virtMark{
+	{":/lxc/", "container", "LXC"}, {":/kubepods/", "", "kubernetes"}, {":/libpod_parent/", "", "libpod"},
+	{":/system.slice/docker", "container", "Docker"}, {":/docker/", "container", "Docker"},
+	{":/docker-ce/", "container", "Docker"},
+}
+
+// containerVirt reads init's cgroups and, for LXC, its environment.
+func (c *collector) containerVirt(v *virtGuess) {
 	if s, ok := c.read("/proc/1/cgroup"); ok {
-		switch {
-		case strings.Contains(s, ":/lxc/"):
-			virt, subtype = "container", "LXC"
-		case strings.Contains(s, ":/kubepods/"):
-			subtype = "kubernetes"
-		case strings.Contains(s, ":/libpod_parent/"):
-			subtype = "libpod"
-		case strings.Contains(s, ":/system.slice/docker") || strings.Contains(s, ":/docker/") || strings.Contains(s, ":/docker-ce/"):
-			virt, subtype = "container", "Docker"
-		}
+		v.mark(s, cgroupMarks)
 	}
-	if subtype != "LXC" {
+	if v.subtype != "LXC" {
 		if b, err := os.ReadFile(c.path("/proc/1/environ")); err == nil && bytes.Contains(b, []byte("container=lxc")) {
-			virt, subtype = "container", "LXC"
+			v.virt, v.subtype = "container", "LXC"
 		}
-	}
-	if subtype != "" && virt == "physical" {
-		virt = "virtual"
-	}
-	g["virtual"] = virt
-	if subtype != "" {
-		g["virtual_subtype"] = subtype
 	}
 }
 

@@ -14,6 +14,11 @@ import (
 // functions used to check that a minion answers and that arguments arrive
 // as sent.
 func testFuncs() []Func {
+	return append(append(testAnswerFuncs(), testArgFuncs()...), testJobFuncs()...)
+}
+
+// testAnswerFuncs answer with a constant or what they were given.
+func testAnswerFuncs() []Func {
 	return []Func{
 		{
 			Name: "test.ping",
@@ -26,6 +31,40 @@ func testFuncs() []Func {
 			Doc:    "Return the argument unchanged, to test the connection and argument passing.\n\nCLI Example: salt '*' test.echo 'some text'",
 			Call:   func(c *Call) (any, error) { return c.Arg("text"), nil },
 		},
+		{
+			Name:   "test.outputter",
+			Params: []Param{{Name: "data", Required: true}},
+			Doc:    "Return the argument, to try outputters on it.\n\nCLI Example: salt '*' test.outputter foobar",
+			Call:   func(c *Call) (any, error) { return c.Arg("data"), nil },
+		},
+		{
+			Name: "test.version",
+			Doc:  "Return the Salt version this minion implements.\n\nCLI Example: salt '*' test.version",
+			Call: func(c *Call) (any, error) {
+				if c.exec.opts.Version != "" {
+					return c.exec.opts.Version, nil
+				}
+				return DefaultVersion, nil
+			},
+		},
+		{
+			Name:   "test.true",
+			PyName: "true_",
+			Doc:    "Always return True.\n\nCLI Example: salt '*' test.true",
+			Call:   func(*Call) (any, error) { return true, nil },
+		},
+		{
+			Name:   "test.false",
+			PyName: "false_",
+			Doc:    "Always return False (the job still succeeds).\n\nCLI Example: salt '*' test.false",
+			Call:   func(*Call) (any, error) { return false, nil },
+		},
+	}
+}
+
+// testArgFuncs show the arguments as they arrived: values, types, reprs.
+func testArgFuncs() []Func {
+	return []Func{
 		{
 			Name:    "test.arg",
 			VarArgs: true, VarKwargs: true,
@@ -45,18 +84,8 @@ func testFuncs() []Func {
 		{
 			Name:    "test.arg_type",
 			VarArgs: true, VarKwargs: true,
-			Doc: "Return the Python type of every argument received.\n\nCLI Example: salt '*' test.arg_type 1 int",
-			Call: func(c *Call) (any, error) {
-				args := make([]any, len(c.Args))
-				for i, a := range c.Args {
-					args[i] = "<class '" + pyTypeName(a) + "'>"
-				}
-				kw := body.Map{}
-				for _, it := range c.Kwargs {
-					kw = append(kw, body.Item{Key: it.Key, Value: "<class '" + pyTypeName(it.Value) + "'>"})
-				}
-				return body.Map{{Key: "args", Value: args}, {Key: "kwargs", Value: kw}}, nil
-			},
+			Doc:  "Return the Python type of every argument received.\n\nCLI Example: salt '*' test.arg_type 1 int",
+			Call: testArgType,
 		},
 		{
 			Name:    "test.arg_repr",
@@ -72,12 +101,13 @@ func testFuncs() []Func {
 			Doc:       "Return the keyword arguments received, __pub_* publish fields included.\n\nCLI Example: salt '*' test.kwarg num=1 txt=two",
 			Call:      func(c *Call) (any, error) { return c.Kwargs, nil },
 		},
-		{
-			Name:   "test.outputter",
-			Params: []Param{{Name: "data", Required: true}},
-			Doc:    "Return the argument, to try outputters on it.\n\nCLI Example: salt '*' test.outputter foobar",
-			Call:   func(c *Call) (any, error) { return c.Arg("data"), nil },
-		},
+	}
+}
+
+// testJobFuncs make a job behave in a given way: take time, set a
+// retcode, fail.
+func testJobFuncs() []Func {
+	return []Func{
 		{
 			Name:   "test.sleep",
 			Params: []Param{{Name: "length", Required: true}},
@@ -85,42 +115,10 @@ func testFuncs() []Func {
 			Call:   testSleep,
 		},
 		{
-			Name: "test.version",
-			Doc:  "Return the Salt version this minion implements.\n\nCLI Example: salt '*' test.version",
-			Call: func(c *Call) (any, error) {
-				if c.exec.opts.Version != "" {
-					return c.exec.opts.Version, nil
-				}
-				return DefaultVersion, nil
-			},
-		},
-		{
 			Name:   "test.retcode",
 			Params: []Param{{Name: "code", Default: int64(42)}},
 			Doc:    "Set the job's return code to code (default 42) and return True.\n\nCLI Example: salt '*' test.retcode 42",
-			Call: func(c *Call) (any, error) {
-				code, ok := body.AsInt64(c.Arg("code"))
-				if b, isBool := c.Arg("code").(bool); isBool {
-					code, ok = map[bool]int64{false: 0, true: 1}[b], true
-				}
-				if !ok || code < math.MinInt32 || code > math.MaxInt32 {
-					return nil, invocationErr("code must be an integer, got %s", py.Repr(c.Arg("code")))
-				}
-				c.SetRetcode(int(code))
-				return true, nil
-			},
-		},
-		{
-			Name:   "test.true",
-			PyName: "true_",
-			Doc:    "Always return True.\n\nCLI Example: salt '*' test.true",
-			Call:   func(*Call) (any, error) { return true, nil },
-		},
-		{
-			Name:   "test.false",
-			PyName: "false_",
-			Doc:    "Always return False (the job still succeeds).\n\nCLI Example: salt '*' test.false",
-			Call:   func(*Call) (any, error) { return false, nil },
+			Call:   testRetcode,
 		},
 		{
 			Name:   "test.exception",
@@ -137,6 +135,33 @@ func testFuncs() []Func {
 			Call:   testFib,
 		},
 	}
+}
+
+// testArgType is test.arg_type: "<class 'int'>" for each argument.
+func testArgType(c *Call) (any, error) {
+	args := make([]any, len(c.Args))
+	for i, a := range c.Args {
+		args[i] = "<class '" + pyTypeName(a) + "'>"
+	}
+	kw := body.Map{}
+	for _, it := range c.Kwargs {
+		kw = append(kw, body.Item{Key: it.Key, Value: "<class '" + pyTypeName(it.Value) + "'>"})
+	}
+	return body.Map{{Key: "args", Value: args}, {Key: "kwargs", Value: kw}}, nil
+}
+
+// testRetcode is test.retcode: a bool counts as 0 or 1, as in Python; a
+// code outside a C int is refused rather than wrapped.
+func testRetcode(c *Call) (any, error) {
+	code, ok := body.AsInt64(c.Arg("code"))
+	if b, isBool := c.Arg("code").(bool); isBool {
+		code, ok = map[bool]int64{false: 0, true: 1}[b], true
+	}
+	if !ok || code < math.MinInt32 || code > math.MaxInt32 {
+		return nil, invocationErr("code must be an integer, got %s", py.Repr(c.Arg("code")))
+	}
+	c.SetRetcode(int(code))
+	return true, nil
 }
 
 // cleanKwargs is salt.utils.args.clean_kwargs: drop the keys starting

@@ -108,23 +108,32 @@ func (s *Store) Decide(id, pubhex, verhex string) (Decision, error) {
 	return Decision{}, fmt.Errorf("pki: key files of %q kept changing while deciding its status; gave up after %d tries", id, maxDecideAttempts)
 }
 
+// decide takes the decision once; errRace means a key file changed under
+// it and it must be taken again.
 func (s *Store) decide(id, pub, ver string) (Decision, error) {
-	var d Decision
 	data := encodeKeyFile(id, pub, ver)
-
 	if s.opts.OpenMode {
+		var d Decision
 		if err := writeAtomic(s.statusDir(raet.Accepted), id, data, keyFileMode, true); err != nil {
 			return d, err
 		}
 		d.Status, d.Reason = raet.Accepted, ReasonOpenMode
 		return d, nil
 	}
-
-	if ok, err := isKeyFile(s.Path(raet.Rejected, id)); err != nil {
+	if d, known, err := s.decideKnown(id, pub, ver); known || err != nil {
 		return d, err
+	}
+	return s.decideNew(id, data)
+}
+
+// decideKnown decides an id that has a key file (steps 2 to 4 of Decide);
+// known is false, with no error, for a new id.
+func (s *Store) decideKnown(id, pub, ver string) (d Decision, known bool, err error) {
+	if ok, err := isKeyFile(s.Path(raet.Rejected, id)); err != nil {
+		return d, true, err
 	} else if ok {
 		d.Status, d.Reason = raet.Rejected, ReasonAlreadyRejected
-		return d, nil
+		return d, true, nil
 	}
 
 	if k, err := s.Read(id, raet.Accepted); err == nil {
@@ -133,40 +142,55 @@ func (s *Store) decide(id, pub, ver string) (Decision, error) {
 		} else {
 			d.Status, d.Reason = raet.Rejected, ReasonAcceptedMismatch
 		}
-		return d, nil
+		return d, true, nil
 	} else if !errors.Is(err, ErrNotFound) {
-		return d, err
+		return d, true, err
 	}
 
-	if k, err := s.Read(id, raet.Pending); err == nil {
-		if k.Pub != pub || k.Verify != ver {
-			d.Status, d.Reason = raet.Rejected, ReasonPendingMismatch
-			return d, nil
-		}
-		to := raet.Pending
-		if s.autoreject(id, &d) {
-			to, d.Reason = raet.Rejected, ReasonAutoreject
-		} else if r := s.autosign(id, &d); r != "" {
-			to, d.Reason = raet.Accepted, r
-		} else {
-			d.Reason = ReasonAwaiting
-		}
-		if to != raet.Pending {
-			if err := s.Move(id, raet.Pending, to); err != nil {
-				if errors.Is(err, ErrNotFound) {
-					return d, errRace
-				}
-				return d, err
+	k, err := s.Read(id, raet.Pending)
+	if errors.Is(err, ErrNotFound) {
+		return d, false, nil
+	} else if err != nil {
+		return d, true, err
+	}
+	d, err = s.decidePending(id, k, pub, ver)
+	return d, true, err
+}
+
+// decidePending decides an id whose key k waits in pending/: rejected if
+// the keys differ, else autoreject, else autosign, else still pending.
+func (s *Store) decidePending(id string, k Key, pub, ver string) (Decision, error) {
+	var d Decision
+	if k.Pub != pub || k.Verify != ver {
+		d.Status, d.Reason = raet.Rejected, ReasonPendingMismatch
+		return d, nil
+	}
+	to := raet.Pending
+	if s.autoreject(id, &d) {
+		to, d.Reason = raet.Rejected, ReasonAutoreject
+	} else if r := s.autosign(id, &d); r != "" {
+		to, d.Reason = raet.Accepted, r
+	} else {
+		d.Reason = ReasonAwaiting
+	}
+	if to != raet.Pending {
+		if err := s.Move(id, raet.Pending, to); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return d, errRace
 			}
+			return d, err
 		}
-		d.Status = to
-		return d, nil
-	} else if !errors.Is(err, ErrNotFound) {
-		return d, err
 	}
+	d.Status = to
+	return d, nil
+}
 
-	// A new id. Salt writes accepted for auto_accept or autosign before it
-	// looks at autoreject, the reverse of the pending order above.
+// decideNew decides a new id (step 5 of Decide) and writes its key file,
+// data, unless max_pending_keys refuses it.
+func (s *Store) decideNew(id string, data []byte) (Decision, error) {
+	// Salt writes accepted for auto_accept or autosign before it looks at
+	// autoreject, the reverse of the pending order.
+	var d Decision
 	to := raet.Pending
 	d.Reason = ReasonAwaiting
 	if r := s.autosign(id, &d); r != "" {
@@ -182,24 +206,33 @@ func (s *Store) decide(id, pub, ver string) (Decision, error) {
 		}
 		return d, err
 	}
-	// Another process may have placed the id in another directory between
-	// the checks above and the write; undo ours and decide again rather
-	// than leave the id in two places.
+	if err := s.undoIfElsewhere(id, to); err != nil {
+		return d, err
+	}
+	d.Status, d.New = to, true
+	return d, nil
+}
+
+// undoIfElsewhere checks that the new key file of id just written to
+// status to is its only one: another process may have placed the id in
+// another directory between the checks and the write. Then ours is
+// removed and errRace says to decide again, rather than leave the id in
+// two places.
+func (s *Store) undoIfElsewhere(id string, to raet.Acceptance) error {
 	for _, st := range statuses {
 		if st == to {
 			continue
 		}
 		if ok, err := isKeyFile(s.Path(st, id)); err != nil {
-			return d, err
+			return err
 		} else if ok {
 			if err := s.Remove(id, to); err != nil && !errors.Is(err, ErrNotFound) {
-				return d, err
+				return err
 			}
-			return d, errRace
+			return errRace
 		}
 	}
-	d.Status, d.New = to, true
-	return d, nil
+	return nil
 }
 
 // keyFileMode is the mode of remote key files. Salt wrote them with the

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/client"
+	"github.com/saltraet/saltraet/pkg/salt/output"
+)
+
+// printReturns prints each return as it comes (or, with --static, all of
+// them at the end), the minions that did not return unless hidden, and
+// returns the exit status they make.
+func (s *saltCmd) printReturns(ctx context.Context, c *client.LocalClient, jid string, minions []string) int {
+	o := s.o
+	showMissing := !o.hideTimeout || o.verbose
+	var static body.Map
+	shown, failed := 0, false
+	for r := range c.Returns(ctx, jid, minions, s.timeout) {
+		if r.Missing != "" && !showMissing {
+			continue
+		}
+		shown++
+		if r.Retcode != 0 {
+			failed = true
+		}
+		if o.static {
+			static = append(static, body.Item{Key: r.ID, Value: r.Ret})
+			continue
+		}
+		s.display(body.Map{{Key: r.ID, Value: r.Ret}}, r.Out, r.Retcode)
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintf(s.stderr, "\nExiting gracefully on Ctrl-c\nThis job's jid is: %s\nThe minions may not have all finished running and any remaining minions will return upon completion.\n", jid)
+		return exitGeneric
+	}
+	if o.static && shown > 0 {
+		s.display(static, "", 0)
+	}
+	if shown == 0 {
+		s.errorf("No return received")
+		return exitNoReturn
+	}
+	if failed {
+		fmt.Fprintln(s.stderr, "ERROR: Minions returned with non-zero exit code")
+		return exitGeneric
+	}
+	return exitOK
+}
+
+// display prints one return (or the --static group) the way
+// SaltCMD._output_ret does: --out wins, then the outputter the return
+// names, then nested; one Salt does not know falls back to nested.
+func (s *saltCmd) display(data body.Map, out string, retcode int) {
+	name := s.o.out
+	if name == "" {
+		name = out
+	}
+	if name == "" {
+		name = "nested"
+	}
+	if _, ok := output.CLICanonical(name); !ok {
+		s.log.Errorf("Invalid outputter %s specified, fall back to nested", name)
+		name = "nested"
+	}
+	opts := s.outOpts
+	opts.Retcode = retcode
+	if err := output.DisplayCLI(s.stdout, name, data, opts); err != nil {
+		s.log.Errorf("The %s outputter failed (%v); falling back to nested", name, err)
+		output.DisplayCLI(s.stdout, "nested", data, opts)
+	}
+}

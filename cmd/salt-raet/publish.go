@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/client"
+	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/job"
+)
+
+// connect reads the master's access key and opens the client to the
+// master's manor yard. done means the command ends here, with code.
+func (s *saltCmd) connect() (c *client.LocalClient, code int, done bool) {
+	cfg := s.cfg
+	loadUser, keyUser := users(cfg.User)
+	keyPath := filepath.Join(cfg.Cachedir, "."+keyUser+"_key")
+	s.keyUser, s.keyPath = keyUser, keyPath
+	key, err := os.ReadFile(keyPath)
+	if err != nil {
+		s.errorf("cannot read the master's access key for user %s: %v", keyUser, err)
+		fmt.Fprintf(s.stderr, "salt-master-raet writes %s for the user it runs as (cachedir is set in %s); run %s as that user, normally root.\n", keyPath, cfg.ConfFile, prog)
+		return nil, exitNoReturn, true
+	}
+	s.log.Debugf("Using the access key in %s, publishing as %s", keyPath, loadUser)
+
+	// The job cache is where returns are found that came while the master
+	// was being restarted under this command (the client reads it then).
+	cache, err := masterJobCache(cfg)
+	if err != nil {
+		s.log.Warnf("Returns the master stores while it restarts cannot be read: %v", err)
+	}
+	c, err = client.New(client.Config{
+		SockDir:          cfg.SockDir,
+		Key:              string(key),
+		KeyFile:          keyPath,
+		JobCache:         cache,
+		User:             loadUser,
+		GatherJobTimeout: time.Duration(cfg.GatherJobTimeout) * time.Second,
+		ReplyTimeout:     max(s.timeout, 5*time.Second),
+		Log:              s.log,
+	})
+	if err != nil {
+		s.errorf("%v", err)
+		return nil, exitNoReturn, true
+	}
+	return c, 0, false
+}
+
+// masterJobCache opens the master's job cache, which the master made:
+// nil, and no directory created, when it is not there.
+func masterJobCache(cfg *config.Master) (*job.Cache, error) {
+	if _, err := os.Stat(filepath.Join(cfg.Cachedir, "jobs")); errors.Is(err, os.ErrNotExist) {
+		return nil, nil // a master with no job cache yet (or elsewhere): nothing to read
+	} else if err != nil {
+		return nil, err
+	}
+	return job.OpenCache(cfg.Cachedir, cfg.HashType)
+}
+
+// publish sends the job and says what was sent: the jid with --async
+// (which ends the command), -v or --show-jid. A target that matched no
+// minion, an interrupt and a refused publish end the command. done means
+// the command ends here, with code.
+func (s *saltCmd) publish(ctx context.Context, c *client.LocalClient, j jobSpec) (jid string, minions []string, code int, done bool) {
+	o := s.o
+	kwargs := job.CLIKwargs(!o.hideTimeout, o.showJID, o.delimiter, !o.async)
+	if o.async {
+		kwargs.Set("listen", false)
+	}
+	jid, minions, err := c.Publish(ctx, j.tgt, s.tgtType, j.fun, j.arg, kwargs)
+	switch {
+	case errors.Is(err, client.ErrNoMinions):
+		fmt.Fprintln(s.stdout, noMatchNotice)
+		if o.async {
+			return "", nil, exitNoReturn, true
+		}
+		s.display(body.Map{}, "", 0)
+		s.errorf("No return received")
+		return "", nil, exitNoReturn, true
+	case ctx.Err() != nil:
+		fmt.Fprintln(s.stderr, "\nExiting gracefully on Ctrl-c")
+		return "", nil, exitGeneric, true
+	case err != nil:
+		s.publishFailed(err)
+		return "", nil, exitNoReturn, true
+	}
+	if o.async {
+		fmt.Fprintf(s.stdout, "Executed command with job ID: %s\n", jid)
+		return "", nil, exitOK, true
+	}
+	if !o.static {
+		if o.verbose {
+			msg := "Executing job with jid " + jid
+			fmt.Fprintf(s.stdout, "%s\n%s\n\n", msg, strings.Repeat("-", len(msg)))
+		} else if o.showJID {
+			fmt.Fprintf(s.stdout, "jid: %s\n", jid)
+		}
+	}
+	return jid, minions, 0, false
+}
+
+// publishFailed says why a publish failed, and which key the master did
+// not take when that is why.
+func (s *saltCmd) publishFailed(err error) {
+	var pe *client.PublishError
+	if !errors.As(err, &pe) {
+		s.errorf("%v", err)
+		return
+	}
+	s.errorf("the master refused the publish: %v", pe)
+	if pe.Name == "AuthenticationError" {
+		fmt.Fprintf(s.stderr, "The access key in %s is not the one the master holds for %s.\n", s.keyPath, s.keyUser)
+	}
+}
