@@ -38,6 +38,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 )
@@ -108,6 +109,9 @@ type Config struct {
 	FindJobKwargs body.Map
 	// Log receives the client's debug and warning lines; nil discards them.
 	Log logrus.FieldLogger
+	// Clock times the reply, the returns' timeouts and the probes of the
+	// master; nil is the real clock.
+	Clock clock.Clock
 }
 
 // Event is one event the master fired.
@@ -162,6 +166,9 @@ func New(cfg Config) (*LocalClient, error) {
 	}
 	if cfg.FindJobKwargs == nil {
 		cfg.FindJobKwargs = job.CLIKwargs(true, false, job.DefaultTargetDelim, true)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real()
 	}
 	c := &LocalClient{cfg: cfg, log: cfg.Log, watches: map[string]*watch{}, backlog: map[string][]Event{}, claimed: map[string]bool{}, curKey: cfg.Key}
 	if c.log == nil {
@@ -419,7 +426,7 @@ func (c *LocalClient) publish(ctx context.Context, tgt any, tgtType string, fun 
 	if err := c.cli.Transmit(msg, "manor").Err(); err != nil {
 		return "", nil, sendError(err, lane.HA(c.cfg.SockDir, c.cfg.Lane, "manor"))
 	}
-	timer := time.NewTimer(c.cfg.ReplyTimeout)
+	timer := c.cfg.Clock.NewTimer(c.cfg.ReplyTimeout)
 	defer timer.Stop()
 	for {
 		select {
@@ -444,7 +451,7 @@ func (c *LocalClient) publish(ctx context.Context, tgt any, tgtType string, fun 
 			c.mu.Unlock()
 			c.log.Debugf("job %s published to %v", jid, minions)
 			return jid, minions, nil
-		case <-timer.C:
+		case <-timer.C():
 			return "", nil, fmt.Errorf("%w within %v", ErrNoReply, c.cfg.ReplyTimeout)
 		case <-ctx.Done():
 			return "", nil, ctx.Err()

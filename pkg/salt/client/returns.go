@@ -95,6 +95,9 @@ type follower struct {
 	restarts   int       // the client's restarts already looked at in the job cache
 }
 
+// now reads the client's clock, which times the rounds.
+func (f *follower) now() time.Time { return f.c.cfg.Clock.Now() }
+
 func (f *follower) expect(id string, now time.Time) {
 	if f.isExpected[id] {
 		return
@@ -127,13 +130,13 @@ func (f *follower) run(ctx context.Context, minions []string) {
 	c := f.c
 	f.isExpected, f.found, f.delivered = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	f.undelivered, f.deadline = map[string]string{}, map[string]time.Time{}
-	now := time.Now()
+	now := f.now()
 	for _, id := range minions {
 		f.expect(id, now)
 	}
 	timeoutAt := now.Add(f.timeout)
 	f.running = true // so that the missing are asked at least once
-	timer := time.NewTimer(time.Hour)
+	timer := c.cfg.Clock.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
 		for _, ev := range c.take(f.w) {
@@ -151,12 +154,12 @@ func (f *follower) run(ctx context.Context, minions []string) {
 		if len(waiting) == 0 {
 			break
 		}
-		now = time.Now()
+		now = f.now()
 		if !now.Before(timeoutAt) && f.running {
 			if f.findJob(ctx, waiting) {
-				timeoutAt = time.Now().Add(c.cfg.GatherJobTimeout)
+				timeoutAt = f.now().Add(c.cfg.GatherJobTimeout)
 			} else {
-				timeoutAt = time.Now().Add(c.cfg.ProbeInterval)
+				timeoutAt = f.now().Add(c.cfg.ProbeInterval)
 			}
 			continue
 		}
@@ -179,7 +182,7 @@ func (f *follower) run(ctx context.Context, minions []string) {
 		timer.Reset(max(next.Sub(now), time.Millisecond))
 		select {
 		case <-f.w.notify:
-		case <-timer.C:
+		case <-timer.C():
 		case <-ctx.Done():
 			return
 		case <-c.evt.Stopped():
@@ -262,13 +265,13 @@ func (f *follower) fromCache(ctx context.Context) bool {
 // (for up to GatherJobTimeout).
 func (f *follower) findJob(ctx context.Context, waiting []string) bool {
 	c := f.c
-	now := time.Now()
+	now := f.now()
 	if f.findUntil.IsZero() {
 		f.findUntil = now.Add(c.cfg.GatherJobTimeout)
 	}
 	f.running = false
 	f.asked, f.answered = map[string]bool{}, map[string]bool{}
-	f.lastAnswer = time.Now()
+	f.lastAnswer = f.now()
 	for _, id := range waiting {
 		f.asked[id] = true
 	}
@@ -302,7 +305,7 @@ func (f *follower) findJob(ctx context.Context, waiting []string) bool {
 
 // handle takes one event of the job or of its current find_job round.
 func (f *follower) handle(ctx context.Context, ev Event) bool {
-	now := time.Now()
+	now := f.now()
 	switch ev.JID {
 	case f.jid:
 		switch ev.Kind {
