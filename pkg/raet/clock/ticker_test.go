@@ -8,30 +8,21 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 )
 
-func tick(tk *clock.Ticker) (time.Time, bool) {
-	select {
-	case at := <-tk.C():
-		return at, true
-	default:
-		return time.Time{}, false
-	}
-}
-
 func TestTickerTicksEachPeriodOnceTaken(t *testing.T) {
 	f := clock.NewFake()
 	tk := clock.NewTicker(f, time.Second)
 	f.Advance(999 * time.Millisecond)
-	if _, ok := tick(tk); ok {
+	if _, ok := fired(tk); ok {
 		t.Fatal("ticked before its period")
 	}
 	f.Advance(time.Millisecond)
-	at, ok := tick(tk)
+	at, ok := fired(tk)
 	if !ok || !at.Equal(clock.Epoch.Add(time.Second)) {
 		t.Fatalf("first tick %v %v", at, ok)
 	}
 	// Not taken: no second tick, however long the wait.
 	f.Advance(1500 * time.Millisecond) // now 2.5 s
-	if _, ok := tick(tk); ok {
+	if _, ok := fired(tk); ok {
 		t.Fatal("ticked again before Next")
 	}
 	// The tick due at 2 s passed while the owner was busy: it is skipped,
@@ -41,18 +32,18 @@ func TestTickerTicksEachPeriodOnceTaken(t *testing.T) {
 		t.Fatalf("pending after Next: %v", p)
 	}
 	f.Advance(500 * time.Millisecond)
-	if at, ok = tick(tk); !ok || !at.Equal(clock.Epoch.Add(3*time.Second)) {
+	if at, ok = fired(tk); !ok || !at.Equal(clock.Epoch.Add(3*time.Second)) {
 		t.Fatalf("tick after a missed one %v %v", at, ok)
 	}
 	tk.Next(at)
 	f.Advance(time.Second)
-	if at, ok = tick(tk); !ok || !at.Equal(clock.Epoch.Add(4*time.Second)) {
+	if at, ok = fired(tk); !ok || !at.Equal(clock.Epoch.Add(4*time.Second)) {
 		t.Fatalf("next tick %v %v", at, ok)
 	}
 	tk.Next(at)
 	tk.Stop()
 	f.Advance(time.Hour)
-	if _, ok := tick(tk); ok {
+	if _, ok := fired(tk); ok {
 		t.Fatal("ticked after Stop")
 	}
 }
@@ -61,7 +52,7 @@ func TestTickerSkipsManyMissedTicks(t *testing.T) {
 	f := clock.NewFake()
 	tk := clock.NewTicker(f, 300*time.Millisecond)
 	f.Advance(300 * time.Millisecond)
-	at, _ := tick(tk)
+	at, _ := fired(tk)
 	f.Advance(10 * time.Second) // now 10.3 s; ticks due every 0.3 s
 	tk.Next(at)
 	want := clock.Epoch.Add(10500 * time.Millisecond)
