@@ -7,6 +7,7 @@ package clock
 
 import (
 	"container/heap"
+	"slices"
 	"sync"
 	"time"
 )
@@ -90,6 +91,20 @@ func (f *Fake) Advance(d time.Duration) {
 		}
 	}
 	f.now = end
+}
+
+// Pending returns the deadlines of the timers not yet fired, earliest
+// first, so that a test can see a goroutine has armed its timer for a
+// deadline before it advances the clock past it.
+func (f *Fake) Pending() []time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]time.Time, len(f.timers))
+	for i, t := range f.timers {
+		out[i] = t.when
+	}
+	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return out
 }
 
 // Next returns the earliest deadline of a pending timer, so a simulation

@@ -8,7 +8,8 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 )
 
-func fired(t clock.Timer) (time.Time, bool) {
+// fired takes what a timer or ticker delivered, if anything.
+func fired(t interface{ C() <-chan time.Time }) (time.Time, bool) {
 	select {
 	case at := <-t.C():
 		return at, true

@@ -82,7 +82,8 @@ type Config struct {
 	// Yard is the router's own yard on the lane; the lane stack's name when
 	// empty.
 	Yard string
-	// RoadTimeout bounds each forward over the road. Zero leaves it to the
+	// RoadTimeout bounds each forward over the road, on the road stack's
+	// clock: the router keeps no time of its own. Zero leaves it to the
 	// road stack, which retries until the remote has the message, across
 	// sessions if need be: nothing is lost to a remote that comes back, but
 	// a forward to one that never does is reported only when the road

@@ -40,6 +40,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
@@ -98,6 +99,9 @@ type Config struct {
 	FindJobKwargs body.Map
 	// Log receives the client's debug and warning lines; nil discards them.
 	Log logrus.FieldLogger
+	// Clock times the reply, the returns' timeouts and the probes of the
+	// master; nil is the real clock.
+	Clock clock.Clock
 }
 
 // LocalClient publishes jobs and follows their returns. Its methods may be

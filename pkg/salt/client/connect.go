@@ -10,6 +10,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
@@ -30,6 +31,9 @@ func New(cfg Config) (*LocalClient, error) {
 	}
 	if cfg.ProbeInterval <= 0 {
 		cfg.ProbeInterval = defaultProbe
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real()
 	}
 	if cfg.FindJobKwargs == nil {
 		cfg.FindJobKwargs = job.CLIKwargs(true, false, job.DefaultTargetDelim, true)

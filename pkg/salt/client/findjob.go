@@ -18,13 +18,13 @@ import (
 // (for up to GatherJobTimeout).
 func (f *follower) findJob(ctx context.Context, waiting []string) bool {
 	c := f.c
-	now := time.Now()
+	now := f.now()
 	if f.findUntil.IsZero() {
 		f.findUntil = now.Add(c.cfg.GatherJobTimeout)
 	}
 	f.running = false
 	f.asked, f.answered = map[string]bool{}, map[string]bool{}
-	f.lastAnswer = time.Now()
+	f.lastAnswer = f.now()
 	for _, id := range waiting {
 		f.asked[id] = true
 	}

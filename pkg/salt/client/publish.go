@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/job"
@@ -92,7 +91,7 @@ func (c *LocalClient) endPublish() {
 
 // awaitReply waits for the master's reply to a publish of fun.
 func (c *LocalClient) awaitReply(ctx context.Context, fun any) (string, []string, error) {
-	timer := time.NewTimer(c.cfg.ReplyTimeout)
+	timer := c.cfg.Clock.NewTimer(c.cfg.ReplyTimeout)
 	defer timer.Stop()
 	for {
 		select {
@@ -113,7 +112,7 @@ func (c *LocalClient) awaitReply(ctx context.Context, fun any) (string, []string
 			c.claim(jid)
 			c.log.Debugf("job %s published to %v", jid, minions)
 			return jid, minions, nil
-		case <-timer.C:
+		case <-timer.C():
 			return "", nil, fmt.Errorf("%w within %v", ErrNoReply, c.cfg.ReplyTimeout)
 		case <-ctx.Done():
 			return "", nil, ctx.Err()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
@@ -51,14 +52,15 @@ func (c *LocalClient) subscribe() error {
 // watchManor subscribes again to each new master until the client closes.
 func (c *LocalClient) watchManor(ctx context.Context, known manorFile) {
 	defer c.done.Done()
-	t := time.NewTicker(c.cfg.ProbeInterval)
+	t := clock.NewTicker(c.cfg.Clock, c.cfg.ProbeInterval)
 	defer t.Stop()
 	gone := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case at := <-t.C():
+			t.Next(at)
 		}
 		now := statManor(c.manorPath())
 		if now.fi == nil {

@@ -96,6 +96,9 @@ type follower struct {
 	restarts   int       // the client's restarts already looked at in the job cache
 }
 
+// now reads the client's clock, which times the rounds.
+func (f *follower) now() time.Time { return f.c.cfg.Clock.Now() }
+
 func (f *follower) expect(id string, now time.Time) {
 	if f.isExpected[id] {
 		return
@@ -129,7 +132,7 @@ func (f *follower) emit(ctx context.Context, r Return) bool {
 func (f *follower) run(ctx context.Context, minions []string) {
 	f.isExpected, f.found, f.delivered = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	f.undelivered, f.deadline = map[string]string{}, map[string]time.Time{}
-	now := time.Now()
+	now := f.now()
 	for _, id := range minions {
 		f.expect(id, now)
 	}
@@ -150,7 +153,7 @@ func (f *follower) run(ctx context.Context, minions []string) {
 // the client closed.
 func (f *follower) wait(ctx context.Context, timeoutAt time.Time) bool {
 	c := f.c
-	timer := time.NewTimer(time.Hour)
+	timer := c.cfg.Clock.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
 		if !f.catchUp(ctx) {
@@ -160,12 +163,12 @@ func (f *follower) wait(ctx context.Context, timeoutAt time.Time) bool {
 		if len(waiting) == 0 {
 			return true
 		}
-		now := time.Now()
+		now := f.now()
 		if !now.Before(timeoutAt) && f.running {
 			if f.findJob(ctx, waiting) {
-				timeoutAt = time.Now().Add(c.cfg.GatherJobTimeout)
+				timeoutAt = f.now().Add(c.cfg.GatherJobTimeout)
 			} else {
-				timeoutAt = time.Now().Add(c.cfg.ProbeInterval)
+				timeoutAt = f.now().Add(c.cfg.ProbeInterval)
 			}
 			continue
 		}
@@ -176,7 +179,7 @@ func (f *follower) wait(ctx context.Context, timeoutAt time.Time) bool {
 		timer.Reset(max(next.Sub(now), time.Millisecond))
 		select {
 		case <-f.w.notify:
-		case <-timer.C:
+		case <-timer.C():
 		case <-ctx.Done():
 			return false
 		case <-c.evt.Stopped():
@@ -274,7 +277,7 @@ func (f *follower) fromCache(ctx context.Context) bool {
 
 // handle takes one event of the job or of its current find_job round.
 func (f *follower) handle(ctx context.Context, ev Event) bool {
-	now := time.Now()
+	now := f.now()
 	switch ev.JID {
 	case f.jid:
 		switch ev.Kind {

@@ -149,7 +149,7 @@ func (j *keyJudge) review(remotes map[uint32]road.RemoteState) {
 
 // watchKeys reviews the joined estates' keys every presence interval.
 func (m *Master) watchKeys(ctx context.Context) error {
-	return every(ctx, m.opts.presenceInterval, func() { m.judge.review(m.road.Remotes()) })
+	return m.every(ctx, m.opts.presenceInterval, func() { m.judge.review(m.road.Remotes()) })
 }
 
 // note logs msg for id unless it is what was logged for id last; an empty

@@ -42,7 +42,7 @@ func (m *Master) keyWarnings(id string, warnings []error) {
 			continue
 		}
 		m.stats.add("pending_keys_refused")
-		if ok, n := m.pendingFull.due(time.Now()); ok {
+		if ok, n := m.pendingFull.due(m.now()); ok {
 			m.log.Warnf("%v (%d new keys refused since the last report)", w, n)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
@@ -55,6 +56,7 @@ type options struct {
 	jids             *job.JIDGen
 	maintenance      time.Duration
 	resendWindow     time.Duration
+	clock            clock.Clock
 }
 
 // WithRoadConn gives the road stack a connection already open (a test's
@@ -86,6 +88,11 @@ func WithMaintenanceInterval(d time.Duration) Option {
 
 // WithJIDGen sets the jid generator (a fixed clock in tests).
 func WithJIDGen(g *job.JIDGen) Option { return func(o *options) { o.jids = g } }
+
+// WithClock sets the clock of every timeout and period of the master, its
+// road stack's included; the default is the real clock. Jids and the job
+// cache keep the wall clock: they are dates, compared with other hosts'.
+func WithClock(c clock.Clock) Option { return func(o *options) { o.clock = c } }
 
 // Master is a running (or ready to run) Salt master on RAET.
 type Master struct {
@@ -136,6 +143,9 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	}
 	if o.jids == nil {
 		o.jids = &job.JIDGen{}
+	}
+	if o.clock == nil {
+		o.clock = clock.Real()
 	}
 	if o.maintenance <= 0 {
 		o.maintenance = time.Duration(cfg.LoopInterval * float64(time.Second))
@@ -207,7 +217,7 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 		Name: m.estate, Role: cfg.ID, Main: true, Mutable: cfg.Mutable(), Kind: config.KindMaster,
 		Keep: kp, Acceptor: m.judge, Timers: o.timers,
 		Signer: local.Signer, Privateer: local.Privateer,
-		Conn: conn, BodyKind: raet.BodyMsgpack,
+		Conn: conn, Clock: o.clock, BodyKind: raet.BodyMsgpack,
 		Manage: true, ManageCascade: true,
 	})
 	if err != nil {
@@ -377,8 +387,8 @@ func (m *Master) maintain(ctx context.Context) error {
 		return nil
 	}
 	keep := time.Duration(m.cfg.KeepJobs) * time.Hour
-	return every(ctx, m.opts.maintenance, func() {
-		n, err := m.cache.Clean(keep, time.Now())
+	return m.every(ctx, m.opts.maintenance, func() {
+		n, err := m.cache.Clean(keep, time.Now()) // the cache's dates are the wall clock's
 		if n > 0 {
 			m.stats.add("jobs_cleaned")
 			m.log.Infof("Removed %d job(s) older than keep_jobs (%d hours) from the job cache", n, m.cfg.KeepJobs)
@@ -390,21 +400,25 @@ func (m *Master) maintain(ctx context.Context) error {
 	})
 }
 
-// every runs f at each interval until ctx ends: the master's periodic
-// work (presence, key reviews, job cache maintenance). It returns nil, as
-// a stopping master's parts do.
-func every(ctx context.Context, interval time.Duration, f func()) error {
-	t := time.NewTicker(interval)
+// every runs f at each interval of the master's clock until ctx ends:
+// the master's periodic work (presence, key reviews, job cache
+// maintenance). It returns nil, as a stopping master's parts do.
+func (m *Master) every(ctx context.Context, interval time.Duration, f func()) error {
+	t := clock.NewTicker(m.opts.clock, interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case at := <-t.C():
+			t.Next(at)
 			f()
 		}
 	}
 }
+
+// now is the master's clock's time, which its timeouts are measured on.
+func (m *Master) now() time.Time { return m.opts.clock.Now() }
 
 // worker runs the requests the router and the road reader hand over, so
 // that the job cache's disk writes never hold up routing.

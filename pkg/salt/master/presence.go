@@ -50,7 +50,7 @@ func (m *Master) readEvents(ctx context.Context) error {
 // salt/presence/change when the available estates changed since the last.
 func (m *Master) presence(ctx context.Context) error {
 	var last []string
-	return every(ctx, m.opts.presenceInterval, func() {
+	return m.every(ctx, m.opts.presenceInterval, func() {
 		now, _ := m.presenceOf("available")
 		present := names(now)
 		m.ev.fire(TagPresencePresent, protocol.PresentData(present))

@@ -120,7 +120,7 @@ func (m *Master) newPubDelivery(jid, id string, pub body.Map) *pubDelivery {
 	if window <= 0 {
 		window = m.opts.publishTimeout
 	}
-	return &pubDelivery{m: m, jid: jid, id: id, pub: pub, until: time.Now().Add(window)}
+	return &pubDelivery{m: m, jid: jid, id: id, pub: pub, until: m.now().Add(window)}
 }
 
 // start sends the publish to the minion's allowed estates; a minion the
@@ -191,7 +191,7 @@ func (p *pubDelivery) delivered() {
 // again, and so on until it is delivered or the window has passed.
 func (p *pubDelivery) retry(gen uint64, estate string, err error) {
 	m := p.m
-	timer := time.NewTimer(time.Until(p.until))
+	timer := m.opts.clock.NewTimer(p.until.Sub(m.now()))
 	defer timer.Stop()
 	for p.resends < maxResends {
 		now, next := m.allows.since(p.id)
@@ -200,7 +200,7 @@ func (p *pubDelivery) retry(gen uint64, estate string, err error) {
 			m.log.Infof("Job %s not delivered to %s yet (%v); sending it again when the minion is allowed again", p.jid, p.id, err)
 			select {
 			case <-next:
-			case <-timer.C:
+			case <-timer.C():
 				p.fail(estate, err)
 				return
 			case <-m.stopping:
@@ -217,7 +217,7 @@ func (p *pubDelivery) retry(gen uint64, estate string, err error) {
 		m.stats.add("publish_resent")
 		estate = estates[0].Name
 		m.log.Infof("Job %s: sending the publish again to %s (estate %s), allowed again", p.jid, p.id, estate)
-		err = m.road.Transmit(p.msg(estate), estates[0].UID, min(m.opts.publishTimeout, max(time.Until(p.until), time.Second))).Err()
+		err = m.road.Transmit(p.msg(estate), estates[0].UID, min(m.opts.publishTimeout, max(p.until.Sub(m.now()), time.Second))).Err()
 		switch {
 		case err == nil:
 			p.mu.Lock()
@@ -228,7 +228,7 @@ func (p *pubDelivery) retry(gen uint64, estate string, err error) {
 		case errors.Is(err, road.ErrStopped):
 			return
 		}
-		if !time.Now().Before(p.until) {
+		if !m.now().Before(p.until) {
 			break
 		}
 	}

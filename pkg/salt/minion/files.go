@@ -4,6 +4,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 )
 
@@ -35,10 +36,14 @@ func listFiles(dir string) ([]string, error) {
 }
 
 // waitIdle waits until busy reports no work under way, or until d passes
-// (false). busy returns, read under its owner's lock, whether work is under
-// way and the channel the owner closes (and replaces) when that changes.
-func waitIdle(d time.Duration, busy func() (bool, <-chan struct{})) bool {
-	timer := time.NewTimer(d)
+// on clock c (false; nil is the real clock). busy returns, read under its
+// owner's lock, whether work is under way and the channel the owner closes
+// (and replaces) when that changes.
+func waitIdle(c clock.Clock, d time.Duration, busy func() (bool, <-chan struct{})) bool {
+	if c == nil {
+		c = clock.Real()
+	}
+	timer := c.NewTimer(d)
 	defer timer.Stop()
 	for {
 		b, ch := busy()
@@ -47,7 +52,7 @@ func waitIdle(d time.Duration, busy func() (bool, <-chan struct{})) bool {
 		}
 		select {
 		case <-ch:
-		case <-timer.C:
+		case <-timer.C():
 			return false
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/clock"
 )
 
 // recentJobs is how many finished jids are remembered to ignore a publish
@@ -21,7 +22,8 @@ const recentJobs = 100
 // for saltutil.running and saltutil.find_job (modules.Jobs), and in
 // <cachedir>/proc/<jid> for tools that read Salt's files.
 type jobTable struct {
-	dir string // <cachedir>/proc
+	dir   string      // <cachedir>/proc
+	clock clock.Clock // of wait; nil is the real clock
 
 	mu      sync.Mutex
 	running map[string]map[string]any
@@ -83,7 +85,7 @@ func (t *jobTable) count() int {
 
 // wait waits until no job runs, or until the deadline passes (false).
 func (t *jobTable) wait(d time.Duration) bool {
-	return waitIdle(d, func() (bool, <-chan struct{}) {
+	return waitIdle(t.clock, d, func() (bool, <-chan struct{}) {
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		return len(t.running) > 0, t.changed

@@ -81,6 +81,19 @@ func (ms *masterSet) byUID(uid uint32) *master {
 	return nil
 }
 
+// nextJoin returns the earliest time a master not on the road is due to
+// be joined; false when every master is on the road.
+func (ms *masterSet) nextJoin() (next time.Time, ok bool) {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	for _, m := range ms.list {
+		if m.uid == 0 && (!ok || m.retryAt.Before(next)) {
+			next, ok = m.retryAt, true
+		}
+	}
+	return next, ok
+}
+
 // isMaster reports whether the estate with this uid on the road is one of
 // this minion's masters.
 func (ms *masterSet) isMaster(uid uint32) bool {
@@ -202,7 +215,7 @@ func (m *Minion) masterRefused(ms *master, name, addr string) {
 	ms.refusals++
 	first := ms.refusals == 1
 	wait, next := acceptanceWait(ms.wait, base, max)
-	ms.was, ms.uid, ms.wait, ms.retryAt = ms.uid, 0, next, time.Now().Add(wait)
+	ms.was, ms.uid, ms.wait, ms.retryAt = ms.uid, 0, next, m.o.clock.Now().Add(wait)
 	m.masters.mu.Unlock()
 	m.stats.add("master_refused")
 	if first {

@@ -6,20 +6,18 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"gopkg.in/yaml.v3"
 
 	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
 	"github.com/saltraet/saltraet/pkg/raet/road"
-	"github.com/saltraet/saltraet/pkg/raet/road/keep"
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/grains"
@@ -62,6 +60,23 @@ type options struct {
 	shutdownGrace time.Duration
 	retryInterval time.Duration
 	returnTimeout time.Duration
+	clock         clock.Clock
+}
+
+// newOptions applies opts to the daemon's defaults.
+func newOptions(opts []Option) options {
+	o := options{shutdownGrace: DefaultShutdownGrace, retryInterval: DefaultRetryInterval,
+		returnTimeout: DefaultReturnTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.timers.Period == 0 {
+		o.timers.Period = DefaultPeriod
+	}
+	if o.clock == nil {
+		o.clock = clock.Real()
+	}
+	return o
 }
 
 // WithRoadConn gives the road stack its connection instead of a UDP socket
@@ -83,6 +98,11 @@ func WithRetryInterval(d time.Duration) Option { return func(o *options) { o.ret
 
 // WithReturnTimeout bounds one attempt to deliver a return.
 func WithReturnTimeout(d time.Duration) Option { return func(o *options) { o.returnTimeout = d } }
+
+// WithClock sets the clock of the minion's timeouts and waits (acceptance,
+// retries, shutdown grace) and of its road stack; the default is the real
+// clock. Jids stay dates: they come from the masters.
+func WithClock(c clock.Clock) Option { return func(o *options) { o.clock = c } }
 
 // Minion is a running salt-minion-raet: road, lane, router, jobs.
 type Minion struct {
@@ -121,31 +141,15 @@ type Minion struct {
 // <cachedir>/proc and the return spool. Nothing is sent before Run. A
 // Minion that is never Run must be Closed.
 func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Minion, err error) {
-	if cfg == nil {
-		return nil, errors.New("minion: no configuration")
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
 	}
 	if logger == nil {
 		l := logrus.New()
 		l.SetOutput(io.Discard)
 		logger = l
 	}
-	o := options{shutdownGrace: DefaultShutdownGrace, retryInterval: DefaultRetryInterval,
-		returnTimeout: DefaultReturnTimeout}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.timers.Period == 0 {
-		o.timers.Period = DefaultPeriod
-	}
-	if cfg.ID == "" {
-		return nil, errors.New("minion: the configuration has no id")
-	}
-	if len(cfg.Master.Addrs) == 0 {
-		return nil, fmt.Errorf("minion: %s names no master", cfg.ConfFile)
-	}
-	if err := cfg.CheckYardPaths(); err != nil {
-		return nil, err
-	}
+	o := newOptions(opts)
 	// The cachedir first, with the mode Salt's verify_env gives it, so it
 	// does not take the narrower mode of whatever is made inside it first.
 	if err := mkdir.All(cfg.Cachedir, config.CachedirMode); err != nil {
@@ -153,59 +157,22 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	}
 	m = &Minion{cfg: cfg, log: logger, o: o, id: cfg.ID, estate: cfg.EstateName(),
 		masters: newMasterSet(cfg.Master.Addrs, cfg.RandomMaster)}
-
-	m.store, err = pki.Open(cfg.PKIDir, pki.Options{OpenMode: cfg.OpenMode, AutoAccept: cfg.AutoAccept,
-		PermissivePKIAccess: cfg.PermissivePKIAccess})
+	local, err := m.openKeys()
 	if err != nil {
-		return nil, fmt.Errorf("pki_dir %s: %w", cfg.PKIDir, err)
+		return nil, err
 	}
-	local, err := m.store.LoadOrCreateLocal()
-	if err != nil {
-		return nil, fmt.Errorf("the minion's keys: %w", err)
-	}
-
 	m.grains = o.grains
 	if m.grains == nil {
 		m.grains = grains.Core(grains.Options{ID: cfg.ID, Master: cfg.Master.Raw, Static: m.staticGrains()})
 	}
-
 	k, err := m.openKeep(local)
 	if err != nil {
 		return nil, err
 	}
-
-	for _, dir := range []string{filepath.Join(cfg.Cachedir, "proc"), cfg.SockDir} {
-		if err := mkdir.All(dir, 0o700); err != nil {
-			return nil, err
-		}
+	if err := m.openJobFiles(); err != nil {
+		return nil, err
 	}
-	m.jobs = newJobTable(filepath.Join(cfg.Cachedir, "proc"))
-	var problems []error
-	if m.jidQ, problems, err = openJIDQueue(cfg.Cachedir, cfg.MinionJidQueueHwm); err != nil {
-		return nil, fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
-	}
-	for _, p := range problems {
-		logger.Warnf("Jid queue: %v", p)
-	}
-	if m.spool, err = openSpool(filepath.Join(cfg.Cachedir, SpoolDir), logger, m.sendToMaster); err != nil {
-		return nil, fmt.Errorf("return spool: %w", err)
-	}
-
-	conn := o.roadConn
-	if conn == nil {
-		if conn, err = road.ListenUDP(cfg.RoadAddr()); err != nil {
-			return nil, fmt.Errorf("cannot open the road on %s (interface and raet_port of %s): %w", cfg.RoadAddr(), cfg.ConfFile, err)
-		}
-	}
-	fqdn, _ := m.grains["fqdn"].(string)
-	m.road, err = road.NewStack(road.Config{
-		Name: m.estate, Role: m.id, Main: cfg.RaetMain, Mutable: cfg.Mutable(), Kind: config.KindMinion, FQDN: fqdn,
-		Keep: k, Acceptor: &masterAcceptor{store: m.store, log: logger}, Timers: o.timers,
-		Signer: local.Signer, Privateer: local.Privateer, Conn: conn,
-		BodyKind: raet.BodyMsgpack, Manage: true, ManageCascade: true,
-	})
-	if err != nil {
-		conn.Close()
+	if err := m.openRoad(local, k); err != nil {
 		return nil, err
 	}
 	m.lane, err = lane.NewStack(lane.Config{Name: protocol.YardManor, Lane: cfg.LaneName(), Dir: cfg.SockDir,
@@ -222,77 +189,6 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	m.router.Handle(protocol.ShareRemoteCmd, m.onRemoteCmd)
 	m.router.Handle("", m.onOther)
 	return m, nil
-}
-
-// staticGrains are the grains of <config_dir>/grains overlaid with the
-// grains option, as Salt's loader merges them (the option wins).
-func (m *Minion) staticGrains() map[string]any {
-	static := map[string]any{}
-	path := filepath.Join(m.cfg.ConfigDir, "grains")
-	if data, err := os.ReadFile(path); err == nil {
-		var fromFile map[string]any
-		if err := yaml.Unmarshal(data, &fromFile); err != nil {
-			m.log.Warnf("Ignoring %s: %v", path, err)
-		}
-		for k, v := range fromFile {
-			static[k] = v
-		}
-	}
-	if v, ok := m.cfg.Raw["grains"]; ok && v != nil {
-		opt, ok := v.(map[string]any)
-		if !ok {
-			file, line, _ := m.cfg.Origin("grains")
-			m.log.Warnf("%s:%d: grains: not a mapping; ignored", file, line)
-		}
-		for k, v := range opt {
-			static[k] = v
-		}
-	}
-	return static
-}
-
-// openKeep opens the road keep, <cachedir>/raet/<estate> (json), and
-// prepares it: the remembered masters are forgotten when
-// raet_clear_remote_masters or raet_clear_remotes says so, with the uid
-// counter reset so that the masters get the same uids as before, and the
-// local estate takes the keys of local.key, which is the minion's identity
-// (the keep's copy would otherwise win).
-func (m *Minion) openKeep(local *pki.Local) (*keep.Keep, error) {
-	dir := filepath.Join(m.cfg.Cachedir, "raet", m.estate)
-	k, err := keep.Open(dir, keep.KindJSON, raet.AutoNever)
-	if err != nil {
-		return nil, fmt.Errorf("road keep: %w", err)
-	}
-	clear := m.cfg.RaetClearRemoteMasters || m.cfg.RaetClearRemotes
-	if clear {
-		if err := k.ClearRemotes(); err != nil {
-			return nil, fmt.Errorf("road keep %s: %w", dir, err)
-		}
-	}
-	l, err := k.LoadLocal()
-	switch {
-	case errors.Is(err, keep.ErrCleared):
-		m.log.Warnf("Road keep: %v", err)
-	case err != nil:
-		return nil, fmt.Errorf("road keep: %w", err)
-	}
-	if l == nil {
-		return k, nil
-	}
-	if l.SigHex != local.Signer.SeedHex() || l.PriHex != local.Privateer.Hex() {
-		if l.SigHex != "" {
-			m.log.Warnf("Road keep %s held other keys than %s; using %s", dir, m.store.LocalPath(), m.store.LocalPath())
-		}
-		l.SigHex, l.PriHex = local.Signer.SeedHex(), local.Privateer.Hex()
-	}
-	l.Name, l.Role = m.estate, m.id
-	if clear {
-		l.PUID = l.UID
-	}
-	if err := k.DumpLocal(l); err != nil {
-		return nil, fmt.Errorf("road keep: %w", err)
-	}
-	return k, nil
 }
 
 // Grains returns the minion's grains.
@@ -338,176 +234,6 @@ func (m *Minion) stopRoad() {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	m.road.Run(ctx)
-}
-
-// Run serves until ctx ends, then shuts down: no more publishes are
-// taken, running jobs get the shutdown grace to finish and are then
-// cancelled, deliveries under way get a moment more, and the stacks stop
-// (the manor socket is removed). It returns nil after a shutdown ctx asked
-// for, or why the minion stopped on its own (a stack failed). Run may be
-// called once.
-func (m *Minion) Run(ctx context.Context) error {
-	if m.closed.Load() || m.started.Swap(true) {
-		return errors.New("minion: Run called twice, or after Close")
-	}
-	defer m.jobCancel()
-	stackCtx, stopStacks := context.WithCancel(context.Background())
-	defer stopStacks()
-	roadDone := make(chan error, 1)
-	go func() { roadDone <- m.road.Run(stackCtx) }()
-	laneDone := make(chan error, 1)
-	go func() { laneDone <- m.lane.Run(stackCtx) }()
-	routerCtx, stopRouter := context.WithCancel(context.Background())
-	defer stopRouter()
-	routerDone := make(chan error, 1)
-	go func() { routerDone <- m.router.Run(routerCtx) }()
-
-	if removed := m.jobs.cleanProcs(); len(removed) > 0 {
-		m.log.Debugf("Removed the proc files of jobs of a previous run: %v", removed)
-	}
-	if p := m.spool.pending(); len(p) > 0 {
-		m.log.Infof("%d returns of a previous run wait for their masters: %v", len(p), p)
-	}
-	m.log.Infof("Minion %s starting: road estate %s on %s, lane %s, masters %v",
-		m.id, m.estate, m.RoadAddr(), m.lane.Addr(), m.cfg.Master.HostPorts())
-
-	tick := min(time.Second, m.o.retryInterval)
-	ticker := time.NewTicker(tick)
-	defer ticker.Stop()
-	nextFlush := time.Now().Add(m.o.retryInterval)
-	m.joinMasters(time.Now())
-	var runErr error
-loop:
-	for {
-		select {
-		case <-ctx.Done():
-			break loop
-		case ev := <-m.road.Events():
-			m.onEvent(ev)
-		case now := <-ticker.C:
-			m.joinMasters(now)
-			if !now.Before(nextFlush) {
-				nextFlush = now.Add(m.o.retryInterval)
-				for _, name := range m.masters.names() {
-					m.spool.flush(name)
-				}
-			}
-		case err := <-routerDone:
-			runErr = err
-			routerDone <- err
-			break loop
-		}
-	}
-	m.log.Infof("Minion %s shutting down", m.id)
-	stopRouter()
-	<-routerDone
-	// The road runs on while jobs finish, so their returns can still go.
-	events := make(chan struct{})
-	go func() { // nobody else reads the road's events now
-		for {
-			select {
-			case <-m.road.Events():
-			case <-events:
-				return
-			}
-		}
-	}()
-	if !m.jobs.wait(m.o.shutdownGrace) {
-		m.log.Warnf("Cancelling %d jobs still running after %v", m.jobs.count(), m.o.shutdownGrace)
-		m.jobCancel()
-		if !m.jobs.wait(m.o.shutdownGrace) {
-			m.log.Errorf("%d jobs did not stop; their returns are lost", m.jobs.count())
-		}
-	}
-	m.spool.idle(2 * time.Second)
-	close(events)
-	stopStacks()
-	if err := <-roadDone; err != nil && runErr == nil {
-		runErr = err
-	}
-	if err := <-laneDone; err != nil && runErr == nil {
-		runErr = err
-	}
-	if p := m.spool.pending(); len(p) > 0 {
-		m.log.Infof("%d returns kept for the next start: %v", len(p), p)
-	}
-	return runErr
-}
-
-// joinMasters joins the masters that have no remote on the road yet and
-// whose time has come.
-func (m *Minion) joinMasters(now time.Time) {
-	m.masters.mu.Lock()
-	var due []*master
-	for _, ms := range m.masters.list {
-		if ms.uid == 0 && !now.Before(ms.retryAt) {
-			due = append(due, ms)
-		}
-	}
-	m.masters.mu.Unlock()
-	for _, ms := range due {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		ha, err := road.ResolveHA(ctx, ms.addr.Host, ms.addr.Port)
-		cancel()
-		if err != nil {
-			m.log.Warnf("Cannot resolve master %s: %v; trying again in %v", ms.addr, err, resolveRetry)
-			m.masters.mu.Lock()
-			ms.retryAt = now.Add(resolveRetry)
-			m.masters.mu.Unlock()
-			continue
-		}
-		m.masters.mu.Lock()
-		was := ms.was
-		m.masters.mu.Unlock()
-		uid, err := m.road.JoinUID(ha, was, true)
-		if err != nil {
-			return // the road stopped
-		}
-		m.masters.mu.Lock()
-		ms.ha, ms.uid = ha, uid
-		m.masters.mu.Unlock()
-		m.log.Infof("Joining master %s (%s)", ms.addr, road.JoinHostPort(ha))
-	}
-}
-
-// onEvent follows what the road says of the masters.
-func (m *Minion) onEvent(ev road.Event) {
-	m.masters.mu.Lock()
-	ms := m.masters.byUID(ev.UID)
-	var addr string
-	if ms != nil {
-		addr = ms.addr.String()
-		if ev.Kind != road.EventRemoved {
-			ms.name = ev.Name
-		}
-	}
-	m.masters.mu.Unlock()
-	if ms == nil {
-		m.log.Debugf("Road: %s %s (uid %d), not one of the masters", ev.Kind, ev.Name, ev.UID)
-		return
-	}
-	switch ev.Kind {
-	case road.EventJoined:
-		m.log.Infof("Joined master %s at %s", ev.Name, addr)
-	case road.EventAllowed:
-		m.log.Infof("Allowed by master %s at %s", ev.Name, addr)
-		m.masters.mu.Lock()
-		ms.wait, ms.refusals = 0, 0
-		m.masters.mu.Unlock()
-		m.sendPillar(ev.Name, ev.UID)
-		m.spool.flush(ev.Name)
-		m.flushLane()
-	case road.EventAlived:
-		m.log.Debugf("Master %s is alive", ev.Name)
-		m.spool.flush(ev.Name)
-		m.flushLane()
-	case road.EventLost:
-		m.masterLost(ev, addr)
-	case road.EventRemoved:
-		m.masterRefused(ms, ev.Name, addr)
-	case road.EventReaped:
-		m.log.Debugf("Master %s reaped", ev.Name)
-	}
 }
 
 // sendPillar gives a master this minion's grains (the _pillar request).

@@ -14,6 +14,7 @@ import (
 	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/route"
 )
@@ -35,9 +36,10 @@ type sendFunc func(master string, msg body.Map) (*road.Delivery, error)
 // written before it is first sent and removed only once the road reports it
 // delivered. A return is sent at most once at a time.
 type spool struct {
-	dir  string
-	log  logrus.FieldLogger
-	send sendFunc
+	dir   string
+	log   logrus.FieldLogger
+	send  sendFunc
+	clock clock.Clock // of idle; nil is the real clock
 
 	mu       sync.Mutex
 	index    map[string]string // jid → master estate, of the files on disk
@@ -247,7 +249,7 @@ func (s *spool) pending() []string {
 // idle waits until no delivery is under way, or the deadline passes
 // (false).
 func (s *spool) idle(d time.Duration) bool {
-	return waitIdle(d, func() (bool, <-chan struct{}) {
+	return waitIdle(s.clock, d, func() (bool, <-chan struct{}) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return len(s.inflight) > 0, s.changed
