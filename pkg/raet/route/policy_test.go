@@ -147,9 +147,9 @@ func TestPolicyOther(t *testing.T) {
 		t.Errorf("a refused message reached a handler: %v via %s", m.Route, m.Via)
 	default:
 	}
-	alpha.stat("road_other", 1)
-	alpha.stat("other", 3)
-	alpha.stat("handled", 0)
+	for key, want := range map[string]uint64{"road_other": 1, "other": 3, "handled": 0} {
+		alpha.stat(key, want)
+	}
 	alpha.quiet()
 }
 
