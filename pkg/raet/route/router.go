@@ -97,10 +97,11 @@ type Config struct {
 	// above let through.
 	Policy *Policy
 	// OnUndeliverable hears of every message dropped or that failed to be
-	// forwarded, with why: a *Refusal when the Policy dropped it. It is called on whichever goroutine found out (the
-	// router's, Send's caller's, or one watching a delivery), possibly
-	// several at once and after Run has returned, so it must be safe for
-	// concurrent use and quick.
+	// forwarded, with why: a *Refusal when the Policy dropped it. It is
+	// called on whichever goroutine found out (the router's, Send's
+	// caller's, or one watching a delivery), possibly several at once and
+	// after Run has returned, so it must be safe for concurrent use and
+	// quick.
 	OnUndeliverable func(Message, error)
 }
 
