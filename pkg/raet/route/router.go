@@ -10,7 +10,12 @@
 // source filled in, so that a reply can find its way back; a message for
 // another yard is forwarded on the lane, one for another estate goes over
 // the road, and the rest go to the handler of their destination share.
-// Which shares exist, and what they do, is the business of the layer above.
+//
+// A Policy, when the layer above gives one, restricts who may send what:
+// for each share, and for the yards and estates the router forwards to,
+// the paths (road, lane, this process) and the road estates it takes from.
+// Which shares exist, what they do and which estates qualify is the
+// business of the layer above.
 package route
 
 import (
@@ -89,11 +94,15 @@ type Config struct {
 	// a forward to one that never does is reported only when the road
 	// stack stops.
 	RoadTimeout time.Duration
+	// Policy restricts who may send what; nil takes everything the rules
+	// above let through.
+	Policy *Policy
 	// OnUndeliverable hears of every message dropped or that failed to be
-	// forwarded, with why. It is called on whichever goroutine found out (the
-	// router's, Send's caller's, or one watching a delivery), possibly
-	// several at once and after Run has returned, so it must be safe for
-	// concurrent use and quick.
+	// forwarded, with why: a *Refusal when the Policy dropped it. It is
+	// called on whichever goroutine found out (the router's, Send's
+	// caller's, or one watching a delivery), possibly several at once and
+	// after Run has returned, so it must be safe for concurrent use and
+	// quick.
 	OnUndeliverable func(Message, error)
 }
 
@@ -112,6 +121,7 @@ type Router struct {
 	stopped  bool
 	wake     chan struct{} // local has something
 	started  atomic.Bool
+	refusals refusalNotes // the Policy's refusals, by reason and source
 }
 
 // outbox holds what waits for one yard; a goroutine of its own hands it to
@@ -161,7 +171,8 @@ func (r *Router) Handle(share string, h func(Message)) {
 // lane_forwarded, road_forwarded) and every drop by its reason
 // (invalid_route, road_no_source, road_foreign_destination, no_handler,
 // road_unknown_estate, no_road, no_lane, lane_outbox_full,
-// lane_forward_failed, road_forward_failed, router_stopped).
+// lane_forward_failed, road_forward_failed, router_stopped), the Policy's
+// refusals by the reasons its rules name.
 func (r *Router) Stats() map[string]uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -249,7 +260,7 @@ func (r *Router) runLocal() {
 			return
 		}
 		for _, m := range batch {
-			r.handle(m)
+			r.serve(m) // admitted by leave
 		}
 	}
 }
@@ -273,7 +284,9 @@ func (r *Router) fromRoad(rx road.Received) {
 	case rt.Dst.Estate != "" && rt.Dst.Estate != r.estate:
 		r.drop("road_foreign_destination", m, fmt.Errorf("%w: %s, sent by %s", ErrForeignDestination, rt.Dst.Estate, rx.From))
 	case rt.Dst.Yard != "" && rt.Dst.Yard != r.yard:
-		r.toYard(m, rt.Dst.Yard)
+		if r.admit(m, toYards) == nil {
+			r.toYard(m, rt.Dst.Yard)
+		}
 	default:
 		r.handle(m)
 	}
@@ -323,8 +336,14 @@ func (r *Router) outward(m Message, rt Route, yard string) error {
 	m.Route = rt
 	switch {
 	case rt.Dst.Estate != "" && rt.Dst.Estate != r.estate:
+		if err := r.admit(m, toEstates); err != nil {
+			return err
+		}
 		return r.toEstate(m, rt.Dst.Estate)
 	case rt.Dst.Yard != "" && rt.Dst.Yard != r.yard:
+		if err := r.admit(m, toYards); err != nil {
+			return err
+		}
 		return r.toYard(m, rt.Dst.Yard)
 	case m.Via == ViaLocal:
 		return r.leave(m)
@@ -334,8 +353,12 @@ func (r *Router) outward(m Message, rt Route, yard string) error {
 }
 
 // leave queues a message Send addressed to a handler, so that every handler
-// runs on Run's goroutine, whoever called Send.
+// runs on Run's goroutine, whoever called Send. The Policy is applied at
+// once, so that Send returns its refusal.
 func (r *Router) leave(m Message) error {
+	if err := r.admit(m, toShare); err != nil {
+		return err
+	}
 	r.mu.Lock()
 	if r.stopped {
 		r.mu.Unlock()
@@ -354,8 +377,17 @@ func (r *Router) leave(m Message) error {
 	return nil
 }
 
-// handle gives a message to its share's handler, or the default one.
+// handle gives a message from the road or the lane to its share's
+// handler, if the Policy admits it.
 func (r *Router) handle(m Message) error {
+	if err := r.admit(m, toShare); err != nil {
+		return err
+	}
+	return r.serve(m)
+}
+
+// serve gives a message to its share's handler, or the default one.
+func (r *Router) serve(m Message) error {
 	r.mu.Lock()
 	h := r.handlers[m.Route.Dst.Share]
 	if h == nil {

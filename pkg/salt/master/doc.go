@@ -5,7 +5,7 @@
 //
 // One Master owns a road stack (estate config.Master.EstateName(), role the
 // master's id, the pki key store as its join policy), a lane stack (lane
-// "master", yard "manor") and a router for the lane. What it does:
+// "master", yard "manor") and a router joining the two. What it does:
 //
 //   - local_cmd (lane): a publish from the salt command. The load's key must
 //     be one of the access keys written at start (<cachedir>/.<user>_key);
@@ -29,11 +29,13 @@
 //   - every loop_interval (60 s): jobs older than keep_jobs hours are
 //     removed from the job cache.
 //
-// Road messages are not given to the lane router: the master reads them
-// itself and takes only remote_cmd, so no estate can reach a local yard
-// (the salt command's event yard, say) with a message the master did not
-// check. Everything refused is counted (Stats) and logged at warning; the
-// daemon keeps serving.
+// The router applies the master's policy (policy.go; ARCHITECTURE.md, "Who
+// may send what"): from the road it takes only remote_cmd, from estates
+// whose minion's key is accepted, so no estate can reach a local yard (the
+// salt command's event yard, say) with a message the master did not check;
+// local yards may not send over the road. Everything refused is counted
+// (Stats) and logged at warning, a refusal of the policy once per reason
+// and sender; the daemon keeps serving.
 //
 // A join is judged by the key store (keyJudge): a key file that cannot be
 // used (corrupt, truncated, wrong fields, unreadable) refuses the minion

@@ -16,12 +16,11 @@ const (
 	TagStatsMaster = protocol.TagStatsMaster
 )
 
+// The handlers here take what the policy lets through from local yards
+// only (policy.go): a lane message's source yard is always filled in.
+
 // onEventReq subscribes the asking yard to every event from now on.
 func (m *Master) onEventReq(msg route.Message) {
-	if msg.Via != route.ViaLane || msg.Route.Src.Yard == "" {
-		m.refuse("bad_event_req", "Refused an event subscription from %s", describeSender(msg))
-		return
-	}
 	m.ev.subscribe(msg.Route.Src.Yard)
 	m.gone.Back(msg.Route.Src.Yard)
 	m.stats.add("event_subscribed")
@@ -30,10 +29,6 @@ func (m *Master) onEventReq(msg route.Message) {
 
 // onEventFire fans an event a local process fired out to the subscribers.
 func (m *Master) onEventFire(msg route.Message) {
-	if msg.Via != route.ViaLane {
-		m.refuse("bad_event_fire", "Refused an event from %s", describeSender(msg))
-		return
-	}
 	tag, ok := protocol.EventTag(msg.Body)
 	if !ok || tag == "" {
 		m.refuse("bad_event_fire", "Dropped an event from %s: it has no tag", describeSender(msg))
@@ -49,10 +44,6 @@ func (m *Master) onEventFire(msg route.Message) {
 // {"tag": "salt/presence/present", "data": {<state or "present">: {name: ip}}}.
 func (m *Master) onPresenceReq(msg route.Message) {
 	yard := msg.Route.Src.Yard
-	if msg.Via != route.ViaLane || yard == "" {
-		m.refuse("bad_presence_req", "Refused a presence request from %s", describeSender(msg))
-		return
-	}
 	state, key := protocol.PresenceState(msg.Body)
 	names, ok := m.presenceOf(state)
 	if !ok {
@@ -66,10 +57,6 @@ func (m *Master) onPresenceReq(msg route.Message) {
 // onStatsReq answers a yard with the statistics its tag names.
 func (m *Master) onStatsReq(msg route.Message) {
 	yard := msg.Route.Src.Yard
-	if msg.Via != route.ViaLane || yard == "" {
-		m.refuse("bad_stats_req", "Refused a stats request from %s", describeSender(msg))
-		return
-	}
 	tag := protocol.StatsTag(msg.Body)
 	var stats map[string]uint64
 	switch tag {
@@ -86,11 +73,6 @@ func (m *Master) onStatsReq(msg route.Message) {
 	m.router.Send(protocol.StatsReply(m.estate, yard, tag, stats))
 }
 
-// onOther takes messages for shares the master does not serve.
-func (m *Master) onOther(msg route.Message) {
-	m.refuse("unknown_share", "Dropped a message from %s for share %q", describeSender(msg), clip(msg.Route.Dst.Share))
-}
-
 func describeSender(msg route.Message) string {
 	switch msg.Via {
 	case route.ViaLane:
@@ -102,11 +84,18 @@ func describeSender(msg route.Message) string {
 }
 
 // undeliverable hears of every message the router dropped or could not
-// forward. A yard the lane cannot send to is gone: the first failure is
-// one line (see yardGone) and drops it from the event subscribers, the
-// messages already on their way to it are counted (lane_yard_gone_dropped).
+// forward. The policy's refusals are counted and logged once (refused),
+// the road's malformed messages by roadDropped. A yard the lane cannot send
+// to is gone: the first failure is one line (see yardGone) and drops it
+// from the event subscribers, the messages already on their way to it are
+// counted (lane_yard_gone_dropped).
 func (m *Master) undeliverable(msg route.Message, err error) {
+	var rf *route.Refusal
 	switch {
+	case errors.As(err, &rf):
+		m.refused(msg, rf)
+	case msg.Via == route.ViaRoad:
+		m.roadDropped(msg, err)
 	case errors.Is(err, route.ErrStopped), errors.Is(err, lane.ErrStopped):
 		// shutting down
 	case errors.Is(err, route.ErrOutboxFull) && msg.Route.Dst.Share == protocol.ShareEventFire:
@@ -115,8 +104,6 @@ func (m *Master) undeliverable(msg route.Message, err error) {
 		}
 	case errors.Is(err, route.ErrInvalidRoute):
 		m.refuse("lane_invalid_route", "Dropped a message from %s: %v", describeSender(msg), err)
-	case errors.Is(err, route.ErrNoRoad):
-		m.refuse("lane_no_road", "Dropped a message from %s for estate %q: local yards do not send over the master's road", describeSender(msg), clip(msg.Route.Dst.Estate))
 	case msg.Route.Dst.Yard != "" && !errors.Is(err, route.ErrOutboxFull):
 		m.yardGone(msg, err)
 	default:

@@ -12,7 +12,6 @@ import (
 
 	"github.com/sirupsen/logrus"
 
-	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
@@ -23,7 +22,6 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
-	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
 // Defaults of the Options.
@@ -40,7 +38,7 @@ const (
 	// targeted minion.
 	DefaultMaxLoadSize = 4 << 20
 	// inbox is how many requests wait for the workers before the router
-	// (and the road reader) wait too.
+	// waits too.
 	inbox = 1024
 )
 
@@ -136,6 +134,35 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 		l.SetLevel(logrus.PanicLevel)
 		logger = l
 	}
+	o := newOptions(cfg, opts)
+	m = &Master{cfg: cfg, log: logger, opts: o, estate: cfg.EstateName(),
+		work: make(chan func(), inbox), stopping: make(chan struct{}),
+		reaped: map[string]bool{}, allows: newAllowWatch()}
+	m.stats.m = map[string]uint64{}
+	self := m // m is nil by the time a failing New's defer runs
+	defer func() {
+		if err != nil && o.conn != nil && self.road == nil {
+			o.conn.Close()
+		}
+	}()
+	local, err := m.openStores()
+	if err != nil {
+		return nil, err
+	}
+	if err := m.openRoad(local); err != nil {
+		return nil, err
+	}
+	if err := m.openLane(); err != nil {
+		m.closeRoad()
+		return nil, err
+	}
+	m.handle()
+	return m, nil
+}
+
+// newOptions applies opts over the daemon's defaults, some of which come
+// from the configuration.
+func newOptions(cfg *config.Master, opts []Option) options {
 	o := options{presenceInterval: DefaultPresenceInterval, publishTimeout: DefaultPublishTimeout,
 		maxLoadSize: DefaultMaxLoadSize}
 	for _, f := range opts {
@@ -159,93 +186,7 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	if o.timers.Period == 0 {
 		o.timers.Period = 3 * time.Second // raet keep-alive period in Salt's road stack setup
 	}
-	m = &Master{cfg: cfg, log: logger, opts: o, estate: cfg.EstateName(),
-		work: make(chan func(), inbox), stopping: make(chan struct{}),
-		reaped: map[string]bool{}, allows: newAllowWatch()}
-	m.stats.m = map[string]uint64{}
-	self := m // m is nil by the time a failing New's defer runs
-	defer func() {
-		if err != nil && o.conn != nil && self.road == nil {
-			o.conn.Close()
-		}
-	}()
-	if err := cfg.CheckYardPaths(); err != nil {
-		return nil, err
-	}
-	// The cachedir first, with the mode Salt's verify_env gives it, so it
-	// does not take the narrower mode of whatever is made inside it first.
-	if err := mkdir.All(cfg.Cachedir, config.CachedirMode); err != nil {
-		return nil, fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
-	}
-
-	m.store, err = pki.Open(cfg.PKIDir, pki.Options{
-		OpenMode: cfg.OpenMode, AutoAccept: cfg.AutoAccept,
-		AutosignFile: cfg.AutosignFile, AutorejectFile: cfg.AutorejectFile,
-		PermissivePKIAccess: cfg.PermissivePKIAccess, MaxPendingKeys: cfg.MaxPendingKeys,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("pki_dir %s: %w", cfg.PKIDir, err)
-	}
-	for _, w := range m.store.CheckAutoFiles() {
-		m.log.Warn(w)
-	}
-	local, err := m.store.LoadOrCreateLocal()
-	if err != nil {
-		return nil, fmt.Errorf("the master's own keys: %w", err)
-	}
-	m.cache, err = job.OpenCache(cfg.Cachedir, cfg.HashType)
-	if err != nil {
-		return nil, fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
-	}
-	m.keys, err = writeAccessKeys(cfg.Cachedir, accessUsers(cfg.User))
-	if err != nil {
-		return nil, err
-	}
-
-	m.judge = &keyJudge{store: m.store, log: m.log, stats: &m.stats, warn: m.keyWarnings}
-	kp, err := m.openKeep(local)
-	if err != nil {
-		return nil, err
-	}
-	conn := o.conn
-	if conn == nil {
-		if conn, err = road.ListenUDP(cfg.RoadAddr()); err != nil {
-			return nil, fmt.Errorf("cannot listen on %s (interface and raet_port in %s): %w", cfg.RoadAddr(), cfg.ConfFile, err)
-		}
-	}
-	m.road, err = road.NewStack(road.Config{
-		Name: m.estate, Role: cfg.ID, Main: true, Mutable: cfg.Mutable(), Kind: config.KindMaster,
-		Keep: kp, Acceptor: m.judge, Timers: o.timers,
-		Signer: local.Signer, Privateer: local.Privateer,
-		Conn: conn, Clock: o.clock, BodyKind: raet.BodyMsgpack,
-		Manage: true, ManageCascade: true,
-	})
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	if m.road.Name() != m.estate {
-		// openKeep made the keep agree; a stack that still differs would
-		// answer to a name no minion expects.
-		m.closeRoad()
-		return nil, fmt.Errorf("road keep %s names the estate %q, not %q", kp.Dir(), m.road.Name(), m.estate)
-	}
-	m.lane, err = lane.NewStack(lane.Config{Name: protocol.YardManor, Lane: cfg.LaneName(), Dir: cfg.SockDir,
-		PackKind: raet.PackMsgpack, BufCount: cfg.RaetLaneBufcnt})
-	if err != nil {
-		m.closeRoad()
-		return nil, fmt.Errorf("manor yard in sock_dir %s: %w", cfg.SockDir, err)
-	}
-	m.router = route.New(route.Config{Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,
-		OnUndeliverable: m.undeliverable})
-	m.ev = &eventer{estate: m.estate, yard: protocol.YardManor, send: m.router.Send, subs: map[string]bool{}}
-	m.router.Handle("local_cmd", m.onLocalCmd)
-	m.router.Handle("event_req", m.onEventReq)
-	m.router.Handle("event_fire", m.onEventFire)
-	m.router.Handle("presence_req", m.onPresenceReq)
-	m.router.Handle("stats_req", m.onStatsReq)
-	m.router.Handle("", m.onOther)
-	return m, nil
+	return o
 }
 
 // openKeep opens the road keep, <cachedir>/raet/<estate>, and makes its
@@ -322,11 +263,16 @@ func (m *Master) Cache() *job.Cache { return m.cache }
 // unknown_cmd, unaccepted_estate, auth_failed, oversize_load, unknown_jid,
 // untargeted_return, duplicate_return, key_file_error, key_error, road_*,
 // lane_*, ...).
-// The router's own counters are included with the prefix "router_".
+// The router's own counters are included with the prefix "router_", and
+// road_received, what came in over the road, also under the name it had
+// when the master read the road itself.
 func (m *Master) Stats() map[string]uint64 {
 	out := m.stats.snapshot()
 	for k, v := range m.router.Stats() {
 		out["router_"+k] = v
+	}
+	if n := out["router_road_received"]; n > 0 {
+		out["road_received"] = n
 	}
 	return out
 }
@@ -354,8 +300,7 @@ func (m *Master) Run(ctx context.Context) error {
 	}
 	start("road stack", m.road.Run)
 	start("lane stack", m.lane.Run)
-	start("router", m.router.Run)
-	start("road reader", m.readRoad)
+	start("router", m.runRouter)
 	start("road events", m.readEvents)
 	start("presence", m.presence)
 	start("maintenance", m.maintain)
@@ -377,6 +322,15 @@ func (m *Master) Run(ctx context.Context) error {
 	default:
 		return nil
 	}
+}
+
+// runRouter runs the router until ctx ends. The road stack stopping under
+// it ends it quietly: the road stack's own goroutine reports why.
+func (m *Master) runRouter(ctx context.Context) error {
+	if err := m.router.Run(ctx); !errors.Is(err, road.ErrStopped) {
+		return err
+	}
+	return nil
 }
 
 // maintain removes the jobs older than keep_jobs hours from the job cache
@@ -420,7 +374,7 @@ func (m *Master) every(ctx context.Context, interval time.Duration, f func()) er
 // now is the master's clock's time, which its timeouts are measured on.
 func (m *Master) now() time.Time { return m.opts.clock.Now() }
 
-// worker runs the requests the router and the road reader hand over, so
+// worker runs the requests the router hands over, so
 // that the job cache's disk writes never hold up routing.
 func (m *Master) worker(ctx context.Context) error {
 	for {

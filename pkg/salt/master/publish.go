@@ -23,12 +23,8 @@ const (
 const authFailure = `Authentication failure of type "user" occurred.`
 
 // onLocalCmd takes a request from a local client. Only the lane may send
-// one; the work is done by a worker.
+// one (policy.go); the work is done by a worker.
 func (m *Master) onLocalCmd(msg route.Message) {
-	if msg.Via != route.ViaLane {
-		m.refuse("local_cmd_not_lane", "Refused a local_cmd that did not come over the lane (%s)", msg.Via)
-		return
-	}
 	yard := msg.Route.Src.Yard
 	m.enqueue(func() { m.localCmd(msg.Body, yard) })
 }

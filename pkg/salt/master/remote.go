@@ -1,22 +1,18 @@
 package master
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/saltraet/saltraet/internal/mkdir"
-	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/job"
-	"github.com/saltraet/saltraet/pkg/salt/pki"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
@@ -29,49 +25,6 @@ const (
 
 // pillarTimeout bounds the delivery of a pillar reply.
 const pillarTimeout = 30 * time.Second
-
-// readRoad takes what minions send. A message must name its source estate,
-// be for this estate (or none) and for no yard but the manor: estates do
-// not reach local yards through the master. Only remote_cmd is served.
-func (m *Master) readRoad(ctx context.Context) error {
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-m.road.Done():
-			return nil // the road stack's own goroutine reports why
-		case rx := <-m.road.Receive():
-			m.fromRoad(rx)
-		}
-	}
-}
-
-func (m *Master) fromRoad(rx road.Received) {
-	m.stats.add("road_received")
-	rt, err := route.ParseRoute(rx.Body)
-	switch {
-	case err != nil:
-		m.refuse("road_invalid_route", "Dropped a message from %s: %v", rx.From, err)
-		return
-	case rt.Src.Estate == "":
-		m.refuse("road_no_source", "Dropped a message from %s: its route names no source estate", rx.From)
-		return
-	case rt.Dst.Estate != "" && rt.Dst.Estate != m.estate:
-		m.refuse("road_foreign_destination", "Dropped a message from %s for estate %q: estates are not relayed", rx.From, clip(rt.Dst.Estate))
-		return
-	case rt.Dst.Yard != "" && rt.Dst.Yard != protocol.YardManor:
-		m.refuse("road_yard_refused", "Dropped a message from %s for yard %q: estates may not address local yards", rx.From, clip(rt.Dst.Yard))
-		return
-	}
-	switch rt.Dst.Share {
-	case "remote_cmd":
-		m.enqueue(func() { m.remoteCmd(rx) })
-	case "local_cmd":
-		m.refuse("road_local_cmd", "Refused a local_cmd over the road from %s", rx.From)
-	default:
-		m.refuse("road_unknown_share", "Dropped a message from %s for share %q", rx.From, clip(rt.Dst.Share))
-	}
-}
 
 // remote returns what the road stack knows of the estate that signed a
 // message: its uid and name as the message came, its role from a cache
@@ -95,27 +48,23 @@ func (m *Master) forgetRemotes() {
 	m.remotesMu.Unlock()
 }
 
+// onRemoteCmd takes a minion's request off the router; the policy let
+// through only those of estates whose minion's key is accepted
+// (acceptedMinion). The work is done by a worker.
+func (m *Master) onRemoteCmd(msg route.Message) {
+	m.enqueue(func() { m.remoteCmd(msg) })
+}
+
 // remoteCmd serves a minion's request. The minion is the role of the
-// estate that signed the message, whose key must be accepted now (salt-key
-// may have rejected or deleted it since the estate joined).
-func (m *Master) remoteCmd(rx road.Received) {
-	rs, ok := m.remote(rx.UID, rx.From)
-	if !ok {
-		m.refuse("unknown_estate", "Dropped a remote_cmd from estate %s (uid %d), which the road stack no longer knows", rx.From, rx.UID)
+// estate that signed the message.
+func (m *Master) remoteCmd(msg route.Message) {
+	rs, ok := m.remote(msg.FromUID, msg.FromEstate)
+	if !ok { // gone since the policy looked
+		m.refuse("unknown_estate", "Dropped a remote_cmd from estate %s %s", msg.FromEstate, estateGone(msg))
 		return
 	}
 	id := rs.Role
-	if k, err := m.store.Get(id); err != nil || k.Status != raet.Accepted {
-		why := "its key is not accepted"
-		if err != nil && !errors.Is(err, pki.ErrNotFound) {
-			why = err.Error()
-		} else if err == nil {
-			why = fmt.Sprintf("its key is %s", k.Status)
-		}
-		m.refuse("unaccepted_estate", "Dropped a remote_cmd from estate %s (minion %s): %s", rx.From, id, why)
-		return
-	}
-	load, cmd, ok := protocol.Load(rx.Body)
+	load, cmd, ok := protocol.Load(msg.Body)
 	if !ok {
 		m.refuse("bad_load", "Dropped a remote_cmd from %s: it has no load mapping", id)
 		return
@@ -239,4 +188,21 @@ func (m *Master) saveData(id string, grains body.Map) error {
 		return err
 	}
 	return fsutil.WriteFile(dir, DataFile, data, fsutil.WriteOptions{Mode: 0o600, TempPrefix: ".data-tmp-"})
+}
+
+// roadDropped counts and logs a message from the road the router dropped
+// before the policy saw it: its route is malformed, names no source
+// estate, or is for another estate (estates are not relayed).
+func (m *Master) roadDropped(msg route.Message, err error) {
+	switch {
+	case errors.Is(err, route.ErrInvalidRoute):
+		m.refuse("road_invalid_route", "Dropped a message from %s: %v", msg.FromEstate, err)
+	case errors.Is(err, route.ErrNoSource):
+		m.refuse("road_no_source", "Dropped a message from %s: its route names no source estate", msg.FromEstate)
+	case errors.Is(err, route.ErrForeignDestination):
+		m.refuse("road_foreign_destination", "Dropped a message from %s for estate %q: estates are not relayed",
+			msg.FromEstate, clip(msg.Route.Dst.Estate))
+	default:
+		m.refuse("road_undeliverable", "Dropped a message from %s (%s): %v", msg.FromEstate, clip(msg.Route.String()), err)
+	}
 }

@@ -56,7 +56,10 @@
 //     to the road; Salt's RAET jobber left it behind and relied on pid checks.
 //     Proc files of a previous process are removed at start.
 //   - A publish from an estate that is not one of this minion's masters, or
-//     one that arrives over the lane, is refused (logged at warning).
+//     one that arrives over the lane, is refused (publish_not_from_master),
+//     and so is a remote_cmd from the road (road_remote_cmd): the router's
+//     policy (policy.go; ARCHITECTURE.md, "Who may send what") counts each
+//     and logs the first of each reason from each sender at warning.
 //   - A publish whose jid the minion took before is refused (warning, counted
 //     as publish_jid_seen), as the ZeroMQ minion's jid_queue does; the
 //     queue keeps the newest minion_jid_queue_hwm (100) jids in

@@ -184,10 +184,10 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	m.jobCtx, m.jobCancel = context.WithCancel(context.Background())
 	m.modules = modules.New(modules.Options{Grains: m.Grains, Jobs: m.jobs})
 	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,
-		RoadTimeout: o.returnTimeout, OnUndeliverable: m.undeliverable})
-	m.router.Handle(protocol.ShareFun, m.onPublish)
-	m.router.Handle(protocol.ShareRemoteCmd, m.onRemoteCmd)
-	m.router.Handle("", m.onOther)
+		RoadTimeout: o.returnTimeout, Policy: m.policy(), OnUndeliverable: m.undeliverable})
+	for share, h := range m.handlers() {
+		m.router.Handle(share, h)
+	}
 	return m, nil
 }
 
@@ -209,8 +209,8 @@ func (m *Minion) Running() []map[string]any { return m.jobs.Running() }
 
 // Stats returns the minion's counters: refusals by reason
 // (publish_jid_seen, publish_jid_too_old, publish_not_from_master,
-// publish_no_load, publish_bad_jid, publish_bad_target, master_refused,
-// lane_yard_gone, lane_yard_gone_dropped, undeliverable).
+// road_remote_cmd, publish_no_load, publish_bad_jid, publish_bad_target,
+// master_refused, lane_yard_gone, lane_yard_gone_dropped, undeliverable).
 func (m *Minion) Stats() map[string]uint64 { return m.stats.snapshot() }
 
 // Spooled lists the jids of the returns not yet delivered.
@@ -261,14 +261,10 @@ func (m *Minion) sendToMaster(master string, msg body.Map) (*road.Delivery, erro
 	return m.road.Transmit(msg, uid, m.o.returnTimeout), nil
 }
 
-// onPublish takes a job a master published (share fun). It runs on the
+// onPublish takes a job a master published (share fun): the policy lets
+// through only those of this minion's masters (fromMaster). It runs on the
 // router's goroutine, so the job itself runs in a goroutine of its own.
 func (m *Minion) onPublish(msg route.Message) {
-	if msg.Via != route.ViaRoad || !m.masters.isMaster(msg.FromUID) {
-		m.stats.add("publish_not_from_master")
-		m.log.Warnf("Refusing a publish from %s %s%s: not one of this minion's masters", msg.Via, msg.FromEstate, msg.FromYard)
-		return
-	}
 	load, ok := protocol.PubOf(msg.Body)
 	if !ok {
 		m.stats.add("publish_no_load")
@@ -337,12 +333,9 @@ func (m *Minion) runJob(master string, pub protocol.Pub, fun any, rec map[string
 	m.log.Debugf("Job %s done: success %v, retcode %d", pub.Jid, res.Success, res.Retcode)
 }
 
-// onRemoteCmd sends a local tool's request to the current master.
+// onRemoteCmd sends a local tool's request to the current master; the
+// policy keeps the road's off it.
 func (m *Minion) onRemoteCmd(msg route.Message) {
-	if msg.Via == route.ViaRoad {
-		m.log.Warnf("Dropping a remote_cmd message from estate %s: this is a minion", msg.FromEstate)
-		return
-	}
 	m.gone.Back(msg.FromYard)
 	if !m.forwardToMaster(msg) {
 		m.laneMu.Lock()

@@ -7,12 +7,16 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/route"
 )
 
-// undeliverable hears from the router of what it could not route. A
-// local yard the lane cannot send to is gone: one line for it (info when
-// its socket file is gone, a warning for any other failure), and the
-// messages that were on their way to it are counted.
+// undeliverable hears from the router of what it could not route. The
+// policy's refusals are counted and logged once (refused). A local yard
+// the lane cannot send to is gone: one line for it (info when its socket
+// file is gone, a warning for any other failure), and the messages that
+// were on their way to it are counted.
 func (m *Minion) undeliverable(msg route.Message, err error) {
+	var rf *route.Refusal
 	switch {
+	case errors.As(err, &rf):
+		m.refused(msg, rf)
 	case errors.Is(err, route.ErrStopped), errors.Is(err, lane.ErrStopped):
 		m.log.Debugf("Message %s not routed: %v", msg.Route, err)
 	case (msg.Route.Dst.Estate == "" || msg.Route.Dst.Estate == m.estate) && msg.Route.Dst.Yard != "" &&
