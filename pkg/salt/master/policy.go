@@ -23,7 +23,7 @@ func (m *Master) policy() *route.Policy {
 	}
 	return &route.Policy{
 		Shares: map[string]route.Rule{
-			protocol.ShareRemoteCmd: {From: route.FromRoad, Estate: m.acceptedMinion,
+			protocol.ShareRemoteCmd: {From: route.FromRoad, Estate: m.knownMinion,
 				Refused: map[string]string{route.ViaLane: "unknown_share", route.ViaLocal: "unknown_share"}},
 			protocol.ShareLocalCmd: {From: route.FromLane,
 				Refused: map[string]string{route.ViaRoad: "road_local_cmd", route.ViaLocal: "local_cmd_not_lane"}},
@@ -40,26 +40,32 @@ func (m *Master) policy() *route.Policy {
 	}
 }
 
-// acceptedMinion is the policy's check of the estate that signed a
-// remote_cmd: the road stack must still know it, and its role must be a
-// minion whose key is accepted now (salt-key may have rejected or deleted
-// it since the estate joined).
-func (m *Master) acceptedMinion(msg route.Message) (reason, why string) {
-	rs, ok := m.remote(msg.FromUID, msg.FromEstate)
-	if !ok {
+// knownMinion is the policy's check of the estate that signed a
+// remote_cmd: the road stack must still know it. Whether its minion's key
+// is accepted now (salt-key may have rejected or deleted it since the
+// estate joined) is read from pki_dir by the worker (unaccepted), off the
+// router's goroutine: that is a few file opens, and routing must not wait
+// on the disk.
+func (m *Master) knownMinion(msg route.Message) (reason, why string) {
+	if _, ok := m.remote(msg.FromUID, msg.FromEstate); !ok {
 		return "unknown_estate", estateGone(msg)
 	}
-	k, err := m.store.Get(rs.Role)
-	if err == nil && k.Status == raet.Accepted {
-		return "", ""
+	return "", ""
+}
+
+// unaccepted is why the minion id may not be served now, "" when its key is
+// accepted.
+func (m *Master) unaccepted(id string) string {
+	k, err := m.store.Get(id)
+	switch {
+	case err == nil && k.Status == raet.Accepted:
+		return ""
+	case err != nil && !errors.Is(err, pki.ErrNotFound):
+		return err.Error()
+	case err == nil:
+		return fmt.Sprintf("its key is %s", k.Status)
 	}
-	why = "its key is not accepted"
-	if err != nil && !errors.Is(err, pki.ErrNotFound) {
-		why = err.Error()
-	} else if err == nil {
-		why = fmt.Sprintf("its key is %s", k.Status)
-	}
-	return "unaccepted_estate", fmt.Sprintf("(minion %s): %s", rs.Role, why)
+	return "its key is not accepted"
 }
 
 // estateGone is why a message from an estate the road stack no longer

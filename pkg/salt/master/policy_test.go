@@ -55,9 +55,9 @@ func TestMasterPolicyTable(t *testing.T) {
 	}
 }
 
-// Only the estate of a minion whose key is accepted now passes the check
-// of remote_cmd: not one the road stack does not know, nor one whose key
-// was rejected after it joined.
+// Only an estate the road stack knows passes the policy's check of
+// remote_cmd, and only a minion whose key is accepted now is served: not
+// one whose key was rejected after it joined.
 func TestAcceptedMinion(t *testing.T) {
 	tm := newMaster(t, "").start()
 	web1 := newMinion(t, tm, "web1").connect(tm)
@@ -68,22 +68,25 @@ func TestAcceptedMinion(t *testing.T) {
 		}
 	}
 	msg := route.Message{Via: route.ViaRoad, FromEstate: web1.estate(), FromUID: uid}
-	if reason, why := tm.m.acceptedMinion(msg); reason != "" {
+	if reason, why := tm.m.knownMinion(msg); reason != "" {
 		t.Fatalf("accepted web1 refused: %s %s", reason, why)
 	}
 	for _, stranger := range []route.Message{
 		{Via: route.ViaRoad, FromEstate: "ghost_minion", FromUID: 999},
 		{Via: route.ViaRoad, FromEstate: "impostor", FromUID: uid}, // web1's uid, another name
 	} {
-		if reason, _ := tm.m.acceptedMinion(stranger); reason != "unknown_estate" {
+		if reason, _ := tm.m.knownMinion(stranger); reason != "unknown_estate" {
 			t.Errorf("estate %s uid %d: %q, want unknown_estate", stranger.FromEstate, stranger.FromUID, reason)
 		}
+	}
+	if why := tm.m.unaccepted("web1"); why != "" {
+		t.Fatalf("accepted web1: %q", why)
 	}
 	if err := tm.m.store.Move("web1", raet.Accepted, raet.Rejected); err != nil {
 		t.Fatal(err)
 	}
-	if reason, why := tm.m.acceptedMinion(msg); reason != "unaccepted_estate" || !strings.Contains(why, "rejected") {
-		t.Errorf("rejected web1: %q %q, want unaccepted_estate, its key is rejected", reason, why)
+	if why := tm.m.unaccepted("web1"); !strings.Contains(why, "rejected") {
+		t.Errorf("rejected web1: %q, want its key is rejected", why)
 	}
 }
 

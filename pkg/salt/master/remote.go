@@ -49,8 +49,8 @@ func (m *Master) forgetRemotes() {
 }
 
 // onRemoteCmd takes a minion's request off the router; the policy let
-// through only those of estates whose minion's key is accepted
-// (acceptedMinion). The work is done by a worker.
+// through only those of estates the road stack knows (knownMinion). The
+// work, the key's acceptance first, is done by a worker.
 func (m *Master) onRemoteCmd(msg route.Message) {
 	m.enqueue(func() { m.remoteCmd(msg) })
 }
@@ -64,6 +64,10 @@ func (m *Master) remoteCmd(msg route.Message) {
 		return
 	}
 	id := rs.Role
+	if why := m.unaccepted(id); why != "" {
+		m.refuse("unaccepted_estate", "Dropped a remote_cmd from estate %s (minion %s): %s", msg.FromEstate, id, why)
+		return
+	}
 	load, cmd, ok := protocol.Load(msg.Body)
 	if !ok {
 		m.refuse("bad_load", "Dropped a remote_cmd from %s: it has no load mapping", id)
