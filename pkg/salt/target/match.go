@@ -98,7 +98,7 @@ func (m Matcher) match(tgtType string, tgt any, delim string) (bool, error) {
 		if !ok {
 			return false, fmt.Errorf("pcre target must be a string, got %s", py.Repr(tgt))
 		}
-		re, err := CompileRegexp(s)
+		re, err := py.CompileRegexp(s)
 		if err != nil {
 			return false, err
 		}

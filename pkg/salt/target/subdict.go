@@ -272,7 +272,7 @@ func (m *subdictMatcher) match(target any, pattern string) bool {
 	re, ok := m.cache[pattern]
 	if !ok {
 		var err error
-		re, err = CompileRegexp("(?i)" + pattern)
+		re, err = py.CompileRegexp("(?i)" + pattern)
 		if err != nil {
 			if m.err == nil {
 				m.err = fmt.Errorf("invalid regex %q in grain match: %v", pattern, err)
