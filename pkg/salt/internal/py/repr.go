@@ -233,10 +233,6 @@ func BytesRepr(b []byte) string {
 	return s.String()
 }
 
-// IsSpace is str.isspace for one character, what str.strip and str.rstrip
-// strip: Go's white space plus the separators \x1c-\x1f.
-func IsSpace(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f) }
-
 // DictItems returns the items of a dict-like value in the order Python
 // would iterate them: a body.Map in its order (the Map itself), a Go map
 // with sorted keys (a new Map).
