@@ -77,10 +77,7 @@ func Int(v any) (int64, error) {
 	}
 	switch x := v.(type) {
 	case bool:
-		if x {
-			return 1, nil
-		}
-		return 0, nil
+		return boolInt(x), nil
 	case float64:
 		if math.IsNaN(x) {
 			return 0, &Exception{Type: "ValueError", Msg: "cannot convert float NaN to integer"}
@@ -108,10 +105,7 @@ func Float(v any) (float64, error) {
 	}
 	switch x := v.(type) {
 	case bool:
-		if x {
-			return 1, nil
-		}
-		return 0, nil
+		return float64(boolInt(x)), nil
 	case float64:
 		return x, nil
 	case string:
@@ -122,4 +116,12 @@ func Float(v any) (float64, error) {
 		return 0, &Exception{Type: "ValueError", Msg: "could not convert string to float: " + Repr(x)}
 	}
 	return 0, &Exception{Type: "TypeError", Msg: fmt.Sprintf("float() argument must be a string or a real number, not '%s'", TypeName(v))}
+}
+
+// boolInt is int(b): True is 1 and False 0.
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
