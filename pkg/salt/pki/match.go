@@ -2,6 +2,7 @@ package pki
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
@@ -12,6 +13,19 @@ import (
 // `salt-key -L 'web*'` and `salt 'web*'` select the same ids; it is
 // exported here for salt-key, which cannot import the internal package.
 func FnMatch(name, pattern string) bool { return py.Fnmatch(name, pattern) }
+
+// NameMatch is Key.name_match's test of one id: glob is a comma-separated
+// list of fnmatch globs, and the id is selected when any of them matches.
+// salt-key's selections (Store.Match) and its listing of the master's own
+// key use it alike.
+func NameMatch(id, glob string) bool {
+	for _, g := range strings.Split(glob, ",") {
+		if FnMatch(id, g) {
+			return true
+		}
+	}
+	return false
+}
 
 // ExprMatch is Salt's salt.utils.expr_match, the test of one autosign or
 // autoreject line against an id: equal, or an fnmatch glob match, or a
