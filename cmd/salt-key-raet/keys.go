@@ -227,7 +227,7 @@ func (k *keyCLI) finger(glob string) error {
 		return err
 	}
 	data := k.perKey(matches, func(key pki.Key) string { return colonHex(key.Fingerprint()) })
-	if globMatches(localKeyName, glob) {
+	if pki.NameMatch(localKeyName, glob) {
 		local, err := k.store.LoadLocal()
 		switch {
 		case err == nil:
@@ -239,17 +239,6 @@ func (k *keyCLI) finger(glob string) error {
 		}
 	}
 	return k.display(data)
-}
-
-// globMatches is name_match's test of one name: any of the comma-separated
-// globs matches it.
-func globMatches(name, glob string) bool {
-	for _, g := range strings.Split(glob, ",") {
-		if pki.FnMatch(name, g) {
-			return true
-		}
-	}
-	return false
 }
 
 // verbs of the changing actions: the participle in messages.

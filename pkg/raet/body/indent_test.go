@@ -91,28 +91,3 @@ func TestAppendJSONIndentRoundTrip(t *testing.T) {
 		t.Errorf("round trip: %s != %s", c2, c1)
 	}
 }
-
-// AppendJSONLayout is json.dumps with ensure_ascii off and indent=None for a
-// negative indent, as Salt's json outputter writes; a lone surrogate escape
-// stays escaped, a pair becomes the character, and characters below DEL
-// stay escaped whatever ensure_ascii says.
-func TestAppendJSONLayout(t *testing.T) {
-	if got := string(relayoutJSON(nil, []byte(`["\ud800","\ud83d\ude00","\u00e9","\u0001"]`), -1, false)); got != `["\ud800", "😀", "é", "\u0001"]` {
-		t.Errorf("surrogates: %q", got)
-	}
-	m := Map{{Key: "é", Value: []any{int64(1), "x"}}}
-	for _, c := range []struct {
-		indent int
-		ascii  bool
-		want   string
-	}{
-		{-1, false, `{"é": [1, "x"]}`},
-		{2, false, "{\n  \"é\": [\n    1,\n    \"x\"\n  ]\n}"},
-		{2, true, "{\n  \"\\u00e9\": [\n    1,\n    \"x\"\n  ]\n}"},
-	} {
-		got, err := AppendJSONLayout(nil, m, c.indent, c.ascii)
-		if err != nil || string(got) != c.want {
-			t.Errorf("indent %d ascii %v: %q %v, want %q", c.indent, c.ascii, got, err, c.want)
-		}
-	}
-}

@@ -5,10 +5,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // KwargKey marks the trailing mapping of an argument list that holds the
@@ -151,9 +151,9 @@ func ParseKwarg(s string) (key, value string, ok bool) {
 		switch {
 		case r == utf8.RuneError:
 			return "", "", false
-		case i == 0 && (isPyDigit(r) || !isPyWord(r)):
+		case i == 0 && (py.IsDigit(r) || !py.IsWord(r)):
 			return "", "", false
-		case i > 0 && !isPyWord(r) && r != '.' && r != '-':
+		case i > 0 && !py.IsWord(r) && r != '.' && r != '-':
 			return "", "", false
 		}
 	}
@@ -169,15 +169,6 @@ func ParseKwarg(s string) (key, value string, ok bool) {
 	}
 	return key, value, true
 }
-
-// isPyWord is Python's \w for str patterns: alphanumeric (letters and
-// numbers of every script) or '_'.
-func isPyWord(r rune) bool {
-	return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r)
-}
-
-// isPyDigit is Python's \d for str patterns: a decimal digit of any script.
-func isPyDigit(r rune) bool { return unicode.Is(unicode.Nd, r) }
 
 // Errors of SplitCompound, worded as the salt CLI words them (it exits 42).
 var (

@@ -6,8 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/target"
@@ -32,7 +30,7 @@ func (m *Master) targets(tgtType string, tgt any, delim string) ([]string, error
 	if err != nil {
 		return nil, err
 	}
-	needGrains := usesGrains(tgtType, tgt)
+	needGrains := target.NeedsGrains(tgtType, tgt)
 	out := []string{}
 	for _, id := range ids {
 		var grains map[string]any
@@ -50,97 +48,13 @@ func (m *Master) targets(tgtType string, tgt any, delim string) ([]string, error
 	return out, nil
 }
 
-// usesGrains tells whether a target needs the minions' grains.
-func usesGrains(tgtType string, tgt any) bool {
-	switch tgtType {
-	case "grain", "grain_pcre", "ipcidr":
-		return true
-	case "compound":
-		for _, w := range compoundWords(tgt) {
-			if e := wordEngine(w); e == "G" || e == "P" || e == "S" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // MatchOnMaster is the master's side of targeting for one accepted
 // minion: target.Match, except that grains == nil means the master has no
 // grains for the minion, which then matches every grain-based target (and
 // every grain-based word of a compound expression) greedily, as Salt's
 // check_minions does with greedy=True.
 func MatchOnMaster(tgtType string, tgt any, id string, grains map[string]any, delim string) (bool, error) {
-	mt := target.Matcher{ID: id, Grains: grains, Delimiter: delim}
-	switch tgtType {
-	case "grain", "grain_pcre", "ipcidr":
-		if grains == nil {
-			// Still refuse a malformed target before taking it greedily.
-			if _, err := (target.Matcher{ID: id, Grains: map[string]any{}, Delimiter: delim}).Match(tgtType, tgt); err != nil {
-				return false, err
-			}
-			return true, nil
-		}
-	case "compound":
-		if grains == nil {
-			if _, err := (target.Matcher{ID: id, Grains: map[string]any{}, Delimiter: delim}).Match(tgtType, tgt); err != nil {
-				return false, err
-			}
-			return mt.Match(tgtType, greedyCompound(tgt))
-		}
-	}
-	return mt.Match(tgtType, tgt)
-}
-
-// compoundWords splits a compound target as the matcher does.
-func compoundWords(tgt any) []string {
-	switch t := tgt.(type) {
-	case string:
-		return strings.Fields(t)
-	case []string:
-		return t
-	case []any:
-		out := make([]string, 0, len(t))
-		for _, w := range t {
-			if s, ok := w.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-// engineWord is salt.utils.minions.TARGET_REX's prefix: an engine letter,
-// an optional one-character delimiter (G, P, I, J only), '@'.
-var engineWord = regexp.MustCompile(`^([GPIJLNSER])(.)?@.`)
-
-func wordEngine(w string) string {
-	sm := engineWord.FindStringSubmatch(w)
-	if sm == nil || (sm[2] != "" && !strings.Contains("GPIJ", sm[1])) {
-		return ""
-	}
-	return sm[1]
-}
-
-// greedyCompound replaces the grain-based words of a compound expression
-// (G@, P@, S@) with "*", a glob every id matches: the set Salt's greedy
-// check gives such a word holds every minion without cached grains.
-func greedyCompound(tgt any) any {
-	words := compoundWords(tgt)
-	if words == nil {
-		return tgt
-	}
-	out := make([]string, len(words))
-	for i, w := range words {
-		switch wordEngine(w) {
-		case "G", "P", "S":
-			out[i] = "*"
-		default:
-			out[i] = w
-		}
-	}
-	return strings.Join(out, " ")
+	return target.Matcher{ID: id, Grains: grains, Delimiter: delim, Greedy: true}.Match(tgtType, tgt)
 }
 
 // cachedGrains reads the grains of <cachedir>/minions/<id>/data.p; nil when

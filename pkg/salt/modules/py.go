@@ -1,9 +1,7 @@
 package modules
 
 import (
-	"fmt"
-	"math"
-	"strconv"
+	"errors"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -11,123 +9,50 @@ import (
 )
 
 // Published arguments arrive as decoded msgpack: nil, bool, int64 (uint64
-// above MaxInt64), float64, string, []any and body.Map. The helpers here
-// treat them the way the Python functions Salt runs would, so error texts
-// match; str() and repr() are pkg/salt/internal/py's, which the targeting
-// and the outputters share.
+// above MaxInt64), float64, string, []any and body.Map. Python's
+// conversions over them (str, repr, bool, int, float, type names) are
+// pkg/salt/internal/py's, which the targeting and the outputters share;
+// the names here keep the functions' code short and turn a Python
+// exception into the error kinds the job reply reports.
 
 // pyTypeName is type(v).__name__.
-func pyTypeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "NoneType"
-	case bool:
-		return "bool"
-	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
-		return "int"
-	case float32, float64:
-		return "float"
-	case string:
-		return "str"
-	case []byte:
-		return "bytes"
-	case []any, []string:
-		return "list"
-	case body.Map, map[string]any, map[any]any:
-		return "dict"
-	}
-	return fmt.Sprintf("%T", v)
-}
+func pyTypeName(v any) string { return py.TypeName(v) }
 
 // pyTruthy is Python's bool(v).
-func pyTruthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case float64:
-		return x != 0
-	case []any:
-		return len(x) > 0
-	case body.Map:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	if n, ok := body.AsInt64(v); ok {
-		return n != 0
-	}
-	return true
-}
+func pyTruthy(v any) bool { return py.Truthy(v) }
 
-// pyInt is Python's int(v): ints as they are, floats truncated, booleans
-// 0 and 1, strings parsed in base 10 (surrounding whitespace and single
-// underscores allowed). Anything else is a TypeError, an unparsable
-// string a ValueError, with Python's messages.
+// pyInt is Python's int(v); a TypeError is reported as one.
 func pyInt(v any) (int64, error) {
-	if n, ok := body.AsInt64(v); ok {
-		return n, nil
-	}
-	switch x := v.(type) {
-	case bool:
-		if x {
-			return 1, nil
-		}
-		return 0, nil
-	case float64:
-		if math.IsNaN(x) {
-			return 0, &Exception{Type: "ValueError", Msg: "cannot convert float NaN to integer"}
-		}
-		if math.IsInf(x, 0) || math.Abs(x) >= 1<<63 {
-			return 0, &Exception{Type: "OverflowError", Msg: "cannot convert float infinity to integer"}
-		}
-		return int64(x), nil
-	case string:
-		t := strings.TrimSpace(x)
-		if t != "" && !strings.HasPrefix(t, "_") && !strings.HasSuffix(t, "_") && !strings.Contains(t, "__") {
-			if n, err := strconv.ParseInt(strings.ReplaceAll(t, "_", ""), 10, 64); err == nil {
-				return n, nil
-			}
-		}
-		return 0, &Exception{Type: "ValueError", Msg: "invalid literal for int() with base 10: " + py.Repr(x)}
-	}
-	return 0, &TypeError{fmt.Sprintf("int() argument must be a string, a bytes-like object or a real number, not '%s'", pyTypeName(v))}
+	n, err := py.Int(v)
+	return n, pyErr(err)
 }
 
-// pyFloat is Python's float(v) for the published types.
+// pyFloat is Python's float(v); a TypeError is reported as one.
 func pyFloat(v any) (float64, error) {
-	if n, ok := body.AsInt64(v); ok {
-		return float64(n), nil
+	f, err := py.Float(v)
+	return f, pyErr(err)
+}
+
+// pyErr turns a Python exception into the job reply's error kinds.
+func pyErr(err error) error {
+	var e *py.Exception
+	if !errors.As(err, &e) {
+		return err
 	}
-	switch x := v.(type) {
-	case bool:
-		if x {
-			return 1, nil
-		}
-		return 0, nil
-	case float64:
-		return x, nil
-	case string:
-		t := strings.TrimSpace(x)
-		if f, err := strconv.ParseFloat(strings.ReplaceAll(t, "_", ""), 64); err == nil && t != "" {
-			return f, nil
-		}
-		return 0, &Exception{Type: "ValueError", Msg: "could not convert string to float: " + py.Repr(x)}
+	if e.Type == "TypeError" {
+		return &TypeError{e.Msg}
 	}
-	return 0, &TypeError{fmt.Sprintf("float() argument must be a string or a real number, not '%s'", pyTypeName(v))}
+	return &Exception{Type: e.Type, Msg: e.Msg}
 }
 
 // isTrue is salt.utils.data.is_true: numbers are true when positive,
 // strings when they say "true" in any case, anything else by truthiness.
 func isTrue(v any) bool {
 	if s, ok := v.(string); ok {
-		if n, err := pyInt(s); err == nil {
+		if n, err := py.Int(s); err == nil {
 			return n > 0
 		}
-		if f, err := pyFloat(s); err == nil {
+		if f, err := py.Float(s); err == nil {
 			return f > 0
 		}
 		return strings.ToLower(s) == "true"
@@ -141,5 +66,5 @@ func isTrue(v any) bool {
 	if f, ok := v.(float64); ok {
 		return f > 0
 	}
-	return pyTruthy(v)
+	return py.Truthy(v)
 }

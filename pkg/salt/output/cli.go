@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
@@ -101,7 +100,7 @@ func JSONOut(data any, indent *int, pretty bool) (string, error) {
 	if pretty {
 		n = 4
 	}
-	out, err := body.AppendJSONLayout(nil, jsonable(data, pretty, 0), n, false)
+	out, err := py.AppendJSONLayout(nil, jsonable(data, pretty, 0), n, false)
 	if err != nil {
 		return "", fmt.Errorf("output: json: %w", err)
 	}

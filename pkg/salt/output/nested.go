@@ -84,7 +84,7 @@ func (n *nestDisplay) display(v any, indent int, prefix string, out []string, de
 		s, _ := py.ScalarRepr(x)
 		return append(out, n.ustring(indent, n.lightYellow, s, prefix, ""))
 	case string:
-		for i, line := range splitLines(x) {
+		for i, line := range py.SplitLines(x) {
 			lp := prefix
 			if i > 0 {
 				lp = strings.Repeat(" ", utf8.RuneCountInString(prefix))

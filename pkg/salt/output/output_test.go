@@ -193,14 +193,3 @@ func TestReprStrings(t *testing.T) {
 		t.Errorf("map repr %s", got)
 	}
 }
-
-func TestSplitLines(t *testing.T) {
-	got := splitLines("a\r\nb\rc\n\nd\x1ce\u2028")
-	want := []string{"a", "b", "c", "", "d", "e"}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("got %q, want %q", got, want)
-	}
-	if len(splitLines("")) != 0 {
-		t.Error("empty string has lines")
-	}
-}

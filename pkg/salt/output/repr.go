@@ -2,7 +2,6 @@ package output
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
@@ -24,7 +23,7 @@ func Txt(data any) string {
 		for _, it := range pairs {
 			key := py.Str(it.Key)
 			if s, ok := it.Value.(string); ok {
-				for _, line := range splitLines(s) {
+				for _, line := range py.SplitLines(s) {
 					b.WriteString(key + ": " + line + "\n")
 				}
 				continue
@@ -43,28 +42,3 @@ func Txt(data any) string {
 // None, True, False, integers, floats in repr form, [a, b] and {'k': v}.
 // It is py.Repr, which the minion's functions and the targeting use too.
 func Repr(v any) string { return py.Repr(v) }
-
-// splitLines is str.splitlines(): the lines without their ends, which are
-// \n, \r, \r\n, \v, \f, \x1c, \x1d, \x1e, \x85, U+2028 and U+2029.
-func splitLines(s string) []string {
-	var lines []string
-	start := 0
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch r {
-		case '\n', '\r', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029:
-			lines = append(lines, s[start:i])
-			i += size
-			if r == '\r' && i < len(s) && s[i] == '\n' {
-				i++
-			}
-			start = i
-			continue
-		}
-		i += size
-	}
-	if start < len(s) {
-		lines = append(lines, s[start:])
-	}
-	return lines
-}

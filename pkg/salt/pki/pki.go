@@ -403,7 +403,6 @@ func (s *Store) Match(glob string, in ...raet.Acceptance) (map[raet.Acceptance][
 	if len(in) == 0 {
 		in = statuses[:]
 	}
-	globs := strings.Split(glob, ",")
 	out := map[raet.Acceptance][]string{}
 	for _, st := range in {
 		if err := checkStatus(st); err != nil {
@@ -414,11 +413,8 @@ func (s *Store) Match(glob string, in ...raet.Acceptance) (map[raet.Acceptance][
 			return nil, err
 		}
 		for _, id := range ids {
-			for _, g := range globs {
-				if FnMatch(id, g) {
-					out[st] = append(out[st], id)
-					break
-				}
+			if NameMatch(id, glob) {
+				out[st] = append(out[st], id)
 			}
 		}
 	}

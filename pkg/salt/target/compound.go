@@ -43,22 +43,9 @@ var compoundEngines = map[string]string{
 // `and` ("web* not G@os:Debian"), parentheses must be words of their own,
 // and an expression starting with a binary operator is refused.
 func (m Matcher) compoundMatch(tgt any) (bool, error) {
-	var words []string
-	switch t := tgt.(type) {
-	case string:
-		words = strings.Fields(t)
-	default:
-		list, ok := py.ListItems(tgt)
-		if !ok {
-			return false, fmt.Errorf("compound target must be a string or a list, got %s", py.Repr(tgt))
-		}
-		for _, w := range list {
-			s, ok := w.(string)
-			if !ok {
-				return false, fmt.Errorf("compound target word %s is not a string", py.Repr(w))
-			}
-			words = append(words, s)
-		}
+	words, err := compoundWords(tgt)
+	if err != nil {
+		return false, err
 	}
 	var toks []string // "True", "False", "and", "or", "not", "(", ")"
 	for _, word := range words {
@@ -95,6 +82,14 @@ func (m Matcher) compoundMatch(tgt any) (bool, error) {
 			return false, unsupported(fmt.Sprintf("nodegroup %q in compound expression (nodegroups are expanded by the master)", word))
 		case "R":
 			return false, unsupported(fmt.Sprintf("range target %q in compound expression", word))
+		case "G", "P", "S":
+			if m.greedy() {
+				// A word that needs the grains the master lacks
+				// matches, whatever its pattern.
+				ok = true
+				break
+			}
+			fallthrough
 		default:
 			if delim == "" {
 				delim = m.delimiter()
@@ -120,6 +115,46 @@ func (m Matcher) compoundMatch(tgt any) (bool, error) {
 		return false, fmt.Errorf("invalid compound target %q: %v", joinTgt(tgt), err)
 	}
 	return v, nil
+}
+
+// compoundWords splits a compound target into its words: a string at
+// white space, a list as it is (every word a string).
+func compoundWords(tgt any) ([]string, error) {
+	if s, ok := tgt.(string); ok {
+		return strings.Fields(s), nil
+	}
+	list, ok := py.ListItems(tgt)
+	if !ok {
+		return nil, fmt.Errorf("compound target must be a string or a list, got %s", py.Repr(tgt))
+	}
+	words := make([]string, 0, len(list))
+	for _, w := range list {
+		s, ok := w.(string)
+		if !ok {
+			return nil, fmt.Errorf("compound target word %s is not a string", py.Repr(w))
+		}
+		words = append(words, s)
+	}
+	return words, nil
+}
+
+// NeedsGrains reports whether matching tgt, read as tgtType, looks at the
+// minion's grains: grain, grain_pcre and ipcidr targets, and compound
+// expressions with a G@, P@ or S@ word. The master reads its grains cache
+// only for those.
+func NeedsGrains(tgtType string, tgt any) bool {
+	switch tgtType {
+	case "grain", "grain_pcre", "ipcidr":
+		return true
+	case "compound":
+		words, _ := compoundWords(tgt)
+		for _, w := range words {
+			if engine, _, _ := parseWord(w); engine == "G" || engine == "P" || engine == "S" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func joinTgt(tgt any) string {

@@ -33,11 +33,23 @@ func Match(tgtType string, tgt any, id string, grains map[string]any) (bool, err
 
 // Matcher holds what a minion matches targets against. Delimiter is the
 // separator of nested grain keys; empty means ":".
+//
+// Greedy is the master's reading, Salt's check_minions(greedy=True): the
+// master picks the minions to publish to from the grains they last sent,
+// and a minion whose grains it does not have (Grains nil) must not be left
+// out for that. With Greedy and no grains, a grain, grain_pcre or ipcidr
+// target matches once it is well-formed, and so does every G@, P@ and S@
+// word of a compound expression; the minion decides itself when the
+// publish reaches it.
 type Matcher struct {
 	ID        string
 	Grains    map[string]any
 	Delimiter string
+	Greedy    bool
 }
+
+// greedy reports that grain-based targets match without grains.
+func (m Matcher) greedy() bool { return m.Greedy && m.Grains == nil }
 
 // Match is the function Match with m's id, grains and delimiter.
 func (m Matcher) Match(tgtType string, tgt any) (bool, error) {
@@ -86,7 +98,7 @@ func (m Matcher) match(tgtType string, tgt any, delim string) (bool, error) {
 		if !ok {
 			return false, fmt.Errorf("pcre target must be a string, got %s", py.Repr(tgt))
 		}
-		re, err := CompileRegexp(s)
+		re, err := py.CompileRegexp(s)
 		if err != nil {
 			return false, err
 		}
@@ -105,9 +117,10 @@ func (m Matcher) match(tgtType string, tgt any, delim string) (bool, error) {
 		if err != nil {
 			return false, soft("%v", err)
 		}
-		return ok, nil
+		return ok || m.greedy(), nil
 	case "ipcidr":
-		return m.ipcidrMatch(tgt)
+		ok, err := m.ipcidrMatch(tgt)
+		return ok || err == nil && m.greedy(), err
 	case "compound":
 		return m.compoundMatch(tgt)
 	case "pillar", "pillar_pcre", "pillar_exact", "nodegroup", "range", "data":

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -94,7 +93,7 @@ func Traverse(data any, key, delimiter string, def any) any {
 	ptr := data
 	for _, each := range strings.Split(key, delimiter) {
 		if list, ok := py.ListItems(ptr); ok {
-			idx, err := pyInt(each)
+			idx, err := py.Int(each)
 			if err != nil {
 				found := false
 				for _, member := range list {
@@ -111,9 +110,9 @@ func Traverse(data any, key, delimiter string, def any) any {
 				continue
 			}
 			if idx < 0 {
-				idx += len(list)
+				idx += int64(len(list))
 			}
-			if idx < 0 || idx >= len(list) {
+			if idx < 0 || idx >= int64(len(list)) {
 				return def
 			}
 			ptr = list[idx]
@@ -130,20 +129,6 @@ func Traverse(data any, key, delimiter string, def any) any {
 		ptr = v
 	}
 	return ptr
-}
-
-// pyInt parses text as Python's int() does for the common cases: optional
-// sign, surrounding whitespace and single underscores between digits.
-func pyInt(s string) (int, error) {
-	t := strings.TrimSpace(s)
-	if t == "" || strings.HasPrefix(t, "_") || strings.HasSuffix(t, "_") || strings.Contains(t, "__") {
-		return 0, fmt.Errorf("invalid literal for int() with base 10: %s", py.Quote(s))
-	}
-	n, err := strconv.Atoi(strings.ReplaceAll(t, "_", ""))
-	if err != nil {
-		return 0, fmt.Errorf("invalid literal for int() with base 10: %s", py.Quote(s))
-	}
-	return n, nil
 }
 
 // notFound marks "no such path" for SubdictMatch, which Salt spells as a
@@ -272,7 +257,7 @@ func (m *subdictMatcher) match(target any, pattern string) bool {
 	re, ok := m.cache[pattern]
 	if !ok {
 		var err error
-		re, err = CompileRegexp("(?i)" + pattern)
+		re, err = py.CompileRegexp("(?i)" + pattern)
 		if err != nil {
 			if m.err == nil {
 				m.err = fmt.Errorf("invalid regex %q in grain match: %v", pattern, err)

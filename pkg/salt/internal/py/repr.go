@@ -1,16 +1,5 @@
-// Package py writes Go values as the Python functions Salt runs would write
-// them: str(), repr() and the Python spellings of numbers, strings and
-// bytes, and splits text as shlex.split does. Salt's replies, error texts,
-// outputters and grain matching all go through these, so they live in one
-// place: the execution functions (exec), the targeting (target) and the
-// outputters (output) used to carry a copy each, and the copies had drifted
-// apart in the corners (unprintable characters, bytes, Go-typed maps).
-//
-// The values are Python values written in Go, as they arrive decoded from
-// msgpack or are built by Go code: nil (None), bool, string, []byte (bytes),
-// the integer and float kinds, body.Map (a dict, in insertion order),
-// map[string]any, map[string]string and map[string][]string (dicts, keys
-// taken in sorted order, a Go map having none), and slices (lists).
+// Python's str(), repr() and the spellings of its values.
+
 package py
 
 import (
@@ -232,10 +221,6 @@ func BytesRepr(b []byte) string {
 	s.WriteByte(quote)
 	return s.String()
 }
-
-// IsSpace is str.isspace for one character, what str.strip and str.rstrip
-// strip: Go's white space plus the separators \x1c-\x1f.
-func IsSpace(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f) }
 
 // DictItems returns the items of a dict-like value in the order Python
 // would iterate them: a body.Map in its order (the Map itself), a Go map
