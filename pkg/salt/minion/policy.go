@@ -16,13 +16,15 @@ import (
 func (m *Minion) policy() *route.Policy {
 	return &route.Policy{
 		Shares: map[string]route.Rule{
-			protocol.ShareFun: {From: route.FromRoad, Estate: m.fromMaster,
+			protocol.ShareFun: {From: route.FromRoad, Estate: m.masterOnly("publish_not_from_master"),
 				Refused: map[string]string{route.ViaLane: "publish_not_from_master", route.ViaLocal: "publish_not_from_master"}},
 			protocol.ShareRemoteCmd: {From: route.FromLane | route.FromLocal,
 				Refused: map[string]string{route.ViaRoad: "road_remote_cmd"}},
 		},
-		Other:   route.Rule{From: route.FromAnywhere},
-		Yards:   route.Rule{From: route.FromAnywhere},
+		// A minion's road holds only the masters it joined, unless raet_main
+		// lets other estates join it: they reach nothing here either.
+		Other:   route.Rule{From: route.FromAnywhere, Estate: m.masterOnly("road_not_from_master")},
+		Yards:   route.Rule{From: route.FromAnywhere, Estate: m.masterOnly("road_yard_not_from_master")},
 		Estates: route.Rule{From: route.FromLane | route.FromLocal},
 	}
 }
@@ -37,13 +39,16 @@ func (m *Minion) handlers() map[string]func(route.Message) {
 	}
 }
 
-// fromMaster is the policy's check of the estate that signed a publish:
-// it must be one of this minion's masters.
-func (m *Minion) fromMaster(msg route.Message) (reason, why string) {
-	if m.masters.isMaster(msg.FromUID) {
-		return "", ""
+// masterOnly is the policy's check of the estate that signed a road
+// message: it must be one of this minion's masters, else the message is
+// refused as reason.
+func (m *Minion) masterOnly(reason string) func(route.Message) (string, string) {
+	return func(msg route.Message) (string, string) {
+		if m.masters.isMaster(msg.FromUID) {
+			return "", ""
+		}
+		return reason, "not one of this minion's masters"
 	}
-	return "publish_not_from_master", "not one of this minion's masters"
 }
 
 // refused counts a refusal of the policy under its reason and logs the

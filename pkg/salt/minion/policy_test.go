@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -48,8 +49,16 @@ func TestMinionPolicyTable(t *testing.T) {
 	if !slices.Equal(shares, want) {
 		t.Errorf("handlers for %q, rules for %q", shares, want)
 	}
-	if reason, _ := m.fromMaster(route.Message{Via: route.ViaRoad, FromEstate: masterEstate, FromUID: 77}); reason != "publish_not_from_master" {
-		t.Errorf("an estate that is no master: %q", reason)
+	stranger := route.Message{Via: route.ViaRoad, FromEstate: masterEstate, FromUID: 77}
+	for name, r := range map[string]route.Rule{"publish_not_from_master": fun,
+		"road_not_from_master": p.Other, "road_yard_not_from_master": p.Yards} {
+		if r.Estate == nil {
+			t.Errorf("%s: no check of the estate", name)
+			continue
+		}
+		if reason, _ := r.Estate(stranger); reason != name {
+			t.Errorf("an estate that is no master: %q, want %q", reason, name)
+		}
 	}
 }
 
@@ -130,5 +139,38 @@ func TestMinionPolicyRefusals(t *testing.T) {
 		if !strings.Contains(l, "tool") || !strings.Contains(l, "not one of this minion's masters") {
 			t.Errorf("log line %q", l)
 		}
+	}
+}
+
+// The master's reply to a local tool's request reaches the tool's yard:
+// the policy lets a master's road message through to a local yard.
+func TestMasterReplyReachesLocalYard(t *testing.T) {
+	t.Parallel()
+	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
+	e := newEnv(t, fm.addr, "")
+	r := e.start("127.0.0.1:0")
+	fm.waitCmd("_pillar request", isCmd("_pillar"))
+	tool := runTool(t, e, "tool")
+	uid, ok := fm.stack.UID("m1_minion")
+	if !ok {
+		t.Fatal("the master does not know the minion")
+	}
+	reply := body.Map{
+		{Key: "route", Value: body.Map{
+			{Key: "src", Value: []any{masterEstate, nil, nil}},
+			{Key: "dst", Value: []any{"m1_minion", "tool", "track1"}},
+		}},
+		{Key: "return", Value: "pong"},
+	}
+	if err := fm.stack.Transmit(reply, uid, deadline).Err(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case rx := <-tool.Receive():
+		if got, _ := rx.Body.String("return"); got != "pong" {
+			t.Errorf("the tool got %v", rx.Body)
+		}
+	case <-time.After(deadline):
+		t.Fatalf("the master's reply never reached the tool; minion stats %v", r.m.Stats())
 	}
 }
