@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // Alive is the keep-alive of an allowed session (raet-protocol.md 5.3): a
@@ -72,7 +73,7 @@ func (c *core) alive(r *Remote, cascade bool) {
 
 // aliveHead is the head of alive packets: the stack's body kind, signed,
 // in a nacl coat (empty bodies, so no coat on the wire).
-func aliveHead(b *txBase, pk raet.PcktKind) Head {
+func aliveHead(b *txBase, pk raet.PcktKind) wire.Head {
 	return b.head(pk, raet.CoatNacl, raet.FootNacl)
 }
 
@@ -80,7 +81,7 @@ func (a *aliver) send(pk raet.PcktKind) { a.txBase.send(aliveHead(&a.txBase, pk)
 
 func (a *aliver) remove() { delete(a.r.transactions, a.index()) }
 
-func (a *aliver) receive(now time.Time, p *Packet) {
+func (a *aliver) receive(now time.Time, p *wire.Packet) {
 	c, r := a.c, a.r
 	switch p.PK {
 	case raet.PcktAck:
@@ -132,7 +133,7 @@ func (a *aliver) nack() {
 type alivent struct{ txBase }
 
 // replyAlive answers an alive request (RoadStack.replyAlive, Alivent.alive).
-func replyAlive(c *core, now time.Time, p *Packet, r *Remote) {
+func replyAlive(c *core, now time.Time, p *wire.Packet, r *Remote) {
 	e := &alivent{}
 	e.txBase = newTxBase(c, r, raet.TrnsAlive, true, p.SI, p.TI, 0, 0, 0)
 	switch {
@@ -160,9 +161,9 @@ func (e *alivent) nackKind(pk raet.PcktKind) {
 	}
 }
 
-func (e *alivent) receive(time.Time, *Packet) {}
-func (e *alivent) process(time.Time)          {}
-func (e *alivent) nack()                      { e.nackKind(raet.PcktNack) }
+func (e *alivent) receive(time.Time, *wire.Packet) {}
+func (e *alivent) process(time.Time)               {}
+func (e *alivent) nack()                           { e.nackKind(raet.PcktNack) }
 
 // manageRemote is presence management for one remote (RoadStack.manage and
 // RemoteEstate.manage): a remote not reaped whose presence timer ran out is

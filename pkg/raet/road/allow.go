@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // Allow is the CurveCP-style handshake that starts a session between two
@@ -98,7 +99,7 @@ func (a *allower) send(pk raet.PcktKind, raw []byte) {
 }
 
 // allowHead is the head of allow packets: raw bodies, signed, not coated.
-func allowHead(b *txBase, pk raet.PcktKind) Head {
+func allowHead(b *txBase, pk raet.PcktKind) wire.Head {
 	h := b.head(pk, raet.CoatNada, raet.FootNacl)
 	h.BK = raet.BodyRaw
 	return h
@@ -109,7 +110,7 @@ func (a *allower) remove() {
 	a.c.settleSaved(a.r)
 }
 
-func (a *allower) receive(now time.Time, p *Packet) {
+func (a *allower) receive(now time.Time, p *wire.Packet) {
 	switch p.PK {
 	case raet.PcktCookie:
 		a.cookie(p)
@@ -145,7 +146,7 @@ func (a *allower) process(now time.Time) {
 
 // cookie takes the allowent's cookie: its short-term key and the oreo, sealed
 // with its long-term key to our short-term one.
-func (a *allower) cookie(p *Packet) {
+func (a *allower) cookie(p *wire.Packet) {
 	r := a.r
 	plain, _ := p.Plain(nil)
 	if len(plain) != raet.CookieSize {
@@ -257,7 +258,7 @@ type allowent struct {
 }
 
 // replyAllow answers a hello (RoadStack.replyAllow and Allowent.hello).
-func replyAllow(c *core, now time.Time, p *Packet, r *Remote) {
+func replyAllow(c *core, now time.Time, p *wire.Packet, r *Remote) {
 	t := c.cfg.Timers
 	e := &allowent{}
 	e.txBase = newTxBase(c, r, raet.TrnsAllow, true, p.SI, p.TI, timeout(t.AllowTimeout), t.AllowRedoMin, t.AllowRedoMax)
@@ -273,7 +274,7 @@ func (e *allowent) remove() {
 	e.c.settleSaved(e.r)
 }
 
-func (e *allowent) receive(now time.Time, p *Packet) {
+func (e *allowent) receive(now time.Time, p *wire.Packet) {
 	switch p.PK {
 	case raet.PcktHello:
 		e.hello(p)
@@ -301,7 +302,7 @@ func (e *allowent) process(now time.Time) {
 }
 
 // hello checks the allower's hello and answers with a cookie.
-func (e *allowent) hello(p *Packet) {
+func (e *allowent) hello(p *wire.Packet) {
 	c, r := e.c, e.r
 	if len(joinInProcess(r)) > 0 {
 		// The reference sends refuse here and then goes on (its missing
@@ -382,7 +383,7 @@ func (e *allowent) cookie(box *raet.Box) {
 
 // initiate checks the allower's vouch for its short-term key and, when it
 // holds, acks and starts the session (Allowent.initiate, ackInitiate, allow).
-func (e *allowent) initiate(p *Packet) {
+func (e *allowent) initiate(p *wire.Packet) {
 	c, r := e.c, e.r
 	plain, _ := p.Plain(nil)
 	if len(plain) != raet.InitiateSize || r.publee == nil || e.oreo == nil {

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // What runs beside the loop (DESIGN: the loop never waits on a syscall or a
@@ -21,7 +22,7 @@ import (
 // or why the datagram was dropped.
 type verified struct {
 	from netip.AddrPort
-	p    *Packet
+	p    *wire.Packet
 	with *raet.Verifier // the key the signature was checked with; nil for none
 	err  error
 }
@@ -47,7 +48,7 @@ func (c *core) publishVerifiers(to *atomic.Pointer[verifiers]) {
 
 // check parses and verifies a datagram as core.receive does, off the loop.
 func check(from netip.AddrPort, b []byte, keys *atomic.Pointer[verifiers], veritive bool) verified {
-	p, err := ParsePacket(b)
+	p, err := wire.ParsePacket(b)
 	if err != nil {
 		return verified{from: from, err: err}
 	}
@@ -123,7 +124,7 @@ type asyncConn struct {
 
 type outgoing struct {
 	b  []byte
-	f  *footing // signed before the send when set
+	f  *wire.Footing // signed before the send when set
 	to netip.AddrPort
 }
 
@@ -140,7 +141,7 @@ func (a *asyncConn) WriteTo(b []byte, to netip.AddrPort) error {
 	return nil
 }
 
-func (a *asyncConn) writeLater(f *footing, to netip.AddrPort) error {
+func (a *asyncConn) writeLater(f *wire.Footing, to netip.AddrPort) error {
 	a.out[shardOf(to, len(a.out))] <- outgoing{f: f, to: to}
 	return nil
 }
@@ -166,7 +167,7 @@ func (a *asyncConn) write(out <-chan outgoing) {
 	for o := range out {
 		b := o.b
 		if o.f != nil {
-			b = o.f.sign()
+			b = o.f.Sign()
 		}
 		if err := a.Conn.WriteTo(b, o.to); err != nil {
 			a.errors.Add(1)

@@ -8,6 +8,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // Config describes a road stack: who it is and how it talks.
@@ -94,7 +95,7 @@ type core struct {
 
 	// correspondents start the transaction a remote begins with a packet of
 	// the given transaction and packet kind; absent kinds are stale.
-	correspondents map[[2]uint8]func(c *core, now time.Time, p *Packet, r *Remote)
+	correspondents map[[2]uint8]func(c *core, now time.Time, p *wire.Packet, r *Remote)
 
 	received []Received // messages delivered, until the application takes them
 	events   []Event    // changes of remotes, until the application takes them
@@ -189,7 +190,7 @@ func (c *core) addRemote(r *Remote) {
 // Whatever is dropped is counted by reason in the stats.
 func (c *core) receive(from netip.AddrPort, b []byte) {
 	now := c.clock.Now()
-	p, err := ParsePacket(b)
+	p, err := wire.ParsePacket(b)
 	if err != nil {
 		c.dropOuter(err)
 		return
@@ -226,7 +227,7 @@ func (c *core) receive(from netip.AddrPort, b []byte) {
 // make a joiner drop its join; it is no larger than what provoked it, and
 // at most unjoinedPerSecond go out each second, so a flood of strangers
 // costs little signing.
-func (c *core) unknownRemote(now time.Time, p *Packet, from netip.AddrPort) {
+func (c *core) unknownRemote(now time.Time, p *wire.Packet, from netip.AddrPort) {
 	c.dropOuter(raet.Errorf(raet.CodeSignature, "failed verification: nuid %d not in remotes", p.DE))
 	_, starter := correspondentStarters[[2]uint8{uint8(p.TK), uint8(p.PK)}]
 	if !starter || p.TK == raet.TrnsJoin || p.CF || p.BF || p.SI == 0 || p.SE == 0 || p.DE == 0 || p.AF {
@@ -257,7 +258,7 @@ func (c *core) dropOuter(err error) {
 
 // dispatch hands a verified packet to its transaction, answers it as stale,
 // or starts a correspondent (raet-protocol.md 4.5).
-func (c *core) dispatch(now time.Time, p *Packet, from netip.AddrPort) {
+func (c *core) dispatch(now time.Time, p *wire.Packet, from netip.AddrPort) {
 	if p.BF {
 		c.stat("broadcast_unsupported")
 		return
@@ -372,10 +373,10 @@ func (c *core) dispatch(now time.Time, p *Packet, from netip.AddrPort) {
 
 // correspondentStarters are the correspondents every stack starts, by
 // transaction and packet kind; each transaction's file adds its own.
-var correspondentStarters = map[[2]uint8]func(c *core, now time.Time, p *Packet, r *Remote){}
+var correspondentStarters = map[[2]uint8]func(c *core, now time.Time, p *wire.Packet, r *Remote){}
 
 // correspond starts the transaction a remote begins with this packet.
-func (c *core) correspond(now time.Time, p *Packet, r *Remote, from netip.AddrPort) {
+func (c *core) correspond(now time.Time, p *wire.Packet, r *Remote, from netip.AddrPort) {
 	// A message that ended here, or is replayed, is not begun again.
 	if p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage && !c.admitMessage(p, r, from) {
 		return
@@ -402,7 +403,7 @@ func nackKind(pk raet.PcktKind, renewToo bool) bool {
 
 // stale nacks a reply that matches no transaction of ours (Staler): the
 // remote's correspondent should stop.
-func (c *core) stale(p *Packet, from netip.AddrPort) {
+func (c *core) stale(p *wire.Packet, from netip.AddrPort) {
 	if nackKind(p.PK, true) {
 		return
 	}
@@ -422,7 +423,7 @@ func (c *core) stale(p *Packet, from netip.AddrPort) {
 // replyStale answers a packet of a transaction the remote started in a
 // session we consider stale (Stalent): nack, or renew when the joiner should
 // join again vacuously.
-func (c *core) replyStale(p *Packet, from netip.AddrPort, renew bool) {
+func (c *core) replyStale(p *wire.Packet, from netip.AddrPort, renew bool) {
 	if nackKind(p.PK, false) {
 		return
 	}
@@ -439,14 +440,14 @@ func (c *core) replyStale(p *Packet, from netip.AddrPort, renew bool) {
 
 // staleHead is the head of a stale reply: the stale packet's transaction,
 // coat and foot kinds, an empty body.
-func (c *core) staleHead(p *Packet) Head {
-	return Head{HK: c.cfg.HeadKind, BK: c.cfg.BodyKind, PK: raet.PcktNack,
+func (c *core) staleHead(p *wire.Packet) wire.Head {
+	return wire.Head{HK: c.cfg.HeadKind, BK: c.cfg.BodyKind, PK: raet.PcktNack,
 		TK: p.TK, SI: p.SI, TI: p.TI, CK: p.CK, FK: p.FK}
 }
 
 // send packs a packet with an empty body and writes it to an address.
-func (c *core) send(h *Head, to netip.AddrPort) bool {
-	pkt, err := pack(h, nil, nil, c.signer, true)
+func (c *core) send(h *wire.Head, to netip.AddrPort) bool {
+	pkt, err := wire.PackLater(h, nil, nil, c.signer)
 	if err != nil {
 		c.stat("packing_error")
 		return false
@@ -457,17 +458,17 @@ func (c *core) send(h *Head, to netip.AddrPort) bool {
 // laterWriter is a connection that signs what it is given before writing
 // it: the stack's writers, which sign beside the loop.
 type laterWriter interface {
-	writeLater(f *footing, to netip.AddrPort) error
+	writeLater(f *wire.Footing, to netip.AddrPort) error
 }
 
 // write sends a packet. The stack's connection signs it on its writers;
 // any other signs it here, as the deterministic simulations need.
-func (c *core) write(p *Packet, to netip.AddrPort) bool {
+func (c *core) write(p *wire.Packet, to netip.AddrPort) bool {
 	var err error
-	if lw, ok := c.conn.(laterWriter); ok && p.later != nil {
-		err = lw.writeLater(p.later, to)
+	if lw, ok := c.conn.(laterWriter); ok && p.Later() != nil {
+		err = lw.writeLater(p.Later(), to)
 	} else {
-		err = c.conn.WriteTo(p.datagram(), to)
+		err = c.conn.WriteTo(p.Datagram(), to)
 	}
 	if err != nil {
 		c.stat("transmit_error")

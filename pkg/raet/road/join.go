@@ -6,6 +6,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // Join exchanges names, uids, roles and long-term keys (raet-protocol.md
@@ -129,12 +130,12 @@ func (jc *joinClaim) adopt(r *Remote) {
 // joiner is the side that starts a join (Joiner).
 type joiner struct {
 	txBase
-	head     Head    // fixed at creation: even the final ack of a vacuous join says de 0
-	idx      txIndex // the index of the request
-	vacuous  bool    // the join began without the remote's uid for us
-	renewal  bool    // a vacuous join again, after the joinent asked us to renew
-	cascade  bool    // allow once joined
-	pended   bool    // the joinent's keep has our role pending
+	head     wire.Head // fixed at creation: even the final ack of a vacuous join says de 0
+	idx      txIndex   // the index of the request
+	vacuous  bool      // the join began without the remote's uid for us
+	renewal  bool      // a vacuous join again, after the joinent asked us to renew
+	cascade  bool      // allow once joined
+	pended   bool      // the joinent's keep has our role pending
 	pendRedo time.Duration
 }
 
@@ -174,7 +175,7 @@ func (j *joiner) remove() {
 	j.c.dropJoinee(j.r)
 }
 
-func (j *joiner) receive(now time.Time, p *Packet) {
+func (j *joiner) receive(now time.Time, p *wire.Packet) {
 	switch p.PK {
 	case raet.PcktPend:
 		j.c.stat("joiner_rx_pend")
@@ -220,7 +221,7 @@ func (j *joiner) process(now time.Time) {
 }
 
 // accept takes the joinent's response (Joiner.accept).
-func (j *joiner) accept(p *Packet) {
+func (j *joiner) accept(p *wire.Packet) {
 	c, r := j.c, j.r
 	plain, _ := p.Plain(nil)
 	jc, ok := readJoinClaim(p.BK, plain, true)
@@ -338,7 +339,7 @@ func (j *joiner) nackKind(pk raet.PcktKind) {
 // joinent is the side that answers a join (Joinent).
 type joinent struct {
 	txBase
-	head     Head           // the reply: the request's ids mirrored, cf set
+	head     wire.Head      // the reply: the request's ids mirrored, cf set
 	idx      txIndex        // the index of the request
 	from     netip.AddrPort // where the request came from: nacks go there
 	vacuous  bool
@@ -348,12 +349,12 @@ type joinent struct {
 }
 
 // replyJoin answers a join request with a joinent (RoadStack.replyJoin).
-func replyJoin(c *core, now time.Time, p *Packet, r *Remote) {
+func replyJoin(c *core, now time.Time, p *wire.Packet, r *Remote) {
 	t := c.cfg.Timers
 	e := &joinent{pendRedo: t.PendRedo, idx: rxIndex(p), from: p.From, heard: now}
 	e.txBase = newTxBase(c, r, raet.TrnsJoin, true, p.SI, p.TI, timeout(t.JoinentTimeout), t.JoinentRedoMin, t.JoinentRedoMax)
 	e.redo.wait = 0 // the reference starts the joinent's redo timer at 0
-	e.head = Head{HK: c.cfg.HeadKind, BK: c.cfg.BodyKind, TK: raet.TrnsJoin, SE: p.DE, DE: p.SE,
+	e.head = wire.Head{HK: c.cfg.HeadKind, BK: c.cfg.BodyKind, TK: raet.TrnsJoin, SE: p.DE, DE: p.SE,
 		CF: true, SI: p.SI, TI: p.TI}
 	e.join(p)
 }
@@ -371,7 +372,7 @@ func (e *joinent) remove() {
 	e.c.dropJoinee(e.r)
 }
 
-func (e *joinent) receive(now time.Time, p *Packet) {
+func (e *joinent) receive(now time.Time, p *wire.Packet) {
 	switch p.PK {
 	case raet.PcktRequest:
 		e.c.stat("joinent_rx_request")
@@ -423,7 +424,7 @@ func (e *joinent) process(now time.Time) {
 
 // join handles the request (Joinent.join): checks it, settles races with a
 // join of our own, and asks the keep about the joiner's role.
-func (e *joinent) join(p *Packet) {
+func (e *joinent) join(p *wire.Packet) {
 	c := e.c
 	plain, _ := p.Plain(nil)
 	jc, ok := readJoinClaim(p.BK, plain, false)

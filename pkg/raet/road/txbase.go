@@ -5,6 +5,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // redo is a retransmission timer with the reference's back-off: each expiry
@@ -56,7 +57,7 @@ type txBase struct {
 	tid    uint32
 	expire time.Time // when the transaction gives up; zero for never
 	redo   redo
-	last   *Packet // the last packet transmitted
+	last   *wire.Packet // the last packet transmitted
 }
 
 // newTxBase starts a transaction's timers. A timeout of 0 means never, as
@@ -92,15 +93,15 @@ func (b *txBase) deadline() time.Time {
 
 // head starts the head of a packet of this transaction: the estate ids,
 // who started it, session and transaction, the stack's head and body kinds.
-func (b *txBase) head(pk raet.PcktKind, ck raet.CoatKind, fk raet.FootKind) Head {
-	return Head{HK: b.c.cfg.HeadKind, BK: b.c.cfg.BodyKind, PK: pk, TK: b.tk,
+func (b *txBase) head(pk raet.PcktKind, ck raet.CoatKind, fk raet.FootKind) wire.Head {
+	return wire.Head{HK: b.c.cfg.HeadKind, BK: b.c.cfg.BodyKind, PK: pk, TK: b.tk,
 		SE: b.r.UID, DE: b.r.FUID, CF: b.rmt, SI: b.sid, TI: b.tid, CK: ck, FK: fk}
 }
 
 // pack serialises a body as the head's body kind (or takes it as raw
 // bytes) and packs one packet, coated with the session's box when the coat
 // kind asks for it and signed with the stack's key.
-func (b *txBase) pack(h Head, v any) (*Packet, error) {
+func (b *txBase) pack(h wire.Head, v any) (*wire.Packet, error) {
 	var plain []byte
 	switch x := v.(type) {
 	case nil:
@@ -119,12 +120,12 @@ func (b *txBase) pack(h Head, v any) (*Packet, error) {
 			return nil, err
 		}
 	}
-	return pack(&h, plain, box, b.c.signer, true)
+	return wire.PackLater(&h, plain, box, b.c.signer)
 }
 
 // send packs a packet of the transaction and transmits it to the remote.
 // A packet that cannot be packed ends the transaction: remove is its own.
-func (b *txBase) send(h Head, v any, remove func()) bool {
+func (b *txBase) send(h wire.Head, v any, remove func()) bool {
 	p, err := b.pack(h, v)
 	if err != nil {
 		b.c.stat("packing_error")
@@ -153,7 +154,7 @@ func (b *txBase) redoLast(now time.Time, stat string) {
 
 // transmit sends a packet to the remote and restarts the redo timer, so the
 // packet goes again if nothing answers.
-func (b *txBase) transmit(p *Packet) bool {
+func (b *txBase) transmit(p *wire.Packet) bool {
 	if !b.c.write(p, b.r.HA) {
 		return false
 	}
