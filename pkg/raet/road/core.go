@@ -3,6 +3,7 @@ package road
 import (
 	"maps"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
@@ -113,6 +114,10 @@ type core struct {
 	doneQueue []doneEntry // done message ids to forget, earliest first
 
 	stats map[string]uint64
+
+	// keys is the snapshot of verify keys by nuid that check reads: the
+	// workers of a running stack, or receive in a simulation.
+	keys atomic.Pointer[verifiers]
 }
 
 func newCore(cfg Config) *core {
@@ -145,7 +150,9 @@ func newCore(cfg Config) *core {
 		joinees:        map[netip.AddrPort]*Remote{},
 		correspondents: maps.Clone(correspondentStarters),
 		stats:          map[string]uint64{},
-		joins:          newJoinLimiter(cfg.VacuousJoinBurst, cfg.VacuousJoinEvery),
+		// The first publish stores a snapshot, empty or not, for check.
+		verifiersChanged: true,
+		joins:            newJoinLimiter(cfg.VacuousJoinBurst, cfg.VacuousJoinEvery),
 	}
 }
 
@@ -184,76 +191,6 @@ func (c *core) addRemote(r *Remote) {
 	}
 	c.verifiersChanged = true
 	c.rewake(r)
-}
-
-// receive takes one datagram from the wire (_handleOneRx and processRx).
-// Whatever is dropped is counted by reason in the stats.
-func (c *core) receive(from netip.AddrPort, b []byte) {
-	now := c.clock.Now()
-	p, err := wire.ParsePacket(b)
-	if err != nil {
-		c.dropOuter(err)
-		return
-	}
-	if !c.cfg.Unveritive && p.TK == raet.TrnsMessage && p.FK != raet.FootNacl {
-		c.dropOuter(raet.Errorf(raet.CodeSignature, "failed verification: missing signature"))
-		return
-	}
-	if p.Signed() {
-		r := c.remotes[p.DE]
-		if r == nil || r.verfer == nil {
-			c.unknownRemote(now, p, from)
-			return
-		}
-		if err := p.Verify(r.verfer); err != nil {
-			c.dropOuter(err)
-			return
-		}
-	}
-	p.From = from
-	c.dispatch(now, p, from)
-	// Whatever the packet changed, its remote's next deadline may be sooner.
-	c.rewake(c.remotes[p.DE])
-	c.rewake(c.joinees[from])
-}
-
-// unknownRemote drops a signed packet from an estate we hold no remote
-// for: it cannot be verified. The reference stops there, so a joiner whose
-// main lost it (a main restarted without its keep, or down before it kept
-// the join) went on sending hellos and alives into the void for ever. An
-// initiator's first packet is answered unjoined instead, from our side of
-// the index it named, so its transaction ends and it joins again (and on a
-// mutable road is told to renew). The answer is signed, so nobody else can
-// make a joiner drop its join; it is no larger than what provoked it, and
-// at most unjoinedPerSecond go out each second, so a flood of strangers
-// costs little signing.
-func (c *core) unknownRemote(now time.Time, p *wire.Packet, from netip.AddrPort) {
-	c.dropOuter(raet.Errorf(raet.CodeSignature, "failed verification: nuid %d not in remotes", p.DE))
-	_, starter := correspondentStarters[[2]uint8{uint8(p.TK), uint8(p.PK)}]
-	if !starter || p.TK == raet.TrnsJoin || p.CF || p.BF || p.SI == 0 || p.SE == 0 || p.DE == 0 || p.AF {
-		return
-	}
-	if now.Sub(c.unjoinedSecond) >= time.Second {
-		c.unjoinedSecond, c.unjoinedCount = now, 0
-	}
-	if c.unjoinedCount >= unjoinedPerSecond {
-		c.stat("unknown_remote_unjoined_limited")
-		return
-	}
-	c.unjoinedCount++
-	h := c.staleHead(p)
-	h.PK, h.SE, h.DE, h.CF = raet.PcktUnjoined, p.DE, p.SE, true
-	if c.send(&h, from) {
-		c.stat("unknown_remote_unjoined")
-	}
-}
-
-// unjoinedPerSecond bounds the answers to strangers (see unknownRemote).
-const unjoinedPerSecond = 256
-
-func (c *core) dropOuter(err error) {
-	c.stat("parsing_outer_error")
-	c.stat("parsing_outer_error_" + string(raet.CodeOf(err)))
 }
 
 // dispatch hands a verified packet to its transaction, answers it as stale,
