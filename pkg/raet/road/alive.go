@@ -66,9 +66,10 @@ func (c *core) alive(r *Remote, cascade bool) {
 	t := c.cfg.Timers
 	a := &aliver{cascade: cascade}
 	a.txBase = newTxBase(c, r, raet.TrnsAlive, false, r.SID, r.nextTID(), timeout(t.AliverTimeout), t.AliverRedoMin, t.AliverRedoMax)
+	a.self = a
 	c.refresh(r, Unknown)
 	r.transactions[a.index()] = a
-	a.send(raet.PcktRequest)
+	a.sendKind(raet.PcktRequest, nil)
 }
 
 // aliveHead is the head of alive packets: the stack's body kind, signed,
@@ -77,7 +78,7 @@ func aliveHead(b *txBase, pk raet.PcktKind) wire.Head {
 	return b.head(pk, raet.CoatNacl, raet.FootNacl)
 }
 
-func (a *aliver) send(pk raet.PcktKind) { a.txBase.send(aliveHead(&a.txBase, pk), nil, a.remove) }
+func (a *aliver) headOf(pk raet.PcktKind) wire.Head { return aliveHead(&a.txBase, pk) }
 
 func (a *aliver) remove() { delete(a.r.transactions, a.index()) }
 
@@ -108,24 +109,12 @@ func (a *aliver) receive(now time.Time, p *wire.Packet) {
 }
 
 func (a *aliver) process(now time.Time) {
-	if a.timedOut(now) {
+	if a.gaveUp(now) {
 		a.remove()
 		a.c.refresh(a.r, No) // no answer: the remote is dead
-		a.c.stat("aliver_timeout")
 		return
 	}
 	a.redoLast(now, "redo_alive")
-}
-
-func (a *aliver) fail() {
-	a.c.stat("aliver_transaction_failure")
-	a.remove()
-}
-
-func (a *aliver) nack() {
-	a.remove()
-	a.send(raet.PcktNack)
-	a.c.stat("aliver_transaction_failure")
 }
 
 // alivent is the side that answers (Alivent): at once, so it keeps no

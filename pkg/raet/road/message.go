@@ -280,8 +280,7 @@ func (mt *messenger) sendMisseds() {
 }
 
 func (mt *messenger) process(now time.Time) {
-	if mt.timedOut(now) {
-		mt.c.stat("messenger_timeout")
+	if mt.gaveUp(now) {
 		mt.finish(ErrTimedOut)
 		return
 	}
