@@ -179,7 +179,3 @@ func (c *core) manageRemote(r *Remote, now time.Time) {
 		}
 	}
 }
-
-func init() {
-	correspondentStarters[[2]uint8{uint8(raet.TrnsAlive), uint8(raet.PcktRequest)}] = replyAlive
-}

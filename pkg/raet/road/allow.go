@@ -402,7 +402,3 @@ func (e *allowent) initiate(p *wire.Packet) {
 	c.dumpRemote(r)
 	c.sendSaved(r)
 }
-
-func init() {
-	correspondentStarters[[2]uint8{uint8(raet.TrnsAllow), uint8(raet.PcktHello)}] = replyAllow
-}

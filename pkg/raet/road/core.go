@@ -308,10 +308,6 @@ func (c *core) dispatch(now time.Time, p *wire.Packet, from netip.AddrPort) {
 	c.correspond(now, p, r, from)
 }
 
-// correspondentStarters are the correspondents every stack starts, by
-// transaction and packet kind; each transaction's file adds its own.
-var correspondentStarters = map[[2]uint8]func(c *core, now time.Time, p *wire.Packet, r *Remote){}
-
 // correspond starts the transaction a remote begins with this packet.
 func (c *core) correspond(now time.Time, p *wire.Packet, r *Remote, from netip.AddrPort) {
 	// A message that ended here, or is replayed, is not begun again.

@@ -453,7 +453,3 @@ func (e *joinent) complete() {
 	c.emit(EventJoined, r)
 	c.displaceAt(r)
 }
-
-func init() {
-	correspondentStarters[[2]uint8{uint8(raet.TrnsJoin), uint8(raet.PcktRequest)}] = replyJoin
-}

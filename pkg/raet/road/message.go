@@ -494,7 +494,3 @@ func (e *messengent) nack() {
 	e.c.stat("messengent_transaction_failure")
 	e.remove()
 }
-
-func init() {
-	correspondentStarters[[2]uint8{uint8(raet.TrnsMessage), uint8(raet.PcktMessage)}] = replyMessage
-}
