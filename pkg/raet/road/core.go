@@ -201,95 +201,14 @@ func (c *core) dispatch(now time.Time, p *wire.Packet, from netip.AddrPort) {
 		return
 	}
 	var r *Remote
+	var ok bool
 	if p.TK == raet.TrnsJoin {
-		if p.SI != 0 {
-			c.stat("join_invalid_sid")
-			return
-		}
-		if p.CF { // we are the joiner: a reply from the joinent
-			if p.DE == 0 {
-				c.stat("join_invalid_nuid")
-				return
-			}
-			if p.SE == 0 { // vacuous: the joinent does not know us by uid yet
-				r = c.joinees[from]
-				if r != nil && r.UID != p.DE {
-					c.stat("join_mismatch_nuid")
-					return
-				}
-			} else {
-				r = c.remotes[p.DE]
-			}
-		} else { // we are the joinent: a packet from the joiner
-			if p.SE == 0 {
-				c.stat("join_invalid_fuid")
-				return
-			}
-			if p.DE == 0 { // vacuous: the joiner does not know its uid here
-				r = c.joinees[from]
-				if r != nil && r.FUID != p.SE && r.FUID != 0 {
-					delete(c.joinees, from) // a stale vacuous join from the same address
-					r = nil
-				}
-				if r == nil {
-					if p.PK != raet.PcktRequest {
-						c.stat("join_stale")
-						return
-					}
-					if !c.joins.allow(from, now) {
-						c.stat("join_rate_limited")
-						return
-					}
-					// An ephemeral remote: the joinent adds it to the
-					// remotes only if it accepts the join.
-					r = newRemote(0, from)
-					r.RSID = p.SI
-				}
-			} else if r = c.remotes[p.DE]; r == nil {
-				// We lost the remote the joiner remembers (a lost keep):
-				// tell it to join again vacuously.
-				c.stat("stale_nuid")
-				c.replyStale(p, from, true)
-				return
-			}
-		}
+		r, ok = c.joinRemote(now, p, from)
 	} else {
-		if p.SI == 0 {
-			c.stat("invalid_sid")
-			return
-		}
-		if p.DE == 0 || p.SE == 0 {
-			c.stat("invalid_uid")
-			return
-		}
-		if r = c.remotes[p.DE]; r != nil {
-			if r.FUID != 0 && p.SE != r.FUID {
-				// Signed by the remote's key but sent for an estate the
-				// remote knows by another uid: one that held this address
-				// before (a main still alives the estate a new one
-				// replaced). Taken, it would move the session on and
-				// refuse the current estate's traffic as stale.
-				c.stat("mismatched_fuid")
-				return
-			}
-			if !p.CF { // a transaction the remote started
-				if !ValidSID(p.SI, r.RSID) {
-					if p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage && c.answerDone(p, r, from) {
-						return // a message of an old session, asked after
-					}
-					c.stat("stale_sid")
-					c.replyStale(p, from, false)
-					return
-				}
-				if p.SI != r.RSID {
-					r.RSID = p.SI
-					c.removeStaleCorrespondents(r)
-				}
-			}
-			if r.Reaped {
-				c.unreap(r)
-			}
-		}
+		r, ok = c.sessionRemote(p, from)
+	}
+	if !ok {
+		return
 	}
 	if r != nil {
 		if t := r.transactions[rxIndex(p)]; t != nil {
@@ -306,6 +225,111 @@ func (c *core) dispatch(now time.Time, p *wire.Packet, from netip.AddrPort) {
 		return
 	}
 	c.correspond(now, p, r, from)
+}
+
+// joinRemote finds the remote of a join packet, by uid or, while the join
+// is vacuous, by address; a new vacuous request gets an ephemeral remote.
+// It reports false when the packet is dropped or answered here.
+func (c *core) joinRemote(now time.Time, p *wire.Packet, from netip.AddrPort) (*Remote, bool) {
+	var r *Remote
+	if p.SI != 0 {
+		c.stat("join_invalid_sid")
+		return nil, false
+	}
+	if p.CF { // we are the joiner: a reply from the joinent
+		if p.DE == 0 {
+			c.stat("join_invalid_nuid")
+			return nil, false
+		}
+		if p.SE == 0 { // vacuous: the joinent does not know us by uid yet
+			r = c.joinees[from]
+			if r != nil && r.UID != p.DE {
+				c.stat("join_mismatch_nuid")
+				return nil, false
+			}
+		} else {
+			r = c.remotes[p.DE]
+		}
+	} else { // we are the joinent: a packet from the joiner
+		if p.SE == 0 {
+			c.stat("join_invalid_fuid")
+			return nil, false
+		}
+		if p.DE == 0 { // vacuous: the joiner does not know its uid here
+			r = c.joinees[from]
+			if r != nil && r.FUID != p.SE && r.FUID != 0 {
+				delete(c.joinees, from) // a stale vacuous join from the same address
+				r = nil
+			}
+			if r == nil {
+				if p.PK != raet.PcktRequest {
+					c.stat("join_stale")
+					return nil, false
+				}
+				if !c.joins.allow(from, now) {
+					c.stat("join_rate_limited")
+					return nil, false
+				}
+				// An ephemeral remote: the joinent adds it to the
+				// remotes only if it accepts the join.
+				r = newRemote(0, from)
+				r.RSID = p.SI
+			}
+		} else if r = c.remotes[p.DE]; r == nil {
+			// We lost the remote the joiner remembers (a lost keep):
+			// tell it to join again vacuously.
+			c.stat("stale_nuid")
+			c.replyStale(p, from, true)
+			return nil, false
+		}
+	}
+	return r, true
+}
+
+// sessionRemote finds the remote of a packet of a joined session and checks
+// its ids: a transaction the remote started in a newer session moves ours
+// on, one in a stale session is answered stale. The remote is nil when no
+// estate has the packet's uid. It reports false when the packet is dropped
+// or answered here.
+func (c *core) sessionRemote(p *wire.Packet, from netip.AddrPort) (*Remote, bool) {
+	var r *Remote
+	if p.SI == 0 {
+		c.stat("invalid_sid")
+		return nil, false
+	}
+	if p.DE == 0 || p.SE == 0 {
+		c.stat("invalid_uid")
+		return nil, false
+	}
+	if r = c.remotes[p.DE]; r != nil {
+		if r.FUID != 0 && p.SE != r.FUID {
+			// Signed by the remote's key but sent for an estate the
+			// remote knows by another uid: one that held this address
+			// before (a main still alives the estate a new one
+			// replaced). Taken, it would move the session on and
+			// refuse the current estate's traffic as stale.
+			c.stat("mismatched_fuid")
+			return nil, false
+		}
+		if !p.CF { // a transaction the remote started
+			if !ValidSID(p.SI, r.RSID) {
+				if p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage && c.answerDone(p, r, from) {
+					return nil, false // a message of an old session, asked after
+				}
+				c.stat("stale_sid")
+				c.replyStale(p, from, false)
+				return nil, false
+			}
+			if p.SI != r.RSID {
+				r.RSID = p.SI
+				c.removeStaleCorrespondents(r)
+			}
+		}
+		if r.Reaped {
+			c.unreap(r)
+		}
+	}
+	return r, true
 }
 
 // correspond starts the transaction a remote begins with this packet.

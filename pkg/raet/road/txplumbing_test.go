@@ -26,19 +26,16 @@ func (s *sentConn) WriteTo(b []byte, to netip.AddrPort) error {
 	return nil
 }
 
-// Every side of every kind ends the same way, through the common base: a
-// nack forgets the transaction, goes once to the remote (or, for a joinent,
-// where the request came from) with the kind's head, and counts the side's
-// failure; the timeout is counted under the side's name.
-func TestSharedEndings(t *testing.T) {
-	signer, priv := testKeys(t, 0x33)
-	elsewhere := netip.MustParseAddrPort("127.0.0.1:7599")
-	for _, x := range []struct {
-		side string
-		make func(c *core, r *Remote) *txBase
-		bk   raet.BodyKind
-		to   netip.AddrPort
-	}{
+// endingCase is one side of a kind, made with one transaction in process.
+type endingCase struct {
+	side string
+	make func(c *core, r *Remote) *txBase
+	bk   raet.BodyKind
+	to   netip.AddrPort
+}
+
+func endingCases(elsewhere netip.AddrPort) []endingCase {
+	return []endingCase{
 		{"joiner", func(c *core, r *Remote) *txBase {
 			j := &joiner{}
 			j.txBase = newTxBase(c, r, raet.TrnsJoin, false, 0, 1, time.Second, time.Second, time.Second)
@@ -77,7 +74,17 @@ func TestSharedEndings(t *testing.T) {
 			r.transactions[a.index()] = a
 			return &a.txBase
 		}, raet.BodyJSON, peerAddr},
-	} {
+	}
+}
+
+// Every side of every kind ends the same way, through the common base: a
+// nack forgets the transaction, goes once to the remote (or, for a joinent,
+// where the request came from) with the kind's head, and counts the side's
+// failure; the timeout is counted under the side's name.
+func TestSharedEndings(t *testing.T) {
+	signer, priv := testKeys(t, 0x33)
+	elsewhere := netip.MustParseAddrPort("127.0.0.1:7599")
+	for _, x := range endingCases(elsewhere) {
 		t.Run(x.side, func(t *testing.T) {
 			clk := clock.NewFake()
 			conn := &sentConn{}
