@@ -53,27 +53,21 @@ func endingCases(elsewhere netip.AddrPort) []endingCase {
 			r.transactions[e.idx] = e
 			return &e.txBase
 		}, raet.BodyJSON, elsewhere},
-		{"allower", func(c *core, r *Remote) *txBase {
-			a := &allower{}
-			a.txBase = newTxBase(c, r, raet.TrnsAllow, false, 1, 1, time.Second, time.Second, time.Second)
-			a.self = a
-			r.transactions[a.index()] = a
-			return &a.txBase
-		}, raet.BodyRaw, peerAddr},
-		{"allowent", func(c *core, r *Remote) *txBase {
-			e := &allowent{}
-			e.txBase = newTxBase(c, r, raet.TrnsAllow, true, 1, 1, time.Second, time.Second, time.Second)
-			e.self = e
-			r.transactions[e.index()] = e
-			return &e.txBase
-		}, raet.BodyRaw, peerAddr},
-		{"aliver", func(c *core, r *Remote) *txBase {
-			a := &aliver{}
-			a.txBase = newTxBase(c, r, raet.TrnsAlive, false, 1, 1, time.Second, time.Second, time.Second)
-			a.self = a
-			r.transactions[a.index()] = a
-			return &a.txBase
-		}, raet.BodyJSON, peerAddr},
+		{"allower", sideOf(raet.TrnsAllow, false, func() (txSelf, *txBase) { a := &allower{}; return a, &a.txBase }), raet.BodyRaw, peerAddr},
+		{"allowent", sideOf(raet.TrnsAllow, true, func() (txSelf, *txBase) { e := &allowent{}; return e, &e.txBase }), raet.BodyRaw, peerAddr},
+		{"aliver", sideOf(raet.TrnsAlive, false, func() (txSelf, *txBase) { a := &aliver{}; return a, &a.txBase }), raet.BodyJSON, peerAddr},
+	}
+}
+
+// sideOf makes a transaction whose head needs no more than its base, and
+// holds it on its remote.
+func sideOf(tk raet.TrnsKind, rmt bool, made func() (txSelf, *txBase)) func(c *core, r *Remote) *txBase {
+	return func(c *core, r *Remote) *txBase {
+		self, b := made()
+		*b = newTxBase(c, r, tk, rmt, 1, 1, time.Second, time.Second, time.Second)
+		b.self = self
+		r.transactions[b.index()] = self.(transaction)
+		return b
 	}
 }
 
