@@ -8,9 +8,9 @@ FUZZTIME ?= 30s
 COUNT    ?= 5
 
 FUZZ_TARGETS = \
-	./pkg/raet/road:FuzzParseHead \
-	./pkg/raet/road:FuzzParsePacket \
-	./pkg/raet/road:FuzzRxTray \
+	./pkg/raet/road/wire:FuzzParseHead \
+	./pkg/raet/road/wire:FuzzParsePacket \
+	./pkg/raet/road/wire:FuzzRxTray \
 	./pkg/raet/lane:FuzzParsePage \
 	./pkg/raet/body:FuzzDecodeJSON \
 	./pkg/raet/body:FuzzDecodeMsgpack \

@@ -17,6 +17,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // The figures of issue 10 item 4, measured on the real master. They take
@@ -107,10 +108,10 @@ func newAcceptedFlooder(t *testing.T, master netip.AddrPort) *acceptedFlooder {
 func (f *acceptedFlooder) firstSegment(t *testing.T, sc int) {
 	f.tid++
 	coat := make([]byte, 900)
-	h := road.Head{HK: raet.HeadRaet, BK: raet.BodyMsgpack, PK: raet.PcktMessage, TK: raet.TrnsMessage,
+	h := wire.Head{HK: raet.HeadRaet, BK: raet.BodyMsgpack, PK: raet.PcktMessage, TK: raet.TrnsMessage,
 		SE: f.nuid, DE: f.fuid, SI: f.sid, TI: f.tid, CK: raet.CoatNacl, FK: raet.FootNacl,
 		SN: 0, SC: sc, ML: sc * len(coat), SF: true, WF: true}
-	ps, err := road.PackTrayCoat(h, coat, f.signer)
+	ps, err := wire.PackTrayCoat(h, coat, f.signer)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
-	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 func newDecode(stdin io.Reader, stdout io.Writer) *cobra.Command {
@@ -134,7 +134,7 @@ func decodeKeys(verkey, prikey, pubkey string) (*raet.Verifier, *raet.Box, error
 // decodePacket describes a road datagram; failed reports whether anything
 // that was checked did not hold.
 func decodePacket(b []byte, ver *raet.Verifier, box *raet.Box) (out body.Map, failed bool) {
-	p, err := road.ParsePacket(b)
+	p, err := wire.ParsePacket(b)
 	if err != nil {
 		return body.Map{{Key: "error", Value: err.Error()}}, true
 	}

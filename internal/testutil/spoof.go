@@ -7,7 +7,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
-	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // SpoofedJoin is the vacuous join request of a made-up minion spoof<i>: a
@@ -31,7 +31,7 @@ func SpoofedJoin(tb testing.TB, i int) []byte {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ps, err := road.PackTray(road.Head{HK: raet.HeadRaet, BK: raet.BodyMsgpack, PK: raet.PcktRequest,
+	ps, err := wire.PackTray(wire.Head{HK: raet.HeadRaet, BK: raet.BodyMsgpack, PK: raet.PcktRequest,
 		TK: raet.TrnsJoin, SE: uint32(2 + i), TI: uint32(1 + i)}, plain, nil, nil)
 	if err != nil {
 		tb.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // Alive is the keep-alive of an allowed session (raet-protocol.md 5.3): a
@@ -65,22 +66,23 @@ func (c *core) alive(r *Remote, cascade bool) {
 	t := c.cfg.Timers
 	a := &aliver{cascade: cascade}
 	a.txBase = newTxBase(c, r, raet.TrnsAlive, false, r.SID, r.nextTID(), timeout(t.AliverTimeout), t.AliverRedoMin, t.AliverRedoMax)
+	a.self = a
 	c.refresh(r, Unknown)
 	r.transactions[a.index()] = a
-	a.send(raet.PcktRequest)
+	a.sendKind(raet.PcktRequest, nil)
 }
 
 // aliveHead is the head of alive packets: the stack's body kind, signed,
 // in a nacl coat (empty bodies, so no coat on the wire).
-func aliveHead(b *txBase, pk raet.PcktKind) Head {
+func aliveHead(b *txBase, pk raet.PcktKind) wire.Head {
 	return b.head(pk, raet.CoatNacl, raet.FootNacl)
 }
 
-func (a *aliver) send(pk raet.PcktKind) { a.txBase.send(aliveHead(&a.txBase, pk), nil, a.remove) }
+func (a *aliver) headOf(pk raet.PcktKind) wire.Head { return aliveHead(&a.txBase, pk) }
 
 func (a *aliver) remove() { delete(a.r.transactions, a.index()) }
 
-func (a *aliver) receive(now time.Time, p *Packet) {
+func (a *aliver) receive(now time.Time, p *wire.Packet) {
 	c, r := a.c, a.r
 	switch p.PK {
 	case raet.PcktAck:
@@ -107,24 +109,12 @@ func (a *aliver) receive(now time.Time, p *Packet) {
 }
 
 func (a *aliver) process(now time.Time) {
-	if a.timedOut(now) {
+	if a.gaveUp(now) {
 		a.remove()
 		a.c.refresh(a.r, No) // no answer: the remote is dead
-		a.c.stat("aliver_timeout")
 		return
 	}
 	a.redoLast(now, "redo_alive")
-}
-
-func (a *aliver) fail() {
-	a.c.stat("aliver_transaction_failure")
-	a.remove()
-}
-
-func (a *aliver) nack() {
-	a.remove()
-	a.send(raet.PcktNack)
-	a.c.stat("aliver_transaction_failure")
 }
 
 // alivent is the side that answers (Alivent): at once, so it keeps no
@@ -132,7 +122,7 @@ func (a *aliver) nack() {
 type alivent struct{ txBase }
 
 // replyAlive answers an alive request (RoadStack.replyAlive, Alivent.alive).
-func replyAlive(c *core, now time.Time, p *Packet, r *Remote) {
+func replyAlive(c *core, now time.Time, p *wire.Packet, r *Remote) {
 	e := &alivent{}
 	e.txBase = newTxBase(c, r, raet.TrnsAlive, true, p.SI, p.TI, 0, 0, 0)
 	switch {
@@ -160,9 +150,9 @@ func (e *alivent) nackKind(pk raet.PcktKind) {
 	}
 }
 
-func (e *alivent) receive(time.Time, *Packet) {}
-func (e *alivent) process(time.Time)          {}
-func (e *alivent) nack()                      { e.nackKind(raet.PcktNack) }
+func (e *alivent) receive(time.Time, *wire.Packet) {}
+func (e *alivent) process(time.Time)               {}
+func (e *alivent) nack()                           { e.nackKind(raet.PcktNack) }
 
 // manageRemote is presence management for one remote (RoadStack.manage and
 // RemoteEstate.manage): a remote not reaped whose presence timer ran out is
@@ -188,8 +178,4 @@ func (c *core) manageRemote(r *Remote, now time.Time) {
 			c.emit(EventReaped, r)
 		}
 	}
-}
-
-func init() {
-	correspondentStarters[[2]uint8{uint8(raet.TrnsAlive), uint8(raet.PcktRequest)}] = replyAlive
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // Allow is the CurveCP-style handshake that starts a session between two
@@ -35,19 +36,43 @@ func (c *core) longBox(r *Remote) (*raet.Box, error) {
 	return r.longBox, nil
 }
 
-func allowInProcess(r *Remote) []transaction {
-	var as []transaction
-	for _, idx := range r.inOrder() {
-		if t := r.transactions[idx]; t.kind() == raet.TrnsAllow {
-			as = append(as, t)
-		}
+// allowInProcess returns the allow transactions running with a remote.
+func allowInProcess(r *Remote) []transaction { return inProcess(r, raet.TrnsAllow) }
+
+// allowSide is what the allower and the allowent share: the head of their
+// packets, and what ends an allow.
+type allowSide struct{ txBase }
+
+// headOf is the head of allow packets: raw bodies, signed, not coated.
+func (s *allowSide) headOf(pk raet.PcktKind) wire.Head {
+	h := s.head(pk, raet.CoatNada, raet.FootNacl)
+	h.BK = raet.BodyRaw
+	return h
+}
+
+func (s *allowSide) remove() {
+	delete(s.r.transactions, s.index())
+	s.c.settleSaved(s.r)
+}
+
+// ended takes the packets either side of an allow may receive that end it,
+// and reports whether p was one.
+func (s *allowSide) ended(p *wire.Packet) bool {
+	switch p.PK {
+	case raet.PcktNack, raet.PcktRefuse:
+		s.fail()
+	case raet.PcktReject:
+		s.r.Allowed = No
+		s.fail()
+	default:
+		return false
 	}
-	return as
+	return true
 }
 
 // allower is the side that starts an allow (Allower).
 type allower struct {
-	txBase
+	allowSide
 	cascade bool
 	oreo    []byte // the cookie the allowent gave us, returned in initiate
 }
@@ -73,6 +98,7 @@ func (c *core) allow(r *Remote, cascade bool) {
 	t := c.cfg.Timers
 	a := &allower{cascade: cascade}
 	a.txBase = newTxBase(c, r, raet.TrnsAllow, false, r.SID, r.nextTID(), timeout(t.AllowTimeout), t.AllowRedoMin, t.AllowRedoMax)
+	a.self = a
 	if err := r.rekey(); err != nil {
 		c.stat("allow_key_error")
 		return
@@ -90,26 +116,10 @@ func (c *core) allow(r *Remote, cascade bool) {
 	hello := make([]byte, 0, raet.HelloSize)
 	hello = append(append(append(hello, helloPlain...), r.privee.PubKey()...), sealed...)
 	r.transactions[a.index()] = a
-	a.send(raet.PcktHello, hello)
+	a.sendKind(raet.PcktHello, hello)
 }
 
-func (a *allower) send(pk raet.PcktKind, raw []byte) {
-	a.txBase.send(allowHead(&a.txBase, pk), raw, a.remove)
-}
-
-// allowHead is the head of allow packets: raw bodies, signed, not coated.
-func allowHead(b *txBase, pk raet.PcktKind) Head {
-	h := b.head(pk, raet.CoatNada, raet.FootNacl)
-	h.BK = raet.BodyRaw
-	return h
-}
-
-func (a *allower) remove() {
-	delete(a.r.transactions, a.index())
-	a.c.settleSaved(a.r)
-}
-
-func (a *allower) receive(now time.Time, p *Packet) {
+func (a *allower) receive(now time.Time, p *wire.Packet) {
 	switch p.PK {
 	case raet.PcktCookie:
 		a.cookie(p)
@@ -122,21 +132,17 @@ func (a *allower) receive(now time.Time, p *Packet) {
 			return
 		}
 		a.allowed()
-	case raet.PcktNack, raet.PcktRefuse:
-		a.fail()
-	case raet.PcktReject:
-		a.r.Allowed = No
-		a.fail()
 	case raet.PcktUnjoined:
 		a.r.Joined = No
 		a.fail()
 		a.c.join(a.r, false, a.cascade)
+	default:
+		a.ended(p)
 	}
 }
 
 func (a *allower) process(now time.Time) {
-	if a.timedOut(now) {
-		a.c.stat("allower_timeout")
+	if a.gaveUp(now) {
 		a.remove()
 		return
 	}
@@ -145,7 +151,7 @@ func (a *allower) process(now time.Time) {
 
 // cookie takes the allowent's cookie: its short-term key and the oreo, sealed
 // with its long-term key to our short-term one.
-func (a *allower) cookie(p *Packet) {
+func (a *allower) cookie(p *wire.Packet) {
 	r := a.r
 	plain, _ := p.Plain(nil)
 	if len(plain) != raet.CookieSize {
@@ -209,7 +215,7 @@ func (a *allower) initiate() {
 	}
 	body := make([]byte, 0, raet.InitiateSize)
 	body = append(append(append(body, r.privee.PubKey()...), a.oreo...), sealed...)
-	a.send(raet.PcktInitiate, body)
+	a.sendKind(raet.PcktInitiate, body)
 }
 
 // allowed takes the allowent's ack: the session is up (Allower.allow and
@@ -218,7 +224,7 @@ func (a *allower) allowed() {
 	c, r := a.c, a.r
 	r.Allowed = Yes
 	a.remove()
-	a.send(raet.PcktAck, nil)
+	a.sendKind(raet.PcktAck, nil)
 	c.stat("allow_initiate_complete")
 	c.emit(EventAllowed, r)
 	c.setAlived(r, Yes) // allowed is alive at once, as the reference's
@@ -231,49 +237,22 @@ func (a *allower) allowed() {
 	}
 }
 
-func (a *allower) fail() {
-	a.c.stat("allower_transaction_failure")
-	a.remove()
-}
-
-// reject ends the allow because the allowent's packet did not check out.
-func (a *allower) reject(stat string) {
-	a.c.stat(stat)
-	a.nackKind(raet.PcktReject)
-}
-
-func (a *allower) nack() { a.nackKind(raet.PcktNack) }
-
-func (a *allower) nackKind(pk raet.PcktKind) {
-	a.remove()
-	a.send(pk, nil)
-	a.c.stat("allower_transaction_failure")
-}
-
 // allowent is the side that answers an allow (Allowent).
 type allowent struct {
-	txBase
+	allowSide
 	oreo []byte // the cookie we issued
 }
 
 // replyAllow answers a hello (RoadStack.replyAllow and Allowent.hello).
-func replyAllow(c *core, now time.Time, p *Packet, r *Remote) {
+func replyAllow(c *core, now time.Time, p *wire.Packet, r *Remote) {
 	t := c.cfg.Timers
 	e := &allowent{}
 	e.txBase = newTxBase(c, r, raet.TrnsAllow, true, p.SI, p.TI, timeout(t.AllowTimeout), t.AllowRedoMin, t.AllowRedoMax)
+	e.self = e
 	e.hello(p)
 }
 
-func (e *allowent) send(pk raet.PcktKind, raw []byte) {
-	e.txBase.send(allowHead(&e.txBase, pk), raw, e.remove)
-}
-
-func (e *allowent) remove() {
-	delete(e.r.transactions, e.index())
-	e.c.settleSaved(e.r)
-}
-
-func (e *allowent) receive(now time.Time, p *Packet) {
+func (e *allowent) receive(now time.Time, p *wire.Packet) {
 	switch p.PK {
 	case raet.PcktHello:
 		e.hello(p)
@@ -283,17 +262,13 @@ func (e *allowent) receive(now time.Time, p *Packet) {
 		e.remove()
 		e.c.stat("allow_correspond_complete")
 		e.c.sendSaved(e.r)
-	case raet.PcktNack, raet.PcktRefuse:
-		e.fail()
-	case raet.PcktReject:
-		e.r.Allowed = No
-		e.fail()
+	default:
+		e.ended(p)
 	}
 }
 
 func (e *allowent) process(now time.Time) {
-	if e.timedOut(now) {
-		e.c.stat("allowent_timeout")
+	if e.gaveUp(now) {
 		e.nackKind(raet.PcktRefuse)
 		return
 	}
@@ -301,7 +276,7 @@ func (e *allowent) process(now time.Time) {
 }
 
 // hello checks the allower's hello and answers with a cookie.
-func (e *allowent) hello(p *Packet) {
+func (e *allowent) hello(p *wire.Packet) {
 	c, r := e.c, e.r
 	if len(joinInProcess(r)) > 0 {
 		// The reference sends refuse here and then goes on (its missing
@@ -377,12 +352,12 @@ func (e *allowent) cookie(box *raet.Box) {
 		e.reject("allow_key_error")
 		return
 	}
-	e.send(raet.PcktCookie, sealed)
+	e.sendKind(raet.PcktCookie, sealed)
 }
 
 // initiate checks the allower's vouch for its short-term key and, when it
 // holds, acks and starts the session (Allowent.initiate, ackInitiate, allow).
-func (e *allowent) initiate(p *Packet) {
+func (e *allowent) initiate(p *wire.Packet) {
 	c, r := e.c, e.r
 	plain, _ := p.Plain(nil)
 	if len(plain) != raet.InitiateSize || r.publee == nil || e.oreo == nil {
@@ -418,7 +393,7 @@ func (e *allowent) initiate(p *Packet) {
 		e.reject("invalid_initiate")
 		return
 	}
-	e.send(raet.PcktAck, nil)
+	e.sendKind(raet.PcktAck, nil)
 	r.Allowed = Yes
 	c.emit(EventAllowed, r)
 	c.setAlived(r, Yes)
@@ -426,26 +401,4 @@ func (e *allowent) initiate(p *Packet) {
 	c.replaceStaleInitiators(r)
 	c.dumpRemote(r)
 	c.sendSaved(r)
-}
-
-func (e *allowent) fail() {
-	e.c.stat("allowent_transaction_failure")
-	e.remove()
-}
-
-func (e *allowent) reject(stat string) {
-	e.c.stat(stat)
-	e.nackKind(raet.PcktReject)
-}
-
-func (e *allowent) nack() { e.nackKind(raet.PcktNack) }
-
-func (e *allowent) nackKind(pk raet.PcktKind) {
-	e.remove()
-	e.send(pk, nil)
-	e.c.stat("allowent_transaction_failure")
-}
-
-func init() {
-	correspondentStarters[[2]uint8{uint8(raet.TrnsAllow), uint8(raet.PcktHello)}] = replyAllow
 }

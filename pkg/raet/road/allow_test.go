@@ -7,6 +7,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // sameSession checks that two stacks hold each other's short-term keys, so
@@ -141,9 +142,9 @@ func TestAllowerTakesAckOnlyAfterInitiate(t *testing.T) {
 	if idx.ti == 0 {
 		t.Fatal("no allower")
 	}
-	h := Head{HK: raet.HeadRaet, BK: raet.BodyRaw, PK: raet.PcktAck, TK: raet.TrnsAllow,
+	h := wire.Head{HK: raet.HeadRaet, BK: raet.BodyRaw, PK: raet.PcktAck, TK: raet.TrnsAllow,
 		SE: r.FUID, DE: r.UID, CF: true, SI: idx.si, TI: idx.ti, FK: raet.FootNacl}
-	ack, err := Pack(&h, nil, nil, alpha.signer)
+	ack, err := wire.Pack(&h, nil, nil, alpha.signer)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,106 +6,17 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // What runs beside the loop (DESIGN: the loop never waits on a syscall or a
-// signature). Workers parse received datagrams and verify their signatures
-// against a snapshot of the remotes' verify keys, which the loop publishes
-// whenever a join or restore changes them; writers sign what the loop packed
-// and make the sends. The loop then dispatches packets whose signatures are already
-// checked. The deterministic simulations call the core directly and run
-// none of this.
-
-// verified is what a worker hands the loop: a packet checked with a key,
-// or why the datagram was dropped.
-type verified struct {
-	from netip.AddrPort
-	p    *Packet
-	with *raet.Verifier // the key the signature was checked with; nil for none
-	err  error
-}
-
-// verifiers is the loop's published snapshot of verify keys by nuid.
-type verifiers = map[uint32]*raet.Verifier
-
-// publishVerifiers copies the remotes' verify keys for the workers when they
-// may have changed.
-func (c *core) publishVerifiers(to *atomic.Pointer[verifiers]) {
-	if !c.verifiersChanged {
-		return
-	}
-	m := make(verifiers, len(c.remotes))
-	for uid, r := range c.remotes {
-		if r.verfer != nil {
-			m[uid] = r.verfer
-		}
-	}
-	to.Store(&m)
-	c.verifiersChanged = false
-}
-
-// check parses and verifies a datagram as core.receive does, off the loop.
-func check(from netip.AddrPort, b []byte, keys *atomic.Pointer[verifiers], veritive bool) verified {
-	p, err := ParsePacket(b)
-	if err != nil {
-		return verified{from: from, err: err}
-	}
-	p.From = from
-	if veritive && p.TK == raet.TrnsMessage && p.FK != raet.FootNacl {
-		return verified{from: from, err: raet.Errorf(raet.CodeSignature, "failed verification: missing signature")}
-	}
-	if !p.Signed() {
-		return verified{from: from, p: p}
-	}
-	v := (*keys.Load())[p.DE]
-	if v == nil {
-		// The loop may know a key the snapshot does not have yet.
-		return verified{from: from, p: p}
-	}
-	if err := p.Verify(v); err != nil {
-		// The loop decides: the snapshot's key may be one the remote no
-		// longer has.
-		return verified{from: from, p: p, with: v, err: err}
-	}
-	return verified{from: from, p: p, with: v}
-}
-
-// receiveChecked takes a datagram a worker has parsed and, when it could,
-// verified. A signature checked with a key that is no longer the remote's,
-// or not checked at all, is checked here.
-func (c *core) receiveChecked(v verified) {
-	if v.err != nil && (v.p == nil || !c.staleKey(v)) {
-		c.dropOuter(v.err)
-		return
-	}
-	p := v.p
-	if p.Signed() {
-		r := c.remotes[p.DE]
-		if r == nil || r.verfer == nil {
-			c.unknownRemote(c.clock.Now(), p, v.from)
-			return
-		}
-		if r.verfer != v.with {
-			if err := p.Verify(r.verfer); err != nil {
-				c.dropOuter(err)
-				return
-			}
-		}
-	}
-	c.dispatch(c.clock.Now(), p, v.from)
-	c.rewake(c.remotes[p.DE])
-	c.rewake(c.joinees[v.from])
-}
-
-// staleKey reports whether a signature a worker found bad was checked with
-// a key its remote no longer holds (a join changed it since the snapshot),
-// so that the check is made again with the current one, not the datagram
-// dropped for the snapshot's lag.
-func (c *core) staleKey(v verified) bool {
-	r := c.remotes[v.p.DE]
-	return r != nil && r.verfer != nil && r.verfer != v.with
-}
+// signature). Workers run check, the first half of the receive path
+// (receive.go), on received datagrams, against a snapshot of the remotes'
+// verify keys that the loop publishes whenever a join or restore changes
+// them; writers sign what the loop packed and make the sends. The loop then
+// runs receiveChecked, the second half. The deterministic simulations run
+// the same two halves on one goroutine (core.receive) and sign as they
+// write, but start none of these goroutines.
 
 // checkers is how many workers verify: one per core, the loop's included.
 func checkers() int { return max(1, runtime.GOMAXPROCS(0)) }
@@ -123,7 +34,7 @@ type asyncConn struct {
 
 type outgoing struct {
 	b  []byte
-	f  *footing // signed before the send when set
+	f  *wire.Footing // signed before the send when set
 	to netip.AddrPort
 }
 
@@ -140,7 +51,7 @@ func (a *asyncConn) WriteTo(b []byte, to netip.AddrPort) error {
 	return nil
 }
 
-func (a *asyncConn) writeLater(f *footing, to netip.AddrPort) error {
+func (a *asyncConn) writeLater(f *wire.Footing, to netip.AddrPort) error {
 	a.out[shardOf(to, len(a.out))] <- outgoing{f: f, to: to}
 	return nil
 }
@@ -166,7 +77,7 @@ func (a *asyncConn) write(out <-chan outgoing) {
 	for o := range out {
 		b := o.b
 		if o.f != nil {
-			b = o.f.sign()
+			b = o.f.Sign()
 		}
 		if err := a.Conn.WriteTo(b, o.to); err != nil {
 			a.errors.Add(1)

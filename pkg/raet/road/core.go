@@ -3,11 +3,13 @@ package road
 import (
 	"maps"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // Config describes a road stack: who it is and how it talks.
@@ -94,7 +96,7 @@ type core struct {
 
 	// correspondents start the transaction a remote begins with a packet of
 	// the given transaction and packet kind; absent kinds are stale.
-	correspondents map[[2]uint8]func(c *core, now time.Time, p *Packet, r *Remote)
+	correspondents map[[2]uint8]func(c *core, now time.Time, p *wire.Packet, r *Remote)
 
 	received []Received // messages delivered, until the application takes them
 	events   []Event    // changes of remotes, until the application takes them
@@ -112,6 +114,10 @@ type core struct {
 	doneQueue []doneEntry // done message ids to forget, earliest first
 
 	stats map[string]uint64
+
+	// keys is the snapshot of verify keys by nuid that check reads: the
+	// workers of a running stack, or receive in a simulation.
+	keys atomic.Pointer[verifiers]
 }
 
 func newCore(cfg Config) *core {
@@ -144,7 +150,9 @@ func newCore(cfg Config) *core {
 		joinees:        map[netip.AddrPort]*Remote{},
 		correspondents: maps.Clone(correspondentStarters),
 		stats:          map[string]uint64{},
-		joins:          newJoinLimiter(cfg.VacuousJoinBurst, cfg.VacuousJoinEvery),
+		// The first publish stores a snapshot, empty or not, for check.
+		verifiersChanged: true,
+		joins:            newJoinLimiter(cfg.VacuousJoinBurst, cfg.VacuousJoinEvery),
 	}
 }
 
@@ -185,173 +193,22 @@ func (c *core) addRemote(r *Remote) {
 	c.rewake(r)
 }
 
-// receive takes one datagram from the wire (_handleOneRx and processRx).
-// Whatever is dropped is counted by reason in the stats.
-func (c *core) receive(from netip.AddrPort, b []byte) {
-	now := c.clock.Now()
-	p, err := ParsePacket(b)
-	if err != nil {
-		c.dropOuter(err)
-		return
-	}
-	if !c.cfg.Unveritive && p.TK == raet.TrnsMessage && p.FK != raet.FootNacl {
-		c.dropOuter(raet.Errorf(raet.CodeSignature, "failed verification: missing signature"))
-		return
-	}
-	if p.Signed() {
-		r := c.remotes[p.DE]
-		if r == nil || r.verfer == nil {
-			c.unknownRemote(now, p, from)
-			return
-		}
-		if err := p.Verify(r.verfer); err != nil {
-			c.dropOuter(err)
-			return
-		}
-	}
-	p.From = from
-	c.dispatch(now, p, from)
-	// Whatever the packet changed, its remote's next deadline may be sooner.
-	c.rewake(c.remotes[p.DE])
-	c.rewake(c.joinees[from])
-}
-
-// unknownRemote drops a signed packet from an estate we hold no remote
-// for: it cannot be verified. The reference stops there, so a joiner whose
-// main lost it (a main restarted without its keep, or down before it kept
-// the join) went on sending hellos and alives into the void for ever. An
-// initiator's first packet is answered unjoined instead, from our side of
-// the index it named, so its transaction ends and it joins again (and on a
-// mutable road is told to renew). The answer is signed, so nobody else can
-// make a joiner drop its join; it is no larger than what provoked it, and
-// at most unjoinedPerSecond go out each second, so a flood of strangers
-// costs little signing.
-func (c *core) unknownRemote(now time.Time, p *Packet, from netip.AddrPort) {
-	c.dropOuter(raet.Errorf(raet.CodeSignature, "failed verification: nuid %d not in remotes", p.DE))
-	_, starter := correspondentStarters[[2]uint8{uint8(p.TK), uint8(p.PK)}]
-	if !starter || p.TK == raet.TrnsJoin || p.CF || p.BF || p.SI == 0 || p.SE == 0 || p.DE == 0 || p.AF {
-		return
-	}
-	if now.Sub(c.unjoinedSecond) >= time.Second {
-		c.unjoinedSecond, c.unjoinedCount = now, 0
-	}
-	if c.unjoinedCount >= unjoinedPerSecond {
-		c.stat("unknown_remote_unjoined_limited")
-		return
-	}
-	c.unjoinedCount++
-	h := c.staleHead(p)
-	h.PK, h.SE, h.DE, h.CF = raet.PcktUnjoined, p.DE, p.SE, true
-	if c.send(&h, from) {
-		c.stat("unknown_remote_unjoined")
-	}
-}
-
-// unjoinedPerSecond bounds the answers to strangers (see unknownRemote).
-const unjoinedPerSecond = 256
-
-func (c *core) dropOuter(err error) {
-	c.stat("parsing_outer_error")
-	c.stat("parsing_outer_error_" + string(raet.CodeOf(err)))
-}
-
 // dispatch hands a verified packet to its transaction, answers it as stale,
 // or starts a correspondent (raet-protocol.md 4.5).
-func (c *core) dispatch(now time.Time, p *Packet, from netip.AddrPort) {
+func (c *core) dispatch(now time.Time, p *wire.Packet, from netip.AddrPort) {
 	if p.BF {
 		c.stat("broadcast_unsupported")
 		return
 	}
 	var r *Remote
+	var ok bool
 	if p.TK == raet.TrnsJoin {
-		if p.SI != 0 {
-			c.stat("join_invalid_sid")
-			return
-		}
-		if p.CF { // we are the joiner: a reply from the joinent
-			if p.DE == 0 {
-				c.stat("join_invalid_nuid")
-				return
-			}
-			if p.SE == 0 { // vacuous: the joinent does not know us by uid yet
-				r = c.joinees[from]
-				if r != nil && r.UID != p.DE {
-					c.stat("join_mismatch_nuid")
-					return
-				}
-			} else {
-				r = c.remotes[p.DE]
-			}
-		} else { // we are the joinent: a packet from the joiner
-			if p.SE == 0 {
-				c.stat("join_invalid_fuid")
-				return
-			}
-			if p.DE == 0 { // vacuous: the joiner does not know its uid here
-				r = c.joinees[from]
-				if r != nil && r.FUID != p.SE && r.FUID != 0 {
-					delete(c.joinees, from) // a stale vacuous join from the same address
-					r = nil
-				}
-				if r == nil {
-					if p.PK != raet.PcktRequest {
-						c.stat("join_stale")
-						return
-					}
-					if !c.joins.allow(from, now) {
-						c.stat("join_rate_limited")
-						return
-					}
-					// An ephemeral remote: the joinent adds it to the
-					// remotes only if it accepts the join.
-					r = newRemote(0, from)
-					r.RSID = p.SI
-				}
-			} else if r = c.remotes[p.DE]; r == nil {
-				// We lost the remote the joiner remembers (a lost keep):
-				// tell it to join again vacuously.
-				c.stat("stale_nuid")
-				c.replyStale(p, from, true)
-				return
-			}
-		}
+		r, ok = c.joinRemote(now, p, from)
 	} else {
-		if p.SI == 0 {
-			c.stat("invalid_sid")
-			return
-		}
-		if p.DE == 0 || p.SE == 0 {
-			c.stat("invalid_uid")
-			return
-		}
-		if r = c.remotes[p.DE]; r != nil {
-			if r.FUID != 0 && p.SE != r.FUID {
-				// Signed by the remote's key but sent for an estate the
-				// remote knows by another uid: one that held this address
-				// before (a main still alives the estate a new one
-				// replaced). Taken, it would move the session on and
-				// refuse the current estate's traffic as stale.
-				c.stat("mismatched_fuid")
-				return
-			}
-			if !p.CF { // a transaction the remote started
-				if !ValidSID(p.SI, r.RSID) {
-					if p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage && c.answerDone(p, r, from) {
-						return // a message of an old session, asked after
-					}
-					c.stat("stale_sid")
-					c.replyStale(p, from, false)
-					return
-				}
-				if p.SI != r.RSID {
-					r.RSID = p.SI
-					c.removeStaleCorrespondents(r)
-				}
-			}
-			if r.Reaped {
-				c.unreap(r)
-			}
-		}
+		r, ok = c.sessionRemote(p, from)
+	}
+	if !ok {
+		return
 	}
 	if r != nil {
 		if t := r.transactions[rxIndex(p)]; t != nil {
@@ -370,12 +227,113 @@ func (c *core) dispatch(now time.Time, p *Packet, from netip.AddrPort) {
 	c.correspond(now, p, r, from)
 }
 
-// correspondentStarters are the correspondents every stack starts, by
-// transaction and packet kind; each transaction's file adds its own.
-var correspondentStarters = map[[2]uint8]func(c *core, now time.Time, p *Packet, r *Remote){}
+// joinRemote finds the remote of a join packet, by uid or, while the join
+// is vacuous, by address; a new vacuous request gets an ephemeral remote.
+// It reports false when the packet is dropped or answered here.
+func (c *core) joinRemote(now time.Time, p *wire.Packet, from netip.AddrPort) (*Remote, bool) {
+	var r *Remote
+	if p.SI != 0 {
+		c.stat("join_invalid_sid")
+		return nil, false
+	}
+	if p.CF { // we are the joiner: a reply from the joinent
+		if p.DE == 0 {
+			c.stat("join_invalid_nuid")
+			return nil, false
+		}
+		if p.SE == 0 { // vacuous: the joinent does not know us by uid yet
+			r = c.joinees[from]
+			if r != nil && r.UID != p.DE {
+				c.stat("join_mismatch_nuid")
+				return nil, false
+			}
+		} else {
+			r = c.remotes[p.DE]
+		}
+	} else { // we are the joinent: a packet from the joiner
+		if p.SE == 0 {
+			c.stat("join_invalid_fuid")
+			return nil, false
+		}
+		if p.DE == 0 { // vacuous: the joiner does not know its uid here
+			r = c.joinees[from]
+			if r != nil && r.FUID != p.SE && r.FUID != 0 {
+				delete(c.joinees, from) // a stale vacuous join from the same address
+				r = nil
+			}
+			if r == nil {
+				if p.PK != raet.PcktRequest {
+					c.stat("join_stale")
+					return nil, false
+				}
+				if !c.joins.allow(from, now) {
+					c.stat("join_rate_limited")
+					return nil, false
+				}
+				// An ephemeral remote: the joinent adds it to the
+				// remotes only if it accepts the join.
+				r = newRemote(0, from)
+				r.RSID = p.SI
+			}
+		} else if r = c.remotes[p.DE]; r == nil {
+			// We lost the remote the joiner remembers (a lost keep):
+			// tell it to join again vacuously.
+			c.stat("stale_nuid")
+			c.replyStale(p, from, true)
+			return nil, false
+		}
+	}
+	return r, true
+}
+
+// sessionRemote finds the remote of a packet of a joined session and checks
+// its ids: a transaction the remote started in a newer session moves ours
+// on, one in a stale session is answered stale. The remote is nil when no
+// estate has the packet's uid. It reports false when the packet is dropped
+// or answered here.
+func (c *core) sessionRemote(p *wire.Packet, from netip.AddrPort) (*Remote, bool) {
+	var r *Remote
+	if p.SI == 0 {
+		c.stat("invalid_sid")
+		return nil, false
+	}
+	if p.DE == 0 || p.SE == 0 {
+		c.stat("invalid_uid")
+		return nil, false
+	}
+	if r = c.remotes[p.DE]; r != nil {
+		if r.FUID != 0 && p.SE != r.FUID {
+			// Signed by the remote's key but sent for an estate the
+			// remote knows by another uid: one that held this address
+			// before (a main still alives the estate a new one
+			// replaced). Taken, it would move the session on and
+			// refuse the current estate's traffic as stale.
+			c.stat("mismatched_fuid")
+			return nil, false
+		}
+		if !p.CF { // a transaction the remote started
+			if !ValidSID(p.SI, r.RSID) {
+				if p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage && c.answerDone(p, r, from) {
+					return nil, false // a message of an old session, asked after
+				}
+				c.stat("stale_sid")
+				c.replyStale(p, from, false)
+				return nil, false
+			}
+			if p.SI != r.RSID {
+				r.RSID = p.SI
+				c.removeStaleCorrespondents(r)
+			}
+		}
+		if r.Reaped {
+			c.unreap(r)
+		}
+	}
+	return r, true
+}
 
 // correspond starts the transaction a remote begins with this packet.
-func (c *core) correspond(now time.Time, p *Packet, r *Remote, from netip.AddrPort) {
+func (c *core) correspond(now time.Time, p *wire.Packet, r *Remote, from netip.AddrPort) {
 	// A message that ended here, or is replayed, is not begun again.
 	if p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage && !c.admitMessage(p, r, from) {
 		return
@@ -402,7 +360,7 @@ func nackKind(pk raet.PcktKind, renewToo bool) bool {
 
 // stale nacks a reply that matches no transaction of ours (Staler): the
 // remote's correspondent should stop.
-func (c *core) stale(p *Packet, from netip.AddrPort) {
+func (c *core) stale(p *wire.Packet, from netip.AddrPort) {
 	if nackKind(p.PK, true) {
 		return
 	}
@@ -422,7 +380,7 @@ func (c *core) stale(p *Packet, from netip.AddrPort) {
 // replyStale answers a packet of a transaction the remote started in a
 // session we consider stale (Stalent): nack, or renew when the joiner should
 // join again vacuously.
-func (c *core) replyStale(p *Packet, from netip.AddrPort, renew bool) {
+func (c *core) replyStale(p *wire.Packet, from netip.AddrPort, renew bool) {
 	if nackKind(p.PK, false) {
 		return
 	}
@@ -439,14 +397,14 @@ func (c *core) replyStale(p *Packet, from netip.AddrPort, renew bool) {
 
 // staleHead is the head of a stale reply: the stale packet's transaction,
 // coat and foot kinds, an empty body.
-func (c *core) staleHead(p *Packet) Head {
-	return Head{HK: c.cfg.HeadKind, BK: c.cfg.BodyKind, PK: raet.PcktNack,
+func (c *core) staleHead(p *wire.Packet) wire.Head {
+	return wire.Head{HK: c.cfg.HeadKind, BK: c.cfg.BodyKind, PK: raet.PcktNack,
 		TK: p.TK, SI: p.SI, TI: p.TI, CK: p.CK, FK: p.FK}
 }
 
 // send packs a packet with an empty body and writes it to an address.
-func (c *core) send(h *Head, to netip.AddrPort) bool {
-	pkt, err := pack(h, nil, nil, c.signer, true)
+func (c *core) send(h *wire.Head, to netip.AddrPort) bool {
+	pkt, err := wire.PackLater(h, nil, nil, c.signer)
 	if err != nil {
 		c.stat("packing_error")
 		return false
@@ -457,17 +415,17 @@ func (c *core) send(h *Head, to netip.AddrPort) bool {
 // laterWriter is a connection that signs what it is given before writing
 // it: the stack's writers, which sign beside the loop.
 type laterWriter interface {
-	writeLater(f *footing, to netip.AddrPort) error
+	writeLater(f *wire.Footing, to netip.AddrPort) error
 }
 
 // write sends a packet. The stack's connection signs it on its writers;
 // any other signs it here, as the deterministic simulations need.
-func (c *core) write(p *Packet, to netip.AddrPort) bool {
+func (c *core) write(p *wire.Packet, to netip.AddrPort) bool {
 	var err error
-	if lw, ok := c.conn.(laterWriter); ok && p.later != nil {
-		err = lw.writeLater(p.later, to)
+	if lw, ok := c.conn.(laterWriter); ok && p.Later() != nil {
+		err = lw.writeLater(p.Later(), to)
 	} else {
-		err = c.conn.WriteTo(p.datagram(), to)
+		err = c.conn.WriteTo(p.Datagram(), to)
 	}
 	if err != nil {
 		c.stat("transmit_error")

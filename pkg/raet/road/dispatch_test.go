@@ -9,6 +9,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // dispatchBench is one stack core on a simulated network and a scripted
@@ -21,7 +22,7 @@ type dispatchBench struct {
 	peer    *netsim.Endpoint
 	signer  *raet.Signer // the peer's long-term key
 	remote  *Remote      // the core's view of the peer
-	replies []*Packet
+	replies []*wire.Packet
 }
 
 var (
@@ -43,7 +44,7 @@ func newDispatchBench(t *testing.T, main bool) *dispatchBench {
 
 	b.peer, _ = b.net.Listen(peerAddr)
 	b.peer.SetHandler(func(d netsim.Datagram) {
-		p, err := ParsePacket(d.Data)
+		p, err := wire.ParsePacket(d.Data)
 		if err != nil {
 			t.Fatalf("the stack sent a datagram that does not parse: %v", err)
 		}
@@ -64,10 +65,10 @@ func newDispatchBench(t *testing.T, main bool) *dispatchBench {
 }
 
 // send delivers one packet from the peer and every reply back.
-func (b *dispatchBench) send(h Head) {
+func (b *dispatchBench) send(h wire.Head) {
 	b.t.Helper()
 	b.replies = nil
-	pkt, err := Pack(&h, nil, nil, b.signer)
+	pkt, err := wire.Pack(&h, nil, nil, b.signer)
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -97,21 +98,21 @@ func (b *dispatchBench) expect(name string, stats map[string]uint64, replies int
 func TestDispatchDrops(t *testing.T) {
 	for _, c := range []struct {
 		name string
-		h    Head
+		h    wire.Head
 		stat string
 	}{
-		{"broadcast", Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 2, SI: 5, TI: 1, BF: true}, "broadcast_unsupported"},
-		{"join with a session", Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, SE: 3, SI: 1, TI: 1}, "join_invalid_sid"},
-		{"join reply without nuid", Head{TK: raet.TrnsJoin, PK: raet.PcktResponse, CF: true, TI: 1}, "join_invalid_nuid"},
-		{"join without fuid", Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, TI: 1}, "join_invalid_fuid"},
-		{"vacuous join not a request", Head{TK: raet.TrnsJoin, PK: raet.PcktAck, SE: 3, TI: 1}, "join_stale"},
-		{"session 0", Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 2, TI: 1}, "invalid_sid"},
-		{"no uids", Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, SI: 5, TI: 1}, "invalid_uid"},
-		{"unknown estate", Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 9, SI: 5, TI: 1}, "unknown_destination_uid"},
-		{"no correspondent for it", Head{TK: raet.TrnsAlive, PK: raet.PcktAck, SE: 3, DE: 2, SI: 5, TI: 1}, "stale_packet"},
-		{"unsigned message", Head{TK: raet.TrnsMessage, PK: raet.PcktMessage, SE: 3, DE: 2, SI: 5, TI: 1}, "parsing_outer_error_signature"},
-		{"signed reply, estate unknown", Head{TK: raet.TrnsAlive, PK: raet.PcktAck, CF: true, SE: 3, DE: 9, SI: 5, TI: 1, FK: raet.FootNacl}, "parsing_outer_error_signature"},
-		{"signed nack, estate unknown", Head{TK: raet.TrnsAllow, PK: raet.PcktNack, SE: 3, DE: 9, SI: 5, TI: 1, FK: raet.FootNacl}, "parsing_outer_error_signature"},
+		{"broadcast", wire.Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 2, SI: 5, TI: 1, BF: true}, "broadcast_unsupported"},
+		{"join with a session", wire.Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, SE: 3, SI: 1, TI: 1}, "join_invalid_sid"},
+		{"join reply without nuid", wire.Head{TK: raet.TrnsJoin, PK: raet.PcktResponse, CF: true, TI: 1}, "join_invalid_nuid"},
+		{"join without fuid", wire.Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, TI: 1}, "join_invalid_fuid"},
+		{"vacuous join not a request", wire.Head{TK: raet.TrnsJoin, PK: raet.PcktAck, SE: 3, TI: 1}, "join_stale"},
+		{"session 0", wire.Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 2, TI: 1}, "invalid_sid"},
+		{"no uids", wire.Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, SI: 5, TI: 1}, "invalid_uid"},
+		{"unknown estate", wire.Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 9, SI: 5, TI: 1}, "unknown_destination_uid"},
+		{"no correspondent for it", wire.Head{TK: raet.TrnsAlive, PK: raet.PcktAck, SE: 3, DE: 2, SI: 5, TI: 1}, "stale_packet"},
+		{"unsigned message", wire.Head{TK: raet.TrnsMessage, PK: raet.PcktMessage, SE: 3, DE: 2, SI: 5, TI: 1}, "parsing_outer_error_signature"},
+		{"signed reply, estate unknown", wire.Head{TK: raet.TrnsAlive, PK: raet.PcktAck, CF: true, SE: 3, DE: 9, SI: 5, TI: 1, FK: raet.FootNacl}, "parsing_outer_error_signature"},
+		{"signed nack, estate unknown", wire.Head{TK: raet.TrnsAllow, PK: raet.PcktNack, SE: 3, DE: 9, SI: 5, TI: 1, FK: raet.FootNacl}, "parsing_outer_error_signature"},
 	} {
 		b := newDispatchBench(t, true)
 		b.send(c.h)
@@ -120,7 +121,7 @@ func TestDispatchDrops(t *testing.T) {
 	// A transaction started with an estate we do not know cannot be
 	// verified, but is answered unjoined, signed, so its initiator joins.
 	b := newDispatchBench(t, true)
-	b.send(Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 9, SI: 5, TI: 1, FK: raet.FootNacl})
+	b.send(wire.Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 9, SI: 5, TI: 1, FK: raet.FootNacl})
 	b.expect("signed, estate unknown", map[string]uint64{"parsing_outer_error_signature": 1, "unknown_remote_unjoined": 1}, 1)
 	if n := b.replies[0]; n.PK != raet.PcktUnjoined || !n.CF || n.SE != 9 || n.DE != 3 || n.SI != 5 || n.TI != 1 || n.TK != raet.TrnsAlive || !n.Signed() {
 		t.Errorf("answer to an unknown estate: %+v", n.Head)
@@ -128,7 +129,7 @@ func TestDispatchDrops(t *testing.T) {
 	// A forged signature: signed by another key than the remote's.
 	b = newDispatchBench(t, true)
 	b.signer, _ = raet.NewSigner(bytes.Repeat([]byte{0x77}, 32))
-	b.send(Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 2, SI: 5, TI: 1, FK: raet.FootNacl})
+	b.send(wire.Head{TK: raet.TrnsAlive, PK: raet.PcktRequest, SE: 3, DE: 2, SI: 5, TI: 1, FK: raet.FootNacl})
 	b.expect("forged", map[string]uint64{"parsing_outer_error": 1, "parsing_outer_error_signature": 1, "stale_packet": 0}, 0)
 	// Garbage.
 	if err := b.peer.WriteTo([]byte("hello"), stackAddr); err != nil {
@@ -143,7 +144,7 @@ func TestDispatchDrops(t *testing.T) {
 // answered with a stale nack (Stalent) that mirrors the packet.
 func TestDispatchStaleSessionIsNacked(t *testing.T) {
 	b := newDispatchBench(t, true)
-	b.send(Head{TK: raet.TrnsMessage, PK: raet.PcktMessage, SE: 3, DE: 2, SI: 4, TI: 7, BK: raet.BodyJSON, CK: raet.CoatNacl, FK: raet.FootNacl})
+	b.send(wire.Head{TK: raet.TrnsMessage, PK: raet.PcktMessage, SE: 3, DE: 2, SI: 4, TI: 7, BK: raet.BodyJSON, CK: raet.CoatNacl, FK: raet.FootNacl})
 	b.expect("stale sid", map[string]uint64{"stale_sid": 1, "stale_initiator_nack": 1}, 1)
 	n := b.replies[0]
 	if n.PK != raet.PcktNack || !n.CF || n.SE != 2 || n.DE != 3 || n.SI != 4 || n.TI != 7 ||
@@ -151,7 +152,7 @@ func TestDispatchStaleSessionIsNacked(t *testing.T) {
 		t.Errorf("stale nack %+v", n.Head)
 	}
 	// A stale nack is never answered, or two stacks would nack forever.
-	b.send(Head{TK: raet.TrnsMessage, PK: raet.PcktNack, SE: 3, DE: 2, SI: 4, TI: 7, FK: raet.FootNacl})
+	b.send(wire.Head{TK: raet.TrnsMessage, PK: raet.PcktNack, SE: 3, DE: 2, SI: 4, TI: 7, FK: raet.FootNacl})
 	b.expect("stale nack", map[string]uint64{"stale_sid": 1, "stale_initiator_nack": 0}, 0)
 }
 
@@ -161,7 +162,7 @@ func TestDispatchNewerSessionIsTaken(t *testing.T) {
 	old := &fakeTx{}
 	b.remote.transactions[txIndex{rf: true, le: 2, re: 3, si: 5, ti: 1}] = old
 	b.remote.done[doneKey{5, 9}] = doneRecord{at: time.Now(), delivered: true}
-	b.send(Head{TK: raet.TrnsAlive, PK: raet.PcktAck, SE: 3, DE: 2, SI: 6, TI: 1})
+	b.send(wire.Head{TK: raet.TrnsAlive, PK: raet.PcktAck, SE: 3, DE: 2, SI: 6, TI: 1})
 	if b.remote.RSID != 6 {
 		t.Errorf("rsid %d, want 6", b.remote.RSID)
 	}
@@ -178,14 +179,14 @@ func TestDispatchNewerSessionIsTaken(t *testing.T) {
 // A reply for a transaction we do not have is nacked as stale (Staler).
 func TestDispatchStaleReplyIsNacked(t *testing.T) {
 	b := newDispatchBench(t, true)
-	b.send(Head{TK: raet.TrnsAlive, PK: raet.PcktAck, CF: true, SE: 3, DE: 2, SI: 1, TI: 4, FK: raet.FootNacl})
+	b.send(wire.Head{TK: raet.TrnsAlive, PK: raet.PcktAck, CF: true, SE: 3, DE: 2, SI: 1, TI: 4, FK: raet.FootNacl})
 	b.expect("stale reply", map[string]uint64{"stale_correspondent_nack": 1}, 1)
 	n := b.replies[0]
 	if n.PK != raet.PcktNack || n.CF || n.SE != 2 || n.DE != 3 || n.SI != 1 || n.TI != 4 || n.TK != raet.TrnsAlive {
 		t.Errorf("stale nack %+v", n.Head)
 	}
 	for _, pk := range []raet.PcktKind{raet.PcktNack, raet.PcktRefuse, raet.PcktReject, raet.PcktRenew, raet.PcktUnjoined, raet.PcktUnallowed} {
-		b.send(Head{TK: raet.TrnsAlive, PK: pk, CF: true, SE: 3, DE: 2, SI: 1, TI: 4})
+		b.send(wire.Head{TK: raet.TrnsAlive, PK: pk, CF: true, SE: 3, DE: 2, SI: 1, TI: 4})
 		b.expect("stale "+pk.String(), map[string]uint64{"stale_correspondent_nack": 0}, 0)
 	}
 }
@@ -193,7 +194,7 @@ func TestDispatchStaleReplyIsNacked(t *testing.T) {
 // A join naming a uid this stack no longer knows gets renew: join again.
 func TestDispatchJoinWithLostUIDIsRenewed(t *testing.T) {
 	b := newDispatchBench(t, true)
-	b.send(Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, SE: 3, DE: 42, TI: 1, BK: raet.BodyJSON})
+	b.send(wire.Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, SE: 3, DE: 42, TI: 1, BK: raet.BodyJSON})
 	b.expect("lost uid", map[string]uint64{"stale_nuid": 1, "stale_initiator_nack": 1}, 1)
 	n := b.replies[0]
 	if n.PK != raet.PcktRenew || !n.CF || n.SE != 42 || n.DE != 3 || n.SI != 0 || n.TK != raet.TrnsJoin || n.Signed() {
@@ -207,9 +208,9 @@ func TestDispatchDoneMessageIsNotDeliveredTwice(t *testing.T) {
 	b := newDispatchBench(t, true)
 	delivered := 0
 	b.core.correspondents[[2]uint8{uint8(raet.TrnsMessage), uint8(raet.PcktMessage)}] =
-		func(*core, time.Time, *Packet, *Remote) { delivered++ }
+		func(*core, time.Time, *wire.Packet, *Remote) { delivered++ }
 	b.remote.done[doneKey{5, 7}] = doneRecord{at: b.clk.Now().Add(600 * time.Second), delivered: true}
-	msg := Head{TK: raet.TrnsMessage, PK: raet.PcktMessage, SE: 3, DE: 2, SI: 5, TI: 7, FK: raet.FootNacl}
+	msg := wire.Head{TK: raet.TrnsMessage, PK: raet.PcktMessage, SE: 3, DE: 2, SI: 5, TI: 7, FK: raet.FootNacl}
 	b.send(msg)
 	b.expect("done", map[string]uint64{"message_done_again": 1, "stale_initiator_nack": 0}, 1)
 	if d := b.replies[0]; d.PK != raet.PcktDone || !d.CF || d.SE != 2 || d.DE != 3 || d.TI != 7 {
@@ -231,7 +232,7 @@ func TestDispatchDoneMessageIsNotDeliveredTwice(t *testing.T) {
 func TestIndexes(t *testing.T) {
 	from := netip.MustParseAddrPort("10.0.0.1:4510")
 	// A vacuous join request as the joinent sees it and as the joiner sent it.
-	req := &Packet{Head: Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, SE: 2, TI: 1}, From: from}
+	req := &wire.Packet{Head: wire.Head{TK: raet.TrnsJoin, PK: raet.PcktRequest, SE: 2, TI: 1}, From: from}
 	if got := rxIndex(req); got != (txIndex{rf: true, le: 0, ra: from, ti: 1}) {
 		t.Errorf("vacuous request rx index %+v", got)
 	}
@@ -239,12 +240,12 @@ func TestIndexes(t *testing.T) {
 		t.Errorf("vacuous request tx index %+v", got)
 	}
 	// The joinent's reply carries se 0: the joiner matches it by address.
-	resp := &Packet{Head: Head{TK: raet.TrnsJoin, PK: raet.PcktResponse, DE: 2, TI: 1, CF: true}, From: from}
+	resp := &wire.Packet{Head: wire.Head{TK: raet.TrnsJoin, PK: raet.PcktResponse, DE: 2, TI: 1, CF: true}, From: from}
 	if got := rxIndex(resp); got != (txIndex{rf: false, le: 2, ra: from, ti: 1}) {
 		t.Errorf("vacuous response rx index %+v", got)
 	}
 	// Once joined, uids alone.
-	msg := &Packet{Head: Head{SE: 3, DE: 2, SI: 5, TI: 9}, From: from}
+	msg := &wire.Packet{Head: wire.Head{SE: 3, DE: 2, SI: 5, TI: 9}, From: from}
 	if got := rxIndex(msg); got != (txIndex{rf: true, le: 2, re: 3, si: 5, ti: 9}) {
 		t.Errorf("message rx index %+v", got)
 	}
@@ -265,8 +266,8 @@ func TestNextUIDSkipsTaken(t *testing.T) {
 // fakeTx is a transaction that records what is done to it.
 type fakeTx struct{ nacked bool }
 
-func (f *fakeTx) kind() raet.TrnsKind        { return raet.TrnsMessage }
-func (f *fakeTx) receive(time.Time, *Packet) {}
-func (f *fakeTx) process(time.Time)          {}
-func (f *fakeTx) deadline() (t time.Time)    { return }
-func (f *fakeTx) nack()                      { f.nacked = true }
+func (f *fakeTx) kind() raet.TrnsKind             { return raet.TrnsMessage }
+func (f *fakeTx) receive(time.Time, *wire.Packet) {}
+func (f *fakeTx) process(time.Time)               {}
+func (f *fakeTx) deadline() (t time.Time)         { return }
+func (f *fakeTx) nack()                           { f.nacked = true }

@@ -10,6 +10,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // spoofedJoin is a vacuous join request of a made-up estate: a new name
@@ -32,13 +33,13 @@ func spoofedJoin(t testing.TB, i int) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := Head{HK: raet.HeadRaet, BK: raet.BodyJSON, PK: raet.PcktRequest, TK: raet.TrnsJoin,
+	h := wire.Head{HK: raet.HeadRaet, BK: raet.BodyJSON, PK: raet.PcktRequest, TK: raet.TrnsJoin,
 		SE: uint32(2 + i), TI: uint32(1 + i)}
-	p, err := pack(&h, plain, nil, nil, false)
+	p, err := wire.Pack(&h, plain, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p.datagram()
+	return p.Datagram()
 }
 
 // 2,000 vacuous joins from one address, each with a new name and keys,

@@ -10,6 +10,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // tap sits between a simulated stack and the network, so a test can do
@@ -47,7 +48,7 @@ func (t *tap) WriteTo(b []byte, to netip.AddrPort) error {
 	if t.dark {
 		return nil
 	}
-	p, err := ParsePacket(append([]byte(nil), b...))
+	p, err := wire.ParsePacket(append([]byte(nil), b...))
 	if err != nil {
 		return err
 	}
@@ -403,9 +404,9 @@ func TestUnknownRemoteIsToldUnjoined(t *testing.T) {
 	stranger := netip.MustParseAddrPort("127.0.0.1:7999")
 	other, _ := simKeys(t, "stranger")
 	for i := 0; i < 3*unjoinedPerSecond; i++ {
-		h := Head{HK: raet.HeadRaet, BK: raet.BodyRaw, PK: raet.PcktHello, TK: raet.TrnsAllow,
+		h := wire.Head{HK: raet.HeadRaet, BK: raet.BodyRaw, PK: raet.PcktHello, TK: raet.TrnsAllow,
 			SE: 9, DE: 77, SI: 1, TI: uint32(i + 1), FK: raet.FootNacl}
-		p, err := Pack(&h, nil, nil, other)
+		p, err := wire.Pack(&h, nil, nil, other)
 		if err != nil {
 			t.Fatal(err)
 		}

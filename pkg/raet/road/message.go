@@ -7,6 +7,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // Message carries one body, in one packet or a tray of segments, signed and
@@ -41,7 +42,7 @@ type report func(error)
 // messenger sends one message (Messenger).
 type messenger struct {
 	txBase
-	packets []*Packet
+	packets []*wire.Packet
 	current int   // the next packet of the tray to send
 	misseds []int // segments the messengent asked for, in order, once each
 	acked   bool  // the messengent has answered at least once
@@ -90,7 +91,7 @@ func (c *core) message(r *Remote, m body.Map, timeout time.Duration, rep report)
 		rep(err)
 		return
 	}
-	if mt.packets, err = packTray(mt.head(raet.PcktMessage, raet.CoatNacl, raet.FootNacl), plain, box, c.signer, true); err != nil {
+	if mt.packets, err = wire.PackTrayLater(mt.head(raet.PcktMessage, raet.CoatNacl, raet.FootNacl), plain, box, c.signer); err != nil {
 		c.stat("packing_error")
 		rep(err)
 		return
@@ -106,7 +107,7 @@ func (c *core) message(r *Remote, m body.Map, timeout time.Duration, rep report)
 }
 
 // send transmits one packet of the tray, noting when.
-func (mt *messenger) send(p *Packet) {
+func (mt *messenger) send(p *wire.Packet) {
 	now := mt.c.clock.Now()
 	mt.transmit(p)
 	if p.SN < len(mt.sentAt) {
@@ -164,8 +165,8 @@ func (mt *messenger) sendBurst() {
 	}
 }
 
-func (mt *messenger) repack(p *Packet) {
-	if err := p.repack(mt.c.signer, true); err != nil {
+func (mt *messenger) repack(p *wire.Packet) {
+	if err := p.RepackLater(mt.c.signer); err != nil {
 		mt.c.stat("packing_error")
 	}
 }
@@ -178,7 +179,7 @@ func (mt *messenger) finish(err error) {
 	}
 }
 
-func (mt *messenger) receive(now time.Time, p *Packet) {
+func (mt *messenger) receive(now time.Time, p *wire.Packet) {
 	c, r := mt.c, mt.r
 	switch p.PK {
 	case raet.PcktAck: // send more, from after the highest segment it has
@@ -219,7 +220,7 @@ func (mt *messenger) receive(now time.Time, p *Packet) {
 }
 
 // resend queues the segments the messengent lists as missing.
-func (mt *messenger) resend(p *Packet, now time.Time) {
+func (mt *messenger) resend(p *wire.Packet, now time.Time) {
 	c := mt.c
 	box, err := mt.r.sessionBox()
 	if err != nil {
@@ -279,8 +280,7 @@ func (mt *messenger) sendMisseds() {
 }
 
 func (mt *messenger) process(now time.Time) {
-	if mt.timedOut(now) {
-		mt.c.stat("messenger_timeout")
+	if mt.gaveUp(now) {
 		mt.finish(ErrTimedOut)
 		return
 	}
@@ -310,8 +310,8 @@ func (mt *messenger) nack() {
 // messengent receives one message (Messengent).
 type messengent struct {
 	txBase
-	head      Head // replies mirror the first packet's wf, ck and fk
-	tray      RxTray
+	head      wire.Head // replies mirror the first packet's wf, ck and fk
+	tray      wire.RxTray
 	lowest    int  // the lowest segment found missing so far
 	open      bool // counted among its remote's open incoming messages
 	held      int  // segment bytes counted against its remote
@@ -319,7 +319,7 @@ type messengent struct {
 }
 
 // replyMessage answers the first packet of a message (RoadStack.replyMessage).
-func replyMessage(c *core, now time.Time, p *Packet, r *Remote) {
+func replyMessage(c *core, now time.Time, p *wire.Packet, r *Remote) {
 	t := c.cfg.Timers
 	e := &messengent{}
 	e.txBase = newTxBase(c, r, raet.TrnsMessage, true, p.SI, p.TI, 0, t.MessageRedoMin, t.MessageRedoMax)
@@ -334,7 +334,7 @@ func replyMessage(c *core, now time.Time, p *Packet, r *Remote) {
 	}
 }
 
-func (e *messengent) receive(now time.Time, p *Packet) {
+func (e *messengent) receive(now time.Time, p *wire.Packet) {
 	switch p.PK {
 	case raet.PcktMessage:
 		e.message(p)
@@ -346,7 +346,7 @@ func (e *messengent) receive(now time.Time, p *Packet) {
 }
 
 // message takes one packet of the message.
-func (e *messengent) message(p *Packet) {
+func (e *messengent) message(p *wire.Packet) {
 	c, r := e.c, e.r
 	if r.Allowed != Yes && len(allowInProcess(r)) > 0 {
 		// A new session is being made: the message is neither taken nor
@@ -427,7 +427,7 @@ func (e *messengent) resend(misseds []int) {
 	}
 }
 
-func (e *messengent) send(h Head, v any) { e.txBase.send(h, v, e.remove) }
+func (e *messengent) send(h wire.Head, v any) { e.txBase.send(h, v, e.remove) }
 
 // complete opens and reads the whole message, says done, and delivers it.
 func (e *messengent) complete(coat []byte) {
@@ -442,7 +442,7 @@ func (e *messengent) complete(coat []byte) {
 			return
 		}
 	}
-	plain, err := OpenCoat(first.CK, coat, box)
+	plain, err := wire.OpenCoat(first.CK, coat, box)
 	if err != nil {
 		c.stat("parsing_message_error")
 		e.nack()
@@ -493,8 +493,4 @@ func (e *messengent) nack() {
 	e.c.send(&h, e.r.HA)
 	e.c.stat("messengent_transaction_failure")
 	e.remove()
-}
-
-func init() {
-	correspondentStarters[[2]uint8{uint8(raet.TrnsMessage), uint8(raet.PcktMessage)}] = replyMessage
 }

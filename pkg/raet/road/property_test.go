@@ -12,6 +12,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // The delivery property: over a network that loses, duplicates and
@@ -211,7 +212,7 @@ func TestRefusedMessageIsNotBouncedWhileAllowing(t *testing.T) {
 	alpha, beta, r := bootstrap(t, s, Timers{})
 	s.net.SetFaults(netsim.Faults{Delay: time.Millisecond})
 	alpha.ep.SetHandler(func(d netsim.Datagram) {
-		if p, err := ParsePacket(d.Data); err == nil && p.TK == raet.TrnsAllow && p.PK == raet.PcktAck {
+		if p, err := wire.ParsePacket(d.Data); err == nil && p.TK == raet.TrnsAllow && p.PK == raet.PcktAck {
 			return // the allowent's ack is lost, every time
 		}
 		alpha.receive(d.From, d.Data)
@@ -243,7 +244,7 @@ func TestMessageWhileTheReceiverAllowsIsDelivered(t *testing.T) {
 	s.net.SetFaults(netsim.Faults{Delay: time.Millisecond})
 	lost := false
 	alpha.ep.SetHandler(func(d netsim.Datagram) {
-		if p, err := ParsePacket(d.Data); err == nil && p.TK == raet.TrnsAllow && p.PK == raet.PcktHello && !lost {
+		if p, err := wire.ParsePacket(d.Data); err == nil && p.TK == raet.TrnsAllow && p.PK == raet.PcktHello && !lost {
 			lost = true
 			return
 		}

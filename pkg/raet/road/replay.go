@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // What a receiver answers about a message transaction the remote started
@@ -102,7 +103,7 @@ func (r *Remote) forgetDone() {
 // answerDone answers a message packet whose transaction has ended here, as
 // it ended: done when it was delivered, nack when it was refused. It
 // reports false when nothing is recorded of it.
-func (c *core) answerDone(p *Packet, r *Remote, from netip.AddrPort) bool {
+func (c *core) answerDone(p *wire.Packet, r *Remote, from netip.AddrPort) bool {
 	rec, ok := r.done[doneKey{p.SI, p.TI}]
 	if !ok {
 		return false
@@ -125,7 +126,7 @@ func (c *core) answerDone(p *Packet, r *Remote, from netip.AddrPort) bool {
 // admitMessage decides whether the first packet seen of a message the
 // remote started may begin a transaction: it has no record and is fresh
 // in the replay window. A refused one is nacked and counted.
-func (c *core) admitMessage(p *Packet, r *Remote, from netip.AddrPort) bool {
+func (c *core) admitMessage(p *wire.Packet, r *Remote, from netip.AddrPort) bool {
 	if c.answerDone(p, r, from) {
 		return false
 	}

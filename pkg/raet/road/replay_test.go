@@ -8,6 +8,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // A captured message, replayed after the receiver's done memory expired
@@ -21,7 +22,7 @@ func TestReplayedMessageIsNotDeliveredAgain(t *testing.T) {
 	var captured [][]byte
 	capturing := true
 	alpha.ep.SetHandler(func(d netsim.Datagram) {
-		if p, err := ParsePacket(d.Data); capturing && err == nil && p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage {
+		if p, err := wire.ParsePacket(d.Data); capturing && err == nil && p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage {
 			captured = append(captured, append([]byte(nil), d.Data...))
 		}
 		alpha.receive(d.From, d.Data)
@@ -109,7 +110,7 @@ func TestReplayAfterRestartIsNotDelivered(t *testing.T) {
 	alpha, beta, r := bootstrap(t, s, Timers{})
 	var captured [][]byte
 	alpha.ep.SetHandler(func(d netsim.Datagram) {
-		if p, err := ParsePacket(d.Data); err == nil && p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage {
+		if p, err := wire.ParsePacket(d.Data); err == nil && p.TK == raet.TrnsMessage && p.PK == raet.PcktMessage {
 			captured = append(captured, append([]byte(nil), d.Data...))
 		}
 		alpha.receive(d.From, d.Data)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // What a remote may make this stack hold of messages it has begun and not
@@ -41,7 +42,7 @@ type rxUsage struct {
 // admit decides whether a remote may begin a message whose first packet
 // this is: a message larger than the byte bound could never complete, and
 // a remote with as many open as allowed must finish some first.
-func (e *messengent) admit(p *Packet) bool {
+func (e *messengent) admit(p *wire.Packet) bool {
 	if p.Count() <= 1 {
 		return true
 	}

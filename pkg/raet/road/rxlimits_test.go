@@ -10,6 +10,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/internal/parts"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // forgedSegment is one segment of a message an accepted remote never means
@@ -17,14 +18,14 @@ import (
 // ml bytes.
 func forgedSegment(t testing.TB, from *simStack, r *Remote, ti uint32, sn, sc, ml int) []byte {
 	t.Helper()
-	h := Head{HK: from.cfg.HeadKind, BK: from.cfg.BodyKind, PK: raet.PcktMessage, TK: raet.TrnsMessage,
+	h := wire.Head{HK: from.cfg.HeadKind, BK: from.cfg.BodyKind, PK: raet.PcktMessage, TK: raet.TrnsMessage,
 		SE: r.UID, DE: r.FUID, SI: r.SID, TI: ti, CK: raet.CoatNacl, FK: raet.FootNacl,
 		SN: sn, SC: sc, ML: ml, SF: true, WF: true}
-	p, err := packCoat(&h, bytes.Repeat([]byte{0xa5}, 800), from.signer, false)
+	p, err := wire.PackCoat(&h, bytes.Repeat([]byte{0xa5}, 800), from.signer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p.datagram()
+	return p.Datagram()
 }
 
 // messengents counts the incoming messages a stack holds open for a remote.

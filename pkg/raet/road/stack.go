@@ -20,8 +20,7 @@ import (
 // another reads the socket, so the loop never waits on a syscall. The
 // methods of Stack hand work to the loop and wait for it.
 type Stack struct {
-	keys    atomic.Pointer[verifiers] // for the checkers
-	checked chan verified             // datagrams the checkers passed on
+	checked chan verified // datagrams the checkers passed on
 	// shards feed the checkers, one each. A peer's datagrams always go to
 	// the same one, so they reach the loop in the order they arrived: a
 	// segment that waits (wf) overtaking the rest of its burst would make
@@ -83,8 +82,7 @@ func NewStack(cfg Config) (*Stack, error) {
 	}
 	s.writes = newAsyncConn(cfg.Conn, checkers(), &s.writeErrors)
 	c.conn = s.writes
-	c.verifiersChanged = true
-	c.publishVerifiers(&s.keys)
+	c.publishVerifiers()
 	return s, nil
 }
 
@@ -139,7 +137,7 @@ loop:
 		case <-timer.C():
 			c.service()
 		}
-		c.publishVerifiers(&s.keys)
+		c.publishVerifiers()
 	}
 	s.writes.stop()
 	c.conn.Close()
@@ -214,7 +212,7 @@ func (s *Stack) check(in <-chan datagram) {
 		select {
 		case d := <-in:
 			select {
-			case s.checked <- check(d.from, d.b, &s.keys, veritive):
+			case s.checked <- check(d.from, d.b, &s.core.keys, veritive):
 			case <-s.done:
 				return
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 func testKeys(t *testing.T, b byte) (*raet.Signer, *raet.Privateer) {
@@ -80,12 +81,12 @@ func TestStackOverUDP(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A reply to a transaction the stack never started: it must nack it.
-	h := Head{TK: raet.TrnsAlive, PK: raet.PcktAck, CF: true, SE: 3, DE: 2, SI: 1, TI: 4, FK: raet.FootNacl}
-	pkt, _ := Pack(&h, nil, nil, peerSigner)
+	h := wire.Head{TK: raet.TrnsAlive, PK: raet.PcktAck, CF: true, SE: 3, DE: 2, SI: 1, TI: 4, FK: raet.FootNacl}
+	pkt, _ := wire.Pack(&h, nil, nil, peerSigner)
 	if err := peer.WriteTo(pkt.Packed, s.LocalAddr()); err != nil {
 		t.Fatal(err)
 	}
-	got := make(chan *Packet, 1)
+	got := make(chan *wire.Packet, 1)
 	go func() {
 		buf := make([]byte, 2048)
 		n, from, err := peer.ReadFrom(buf)
@@ -94,7 +95,7 @@ func TestStackOverUDP(t *testing.T) {
 			got <- nil
 			return
 		}
-		p, _ := ParsePacket(buf[:n])
+		p, _ := wire.ParsePacket(buf[:n])
 		got <- p
 	}()
 	select {
@@ -229,17 +230,17 @@ func TestWritersSignBesideTheLoop(t *testing.T) {
 	for port := uint16(7531); shardOf(to, 4) == shardOf(from, 4); port++ {
 		to = netip.AddrPortFrom(from.Addr(), port)
 	}
-	var packets []*Packet
+	var packets []*wire.Packet
 	for i := 0; i < 200; i++ {
-		h := Head{HK: raet.HeadRaet, BK: raet.BodyJSON, PK: raet.PcktMessage, TK: raet.TrnsMessage,
+		h := wire.Head{HK: raet.HeadRaet, BK: raet.BodyJSON, PK: raet.PcktMessage, TK: raet.TrnsMessage,
 			SE: 2, DE: 3, SI: 1, TI: uint32(i + 1), FK: raet.FootNacl}
-		p, err := pack(&h, []byte(fmt.Sprintf(`{"n":%d}`, i)), nil, signer, true)
+		p, err := wire.PackLater(&h, []byte(fmt.Sprintf(`{"n":%d}`, i)), nil, signer)
 		if err != nil {
 			t.Fatal(err)
 		}
 		packets = append(packets, p)
 		for _, dst := range []netip.AddrPort{from, to, from} {
-			if err := a.writeLater(p.later, dst); err != nil {
+			if err := a.writeLater(p.Later(), dst); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -255,7 +256,7 @@ func TestWritersSignBesideTheLoop(t *testing.T) {
 			t.Fatalf("%d datagrams to %v, want %d", len(got), dst, want)
 		}
 		for i, b := range got {
-			p, err := ParsePacket(append([]byte(nil), b...))
+			p, err := wire.ParsePacket(append([]byte(nil), b...))
 			if err != nil || p.Verify(ver) != nil {
 				t.Fatalf("datagram %d to %v does not verify: %v", i, dst, err)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // A new estate that takes over the address of one that joined, restarted
@@ -73,14 +74,14 @@ func TestMismatchedFUIDDropped(t *testing.T) {
 	s.quiesce(time.Minute)
 	ra := alpha.byName["beta"]
 	rsid := r.RSID
-	h := Head{HK: raet.HeadRaet, BK: raet.BodyJSON, PK: raet.PcktRequest, TK: raet.TrnsAlive,
+	h := wire.Head{HK: raet.HeadRaet, BK: raet.BodyJSON, PK: raet.PcktRequest, TK: raet.TrnsAlive,
 		SE: ra.UID + 7, DE: ra.FUID, SI: ra.SID + 5, TI: 77, CK: raet.CoatNacl, FK: raet.FootNacl}
-	p, err := pack(&h, nil, nil, alpha.signer, false)
+	p, err := wire.Pack(&h, nil, nil, alpha.signer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sent := s.net.Stats().Sent
-	beta.receive(alpha.conn.LocalAddr(), p.datagram())
+	beta.receive(alpha.conn.LocalAddr(), p.Datagram())
 	if beta.stats["mismatched_fuid"] != 1 || r.RSID != rsid || s.net.Stats().Sent != sent {
 		t.Errorf("taken: rsid %d (was %d), stats %v", r.RSID, rsid, beta.stats)
 	}
@@ -101,9 +102,9 @@ func TestStaleSnapshotKeyRechecked(t *testing.T) {
 	s := newSim(t, 1)
 	alpha, beta, r := bootstrap(t, s, Timers{})
 	s.quiesce(time.Minute)
-	h := Head{HK: raet.HeadRaet, BK: raet.BodyJSON, PK: raet.PcktRequest, TK: raet.TrnsAlive,
+	h := wire.Head{HK: raet.HeadRaet, BK: raet.BodyJSON, PK: raet.PcktRequest, TK: raet.TrnsAlive,
 		SE: r.UID, DE: r.FUID, SI: r.SID, TI: r.nextTID(), CK: raet.CoatNacl, FK: raet.FootNacl}
-	p, err := pack(&h, nil, nil, beta.signer, false)
+	p, err := wire.Pack(&h, nil, nil, beta.signer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func TestStaleSnapshotKeyRechecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stale := check(beta.conn.LocalAddr(), p.datagram(), snapshotOf(alpha.remotes[r.FUID].UID, oldVer), true)
+	stale := check(beta.conn.LocalAddr(), p.Datagram(), snapshotOf(alpha.remotes[r.FUID].UID, oldVer), true)
 	if stale.err == nil {
 		t.Fatal("the old key verified the packet")
 	}

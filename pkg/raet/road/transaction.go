@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // txIndex matches packets to transactions (raet-protocol.md 4.4): who
@@ -22,7 +23,7 @@ type txIndex struct {
 }
 
 // rxIndex is the index of a received packet (RxPacket.index).
-func rxIndex(p *Packet) txIndex {
+func rxIndex(p *wire.Packet) txIndex {
 	from := p.From
 	idx := txIndex{rf: !p.CF, le: p.DE, re: p.SE, si: p.SI, ti: p.TI, bf: p.BF}
 	if (p.SE == 0 && p.CF) || (p.DE == 0 && !p.CF) {
@@ -33,7 +34,7 @@ func rxIndex(p *Packet) txIndex {
 
 // txIndexOf is the index of a packet this stack sends to an address
 // (TxPacket.index).
-func txIndexOf(h *Head, to netip.AddrPort) txIndex {
+func txIndexOf(h *wire.Head, to netip.AddrPort) txIndex {
 	idx := txIndex{rf: h.CF, le: h.SE, re: h.DE, si: h.SI, ti: h.TI, bf: h.BF}
 	if (h.DE == 0 && !h.CF) || (h.SE == 0 && h.CF) {
 		idx.re, idx.ra = 0, to
@@ -48,7 +49,7 @@ func txIndexOf(h *Head, to netip.AddrPort) txIndex {
 type transaction interface {
 	kind() raet.TrnsKind
 	// receive handles a packet matched to the transaction by its index.
-	receive(now time.Time, p *Packet)
+	receive(now time.Time, p *wire.Packet)
 	// process handles the passing of time: timeouts and retransmissions.
 	process(now time.Time)
 	// deadline is when process next has work to do; zero for none.

@@ -1,10 +1,12 @@
 package road
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // redo is a retransmission timer with the reference's back-off: each expiry
@@ -56,7 +58,22 @@ type txBase struct {
 	tid    uint32
 	expire time.Time // when the transaction gives up; zero for never
 	redo   redo
-	last   *Packet // the last packet transmitted
+	last   *wire.Packet // the last packet transmitted
+
+	// self is the transaction this is the base of, for the plumbing below
+	// that every kind shares: the head of its packets and its removal.
+	self txSelf
+	// nackTo is where nacks go when not to the remote's address: a joinent
+	// answers where the request came from, the remote not being settled yet.
+	nackTo netip.AddrPort
+}
+
+// txSelf is what a transaction kind gives the common plumbing.
+type txSelf interface {
+	// headOf is the head of the transaction's packets of kind pk.
+	headOf(pk raet.PcktKind) wire.Head
+	// remove forgets the transaction, and whatever goes with that.
+	remove()
 }
 
 // newTxBase starts a transaction's timers. A timeout of 0 means never, as
@@ -81,6 +98,16 @@ func (b *txBase) index() txIndex {
 // timedOut reports whether the overall timer has run out.
 func (b *txBase) timedOut(now time.Time) bool { return !b.expire.IsZero() && !now.Before(b.expire) }
 
+// gaveUp reports whether the overall timer has run out, and counts it as
+// the side's timeout.
+func (b *txBase) gaveUp(now time.Time) bool {
+	if !b.timedOut(now) {
+		return false
+	}
+	b.c.stat(b.side() + "_timeout")
+	return true
+}
+
 // deadline is the earlier of the overall timeout and the redo timer.
 func (b *txBase) deadline() time.Time {
 	d := b.expire
@@ -92,15 +119,15 @@ func (b *txBase) deadline() time.Time {
 
 // head starts the head of a packet of this transaction: the estate ids,
 // who started it, session and transaction, the stack's head and body kinds.
-func (b *txBase) head(pk raet.PcktKind, ck raet.CoatKind, fk raet.FootKind) Head {
-	return Head{HK: b.c.cfg.HeadKind, BK: b.c.cfg.BodyKind, PK: pk, TK: b.tk,
+func (b *txBase) head(pk raet.PcktKind, ck raet.CoatKind, fk raet.FootKind) wire.Head {
+	return wire.Head{HK: b.c.cfg.HeadKind, BK: b.c.cfg.BodyKind, PK: pk, TK: b.tk,
 		SE: b.r.UID, DE: b.r.FUID, CF: b.rmt, SI: b.sid, TI: b.tid, CK: ck, FK: fk}
 }
 
 // pack serialises a body as the head's body kind (or takes it as raw
 // bytes) and packs one packet, coated with the session's box when the coat
 // kind asks for it and signed with the stack's key.
-func (b *txBase) pack(h Head, v any) (*Packet, error) {
+func (b *txBase) pack(h wire.Head, v any) (*wire.Packet, error) {
 	var plain []byte
 	switch x := v.(type) {
 	case nil:
@@ -119,12 +146,12 @@ func (b *txBase) pack(h Head, v any) (*Packet, error) {
 			return nil, err
 		}
 	}
-	return pack(&h, plain, box, b.c.signer, true)
+	return wire.PackLater(&h, plain, box, b.c.signer)
 }
 
 // send packs a packet of the transaction and transmits it to the remote.
 // A packet that cannot be packed ends the transaction: remove is its own.
-func (b *txBase) send(h Head, v any, remove func()) bool {
+func (b *txBase) send(h wire.Head, v any, remove func()) bool {
 	p, err := b.pack(h, v)
 	if err != nil {
 		b.c.stat("packing_error")
@@ -153,13 +180,64 @@ func (b *txBase) redoLast(now time.Time, stat string) {
 
 // transmit sends a packet to the remote and restarts the redo timer, so the
 // packet goes again if nothing answers.
-func (b *txBase) transmit(p *Packet) bool {
+func (b *txBase) transmit(p *wire.Packet) bool {
 	if !b.c.write(p, b.r.HA) {
 		return false
 	}
 	b.last = p
 	b.redo.restart(b.c.clock.Now())
 	return true
+}
+
+// side is the reference's name of this side of the transaction (joiner,
+// allowent, ...): the prefix of its stats.
+func (b *txBase) side() string { return sideName(b.tk, b.rmt) }
+
+// sendKind packs a packet of kind pk with the transaction's head and
+// transmits it; a packet that cannot be packed ends the transaction.
+func (b *txBase) sendKind(pk raet.PcktKind, v any) bool {
+	return b.send(b.self.headOf(pk), v, b.self.remove)
+}
+
+// fail ends the transaction after the other side refused or ended it.
+func (b *txBase) fail() {
+	b.c.stat(b.side() + "_transaction_failure")
+	b.self.remove()
+}
+
+// nack ends the transaction with the other side.
+func (b *txBase) nack() { b.nackKind(raet.PcktNack) }
+
+// nackKind ends the transaction, telling the other side why with an empty
+// packet of kind pk. The transaction is forgotten first; the nack is not
+// sent again.
+func (b *txBase) nackKind(pk raet.PcktKind) {
+	b.self.remove()
+	h := b.self.headOf(pk)
+	to := b.r.HA
+	if b.nackTo.IsValid() {
+		to = b.nackTo
+	}
+	b.c.send(&h, to)
+	b.c.stat(b.side() + "_transaction_failure")
+}
+
+// reject ends the transaction because a packet of the other side did not
+// check out, counted under stat.
+func (b *txBase) reject(stat string) {
+	b.c.stat(stat)
+	b.nackKind(raet.PcktReject)
+}
+
+// inProcess returns a remote's transactions of one kind, in index order.
+func inProcess(r *Remote, tk raet.TrnsKind) []transaction {
+	var ts []transaction
+	for _, idx := range r.inOrder() {
+		if t := r.transactions[idx]; t.kind() == tk {
+			ts = append(ts, t)
+		}
+	}
+	return ts
 }
 
 // sessionBox is the box of the current session: our short-term key for the

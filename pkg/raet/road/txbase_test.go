@@ -9,6 +9,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // schedule runs a transaction's timers as its process would, retransmitting
@@ -61,7 +62,7 @@ func TestPackUsesSessionBox(t *testing.T) {
 	b := newTxBase(c, r, raet.TrnsMessage, false, 1, r.nextTID(), 0, 200*time.Millisecond, 500*time.Millisecond)
 
 	x0 := raet.BoxPrecomputations()
-	var p *Packet
+	var p *wire.Packet
 	for i := 0; i < 10; i++ {
 		var err error
 		if p, err = b.pack(b.head(raet.PcktMessage, raet.CoatNacl, raet.FootNacl), body.Map{{Key: "n", Value: i}}); err != nil {
@@ -75,7 +76,7 @@ func TestPackUsesSessionBox(t *testing.T) {
 	if !bytes.Equal(p.Foot(), make([]byte, raet.SignatureSize)) {
 		t.Error("the foot was signed before the send")
 	}
-	back, _ := ParsePacket(p.datagram())
+	back, _ := wire.ParsePacket(p.Datagram())
 	ver, _ := raet.NewVerifier(signer.VerKey())
 	opener, _ := raet.NewBox(theirs, r.privee.Publican())
 	plain, err := back.Plain(opener)

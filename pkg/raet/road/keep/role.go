@@ -93,99 +93,116 @@ func (k *Keep) EvaluateRole(role, verhex, pubhex string, dump bool) (Verdict, er
 	k.roleMu.Lock()
 	defer k.roleMu.Unlock()
 
-	path := k.remoteRolePath(role)
-	// The reference's loadRemoteRoleData: the four fields as null, role set
-	// to the role when there is no file, else the file's fields laid over
-	// them (extra ones appended).
-	data := body.Map{{Key: "role", Value: nil}, {Key: "acceptance", Value: nil}, {Key: "verhex", Value: nil}, {Key: "pubhex", Value: nil}}
-	m, err := k.readMap(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		data.Set("role", role)
-	case err != nil:
-		return Verdict{Status: raet.Rejected}, err
-	default:
-		for _, it := range m {
-			data.Set(it.Key, it.Value)
-		}
-	}
-	f := fields{path, data}
-	prior, err := f.acceptance("acceptance")
+	stored, err := k.loadRoleData(role)
 	if err != nil {
 		return Verdict{Status: raet.Rejected}, err
 	}
-	storedVer, err := f.hexKey("verhex")
+	sameKeys := verhex == stored.verhex && pubhex == stored.pubhex
+	status, reason, err := judgeRole(k.auto, stored.prior, sameKeys)
 	if err != nil {
 		return Verdict{Status: raet.Rejected}, err
 	}
-	storedPub, err := f.hexKey("pubhex")
-	if err != nil {
-		return Verdict{Status: raet.Rejected}, err
-	}
-	sameKeys := verhex == storedVer && pubhex == storedPub
-
-	v := Verdict{Prior: prior}
-	switch k.auto {
-	case raet.AutoAlways:
-		v.Status = raet.Accepted
-	case raet.AutoOnce:
-		switch {
-		case prior == nil:
-			v.Status = raet.Accepted // first time: accept once
-		case *prior == raet.Accepted && !sameKeys:
-			v.Status, v.Reason = raet.Rejected, "auto once: keys differ from the accepted ones"
-		case *prior == raet.Accepted:
-			v.Status = raet.Accepted
-		case *prior == raet.Pending && !sameKeys:
-			v.Status, v.Reason = raet.Rejected, "auto once: keys differ from the pending ones"
-		case *prior == raet.Pending:
-			v.Status = raet.Accepted // once turns pending into accepted
-		default:
-			v.Status, v.Reason = raet.Rejected, "auto once: role already rejected"
-		}
-	case raet.AutoNever:
-		switch {
-		case prior == nil:
-			v.Status = raet.Pending // first time: wait for an operator
-		case *prior == raet.Accepted && !sameKeys:
-			v.Status, v.Reason = raet.Rejected, "auto never: keys differ from the accepted ones"
-		case *prior == raet.Accepted:
-			v.Status = raet.Accepted
-		case *prior == raet.Pending && !sameKeys:
-			v.Status, v.Reason = raet.Rejected, "auto never: keys differ from the pending ones"
-		case *prior == raet.Pending:
-			v.Status = raet.Pending
-		default:
-			v.Status, v.Reason = raet.Rejected, "auto never: role already rejected"
-		}
-	default:
-		return Verdict{Status: raet.Rejected}, fmt.Errorf("keep: unrecognized auto mode %d", k.auto)
-	}
-
+	v := Verdict{Status: status, Prior: stored.prior, Reason: reason}
 	if !dump || v.Status == raet.Rejected {
 		return v, nil
 	}
+	v.Wrote, err = k.recordRole(stored, verhex, pubhex, v.Status)
+	return v, err
+}
+
+// roleData is a role file as EvaluateRole reads it.
+type roleData struct {
+	path           string
+	data           body.Map // every field, for writing back
+	prior          *raet.Acceptance
+	verhex, pubhex string
+}
+
+// loadRoleData is the reference's loadRemoteRoleData: the four fields as
+// null, role set to the role when there is no file, else the file's fields
+// laid over them (extra ones appended).
+func (k *Keep) loadRoleData(role string) (roleData, error) {
+	rd := roleData{path: k.remoteRolePath(role)}
+	rd.data = body.Map{{Key: "role", Value: nil}, {Key: "acceptance", Value: nil}, {Key: "verhex", Value: nil}, {Key: "pubhex", Value: nil}}
+	m, err := k.readMap(rd.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		rd.data.Set("role", role)
+	case err != nil:
+		return rd, err
+	default:
+		for _, it := range m {
+			rd.data.Set(it.Key, it.Value)
+		}
+	}
+	f := fields{rd.path, rd.data}
+	if rd.prior, err = f.acceptance("acceptance"); err != nil {
+		return rd, err
+	}
+	if rd.verhex, err = f.hexKey("verhex"); err != nil {
+		return rd, err
+	}
+	rd.pubhex, err = f.hexKey("pubhex")
+	return rd, err
+}
+
+// judgeRole is the table of EvaluateRole: the status of keys under an auto
+// mode, given the stored acceptance and whether the keys are the stored
+// ones, with the reason for a rejection. Auto once and never differ only in
+// what a role not yet decided gets: accepted or pending.
+func judgeRole(auto raet.AutoMode, prior *raet.Acceptance, sameKeys bool) (raet.Acceptance, string, error) {
+	var mode string
+	var undecided raet.Acceptance
+	switch auto {
+	case raet.AutoAlways:
+		return raet.Accepted, "", nil
+	case raet.AutoOnce:
+		mode, undecided = "auto once", raet.Accepted // first time, or pending: accept once
+	case raet.AutoNever:
+		mode, undecided = "auto never", raet.Pending // wait for an operator
+	default:
+		return raet.Rejected, "", fmt.Errorf("keep: unrecognized auto mode %d", auto)
+	}
+	switch {
+	case prior == nil:
+		return undecided, "", nil
+	case *prior == raet.Accepted && !sameKeys:
+		return raet.Rejected, mode + ": keys differ from the accepted ones", nil
+	case *prior == raet.Accepted:
+		return raet.Accepted, "", nil
+	case *prior == raet.Pending && !sameKeys:
+		return raet.Rejected, mode + ": keys differ from the pending ones", nil
+	case *prior == raet.Pending:
+		return undecided, "", nil
+	default:
+		return raet.Rejected, mode + ": role already rejected", nil
+	}
+}
+
+// recordRole writes the keys and status to the role file when any of them
+// differ from what it holds, unless it has fields beyond the four raet
+// writes. It reports whether it wrote.
+func (k *Keep) recordRole(rd roleData, verhex, pubhex string, status raet.Acceptance) (bool, error) {
 	dirty := false
-	if verhex != storedVer {
-		data.Set("verhex", verhex)
+	if verhex != rd.verhex {
+		rd.data.Set("verhex", verhex)
 		dirty = true
 	}
-	if pubhex != storedPub {
-		data.Set("pubhex", pubhex)
+	if pubhex != rd.pubhex {
+		rd.data.Set("pubhex", pubhex)
 		dirty = true
 	}
-	if prior == nil || *prior != v.Status {
-		data.Set("acceptance", int64(v.Status))
+	if rd.prior == nil || *rd.prior != status {
+		rd.data.Set("acceptance", int64(status))
 		dirty = true
 	}
-	if !dirty || len(data) != len(remoteRoleFields) {
-		return v, nil
+	if !dirty || len(rd.data) != len(remoteRoleFields) {
+		return false, nil
 	}
-	if err := k.writeFile(path, data, false); err != nil {
-		return v, err
+	if err := k.writeFile(rd.path, rd.data, false); err != nil {
+		return false, err
 	}
-	v.Wrote = true
-	return v, nil
+	return true, nil
 }
 
 // SetAcceptance records an operator's decision about a role's stored keys,

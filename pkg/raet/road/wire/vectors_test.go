@@ -1,4 +1,4 @@
-package road_test
+package wire_test
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 	"github.com/saltraet/saltraet/internal/testvectors/jsonview"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
-	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // exchange bundles a captured road exchange with the keys that made it.
@@ -80,7 +80,7 @@ func (x exchange) box(t *testing.T, receiver string) *raet.Box {
 func TestExchangeHeadsMatchReference(t *testing.T) {
 	for _, x := range exchanges(t) {
 		for _, d := range x.datagrams {
-			p, err := road.ParsePacket(d.Bytes(t))
+			p, err := wire.ParsePacket(d.Bytes(t))
 			if err != nil {
 				t.Fatalf("%s #%d: %v", x.name, d.I, err)
 			}
@@ -111,7 +111,7 @@ func TestExchangeHeadsMatchReference(t *testing.T) {
 func TestExchangeSignaturesVerify(t *testing.T) {
 	for _, x := range exchanges(t) {
 		for _, d := range x.datagrams {
-			p, err := road.ParsePacket(d.Bytes(t))
+			p, err := wire.ParsePacket(d.Bytes(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,7 +143,7 @@ func TestExchangeSignaturesVerify(t *testing.T) {
 				}
 				b := d.Bytes(t)
 				b[at] ^= 0x01
-				q, err := road.ParsePacket(b)
+				q, err := wire.ParsePacket(b)
 				if err != nil {
 					continue // a broken head is refused before any signature is checked
 				}
@@ -159,7 +159,7 @@ func TestExchangeBodiesOpenAndRepack(t *testing.T) {
 	for _, x := range exchanges(t) {
 		for _, d := range x.datagrams {
 			raw := d.Bytes(t)
-			p, err := road.ParsePacket(raw)
+			p, err := wire.ParsePacket(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -212,7 +212,7 @@ func TestExchangeBodiesOpenAndRepack(t *testing.T) {
 				box = box.WithNonces(bytes.NewReader(p.Coat()[len(p.Coat())-raet.NonceSize:]))
 			}
 			h := p.Head
-			q, err := road.Pack(&h, again, box, x.signer(t, d.FromRole))
+			q, err := wire.Pack(&h, again, box, x.signer(t, d.FromRole))
 			if err != nil {
 				t.Fatalf("%s #%d: %v", x.name, d.I, err)
 			}
@@ -240,8 +240,8 @@ func TestExchangeSegments(t *testing.T) {
 		}
 		for _, segs := range msgs {
 			last := segs[len(segs)-1]
-			var tray road.RxTray
-			var packets []*road.Packet
+			var tray wire.RxTray
+			var packets []*wire.Packet
 			var coat []byte
 			// Feed the segments last first, the first one twice.
 			order := []int{len(segs) - 1}
@@ -250,7 +250,7 @@ func TestExchangeSegments(t *testing.T) {
 			}
 			order = append(order, 0)
 			for n, i := range order {
-				p, err := road.ParsePacket(segs[i].Bytes(t))
+				p, err := wire.ParsePacket(segs[i].Bytes(t))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -272,7 +272,7 @@ func TestExchangeSegments(t *testing.T) {
 			if coat == nil || len(coat) != segs[0].Raet.Segment.ML {
 				t.Fatalf("%s: reassembled coat %d bytes, want %d", x.name, len(coat), segs[0].Raet.Segment.ML)
 			}
-			plain, err := road.OpenCoat(raet.CoatNacl, coat, x.box(t, last.ToRole))
+			plain, err := wire.OpenCoat(raet.CoatNacl, coat, x.box(t, last.ToRole))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -307,7 +307,7 @@ func TestExchangeSegments(t *testing.T) {
 			// last one carries the wait flag the messenger sets.
 			h := packets[1].Head // segment 0 (packets[0] is the last one)
 			h.SN, h.SC, h.ML, h.SF = 0, 0, 0, false
-			again, err := road.PackTrayCoat(h, coat, x.signer(t, last.FromRole))
+			again, err := wire.PackTrayCoat(h, coat, x.signer(t, last.FromRole))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -330,7 +330,7 @@ func TestExchangeSegments(t *testing.T) {
 func TestPacketVectors(t *testing.T) {
 	for name, v := range testvectors.Packets(t) {
 		raw := testvectors.Hex(t, v.Hex)
-		p, err := road.ParsePacket(raw)
+		p, err := wire.ParsePacket(raw)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

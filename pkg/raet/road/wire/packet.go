@@ -1,12 +1,15 @@
-// Package road is the UDP half of RAET: the road packet codec (head, coat,
-// foot; raet-protocol.md section 3) and the trays that cut a message into
+// Package wire is the road's packet codec (raet-protocol.md section 3): the
+// head, coat and foot of one datagram, and the trays that cut a message into
 // segments and join them again.
 //
 // A road packet is head || coat || foot. The coat is the serialised body, or
 // crypto_box(body) || nonce when the coat kind is nacl; the foot is an Ed25519
 // signature over the packet with the signature slot zeroed. Everything here is
-// pure: no sockets, no clocks, no state beyond one message.
-package road
+// pure: no sockets, no clocks, no state beyond one message. It stands apart
+// from the road stack (package road) so that tools which only read datagrams,
+// such as `raet decode`, and the fuzzers depend on the codec alone, and so that
+// nothing in it can reach for the stack's state.
+package wire
 
 import (
 	"net/netip"
@@ -26,20 +29,22 @@ type Packet struct {
 	From netip.AddrPort
 	// later, when set, signs the foot on the first send: a stack packs on
 	// its loop and signs beside it.
-	later *footing
+	later *Footing
 }
 
-// footing is a foot left to sign: the datagram with its signature slot
+// Footing is a foot left to sign: the datagram with its signature slot
 // zeroed and the key to sign it with. A transaction may queue the same
 // packet again before its first send was signed; the once makes every send
 // of it wait for the one signature, and nothing writes the buffer after.
-type footing struct {
+type Footing struct {
 	once   sync.Once
 	buf    []byte
 	signer *raet.Signer
 }
 
-func (f *footing) sign() []byte {
+// Sign signs the datagram, once however often it is called, and returns it:
+// the bytes to send. A stack's writers call it beside the loop.
+func (f *Footing) Sign() []byte {
 	f.once.Do(func() {
 		n := len(f.buf) - raet.SignatureSize
 		copy(f.buf[n:], f.signer.Sign(f.buf))
@@ -47,15 +52,20 @@ func (f *footing) sign() []byte {
 	return f.buf
 }
 
-// datagram returns the bytes to send, signing them first if that was left
+// Datagram returns the bytes to send, signing them first if that was left
 // for later. Only one goroutine may call it before the first send; after
 // that the foot is fixed.
-func (p *Packet) datagram() []byte {
+func (p *Packet) Datagram() []byte {
 	if p.later != nil {
-		return p.later.sign()
+		return p.later.Sign()
 	}
 	return p.Packed
 }
+
+// Later returns the foot still to sign when the packet was packed to be
+// signed on its first send (PackLater), nil otherwise: a writer that signs
+// beside the loop takes it instead of the packet.
+func (p *Packet) Later() *Footing { return p.later }
 
 // Coat returns the bytes between head and foot: the body, its nacl box, or
 // one segment of a segmented message's coat.
@@ -71,6 +81,12 @@ func (p *Packet) Foot() []byte { return p.Packed[len(p.Packed)-p.FL:] }
 // UDPMaxPacketSize is an error; PackTray segments messages instead.
 func Pack(h *Head, plain []byte, box *raet.Box, signer *raet.Signer) (*Packet, error) {
 	return pack(h, plain, box, signer, false)
+}
+
+// PackLater is Pack with the signature left for the first send (Datagram or
+// Later().Sign()): a stack packs on its loop and signs beside it.
+func PackLater(h *Head, plain []byte, box *raet.Box, signer *raet.Signer) (*Packet, error) {
+	return pack(h, plain, box, signer, true)
 }
 
 // pack is Pack, leaving the signature for the first send when later is set.
@@ -124,6 +140,11 @@ func startPacket(h *Head, coatLen int) ([]byte, error) {
 // same nonce, under a new head and a new signature.
 func (p *Packet) Repack(signer *raet.Signer) error {
 	return p.repack(signer, false)
+}
+
+// RepackLater is Repack with the signature left for the first send.
+func (p *Packet) RepackLater(signer *raet.Signer) error {
+	return p.repack(signer, true)
 }
 
 // repack builds a new datagram, so a send of the old one still queued is
@@ -181,7 +202,7 @@ func sign(buf []byte, h *Head, signer *raet.Signer, later bool) (*Packet, error)
 	buf = append(buf, zeroFoot[:]...)
 	p := &Packet{Head: *h, Packed: buf}
 	if later {
-		p.later = &footing{buf: buf, signer: signer}
+		p.later = &Footing{buf: buf, signer: signer}
 	} else {
 		copy(buf[n:], signer.Sign(buf))
 	}

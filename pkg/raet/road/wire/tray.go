@@ -1,4 +1,4 @@
-package road
+package wire
 
 import (
 	"github.com/saltraet/saltraet/pkg/raet"
@@ -21,6 +21,12 @@ func segmentHeadExtra(hk raet.HeadKind) int {
 // UDPMaxPacketSize, else cut into segments (see PackTrayCoat).
 func PackTray(h Head, plain []byte, box *raet.Box, signer *raet.Signer) ([]*Packet, error) {
 	return packTray(h, plain, box, signer, false)
+}
+
+// PackTrayLater is PackTray with each packet's signature left for its first
+// send.
+func PackTrayLater(h Head, plain []byte, box *raet.Box, signer *raet.Signer) ([]*Packet, error) {
+	return packTray(h, plain, box, signer, true)
 }
 
 func packTray(h Head, plain []byte, box *raet.Box, signer *raet.Signer, later bool) ([]*Packet, error) {

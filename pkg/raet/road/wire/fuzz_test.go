@@ -1,4 +1,4 @@
-package road_test
+package wire_test
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 
 	"github.com/saltraet/saltraet/internal/testvectors"
 	"github.com/saltraet/saltraet/pkg/raet"
-	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // seedDatagrams adds every captured datagram to the corpus.
@@ -32,7 +32,7 @@ func seedDatagrams(f *testing.F) [][]byte {
 
 // sameHead compares heads except dt, which a RAET head writes with six
 // decimals and so cannot always carry back what it read.
-func sameHead(a, b road.Head) bool {
+func sameHead(a, b wire.Head) bool {
 	a.DT, b.DT = 0, 0
 	return a == b
 }
@@ -42,7 +42,7 @@ func FuzzParseHead(f *testing.F) {
 	seedDatagrams(f)
 	signer := mustSigner(f, 0x11)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		h, err := road.ParseHead(b)
+		h, err := wire.ParseHead(b)
 		if err != nil {
 			if raet.CodeOf(err) == "" {
 				t.Fatalf("error without a code: %v", err)
@@ -51,11 +51,11 @@ func FuzzParseHead(f *testing.F) {
 		}
 		coat := make([]byte, max(0, h.PL-h.HL-h.FK.FootSize()))
 		again := h
-		p, err := road.PackCoat(&again, coat, signer)
+		p, err := wire.PackCoat(&again, coat, signer)
 		if err != nil {
 			return // a head may read but not pack: a kind not implemented, a size too large
 		}
-		back, err := road.ParseHead(p.Packed)
+		back, err := wire.ParseHead(p.Packed)
 		if err != nil {
 			t.Fatalf("repacked head does not parse: %v\n%q", err, p.Packed)
 		}
@@ -75,7 +75,7 @@ func FuzzParsePacket(f *testing.F) {
 	box := mustBox(f, mustPrivateer(f, 0x22), mustPrivateer(f, 0x44))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		orig := append([]byte(nil), b...)
-		p, err := road.ParsePacket(b)
+		p, err := wire.ParsePacket(b)
 		if err != nil {
 			if raet.CodeOf(err) == "" {
 				t.Fatalf("error without a code: %v", err)
@@ -88,11 +88,11 @@ func FuzzParsePacket(f *testing.F) {
 		}
 		_, _ = p.Plain(box)
 		h := p.Head
-		q, err := road.PackCoat(&h, p.Coat(), signer)
+		q, err := wire.PackCoat(&h, p.Coat(), signer)
 		if err != nil {
 			t.Fatalf("a parsed packet does not repack: %v", err)
 		}
-		back, err := road.ParsePacket(q.Packed)
+		back, err := wire.ParsePacket(q.Packed)
 		if err != nil {
 			t.Fatalf("repacked packet does not parse: %v", err)
 		}
@@ -115,7 +115,7 @@ func FuzzRxTray(f *testing.F) {
 	// The captured segmented messages, in order and shuffled.
 	var segs [][]byte
 	for _, d := range all {
-		if p, err := road.ParsePacket(d); err == nil && p.Count() > 1 {
+		if p, err := wire.ParsePacket(d); err == nil && p.Count() > 1 {
 			segs = append(segs, d)
 		}
 	}
@@ -123,9 +123,9 @@ func FuzzRxTray(f *testing.F) {
 	f.Add(bytes.Join([][]byte{segs[3], segs[1], segs[0], segs[1], segs[2]}, traySeparator))
 	f.Add(bytes.Join([][]byte{segs[0], segs[5], segs[2]}, traySeparator))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		var tray road.RxTray
+		var tray wire.RxTray
 		for _, d := range bytes.Split(in, traySeparator) {
-			p, err := road.ParsePacket(d)
+			p, err := wire.ParsePacket(d)
 			if err != nil {
 				continue
 			}

@@ -1,4 +1,4 @@
-package road_test
+package wire_test
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
-	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 func mustSigner(t testing.TB, seedByte byte) *raet.Signer {
@@ -80,8 +80,8 @@ func TestSpecVacuousJoinRequest(t *testing.T) {
 	s, p := mustSigner(t, 0x11), mustPrivateer(t, 0x22)
 	m := body.Map{{Key: "name", Value: "other"}, {Key: "mode", Value: 0}, {Key: "kind", Value: 0},
 		{Key: "verhex", Value: s.VerHex()}, {Key: "pubhex", Value: p.PubHex()}, {Key: "role", Value: "other"}}
-	h := road.Head{PK: raet.PcktRequest, SE: 2, TI: 1, TK: raet.TrnsJoin, BK: raet.BodyJSON}
-	pkt, err := road.Pack(&h, encode(t, raet.BodyJSON, m), nil, nil)
+	h := wire.Head{PK: raet.PcktRequest, SE: 2, TI: 1, TK: raet.TrnsJoin, BK: raet.BodyJSON}
+	pkt, err := wire.Pack(&h, encode(t, raet.BodyJSON, m), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +95,8 @@ func TestSpecVacuousJoinRequest(t *testing.T) {
 
 // Spec 3.8 vector 2: the signed final ack of an allow.
 func TestSpecSignedAllowAck(t *testing.T) {
-	h := road.Head{PK: raet.PcktAck, SE: 2, DE: 3, SI: 1, TI: 2, TK: raet.TrnsAllow, BK: raet.BodyRaw, FK: raet.FootNacl}
-	pkt, err := road.Pack(&h, nil, nil, mustSigner(t, 0x11))
+	h := wire.Head{PK: raet.PcktAck, SE: 2, DE: 3, SI: 1, TI: 2, TK: raet.TrnsAllow, BK: raet.BodyRaw, FK: raet.FootNacl}
+	pkt, err := wire.Pack(&h, nil, nil, mustSigner(t, 0x11))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,9 +109,9 @@ func TestSpecSignedAllowAck(t *testing.T) {
 // Spec 3.8 vector 3: a signed packet with a JSON head.
 func TestSpecSignedJSONHead(t *testing.T) {
 	s := mustSigner(t, 0x11)
-	h := road.Head{HK: raet.HeadJSON, PK: raet.PcktRequest, SE: 5, DE: 6, SI: 7, TI: 8, TK: raet.TrnsAlive,
+	h := wire.Head{HK: raet.HeadJSON, PK: raet.PcktRequest, SE: 5, DE: 6, SI: 7, TI: 8, TK: raet.TrnsAlive,
 		BK: raet.BodyJSON, FK: raet.FootNacl, CF: true}
-	pkt, err := road.Pack(&h, nil, nil, s)
+	pkt, err := wire.Pack(&h, nil, nil, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestSpecSignedJSONHead(t *testing.T) {
 	if len(pkt.Packed) != 0xbb {
 		t.Errorf("length %d, want %d", len(pkt.Packed), 0xbb)
 	}
-	back, err := road.ParsePacket(pkt.Packed)
+	back, err := wire.ParsePacket(pkt.Packed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,8 +138,8 @@ func TestSpecSignedJSONHead(t *testing.T) {
 // Spec 3.8 vector 4: an encrypted and signed message with a forced nonce.
 func TestSpecEncryptedMessage(t *testing.T) {
 	box := mustBox(t, mustPrivateer(t, 0x55), mustPrivateer(t, 0x66)).WithNonces(bytes.NewReader(bytes.Repeat([]byte{7}, 24)))
-	h := road.Head{SE: 2, DE: 3, SI: 2, TI: 4, BK: raet.BodyJSON, CK: raet.CoatNacl, FK: raet.FootNacl, WF: true}
-	pkt, err := road.Pack(&h, encode(t, raet.BodyJSON, body.Map{{Key: "content", Value: "hi"}}), box, mustSigner(t, 0x11))
+	h := wire.Head{SE: 2, DE: 3, SI: 2, TI: 4, BK: raet.BodyJSON, CK: raet.CoatNacl, FK: raet.FootNacl, WF: true}
+	pkt, err := wire.Pack(&h, encode(t, raet.BodyJSON, body.Map{{Key: "content", Value: "hi"}}), box, mustSigner(t, 0x11))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestSpecEncryptedMessage(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 	// The receiver opens it with its private key and the sender's public key.
-	back, err := road.ParsePacket(pkt.Packed)
+	back, err := wire.ParsePacket(pkt.Packed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,15 +177,15 @@ func TestSpecBasicPackets(t *testing.T) {
 		if c.bk != raet.BodyRaw {
 			plain = encode(t, c.bk, helloBody)
 		}
-		h := road.Head{HK: c.hk, BK: c.bk}
-		pkt, err := road.Pack(&h, plain, nil, nil)
+		h := wire.Head{HK: c.hk, BK: c.bk}
+		pkt, err := wire.Pack(&h, plain, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if string(pkt.Packed) != c.want {
 			t.Errorf("hk %s bk %s:\n got %q\nwant %q", c.hk, c.bk, pkt.Packed, c.want)
 		}
-		back, err := road.ParsePacket([]byte(c.want))
+		back, err := wire.ParsePacket([]byte(c.want))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,22 +226,22 @@ func TestSpecSegmentSizes(t *testing.T) {
 		{"json", raet.BodyJSON, raet.CoatNada, jsonStuff, 1212, []int{1009, 470}},
 		{"json nacl", raet.BodyJSON, raet.CoatNacl, jsonStuff, 1252, []int{1009, 520}},
 	} {
-		h := road.Head{SE: 2, DE: 3, BK: c.bk, CK: c.ck, FK: raet.FootNacl}
+		h := wire.Head{SE: 2, DE: 3, BK: c.bk, CK: c.ck, FK: raet.FootNacl}
 		// One packet cannot hold it.
 		one := h
-		if _, err := road.Pack(&one, c.plain, box, main); !errors.Is(err, raet.ErrOversize) {
+		if _, err := wire.Pack(&one, c.plain, box, main); !errors.Is(err, raet.ErrOversize) {
 			t.Errorf("%s: Pack of %d bytes: %v, want oversize", c.name, len(c.plain), err)
 		}
-		pkts, err := road.PackTray(h, c.plain, box, main)
+		pkts, err := wire.PackTray(h, c.plain, box, main)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var sizes []int
-		var tray road.RxTray
+		var tray wire.RxTray
 		var coat []byte
 		for _, p := range pkts {
 			sizes = append(sizes, len(p.Packed))
-			back, err := road.ParsePacket(p.Packed)
+			back, err := wire.ParsePacket(p.Packed)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -255,7 +255,7 @@ func TestSpecSegmentSizes(t *testing.T) {
 		if len(coat) != c.coat {
 			t.Errorf("%s: coat %d bytes, want %d", c.name, len(coat), c.coat)
 		}
-		plain, err := road.OpenCoat(c.ck, coat, mustBox(t, mustPrivateer(t, 0x44), mustPrivateer(t, 0x22)))
+		plain, err := wire.OpenCoat(c.ck, coat, mustBox(t, mustPrivateer(t, 0x44), mustPrivateer(t, 0x22)))
 		if err != nil || !bytes.Equal(plain, c.plain) {
 			t.Errorf("%s: reassembled body differs (%v)", c.name, err)
 		}
@@ -281,7 +281,7 @@ func TestRoundTripAllKinds(t *testing.T) {
 			for _, ck := range []raet.CoatKind{raet.CoatNada, raet.CoatNacl} {
 				for _, fk := range []raet.FootKind{raet.FootNada, raet.FootNacl} {
 					for n := 0; n < 20; n++ {
-						h := road.Head{HK: hk, BK: bk, CK: ck, FK: fk,
+						h := wire.Head{HK: hk, BK: bk, CK: ck, FK: fk,
 							PK: raet.PcktKind(rng.Intn(16)), TK: raet.TrnsKind(rng.Intn(5)),
 							SE: rng.Uint32(), DE: rng.Uint32(), SI: rng.Uint32(), TI: rng.Uint32(),
 							OI: uint32(rng.Intn(3))}
@@ -295,11 +295,11 @@ func TestRoundTripAllKinds(t *testing.T) {
 							h.ML = rng.Intn(1 << 20)
 						}
 						name := fmt.Sprintf("hk %s bk %s ck %s fk %s #%d", hk, bk, ck, fk, n)
-						pkt, err := road.Pack(&h, plain, sealer, signer)
+						pkt, err := wire.Pack(&h, plain, sealer, signer)
 						if err != nil {
 							t.Fatalf("%s: %v", name, err)
 						}
-						back, err := road.ParsePacket(pkt.Packed)
+						back, err := wire.ParsePacket(pkt.Packed)
 						if err != nil {
 							t.Fatalf("%s: %v\n%q", name, err, pkt.Packed)
 						}
@@ -332,7 +332,7 @@ func TestTrayRoundTrip(t *testing.T) {
 	opener := mustBox(t, mustPrivateer(t, 0x44), mustPrivateer(t, 0x22))
 	for _, want := range []int{1, 2, 3, 7, 64, 500, 2000} {
 		for _, hk := range []raet.HeadKind{raet.HeadRaet, raet.HeadJSON} {
-			h := road.Head{HK: hk, SE: 2, DE: 3, SI: 5, TI: 9, BK: raet.BodyRaw, CK: raet.CoatNacl, FK: raet.FootNacl}
+			h := wire.Head{HK: hk, SE: 2, DE: 3, SI: 5, TI: 9, BK: raet.BodyRaw, CK: raet.CoatNacl, FK: raet.FootNacl}
 			// A message filling want segments: the segment size is what one
 			// packet holds less the head grown by sn, sc and ml.
 			size := want * 870
@@ -341,7 +341,7 @@ func TestTrayRoundTrip(t *testing.T) {
 			}
 			plain := make([]byte, size)
 			rng.Read(plain)
-			pkts, err := road.PackTray(h, plain, sealer, signer)
+			pkts, err := wire.PackTray(h, plain, sealer, signer)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -353,13 +353,13 @@ func TestTrayRoundTrip(t *testing.T) {
 					t.Fatalf("segment of %d bytes", len(p.Packed))
 				}
 			}
-			var tray road.RxTray
+			var tray wire.RxTray
 			var coat []byte
 			order := rng.Perm(len(pkts))
 			order = append(order, order[:len(order)/3]...) // repeats
 			seen := map[int]bool{}
 			for _, i := range order {
-				back, err := road.ParsePacket(pkts[i].Packed)
+				back, err := wire.ParsePacket(pkts[i].Packed)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -381,7 +381,7 @@ func TestTrayRoundTrip(t *testing.T) {
 					}
 				}
 			}
-			got, err := road.OpenCoat(raet.CoatNacl, coat, opener)
+			got, err := wire.OpenCoat(raet.CoatNacl, coat, opener)
 			if err != nil || !bytes.Equal(got, plain) {
 				t.Fatalf("%d segments: reassembled body differs (%v)", len(pkts), err)
 			}
@@ -391,12 +391,12 @@ func TestTrayRoundTrip(t *testing.T) {
 
 func TestTrayMissing(t *testing.T) {
 	signer := mustSigner(t, 0x11)
-	h := road.Head{SE: 2, DE: 3, SI: 5, TI: 9, BK: raet.BodyRaw, FK: raet.FootNacl}
-	pkts, err := road.PackTray(h, make([]byte, 8*900), nil, signer)
+	h := wire.Head{SE: 2, DE: 3, SI: 5, TI: 9, BK: raet.BodyRaw, FK: raet.FootNacl}
+	pkts, err := wire.PackTray(h, make([]byte, 8*900), nil, signer)
 	if err != nil || len(pkts) != 9 {
 		t.Fatalf("%d packets, %v", len(pkts), err)
 	}
-	var tray road.RxTray
+	var tray wire.RxTray
 	for _, i := range []int{0, 2, 5} {
 		if _, err := tray.Add(pkts[i]); err != nil {
 			t.Fatal(err)
@@ -412,10 +412,10 @@ func TestTrayMissing(t *testing.T) {
 
 func TestTrayRefusesStrangers(t *testing.T) {
 	signer := mustSigner(t, 0x11)
-	h := road.Head{SE: 2, DE: 3, SI: 5, TI: 9, BK: raet.BodyRaw, FK: raet.FootNacl}
-	a, _ := road.PackTray(h, make([]byte, 3000), nil, signer)
-	b, _ := road.PackTray(h, make([]byte, 5000), nil, signer)
-	var tray road.RxTray
+	h := wire.Head{SE: 2, DE: 3, SI: 5, TI: 9, BK: raet.BodyRaw, FK: raet.FootNacl}
+	a, _ := wire.PackTray(h, make([]byte, 3000), nil, signer)
+	b, _ := wire.PackTray(h, make([]byte, 5000), nil, signer)
+	var tray wire.RxTray
 	if _, err := tray.Add(a[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +432,7 @@ func TestTrayRefusesStrangers(t *testing.T) {
 
 func TestMalformedDatagrams(t *testing.T) {
 	good := "ri RAET\npl 0040\nhl 22\nfg 00\nbk 2\n\nThis is a fine kettle of fish."
-	signed, _ := road.Pack(&road.Head{BK: raet.BodyRaw, FK: raet.FootNacl}, []byte("x"), nil, mustSigner(t, 0x11))
+	signed, _ := wire.Pack(&wire.Head{BK: raet.BodyRaw, FK: raet.FootNacl}, []byte("x"), nil, mustSigner(t, 0x11))
 	for _, c := range []struct {
 		name string
 		in   string
@@ -465,7 +465,7 @@ func TestMalformedDatagrams(t *testing.T) {
 		{"json se string", `{"ri":"RAET","pl":"0000035","hl":"35","fg":"00","hk":1,"se":"2"}` + "\r\n\r\n", raet.CodeHead},
 		{"json se negative", `{"ri":"RAET","pl":"0000034","hl":"34","fg":"00","hk":1,"se":-2}` + "\r\n\r\n", raet.CodeHead},
 	} {
-		_, err := road.ParsePacket([]byte(c.in))
+		_, err := wire.ParsePacket([]byte(c.in))
 		if err == nil {
 			t.Errorf("%s: parsed %q", c.name, c.in)
 			continue
@@ -475,17 +475,17 @@ func TestMalformedDatagrams(t *testing.T) {
 		}
 	}
 	// The good one parses, so the table tests what it means to.
-	if _, err := road.ParsePacket([]byte(good)); err != nil {
+	if _, err := wire.ParsePacket([]byte(good)); err != nil {
 		t.Fatal(err)
 	}
 	// An sn past the count parses (an ack's sn is the highest segment its
 	// sender has, with no sc beside it), but joins no tray.
-	p, err := road.ParsePacket([]byte(strings.Replace(good, "bk 2", "sn 5", 1)))
+	p, err := wire.ParsePacket([]byte(strings.Replace(good, "bk 2", "sn 5", 1)))
 	if err != nil || p.SN != 5 {
 		t.Fatalf("ack-like sn: %v", err)
 	}
-	seg, _ := road.ParsePacket([]byte(strings.Replace(strings.Replace(good, "bk 2", "sn 5", 1), "fg 00", "sc 02", 1)))
-	var tray road.RxTray
+	seg, _ := wire.ParsePacket([]byte(strings.Replace(strings.Replace(good, "bk 2", "sn 5", 1), "fg 00", "sc 02", 1)))
+	var tray wire.RxTray
 	if seg == nil {
 		t.Fatal("segment with sc 2 does not parse")
 	}
@@ -503,22 +503,22 @@ func TestJSONHeadFloat(t *testing.T) {
 		{1.5, "1.5"}, {0.25, "0.25"}, {1e16, "1e+16"}, {1e15, "1000000000000000.0"}, {1e-5, "1e-05"},
 		{0.0001, "0.0001"}, {123.0, "123.0"}, {1.5e300, "1.5e+300"}, {1700000000.123456, "1700000000.123456"},
 	} {
-		h := road.Head{HK: raet.HeadJSON, DT: c.f}
-		pkt, err := road.Pack(&h, nil, nil, nil)
+		h := wire.Head{HK: raet.HeadJSON, DT: c.f}
+		pkt, err := wire.Pack(&h, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(string(pkt.Packed), `,"dt":`+c.want+`}`) {
 			t.Errorf("dt %v written as %q, want %s", c.f, pkt.Packed, c.want)
 		}
-		back, err := road.ParsePacket(pkt.Packed)
+		back, err := wire.ParsePacket(pkt.Packed)
 		if err != nil || back.DT != c.f {
 			t.Errorf("dt %v read back as %v, %v", c.f, back.DT, err)
 		}
 	}
 	// A RAET head writes "{:f}".
-	h := road.Head{DT: 1.5}
-	pkt, _ := road.Pack(&h, nil, nil, nil)
+	h := wire.Head{DT: 1.5}
+	pkt, _ := wire.Pack(&h, nil, nil, nil)
 	if !strings.Contains(string(pkt.Packed), "\ndt 1.500000\n") {
 		t.Errorf("raet head dt: %q", pkt.Packed)
 	}
@@ -528,26 +528,26 @@ func TestPackRefusals(t *testing.T) {
 	signer := mustSigner(t, 0x11)
 	for _, c := range []struct {
 		name  string
-		h     road.Head
+		h     wire.Head
 		plain []byte
 		box   bool
 		sign  bool
 		code  raet.Code
 	}{
-		{"nacl coat without keys", road.Head{CK: raet.CoatNacl}, []byte("x"), false, false, raet.CodeCoat},
-		{"nacl foot without key", road.Head{FK: raet.FootNacl}, nil, false, false, raet.CodeFoot},
-		{"crc coat", road.Head{CK: raet.CoatCRC16}, []byte("x"), false, false, raet.CodeKind},
-		{"sha2 foot", road.Head{FK: raet.FootSHA2}, nil, false, true, raet.CodeKind},
-		{"binary head", road.Head{HK: raet.HeadBinary}, nil, false, false, raet.CodeKind},
-		{"too big", road.Head{}, make([]byte, 1000), false, false, raet.CodeOversize},
-		{"message too big", road.Head{}, make([]byte, raet.MaxMessageSize+1), false, false, raet.CodeOversize},
+		{"nacl coat without keys", wire.Head{CK: raet.CoatNacl}, []byte("x"), false, false, raet.CodeCoat},
+		{"nacl foot without key", wire.Head{FK: raet.FootNacl}, nil, false, false, raet.CodeFoot},
+		{"crc coat", wire.Head{CK: raet.CoatCRC16}, []byte("x"), false, false, raet.CodeKind},
+		{"sha2 foot", wire.Head{FK: raet.FootSHA2}, nil, false, true, raet.CodeKind},
+		{"binary head", wire.Head{HK: raet.HeadBinary}, nil, false, false, raet.CodeKind},
+		{"too big", wire.Head{}, make([]byte, 1000), false, false, raet.CodeOversize},
+		{"message too big", wire.Head{}, make([]byte, raet.MaxMessageSize+1), false, false, raet.CodeOversize},
 	} {
 		var s *raet.Signer
 		if c.sign {
 			s = signer
 		}
 		h := c.h
-		_, err := road.Pack(&h, c.plain, nil, s)
+		_, err := wire.Pack(&h, c.plain, nil, s)
 		if got := raet.CodeOf(err); got != c.code {
 			t.Errorf("%s: %v, want code %s", c.name, err, c.code)
 		}
@@ -560,13 +560,13 @@ func TestPackRefusals(t *testing.T) {
 // kind"), and Python peers cut segments this way.
 func TestTrayKeepsPacketKind(t *testing.T) {
 	signer := mustSigner(t, 0x11)
-	h := road.Head{PK: raet.PcktPend, SE: 0x3e50e30b, DE: 2, SI: 5, TI: 9, TK: raet.TrnsAllow, BK: raet.BodyRaw, FK: raet.FootNacl}
+	h := wire.Head{PK: raet.PcktPend, SE: 0x3e50e30b, DE: 2, SI: 5, TI: 9, TK: raet.TrnsAllow, BK: raet.BodyRaw, FK: raet.FootNacl}
 	small := h
-	if _, err := road.Pack(&small, []byte("x"), nil, signer); err != nil {
+	if _, err := wire.Pack(&small, []byte("x"), nil, signer); err != nil {
 		t.Fatal(err)
 	}
 	coat := make([]byte, 5111)
-	pkts, err := road.PackTray(h, coat, nil, signer)
+	pkts, err := wire.PackTray(h, coat, nil, signer)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package road_test
+package wire_test
 
 import (
 	"crypto/ed25519"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
-	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // A message packet of about 1 KB: a msgpack body in a nacl coat, signed,
@@ -18,7 +18,7 @@ type benchSession struct {
 	ver    *raet.Verifier
 	sealer *raet.Box
 	opener *raet.Box
-	head   road.Head
+	head   wire.Head
 	plain  []byte
 	packed []byte
 }
@@ -28,7 +28,7 @@ func newBenchSession(tb testing.TB) *benchSession {
 	s.ver, _ = raet.NewVerifier(s.signer.VerKey())
 	s.sealer = mustBox(tb, mustPrivateer(tb, 0x22), mustPrivateer(tb, 0x44))
 	s.opener = mustBox(tb, mustPrivateer(tb, 0x44), mustPrivateer(tb, 0x22))
-	s.head = road.Head{SE: 2, DE: 3, SI: 7, TI: 0x1234, BK: raet.BodyMsgpack, CK: raet.CoatNacl, FK: raet.FootNacl, WF: true}
+	s.head = wire.Head{SE: 2, DE: 3, SI: 7, TI: 0x1234, BK: raet.BodyMsgpack, CK: raet.CoatNacl, FK: raet.FootNacl, WF: true}
 	for n := 100; ; n++ {
 		m := body.Map{{Key: "route", Value: body.Map{{Key: "src", Value: []any{"minion1", nil, "remote_cmd"}},
 			{Key: "dst", Value: []any{"master", nil, "fun"}}}}, {Key: "pad", Value: strings.Repeat("x", n)}}
@@ -37,7 +37,7 @@ func newBenchSession(tb testing.TB) *benchSession {
 			tb.Fatal(err)
 		}
 		h := s.head
-		p, err := road.Pack(&h, plain, s.sealer, s.signer)
+		p, err := wire.Pack(&h, plain, s.sealer, s.signer)
 		if err != nil {
 			break
 		}
@@ -87,7 +87,7 @@ func BenchmarkPackSign(b *testing.B) {
 	coat := make([]byte, 0, len(s.plain)+raet.CoatOverheadNacl)
 	pack := func() {
 		h := s.head
-		if _, err := road.Pack(&h, s.plain, s.sealer, s.signer); err != nil {
+		if _, err := wire.Pack(&h, s.plain, s.sealer, s.signer); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -118,11 +118,11 @@ func BenchmarkParseVerifyOpen(b *testing.B) {
 	pub := ed25519.PublicKey(s.signer.VerKey())
 	sig := s.packed[len(s.packed)-raet.SignatureSize:]
 	blank := append(append([]byte{}, s.packed[:len(s.packed)-raet.SignatureSize]...), make([]byte, raet.SignatureSize)...)
-	p0, _ := road.ParsePacket(s.packed)
+	p0, _ := wire.ParsePacket(s.packed)
 	coat := p0.Coat()
 	plain := make([]byte, 0, len(coat))
 	open := func() {
-		p, err := road.ParsePacket(s.packed)
+		p, err := wire.ParsePacket(s.packed)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func BenchmarkParsePacket(b *testing.B) {
 	s := newBenchSession(b)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if _, err := road.ParsePacket(s.packed); err != nil {
+		if _, err := wire.ParsePacket(s.packed); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -178,7 +178,7 @@ func BenchmarkPackUnsigned(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		h := s.head
 		h.FK = raet.FootNada
-		if _, err := road.Pack(&h, s.plain, s.sealer, nil); err != nil {
+		if _, err := wire.Pack(&h, s.plain, s.sealer, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -191,11 +191,11 @@ func TestNoX25519PerPacket(t *testing.T) {
 	x0 := raet.BoxPrecomputations()
 	for i := 0; i < 200; i++ {
 		h := s.head
-		p, err := road.Pack(&h, s.plain, s.sealer, s.signer)
+		p, err := wire.Pack(&h, s.plain, s.sealer, s.signer)
 		if err != nil {
 			t.Fatal(err)
 		}
-		back, err := road.ParsePacket(p.Packed)
+		back, err := wire.ParsePacket(p.Packed)
 		if err != nil {
 			t.Fatal(err)
 		}
