@@ -198,3 +198,30 @@ func decode(t *testing.T, b []byte) body.Map {
 	}
 	return m
 }
+
+// A request goes out with its track as the source share, and the master's
+// reply comes back with that track as its destination share.
+func TestRequestAndRemoteReply(t *testing.T) {
+	req := protocol.Request("web1_minion", "salt_master", "trk123", body.Map{{Key: "cmd", Value: protocol.CmdFileEnvs}})
+	rt, err := route.ParseRoute(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rt.Src != (route.Addr{Estate: "web1_minion", Share: "trk123"}) || rt.Dst != (route.Addr{Estate: "salt_master", Share: protocol.ShareRemoteCmd}) {
+		t.Fatalf("request route %v", rt)
+	}
+	if _, cmd, ok := protocol.Load(req); !ok || cmd != protocol.CmdFileEnvs {
+		t.Errorf("load cmd %q %v", cmd, ok)
+	}
+	rep := protocol.RemoteReply("salt_master", rt, []any{"base", "dev"})
+	rrt, err := route.ParseRoute(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rrt.Dst != rt.Src || rrt.Src != (route.Addr{Estate: "salt_master"}) {
+		t.Errorf("reply route %v", rrt)
+	}
+	if v, ok := protocol.ReplyValue(rep); !ok || len(v.([]any)) != 2 {
+		t.Errorf("reply value %v %v", v, ok)
+	}
+}
