@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -101,11 +102,7 @@ func OpenCache(cachedir, hashType string) (*Cache, error) {
 	}
 	h, ok := hashes[hashType]
 	if !ok {
-		names := make([]string, 0, len(hashes))
-		for n := range hashes {
-			names = append(names, n)
-		}
-		slices.Sort(names)
+		names := slices.Sorted(maps.Keys(hashes))
 		return nil, fmt.Errorf("%w %q (use one of %s)", ErrHashType, hashType, strings.Join(names, ", "))
 	}
 	root := filepath.Join(cachedir, "jobs")
