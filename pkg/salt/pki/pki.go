@@ -154,6 +154,11 @@ func (s *Store) statusDir(st raet.Acceptance) string {
 	return filepath.Join(s.dir, statusName(st))
 }
 
+// StatusName is the name of a status's directory, which salt-key's
+// outputters use as the status's heading too: accepted, pending or
+// rejected.
+func StatusName(st raet.Acceptance) string { return statusName(st) }
+
 // statusName is the directory name of a status; these are RaetKey's ACC,
 // PEND and REJ.
 func statusName(st raet.Acceptance) string {
