@@ -11,6 +11,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/internal/delivery"
 )
 
 // Config makes a lane stack (LaneStack in the reference).
@@ -38,29 +39,22 @@ type Received struct {
 	From string
 }
 
-// Delivery reports what became of a message sent with Transmit.
+// Delivery reports what became of a message sent with Transmit. Done is
+// closed once the outcome is known; Err waits for it: nil once every page
+// was handed to the yard's socket, ErrGone when the yard no longer exists,
+// else why it was not sent.
 type Delivery struct {
-	done chan struct{}
-	err  error
+	*delivery.Outcome
+	finish func(error) // sets the outcome; the stack calls it once
 }
 
-// Done is closed once the outcome is known.
-func (d *Delivery) Done() <-chan struct{} { return d.done }
-
-// Err waits for the outcome: nil once every page was handed to the yard's
-// socket, ErrGone when the yard no longer exists, else why it was not sent.
-func (d *Delivery) Err() error {
-	<-d.done
-	return d.err
-}
-
-func (d *Delivery) finish(err error) {
-	d.err = err
-	close(d.done)
+func newDelivery() *Delivery {
+	o, finish := delivery.New()
+	return &Delivery{Outcome: o, finish: finish}
 }
 
 func failed(err error) *Delivery {
-	d := &Delivery{done: make(chan struct{})}
+	d := newDelivery()
 	d.finish(err)
 	return d
 }
@@ -320,7 +314,7 @@ func (s *Stack) Transmit(m body.Map, yard string) *Delivery {
 	if y.dead != nil {
 		return failed(y.dead)
 	}
-	d := &Delivery{done: make(chan struct{})}
+	d := newDelivery()
 	y.queue = append(y.queue, outgoing{pages: pages, d: d})
 	y.cond.Broadcast()
 	return d
