@@ -53,3 +53,21 @@ func EstateKeys(tb testing.TB) (*raet.Signer, *raet.Privateer) {
 	}
 	return signer, priv
 }
+
+// NamedKeys derives an estate's long-term keys from a label, the same keys
+// for the same label in every run: the signing seed is the SHA-256 of
+// label+"/sign", the Curve25519 key that of label+"/pri".
+func NamedKeys(tb testing.TB, label string) (*raet.Signer, *raet.Privateer) {
+	tb.Helper()
+	seed := sha256.Sum256([]byte(label + "/sign"))
+	pri := sha256.Sum256([]byte(label + "/pri"))
+	signer, err := raet.NewSigner(seed[:])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	priv, err := raet.NewPrivateer(pri[:])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return signer, priv
+}
