@@ -15,13 +15,9 @@ import (
 // LoadLoad reads a job's .load.p. A job without one is an error wrapping
 // fs.ErrNotExist.
 func (c *Cache) LoadLoad(jid string) (body.Map, error) {
-	b, err := os.ReadFile(filepath.Join(c.Dir(jid), LoadFile))
+	v, err := c.readMsgpack(jid, LoadFile, "load")
 	if err != nil {
-		return nil, fmt.Errorf("job cache: load of %s: %w", jid, err)
-	}
-	v, err := body.DecodeMsgpack(b)
-	if err != nil {
-		return nil, fmt.Errorf("job cache: load of %s: %w", jid, err)
+		return nil, err
 	}
 	m, ok := v.(body.Map)
 	if !ok {
@@ -33,13 +29,9 @@ func (c *Cache) LoadLoad(jid string) (body.Map, error) {
 // Minions reads a job's .minions.p. A job without one is an error wrapping
 // fs.ErrNotExist.
 func (c *Cache) Minions(jid string) ([]string, error) {
-	b, err := os.ReadFile(filepath.Join(c.Dir(jid), MinionsFile))
+	v, err := c.readMsgpack(jid, MinionsFile, "minions")
 	if err != nil {
-		return nil, fmt.Errorf("job cache: minions of %s: %w", jid, err)
-	}
-	v, err := body.DecodeMsgpack(b)
-	if err != nil {
-		return nil, fmt.Errorf("job cache: minions of %s: %w", jid, err)
+		return nil, err
 	}
 	l, ok := v.([]any)
 	if !ok {
@@ -54,6 +46,20 @@ func (c *Cache) Minions(jid string) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// readMsgpack reads and decodes one of a job's files; what names it in
+// errors, which wrap fs.ErrNotExist when the file is not there.
+func (c *Cache) readMsgpack(jid, file, what string) (any, error) {
+	b, err := os.ReadFile(filepath.Join(c.Dir(jid), file))
+	if err != nil {
+		return nil, fmt.Errorf("job cache: %s of %s: %w", what, jid, err)
+	}
+	v, err := body.DecodeMsgpack(b)
+	if err != nil {
+		return nil, fmt.Errorf("job cache: %s of %s: %w", what, jid, err)
+	}
+	return v, nil
 }
 
 // Returns reads the returns stored for a job, by minion id
