@@ -169,8 +169,7 @@ func decodePacket(b []byte, ver *raet.Verifier, box *raet.Box) (out body.Map, fa
 	}
 	plain, err := p.Plain(box)
 	if err != nil {
-		out.Set("body", nil)
-		out.Set("error", err.Error())
+		setError(&out, err)
 		return out, true
 	}
 	switch p.BK {
@@ -179,13 +178,9 @@ func decodePacket(b []byte, ver *raet.Verifier, box *raet.Box) (out body.Map, fa
 	case raet.BodyNada:
 		out.Set("body", body.Map{})
 	default:
-		m, err := body.Decode(p.BK, plain)
-		if err != nil {
-			out.Set("body", nil)
-			out.Set("error", err.Error())
+		if setBody(&out, p.BK, plain) {
 			return out, true
 		}
-		out.Set("body", display(m))
 	}
 	return out, failed
 }
@@ -209,14 +204,25 @@ func decodePage(b []byte) (out body.Map, failed bool) {
 		out.Set("body", nil) // one page of a book: only the whole book parses
 		return out, false
 	}
-	m, err := body.Decode(h.BodyKind(), section)
+	return out, setBody(&out, h.BodyKind(), section)
+}
+
+// setBody puts the decoded body in out, or records why it does not decode;
+// it reports the failure.
+func setBody(out *body.Map, kind raet.BodyKind, plain []byte) (failed bool) {
+	m, err := body.Decode(kind, plain)
 	if err != nil {
-		out.Set("body", nil)
-		out.Set("error", err.Error())
-		return out, true
+		setError(out, err)
+		return true
 	}
 	out.Set("body", display(m))
-	return out, false
+	return false
+}
+
+// setError records a body that cannot be shown: null, and why.
+func setError(out *body.Map, err error) {
+	out.Set("body", nil)
+	out.Set("error", err.Error())
 }
 
 // display makes a decoded body printable as JSON: bytes become

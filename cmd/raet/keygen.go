@@ -43,25 +43,25 @@ given with --sigkey or --prikey, in which case their public halves are derived.`
 }
 
 func signerFrom(hexKey string) (*raet.Signer, error) {
-	if hexKey == "" {
-		return raet.GenerateSigner()
-	}
-	k, err := raet.KeyHex(hexKey)
-	if err != nil {
-		return nil, err
-	}
-	return raet.NewSigner(k[:])
+	return keyFrom(hexKey, raet.GenerateSigner, raet.NewSigner)
 }
 
 func privateerFrom(hexKey string) (*raet.Privateer, error) {
+	return keyFrom(hexKey, raet.GeneratePrivateer, raet.NewPrivateer)
+}
+
+// keyFrom makes a key from 64 hex digits, or a random one when hexKey is
+// empty.
+func keyFrom[K any](hexKey string, generate func() (K, error), fromBytes func([]byte) (K, error)) (K, error) {
 	if hexKey == "" {
-		return raet.GeneratePrivateer()
+		return generate()
 	}
 	k, err := raet.KeyHex(hexKey)
 	if err != nil {
-		return nil, err
+		var zero K
+		return zero, err
 	}
-	return raet.NewPrivateer(k[:])
+	return fromBytes(k[:])
 }
 
 // writeJSON writes one value as a line of compact JSON.

@@ -33,19 +33,6 @@ type keyCLI struct {
 	failed bool // an error was reported; the exit status is 1
 }
 
-// statusName is a status as the key outputter and the JSON keys name it.
-func statusName(st raet.Acceptance) string {
-	switch st {
-	case raet.Accepted:
-		return "accepted"
-	case raet.Pending:
-		return "pending"
-	case raet.Rejected:
-		return "rejected"
-	}
-	return fmt.Sprintf("status-%d", uint8(st))
-}
-
 // listOrder is the order of Key.list_keys (accepted, pending, rejected),
 // in which Salt builds the dicts the json, yaml, txt and raw outputters
 // print.
@@ -124,7 +111,7 @@ func (k *keyCLI) list(which string) error {
 	}
 	data := output.Map{}
 	for _, st := range statuses {
-		data = append(data, output.Item{Key: statusName(st), Value: sortIgnoreCase(lists[st])})
+		data = append(data, output.Item{Key: pki.StatusName(st), Value: sortIgnoreCase(lists[st])})
 	}
 	if err := k.display(data); err != nil {
 		return err
@@ -199,7 +186,7 @@ func (k *keyCLI) perKey(matches []statusIDs, show func(pki.Key) string) output.M
 			shown = append(shown, output.Item{Key: id, Value: show(key)})
 		}
 		if len(shown) > 0 {
-			data = append(data, output.Item{Key: statusName(sm.status), Value: shown})
+			data = append(data, output.Item{Key: pki.StatusName(sm.status), Value: shown})
 		}
 	}
 	return data
@@ -321,7 +308,7 @@ func noMatchStatuses(inclAccepted, inclRejected bool) string {
 func (k *keyCLI) confirm(verb string, matches []statusIDs) (bool, error) {
 	data := output.Map{}
 	for _, sm := range matches {
-		data = append(data, output.Item{Key: statusName(sm.status), Value: sm.ids})
+		data = append(data, output.Item{Key: pki.StatusName(sm.status), Value: sm.ids})
 	}
 	fmt.Fprintf(k.out, "The following keys are going to be %s:\n", participle[verb])
 	if err := k.display(data); err != nil {

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/saltraet/saltraet/internal/testvectors"
+	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/client/clienttest"
 )
@@ -28,18 +26,8 @@ type observedRun struct {
 
 func loadObserved(t *testing.T, name string) []observedRun {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(testvectors.Shared(t), "spec", "salt-3006-observed", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := body.DecodeJSON(b)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	runsV, _ := v.(body.Map).Get("runs")
 	var out []observedRun
-	for _, rv := range runsV.([]any) {
-		r := rv.(body.Map)
+	for _, r := range testutil.ObservedRuns(t, name) {
 		or := observedRun{file: name}
 		or.cmdline, _ = r.String("cmdline")
 		or.stdout, _ = r.String("stdout")
@@ -195,18 +183,8 @@ func TestObservedNoMatch(t *testing.T) {
 // loadObservedNoJob reads runs that published nothing.
 func loadObservedNoJob(t *testing.T, name string) []observedRun {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(testvectors.Shared(t), "spec", "salt-3006-observed", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := body.DecodeJSON(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	runsV, _ := v.(body.Map).Get("runs")
 	var out []observedRun
-	for _, rv := range runsV.([]any) {
-		r := rv.(body.Map)
+	for _, r := range testutil.ObservedRuns(t, name) {
 		or := observedRun{file: name}
 		or.cmdline, _ = r.String("cmdline")
 		or.stdout, _ = r.String("stdout")

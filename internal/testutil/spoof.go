@@ -16,14 +16,7 @@ import (
 func SpoofedJoin(tb testing.TB, i int) []byte {
 	tb.Helper()
 	seed := sha256.Sum256(fmt.Appendf(nil, "spoof/%d", i))
-	signer, err := raet.NewSigner(seed[:])
-	if err != nil {
-		tb.Fatal(err)
-	}
-	priv, err := raet.NewPrivateer(seed[:])
-	if err != nil {
-		tb.Fatal(err)
-	}
+	signer, priv := SeededKeys(tb, seed[:], seed[:])
 	id := fmt.Sprintf("spoof%d", i)
 	plain, err := body.Encode(raet.BodyMsgpack, body.Map{
 		{Key: "name", Value: id + "_minion"}, {Key: "mode", Value: int64(0)}, {Key: "kind", Value: int64(1)},
@@ -48,6 +41,31 @@ func EstateKeys(tb testing.TB) (*raet.Signer, *raet.Privateer) {
 		tb.Fatal(err)
 	}
 	priv, err := raet.GeneratePrivateer()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return signer, priv
+}
+
+// NamedKeys derives an estate's long-term keys from a label, the same keys
+// for the same label in every run: the signing seed is the SHA-256 of
+// label+"/sign", the Curve25519 key that of label+"/pri".
+func NamedKeys(tb testing.TB, label string) (*raet.Signer, *raet.Privateer) {
+	tb.Helper()
+	seed := sha256.Sum256([]byte(label + "/sign"))
+	pri := sha256.Sum256([]byte(label + "/pri"))
+	return SeededKeys(tb, seed[:], pri[:])
+}
+
+// SeededKeys makes an estate's long-term keys from a 32-byte signing seed
+// and a 32-byte Curve25519 private key.
+func SeededKeys(tb testing.TB, sign, pri []byte) (*raet.Signer, *raet.Privateer) {
+	tb.Helper()
+	signer, err := raet.NewSigner(sign)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	priv, err := raet.NewPrivateer(pri)
 	if err != nil {
 		tb.Fatal(err)
 	}

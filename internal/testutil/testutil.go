@@ -8,6 +8,7 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"time"
 )
 
 // SyncBuffer is a bytes.Buffer safe for a running daemon's goroutines,
@@ -39,4 +40,18 @@ func FreeUDPPort(t testing.TB) int {
 	}
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// WaitFor polls cond every few milliseconds until it holds, failing the
+// test when it still does not after within: a wait on an event, never a
+// fixed sleep. Give within generously; a loaded machine is slow.
+func WaitFor(tb testing.TB, what string, within time.Duration, cond func() bool) {
+	tb.Helper()
+	end := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(end) {
+			tb.Fatalf("%s: not within %v", what, within)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

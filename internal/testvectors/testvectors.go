@@ -154,27 +154,28 @@ type Meta struct {
 // KeysOf returns the long-term keys of a role, "main" or "joiner".
 func (m *Meta) KeysOf(tb testing.TB, role string) Keys {
 	tb.Helper()
-	switch role {
-	case "main":
-		return m.Keys.Main
-	case "joiner":
-		return m.Keys.Joiner
-	}
-	tb.Fatalf("testvectors: no role %q", role)
-	return Keys{}
+	return ofRole(tb, role, m.Keys.Main, m.Keys.Joiner)
 }
 
 // SessionKeysOf returns the short-term keys of a role, "main" or "joiner".
 func (m *Meta) SessionKeysOf(tb testing.TB, role string) SessionKeys {
 	tb.Helper()
+	return ofRole(tb, role, m.SessionKeys.Main, m.SessionKeys.Joiner)
+}
+
+// ofRole picks main's or joiner's value by the role's name, failing the
+// test for any other name.
+func ofRole[T any](tb testing.TB, role string, main, joiner T) T {
+	tb.Helper()
 	switch role {
 	case "main":
-		return m.SessionKeys.Main
+		return main
 	case "joiner":
-		return m.SessionKeys.Joiner
+		return joiner
 	}
 	tb.Fatalf("testvectors: no role %q", role)
-	return SessionKeys{}
+	var zero T
+	return zero
 }
 
 // RoadExchange reads road-exchange<suffix>.jsonl and its meta file

@@ -2,6 +2,7 @@ package body
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -139,11 +140,7 @@ func appendJSONStringMap[V any](dst []byte, m map[string]V, depth int) ([]byte, 
 	if depth++; depth > maxDepth {
 		return dst, errTooDeep("json", maxDepth)
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	dst = append(dst, '{')
 	var err error
 	for i, k := range keys {

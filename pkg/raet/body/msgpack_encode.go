@@ -3,6 +3,7 @@ package body
 import (
 	"encoding/binary"
 	"encoding/json"
+	"maps"
 	"math"
 	"slices"
 )
@@ -287,11 +288,7 @@ func appendMsgpackStringMap[V any](dst []byte, m map[string]V, depth int) ([]byt
 	if depth++; depth > maxDepth {
 		return dst, errTooDeep("msgpack", maxDepth)
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	dst, err := appendMsgpackMapHead(dst, len(keys))
 	if err != nil {
 		return dst, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/internal/delivery"
 )
 
 // Config makes a lane stack (LaneStack in the reference).
@@ -38,29 +39,22 @@ type Received struct {
 	From string
 }
 
-// Delivery reports what became of a message sent with Transmit.
+// Delivery reports what became of a message sent with Transmit. Done is
+// closed once the outcome is known; Err waits for it: nil once every page
+// was handed to the yard's socket, ErrGone when the yard no longer exists,
+// else why it was not sent.
 type Delivery struct {
-	done chan struct{}
-	err  error
+	*delivery.Outcome
+	finish func(error) // sets the outcome; the stack calls it once
 }
 
-// Done is closed once the outcome is known.
-func (d *Delivery) Done() <-chan struct{} { return d.done }
-
-// Err waits for the outcome: nil once every page was handed to the yard's
-// socket, ErrGone when the yard no longer exists, else why it was not sent.
-func (d *Delivery) Err() error {
-	<-d.done
-	return d.err
-}
-
-func (d *Delivery) finish(err error) {
-	d.err = err
-	close(d.done)
+func newDelivery() *Delivery {
+	o, finish := delivery.New()
+	return &Delivery{Outcome: o, finish: finish}
 }
 
 func failed(err error) *Delivery {
-	d := &Delivery{done: make(chan struct{})}
+	d := newDelivery()
 	d.finish(err)
 	return d
 }
@@ -320,7 +314,7 @@ func (s *Stack) Transmit(m body.Map, yard string) *Delivery {
 	if y.dead != nil {
 		return failed(y.dead)
 	}
-	d := &Delivery{done: make(chan struct{})}
+	d := newDelivery()
 	y.queue = append(y.queue, outgoing{pages: pages, d: d})
 	y.cond.Broadcast()
 	return d
@@ -378,142 +372,4 @@ func (s *Stack) send(y *Yard, pages [][]byte) error {
 		s.stat("page_tx")
 	}
 	return nil
-}
-
-// bookIndex tells books apart: the source yard, its session and the book
-// id (the reference's (dn, sn, si, bi), dn being always this yard).
-type bookIndex struct {
-	sn, si string
-	bi     uint32
-}
-
-// MaxPartialBooks bounds the books a source yard may have begun and not
-// finished; beyond it the oldest is dropped (a sender that died mid-book
-// must not hold memory for ever).
-const MaxPartialBooks = 64
-
-// read receives datagrams until the socket closes.
-func (s *Stack) read() error {
-	buf := make([]byte, raet.UXDMaxPacketSize+1)
-	books := map[bookIndex]*RxBook{}
-	var order []bookIndex // books begun, oldest first
-	for {
-		n, from, err := s.conn.ReadFrom(buf)
-		if err != nil {
-			return err
-		}
-		s.stat("page_rx")
-		m, ok := s.receive(append([]byte(nil), buf[:n]...), from, books, &order)
-		if !ok {
-			continue
-		}
-		s.stat("message_rx")
-		select {
-		case s.recv <- m:
-		case <-s.quit:
-			return ErrClosed
-		}
-	}
-}
-
-// receive takes one page (LaneStack._handleOneRx and processRx) and
-// returns the message it completes, if any. Every page dropped is counted.
-func (s *Stack) receive(b []byte, from string, books map[bookIndex]*RxBook, order *[]bookIndex) (Received, bool) {
-	h, section, err := ParsePage(b)
-	if err != nil {
-		s.stat("invalid_page_header")
-		return Received{}, false
-	}
-	if h.DN != s.name {
-		// The reference counts this and goes on to take the page anyway.
-		s.stat("invalid_destination")
-		return Received{}, false
-	}
-	s.mu.Lock()
-	y := s.yards[h.SN]
-	if y == nil {
-		if s.cfg.RefuseUnknown {
-			s.stats["unaccepted_source_yard"]++
-			s.mu.Unlock()
-			return Received{}, false
-		}
-		ha := from
-		if ha == "" { // an unbound sender: where a yard of that name would be
-			ha = HA(s.dir, s.lane, h.SN)
-		}
-		if _, yard, err := NamesFromHA(ha); err != nil || yard != h.SN || CheckYard(h.SN) != nil {
-			// The reference would crash looking up a name its new
-			// remote does not have.
-			s.stats["invalid_source_yard"]++
-			s.mu.Unlock()
-			return Received{}, false
-		}
-		y = s.yardLocked(h.SN, ha)
-		s.stats["yard_accepted"]++
-	}
-	stale := y.rsid != "" && h.SI != y.rsid
-	y.rsid = h.SI
-	s.mu.Unlock()
-	if stale { // a new session: books begun in the old one will not end
-		for idx := range books {
-			if idx.sn == h.SN && idx.si != h.SI {
-				delete(books, idx)
-				s.stat("stale_book")
-			}
-		}
-	}
-	plain := section
-	if h.Count() > 1 {
-		idx := bookIndex{sn: h.SN, si: h.SI, bi: h.BI}
-		book := books[idx]
-		if book == nil {
-			if h.PN != 0 {
-				s.stat("missed_page")
-				return Received{}, false
-			}
-			book = &RxBook{}
-			books[idx] = book
-			*order = append(*order, idx)
-			s.limitBooks(h.SN, books, order)
-		}
-		if plain, err = book.Add(h, section); err != nil {
-			delete(books, idx)
-			s.stat("invalid_page")
-			return Received{}, false
-		}
-		if plain == nil {
-			return Received{}, false
-		}
-		delete(books, idx)
-	}
-	m, err := body.Decode(h.BodyKind(), plain)
-	if err != nil {
-		s.stat("parsing_body_error")
-		return Received{}, false
-	}
-	return Received{Body: m, From: h.SN}, true
-}
-
-// limitBooks drops a source's oldest unfinished books beyond MaxPartialBooks.
-func (s *Stack) limitBooks(sn string, books map[bookIndex]*RxBook, order *[]bookIndex) {
-	live := (*order)[:0]
-	for _, idx := range *order {
-		if books[idx] != nil {
-			live = append(live, idx)
-		}
-	}
-	*order = live
-	n := 0
-	for _, idx := range live {
-		if idx.sn == sn {
-			n++
-		}
-	}
-	for i := 0; n > MaxPartialBooks && i < len(live); i++ {
-		if idx := live[i]; idx.sn == sn && books[idx] != nil {
-			delete(books, idx)
-			n--
-			s.stat("book_dropped")
-		}
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
@@ -18,14 +19,7 @@ import (
 func spoofedJoin(t testing.TB, i int) []byte {
 	t.Helper()
 	seed := sha256.Sum256(fmt.Appendf(nil, "spoof/%d", i))
-	signer, err := raet.NewSigner(seed[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv, err := raet.NewPrivateer(seed[:])
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, priv := testutil.SeededKeys(t, seed[:], seed[:])
 	name := fmt.Sprintf("spoof%d", i)
 	plain, err := body.Encode(raet.BodyJSON, body.Map{
 		{Key: "name", Value: name}, {Key: "mode", Value: int64(0)}, {Key: "kind", Value: int64(0)},

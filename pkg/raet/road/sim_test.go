@@ -1,12 +1,12 @@
 package road
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"net/netip"
 	"testing"
 	"time"
 
+	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
@@ -37,17 +37,7 @@ func newSim(t testing.TB, seed int64) *sim {
 
 // simKeys derives a stack's keys from its name, so runs repeat.
 func simKeys(t testing.TB, name string) (*raet.Signer, *raet.Privateer) {
-	seed := sha256.Sum256([]byte("sim/" + name + "/sign"))
-	pri := sha256.Sum256([]byte("sim/" + name + "/pri"))
-	s, err := raet.NewSigner(seed[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := raet.NewPrivateer(pri[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, p
+	return testutil.NamedKeys(t, "sim/"+name)
 }
 
 // add makes a stack at 127.0.0.1:port with a keep of its own in a temp dir.

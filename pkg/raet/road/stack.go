@@ -13,6 +13,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
+	"github.com/saltraet/saltraet/pkg/raet/internal/delivery"
 )
 
 // Stack is a running road stack. One goroutine, the loop, owns its state
@@ -326,21 +327,13 @@ func (s *Stack) Events() <-chan Event { return s.evts }
 // each with the name of the estate whose signature it carried.
 func (s *Stack) Receive() <-chan Received { return s.recv }
 
-// Delivery reports what became of a message sent with Transmit.
+// Delivery reports what became of a message sent with Transmit. Done is
+// closed once the outcome is known. Err waits for it: nil when the remote
+// said the whole message arrived (done), else why it did not:
+// ErrNotAllowed, ErrNacked, ErrTimedOut, ErrUnknownRemote, ErrStopped, or a
+// packing error.
 type Delivery struct {
-	done chan struct{}
-	err  error
-}
-
-// Done is closed once the outcome is known.
-func (d *Delivery) Done() <-chan struct{} { return d.done }
-
-// Err is nil when the remote said the whole message arrived (done), else why
-// it did not: ErrNotAllowed, ErrNacked, ErrTimedOut, ErrUnknownRemote,
-// ErrStopped, or a packing error. It waits for the outcome.
-func (d *Delivery) Err() error {
-	<-d.done
-	return d.err
+	*delivery.Outcome
 }
 
 // Transmit sends a message to the remote with the given uid. With timeout
@@ -350,11 +343,8 @@ func (d *Delivery) Err() error {
 // its old one, and sent again in the new one only if the remote refused
 // it, so that a message reported delivered arrived exactly once.
 func (s *Stack) Transmit(m body.Map, uid uint32, timeout time.Duration) *Delivery {
-	d := &Delivery{done: make(chan struct{})}
-	finish := func(err error) {
-		d.err = err
-		close(d.done)
-	}
+	o, finish := delivery.New()
+	d := &Delivery{o}
 	if err := s.do(func(c *core) {
 		r := c.remotes[uid]
 		if r == nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
@@ -21,15 +22,7 @@ import (
 
 func testKeys(t *testing.T, b byte) (*raet.Signer, *raet.Privateer) {
 	t.Helper()
-	s, err := raet.NewSigner(bytes.Repeat([]byte{b}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := raet.NewPrivateer(bytes.Repeat([]byte{b + 1}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, p
+	return testutil.SeededKeys(t, bytes.Repeat([]byte{b}, 32), bytes.Repeat([]byte{b + 1}, 32))
 }
 
 // eventually polls cond on the loop until it holds or a generous deadline

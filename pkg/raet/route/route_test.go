@@ -2,7 +2,6 @@ package route_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"os"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
@@ -80,16 +80,7 @@ func newRoad(t *testing.T, ctx context.Context, name string, main bool) *road.St
 	if err != nil {
 		t.Fatal(err)
 	}
-	seed := sha256.Sum256([]byte("route/" + name + "/sign"))
-	pri := sha256.Sum256([]byte("route/" + name + "/pri"))
-	signer, err := raet.NewSigner(seed[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv, err := raet.NewPrivateer(pri[:])
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, priv := testutil.NamedKeys(t, "route/"+name)
 	s, err := road.NewStack(road.Config{Name: name, Main: main, Signer: signer, Privateer: priv,
 		Conn: conn, Keep: k, BodyKind: raet.BodyMsgpack})
 	if err != nil {

@@ -53,13 +53,7 @@ func waitPending(t *testing.T, f *clock.Fake, at time.Time) {
 // waitUntil polls cond until it holds.
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	end := time.Now().Add(deadline)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatalf("%s: not within %v", what, deadline)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testutil.WaitFor(t, what, deadline, cond)
 }
 
 // nextReturn waits for the next Return; ok is false when the channel closed.

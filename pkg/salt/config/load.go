@@ -39,17 +39,7 @@ func LoadMinion(configDir string) (*Minion, error) { return Loader{}.LoadMinion(
 // LoadMaster is the package-level LoadMaster with this Loader's host.
 func (l Loader) LoadMaster(configDir string) (*Master, error) {
 	m := defaultMaster()
-	d, err := l.load(&m.Common, configDir, "master")
-	if err != nil {
-		return nil, err
-	}
-	decodeCommon(d, &m.Common)
-	decodeMaster(d, m)
-	l.finish(d, &m.Common, "master")
-	if err := d.errs.err(); err != nil {
-		return nil, err
-	}
-	id, src, err := resolveID(&m.Common, l.hostname(), "master")
+	id, src, err := l.loadRole(&m.Common, configDir, "master", func(d *decoder) { decodeMaster(d, m) })
 	if err != nil {
 		return nil, err
 	}
@@ -66,23 +56,32 @@ func (l Loader) LoadMaster(configDir string) (*Master, error) {
 // LoadMinion is the package-level LoadMinion with this Loader's host.
 func (l Loader) LoadMinion(configDir string) (*Minion, error) {
 	m := defaultMinion()
-	d, err := l.load(&m.Common, configDir, "minion")
-	if err != nil {
-		return nil, err
-	}
-	decodeCommon(d, &m.Common)
-	decodeMinion(d, m)
-	l.finish(d, &m.Common, "minion")
-	if err := d.errs.err(); err != nil {
-		return nil, err
-	}
-	id, src, err := resolveID(&m.Common, l.hostname(), "minion")
+	id, src, err := l.loadRole(&m.Common, configDir, "minion", func(d *decoder) { decodeMinion(d, m) })
 	if err != nil {
 		return nil, err
 	}
 	m.ID, m.IDSource = id, src
 	m.rerootMinion()
 	return m, nil
+}
+
+// loadRole reads the config of one role (master or minion) into c, as
+// apply_<role>_config does up to the id: the files with their includes,
+// the common options, the role's own (decodeRole), the derived settings,
+// then the id and where it came from. Every bad option is reported, not
+// only the first.
+func (l Loader) loadRole(c *Common, configDir, role string, decodeRole func(*decoder)) (string, IDSource, error) {
+	d, err := l.load(c, configDir, role)
+	if err != nil {
+		return "", 0, err
+	}
+	decodeCommon(d, c)
+	decodeRole(d)
+	l.finish(d, c, role)
+	if err := d.errs.err(); err != nil {
+		return "", 0, err
+	}
+	return resolveID(c, l.hostname(), role)
 }
 
 func (l Loader) hostname() func() (string, error) {

@@ -1,6 +1,7 @@
 package master
 
 import (
+	"maps"
 	"slices"
 	"sync"
 
@@ -52,12 +53,7 @@ func (e *eventer) unsubscribe(yard string) bool {
 func (e *eventer) subscribers() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make([]string, 0, len(e.subs))
-	for y := range e.subs {
-		out = append(out, y)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(e.subs))
 }
 
 // fire sends the event (protocol.Event) to each subscriber. data must not

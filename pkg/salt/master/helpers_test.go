@@ -151,13 +151,7 @@ func (tm *tmaster) waitStat(key string, n uint64) {
 // eventually polls cond until it holds.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.WaitFor(t, what, wait, cond)
 }
 
 // minion is a fake minion: a road stack that joins the master, collects

@@ -10,6 +10,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/salt/internal/counters"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
 
@@ -26,7 +27,7 @@ const maxKeyNotes = 4096
 type keyJudge struct {
 	store *pki.Store
 	log   logrus.FieldLogger
-	stats *counters
+	stats *counters.Counters
 	// warn hears the store's warnings of each decision; a join flood's
 	// refusals by max_pending_keys are paced there, not noted per id.
 	warn func(id string, warnings []error)
@@ -48,12 +49,12 @@ func (j *keyJudge) StatusRole(role, verhex, pubhex string) (raet.Acceptance, err
 	var fe *pki.FileError
 	switch {
 	case errors.As(err, &fe):
-		j.stats.add("key_file_error")
+		j.stats.Add("key_file_error")
 		j.setBroken(role, err)
 		j.note(role, logrus.ErrorLevel, fmt.Sprintf("Refusing minion %s: %v; repair the file, or delete it with salt-key-raet -d %s "+
 			"and accept the key the minion shows next", role, err, role))
 	case err != nil:
-		j.stats.add("key_error")
+		j.stats.Add("key_error")
 		j.note(role, logrus.ErrorLevel, fmt.Sprintf("Refusing minion %s: %v", role, err))
 	case d.Reason == pki.ReasonPendingFull: // said, paced, by warn
 	case d.Status == raet.Rejected:
@@ -140,7 +141,7 @@ func (j *keyJudge) review(remotes map[uint32]road.RemoteState) {
 				j.log.Errorf("Minion %s (estate %s), whose key was deleted: %v", rs.Role, rs.Name, err)
 				continue
 			}
-			j.stats.add("key_judged_again")
+			j.stats.Add("key_judged_again")
 			j.log.Infof("The key of minion %s was deleted while estate %s was connected; judged again: %s (%s)",
 				rs.Role, rs.Name, d.Status, d.Reason)
 		}

@@ -41,7 +41,7 @@ func (m *Master) keyWarnings(id string, warnings []error) {
 			m.log.Warnf("Key of %s: %v", id, w)
 			continue
 		}
-		m.stats.add("pending_keys_refused")
+		m.stats.Add("pending_keys_refused")
 		if ok, n := m.pendingFull.due(m.now()); ok {
 			m.log.Warnf("%v (%d new keys refused since the last report)", w, n)
 		}

@@ -23,7 +23,7 @@ const (
 func (m *Master) onEventReq(msg route.Message) {
 	m.ev.subscribe(msg.Route.Src.Yard)
 	m.gone.Back(msg.Route.Src.Yard)
-	m.stats.add("event_subscribed")
+	m.stats.Add("event_subscribed")
 	m.log.Debugf("Yard %s subscribed to events", msg.Route.Src.Yard)
 }
 
@@ -34,7 +34,7 @@ func (m *Master) onEventFire(msg route.Message) {
 		m.refuse("bad_event_fire", "Dropped an event from %s: it has no tag", describeSender(msg))
 		return
 	}
-	m.stats.add("event_fired")
+	m.stats.Add("event_fired")
 	m.ev.fire(tag, protocol.EventData(msg.Body))
 }
 
@@ -50,7 +50,7 @@ func (m *Master) onPresenceReq(msg route.Message) {
 		m.refuse("bad_presence_req", "Dropped a presence request from yard %s: unknown state %q", yard, clip(state))
 		return
 	}
-	m.stats.add("presence_req")
+	m.stats.Add("presence_req")
 	m.router.Send(protocol.PresenceReply(m.estate, yard, key, names))
 }
 
@@ -120,13 +120,13 @@ func (m *Master) yardGone(msg route.Message, err error) {
 	yard := msg.Route.Dst.Yard
 	subscribed := m.ev.unsubscribe(yard)
 	if subscribed {
-		m.stats.add("event_yard_gone")
+		m.stats.Add("event_yard_gone")
 	}
 	if !m.gone.First(yard) {
-		m.stats.add("lane_yard_gone_dropped")
+		m.stats.Add("lane_yard_gone_dropped")
 		return
 	}
-	m.stats.add("lane_yard_gone")
+	m.stats.Add("lane_yard_gone")
 	logf := m.log.Warnf
 	if errors.Is(err, lane.ErrGone) {
 		logf = m.log.Infof

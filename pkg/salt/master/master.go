@@ -19,6 +19,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/internal/counters"
 	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
@@ -106,7 +107,7 @@ type Master struct {
 	lane   *lane.Stack
 	router *route.Router
 	ev     *eventer
-	stats  counters
+	stats  counters.Counters
 	gone   gone.Yards // local yards found gone, warned about once
 	judge  *keyJudge  // the road's acceptor
 	// pendingFull paces the warnings of keys refused by max_pending_keys.
@@ -138,7 +139,6 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	m = &Master{cfg: cfg, log: logger, opts: o, estate: cfg.EstateName(),
 		work: make(chan func(), inbox), stopping: make(chan struct{}),
 		reaped: map[string]bool{}, allows: newAllowWatch()}
-	m.stats.m = map[string]uint64{}
 	self := m // m is nil by the time a failing New's defer runs
 	defer func() {
 		if err != nil && o.conn != nil && self.road == nil {
@@ -267,7 +267,7 @@ func (m *Master) Cache() *job.Cache { return m.cache }
 // road_received, what came in over the road, also under the name it had
 // when the master read the road itself.
 func (m *Master) Stats() map[string]uint64 {
-	out := m.stats.snapshot()
+	out := m.stats.Snapshot()
 	for k, v := range m.router.Stats() {
 		out["router_"+k] = v
 	}
@@ -344,11 +344,11 @@ func (m *Master) maintain(ctx context.Context) error {
 	return m.every(ctx, m.opts.maintenance, func() {
 		n, err := m.cache.Clean(keep, time.Now()) // the cache's dates are the wall clock's
 		if n > 0 {
-			m.stats.add("jobs_cleaned")
+			m.stats.Add("jobs_cleaned")
 			m.log.Infof("Removed %d job(s) older than keep_jobs (%d hours) from the job cache", n, m.cfg.KeepJobs)
 		}
 		if err != nil {
-			m.stats.add("cache_error")
+			m.stats.Add("cache_error")
 			m.log.Warnf("Cleaning the job cache: %v", err)
 		}
 	})
@@ -398,28 +398,6 @@ func (m *Master) enqueue(f func()) {
 
 // refuse counts a refusal and logs it at warning.
 func (m *Master) refuse(stat, format string, args ...any) {
-	m.stats.add(stat)
+	m.stats.Add(stat)
 	m.log.Warnf(format, args...)
-}
-
-// counters are the master's statistics.
-type counters struct {
-	mu sync.Mutex
-	m  map[string]uint64
-}
-
-func (c *counters) add(key string) {
-	c.mu.Lock()
-	c.m[key]++
-	c.mu.Unlock()
-}
-
-func (c *counters) snapshot() map[string]uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make(map[string]uint64, len(c.m))
-	for k, v := range c.m {
-		out[k] = v
-	}
-	return out
 }

@@ -77,7 +77,7 @@ func estateGone(msg route.Message) string {
 // refused counts a refusal of the policy under its reason and logs the
 // first of each reason from each sender at warning.
 func (m *Master) refused(msg route.Message, rf *route.Refusal) {
-	m.stats.add(rf.Reason)
+	m.stats.Add(rf.Reason)
 	if rf.First {
 		m.log.Warn(refusalLine(msg, rf))
 	}

@@ -22,7 +22,7 @@ func (m *Master) readEvents(ctx context.Context) error {
 		case <-m.road.Done():
 			return nil
 		case e := <-m.road.Events():
-			m.stats.add("road_event_" + string(e.Kind))
+			m.stats.Add("road_event_" + string(e.Kind))
 			m.onRoadEvent(e)
 			switch e.Kind {
 			case road.EventJoined, road.EventRemoved:

@@ -110,7 +110,7 @@ func (m *Master) publish(load body.Map, yard string) {
 		return
 	}
 	if len(minions) == 0 {
-		m.stats.add("publish_no_minions")
+		m.stats.Add("publish_no_minions")
 		m.log.Infof("Publish of %v to %v (%s): no accepted minion matched", fun(load), tgt, tgtTypeOr(tgtType))
 		m.reply(yard, "", protocol.NoMinionsReply())
 		return
@@ -124,7 +124,7 @@ func (m *Master) publish(load body.Map, yard string) {
 			jid, err = m.cache.PrepJID(m.opts.jids)
 		}
 		if err != nil {
-			m.stats.add("cache_error")
+			m.stats.Add("cache_error")
 			m.log.Errorf("Publish from yard %s: %v", yard, err)
 			m.replyError(yard, ErrNameMaster, err.Error())
 			return
@@ -136,13 +136,13 @@ func (m *Master) publish(load body.Map, yard string) {
 	m.ev.fire(TagNewJob, newJob)
 	m.ev.fire(job.NewJobTag(jid), newJob)
 	if err := m.cache.SaveLoad(jid, load, minions); err != nil {
-		m.stats.add("cache_error")
+		m.stats.Add("cache_error")
 		m.log.Errorf("Publish %s: %v", jid, err)
 		m.replyError(yard, ErrNameMaster, err.Error())
 		return
 	}
 	pub := protocol.PubLoad(load, jid)
-	m.stats.add("publish")
+	m.stats.Add("publish")
 	m.log.Infof("Job %s: %v to %d minion(s) %v", jid, fun(load), len(minions), minions)
 	m.reply(yard, protocol.SharePubRet, protocol.PublishReply(pub, minions))
 	m.sendPub(jid, minions, pub)
@@ -160,7 +160,7 @@ func tgtTypeOr(t string) string {
 // reply answers a client yard (protocol.Reply).
 func (m *Master) reply(yard, share string, ret body.Map) {
 	if yard == "" {
-		m.stats.add("reply_no_yard")
+		m.stats.Add("reply_no_yard")
 		return
 	}
 	m.router.Send(protocol.Reply(m.estate, yard, share, ret))
@@ -189,7 +189,7 @@ func (m *Master) sendPub(jid string, minions []string, pub body.Map) {
 }
 
 func (m *Master) undelivered(jid, id, estate, why string) {
-	m.stats.add("publish_undelivered")
+	m.stats.Add("publish_undelivered")
 	if estate != "" {
 		m.log.Warnf("Job %s was not delivered to %s (estate %s): %s", jid, id, estate, why)
 	} else {

@@ -90,7 +90,7 @@ func (m *Master) remoteCmd(msg route.Message) {
 func (m *Master) handleReturn(id string, load body.Map) {
 	load = slices.Clone(load)
 	if claimed, ok := load.String("id"); ok && claimed != id {
-		m.stats.add("return_id_replaced")
+		m.stats.Add("return_id_replaced")
 		m.log.Warnf("Return from minion %s claimed the id %q; stored as %s", id, clip(claimed), id)
 	}
 	load.Set("id", id)
@@ -103,13 +103,13 @@ func (m *Master) handleReturn(id string, load body.Map) {
 	if jid == job.ReqJID {
 		// A job the minion started itself: it gets a jid here.
 		if jid, err = m.cache.PrepJID(m.opts.jids); err != nil {
-			m.stats.add("cache_error")
+			m.stats.Add("cache_error")
 			m.log.Errorf("Return from %s: %v", id, err)
 			return
 		}
 		load.Set("jid", jid)
 		if err := m.cache.SaveLoad(jid, load, []string{id}); err != nil {
-			m.stats.add("cache_error")
+			m.stats.Add("cache_error")
 			m.log.Errorf("Return from %s: %v", id, err)
 			return
 		}
@@ -120,7 +120,7 @@ func (m *Master) handleReturn(id string, load body.Map) {
 			m.refuse("unknown_jid", "Dropped a return from %s for job %s, which is not in the job cache", id, jid)
 			return
 		case err != nil:
-			m.stats.add("cache_error")
+			m.stats.Add("cache_error")
 			m.log.Errorf("Return from %s for job %s: %v", id, jid, err)
 			return
 		case !slices.Contains(minions, id):
@@ -138,10 +138,10 @@ func (m *Master) handleReturn(id string, load body.Map) {
 			return
 		}
 		// Not kept, but the client still hears of it.
-		m.stats.add("cache_error")
+		m.stats.Add("cache_error")
 		m.log.Errorf("Return from %s for job %s: %v", id, jid, err)
 	}
-	m.stats.add("return")
+	m.stats.Add("return")
 	m.log.Debugf("Return from %s for job %s", id, jid)
 	m.ev.fire(jid, load)
 	m.ev.fire(job.RetTag(jid, id), load)
@@ -159,17 +159,17 @@ func (m *Master) handlePillar(id string, rs road.RemoteState, load body.Map) {
 	}
 	if m.cfg.MinionDataCache {
 		if err := m.saveData(id, grains); err != nil {
-			m.stats.add("cache_error")
+			m.stats.Add("cache_error")
 			m.log.Errorf("Minion data cache of %s: %v", id, err)
 		}
 	}
-	m.stats.add("pillar")
+	m.stats.Add("pillar")
 	d := m.road.Transmit(protocol.PillarReply(m.estate, rs.Name), rs.UID, pillarTimeout)
 	m.watchers.Add(1)
 	go func() {
 		defer m.watchers.Done()
 		if err := d.Err(); err != nil && !errors.Is(err, road.ErrStopped) {
-			m.stats.add("pillar_reply_undelivered")
+			m.stats.Add("pillar_reply_undelivered")
 			m.log.Warnf("Pillar reply to %s (estate %s) was not delivered: %v", id, rs.Name, err)
 		}
 	}()

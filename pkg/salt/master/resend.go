@@ -146,7 +146,7 @@ func (p *pubDelivery) start(e roadEstates) {
 	p.mu.Unlock()
 	for _, rs := range estates {
 		d := p.m.road.Transmit(p.msg(rs.Name), rs.UID, p.m.opts.publishTimeout)
-		p.m.stats.add("publish_sent")
+		p.m.stats.Add("publish_sent")
 		p.m.watchers.Add(1)
 		go func(estate string) {
 			defer p.m.watchers.Done()
@@ -183,7 +183,7 @@ func (p *pubDelivery) outcome(gen uint64, estate string, err error) {
 }
 
 func (p *pubDelivery) delivered() {
-	p.m.stats.add("publish_delivered")
+	p.m.stats.Add("publish_delivered")
 	p.m.ev.fire(DeliveredTag(p.jid, p.id), protocol.DeliveredData(p.jid, p.id))
 }
 
@@ -196,7 +196,7 @@ func (p *pubDelivery) retry(gen uint64, estate string, err error) {
 	for p.resends < maxResends {
 		now, next := m.allows.since(p.id)
 		if now == gen {
-			m.stats.add("publish_resend_wait")
+			m.stats.Add("publish_resend_wait")
 			m.log.Infof("Job %s not delivered to %s yet (%v); sending it again when the minion is allowed again", p.jid, p.id, err)
 			select {
 			case <-next:
@@ -214,7 +214,7 @@ func (p *pubDelivery) retry(gen uint64, estate string, err error) {
 			continue // allowed and gone again: wait for the next allow
 		}
 		p.resends++
-		m.stats.add("publish_resent")
+		m.stats.Add("publish_resent")
 		estate = estates[0].Name
 		m.log.Infof("Job %s: sending the publish again to %s (estate %s), allowed again", p.jid, p.id, estate)
 		err = m.road.Transmit(p.msg(estate), estates[0].UID, min(m.opts.publishTimeout, max(p.until.Sub(m.now()), time.Second))).Err()

@@ -2,7 +2,6 @@ package minion
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"io"
 	"net/netip"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
@@ -50,17 +50,7 @@ var fastTimers = road.Timers{
 // keysFor derives fixed long-term keys from a name.
 func keysFor(t *testing.T, name string) (*raet.Signer, *raet.Privateer) {
 	t.Helper()
-	seed := sha256.Sum256([]byte("minion-test/" + name + "/sign"))
-	pri := sha256.Sum256([]byte("minion-test/" + name + "/pri"))
-	signer, err := raet.NewSigner(seed[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv, err := raet.NewPrivateer(pri[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signer, priv
+	return testutil.NamedKeys(t, "minion-test/"+name)
 }
 
 // fakeMaster is a master's road stack and router as the contract has them,
@@ -393,13 +383,7 @@ func (r *running) stop(t *testing.T) {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	end := time.Now().Add(deadline)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatalf("%s: not within %v", what, deadline)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.WaitFor(t, what, deadline, cond)
 }
 
 // loadOf returns the load of a message.

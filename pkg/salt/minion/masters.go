@@ -217,7 +217,7 @@ func (m *Minion) masterRefused(ms *master, name, addr string) {
 	wait, next := acceptanceWait(ms.wait, base, max)
 	ms.was, ms.uid, ms.wait, ms.retryAt = ms.uid, 0, next, m.o.clock.Now().Add(wait)
 	m.masters.mu.Unlock()
-	m.stats.add("master_refused")
+	m.stats.Add("master_refused")
 	if first {
 		m.log.Errorf("Master %s at %s refused this minion, or was refused by it (see the key messages above); "+
 			"joining it again in %v (acceptance_wait_time)", name, addr, wait)
@@ -233,7 +233,7 @@ func (m *Minion) masterRefused(ms *master, name, addr string) {
 // the old session, so only a join finds it out; its key is then judged
 // again, and a changed one refused and said so.
 func (m *Minion) masterLost(ev road.Event, addr string) {
-	m.stats.add("master_lost")
+	m.stats.Add("master_lost")
 	if err := m.road.Rejoin(ev.UID, true); err != nil {
 		m.log.Warnf("Master %s at %s stopped answering; cannot join it again: %v", ev.Name, addr, err)
 		return

@@ -21,6 +21,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/grains"
+	"github.com/saltraet/saltraet/pkg/salt/internal/counters"
 	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/modules"
@@ -122,7 +123,7 @@ type Minion struct {
 	jobs    *jobTable
 	jidQ    *jidQueue
 	spool   *spool
-	stats   counters
+	stats   counters.Counters
 	gone    gone.Yards // local yards found gone, warned about once
 
 	jobCtx    context.Context
@@ -211,7 +212,7 @@ func (m *Minion) Running() []map[string]any { return m.jobs.Running() }
 // (publish_jid_seen, publish_jid_too_old, publish_not_from_master,
 // road_remote_cmd, publish_no_load, publish_bad_jid, publish_bad_target,
 // master_refused, lane_yard_gone, lane_yard_gone_dropped, undeliverable).
-func (m *Minion) Stats() map[string]uint64 { return m.stats.snapshot() }
+func (m *Minion) Stats() map[string]uint64 { return m.stats.Snapshot() }
 
 // Spooled lists the jids of the returns not yet delivered.
 func (m *Minion) Spooled() []string { return m.spool.pending() }
@@ -267,20 +268,20 @@ func (m *Minion) sendToMaster(master string, msg body.Map) (*road.Delivery, erro
 func (m *Minion) onPublish(msg route.Message) {
 	load, ok := protocol.PubOf(msg.Body)
 	if !ok {
-		m.stats.add("publish_no_load")
+		m.stats.Add("publish_no_load")
 		m.log.Warnf("Refusing a publish from master %s without a pub load", msg.FromEstate)
 		return
 	}
 	pub := protocol.ParsePub(load)
 	if !job.IsJID(pub.Jid) || job.ValidID(pub.Jid) != nil {
-		m.stats.add("publish_bad_jid")
+		m.stats.Add("publish_bad_jid")
 		m.log.Warnf("Refusing a publish from master %s: invalid jid %q", msg.FromEstate, pub.Jid)
 		return
 	}
 	delim, _ := load.String("delimiter")
 	matched, err := target.Matcher{ID: m.id, Grains: m.grains, Delimiter: delim}.Match(pub.TgtType, pub.Tgt)
 	if err != nil {
-		m.stats.add("publish_bad_target")
+		m.stats.Add("publish_bad_target")
 		m.log.Warnf("Job %s from master %s not run: target %v (%s): %v", pub.Jid, msg.FromEstate, pub.Tgt, pub.TgtType, err)
 		return
 	}
@@ -293,7 +294,7 @@ func (m *Minion) onPublish(msg route.Message) {
 		if errors.Is(err, ErrJIDTooOld) {
 			stat = "publish_jid_too_old"
 		}
-		m.stats.add(stat)
+		m.stats.Add(stat)
 		m.log.Warnf("Refusing job %s (%s) from master %s: %v", pub.Jid, pub.Fun, msg.FromEstate, err)
 		return
 	} else if err != nil {

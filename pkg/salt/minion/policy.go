@@ -54,7 +54,7 @@ func (m *Minion) masterOnly(reason string) func(route.Message) (string, string) 
 // refused counts a refusal of the policy under its reason and logs the
 // first of each reason from each sender at warning.
 func (m *Minion) refused(msg route.Message, rf *route.Refusal) {
-	m.stats.add(rf.Reason)
+	m.stats.Add(rf.Reason)
 	if !rf.First {
 		return
 	}

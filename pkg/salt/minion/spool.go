@@ -3,6 +3,7 @@ package minion
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -238,12 +239,7 @@ func (s *spool) release(jid string) {
 func (s *spool) pending() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.index))
-	for jid := range s.index {
-		out = append(out, jid)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(s.index))
 }
 
 // idle waits until no delivery is under way, or the deadline passes

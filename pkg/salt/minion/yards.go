@@ -22,7 +22,7 @@ func (m *Minion) undeliverable(msg route.Message, err error) {
 	case (msg.Route.Dst.Estate == "" || msg.Route.Dst.Estate == m.estate) && msg.Route.Dst.Yard != "" &&
 		!errors.Is(err, route.ErrOutboxFull) && !errors.Is(err, route.ErrInvalidRoute):
 		if m.gone.First(msg.Route.Dst.Yard) {
-			m.stats.add("lane_yard_gone")
+			m.stats.Add("lane_yard_gone")
 			logf := m.log.Warnf
 			if errors.Is(err, lane.ErrGone) { // closed in order, as a local tool does on exit
 				logf = m.log.Infof
@@ -30,9 +30,9 @@ func (m *Minion) undeliverable(msg route.Message, err error) {
 			logf("Yard %s is gone (%v); what was on its way to it is dropped", msg.Route.Dst.Yard, err)
 			return
 		}
-		m.stats.add("lane_yard_gone_dropped")
+		m.stats.Add("lane_yard_gone_dropped")
 	default:
-		m.stats.add("undeliverable")
+		m.stats.Add("undeliverable")
 		m.log.Warnf("Message %s not routed: %v", msg.Route, err)
 	}
 }

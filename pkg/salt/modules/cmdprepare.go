@@ -1,10 +1,11 @@
 package modules
 
 import (
+	"maps"
 	"os"
 	"os/user"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -260,11 +261,7 @@ func parseEnv(v any) (body.Map, error) {
 }
 
 func sortedMap(m map[string]any) body.Map {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	out := make(body.Map, 0, len(m))
 	for _, k := range keys {
 		out = append(out, body.Item{Key: k, Value: m[k]})

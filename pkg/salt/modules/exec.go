@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -251,12 +252,7 @@ func (e *Executor) Has(fun string) bool {
 func (e *Executor) Functions() []string {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	names := make([]string, 0, len(e.funcs))
-	for n := range e.funcs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(e.funcs))
 }
 
 // Run executes fun with the published args as Salt's ZeroMQ minion does:

@@ -1,8 +1,9 @@
 package modules
 
 import (
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -75,12 +76,7 @@ func grainsFuncs() []Func {
 			Doc:    "Return the sorted names of the minion's grains.\n\nCLI Example: salt '*' grains.ls",
 			Call: func(c *Call) (any, error) {
 				g := c.Grains()
-				keys := make([]string, 0, len(g))
-				for k := range g {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				return toAnyList(keys), nil
+				return toAnyList(slices.Sorted(maps.Keys(g))), nil
 			},
 		},
 	}

@@ -1,6 +1,8 @@
 package modules
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -164,10 +166,5 @@ func sysFuncs() []Func {
 }
 
 func sortedSet(set map[string]bool) []any {
-	keys := make([]string, 0, len(set))
-	for k := range set {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return toAnyList(keys)
+	return toAnyList(slices.Sorted(maps.Keys(set)))
 }

@@ -2,12 +2,10 @@ package modules
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/saltraet/saltraet/internal/testvectors"
+	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 )
 
@@ -26,19 +24,8 @@ type observedRun struct {
 
 func loadObserved(t *testing.T, name string) []observedRun {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(testvectors.Shared(t), "spec", "salt-3006-observed", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := body.DecodeJSON(b)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	doc := v.(body.Map)
-	runsV, _ := doc.Get("runs")
 	var runs []observedRun
-	for _, rv := range runsV.([]any) {
-		run := rv.(body.Map)
+	for _, run := range testutil.ObservedRuns(t, name) {
 		cmdline, _ := run.String("cmdline")
 		or := observedRun{cmdline: cmdline, rets: map[string]body.Map{}}
 		evs, _ := run.Get("events")

@@ -34,12 +34,7 @@ func CLINames() []string { return slices.Clone(cliNames) }
 
 // CLICanonical returns the outputter a --out value (or a return's "out")
 // names, and whether the salt command has it.
-func CLICanonical(name string) (string, bool) {
-	if name == "text" {
-		name = "txt"
-	}
-	return name, slices.Contains(cliNames, name)
-}
+func CLICanonical(name string) (string, bool) { return canonical(name, cliNames) }
 
 // FormatCLI renders data with the named outputter the way the salt
 // command's display_output does. An empty name is nested, the default; a
@@ -58,14 +53,8 @@ func FormatCLI(name string, data any, o CLIOptions) (string, error) {
 		return NoReturn(data, o.Color), nil
 	case "json":
 		return JSONOut(data, o.OutputIndent, o.Pretty)
-	case "yaml":
-		return YAML(data)
-	case "txt":
-		return Txt(data), nil
-	case "raw":
-		return Raw(data), nil
 	}
-	panic("unreachable")
+	return formatPlain(canon, data) // yaml, txt, raw
 }
 
 // DisplayCLI prints data with the named outputter as display_output does:

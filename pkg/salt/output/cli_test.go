@@ -2,12 +2,10 @@ package output
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/saltraet/saltraet/internal/testvectors"
+	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 )
 
@@ -19,21 +17,11 @@ func observedReturns(t *testing.T, name string) []struct {
 	rets            []body.Map
 } {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(testvectors.Shared(t), "spec", "salt-3006-observed", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := body.DecodeJSON(b)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	runs, _ := v.(body.Map).Get("runs")
 	var out []struct {
 		cmdline, stdout string
 		rets            []body.Map
 	}
-	for _, rv := range runs.([]any) {
-		r := rv.(body.Map)
+	for _, r := range testutil.ObservedRuns(t, name) {
 		cmdline, _ := r.String("cmdline")
 		stdout, _ := r.String("stdout")
 		evs, _ := r.Get("events")

@@ -42,11 +42,15 @@ func Names() []string { return []string{"json", "key", "raw", "txt", "yaml"} }
 
 // Canonical returns the outputter a --out value names ("text" is txt) and
 // whether this package has it.
-func Canonical(name string) (string, bool) {
+func Canonical(name string) (string, bool) { return canonical(name, Names()) }
+
+// canonical is the outputter a --out value names, "text" being txt for
+// both tools, and whether it is one of names.
+func canonical(name string, names []string) (string, bool) {
 	if name == "text" {
 		name = "txt"
 	}
-	return name, slices.Contains(Names(), name)
+	return name, slices.Contains(names, name)
 }
 
 // Format renders data with the named outputter, as the outputter's output
@@ -59,18 +63,28 @@ func Format(name string, data any, opts Options) (string, error) {
 	switch canon {
 	case "json":
 		return JSON(data)
-	case "yaml":
-		return YAML(data)
-	case "txt":
-		return Txt(data), nil
-	case "raw":
-		return Raw(data), nil
+	case "yaml", "txt", "raw":
+		return formatPlain(canon, data)
 	case "key":
 		m, ok := data.(Map)
 		if !ok {
 			return "", fmt.Errorf("output: the key outputter takes a mapping of key statuses, not %T", data)
 		}
 		return Key(m, opts)
+	}
+	panic("unreachable")
+}
+
+// formatPlain renders the outputters salt-key and the salt command have
+// alike, with no options: yaml, txt and raw.
+func formatPlain(canon string, data any) (string, error) {
+	switch canon {
+	case "yaml":
+		return YAML(data)
+	case "txt":
+		return Txt(data), nil
+	case "raw":
+		return Raw(data), nil
 	}
 	panic("unreachable")
 }

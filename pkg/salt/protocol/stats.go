@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -31,11 +32,7 @@ func StatsTag(msg body.Map) string { tag, _ := msg.String("tag"); return tag }
 // StatsReply answers a stats request from yard with an event of its tag
 // whose data are the counters, by name in order.
 func StatsReply(estate, yard, tag string, stats map[string]uint64) body.Map {
-	keys := make([]string, 0, len(stats))
-	for k := range stats {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(stats))
 	data := body.Map{}
 	for _, k := range keys {
 		data = append(data, body.Item{Key: k, Value: stats[k]})

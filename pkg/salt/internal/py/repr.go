@@ -4,6 +4,7 @@ package py
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -249,11 +250,7 @@ func DictItems(v any) (body.Map, bool) {
 var itemType = reflect.TypeFor[body.Item]()
 
 func sortedItems[V any](m map[string]V) body.Map {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	items := make(body.Map, len(keys))
 	for i, k := range keys {
 		items[i] = body.Item{Key: k, Value: m[k]}
