@@ -89,7 +89,7 @@ func (m *Master) readPillarLoad(id string, load body.Map) (pillarLoad, bool) {
 	pl.pillarenv, _ = load.String("pillarenv")
 	if v, ok := load.Get("pillar_override"); ok && v != nil {
 		if o, ok := v.(body.Map); ok {
-			pl.override = plainMap(o)
+			pl.override = protocol.PlainMap(o)
 		} else {
 			m.log.Warnf("Pillar request from %s: pillar_override is a %T, not a mapping; ignored", id, v)
 		}
@@ -102,7 +102,7 @@ func (m *Master) compilePillar(id string, pl pillarLoad) map[string]any {
 	if m.opts.pillar == nil {
 		return map[string]any{}
 	}
-	p := m.opts.pillar(id, plainMap(pl.grains), pl.saltenv, pl.pillarenv, pl.override)
+	p := m.opts.pillar(id, protocol.PlainMap(pl.grains), pl.saltenv, pl.pillarenv, pl.override)
 	if p == nil {
 		p = map[string]any{}
 	}
@@ -128,28 +128,4 @@ func (m *Master) saveData(id string, grains body.Map, pillar map[string]any) err
 		return err
 	}
 	return fsutil.WriteFile(dir, DataFile, data, fsutil.WriteOptions{Mode: 0o600, TempPrefix: ".data-tmp-"})
-}
-
-// plainMap is m with every nested mapping a map[string]any, as the pillar
-// compiler and templates take them.
-func plainMap(m body.Map) map[string]any {
-	out := make(map[string]any, len(m))
-	for _, it := range m {
-		out[it.Key] = plain(it.Value)
-	}
-	return out
-}
-
-func plain(v any) any {
-	switch x := v.(type) {
-	case body.Map:
-		return plainMap(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = plain(e)
-		}
-		return out
-	}
-	return v
 }

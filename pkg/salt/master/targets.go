@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 	"github.com/saltraet/saltraet/pkg/salt/target"
 )
 
@@ -73,7 +74,7 @@ func (m *Master) cachedData(id string) (grains, pillar map[string]any) {
 	}
 	g, _ := top.Map("grains")
 	p, _ := top.Map("pillar")
-	return plainMap(g), plainMap(p)
+	return protocol.PlainMap(g), protocol.PlainMap(p)
 }
 
 // ReadGrains reads the "grains" mapping of a minion's data.p.
