@@ -133,3 +133,39 @@ func TestPillarDefaultEmpty(t *testing.T) {
 		t.Fatalf("pillar %v", ret)
 	}
 }
+
+// A pillar that takes long to compile holds one worker, not the router:
+// the master goes on serving publishes meanwhile.
+func TestPillarCompileOffRouter(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	slow := func(id string, grains map[string]any, saltenv, pillarenv string, override map[string]any) map[string]any {
+		started <- struct{}{}
+		<-release
+		return map[string]any{"role": "web"}
+	}
+	tm := newMaster(t, "", WithPillar(slow)).start()
+	est := tm.m.EstateName()
+	web1 := newMinion(t, tm, "web1").connect(tm)
+	go web1.road.Transmit(protocol.Request(web1.estate(), est, "trkslowslowslowslo", body.Map{
+		{Key: "grains", Value: body.Map{}}, {Key: "cmd", Value: protocol.CmdPillar}}), web1.master, wait)
+	select {
+	case <-started:
+	case <-time.After(wait):
+		t.Fatal("the pillar was never compiled")
+	}
+	cl := newClient(t, tm)
+	cl.publish(pubLoad(tm.key(), "web1", "glob", "test.ping"))
+	if got := strs(get(cl.reply(), "return", "ret", "minions")); !slices.Equal(got, []string{"web1"}) {
+		t.Fatalf("publish while a pillar compiles: minions %v", got)
+	}
+	close(release)
+	select {
+	case m := <-web1.others:
+		if ret, _ := protocol.ReplyValue(m); get(ret, "role") != "web" {
+			t.Fatalf("pillar reply %v", m)
+		}
+	case <-time.After(wait):
+		t.Fatal("no pillar reply once the compile finished")
+	}
+}
