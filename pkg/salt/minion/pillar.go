@@ -53,16 +53,26 @@ func withPillarRequester(r Requester) Option { return func(o *options) { o.pilla
 // Pillar returns the minion's pillar in memory.
 func (m *Minion) Pillar() map[string]any { return m.pillar.get() }
 
-// fetchPillar asks the master for this minion's pillar, as Salt's
+// fetchPillar is the fresh pillar pillar.items asks for: compiled from
+// pillarenv ("" for the minion's pillarenv option) with no saltenv, as
+// salt.pillar.get_pillar is called there.
+func (m *Minion) fetchPillar(ctx context.Context, pillarenv string, override map[string]any) (map[string]any, error) {
+	if pillarenv == "" {
+		pillarenv = m.rawOption("pillarenv")
+	}
+	return m.requestPillar(ctx, "", pillarenv, override)
+}
+
+// requestPillar asks the master for this minion's pillar, as Salt's
 // RemotePillar.compile_pillar: the load carries the grains, the
 // environments and the pillar= override; the master compiles it for the
 // estate that signed the request. A return that is not a mapping is an
 // empty pillar, as Salt's "Got a bad pillar from master".
-func (m *Minion) fetchPillar(ctx context.Context, pillarenv string, override map[string]any) (map[string]any, error) {
+func (m *Minion) requestPillar(ctx context.Context, saltenv, pillarenv string, override map[string]any) (map[string]any, error) {
 	if m.pillar.req == nil {
 		return nil, errNoRequester
 	}
-	ret, err := m.pillar.req.Request(ctx, protocol.PillarLoad(m.id, m.grains, "", pillarenv, override))
+	ret, err := m.pillar.req.Request(ctx, protocol.PillarLoad(m.id, m.grains, saltenv, pillarenv, override))
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +86,14 @@ func (m *Minion) fetchPillar(ctx context.Context, pillarenv string, override map
 	return map[string]any{}, nil
 }
 
+// rawOption is a string option of the minion's config files ("" when
+// unset or not a string): saltenv and pillarenv, which have no typed
+// field here.
+func (m *Minion) rawOption(name string) string {
+	s, _ := m.cfg.Raw[name].(string)
+	return s
+}
+
 // refreshPillar fetches the pillar into memory (after each allow, and for
 // saltutil.refresh_pillar). Without a request channel the master is only
 // given the grains, in the older _pillar request, and the pillar stays as
@@ -87,7 +105,8 @@ func (m *Minion) refreshPillar(ctx context.Context) error {
 		}
 		return nil
 	}
-	p, err := m.fetchPillar(ctx, "", nil)
+	// As Minion._refresh_pillar: the saltenv and pillarenv options.
+	p, err := m.requestPillar(ctx, m.rawOption("saltenv"), m.rawOption("pillarenv"), nil)
 	if err != nil {
 		m.log.Warnf("Pillar not refreshed: %v", err)
 		return err

@@ -36,7 +36,7 @@ func (f *fakeRequester) count() int {
 func TestPillarFetchAndTargets(t *testing.T) {
 	t.Parallel()
 	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
-	e := newEnv(t, fm.addr, "")
+	e := newEnv(t, fm.addr, "saltenv: dev\npillarenv: prod\n")
 	fr := &fakeRequester{pillar: body.Map{{Key: "role", Value: "db"}, {Key: "secret", Value: "s3cr3t-m1"},
 		{Key: "app", Value: body.Map{{Key: "port", Value: int64(8080)}}}}}
 	r := e.start("127.0.0.1:0", withPillarRequester(fr))
@@ -50,6 +50,9 @@ func TestPillarFetchAndTargets(t *testing.T) {
 	if cmd, _ := load.String("cmd"); cmd != "_pillar" || field(t, load, "id") != "m1" || field(t, load, "ver") != "2" {
 		t.Fatalf("pillar load %v", load)
 	}
+	if field(t, load, "saltenv") != "dev" || field(t, load, "pillarenv") != "prod" {
+		t.Fatalf("pillar load environments %v", load)
+	}
 	if g, ok := field(t, load, "grains").(map[string]any); !ok || g["id"] != "m1" {
 		t.Fatalf("pillar load grains %v", load)
 	}
@@ -62,6 +65,19 @@ func TestPillarFetchAndTargets(t *testing.T) {
 	skipped := newJID()
 	fm.publish("m1_minion", pubLoad(skipped, "role:web", "pillar", "test.ping"))
 	e.hook.wait(t, "Job "+skipped+" is not for this minion", 1)
+
+	jid = newJID()
+	fm.publish("m1_minion", pubLoad(jid, "*", "glob", "pillar.items", "pillar={extra: 1}"))
+	if ret, _ := field(t, loadOf(t, fm.waitReturn(jid)), "return").(body.Map); ret == nil {
+		t.Fatalf("pillar.items returned %v", ret)
+	}
+	fr.mu.Lock()
+	load = fr.loads[len(fr.loads)-1]
+	fr.mu.Unlock()
+	if o, _ := field(t, load, "pillar_override").(map[string]any); field(t, load, "saltenv") != nil ||
+		field(t, load, "pillarenv") != "prod" || o["extra"] != int64(1) {
+		t.Fatalf("pillar.items load %v", load)
+	}
 
 	before := fr.count()
 	jid = newJID()
