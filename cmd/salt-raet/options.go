@@ -19,6 +19,7 @@ type options struct {
 	timeout   int
 
 	pcre, list, grain, grainPCRE, ipcidr, compound bool
+	pillar, pillarPCRE                             bool
 
 	async, verbose, showJID, static, hideTimeout bool
 	out                                          string
@@ -42,6 +43,8 @@ func newRoot(o *options) *cobra.Command {
 	f.BoolVarP(&o.list, "list", "L", false, "Instead of using shell globs to evaluate the target servers, take a comma or whitespace delimited list of servers.")
 	f.BoolVarP(&o.grain, "grain", "G", false, "Instead of using shell globs to evaluate the target use a grain value to identify targets, the syntax for the target is the grain key followed by a glob expression: \"os:Arch*\".")
 	f.BoolVarP(&o.grainPCRE, "grain-pcre", "P", false, "Instead of using shell globs to evaluate the target use a grain value to identify targets, the syntax for the target is the grain key followed by a pcre regular expression: \"os:Arch.*\".")
+	f.BoolVarP(&o.pillar, "pillar", "I", false, "Instead of using shell globs to evaluate the target use a pillar value to identify targets, the syntax for the target is the pillar key followed by a glob expression: \"role:production*\".")
+	f.BoolVarP(&o.pillarPCRE, "pillar-pcre", "J", false, "Instead of using shell globs to evaluate the target use a pillar value to identify targets, the syntax for the target is the pillar key followed by a pcre regular expression: \"role:prod.*\".")
 	f.BoolVarP(&o.ipcidr, "ipcidr", "S", false, "Match based on Subnet (CIDR notation) or IP address.")
 	f.BoolVarP(&o.compound, "compound", "C", false, "The compound target option allows for multiple target types to be evaluated, allowing for greater granularity in target matching.")
 	f.BoolVar(&o.async, "async", false, "Run the salt command but don't wait for a reply.")
@@ -80,6 +83,8 @@ func (o *options) tgtType() (string, error) {
 		{o.list, "list", "-L/--list"},
 		{o.grain, "grain", "-G/--grain"},
 		{o.grainPCRE, "grain_pcre", "-P/--grain-pcre"},
+		{o.pillar, "pillar", "-I/--pillar"},
+		{o.pillarPCRE, "pillar_pcre", "-J/--pillar-pcre"},
 		{o.ipcidr, "ipcidr", "-S/--ipcidr"},
 		{o.compound, "compound", "-C/--compound"},
 	} {

@@ -9,8 +9,8 @@
 //
 //   - local_cmd (lane): a publish from the salt command. The load's key must
 //     be one of the access keys written at start (<cachedir>/.<user>_key);
-//     the targets are the accepted keys matched by tgt/tgt_type (grain
-//     targets against <cachedir>/minions/<id>/data.p, greedily); a jid is
+//     the targets are the accepted keys matched by tgt/tgt_type (grain and
+//     pillar targets against <cachedir>/minions/<id>/data.p, greedily); a jid is
 //     allocated, salt/job/<jid>/new fired, the load (without its key) saved
 //     in the job cache, the client answered, and the publish sent to the
 //     targeted minions' estates only. Each minion's delivery is reported
@@ -21,7 +21,9 @@
 //   - remote_cmd (road): a minion's _return or _pillar. load.id is set from
 //     the role of the estate that signed the message; a return is kept once
 //     per jid and minion, for a known job that targeted that minion, and
-//     fired as salt/job/<jid>/ret/<id>.
+//     fired as salt/job/<jid>/ret/<id>; a pillar is compiled for that
+//     minion by the function WithPillar gives, on a worker, kept with its
+//     grains in data.p and sent back on the request's track (pillar.go).
 //   - event_req, event_fire, presence_req, stats_req (lane): event
 //     subscription and fan-out, presence and statistics queries.
 //   - every presence interval (10 s): salt/presence/present, and

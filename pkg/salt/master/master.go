@@ -56,6 +56,7 @@ type options struct {
 	maintenance      time.Duration
 	resendWindow     time.Duration
 	clock            clock.Clock
+	pillar           PillarFunc // nil: every pillar is empty
 }
 
 // WithRoadConn gives the road stack a connection already open (a test's

@@ -3,15 +3,11 @@ package master
 import (
 	"errors"
 	"io/fs"
-	"path/filepath"
 	"slices"
-	"time"
 
-	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/route"
-	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
@@ -22,9 +18,6 @@ const (
 	CmdReturn = protocol.CmdReturn // "_return"
 	CmdPillar = protocol.CmdPillar // "_pillar"
 )
-
-// pillarTimeout bounds the delivery of a pillar reply.
-const pillarTimeout = 30 * time.Second
 
 // remote returns what the road stack knows of the estate that signed a
 // message: its uid and name as the message came, its role from a cache
@@ -77,7 +70,7 @@ func (m *Master) remoteCmd(msg route.Message) {
 	case CmdReturn:
 		m.handleReturn(id, load)
 	case CmdPillar:
-		m.handlePillar(id, rs, load)
+		m.handlePillar(id, rs, msg.Route, load)
 	default:
 		m.refuse("unknown_cmd", "Dropped a remote_cmd from %s: cmd %s is not supported", id, quoteCmd(load))
 	}
@@ -145,53 +138,6 @@ func (m *Master) handleReturn(id string, load body.Map) {
 	m.log.Debugf("Return from %s for job %s", id, jid)
 	m.ev.fire(jid, load)
 	m.ev.fire(job.RetTag(jid, id), load)
-}
-
-// handlePillar is RemoteFuncs._pillar: the minion's grains go to
-// <cachedir>/minions/<id>/data.p (when minion_data_cache) for targeting,
-// and the minion gets an empty pillar.
-func (m *Master) handlePillar(id string, rs road.RemoteState, load body.Map) {
-	grains, ok := protocol.PillarGrains(load)
-	if !ok {
-		v, _ := load.Get("grains")
-		m.refuse("bad_load", "Dropped a pillar request from %s: grains is a %T, not a mapping", id, v)
-		return
-	}
-	if m.cfg.MinionDataCache {
-		if err := m.saveData(id, grains); err != nil {
-			m.stats.Add("cache_error")
-			m.log.Errorf("Minion data cache of %s: %v", id, err)
-		}
-	}
-	m.stats.Add("pillar")
-	d := m.road.Transmit(protocol.PillarReply(m.estate, rs.Name), rs.UID, pillarTimeout)
-	m.watchers.Add(1)
-	go func() {
-		defer m.watchers.Done()
-		if err := d.Err(); err != nil && !errors.Is(err, road.ErrStopped) {
-			m.stats.Add("pillar_reply_undelivered")
-			m.log.Warnf("Pillar reply to %s (estate %s) was not delivered: %v", id, rs.Name, err)
-		}
-	}()
-}
-
-// saveData writes <cachedir>/minions/<id>/data.p = {"grains": ..., "pillar": {}}.
-func (m *Master) saveData(id string, grains body.Map) error {
-	if err := job.ValidID(id); err != nil {
-		return err
-	}
-	data, err := body.AppendMsgpack(nil, body.Map{
-		{Key: "grains", Value: grains},
-		{Key: "pillar", Value: body.Map{}},
-	})
-	if err != nil {
-		return err
-	}
-	dir := filepath.Join(m.cfg.Cachedir, "minions", id)
-	if err := mkdir.All(dir, 0o700); err != nil {
-		return err
-	}
-	return fsutil.WriteFile(dir, DataFile, data, fsutil.WriteOptions{Mode: 0o600, TempPrefix: ".data-tmp-"})
 }
 
 // roadDropped counts and logs a message from the road the router dropped

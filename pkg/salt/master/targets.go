@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 	"github.com/saltraet/saltraet/pkg/salt/target"
 )
 
@@ -20,24 +21,24 @@ const maxDataFile = 16 << 20
 
 // targets are the accepted minions a publish targets (CkMinions.check_minions):
 // glob, pcre and list are matched against the ids of the accepted keys;
-// grain, grain_pcre, ipcidr and compound expressions that use them against
-// the grains cached in data.p, greedily: a minion with no cached grains
-// counts as matched, and decides itself when the publish reaches it.
-// Pillar, nodegroup and range targets are refused, as the minions cannot
-// evaluate them either.
+// grain, grain_pcre, ipcidr, pillar, pillar_pcre and compound expressions
+// that use them against the grains and pillar cached in data.p, greedily:
+// a minion with nothing cached counts as matched, and decides itself when
+// the publish reaches it. Nodegroup and range targets are refused, as the
+// minions cannot evaluate them either.
 func (m *Master) targets(tgtType string, tgt any, delim string) ([]string, error) {
 	ids, err := m.accepted()
 	if err != nil {
 		return nil, err
 	}
-	needGrains := target.NeedsGrains(tgtType, tgt)
+	needGrains, needPillar := target.NeedsGrains(tgtType, tgt), target.NeedsPillar(tgtType, tgt)
 	out := []string{}
 	for _, id := range ids {
-		var grains map[string]any
-		if needGrains {
-			grains = m.cachedGrains(id)
+		mt := target.Matcher{ID: id, Delimiter: delim, Greedy: true, HasPillar: true}
+		if needGrains || needPillar {
+			mt.Grains, mt.Pillar = m.cachedData(id)
 		}
-		ok, err := MatchOnMaster(tgtType, tgt, id, grains, delim)
+		ok, err := mt.Match(tgtType, tgt)
 		if err != nil {
 			return nil, err
 		}
@@ -49,7 +50,8 @@ func (m *Master) targets(tgtType string, tgt any, delim string) ([]string, error
 }
 
 // MatchOnMaster is the master's side of targeting for one accepted
-// minion: target.Match, except that grains == nil means the master has no
+// minion by its grains alone (pillar targets are unsupported through it;
+// the master's own targets read the pillar cache too): target.Match, except that grains == nil means the master has no
 // grains for the minion, which then matches every grain-based target (and
 // every grain-based word of a compound expression) greedily, as Salt's
 // check_minions does with greedy=True.
@@ -57,19 +59,43 @@ func MatchOnMaster(tgtType string, tgt any, id string, grains map[string]any, de
 	return target.Matcher{ID: id, Grains: grains, Delimiter: delim, Greedy: true}.Match(tgtType, tgt)
 }
 
-// cachedGrains reads the grains of <cachedir>/minions/<id>/data.p; nil when
-// there are none (or they cannot be read, which is logged).
-func (m *Master) cachedGrains(id string) map[string]any {
+// cachedData reads the grains and pillar of <cachedir>/minions/<id>/data.p;
+// both nil when there is none (or it cannot be read, which is logged). A
+// data.p without a pillar gives an empty one, which matches no pillar
+// target, as Salt's cache lookup gives None.
+func (m *Master) cachedData(id string) (grains, pillar map[string]any) {
 	path := filepath.Join(m.cfg.Cachedir, "minions", id, DataFile)
-	grains, err := ReadGrains(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		m.log.Warnf("Minion data cache of %s: %v", id, err)
+	top, err := readData(path)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			m.log.Warnf("Minion data cache of %s: %v", id, err)
+		}
+		return nil, nil
 	}
-	return grains
+	g, _ := top.Map("grains")
+	p, _ := top.Map("pillar")
+	return protocol.PlainMap(g), protocol.PlainMap(p)
 }
 
 // ReadGrains reads the "grains" mapping of a minion's data.p.
 func ReadGrains(path string) (map[string]any, error) {
+	top, err := readData(path)
+	if err != nil {
+		return nil, err
+	}
+	g, ok := top.Map("grains")
+	if !ok {
+		return nil, fmt.Errorf("%s has no grains mapping", path)
+	}
+	out := make(map[string]any, len(g))
+	for _, it := range g {
+		out[it.Key] = it.Value
+	}
+	return out, nil
+}
+
+// readData reads a minion's data.p, a msgpack mapping.
+func readData(path string) (body.Map, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -89,13 +115,5 @@ func ReadGrains(path string) (map[string]any, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s is not a mapping", path)
 	}
-	g, ok := top.Map("grains")
-	if !ok {
-		return nil, fmt.Errorf("%s has no grains mapping", path)
-	}
-	out := make(map[string]any, len(g))
-	for _, it := range g {
-		out[it.Key] = it.Value
-	}
-	return out, nil
+	return top, nil
 }

@@ -32,8 +32,11 @@
 //     with a debug line (the master's pillar reply among it, as the contract
 //     says).
 //
-// After each allow the minion sends the master its grains in a _pillar
-// request. A publish whose target matches (pkg/salt/target) runs in a
+// After each allow the minion asks the master for its pillar in a _pillar
+// request carrying its grains (pillar.go), on a track of its request
+// channel, and keeps the answer in memory for the pillar module and pillar
+// targets; without a request channel it sends the older request with no
+// track, whose empty reply it drops. A publish whose target matches (pkg/salt/target) runs in a
 // goroutine of its own, with <cachedir>/proc/<jid> (msgpack, modules.ProcRecord)
 // on disk while it runs; its return load (job.ReturnLoad) goes to the master
 // that published it, over the road, route src [<estate>, "jobber",
@@ -67,8 +70,8 @@
 //     across restarts, and once full a jid older than all of it is refused
 //     too (publish_jid_too_old): jids are timestamps, and such a publish is
 //     a replay or older than the minion can vouch for.
-//   - A target that cannot be evaluated (bad regular expression, pillar
-//     targets) is logged at warning and not run, where Salt logs and answers
+//   - A target that cannot be evaluated (bad regular expression, nodegroup
+//     or range) is logged at warning and not run, where Salt logs and answers
 //     False: the result is the same, no return.
 //   - A compound function (fun given as a list) is answered with an error
 //     return rather than run.

@@ -62,6 +62,7 @@ type options struct {
 	retryInterval time.Duration
 	returnTimeout time.Duration
 	clock         clock.Clock
+	pillarReq     Requester
 }
 
 // newOptions applies opts to the daemon's defaults.
@@ -113,6 +114,7 @@ type Minion struct {
 	id     string
 	estate string
 	grains map[string]any
+	pillar *pillarStore
 
 	store   *pki.Store
 	road    *road.Stack
@@ -183,7 +185,10 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 		return nil, fmt.Errorf("sock_dir %s: %w", cfg.SockDir, err)
 	}
 	m.jobCtx, m.jobCancel = context.WithCancel(context.Background())
-	m.modules = modules.New(modules.Options{Grains: m.Grains, Jobs: m.jobs})
+	m.pillar = &pillarStore{req: o.pillarReq}
+	mo := modules.Options{Grains: m.Grains, Jobs: m.jobs}
+	m.pillarModules(&mo)
+	m.modules = modules.New(mo)
 	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,
 		RoadTimeout: o.returnTimeout, Policy: m.policy(), OnUndeliverable: m.undeliverable})
 	for share, h := range m.handlers() {
@@ -279,7 +284,8 @@ func (m *Minion) onPublish(msg route.Message) {
 		return
 	}
 	delim, _ := load.String("delimiter")
-	matched, err := target.Matcher{ID: m.id, Grains: m.grains, Delimiter: delim}.Match(pub.TgtType, pub.Tgt)
+	matched, err := target.Matcher{ID: m.id, Grains: m.grains, Pillar: m.pillar.get(), HasPillar: true,
+		Delimiter: delim}.Match(pub.TgtType, pub.Tgt)
 	if err != nil {
 		m.stats.Add("publish_bad_target")
 		m.log.Warnf("Job %s from master %s not run: target %v (%s): %v", pub.Jid, msg.FromEstate, pub.Tgt, pub.TgtType, err)

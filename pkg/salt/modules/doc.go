@@ -37,4 +37,7 @@
 //     their whole process group.
 //   - Unknown functions get the plain message, without the sys.doc
 //     listing Salt adds when the name is the prefix of known functions.
+//   - pillar.items and pillar.ls list the keys of a fresh pillar sorted;
+//     Salt lists them in the order the pillar was compiled, which the
+//     master's compile does not keep.
 package modules

@@ -131,6 +131,15 @@ type Options struct {
 	Version string
 	// Shell is the default shell of cmd.*; "" means /bin/sh.
 	Shell string
+	// Pillar returns the minion's pillar in memory; nil means the minion
+	// has none, and the pillar module is not loaded.
+	Pillar func() map[string]any
+	// FetchPillar asks the master for a fresh pillar (pillar.items); nil
+	// means the pillar in memory is all there is.
+	FetchPillar FetchPillar
+	// RefreshPillar fetches the minion's pillar again into memory
+	// (saltutil.refresh_pillar); nil means it cannot.
+	RefreshPillar func(ctx context.Context) error
 }
 
 // Executor is the registry of execution functions of one minion.
@@ -205,7 +214,7 @@ func (c *Call) Grains() map[string]any {
 // grains, saltutil and sys.
 func New(opts Options) *Executor {
 	e := &Executor{opts: opts, funcs: map[string]*Func{}}
-	for _, group := range [][]Func{testFuncs(), cmdFuncs(), grainsFuncs(), saltutilFuncs(), sysFuncs()} {
+	for _, group := range [][]Func{testFuncs(), cmdFuncs(), grainsFuncs(), saltutilFuncs(), sysFuncs(), pillarFuncs(opts)} {
 		for _, f := range group {
 			if err := e.Register(f); err != nil {
 				panic(err) // a built-in that does not register is a programming error

@@ -52,6 +52,8 @@ func saltutilFuncs() []Func {
 				return toAnyMaps(out), nil
 			},
 		},
+		refreshPillarFunc("saltutil.refresh_pillar"),
+		refreshPillarFunc("saltutil.pillar_refresh"),
 	}
 }
 

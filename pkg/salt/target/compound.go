@@ -31,6 +31,8 @@ func parseWord(word string) (engine, delim, pattern string) {
 var compoundEngines = map[string]string{
 	"G": "grain",
 	"P": "grain_pcre",
+	"I": "pillar",
+	"J": "pillar_pcre",
 	"L": "list",
 	"S": "ipcidr",
 	"E": "pcre",
@@ -77,7 +79,14 @@ func (m Matcher) compoundMatch(tgt any) (bool, error) {
 		case "":
 			ok = Glob(word, m.ID)
 		case "I", "J":
-			return false, unsupported(fmt.Sprintf("pillar target %q in compound expression", word))
+			if !m.HasPillar {
+				return false, unsupported(fmt.Sprintf("pillar target %q in compound expression", word))
+			}
+			if m.pillarGreedy() {
+				ok = true // as a G@ word without grains
+				break
+			}
+			ok, err = m.compoundWord(tgt, engine, delim, pattern)
 		case "N":
 			return false, unsupported(fmt.Sprintf("nodegroup %q in compound expression (nodegroups are expanded by the master)", word))
 		case "R":
@@ -91,17 +100,10 @@ func (m Matcher) compoundMatch(tgt any) (bool, error) {
 			}
 			fallthrough
 		default:
-			if delim == "" {
-				delim = m.delimiter()
-			}
-			ok, err = m.match(compoundEngines[engine], pattern, delim)
-			var se *softError
-			if errors.As(err, &se) {
-				ok, err = false, nil // Salt's matcher returns False here
-			}
-			if err != nil {
-				return false, fmt.Errorf("compound target %q: %w", joinTgt(tgt), err)
-			}
+			ok, err = m.compoundWord(tgt, engine, delim, pattern)
+		}
+		if err != nil {
+			return false, err
 		}
 		if ok {
 			toks = append(toks, "True")
@@ -115,6 +117,23 @@ func (m Matcher) compoundMatch(tgt any) (bool, error) {
 		return false, fmt.Errorf("invalid compound target %q: %v", joinTgt(tgt), err)
 	}
 	return v, nil
+}
+
+// compoundWord evaluates one word of a compound expression with its
+// engine; a failure Salt's matcher turns into False is false here too.
+func (m Matcher) compoundWord(tgt any, engine, delim, pattern string) (bool, error) {
+	if delim == "" {
+		delim = m.delimiter()
+	}
+	ok, err := m.match(compoundEngines[engine], pattern, delim)
+	var se *softError
+	if errors.As(err, &se) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("compound target %q: %w", joinTgt(tgt), err)
+	}
+	return ok, nil
 }
 
 // compoundWords splits a compound target into its words: a string at
@@ -136,6 +155,25 @@ func compoundWords(tgt any) ([]string, error) {
 		words = append(words, s)
 	}
 	return words, nil
+}
+
+// NeedsPillar reports whether matching tgt, read as tgtType, looks at the
+// minion's pillar: pillar and pillar_pcre targets, and compound
+// expressions with an I@ or J@ word. The master reads its pillar cache
+// only for those.
+func NeedsPillar(tgtType string, tgt any) bool {
+	switch tgtType {
+	case "pillar", "pillar_pcre":
+		return true
+	case "compound":
+		words, _ := compoundWords(tgt)
+		for _, w := range words {
+			if engine, _, _ := parseWord(w); engine == "I" || engine == "J" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // NeedsGrains reports whether matching tgt, read as tgtType, looks at the

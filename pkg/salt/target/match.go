@@ -41,15 +41,28 @@ func Match(tgtType string, tgt any, id string, grains map[string]any) (bool, err
 // target matches once it is well-formed, and so does every G@, P@ and S@
 // word of a compound expression; the minion decides itself when the
 // publish reaches it.
+//
+// HasPillar says the matcher was given pillar data to match pillar and
+// pillar_pcre targets (and I@, J@ words) against: on a minion its
+// in-memory pillar, on the master the pillar cached in data.p, where Pillar
+// nil means none is cached yet and Greedy matches, as Salt's
+// _check_cache_minions keeps a minion the cache has nothing of. Without
+// HasPillar those targets wrap ErrUnsupported, as they always did for a
+// matcher that has grains only.
 type Matcher struct {
 	ID        string
 	Grains    map[string]any
+	Pillar    map[string]any
+	HasPillar bool
 	Delimiter string
 	Greedy    bool
 }
 
 // greedy reports that grain-based targets match without grains.
 func (m Matcher) greedy() bool { return m.Greedy && m.Grains == nil }
+
+// pillarGreedy reports that pillar-based targets match without a pillar.
+func (m Matcher) pillarGreedy() bool { return m.Greedy && m.Pillar == nil }
 
 // Match is the function Match with m's id, grains and delimiter.
 func (m Matcher) Match(tgtType string, tgt any) (bool, error) {
@@ -106,27 +119,42 @@ func (m Matcher) match(tgtType string, tgt any, delim string) (bool, error) {
 	case "list":
 		return m.listMatch(tgt), nil
 	case "grain", "grain_pcre":
-		s, ok := tgt.(string)
-		if !ok {
-			return false, soft("%s target must be a string, got %s", tgtType, py.Repr(tgt))
+		ok, err := subdictTarget(tgtType, "grain", m.Grains, tgt, delim)
+		return ok || err == nil && m.greedy(), err
+	case "pillar", "pillar_pcre":
+		if !m.HasPillar {
+			return false, unsupported("target type " + tgtType)
 		}
-		if !strings.Contains(s, delim) {
-			return false, soft("grain target %q has no %q between the grain and the value", s, delim)
-		}
-		ok, err := SubdictMatch(m.Grains, s, delim, tgtType == "grain_pcre")
-		if err != nil {
-			return false, soft("%v", err)
-		}
-		return ok || m.greedy(), nil
+		ok, err := subdictTarget(tgtType, "pillar", m.Pillar, tgt, delim)
+		return ok || err == nil && m.pillarGreedy(), err
 	case "ipcidr":
 		ok, err := m.ipcidrMatch(tgt)
 		return ok || err == nil && m.greedy(), err
 	case "compound":
 		return m.compoundMatch(tgt)
-	case "pillar", "pillar_pcre", "pillar_exact", "nodegroup", "range", "data":
+	case "pillar_exact", "nodegroup", "range", "data":
 		return false, unsupported("target type " + tgtType)
 	}
 	return false, fmt.Errorf("unknown target type %q", tgtType)
+}
+
+// subdictTarget follows grain_match and pillar_match (and their _pcre
+// forms, which match the value as a regular expression): tgt is a path and
+// a value joined by delim, looked up in data with SubdictMatch. What Salt
+// logs and answers False for is a soft error.
+func subdictTarget(tgtType, what string, data map[string]any, tgt any, delim string) (bool, error) {
+	s, ok := tgt.(string)
+	if !ok {
+		return false, soft("%s target must be a string, got %s", tgtType, py.Repr(tgt))
+	}
+	if !strings.Contains(s, delim) {
+		return false, soft("%s target %q has no %q between the %s and the value", what, s, delim, what)
+	}
+	ok, err := SubdictMatch(data, s, delim, strings.HasSuffix(tgtType, "_pcre"))
+	if err != nil {
+		return false, soft("%v", err)
+	}
+	return ok, nil
 }
 
 // listMatch follows list_match: a comma-separated string holds the id as one
