@@ -61,12 +61,14 @@ type options struct {
 	retryInterval time.Duration
 	returnTimeout time.Duration
 	clock         clock.Clock
+	// requestTimeout bounds a request to the master (request.go).
+	requestTimeout time.Duration
 }
 
 // newOptions applies opts to the daemon's defaults.
 func newOptions(opts []Option) options {
 	o := options{shutdownGrace: DefaultShutdownGrace, retryInterval: DefaultRetryInterval,
-		returnTimeout: DefaultReturnTimeout}
+		returnTimeout: DefaultReturnTimeout, requestTimeout: DefaultRequestTimeout}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -124,6 +126,8 @@ type Minion struct {
 	spool   *spool
 	stats   counters
 	gone    gone.Yards // local yards found gone, warned about once
+	// requests wait for their replies from the master (request.go).
+	requests pending
 
 	jobCtx    context.Context
 	jobCancel context.CancelFunc
@@ -210,7 +214,8 @@ func (m *Minion) Running() []map[string]any { return m.jobs.Running() }
 // Stats returns the minion's counters: refusals by reason
 // (publish_jid_seen, publish_jid_too_old, publish_not_from_master,
 // road_remote_cmd, publish_no_load, publish_bad_jid, publish_bad_target,
-// master_refused, lane_yard_gone, lane_yard_gone_dropped, undeliverable).
+// master_refused, lane_yard_gone, lane_yard_gone_dropped, undeliverable,
+// reply_unknown_track).
 func (m *Minion) Stats() map[string]uint64 { return m.stats.snapshot() }
 
 // Spooled lists the jids of the returns not yet delivered.
@@ -383,8 +388,12 @@ func (m *Minion) flushLane() {
 	}
 }
 
-// onOther drops what the minion has no use for, the master's pillar reply
+// onOther gives a master's reply to the request waiting on its track,
+// and drops what the minion has no use for, the master's pillar reply
 // among it.
 func (m *Minion) onOther(msg route.Message) {
+	if m.onReply(msg) {
+		return
+	}
 	m.log.Debugf("Dropping a message for share %q from %s %s%s", msg.Route.Dst.Share, msg.Via, msg.FromEstate, msg.FromYard)
 }
