@@ -11,11 +11,12 @@ import (
 	"testing"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/fileclient/fileclienttest"
 )
 
 var ctx = context.Background()
 
-func newClient(t *testing.T, fm *fakeMaster) (*Client, string) {
+func newClient(t *testing.T, fm *fileclienttest.Master) (*Client, string) {
 	cachedir := t.TempDir()
 	return New(cachedir, fm, "sha256"), cachedir
 }
@@ -33,9 +34,9 @@ func randomBytes(n int, seed uint64) []byte {
 // into the cache; fetched again, only its hash is asked; changed on the
 // master, it comes again.
 func TestCacheFileFetchesOnlyWhenTheHashDiffers(t *testing.T) {
-	fm := newFakeMaster(t)
+	fm := fileclienttest.New(t)
 	big := randomBytes(10<<20, 1)
-	fm.write("base", "files/big.bin", big)
+	fm.Write("base", "files/big.bin", big)
 	c, cachedir := newClient(t, fm)
 
 	p, err := c.CacheFile(ctx, "salt://files/big.bin", "base")
@@ -46,11 +47,11 @@ func TestCacheFileFetchesOnlyWhenTheHashDiffers(t *testing.T) {
 	if got, _ := os.ReadFile(p); !bytes.Equal(got, big) {
 		t.Fatalf("the cached file differs from the master's (%d bytes)", len(got))
 	}
-	if n := fm.count("_serve_file"); n != 41 {
+	if n := fm.Count("_serve_file"); n != 41 {
 		t.Errorf("%d _serve_file requests for 40 chunks, want 41 (the last empty)", n)
 	}
 	var locs []int64
-	for _, l := range fm.loads {
+	for _, l := range fm.Loads() {
 		if cmd, _ := l.String("cmd"); cmd == "_serve_file" {
 			loc, _ := l.Int("loc")
 			locs = append(locs, loc)
@@ -59,40 +60,40 @@ func TestCacheFileFetchesOnlyWhenTheHashDiffers(t *testing.T) {
 	if locs[0] != 0 || locs[1] != 256<<10 || locs[40] != 10<<20 {
 		t.Errorf("offsets %v...", locs[:3])
 	}
-	if cmd, _ := fm.loads[0].String("cmd"); cmd != "_file_hash" {
-		t.Errorf("first request %v, want _file_hash", fm.loads[0])
+	if cmd, _ := fm.Loads()[0].String("cmd"); cmd != "_file_hash" {
+		t.Errorf("first request %v, want _file_hash", fm.Loads()[0])
 	}
 
-	fm.reset()
+	fm.Reset()
 	if p2, err := c.CacheFile(ctx, "salt://files/big.bin", "base"); err != nil || p2 != p {
 		t.Fatalf("second CacheFile = %q, %v", p2, err)
 	}
-	if n, h := fm.count("_serve_file"), fm.count("_file_hash"); n != 0 || h != 1 {
+	if n, h := fm.Count("_serve_file"), fm.Count("_file_hash"); n != 0 || h != 1 {
 		t.Errorf("second fetch: %d _serve_file and %d _file_hash requests, want 0 and 1", n, h)
 	}
 
-	fm.write("base", "files/big.bin", []byte("smaller now"))
-	fm.reset()
+	fm.Write("base", "files/big.bin", []byte("smaller now"))
+	fm.Reset()
 	if _, err := c.CacheFile(ctx, "salt://files/big.bin", "base"); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := os.ReadFile(p); string(got) != "smaller now" || fm.count("_serve_file") != 2 {
-		t.Errorf("after the change: %q in %d requests", got, fm.count("_serve_file"))
+	if got, _ := os.ReadFile(p); string(got) != "smaller now" || fm.Count("_serve_file") != 2 {
+		t.Errorf("after the change: %q in %d requests", got, fm.Count("_serve_file"))
 	}
 }
 
 // A transfer whose data lacks the master's hash is an error and leaves the
 // cached copy as it was, and no part file beside it.
 func TestHashMismatchLeavesNothingHalfWritten(t *testing.T) {
-	fm := newFakeMaster(t)
-	fm.write("base", "a.txt", []byte("version one"))
+	fm := fileclienttest.New(t)
+	fm.Write("base", "a.txt", []byte("version one"))
 	c, _ := newClient(t, fm)
 	p, err := c.CacheFile(ctx, "salt://a.txt", "base")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fm.write("base", "a.txt", []byte("version two"))
-	fm.corrupt = true
+	fm.Write("base", "a.txt", []byte("version two"))
+	fm.Corrupt = true
 	if _, err := c.CacheFile(ctx, "salt://a.txt", "base"); !errors.Is(err, ErrHashMismatch) {
 		t.Fatalf("corrupt transfer: %v, want ErrHashMismatch", err)
 	}
@@ -114,7 +115,7 @@ func TestHashMismatchLeavesNothingHalfWritten(t *testing.T) {
 // What the master does not have is "" (Salt's False), and nothing is
 // written; a path that is not salt:// is Salt's MinionError.
 func TestGetFileMissingAndUnsupported(t *testing.T) {
-	fm := newFakeMaster(t)
+	fm := fileclienttest.New(t)
 	c, cachedir := newClient(t, fm)
 	if p, err := c.GetFile(ctx, "salt://nope.txt", "", false, "base"); p != "" || err != nil {
 		t.Errorf("missing file: %q, %v", p, err)
@@ -126,7 +127,7 @@ func TestGetFileMissingAndUnsupported(t *testing.T) {
 	if _, err := c.GetFile(ctx, "/etc/hosts", "", false, "base"); !errors.As(err, &me) || me.Msg != "Unsupported path: /etc/hosts" {
 		t.Errorf("local path: %v", err)
 	}
-	fm.write("base", "evil", []byte("x"))
+	fm.Write("base", "evil", []byte("x"))
 	if _, err := c.GetFile(ctx, "salt://../evil", "", false, "base"); err == nil {
 		t.Error("a path climbing out of the cache was fetched")
 	}
@@ -135,14 +136,14 @@ func TestGetFileMissingAndUnsupported(t *testing.T) {
 // The URL's saltenv wins; a dest directory gets the base name; a missing
 // dest directory is False without makedirs and made with it.
 func TestGetFileDestAndSaltenv(t *testing.T) {
-	fm := newFakeMaster(t, "dev")
-	fm.write("dev", "conf/app.conf", []byte("dev conf"))
+	fm := fileclienttest.New(t, "dev")
+	fm.Write("dev", "conf/app.conf", []byte("dev conf"))
 	c, cachedir := newClient(t, fm)
 	p, err := c.CacheFile(ctx, "salt://conf/app.conf?saltenv=dev", "base")
 	if want := filepath.Join(cachedir, "files", "dev", "conf", "app.conf"); err != nil || p != want {
 		t.Fatalf("CacheFile = %q, %v; want %q", p, err, want)
 	}
-	if env, _ := fm.loads[0].String("saltenv"); env != "dev" {
+	if env, _ := fm.Loads()[0].String("saltenv"); env != "dev" {
 		t.Errorf("load saltenv %q", env)
 	}
 	dest := t.TempDir()
@@ -164,11 +165,11 @@ func TestGetFileDestAndSaltenv(t *testing.T) {
 // A directory comes with its files and its empty directories, under the
 // directory's own name; salt://foo does not take salt://foobar.
 func TestGetDirAndCacheDir(t *testing.T) {
-	fm := newFakeMaster(t)
-	fm.write("base", "web/index.html", []byte("<html>"))
-	fm.write("base", "web/css/site.css", []byte("body{}"))
-	fm.write("base", "webby/other", []byte("not mine"))
-	if err := os.MkdirAll(filepath.Join(fm.roots["base"], "web", "empty"), 0o755); err != nil {
+	fm := fileclienttest.New(t)
+	fm.Write("base", "web/index.html", []byte("<html>"))
+	fm.Write("base", "web/css/site.css", []byte("body{}"))
+	fm.Write("base", "webby/other", []byte("not mine"))
+	if err := os.MkdirAll(filepath.Join(fm.Roots["base"], "web", "empty"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	c, cachedir := newClient(t, fm)
@@ -196,9 +197,9 @@ func TestGetDirAndCacheDir(t *testing.T) {
 
 // list_states names the sls files, init.sls by its directory.
 func TestListStates(t *testing.T) {
-	fm := newFakeMaster(t)
+	fm := fileclienttest.New(t)
 	for _, f := range []string{"top.sls", "apache/init.sls", "apache/conf.sls", "apache/files/httpd.conf", "a/b/c.sls"} {
-		fm.write("base", f, []byte("x"))
+		fm.Write("base", f, []byte("x"))
 	}
 	c, _ := newClient(t, fm)
 	got, err := c.ListStates(ctx, "base")
@@ -210,7 +211,7 @@ func TestListStates(t *testing.T) {
 // cp.push's chunks reassemble the file at their offsets; a refusing
 // master's answer is returned.
 func TestPush(t *testing.T) {
-	fm := newFakeMaster(t)
+	fm := fileclienttest.New(t)
 	c, _ := newClient(t, fm)
 	c.BufferSize = 1000
 	data := randomBytes(2500, 2)
@@ -223,7 +224,7 @@ func TestPush(t *testing.T) {
 		t.Fatalf("Push = %v, %v", ret, err)
 	}
 	var got []byte
-	for i, l := range fm.received {
+	for i, l := range fm.Received {
 		loc, _ := l.Int("loc")
 		size, _ := l.Int("size")
 		d, _ := l.Get("data")
@@ -235,10 +236,10 @@ func TestPush(t *testing.T) {
 		}
 		got = append(got, d.([]byte)...)
 	}
-	if len(fm.received) != 3 || !bytes.Equal(got, data) {
-		t.Errorf("%d chunks, %d bytes", len(fm.received), len(got))
+	if len(fm.Received) != 3 || !bytes.Equal(got, data) {
+		t.Errorf("%d chunks, %d bytes", len(fm.Received), len(got))
 	}
-	fm.recv = false
+	fm.Recv = false
 	if ret, err := c.Push(ctx, src, []string{"f"}); err != nil || ret != false {
 		t.Errorf("refused push = %v, %v", ret, err)
 	}
@@ -246,8 +247,8 @@ func TestPush(t *testing.T) {
 
 // hash_file's returns, Salt's shapes.
 func TestHashFile(t *testing.T) {
-	fm := newFakeMaster(t)
-	fm.write("base", "a", []byte("abc"))
+	fm := fileclienttest.New(t)
+	fm.Write("base", "a", []byte("abc"))
 	c, _ := newClient(t, fm)
 	abc := "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 	wantHash := body.Map{{Key: "hsum", Value: abc}, {Key: "hash_type", Value: "sha256"}}
@@ -257,7 +258,7 @@ func TestHashFile(t *testing.T) {
 	if got, _ := c.HashFile(ctx, "salt://b", "base"); got != "" {
 		t.Errorf("missing salt:// hash = %#v", got)
 	}
-	local := filepath.Join(fm.roots["base"], "a")
+	local := filepath.Join(fm.Roots["base"], "a")
 	if got, err := c.HashFile(ctx, local, "base"); err != nil || !reflect.DeepEqual(got, wantHash) {
 		t.Errorf("local hash = %v, %v", got, err)
 	}
@@ -267,7 +268,7 @@ func TestHashFile(t *testing.T) {
 }
 
 func TestGetURLLocal(t *testing.T) {
-	c, _ := newClient(t, newFakeMaster(t))
+	c, _ := newClient(t, fileclienttest.New(t))
 	if p, err := c.GetURL(ctx, "file:///etc/hosts", "", false, "base"); err != nil || p != "/etc/hosts" {
 		t.Errorf("file:// = %q, %v", p, err)
 	}
