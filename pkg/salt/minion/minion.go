@@ -186,7 +186,8 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 		return nil, fmt.Errorf("sock_dir %s: %w", cfg.SockDir, err)
 	}
 	m.jobCtx, m.jobCancel = context.WithCancel(context.Background())
-	m.modules = modules.New(modules.Options{Grains: m.Grains, Jobs: m.jobs})
+	saltenv, _ := cfg.Raw["saltenv"].(string)
+	m.modules = modules.New(modules.Options{Grains: m.Grains, Jobs: m.jobs, Files: m.openFiles(), Saltenv: saltenv})
 	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,
 		RoadTimeout: o.returnTimeout, Policy: m.policy(), OnUndeliverable: m.undeliverable})
 	for share, h := range m.handlers() {

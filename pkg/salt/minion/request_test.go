@@ -1,15 +1,20 @@
 package minion
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/route"
+	"github.com/saltraet/saltraet/pkg/salt/fileclient/fileclienttest"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
@@ -19,7 +24,7 @@ import (
 func (fm *fakeMaster) answerTracks(answer func(load body.Map) any) {
 	fm.router.Handle(ShareRemoteCmd, func(msg route.Message) {
 		fm.onRemoteCmd(msg)
-		if msg.Route.Src.Share == "" {
+		if msg.Route.Src.Share == "" || msg.Route.Src.Yard != "" { // not a track: returns come from a yard
 			return
 		}
 		load, _ := msg.Body.Map("load")
@@ -161,5 +166,41 @@ func TestRequestTimesOutOnTheFakeClock(t *testing.T) {
 	res := waitResult(t, ch)
 	if !errors.Is(res.err, ErrRequestTimeout) {
 		t.Fatalf("unanswered request: %v, %v; want ErrRequestTimeout", res.ret, res.err)
+	}
+}
+
+// The cp module fetches over the minion's request channel: a job asks the
+// master's file server through the road, and the file lands in the
+// minion's cache in chunks of file_buffer_size.
+func TestCpJobFetchesFromTheMaster(t *testing.T) {
+	t.Parallel()
+	files := fileclienttest.New(t)
+	files.Chunk = 1000
+	data := bytes.Repeat([]byte("0123456789"), 250)
+	files.Write("base", "srv/app.conf", data)
+	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
+	fm.answerTracks(func(load body.Map) any {
+		ret, _ := files.Request(context.Background(), load)
+		return ret
+	})
+	e := newEnv(t, fm.addr, "")
+	e.start("127.0.0.1:0")
+
+	jid := newJID()
+	fm.publish("m1_minion", pubLoad(jid, "*", "glob", "cp.cache_file", "salt://srv/app.conf"))
+	want := filepath.Join(e.cfg.Cachedir, "files", "base", "srv", "app.conf")
+	checkReturn(t, fm.waitReturn(jid), jid, "cp.cache_file", true, 0, []any{"salt://srv/app.conf"}, "")
+	if got, err := os.ReadFile(want); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("cached %d bytes, %v; want %d", len(got), err, len(data))
+	}
+	if n := files.Count("_serve_file"); n != 4 {
+		t.Errorf("%d _serve_file requests for 3 chunks, want 4", n)
+	}
+
+	jid = newJID()
+	fm.publish("m1_minion", pubLoad(jid, "*", "glob", "cp.list_master"))
+	ret := checkReturn(t, fm.waitReturn(jid), jid, "cp.list_master", true, 0, []any{}, "")
+	if v := field(t, ret, "return"); !reflect.DeepEqual(v, []any{"srv/app.conf"}) {
+		t.Errorf("cp.list_master returned %#v", v)
 	}
 }
