@@ -277,3 +277,20 @@ func TestGetURLLocal(t *testing.T) {
 		t.Errorf("relative = %v", err)
 	}
 }
+
+// A file of no bytes is one empty chunk with the master's name for it.
+func TestEmptyFile(t *testing.T) {
+	fm := fileclienttest.New(t)
+	fm.Write("base", "empty", nil)
+	c, cachedir := newClient(t, fm)
+	p, err := c.CacheFile(ctx, "salt://empty", "base")
+	if want := filepath.Join(cachedir, "files", "base", "empty"); err != nil || p != want {
+		t.Fatalf("CacheFile = %q, %v; want %q", p, err, want)
+	}
+	if st, err := os.Stat(p); err != nil || st.Size() != 0 || st.Mode().Perm() != 0o600 {
+		t.Errorf("cached empty file: %v, %v", st, err)
+	}
+	if n := fm.Count("_serve_file"); n != 1 {
+		t.Errorf("%d _serve_file requests, want 1", n)
+	}
+}

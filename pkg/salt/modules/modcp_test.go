@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -157,4 +158,19 @@ func TestCpPush(t *testing.T) {
 	if _, err := os.Stat(src); err == nil {
 		t.Error("remove_source kept the source")
 	}
+}
+
+// failing is a request channel without a master.
+type failing struct{}
+
+func (failing) Request(context.Context, body.Map) (any, error) {
+	return nil, errors.New("no master is allowed on the road now")
+}
+
+// A request that fails is Salt's SaltClientError, raised as an exception.
+func TestCpWithoutMaster(t *testing.T) {
+	e := New(Options{Files: fileclient.New(t.TempDir(), failing{}, "")})
+	wantError(t, run(e, "cp.list_master"),
+		"The minion function caused an exception: salt.exceptions.SaltClientError: no master is allowed on the road now")
+	wantError(t, run(e, "cp.get_file", "salt://a", "/tmp/a"), "The minion function caused an exception: salt.exceptions.SaltClientError")
 }
