@@ -2,6 +2,7 @@ package modules
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,6 +122,12 @@ func cpListFuncs() []Func {
 			Doc:  "WARNING Files pushed to the master will have global read permissions.\n\nPush a file from the minion up to the master, the file will be saved to the salt master in the master's minion files cachedir (defaults to /var/cache/salt/master/minions/minion-id/files).\n\nSince this feature allows a minion to push a file up to the master server it is disabled by default for security purposes. To enable, set file_recv to True in the master configuration file, and restart the master.\n\nCLI Example: salt '*' cp.push /etc/fstab",
 			Call: cpPush,
 		},
+		{
+			Name:   "cp.push_dir",
+			Params: []Param{{Name: "path", Required: true}, {Name: "glob"}, {Name: "upload_path"}},
+			Doc:    "Push a directory from the minion up to the master, the files will be saved to the salt master in the master's minion files cachedir (defaults to /var/cache/salt/master/minions/minion-id/files). It also has a glob for matching specific files using globbing.\n\nCLI Example: salt '*' cp.push_dir /etc/modprobe.d/ glob='*.conf'",
+			Call:   cpPushDir,
+		},
 	}
 }
 
@@ -128,11 +135,14 @@ func cpListFuncs() []Func {
 // resolved unless keep_symlinks) goes to the master under upload_path, or
 // its own path; False for a path Salt refuses.
 func cpPush(c *Call) (any, error) {
-	path := c.strArg("path")
+	return push(c, c.strArg("path"), c.strArg("upload_path"), pyTruthy(c.Arg("keep_symlinks")), pyTruthy(c.Arg("remove_source")))
+}
+
+func push(c *Call, path, upload string, keepSymlinks, removeSource bool) (any, error) {
 	if strings.Contains(path, "../") || !filepath.IsAbs(path) {
 		return false, nil
 	}
-	if !pyTruthy(c.Arg("keep_symlinks")) {
+	if !keepSymlinks {
 		if real, err := filepath.EvalSymlinks(path); err == nil {
 			path = real
 		}
@@ -141,11 +151,11 @@ func cpPush(c *Call) (any, error) {
 		return false, nil
 	}
 	load := strings.TrimLeft(path, "/")
-	if up := c.strArg("upload_path"); up != "" {
-		if strings.Contains(up, "../") {
+	if upload != "" {
+		if strings.Contains(upload, "../") {
 			return false, nil
 		}
-		load = strings.TrimLeft(up, "/")
+		load = strings.TrimLeft(upload, "/")
 	}
 	var comps []string
 	for _, p := range strings.Split(filepath.Clean(load), "/") {
@@ -157,10 +167,46 @@ func cpPush(c *Call) (any, error) {
 	if err != nil || !pyTruthy(ret) {
 		return ret, fileErr(err)
 	}
-	if pyTruthy(c.Arg("remove_source")) {
+	if removeSource {
 		if err := os.RemoveAll(path); err != nil {
 			return false, nil
 		}
 	}
 	return ret, nil
+}
+
+// cpPushDir is cp.push_dir: push, for every file under a directory whose
+// base name matches glob, to upload_path/<its path under the directory>.
+// False for a path Salt refuses and for a directory without such files.
+func cpPushDir(c *Call) (any, error) {
+	dir, upload := c.strArg("path"), c.strArg("upload_path")
+	if strings.Contains(dir, "../") || !filepath.IsAbs(dir) {
+		return false, nil
+	}
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
+	if st, err := os.Stat(dir); err == nil && st.Mode().IsRegular() {
+		return push(c, dir, upload, false, false)
+	}
+	var files []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (c.Arg("glob") == nil || py.Fnmatch(filepath.Base(p), c.strArg("glob"))) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		return false, nil
+	}
+	for _, f := range files {
+		to := upload
+		if upload != "" {
+			to = "/" + strings.Trim(upload, "/") + "/" + strings.Trim(strings.TrimPrefix(f, dir), "/")
+		}
+		if ret, err := push(c, f, to, false, false); err != nil || !pyTruthy(ret) {
+			return ret, err
+		}
+	}
+	return true, nil
 }

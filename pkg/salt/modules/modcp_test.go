@@ -174,3 +174,31 @@ func TestCpWithoutMaster(t *testing.T) {
 		"The minion function caused an exception: salt.exceptions.SaltClientError: no master is allowed on the road now")
 	wantError(t, run(e, "cp.get_file", "salt://a", "/tmp/a"), "The minion function caused an exception: salt.exceptions.SaltClientError")
 }
+
+func TestCpGetFileStrAndPushDir(t *testing.T) {
+	e, fm, _ := cpEnv(t, Options{})
+	wantOK(t, run(e, "cp.get_file_str", "salt://web/index.html"), "hi\n")
+	wantOK(t, run(e, "cp.get_file_str", "salt://nope"), false)
+
+	dir := t.TempDir()
+	for _, f := range []string{"a.conf", "sub/b.conf", "sub/c.txt"} {
+		p := filepath.Join(dir, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(f), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantOK(t, run(e, "cp.push_dir", "rel"), false)
+	wantOK(t, run(e, "cp.push_dir", dir, "glob=*.none"), false)
+	wantOK(t, run(e, "cp.push_dir", dir, "glob=*.conf", "upload_path=/up"), true)
+	var got []any
+	for _, l := range fm.Received {
+		p, _ := l.Get("path")
+		got = append(got, p)
+	}
+	if want := []any{[]any{"up", "a.conf"}, []any{"up", "sub", "b.conf"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("pushed %v, want %v", got, want)
+	}
+}

@@ -63,6 +63,22 @@ func cpFetchFuncs() []Func {
 			},
 		},
 		{
+			Name:   "cp.get_file_str",
+			Params: []Param{{Name: "path", Required: true}, {Name: "saltenv"}},
+			Doc:    "Download a file from a URL to the Minion cache directory and return the contents of that file.\n\nReturns False if Salt was unable to cache a file from a URL.\n\nCLI Example: salt '*' cp.get_file_str salt://my/file",
+			Call: func(c *Call) (any, error) {
+				p, err := c.files().CacheFile(c.Ctx, c.strArg("path"), c.saltenvArg())
+				if err != nil || p == "" {
+					return false, fileErr(err)
+				}
+				data, err := os.ReadFile(p)
+				if err != nil {
+					return false, nil
+				}
+				return string(data), nil
+			},
+		},
+		{
 			Name:   "cp.cache_files",
 			Params: []Param{{Name: "paths", Required: true}, {Name: "saltenv"}},
 			Doc:    "Used to gather many files from the Master, the gathered files will be saved in the minion cachedir reflective to the paths retrieved from the Master.\n\nCLI Example: salt '*' cp.cache_files salt://pathto/file1,salt://pathto/file1",
