@@ -17,7 +17,7 @@ import (
 // arguments and returns are Salt's: "" or False where Salt gives them for a
 // file the master does not have.
 func cpFuncs() []Func {
-	return append(cpFetchFuncs(), cpListFuncs()...)
+	return append(append(cpFetchFuncs(), cpCacheFuncs()...), cpListFuncs()...)
 }
 
 // saltenvArg is cp's `if not saltenv: saltenv = __opts__["saltenv"] or

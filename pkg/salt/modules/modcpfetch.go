@@ -62,6 +62,12 @@ func cpFetchFuncs() []Func {
 				return falseIfEmpty(p), fileErr(err)
 			},
 		},
+	}
+}
+
+// cpCacheFuncs are the cp functions that fill the minion's cache.
+func cpCacheFuncs() []Func {
+	return []Func{
 		{
 			Name:   "cp.get_file_str",
 			Params: []Param{{Name: "path", Required: true}, {Name: "saltenv"}},
