@@ -28,9 +28,11 @@
 //   - a router joining the two: share "fun" from a master is a job; share
 //     "remote_cmd" from a local yard goes to the current master (the first
 //     allowed one in the order of the master option, or a random one with
-//     random_master); everything else the minion does not know is dropped
-//     with a debug line (the master's pillar reply among it, as the contract
-//     says).
+//     random_master); a master's reply to a request of the minion's own
+//     (Request: the file client of the cp module) goes, by the track share
+//     it was sent from, to the request waiting for it; everything else the
+//     minion does not know is dropped with a debug line (the master's pillar
+//     reply among it, as the contract says).
 //
 // After each allow the minion asks the master for its pillar in a _pillar
 // request carrying its grains (pillar.go), on a track of its request

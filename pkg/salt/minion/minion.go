@@ -63,12 +63,14 @@ type options struct {
 	returnTimeout time.Duration
 	clock         clock.Clock
 	pillarReq     Requester
+	// requestTimeout bounds a request to the master (request.go).
+	requestTimeout time.Duration
 }
 
 // newOptions applies opts to the daemon's defaults.
 func newOptions(opts []Option) options {
 	o := options{shutdownGrace: DefaultShutdownGrace, retryInterval: DefaultRetryInterval,
-		returnTimeout: DefaultReturnTimeout}
+		returnTimeout: DefaultReturnTimeout, requestTimeout: DefaultRequestTimeout}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -127,6 +129,8 @@ type Minion struct {
 	spool   *spool
 	stats   counters.Counters
 	gone    gone.Yards // local yards found gone, warned about once
+	// requests wait for their replies from the master (request.go).
+	requests pending
 
 	jobCtx    context.Context
 	jobCancel context.CancelFunc
@@ -186,7 +190,8 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	}
 	m.jobCtx, m.jobCancel = context.WithCancel(context.Background())
 	m.pillar = &pillarStore{req: o.pillarReq}
-	mo := modules.Options{Grains: m.Grains, Jobs: m.jobs}
+	saltenv, _ := cfg.Raw["saltenv"].(string)
+	mo := modules.Options{Grains: m.Grains, Jobs: m.jobs, Files: m.openFiles(), Saltenv: saltenv}
 	m.pillarModules(&mo)
 	m.modules = modules.New(mo)
 	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,
@@ -216,7 +221,8 @@ func (m *Minion) Running() []map[string]any { return m.jobs.Running() }
 // Stats returns the minion's counters: refusals by reason
 // (publish_jid_seen, publish_jid_too_old, publish_not_from_master,
 // road_remote_cmd, publish_no_load, publish_bad_jid, publish_bad_target,
-// master_refused, lane_yard_gone, lane_yard_gone_dropped, undeliverable).
+// master_refused, lane_yard_gone, lane_yard_gone_dropped, undeliverable,
+// reply_unknown_track).
 func (m *Minion) Stats() map[string]uint64 { return m.stats.Snapshot() }
 
 // Spooled lists the jids of the returns not yet delivered.
@@ -390,8 +396,12 @@ func (m *Minion) flushLane() {
 	}
 }
 
-// onOther drops what the minion has no use for, the master's pillar reply
+// onOther gives a master's reply to the request waiting on its track,
+// and drops what the minion has no use for, the master's pillar reply
 // among it.
 func (m *Minion) onOther(msg route.Message) {
+	if m.onReply(msg) {
+		return
+	}
 	m.log.Debugf("Dropping a message for share %q from %s %s%s", msg.Route.Dst.Share, msg.Via, msg.FromEstate, msg.FromYard)
 }

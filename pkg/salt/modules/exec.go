@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/fileclient"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
@@ -140,6 +141,16 @@ type Options struct {
 	// RefreshPillar fetches the minion's pillar again into memory
 	// (saltutil.refresh_pillar); nil means it cannot.
 	RefreshPillar func(ctx context.Context) error
+	// Files is the minion's access to the master's file server; with it
+	// the cp module is registered, without it there is none.
+	Files *fileclient.Client
+	// Template renders a Jinja template for cp.get_template and the
+	// template= of cp.get_file and cp.get_dir; nil means no renderer, which
+	// those report as Salt reports an unavailable engine.
+	Template func(file string, text []byte, saltenv string) (string, error)
+	// Saltenv is the minion's saltenv option, the cp functions' default
+	// environment; "" means base.
+	Saltenv string
 }
 
 // Executor is the registry of execution functions of one minion.
@@ -211,10 +222,14 @@ func (c *Call) Grains() map[string]any {
 }
 
 // New returns an Executor with the built-in modules registered: test, cmd,
-// grains, saltutil and sys.
+// grains, saltutil and sys, and cp when Options.Files is set.
 func New(opts Options) *Executor {
 	e := &Executor{opts: opts, funcs: map[string]*Func{}}
-	for _, group := range [][]Func{testFuncs(), cmdFuncs(), grainsFuncs(), saltutilFuncs(), sysFuncs(), pillarFuncs(opts)} {
+	groups := [][]Func{testFuncs(), cmdFuncs(), grainsFuncs(), saltutilFuncs(), sysFuncs(), pillarFuncs(opts)}
+	if opts.Files != nil {
+		groups = append(groups, cpFuncs())
+	}
+	for _, group := range groups {
 		for _, f := range group {
 			if err := e.Register(f); err != nil {
 				panic(err) // a built-in that does not register is a programming error
