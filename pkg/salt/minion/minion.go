@@ -189,7 +189,11 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 		return nil, fmt.Errorf("sock_dir %s: %w", cfg.SockDir, err)
 	}
 	m.jobCtx, m.jobCancel = context.WithCancel(context.Background())
-	m.pillar = &pillarStore{req: o.pillarReq}
+	var req Requester = m // its own request channel (request.go)
+	if o.pillarReq != nil {
+		req = o.pillarReq
+	}
+	m.pillar = &pillarStore{req: req}
 	saltenv, _ := cfg.Raw["saltenv"].(string)
 	mo := modules.Options{Grains: m.Grains, Jobs: m.jobs, Files: m.openFiles(), Saltenv: saltenv}
 	m.pillarModules(&mo)

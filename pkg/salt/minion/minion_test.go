@@ -65,11 +65,15 @@ func TestMinionServesJobs(t *testing.T) {
 	e := newEnv(t, fm.addr, "grains:\n  roles: [web]\n")
 	r := e.start("127.0.0.1:0")
 
-	// The pillar request, with the grains.
+	// The pillar request, with the grains, on a track of its own so that
+	// the master's reply carries the pillar back (issue 12).
 	pillar := fm.waitCmd("_pillar request", isCmd("_pillar"))
-	checkRoute(t, pillar, route.Addr{Estate: "m1_minion"}, route.Addr{Estate: masterEstate, Share: "remote_cmd"})
+	if len(pillar.Route.Src.Share) != 18 {
+		t.Errorf("pillar request track %q, want 18 characters", pillar.Route.Src.Share)
+	}
+	checkRoute(t, pillar, route.Addr{Estate: "m1_minion", Share: pillar.Route.Src.Share}, route.Addr{Estate: masterEstate, Share: "remote_cmd"})
 	load := loadOf(t, pillar)
-	if !sameKeys(load.Keys(), "id", "grains", "saltenv", "ver", "cmd") {
+	if !sameKeys(load.Keys(), "id", "grains", "saltenv", "pillarenv", "pillar_override", "ver", "cmd") {
 		t.Errorf("pillar load keys %v", load.Keys())
 	}
 	if id, _ := load.String("id"); id != "m1" {
