@@ -32,7 +32,7 @@ func newHash(name string) (hash.Hash, error) {
 	case "sha512":
 		return sha512.New(), nil
 	}
-	return nil, fmt.Errorf("hash_type %q is not supported; want md5, sha1, sha224, sha256, sha384 or sha512", name)
+	return nil, fmt.Errorf("hash_type: %q is not supported; want md5, sha1, sha224, sha256, sha384 or sha512", name)
 }
 
 // hashCache keeps each file's hash by its real path, for as long as the

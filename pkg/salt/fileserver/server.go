@@ -72,12 +72,13 @@ type Server struct {
 }
 
 // New makes a server. A backend other than roots, an unknown hash type or
-// an ignore pattern that does not compile is an error: the master must not
-// start serving something other than what its configuration says.
+// an ignore pattern that does not compile is an error, which starts with
+// the option's name and ": ": the master must not start serving something
+// other than what its configuration says.
 func New(o Options) (*Server, error) {
 	for _, b := range o.Backends {
 		if b != "roots" {
-			return nil, fmt.Errorf("fileserver_backend %q is not available: this master serves only the roots backend", b)
+			return nil, fmt.Errorf("fileserver_backend: %q is not available: this master serves only the roots backend", b)
 		}
 	}
 	s := &Server{roots: o.Roots, hashType: strings.ToLower(o.HashType), bufSize: o.BufferSize,

@@ -18,6 +18,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/fileserver"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
@@ -52,9 +53,13 @@ func newFileServer(cfg *config.Master, log logrus.FieldLogger) (*fileserver.Serv
 // to the track of the request's route.
 func (m *Master) handleFiles(id string, rs road.RemoteState, req route.Route, cmd string, load body.Map) {
 	var ret any
-	if cmd == protocol.CmdFileRecv {
+	switch cmd {
+	case protocol.CmdFileRecv:
 		ret = m.fileRecv(id, load)
-	} else {
+	case protocol.CmdMasterOpts:
+		envOnly, _ := load.Get("env_only")
+		ret = m.masterOpts(py.Truthy(envOnly))
+	default:
 		load = slices.Clone(load)
 		load.Set("id", id)
 		ret, _ = m.files.Serve(cmd, load)
@@ -72,6 +77,41 @@ func (m *Master) handleFiles(id string, rs road.RemoteState, req route.Route, cm
 			m.log.Warnf("Answer to %s from %s (estate %s) was not delivered: %v", cmd, id, rs.Name, err)
 		}
 	}()
+}
+
+// masterOpts is RemoteFuncs._master_opts: the environments (each with no
+// roots: a minion is not told the master's directories) and the options
+// the minion's state system takes from its master. Options this master
+// does not type are taken from its config as written, else Salt's
+// defaults.
+func (m *Master) masterOpts(envOnly bool) body.Map {
+	roots := body.Map{}
+	for _, env := range m.files.Envs() {
+		roots = append(roots, body.Item{Key: env, Value: []any{}})
+	}
+	o := m.cfg.FileOptions()
+	raw := func(key string, def any) body.Item {
+		if v, ok := m.cfg.Raw[key]; ok {
+			return body.Item{Key: key, Value: v}
+		}
+		return body.Item{Key: key, Value: def}
+	}
+	mopts := body.Map{
+		{Key: "file_roots", Value: roots},
+		{Key: "top_file_merging_strategy", Value: o.TopFileMergingStrategy},
+		raw("env_order", []any{}),
+		raw("default_top", "base"),
+	}
+	if envOnly {
+		return mopts
+	}
+	return append(mopts,
+		body.Item{Key: "renderer", Value: o.Renderer},
+		raw("failhard", false), raw("state_top", "top.sls"), raw("state_top_saltenv", nil),
+		body.Item{Key: "nodegroups", Value: o.Nodegroups},
+		raw("state_auto_order", true), raw("state_events", false), raw("state_aggregate", false),
+		raw("jinja_env", map[string]any{}), raw("jinja_sls_env", map[string]any{}),
+		raw("jinja_lstrip_blocks", false), raw("jinja_trim_blocks", false))
 }
 
 // fileRecv is AESFuncs._file_recv (cp.push) for the minion id: a chunk of

@@ -196,3 +196,31 @@ func TestFileserverBackendRefused(t *testing.T) {
 		t.Fatalf("New: %v", err)
 	}
 }
+
+func TestMasterOpts(t *testing.T) {
+	dir := shortTemp(t)
+	tm := newMaster(t, fmt.Sprintf("file_roots:\n  base: [%s]\n  prod: [%s]\n", dir, dir)+
+		"top_file_merging_strategy: same\nnodegroups:\n  web: L@web1\nstate_top: site.sls\n").start()
+	web1 := newMinion(t, tm, "web1").connect(tm)
+	all, ok := web1.request(tm, protocol.MasterOptsLoad(false)).(body.Map)
+	if !ok {
+		t.Fatal("master opts is not a mapping")
+	}
+	keys := strings.Join(all.Keys(), ",")
+	if keys != "file_roots,top_file_merging_strategy,env_order,default_top,renderer,failhard,state_top,"+
+		"state_top_saltenv,nodegroups,state_auto_order,state_events,state_aggregate,jinja_env,jinja_sls_env,"+
+		"jinja_lstrip_blocks,jinja_trim_blocks" {
+		t.Fatalf("keys %s", keys)
+	}
+	if roots, _ := all.Map("file_roots"); strings.Join(roots.Keys(), ",") != "base,prod" || len(get(roots, "base").([]any)) != 0 {
+		t.Fatalf("file_roots %v: want the envs with no directories", roots)
+	}
+	if get(all, "top_file_merging_strategy") != "same" || get(all, "state_top") != "site.sls" ||
+		get(all, "nodegroups", "web") != "L@web1" || get(all, "renderer") != "jinja|yaml" || get(all, "default_top") != "base" {
+		t.Fatalf("master opts %v", all)
+	}
+	envOnly, _ := web1.request(tm, protocol.MasterOptsLoad(true)).(body.Map)
+	if strings.Join(envOnly.Keys(), ",") != "file_roots,top_file_merging_strategy,env_order,default_top" {
+		t.Fatalf("env_only keys %v", envOnly.Keys())
+	}
+}

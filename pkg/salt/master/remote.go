@@ -79,7 +79,7 @@ func (m *Master) remoteCmd(msg route.Message) {
 	case CmdPillar:
 		m.handlePillar(id, rs, load)
 	case protocol.CmdServeFile, protocol.CmdFileHash, protocol.CmdFileHashAndStat, protocol.CmdFileList,
-		protocol.CmdFileListEmptyDirs, protocol.CmdDirList, protocol.CmdSymlinkList, protocol.CmdFileEnvs, protocol.CmdFileRecv:
+		protocol.CmdFileListEmptyDirs, protocol.CmdDirList, protocol.CmdSymlinkList, protocol.CmdFileEnvs, protocol.CmdFileRecv, protocol.CmdMasterOpts:
 		m.handleFiles(id, rs, msg.Route, cmd, load)
 	default:
 		m.refuse("unknown_cmd", "Dropped a remote_cmd from %s: cmd %s is not supported", id, quoteCmd(load))

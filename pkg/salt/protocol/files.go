@@ -424,3 +424,14 @@ func ParseSymlinks(ret any) (map[string]string, error) {
 // written. Salt answers {} to a minion that is not who it says; that is
 // false too.
 func ParseFileRecvReturn(ret any) bool { b, _ := ret.(bool); return b }
+
+// MasterOptsLoad is _master_opts' load: {"cmd", "env_only"?}. With
+// envOnly the master gives only the environments and the top file's
+// options.
+func MasterOptsLoad(envOnly bool) body.Map {
+	load := body.Map{{Key: "cmd", Value: CmdMasterOpts}}
+	if envOnly {
+		load = append(load, body.Item{Key: "env_only", Value: true})
+	}
+	return load
+}
