@@ -81,7 +81,8 @@ type Common struct {
 	MinionIDLowercase bool   // minion_id_lowercase: false
 	AppendDomain      string // append_domain: ""
 
-	src *value // the merged options, for Origin
+	files FileOptions // the file server's, pillar's and file client's (FileOptions)
+	src   *value      // the merged options, for Origin
 }
 
 // Master is the master's configuration (salt.config.DEFAULT_MASTER_OPTS for
@@ -158,6 +159,7 @@ func defaultCommon(role string) Common {
 		FileRoots:              map[string][]string{"base": {"/srv/salt", "/srv/spm/salt"}},
 		ClusterMasters:         []string{},
 		MinionIDCaching:        true,
+		files:                  defaultFileOptions(role),
 	}
 }
 
@@ -243,6 +245,7 @@ func decodeCommon(d *decoder, c *Common) {
 	d.boolean("minion_id_caching", &c.MinionIDCaching)
 	d.boolean("minion_id_lowercase", &c.MinionIDLowercase)
 	d.str("append_domain", &c.AppendDomain)
+	decodeFileOptions(d, &c.files)
 
 	d.lowerOneOf("log_level", &c.LogLevel, logLevels, "is not a log level")
 	d.lowerOneOf("hash_type", &c.HashType, hashTypes, "is not supported")

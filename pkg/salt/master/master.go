@@ -19,6 +19,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/fileserver"
 	"github.com/saltraet/saltraet/pkg/salt/internal/counters"
 	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
@@ -111,6 +112,7 @@ type Master struct {
 	stats  counters.Counters
 	gone   gone.Yards // local yards found gone, warned about once
 	judge  *keyJudge  // the road's acceptor
+	files  *fileserver.Server
 	// pendingFull paces the warnings of keys refused by max_pending_keys.
 	pendingFull refusalLog
 

@@ -54,6 +54,9 @@ func (m *Master) openStores() (*pki.Local, error) {
 	if err != nil {
 		return nil, err
 	}
+	if m.files, err = newFileServer(cfg, m.log); err != nil {
+		return nil, err
+	}
 	return local, nil
 }
 

@@ -71,6 +71,9 @@ func (m *Master) remoteCmd(msg route.Message) {
 		m.handleReturn(id, load)
 	case CmdPillar:
 		m.handlePillar(id, rs, msg.Route, load)
+	case protocol.CmdServeFile, protocol.CmdFileHash, protocol.CmdFileHashAndStat, protocol.CmdFileList,
+		protocol.CmdFileListEmptyDirs, protocol.CmdDirList, protocol.CmdSymlinkList, protocol.CmdFileEnvs, protocol.CmdFileRecv, protocol.CmdMasterOpts:
+		m.handleFiles(id, rs, msg.Route, cmd, load)
 	default:
 		m.refuse("unknown_cmd", "Dropped a remote_cmd from %s: cmd %s is not supported", id, quoteCmd(load))
 	}
