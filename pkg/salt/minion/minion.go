@@ -194,8 +194,7 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 		req = o.pillarReq
 	}
 	m.pillar = &pillarStore{req: req}
-	saltenv, _ := cfg.Raw["saltenv"].(string)
-	mo := modules.Options{Grains: m.Grains, Jobs: m.jobs, Files: m.openFiles(), Saltenv: saltenv}
+	mo := modules.Options{Grains: m.Grains, Jobs: m.jobs, Files: m.openFiles(), Saltenv: cfg.FileOptions().Saltenv}
 	m.pillarModules(&mo)
 	m.modules = modules.New(mo)
 	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,

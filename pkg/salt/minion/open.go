@@ -178,8 +178,6 @@ func (m *Minion) openKeep(local *pki.Local) (*keep.Keep, error) {
 // (Request), with the minion's hash_type and file_buffer_size.
 func (m *Minion) openFiles() *fileclient.Client {
 	fc := fileclient.New(m.cfg.Cachedir, m, m.cfg.HashType)
-	if n, ok := m.cfg.Raw["file_buffer_size"].(int); ok && n > 0 {
-		fc.BufferSize = n
-	}
+	fc.BufferSize = m.cfg.FileOptions().FileBufferSize
 	return fc
 }

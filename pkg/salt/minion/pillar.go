@@ -58,7 +58,7 @@ func (m *Minion) Pillar() map[string]any { return m.pillar.get() }
 // salt.pillar.get_pillar is called there.
 func (m *Minion) fetchPillar(ctx context.Context, pillarenv string, override map[string]any) (map[string]any, error) {
 	if pillarenv == "" {
-		pillarenv = m.rawOption("pillarenv")
+		pillarenv = m.cfg.FileOptions().Pillarenv
 	}
 	return m.requestPillar(ctx, "", pillarenv, override)
 }
@@ -86,14 +86,6 @@ func (m *Minion) requestPillar(ctx context.Context, saltenv, pillarenv string, o
 	return map[string]any{}, nil
 }
 
-// rawOption is a string option of the minion's config files ("" when
-// unset or not a string): saltenv and pillarenv, which have no typed
-// field here.
-func (m *Minion) rawOption(name string) string {
-	s, _ := m.cfg.Raw[name].(string)
-	return s
-}
-
 // refreshPillar fetches the pillar into memory (after each allow, and for
 // saltutil.refresh_pillar). Without a request channel the master is only
 // given the grains, in the older _pillar request, and the pillar stays as
@@ -106,7 +98,7 @@ func (m *Minion) refreshPillar(ctx context.Context) error {
 		return nil
 	}
 	// As Minion._refresh_pillar: the saltenv and pillarenv options.
-	p, err := m.requestPillar(ctx, m.rawOption("saltenv"), m.rawOption("pillarenv"), nil)
+	p, err := m.requestPillar(ctx, m.cfg.FileOptions().Saltenv, m.cfg.FileOptions().Pillarenv, nil)
 	if err != nil {
 		m.log.Warnf("Pillar not refreshed: %v", err)
 		return err
