@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,7 +23,7 @@ const maxYAMLNodes = 1 << 20
 // loader; nothing (or a false value) is an empty mapping. A syntax error
 // names the line of the text YAML was given, which after Jinja is the
 // rendered text.
-func loadYAML(file, text string) (any, error) {
+func loadYAML(file, text string, ordered bool) (any, error) {
 	dec := yaml.NewDecoder(strings.NewReader(text))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -45,7 +46,7 @@ func loadYAML(file, text string) (any, error) {
 	if err != nil {
 		return nil, &Error{File: file, Line: doc.Content[0].Line, Err: err}
 	}
-	v = Plain(v)
+	v = shape(v, ordered)
 	if !py.Truthy(v) {
 		return map[string]any{}, nil
 	}
@@ -71,7 +72,7 @@ func yamlError(file string, err error) error {
 
 // loadJSON is salt/renderers/json.py: a "#!" first line is dropped, the
 // rest is one JSON value.
-func loadJSON(file, text string) (any, error) {
+func loadJSON(file, text string, ordered bool) (any, error) {
 	if strings.HasPrefix(text, "#!") {
 		if i := strings.IndexByte(text, '\n'); i >= 0 {
 			text = text[i+1:]
@@ -83,7 +84,15 @@ func loadJSON(file, text string) (any, error) {
 	if err != nil {
 		return nil, &Error{File: file, Line: jsonLine(text, err), Err: err}
 	}
-	return Plain(v), nil
+	return shape(v, ordered), nil
+}
+
+// shape gives loaded data the mappings the caller wants.
+func shape(v any, ordered bool) any {
+	if ordered {
+		return Ordered(v)
+	}
+	return Plain(v)
 }
 
 var reOffset = regexp.MustCompile(`offset (\d+)`)
@@ -132,4 +141,44 @@ func Plain(v any) any {
 		return l
 	}
 	return v
+}
+
+// Ordered is Plain's counterpart for ordered data: body.Map stays, with
+// its values made Ordered; a map with non-string keys becomes a body.Map
+// of their Python str(), sorted.
+func Ordered(v any) any {
+	switch x := v.(type) {
+	case body.Map:
+		m := make(body.Map, len(x))
+		for i, it := range x {
+			m[i] = body.Item{Key: it.Key, Value: Ordered(it.Value)}
+		}
+		return m
+	case map[string]any:
+		return orderedFrom(len(x), func(yield func(string, any)) {
+			for k, e := range x {
+				yield(k, e)
+			}
+		})
+	case map[any]any:
+		return orderedFrom(len(x), func(yield func(string, any)) {
+			for k, e := range x {
+				yield(py.Str(k), e)
+			}
+		})
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = Ordered(e)
+		}
+		return l
+	}
+	return v
+}
+
+func orderedFrom(n int, each func(yield func(string, any))) body.Map {
+	m := make(body.Map, 0, n)
+	each(func(k string, e any) { m = append(m, body.Item{Key: k, Value: Ordered(e)}) })
+	slices.SortFunc(m, func(a, b body.Item) int { return strings.Compare(a.Key, b.Key) })
+	return m
 }

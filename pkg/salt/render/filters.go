@@ -106,7 +106,7 @@ func filterLoadYAML(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Va
 	if in.IsError() {
 		return in
 	}
-	v, err := loadYAML("load_yaml", in.String())
+	v, err := loadYAML("load_yaml", in.String(), false)
 	if err != nil {
 		return failf("Encountered error loading yaml: %v", err)
 	}
@@ -117,7 +117,7 @@ func filterLoadJSON(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Va
 	if in.IsError() {
 		return in
 	}
-	v, err := loadJSON("load_json", in.String())
+	v, err := loadJSON("load_json", in.String(), false)
 	if err != nil {
 		return failf("Encountered error loading json: %v", err)
 	}

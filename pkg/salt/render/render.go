@@ -50,6 +50,17 @@ func (e *Error) Unwrap() error { return e.Err }
 // (yaml/json). An empty result is an empty mapping, as Salt's yaml renderer
 // gives it; a pipe ending in jinja returns the text.
 func (r *Renderer) Render(file string, text []byte, ctx Context) (any, error) {
+	return r.render(file, text, ctx, false)
+}
+
+// RenderOrdered is Render with the mappings of the result as body.Map in
+// the order the file writes them, for what Salt reads in that order (a top
+// file's environments and targets decide the order pillar merges in).
+func (r *Renderer) RenderOrdered(file string, text []byte, ctx Context) (any, error) {
+	return r.render(file, text, ctx, true)
+}
+
+func (r *Renderer) render(file string, text []byte, ctx Context, ordered bool) (any, error) {
 	pipe, err := r.pipe(text)
 	if err != nil {
 		return nil, &Error{File: file, Line: 1, Err: err}
@@ -64,9 +75,9 @@ func (r *Renderer) Render(file string, text []byte, ctx Context) (any, error) {
 		case "jinja":
 			data, err = r.jinja(file, s, ctx)
 		case "yaml":
-			data, err = loadYAML(file, s)
+			data, err = loadYAML(file, s, ordered)
 		case "json":
-			data, err = loadJSON(file, s)
+			data, err = loadJSON(file, s, ordered)
 		}
 		if err != nil {
 			return nil, err
