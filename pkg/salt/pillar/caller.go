@@ -5,7 +5,9 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
+	"github.com/saltraet/saltraet/pkg/salt/render"
 	"github.com/saltraet/saltraet/pkg/salt/target"
 )
 
@@ -84,7 +86,7 @@ func (r *run) call(fun string, args []any, kwargs map[string]any) (any, error) {
 
 // filterBy is salt.utils.data.filter_by over the minion's grains.
 func (r *run) filterBy(a map[string]any) (any, error) {
-	lookup, ok := a["lookup_dict"].(map[string]any)
+	keys, lookup, ok := orderedDict(a["lookup_dict"])
 	if !ok {
 		return nil, fmt.Errorf("filter_by lookup_dict must be a dictionary, got %s", py.TypeName(a["lookup_dict"]))
 	}
@@ -93,7 +95,6 @@ func (r *run) filterBy(a map[string]any) (any, error) {
 	if !isList {
 		vals = []any{val}
 	}
-	keys := slices.Sorted(maps.Keys(lookup))
 	var ret any
 	found := false
 	for _, each := range vals {
@@ -125,7 +126,7 @@ func (r *run) filterBy(a map[string]any) (any, error) {
 		}
 	}
 	if merge := a["merge"]; merge != nil {
-		mm, ok := merge.(map[string]any)
+		mm, ok := render.Plain(merge).(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("filter_by merge argument must be a dictionary.")
 		}
@@ -136,6 +137,19 @@ func (r *run) filterBy(a map[string]any) (any, error) {
 		}
 	}
 	return ret, nil
+}
+
+// orderedDict is a lookup dict's keys in the order Python iterates them
+// (written order for a dict written in the template, sorted for any other
+// mapping) and its values as plain data.
+func orderedDict(v any) ([]string, map[string]any, bool) {
+	switch x := v.(type) {
+	case body.Map:
+		return x.Keys(), render.Plain(x).(map[string]any), true
+	case map[string]any:
+		return slices.Sorted(maps.Keys(x)), x, true
+	}
+	return nil, nil, false
 }
 
 func isMap(v any) bool { _, ok := v.(map[string]any); return ok }

@@ -53,7 +53,7 @@ func loadYAML(file, text string, ordered bool) (any, error) {
 	return v, nil
 }
 
-var reYAMLLine = regexp.MustCompile(`line (\d+)`)
+var reYAMLLine = regexp.MustCompile(`^line (\d+): `)
 
 // yamlError gives a yaml.v3 error its line. yaml.v3 (3.0.1) prints parser
 // problems ("did not find expected ...") with a 0-based line and scanner
@@ -66,6 +66,7 @@ func yamlError(file string, err error) error {
 		if strings.Contains(msg, "did not find expected") {
 			line++
 		}
+		msg = msg[len(m[0]):]
 	}
 	return &Error{File: file, Line: line, Err: fmt.Errorf("YAML: %s", msg)}
 }

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/nikolalohinski/gonja/v2/builtins"
 	"github.com/nikolalohinski/gonja/v2/exec"
 
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
@@ -28,6 +29,8 @@ var saltFilters = map[string]exec.FilterFunction{
 	"to_bool":       filterToBool,
 	"quote":         stringFilter(shellQuote),
 	"sequence":      filterSequence,
+	"tojson":        filterToJSON,
+	"dictsort":      filterDictSort,
 }
 
 func fail(err error) *exec.Value { return exec.AsValue(err) }
@@ -203,4 +206,38 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
+}
+
+// filterToJSON is Jinja2's tojson (htmlsafe_json_dumps): json.dumps with
+// sorted keys, then <, >, & and ' escaped.
+func filterToJSON(_ *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+	if in.IsError() {
+		return in
+	}
+	indent := -1
+	if v, ok := params.KwArgs["indent"]; ok && !v.IsNil() {
+		indent = v.Integer()
+	} else if len(params.Args) > 0 && !params.Args[0].IsNil() {
+		indent = params.Args[0].Integer()
+	}
+	b, err := py.AppendJSONLayout(nil, goValue(in), indent, true)
+	if err != nil {
+		return fail(err)
+	}
+	return exec.AsSafeValue(htmlSafe.Replace(string(b)))
+}
+
+var htmlSafe = strings.NewReplacer("<", `\u003c`, ">", `\u003e`, "&", `\u0026`, "'", `\u0027`)
+
+// filterDictSort is Jinja's dictsort (gonja's), given a dict literal as a
+// plain mapping: gonja's own sees no items in its literal type.
+func filterDictSort(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+	if in.IsError() {
+		return in
+	}
+	sorter, _ := builtins.Filters.Get("dictsort")
+	if in.IsDict() {
+		in = exec.AsValue(goValue(in))
+	}
+	return sorter(e, in, params)
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/loaders"
 	"github.com/nikolalohinski/gonja/v2/parser"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
 )
 
 // The Jinja side: one gonja environment for the package (its filters,
@@ -72,14 +74,14 @@ func jinjaConfig() *config.Config {
 // jinja renders text as the file's Jinja template.
 func (r *Renderer) jinja(file, text string, ctx Context) (string, error) {
 	env := environment()
-	ld := &loader{r: r, saltenv: ctx.Saltenv, root: file, text: text}
+	ld := &loader{r: r, saltenv: ctx.Saltenv, root: file, text: text, dir: templateDir(file, ctx.SLS)}
 	tpl, err := exec.NewTemplate(file, jinjaConfig(), ld, env)
 	if err != nil {
-		return "", jinjaError(file, err)
+		return "", jinjaError(file, text, err)
 	}
 	var out bytes.Buffer
 	if err := tpl.Execute(&out, exec.NewContext(r.variables(file, ctx))); err != nil {
-		return "", jinjaError(file, err)
+		return "", jinjaError(file, text, err)
 	}
 	return out.String(), nil
 }
@@ -134,6 +136,16 @@ func slsContext(file, sls string) map[string]any {
 		"slspath": slspath, "sls_path": strings.ReplaceAll(slspath, "/", "_"),
 		"slsdotpath": strings.ReplaceAll(slspath, "/", "."), "slscolonpath": strings.ReplaceAll(slspath, "/", ":"),
 	}
+}
+
+// templateDir is the directory of the template being rendered, from its
+// environment's root, that "./" imports start from: the directory of the
+// sls's file, or of file itself when it is a relative path.
+func templateDir(file, sls string) string {
+	if sls == "" && !path.IsAbs(file) {
+		return path.Dir(file)
+	}
+	return slsContext(file, sls)["tpldir"].(string)
 }
 
 // loader is gonja's view of Renderer.Loader: the root template is the
@@ -213,11 +225,11 @@ func (s saltFuncs) function(fun string) func(*exec.VarArgs) (any, error) {
 		}
 		args := make([]any, len(va.Args))
 		for i, a := range va.Args {
-			args[i] = goValue(a)
+			args[i] = argValue(a)
 		}
 		kwargs := make(map[string]any, len(va.KwArgs))
 		for k, a := range va.KwArgs {
-			kwargs[k] = goValue(a)
+			kwargs[k] = argValue(a)
 		}
 		ret, err := s.call(fun, args, kwargs)
 		if err != nil {
@@ -235,9 +247,29 @@ func goValue(v *exec.Value) any {
 	return Plain(v.ToGoSimpleType(true))
 }
 
+// argValue is an argument for a Caller: like goValue, except that a dict
+// written in the template is a body.Map in the order written (what
+// grains.filter_by tries its keys in).
+func argValue(v *exec.Value) any {
+	var d *exec.Dict
+	switch x := v.Interface().(type) {
+	case *exec.Dict:
+		d = x
+	case exec.Dict:
+		d = &x
+	default:
+		return goValue(v)
+	}
+	m := make(body.Map, 0, len(d.Pairs))
+	for _, p := range d.Pairs {
+		m = append(m, body.Item{Key: p.Key.String(), Value: goValue(p.Value)})
+	}
+	return m
+}
+
 // jinjaError makes a gonja failure an *Error with the innermost line the
 // message names.
-func jinjaError(file string, err error) error {
+func jinjaError(file, text string, err error) error {
 	var re *Error
 	if errors.As(err, &re) {
 		return err
@@ -245,7 +277,11 @@ func jinjaError(file string, err error) error {
 	var pe *parser.SyntaxError
 	if errors.As(err, &pe) {
 		// Not err itself: gonja's message quotes the whole template.
-		return &Error{File: file, Line: pe.Line, Err: fmt.Errorf("Jinja syntax error: %s (near %q)", pe.Message, pe.Raw)}
+		line := pe.Line
+		if last := strings.Count(strings.TrimSuffix(text, "\n"), "\n") + 1; line == 0 || line > last {
+			line = last // the end of the template
+		}
+		return &Error{File: file, Line: line, Err: fmt.Errorf("Jinja syntax error: %s (near %q)", pe.Message, pe.Raw)}
 	}
 	line := 0
 	if m := reLine.FindAllStringSubmatch(err.Error(), -1); m != nil {

@@ -7,6 +7,9 @@ import (
 )
 
 // Caller runs an execution function for a template's salt['mod.fun'](...).
+// Arguments are plain data (mappings map[string]any), except that a dict
+// written as an argument in the template itself is a body.Map in the order
+// written, as Python keeps it.
 type Caller func(fun string, args []any, kwargs map[string]any) (any, error)
 
 // Loader reads a template that another imports, includes or takes names
