@@ -13,14 +13,17 @@ import (
 // (it only limits which top files are read); an unknown strategy falls
 // back to recurse, as Salt's does with a warning.
 func (r *run) merge(a, b map[string]any) map[string]any {
+	mergeLists := r.c.o.MergeLists
 	switch r.c.o.SourceMergingStrategy {
 	case "overwrite":
-		return mergeOverwrite(a, b, r.c.o.MergeLists)
-	case "smart", "recurse", "none":
+		return mergeOverwrite(a, b, mergeLists)
+	case "none":
+		mergeLists = false // merge_recurse(obj_a, obj_b): Salt drops it
+	case "smart", "recurse":
 	default:
 		r.log.Warnf("Unknown merging strategy '%s', fallback to recurse", r.c.o.SourceMergingStrategy)
 	}
-	return update(deepCopy(a).(map[string]any), b, r.c.o.MergeLists)
+	return update(deepCopy(a).(map[string]any), b, mergeLists)
 }
 
 // mergeOverwrite is dictupdate.merge_overwrite: b's top-level values

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/tokens"
@@ -10,8 +11,10 @@ import (
 // code ("{'a': 1,}"), which Jinja2 takes and gonja 2.9 refuses; Salt's
 // map.jinja files are full of them. Only the comma goes, so lines and
 // columns after it stay where they were on their line.
+var reCommaBrace = regexp.MustCompile(`,\s*}`)
+
 func dropTrailingCommas(text string) string {
-	if !strings.Contains(text, ",") {
+	if !reCommaBrace.MatchString(text) {
 		return text
 	}
 	st := tokens.LexAll(text, jinjaConfig())

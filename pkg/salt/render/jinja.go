@@ -73,6 +73,9 @@ func jinjaConfig() *config.Config {
 
 // jinja renders text as the file's Jinja template.
 func (r *Renderer) jinja(file, text string, ctx Context) (string, error) {
+	if !strings.Contains(text, "{{") && !strings.Contains(text, "{%") && !strings.Contains(text, "{#") {
+		return text, nil // nothing for Jinja to do: the text is its output
+	}
 	env := environment()
 	ld := &loader{r: r, saltenv: ctx.Saltenv, root: file, text: text, dir: templateDir(file, ctx.SLS)}
 	tpl, err := exec.NewTemplate(file, jinjaConfig(), ld, env)
