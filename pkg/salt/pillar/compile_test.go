@@ -65,3 +65,19 @@ func TestCompileMatchesSalt(t *testing.T) {
 		})
 	}
 }
+
+// TestCompileConcurrent: one Compiler serves many minions at once (the
+// master compiles for several requests together); run with -race.
+func TestCompileConcurrent(t *testing.T) {
+	c := New(treeOptions())
+	want := asJSON(t, c.Compile("web01", goldenMinions["web01"], "", "", nil))
+	done := make(chan any, 8)
+	for range 8 {
+		go func() { done <- c.Compile("web01", goldenMinions["web01"], "", "", nil) }()
+	}
+	for range 8 {
+		if got := asJSON(t, <-done); !reflect.DeepEqual(got, want) {
+			t.Errorf("concurrent compile gave %v", got)
+		}
+	}
+}
