@@ -3,6 +3,8 @@ package pillar
 import (
 	"reflect"
 	"slices"
+
+	"github.com/saltraet/saltraet/pkg/salt/render"
 )
 
 // Merging pillar as salt.utils.dictupdate.merge does, on map[string]any.
@@ -77,21 +79,6 @@ func update(dest, upd map[string]any, mergeLists bool) map[string]any {
 	return dest
 }
 
-// deepCopy is copy.deepcopy of mappings and lists.
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		l := make([]any, len(x))
-		for i, e := range x {
-			l[i] = deepCopy(e)
-		}
-		return l
-	}
-	return v
-}
+// deepCopy is copy.deepcopy of mappings and lists (render.Plain copies
+// both).
+func deepCopy(v any) any { return render.Plain(v) }

@@ -20,8 +20,8 @@ var saltFilters = map[string]exec.FilterFunction{
 	"yaml_encode":   filterYAMLEncode,
 	"yaml_dquote":   stringFilter(yamlDquote),
 	"yaml_squote":   stringFilter(yamlSquote),
-	"load_yaml":     filterLoadYAML,
-	"load_json":     filterLoadJSON,
+	"load_yaml":     loadFilter("yaml", loadYAML),
+	"load_json":     loadFilter("json", loadJSON),
 	"regex_match":   regexFilter(regexMatch),
 	"regex_search":  regexFilter(regexSearch),
 	"regex_replace": filterRegexReplace,
@@ -76,15 +76,24 @@ func filterJSON(_ *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.V
 	if in.IsError() {
 		return in
 	}
-	indent := -1
-	if v, ok := params.KwArgs["indent"]; ok && !v.IsNil() {
-		indent = v.Integer()
-	}
-	b, err := py.AppendJSONLayout(nil, goValue(in), indent, true)
+	s, err := dumpJSON(in, params, false)
 	if err != nil {
 		return fail(err)
 	}
-	return exec.AsSafeValue(strings.TrimSpace(string(b)))
+	return exec.AsSafeValue(strings.TrimSpace(s))
+}
+
+// dumpJSON is json.dumps(in, sort_keys=True, indent=indent), indent
+// given by keyword (or, when positional, as the first argument).
+func dumpJSON(in *exec.Value, params *exec.VarArgs, positional bool) (string, error) {
+	indent := -1
+	if v, ok := params.KwArgs["indent"]; ok && !v.IsNil() {
+		indent = v.Integer()
+	} else if positional && len(params.Args) > 0 && !params.Args[0].IsNil() {
+		indent = params.Args[0].Integer()
+	}
+	b, err := py.AppendJSONLayout(nil, goValue(in), indent, true)
+	return string(b), err
 }
 
 // filterYAMLEncode is salt.utils.yamlencoding.yaml_encode: a scalar as
@@ -105,26 +114,18 @@ func filterYAMLEncode(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.
 	}
 }
 
-func filterLoadYAML(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value {
-	if in.IsError() {
-		return in
+// loadFilter is load_yaml or load_json: the text read as data.
+func loadFilter(kind string, load func(file, text string, ordered bool) (any, error)) exec.FilterFunction {
+	return func(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value {
+		if in.IsError() {
+			return in
+		}
+		v, err := load("load_"+kind, in.String(), false)
+		if err != nil {
+			return failf("Encountered error loading %s: %v", kind, err)
+		}
+		return exec.AsValue(v)
 	}
-	v, err := loadYAML("load_yaml", in.String(), false)
-	if err != nil {
-		return failf("Encountered error loading yaml: %v", err)
-	}
-	return exec.AsValue(v)
-}
-
-func filterLoadJSON(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Value {
-	if in.IsError() {
-		return in
-	}
-	v, err := loadJSON("load_json", in.String(), false)
-	if err != nil {
-		return failf("Encountered error loading json: %v", err)
-	}
-	return exec.AsValue(v)
 }
 
 // filterUnique is salt.utils.data's unique: first occurrences, in order,
@@ -214,17 +215,11 @@ func filterToJSON(_ *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec
 	if in.IsError() {
 		return in
 	}
-	indent := -1
-	if v, ok := params.KwArgs["indent"]; ok && !v.IsNil() {
-		indent = v.Integer()
-	} else if len(params.Args) > 0 && !params.Args[0].IsNil() {
-		indent = params.Args[0].Integer()
-	}
-	b, err := py.AppendJSONLayout(nil, goValue(in), indent, true)
+	s, err := dumpJSON(in, params, true)
 	if err != nil {
 		return fail(err)
 	}
-	return exec.AsSafeValue(htmlSafe.Replace(string(b)))
+	return exec.AsSafeValue(htmlSafe.Replace(s))
 }
 
 var htmlSafe = strings.NewReplacer("<", `\u003c`, ">", `\u003e`, "&", `\u0026`, "'", `\u0027`)

@@ -2,23 +2,18 @@ package render
 
 import (
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
-	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/output"
 )
 
 // The YAML the yaml and yaml_encode filters write: PyYAML's safe_dump in
-// flow style ({a: 1, b: [x, y]}, keys sorted), on one line (PyYAML folds
-// at 80 columns; that is not done here), and in block style through the
-// yaml outputter's emitter.
+// flow style ({a: 1, b: [x, y]}, keys sorted) on one line (PyYAML folds
+// long collections at 80 columns; that is not done here), scalars and the
+// block style through the yaml outputter's emitter.
 
 // flowYAML writes v in flow style.
 func flowYAML(v any) string {
@@ -62,68 +57,17 @@ func writeFlow(b *strings.Builder, v any) {
 }
 
 // yamlScalar is one scalar as PyYAML's safe representer and emitter write
-// it in a flow collection.
+// it (the yaml outputter's port of them), quoted when it is a string whose
+// plain form would break a flow collection.
 func yamlScalar(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return strconv.FormatBool(x)
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case uint64:
-		return strconv.FormatUint(x, 10)
-	case float64:
-		return yamlFloat(x)
-	case string:
-		switch {
-		case plainOK(x):
-			return x
-		case !strings.ContainsFunc(x, func(r rune) bool { return r == '\n' || !unicode.IsPrint(r) }):
-			return yamlSquote(x)
-		}
-		return yamlDquote(x)
+	s, err := blockYAML(v)
+	if err != nil {
+		return yamlSquote(py.Str(v))
 	}
-	return yamlSquote(py.Str(v))
-}
-
-// yamlFloat is represent_float: repr, with ".0" before an exponent that
-// lacks a dot, and .inf/.nan.
-func yamlFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return ".nan"
-	case math.IsInf(f, 1):
-		return ".inf"
-	case math.IsInf(f, -1):
-		return "-.inf"
-	}
-	s := py.FloatRepr(f)
-	if i := strings.IndexByte(s, 'e'); i >= 0 && !strings.Contains(s, ".") {
-		s = s[:i] + ".0" + s[i:]
+	if str, ok := v.(string); ok && s == str && strings.ContainsAny(s, ",[]{}") {
+		return yamlSquote(str)
 	}
 	return s
-}
-
-// plainOK reports that s can be written plain in a flow collection and
-// reads back as the same string.
-func plainOK(s string) bool {
-	if s == "" || s != strings.TrimSpace(s) {
-		return false
-	}
-	if strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>'\"%@`") {
-		return false
-	}
-	if strings.ContainsAny(s, ",[]{}\n") || strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.HasSuffix(s, ":") {
-		return false
-	}
-	if strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
-		return false
-	}
-	got, err := job.YAMLValue(&yaml.Node{Kind: yaml.ScalarNode, Value: s}, 1)
-	return err == nil && got == s
 }
 
 // yamlSquote is salt.utils.yamlencoding.yaml_squote.
