@@ -95,8 +95,8 @@ func runImport(r *exec.Renderer, expr nodes.Expression) (module, error) {
 	tpl, err := exec.NewTemplate(file, r.Config, ld, r.Environment)
 	if err != nil {
 		var pe *parser.SyntaxError
-		if errors.As(err, &pe) {
-			return module{}, fmt.Errorf("%s: Jinja syntax error: %s (line %d)", file, pe.Message, pe.Line)
+		if l, ok := r.Loader.(*loader); ok && errors.As(err, &pe) {
+			return module{}, l.failed(file, err)
 		}
 		return module{}, fmt.Errorf("unable to load template %q: %w", file, err)
 	}
@@ -104,6 +104,9 @@ func runImport(r *exec.Renderer, expr nodes.Expression) (module, error) {
 	env.Context = r.Environment.Context.Inherit()
 	sub := exec.NewRenderer(&env, io.Discard, r.Config, ld, tpl)
 	if err := sub.Execute(); err != nil {
+		if l, ok := r.Loader.(*loader); ok {
+			return module{}, l.failed(file, err)
+		}
 		return module{}, fmt.Errorf("%s: %w", file, err)
 	}
 	return module{r: sub, tpl: tpl}, nil

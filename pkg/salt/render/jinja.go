@@ -77,7 +77,7 @@ func (r *Renderer) jinja(file, text string, ctx Context) (string, error) {
 		return text, nil // nothing for Jinja to do: the text is its output
 	}
 	env := environment()
-	ld := &loader{r: r, saltenv: ctx.Saltenv, root: file, text: text, dir: templateDir(file, ctx.SLS)}
+	ld := &loader{r: r, saltenv: ctx.Saltenv, root: file, text: text, dir: templateDir(file, ctx.SLS), read: map[string]loaded{}}
 	tpl, err := exec.NewTemplate(file, jinjaConfig(), ld, env)
 	if err != nil {
 		return "", jinjaError(file, text, err)
@@ -161,6 +161,19 @@ type loader struct {
 	root    string
 	text    string
 	dir     string
+	read    map[string]loaded // shared by the loaders Inherit makes
+}
+
+// loaded is a template the Loader gave: what errors call it, and its text.
+type loaded struct{ file, text string }
+
+// failed is the *Error for a failure of the imported template name.
+func (l *loader) failed(name string, err error) error {
+	f, ok := l.read[name]
+	if !ok {
+		f = loaded{file: name}
+	}
+	return jinjaError(f.file, f.text, err)
 }
 
 func (l *loader) Read(name string) (io.Reader, error) {
@@ -170,10 +183,11 @@ func (l *loader) Read(name string) (io.Reader, error) {
 	if l.r.Loader == nil {
 		return nil, fmt.Errorf("template %q not found: this renderer has no loader", name)
 	}
-	text, _, err := l.r.Loader(l.saltenv, name)
+	text, file, err := l.r.Loader(l.saltenv, name)
 	if err != nil {
 		return nil, err
 	}
+	l.read[name] = loaded{file, string(text)}
 	return strings.NewReader(dropTrailingCommas(string(text))), nil
 }
 
@@ -275,7 +289,7 @@ func argValue(v *exec.Value) any {
 func jinjaError(file, text string, err error) error {
 	var re *Error
 	if errors.As(err, &re) {
-		return err
+		return re // a template it imports failed, and says where
 	}
 	var pe *parser.SyntaxError
 	if errors.As(err, &pe) {

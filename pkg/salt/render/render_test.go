@@ -189,6 +189,29 @@ func TestRenderErrors(t *testing.T) {
 	}
 }
 
+// TestImportErrorNamesImportedFile: a failure inside an imported template
+// names that template's file and line, not the importer's.
+func TestImportErrorNamesImportedFile(t *testing.T) {
+	for src, line := range map[string]int{
+		"{% from 'apache/broken.jinja' import x %}\n":      3,
+		"{% from 'apache/syntax.jinja' import x %}\n":      2,
+		"{% from 'apache/uses_broken.jinja' import x %}\n": 3,
+	} {
+		_, err := testRenderer().Render("/srv/pillar/top.sls", []byte(src), testCtx)
+		var re *Error
+		if !errors.As(err, &re) {
+			t.Fatalf("%s: error %v, want a *render.Error", src, err)
+		}
+		want := filepath.Join("testdata", "roots", "base", "apache", "broken.jinja")
+		if strings.Contains(src, "syntax") {
+			want = filepath.Join("testdata", "roots", "base", "apache", "syntax.jinja")
+		}
+		if re.File != want || re.Line != line {
+			t.Errorf("%s: error at %s line %d, want %s line %d: %v", src, re.File, re.Line, want, line, err)
+		}
+	}
+}
+
 func TestNoCaller(t *testing.T) {
 	_, err := (&Renderer{}).Render("x.sls", []byte("a: {{ salt['test.ping']() }}\n"), Context{})
 	if err == nil || !strings.Contains(err.Error(), "test.ping") {
