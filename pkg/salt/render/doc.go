@@ -12,4 +12,12 @@
 // lost; a non-string key (an int, a bool) becomes its Python str(), where
 // Salt keeps the int. Every failure is a *Error naming the file and, where
 // the engine tells it, the line.
+//
+// Where gonja is not Jinja2, as far as Salt's templates reach (the filter
+// tests compare with Salt 3006.3's render_jinja_tmpl): {{ None }} prints
+// "" (Jinja2: "None"), a tuple prints as a list ("['b']", not "('b',)"),
+// a template imported without context still sees the importer's
+// variables, and Jinja's own filters are gonja's. Trailing commas before
+// "}" are dropped before gonja parses (it refuses them); import and from
+// are this package's, since gonja's take only macros.
 package render
