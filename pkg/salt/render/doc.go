@@ -16,8 +16,10 @@
 // Where gonja is not Jinja2, as far as Salt's templates reach (the filter
 // tests compare with Salt 3006.3's render_jinja_tmpl): {{ None }} prints
 // "" (Jinja2: "None"), a tuple prints as a list ("['b']", not "('b',)"),
-// a template imported without context still sees the importer's
-// variables, and Jinja's own filters are gonja's. Trailing commas before
+// and Jinja's own filters are gonja's. An imported template sees the
+// importer's variables with context or without, as Salt's do (grains,
+// salt, ... are globals there). Salt's import_yaml, import_json and
+// import_text tags are here. Trailing commas before
 // "}" are dropped before gonja parses (it refuses them); import and from
 // are this package's, since gonja's take only macros.
 package render

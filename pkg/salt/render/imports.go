@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
+	"github.com/nikolalohinski/gonja/v2/loaders"
 	"github.com/nikolalohinski/gonja/v2/nodes"
 	"github.com/nikolalohinski/gonja/v2/parser"
 	"github.com/nikolalohinski/gonja/v2/tokens"
@@ -80,36 +81,55 @@ func (c *importCS) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) err
 // runImport renders the named template to nowhere, in a context that
 // inherits the importer's, and keeps its renderer for the names it set.
 func runImport(r *exec.Renderer, expr nodes.Expression) (module, error) {
+	tpl, ld, file, err := openTemplate(r, expr)
+	if err != nil {
+		return module{}, err
+	}
+	sub := subRenderer(r, ld, tpl, io.Discard)
+	if err := sub.Execute(); err != nil {
+		return module{}, failedIn(r, file, err)
+	}
+	return module{r: sub, tpl: tpl}, nil
+}
+
+// openTemplate parses the template expr names, for importing.
+func openTemplate(r *exec.Renderer, expr nodes.Expression) (*exec.Template, loaders.Loader, string, error) {
 	name := r.Eval(expr)
 	if name.IsError() {
-		return module{}, fmt.Errorf("unable to evaluate the template name: %w", name.Interface().(error))
+		return nil, nil, "", fmt.Errorf("unable to evaluate the template name: %s", name.String())
 	}
 	file, err := r.Loader.Resolve(name.String())
 	if err != nil {
-		return module{}, err
+		return nil, nil, "", err
 	}
 	ld, err := r.Loader.Inherit(file)
 	if err != nil {
-		return module{}, err
+		return nil, nil, "", err
 	}
 	tpl, err := exec.NewTemplate(file, r.Config, ld, r.Environment)
 	if err != nil {
 		var pe *parser.SyntaxError
-		if l, ok := r.Loader.(*loader); ok && errors.As(err, &pe) {
-			return module{}, l.failed(file, err)
+		if errors.As(err, &pe) {
+			return nil, nil, "", failedIn(r, file, err)
 		}
-		return module{}, fmt.Errorf("unable to load template %q: %w", file, err)
+		return nil, nil, "", fmt.Errorf("unable to load template %q: %w", file, err)
 	}
+	return tpl, ld, file, nil
+}
+
+// subRenderer renders tpl to out in a context inheriting r's.
+func subRenderer(r *exec.Renderer, ld loaders.Loader, tpl *exec.Template, out io.Writer) *exec.Renderer {
 	env := *r.Environment
 	env.Context = r.Environment.Context.Inherit()
-	sub := exec.NewRenderer(&env, io.Discard, r.Config, ld, tpl)
-	if err := sub.Execute(); err != nil {
-		if l, ok := r.Loader.(*loader); ok {
-			return module{}, l.failed(file, err)
-		}
-		return module{}, fmt.Errorf("%s: %w", file, err)
+	return exec.NewRenderer(&env, out, r.Config, ld, tpl)
+}
+
+// failedIn is the error for a failure of the imported template file.
+func failedIn(r *exec.Renderer, file string, err error) error {
+	if l, ok := r.Loader.(*loader); ok {
+		return l.failed(file, err)
 	}
-	return module{r: sub, tpl: tpl}, nil
+	return fmt.Errorf("%s: %w", file, err)
 }
 
 // skipContext takes an optional "with context" or "without context".
@@ -123,24 +143,34 @@ func skipContext(args *parser.Parser) {
 
 func importParser(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {
 	c := &importCS{location: p.Current()}
-	expr, err := args.ParseExpression()
-	if err != nil {
+	var err error
+	if c.file, c.as, err = parseAs(args, true); err != nil {
 		return nil, err
 	}
-	c.file = expr
+	return c, nil
+}
+
+// parseAs parses "<expr> as <name>", then, if context is true, an
+// optional "with context" or "without context".
+func parseAs(args *parser.Parser, context bool) (nodes.Expression, string, error) {
+	expr, err := args.ParseExpression()
+	if err != nil {
+		return nil, "", err
+	}
 	if args.MatchName("as") == nil {
-		return nil, args.Error(`expected "as"`, args.Current())
+		return nil, "", args.Error(`expected "as"`, args.Current())
 	}
 	alias := args.Match(tokens.Name)
 	if alias == nil {
-		return nil, args.Error("expected a name after as", args.Current())
+		return nil, "", args.Error("expected a name after as", args.Current())
 	}
-	c.as = alias.Val
-	skipContext(args)
+	if context {
+		skipContext(args)
+	}
 	if !args.End() {
-		return nil, args.Error("unexpected text after the import", args.Current())
+		return nil, "", args.Error("unexpected text after the import", args.Current())
 	}
-	return c, nil
+	return expr, alias.Val, nil
 }
 
 func fromParser(p *parser.Parser, args *parser.Parser) (nodes.ControlStructure, error) {

@@ -49,6 +49,9 @@ func environment() *exec.Environment {
 		cs.Update(builtins.ControlStructures)
 		_ = cs.Replace("import", importParser)
 		_ = cs.Replace("from", fromParser)
+		for _, kind := range []string{"yaml", "json", "text"} {
+			_ = cs.Register("import_"+kind, importDataParser(kind))
+		}
 		baseEnv = &exec.Environment{
 			Context:           exec.EmptyContext().Update(builtins.GlobalFunctions).Update(builtins.GlobalVariables),
 			Filters:           filters,

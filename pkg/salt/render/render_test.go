@@ -96,6 +96,9 @@ func TestRenderImports(t *testing.T) {
 		{"relative import", "{% from './map.jinja' import colour %}{{ colour }}", "blue"},
 		{"nested import", "{% from 'apache/uses_map.jinja' import server %}{{ server }}", "apache2"},
 		{"include", "{% include 'apache/snippet.jinja' %}", "snippet for web01\n"},
+		{"import_yaml", "{% import_yaml 'apache/defaults.yaml' as d %}{{ d.port }} {{ d.host }}", "80 web01.example"},
+		{"import_json", "{% import_json 'apache/defaults.json' as d %}{{ d.ports[1] }}", "443"},
+		{"import_text", "{% import_text 'apache/snippet.jinja' as s %}{{ s|trim }}", "snippet for web01"},
 	}
 	r := testRenderer()
 	for _, c := range cases {
