@@ -111,7 +111,7 @@ func (r *run) filterBy(a map[string]any) (any, error) {
 	if !found || ret == nil {
 		ret = lookup[py.Str(a["default"])]
 	}
-	if base := a["base"]; base != nil {
+	if base := a["base"]; py.Truthy(base) {
 		if bv, ok := lookup[py.Str(base)]; ok {
 			switch {
 			case ret == nil:
@@ -125,7 +125,7 @@ func (r *run) filterBy(a map[string]any) (any, error) {
 			}
 		}
 	}
-	if merge := a["merge"]; merge != nil {
+	if merge := a["merge"]; py.Truthy(merge) { // Salt: `if merge:`; pillar.get's "" is common
 		mm, ok := render.Plain(merge).(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("filter_by merge argument must be a dictionary.")

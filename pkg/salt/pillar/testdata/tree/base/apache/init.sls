@@ -1,4 +1,4 @@
-{% from 'apache/map.jinja' import apache, modules with context %}
+{% from 'apache/map.jinja' import apache, modules, lookup with context %}
 include:
   - .ssl
 apache:
@@ -7,3 +7,4 @@ apache:
   port: {{ apache.port }}
   modules: {{ modules|json }}
   flow: {{ {'b': 1, 'a': [1, 2]}|yaml }}
+  lookup_x: {{ lookup.x }}
