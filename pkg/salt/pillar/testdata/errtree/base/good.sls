@@ -1,0 +1,1 @@
+good: {secret: s3cret}

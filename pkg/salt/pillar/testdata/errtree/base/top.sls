@@ -1,0 +1,7 @@
+base:
+  '*':
+    - good
+    - badjinja
+    - badyaml
+    - notdict
+    - badinclude

@@ -1,0 +1,4 @@
+db:
+  backup:
+    schedule: '0 3 * * *'
+    keep: {{ 7 * 2 }}

@@ -1,0 +1,4 @@
+devtools:
+  debug: {{ saltenv == 'dev' }}
+  sls: {{ sls }}
+  tplfile: {{ tplfile }}

@@ -1,0 +1,5 @@
+dev:
+  '*':
+    - devtools
+  'web*':
+    - web.overrides
