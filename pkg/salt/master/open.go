@@ -57,6 +57,9 @@ func (m *Master) openStores() (*pki.Local, error) {
 	if m.files, err = newFileServer(cfg, m.log); err != nil {
 		return nil, err
 	}
+	if m.opts.pillar == nil {
+		m.opts.pillar = newPillarCompiler(cfg, m.log).Compile
+	}
 	return local, nil
 }
 

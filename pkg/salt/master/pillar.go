@@ -9,9 +9,12 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/route"
+	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/pillar"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
+	"github.com/sirupsen/logrus"
 )
 
 // pillarTimeout bounds the delivery of a pillar reply.
@@ -23,8 +26,8 @@ const pillarTimeout = 30 * time.Second
 // part of the pillar, in its "_errors" list, as Salt returns them.
 type PillarFunc func(id string, grains map[string]any, saltenv, pillarenv string, override map[string]any) map[string]any
 
-// WithPillar sets the function that compiles pillars; without it every
-// minion's pillar is empty.
+// WithPillar sets the function that compiles pillars; without it they are
+// compiled from the configuration's pillar_roots (newPillarCompiler).
 func WithPillar(f PillarFunc) Option { return func(o *options) { o.pillar = f } }
 
 // pillarLoad is what a _pillar load asks for.
@@ -128,4 +131,16 @@ func (m *Master) saveData(id string, grains body.Map, pillar map[string]any) err
 		return err
 	}
 	return fsutil.WriteFile(dir, DataFile, data, fsutil.WriteOptions{Mode: 0o600, TempPrefix: ".data-tmp-"})
+}
+
+// newPillarCompiler is the pillar compiler of the configuration: its
+// pillar_roots, merging options, renderer and nodegroups, with the master's
+// options as the templates' opts, as Salt's master compiles pillar.
+func newPillarCompiler(cfg *config.Master, log logrus.FieldLogger) *pillar.Compiler {
+	o := cfg.FileOptions()
+	return pillar.New(pillar.Options{
+		Roots: o.PillarRoots, SourceMergingStrategy: o.PillarSourceMergingStrategy,
+		MergeLists: o.PillarMergeLists, Renderer: o.Renderer, Nodegroups: o.Nodegroups,
+		Opts: cfg.Raw, Log: log,
+	})
 }

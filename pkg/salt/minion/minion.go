@@ -20,6 +20,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/fileclient"
 	"github.com/saltraet/saltraet/pkg/salt/grains"
 	"github.com/saltraet/saltraet/pkg/salt/internal/counters"
 	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
@@ -129,6 +130,8 @@ type Minion struct {
 	spool   *spool
 	stats   counters.Counters
 	gone    gone.Yards // local yards found gone, warned about once
+	// files is the file client of the cp module and of templates' imports.
+	files *fileclient.Client
 	// requests wait for their replies from the master (request.go).
 	requests pending
 
@@ -194,7 +197,9 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 		req = o.pillarReq
 	}
 	m.pillar = &pillarStore{req: req}
-	mo := modules.Options{Grains: m.Grains, Jobs: m.jobs, Files: m.openFiles(), Saltenv: cfg.FileOptions().Saltenv}
+	m.files = m.openFiles()
+	mo := modules.Options{Grains: m.Grains, Jobs: m.jobs, Files: m.files, Template: m.renderTemplate,
+		Saltenv: cfg.FileOptions().Saltenv}
 	m.pillarModules(&mo)
 	m.modules = modules.New(mo)
 	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,
