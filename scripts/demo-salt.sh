@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: a master and three minions on loopback, each in its own
-# root_dir under one temp dir, keys accepted, jobs run, returns shown.
+# root_dir under one temp dir, keys accepted, jobs run, returns shown;
+# pillar compiled on the master and a template fetched and rendered.
 set -euo pipefail
 bin=$(cd "${1:-bin}" && pwd)
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
@@ -19,6 +20,31 @@ port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_
 
 mport=$(port)
 mkdir -p "$top/master/etc/salt"
+srv="$top/master/srv"
+mkdir -p "$srv/salt" "$srv/pillar"
+cat > "$srv/salt/motd.jinja" <<'SLS'
+Welcome to {{ grains['id'] }}, a {{ pillar.get('role', 'server') }} served over RAET.
+SLS
+cat > "$srv/pillar/top.sls" <<'SLS'
+base:
+  '*':
+    - common
+  'web*':
+    - web
+  'G@os_family:Debian and db*':
+    - db
+SLS
+cat > "$srv/pillar/common.sls" <<'SLS'
+ntp_servers: [0.pool.ntp.org, 1.pool.ntp.org]
+SLS
+cat > "$srv/pillar/web.sls" <<'SLS'
+role: web
+nginx:
+  workers: {{ grains['num_cpus'] * 2 }}
+SLS
+cat > "$srv/pillar/db.sls" <<'SLS'
+role: db
+SLS
 cat > "$top/master/etc/salt/master" <<CONF
 transport: raet
 root_dir: $top/master
@@ -26,6 +52,10 @@ id: saltmaster
 interface: 127.0.0.1
 raet_port: $mport
 auto_accept: true
+file_roots:
+  base: [$srv/salt]
+pillar_roots:
+  base: [$srv/pillar]
 CONF
 echo "master: root_dir $top/master, UDP 127.0.0.1:$mport"
 "$bin/salt-master-raet" -c "$top/master/etc/salt" -l warning > "$top/master.log" 2>&1 &
@@ -66,3 +96,10 @@ say "salt-raet '*' cmd.run 'uname -a'"
 salt '*' cmd.run 'uname -a'
 say "salt-raet -L web1,db1 test.arg 1 two k=v --out json"
 salt -L web1,db1 test.arg 1 two k=v --out json
+say "salt-raet '*' pillar.items    # compiled on the master from pillar_roots, each minion its own"
+salt '*' pillar.items
+say "salt-raet -I role:web test.ping    # targeted by pillar"
+salt -I role:web test.ping
+say "salt-raet web1 cp.get_template salt://motd.jinja $top/web1/motd    # fetched and rendered with Jinja"
+salt web1 cp.get_template salt://motd.jinja "$top/web1/motd"
+cat "$top/web1/motd"
