@@ -150,3 +150,104 @@ func TestPillarOverRoadMatchesSalt(t *testing.T) {
 		}
 	}
 }
+
+// errorCluster is a master with pillar_safe_render_error off serving a copy
+// of the pillar fixture of broken files (a Jinja syntax error, bad YAML, a
+// top file of bad YAML in environment other) to m1.
+func errorCluster(t *testing.T) (*cluster, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "pillar")
+	copyTree(t, filepath.Join(pillarTree, "errtree"), dir)
+	roots := fmt.Sprintf("pillar_roots:\n  base:\n    - %s\n  other:\n    - %s\n", filepath.Join(dir, "base"), filepath.Join(dir, "other"))
+	c := newCluster(t, true, roots, "pillar_safe_render_error: False\n")
+	c.addMinion("m1")
+	c.waitReady("m1")
+	return c, dir
+}
+
+// pillarErrors is the _errors of the minion's pillar.items.
+func (c *cluster) pillarErrors(id string) []string {
+	c.t.Helper()
+	got := c.jsonOf(id, "pillar.items")
+	p, ok := got[id].(map[string]any)
+	if !ok {
+		c.t.Fatalf("pillar.items: %v", got)
+	}
+	var errs []string
+	for _, e := range p["_errors"].([]any) {
+		errs = append(errs, fmt.Sprint(e))
+	}
+	return errs
+}
+
+// A render error reaches the operator in _errors naming the file and the
+// line; a top file of bad YAML is an error too, and the master goes on.
+func TestPillarRenderErrors(t *testing.T) {
+	c, dir := errorCluster(t)
+	errs := c.pillarErrors("m1")
+	all := strings.Join(errs, "\n---\n")
+	var jinja, top bool
+	for _, e := range errs {
+		jinja = jinja || strings.Contains(e, "badjinja.sls") && strings.Contains(e, "line 2")
+		top = top || strings.HasPrefix(e, "Rendering Primary Top file failed")
+	}
+	if !jinja || !top {
+		t.Errorf("_errors lack the Jinja error with its file and line, or the top file's:\n%s", all)
+	}
+	t.Logf("_errors of m1:\n%s", all)
+	if got := c.jsonOf("m1", "pillar.get", "good:secret"); got["m1"] != "s3cret" {
+		t.Errorf("the good file's pillar beside the errors: %v", got)
+	}
+	if c.md.cmd.ProcessState != nil {
+		t.Fatal("the master stopped")
+	}
+	c.waitReady("m1")
+
+	// Mended, the pillar refreshes without the file's error.
+	writeFiles(t, dir, map[string]string{"base/badjinja.sls": "a: 1\nb: {{ 1 + 1 }}\n"})
+	if got := c.jsonOf("m1", "saltutil.refresh_pillar"); got["m1"] != true {
+		t.Fatalf("saltutil.refresh_pillar: %v", got)
+	}
+	for _, e := range c.pillarErrors("m1") {
+		if strings.Contains(e, "badjinja") {
+			t.Errorf("after mending, _errors still has %q", e)
+		}
+	}
+}
+
+// linesAtInfo is the text of a log's records at info level and above (a
+// record's continuation lines go with it).
+func linesAtInfo(log string) string {
+	var out strings.Builder
+	keep := false
+	for _, l := range strings.Split(log, "\n") {
+		if strings.HasPrefix(l, "[") {
+			keep = !strings.HasPrefix(l, "[DEBUG") && !strings.HasPrefix(l, "[TRACE") && !strings.HasPrefix(l, "[GARBAGE")
+		}
+		if keep {
+			out.WriteString(l + "\n")
+		}
+	}
+	return out.String()
+}
+
+// A pillar value is never in the master's or the minion's log at info or
+// above, even when its files fail to render around it.
+func TestPillarSecretNotLogged(t *testing.T) {
+	c, _ := errorCluster(t)
+	if got := c.jsonOf("m1", "pillar.get", "good:secret"); got["m1"] != "s3cret" {
+		t.Fatalf("pillar.get good:secret: %v", got)
+	}
+	c.jsonOf("m1", "pillar.items")
+	c.jsonOf("m1", "saltutil.refresh_pillar")
+	c.waitReady("m1")
+	for _, d := range []*daemon{c.md, c.mds["m1"]} {
+		log := d.logText()
+		if !strings.Contains(log, "[INFO") {
+			t.Fatalf("%s logged nothing at info: %q", d.name, log)
+		}
+		if info := linesAtInfo(log); strings.Contains(info, "s3cret") {
+			t.Errorf("%s logged the secret at info or above:\n%s", d.name, info)
+		}
+	}
+}
