@@ -3,11 +3,15 @@ package integration
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
@@ -174,4 +178,61 @@ func TestFileListsEnvsAndTemplate(t *testing.T) {
 func (c *cluster) masterStats() map[string]any {
 	c.t.Helper()
 	return c.stats(protocol.TagStatsMaster)
+}
+
+// The figure of issue 12: the time to fetch a 10 MB file with cp.get_file
+// over the road on loopback, the median of five cold fetches (a new
+// destination each time, every chunk served again), against a plain local
+// cp of the same file and a cp.get_file of a file of a few bytes (what the
+// publish and return cost around the transfer).
+func TestFigureFetch10MB(t *testing.T) {
+	figures(t)
+	c, big := fileCluster(t, "m1")
+	root := c.minions["m1"].root
+	timed := func(url, dest string) time.Duration {
+		start := time.Now()
+		if got := c.jsonOf("m1", "cp.get_file", url, dest); got["m1"] != dest {
+			t.Fatalf("cp.get_file %s: %v", url, got)
+		}
+		return time.Since(start)
+	}
+	var fetch, small, local []time.Duration
+	road := c.roadStats()
+	for i := range 5 {
+		before := c.chunksServed()
+		dest := filepath.Join(root, fmt.Sprintf("big%d", i))
+		fetch = append(fetch, timed("salt://big.bin", dest))
+		if n := c.chunksServed() - before; n < 10 {
+			t.Fatalf("fetch %d served %d chunks: not cold", i, n)
+		}
+		if sha256Of(t, dest) != sha256Of(t, big) {
+			t.Fatal("the file fetched differs from the master's")
+		}
+		small = append(small, timed("salt://ntp.sls", filepath.Join(root, fmt.Sprintf("ntp%d", i))))
+		start := time.Now()
+		if out, err := exec.Command("cp", big, filepath.Join(root, fmt.Sprintf("local%d", i))).CombinedOutput(); err != nil {
+			t.Fatalf("cp: %v %s", err, out)
+		}
+		local = append(local, time.Since(start))
+	}
+	after := c.roadStats()
+	mf, ms, ml := median(fetch), median(small), median(local)
+	t.Logf("cp.get_file of 10 MB over the road: median %v of %v; of a few bytes: median %v; local cp: median %v",
+		mf.Round(time.Millisecond), fetch, ms.Round(time.Millisecond), ml.Round(time.Microsecond))
+	t.Logf("ratio to the local cp: %.0fx (%.0fx without the small fetch's cost); %.1f MB/s",
+		float64(mf)/float64(ml), float64(mf-ms)/float64(ml), float64(bigSize)/(1<<20)/(mf-ms).Seconds())
+	var deltas []string
+	for k, v := range after {
+		if d := statOf(after, k) - statOf(road, k); d > 0 {
+			deltas = append(deltas, fmt.Sprintf("%s +%d (%v)", k, d, v))
+		}
+	}
+	slices.Sort(deltas)
+	t.Logf("master road stats over the 10 fetches: %s", strings.Join(deltas, ", "))
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
