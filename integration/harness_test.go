@@ -200,13 +200,14 @@ type cluster struct {
 	mds     map[string]*daemon
 }
 
-// newCluster writes a master config (auto_accept as given) and starts it.
-func newCluster(t *testing.T, autoAccept bool) *cluster {
+// newCluster writes a master config (auto_accept as given, then the extra
+// lines of YAML) and starts it.
+func newCluster(t *testing.T, autoAccept bool, extra ...string) *cluster {
 	t.Helper()
 	m := newInstall(t)
 	c := &cluster{t: t, master: m, port: testutil.FreeUDPPort(t), minions: map[string]*install{}, mds: map[string]*daemon{}}
 	m.write("master", fmt.Sprintf("transport: raet\nroot_dir: %s\nid: saltmaster\ninterface: 127.0.0.1\nraet_port: %d\nauto_accept: %v\ntimeout: 3\ngather_job_timeout: 3\n",
-		m.root, c.port, autoAccept))
+		m.root, c.port, autoAccept)+strings.Join(extra, ""))
 	c.md = m.start("salt-master-raet")
 	eventually(t, "the master's manor socket", func() (bool, string) {
 		_, err := os.Stat(filepath.Join(c.sockDir(), "master.manor.uxd"))
@@ -215,12 +216,13 @@ func newCluster(t *testing.T, autoAccept bool) *cluster {
 	return c
 }
 
-// addMinion writes a minion config pointing at the master and starts it.
-func (c *cluster) addMinion(id string) *daemon {
+// addMinion writes a minion config pointing at the master (then the extra
+// lines of YAML) and starts it.
+func (c *cluster) addMinion(id string, extra ...string) *daemon {
 	c.t.Helper()
 	in := newInstall(c.t)
 	in.write("minion", fmt.Sprintf("transport: raet\nroot_dir: %s\nid: %s\ninterface: 127.0.0.1\nraet_port: %d\nmaster: 127.0.0.1\nmaster_port: %d\n",
-		in.root, id, testutil.FreeUDPPort(c.t), c.port))
+		in.root, id, testutil.FreeUDPPort(c.t), c.port)+strings.Join(extra, ""))
 	c.minions[id] = in
 	d := in.start("salt-minion-raet")
 	c.mds[id] = d

@@ -11,10 +11,16 @@ import (
 // lane, as a stats_req from a yard of its own.
 func (c *cluster) roadStats() map[string]any {
 	c.t.Helper()
+	return c.stats("salt/stats/road")
+}
+
+// stats asks the master for the statistics the tag names.
+func (c *cluster) stats(tag string) map[string]any {
+	c.t.Helper()
 	y := c.yard("stats")
 	req := body.Map{
 		{Key: "route", Value: body.Map{{Key: "dst", Value: []any{nil, "manor", "stats_req"}}, {Key: "src", Value: []any{nil, y.Name(), nil}}}},
-		{Key: "tag", Value: "salt/stats/road"},
+		{Key: "tag", Value: tag},
 	}
 	d := y.Transmit(req, "manor")
 	<-d.Done()
@@ -25,7 +31,7 @@ func (c *cluster) roadStats() map[string]any {
 	for {
 		select {
 		case rx := <-y.Receive():
-			if tag, _ := rx.Body.String("tag"); tag == "salt/stats/road" {
+			if got, _ := rx.Body.String("tag"); got == tag {
 				data, _ := rx.Body.Get("data")
 				out := map[string]any{}
 				if m, ok := data.(body.Map); ok {

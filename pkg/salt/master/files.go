@@ -64,6 +64,9 @@ func (m *Master) handleFiles(id string, rs road.RemoteState, req route.Route, cm
 		load.Set("id", id)
 		ret, _ = m.files.Serve(cmd, load)
 		m.stats.Add("file_request")
+		if cmd == protocol.CmdServeFile && chunkBytes(ret) > 0 {
+			m.stats.Add("file_chunk_served")
+		}
 	}
 	// The answer goes to the estate that signed the request, whatever its
 	// route claims.
@@ -77,6 +80,17 @@ func (m *Master) handleFiles(id string, rs road.RemoteState, req route.Route, cm
 			m.log.Warnf("Answer to %s from %s (estate %s) was not delivered: %v", cmd, id, rs.Name, err)
 		}
 	}()
+}
+
+// chunkBytes is the size of the data of a _serve_file return: a chunk
+// served is counted (file_chunk_served), so that a fetch the minion's cache
+// spared shows as none.
+func chunkBytes(ret any) int {
+	c, err := protocol.ParseFileChunk(ret)
+	if err != nil {
+		return 0
+	}
+	return len(c.Data)
 }
 
 // masterOpts is RemoteFuncs._master_opts: the environments (each with no

@@ -224,3 +224,20 @@ func TestMasterOpts(t *testing.T) {
 		t.Fatalf("env_only keys %v", envOnly.Keys())
 	}
 }
+
+// A chunk with data is counted as served; the empty chunk at EOF and a
+// file not found are not, so a fetch the minion's cache spared counts none.
+func TestFileChunkServedCounted(t *testing.T) {
+	root := shortTemp(t)
+	tm := newMaster(t, fileTree(t, root, map[string][]byte{"f.txt": []byte("abcdef")})+"file_buffer_size: 4\n").start()
+	web1 := newMinion(t, tm, "web1").connect(tm)
+	for _, f := range []protocol.ServeFile{
+		{Path: "f.txt", Loc: 0, Saltenv: "base"}, {Path: "f.txt", Loc: 4, Saltenv: "base"},
+		{Path: "f.txt", Loc: 6, Saltenv: "base"}, {Path: "nothere.txt", Loc: 0, Saltenv: "base"},
+	} {
+		web1.request(tm, protocol.ServeFileLoad(f))
+	}
+	if n := tm.m.Stats()["file_chunk_served"]; n != 2 {
+		t.Fatalf("file_chunk_served %d, want 2", n)
+	}
+}
