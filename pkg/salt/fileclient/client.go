@@ -2,10 +2,6 @@ package fileclient
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
 	"hash"
@@ -16,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
@@ -181,19 +178,8 @@ func (c *Client) HashFile(ctx context.Context, url, saltenv string) (any, error)
 
 // newHash returns the hash of Salt's hash_type names.
 func newHash(hashType string) (hash.Hash, error) {
-	switch hashType {
-	case "md5":
-		return md5.New(), nil
-	case "sha1":
-		return sha1.New(), nil
-	case "sha224":
-		return sha256.New224(), nil
-	case "sha256":
-		return sha256.New(), nil
-	case "sha384":
-		return sha512.New384(), nil
-	case "sha512":
-		return sha512.New(), nil
+	if h, ok := py.NewHash(hashType); ok {
+		return h, nil
 	}
 	return nil, fmt.Errorf("invalid hash type %q", hashType)
 }

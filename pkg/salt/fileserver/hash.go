@@ -1,10 +1,6 @@
 package fileserver
 
 import (
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
 	"hash"
@@ -13,26 +9,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
 // newHash is hashlib.new(hash_type) for the names Salt accepts.
 func newHash(name string) (hash.Hash, error) {
-	switch name {
-	case "md5":
-		return md5.New(), nil
-	case "sha1":
-		return sha1.New(), nil
-	case "sha224":
-		return sha256.New224(), nil
-	case "sha256":
-		return sha256.New(), nil
-	case "sha384":
-		return sha512.New384(), nil
-	case "sha512":
-		return sha512.New(), nil
+	if h, ok := py.NewHash(name); ok {
+		return h, nil
 	}
-	return nil, fmt.Errorf("hash_type: %q is not supported; want md5, sha1, sha224, sha256, sha384 or sha512", name)
+	return nil, fmt.Errorf("hash_type: %q is not supported; want a hashlib name such as sha256, sha512 or md5", name)
 }
 
 // hashCache keeps each file's hash by its real path, for as long as the

@@ -1,17 +1,11 @@
 package job
 
 import (
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha3"
-	"crypto/sha512"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,6 +16,7 @@ import (
 	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // Names of the files of a job directory (salt/returners/local_cache.py).
@@ -47,21 +42,6 @@ var (
 	// ErrHashType: a hash_type that is not a hashlib name this cache knows.
 	ErrHashType = errors.New("job: unsupported hash_type")
 )
-
-// hashes maps the hash_type names of the master config (Python hashlib
-// attribute names, which salt.utils.jid.jid_dir passes to getattr) to Go.
-var hashes = map[string]func() hash.Hash{
-	"md5":      md5.New,
-	"sha1":     sha1.New,
-	"sha224":   sha256.New224,
-	"sha256":   sha256.New,
-	"sha384":   sha512.New384,
-	"sha512":   sha512.New,
-	"sha3_224": func() hash.Hash { return sha3.New224() },
-	"sha3_256": func() hash.Hash { return sha3.New256() },
-	"sha3_384": func() hash.Hash { return sha3.New384() },
-	"sha3_512": func() hash.Hash { return sha3.New512() },
-}
 
 // Modes of what the cache creates. Returns can hold anything a minion
 // printed (secrets included), so only the master's user may read them; Salt
@@ -100,11 +80,10 @@ func OpenCache(cachedir, hashType string) (*Cache, error) {
 	if hashType == "" {
 		hashType = "sha256"
 	}
-	h, ok := hashes[hashType]
-	if !ok {
-		names := slices.Sorted(maps.Keys(hashes))
-		return nil, fmt.Errorf("%w %q (use one of %s)", ErrHashType, hashType, strings.Join(names, ", "))
+	if _, ok := py.NewHash(hashType); !ok {
+		return nil, fmt.Errorf("%w %q (use one of %s)", ErrHashType, hashType, strings.Join(py.HashNames(), ", "))
 	}
+	h := func() hash.Hash { sum, _ := py.NewHash(hashType); return sum }
 	root := filepath.Join(cachedir, "jobs")
 	if err := mkdir.All(root, dirMode); err != nil {
 		return nil, fmt.Errorf("job cache: %w", err)
