@@ -33,6 +33,9 @@ type Low struct {
 	// Reqs are the chunk's requisites with the _in forms already turned
 	// around onto this chunk by the compiler.
 	Reqs []Requisite
+	// Chunk is the chunk as Salt's low data, keys in Salt's order (what
+	// state.show_lowstate prints); nil for a Low made by hand.
+	Chunk body.Map
 }
 
 // Requisite is one entry of a requisite list: `- require: - file: foo`
