@@ -3,12 +3,15 @@ package state
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/render"
 )
 
 // TestCompileLikeSalt renders each tree of testdata/compile (the sls
@@ -30,6 +33,7 @@ func TestCompileLikeSalt(t *testing.T) {
 			c := &Compiler{
 				Source: LocalSource{Roots: map[string][]string{"base": {dir}}},
 				Grains: map[string]any{"id": "m1"}, Opts: map[string]any{"id": "m1"},
+				Renderer: &render.Renderer{Caller: grainsGet},
 			}
 			high, errs := c.High(context.Background(), "base", strings.Fields(string(mods)))
 			checkJSON(t, dir, "errors.json", errs)
@@ -48,6 +52,20 @@ func TestCompileLikeSalt(t *testing.T) {
 			}
 		})
 	}
+}
+
+// grainsGet is the minion's grains.get for the fixtures (grains: id m1).
+func grainsGet(fun string, args []any, _ map[string]any) (any, error) {
+	if fun != "grains.get" || len(args) == 0 {
+		return nil, fmt.Errorf("%s is not available here", fun)
+	}
+	if args[0] == "id" {
+		return "m1", nil
+	}
+	if len(args) > 1 {
+		return args[1], nil
+	}
+	return "", nil
 }
 
 // checkJSON compares got, as JSON, with the file (both read back as
@@ -85,4 +103,43 @@ func normJSON(t *testing.T, b []byte) string {
 		t.Fatal(err)
 	}
 	return string(out)
+}
+
+// A render failure is Salt's "Rendering SLS 'env:sls' failed: " with the
+// renderer's words after it (gonja's, not Jinja2's), and nothing else.
+func TestRenderErrorReported(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "broken.sls"), []byte("x: {{ nope }}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := &Compiler{Source: LocalSource{Roots: map[string][]string{"base": {dir}}}}
+	high, errs := c.High(context.Background(), "base", []string{"broken"})
+	if len(errs) != 1 || !strings.HasPrefix(errs[0], "Rendering SLS 'base:broken' failed: ") || len(high) != 0 {
+		t.Errorf("High = %v, %q", high, errs)
+	}
+}
+
+// Compile leaves the high data it is given as it was, so that
+// state.show_highstate and a run may share it.
+func TestCompileKeepsHigh(t *testing.T) {
+	high := High{
+		{Key: "a", Value: body.Map{{Key: "test", Value: []any{"nop", body.Map{{Key: "require_in", Value: []any{"b"}}}}}, {Key: "__sls__", Value: "s"}, {Key: "__env__", Value: "base"}}},
+		{Key: "b", Value: body.Map{{Key: "test", Value: []any{"nop"}}, {Key: "__sls__", Value: "s"}, {Key: "__env__", Value: "base"}}},
+	}
+	before, _ := json.Marshal(high)
+	low, errs := Compile(high)
+	after, _ := json.Marshal(high)
+	if string(before) != string(after) {
+		t.Errorf("Compile changed its input:\n%s\n%s", before, after)
+	}
+	if len(errs) != 0 || len(low) != 2 {
+		t.Fatalf("Compile = %v %v", low, errs)
+	}
+	want := []Requisite{{Kind: "require", State: "test", Ref: "a"}}
+	if b := low[1]; b.ID != "b" || !slices.Equal(b.Reqs, want) || len(b.Args) != 0 || b.Order != 1 {
+		t.Errorf("chunk b = %+v, want Reqs %v", b, want)
+	}
+	if a := low[0]; a.ID != "a" || len(a.Reqs) != 0 || len(a.Args) != 0 {
+		t.Errorf("chunk a = %+v: require_in is neither a requisite nor an argument of a", a)
+	}
 }

@@ -1,0 +1,67 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/saltraet/saltraet/pkg/salt/fileclient"
+	"github.com/saltraet/saltraet/pkg/salt/fileclient/fileclienttest"
+)
+
+// The remote and local sources find a.b as a/b.sls before a/b/init.sls,
+// list the same names, and say ErrNoSLS for an sls neither has.
+func TestSources(t *testing.T) {
+	ctx := context.Background()
+	fm := fileclienttest.New(t, "dev")
+	files := map[string]string{"a/b.sls": "file", "a/b/init.sls": "init", "c/init.sls": "c", "top.sls": "t", "x.txt": "no"}
+	for rel, text := range files {
+		fm.Write("base", rel, []byte(text))
+	}
+	sources := map[string]Source{
+		"remote": RemoteSource{Client: fileclient.New(t.TempDir(), fm, "sha256")},
+		"local":  LocalSource{Roots: map[string][]string{"base": {t.TempDir(), fm.Roots["base"]}, "dev": {fm.Roots["dev"]}}},
+	}
+	for name, src := range sources {
+		t.Run(name, func(t *testing.T) {
+			file, text, err := src.Fetch(ctx, "base", "a.b")
+			if err != nil || string(text) != "file" || !strings.HasSuffix(filepath.ToSlash(file), "a/b.sls") {
+				t.Errorf("Fetch a.b = %q %q %v", file, text, err)
+			}
+			file, text, err = src.Fetch(ctx, "base", "c")
+			if err != nil || string(text) != "c" || !strings.HasSuffix(filepath.ToSlash(file), "c/init.sls") {
+				t.Errorf("Fetch c = %q %q %v", file, text, err)
+			}
+			if _, _, err := src.Fetch(ctx, "base", "nope"); !errors.Is(err, ErrNoSLS) {
+				t.Errorf("Fetch nope: %v, want ErrNoSLS", err)
+			}
+			if _, _, err := src.Fetch(ctx, "dev", "a.b"); !errors.Is(err, ErrNoSLS) {
+				t.Errorf("Fetch dev a.b: %v, want ErrNoSLS", err)
+			}
+			names, err := src.ListStates(ctx, "base")
+			if want := []string{"a.b", "c", "top"}; err != nil || !slices.Equal(names, want) {
+				t.Errorf("ListStates = %v %v, want %v", names, err, want)
+			}
+		})
+	}
+}
+
+// A local sls name never leaves its root.
+func TestLocalSourceStaysInRoot(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "secret.sls"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := LocalSource{Roots: map[string][]string{"base": {root}}}
+	if _, _, err := src.Load("base", "../secret.sls"); err == nil {
+		t.Error("Load ../secret.sls read a file outside the root")
+	}
+}

@@ -1,0 +1,5 @@
+same:
+  test.nop:
+    - x: 1
+other:
+  test.nop

@@ -1,0 +1,5 @@
+same:
+  test.nop:
+    - x: 2
+other:
+  test.nop

@@ -1,0 +1,2 @@
+gone_id:
+  test.nop

@@ -1,0 +1,6 @@
+include:
+  - pkg.sub
+top1_id:
+  test.nop:
+    - onchanges_in:
+      - sls: pkg.sibling

@@ -1,0 +1,5 @@
+include:
+  - alsonosuch
+  - {other: x}
+inc_id:
+  test.nop
