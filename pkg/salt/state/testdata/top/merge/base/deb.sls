@@ -1,0 +1,2 @@
+deb:
+  test.nop

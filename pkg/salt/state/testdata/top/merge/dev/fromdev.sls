@@ -1,0 +1,2 @@
+fromdev:
+  test.nop

@@ -1,0 +1,6 @@
+dev:
+  '*':
+    - ignored
+qa:
+  '*':
+    - alsoignored
