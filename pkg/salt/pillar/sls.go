@@ -48,21 +48,11 @@ func (r *run) expand(env string, names []string, errs *[]string) []string {
 		if !ok {
 			*errs = append(*errs, fmt.Sprintf("No matching pillar environment for environment '%s' found", env))
 		}
-		matched := fnmatchFilter(avail, name)
+		matched := py.FnmatchFilter(avail, name)
 		if len(matched) == 0 {
 			matched = []string{name}
 		}
 		out = append(out, matched...)
-	}
-	return out
-}
-
-func fnmatchFilter(names []string, pattern string) []string {
-	var out []string
-	for _, n := range names {
-		if py.Fnmatch(n, pattern) {
-			out = append(out, n)
-		}
 	}
 	return out
 }
@@ -174,7 +164,7 @@ func (r *run) includeMatches(name, sls, env string, isInit bool, errs *[]string)
 		*errs = append(*errs, fmt.Sprintf("No matching pillar environment for environment '%s' found", env))
 		return []string{name}
 	}
-	matched := fnmatchFilter(avail, strings.ReplaceAll(strings.TrimLeft(name, "."), "/", "."))
+	matched := py.FnmatchFilter(avail, strings.ReplaceAll(strings.TrimLeft(name, "."), "/", "."))
 	if strings.HasPrefix(name, ".") {
 		parts := strings.Split(sls, ".")
 		if !isInit {
@@ -182,7 +172,7 @@ func (r *run) includeMatches(name, sls, env string, isInit bool, errs *[]string)
 		}
 		name = strings.Join(append(parts, name[1:]), ".")
 	}
-	matched = append(matched, fnmatchFilter(avail, name)...)
+	matched = append(matched, py.FnmatchFilter(avail, name)...)
 	if len(matched) == 0 {
 		matched = []string{name}
 	}

@@ -61,7 +61,7 @@ func (g *gather) highstate(matches []envSLS) (High, []string) {
 	var all []string
 	for _, m := range matches {
 		for _, match := range m.mods {
-			files := fnmatchFilter(g.states(m.env), match)
+			files := py.FnmatchFilter(g.states(m.env), match)
 			if len(files) == 0 {
 				files = []string{match}
 			}

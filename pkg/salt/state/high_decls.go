@@ -151,11 +151,11 @@ func (g *gather) include(state *body.Map, entry any, sls, env string, isInit boo
 		inc = strings.Join(append(slices.Clone(comps[:len(comps)-levels]), m[2]), ".")
 	}
 	inMatches := slices.ContainsFunc(matches, func(m envSLS) bool { return m.env == envKey })
-	if !inMatches && len(fnmatchFilter(g.states(envKey), inc)) == 0 {
+	if !inMatches && len(py.FnmatchFilter(g.states(envKey), inc)) == 0 {
 		*errs = append(*errs, fmt.Sprintf("Unknown include: Specified SLS %s: %s is not available on the salt master in saltenv(s): %s ", envKey, inc, envKey))
 		return
 	}
-	targets := fnmatchFilter(g.states(env), inc)
+	targets := py.FnmatchFilter(g.states(env), inc)
 	if len(targets) == 0 {
 		targets = []string{inc}
 	}
@@ -183,15 +183,4 @@ func (g *gather) hasEnv(saltenv string) bool {
 	}
 	envs, err := el.Envs(g.ctx)
 	return err != nil || slices.Contains(envs, saltenv)
-}
-
-// fnmatchFilter is fnmatch.filter: the names matching pattern, in order.
-func fnmatchFilter(names []string, pattern string) []string {
-	var out []string
-	for _, n := range names {
-		if py.Fnmatch(n, pattern) {
-			out = append(out, n)
-		}
-	}
-	return out
 }

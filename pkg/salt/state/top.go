@@ -156,7 +156,7 @@ func (g *gather) tops(saltenv string) ([]envTops, error) {
 	}
 	done := map[string]bool{}
 	for _, in := range includes {
-		for _, sls := range fnmatchFilter(g.states(in.env), in.match) {
+		for _, sls := range py.FnmatchFilter(g.states(in.env), in.match) {
 			if done[in.env+":"+sls] {
 				continue
 			}

@@ -29,6 +29,22 @@ func Fnmatch(name, pat string) bool {
 	return matchGlob(toks, name)
 }
 
+// FnmatchFilter is fnmatch.filter: the names matching pat, in order
+// (the sls names a top file, include or exclude glob names).
+func FnmatchFilter(names []string, pat string) []string {
+	toks, err := compileGlob(pat)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, n := range names {
+		if matchGlob(toks, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // errBadRange is compileGlob's error for a set Python's re would refuse
 // after fnmatch.translate ("bad character range"). Dropping reversed
 // ranges seems to leave none: no such pattern was found among every set of
