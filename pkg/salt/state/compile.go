@@ -47,7 +47,26 @@ func Compile(h High) ([]Low, []string) {
 	for i, c := range chunks {
 		low[i] = lowOf(c)
 	}
+	listenIn(low)
 	return low, nil
+}
+
+// listenIn gives each chunk a listen_in names (by state, and ID or name)
+// a listen on the chunk that named it, as State.call_listen pairs them.
+func listenIn(low []Low) {
+	for _, from := range low {
+		for _, e := range listOf(mustGet(from.Chunk, "listen_in")) {
+			for _, kv := range asMap(e) {
+				ref := py.Str(kv.Value)
+				for i := range low {
+					to := &low[i]
+					if to.State == kv.Key && (to.ID == ref || to.Name == ref) {
+						to.Reqs = append(to.Reqs, Requisite{Kind: "listen", State: from.State, Ref: from.ID})
+					}
+				}
+			}
+		}
+	}
 }
 
 // compileHighData is State.compile_high_data: one chunk per ID, state

@@ -12,6 +12,7 @@ import (
 // in Salt's words.
 func verifyHigh(high body.Map) []string {
 	var errs []string
+	v := &verifier{reqs: map[string]map[string]string{}}
 	for _, it := range high {
 		if strings.HasPrefix(it.Key, "__") {
 			continue
@@ -26,14 +27,21 @@ func verifyHigh(high body.Map) []string {
 			if strings.HasPrefix(d.Key, "__") {
 				continue
 			}
-			errs = append(errs, verifyDecl(it.Key, sls, d)...)
+			errs = append(errs, v.decl(it.Key, sls, d)...)
 		}
 	}
 	return errs
 }
 
-// verifyDecl checks one state declaration of id.
-func verifyDecl(id, sls string, d body.Item) []string {
+// verifier is one verify_high: the requisites seen so far, per ID (the
+// declaring state under "state", each required ID's requisite kind), to
+// find two states that require each other.
+type verifier struct {
+	reqs map[string]map[string]string
+}
+
+// decl checks one state declaration of id.
+func (v *verifier) decl(id, sls string, d body.Item) []string {
 	if d.Value == nil {
 		return []string{fmt.Sprintf("ID '%s' in SLS '%s' contains a short declaration (%s) with a trailing colon. "+
 			"When not passing any arguments to a state, the colon must be omitted.", id, sls, d.Key)}
@@ -56,7 +64,7 @@ func verifyDecl(id, sls string, d body.Item) []string {
 					"whitespace is not supported, perhaps this is an argument that is missing a \":\"", a, id, sls))
 			}
 		case body.Map:
-			errs = append(errs, verifyArg(id, sls, a)...)
+			errs = append(errs, v.arg(id, sls, d.Key, a)...)
 		}
 	}
 	switch {
@@ -70,7 +78,7 @@ func verifyDecl(id, sls string, d body.Item) []string {
 
 // verifyArg checks one argument mapping: names and requisites are lists
 // of single-key mappings (or IDs), requisite types have no dots.
-func verifyArg(id, sls string, a body.Map) []string {
+func (v *verifier) arg(id, sls, state string, a body.Map) []string {
 	if len(a) == 0 {
 		return nil
 	}
@@ -86,8 +94,9 @@ func verifyArg(id, sls string, a body.Map) []string {
 			errs = append(errs, fmt.Sprintf("The %s statement in state '%s' in SLS '%s' needs to be formed as a list", first.Key, id, sls))
 			break
 		}
+		v.reqs[id] = map[string]string{"state": state}
 		for _, req := range list {
-			errs = append(errs, verifyReq(id, sls, req)...)
+			errs = append(errs, v.req(id, sls, state, req)...)
 		}
 	}
 	if len(a) != 1 {
@@ -96,8 +105,8 @@ func verifyArg(id, sls string, a body.Map) []string {
 	return errs
 }
 
-// verifyReq checks one requisite entry.
-func verifyReq(id, sls string, req any) []string {
+// req checks one requisite entry.
+func (v *verifier) req(id, sls, state string, req any) []string {
 	if s, ok := req.(string); ok {
 		req = body.Map{{Key: "id", Value: s}}
 	}
@@ -113,7 +122,12 @@ func verifyReq(id, sls string, req any) []string {
 	}
 	switch val.(type) {
 	case body.Map, []any:
-		errs = append(errs, fmt.Sprintf("Illegal requisite \"%s\", please check your syntax.\n", py.Repr(val)))
+		return append(errs, fmt.Sprintf("Illegal requisite \"%s\", please check your syntax.\n", py.Repr(val)))
+	}
+	ref := py.Str(val)
+	v.reqs[id][ref] = key
+	if other, ok := v.reqs[ref]; ok && other[id] == state && other["state"] == v.reqs[id][ref] {
+		errs = append(errs, fmt.Sprintf("A recursive requisite was found, SLS \"%s\" ID \"%s\" ID \"%s\"", sls, id, ref))
 	}
 	return errs
 }
@@ -147,8 +161,10 @@ func (r *reqIn) add(name, state, rkey string, ref body.Map, env, sls any) {
 }
 
 // requisiteIn is State.requisite_in: each require_in, watch_in,
-// onchanges_in, onfail_in, listen_in and prereq(_in) is turned into the
-// requisite on the state it names, through an extend reconciled strictly.
+// onchanges_in, onfail_in and prereq(_in) is turned into the requisite on
+// the state it names, and use(_in) copies arguments, through an extend
+// reconciled strictly. listen_in stays: the runtime turns it (Compile
+// gives it to the chunks it names as listen).
 func requisiteIn(high body.Map) (body.Map, []string) {
 	r := &reqIn{}
 	var errs []string
@@ -167,7 +183,7 @@ func requisiteIn(high body.Map) (body.Map, []string) {
 					continue
 				}
 				switch a[0].Key {
-				case "require_in", "watch_in", "onfail_in", "onchanges_in", "listen_in", "prereq", "prereq_in":
+				case "require_in", "watch_in", "onfail_in", "onchanges_in", "prereq", "prereq_in", "use", "use_in":
 					errs = append(errs, r.turn(high, it.Key, d.Key, decl, a[0])...)
 				}
 			}
@@ -219,6 +235,9 @@ func (r *reqIn) turn(high body.Map, id, state string, decl body.Map, arg body.It
 			st = st[:i]
 		}
 		switch key {
+		case "use", "use_in":
+			r.use(high, key == "use_in", id, state, h, st)
+			continue
 		case "prereq_in":
 			r.add(id, state, "prerequired", body.Map{{Key: st, Value: h.id}}, nil, nil)
 		case "prereq":
@@ -260,4 +279,55 @@ func bareRef(high body.Map, ind string) body.Map {
 func asMap(v any) body.Map {
 	m, _ := v.(body.Map)
 	return m
+}
+
+// use is the use and use_in requisites: the arguments of the state named
+// (use) or of this one (use_in) that the other lacks are added to it,
+// requisites, name and names left out.
+func (r *reqIn) use(high body.Map, in bool, id, state string, h idState, st string) {
+	for _, e := range findName(h.id, st, high, true) {
+		if e.id == "" {
+			continue
+		}
+		fromID, fromState, toID, toState := e.id, e.state, id, state
+		if in {
+			fromID, fromState, toID, toState = id, state, e.id, e.state
+		}
+		ignore := stateArgs(high, toID, toState)
+		for _, a := range listOf(mustGet(asMap(mustGet(high, fromID)), fromState)) {
+			m, ok := a.(body.Map)
+			if !ok || len(m) != 1 || ignore[m[0].Key] || useIgnored(m[0].Key) {
+				continue
+			}
+			r.appendArg(toID, toState, m)
+		}
+	}
+}
+
+// useIgnored is req_in_all with name and names: what use never copies.
+func useIgnored(key string) bool {
+	switch key {
+	case "require_in", "watch_in", "onfail_in", "onchanges_in", "use", "use_in", "prereq", "prereq_in",
+		"require", "watch", "onfail", "onfail_stop", "onchanges", "name", "names":
+		return true
+	}
+	return false
+}
+
+// stateArgs is salt.state.state_args: the argument keys of id's state.
+func stateArgs(high body.Map, id, state string) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range listOf(mustGet(asMap(mustGet(high, id)), state)) {
+		if m, ok := a.(body.Map); ok && len(m) == 1 {
+			out[m[0].Key] = true
+		}
+	}
+	return out
+}
+
+// appendArg adds one argument to name's state in the extend.
+func (r *reqIn) appendArg(name, state string, arg body.Map) {
+	decl := asMap(mustGet(r.ext, name))
+	decl.Set(state, append(listOf(mustGet(decl, state)), arg))
+	r.ext.Set(name, decl)
 }

@@ -143,3 +143,30 @@ func TestCompileKeepsHigh(t *testing.T) {
 		t.Errorf("chunk a = %+v: require_in is neither a requisite nor an argument of a", a)
 	}
 }
+
+// listen_in stays in the chunk that names it (Salt's low data keeps it)
+// and the chunk it names gets the listen the runtime acts on.
+func TestListenInTurned(t *testing.T) {
+	c := &Compiler{Source: LocalSource{Roots: map[string][]string{"base": {"testdata/compile/use"}}}}
+	high, errs := c.High(context.Background(), "base", []string{"u"})
+	low, cerrs := Compile(high)
+	if len(errs)+len(cerrs) > 0 {
+		t.Fatal(errs, cerrs)
+	}
+	for _, l := range low {
+		switch l.ID {
+		case "svc":
+			if want := []Requisite{{Kind: "listen", State: "test", Ref: "other"}}; !slices.Equal(l.Reqs, want) {
+				t.Errorf("svc Reqs = %v, want %v", l.Reqs, want)
+			}
+		case "other":
+			if len(l.Reqs) != 0 || l.Args.Has("listen_in") || !l.Chunk.Has("listen_in") {
+				t.Errorf("other = %+v: listen_in belongs in Chunk only", l)
+			}
+		case "user_file":
+			if g, _ := l.Args.Get("group"); g != "adm" || l.Args.Has("use") {
+				t.Errorf("user_file Args = %v: want group from use_in, no use", l.Args)
+			}
+		}
+	}
+}
