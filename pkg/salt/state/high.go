@@ -141,11 +141,17 @@ func (g *gather) renderState(sls, env string, matches []envSLS) (body.Map, []str
 	return state, errs
 }
 
-// render renders one sls file with its data's mappings in written order.
+// render renders one sls file with its data's mappings in written order;
+// a Renderer without a Loader imports from the Source.
 func (g *gather) render(file string, text []byte, env, sls string) (any, error) {
-	rend := g.c.Renderer
-	if rend == nil {
-		rend = &render.Renderer{}
+	rend := render.Renderer{}
+	if g.c.Renderer != nil {
+		rend = *g.c.Renderer
+	}
+	if l, ok := g.c.Source.(interface {
+		Load(saltenv, rel string) ([]byte, string, error)
+	}); ok && rend.Loader == nil {
+		rend.Loader = l.Load
 	}
 	return rend.RenderOrdered(file, text, render.Context{
 		Grains: g.c.Grains, Pillar: g.c.Pillar, Opts: g.c.Opts, Saltenv: env, SLS: sls,

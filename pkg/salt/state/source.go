@@ -154,3 +154,17 @@ func (s LocalSource) Envs(context.Context) ([]string, error) {
 	slices.Sort(out)
 	return out, nil
 }
+
+// Load reads a file of saltenv for the renderer's imports
+// (render.Loader), cached from the master.
+func (s RemoteSource) Load(saltenv, rel string) ([]byte, string, error) {
+	p, err := s.Client.CacheFile(context.Background(), fileclient.URL(rel), saltenv)
+	if err != nil {
+		return nil, rel, err
+	}
+	if p == "" {
+		return nil, rel, &fs.PathError{Op: "open", Path: rel, Err: fs.ErrNotExist}
+	}
+	b, err := os.ReadFile(p)
+	return b, p, err
+}

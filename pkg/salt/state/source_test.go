@@ -18,7 +18,9 @@ import (
 func TestSources(t *testing.T) {
 	ctx := context.Background()
 	fm := fileclienttest.New(t, "dev")
-	files := map[string]string{"a/b.sls": "file", "a/b/init.sls": "init", "c/init.sls": "c", "top.sls": "t", "x.txt": "no"}
+	files := map[string]string{"a/b.sls": "file", "a/b/init.sls": "init", "c/init.sls": "c", "top.sls": "t", "x.txt": "no",
+		"imp.sls":       "{% from 'map/map.jinja' import v %}\nfrom_map:\n  test.nop:\n    - value: {{ v }}\n",
+		"map/map.jinja": "{% set v = 'from map.jinja' %}\n"}
 	for rel, text := range files {
 		fm.Write("base", rel, []byte(text))
 	}
@@ -42,8 +44,14 @@ func TestSources(t *testing.T) {
 			if _, _, err := src.Fetch(ctx, "dev", "a.b"); !errors.Is(err, ErrNoSLS) {
 				t.Errorf("Fetch dev a.b: %v, want ErrNoSLS", err)
 			}
+			comp := &Compiler{Source: src}
+			high, errs := comp.High(ctx, "base", []string{"imp"})
+			run := listOf(mustGet(asMap(mustGet(high, "from_map")), "test"))
+			if len(errs) > 0 || len(run) != 3 || mustGet(asMap(run[0]), "value") != "from map.jinja" {
+				t.Errorf("High imp = %v %v: want from_map's test.nop with the value map.jinja set", high, errs)
+			}
 			names, err := src.ListStates(ctx, "base")
-			if want := []string{"a.b", "c", "top"}; err != nil || !slices.Equal(names, want) {
+			if want := []string{"a.b", "c", "imp", "top"}; err != nil || !slices.Equal(names, want) {
 				t.Errorf("ListStates = %v %v, want %v", names, err, want)
 			}
 		})
