@@ -33,10 +33,8 @@ func (c *Compiler) Top(ctx context.Context, saltenv string) (map[string][]string
 func (c *Compiler) Highstate(ctx context.Context, saltenv string) (High, []string) {
 	g := c.newGather(ctx)
 	matches, errs := g.topMatches(saltenv)
-	if len(errs) > 0 {
-		return High{}, errs
-	}
-	return g.highstate(matches)
+	high, rerrs := g.highstate(matches)
+	return high, append(errs, rerrs...)
 }
 
 // topMatches is top_matches of get_top.
@@ -45,7 +43,11 @@ func (g *gather) topMatches(saltenv string) ([]envSLS, []string) {
 	if err != nil {
 		return nil, []string{"Unable to render top file: " + err.Error()}
 	}
+	if !targetsAreMaps(tops) {
+		return nil, []string{"Unable to render top file: Unable to render top file. No targets found."}
+	}
 	merged := g.mergeTops(tops)
+	errs := verifyTops(merged)
 	m := top.Matcher{ID: py.Str(g.c.Opts["id"]), Grains: g.c.Grains}
 	m.Nodegroups, _ = g.c.Opts["nodegroups"].(map[string]any)
 	if id, ok := g.c.Grains["id"].(string); ok && m.ID == "" {
@@ -86,7 +88,61 @@ func (g *gather) topMatches(saltenv string) ([]envSLS, []string) {
 			}
 		}
 	}
-	return out, nil
+	return out, errs
+}
+
+// targetsAreMaps reports whether every environment section of the top
+// files is a mapping of targets (or empty): merge_tops raises on any other.
+func targetsAreMaps(tops []envTops) bool {
+	for _, et := range tops {
+		for _, t := range et.tops {
+			for _, sec := range t {
+				if _, ok := sec.Value.(body.Map); !ok && sec.Key != "include" && (sec.Value == nil || py.Truthy(sec.Value)) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// verifyTops is HighState.verify_tops of the merged top.
+func verifyTops(top body.Map) []string {
+	var errs []string
+	for _, et := range top {
+		if et.Key == "include" {
+			continue
+		}
+		if et.Key == "" {
+			errs = append(errs, "Empty saltenv statement in top file")
+		}
+		targets, ok := et.Value.(body.Map)
+		if !ok {
+			errs = append(errs, fmt.Sprintf("The top file matches for saltenv %s are not formatted as a dict", et.Key))
+		}
+		for _, t := range targets {
+			mods, ok := t.Value.([]any)
+			if !ok {
+				errs = append(errs, "Malformed topfile (state declarations not formed as a list)")
+				continue
+			}
+			for _, mod := range mods {
+				switch x := mod.(type) {
+				case body.Map:
+					for _, kv := range x {
+						if !py.Truthy(kv.Value) {
+							errs = append(errs, fmt.Sprintf("Improperly formatted top file matcher in saltenv %s: %s file", odictRepr(x), py.Repr(kv.Value)))
+						}
+					}
+				case string:
+					if x == "" {
+						errs = append(errs, fmt.Sprintf("Environment %s contains an empty sls index", et.Key))
+					}
+				}
+			}
+		}
+	}
+	return errs
 }
 
 // topFile is state_top as an sls name ("salt://top.sls" is "top").
@@ -193,4 +249,13 @@ func (g *gather) renderTop(env, sls string) (body.Map, error) {
 		return nil, fmt.Errorf("top file %s of %s is %s, not a dictionary", sls, env, py.TypeName(data))
 	}
 	return m, nil
+}
+
+// odictRepr is the repr of a rendered mapping, an OrderedDict in Salt.
+func odictRepr(m body.Map) string {
+	items := make([]string, len(m))
+	for i, kv := range m {
+		items[i] = "(" + py.Repr(kv.Key) + ", " + py.Repr(kv.Value) + ")"
+	}
+	return "OrderedDict([" + strings.Join(items, ", ") + "])"
 }

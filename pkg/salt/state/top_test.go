@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -46,4 +47,27 @@ func sortedTop(top map[string][]string) any {
 		out[env] = sls
 	}
 	return out
+}
+
+// A top file Salt cannot merge, or whose targets are malformed, is
+// reported in Salt's words (Salt 3006.3's state.show_top; for the first,
+// its highstate's comment: show_top raises).
+func TestTopErrors(t *testing.T) {
+	cases := []struct{ top, want string }{
+		{"base:\n  - web\n", "Unable to render top file: Unable to render top file. No targets found."},
+		{"base:\n  '*': web\n", "Malformed topfile (state declarations not formed as a list)"},
+		{"base:\n  '*':\n    - ''\n", "Environment base contains an empty sls index"},
+		{"base:\n  '*':\n    - match:\n    - web\n", "Improperly formatted top file matcher in saltenv OrderedDict([('match', None)]): None file"},
+	}
+	for _, c := range cases {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "top.sls"), []byte(c.top), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		comp := &Compiler{Source: LocalSource{Roots: map[string][]string{"base": {dir}}}, Opts: map[string]any{"id": "m1"}}
+		_, errs := comp.Top(context.Background(), "")
+		if len(errs) != 1 || errs[0] != c.want {
+			t.Errorf("top %q: errors %q, want %q", c.top, errs, c.want)
+		}
+	}
 }
