@@ -12,6 +12,23 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/render"
 )
 
+// Where the compiler is not Salt 3006.3 (compared by hand with salt-call
+// --local state.show_highstate, show_lowstate, show_top and state.sls;
+// testdata/compile and testdata/top hold Salt's answers):
+//
+//   - A render error reads "Rendering SLS 'env:sls' failed: " as Salt's,
+//     then pkg/salt/render's words (file, line, gonja's or yaml.v3's
+//     message) where Salt gives Jinja2's or PyYAML's with the template
+//     excerpt.
+//   - Includes of {_xenv: sls}, master_tops, the top file's subfilter,
+//     disabled_requisites, the renderer black/whitelists and an
+//     "__env__" file_roots environment are not here.
+//   - A top file Salt cannot merge (an environment that is not a mapping
+//     of targets) is "Unable to render top file: ..." from Top as from the
+//     highstate (Salt's show_top raises).
+//   - A requisite's ID compared for recursion is its str(): Salt would
+//     tell a requisite on the integer 1 from one on "1".
+
 // High is Salt's high data: id → body.Map{"<state>": []any{"fun", {arg:
 // val}, ...}, "__sls__": sls, "__env__": saltenv}, in the order the SLS
 // files define them, with the "__extend__" and "__exclude__" lists the
