@@ -18,7 +18,8 @@ import (
 // named in its MODS file, from the tree as file_roots) and compiles it;
 // high.json and low.json are what Salt 3006.3 answered for the same tree
 // (state.show_highstate and state.show_lowstate with a top.sls listing
-// MODS, minion id m1), compared key order and all.
+// MODS, minion id m1, the minion options of OPTS.json when there is one),
+// compared key order and all.
 func TestCompileLikeSalt(t *testing.T) {
 	dirs, err := filepath.Glob("testdata/compile/*")
 	if err != nil {
@@ -30,9 +31,15 @@ func TestCompileLikeSalt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			opts := map[string]any{"id": "m1"}
+			if b, err := os.ReadFile(filepath.Join(dir, "OPTS.json")); err == nil {
+				if err := json.Unmarshal(b, &opts); err != nil {
+					t.Fatal(err)
+				}
+			}
 			c := &Compiler{
 				Source: LocalSource{Roots: map[string][]string{"base": {dir}}},
-				Grains: map[string]any{"id": "m1"}, Opts: map[string]any{"id": "m1"},
+				Grains: map[string]any{"id": "m1"}, Opts: opts,
 				Renderer: &render.Renderer{Caller: grainsGet},
 			}
 			high, errs := c.High(context.Background(), "base", strings.Fields(string(mods)))

@@ -1,5 +1,6 @@
 include:
   - alsonosuch
   - {other: x}
+  - ..toofar
 inc_id:
   test.nop
