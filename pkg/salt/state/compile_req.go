@@ -331,3 +331,7 @@ func (r *reqIn) appendArg(name, state string, arg body.Map) {
 	decl.Set(state, append(listOf(mustGet(decl, state)), arg))
 	r.ext.Set(name, decl)
 }
+
+// Verify is State.verify_high: the structural errors of high data, what
+// state.show_sls reports (it neither extends nor compiles).
+func Verify(h High) []string { return verifyHigh(h) }

@@ -177,3 +177,15 @@ func TestListenInTurned(t *testing.T) {
 		}
 	}
 }
+
+// Verify reports what Salt 3006.3's state.sls reported for the tree of
+// testdata/compile/badreq (verify_high's errors; it has no extend).
+func TestVerify(t *testing.T) {
+	dir := "testdata/compile/badreq"
+	c := &Compiler{Source: LocalSource{Roots: map[string][]string{"base": {dir}}}}
+	high, errs := c.High(context.Background(), "base", []string{"bad"})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	checkJSON(t, dir, "compile_errors.json", Verify(high))
+}
