@@ -53,6 +53,10 @@ type gather struct {
 	mods   map[string]bool
 	avail  map[string][]string
 	iorder int64
+	// envList is the Source's environments once asked (envsKnown: it
+	// could list them).
+	envList   []string
+	envsKnown bool
 }
 
 func (c *Compiler) newGather(ctx context.Context) *gather {

@@ -175,12 +175,24 @@ func (g *gather) include(state *body.Map, entry any, sls, env string, isInit boo
 // hasEnv reports whether saltenv is one of the environments, when the
 // Source can list them (any is, when it cannot).
 func (g *gather) hasEnv(saltenv string) bool {
-	el, ok := g.c.Source.(interface {
-		Envs(ctx context.Context) ([]string, error)
-	})
-	if !ok {
-		return true
+	envs, ok := g.sourceEnvs()
+	return !ok || slices.Contains(envs, saltenv)
+}
+
+// sourceEnvs is the Source's environments, asked once; ok is false when
+// it cannot list them (or failed to).
+func (g *gather) sourceEnvs() ([]string, bool) {
+	if g.envList == nil {
+		g.envList = []string{}
+		g.envsKnown = false
+		if el, ok := g.c.Source.(interface {
+			Envs(ctx context.Context) ([]string, error)
+		}); ok {
+			envs, err := el.Envs(g.ctx)
+			if err == nil {
+				g.envList, g.envsKnown = append(g.envList, envs...), true
+			}
+		}
 	}
-	envs, err := el.Envs(g.ctx)
-	return err != nil || slices.Contains(envs, saltenv)
+	return g.envList, g.envsKnown
 }

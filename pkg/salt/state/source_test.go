@@ -11,6 +11,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/salt/fileclient"
 	"github.com/saltraet/saltraet/pkg/salt/fileclient/fileclienttest"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
 // The remote and local sources find a.b as a/b.sls before a/b/init.sls,
@@ -71,5 +72,23 @@ func TestLocalSourceStaysInRoot(t *testing.T) {
 	src := LocalSource{Roots: map[string][]string{"base": {root}}}
 	if _, _, err := src.Load("base", "../secret.sls"); err == nil {
 		t.Error("Load ../secret.sls read a file outside the root")
+	}
+}
+
+// A highstate over the master asks for its environments and each
+// environment's sls list once, however many includes the tree has.
+func TestRemoteHighstateAsksOnce(t *testing.T) {
+	fm := fileclienttest.New(t)
+	fm.Write("base", "top.sls", []byte("base:\n  '*':\n    - a\n    - b\n"))
+	fm.Write("base", "a.sls", []byte("include:\n  - b\n  - c\na:\n  test.nop\n"))
+	fm.Write("base", "b.sls", []byte("include:\n  - c\nb:\n  test.nop\n"))
+	fm.Write("base", "c.sls", []byte("c:\n  test.nop\n"))
+	c := &Compiler{Source: RemoteSource{Client: fileclient.New(t.TempDir(), fm, "sha256")}, Opts: map[string]any{"id": "m1"}}
+	high, errs := c.Highstate(context.Background(), "")
+	if len(errs) > 0 || !slices.Equal(high.Keys(), []string{"a", "b", "c"}) {
+		t.Fatalf("Highstate = %v %v", high.Keys(), errs)
+	}
+	if n, l := fm.Count(protocol.CmdFileEnvs), fm.Count(protocol.CmdFileList); n != 1 || l != 1 {
+		t.Errorf("asked _file_envs %d times and _file_list %d times, want once each", n, l)
 	}
 }

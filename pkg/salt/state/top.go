@@ -157,12 +157,7 @@ func (g *gather) topFile() string {
 // envs is _get_envs: env_order (of those the Source has, when it can list
 // them), else base then the Source's environments.
 func (g *gather) envs() []string {
-	var have []string
-	if el, ok := g.c.Source.(interface {
-		Envs(ctx context.Context) ([]string, error)
-	}); ok {
-		have, _ = el.Envs(g.ctx)
-	}
+	have, _ := g.sourceEnvs()
 	var order []string
 	for _, e := range listOf(g.c.Opts["env_order"]) {
 		if s := py.Str(e); !slices.Contains(order, s) && (len(have) == 0 || slices.Contains(have, s)) {
