@@ -189,3 +189,14 @@ func TestVerify(t *testing.T) {
 	}
 	checkJSON(t, dir, "compile_errors.json", Verify(high))
 }
+
+// An environment the Source does not have is Salt 3006.3's two errors
+// (state.show_sls e1 saltenv=nope).
+func TestUnknownSaltenv(t *testing.T) {
+	c := &Compiler{Source: LocalSource{Roots: map[string][]string{"base": {"testdata/compile/extend"}}}}
+	_, errs := c.High(context.Background(), "nope", []string{"e1"})
+	want := []string{"No matching salt environment for environment 'nope' found", "No matching sls found for 'e1' in env 'nope'"}
+	if !slices.Equal(errs, want) {
+		t.Errorf("errors %q, want %q", errs, want)
+	}
+}

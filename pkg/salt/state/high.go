@@ -82,6 +82,9 @@ func (g *gather) highstate(matches []envSLS) (High, []string) {
 	var all []string
 	for _, m := range matches {
 		for _, match := range m.mods {
+			if !g.hasEnv(m.env) {
+				all = append(all, fmt.Sprintf("No matching salt environment for environment '%s' found", m.env))
+			}
 			files := py.FnmatchFilter(g.states(m.env), match)
 			if len(files) == 0 {
 				files = []string{match}
