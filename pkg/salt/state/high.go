@@ -20,9 +20,11 @@ import (
 //     then pkg/salt/render's words (file, line, gonja's or yaml.v3's
 //     message) where Salt gives Jinja2's or PyYAML's with the template
 //     excerpt.
-//   - Includes of {_xenv: sls}, master_tops, the top file's subfilter,
-//     disabled_requisites, the renderer black/whitelists and an
-//     "__env__" file_roots environment are not here.
+//   - master_tops, the top file's subfilter, disabled_requisites, the
+//     renderer black/whitelists and an "__env__" file_roots environment
+//     are not here. An include of {_xenv: sls} is the "Nonexistent
+//     saltenv '_xenv'" error, as it is in Salt 3006.3 (its check of the
+//     environment comes first).
 //   - A top file Salt cannot merge (an environment that is not a mapping
 //     of targets) is "Unable to render top file: ..." from Top as from the
 //     highstate (Salt's show_top raises).
