@@ -200,3 +200,18 @@ func TestUnknownSaltenv(t *testing.T) {
 		t.Errorf("errors %q, want %q", errs, want)
 	}
 }
+
+// An include of {_xenv: sls} is what Salt 3006.3 says of it.
+func TestXenvInclude(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{"a.sls": "include:\n  - _xenv: b\na:\n  test.nop\n", "b.sls": "b:\n  test.nop\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &Compiler{Source: LocalSource{Roots: map[string][]string{"base": {dir}}}}
+	_, errs := c.High(context.Background(), "base", []string{"a"})
+	if want := []string{"Nonexistent saltenv '_xenv' found in include of 'b' within SLS 'base:a'"}; !slices.Equal(errs, want) {
+		t.Errorf("errors %q, want %q", errs, want)
+	}
+}
