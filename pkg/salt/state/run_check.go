@@ -141,20 +141,17 @@ func (r *runner) checkOnlyif(ctx context.Context, c *chunk, v any, opts map[stri
 				continue
 			}
 		default:
-			m, isDict := py.DictItems(entry)
-			if !isDict {
+			out, why, err := r.checkEntry("onlyif", entry)
+			switch {
+			case err != nil:
+				return nil, err
+			case why == errBadType:
 				update(&ret, body.Map{{Key: "comment", Value: "onlyif execution failed, bad type passed"}, {Key: "result", Value: false}})
 				return ret, nil
-			}
-			if !m.Has("fun") {
-				ret.Set("comment", "no `fun` argument in onlyif: "+py.Repr(m))
+			case why != "":
+				ret.Set("comment", why)
 				return ret, nil
-			}
-			out, err := r.checkFunction(m)
-			if err != nil {
-				return nil, err
-			}
-			if !py.Truthy(out) {
+			case !py.Truthy(out):
 				return isFalse(), nil
 			}
 		}
@@ -184,27 +181,43 @@ func (r *runner) checkUnless(ctx context.Context, c *chunk, v any, opts map[stri
 			update(&ret, isFalse)
 			return ret, nil
 		default:
-			m, isDict := py.DictItems(entry)
-			if !isDict {
-				update(&ret, body.Map{{Key: "comment", Value: "unless condition is false, bad type passed"}, {Key: "result", Value: false}})
-				continue
-			}
-			if !m.Has("fun") {
-				ret.Set("comment", "no `fun` argument in unless: "+py.Repr(m))
-				return ret, nil
-			}
-			out, err := r.checkFunction(m)
-			if err != nil {
+			out, why, err := r.checkEntry("unless", entry)
+			switch {
+			case err != nil:
 				return nil, err
-			}
-			if !py.Truthy(out) {
+			case why == errBadType:
+				update(&ret, body.Map{{Key: "comment", Value: "unless condition is false, bad type passed"}, {Key: "result", Value: false}})
+			case why != "":
+				ret.Set("comment", why)
+				return ret, nil
+			case !py.Truthy(out):
 				update(&ret, isFalse)
 				return ret, nil
+			default:
+				update(&ret, isTrue)
 			}
-			update(&ret, isTrue)
 		}
 	}
 	return ret, nil
+}
+
+// errBadType is checkEntry's why for an entry that is neither a command
+// nor a dict.
+const errBadType = "bad type"
+
+// checkEntry runs an unless/onlyif entry that is not a command: what the
+// function returned, or why it could not be called (errBadType, or Salt's
+// comment for a dict without fun).
+func (r *runner) checkEntry(kind string, entry any) (out any, why string, err error) {
+	m, isDict := py.DictItems(entry)
+	if !isDict {
+		return nil, errBadType, nil
+	}
+	if !m.Has("fun") {
+		return nil, "no `fun` argument in " + kind + ": " + py.Repr(m), nil
+	}
+	out, err = r.checkFunction(m)
+	return out, "", err
 }
 
 // checkFunction calls an unless/onlyif given as {fun: ..., args: [...],

@@ -34,9 +34,14 @@ func succeedWithout(_ context.Context, c *Call) Ret {
 }
 
 func succeedWith(_ context.Context, c *Call) Ret {
-	r := Ret{Name: c.Low.Name, Result: boolp(true), Comment: py.Str(argOr(c, "comment", "Success!")), Changes: pretendChange}
+	return withChanges(c, true, "Success!", "If we weren't testing, this would be successful with changes")
+}
+
+// withChanges is test.succeed_with_changes and test.fail_with_changes.
+func withChanges(c *Call, result bool, comment, testComment string) Ret {
+	r := Ret{Name: c.Low.Name, Result: boolp(result), Comment: py.Str(argOr(c, "comment", comment)), Changes: pretendChange}
 	if c.Test {
-		r.Result, r.Comment = nil, "If we weren't testing, this would be successful with changes"
+		r.Result, r.Comment = nil, testComment
 	}
 	return r
 }
@@ -47,6 +52,10 @@ func failWithout(_ context.Context, c *Call) Ret {
 		r.Comment = "If we weren't testing, this would be a failure!"
 	}
 	return r
+}
+
+func failWith(_ context.Context, c *Call) Ret {
+	return withChanges(c, false, "Failure!", "If we weren't testing, this would be failed with changes")
 }
 
 func configurable(_ context.Context, c *Call) Ret {
@@ -116,6 +125,7 @@ func fakeRegistry() Registry {
 		"test.succeed_without_changes": succeedWithout,
 		"test.succeed_with_changes":    succeedWith,
 		"test.fail_without_changes":    failWithout,
+		"test.fail_with_changes":       failWith,
 		"test.nop":                     succeedWithout,
 		"test.configurable_test_state": configurable,
 		"test.mod_watch":               testModWatch,
@@ -142,6 +152,12 @@ func (s *shellCaller) call(fun string, args []any, kwargs map[string]any) (any, 
 	if fun != "cmd.retcode" {
 		if v, ok := s.funcs[fun]; ok {
 			return v, nil
+		}
+		switch fun {
+		case "test.true":
+			return true, nil
+		case "test.false":
+			return false, nil
 		}
 		return nil, fmt.Errorf("'%s' is not available.", fun)
 	}

@@ -171,3 +171,34 @@ func TestRunMatchesSaltTestMode(t *testing.T) {
 	got, _ := runWith(chunks, true)
 	compareObserved(t, "r5-test", got)
 }
+
+func TestRunMatchesSaltPrereqFailCheckCmdFunctionChecksRetryUntilListenError(t *testing.T) {
+	nop := "test.nop"
+	chunks := []Low{
+		lo("r6", "x1", "test.succeed_without_changes", nil, rq("prereq", "test:x2")...),
+		lo("r6", "x2", "test.fail_with_changes", nil),
+		lo("r6", "y1", "test.succeed_with_changes", body.Map{{Key: "check_cmd", Value: []any{"false"}}}),
+		lo("r6", "y2", nop, body.Map{{Key: "onlyif", Value: []any{body.Map{{Key: "fun", Value: "test.true"}}}}}),
+		lo("r6", "y3", nop, body.Map{{Key: "onlyif", Value: []any{body.Map{{Key: "fun", Value: "test.false"}}}}}),
+		lo("r6", "y4", nop, body.Map{{Key: "unless", Value: []any{"false"}}, {Key: "onlyif", Value: []any{"true"}}}),
+		lo("r6", "y5", "test.succeed_without_changes", body.Map{{Key: "retry", Value: body.Map{
+			{Key: "until", Value: false}, {Key: "attempts", Value: int64(2)}, {Key: "interval", Value: int64(0)}}}}),
+		lo("r6", "l1", nop, nil, rq("listen", "test:nosuch")...),
+		lo("r6", "o1", "test.succeed_without_changes", nil, rq("onchanges", "test:o2")...),
+		lo("r6", "o2", "test.succeed_with_changes", nil),
+	}
+	got, _ := runWith(chunks, false)
+	compareObserved(t, "r6", got)
+}
+
+func TestRunMatchesSaltFailedPrereqAndFailhardInARequire(t *testing.T) {
+	chunks := []Low{
+		lo("r7", "p1", "test.succeed_with_changes", nil, rq("prereq", "test:p2")...),
+		lo("r7", "p2", "test.fail_without_changes", nil),
+		lo("r7", "h1", "test.succeed_without_changes", nil, rq("require", "test:h2")...),
+		lo("r7", "h2", "test.fail_without_changes", body.Map{{Key: "failhard", Value: true}}),
+		lo("r7", "h3", "test.succeed_without_changes", nil),
+	}
+	got, _ := runWith(chunks, false)
+	compareObserved(t, "r7", got)
+}
