@@ -93,7 +93,7 @@ func (r *runner) callChunks(ctx context.Context, chunks []*chunk) *results {
 		r.active = map[string]bool{}
 	}
 	r.failhard = false
-	r.reconcileAll()
+	r.reconcileAll(running)
 	return running
 }
 

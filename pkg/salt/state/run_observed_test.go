@@ -202,3 +202,26 @@ func TestRunMatchesSaltFailedPrereqAndFailhardInARequire(t *testing.T) {
 	got, _ := runWith(chunks, false)
 	compareObserved(t, "r7", got)
 }
+
+func r8Chunks() []Low {
+	sw := "test.succeed_without_changes"
+	return []Low{
+		lo("r8", "qb", "test.succeed_with_changes", nil),
+		lo("r8", "qa", sw, nil, rq("prereq", "test:qb")...),
+		lo("r8", "qc", sw, nil),
+		lo("r8", "qd", sw, nil, reqs(rq("prereq", "test:qc"), rq("watch", "test:qb"))...),
+		lo("r8", "pr", "test.fail_without_changes", body.Map{{Key: "parallel", Value: true}, {Key: "retry", Value: body.Map{
+			{Key: "attempts", Value: int64(2)}, {Key: "interval", Value: int64(0)}}}}),
+		lo("r8", "pw", sw, body.Map{{Key: "parallel", Value: true}}, rq("watch", "test:qb")...),
+	}
+}
+
+func TestRunMatchesSaltPrereqBeforeItsTargetParallelRetryAndWatch(t *testing.T) {
+	got, _ := runWith(r8Chunks(), false)
+	compareObserved(t, "r8", got)
+}
+
+func TestRunMatchesSaltPrereqBeforeItsTargetParallelRetryAndWatchTestMode(t *testing.T) {
+	got, _ := runWith(r8Chunks(), true)
+	compareObserved(t, "r8-test", got)
+}

@@ -9,10 +9,8 @@ import (
 )
 
 // proc is a state running beside the run (parallel: True): Salt's
-// process, here a goroutine. ret is the return the run holds for it,
-// updated with the state's own when it is reconciled.
+// process, here a goroutine, which hands back the state's return.
 type proc struct {
-	ret  *body.Map
 	done chan body.Map
 }
 
@@ -32,8 +30,11 @@ func (r *runner) startParallel(ctx context.Context, c *chunk, fn Func, test bool
 		{Key: "changes", Value: body.Map{}},
 		{Key: "comment", Value: "Started in a separate process"},
 	}
-	p := &proc{ret: ret, done: make(chan body.Map, 1)}
-	r.procs[c.tag] = append(r.procs[c.tag], p)
+	// Salt files the return under the tag of the low it was called with:
+	// a parallel mod_watch's is never the one the run reads back.
+	p := &proc{done: make(chan body.Map, 1)}
+	tag := c.low.Tag()
+	r.procs[tag] = append(r.procs[tag], p)
 	low := c.low
 	low.Args = append(body.Map(nil), c.low.Args...)
 	call := &Call{Low: &low, Test: test, Env: r.o.Env}
@@ -86,14 +87,15 @@ func (r *runner) parallelTarget(ctx context.Context, fn Func, call *Call) body.M
 // waiting (Salt's reconcile_procs once).
 func (r *runner) reconcileDone(running *results) {
 	for tag, ps := range r.procs {
-		if _, ok := running.get(tag); !ok {
+		ret, ok := running.get(tag)
+		if !ok {
 			continue
 		}
 		var left []*proc
 		for _, p := range ps {
 			select {
 			case out := <-p.done:
-				update(p.ret, out)
+				update(ret, out)
 			default:
 				left = append(left, p)
 			}
@@ -106,21 +108,27 @@ func (r *runner) reconcileDone(running *results) {
 // (a requisite on a parallel state waits for it to finish).
 func (r *runner) reconcileWait(rd *results, tags []string) {
 	for _, tag := range tags {
-		if _, ok := rd.get(tag); !ok {
+		ret, ok := rd.get(tag)
+		if !ok {
 			continue
 		}
 		for _, p := range r.procs[tag] {
-			update(p.ret, <-p.done)
+			update(ret, <-p.done)
 		}
 		r.setProcs(tag, nil)
 	}
 }
 
-// reconcileAll waits for every parallel state of the run.
-func (r *runner) reconcileAll() {
+// reconcileAll waits for every parallel state of the run; a return filed
+// under a tag the run does not hold is dropped, as Salt leaves it.
+func (r *runner) reconcileAll(running *results) {
 	for tag, ps := range r.procs {
+		ret, ok := running.get(tag)
 		for _, p := range ps {
-			update(p.ret, <-p.done)
+			out := <-p.done
+			if ok {
+				update(ret, out)
+			}
 		}
 		delete(r.procs, tag)
 	}
