@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -25,6 +26,11 @@ type RunOptions struct {
 	// Clock gives start_time and duration and times retry intervals;
 	// nil is the real clock.
 	Clock clock.Clock
+	// Event, when set, is told of returns where Salt's State.event fires
+	// (job progress with state_events, a state's fire_event): a copy of
+	// the return, how many chunks the run has, and the chunk's fire_event
+	// argument (nil when it has none).
+	Event func(ret body.Map, chunks int, fireEvent any)
 }
 
 // Run calls the chunks in order with their requisites, as Salt's
@@ -113,6 +119,15 @@ func (r *runner) checkFailhard(c *chunk, running *results) bool {
 	}
 	res, _ := ret.Get("result")
 	return res == false
+}
+
+// event hands a return to RunOptions.Event.
+func (r *runner) event(ret *body.Map, c *chunk, chunks int) {
+	if r.o.Event == nil {
+		return
+	}
+	fire, _ := c.low.Args.Get("fire_event")
+	r.o.Event(slices.Clone(*ret), chunks, fire)
 }
 
 // nextRunNum hands out __run_num__ in call order.

@@ -39,7 +39,9 @@ func (r *runner) callChunk(ctx context.Context, c *chunk, running *results, chun
 	}
 	switch {
 	case status == reqUnmet:
-		r.chunkUnmet(ctx, c, running, chunks, depth, kinds)
+		if !r.chunkUnmet(ctx, c, running, chunks, depth, kinds) {
+			return
+		}
 	case status == reqFail:
 		r.chunkFail(c, running, groups)
 	case status == reqChange && !c.prereq:
@@ -54,6 +56,9 @@ func (r *runner) callChunk(ctx context.Context, c *chunk, running *results, chun
 		running.set(c.tag, r.notRun(c, true, "State was not run because none of the onchanges reqs changed", true))
 	default:
 		r.callInto(ctx, c, running)
+	}
+	if ret, ok := running.get(c.tag); ok {
+		r.event(ret, c, len(chunks))
 	}
 }
 
@@ -98,7 +103,9 @@ func stampIdentity(ret *body.Map, c *chunk) {
 // chunkUnmet follows requisites that have not run: a requisite that
 // names nothing fails the chunk ("The following requisites were not
 // found"); the others are called first, then the chunk is checked again.
-func (r *runner) chunkUnmet(ctx context.Context, c *chunk, running *results, chunks []*chunk, depth int, kinds []string) {
+// It reports whether callChunk is to fire the chunk's event, as Salt does
+// when it gets to the end of call_chunk.
+func (r *runner) chunkUnmet(ctx context.Context, c *chunk, running *results, chunks []*chunk, depth int, kinds []string) bool {
 	reqs, lost := markRequisites(c, chunks, kinds)
 	if lost != "" {
 		ret := r.notRun(c, false, "The following requisites were not found:\n"+lost, false)
@@ -107,7 +114,8 @@ func (r *runner) chunkUnmet(ctx context.Context, c *chunk, running *results, chu
 		} else {
 			running.set(c.tag, ret)
 		}
-		return
+		r.event(ret, c, len(chunks))
+		return false
 	}
 	var last *chunk
 	for _, t := range reqs {
@@ -116,13 +124,13 @@ func (r *runner) chunkUnmet(ctx context.Context, c *chunk, running *results, chu
 			continue
 		}
 		if r.active[t.tag] {
-			r.activeAgain(ctx, c, t, running)
-			return
+			r.activeAgain(ctx, c, t, running, len(chunks))
+			return false
 		}
 		r.callChunk(ctx, t, running, chunks, 0)
 		if r.checkFailhard(t, running) {
 			r.failhard = true
-			return
+			return false
 		}
 	}
 	if c.prereq {
@@ -140,7 +148,9 @@ func (r *runner) chunkUnmet(ctx context.Context, c *chunk, running *results, chu
 	}
 	if r.checkFailhard(last, running) {
 		r.failhard = true
+		return false
 	}
+	return true
 }
 
 // markRequisites finds the chunks c's requisites name, marking prereq
@@ -182,7 +192,7 @@ func markRequisites(c *chunk, chunks []*chunk, kinds []string) ([]*chunk, string
 
 // activeAgain is a requisite met again while it is being called: a
 // prerequired one makes c a prereq test run; anything else is a loop.
-func (r *runner) activeAgain(ctx context.Context, c, t *chunk, running *results) {
+func (r *runner) activeAgain(ctx context.Context, c, t *chunk, running *results, chunks int) {
 	if t.prerequiredHit {
 		if _, ok := r.pre.get(c.tag); !ok {
 			c.prereq = true
@@ -191,7 +201,9 @@ func (r *runner) activeAgain(ctx context.Context, c, t *chunk, running *results)
 		}
 		return
 	}
-	running.set(c.tag, r.recursive(c, r.nextRunNum()))
+	ret := r.recursive(c, r.nextRunNum())
+	running.set(c.tag, ret)
+	r.event(ret, c, chunks)
 }
 
 // recursive is Salt's return for a requisite loop.

@@ -288,3 +288,31 @@ func TestRecursiveRequisiteAtRuntime(t *testing.T) {
 		t.Errorf("b: %q", c)
 	}
 }
+
+// TestEventsWhereSaltFiresThem: a return is told as Salt's State.event
+// is called, a state pulled in by a requisite first; the state that
+// pulled it in is told twice (by the inner call_chunk and the outer),
+// as in Salt. fire_event is handed on.
+func TestEventsWhereSaltFiresThem(t *testing.T) {
+	type ev struct {
+		id     string
+		chunks int
+		fire   any
+	}
+	var got []ev
+	chunks := []Low{
+		lo("s", "a", "test.nop", body.Map{{Key: "fire_event", Value: true}}),
+		lo("s", "b", "test.nop", nil, rq("require", "test:c")...),
+		lo("s", "c", "test.nop", nil),
+		lo("s", "d", "test.nop", nil, rq("require", "test:nosuch")...),
+	}
+	Run(context.Background(), chunks, RunOptions{Registry: fakeRegistry(), Env: &Env{}, Clock: newInstantClock(),
+		Event: func(ret body.Map, n int, fire any) {
+			id, _ := ret.String("__id__")
+			got = append(got, ev{id, n, fire})
+		}})
+	want := []ev{{"a", 4, true}, {"c", 4, nil}, {"b", 4, nil}, {"b", 4, nil}, {"d", 4, nil}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+}
