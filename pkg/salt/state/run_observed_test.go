@@ -225,3 +225,32 @@ func TestRunMatchesSaltPrereqBeforeItsTargetParallelRetryAndWatchTestMode(t *tes
 	got, _ := runWith(r8Chunks(), true)
 	compareObserved(t, "r8-test", got)
 }
+
+// TestRunMatchesSaltListenIn: Salt's low data keeps listen_in on the
+// chunk listened to (state.show_low_sls shows it there); the runtime
+// follows it from there.
+func TestRunMatchesSaltListenIn(t *testing.T) {
+	chunks := []Low{
+		lo("r9", "la", "test.succeed_with_changes", nil, rq("listen_in", "test:lc", "test:nosuch")...),
+		lo("r9", "lb", "test.succeed_without_changes", nil, rq("listen_in", "test:lc")...),
+		lo("r9", "lc", "test.succeed_without_changes", nil),
+	}
+	got, _ := runWith(chunks, false)
+	compareObserved(t, "r9", got)
+}
+
+// TestListenInTurnedByTheCompilerGivesTheSame: the listen_in written as
+// the listener's listen gives the same run.
+func TestListenInTurnedByTheCompilerGivesTheSame(t *testing.T) {
+	chunks := []Low{
+		lo("r9", "la", "test.succeed_with_changes", nil),
+		lo("r9", "lb", "test.succeed_without_changes", nil),
+		lo("r9", "lc", "test.succeed_without_changes", nil, rq("listen", "test:la", "test:lb")...),
+	}
+	got, _ := runWith(chunks, false)
+	want := observedRun(t, "r9")
+	want = want[:len(want)-1] // the Listen_Error of the missing listener aside
+	if a, b := normalized(t, got), normalized(t, want); a != b {
+		t.Fatalf("got\n%s\nwant\n%s", a, b)
+	}
+}
