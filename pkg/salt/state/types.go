@@ -62,6 +62,14 @@ type Ret struct {
 	// Changes are the changes made (or, with test=True, those that would
 	// be, as Salt's state modules put them in "changes").
 	Changes body.Map
+	// Order is the order Salt's function builds name, changes, result
+	// and comment in, which its JSON return keeps (file.managed:
+	// changes, comment, name, result; test.mod_watch: name, result,
+	// comment, changes); nil is the usual name, changes, result, comment.
+	Order []string
+	// Extra are the further keys Salt's function returns, after those
+	// four ("warnings": [...]).
+	Extra body.Map
 }
 
 // Call is one call of a state function.
@@ -69,6 +77,14 @@ type Call struct {
 	Low  *Low
 	Test bool // test=True: say what would change, change nothing
 	Env  *Env
+	// Watched are, for a mod_watch call fired by watch requisites, the
+	// chunks it watches (Salt's __low__["__reqs__"]["watch"]); nil
+	// otherwise.
+	Watched []*Low
+	// Running is, for a mod_watch call, the run's returns so far by tag
+	// (Salt's __running__): test.mod_watch lists the watched states that
+	// changed. Nil for other calls.
+	Running body.Map
 }
 
 // Env is what state functions reach on the minion.
