@@ -101,11 +101,11 @@ func flattenReqs(byKind map[string][]Requisite, orig []Requisite) []Requisite {
 	return out
 }
 
-// findName is Salt's find_name(strict=True) on low chunks: the chunks of
+// findChunkNamed is Salt's find_name(strict=True) on low chunks: the chunks of
 // the ID ref with that state; else, for "sls", every chunk of that sls;
 // else the chunks of that state named ref. A bare ID (state "") matches
 // any state.
-func findName(chunks []*chunk, q Requisite) []*chunk {
+func findChunkNamed(chunks []*chunk, q Requisite) []*chunk {
 	var out []*chunk
 	stateOK := func(c *chunk) bool { return q.State == "" || c.low.State == q.State }
 	for _, c := range chunks {
@@ -129,9 +129,9 @@ func findName(chunks []*chunk, q Requisite) []*chunk {
 	return out
 }
 
-// useIgnored are the arguments `use` never copies (Salt's req_in_all and
+// useSkipped are the arguments `use` never copies (Salt's req_in_all and
 // the names).
-var useIgnored = map[string]bool{
+var useSkipped = map[string]bool{
 	"require_in": true, "watch_in": true, "onfail_in": true, "onchanges_in": true,
 	"use": true, "use_in": true, "prereq": true, "prereq_in": true,
 	"require": true, "watch": true, "onfail": true, "onfail_stop": true, "onchanges": true,
@@ -145,12 +145,12 @@ var useIgnored = map[string]bool{
 func applyUse(chunks []*chunk) {
 	for _, c := range chunks {
 		for _, q := range c.reqs["use"] {
-			used := findName(chunks, q)
+			used := findChunkNamed(chunks, q)
 			if len(used) == 0 {
 				continue
 			}
 			for _, it := range used[0].low.Args {
-				if useIgnored[it.Key] || c.low.Args.Has(it.Key) {
+				if useSkipped[it.Key] || c.low.Args.Has(it.Key) {
 					continue
 				}
 				c.low.Args = append(c.low.Args, it)
@@ -165,7 +165,7 @@ func addPrerequired(chunks []*chunk) {
 	for _, c := range chunks {
 		for _, q := range c.reqs["prereq"] {
 			back := Requisite{Kind: "prerequired", State: c.low.State, Ref: c.low.ID}
-			for _, t := range findName(chunks, q) {
+			for _, t := range findChunkNamed(chunks, q) {
 				if !slices.Contains(t.reqs["prerequired"], back) {
 					t.reqs["prerequired"] = append(t.reqs["prerequired"], back)
 				}

@@ -32,7 +32,7 @@ func checkRet(c *chunk) body.Map {
 func (r *runner) runCheck(ctx context.Context, c *chunk) (body.Map, error) {
 	ret := body.Map{{Key: "result", Value: false}, {Key: "comment", Value: []string{}}}
 	for _, k := range []string{"__sls__", "__id__", "name"} {
-		ret.Set(k, mustGet(checkRet(c), k))
+		ret.Set(k, retryGet(checkRet(c), k))
 	}
 	var comments []string
 	opts := r.cmdOpts(c)
@@ -61,10 +61,10 @@ func (r *runner) runCheck(ctx context.Context, c *chunk) (body.Map, error) {
 			prev, _ := ret.Get("result")
 			ret.Set("result", py.Truthy(res) || py.Truthy(prev))
 		}
-		comments = append(comments, fmt.Sprint(mustGet(one, "comment")))
+		comments = append(comments, fmt.Sprint(retryGet(one, "comment")))
 		if sw, ok := one.Get("skip_watch"); ok {
 			if k != "onlyif" {
-				sw = py.Truthy(sw) || py.Truthy(mustGet(ret, "skip_watch"))
+				sw = py.Truthy(sw) || py.Truthy(retryGet(ret, "skip_watch"))
 			}
 			ret.Set("skip_watch", sw)
 		}
@@ -127,7 +127,7 @@ func (r *runner) checkOnlyif(ctx context.Context, c *chunk, v any, opts map[stri
 		update(&ret, body.Map{{Key: "comment", Value: "onlyif condition is false"}, {Key: "skip_watch", Value: true}, {Key: "result", Value: true}})
 		return ret
 	}
-	for _, entry := range listOf(v) {
+	for _, entry := range checkList(v) {
 		switch e := entry.(type) {
 		case string:
 			code, ok := r.retcode(e, opts)
@@ -166,7 +166,7 @@ func (r *runner) checkUnless(ctx context.Context, c *chunk, v any, opts map[stri
 	ret := checkRet(c)
 	isTrue := body.Map{{Key: "comment", Value: "unless condition is true"}, {Key: "skip_watch", Value: true}, {Key: "result", Value: true}}
 	isFalse := body.Map{{Key: "comment", Value: "unless condition is false"}, {Key: "result", Value: false}}
-	for _, entry := range listOf(v) {
+	for _, entry := range checkList(v) {
 		switch e := entry.(type) {
 		case string:
 			code, ok := r.retcode(e, opts)
@@ -226,9 +226,9 @@ func (r *runner) checkEntry(kind string, entry any) (out any, why string, err er
 // cmd function leaves in __context__; here the return's truth decides.
 func (r *runner) checkFunction(m body.Map) (any, error) {
 	if r.o.Env.Modules == nil {
-		return nil, errors.New("no execution modules to call " + py.Str(mustGet(m, "fun")))
+		return nil, errors.New("no execution modules to call " + py.Str(retryGet(m, "fun")))
 	}
-	fun := py.Str(mustGet(m, "fun"))
+	fun := py.Str(retryGet(m, "fun"))
 	var args []any
 	kwargs := map[string]any{}
 	var getReturn any
@@ -311,7 +311,7 @@ func (r *runner) runCheckCmd(ctx context.Context, c *chunk) (body.Map, error) {
 	if v, ok := r.o.Env.Grains["shell"]; ok {
 		opts["shell"] = v
 	}
-	for _, entry := range listOf(mustGet(c.low.Args, "check_cmd")) {
+	for _, entry := range checkList(retryGet(c.low.Args, "check_cmd")) {
 		code, ok := r.retcode(py.Str(entry), opts)
 		if !ok {
 			return nil, fmt.Errorf("check_cmd %s could not be run", py.Str(entry))
@@ -327,8 +327,8 @@ func (r *runner) runCheckCmd(ctx context.Context, c *chunk) (body.Map, error) {
 	return ret, nil
 }
 
-// listOf is a value as a list: a list as it is, anything else alone.
-func listOf(v any) []any {
+// checkList is a value as a list: a list as it is, anything else alone.
+func checkList(v any) []any {
 	if items, ok := py.ListItems(v); ok {
 		return items
 	}

@@ -57,7 +57,7 @@ func (r *runner) parallelTarget(ctx context.Context, fn Func, call *Call) body.M
 	}
 	spec := verifyRetry(v)
 	if call.Test {
-		ret.Set("comment", joinComment("  ", mustGet(*ret, "comment"), spec.wouldRetry()))
+		ret.Set("comment", joinComment("  ", retryGet(*ret, "comment"), spec.wouldRetry()))
 		return *ret
 	}
 	for retries := int64(1); spec.attempts >= retries; retries++ {
@@ -71,13 +71,13 @@ func (r *runner) parallelTarget(ctx context.Context, fn Func, call *Call) body.M
 		orig := ret
 		ret = again
 		comment := ""
-		if py.Truthy(mustGet(*ret, "comment")) {
+		if py.Truthy(retryGet(*ret, "comment")) {
 			comment = attemptComment(int(retries), *ret)
 		}
-		ret.Set("comment", py.Str(mustGet(*orig, "comment"))+"\n"+comment)
-		ret.Set("duration", floatOf(mustGet(*ret, "duration"))+floatOf(mustGet(*orig, "duration"))+float64(interval*1000))
+		ret.Set("comment", py.Str(retryGet(*orig, "comment"))+"\n"+comment)
+		ret.Set("duration", floatOf(retryGet(*ret, "duration"))+floatOf(retryGet(*orig, "duration"))+float64(interval*1000))
 		if retries == 1 {
-			ret.Set("start_time", mustGet(*orig, "start_time"))
+			ret.Set("start_time", retryGet(*orig, "start_time"))
 		}
 	}
 	return *ret

@@ -58,9 +58,9 @@ func (s retrySpec) pause() int64 {
 // one retry waits for and attempts are left, sleep the interval and call
 // again; each earlier attempt is recorded in the comment.
 func (r *runner) retry(ctx context.Context, c *chunk, running *results, retries int, ret *body.Map) *body.Map {
-	spec := verifyRetry(mustGet(c.low.Args, "retry"))
+	spec := verifyRetry(retryGet(c.low.Args, "retry"))
 	if r.o.Test {
-		ret.Set("comment", joinComment("  ", mustGet(*ret, "comment"), spec.wouldRetry()))
+		ret.Set("comment", joinComment("  ", retryGet(*ret, "comment"), spec.wouldRetry()))
 		return ret
 	}
 	if res, _ := ret.Get("result"); res == spec.until || spec.attempts <= int64(retries) {
@@ -70,10 +70,10 @@ func (r *runner) retry(ctx context.Context, c *chunk, running *results, retries 
 	r.sleep(ctx, time.Duration(interval)*time.Second)
 	orig := ret
 	ret = r.call(ctx, c, running, retries+1)
-	ret.Set("comment", attemptComment(retries, *orig)+"\n"+commentOrEmpty(mustGet(*ret, "comment")))
-	ret.Set("duration", floatOf(mustGet(*ret, "duration"))+floatOf(mustGet(*orig, "duration"))+float64(interval*1000))
+	ret.Set("comment", attemptComment(retries, *orig)+"\n"+commentOrEmpty(retryGet(*ret, "comment")))
+	ret.Set("duration", floatOf(retryGet(*ret, "duration"))+floatOf(retryGet(*orig, "duration"))+float64(interval*1000))
 	if retries == 1 {
-		ret.Set("start_time", mustGet(*orig, "start_time"))
+		ret.Set("start_time", retryGet(*orig, "start_time"))
 	}
 	return ret
 }
@@ -81,7 +81,7 @@ func (r *runner) retry(ctx context.Context, c *chunk, running *results, retries 
 // attemptComment records one failed attempt.
 func attemptComment(n int, ret body.Map) string {
 	return fmt.Sprintf(`Attempt %d: Returned a result of "%s", with the following comment: "%s"`,
-		n, py.Str(mustGet(ret, "result")), py.Str(mustGet(ret, "comment")))
+		n, py.Str(retryGet(ret, "result")), py.Str(retryGet(ret, "comment")))
 }
 
 // sleep waits on the run's clock, or until ctx ends.
@@ -107,7 +107,7 @@ func commentOrEmpty(comment any) string {
 	return py.Str(comment)
 }
 
-func mustGet(m body.Map, key string) any {
+func retryGet(m body.Map, key string) any {
 	v, _ := m.Get(key)
 	return v
 }
