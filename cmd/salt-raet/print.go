@@ -60,6 +60,12 @@ func (s *saltCmd) display(data body.Map, out string, retcode int) {
 	if name == "" {
 		name = "nested"
 	}
+	if name == output.HighstateName {
+		opts := s.outOpts
+		opts.Retcode = retcode
+		output.DisplayHighstate(s.stdout, data, opts)
+		return
+	}
 	if _, ok := output.CLICanonical(name); !ok {
 		s.log.Errorf("Invalid outputter %s specified, fall back to nested", name)
 		name = "nested"
