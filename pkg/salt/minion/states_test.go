@@ -33,7 +33,9 @@ func (f *fakeCompiler) High(_ context.Context, saltenv string, mods []string) (b
 	return out, f.errs
 }
 
-func (f *fakeCompiler) Top(context.Context, string) (map[string][]string, []string) { return f.top, nil }
+func (f *fakeCompiler) Top(context.Context, string) (map[string][]string, []string) {
+	return f.top, nil
+}
 
 func highState(id, sls, env string) body.Item {
 	return body.Item{Key: id, Value: body.Map{{Key: "test", Value: []any{"nop"}}, {Key: "__sls__", Value: sls}, {Key: "__env__", Value: env}}}
