@@ -88,6 +88,16 @@ CASES.append(({}, {"web8": 7}))
 CASES.append(({}, {"web9": {"test_|-a_|-a_|-nop": {"name": "a", "changes": {}, "result": True, "comment": "", "__run_num__": 0, "__id__": "a", "__sls__": None}}}))
 CASES.append(({"state_output_profile": False}, {"web1": MIXED}))
 
+# A real run: salt_call_demo.json is Salt 3006.3's
+#   salt-call --local -c CONF state.apply demo --out json
+# of highstate_demo/demo.sls (file_roots: that directory, root_dir a temp
+# directory), the out/motd path under /tmp/hsrun.
+with open("salt_call_demo.json") as f:
+    DEMO = json.load(f)
+for o in [{}, {"state_output": "terse"}, {"state_output": "mixed_id"}, {"state_output": "changes"},
+          {"state_verbose": False}, {"color": True}]:
+    CASES.append((o, DEMO))
+
 out = []
 for o, value in CASES:
     opts = salt.config.minion_config(None)
