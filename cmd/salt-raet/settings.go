@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"os/user"
 	"strings"
@@ -101,25 +100,12 @@ func (s *saltCmd) outputOptions() output.CLIOptions {
 	return opts
 }
 
-// stateOptions are the highstate outputter's opts: the master config's
-// state_output, state_verbose, state_output_profile, state_output_terse
-// and state_output_exclude, with --state-output and --state-verbose over
-// them. As in Salt, --state-verbose is False for "False" or "false", True
-// for "True" or "true", and any other text is a true value.
+// stateOptions are the highstate outputter's opts: those of the master
+// config, with --state-output and --state-verbose over them. As in Salt,
+// --state-verbose is False for "False" or "false", and any other text is
+// a true value.
 func (s *saltCmd) stateOptions() output.HighstateOptions {
-	raw := s.cfg.Raw
-	var hs output.HighstateOptions
-	if v, ok := raw["state_output"].(string); ok {
-		hs.StateOutput = v
-	}
-	if v, ok := raw["state_verbose"]; ok {
-		hs.Quiet = !truthy(v)
-	}
-	if v, ok := raw["state_output_profile"]; ok {
-		hs.NoProfile = !truthy(v)
-	}
-	hs.Terse = configList(raw["state_output_terse"])
-	hs.Exclude = configList(raw["state_output_exclude"])
+	hs := output.HighstateConfig(s.cfg.Raw)
 	if s.o.stateOutput != "" {
 		hs.StateOutput = s.o.stateOutput
 	}
@@ -131,44 +117,6 @@ func (s *saltCmd) stateOptions() output.HighstateOptions {
 		hs.Quiet = false
 	}
 	return hs
-}
-
-// configList is a config value that is a list or a comma-separated
-// string, as state_output_exclude may be.
-func configList(v any) []string {
-	if s, ok := v.(string); ok {
-		return strings.Split(s, ",")
-	}
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		switch x {
-		case true:
-			out = append(out, "True")
-		case false:
-			out = append(out, "False")
-		case nil:
-			out = append(out, "None")
-		default:
-			out = append(out, fmt.Sprint(x))
-		}
-	}
-	return out
-}
-
-// truthy is Python's truth of a config value read from YAML.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case int:
-		return x != 0
-	}
-	return true
 }
 
 // users returns the user the publish is made as (load.user,

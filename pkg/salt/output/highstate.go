@@ -28,6 +28,40 @@ type HighstateOptions struct {
 	Terse, Exclude []string
 }
 
+// HighstateConfig reads the highstate outputter's opts from a config:
+// state_output, state_verbose, state_output_profile, and
+// state_output_terse and state_output_exclude (a list or a
+// comma-separated string).
+func HighstateConfig(raw map[string]any) HighstateOptions {
+	var hs HighstateOptions
+	if v, ok := raw["state_output"].(string); ok {
+		hs.StateOutput = v
+	}
+	if v, ok := raw["state_verbose"]; ok {
+		hs.Quiet = !py.Truthy(v)
+	}
+	if v, ok := raw["state_output_profile"]; ok {
+		hs.NoProfile = !py.Truthy(v)
+	}
+	hs.Terse = configList(raw["state_output_terse"])
+	hs.Exclude = configList(raw["state_output_exclude"])
+	return hs
+}
+
+// configList is a config value that is a list, or a comma-separated
+// string, each item as str() of it.
+func configList(v any) []string {
+	if s, ok := v.(string); ok {
+		return strings.Split(s, ",")
+	}
+	list, _ := py.ListItems(v)
+	out := make([]string, len(list))
+	for i, x := range list {
+		out[i] = py.Str(x)
+	}
+	return out
+}
+
 // Highstate is the highstate outputter (salt/output/highstate.py of Salt
 // 3006), the default outputter of state.* returns: for each minion its
 // states in run order as blocks of ID, Function, Name, Result, Comment,

@@ -9,6 +9,23 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
+// goldenCases reads a file of goldens written by Python: a JSON object
+// whose "cases" is a list.
+func goldenCases(t *testing.T, file string) (body.Map, []any) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := body.DecodeJSON(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := v.(body.Map)
+	cases, _ := top.Get("cases")
+	return top, cases.([]any)
+}
+
 // highstateOpts turns a case's Salt opts into HighstateOptions.
 func highstateOpts(t *testing.T, m body.Map) HighstateOptions {
 	var o HighstateOptions
@@ -33,20 +50,10 @@ func highstateOpts(t *testing.T, m body.Map) HighstateOptions {
 // 3006.3's salt/output/highstate.py printed for the same returns and opts
 // (testdata/highstate_outputs.py made the file).
 func TestHighstateAgainstSalt(t *testing.T) {
-	b, err := os.ReadFile("testdata/highstate_outputs.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := body.DecodeJSON(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	top := v.(body.Map)
+	top, cases := goldenCases(t, "testdata/highstate_outputs.json")
 	if s, _ := top.String("salt"); s != "3006.3" {
 		t.Fatalf("goldens from Salt %q", s)
 	}
-	casesV, _ := top.Get("cases")
-	cases := casesV.([]any)
 	if len(cases) < 25 {
 		t.Fatalf("only %d cases", len(cases))
 	}
