@@ -83,10 +83,8 @@ func highstateOutput(data any, o HighstateOptions, indentLevel int) string {
 	case nil:
 		return "None"
 	}
-	if s, ok := py.ScalarRepr(data); ok {
-		if _, isInt := intValue(data); isInt {
-			return s
-		}
+	if s, isInt := intValue(data); isInt {
+		return s
 	}
 	hosts, ok := py.DictItems(data)
 	if !ok {
@@ -146,11 +144,11 @@ func countMasters(m Map) int {
 	return n
 }
 
-// intValue reports an integer (not a bool), which the outputter shows as
-// it is.
+// intValue reports an integer, which the outputter shows as it is; a bool
+// is one too, as in Python.
 func intValue(v any) (string, bool) {
-	if _, ok := v.(bool); ok {
-		return "", false
+	if b, ok := v.(bool); ok {
+		return resultKey(b), true
 	}
 	if _, ok := v.(float64); ok {
 		return "", false

@@ -85,6 +85,8 @@ CASES.append(({"color": True}, {"web5": ERRS}))
 CASES.append(({}, {"web6": "The function \"state.apply\" is running as PID 1234 and was started at 2026, Dec 07 04:51:02.123456 with jid 20261207045102123456"}))
 CASES.append(({}, {"web7": {}}))
 CASES.append(({}, {"web8": 7}))
+CASES.append(({}, {"web10": True, "web11": False, "web12": 1.5, "web13": None}))
+CASES.append(({"color": True}, {"web10": True, "web12": [], "web14": ""}))
 CASES.append(({}, {"web9": {"test_|-a_|-a_|-nop": {"name": "a", "changes": {}, "result": True, "comment": "", "__run_num__": 0, "__id__": "a", "__sls__": None}}}))
 CASES.append(({"state_output_profile": False}, {"web1": MIXED}))
 
