@@ -54,6 +54,10 @@ func TestStateReturnHighstate(t *testing.T) {
 	if r.stdout != full {
 		t.Errorf("--out highstate: %q", r.stdout)
 	}
+	r = e.salt("a", "state.apply", "--static")
+	if r.stdout != full || r.code != 1 {
+		t.Errorf("--static: exit %d %q", r.code, r.stdout)
+	}
 	r = e.salt("a", "state.apply", "--out", "json")
 	if !strings.HasPrefix(r.stdout, "{\n    \"a\": {\n        \"cmd_|-true_|-true_|-run\": {\n") || r.code != 1 {
 		t.Errorf("--out json: exit %d %q", r.code, r.stdout)
