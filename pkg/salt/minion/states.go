@@ -2,7 +2,6 @@ package minion
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -13,11 +12,13 @@ import (
 )
 
 // stateCompiler is what the state system needs of state.Compiler: the
-// high data of some sls in one saltenv, and the top file's sls per
-// saltenv for this minion, each with Salt's errors.
+// high data of some sls in one saltenv, the top file's sls per saltenv
+// for this minion, and the high data of all of those (render_highstate,
+// the saltenvs in the top's order), each with Salt's errors.
 type stateCompiler interface {
 	High(ctx context.Context, saltenv string, mods []string) (body.Map, []string)
 	Top(ctx context.Context, saltenv string) (map[string][]string, []string)
+	Highstate(ctx context.Context, saltenv string) (body.Map, []string)
 }
 
 // stateSystem is the minion's state system (modules.States): the sls of
@@ -82,7 +83,7 @@ func (s *stateSystem) highstate(ctx context.Context, req modules.StateRequest, e
 		}
 		return modules.StateReply{Return: noStates("No Top file or master_tops data matches found. Please see master log for details.")}
 	}
-	high, errs := s.mergedHigh(ctx, comp, top)
+	high, errs := comp.Highstate(ctx, req.Saltenv)
 	if len(errs) > 0 {
 		return modules.StateReply{Errors: errs}
 	}
@@ -101,36 +102,6 @@ func (s *stateSystem) highstate(ctx context.Context, req modules.StateRequest, e
 		return modules.StateReply{Return: noStates("No states found for this minion")}
 	}
 	return s.runHigh(ctx, req, env, high)
-}
-
-// mergedHigh renders each saltenv's sls of the top and merges them; an ID
-// in two saltenvs is Salt's conflicting-IDs error.
-func (s *stateSystem) mergedHigh(ctx context.Context, comp stateCompiler, top map[string][]string) (body.Map, []string) {
-	var high body.Map
-	var errs []string
-	for _, saltenv := range topEnvs(top) {
-		h, e := comp.High(ctx, saltenv, top[saltenv])
-		errs = append(errs, e...)
-		for _, it := range h {
-			if prev, ok := high.Get(it.Key); ok && !strings.HasPrefix(it.Key, "__") {
-				errs = append(errs, conflictingIDs(it.Key, prev, it.Value))
-				continue
-			}
-			high = append(high, it)
-		}
-	}
-	return high, errs
-}
-
-// conflictingIDs is render_state's error for an ID defined twice.
-func conflictingIDs(id string, a, b any) string {
-	where := func(v any) string {
-		m, _ := py.DictItems(v)
-		env, _ := m.Get("__env__")
-		sls, _ := m.Get("__sls__")
-		return py.Str(env) + ":" + py.Str(sls)
-	}
-	return fmt.Sprintf("Detected conflicting IDs, SLS IDs need to be globally unique.\n    The conflicting ID is '%s' and is found in SLS '%s' and SLS '%s'", id, where(a), where(b))
 }
 
 // runHigh compiles high data and runs it (sls_id: only the chunks of the

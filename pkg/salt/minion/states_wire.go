@@ -10,9 +10,6 @@ package minion
 
 import (
 	"context"
-	"errors"
-	"path"
-	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/state"
@@ -25,7 +22,7 @@ func wire(m *Minion, s *stateSystem) {
 	reg := state.Registry{}
 	states.Register(reg)
 	s.compiler = func(env *state.Env) stateCompiler {
-		return &state.Compiler{Source: fileSource{m}, Renderer: env.Render,
+		return &state.Compiler{Source: state.RemoteSource{Client: m.files}, Renderer: env.Render,
 			Grains: env.Grains, Pillar: env.Pillar, Opts: env.Opts}
 	}
 	s.compile = func(high body.Map) ([]state.Low, []string) { return state.Compile(high) }
@@ -33,29 +30,4 @@ func wire(m *Minion, s *stateSystem) {
 		failhard, _ := env.Opts["failhard"].(bool)
 		return state.Run(ctx, chunks, state.RunOptions{Test: test, Failhard: failhard, Registry: reg, Env: env})
 	}
-}
-
-// fileSource is state.Source over the minion's file client: "a.b" is
-// salt://a/b.sls, else salt://a/b/init.sls.
-type fileSource struct{ m *Minion }
-
-func (f fileSource) Fetch(ctx context.Context, saltenv, sls string) (string, []byte, error) {
-	base := strings.ReplaceAll(sls, ".", "/")
-	for _, p := range []string{base + ".sls", path.Join(base, "init.sls")} {
-		text, file, err := f.m.loadTemplate(saltenv, p)
-		if err == nil {
-			return file, text, nil
-		}
-		if ctx.Err() != nil {
-			return "", nil, ctx.Err()
-		}
-	}
-	return "", nil, state.ErrNoSLS
-}
-
-func (f fileSource) ListStates(ctx context.Context, saltenv string) ([]string, error) {
-	if f.m.files == nil {
-		return nil, errors.New("state: the minion has no file client")
-	}
-	return f.m.files.ListStates(ctx, saltenv)
 }
