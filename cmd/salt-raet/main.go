@@ -127,7 +127,7 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return fail(err.Error())
 	}
 	if o.out != "" {
-		if _, ok := output.CLICanonical(o.out); !ok {
+		if _, ok := output.CLICanonical(o.out); !ok && o.out != output.HighstateName {
 			return fail(fmt.Sprintf("option --out: invalid outputter '%s' (choose from %s)", o.out, strings.Join(output.CLINames(), ", ")))
 		}
 	}

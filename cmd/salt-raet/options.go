@@ -25,6 +25,7 @@ type options struct {
 	out                                          string
 	outIndent                                    int
 	noColor, forceColor                          bool
+	stateOutput, stateVerbose                    string
 	logLevel                                     string
 	delimiter, argsSeparator                     string
 	version                                      bool
@@ -60,11 +61,15 @@ func newRoot(o *options) *cobra.Command {
 	f.BoolVar(&o.noColor, "no-colour", false, "The same as --no-color.")
 	f.BoolVar(&o.forceColor, "force-color", false, "Force colored output.")
 	f.BoolVar(&o.forceColor, "force-colour", false, "The same as --force-color.")
+	f.StringVar(&o.stateOutput, "state-output", "", "Override the configured state_output value for minion output. One of 'full', 'terse', 'mixed', 'changes' or 'filter' (and 'full_id', 'terse_id', 'mixed_id', 'changes_id'). Default: the config's state_output ('full').")
+	f.StringVar(&o.stateOutput, "state_output", "", "The same as --state-output.")
+	f.StringVar(&o.stateVerbose, "state-verbose", "", "Override the configured state_verbose value for minion output. Set to True or False. Default: the config's state_verbose (True).")
+	f.StringVar(&o.stateVerbose, "state_verbose", "", "The same as --state-verbose.")
 	f.StringVar(&o.delimiter, "delimiter", job.DefaultTargetDelim, "Change the default delimiter for matching in multi-level data structures.")
 	f.StringVar(&o.argsSeparator, "args-separator", ",", "Set the special argument used as a delimiter between command arguments of compound commands.")
 	f.StringVarP(&o.logLevel, "log-level", "l", "", "Console logging log level. One of "+strings.Join(saltlog.Levels, ", ")+". Default: the config's log_level ('warning').")
 	f.BoolVar(&o.version, "version", false, "Show the program's version number and exit.")
-	for _, alias := range []string{"output", "output-indent", "no-colour", "force-colour"} {
+	for _, alias := range []string{"output", "output-indent", "no-colour", "force-colour", "state_output", "state_verbose"} {
 		_ = f.MarkHidden(alias)
 	}
 	o.flags = f

@@ -16,6 +16,7 @@ func (s *saltCmd) printReturns(ctx context.Context, c *client.LocalClient, jid s
 	o := s.o
 	showMissing := !o.hideTimeout || o.verbose
 	var static body.Map
+	staticOut, staticRetcode := "", 0
 	shown, failed := 0, false
 	for r := range c.Returns(ctx, jid, minions, s.timeout) {
 		if r.Missing != "" && !showMissing {
@@ -27,6 +28,10 @@ func (s *saltCmd) printReturns(ctx context.Context, c *client.LocalClient, jid s
 		}
 		if o.static {
 			static = append(static, body.Item{Key: r.ID, Value: r.Ret})
+			if r.Out != "" { // _format_ret: the group takes the outputter its returns name
+				staticOut = r.Out
+			}
+			staticRetcode = max(staticRetcode, r.Retcode)
 			continue
 		}
 		s.display(body.Map{{Key: r.ID, Value: r.Ret}}, r.Out, r.Retcode)
@@ -36,7 +41,7 @@ func (s *saltCmd) printReturns(ctx context.Context, c *client.LocalClient, jid s
 		return exitGeneric
 	}
 	if o.static && shown > 0 {
-		s.display(static, "", 0)
+		s.display(static, staticOut, staticRetcode)
 	}
 	if shown == 0 {
 		s.errorf("No return received")
@@ -59,6 +64,12 @@ func (s *saltCmd) display(data body.Map, out string, retcode int) {
 	}
 	if name == "" {
 		name = "nested"
+	}
+	if name == output.HighstateName {
+		opts := s.outOpts
+		opts.Retcode = retcode
+		output.DisplayHighstate(s.stdout, data, opts)
+		return
 	}
 	if _, ok := output.CLICanonical(name); !ok {
 		s.log.Errorf("Invalid outputter %s specified, fall back to nested", name)

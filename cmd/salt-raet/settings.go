@@ -85,6 +85,7 @@ func (s *saltCmd) settings() (code int, done bool) {
 func (s *saltCmd) outputOptions() output.CLIOptions {
 	o := s.o
 	opts := output.CLIOptions{Color: o.forceColor || (!o.noColor && cli.IsTerminal(s.stdout))}
+	opts.State = s.stateOptions()
 	if o.flags.Changed("out-indent") || o.flags.Changed("output-indent") {
 		n := o.outIndent
 		opts.OutputIndent = &n
@@ -97,6 +98,25 @@ func (s *saltCmd) outputOptions() output.CLIOptions {
 		opts.Pretty = v == "pretty"
 	}
 	return opts
+}
+
+// stateOptions are the highstate outputter's opts: those of the master
+// config, with --state-output and --state-verbose over them. As in Salt,
+// --state-verbose is False for "False" or "false", and any other text is
+// a true value.
+func (s *saltCmd) stateOptions() output.HighstateOptions {
+	hs := output.HighstateConfig(s.cfg.Raw)
+	if s.o.stateOutput != "" {
+		hs.StateOutput = s.o.stateOutput
+	}
+	switch v := s.o.stateVerbose; v {
+	case "":
+	case "False", "false":
+		hs.Quiet = true
+	default:
+		hs.Quiet = false
+	}
+	return hs
 }
 
 // users returns the user the publish is made as (load.user,

@@ -201,6 +201,7 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	mo := modules.Options{Grains: m.Grains, Jobs: m.jobs, Files: m.files, Template: m.renderTemplate,
 		Saltenv: cfg.FileOptions().Saltenv}
 	m.pillarModules(&mo)
+	mo.States = m.states()
 	m.modules = modules.New(mo)
 	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,
 		RoadTimeout: o.returnTimeout, Policy: m.policy(), OnUndeliverable: m.undeliverable})

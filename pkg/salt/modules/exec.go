@@ -151,6 +151,9 @@ type Options struct {
 	// Saltenv is the minion's saltenv option, the cp functions' default
 	// environment; "" means base.
 	Saltenv string
+	// States is the minion's state system; with it the state module is
+	// registered (modstate.go), without it there is none.
+	States States
 }
 
 // Executor is the registry of execution functions of one minion.
@@ -158,6 +161,8 @@ type Executor struct {
 	opts  Options
 	mu    sync.RWMutex
 	funcs map[string]*Func
+	// stateRuns keeps state runs one at a time (modstate_run.go).
+	stateRuns stateQueue
 }
 
 // Param is one named parameter of an execution function, as Python would
@@ -225,7 +230,7 @@ func (c *Call) Grains() map[string]any {
 // grains, saltutil and sys, and cp when Options.Files is set.
 func New(opts Options) *Executor {
 	e := &Executor{opts: opts, funcs: map[string]*Func{}}
-	groups := [][]Func{testFuncs(), cmdFuncs(), grainsFuncs(), saltutilFuncs(), sysFuncs(), pillarFuncs(opts)}
+	groups := [][]Func{testFuncs(), cmdFuncs(), grainsFuncs(), saltutilFuncs(), sysFuncs(), pillarFuncs(opts), stateFuncs(opts)}
 	if opts.Files != nil {
 		groups = append(groups, cpFuncs())
 	}

@@ -24,6 +24,9 @@ type CLIOptions struct {
 	// one line. Pretty is output_indent: pretty (indent 4, keys sorted).
 	OutputIndent *int
 	Pretty       bool
+	// State holds state_output, state_verbose and the other opts of the
+	// highstate outputter (its Color is taken from Color above).
+	State HighstateOptions
 }
 
 var cliNames = []string{"json", "nested", "no_return", "raw", "txt", "yaml"}
@@ -66,6 +69,20 @@ func DisplayCLI(w io.Writer, name string, data any, o CLIOptions) error {
 		return err
 	}
 	return printout(w, s)
+}
+
+// HighstateName is the highstate outputter's name, which state.* returns
+// name as theirs. It is kept apart from CLINames, whose outputters take
+// any data (an unknown name there falls back to nested); the salt command
+// picks it by name (DisplayHighstate).
+const HighstateName = "highstate"
+
+// DisplayHighstate prints data with the highstate outputter as
+// display_output does, with o's colour and o.State's state_output opts.
+func DisplayHighstate(w io.Writer, data any, o CLIOptions) error {
+	hs := o.State
+	hs.Color = o.Color
+	return printout(w, Highstate(data, hs))
 }
 
 // JSONOut is the json outputter of the salt command (salt/output/json_out.py

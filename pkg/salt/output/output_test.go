@@ -2,7 +2,6 @@ package output
 
 import (
 	"bytes"
-	"os"
 	"strings"
 	"testing"
 
@@ -12,17 +11,7 @@ import (
 // TestAgainstPython compares every outputter with what CPython and PyYAML
 // wrote for the same values (testdata/python_outputs.py made the file).
 func TestAgainstPython(t *testing.T) {
-	b, err := os.ReadFile("testdata/python_outputs.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := body.DecodeJSON(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	top := v.(body.Map)
-	casesV, _ := top.Get("cases")
-	cases := casesV.([]any)
+	_, cases := goldenCases(t, "testdata/python_outputs.json")
 	if len(cases) < 90 {
 		t.Fatalf("only %d cases in the testdata", len(cases))
 	}
