@@ -6,4 +6,12 @@ import "github.com/saltraet/saltraet/pkg/salt/state"
 
 func registerFile(r state.Registry) {
 	r["file.managed"] = fileManaged
+	r["file.directory"] = fileDirectory
+	r["file.absent"] = fileAbsent
+	r["file.exists"] = fileExists
+	r["file.missing"] = fileMissing
+	r["file.touch"] = fileTouch
+	r["file.copy"] = fileCopy
+	r["file.rename"] = fileRename
+	r["file.symlink"] = fileSymlink
 }

@@ -1,0 +1,128 @@
+package states
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/state"
+)
+
+// The testdata/salt3006-*.json files hold scenarios (a shell setup, then
+// states run in order in a fresh directory $D) and what Salt 3006.3's
+// salt-call --local state.apply returned for each, with and without
+// test=True (result, comment and changes, the directory written "@D").
+// The state functions here must return the same, byte for byte.
+
+type observed struct {
+	setup  string
+	states [][]any
+	salt   map[string][]any
+}
+
+func loadObserved(t *testing.T, file string) observed {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := body.DecodeJSON(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := v.(body.Map)
+	var o observed
+	o.setup, _ = m.String("setup")
+	st, _ := m.Get("states")
+	for _, s := range st.([]any) {
+		o.states = append(o.states, s.([]any))
+	}
+	salt, _ := m.Map("salt")
+	o.salt = map[string][]any{}
+	for _, it := range salt {
+		o.salt[it.Key] = it.Value.([]any)
+	}
+	return o
+}
+
+// atDir writes the run's directory as "@D" in every string of v.
+func atDir(v any, dir string, to bool) any {
+	switch x := v.(type) {
+	case string:
+		if to {
+			return strings.ReplaceAll(x, dir, "@D")
+		}
+		return strings.ReplaceAll(x, "@D", dir)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = atDir(e, dir, to)
+		}
+		return out
+	case body.Map:
+		out := body.Map{}
+		for _, it := range x {
+			k := it.Key
+			if to {
+				k = strings.ReplaceAll(k, dir, "@D")
+			} else {
+				k = strings.ReplaceAll(k, "@D", dir)
+			}
+			out = append(out, body.Item{Key: k, Value: atDir(it.Value, dir, to)})
+		}
+		return out
+	}
+	return v
+}
+
+func TestObservedSalt3006(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("the observed runs were made as root (owners root:root)")
+	}
+	syscall.Umask(0o022)
+	files, _ := filepath.Glob("testdata/salt3006-*.json")
+	for _, file := range files {
+		o := loadObserved(t, file)
+		for _, mode := range []string{"run", "test"} {
+			t.Run(filepath.Base(file)+"/"+mode, func(t *testing.T) {
+				runObserved(t, o, mode)
+			})
+		}
+	}
+}
+
+func runObserved(t *testing.T, o observed, mode string) {
+	dir := filepath.Join(t.TempDir(), "D")
+	os.Mkdir(dir, 0o755)
+	sh := exec.Command("sh", "-c", o.setup)
+	sh.Env = append(os.Environ(), "D="+dir)
+	if out, err := sh.CombinedOutput(); err != nil {
+		t.Fatalf("setup: %v: %s", err, out)
+	}
+	env := testEnv()
+	env.Opts["cachedir"] = filepath.Join(t.TempDir(), "cache")
+	reg := state.Registry{}
+	Register(reg)
+	for i, s := range o.states {
+		fun, name := s[0].(string), atDir(s[1], dir, false).(string)
+		args, _ := atDir(s[2], dir, false).(body.Map)
+		st, fn, _ := cut(fun)
+		low := &state.Low{State: st, Fun: fn, ID: name, Name: name, Env: "base", Args: args}
+		r := reg[fun](context.Background(), &state.Call{Low: low, Test: mode == "test", Env: env})
+		var result any
+		if r.Result != nil {
+			result = *r.Result
+		}
+		got := body.Map{{Key: "result", Value: result}, {Key: "comment", Value: r.Comment}, {Key: "changes", Value: r.Changes}}
+		gotJS, _ := body.AppendJSON(nil, atDir(got, dir, true))
+		wantJS, _ := body.AppendJSON(nil, o.salt[mode][i])
+		if string(gotJS) != string(wantJS) {
+			t.Errorf("state %d %s %s:\n got  %s\n salt %s", i, fun, s[1], gotJS, wantJS)
+		}
+	}
+}
