@@ -189,35 +189,42 @@ func unifiedRange(start, stop int) string {
 
 // unifiedDiff is "".join(difflib.unified_diff(a, b)) with empty file
 // names, a and b being lines that keep their line endings.
-func unifiedDiff(a, b []string) string {
-	var sb strings.Builder
+func unifiedDiff(a, b []string) string { return strings.Join(unifiedDiffItems(a, b), "") }
+
+// unifiedDiffItems is the list difflib.unified_diff(a, b) yields: the
+// header and hunk lines end with "\n" (its lineterm), the others are a's
+// and b's lines behind their one-character prefix. Salt joins them with
+// "" for lines that keep their ends, with "\n" for lines that do not
+// (file.append).
+func unifiedDiffItems(a, b []string) []string {
+	var out []string
 	for gi, group := range newSeqMatcher(a, b).groupedOpcodes(3) {
 		if gi == 0 {
-			sb.WriteString("--- \n+++ \n")
+			out = append(out, "--- \n", "+++ \n")
 		}
 		first, last := group[0], group[len(group)-1]
-		fmt.Fprintf(&sb, "@@ -%s +%s @@\n", unifiedRange(first.i1, last.i2), unifiedRange(first.j1, last.j2))
+		out = append(out, fmt.Sprintf("@@ -%s +%s @@\n", unifiedRange(first.i1, last.i2), unifiedRange(first.j1, last.j2)))
 		for _, c := range group {
 			if c.tag == 'e' {
-				writeLines(&sb, ' ', a[c.i1:c.i2])
+				out = prefixed(out, " ", a[c.i1:c.i2])
 				continue
 			}
 			if c.tag == 'r' || c.tag == 'd' {
-				writeLines(&sb, '-', a[c.i1:c.i2])
+				out = prefixed(out, "-", a[c.i1:c.i2])
 			}
 			if c.tag == 'r' || c.tag == 'i' {
-				writeLines(&sb, '+', b[c.j1:c.j2])
+				out = prefixed(out, "+", b[c.j1:c.j2])
 			}
 		}
 	}
-	return sb.String()
+	return out
 }
 
-func writeLines(sb *strings.Builder, prefix byte, lines []string) {
+func prefixed(out []string, prefix string, lines []string) []string {
 	for _, l := range lines {
-		sb.WriteByte(prefix)
-		sb.WriteString(l)
+		out = append(out, prefix+l)
 	}
+	return out
 }
 
 // splitLines is Python's readlines(): lines keep their "\n"; the last

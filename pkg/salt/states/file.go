@@ -14,4 +14,7 @@ func registerFile(r state.Registry) {
 	r["file.copy"] = fileCopy
 	r["file.rename"] = fileRename
 	r["file.symlink"] = fileSymlink
+	r["file.replace"] = fileReplace
+	r["file.append"] = fileAppend
+	r["file.prepend"] = filePrepend
 }
