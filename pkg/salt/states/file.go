@@ -17,4 +17,5 @@ func registerFile(r state.Registry) {
 	r["file.replace"] = fileReplace
 	r["file.append"] = fileAppend
 	r["file.prepend"] = filePrepend
+	r["file.blockreplace"] = fileBlockreplace
 }
