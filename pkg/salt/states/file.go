@@ -18,4 +18,5 @@ func registerFile(r state.Registry) {
 	r["file.append"] = fileAppend
 	r["file.prepend"] = filePrepend
 	r["file.blockreplace"] = fileBlockreplace
+	r["file.line"] = fileLine
 }

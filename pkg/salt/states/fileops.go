@@ -443,3 +443,7 @@ func expandUser(p string) string {
 	}
 	return p
 }
+
+// timeStamp is time.strftime("%Y-%m-%d-%H-%M-%S") in local time, the
+// suffix of file.line's backups.
+func timeStamp() string { return time.Now().Format("2006-01-02-15-04-05") }

@@ -119,10 +119,35 @@ func runObserved(t *testing.T, o observed, mode string) {
 			result = *r.Result
 		}
 		got := body.Map{{Key: "result", Value: result}, {Key: "comment", Value: r.Comment}, {Key: "changes", Value: r.Changes}}
+		want := o.salt[mode][i].(body.Map)
+		if tb := tracebackMessage(want); tb != "" {
+			// Salt's comment is a Python traceback; its last line
+			// must carry the same message.
+			if !strings.HasPrefix(r.Comment, exceptionPrefix) || !strings.HasSuffix(tb, ": "+strings.TrimPrefix(r.Comment, exceptionPrefix)) {
+				t.Errorf("state %d %s: comment %q, Salt raised %q", i, fun, r.Comment, tb)
+			}
+			got.Set("comment", nil)
+			want = append(body.Map{}, want...)
+			want.Set("comment", nil)
+		}
 		gotJS, _ := body.AppendJSON(nil, atDir(got, dir, true))
-		wantJS, _ := body.AppendJSON(nil, o.salt[mode][i])
+		wantJS, _ := body.AppendJSON(nil, want)
 		if string(gotJS) != string(wantJS) {
 			t.Errorf("state %d %s %s:\n got  %s\n salt %s", i, fun, s[1], gotJS, wantJS)
 		}
 	}
+}
+
+const exceptionPrefix = "An exception occurred in this state: "
+
+// tracebackMessage is the last line of a traceback Salt put in the
+// comment ("salt.exceptions.CommandExecutionError: ..."), "" when the
+// comment is no traceback.
+func tracebackMessage(ret body.Map) string {
+	c, _ := ret.String("comment")
+	if !strings.HasPrefix(c, exceptionPrefix+"Traceback") {
+		return ""
+	}
+	lines := strings.Split(strings.TrimSpace(c), "\n")
+	return lines[len(lines)-1]
 }
