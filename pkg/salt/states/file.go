@@ -19,4 +19,5 @@ func registerFile(r state.Registry) {
 	r["file.prepend"] = filePrepend
 	r["file.blockreplace"] = fileBlockreplace
 	r["file.line"] = fileLine
+	r["file.recurse"] = fileRecurse
 }
