@@ -19,6 +19,7 @@ func Register(r state.Registry) {
 	registerCmd(r)
 	registerFile(r)
 	registerModule(r)
+	registerPkg(r)
 }
 
 // testNote ends the comment of a file state that would change under
