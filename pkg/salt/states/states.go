@@ -20,6 +20,7 @@ func Register(r state.Registry) {
 	registerFile(r)
 	registerModule(r)
 	registerPkg(r)
+	registerService(r)
 }
 
 // testNote ends the comment of a file state that would change under
