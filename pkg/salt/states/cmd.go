@@ -84,29 +84,56 @@ func stateful(a args) (bool, string) {
 	return false, ""
 }
 
-func cmdRun(ctx context.Context, c *state.Call) state.Ret {
+// cmdPrelude is what cmd.run and cmd.script check before running: the
+// name (stateful's test_name under test), env's shape, test=True's
+// prediction (predicted), and the working directory. done is true with
+// the ret to return.
+func cmdPrelude(c *state.Call, predicted func(name string, ret *state.Ret)) (name string, isStateful bool, ret state.Ret, done bool) {
 	a := argsOf(c)
-	name := c.Low.Name
+	name = c.Low.Name
 	isStateful, testName := stateful(a)
 	if c.Test && testName != "" {
 		name = testName
 	}
-	ret := newRet(name, &no)
+	ret = newRet(name, &no)
 	if !envValid(a.get("env")) {
 		ret.Comment = "Invalidly-formatted 'env' parameter. See documentation."
-		return ret
+		return name, isStateful, ret, true
 	}
 	if c.Test && testName == "" {
 		ret.Result = nil
-		ret.Comment = fmt.Sprintf("Command \"%s\" would have been executed", name)
-		ret.Changes = body.Map{{Key: "cmd", Value: name}}
+		predicted(name, &ret)
 		if isStateful {
-			return reinterpreted(ret)
+			ret = reinterpreted(ret)
 		}
-		return ret
+		return name, isStateful, ret, true
 	}
 	if cwd := a.str("cwd", ""); cwd != "" && !isDir(cwd) {
 		ret.Comment = fmt.Sprintf("Desired working directory \"%s\" is not available", cwd)
+		return name, isStateful, ret, true
+	}
+	return name, isStateful, ret, false
+}
+
+// finishCmd reads stateful output and makes a command that changed
+// something under test=True (a stateful test_name run) report None.
+func finishCmd(c *state.Call, ret state.Ret, isStateful bool, rc int64) state.Ret {
+	if isStateful {
+		ret = reinterpreted(ret)
+	}
+	if c.Test && rc == 0 && len(ret.Changes) > 0 {
+		ret.Result = nil
+	}
+	return ret
+}
+
+func cmdRun(ctx context.Context, c *state.Call) state.Ret {
+	a := argsOf(c)
+	name, isStateful, ret, done := cmdPrelude(c, func(name string, ret *state.Ret) {
+		ret.Comment = fmt.Sprintf("Command \"%s\" would have been executed", name)
+		ret.Changes = body.Map{{Key: "cmd", Value: name}}
+	})
+	if done {
 		return ret
 	}
 	kw := cmdKwargs(c)
@@ -127,13 +154,7 @@ func cmdRun(ctx context.Context, c *state.Call) state.Ret {
 			ret.Result = &yes
 		}
 	}
-	if isStateful {
-		ret = reinterpreted(ret)
-	}
-	if c.Test && rc == 0 && len(ret.Changes) > 0 {
-		ret.Result = nil
-	}
-	return ret
+	return finishCmd(c, ret, isStateful, rc)
 }
 
 // asMap is an execution function's dict return as a body.Map.
@@ -155,26 +176,10 @@ func asMap(v any) body.Map {
 
 func cmdScript(ctx context.Context, c *state.Call) state.Ret {
 	a := argsOf(c)
-	name := c.Low.Name
-	isStateful, testName := stateful(a)
-	if c.Test && testName != "" {
-		name = testName
-	}
-	ret := newRet(name, &no)
-	if !envValid(a.get("env")) {
-		ret.Comment = "Invalidly-formatted 'env' parameter. See documentation."
-		return ret
-	}
-	if c.Test && testName == "" {
-		ret.Result = nil
+	name, isStateful, ret, done := cmdPrelude(c, func(name string, ret *state.Ret) {
 		ret.Comment = fmt.Sprintf("Command '%s' would have been executed", name)
-		if isStateful {
-			return reinterpreted(ret)
-		}
-		return ret
-	}
-	if cwd := a.str("cwd", ""); cwd != "" && !isDir(cwd) {
-		ret.Comment = fmt.Sprintf("Desired working directory \"%s\" is not available", cwd)
+	})
+	if done {
 		return ret
 	}
 	source := a.str("source", name)
@@ -197,13 +202,7 @@ func cmdScript(ctx context.Context, c *state.Call) state.Ret {
 	} else {
 		ret.Comment = fmt.Sprintf("Command '%s' run", name)
 	}
-	if isStateful {
-		ret = reinterpreted(ret)
-	}
-	if c.Test && rc == 0 && len(ret.Changes) > 0 {
-		ret.Result = nil
-	}
-	return ret
+	return finishCmd(c, ret, isStateful, rc)
 }
 
 // runScript is cmdmod.script: the source is cached from the file server

@@ -57,17 +57,12 @@ func fileCopy(_ context.Context, c *state.Call) state.Ret {
 		ret.Result, ret.Comment = nil, fmt.Sprintf(`File "%s" is set to be copied to "%s"`, source, name)
 		return ret
 	}
-	if dir := filepath.Dir(name); !isDir(dir) {
-		if !a.boolean("makedirs", false) {
-			return errRet(ret, fmt.Sprintf("The target directory %s is not present", dir))
-		}
-		dirMode := modeArg(a.get("dir_mode"))
-		if dirMode == "" {
-			dirMode = dirModeFor(want.mode)
-		}
-		if err := makedirs(name, permsWant{want.user, want.group, dirMode}); err != nil {
-			return errRet(ret, err.Error())
-		}
+	dirMode := modeArg(a.get("dir_mode"))
+	if dirMode == "" {
+		dirMode = dirModeFor(want.mode)
+	}
+	if msg := targetDir(a, name, permsWant{want.user, want.group, dirMode}); msg != "" {
+		return errRet(ret, msg)
 	}
 	if err := copyTree(source, name); err != nil {
 		return errRet(ret, fmt.Sprintf(`Failed to copy "%s" to "%s"`, source, name))
@@ -179,13 +174,8 @@ func fileRename(_ context.Context, c *state.Call) state.Ret {
 		ret.Result, ret.Comment = nil, fmt.Sprintf(`File "%s" is set to be moved to "%s"`, source, name)
 		return ret
 	}
-	if dir := filepath.Dir(name); !isDir(dir) {
-		if !a.boolean("makedirs", false) {
-			return errRet(ret, fmt.Sprintf("The target directory %s is not present", dir))
-		}
-		if err := makedirs(name, permsWant{}); err != nil {
-			return errRet(ret, err.Error())
-		}
+	if msg := targetDir(a, name, permsWant{}); msg != "" {
+		return errRet(ret, msg)
 	}
 	if err := moveFile(source, name); err != nil {
 		return errRet(ret, fmt.Sprintf(`Failed to move "%s" to "%s"`, source, name))
@@ -205,4 +195,17 @@ func moveFile(src, dst string) error {
 		return err
 	}
 	return os.RemoveAll(src)
+}
+
+// targetDir makes the directory of a copy's or move's target with
+// makedirs; the message is the error to fail with.
+func targetDir(a args, name string, want permsWant) string {
+	dir := filepath.Dir(name)
+	if isDir(dir) {
+		return ""
+	}
+	if !a.boolean("makedirs", false) {
+		return fmt.Sprintf("The target directory %s is not present", dir)
+	}
+	return errString(makedirs(name, want))
 }

@@ -88,7 +88,18 @@ func checkFile(name string) string {
 // directory made (makedirs), the file touched if missing, the text
 // gathered from text or rendered sources. done is true with the ret to
 // return.
-func editPrelude(ctx context.Context, c *state.Call, name string, ret state.Ret) ([]string, state.Ret, bool) {
+func editPrelude(ctx context.Context, c *state.Call, fun string) (string, []string, state.Ret, bool) {
+	name, _ := pathName(c)
+	ret := newRet(name, &no)
+	if name == "" {
+		return name, nil, errRet(ret, "Must provide name to file."+fun), true
+	}
+	texts, ret, done := editTexts(ctx, c, name, ret)
+	return name, texts, ret, done
+}
+
+// editTexts is the rest of editPrelude.
+func editTexts(ctx context.Context, c *state.Call, name string, ret state.Ret) ([]string, state.Ret, bool) {
 	a := argsOf(c)
 	if a.isTrue("makedirs") {
 		dir := filepath.Dir(name)
@@ -155,12 +166,7 @@ func sourceTexts(ctx context.Context, c *state.Call, a args) ([]string, string) 
 }
 
 func fileAppend(ctx context.Context, c *state.Call) state.Ret {
-	name, _ := pathName(c)
-	ret := newRet(name, &no)
-	if name == "" {
-		return errRet(ret, "Must provide name to file.append")
-	}
-	texts, ret, done := editPrelude(ctx, c, name, ret)
+	name, texts, ret, done := editPrelude(ctx, c, "append")
 	if done {
 		return ret
 	}
@@ -213,12 +219,7 @@ func setEditDiff(ret *state.Ret, data []byte, diff string) {
 }
 
 func filePrepend(ctx context.Context, c *state.Call) state.Ret {
-	name, _ := pathName(c)
-	ret := newRet(name, &no)
-	if name == "" {
-		return errRet(ret, "Must provide name to file.prepend")
-	}
-	texts, ret, done := editPrelude(ctx, c, name, ret)
+	name, texts, ret, done := editPrelude(ctx, c, "prepend")
 	if done {
 		return ret
 	}
