@@ -25,6 +25,7 @@ import (
 type observed struct {
 	setup  string
 	files  map[string]string // the salt:// tree, path: text
+	opts   body.Map          // minion options ("@D" for the directory)
 	states [][]any
 	salt   map[string][]any
 }
@@ -42,6 +43,7 @@ func loadObserved(t *testing.T, file string) observed {
 	m := v.(body.Map)
 	var o observed
 	o.setup, _ = m.String("setup")
+	o.opts, _ = m.Map("opts")
 	o.files = map[string]string{}
 	if files, ok := m.Map("files"); ok {
 		for _, it := range files {
@@ -125,6 +127,9 @@ func runObserved(t *testing.T, o observed, mode string) {
 		master.Write("base", rel, []byte(text))
 	}
 	env.Files = fileclient.New(cache, master, "")
+	for _, it := range atDir(o.opts, dir, false).(body.Map) {
+		env.Opts[it.Key] = it.Value
+	}
 	reg := state.Registry{}
 	Register(reg)
 	for i, s := range o.states {

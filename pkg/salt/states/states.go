@@ -21,6 +21,7 @@ func Register(r state.Registry) {
 	registerModule(r)
 	registerPkg(r)
 	registerService(r)
+	registerHost(r)
 }
 
 // testNote ends the comment of a file state that would change under
