@@ -105,6 +105,9 @@ func TestObservedSalt3006(t *testing.T) {
 		}
 		for _, mode := range []string{"run", "test"} {
 			t.Run(filepath.Base(file)+"/"+mode, func(t *testing.T) {
+				if strings.Contains(file, "-pkg-") || strings.Contains(file, "-group") {
+					lockSystem(t) // they change the machine's packages and groups
+				}
 				runObserved(t, o, mode)
 			})
 		}
@@ -197,4 +200,17 @@ func setOrder(row body.Map) body.Map {
 		out.Set("comment", "#### "+strings.Join(blocks, "\n\n#### "))
 	}
 	return out
+}
+
+// lockSystem serializes the scenarios that change the machine itself
+// (packages, groups) between test processes, with a lock file.
+func lockSystem(t *testing.T) {
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "saltraet-states-system.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
 }

@@ -22,6 +22,7 @@ func Register(r state.Registry) {
 	registerPkg(r)
 	registerService(r)
 	registerHost(r)
+	registerGroup(r)
 }
 
 // testNote ends the comment of a file state that would change under
