@@ -23,6 +23,7 @@ func Register(r state.Registry) {
 	registerService(r)
 	registerHost(r)
 	registerGroup(r)
+	registerCron(r)
 }
 
 // testNote ends the comment of a file state that would change under
