@@ -105,8 +105,8 @@ func TestObservedSalt3006(t *testing.T) {
 		}
 		for _, mode := range []string{"run", "test"} {
 			t.Run(filepath.Base(file)+"/"+mode, func(t *testing.T) {
-				if strings.Contains(file, "-pkg-") || strings.Contains(file, "-group") {
-					lockSystem(t) // they change the machine's packages and groups
+				if strings.Contains(file, "-pkg-") || strings.Contains(file, "-group") || strings.Contains(file, "-user") {
+					lockSystem(t) // they change the machine's packages, users and groups
 				}
 				runObserved(t, o, mode)
 			})
@@ -203,7 +203,7 @@ func setOrder(row body.Map) body.Map {
 }
 
 // lockSystem serializes the scenarios that change the machine itself
-// (packages, groups) between test processes, with a lock file.
+// (packages, users, groups) between test processes, with a lock file.
 func lockSystem(t *testing.T) {
 	f, err := os.OpenFile(filepath.Join(os.TempDir(), "saltraet-states-system.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {

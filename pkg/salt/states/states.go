@@ -24,6 +24,7 @@ func Register(r state.Registry) {
 	registerHost(r)
 	registerGroup(r)
 	registerCron(r)
+	registerUser(r)
 }
 
 // testNote ends the comment of a file state that would change under
