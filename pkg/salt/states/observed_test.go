@@ -23,11 +23,14 @@ import (
 // The state functions here must return the same, byte for byte.
 
 type observed struct {
-	setup  string
-	files  map[string]string // the salt:// tree, path: text
-	opts   body.Map          // minion options ("@D" for the directory)
-	states [][]any
-	salt   map[string][]any
+	setup string
+	// cleanup undoes what the states did to the machine (users,
+	// groups, packages) when the test ends.
+	cleanup string
+	files   map[string]string // the salt:// tree, path: text
+	opts    body.Map          // minion options ("@D" for the directory)
+	states  [][]any
+	salt    map[string][]any
 }
 
 func loadObserved(t *testing.T, file string) observed {
@@ -43,6 +46,7 @@ func loadObserved(t *testing.T, file string) observed {
 	m := v.(body.Map)
 	var o observed
 	o.setup, _ = m.String("setup")
+	o.cleanup, _ = m.String("cleanup")
 	o.opts, _ = m.Map("opts")
 	o.files = map[string]string{}
 	if files, ok := m.Map("files"); ok {
@@ -121,6 +125,13 @@ func runObserved(t *testing.T, o observed, mode string) {
 	sh.Env = append(os.Environ(), "D="+dir)
 	if out, err := sh.CombinedOutput(); err != nil {
 		t.Fatalf("setup: %v: %s", err, out)
+	}
+	if o.cleanup != "" {
+		t.Cleanup(func() {
+			if out, err := exec.Command("sh", "-c", o.cleanup).CombinedOutput(); err != nil {
+				t.Errorf("cleanup: %v: %s", err, out)
+			}
+		})
 	}
 	env := testEnv()
 	cache := filepath.Join(t.TempDir(), "cache")
