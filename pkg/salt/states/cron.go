@@ -50,14 +50,7 @@ func checkCron(ctx context.Context, s cronSpec) string {
 		if !cronMatched(j, s.cmd, s.identifier) {
 			continue
 		}
-		ident := ""
-		if j.identifier != nil {
-			ident = *j.identifier
-		}
-		changes := needsChange(j.minute, &s.minute) || needsChange(j.hour, &s.hour) || needsChange(j.daymonth, &s.daymonth) ||
-			needsChange(j.month, &s.month) || needsChange(j.dayweek, &s.dayweek) || needsChange(ident, s.identifier) ||
-			needsChange(j.cmd, &s.cmd) || s.comment != nil && (j.comment == nil || *j.comment != *s.comment) || j.commented != s.commented
-		if changes {
+		if jobDiffers(j, s, "") {
 			return "update"
 		}
 		return "present"
@@ -98,6 +91,19 @@ func cronPresent(ctx context.Context, c *state.Call) state.Ret {
 	return ret
 }
 
+// jobDiffers reports whether job j differs from s in what Salt compares
+// (_needs_change of each field); noID is the identifier a job without
+// one counts as ("" in _check_cron, "NO ID SET" in set_job).
+func jobDiffers(j *cronJob, s cronSpec, noID string) bool {
+	ident := noID
+	if j.identifier != nil {
+		ident = *j.identifier
+	}
+	return needsChange(j.minute, &s.minute) || needsChange(j.hour, &s.hour) || needsChange(j.daymonth, &s.daymonth) ||
+		needsChange(j.month, &s.month) || needsChange(j.dayweek, &s.dayweek) || needsChange(ident, s.identifier) ||
+		needsChange(j.cmd, &s.cmd) || s.comment != nil && (j.comment == nil || *j.comment != *s.comment) || j.commented != s.commented
+}
+
 // setJob is cron.set_job: present, new, updated, or crontab's error.
 func setJob(ctx context.Context, s cronSpec) string {
 	t := listTab(ctx, s.usr)
@@ -106,15 +112,7 @@ func setJob(ctx context.Context, s cronSpec) string {
 			continue
 		}
 		cid := cronID(j)
-		setID := cronNoIdentifier
-		if j.identifier != nil {
-			setID = *j.identifier
-		}
-		changed := needsChange(setID, s.identifier) || needsChange(j.minute, &s.minute) || needsChange(j.hour, &s.hour) ||
-			needsChange(j.daymonth, &s.daymonth) || needsChange(j.month, &s.month) || needsChange(j.dayweek, &s.dayweek) ||
-			s.comment != nil && (j.comment == nil || *j.comment != *s.comment) || j.commented != s.commented ||
-			needsChange(j.cmd, &s.cmd)
-		if !changed {
+		if !jobDiffers(j, s, cronNoIdentifier) {
 			return "present"
 		}
 		if msg := rmJob(ctx, s.usr, s.cmd, &cid); msg != "removed" && msg != "absent" {

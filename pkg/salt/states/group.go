@@ -24,8 +24,9 @@ func registerGroup(r state.Registry) {
 // groupFile is where groups are read from; tests replace it.
 var groupFile = "/etc/group"
 
-// groupRunner runs groupadd, groupmod, gpasswd and groupdel.
-var groupRunner runner = execRunner
+// accountRunner runs the shadow tools: groupadd, groupmod, gpasswd,
+// groupdel, useradd, usermod, userdel.
+var accountRunner runner = execRunner
 
 // groupInfo is group.info: nil when there is no such group.
 type groupInfo struct {
@@ -177,17 +178,17 @@ func groupApply(ctx context.Context, name string, s groupSpec, ch body.Map) {
 	for _, it := range ch {
 		switch it.Key {
 		case "gid":
-			ok(ctx, groupRunner, "groupmod", "-g", fmt.Sprint(it.Value), name)
+			ok(ctx, accountRunner, "groupmod", "-g", fmt.Sprint(it.Value), name)
 		case "addusers":
 			for _, u := range it.Value.([]string) {
-				ok(ctx, groupRunner, "gpasswd", "--add", u, name)
+				ok(ctx, accountRunner, "gpasswd", "--add", u, name)
 			}
 		case "delusers":
 			for _, u := range it.Value.([]string) {
-				ok(ctx, groupRunner, "gpasswd", "--del", u, name)
+				ok(ctx, accountRunner, "gpasswd", "--del", u, name)
 			}
 		case "members":
-			ok(ctx, groupRunner, "gpasswd", "--members", strings.Join(s.members, ","), name)
+			ok(ctx, accountRunner, "gpasswd", "--members", strings.Join(s.members, ","), name)
 		}
 	}
 }
@@ -206,11 +207,11 @@ func groupCreate(ctx context.Context, c *state.Call, s groupSpec, ret state.Ret)
 	if argsOf(c).boolean("system", false) {
 		argv = append(argv, "-r")
 	}
-	if !ok(ctx, groupRunner, append(argv, name)...) {
+	if !ok(ctx, accountRunner, append(argv, name)...) {
 		return errRet(ret, fmt.Sprintf("Failed to create new group %s", name))
 	}
 	if members := append(s.members, s.addusers...); len(members) > 0 {
-		ok(ctx, groupRunner, "gpasswd", "--members", strings.Join(members, ","), name)
+		ok(ctx, accountRunner, "gpasswd", "--members", strings.Join(members, ","), name)
 	}
 	ret.Comment = fmt.Sprintf("New group %s created", name)
 	if g := lookupGroup(name); g != nil {
@@ -235,7 +236,7 @@ func groupAbsent(ctx context.Context, c *state.Call) state.Ret {
 		ret.Result, ret.Comment = nil, fmt.Sprintf("Group %s is set for removal", name)
 		return ret
 	}
-	if !ok(ctx, groupRunner, "groupdel", name) {
+	if !ok(ctx, accountRunner, "groupdel", name) {
 		ret.Result, ret.Comment = &no, fmt.Sprintf("Failed to remove group %s", name)
 		return ret
 	}

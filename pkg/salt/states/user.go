@@ -24,9 +24,6 @@ func registerUser(r state.Registry) {
 // passwdFile is where accounts are read from; tests replace it.
 var passwdFile = "/etc/passwd"
 
-// userRunner runs useradd, usermod and userdel.
-var userRunner runner = execRunner
-
 // userInfo is useradd.info: nil when there is no such user.
 func userInfo(name string) body.Map {
 	data, err := os.ReadFile(passwdFile)
@@ -232,19 +229,19 @@ func userApply(ctx context.Context, name string, a args, ch body.Map) {
 		v := pyStr(toAnyList(it.Value))
 		switch it.Key {
 		case "uid":
-			ok(ctx, userRunner, "usermod", "-u", v, name)
+			ok(ctx, accountRunner, "usermod", "-u", v, name)
 		case "gid":
-			ok(ctx, userRunner, "usermod", "-g", v, name)
+			ok(ctx, accountRunner, "usermod", "-g", v, name)
 		case "home":
-			ok(ctx, userRunner, "usermod", "-d", v, name)
+			ok(ctx, accountRunner, "usermod", "-d", v, name)
 		case "shell":
-			ok(ctx, userRunner, "usermod", "-s", v, name)
+			ok(ctx, accountRunner, "usermod", "-s", v, name)
 		case "groups":
 			argv := []string{"usermod", "-G", strings.Join(it.Value.([]string), ","), name}
 			if !a.boolean("remove_groups", true) {
 				argv = []string{"usermod", "-a", "-G", strings.Join(it.Value.([]string), ","), name}
 			}
-			ok(ctx, userRunner, argv...)
+			ok(ctx, accountRunner, argv...)
 		case "homeDoesNotExist":
 			if os.MkdirAll(v, 0o755) == nil {
 				info := userInfo(name)
@@ -253,7 +250,7 @@ func userApply(ctx context.Context, name string, a args, ch body.Map) {
 				os.Chown(v, int(uid), int(gid))
 			}
 		default:
-			ok(ctx, userRunner, "usermod", "-c", gecos(it.Key, v), name)
+			ok(ctx, accountRunner, "usermod", "-c", gecos(it.Key, v), name)
 		}
 	}
 }
@@ -283,7 +280,7 @@ func userAdd(ctx context.Context, c *state.Call, ret state.Ret) state.Ret {
 	if a.boolean("system", false) {
 		argv = append(argv, "-r")
 	}
-	if !ok(ctx, userRunner, append(argv, name)...) {
+	if !ok(ctx, accountRunner, append(argv, name)...) {
 		return errRet(ret, fmt.Sprintf("Failed to create new user %s", name))
 	}
 	for _, k := range []string{"fullname", "roomnumber", "workphone", "homephone", "other"} {
@@ -319,7 +316,7 @@ func userAbsent(ctx context.Context, c *state.Call) state.Ret {
 	if argsOf(c).boolean("force", false) {
 		argv = append(argv, "-f")
 	}
-	if !ok(ctx, userRunner, append(argv, name)...) {
+	if !ok(ctx, accountRunner, append(argv, name)...) {
 		return errRet(ret, fmt.Sprintf("Failed to remove user %s", name))
 	}
 	for _, g := range before {
