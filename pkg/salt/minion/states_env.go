@@ -10,9 +10,9 @@ import (
 )
 
 // wireStates builds the compiler, compile and run parts of the minion's
-// state system from the state package and the state functions; until it
-// is set (states_wire.go), the minion has no state module, as before.
-var wireStates func(m *Minion, s *stateSystem)
+// state system from the state package and the state functions
+// (states_wire.go); tests put fakes in their place.
+var wireStates = wire
 
 // states returns the minion's state system for modules.Options.States,
 // or nil when the parts are not wired.

@@ -11,8 +11,7 @@ import (
 // A minion whose state system is wired runs state.* jobs: the return
 // names the highstate outputter, a failed state makes its retcode 2, and
 // pillar= asks the master for a fresh pillar. Not parallel: it sets the
-// package's wiring, which the parallel tests (run after it) find unset
-// again.
+// package's wiring, which the parallel tests (run after it) find restored.
 func TestMinionStateJobs(t *testing.T) {
 	wireStates = func(m *Minion, s *stateSystem) {
 		c := &fakeCompiler{high: map[string]body.Map{"base": {highState("a", "web", "base")}}}
@@ -22,7 +21,7 @@ func TestMinionStateJobs(t *testing.T) {
 			return body.Map{{Key: chunks[0].Tag(), Value: body.Map{{Key: "result", Value: env.Pillar["role"] == "db"}}}}
 		}
 	}
-	defer func() { wireStates = nil }()
+	defer func(w func(*Minion, *stateSystem)) { wireStates = w }(wireStates)
 	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
 	e := newEnv(t, fm.addr, "")
 	fr := &fakeRequester{pillar: body.Map{{Key: "role", Value: "db"}}}

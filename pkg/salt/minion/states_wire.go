@@ -1,11 +1,3 @@
-//go:build statewire
-
-// This file wires the parts of issue 13 built alongside this one (the
-// compiler and runtime in pkg/salt/state, the state functions in
-// pkg/salt/states) into the minion's state system, against the APIs fixed
-// for them. It is built with -tags statewire until they land; then the
-// build line goes.
-
 package minion
 
 import (
@@ -16,8 +8,8 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/states"
 )
 
-func init() { wireStates = wire }
-
+// wire joins the minion's state system to the compiler and runtime of
+// pkg/salt/state and the state functions of pkg/salt/states.
 func wire(m *Minion, s *stateSystem) {
 	reg := state.Registry{}
 	states.Register(reg)

@@ -22,8 +22,11 @@ func (m *Minion) renderTemplate(file string, text []byte, saltenv string) (strin
 		Opts: m.cfg.Raw, Saltenv: saltenv})
 }
 
-// callModule is salt['fun'](*args, **kwargs) in a template: the keyword
-// arguments go as Salt's publish marks them (a __kwarg__ mapping).
+// callModule is salt['fun'](*args, **kwargs) in a template or a state:
+// the keyword arguments go as Salt's publish marks them (a __kwarg__
+// mapping). It fails only when the function raised; one that returned
+// with a non-zero retcode (cmd.retcode, cmd.run_all of a failing command)
+// gives its value, as a Python caller gets it.
 func (m *Minion) callModule(fun string, args []any, kwargs map[string]any) (any, error) {
 	a := slices.Clone(args)
 	if len(kwargs) > 0 {
@@ -34,7 +37,7 @@ func (m *Minion) callModule(fun string, args []any, kwargs map[string]any) (any,
 		a = append(a, kw)
 	}
 	res := m.modules.Run(m.jobCtx, fun, a, modules.Pub{}) // a local call: no __pub_ fields
-	if !res.Success {
+	if res.Raised {
 		return nil, fmt.Errorf("%s: %v", fun, res.Return)
 	}
 	return res.Return, nil

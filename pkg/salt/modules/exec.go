@@ -89,6 +89,11 @@ type Result struct {
 	Retcode int
 	Success bool
 	Out     string
+	// Raised says the function did not return: it is unknown, its
+	// arguments did not fit, or it raised; Return is the error's message.
+	// A function that returned with a non-zero retcode (cmd.retcode of a
+	// failing command) did not raise, and a caller in Python gets its value.
+	Raised bool
 }
 
 // Jobs reports the jobs a minion is running, one proc record each, for
@@ -296,12 +301,12 @@ func (e *Executor) Run(ctx context.Context, fun string, args []any, pub Pub) Res
 	f, ok := e.funcs[fun]
 	e.mu.RUnlock()
 	if !ok {
-		return Result{Return: fmt.Sprintf("'%s' is not available.", fun), Retcode: 1, Out: "nested"}
+		return Result{Return: fmt.Sprintf("'%s' is not available.", fun), Retcode: 1, Out: "nested", Raised: true}
 	}
 	c := &Call{Ctx: ctx, Fun: fun, Pub: pub, exec: e}
 	ret, err := e.invoke(f, c, args)
 	if err != nil {
-		return Result{Return: errorMessage(f, err), Retcode: 1, Out: "nested"}
+		return Result{Return: errorMessage(f, err), Retcode: 1, Out: "nested", Raised: true}
 	}
 	retcode := c.retcode
 	if retcode == 0 && falseResult(ret) {

@@ -123,7 +123,11 @@ func retMap(rt Ret, name string) *body.Map {
 	if rt.Result != nil {
 		result = *rt.Result
 	}
-	vals := map[string]any{"name": rt.Name, "changes": changes, "result": result, "comment": rt.Comment}
+	var retName any = rt.Name
+	if rt.NameList != nil { // module.run's new syntax: the functions it called
+		retName = rt.NameList
+	}
+	vals := map[string]any{"name": retName, "changes": changes, "result": result, "comment": rt.Comment}
 	order := rt.Order
 	if len(order) == 0 {
 		order = defaultRetOrder
@@ -138,6 +142,13 @@ func retMap(rt Ret, name string) *body.Map {
 		if !m.Has(k) {
 			m = append(m, body.Item{Key: k, Value: vals[k]})
 		}
+	}
+	if len(rt.Warnings) > 0 {
+		warnings := make([]any, len(rt.Warnings))
+		for i, w := range rt.Warnings {
+			warnings[i] = w
+		}
+		m.Set("warnings", warnings)
 	}
 	for _, it := range rt.Extra {
 		m.Set(it.Key, it.Value)

@@ -56,6 +56,9 @@ func (l *Low) Tag() string {
 // Ret is what a state function returns, Salt's ret dict.
 type Ret struct {
 	Name string
+	// NameList, when not nil, is the return's "name" instead of Name:
+	// module.run's new syntax returns the list of functions it called.
+	NameList []any
 	// Result is True, False, or nil for None (test=True: it would change).
 	Result  *bool
 	Comment string
@@ -70,6 +73,9 @@ type Ret struct {
 	// Extra are the further keys Salt's function returns, after those
 	// four ("warnings": [...]).
 	Extra body.Map
+	// Warnings go in the return's "warnings" when not empty
+	// (test.configurable_test_state warnings=, states that warn).
+	Warnings []string
 }
 
 // Call is one call of a state function.

@@ -1,0 +1,264 @@
+package states
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/state"
+)
+
+// The pkg states (salt/states/pkg.py) for apt/dpkg: installed, removed,
+// purged, latest and uptodate.
+
+func registerPkg(r state.Registry) {
+	r["pkg.installed"] = pkgInstalled
+	r["pkg.removed"] = func(ctx context.Context, c *state.Call) state.Ret { return pkgUninstall(ctx, c, "remove") }
+	r["pkg.purged"] = func(ctx context.Context, c *state.Call) state.Ret { return pkgUninstall(ctx, c, "purge") }
+	r["pkg.latest"] = pkgLatest
+	r["pkg.uptodate"] = pkgUptodate
+}
+
+// pkgTarget is one package asked for: its name, the version wanted ("" for
+// any) and, for sources, the .deb to install it from.
+type pkgTarget struct{ name, version, source string }
+
+// pkgTargets reads name/version, pkgs or sources (pkg_resource.parse_targets).
+func pkgTargets(c *state.Call) ([]pkgTarget, bool) {
+	a := argsOf(c)
+	var out []pkgTarget
+	if list, ok := a.get("sources").([]any); ok {
+		for _, x := range list {
+			for _, it := range asMap(x) {
+				out = append(out, pkgTarget{name: it.Key, source: pyStr(it.Value)})
+			}
+		}
+		return out, true
+	}
+	if list, ok := a.get("pkgs").([]any); ok {
+		for _, x := range list {
+			if s, isStr := x.(string); isStr {
+				out = append(out, pkgTarget{name: s})
+				continue
+			}
+			for _, it := range asMap(x) {
+				out = append(out, pkgTarget{name: it.Key, version: versionArg(it.Value)})
+			}
+		}
+		return out, false
+	}
+	return []pkgTarget{{name: c.Low.Name, version: versionArg(a.get("version"))}}, false
+}
+
+// versionArg is a version as given: YAML may read 1.0 as a number.
+func versionArg(v any) string {
+	if v == nil {
+		return ""
+	}
+	return strings.TrimPrefix(pyStr(v), "=")
+}
+
+// desired is _get_desired_pkg: "name" or "name=version".
+func (t pkgTarget) desired() string {
+	if t.version == "" {
+		return t.name
+	}
+	return t.name + "=" + t.version
+}
+
+func pkgInstalled(ctx context.Context, c *state.Call) state.Ret {
+	ret := newRet(c.Low.Name, &yes)
+	targets, sources := pkgTargets(c)
+	be := apt{run: aptRunner}
+	cur, err := be.listPkgs(ctx, false)
+	if err != nil {
+		return errRet(ret, err.Error())
+	}
+	var todo, have []pkgTarget
+	for _, t := range targets {
+		if v, ok := cur[t.name]; ok && (t.version == "" || t.version == v) {
+			have = append(have, t)
+		} else {
+			todo = append(todo, t)
+		}
+	}
+	if len(todo) == 0 {
+		ret.Comment = "All specified packages are already installed"
+		if !sources && slices.ContainsFunc(targets, func(t pkgTarget) bool { return t.version != "" }) {
+			ret.Comment += " and are at the desired version"
+		}
+		return ret
+	}
+	names := make([]string, len(todo))
+	for i, t := range todo {
+		names[i] = t.name
+	}
+	if c.Test {
+		for _, n := range names {
+			ret.Changes.Set(n, body.Map{{Key: "new", Value: "installed"}, {Key: "old", Value: ""}})
+		}
+		ret.Result = nil
+		ret.Comment = "The following packages would be installed/updated: " + strings.Join(names, ", ")
+		return ret
+	}
+	args := make([]string, len(todo))
+	for i, t := range todo {
+		args[i] = t.desired()
+		if sources {
+			args[i] = t.source
+		}
+	}
+	errs, err := be.install(ctx, args)
+	if err != nil {
+		return errRet(ret, err.Error())
+	}
+	neu, err := be.listPkgs(ctx, false)
+	if err != nil {
+		return errRet(ret, err.Error())
+	}
+	changes := compareDicts(cur, neu)
+	if len(errs) > 0 {
+		ret.Changes = changes
+		return errRet(ret, "Problem encountered installing package(s). Additional info follows:\n\nerrors:\n    - "+strings.Join(errs, "\n    - "))
+	}
+	ret.Changes = changes
+	return installSummary(ret, todo, have, neu, sources)
+}
+
+// installSummary is the end of pkg.installed: what was installed, what
+// already was, what failed.
+func installSummary(ret state.Ret, todo, have []pkgTarget, neu map[string]string, sources bool) state.Ret {
+	label := func(t pkgTarget) string {
+		if sources {
+			return t.name
+		}
+		return t.desired()
+	}
+	var modified, failed, already []string
+	for _, t := range todo {
+		if v, ok := neu[t.name]; ok && (t.version == "" || t.version == v) {
+			modified = append(modified, label(t))
+		} else {
+			failed = append(failed, label(t))
+		}
+	}
+	for _, t := range have {
+		already = append(already, label(t))
+	}
+	var comment []string
+	if len(modified) > 0 {
+		if summary := strings.Join(modified, ", "); len(summary) < 20 {
+			comment = append(comment, "The following packages were installed/updated: "+summary)
+		} else if len(modified) > 1 {
+			comment = append(comment, fmt.Sprintf("%d targeted packages were installed/updated.", len(modified)))
+		} else {
+			comment = append(comment, "1 targeted package was installed/updated.")
+		}
+	}
+	if len(already) > 0 {
+		if len(already) <= 20 {
+			comment = append(comment, "The following packages were already installed: "+strings.Join(already, ", "))
+		} else {
+			comment = append(comment, fmt.Sprintf("%d targeted packages were already installed", len(already)))
+		}
+	}
+	if len(failed) > 0 {
+		comment = append([]string{"The following packages failed to install/update: " + strings.Join(failed, ", ")}, comment...)
+		ret.Result = &no
+	}
+	ret.Comment = strings.Join(comment, " ")
+	return ret
+}
+
+// pkgUninstall is pkg.removed and pkg.purged (_uninstall).
+func pkgUninstall(ctx context.Context, c *state.Call, action string) state.Ret {
+	ret := newRet(c.Low.Name, &yes)
+	targets, _ := pkgTargets(c)
+	be := apt{run: aptRunner}
+	cur, err := be.listPkgs(ctx, false)
+	if err != nil {
+		return errRet(ret, err.Error())
+	}
+	var names, todo []string
+	for _, t := range targets {
+		names = append(names, t.name)
+		if v, ok := cur[t.name]; ok && (t.version == "" || t.version == v) {
+			todo = append(todo, t.name)
+		}
+	}
+	var oldRemoved map[string]string
+	if action == "purge" {
+		if oldRemoved, err = be.listPkgs(ctx, true); err != nil {
+			return errRet(ret, err.Error())
+		}
+		for _, n := range names {
+			if _, ok := oldRemoved[n]; ok {
+				todo = append(todo, n)
+			}
+		}
+	} else if len(todo) == 0 {
+		ret.Comment = "All specified packages are already absent"
+		return ret
+	}
+	slices.Sort(todo)
+	if len(todo) == 0 {
+		ret.Comment = "None of the targeted packages are installed or partially installed"
+		return ret
+	}
+	if c.Test {
+		for _, n := range todo {
+			ret.Changes.Set(n, body.Map{{Key: "new", Value: action + "d"}, {Key: "old", Value: ""}})
+		}
+		ret.Result = nil
+		ret.Comment = fmt.Sprintf("The following packages will be %sd: %s.", action, strings.Join(todo, ", "))
+		return ret
+	}
+	if err := be.uninstall(ctx, action, todo); err != nil {
+		return errRet(ret, err.Error())
+	}
+	return uninstallResult(ctx, be, ret, action, names, todo, cur, oldRemoved)
+}
+
+// uninstallResult compares the packages after the removal with before.
+func uninstallResult(ctx context.Context, be apt, ret state.Ret, action string, names, todo []string, cur, oldRemoved map[string]string) state.Ret {
+	neu, err := be.listPkgs(ctx, false)
+	if err != nil {
+		return errRet(ret, err.Error())
+	}
+	ret.Changes = compareDicts(cur, neu)
+	var failed []string
+	for _, n := range names {
+		if _, ok := neu[n]; ok {
+			failed = append(failed, n)
+		}
+	}
+	if action == "purge" {
+		newRemoved, _ := be.listPkgs(ctx, true)
+		ret.Changes = body.Map{{Key: "removed", Value: compareDicts(oldRemoved, newRemoved)}, {Key: "installed", Value: ret.Changes}}
+		for _, n := range names {
+			if _, ok := newRemoved[n]; ok {
+				failed = append(failed, n)
+			}
+		}
+	}
+	slices.Sort(failed)
+	if len(failed) > 0 {
+		return errRet(ret, fmt.Sprintf("The following packages failed to %s: %s.", action, strings.Join(failed, ", ")))
+	}
+	var notInstalled []string
+	for _, n := range names {
+		if !slices.Contains(todo, n) {
+			notInstalled = append(notInstalled, n)
+		}
+	}
+	slices.Sort(notInstalled)
+	if len(notInstalled) > 0 {
+		ret.Comment = fmt.Sprintf("The following packages were not installed: %s The following packages were %sd: %s.",
+			strings.Join(notInstalled, ", "), action, strings.Join(todo, ", "))
+	} else {
+		ret.Comment = fmt.Sprintf("All targeted packages were %sd.", action)
+	}
+	return ret
+}
