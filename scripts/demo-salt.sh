@@ -21,9 +21,23 @@ port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_
 mport=$(port)
 mkdir -p "$top/master/etc/salt"
 srv="$top/master/srv"
-mkdir -p "$srv/salt" "$srv/pillar"
+mkdir -p "$srv/salt/motd" "$srv/pillar"
 cat > "$srv/salt/motd.jinja" <<'SLS'
 Welcome to {{ grains['id'] }}, a {{ pillar.get('role', 'server') }} served over RAET.
+SLS
+cat > "$srv/salt/motd/init.sls" <<'SLS'
+motd:
+  file.managed:
+    - name: {{ opts['root_dir'] }}/etc/motd
+    - source: salt://motd.jinja
+    - template: jinja
+    - makedirs: True
+
+motd-changed:
+  cmd.wait:
+    - name: echo "motd of {{ grains['id'] }} changed"
+    - watch:
+      - file: motd
 SLS
 cat > "$srv/pillar/top.sls" <<'SLS'
 base:
@@ -100,6 +114,10 @@ say "salt-raet '*' pillar.items    # compiled on the master from pillar_roots, e
 salt '*' pillar.items
 say "salt-raet -I role:web test.ping    # targeted by pillar"
 salt -I role:web test.ping
+say "salt-raet 'web*' state.apply motd    # a file from a Jinja template, and a cmd.wait that watches it"
+salt 'web*' state.apply motd || true
+say "salt-raet web1 state.apply motd    # again: nothing changes, nothing runs"
+salt web1 state.apply motd --state-output=terse || true
 say "salt-raet web1 cp.get_template salt://motd.jinja $top/web1/motd    # fetched and rendered with Jinja"
 salt web1 cp.get_template salt://motd.jinja "$top/web1/motd"
 cat "$top/web1/motd"

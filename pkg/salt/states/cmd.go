@@ -266,10 +266,20 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }
 
+// watchedFun is the function of the state a mod_watch call stands for:
+// the runtime calls mod_watch with it as the sfun argument, as Salt does;
+// a call made straight to the state's own function has it as Fun.
+func watchedFun(c *state.Call) string {
+	if s, ok := c.Low.Args.String("sfun"); ok && s != "" {
+		return s
+	}
+	return c.Low.Fun
+}
+
 // cmdModWatch is cmd.mod_watch: a watch requisite that fired runs the
 // watching cmd.wait/cmd.run (or its script).
 func cmdModWatch(ctx context.Context, c *state.Call) state.Ret {
-	switch sfun := c.Low.Fun; sfun {
+	switch sfun := watchedFun(c); sfun {
 	case "wait", "run", "watch":
 		return cmdRun(ctx, c)
 	case "wait_script", "script":

@@ -222,7 +222,7 @@ func serviceModWatch(ctx context.Context, c *state.Call, sys initSystem) state.R
 	ret := newRet(name, &yes)
 	a := argsOf(c)
 	var verb, done string
-	switch c.Low.Fun {
+	switch watchedFun(c) {
 	case "dead":
 		if !sys.status(ctx, name) {
 			ret.Comment = "Service is already stopped"
@@ -239,7 +239,7 @@ func serviceModWatch(ctx context.Context, c *state.Call, sys initSystem) state.R
 		}
 		done = verb + "ed"
 	default:
-		return errRet(ret, fmt.Sprintf("Unable to trigger watch for service.%s", c.Low.Fun))
+		return errRet(ret, fmt.Sprintf("Unable to trigger watch for service.%s", watchedFun(c)))
 	}
 	if c.Test {
 		ret.Result, ret.Comment = nil, "Service is set to be "+done
