@@ -1,0 +1,226 @@
+package integration
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// stateTree is the file_roots and pillar_roots applied here and, by hand,
+// with Salt 3006.3 (testdata/README.md); the test adds the pillar
+// stateroot, the directory the states write under.
+var stateTree = filepath.Join("testdata", "statetree")
+
+// stateCluster is a master serving a copy of the state tree to m1 (grain
+// role: web); it returns the directory the states write under.
+func stateCluster(t *testing.T) (*cluster, string) {
+	t.Helper()
+	dir := t.TempDir()
+	files, pillars, root := filepath.Join(dir, "files"), filepath.Join(dir, "pillar"), filepath.Join(dir, "out")
+	copyTree(t, filepath.Join(stateTree, "files"), files)
+	copyTree(t, filepath.Join(stateTree, "pillar"), pillars)
+	writeFiles(t, pillars, map[string]string{"base/root.sls": "stateroot: " + root + "\n"})
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	c := newCluster(t, true, rootsConf("file_roots", files), rootsConf("pillar_roots", pillars))
+	c.addMinion("m1", "grains:\n  role: web\n")
+	c.waitReady("m1")
+	return c, root
+}
+
+// stateRun is one state's return, as Salt's JSON gives it.
+type stateRun struct {
+	Name    string         `json:"name"`
+	Result  *bool          `json:"result"`
+	Comment string         `json:"comment"`
+	Changes map[string]any `json:"changes"`
+	RunNum  int            `json:"__run_num__"`
+	ID      string         `json:"__id__"`
+	SLS     string         `json:"__sls__"`
+}
+
+// apply runs salt-raet m1 <args> --out json and reads m1's state returns
+// by tag, with the command's exit code and stderr.
+func (c *cluster) apply(args ...string) (map[string]stateRun, result) {
+	c.t.Helper()
+	r := c.salt(append(append([]string{"m1"}, args...), "--out", "json", "--static")...)
+	if d := os.Getenv("STATE_DUMP"); d != "" {
+		os.WriteFile(filepath.Join(d, fmt.Sprintf("%s-%d.json", c.t.Name(), dumpN)), []byte(r.stdout), 0o644)
+		dumpN++
+	}
+	var got map[string]map[string]stateRun
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		c.t.Fatalf("salt-raet m1 %v: %q %q: %v", args, r.stdout, r.stderr, err)
+	}
+	return got["m1"], r
+}
+
+var dumpN int
+
+// is says whether a result is true, false or None (nil).
+func is(r *bool, want *bool) bool {
+	if r == nil || want == nil {
+		return r == want
+	}
+	return *r == *want
+}
+
+var (
+	yes = func() *bool { b := true; return &b }()
+	no  = func() *bool { b := false; return &b }()
+)
+
+// expect checks one state's result and that its comment contains comment.
+func expect(t *testing.T, runs map[string]stateRun, tag string, result *bool, comment string, changed bool) {
+	t.Helper()
+	s, ok := runs[tag]
+	if !ok {
+		keys := make([]string, 0, len(runs))
+		for k := range runs {
+			keys = append(keys, k)
+		}
+		t.Errorf("no return for %s; have %v", tag, keys)
+		return
+	}
+	if !is(s.Result, result) || !strings.Contains(s.Comment, comment) || (len(s.Changes) > 0) != changed {
+		t.Errorf("%s: result %v comment %q changes %v; want result %v, comment with %q, changed %v",
+			tag, fmtResult(s.Result), s.Comment, s.Changes, fmtResult(result), comment, changed)
+	}
+}
+
+func fmtResult(r *bool) string {
+	if r == nil {
+		return "None"
+	}
+	return fmt.Sprint(*r)
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// siteTags are the tags of site/init.sls under root.
+func siteTags(root string) (dir, conf, reload, init string) {
+	return "file_|-site_dir_|-" + root + "/site_|-directory",
+		"file_|-site_conf_|-" + root + "/site/app.conf_|-managed",
+		"cmd_|-site_reload_|-echo reloaded >> " + root + "/reloads_|-wait",
+		"cmd_|-site_init_|-touch " + root + "/site/initialized_|-run"
+}
+
+// The site tree applied over the road: test=True predicts and changes
+// nothing, the apply manages the template with a pillar value and a
+// grain, the watch fires the cmd.wait, creates holds the second time, and
+// the cmd.wait fires again only once the file has changed.
+func TestStateApplySite(t *testing.T) {
+	c, root := stateCluster(t)
+	dir, conf, reload, init := siteTags(root)
+	confPath := filepath.Join(root, "site", "app.conf")
+
+	runs, r := c.apply("state.apply", "site", "test=True")
+	if r.code != 0 || len(runs) != 4 {
+		t.Fatalf("test=True: exit %d, %d returns: %s %s", r.code, len(runs), r.stdout, r.stderr)
+	}
+	expect(t, runs, dir, nil, "The following files will be changed:\n"+root+"/site: directory - new\n", true)
+	expect(t, runs, conf, nil, "The file "+confPath+" is set to be changed\nNote: No changes made", true)
+	expect(t, runs, reload, nil, `Command "echo reloaded >> `+root+`/reloads" would have been executed`, true)
+	expect(t, runs, init, nil, "would have been executed", true)
+	if exists(filepath.Join(root, "site")) || exists(filepath.Join(root, "reloads")) {
+		t.Errorf("test=True changed the disk")
+	}
+
+	runs, r = c.apply("state.apply", "site")
+	if r.code != 0 {
+		t.Fatalf("apply: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	expect(t, runs, dir, yes, "", true)
+	expect(t, runs, conf, yes, "File "+confPath+" updated", true)
+	expect(t, runs, reload, yes, `Command "echo reloaded`, true)
+	expect(t, runs, init, yes, `Command "touch`, true)
+	if got := readFile(t, confPath); got != "# managed by salt\nport = 8080\nrole = web\n" {
+		t.Errorf("app.conf: %q", got)
+	}
+	// The run numbers of Salt 3006.3: the watch's mod_watch takes one.
+	for tag, n := range map[string]int{dir: 0, conf: 1, reload: 3, init: 4} {
+		if runs[tag].RunNum != n || runs[tag].SLS != "site" {
+			t.Errorf("%s: __run_num__ %d __sls__ %q, want %d site", tag, runs[tag].RunNum, runs[tag].SLS, n)
+		}
+	}
+
+	runs, r = c.apply("state.apply", "site")
+	if r.code != 0 {
+		t.Fatalf("second apply: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	expect(t, runs, dir, yes, "is in the correct state", false)
+	expect(t, runs, conf, yes, "is in the correct state", false)
+	expect(t, runs, reload, yes, "", false)
+	expect(t, runs, init, yes, root+"/site/initialized exists", false)
+	if got := readFile(t, filepath.Join(root, "reloads")); got != "reloaded\n" {
+		t.Errorf("reloads after the second apply: %q", got)
+	}
+
+	if err := os.WriteFile(confPath, []byte("edited by hand\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runs, _ = c.apply("state.apply", "site")
+	expect(t, runs, conf, yes, "updated", true)
+	expect(t, runs, reload, yes, `Command "echo reloaded`, true)
+	if got := readFile(t, filepath.Join(root, "reloads")); got != "reloaded\nreloaded\n" {
+		t.Errorf("reloads after the file changed: %q", got)
+	}
+}
+
+// A failing state fails the job (exit 1 as Salt 3006): what requires it
+// is skipped with Salt's comment, what is onfail of it runs.
+func TestStateApplyFailure(t *testing.T) {
+	c, root := stateCluster(t)
+	runs, r := c.apply("state.apply", "broken")
+	if r.code != 1 || r.stderr != "ERROR: Minions returned with non-zero exit code\n" {
+		t.Errorf("exit %d stderr %q, want 1 and Salt's error", r.code, r.stderr)
+	}
+	expect(t, runs, "cmd_|-broken_|-exit 3_|-run", no, `Command "exit 3" run`, true)
+	expect(t, runs, "cmd_|-after_broken_|-touch "+root+"/after_broken_|-run", no,
+		"One or more requisite failed: broken.broken", false)
+	expect(t, runs, "cmd_|-rescue_|-touch "+root+"/rescued_|-run", yes, `Command "touch`, true)
+	if exists(filepath.Join(root, "after_broken")) || !exists(filepath.Join(root, "rescued")) {
+		t.Errorf("after_broken ran or rescue did not")
+	}
+}
+
+// The highstate from top.sls applies site, and without --out the return
+// is the highstate outputter's.
+func TestStateHighstate(t *testing.T) {
+	c, root := stateCluster(t)
+	runs, r := c.apply("state.apply")
+	if r.code != 0 || len(runs) != 4 {
+		t.Fatalf("highstate: exit %d, %d returns: %s %s", r.code, len(runs), r.stdout, r.stderr)
+	}
+	_, conf, _, _ := siteTags(root)
+	expect(t, runs, conf, yes, "updated", true)
+
+	out := c.salt("m1", "state.highstate")
+	if d := os.Getenv("STATE_DUMP"); d != "" {
+		os.WriteFile(filepath.Join(d, "highstate.txt"), []byte(out.stdout), 0o644)
+		b := c.salt("m1", "state.apply", "broken")
+		os.WriteFile(filepath.Join(d, "broken.txt"), []byte(b.stdout), 0o644)
+	}
+	for _, want := range []string{"m1:\n", "          ID: site_conf\n", "    Function: file.managed\n",
+		"      Result: True\n", "Summary for m1\n", "Succeeded: 4\n", "Failed:    0\n"} {
+		if !strings.Contains(out.stdout, want) {
+			t.Errorf("highstate output lacks %q:\n%s", want, out.stdout)
+		}
+	}
+}
