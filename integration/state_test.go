@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,15 +15,19 @@ import (
 // stateroot, the directory the states write under.
 var stateTree = filepath.Join("testdata", "statetree")
 
-// stateCluster is a master serving a copy of the state tree to m1 (grain
-// role: web); it returns the directory the states write under.
-func stateCluster(t *testing.T) (*cluster, string) {
+// stateCluster is a master serving a copy of the state tree, with the
+// extra files under its file_roots, to m1 (grain role: web); it returns
+// the directory the states write under.
+func stateCluster(t *testing.T, extra ...map[string]string) (*cluster, string) {
 	t.Helper()
 	dir := t.TempDir()
 	files, pillars, root := filepath.Join(dir, "files"), filepath.Join(dir, "pillar"), filepath.Join(dir, "out")
 	copyTree(t, filepath.Join(stateTree, "files"), files)
 	copyTree(t, filepath.Join(stateTree, "pillar"), pillars)
 	writeFiles(t, pillars, map[string]string{"base/root.sls": "stateroot: " + root + "\n"})
+	for _, fs := range extra {
+		writeFiles(t, files, fs)
+	}
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -222,5 +227,74 @@ func TestStateHighstate(t *testing.T) {
 		if !strings.Contains(out.stdout, want) {
 			t.Errorf("highstate output lacks %q:\n%s", want, out.stdout)
 		}
+	}
+}
+
+// probeDeb builds a .deb of the package saltraet-it-probe 1.0-1 (one file
+// under /usr/share/doc) with dpkg-deb, as the pkg test installs it.
+func probeDeb(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, filepath.Join(dir, "pkg"), map[string]string{
+		"DEBIAN/control": "Package: saltraet-it-probe\nVersion: 1.0-1\nArchitecture: all\n" +
+			"Maintainer: Salt RAET tests <tests@example.invalid>\nDescription: a package the integration tests install and remove\n",
+		"usr/share/doc/saltraet-it-probe/README": "installed by the saltraet integration tests\n",
+	})
+	for _, d := range []string{"pkg", "pkg/DEBIAN", "pkg/usr", "pkg/usr/share", "pkg/usr/share/doc", "pkg/usr/share/doc/saltraet-it-probe"} {
+		os.Chmod(filepath.Join(dir, d), 0o755)
+	}
+	os.Chmod(filepath.Join(dir, "pkg/DEBIAN/control"), 0o644)
+	os.Chmod(filepath.Join(dir, "pkg/usr/share/doc/saltraet-it-probe/README"), 0o644)
+	deb := filepath.Join(dir, "saltraet-it-probe_1.0-1_all.deb")
+	if out, err := exec.Command("dpkg-deb", "--root-owner-group", "--build", filepath.Join(dir, "pkg"), deb).CombinedOutput(); err != nil {
+		t.Fatalf("dpkg-deb --build: %v\n%s", err, out)
+	}
+	os.Chmod(dir, 0o755)
+	return deb
+}
+
+// pkg.installed of a .deb the test builds, then pkg.removed of it, with
+// Salt 3006.3's comments and changes; only as root with dpkg and apt-get.
+func TestStatePkg(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("pkg.installed and pkg.removed change the machine's packages: run the tests as root")
+	}
+	for _, tool := range []string{"dpkg-deb", "dpkg-query", "apt-get"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("no %s here: pkg.installed of a .deb needs dpkg and apt", tool)
+		}
+	}
+	const name = "saltraet-it-probe"
+	if exec.Command("dpkg-query", "-W", name).Run() == nil {
+		t.Fatalf("%s is installed before the test", name)
+	}
+	deb := probeDeb(t)
+	t.Cleanup(func() { exec.Command("dpkg", "--purge", name).Run() })
+	c, _ := stateCluster(t, map[string]string{
+		"base/probe.sls":   "probe:\n  pkg.installed:\n    - name: " + name + "\n    - sources:\n      - " + name + ": " + deb + "\n",
+		"base/noprobe.sls": "noprobe:\n  pkg.removed:\n    - name: " + name + "\n",
+	})
+	installed, removed := "pkg_|-probe_|-"+name+"_|-installed", "pkg_|-noprobe_|-"+name+"_|-removed"
+
+	runs, r := c.apply("state.apply", "probe")
+	expect(t, runs, installed, yes, "The following packages were installed/updated: "+name, true)
+	if ch := fmt.Sprint(runs[installed].Changes); r.code != 0 || ch != "map["+name+":map[new:1.0-1 old:]]" {
+		t.Errorf("install: exit %d changes %s", r.code, ch)
+	}
+	if exec.Command("dpkg-query", "-W", name).Run() != nil {
+		t.Errorf("%s is not installed after pkg.installed", name)
+	}
+	runs, _ = c.apply("state.apply", "probe")
+	expect(t, runs, installed, yes, "All specified packages are already installed", false)
+
+	runs, _ = c.apply("state.apply", "noprobe", "test=True")
+	expect(t, runs, removed, nil, "The following packages will be removed: "+name+".", true)
+	runs, r = c.apply("state.apply", "noprobe")
+	expect(t, runs, removed, yes, "All targeted packages were removed.", true)
+	if ch := fmt.Sprint(runs[removed].Changes); r.code != 0 || ch != "map["+name+":map[new: old:1.0-1]]" {
+		t.Errorf("remove: exit %d changes %s", r.code, ch)
+	}
+	if out, _ := exec.Command("dpkg-query", "-W", "-f", "${Status}", name).Output(); strings.Contains(string(out), "installed") && !strings.Contains(string(out), "not-installed") && !strings.Contains(string(out), "config-files") {
+		t.Errorf("%s still installed after pkg.removed: %s", name, out)
 	}
 }
