@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -53,18 +54,12 @@ type stateRun struct {
 func (c *cluster) apply(args ...string) (map[string]stateRun, result) {
 	c.t.Helper()
 	r := c.salt(append(append([]string{"m1"}, args...), "--out", "json", "--static")...)
-	if d := os.Getenv("STATE_DUMP"); d != "" {
-		os.WriteFile(filepath.Join(d, fmt.Sprintf("%s-%d.json", c.t.Name(), dumpN)), []byte(r.stdout), 0o644)
-		dumpN++
-	}
 	var got map[string]map[string]stateRun
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		c.t.Fatalf("salt-raet m1 %v: %q %q: %v", args, r.stdout, r.stderr, err)
 	}
 	return got["m1"], r
 }
-
-var dumpN int
 
 // is says whether a result is true, false or None (nil).
 func is(r *bool, want *bool) bool {
@@ -104,6 +99,36 @@ func fmtResult(r *bool) string {
 	return fmt.Sprint(*r)
 }
 
+// saltRoot is where the states wrote when Salt 3006.3 made the goldens.
+const saltRoot = "/tmp/stcmp/out"
+
+// timing are the lines of a return that differ from run to run: the
+// start_time, duration and pid fields of --out json and the highstate
+// outputter's Started, Duration, pid (its value on the next line) and
+// total run time.
+var timing = regexp.MustCompile(`(?m)^.*"(start_time|duration|pid)": .*\n|^ +(Started|Duration): .*\n|^ +pid:\n.*\n|^Total run time: .*\n`)
+
+// sameAsSalt compares what salt-raet printed for m1 with Salt 3006.3's
+// salt-call output of the same tree (testdata/README.md), byte for byte
+// once the paths, the minion's name and the timing are made alike: key
+// order, comments, changes and layout.
+func sameAsSalt(t *testing.T, ours, root, golden string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", golden))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := timing.ReplaceAllString(string(b), "")
+	want = strings.NewReplacer(`"local"`, `"m1"`, "local:\n", "m1:\n", "Summary for local\n", "Summary for m1\n").Replace(want)
+	if root != "" {
+		ours = strings.ReplaceAll(ours, root, saltRoot)
+	}
+	got := timing.ReplaceAllString(ours, "")
+	if got != want {
+		t.Errorf("not as Salt 3006.3's %s:\n%s\nwant:\n%s", golden, got, want)
+	}
+}
+
 func readFile(t *testing.T, p string) string {
 	t.Helper()
 	b, err := os.ReadFile(p)
@@ -139,6 +164,7 @@ func TestStateApplySite(t *testing.T) {
 	if r.code != 0 || len(runs) != 4 {
 		t.Fatalf("test=True: exit %d, %d returns: %s %s", r.code, len(runs), r.stdout, r.stderr)
 	}
+	sameAsSalt(t, r.stdout, root, "salt-3006.3-state-1-test.json")
 	expect(t, runs, dir, nil, "The following files will be changed:\n"+root+"/site: directory - new\n", true)
 	expect(t, runs, conf, nil, "The file "+confPath+" is set to be changed\nNote: No changes made", true)
 	expect(t, runs, reload, nil, `Command "echo reloaded >> `+root+`/reloads" would have been executed`, true)
@@ -151,6 +177,7 @@ func TestStateApplySite(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("apply: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
+	sameAsSalt(t, r.stdout, root, "salt-3006.3-state-2-apply.json")
 	expect(t, runs, dir, yes, "", true)
 	expect(t, runs, conf, yes, "File "+confPath+" updated", true)
 	expect(t, runs, reload, yes, `Command "echo reloaded`, true)
@@ -169,6 +196,7 @@ func TestStateApplySite(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("second apply: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
+	sameAsSalt(t, r.stdout, root, "salt-3006.3-state-3-again.json")
 	expect(t, runs, dir, yes, "is in the correct state", false)
 	expect(t, runs, conf, yes, "is in the correct state", false)
 	expect(t, runs, reload, yes, "", false)
@@ -180,7 +208,8 @@ func TestStateApplySite(t *testing.T) {
 	if err := os.WriteFile(confPath, []byte("edited by hand\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	runs, _ = c.apply("state.apply", "site")
+	runs, r = c.apply("state.apply", "site")
+	sameAsSalt(t, r.stdout, root, "salt-3006.3-state-4-changed.json")
 	expect(t, runs, conf, yes, "updated", true)
 	expect(t, runs, reload, yes, `Command "echo reloaded`, true)
 	if got := readFile(t, filepath.Join(root, "reloads")); got != "reloaded\nreloaded\n" {
@@ -196,6 +225,7 @@ func TestStateApplyFailure(t *testing.T) {
 	if r.code != 1 || r.stderr != "ERROR: Minions returned with non-zero exit code\n" {
 		t.Errorf("exit %d stderr %q, want 1 and Salt's error", r.code, r.stderr)
 	}
+	sameAsSalt(t, r.stdout, root, "salt-3006.3-state-5-broken.json")
 	expect(t, runs, "cmd_|-broken_|-exit 3_|-run", no, `Command "exit 3" run`, true)
 	expect(t, runs, "cmd_|-after_broken_|-touch "+root+"/after_broken_|-run", no,
 		"One or more requisite failed: broken.broken", false)
@@ -217,11 +247,8 @@ func TestStateHighstate(t *testing.T) {
 	expect(t, runs, conf, yes, "updated", true)
 
 	out := c.salt("m1", "state.highstate")
-	if d := os.Getenv("STATE_DUMP"); d != "" {
-		os.WriteFile(filepath.Join(d, "highstate.txt"), []byte(out.stdout), 0o644)
-		b := c.salt("m1", "state.apply", "broken")
-		os.WriteFile(filepath.Join(d, "broken.txt"), []byte(b.stdout), 0o644)
-	}
+	sameAsSalt(t, out.stdout, root, "salt-3006.3-state-7-highstate-again.txt")
+	sameAsSalt(t, c.salt("m1", "state.apply", "broken").stdout, root, "salt-3006.3-state-8-broken.txt")
 	for _, want := range []string{"m1:\n", "          ID: site_conf\n", "    Function: file.managed\n",
 		"      Result: True\n", "Summary for m1\n", "Succeeded: 4\n", "Failed:    0\n"} {
 		if !strings.Contains(out.stdout, want) {
@@ -277,6 +304,7 @@ func TestStatePkg(t *testing.T) {
 	installed, removed := "pkg_|-probe_|-"+name+"_|-installed", "pkg_|-noprobe_|-"+name+"_|-removed"
 
 	runs, r := c.apply("state.apply", "probe")
+	sameAsSalt(t, r.stdout, "", "salt-3006.3-state-pkg-1-probe-install.json")
 	expect(t, runs, installed, yes, "The following packages were installed/updated: "+name, true)
 	if ch := fmt.Sprint(runs[installed].Changes); r.code != 0 || ch != "map["+name+":map[new:1.0-1 old:]]" {
 		t.Errorf("install: exit %d changes %s", r.code, ch)
@@ -284,12 +312,15 @@ func TestStatePkg(t *testing.T) {
 	if exec.Command("dpkg-query", "-W", name).Run() != nil {
 		t.Errorf("%s is not installed after pkg.installed", name)
 	}
-	runs, _ = c.apply("state.apply", "probe")
+	runs, r = c.apply("state.apply", "probe")
+	sameAsSalt(t, r.stdout, "", "salt-3006.3-state-pkg-2-probe-again.json")
 	expect(t, runs, installed, yes, "All specified packages are already installed", false)
 
-	runs, _ = c.apply("state.apply", "noprobe", "test=True")
+	runs, r = c.apply("state.apply", "noprobe", "test=True")
+	sameAsSalt(t, r.stdout, "", "salt-3006.3-state-pkg-3-noprobe-test.json")
 	expect(t, runs, removed, nil, "The following packages will be removed: "+name+".", true)
 	runs, r = c.apply("state.apply", "noprobe")
+	sameAsSalt(t, r.stdout, "", "salt-3006.3-state-pkg-4-noprobe-remove.json")
 	expect(t, runs, removed, yes, "All targeted packages were removed.", true)
 	if ch := fmt.Sprint(runs[removed].Changes); r.code != 0 || ch != "map["+name+":map[new: old:1.0-1]]" {
 		t.Errorf("remove: exit %d changes %s", r.code, ch)
