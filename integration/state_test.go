@@ -291,6 +291,26 @@ func probeDeb(t *testing.T) string {
 	return deb
 }
 
+// applyDpkg is apply, again while apt-get found the dpkg lock taken:
+// other tests on the machine (pkg/salt/states' own, other checkouts')
+// install packages too, and Salt's apt-get call does not wait for the
+// lock. A failure that had the lock changed nothing, so it is retried.
+func (c *cluster) applyDpkg(args ...string) (map[string]stateRun, result) {
+	c.t.Helper()
+	var runs map[string]stateRun
+	var r result
+	eventually(c.t, "apt-get gets the dpkg lock", func() (bool, string) {
+		runs, r = c.apply(args...)
+		for _, s := range runs {
+			if strings.Contains(s.Comment, "Could not get lock /var/lib/dpkg/") {
+				return false, s.Comment
+			}
+		}
+		return true, ""
+	})
+	return runs, r
+}
+
 // pkg.installed of a .deb the test builds, then pkg.removed of it, with
 // Salt 3006.3's comments and changes; only as root with dpkg and apt-get.
 func TestStatePkg(t *testing.T) {
@@ -314,7 +334,7 @@ func TestStatePkg(t *testing.T) {
 	})
 	installed, removed := "pkg_|-probe_|-"+name+"_|-installed", "pkg_|-noprobe_|-"+name+"_|-removed"
 
-	runs, r := c.apply("state.apply", "probe")
+	runs, r := c.applyDpkg("state.apply", "probe")
 	sameAsSalt(t, r.stdout, "", "salt-3006.3-state-pkg-1-probe-install.json")
 	expect(t, runs, installed, yes, "The following packages were installed/updated: "+name, true)
 	if ch := fmt.Sprint(runs[installed].Changes); r.code != 0 || ch != "map["+name+":map[new:1.0-1 old:]]" {
@@ -323,14 +343,14 @@ func TestStatePkg(t *testing.T) {
 	if exec.Command("dpkg-query", "-W", name).Run() != nil {
 		t.Errorf("%s is not installed after pkg.installed", name)
 	}
-	runs, r = c.apply("state.apply", "probe")
+	runs, r = c.applyDpkg("state.apply", "probe")
 	sameAsSalt(t, r.stdout, "", "salt-3006.3-state-pkg-2-probe-again.json")
 	expect(t, runs, installed, yes, "All specified packages are already installed", false)
 
 	runs, r = c.apply("state.apply", "noprobe", "test=True")
 	sameAsSalt(t, r.stdout, "", "salt-3006.3-state-pkg-3-noprobe-test.json")
 	expect(t, runs, removed, nil, "The following packages will be removed: "+name+".", true)
-	runs, r = c.apply("state.apply", "noprobe")
+	runs, r = c.applyDpkg("state.apply", "noprobe")
 	sameAsSalt(t, r.stdout, "", "salt-3006.3-state-pkg-4-noprobe-remove.json")
 	expect(t, runs, removed, yes, "All targeted packages were removed.", true)
 	if ch := fmt.Sprint(runs[removed].Changes); r.code != 0 || ch != "map["+name+":map[new: old:1.0-1]]" {
