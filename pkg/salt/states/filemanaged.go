@@ -72,6 +72,11 @@ func errRet(ret state.Ret, msg string) state.Ret {
 	return ret
 }
 
+// managedOrder is the order file.managed builds its return in (changes,
+// comment, name, result; file.manage_file fills the same dict), which
+// Salt 3006's JSON return keeps.
+var managedOrder = []string{"changes", "comment", "name", "result"}
+
 // managedArgs reads file.managed's arguments and makes Salt's first
 // checks; ok is false with the ret to return when one fails.
 func managedArgs(c *state.Call) (managedSpec, state.Ret, bool) {
@@ -84,6 +89,7 @@ func managedArgs(c *state.Call) (managedSpec, state.Ret, bool) {
 		follow: a.boolean("follow_symlinks", true), backup: a.str("backup", ""), saltenv: saltenvOf(c),
 	}
 	ret := newRet(s.name, &yes)
+	ret.Order = managedOrder
 	if s.name == "" {
 		return s, errRet(ret, "Destination file name is required"), false
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
 // The expected comments and changes below are those of Salt 3006.3's
@@ -164,5 +165,21 @@ func TestManagedBackup(t *testing.T) {
 	}
 	if modeOf(t, p) != 0o640 {
 		t.Errorf("replaced file lost its mode: %o", modeOf(t, p))
+	}
+}
+
+// file.managed's return keeps Salt's key order, changes, comment, name,
+// result, on the success and the error paths alike (as Salt 3006.3's JSON
+// of integration/testdata/salt-3006.3-state-*.json shows it).
+func TestManagedRetOrder(t *testing.T) {
+	env := testEnv()
+	p := filepath.Join(t.TempDir(), "x")
+	for _, r := range []state.Ret{
+		run(t, env, "file.managed", p, body.Map{{Key: "contents", Value: "hello"}}, false),
+		run(t, env, "file.managed", "relative", body.Map{{Key: "contents", Value: "hello"}}, false),
+	} {
+		if strings.Join(r.Order, ",") != "changes,comment,name,result" {
+			t.Errorf("%s: Order %v", r.Comment, r.Order)
+		}
 	}
 }
