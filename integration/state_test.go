@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/saltraet/saltraet/internal/testutil"
 )
 
 // stateTree is the file_roots and pillar_roots applied here and, by hand,
@@ -322,6 +324,7 @@ func TestStatePkg(t *testing.T) {
 			t.Skipf("no %s here: pkg.installed of a .deb needs dpkg and apt", tool)
 		}
 	}
+	testutil.LockSystem(t) // pkg/salt/states' own package scenarios run beside this
 	const name = "saltraet-it-probe"
 	if exec.Command("dpkg-query", "-W", name).Run() == nil {
 		t.Fatalf("%s is installed before the test", name)

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/fileclient"
 	"github.com/saltraet/saltraet/pkg/salt/fileclient/fileclienttest"
@@ -214,14 +215,5 @@ func setOrder(row body.Map) body.Map {
 }
 
 // lockSystem serializes the scenarios that change the machine itself
-// (packages, users, groups) between test processes, with a lock file.
-func lockSystem(t *testing.T) {
-	f, err := os.OpenFile(filepath.Join(os.TempDir(), "saltraet-states-system.lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-}
+// (packages, users, groups) between test processes.
+func lockSystem(t *testing.T) { testutil.LockSystem(t) }
