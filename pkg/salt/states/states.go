@@ -24,6 +24,7 @@ func Register(r state.Registry) {
 	registerHost(r)
 	registerGroup(r)
 	registerCron(r)
+	registerCronEnv(r)
 	registerUser(r)
 }
 
