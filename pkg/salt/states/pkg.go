@@ -120,7 +120,7 @@ func pkgInstalled(ctx context.Context, c *state.Call) state.Ret {
 	}
 	changes := compareDicts(cur, neu)
 	if len(errs) > 0 {
-		ret.Changes = changes
+		ret.Changes, ret.Order = changes, exceptionOrder
 		return errRet(ret, "Problem encountered installing package(s). Additional info follows:\n\nerrors:\n    - "+strings.Join(errs, "\n    - "))
 	}
 	ret.Changes = changes
@@ -216,6 +216,7 @@ func pkgUninstall(ctx context.Context, c *state.Call, action string) state.Ret {
 		return ret
 	}
 	if err := be.uninstall(ctx, action, todo); err != nil {
+		ret.Order = exceptionOrder
 		return errRet(ret, err.Error())
 	}
 	return uninstallResult(ctx, be, ret, action, names, todo, cur, oldRemoved)

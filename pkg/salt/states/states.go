@@ -26,6 +26,7 @@ func Register(r state.Registry) {
 	registerCron(r)
 	registerCronEnv(r)
 	registerUser(r)
+	orderRets(r)
 }
 
 // testNote ends the comment of a file state that would change under
