@@ -25,6 +25,7 @@ func Register(r state.Registry) {
 	registerGroup(r)
 	registerCron(r)
 	registerCronEnv(r)
+	registerGit(r)
 	registerUser(r)
 	orderRets(r)
 }
