@@ -26,6 +26,7 @@ func Register(r state.Registry) {
 	registerCron(r)
 	registerCronEnv(r)
 	registerGit(r)
+	registerArchive(r)
 	registerUser(r)
 	orderRets(r)
 }
