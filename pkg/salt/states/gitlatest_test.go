@@ -9,7 +9,8 @@ import (
 // the scenarios' setup makes (fixed commit dates, so the sha1s in the
 // comments are Salt's), and compares with Salt 3006.3's returns: clones
 // (HEAD, branch, tag, depth), updates (fetch, fast-forward, tracking
-// branch, new local branch, refused and forced non-fast-forward).
+// branch, new local branch, refused and forced non-fast-forward, a
+// remote URL that changed).
 func TestGitLatestSalt3006(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")

@@ -28,13 +28,21 @@ func gitUpdate(ctx context.Context, test bool, s gitSpec, rr remoteRev, ret stat
 		return notFastForward(ret, s, local, localBranch, rr)
 	}
 	if test {
+		if r, done := gitRemoteTest(ctx, s, rr, ret, local, has, match, ff); done {
+			return r
+		}
 		return gitUpdateTest(ctx, s, rr, ret, local, localBranch, has, match, ff)
 	}
 	var comments []string
+	if note, err := gitRemoteSet(ctx, s, &ret); err != nil {
+		return gitFail(ret, err.Error(), nil)
+	} else if note != "" {
+		comments = append(comments, note)
+	}
 	if !has {
 		out, stderr, rc, err := gitRunner(ctx, []string{"git", "-C", s.target, "fetch", s.remote}, []string{"GIT_TERMINAL_PROMPT=0"})
 		if err != nil || rc != 0 {
-			return gitFail(ret, "Fetch failed. Set 'force_fetch' to True to force the fetch if the failure was due to not being able to fast-forward. Output of the fetch command follows:\n\n"+strings.TrimSpace(out+stderr), nil)
+			return gitFail(ret, "Fetch failed. Set 'force_fetch' to True to force the fetch if the failure was due to not being able to fast-forward. Output of the fetch command follows:\n\n"+strings.TrimSpace(out+stderr), comments)
 		}
 		if strings.Contains(stderr, " -> ") {
 			comments = append(comments, s.name+" was fetched, resulting in updated refs")
