@@ -24,7 +24,8 @@ var gitOrder = []string{"name", "result", "comment", "changes"}
 type gitSpec struct {
 	name, target, rev, branch, remote string
 	depth                             string // "" for none
-	forceReset                        bool
+	forceReset                        bool   // force_reset: True
+	resetRemote                       bool   // force_reset: remote-changes
 }
 
 // remoteRev is what rev names on the remote: its sha1, its kind (branch,
@@ -40,7 +41,8 @@ type remoteRev struct {
 func gitLatest(ctx context.Context, c *state.Call) state.Ret {
 	a := argsOf(c)
 	s := gitSpec{name: c.Low.Name, target: a.str("target", ""), rev: a.str("rev", "HEAD"), branch: a.str("branch", ""),
-		remote: a.str("remote", "origin"), forceReset: a.isTrue("force_reset")}
+		remote: a.str("remote", "origin"), forceReset: a.isTrue("force_reset"),
+		resetRemote: a.str("force_reset", "") == "remote-changes"}
 	if a.has("depth") {
 		s.depth = a.str("depth", "")
 	}

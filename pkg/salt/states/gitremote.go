@@ -23,26 +23,21 @@ func remoteURL(ctx context.Context, dir, remote string) string {
 
 // gitRemoteTest is git.latest's test=True answer when the remote would
 // be repointed; ok is false when it points at name already.
-func gitRemoteTest(ctx context.Context, s gitSpec, rr remoteRev, ret state.Ret, local string, has, match, ff bool) (state.Ret, bool) {
+func gitRemoteTest(ctx context.Context, s gitSpec, rr remoteRev, ret state.Ret, co checkout) (state.Ret, bool) {
 	url := remoteURL(ctx, s.target, s.remote)
 	if url == s.name {
 		return ret, false
 	}
 	actions := []string{fmt.Sprintf("Remote '%s' would be changed from %s to %s", s.remote, cmpOr(url, "None"), s.name)}
-	if !has {
+	if !co.has {
 		actions = append(actions, "Remote would be fetched")
 	}
-	if !match {
-		ret.Changes.Set("revision", body.Map{{Key: "old", Value: local}, {Key: "new", Value: rr.sha}})
-		action := "updated" // fast_forward unknown until fetched
-		switch {
-		case ff:
-			action = "fast-forwarded"
-		case has:
-			action = "hard-reset"
+	if !co.match {
+		ret.Changes.Set("revision", body.Map{{Key: "old", Value: co.local}, {Key: "new", Value: rr.sha}})
+		if co.ff == ffNo {
 			ret.Changes.Set("forced update", true)
 		}
-		actions = append(actions, fmt.Sprintf("Repository would be %s to %s", action, rr.sha[:7]))
+		actions = append(actions, fmt.Sprintf("Repository would be %s to %s", co.mergeAction(), rr.sha[:7]))
 	}
 	if len(ret.Changes) > 0 {
 		ret.Result, ret.Comment = nil, formatComments(actions)
