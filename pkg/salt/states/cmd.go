@@ -285,7 +285,9 @@ func cmdModWatch(ctx context.Context, c *state.Call) state.Ret {
 	case "wait_script", "script":
 		return cmdScript(ctx, c)
 	default:
-		return failRet(c.Low.Name, fmt.Sprintf("cmd.%s does not work with the watch requisite, please use cmd.wait or cmd.wait_script", sfun))
+		r := failRet(c.Low.Name, fmt.Sprintf("cmd.%s does not work with the watch requisite, please use cmd.wait or cmd.wait_script", sfun))
+		r.Order = calledOrder
+		return r
 	}
 }
 

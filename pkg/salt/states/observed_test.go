@@ -145,6 +145,11 @@ func runObserved(t *testing.T, o observed, mode string) {
 	for _, it := range atDir(o.opts, dir, false).(body.Map) {
 		env.Opts[it.Key] = it.Value
 	}
+	if g, ok := o.opts.Map("grains"); ok { // the minion's grains option
+		for _, it := range g {
+			env.Grains[it.Key] = it.Value
+		}
+	}
 	reg := state.Registry{}
 	Register(reg)
 	for i, s := range o.states {

@@ -71,7 +71,7 @@ func (t pkgTarget) desired() string {
 func pkgInstalled(ctx context.Context, c *state.Call) state.Ret {
 	ret := newRet(c.Low.Name, &yes)
 	targets, sources := pkgTargets(c)
-	be := apt{run: aptRunner}
+	be := pkgBackend(c)
 	cur, err := be.listPkgs(ctx, false)
 	if err != nil {
 		return errRet(ret, err.Error())
@@ -105,10 +105,11 @@ func pkgInstalled(ctx context.Context, c *state.Call) state.Ret {
 	}
 	args := make([]string, len(todo))
 	for i, t := range todo {
-		args[i] = t.desired()
-		if sources {
-			args[i] = t.source
-		}
+		args[i] = be.target(t, sources)
+	}
+	if err := refreshFirst(ctx, c, be); err != nil {
+		ret.Order = exceptionOrder
+		return errRet(ret, "An error was encountered while installing package(s): "+err.Error())
 	}
 	errs, err := be.install(ctx, args)
 	if err != nil {
@@ -120,8 +121,8 @@ func pkgInstalled(ctx context.Context, c *state.Call) state.Ret {
 	}
 	changes := compareDicts(cur, neu)
 	if len(errs) > 0 {
-		ret.Changes = changes
-		return errRet(ret, "Problem encountered installing package(s). Additional info follows:\n\nerrors:\n    - "+strings.Join(errs, "\n    - "))
+		ret.Changes, ret.Order = changes, exceptionOrder
+		return errRet(ret, be.installFailed(errs))
 	}
 	ret.Changes = changes
 	return installSummary(ret, todo, have, neu, sources)
@@ -176,7 +177,7 @@ func installSummary(ret state.Ret, todo, have []pkgTarget, neu map[string]string
 func pkgUninstall(ctx context.Context, c *state.Call, action string) state.Ret {
 	ret := newRet(c.Low.Name, &yes)
 	targets, _ := pkgTargets(c)
-	be := apt{run: aptRunner}
+	be := pkgBackend(c)
 	cur, err := be.listPkgs(ctx, false)
 	if err != nil {
 		return errRet(ret, err.Error())
@@ -216,13 +217,14 @@ func pkgUninstall(ctx context.Context, c *state.Call, action string) state.Ret {
 		return ret
 	}
 	if err := be.uninstall(ctx, action, todo); err != nil {
+		ret.Order = exceptionOrder
 		return errRet(ret, err.Error())
 	}
 	return uninstallResult(ctx, be, ret, action, names, todo, cur, oldRemoved)
 }
 
 // uninstallResult compares the packages after the removal with before.
-func uninstallResult(ctx context.Context, be apt, ret state.Ret, action string, names, todo []string, cur, oldRemoved map[string]string) state.Ret {
+func uninstallResult(ctx context.Context, be pkgManager, ret state.Ret, action string, names, todo []string, cur, oldRemoved map[string]string) state.Ret {
 	neu, err := be.listPkgs(ctx, false)
 	if err != nil {
 		return errRet(ret, err.Error())
@@ -236,7 +238,9 @@ func uninstallResult(ctx context.Context, be apt, ret state.Ret, action string, 
 	}
 	if action == "purge" {
 		newRemoved, _ := be.listPkgs(ctx, true)
-		ret.Changes = body.Map{{Key: "removed", Value: compareDicts(oldRemoved, newRemoved)}, {Key: "installed", Value: ret.Changes}}
+		if be.keepsConfig() { // aptpkg's purge reports removed and installed
+			ret.Changes = body.Map{{Key: "removed", Value: compareDicts(oldRemoved, newRemoved)}, {Key: "installed", Value: ret.Changes}}
+		}
 		for _, n := range names {
 			if _, ok := newRemoved[n]; ok {
 				failed = append(failed, n)

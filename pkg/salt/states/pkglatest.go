@@ -71,20 +71,25 @@ func pkgLatest(ctx context.Context, c *state.Call) state.Ret {
 		return errRet(ret, `The "sources" parameter is not supported.`)
 	}
 	targets, _ := pkgTargets(c)
-	be := apt{run: aptRunner}
+	be := pkgBackend(c)
 	cur, err := be.listPkgs(ctx, false)
 	if err != nil {
 		return errRet(ret, err.Error())
+	}
+	if err := refreshFirst(ctx, c, be); err != nil {
+		return errRet(ret, "An error was encountered while checking the newest available version of package(s): "+err.Error())
 	}
 	want := map[string]string{}
 	var names, problems, upToDate []string
 	for _, t := range targets {
 		names = append(names, t.name)
-		avail, err := be.latestVersion(ctx, t.name)
-		if err != nil {
-			return errRet(ret, err.Error())
-		}
-		switch {
+	}
+	latest, err := latestVersions(ctx, be, names)
+	if err != nil {
+		return errRet(ret, err.Error())
+	}
+	for _, t := range targets {
+		switch avail := latest[t.name]; {
 		case avail != "":
 			want[t.name] = avail
 		case cur[t.name] == "":
@@ -194,8 +199,14 @@ func pkgUptodate(ctx context.Context, c *state.Call) state.Ret {
 			return ret
 		}
 	}
-	be := apt{run: aptRunner}
+	be := pkgBackend(c)
 	dist := a.boolean("dist_upgrade", false)
+	if a.isTrue("refresh") {
+		if err := be.refresh(ctx, false); err != nil {
+			ret.Comment = err.Error()
+			return ret
+		}
+	}
 	ups, err := be.upgradable(ctx, dist)
 	if err != nil {
 		ret.Comment = err.Error()
@@ -221,7 +232,7 @@ func pkgUptodate(ctx context.Context, c *state.Call) state.Ret {
 		ret.Result, ret.Comment, ret.Changes = nil, "System update will be performed", expected
 		return ret
 	}
-	return runUpgrade(ctx, be, ret, dist, only, expected, cur)
+	return runUpgrade(ctx, c, be, ret, dist, only, expected, cur)
 }
 
 func mapKeys(m map[string]string) func(func(string) bool) {
@@ -235,13 +246,12 @@ func mapKeys(m map[string]string) func(func(string) bool) {
 }
 
 // runUpgrade is aptpkg.upgrade and the end of pkg.uptodate.
-func runUpgrade(ctx context.Context, be apt, ret state.Ret, dist bool, only []string, expected body.Map, cur map[string]string) state.Ret {
-	verb := "upgrade"
-	if dist {
-		verb = "dist-upgrade"
+func runUpgrade(ctx context.Context, c *state.Call, be pkgManager, ret state.Ret, dist bool, only []string, expected body.Map, cur map[string]string) state.Ret {
+	err := refreshFirst(ctx, c, be)
+	if err == nil {
+		err = be.upgrade(ctx, dist, only)
 	}
-	argv := []string{"apt-get", "-q", "-y", "-o", "DPkg::Options::=--force-confold", "-o", "DPkg::Options::=--force-confdef", verb}
-	if _, _, _, err := be.run(ctx, argv, dpkgEnv); err != nil {
+	if err != nil {
 		ret.Comment = err.Error()
 		return ret
 	}

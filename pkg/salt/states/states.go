@@ -24,7 +24,11 @@ func Register(r state.Registry) {
 	registerHost(r)
 	registerGroup(r)
 	registerCron(r)
+	registerCronEnv(r)
+	registerGit(r)
+	registerArchive(r)
 	registerUser(r)
+	orderRets(r)
 }
 
 // testNote ends the comment of a file state that would change under

@@ -1,0 +1,141 @@
+package states
+
+import (
+	"context"
+	"errors"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+)
+
+// The dnf/rpm side of the pkg states (salt/modules/yumpkg.py), the
+// package manager of RedHat and its derivatives: rpm -qa for what is
+// installed, dnf to install and remove.
+
+type dnf struct {
+	run    runner
+	osarch string // the osarch grain: rpm names a package of another arch name.arch
+}
+
+// rpmQueryFormat is salt.utils.pkg.rpm.QUERYFORMAT as list_pkgs uses it.
+const rpmQueryFormat = "%{NAME}_|-%{EPOCH}_|-%{VERSION}_|-%{RELEASE}_|-%{ARCH}_|-(none)_|-%{INSTALLTIME}\n"
+
+var rpmArches32 = []string{"i386", "i486", "i586", "i686", "athlon", "geode", "pentium3", "pentium4"}
+
+// call is _call_yum: under systemd-run --scope when systemd runs.
+func (d dnf) call(ctx context.Context, args ...string) (string, string, int, error) {
+	argv := append([]string{"dnf"}, args...)
+	if st, err := os.Stat("/run/systemd/system"); err == nil && st.IsDir() {
+		argv = append([]string{"systemd-run", "--scope"}, argv...)
+	}
+	return d.run(ctx, argv, nil)
+}
+
+// listPkgs is yumpkg.list_pkgs: name → version(s) (epoch:version-release,
+// several joined by commas); yum keeps no removed packages.
+func (d dnf) listPkgs(ctx context.Context, removed bool) (map[string]string, error) {
+	if removed {
+		return map[string]string{}, nil
+	}
+	out, _, _, err := d.run(ctx, []string{"rpm", "-qa", "--queryformat", rpmQueryFormat}, nil)
+	if err != nil {
+		return nil, err
+	}
+	vers := map[string][]string{}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Split(line, "_|-")
+		if len(f) != 7 {
+			continue
+		}
+		name, epoch, version, release, arch := f[0], f[1], f[2], f[3], f[4]
+		if !(slices.Contains(rpmArches32, arch) && slices.Contains(rpmArches32, d.arch())) && arch != d.arch() && arch != "noarch" {
+			name += "." + arch
+		}
+		if release != "" {
+			version += "-" + release
+		}
+		if epoch != "(none)" && epoch != "0" {
+			version = epoch + ":" + version
+		}
+		vers[name] = append(vers[name], version)
+	}
+	pkgs := make(map[string]string, len(vers))
+	for n, v := range vers {
+		slices.Sort(v)
+		pkgs[n] = strings.Join(v, ",")
+	}
+	return pkgs, nil
+}
+
+// arch is the osarch grain, else rpm's name of this machine's arch.
+func (d dnf) arch() string {
+	if d.osarch != "" {
+		return d.osarch
+	}
+	switch runtime.GOARCH {
+	case "amd64":
+		return "x86_64"
+	case "arm64":
+		return "aarch64"
+	case "386":
+		return "i686"
+	}
+	return runtime.GOARCH
+}
+
+// target is yumpkg.install's pkgstr: a file, name, or name-version.
+func (d dnf) target(t pkgTarget, sources bool) string {
+	switch {
+	case sources:
+		return t.source
+	case t.version == "":
+		return t.name
+	}
+	return t.name + "-" + t.version
+}
+
+// install is yumpkg.install's dnf -y --best --allowerasing install; dnf's
+// output (stderr redirected into it) is the error when it fails.
+func (d dnf) install(ctx context.Context, targets []string) ([]string, error) {
+	out, stderr, rc, err := d.call(ctx, append([]string{"-y", "--best", "--allowerasing", "install"}, targets...)...)
+	if err != nil {
+		return nil, err
+	}
+	if rc != 0 {
+		return []string{strings.TrimRight(out+stderr, "\n")}, nil
+	}
+	return nil, nil
+}
+
+func (d dnf) keepsConfig() bool { return false }
+
+func (d dnf) installFailed(errs []string) string {
+	return errorsInfo("Error occurred installing package(s)", errs)
+}
+
+// uninstall is yumpkg.remove (purge is remove): dnf -y remove.
+func (d dnf) uninstall(ctx context.Context, _ string, names []string) error {
+	_, stderr, rc, err := d.call(ctx, append([]string{"-y", "remove"}, names...)...)
+	if err != nil {
+		return err
+	}
+	if rc != 0 && stderr != "" {
+		return errors.New(errorsInfo("Error occurred removing package(s)", []string{strings.TrimRight(stderr, "\n")}))
+	}
+	return nil
+}
+
+// refresh is yumpkg.refresh_db: dnf clean expire-cache, then (unless
+// list_upgrades asks for check_update=False) check-update, whose exit
+// 100 means updates are available, not an error.
+func (d dnf) refresh(ctx context.Context, checkUpdate bool) error {
+	if _, _, _, err := d.call(ctx, "--quiet", "--assumeyes", "clean", "expire-cache"); err != nil {
+		return err
+	}
+	if !checkUpdate {
+		return nil
+	}
+	_, _, _, err := d.call(ctx, "--quiet", "--assumeyes", "check-update")
+	return err
+}
