@@ -169,7 +169,7 @@ func installSummary(ret state.Ret, todo, have []pkgTarget, neu map[string]string
 		comment = append([]string{"The following packages failed to install/update: " + strings.Join(failed, ", ")}, comment...)
 		ret.Result = &no
 	}
-	ret.Comment = strings.Join(comment, " ")
+	ret.Comment = strings.Join(comment, "\n") // pkg.installed's "\n".join(comment)
 	return ret
 }
 

@@ -91,5 +91,5 @@ func TestPkgWithFakeApt(t *testing.T) {
 	wantRet(t, run(t, env, "pkg.installed", "nope", nil, false), "False",
 		"Problem encountered installing package(s). Additional info follows:\n\nerrors:\n    - E: Unable to locate package nope", "{}")
 	wantRet(t, run(t, env, "pkg.installed", "x", body.Map{{Key: "pkgs", Value: []any{"demo", body.Map{{Key: "old", Value: "2"}}}}}, false),
-		"True", "The following packages were installed/updated: demo The following packages were already installed: old=2", `{"demo":{"old":"","new":"1.0-1"}}`)
+		"True", "The following packages were installed/updated: demo\nThe following packages were already installed: old=2", `{"demo":{"old":"","new":"1.0-1"}}`)
 }
