@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -139,7 +140,7 @@ func blockReplace(path string, o blockOpts) (string, error) {
 			return "", errors.New("Cannot edit marked block. Markers were not found in file.")
 		}
 	}
-	diff := unifiedDiff(orig, neu)
+	diff := py.UnifiedDiff(orig, neu)
 	if diff != "" && !o.dryRun {
 		if err := rewriteInPlace(path, data, []byte(strings.Join(neu, "")), o.backup); err != nil {
 			return "", err
@@ -164,7 +165,7 @@ func blockNotFound(o blockOpts, orig, neu []string, sep string) ([]string, bool)
 		if pattern == "" {
 			pattern = o.after
 		}
-		re, err := compilePy(pattern, 0)
+		re, err := py.CompileFlags(pattern, 0)
 		if err != nil {
 			return neu, false
 		}

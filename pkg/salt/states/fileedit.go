@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // file.replace of salt/modules/file.py, which the file.replace,
@@ -48,7 +50,7 @@ func replaceInFile(path string, o replaceOpts) (replaceResult, error) {
 	if o.appendIfNotFound && o.prependIf {
 		return replaceResult{}, fmt.Errorf("Only one of append and prepend_if_not_found is permitted")
 	}
-	re, err := compilePy(o.pattern, o.flags)
+	re, err := py.CompileFlags(o.pattern, o.flags)
 	if err != nil {
 		return replaceResult{}, err
 	}
@@ -56,7 +58,7 @@ func replaceInFile(path string, o replaceOpts) (replaceResult, error) {
 	if o.backslash {
 		repl = strings.ReplaceAll(repl, `\`, `\\`)
 	}
-	result, nrepl, err := pySubn(re, repl, string(data), o.count)
+	result, nrepl, err := py.Subn(re, repl, string(data), o.count)
 	if err != nil {
 		return replaceResult{}, err
 	}
@@ -66,7 +68,7 @@ func replaceInFile(path string, o replaceOpts) (replaceResult, error) {
 		content = *o.notFound
 	}
 	if o.appendIfNotFound || o.prependIf {
-		if cre, err := compilePy("^"+regexp.QuoteMeta(content)+`($|\r\n)`, o.flags); err == nil && cre.MatchString(string(data)) {
+		if cre, err := py.CompileFlags("^"+regexp.QuoteMeta(content)+`($|\r\n)`, o.flags); err == nil && cre.MatchString(string(data)) {
 			found = true
 		}
 	}
@@ -83,7 +85,7 @@ func replaceInFile(path string, o replaceOpts) (replaceResult, error) {
 			return replaceResult{}, err
 		}
 	}
-	diff := unifiedDiff(orig, neu)
+	diff := py.UnifiedDiff(orig, neu)
 	if o.showChanges {
 		return replaceResult{diff: diff, changed: diff != ""}, nil
 	}
@@ -143,7 +145,7 @@ func searchFile(path, pattern string) bool {
 	if err != nil {
 		return false
 	}
-	re, err := compilePy(pattern, reMultiline)
+	re, err := py.CompileFlags(pattern, py.ReMultiline)
 	return err == nil && re.Match(data)
 }
 

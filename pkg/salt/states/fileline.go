@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -118,7 +119,7 @@ func lineEdit(path string, o lineOpts, showChanges, backup, test bool) (string, 
 	}
 	diff := ""
 	if showChanges {
-		diff = unifiedDiff(splitLines(string(data)), lines)
+		diff = py.UnifiedDiff(splitLines(string(data)), lines)
 	}
 	if !test {
 		if backup {
@@ -162,7 +163,7 @@ func regexToStatic(lines []string, regex *string) ([]string, error) {
 	if len(lines) == 0 || regex == nil || *regex == "" {
 		return nil, nil
 	}
-	re, err := compilePy(*regex, reDotAll)
+	re, err := py.CompileFlags(*regex, py.ReDotAll)
 	if err != nil {
 		return nil, fmt.Errorf("%v: '%s'", err, *regex)
 	}

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // This file holds the file operations Salt's file execution module does
@@ -300,7 +301,7 @@ func textDiff(path string, newText []byte) (string, error) {
 	case newBin:
 		return "Replace text file with binary file", nil
 	}
-	return unifiedDiff(splitLines(string(old)), splitLines(string(newText))), nil
+	return py.UnifiedDiff(splitLines(string(old)), splitLines(string(newText))), nil
 }
 
 // writeFile is salt.utils.files.copyfile of new content to dest: written
@@ -447,3 +448,16 @@ func expandUser(p string) string {
 // timeStamp is time.strftime("%Y-%m-%d-%H-%M-%S") in local time, the
 // suffix of file.line's backups.
 func timeStamp() string { return time.Now().Format("2006-01-02-15-04-05") }
+
+// splitLines is Python's readlines(): lines keep their "\n"; the last
+// has none when the text does not end with one.
+func splitLines(text string) []string {
+	if text == "" {
+		return nil
+	}
+	lines := strings.SplitAfter(text, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}

@@ -203,7 +203,7 @@ func validRelpath(rel string, maxDepth int) bool {
 func includeExclude(p, inc, exc string) bool {
 	match := func(pat string) bool {
 		if re, ok := strings.CutPrefix(pat, "E@"); ok {
-			r, err := compilePy(re, 0)
+			r, err := py.CompileFlags(re, 0)
 			return err == nil && r.MatchString(p)
 		}
 		return py.Fnmatch(p, pat)

@@ -26,7 +26,7 @@ func fileReplace(_ context.Context, c *state.Call) state.Ret {
 		}
 		return errRet(ret, msg)
 	}
-	flags := reMultiline
+	flags := py.ReMultiline
 	if a.has("flags") {
 		f, err := reFlags(a.get("flags"))
 		if err != nil {
@@ -190,7 +190,7 @@ func fileAppend(ctx context.Context, c *state.Call) state.Ret {
 			ret.Result, ret.Comment = &yes, fmt.Sprintf("File %s is in correct state", name)
 			return ret
 		}
-		setEditDiff(&ret, before, strings.Join(unifiedDiffItems(slines, append(slines, add...)), "\n"))
+		setEditDiff(&ret, before, strings.Join(py.UnifiedDiffItems(slines, append(slines, add...)), "\n"))
 		return ret
 	}
 	if len(add) > 0 {
@@ -203,7 +203,7 @@ func fileAppend(ctx context.Context, c *state.Call) state.Ret {
 	}
 	after, _ := os.ReadFile(name)
 	if nl := py.SplitLines(string(after)); !equalLines(slines, nl) {
-		setEditDiff(&ret, after, strings.Join(unifiedDiffItems(slines, nl), "\n"))
+		setEditDiff(&ret, after, strings.Join(py.UnifiedDiffItems(slines, nl), "\n"))
 	}
 	ret.Result = &yes
 	return ret
@@ -240,7 +240,7 @@ func filePrepend(ctx context.Context, c *state.Call) state.Ret {
 			return ret
 		}
 		ret.Result, ret.Comment = nil, fmt.Sprintf("File %s is set to be updated", name)
-		setEditDiff(&ret, before, unifiedDiff(slines, nlines))
+		setEditDiff(&ret, before, py.UnifiedDiff(slines, nlines))
 		return ret
 	}
 	count := len(preface)
@@ -251,7 +251,7 @@ func filePrepend(ctx context.Context, c *state.Call) state.Ret {
 	}
 	after, _ := os.ReadFile(name)
 	if nl := splitLines(string(after)); !equalLines(slines, nl) {
-		setEditDiff(&ret, after, unifiedDiff(slines, nl))
+		setEditDiff(&ret, after, py.UnifiedDiff(slines, nl))
 	}
 	if count > 0 {
 		ret.Comment = fmt.Sprintf("Prepended %d lines", count)

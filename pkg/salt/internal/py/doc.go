@@ -17,6 +17,9 @@
 //   - re.go: Python's re syntax translated to RE2, with re.match's anchoring.
 //   - json.go: json.dumps's indent=None and ensure_ascii=False layouts, on
 //     top of the JSON the RAET body codec writes.
+//   - resub.go: re.compile with flags, re.subn with Python's templates.
+//   - difflib.go: difflib.unified_diff, as Salt's file diffs make it.
+//   - hashlib.go: the hashlib names of hash_type.
 //
 // Salt's own rules built on these (is_true, expr_match, subdict_match,
 // yamlify_arg) stay with the Salt code that owns them.

@@ -1,4 +1,4 @@
-package states
+package py
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ func TestUnifiedDiffAsPython(t *testing.T) {
 	}
 	a := append(rep("x\n", 210), "a\n")
 	b := append(append(append(rep("x\n", 200), "b\n"), rep("x\n", 10)...), "a\n")
-	if got, want := unifiedDiff(a, b), "--- \n+++ \n@@ -198,6 +198,7 @@\n x\n x\n x\n+b\n x\n x\n x\n"; got != want {
+	if got, want := UnifiedDiff(a, b), "--- \n+++ \n@@ -198,6 +198,7 @@\n x\n x\n x\n+b\n x\n x\n x\n"; got != want {
 		t.Errorf("insert in repeated lines:\n%q\nwant\n%q", got, want)
 	}
 
@@ -33,23 +33,13 @@ func TestUnifiedDiffAsPython(t *testing.T) {
 	d := append(append(append([]string{}, c[:150]...), "new\n"), c[150:]...)
 	want := "--- \n+++ \n@@ -148,153 +148,154 @@\n 0\n 1\n 2\n" + strings.Repeat("-0\n-1\n-2\n", 50) +
 		"+new\n" + strings.Repeat("+0\n+1\n+2\n", 50)
-	if got := unifiedDiff(c, d); got != want {
+	if got := UnifiedDiff(c, d); got != want {
 		t.Errorf("autojunk diff differs from Python's:\n%q", got)
 	}
-	if got := unifiedDiff([]string{"a\n"}, []string{"a\n"}); got != "" {
+	if got := UnifiedDiff([]string{"a\n"}, []string{"a\n"}); got != "" {
 		t.Errorf("equal inputs diff to %q", got)
 	}
-	if got, want := unifiedDiff(nil, []string{"a\n", "b"}), "--- \n+++ \n@@ -0,0 +1,2 @@\n+a\n+b"; got != want {
+	if got, want := UnifiedDiff(nil, []string{"a\n", "b"}), "--- \n+++ \n@@ -0,0 +1,2 @@\n+a\n+b"; got != want {
 		t.Errorf("from empty: %q, want %q", got, want)
-	}
-}
-
-func TestSplitLinesKeepsEnds(t *testing.T) {
-	got := splitLines("a\nb")
-	if len(got) != 2 || got[0] != "a\n" || got[1] != "b" {
-		t.Errorf("splitLines = %q", got)
-	}
-	if splitLines("") != nil {
-		t.Error("empty text has lines")
 	}
 }

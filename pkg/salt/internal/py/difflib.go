@@ -1,4 +1,4 @@
-package states
+package py
 
 import (
 	"fmt"
@@ -187,16 +187,16 @@ func unifiedRange(start, stop int) string {
 	return fmt.Sprintf("%d,%d", beginning, length)
 }
 
-// unifiedDiff is "".join(difflib.unified_diff(a, b)) with empty file
+// UnifiedDiff is "".join(difflib.unified_diff(a, b)) with empty file
 // names, a and b being lines that keep their line endings.
-func unifiedDiff(a, b []string) string { return strings.Join(unifiedDiffItems(a, b), "") }
+func UnifiedDiff(a, b []string) string { return strings.Join(UnifiedDiffItems(a, b), "") }
 
-// unifiedDiffItems is the list difflib.unified_diff(a, b) yields: the
+// UnifiedDiffItems is the list difflib.unified_diff(a, b) yields: the
 // header and hunk lines end with "\n" (its lineterm), the others are a's
 // and b's lines behind their one-character prefix. Salt joins them with
 // "" for lines that keep their ends, with "\n" for lines that do not
 // (file.append).
-func unifiedDiffItems(a, b []string) []string {
+func UnifiedDiffItems(a, b []string) []string {
 	var out []string
 	for gi, group := range newSeqMatcher(a, b).groupedOpcodes(3) {
 		if gi == 0 {
@@ -225,17 +225,4 @@ func prefixed(out []string, prefix string, lines []string) []string {
 		out = append(out, prefix+l)
 	}
 	return out
-}
-
-// splitLines is Python's readlines(): lines keep their "\n"; the last
-// has none when the text does not end with one.
-func splitLines(text string) []string {
-	if text == "" {
-		return nil
-	}
-	lines := strings.SplitAfter(text, "\n")
-	if lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	return lines
 }
