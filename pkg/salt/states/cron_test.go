@@ -66,9 +66,9 @@ func TestCron(t *testing.T) {
 	if f.tabs["www"] != "MAILTO=ops\n0 1 * * * /old/job\n"+cronTag+"\n" {
 		t.Fatalf("after removal:\n%s", f.tabs["www"])
 	}
-	// A crontab that does not exist yet.
-	wantRet(t, run(t, env, "cron.present", "date", body.Map{{Key: "user", Value: "nobody"}}, false), "True", "Cron date added to nobody's crontab", `{"nobody":"date"}`)
-	if f.tabs["nobody"] != cronTag+"\n# SALT_CRON_IDENTIFIER:date\n* * * * * date\n" {
-		t.Fatalf("new crontab:\n%q", f.tabs["nobody"])
+	// A crontab that does not exist yet (of a user the tests do not run as).
+	wantRet(t, run(t, env, "cron.present", "date", body.Map{{Key: "user", Value: "daemon"}}, false), "True", "Cron date added to daemon's crontab", `{"daemon":"date"}`)
+	if f.tabs["daemon"] != cronTag+"\n# SALT_CRON_IDENTIFIER:date\n* * * * * date\n" {
+		t.Fatalf("new crontab:\n%q", f.tabs["daemon"])
 	}
 }
