@@ -14,8 +14,10 @@ import (
 // with a restrictive or a lax umask writes the same files.
 func TestModesIgnoreUmask(t *testing.T) {
 	for _, mask := range []int{0o277, 0o000} {
-		old := syscall.Umask(mask)
+		// The store's directories are made first: under a umask of 0277 the
+		// test's own temp directory would not be writable but by root.
 		s := openStore(t, Options{AutoAccept: true})
+		old := syscall.Umask(mask)
 		_, err := s.Status("web1", hexA1, hexA2)
 		_, lerr := s.LoadOrCreateLocal()
 		syscall.Umask(old)
