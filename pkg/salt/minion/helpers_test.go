@@ -412,3 +412,14 @@ func sameKeys(got []string, want ...string) bool { return slices.Equal(got, want
 func netipPort(port uint16) netip.AddrPort {
 	return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)
 }
+
+// startJoined starts a fake master and a minion of it, and waits until the
+// minion has joined, been allowed and asked for its pillar.
+func startJoined(t *testing.T) (*fakeMaster, *env, *running) {
+	t.Helper()
+	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
+	e := newEnv(t, fm.addr, "")
+	r := e.start("127.0.0.1:0")
+	fm.waitCmd("_pillar request", isCmd("_pillar"))
+	return fm, e, r
+}

@@ -80,10 +80,7 @@ func runTool(t *testing.T, e *env, name string) *lane.Stack {
 // counted every time and logged once.
 func TestMinionPolicyRefusals(t *testing.T) {
 	t.Parallel()
-	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
-	e := newEnv(t, fm.addr, "")
-	r := e.start("127.0.0.1:0")
-	fm.waitCmd("_pillar request", isCmd("_pillar"))
+	fm, e, r := startJoined(t)
 
 	tool := runTool(t, e, "tool")
 	jid := newJID()
@@ -146,10 +143,7 @@ func TestMinionPolicyRefusals(t *testing.T) {
 // the policy lets a master's road message through to a local yard.
 func TestMasterReplyReachesLocalYard(t *testing.T) {
 	t.Parallel()
-	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
-	e := newEnv(t, fm.addr, "")
-	r := e.start("127.0.0.1:0")
-	fm.waitCmd("_pillar request", isCmd("_pillar"))
+	fm, e, r := startJoined(t)
 	tool := runTool(t, e, "tool")
 	uid, ok := fm.stack.UID("m1_minion")
 	if !ok {

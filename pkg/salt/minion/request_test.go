@@ -111,10 +111,7 @@ func TestRequestGetsItsOwnReply(t *testing.T) {
 // A reply for a track no request waits on is counted and dropped.
 func TestReplyForUnknownTrackIsCounted(t *testing.T) {
 	t.Parallel()
-	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
-	e := newEnv(t, fm.addr, "")
-	r := e.start("127.0.0.1:0")
-	fm.waitCmd("_pillar request", isCmd("_pillar"))
+	fm, e, r := startJoined(t)
 	uid, _ := fm.stack.UID("m1_minion")
 	req := route.Route{Src: route.Addr{Estate: "m1_minion", Share: "0123456789abcdef01"}}
 	if err := fm.stack.Transmit(protocol.RemoteReply(masterEstate, req, true), uid, deadline).Err(); err != nil {
