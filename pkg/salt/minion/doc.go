@@ -37,8 +37,7 @@
 // After each allow the minion asks the master for its pillar in a _pillar
 // request carrying its grains (pillar.go), on a track of its request
 // channel, and keeps the answer in memory for the pillar module and pillar
-// targets; without a request channel it sends the older request with no
-// track, whose empty reply it drops. A publish whose target matches (pkg/salt/target) runs in a
+// targets. A publish whose target matches (pkg/salt/target) runs in a
 // goroutine of its own, with <cachedir>/proc/<jid> (msgpack, modules.ProcRecord)
 // on disk while it runs; its return load (job.ReturnLoad) goes to the master
 // that published it, over the road, route src [<estate>, "jobber",

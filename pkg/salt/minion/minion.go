@@ -257,18 +257,6 @@ func (m *Minion) stopRoad() {
 	m.road.Run(ctx)
 }
 
-// sendPillar gives a master this minion's grains (the _pillar request).
-func (m *Minion) sendPillar(master string, uid uint32) {
-	d := m.road.Transmit(protocol.PillarRequest(m.estate, master, m.id, m.grains), uid, m.o.returnTimeout)
-	go func() {
-		if err := d.Err(); err != nil {
-			m.log.Warnf("Grains not delivered to master %s: %v", master, err)
-		} else {
-			m.log.Debugf("Grains delivered to master %s", master)
-		}
-	}()
-}
-
 // sendToMaster transmits a message to the master of that estate name, if
 // the road has a session with it now.
 func (m *Minion) sendToMaster(master string, msg body.Map) (*road.Delivery, error) {

@@ -2,7 +2,6 @@ package minion
 
 import (
 	"context"
-	"errors"
 	"sync"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -17,14 +16,11 @@ type Requester interface {
 	Request(ctx context.Context, load body.Map) (any, error)
 }
 
-// errNoRequester: the minion has no request channel to ask for a pillar.
-var errNoRequester = errors.New("no request channel to the master")
-
 // pillarStore is the minion's pillar in memory (Salt's opts["pillar"]):
 // what the master compiled for it at the last allow or
 // saltutil.refresh_pillar. Its values are never logged.
 type pillarStore struct {
-	req Requester // nil: the pillar is asked for in the older form, and stays empty
+	req Requester // the minion's request channel, or a test's
 
 	mu   sync.RWMutex
 	data map[string]any
@@ -69,9 +65,6 @@ func (m *Minion) fetchPillar(ctx context.Context, pillarenv string, override map
 // estate that signed the request. A return that is not a mapping is an
 // empty pillar, as Salt's "Got a bad pillar from master".
 func (m *Minion) requestPillar(ctx context.Context, saltenv, pillarenv string, override map[string]any) (map[string]any, error) {
-	if m.pillar.req == nil {
-		return nil, errNoRequester
-	}
 	ret, err := m.pillar.req.Request(ctx, protocol.PillarLoad(m.id, m.grains, saltenv, pillarenv, override))
 	if err != nil {
 		return nil, err
@@ -87,16 +80,8 @@ func (m *Minion) requestPillar(ctx context.Context, saltenv, pillarenv string, o
 }
 
 // refreshPillar fetches the pillar into memory (after each allow, and for
-// saltutil.refresh_pillar). Without a request channel the master is only
-// given the grains, in the older _pillar request, and the pillar stays as
-// it is.
+// saltutil.refresh_pillar).
 func (m *Minion) refreshPillar(ctx context.Context) error {
-	if m.pillar.req == nil {
-		if name, uid, ok := m.masters.pick(m.road.Remotes()); ok {
-			m.sendPillar(name, uid)
-		}
-		return nil
-	}
 	// As Minion._refresh_pillar: the saltenv and pillarenv options.
 	p, err := m.requestPillar(ctx, m.cfg.FileOptions().Saltenv, m.cfg.FileOptions().Pillarenv, nil)
 	if err != nil {
@@ -108,14 +93,9 @@ func (m *Minion) refreshPillar(ctx context.Context) error {
 	return nil
 }
 
-// askPillar follows an allow by master: the pillar is fetched on a track
-// when the minion has a request channel, else the grains are sent in the
-// older request without one.
-func (m *Minion) askPillar(master string, uid uint32) {
-	if m.pillar.req == nil {
-		m.sendPillar(master, uid)
-		return
-	}
+// askPillar follows an allow by a master: the pillar is fetched, which
+// also gives the master the minion's grains for targeting.
+func (m *Minion) askPillar() {
 	go func() {
 		ctx, cancel := context.WithTimeout(m.jobCtx, m.o.returnTimeout)
 		defer cancel()
@@ -127,7 +107,5 @@ func (m *Minion) askPillar(master string, uid uint32) {
 func (m *Minion) pillarModules(o *modules.Options) {
 	o.Pillar = m.pillar.get
 	o.RefreshPillar = m.refreshPillar
-	if m.pillar.req != nil {
-		o.FetchPillar = m.fetchPillar
-	}
+	o.FetchPillar = m.fetchPillar
 }

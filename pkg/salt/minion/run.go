@@ -210,7 +210,7 @@ func (m *Minion) onEvent(ev road.Event) {
 		m.masters.mu.Lock()
 		ms.wait, ms.refusals = 0, 0
 		m.masters.mu.Unlock()
-		m.askPillar(ev.Name, ev.UID)
+		m.askPillar()
 		m.spool.flush(ev.Name)
 		m.flushLane()
 	case road.EventAlived:

@@ -2,7 +2,6 @@ package minion
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/saltraet/saltraet/pkg/salt/modules"
 	"github.com/saltraet/saltraet/pkg/salt/render"
@@ -34,9 +33,6 @@ func (m *Minion) stateEnv(ctx context.Context, req modules.StateRequest) (*state
 		override := map[string]any{}
 		for _, it := range req.Pillar {
 			override[it.Key] = it.Value
-		}
-		if m.pillar.req == nil {
-			return nil, fmt.Errorf("state: no master to compile the pillar with pillar= or pillarenv=")
 		}
 		p, err := m.fetchPillar(ctx, req.Pillarenv, override)
 		if err != nil {
