@@ -192,22 +192,7 @@ func filterSequence(_ *exec.Evaluator, in *exec.Value, _ *exec.VarArgs) *exec.Va
 }
 
 // shellQuote is shlex.quote.
-func shellQuote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	safe := true
-	for _, r := range s {
-		if !(r < 128 && (py.IsWord(r) || strings.ContainsRune("@%+=:,./-", r))) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
-}
+func shellQuote(s string) string { return py.ShlexQuote(s) }
 
 // filterToJSON is Jinja2's tojson (htmlsafe_json_dumps): json.dumps with
 // sorted keys, then <, >, & and ' escaped.

@@ -255,16 +255,8 @@ func cacheError() body.Map {
 		{Key: "stdout", Value: ""}, {Key: "stderr", Value: ""}, {Key: "cache_error", Value: true}}
 }
 
-// shellQuote quotes s for /bin/sh when it needs it, as shlex.quote.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r == '/' || r == '.' || r == '_' || r == '-' || r == '@' || r == '%' || r == '+' || r == '=' || r == ':' || r == ',' ||
-			(r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
-}
+// shellQuote is shlex.quote.
+func shellQuote(s string) string { return py.ShlexQuote(s) }
 
 // watchedFun is the function of the state a mod_watch call stands for:
 // the runtime calls mod_watch with it as the sfun argument, as Salt does;

@@ -81,3 +81,17 @@ func ShlexSplit(s string) ([]string, error) {
 	}
 	return words, nil
 }
+
+// ShlexQuote is shlex.quote: s as one word for a POSIX shell, left alone
+// when it holds only characters no shell treats specially.
+func ShlexQuote(s string) string {
+	if s == "" {
+		return "''"
+	}
+	for _, r := range s {
+		if !(r < 128 && (IsWord(r) || strings.ContainsRune("@%+=:,./-", r))) {
+			return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
+		}
+	}
+	return s
+}

@@ -49,3 +49,19 @@ func TestShlexSplitErrors(t *testing.T) {
 		}
 	}
 }
+
+// shlex.quote's answers, from Python 3.11.
+func TestShlexQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"":               "''",
+		"web1.example":   "web1.example",
+		"a b":            "'a b'",
+		"it's":           `'it'"'"'s'`,
+		"/usr/bin/x-y@z": "/usr/bin/x-y@z",
+		"é":              "'é'",
+	} {
+		if got := ShlexQuote(in); got != want {
+			t.Errorf("ShlexQuote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
