@@ -1,6 +1,9 @@
 package protocol
 
-import "github.com/saltraet/saltraet/pkg/raet/body"
+import (
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
+)
 
 // PillarLoad is the load of a minion's _pillar request sent on a track
 // (Request), as Salt's RemotePillar.compile_pillar sends it; an empty
@@ -36,24 +39,4 @@ func orNull(s string) any {
 // PlainMap is m with every nested mapping a map[string]any (and every
 // list's), the shape pillars and grains take once read off the wire: what
 // the pillar compiler, its templates, the matchers and the modules read.
-func PlainMap(m body.Map) map[string]any {
-	out := make(map[string]any, len(m))
-	for _, it := range m {
-		out[it.Key] = plain(it.Value)
-	}
-	return out
-}
-
-func plain(v any) any {
-	switch x := v.(type) {
-	case body.Map:
-		return PlainMap(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = plain(e)
-		}
-		return out
-	}
-	return v
-}
+func PlainMap(m body.Map) map[string]any { return py.Plain(m).(map[string]any) }

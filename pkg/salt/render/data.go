@@ -111,38 +111,9 @@ func jsonLine(text string, err error) int {
 	return strings.Count(text[:off], "\n") + 1
 }
 
-// Plain turns the mappings in v into map[string]any (a body.Map keeps
-// its values, a map with non-string keys gets their Python str()), and
-// lists into []any, so that templates and merges see one type.
-func Plain(v any) any {
-	switch x := v.(type) {
-	case body.Map:
-		m := make(map[string]any, len(x))
-		for _, it := range x {
-			m[it.Key] = Plain(it.Value)
-		}
-		return m
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = Plain(e)
-		}
-		return m
-	case map[any]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[py.Str(k)] = Plain(e)
-		}
-		return m
-	case []any:
-		l := make([]any, len(x))
-		for i, e := range x {
-			l[i] = Plain(e)
-		}
-		return l
-	}
-	return v
-}
+// Plain turns the mappings in v into map[string]any and lists into
+// []any, so that templates and merges see one type (py.Plain).
+func Plain(v any) any { return py.Plain(v) }
 
 // Ordered is Plain's counterpart for ordered data: body.Map stays, with
 // its values made Ordered; a map with non-string keys becomes a body.Map
