@@ -199,7 +199,8 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	m.pillar = &pillarStore{req: req}
 	m.files = m.openFiles()
 	mo := modules.Options{Grains: m.Grains, Jobs: m.jobs, Files: m.files, Template: m.renderTemplate,
-		Saltenv: cfg.FileOptions().Saltenv}
+		Saltenv: cfg.FileOptions().Saltenv, Config: cfg, MasterRequest: m.Request, RefreshGrains: m.refreshGrains,
+		Fallback: m.openFallback()}
 	m.pillarModules(&mo)
 	mo.States = m.states()
 	m.modules = modules.New(mo)

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/fileclient"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
@@ -159,6 +160,28 @@ type Options struct {
 	// States is the minion's state system; with it the state module is
 	// registered (modstate.go), without it there is none.
 	States States
+	// Config is the minion's configuration (paths such as cachedir and the
+	// config directory, mine_functions, ...); nil means Salt's defaults.
+	Config *config.Minion
+	// MasterRequest sends a load to the minion's master and waits for its
+	// reply (Salt's ReqChannel.send): _minion_event, _mine, _mine_get, ...;
+	// nil means the minion has no master to ask.
+	MasterRequest func(ctx context.Context, load body.Map) (any, error)
+	// RefreshGrains reloads the minion's grains, the grains file included
+	// (saltutil.refresh_grains, grains.setval); nil means it cannot.
+	RefreshGrains func(ctx context.Context) error
+	// Fallback runs the functions that are not built in: Salt's own
+	// modules through a Python worker (python_fallback); nil means none.
+	Fallback Fallback
+}
+
+// Fallback runs execution functions the Executor does not have built in,
+// through Salt's own loader where Python Salt is installed.
+type Fallback interface {
+	// Functions lists the names of the functions it offers, sorted.
+	Functions(ctx context.Context) []string
+	// Call runs fun; false means it has no such function either.
+	Call(ctx context.Context, fun string, args []any, pub Pub) (Result, bool)
 }
 
 // Executor is the registry of execution functions of one minion.
@@ -235,7 +258,8 @@ func (c *Call) Grains() map[string]any {
 // grains, saltutil and sys, and cp when Options.Files is set.
 func New(opts Options) *Executor {
 	e := &Executor{opts: opts, funcs: map[string]*Func{}}
-	groups := [][]Func{testFuncs(), cmdFuncs(), grainsFuncs(), saltutilFuncs(), sysFuncs(), pillarFuncs(opts), stateFuncs(opts)}
+	groups := [][]Func{testFuncs(), cmdFuncs(), grainsFuncs(), saltutilFuncs(), sysFuncs(), pillarFuncs(opts), stateFuncs(opts),
+		fileFuncs(opts), pkgFuncs(opts), serviceFuncs(opts), userFuncs(opts), systemFuncs(opts), eventFuncs(opts)}
 	if opts.Files != nil {
 		groups = append(groups, cpFuncs())
 	}
@@ -301,6 +325,11 @@ func (e *Executor) Run(ctx context.Context, fun string, args []any, pub Pub) Res
 	f, ok := e.funcs[fun]
 	e.mu.RUnlock()
 	if !ok {
+		if e.opts.Fallback != nil {
+			if res, ok := e.opts.Fallback.Call(ctx, fun, args, pub); ok {
+				return res
+			}
+		}
 		return Result{Return: fmt.Sprintf("'%s' is not available.", fun), Retcode: 1, Out: "nested", Raised: true}
 	}
 	c := &Call{Ctx: ctx, Fun: fun, Pub: pub, exec: e}
