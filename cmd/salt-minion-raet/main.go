@@ -64,6 +64,7 @@ const (
 const daemonEnv = "SALT_MINION_RAET_DAEMONIZED"
 
 func main() {
+	minion.JobProcessMain() // a job process runs its job and exits here
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -423,3 +423,16 @@ func startJoined(t *testing.T) (*fakeMaster, *env, *running) {
 	fm.waitCmd("_pillar request", isCmd("_pillar"))
 	return fm, e, r
 }
+
+// parentPID is the parent of a process, from /proc.
+func parentPID(t *testing.T, pid int) int {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatalf("process %d: %v", pid, err)
+	}
+	var ppid int
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	fmt.Sscan(fields[1], &ppid)
+	return ppid
+}

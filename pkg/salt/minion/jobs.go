@@ -63,6 +63,20 @@ func (t *jobTable) begin(jid string, rec map[string]any) bool {
 	return true
 }
 
+// setPID gives a job's record the pid of the process that runs it, and
+// returns the record.
+func (t *jobTable) setPID(jid string, pid int) map[string]any {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	rec := maps.Clone(t.running[jid])
+	if rec == nil {
+		return nil
+	}
+	rec["pid"] = pid
+	t.running[jid] = rec
+	return rec
+}
+
 // end forgets a finished job.
 func (t *jobTable) end(jid string) {
 	t.mu.Lock()

@@ -124,6 +124,9 @@ type Minion struct {
 	lane    *lane.Stack
 	router  *route.Router
 	modules *modules.Executor
+	// hooks are what the jobs reach beyond themselves (jobenv.go); the job
+	// processes' calls are answered with them (jobproc.go).
+	hooks   jobHooks
 	masters *masterSet
 	jobs    *jobTable
 	jidQ    *jidQueue
@@ -192,18 +195,12 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 		return nil, fmt.Errorf("sock_dir %s: %w", cfg.SockDir, err)
 	}
 	m.jobCtx, m.jobCancel = context.WithCancel(context.Background())
-	var req Requester = m // its own request channel (request.go)
+	var pillarReq Requester = m // its own request channel (request.go)
 	if o.pillarReq != nil {
-		req = o.pillarReq
+		pillarReq = o.pillarReq
 	}
-	m.pillar = &pillarStore{req: req}
-	m.files = m.openFiles()
-	mo := modules.Options{Grains: m.Grains, Jobs: m.jobs, Files: m.files, Template: m.renderTemplate,
-		Saltenv: cfg.FileOptions().Saltenv, Config: cfg, MasterRequest: m.Request, RefreshGrains: m.refreshGrains,
-		Fallback: m.openFallback()}
-	m.pillarModules(&mo)
-	mo.States = m.states()
-	m.modules = modules.New(mo)
+	m.openJobEnv(jobHooks{req: m, pillarReq: pillarReq, jobs: m.jobs, refreshGrains: m.refreshGrains,
+		fallback: m.openFallback()})
 	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,
 		RoadTimeout: o.returnTimeout, Policy: m.policy(), OnUndeliverable: m.undeliverable})
 	for share, h := range m.handlers() {
@@ -315,33 +312,43 @@ func (m *Minion) onPublish(msg route.Message) {
 		m.log.Infof("Job %s was published again; it runs or ran already", pub.Jid)
 		return
 	}
-	fun, _ := load.Get("fun")
-	go m.runJob(msg.FromEstate, pub, fun, rec)
+	go m.runJob(msg.FromEstate, pub, load, rec)
 }
 
-// runJob runs one job and sends its return to the master that published it.
-func (m *Minion) runJob(master string, pub protocol.Pub, fun any, rec map[string]any) {
+// runJob runs one job and sends its return to the master that published
+// it: in a process of its own (jobproc.go) when the minion runs jobs so,
+// else here. The return goes from here, which holds the spool and road.
+func (m *Minion) runJob(master string, pub protocol.Pub, load body.Map, rec map[string]any) {
 	defer m.jobs.end(pub.Jid)
-	if err := m.jobs.writeProc(pub.Jid, rec); err != nil {
-		m.log.Warnf("Cannot write the proc file of job %s: %v", pub.Jid, err)
-	}
+	fun, _ := load.Get("fun")
 	m.log.Infof("Running %s for master %s (jid %s)", pub.Fun, master, pub.Jid)
 	var res modules.Result
-	if _, ok := fun.(string); ok {
-		res = m.modules.Run(m.jobCtx, pub.Fun, pub.Arg, pub)
-	} else {
+	switch _, ok := fun.(string); {
+	case !ok:
 		res = modules.Result{Return: fmt.Sprintf("Compound functions are not supported by this minion: %v", fun),
 			Retcode: 1, Out: "nested"}
 		fun = fmt.Sprint(fun)
+	case m.jobProcesses():
+		res = m.runJobProcess(pub, load, rec)
+	default:
+		m.writeProc(pub.Jid, rec)
+		res = m.modules.Run(m.jobCtx, pub.Fun, pub.Arg, pub)
 	}
 	rc := int64(res.Retcode)
-	load := job.ReturnLoad(job.Return{Success: res.Success, Return: res.Return, Retcode: &rc, JID: pub.Jid,
+	ret := job.ReturnLoad(job.Return{Success: res.Success, Return: res.Return, Retcode: &rc, JID: pub.Jid,
 		Fun: fun, FunArgs: modules.StripKwargMarkers(pub.Arg), ID: m.id, Out: res.Out})
-	m.spool.submit(pub.Jid, master, protocol.ReturnMessage(m.estate, master, load))
+	m.spool.submit(pub.Jid, master, protocol.ReturnMessage(m.estate, master, ret))
 	if err := m.jobs.removeProc(pub.Jid); err != nil {
 		m.log.Warnf("Cannot remove the proc file of job %s: %v", pub.Jid, err)
 	}
 	m.log.Debugf("Job %s done: success %v, retcode %d", pub.Jid, res.Success, res.Retcode)
+}
+
+// writeProc writes the proc file of a job, or says why it cannot.
+func (m *Minion) writeProc(jid string, rec map[string]any) {
+	if err := m.jobs.writeProc(jid, rec); err != nil {
+		m.log.Warnf("Cannot write the proc file of job %s: %v", jid, err)
+	}
 }
 
 // onRemoteCmd sends a local tool's request to the current master; the

@@ -13,7 +13,6 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
 	"github.com/saltraet/saltraet/pkg/salt/config"
-	"github.com/saltraet/saltraet/pkg/salt/fileclient"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
 
@@ -171,13 +170,4 @@ func (m *Minion) openKeep(local *pki.Local) (*keep.Keep, error) {
 		return nil, fmt.Errorf("road keep: %w", err)
 	}
 	return k, nil
-}
-
-// openFiles makes the file client of the cp module: it caches under the
-// cachedir and asks the master through the minion's request channel
-// (Request), with the minion's hash_type and file_buffer_size.
-func (m *Minion) openFiles() *fileclient.Client {
-	fc := fileclient.New(m.cfg.Cachedir, m, m.cfg.HashType)
-	fc.BufferSize = m.cfg.FileOptions().FileBufferSize
-	return fc
 }

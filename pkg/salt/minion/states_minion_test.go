@@ -11,7 +11,9 @@ import (
 // A minion whose state system is wired runs state.* jobs: the return
 // names the highstate outputter, a failed state makes its retcode 2, and
 // pillar= asks the master for a fresh pillar. Not parallel: it sets the
-// package's wiring, which the parallel tests (run after it) find restored.
+// package's wiring, which the parallel tests (run after it) find restored;
+// and its jobs run in the minion (multiprocessing: false), where that
+// wiring is.
 func TestMinionStateJobs(t *testing.T) {
 	wireStates = func(m *Minion, s *stateSystem) {
 		c := &fakeCompiler{high: map[string]body.Map{"base": {highState("a", "web", "base")}}}
@@ -23,7 +25,7 @@ func TestMinionStateJobs(t *testing.T) {
 	}
 	defer func(w func(*Minion, *stateSystem)) { wireStates = w }(wireStates)
 	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
-	e := newEnv(t, fm.addr, "")
+	e := newEnv(t, fm.addr, "multiprocessing: false\n")
 	fr := &fakeRequester{pillar: body.Map{{Key: "role", Value: "db"}}}
 	r := e.start("127.0.0.1:0", withPillarRequester(fr))
 	waitFor(t, "the pillar in memory", func() bool { return r.m.Pillar()["role"] == "db" })

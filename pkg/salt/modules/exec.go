@@ -173,6 +173,10 @@ type Options struct {
 	// Fallback runs the functions that are not built in: Salt's own
 	// modules through a Python worker (python_fallback); nil means none.
 	Fallback Fallback
+	// StateRuns is the minion's queue of state runs, which a job process
+	// shares with the minion and its other jobs; nil means the Executor's
+	// own (Executor.StateRuns).
+	StateRuns StateRuns
 }
 
 // Fallback runs execution functions the Executor does not have built in,

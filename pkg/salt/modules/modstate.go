@@ -240,7 +240,7 @@ func stateRunning(c *Call) (any, error) {
 	if py.Truthy(c.Arg("concurrent")) {
 		return []any{}, nil
 	}
-	return c.exec.stateRuns.conflicts(c.Pub.Jid), nil
+	return c.exec.StateRuns().Running(c.Pub.Jid), nil
 }
 
 // stateRequest reads the arguments every state function takes: test,

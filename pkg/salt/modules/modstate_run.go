@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -143,40 +142,80 @@ func jidToTime(jid string) string {
 	return fmt.Sprintf("%s, %s %s %s:%s:%s.%s", jid[:4], months[month], jid[6:8], jid[8:10], jid[10:12], jid[12:14], jid[14:20])
 }
 
-// stateQueue keeps a minion's state runs one at a time, as Salt does by
-// refusing a state run while another is under way (or, with queue=True,
-// waiting for it). Its zero value is ready.
-type stateQueue struct {
-	mu      sync.Mutex
-	runs    map[string]Pub // by jid
-	changed chan struct{}  // closed and replaced when a run ends
+// StateRuns keeps a minion's state runs one at a time, across its job
+// processes when each job runs in a process of its own: the minion holds
+// the one queue (Executor.StateRuns) and its job processes reach it through
+// Options.StateRuns.
+type StateRuns interface {
+	// Enter registers run as _check_queue lets it start: with queue=True
+	// once the runs under way have ended; with queue=N waiting when fewer
+	// than N are under way; otherwise, unless concurrent, refused while
+	// one is (refused lists running()'s sentences, and is non-nil). err is
+	// why a waiting run was not started (ctx ended).
+	Enter(ctx context.Context, run StateRun, queue any, concurrent bool) (refused []any, err error)
+	// Leave ends the run registered under key.
+	Leave(key string)
+	// Running is running(): a sentence for each run under way but own's.
+	Running(own string) []any
 }
 
-// enterStateRun is _check_queue, then the run registered: with queue=True
-// it waits for the runs under way to end; with queue=N it waits when
-// fewer than N are under way; otherwise, unless concurrent=True, it
-// refuses while one is, with running()'s sentences and retcode 1. The
-// release function ends the run.
+// StateRun is one state run under way: Key registers it (the jid, or a
+// key of its own for a local call), Fun, Jid (as shown) and Pid describe it
+// in running()'s sentences.
+type StateRun struct {
+	Key, Fun, Jid string
+	Pid           int
+}
+
+// stateRuns is the queue the state module uses: the minion's through
+// Options.StateRuns, or the Executor's own.
+func (e *Executor) StateRuns() StateRuns {
+	if e.opts.StateRuns != nil {
+		return e.opts.StateRuns
+	}
+	return &e.stateRuns
+}
+
+// enterStateRun is _check_queue, then the run registered, by the queue of
+// StateRuns; a refusal sets retcode 1. The release function ends the run.
 func (c *Call) enterStateRun(a stateArgs) (conflict []any, release func()) {
-	q := &c.exec.stateRuns
-	queue, concurrent := a.get("queue"), py.Truthy(a.get("concurrent"))
+	q := c.exec.StateRuns()
+	run := StateRun{Key: c.Pub.Jid, Fun: c.Pub.Fun, Jid: c.Pub.Jid, Pid: os.Getpid()}
+	if run.Key == "" {
+		run.Key = fmt.Sprintf("local-%d-%p", os.Getpid(), c)
+	}
+	refused, err := q.Enter(c.Ctx, run, a.get("queue"), py.Truthy(a.get("concurrent")))
+	if err != nil {
+		return []any{fmt.Sprintf("The state run was not started: %v", err)}, nil
+	}
+	if refused != nil {
+		c.SetRetcode(exStateCompilerError)
+		return refused, nil
+	}
+	return nil, func() { q.Leave(run.Key) }
+}
+
+// stateQueue is the queue of one process: a minion's, or an Executor's
+// of its own. Its zero value is ready.
+type stateQueue struct {
+	mu      sync.Mutex
+	runs    map[string]StateRun // by key
+	changed chan struct{}       // closed and replaced when a run ends
+}
+
+// Enter is StateRuns.Enter.
+func (q *stateQueue) Enter(ctx context.Context, run StateRun, queue any, concurrent bool) ([]any, error) {
 	wait := queue == true
 	if n, err := py.Int(queue); err == nil && queue != nil && queue != false && queue != true {
 		wait = n == 0 || q.count() < int(n)
 	}
-	jid := c.Pub.Jid
-	if jid == "" {
-		jid = fmt.Sprintf("local-%p", c)
-	}
 	if wait {
-		if err := q.wait(c.Ctx, jid, c.Pub); err != nil {
-			return []any{fmt.Sprintf("The state run was not started: %v", err)}, nil
-		}
-	} else if !q.tryEnter(jid, c.Pub, concurrent) {
-		c.SetRetcode(exStateCompilerError)
-		return q.conflicts(jid), nil
+		return nil, q.wait(ctx, run)
 	}
-	return nil, func() { q.leave(jid) }
+	if !q.tryEnter(run, concurrent) {
+		return q.Running(run.Key), nil
+	}
+	return nil, nil
 }
 
 func (q *stateQueue) count() int {
@@ -187,30 +226,30 @@ func (q *stateQueue) count() int {
 
 // tryEnter registers the run when no other is under way (or when it is
 // concurrent), and reports whether it did.
-func (q *stateQueue) tryEnter(jid string, pub Pub, concurrent bool) bool {
+func (q *stateQueue) tryEnter(run StateRun, concurrent bool) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if len(q.runs) > 0 && !concurrent {
 		return false
 	}
-	q.enterLocked(jid, pub)
+	q.enterLocked(run)
 	return true
 }
 
-func (q *stateQueue) enterLocked(jid string, pub Pub) {
+func (q *stateQueue) enterLocked(run StateRun) {
 	if q.runs == nil {
-		q.runs = map[string]Pub{}
+		q.runs = map[string]StateRun{}
 	}
-	q.runs[jid] = pub
+	q.runs[run.Key] = run
 }
 
 // wait registers the run once no other is under way, or returns ctx's
 // error.
-func (q *stateQueue) wait(ctx context.Context, jid string, pub Pub) error {
+func (q *stateQueue) wait(ctx context.Context, run StateRun) error {
 	for {
 		q.mu.Lock()
 		if len(q.runs) == 0 {
-			q.enterLocked(jid, pub)
+			q.enterLocked(run)
 			q.mu.Unlock()
 			return nil
 		}
@@ -227,37 +266,34 @@ func (q *stateQueue) wait(ctx context.Context, jid string, pub Pub) error {
 	}
 }
 
-func (q *stateQueue) leave(jid string) {
+// Leave is StateRuns.Leave.
+func (q *stateQueue) Leave(key string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	delete(q.runs, jid)
+	delete(q.runs, key)
 	if q.changed != nil {
 		close(q.changed)
 		q.changed = nil
 	}
 }
 
-// conflicts is running(): a sentence for each state run under way but
-// the caller's, by jid.
-func (q *stateQueue) conflicts(own string) []any {
+// Running is StateRuns.Running: by key, each run's function, the pid of
+// the process that runs it, and its jid.
+func (q *stateQueue) Running(own string) []any {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	jids := make([]string, 0, len(q.runs))
-	for jid := range q.runs {
-		if jid != own {
-			jids = append(jids, jid)
+	keys := make([]string, 0, len(q.runs))
+	for key := range q.runs {
+		if key != own {
+			keys = append(keys, key)
 		}
 	}
-	slices.Sort(jids)
+	slices.Sort(keys)
 	out := []any{}
-	for _, jid := range jids {
-		pub := q.runs[jid]
-		shown := pub.Jid
-		if strings.HasPrefix(jid, "local-") {
-			shown = ""
-		}
+	for _, key := range keys {
+		run := q.runs[key]
 		out = append(out, fmt.Sprintf("The function \"%s\" is running as PID %d and was started at %s with jid %s",
-			pub.Fun, os.Getpid(), jidToTime(shown), shown))
+			run.Fun, run.Pid, jidToTime(run.Jid), run.Jid))
 	}
 	return out
 }

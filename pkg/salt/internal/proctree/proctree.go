@@ -1,0 +1,80 @@
+// Package proctree finds the descendants of a process on Linux, from
+// /proc, as psutil's Process.children(recursive=True) does for Salt: a
+// minion kills a job with every process the job started.
+package proctree
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"syscall"
+)
+
+// Descendants returns the pids of pid's descendants, children first, read
+// from <procDir>/*/stat ("" is /proc). A process that ends while it is read
+// is left out.
+func Descendants(procDir string, pid int) []int {
+	if procDir == "" {
+		procDir = "/proc"
+	}
+	entries, err := os.ReadDir(procDir)
+	if err != nil {
+		return nil
+	}
+	children := map[int][]int{}
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid, ok := parentOf(procDir + "/" + e.Name() + "/stat"); ok {
+			children[ppid] = append(children[ppid], child)
+		}
+	}
+	var out []int
+	queue := []int{pid}
+	seen := map[int]bool{pid: true}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, c := range children[p] {
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+				queue = append(queue, c)
+			}
+		}
+	}
+	return out
+}
+
+// parentOf reads the ppid of a /proc/<pid>/stat: the fourth field, counted
+// after the command's closing parenthesis (the command may hold spaces
+// and parentheses itself).
+func parentOf(statPath string) (int, bool) {
+	data, err := os.ReadFile(statPath)
+	if err != nil {
+		return 0, false
+	}
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0, false
+	}
+	fields := bytes.Fields(data[i+1:])
+	if len(fields) < 2 {
+		return 0, false
+	}
+	ppid, err := strconv.Atoi(string(fields[1]))
+	return ppid, err == nil
+}
+
+// Signal sends sig to pid's descendants, then to pid, as Salt's
+// signal_job: the descendants first, so that none is left behind when pid
+// ends and they are given to init. The error is pid's own (a descendant
+// that is gone by then does not count).
+func Signal(pid int, sig syscall.Signal) error {
+	for _, d := range Descendants("", pid) {
+		_ = syscall.Kill(d, sig) // one that has ended since is no matter
+	}
+	return syscall.Kill(pid, sig)
+}

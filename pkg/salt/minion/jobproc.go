@@ -1,0 +1,244 @@
+package minion
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/proctree"
+	"github.com/saltraet/saltraet/pkg/salt/modules"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
+)
+
+// jobProcessEnv marks a process a minion started to run one job.
+const jobProcessEnv = "SALT_MINION_RAET_JOB_PROCESS"
+
+// jobChannelFD is the job process's end of its channel to the minion
+// (exec.Cmd.ExtraFiles[0]).
+const jobChannelFD = 3
+
+// stderrTail bounds what is kept of a job process's stderr, to say why one
+// ended without a return.
+const stderrTail = 4096
+
+// jobProcessCapable says the program calls JobProcessMain first, so a
+// minion can start it again to run a job.
+var jobProcessCapable atomic.Bool
+
+// JobProcessMain must be the first call of a program that runs a minion
+// (salt-minion-raet's main; the minion package's TestMain). In a process a
+// minion started to run a job, it runs that job and exits; otherwise it
+// returns, and the minions of this program run each job in a process of
+// its own, as Salt's multiprocessing: true (the default) does. A program
+// that does not call it runs jobs in goroutines of the minion.
+func JobProcessMain() {
+	if os.Getenv(jobProcessEnv) == "" {
+		jobProcessCapable.Store(true)
+		return
+	}
+	os.Exit(runJobProcess())
+}
+
+// jobProcesses reports whether this minion runs each job in a process.
+func (m *Minion) jobProcesses() bool { return m.cfg.Multiprocessing && jobProcessCapable.Load() }
+
+// jobProcess is a running job process, seen from the minion.
+type jobProcess struct {
+	m      *Minion
+	jid    string
+	cmd    *exec.Cmd
+	conn   *jobConn
+	stderr tailWriter
+	// ctx ends when the process's channel closes: calls still answered
+	// for it (a state run waiting in the queue) stop.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	result body.Map
+	states map[string]bool // the state runs it entered and has not left
+}
+
+// runJobProcess runs a job in a process of its own: the program started
+// again (JobProcessMain), in a process group of its own, with the job's
+// environment and the publish sent over a socket pair; the minion answers
+// its calls until it sends its result. The proc record and file get the
+// process's pid. A process that cannot start leaves the job to run here.
+func (m *Minion) runJobProcess(pub protocol.Pub, load body.Map, rec map[string]any) modules.Result {
+	p, err := m.startJobProcess(pub, load)
+	if err != nil {
+		m.log.Errorf("Cannot start a process for job %s (%s): %v; running it in the minion", pub.Jid, pub.Fun, err)
+		m.writeProc(pub.Jid, rec)
+		return m.modules.Run(m.jobCtx, pub.Fun, pub.Arg, pub)
+	}
+	pid := p.cmd.Process.Pid
+	m.writeProc(pub.Jid, m.jobs.setPID(pub.Jid, pid))
+	m.log.Debugf("Job %s runs in process %d", pub.Jid, pid)
+	stop := context.AfterFunc(m.jobCtx, func() {
+		m.log.Warnf("Terminating the process %d of job %s", pid, pub.Jid)
+		proctree.Signal(pid, syscall.SIGTERM) //nolint:errcheck // it may have ended
+	})
+	defer stop()
+	return p.wait(pub)
+}
+
+// startJobProcess starts the process and sends it the start frame.
+func (m *Minion) startJobProcess(pub protocol.Pub, load body.Map) (*jobProcess, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	mine, theirs := os.NewFile(uintptr(fds[0]), "job-channel"), os.NewFile(uintptr(fds[1]), "job-channel")
+	defer theirs.Close()
+	c, err := net.FileConn(mine)
+	mine.Close()
+	if err != nil {
+		return nil, err
+	}
+	p := &jobProcess{m: m, jid: pub.Jid, conn: newJobConn(c), states: map[string]bool{}}
+	p.ctx, p.cancel = context.WithCancel(m.jobCtx)
+	p.cmd = exec.Command(exe)
+	p.cmd.Args = []string{exe, "job", pub.Jid} // ps shows which job it is
+	p.cmd.Env = append(os.Environ(), jobProcessEnv+"=1")
+	p.cmd.ExtraFiles = []*os.File{theirs}
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	p.cmd.Stderr = &p.stderr
+	p.cmd.WaitDelay = time.Second // a grandchild holding stderr does not hold the job
+	if err := p.cmd.Start(); err != nil {
+		c.Close()
+		p.cancel()
+		return nil, err
+	}
+	if err := p.conn.send(m.startFrame(load)); err != nil {
+		m.log.Warnf("Job %s: the start of its process: %v", pub.Jid, err)
+	}
+	return p, nil
+}
+
+// startFrame is what a job process needs to run the job as the minion
+// would: its id and config directory, its grains and pillar now, its log
+// level, whether a Python fallback answers, and the publish.
+func (m *Minion) startFrame(load body.Map) body.Map {
+	return body.Map{{Key: "op", Value: opStart}, {Key: "id", Value: m.id},
+		{Key: "config_dir", Value: m.cfg.ConfigDir}, {Key: "log_level", Value: logLevel(m.log)},
+		{Key: "grains", Value: m.Grains()}, {Key: "pillar", Value: m.pillar.get()},
+		{Key: "fallback", Value: m.hooks.fallback != nil}, {Key: "pub", Value: load}}
+}
+
+// wait answers the process's calls until its channel closes, then reaps
+// it: its result, or why it has none.
+func (p *jobProcess) wait(pub protocol.Pub) modules.Result {
+	for {
+		frame, err := readFrame(p.conn.c)
+		if err != nil {
+			break
+		}
+		switch op, _ := frame.String("op"); op {
+		case opCall:
+			go p.answer(frame)
+		case opLog:
+			p.m.logFromJob(p.jid, frame)
+		case opResult:
+			p.mu.Lock()
+			p.result = frame
+			p.mu.Unlock()
+		}
+	}
+	p.conn.shut()
+	p.cancel()
+	err := p.cmd.Wait()
+	p.conn.c.Close()
+	p.leaveStates()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.result != nil {
+		return resultOf(p.result)
+	}
+	return p.ended(pub, err)
+}
+
+// ended is the return of a job whose process ended without a result:
+// Salt's minion sends none for a job killed by a signal; this one says so,
+// with retcode 1, so that the salt command does not wait for it.
+func (p *jobProcess) ended(pub protocol.Pub, err error) modules.Result {
+	pid := p.cmd.Process.Pid
+	var msg string
+	if ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		msg = fmt.Sprintf("ERROR: The process %d of job %s (%s) was killed by signal %d", pid, pub.Jid, pub.Fun, int(ws.Signal()))
+	} else {
+		msg = fmt.Sprintf("ERROR: The process %d of job %s (%s) ended without a return: %v", pid, pub.Jid, pub.Fun, err)
+		if tail := strings.TrimSpace(p.stderr.String()); tail != "" {
+			msg += ": " + tail
+		}
+	}
+	p.m.log.Warnf("%s", strings.TrimPrefix(msg, "ERROR: "))
+	return modules.Result{Return: msg, Retcode: 1, Out: "nested", Raised: true}
+}
+
+// resultOf reads a result frame.
+func resultOf(frame body.Map) modules.Result {
+	var r modules.Result
+	r.Return, _ = frame.Get("return")
+	rc, _ := frame.Int("retcode")
+	r.Retcode = int(rc)
+	r.Success, _ = frame.Bool("success")
+	r.Out, _ = frame.String("out")
+	r.Raised, _ = frame.Bool("raised")
+	return r
+}
+
+// resultFrame writes a result frame.
+func resultFrame(r modules.Result) body.Map {
+	return body.Map{{Key: "op", Value: opResult}, {Key: "return", Value: r.Return}, {Key: "retcode", Value: r.Retcode},
+		{Key: "success", Value: r.Success}, {Key: "out", Value: r.Out}, {Key: "raised", Value: r.Raised}}
+}
+
+// leaveStates ends the state runs of a process that did not leave them
+// (it was killed), so that the next state run is not refused for ever.
+func (p *jobProcess) leaveStates() {
+	p.mu.Lock()
+	keys := p.states
+	p.states = nil
+	p.mu.Unlock()
+	for key := range keys {
+		p.m.modules.StateRuns().Leave(key)
+	}
+}
+
+// tailWriter keeps the last stderrTail bytes written to it.
+type tailWriter struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (w *tailWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, b...)
+	if len(w.buf) > stderrTail {
+		w.buf = w.buf[len(w.buf)-stderrTail:]
+	}
+	return len(b), nil
+}
+
+func (w *tailWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.buf)
+}
+
+// errNoFallback is a fallback call to a minion without one.
+var errNoFallback = errors.New("the minion has no Python fallback")
