@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/sirupsen/logrus"
 
@@ -17,6 +18,10 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/modules"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
+
+// backgroundWait bounds how long a job process goes on after its result
+// for the work its function left running (modules.Executor.WaitBackground).
+const backgroundWait = 60 * time.Second
 
 // runJobProcess is a job process (JobProcessMain): it reads the start
 // frame from its channel, builds the minion's job environment on calls to
@@ -49,6 +54,9 @@ func runJobProcess() int {
 	if err := conn.send(resultFrame(res)); err != nil {
 		fmt.Fprintf(os.Stderr, "job process: the result of job %s: %v\n", pub.Jid, err)
 		return 2
+	}
+	if !m.modules.WaitBackground(backgroundWait) {
+		m.log.Warnf("Job %s: ending with work of its function still running after %v", pub.Jid, backgroundWait)
 	}
 	return 0
 }

@@ -64,7 +64,6 @@ type jobProcess struct {
 	cancel context.CancelFunc
 
 	mu     sync.Mutex
-	result body.Map
 	states map[string]bool // the state runs it entered and has not left
 }
 
@@ -138,9 +137,30 @@ func (m *Minion) startFrame(load body.Map) body.Map {
 		{Key: "fallback", Value: m.hooks.fallback != nil}, {Key: "pub", Value: load}}
 }
 
-// wait answers the process's calls until its channel closes, then reaps
-// it: its result, or why it has none.
+// wait answers the process's calls until it sends its result, or until
+// its channel closes without one (then why it has none). The calls it
+// makes after its result (the work its function left running, such as a
+// pillar refresh) are answered until it ends, and it is reaped then.
 func (p *jobProcess) wait(pub protocol.Pub) modules.Result {
+	results := make(chan body.Map, 1)
+	done := make(chan error, 1)
+	go p.serve(results, done)
+	select {
+	case r := <-results:
+		return resultOf(r)
+	case err := <-done:
+		select {
+		case r := <-results:
+			return resultOf(r)
+		default:
+			return p.ended(pub, err)
+		}
+	}
+}
+
+// serve reads the process's frames until its channel closes, then reaps
+// it: done gets Wait's error.
+func (p *jobProcess) serve(results chan<- body.Map, done chan<- error) {
 	for {
 		frame, err := readFrame(p.conn.c)
 		if err != nil {
@@ -152,9 +172,10 @@ func (p *jobProcess) wait(pub protocol.Pub) modules.Result {
 		case opLog:
 			p.m.logFromJob(p.jid, frame)
 		case opResult:
-			p.mu.Lock()
-			p.result = frame
-			p.mu.Unlock()
+			select {
+			case results <- frame:
+			default: // a second result is no result
+			}
 		}
 	}
 	p.conn.shut()
@@ -162,12 +183,7 @@ func (p *jobProcess) wait(pub protocol.Pub) modules.Result {
 	err := p.cmd.Wait()
 	p.conn.c.Close()
 	p.leaveStates()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.result != nil {
-		return resultOf(p.result)
-	}
-	return p.ended(pub, err)
+	done <- err
 }
 
 // ended is the return of a job whose process ended without a result:

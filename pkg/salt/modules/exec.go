@@ -195,6 +195,9 @@ type Executor struct {
 	funcs map[string]*Func
 	// stateRuns keeps state runs one at a time (modstate_run.go).
 	stateRuns stateQueue
+	// bg is the work functions left running when they returned
+	// (modsaltutil_jobs.go).
+	bg sync.WaitGroup
 }
 
 // Param is one named parameter of an execution function, as Python would
@@ -262,7 +265,7 @@ func (c *Call) Grains() map[string]any {
 // grains, saltutil and sys, and cp when Options.Files is set.
 func New(opts Options) *Executor {
 	e := &Executor{opts: opts, funcs: map[string]*Func{}}
-	groups := [][]Func{testFuncs(), cmdFuncs(), grainsFuncs(), saltutilFuncs(), sysFuncs(), pillarFuncs(opts), stateFuncs(opts),
+	groups := [][]Func{testFuncs(), cmdFuncs(), grainsFuncs(), saltutilFuncs(), saltutilJobFuncs(), sysFuncs(), pillarFuncs(opts), stateFuncs(opts),
 		fileFuncs(opts), pkgFuncs(opts), serviceFuncs(opts), userFuncs(opts), systemFuncs(opts), eventFuncs(opts)}
 	if opts.Files != nil {
 		groups = append(groups, cpFuncs())

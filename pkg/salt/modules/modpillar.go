@@ -309,11 +309,11 @@ func refreshPillarFunc(name string) Func {
 			}
 			timeout := time.Duration(secs * float64(time.Second))
 			if !isTrue(c.Arg("wait")) {
-				go func() {
+				c.exec.background(func() {
 					ctx, cancel := context.WithTimeout(context.Background(), timeout)
 					defer cancel()
 					refresh(ctx) //nolint:errcheck // fire and forget, as the pillar_refresh event
-				}()
+				})
 				return true, nil
 			}
 			ctx, cancel := context.WithTimeout(c.Ctx, timeout)
