@@ -5,6 +5,7 @@ package proctree
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"strconv"
 	"syscall"
@@ -70,11 +71,17 @@ func parentOf(statPath string) (int, bool) {
 
 // Signal sends sig to pid's descendants, then to pid, as Salt's
 // signal_job: the descendants first, so that none is left behind when pid
-// ends and they are given to init. The error is pid's own (a descendant
-// that is gone by then does not count).
+// ends and they are given to init. The error says pid was not there to
+// signal; one that ends meanwhile (its descendants gone, it returned) was.
 func Signal(pid int, sig syscall.Signal) error {
+	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		return err
+	}
 	for _, d := range Descendants("", pid) {
 		_ = syscall.Kill(d, sig) // one that has ended since is no matter
 	}
-	return syscall.Kill(pid, sig)
+	if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return err
+	}
+	return nil
 }
