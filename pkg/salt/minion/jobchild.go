@@ -28,6 +28,7 @@ const backgroundWait = 60 * time.Second
 // the minion (openJobEnv with a jobClient's hooks), runs the job, and sends
 // the result. Its exit status matters only when it has sent none.
 func runJobProcess() int {
+	began := time.Now()
 	os.Unsetenv(jobProcessEnv) // the job's own commands are no job processes
 	f := os.NewFile(jobChannelFD, "job-channel")
 	c, err := net.FileConn(f) // a duplicate that closes on exec
@@ -50,6 +51,7 @@ func runJobProcess() int {
 	}
 	load, _ := start.Map("pub")
 	pub := protocol.ParsePub(load)
+	m.log.Debugf("Job %s: its process ready in %v", pub.Jid, time.Since(began))
 	res := m.modules.Run(m.jobCtx, pub.Fun, pub.Arg, pub)
 	if err := conn.send(resultFrame(res)); err != nil {
 		fmt.Fprintf(os.Stderr, "job process: the result of job %s: %v\n", pub.Jid, err)
