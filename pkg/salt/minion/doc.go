@@ -37,11 +37,29 @@
 // After each allow the minion asks the master for its pillar in a _pillar
 // request carrying its grains (pillar.go), on a track of its request
 // channel, and keeps the answer in memory for the pillar module and pillar
-// targets. A publish whose target matches (pkg/salt/target) runs in a
-// goroutine of its own, with <cachedir>/proc/<jid> (msgpack, modules.ProcRecord)
-// on disk while it runs; its return load (job.ReturnLoad) goes to the master
-// that published it, over the road, route src [<estate>, "jobber",
-// "jid_ret"], dst [<master>, null, "remote_cmd"].
+// targets. A publish whose target matches (pkg/salt/target) runs with
+// <cachedir>/proc/<jid> (msgpack, modules.ProcRecord) on disk while it runs;
+// its return load (job.ReturnLoad) goes to the master that published it,
+// over the road, route src [<estate>, "jobber", "jid_ret"], dst [<master>,
+// null, "remote_cmd"].
+//
+// # Job processes
+//
+// With multiprocessing: true (Salt's default) each job runs in a process
+// of its own (jobproc.go), as Salt's ProcessPayload: the minion's program
+// started again (JobProcessMain, which salt-minion-raet's main calls first),
+// in a process group of its own, its pid in the proc record and file, so
+// that saltutil.kill_job, or kill of that pid, ends the job and never the
+// minion. The job's environment is built by the same function as the
+// minion's (openJobEnv), from the config read again, the grains and pillar
+// of the moment; what it reaches beyond itself (the master's and the
+// pillar's requests, the running jobs, pillar and grains refreshes, the
+// Python fallback, the queue of state runs) are calls over a socket pair
+// to the minion (jobconn.go: length-prefixed msgpack frames). The spool and
+// the road stay in the minion, which gets the job's result back. SIGTERM
+// cancels the job (term_job; the minion's shutdown), which returns as a
+// cancelled job. multiprocessing: false, and a program that does not call
+// JobProcessMain, run jobs in goroutines of the minion.
 //
 // # Returns are never lost
 //
@@ -76,6 +94,11 @@
 //     False: the result is the same, no return.
 //   - A compound function (fun given as a list) is answered with an error
 //     return rather than run.
+//   - A job process killed by a signal (saltutil.kill_job, kill) is
+//     reported with a return (retcode 1, "ERROR: The process <pid> of job
+//     <jid> (<fun>) was killed by signal 9"), where Salt's minion sends
+//     none and the salt command waits for it until its find_job says it is
+//     gone.
 //   - raet_clear_remote_masters or raet_clear_remotes (both true by default)
 //     forget the remembered master estates at start, and the uid counter is
 //     reset, as Salt's joiner does, so a restarted minion offers the master

@@ -64,6 +64,7 @@ type options struct {
 	returnTimeout time.Duration
 	clock         clock.Clock
 	pillarReq     Requester
+	fallback      modules.Fallback // tests: instead of the Python worker
 	// requestTimeout bounds a request to the master (request.go).
 	requestTimeout time.Duration
 }
@@ -199,8 +200,12 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	if o.pillarReq != nil {
 		pillarReq = o.pillarReq
 	}
+	fallback := o.fallback
+	if fallback == nil {
+		fallback = m.openFallback()
+	}
 	m.openJobEnv(jobHooks{req: m, pillarReq: pillarReq, jobs: m.jobs, refreshGrains: m.refreshGrains,
-		fallback: m.openFallback()})
+		fallback: fallback})
 	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,
 		RoadTimeout: o.returnTimeout, Policy: m.policy(), OnUndeliverable: m.undeliverable})
 	for share, h := range m.handlers() {

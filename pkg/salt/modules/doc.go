@@ -40,4 +40,18 @@
 //   - pillar.items and pillar.ls list the keys of a fresh pillar sorted;
 //     Salt lists them in the order the pillar was compiled, which the
 //     master's compile does not keep.
+//   - saltutil.kill_job, term_job and signal_job signal the job's process
+//     (each job runs in one, multiprocessing: True) with every process it
+//     started, as Salt with psutil does. A job killed so is reported with a
+//     return by its minion (retcode 1, "ERROR: ... killed by signal 9"),
+//     where Salt's minion sends none; one terminated (SIGTERM) returns as a
+//     cancelled job. A job that runs inside the minion (multiprocessing:
+//     False) is not signalled, since the signal would reach the minion:
+//     the function says so ("ERROR: job <jid> runs in the minion's own
+//     process ..."); Salt would signal its minion.
+//   - saltutil.clear_cache keeps the return spool (raet_returns): a return
+//     not yet delivered is no cache.
+//   - The state module's one-run-at-a-time queue (Options.StateRuns) is the
+//     minion's, shared by its job processes; its refusal names the pid of
+//     the job process that runs the other state run.
 package modules
