@@ -55,7 +55,7 @@
 // of the moment; what it reaches beyond itself (the master's and the
 // pillar's requests, the running jobs, pillar and grains refreshes, the
 // Python fallback, the queue of state runs) are calls over a socket pair
-// to the minion (jobconn.go: length-prefixed msgpack frames). The spool and
+// to the minion (jobproc_conn.go: length-prefixed msgpack frames). The spool and
 // the road stay in the minion, which gets the job's result back. SIGTERM
 // cancels the job (term_job; the minion's shutdown), which returns as a
 // cancelled job. multiprocessing: false, and a program that does not call

@@ -11,7 +11,7 @@ import (
 // master, the minion's pillar, its table of jobs, its grains and pillar
 // refreshes, the Python fallback and the queue of state runs. The daemon's
 // are the minion itself; a job process's are calls to its minion
-// (jobchild.go), so every modules.Options field works in both.
+// (jobproc_child.go), so every modules.Options field works in both.
 type jobHooks struct {
 	req           Requester // the master: the file client and MasterRequest
 	pillarReq     Requester // the pillar's requests (a test's fake, or req)

@@ -12,7 +12,7 @@ import (
 )
 
 // The calls a job process makes to its minion, by method: each is one of
-// the jobHooks the process's modules.Options stand on (jobchild.go).
+// the jobHooks the process's modules.Options stand on (jobproc_child.go).
 const (
 	callRequest       = "request"        // the master: a load, its reply
 	callPillarRequest = "pillar_request" // the pillar's request channel
