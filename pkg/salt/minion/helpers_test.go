@@ -22,6 +22,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/internal/proctree"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
 
@@ -424,15 +425,12 @@ func startJoined(t *testing.T) (*fakeMaster, *env, *running) {
 	return fm, e, r
 }
 
-// parentPID is the parent of a process, from /proc.
+// parentPID is the parent of a process.
 func parentPID(t *testing.T, pid int) int {
 	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		t.Fatalf("process %d: %v", pid, err)
+	ppid, ok := proctree.Parent(pid)
+	if !ok {
+		t.Fatalf("process %d is gone", pid)
 	}
-	var ppid int
-	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
-	fmt.Sscan(fields[1], &ppid)
 	return ppid
 }

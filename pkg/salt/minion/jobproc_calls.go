@@ -78,7 +78,7 @@ func (m *Minion) answerFallback(p *jobProcess, method string, args body.Map) (an
 		return nil, errNoFallback
 	}
 	if method == callFallbackFuncs {
-		return stringsAny(fb.Functions(p.ctx)), nil
+		return fb.Functions(p.ctx), nil // a list on the wire
 	}
 	fun, _ := args.String("fun")
 	a, _ := args.Get("args")
@@ -174,15 +174,7 @@ func pubToLoad(p modules.Pub) body.Map {
 	return append(m, p.Extra...)
 }
 
-func stringsAny(s []string) []any {
-	out := make([]any, len(s))
-	for i, x := range s {
-		out[i] = x
-	}
-	return out
-}
-
-// anyStrings is the inverse of stringsAny for a decoded list.
+// anyStrings is a decoded list of strings.
 func anyStrings(v any) []string {
 	list, _ := v.([]any)
 	out := make([]string, 0, len(list))

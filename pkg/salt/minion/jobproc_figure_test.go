@@ -32,9 +32,7 @@ func TestFigureJobLatency(t *testing.T) {
 	}
 	fm, _, r := startJoined(t)
 	t.Logf("kill_job to the killed job's return: median %v of 20", median(20, func() time.Duration {
-		long := newJID()
-		fm.publish("m1_minion", pubLoad(long, "m1", "glob", "test.sleep", "60"))
-		jobPID(t, r, long)
+		long, _ := startJob(t, fm, r, "test.sleep", "60")
 		began := time.Now()
 		runJob(t, fm, "saltutil.kill_job", long)
 		fm.waitReturn(long)

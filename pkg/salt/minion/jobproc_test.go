@@ -21,6 +21,15 @@ func runJob(t *testing.T, fm *fakeMaster, fun string, args ...any) body.Map {
 	return loadOf(t, fm.waitReturn(jid))
 }
 
+// startJob publishes fun to m1 and waits until it runs in a process of
+// its own: its jid and that pid.
+func startJob(t *testing.T, fm *fakeMaster, r *running, fun string, args ...any) (string, int) {
+	t.Helper()
+	jid := newJID()
+	fm.publish("m1_minion", pubLoad(jid, "m1", "glob", fun, args...))
+	return jid, jobPID(t, r, jid)
+}
+
 // jobPID waits until the job runs and returns the pid of its record.
 func jobPID(t *testing.T, r *running, jid string) int {
 	t.Helper()
@@ -43,9 +52,7 @@ func jobPID(t *testing.T, r *running, jid string) int {
 func TestKillJobStopsTheJobAndItsCommands(t *testing.T) {
 	t.Parallel()
 	fm, _, r := startJoined(t)
-	long := newJID()
-	fm.publish("m1_minion", pubLoad(long, "m1", "glob", "cmd.run", "sleep 60; echo done"))
-	pid := jobPID(t, r, long)
+	long, pid := startJob(t, fm, r, "cmd.run", "sleep 60; echo done")
 	var below []int
 	waitFor(t, "the job's command", func() bool { below = proctree.Descendants("", pid); return len(below) > 0 })
 
@@ -80,9 +87,7 @@ func TestKillJobStopsTheJobAndItsCommands(t *testing.T) {
 func TestKillingARunningPidKillsOnlyTheJob(t *testing.T) {
 	t.Parallel()
 	fm, _, r := startJoined(t)
-	long := newJID()
-	fm.publish("m1_minion", pubLoad(long, "m1", "glob", "test.sleep", "60"))
-	jobPID(t, r, long)
+	long, _ := startJob(t, fm, r, "test.sleep", "60")
 	ret := runJob(t, fm, "saltutil.running")
 	recs, _ := field(t, ret, "return").([]any)
 	if len(recs) != 1 {
@@ -109,9 +114,7 @@ func TestKillingARunningPidKillsOnlyTheJob(t *testing.T) {
 func TestTermJobCancelsTheJob(t *testing.T) {
 	t.Parallel()
 	fm, _, r := startJoined(t)
-	long := newJID()
-	fm.publish("m1_minion", pubLoad(long, "m1", "glob", "test.sleep", "60"))
-	pid := jobPID(t, r, long)
+	long, pid := startJob(t, fm, r, "test.sleep", "60")
 	ret := runJob(t, fm, "saltutil.term_job", long)
 	if got, want := field(t, ret, "return"), fmt.Sprintf("Signal 15 sent to job %s at pid %d", long, pid); got != want {
 		t.Fatalf("term_job returned %q, want %q", got, want)
@@ -129,9 +132,7 @@ func TestTermJobCancelsTheJob(t *testing.T) {
 func TestStateRunsOneAtATimeAcrossProcesses(t *testing.T) {
 	t.Parallel()
 	fm, _, r := startJoined(t)
-	first := newJID()
-	fm.publish("m1_minion", pubLoad(first, "m1", "glob", "state.single", "cmd.run", "name=sleep 60"))
-	pid := jobPID(t, r, first)
+	first, pid := startJob(t, fm, r, "state.single", "cmd.run", "name=sleep 60")
 	waitFor(t, "the state's command", func() bool { return len(proctree.Descendants("", pid)) > 0 })
 
 	ret := runJob(t, fm, "state.single", "test.nop", "name=x")

@@ -49,6 +49,11 @@ func Descendants(procDir string, pid int) []int {
 	return out
 }
 
+// Parent returns the pid of pid's parent; false when pid is gone.
+func Parent(pid int) (int, bool) {
+	return parentOf("/proc/" + strconv.Itoa(pid) + "/stat")
+}
+
 // parentOf reads the ppid of a /proc/<pid>/stat: the fourth field, counted
 // after the command's closing parenthesis (the command may hold spaces
 // and parentheses itself).
