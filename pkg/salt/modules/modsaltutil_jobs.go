@@ -30,26 +30,20 @@ func saltutilJobFuncs() []Func {
 	jid := []Param{{Name: "jid", Required: true}}
 	return []Func{
 		{Name: "saltutil.signal_job", Params: []Param{{Name: "jid", Required: true}, {Name: "sig", Required: true}},
-			Doc: "Sends a signal to the named salt job's process\n\nCLI Example:\n\n    salt '*' saltutil.signal_job <job id> 15",
-			Call: func(c *Call) (any, error) {
-				sig, err := pyInt(c.Arg("sig"))
-				if err != nil {
-					return nil, err
-				}
-				return signalJob(c, py.Str(c.Arg("jid")), syscall.Signal(sig))
-			}},
+			Doc:  "Sends a signal to the named salt job's process\n\nCLI Example:\n\n    salt '*' saltutil.signal_job <job id> 15",
+			Call: func(c *Call) (any, error) { return signalJob(c, py.Str(c.Arg("jid")), c.Arg("sig")) }},
 		{Name: "saltutil.term_job", Params: jid,
 			Doc:  "Sends a termination signal (SIGTERM 15) to the named salt job's process\n\nCLI Example:\n\n    salt '*' saltutil.term_job <job id>",
-			Call: func(c *Call) (any, error) { return signalJob(c, py.Str(c.Arg("jid")), syscall.SIGTERM) }},
+			Call: func(c *Call) (any, error) { return signalJob(c, py.Str(c.Arg("jid")), int64(syscall.SIGTERM)) }},
 		{Name: "saltutil.kill_job", Params: jid,
 			Doc:  "Sends a kill signal (SIGKILL 9) to the named salt job's process\n\nCLI Example:\n\n    salt '*' saltutil.kill_job <job id>",
-			Call: func(c *Call) (any, error) { return signalJob(c, py.Str(c.Arg("jid")), syscall.SIGKILL) }},
+			Call: func(c *Call) (any, error) { return signalJob(c, py.Str(c.Arg("jid")), int64(syscall.SIGKILL)) }},
 		{Name: "saltutil.term_all_jobs",
 			Doc:  "Sends a termination signal (SIGTERM 15) to all currently running jobs\n\nCLI Example:\n\n    salt '*' saltutil.term_all_jobs",
-			Call: func(c *Call) (any, error) { return signalAll(c, syscall.SIGTERM) }},
+			Call: func(c *Call) (any, error) { return signalAll(c, int64(syscall.SIGTERM)) }},
 		{Name: "saltutil.kill_all_jobs",
 			Doc:  "Sends a kill signal (SIGKILL 9) to all currently running jobs\n\nCLI Example:\n\n    salt '*' saltutil.kill_all_jobs",
-			Call: func(c *Call) (any, error) { return signalAll(c, syscall.SIGKILL) }},
+			Call: func(c *Call) (any, error) { return signalAll(c, int64(syscall.SIGKILL)) }},
 		{Name: "saltutil.clear_cache",
 			Doc:  "Forcibly removes all caches on a minion.\n\nWARNING: The safest way to clear a minion cache is by first stopping\nthe minion and then deleting the cache files before restarting it.\n\nCLI Example:\n\n    salt '*' saltutil.clear_cache",
 			Call: clearCache},
@@ -59,16 +53,22 @@ func saltutilJobFuncs() []Func {
 	}
 }
 
-// signalJob is signal_job: sig to the job's descendants, then to its
-// process (the proc record's pid), as psutil's children(recursive=True)
-// and os.kill. A job that is not running returns "". A job that runs in
+// signalJob is signal_job: sig (a number, read only when the job is
+// found, as Salt reads it) to the job's descendants, then to its process
+// (the proc record's pid), as psutil's children(recursive=True) and
+// os.kill. A job that is not running returns "". A job that runs in
 // the minion's own process (multiprocessing: False) is not signalled: the
 // signal would reach the minion, which Salt's threads share with it.
-func signalJob(c *Call, jid string, sig syscall.Signal) (any, error) {
+func signalJob(c *Call, jid string, sigArg any) (any, error) {
 	for _, rec := range running(c) {
 		if py.Str(rec.getOr("jid")) != jid {
 			continue
 		}
+		n, err := pyInt(sigArg)
+		if err != nil {
+			return nil, err
+		}
+		sig := syscall.Signal(n)
 		pid, err := py.Int(rec.getOr("pid"))
 		if err != nil {
 			return nil, cmdErr("job %s has no pid: %v", jid, rec.getOr("pid"))
@@ -87,7 +87,7 @@ func signalJob(c *Call, jid string, sig syscall.Signal) (any, error) {
 
 // signalAll is term_all_jobs and kill_all_jobs: signal_job's sentence for
 // each running job but the caller.
-func signalAll(c *Call, sig syscall.Signal) (any, error) {
+func signalAll(c *Call, sig any) (any, error) {
 	out := []any{}
 	for _, rec := range running(c) {
 		ret, err := signalJob(c, py.Str(rec.getOr("jid")), sig)

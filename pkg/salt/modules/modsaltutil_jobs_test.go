@@ -64,7 +64,8 @@ func TestSignalJob(t *testing.T) {
 	}
 	wantOK(t, run(e, "saltutil.term_job", "4"), "")
 	wantError(t, run(e, "saltutil.kill_job", "3"), "ERROR: job 3 runs in the minion's own process")
-	wantError(t, run(e, "saltutil.signal_job", "1", "x"), "The minion function caused an exception: ValueError")
+	wantOK(t, run(e, "saltutil.signal_job", "9", "x"), "")
+	wantError(t, run(e, "saltutil.signal_job", "2", "x"), "The minion function caused an exception: ValueError")
 }
 
 // kill_all_jobs signals every running job but the caller, one sentence

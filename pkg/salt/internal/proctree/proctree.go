@@ -5,7 +5,6 @@ package proctree
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"strconv"
 	"syscall"
@@ -74,19 +73,19 @@ func parentOf(statPath string) (int, bool) {
 	return ppid, err == nil
 }
 
-// Signal sends sig to pid's descendants, then to pid, as Salt's
-// signal_job: the descendants first, so that none is left behind when pid
-// ends and they are given to init. The error says pid was not there to
-// signal; one that ends meanwhile (its descendants gone, it returned) was.
+// Signal sends sig to pid and to the descendants it has now, as Salt's
+// signal_job with psutil's children(recursive=True). The descendants are
+// listed first and signalled after pid: pid cannot see one of them end
+// and go on (return, for a job) before its own signal comes, and the
+// listed ones are signalled even once init has inherited them. The error
+// says pid was not there to signal.
 func Signal(pid int, sig syscall.Signal) error {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+	below := Descendants("", pid)
+	if err := syscall.Kill(pid, sig); err != nil {
 		return err
 	}
-	for _, d := range Descendants("", pid) {
+	for _, d := range below {
 		_ = syscall.Kill(d, sig) // one that has ended since is no matter
-	}
-	if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
-		return err
 	}
 	return nil
 }
