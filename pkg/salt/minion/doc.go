@@ -57,8 +57,9 @@
 // Python fallback, the queue of state runs) are calls over a socket pair
 // to the minion (jobproc_conn.go: length-prefixed msgpack frames). The spool and
 // the road stay in the minion, which gets the job's result back. SIGTERM
-// cancels the job (term_job; the minion's shutdown), which returns as a
-// cancelled job. multiprocessing: false, and a program that does not call
+// cancels the job (term_job; the minion's shutdown, which sends SIGKILL
+// when that has not ended it within half the shutdown grace), and the job
+// returns as a cancelled job. multiprocessing: false, and a program that does not call
 // JobProcessMain, run jobs in goroutines of the minion.
 //
 // # Returns are never lost
@@ -99,6 +100,10 @@
 //     <jid> (<fun>) was killed by signal 9"), where Salt's minion sends
 //     none and the salt command waits for it until its find_job says it is
 //     gone.
+//   - A job process reads the minion's config again from its config
+//     directory, so an edit made since the minion started reaches its jobs;
+//     Salt's job processes inherit the opts the minion started with. The
+//     grains and pillar are the minion's of the moment, as in Salt.
 //   - raet_clear_remote_masters or raet_clear_remotes (both true by default)
 //     forget the remembered master estates at start, and the uid counter is
 //     reset, as Salt's joiner does, so a restarted minion offers the master

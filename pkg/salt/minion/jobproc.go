@@ -82,12 +82,28 @@ func (m *Minion) runJobProcess(pub protocol.Pub, load body.Map, rec map[string]a
 	pid := p.cmd.Process.Pid
 	m.writeProc(pub.Jid, m.jobs.setPID(pub.Jid, pid))
 	m.log.Debugf("Job %s runs in process %d", pub.Jid, pid)
-	stop := context.AfterFunc(m.jobCtx, func() {
-		m.log.Warnf("Terminating the process %d of job %s", pid, pub.Jid)
-		proctree.Signal(pid, syscall.SIGTERM) //nolint:errcheck // it may have ended
-	})
+	done := make(chan struct{})
+	defer close(done)
+	stop := context.AfterFunc(m.jobCtx, func() { m.terminate(pub.Jid, pid, done) })
 	defer stop()
 	return p.wait(pub)
+}
+
+// terminate ends the process of a job the minion cancels (at shutdown,
+// after the grace): SIGTERM, which cancels the job, and SIGKILL when it
+// has not ended within half the grace, so that its return (cancelled, or
+// killed) is still spooled within the other half.
+func (m *Minion) terminate(jid string, pid int, done <-chan struct{}) {
+	m.log.Warnf("Terminating the process %d of job %s", pid, jid)
+	proctree.Signal(pid, syscall.SIGTERM) //nolint:errcheck // it may have ended
+	timer := m.o.clock.NewTimer(m.o.shutdownGrace / 2)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C():
+		m.log.Warnf("Killing the process %d of job %s, which did not end on SIGTERM", pid, jid)
+		proctree.Signal(pid, syscall.SIGKILL) //nolint:errcheck // it may have ended
+	}
 }
 
 // startJobProcess starts the process and sends it the start frame.
