@@ -46,9 +46,9 @@
 //     return by its minion (retcode 1, "ERROR: ... killed by signal 9"),
 //     where Salt's minion sends none; one terminated (SIGTERM) returns as a
 //     cancelled job. A job that runs inside the minion (multiprocessing:
-//     False) is not signalled, since the signal would reach the minion:
-//     the function says so ("ERROR: job <jid> runs in the minion's own
-//     process ..."); Salt would signal its minion.
+//     False), or whose process has yet to start, is not signalled, since the
+//     signal would reach the minion: the function says so ("ERROR: job
+//     <jid> has no process of its own ..."); Salt would signal its minion.
 //   - saltutil.clear_cache keeps the return spool (raet_returns): a return
 //     not yet delivered is no cache.
 //   - The state module's one-run-at-a-time queue (Options.StateRuns) is the

@@ -54,11 +54,12 @@ func saltutilJobFuncs() []Func {
 }
 
 // signalJob is signal_job: sig (a number, read only when the job is
-// found, as Salt reads it) to the job's descendants, then to its process
-// (the proc record's pid), as psutil's children(recursive=True) and
-// os.kill. A job that is not running returns "". A job that runs in
-// the minion's own process (multiprocessing: False) is not signalled: the
-// signal would reach the minion, which Salt's threads share with it.
+// found, as Salt reads it) to the job's process (the proc record's pid)
+// and its descendants, as psutil's children(recursive=True) and os.kill.
+// A job that is not running returns "". A job without a process of its own
+// (it runs in the minion, multiprocessing: False, or its process has yet to
+// start) is not signalled: the signal would reach the minion, which Salt's
+// threads share with their jobs.
 func signalJob(c *Call, jid string, sigArg any) (any, error) {
 	for _, rec := range running(c) {
 		if py.Str(rec.getOr("jid")) != jid {
@@ -73,8 +74,11 @@ func signalJob(c *Call, jid string, sigArg any) (any, error) {
 		if err != nil {
 			return nil, cmdErr("job %s has no pid: %v", jid, rec.getOr("pid"))
 		}
-		if int(pid) == os.Getpid() {
-			return nil, cmdErr("job %s runs in the minion's own process (multiprocessing: False); signalling it would signal the minion", jid)
+		// A job in the minion (multiprocessing: False), or one whose
+		// process has not started yet, has the minion's pid: this process,
+		// or the parent of a job process.
+		if pid <= 1 || int(pid) == os.Getpid() || int(pid) == os.Getppid() {
+			return nil, cmdErr("job %s has no process of its own (pid %d is the minion's); signalling it would signal the minion", jid, pid)
 		}
 		if err := proctree.Signal(int(pid), sig); err != nil {
 			os.Remove(filepath.Join(cachedir(c), "proc", jid)) //nolint:errcheck // as Salt, if it is a file

@@ -18,8 +18,9 @@ import (
 )
 
 // signal_job signals a job's process and the processes it started; a job
-// whose process is gone is cleaned up; an unknown job gives ""; a job in
-// the minion's own process is not signalled.
+// whose process is gone is cleaned up; an unknown job gives ""; a job with
+// the minion's pid (this process, or the parent of a job process) is not
+// signalled.
 func TestSignalJob(t *testing.T) {
 	cache := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(cache, "proc"), 0o700); err != nil {
@@ -43,6 +44,7 @@ func TestSignalJob(t *testing.T) {
 		{"jid": "1", "pid": job.Process.Pid, "fun": "cmd.run"},
 		{"jid": "2", "pid": gone.Process.Pid, "fun": "test.sleep"},
 		{"jid": "3", "pid": os.Getpid(), "fun": "test.sleep"},
+		{"jid": "4", "pid": os.Getppid(), "fun": "test.sleep"},
 	}})
 	var below []int
 	testutil.WaitFor(t, "the job's sleep", 20*time.Second, func() bool {
@@ -62,8 +64,9 @@ func TestSignalJob(t *testing.T) {
 	if _, err := os.Stat(procFile); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the proc file of the job that was not running: %v", err)
 	}
-	wantOK(t, run(e, "saltutil.term_job", "4"), "")
-	wantError(t, run(e, "saltutil.kill_job", "3"), "ERROR: job 3 runs in the minion's own process")
+	wantOK(t, run(e, "saltutil.term_job", "5"), "")
+	wantError(t, run(e, "saltutil.kill_job", "3"), "ERROR: job 3 has no process of its own")
+	wantError(t, run(e, "saltutil.kill_job", "4"), "ERROR: job 4 has no process of its own")
 	wantOK(t, run(e, "saltutil.signal_job", "9", "x"), "")
 	wantError(t, run(e, "saltutil.signal_job", "2", "x"), "The minion function caused an exception: ValueError")
 }
