@@ -160,3 +160,22 @@ func isAlive(pid int) bool {
 	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
 	return len(fields) > 0 && fields[0] != "Z"
 }
+
+// saltutil.refresh_pillar without wait returns at once, and the refresh it
+// leaves running still happens though its job process has sent its
+// result: the minion's pillar is the new one.
+func TestRefreshPillarLeftRunningByAJobProcess(t *testing.T) {
+	t.Parallel()
+	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
+	e := newEnv(t, fm.addr, "")
+	fr := &fakeRequester{pillar: body.Map{{Key: "role", Value: "db"}}}
+	r := e.start("127.0.0.1:0", withPillarRequester(fr))
+	waitFor(t, "the pillar in memory", func() bool { return r.m.Pillar()["role"] == "db" })
+	fr.mu.Lock()
+	fr.pillar = body.Map{{Key: "role", Value: "web"}}
+	fr.mu.Unlock()
+	if ret := runJob(t, fm, "saltutil.refresh_pillar"); field(t, ret, "return") != true {
+		t.Fatalf("refresh_pillar returned %v", ret)
+	}
+	waitFor(t, "the new pillar in memory", func() bool { return r.m.Pillar()["role"] == "web" })
+}
