@@ -17,6 +17,11 @@
 //	--pid-file         the pid file, over the config's pidfile
 //	--version          print the version and exit
 //
+// Each job runs in a process of its own (multiprocessing: true, Salt's
+// default): this program started again with the job, in a process group of
+// its own, shown by ps as "/path/to/salt-minion-raet job <jid>"; multiprocessing:
+// false runs jobs inside the minion.
+//
 // SIGTERM and SIGINT shut the minion down cleanly: running jobs get a few
 // seconds to finish, returns not yet delivered stay in
 // <cachedir>/raet_returns for the next start, and the manor socket and the
