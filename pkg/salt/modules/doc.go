@@ -40,4 +40,15 @@
 //   - pillar.items and pillar.ls list the keys of a fresh pillar sorted;
 //     Salt lists them in the order the pillar was compiled, which the
 //     master's compile does not keep.
+//   - event.send and event.fire_master wait for the master's answer to
+//     their _minion_event request and return whether it fired the event:
+//     False when no master answers, or when the tag is one of the master's
+//     own (salt/job/..., a jid, presence, stats), which it refuses so that a
+//     minion cannot forge another's return. Salt's minion sends
+//     asynchronously and answers True whatever happens. The master stamps
+//     the event's data with "_stamp" as Salt 3006 does.
+//   - The minion has no local event bus other processes listen on (no
+//     beacons, engines or reactor): event.fire acts on the tags the minion
+//     itself handles (fire_master, _minion_mine go to the master) and drops
+//     any other event, answering True.
 package modules
