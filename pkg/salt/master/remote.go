@@ -76,6 +76,8 @@ func (m *Master) remoteCmd(msg route.Message) {
 		m.handleFiles(id, rs, msg.Route, cmd, load)
 	case protocol.CmdMinionEvent:
 		m.handleMinionEvent(id, rs, msg.Route, load)
+	case protocol.CmdMine, protocol.CmdMineGet, protocol.CmdMineDelete, protocol.CmdMineFlush:
+		m.handleMine(id, rs, msg.Route, cmd, load)
 	default:
 		m.refuse("unknown_cmd", "Dropped a remote_cmd from %s: cmd %s is not supported", id, quoteCmd(load))
 	}

@@ -134,6 +134,8 @@ type Minion struct {
 	files *fileclient.Client
 	// requests wait for their replies from the master (request.go).
 	requests pending
+	// mine runs mine.update every mine_interval (mine.go).
+	mine mineSchedule
 
 	jobCtx    context.Context
 	jobCancel context.CancelFunc

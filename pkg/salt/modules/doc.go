@@ -51,4 +51,13 @@
 //     beacons, engines or reactor): event.fire acts on the tags the minion
 //     itself handles (fire_master, _minion_mine go to the master) and drops
 //     any other event, answering True.
+//   - mine.send, mine.update, mine.delete and mine.flush answer whether the
+//     master kept the change (Salt's answer True whatever happens). mine.get
+//     of a pillar target (or I@ word) globs, where Salt matches exactly.
+//     Masterless, mine.get reads an entry that is not a mapping (test.ping's
+//     True) where Salt 3006.3 fails on it. mine_functions from the minion
+//     config are taken in sorted order, not the file's.
+//   - mine_interval's schedule (Salt's __mine_interval job) runs mine.update
+//     as a local call, without a job or a proc file, first after the first
+//     pillar fetched from an allowing master.
 package modules

@@ -11,7 +11,7 @@ import (
 
 // eventFuncs is Salt's event and mine modules: events and mine data sent to the master.
 func eventFuncs(opts Options) []Func {
-	return eventModuleFuncs()
+	return append(eventModuleFuncs(), mineFuncs()...)
 }
 
 // eventModuleFuncs is Salt's event module (salt/modules/event.py in 3006):
@@ -195,7 +195,7 @@ func eventFireLocal(c *Call, data any, tag string) bool {
 		t, _ := m.Get("tag")
 		return eventFireMaster(c, d, py.Str(t), nil)
 	case strings.HasPrefix(tag, "_minion_mine"):
-		return false // mine: next
+		return mineSend(c, m)
 	}
 	return true
 }
