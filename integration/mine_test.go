@@ -3,10 +3,12 @@ package integration
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/lane"
 )
 
 // The mine with the real binaries: each minion's mine_functions reach the
@@ -43,41 +45,48 @@ func TestMineAcrossMinions(t *testing.T) {
 	check(map[string]any{"db01": map[string]any{"db01": true}}, "db01", "mine.get", "*", "test.ping")
 }
 
-// event.send from a minion reaches a yard subscribed to the master's
-// events, with the minion's id and Salt's stamp.
-func TestEventSendReachesMasterBus(t *testing.T) {
+// A minion's start events and event.send reach a yard subscribed to the
+// master's events, with the minion's id and Salt's stamp.
+func TestMinionEventsReachMasterBus(t *testing.T) {
 	c := newCluster(t, true)
-	c.addMinion("web01")
-	c.waitReady("web01")
 	y := c.yard("event")
 	sub := body.Map{{Key: "route", Value: body.Map{{Key: "dst", Value: []any{nil, "manor", "event_req"}}, {Key: "src", Value: []any{nil, y.Name(), nil}}}}}
 	if err := y.Transmit(sub, "manor").Err(); err != nil {
 		t.Fatal(err)
 	}
-	// The master has the subscription long before the minion's event: it
-	// was delivered to the master's yard before the job was published.
-	check := c.jsonOf("web01", "event.send", "myco/build/done", "foo=bar")
-	if check["web01"] != true {
-		t.Fatalf("event.send = %v", check)
+	c.addMinion("web01")
+	start := waitEvent(t, y, "salt/minion/web01/start")
+	if d, _ := start.String("data"); !strings.HasPrefix(d, "Minion web01 started at ") {
+		t.Errorf("start event data %v", start)
 	}
+	c.waitReady("web01")
+	if got := c.jsonOf("web01", "event.send", "myco/build/done", "foo=bar"); got["web01"] != true {
+		t.Fatalf("event.send = %v", got)
+	}
+	data := waitEvent(t, y, "myco/build/done")
+	id, _ := data.String("id")
+	inner, _ := data.Map("data")
+	foo, _ := inner.String("foo")
+	stamp, _ := data.String("_stamp")
+	if id != "web01" || foo != "bar" || stamp == "" {
+		t.Fatalf("event data %v", data)
+	}
+}
+
+// waitEvent waits for an event with the tag on the subscribed yard and
+// returns its data.
+func waitEvent(t *testing.T, y *lane.Stack, tag string) body.Map {
+	t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
 		select {
 		case rx := <-y.Receive():
-			if tag, _ := rx.Body.String("tag"); tag != "myco/build/done" {
-				continue
+			if got, _ := rx.Body.String("tag"); got == tag {
+				data, _ := rx.Body.Map("data")
+				return data
 			}
-			data, _ := rx.Body.Map("data")
-			id, _ := data.String("id")
-			inner, _ := data.Map("data")
-			foo, _ := inner.String("foo")
-			stamp, _ := data.String("_stamp")
-			if id != "web01" || foo != "bar" || stamp == "" {
-				t.Fatalf("event data %v", data)
-			}
-			return
 		case <-deadline:
-			t.Fatal("the event did not reach the subscribed yard")
+			t.Fatalf("no event %s reached the subscribed yard", tag)
 		}
 	}
 }

@@ -29,7 +29,7 @@ func (m *Master) handleMinionEvent(id string, rs road.RemoteState, req route.Rou
 	}
 	fired := len(evs) > 0
 	for _, ev := range evs {
-		if protocol.ReservedEventTag(ev.Tag) {
+		if protocol.ReservedEventTag(ev.Tag, id) {
 			m.refuse("minion_event_refused", "Refused an event from %s with the tag %q: the master's own tags are not for minions", id, clip(ev.Tag))
 			fired = false
 			continue

@@ -46,6 +46,14 @@ func TestMinionEvent(t *testing.T) {
 		t.Errorf("a job tag answered %v, want false", ret)
 	}
 	tm.waitStat("minion_event_refused", 1)
+	prog := "salt/job/20261207000000000000/prog/web1/0"
+	if ret := web1.request(tm, protocol.MinionEventLoad("web1", prog, body.Map{})); ret != true {
+		t.Errorf("its own progress event answered %v", ret)
+	}
+	c.waitTag(prog)
+	if ret := web1.request(tm, protocol.MinionEventLoad("web1", "salt/job/20261207000000000000/prog/db1/0", body.Map{})); ret != false {
+		t.Errorf("another's progress event answered %v", ret)
+	}
 	if n := c.count("salt/job/20261207000000000000/ret/db1"); n != 0 {
 		t.Errorf("a forged return was fired %d times", n)
 	}

@@ -2,19 +2,16 @@ package minion
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/salt/modules"
 )
 
-// mineSchedule is Salt's __mine_interval schedule job: with mine_enabled,
-// mine.update runs when the minion has its master and pillar (run on
-// start), then every mine_interval minutes, so that the master's mine
-// holds the mine_functions' returns without anyone calling mine.update.
-type mineSchedule struct {
-	once sync.Once
-}
+// The mine schedule is Salt's __mine_interval schedule job: with
+// mine_enabled, mine.update runs when the minion has its master and pillar
+// (run on start), then every mine_interval minutes, so that the master's
+// mine holds the mine_functions' returns without anyone calling
+// mine.update.
 
 // startMine starts the schedule once, after the first pillar fetched from
 // an allowing master (the pillar may configure mine_functions); later
@@ -23,7 +20,7 @@ func (m *Minion) startMine() {
 	if !m.cfg.MineEnabled || m.cfg.MineInterval <= 0 {
 		return
 	}
-	m.mine.once.Do(func() { go m.mineLoop(m.jobCtx, time.Duration(m.cfg.MineInterval)*time.Minute) })
+	m.work.mineOnce.Do(func() { go m.mineLoop(m.jobCtx, time.Duration(m.cfg.MineInterval)*time.Minute) })
 }
 
 // mineLoop runs mine.update now and after every interval of the

@@ -134,8 +134,9 @@ type Minion struct {
 	files *fileclient.Client
 	// requests wait for their replies from the master (request.go).
 	requests pending
-	// mine runs mine.update every mine_interval (mine.go).
-	mine mineSchedule
+	// work is done once the minion first has a master: start events, the
+	// mine schedule (minionevent.go, mine.go).
+	work masterWork
 
 	jobCtx    context.Context
 	jobCancel context.CancelFunc

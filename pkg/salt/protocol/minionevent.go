@@ -104,11 +104,16 @@ func IsoStamp(t time.Time) string {
 	return t.Format("2006-01-02T15:04:05.000000")
 }
 
-// ReservedEventTag reports whether tag is one of the master's own: a job's
-// (salt/job/..., a bare jid, new_job) or the presence and stats answers.
-// The salt command trusts those to come from the master, so a minion may
-// not fire them: it could forge another minion's return.
-func ReservedEventTag(tag string) bool {
+// ReservedEventTag reports whether the minion id may not fire tag, one of
+// the master's own: a job's (salt/job/..., a bare jid, new_job) or the
+// presence, stats and runner answers. The salt command trusts those to
+// come from the master, so a minion firing them could forge another
+// minion's return. A job's progress events of the minion itself
+// (salt/job/<jid>/prog/<id>/..., state_events) are its own to fire.
+func ReservedEventTag(tag, id string) bool {
+	if ev, ok := ParseJobTag(tag); ok && ev.Kind == "prog" && (ev.ID == id || strings.HasPrefix(ev.ID, id+"/")) {
+		return false
+	}
 	for _, p := range []string{"salt/job/", "salt/presence/", "salt/stats/", "salt/run/"} {
 		if strings.HasPrefix(tag, p) {
 			return true
