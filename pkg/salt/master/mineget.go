@@ -122,10 +122,13 @@ func (m *Master) mineTargets(tgtType string, tgt any) []string {
 		m.log.Errorf("mine.get: %v", err)
 		return nil
 	}
+	needData := target.NeedsGrains(tgtType, tgt) || target.NeedsPillar(tgtType, tgt)
 	var out []string
 	for _, id := range ids {
 		mt := target.Matcher{ID: id, HasPillar: true}
-		mt.Grains, mt.Pillar = m.cachedData(id)
+		if needData {
+			mt.Grains, mt.Pillar = m.cachedData(id)
+		}
 		if ok, err := mt.Match(tgtType, tgt); err == nil && ok {
 			out = append(out, id)
 		}
