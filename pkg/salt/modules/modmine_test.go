@@ -100,3 +100,37 @@ func TestMineToMaster(t *testing.T) {
 		t.Errorf("_mine load of a list %s", got)
 	}
 }
+
+// More of Salt 3006.3's salt-call --local answers: mine_function in a
+// mapping and in a list with keyword mappings, an ACL entry read back as
+// its data, clear=True with mine_functions given, list and compound
+// targets.
+func TestMineMasterlessDefinitions(t *testing.T) {
+	e := New(Options{Config: minionConfig(t, "file_client: local\nmine_functions:\n"+
+		"  dictform: {mine_function: test.echo, text: hi}\n  listkw:\n    - mine_function: test.arg\n    - a\n    - k: v\n"),
+		Grains: func() map[string]any { return map[string]any{"id": "web1"} }})
+	kw := func(items ...body.Item) body.Map {
+		return append(body.Map(items), body.Item{Key: "__kwarg__", Value: true})
+	}
+	for _, c := range []struct {
+		fun  string
+		args []any
+		want string
+	}{
+		{"mine.valid", nil, "{'dictform': {'test.echo': [{'text': 'hi'}]}, 'listkw': {'test.arg': ['a', {'k': 'v'}]}}"},
+		{"mine.update", nil, "True"},
+		{"mine.get", []any{"*", "dictform,listkw"}, "{'dictform': {'web1': 'hi'}, 'listkw': {'web1': {'args': ['a'], 'kwargs': {'k': 'v'}}}}"},
+		{"mine.send", []any{"acl", kw(body.Item{Key: "mine_function", Value: "test.echo"}, body.Item{Key: "text", Value: "z"},
+			body.Item{Key: "allow_tgt", Value: "web*"})}, "True"},
+		{"mine.get", []any{"*", "acl"}, "{'web1': 'z'}"},
+		{"mine.update", []any{kw(body.Item{Key: "clear", Value: true}, body.Item{Key: "mine_functions",
+			Value: body.Map{{Key: "dictform", Value: body.Map{{Key: "mine_function", Value: "test.echo"}, {Key: "text", Value: "again"}}}}})}, "True"},
+		{"mine.get", []any{"*", "dictform,acl"}, "{'dictform': {'web1': 'again'}}"},
+		{"mine.get", []any{"web1", "dictform", "list"}, "{'web1': 'again'}"},
+		{"mine.get", []any{"G@id:web1", "dictform", "compound"}, "{'web1': 'again'}"},
+	} {
+		if got := callJSON(t, e, c.fun, c.args...); got != c.want {
+			t.Errorf("%s %v = %s, want %s", c.fun, c.args, got, c.want)
+		}
+	}
+}
