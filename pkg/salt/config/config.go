@@ -136,6 +136,8 @@ type Minion struct {
 
 	MinionFloscript string // see Master.MasterFloscript
 	CallerFloscript string
+
+	MineOptions
 }
 
 func defaultCommon(role string) Common {
@@ -199,6 +201,7 @@ func defaultMinion() *Minion {
 	m.Multiprocessing = true
 	m.AcceptanceWaitTime = 10
 	m.MinionJidQueueHwm = 100
+	m.MineOptions = defaultMineOptions()
 	m.Master = MasterOption{Raw: "salt", Addrs: []MasterAddr{{External: HostPort{Host: "salt", Port: 4506}}}}
 	return m
 }
@@ -284,6 +287,7 @@ func decodeMinion(d *decoder, m *Minion) {
 	d.integer("minion_jid_queue_hwm", &m.MinionJidQueueHwm, checkAtLeastOne)
 	d.str("minion_floscript", &m.MinionFloscript)
 	d.str("caller_floscript", &m.CallerFloscript)
+	decodeMine(d, &m.MineOptions)
 	// The default master follows master_port, like extract_masters.
 	m.Master.Addrs[0].External.Port = m.MasterPort
 	d.masters("master", &m.Master, m.MasterPort)

@@ -151,6 +151,7 @@ func TestMinionDefaults(t *testing.T) {
 		AcceptanceWaitTime:    10,
 		AcceptanceWaitTimeMax: 0,
 		MinionJidQueueHwm:     100,
+		MineOptions:           MineOptions{MineEnabled: true, MineInterval: 60, MineFunctions: map[string]any{}},
 	}
 	compareFields(t, m, want)
 	eq(t, "Master.HostPorts()", m.Master.HostPorts(), []string{"salt:4506"})

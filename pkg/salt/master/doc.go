@@ -24,6 +24,11 @@
 //     fired as salt/job/<jid>/ret/<id>; a pillar is compiled for that
 //     minion by the function WithPillar gives, on a worker, kept with its
 //     grains in data.p and sent back on the request's track (pillar.go).
+//     Also on remote_cmd, each answered on its track: the file server's
+//     commands (files.go), _minion_event, fired on the event bus unless its
+//     tag is one of the master's own (minionevent.go), and the mine's
+//     _mine, _mine_get, _mine_delete, _mine_flush, kept in mine.p beside
+//     data.p (mine.go, mineget.go).
 //   - event_req, event_fire, presence_req, stats_req (lane): event
 //     subscription and fan-out, presence and statistics queries.
 //   - every presence interval (10 s): salt/presence/present, and

@@ -29,9 +29,10 @@ import (
 // They run on the workers, as every remote_cmd does: disk reads and hashes
 // never hold up the router.
 
-// fileReplyTimeout bounds the delivery of one answer: a chunk of
-// file_buffer_size (a megabyte by default) is about a thousand segments.
-const fileReplyTimeout = 60 * time.Second
+// replyTimeout bounds the delivery of one answer to a minion's request: a
+// chunk of file_buffer_size (a megabyte by default) is about a thousand
+// segments, and mine.get's answer may hold every targeted minion's data.
+const replyTimeout = 60 * time.Second
 
 // newFileServer is the file server of the configuration; a bad option is
 // reported where it was set.
@@ -68,18 +69,7 @@ func (m *Master) handleFiles(id string, rs road.RemoteState, req route.Route, cm
 			m.stats.Add("file_chunk_served")
 		}
 	}
-	// The answer goes to the estate that signed the request, whatever its
-	// route claims.
-	req.Src.Estate = rs.Name
-	d := m.road.Transmit(protocol.RemoteReply(m.estate, req, ret), rs.UID, fileReplyTimeout)
-	m.watchers.Add(1)
-	go func() {
-		defer m.watchers.Done()
-		if err := d.Err(); err != nil && !errors.Is(err, road.ErrStopped) {
-			m.stats.Add("file_reply_undelivered")
-			m.log.Warnf("Answer to %s from %s (estate %s) was not delivered: %v", cmd, id, rs.Name, err)
-		}
-	}()
+	m.replyTo("file", id, rs, req, cmd, ret)
 }
 
 // chunkBytes is the size of the data of a _serve_file return: a chunk

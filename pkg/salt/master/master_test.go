@@ -213,7 +213,7 @@ func TestBadInputKeepsServing(t *testing.T) {
 	// Road: a load that is not a mapping; an unknown cmd; a return with no
 	// jid; a message for a local yard; a local_cmd.
 	web1.send(web1.remoteCmd(est, "nope"))
-	web1.send(web1.remoteCmd(est, body.Map{{Key: "cmd", Value: "_minion_event"}, {Key: "id", Value: "web1"}}))
+	web1.send(web1.remoteCmd(est, body.Map{{Key: "cmd", Value: "_master_tops"}, {Key: "id", Value: "web1"}}))
 	web1.send(web1.remoteCmd(est, body.Map{{Key: "cmd", Value: "_return"}, {Key: "return", Value: true}}))
 	web1.send(body.Map{
 		{Key: "route", Value: body.Map{{Key: "src", Value: []any{"web1_minion", nil, nil}}, {Key: "dst", Value: []any{est, c.eventYard, "event_fire"}}}},

@@ -74,6 +74,10 @@ func (m *Master) remoteCmd(msg route.Message) {
 	case protocol.CmdServeFile, protocol.CmdFileHash, protocol.CmdFileHashAndStat, protocol.CmdFileList,
 		protocol.CmdFileListEmptyDirs, protocol.CmdDirList, protocol.CmdSymlinkList, protocol.CmdFileEnvs, protocol.CmdFileRecv, protocol.CmdMasterOpts:
 		m.handleFiles(id, rs, msg.Route, cmd, load)
+	case protocol.CmdMinionEvent:
+		m.handleMinionEvent(id, rs, msg.Route, load)
+	case protocol.CmdMine, protocol.CmdMineGet, protocol.CmdMineDelete, protocol.CmdMineFlush:
+		m.handleMine(id, rs, msg.Route, cmd, load)
 	default:
 		m.refuse("unknown_cmd", "Dropped a remote_cmd from %s: cmd %s is not supported", id, quoteCmd(load))
 	}

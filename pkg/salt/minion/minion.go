@@ -138,6 +138,9 @@ type Minion struct {
 	files *fileclient.Client
 	// requests wait for their replies from the master (request.go).
 	requests pending
+	// work is done once the minion first has a master: start events, the
+	// mine schedule (minionevent.go, mine.go).
+	work masterWork
 
 	jobCtx    context.Context
 	jobCancel context.CancelFunc

@@ -94,12 +94,14 @@ func (m *Minion) refreshPillar(ctx context.Context) error {
 }
 
 // askPillar follows an allow by a master: the pillar is fetched, which
-// also gives the master the minion's grains for targeting.
+// also gives the master the minion's grains for targeting; then, the
+// first time, the start events and the mine schedule (onFirstPillar).
 func (m *Minion) askPillar() {
 	go func() {
 		ctx, cancel := context.WithTimeout(m.jobCtx, m.o.returnTimeout)
 		defer cancel()
 		m.refreshPillar(ctx) //nolint:errcheck // logged; the next allow or refresh tries again
+		m.onFirstPillar()
 	}()
 }
 

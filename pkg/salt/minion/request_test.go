@@ -20,7 +20,8 @@ import (
 
 // answerTracks makes the fake master answer every request that came from
 // a track share with answer(load), as the master's remote_cmd answers the
-// file server's commands; nil answers nothing.
+// file server's commands (the start events and _mine with true); nil
+// answers nothing.
 func (fm *fakeMaster) answerTracks(answer func(load body.Map) any) {
 	fm.router.Handle(ShareRemoteCmd, func(msg route.Message) {
 		fm.onRemoteCmd(msg)
@@ -28,7 +29,10 @@ func (fm *fakeMaster) answerTracks(answer func(load body.Map) any) {
 			return
 		}
 		load, _ := msg.Body.Map("load")
-		ret := answer(load)
+		var ret any = true // the start events and the mine schedule of every start
+		if cmd, _ := load.String("cmd"); cmd != protocol.CmdMinionEvent && cmd != protocol.CmdMine {
+			ret = answer(load)
+		}
 		if ret == nil {
 			return
 		}

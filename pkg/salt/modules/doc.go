@@ -54,4 +54,24 @@
 //   - The state module's one-run-at-a-time queue (Options.StateRuns) is the
 //     minion's, shared by its job processes; its refusal names the pid of
 //     the job process that runs the other state run.
+//   - event.send and event.fire_master wait for the master's answer to
+//     their _minion_event request and return whether it fired the event:
+//     False when no master answers, or when the tag is one of the master's
+//     own (salt/job/..., a jid, presence, stats), which it refuses so that a
+//     minion cannot forge another's return. Salt's minion sends
+//     asynchronously and answers True whatever happens. The master stamps
+//     the event's data with "_stamp" as Salt 3006 does.
+//   - The minion has no local event bus other processes listen on (no
+//     beacons, engines or reactor): event.fire acts on the tags the minion
+//     itself handles (fire_master, _minion_mine go to the master) and drops
+//     any other event, answering True.
+//   - mine.send, mine.update, mine.delete and mine.flush answer whether the
+//     master kept the change (Salt's answer True whatever happens). mine.get
+//     of a pillar target (or I@ word) globs, where Salt matches exactly.
+//     Masterless, mine.get reads an entry that is not a mapping (test.ping's
+//     True) where Salt 3006.3 fails on it. mine_functions from the minion
+//     config are taken in sorted order, not the file's.
+//   - mine_interval's schedule (Salt's __mine_interval job) runs mine.update
+//     as a local call, without a job or a proc file, first after the first
+//     pillar fetched from an allowing master.
 package modules
