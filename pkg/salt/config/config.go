@@ -136,6 +136,8 @@ type Minion struct {
 
 	MinionFloscript string // see Master.MasterFloscript
 	CallerFloscript string
+
+	python PythonFallback // python_fallback, python_fallback_python (PythonFallback)
 }
 
 func defaultCommon(role string) Common {
@@ -284,6 +286,7 @@ func decodeMinion(d *decoder, m *Minion) {
 	d.integer("minion_jid_queue_hwm", &m.MinionJidQueueHwm, checkAtLeastOne)
 	d.str("minion_floscript", &m.MinionFloscript)
 	d.str("caller_floscript", &m.CallerFloscript)
+	decodePythonFallback(d, &m.python)
 	// The default master follows master_port, like extract_masters.
 	m.Master.Addrs[0].External.Port = m.MasterPort
 	d.masters("master", &m.Master, m.MasterPort)
