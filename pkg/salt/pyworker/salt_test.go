@@ -2,14 +2,18 @@ package pyworker
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/modules"
 )
@@ -64,9 +68,36 @@ func TestRealSalt(t *testing.T) {
 	run("network.ip_addrs")
 	run("network.ipaddrs")
 	run("test.ping")
+	e := modules.New(modules.Options{})
+	t.Logf("test.ping, median of 20: built-in %v, Python worker %v",
+		median(20, func() { e.Run(ctx, "test.ping", nil, modules.Pub{}) }),
+		median(20, func() { w.Call(ctx, "test.ping", nil, modules.Pub{}) }))
+
+	// A call whose job is killed has its process group killed: Salt's
+	// cmd.run child with it.
+	short, cancelShort := context.WithTimeout(ctx, time.Second)
+	defer cancelShort()
+	if res, _ := w.Call(short, "cmd.run", []any{"sleep 61.5"}, modules.Pub{}); !strings.Contains(fmt.Sprint(res.Return), "was cancelled") {
+		t.Errorf("cmd.run cut short = %#v", res)
+	}
+	testutil.WaitFor(t, "sleep 61.5 to be killed", time.Minute, func() bool {
+		return exec.Command("pgrep", "-f", "sleep 61.5").Run() != nil
+	})
 	if l := w.Functions(ctx); len(l) < 100 {
 		t.Errorf("%d functions", len(l))
 	}
+}
+
+// median runs f n times and returns the median wall time.
+func median(n int, f func()) time.Duration {
+	ds := make([]time.Duration, n)
+	for i := range ds {
+		start := time.Now()
+		f()
+		ds[i] = time.Since(start)
+	}
+	slices.Sort(ds)
+	return ds[n/2]
 }
 
 const helloModule = `

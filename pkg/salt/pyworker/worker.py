@@ -118,8 +118,10 @@ class Worker:
         d.clear()
         d.update(value or {})
 
-    def run(self, fun, data):
-        """Run fun as Minion._thread_return does; the return dict of a job."""
+    def run(self, fun, arg, data):
+        """Run fun as Minion._thread_return does; the return dict of a job.
+        arg is the published argument list, __kwarg__ markers and all; data
+        the publish (its arg already without them)."""
         exc_mod = self.salt.exceptions
         if fun not in self.functions:
             return {"found": False}
@@ -127,7 +129,7 @@ class Worker:
         out = getattr(func, "__outputter__", None)
         ret = {"found": True, "out": out if isinstance(out, str) else ""}
         try:
-            args, kwargs = self.salt.minion.load_args_and_kwargs(func, data.get("arg") or [], data)
+            args, kwargs = self.salt.minion.load_args_and_kwargs(func, arg or [], data)
             self.functions.pack["__context__"]["retcode"] = 0
             value = func(*args, **kwargs)
             if hasattr(value, "__next__"):
@@ -223,7 +225,7 @@ class Server:
             if msg["fun"] not in self.worker.functions:
                 send({"id": msg["id"], "found": False})
                 return
-            self.fork(msg["id"], lambda: self.worker.run(msg["fun"], msg.get("data") or {}))
+            self.fork(msg["id"], lambda: self.worker.run(msg["fun"], msg.get("arg"), msg.get("data") or {}))
         elif op == "functions":
             self.fork(msg["id"], lambda: {"functions": self.worker.functions_list()})
         elif op == "reload":
