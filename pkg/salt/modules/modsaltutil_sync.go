@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
@@ -227,7 +228,8 @@ func cleanDynamicModules(c *Call) bool {
 	return true
 }
 
-// copyIfChanged copies src to dest unless dest has the same content.
+// copyIfChanged copies src to dest unless dest has the same content (as
+// Salt compares their hashes).
 func copyIfChanged(src, dest string) (bool, error) {
 	b, err := os.ReadFile(src)
 	if err != nil {
@@ -239,7 +241,8 @@ func copyIfChanged(src, dest string) (bool, error) {
 	if err := os.MkdirAll(filepath.Dir(dest), 0o700); err != nil {
 		return false, err
 	}
-	return true, os.WriteFile(dest, b, 0o600)
+	// Whole or not at all: the Python worker may load it any moment.
+	return true, fsutil.WriteFile(filepath.Dir(dest), filepath.Base(dest), b, fsutil.WriteOptions{Mode: 0o600, TempPrefix: ".sync-"})
 }
 
 // cleanModDir removes the files of dir that are not in keep (paths
