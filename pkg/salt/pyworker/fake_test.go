@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -24,6 +25,7 @@ import (
 //	fake.raise     an error return as the worker words one
 //	fake.reloads   how many reload frames came
 //	fake.script    whether the Python script came on fd 3
+//	fake.bg        starts a sleep 30 that keeps the worker's stderr; its pid
 func TestMain(m *testing.M) {
 	if os.Getenv("PYWORKER_FAKE") == "1" {
 		fakeWorker()
@@ -133,6 +135,15 @@ func (f *fake) call(id any, fun string, m body.Map) {
 		ok(reloads)
 	case "fake.script":
 		ok(strings.Contains(script, "load_args_and_kwargs"))
+	case "fake.bg": // a command left running, holding the worker's stderr
+		cmd := exec.Command("sleep", "30")
+		cmd.Stderr = os.Stderr
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			ok(err.Error())
+			return
+		}
+		ok(cmd.Process.Pid)
 	case "fake.sleep":
 	case "fake.die":
 		os.Exit(1)

@@ -53,6 +53,9 @@ type process struct {
 func start(ctx context.Context, cfg *Config, init body.Map) (*process, error) {
 	cmd := cfg.command()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // not in a job's group, nor the terminal's
+	// A command a call left running in the background keeps the worker's
+	// stderr open; the worker is done when it has exited all the same.
+	cmd.WaitDelay = time.Second
 	scriptR, scriptW, err := os.Pipe()
 	if err != nil {
 		return nil, err

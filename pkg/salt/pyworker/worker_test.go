@@ -290,3 +290,22 @@ func TestFrameRoundTrip(t *testing.T) {
 		t.Error("a frame beyond MaxFrame was read")
 	}
 }
+
+// A command a call left in the background keeps the worker's stderr open;
+// Close returns all the same.
+func TestCloseWithABackgroundCommand(t *testing.T) {
+	w, _ := newFake(t, Config{})
+	res := call(t, w, "fake.bg")
+	pid, ok := res.Return.(int64)
+	if !ok {
+		t.Fatalf("fake.bg = %#v", res)
+	}
+	defer syscall.Kill(int(pid), syscall.SIGKILL)
+	done := make(chan struct{})
+	go func() { w.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(deadline):
+		t.Fatal("Close did not return while a background command held the worker's stderr")
+	}
+}
