@@ -15,7 +15,8 @@ type PythonFallback struct {
 	// starts it.
 	On bool
 	// Python is python_fallback_python: the interpreter that imports
-	// salt; "" means python3 on PATH.
+	// salt; "" means the onedir Salt's (/opt/saltstack/salt/bin/python3)
+	// where it is installed, else python3 on PATH.
 	Python string
 }
 

@@ -2,6 +2,7 @@ package minion
 
 import (
 	"context"
+	"os"
 
 	"github.com/sirupsen/logrus"
 
@@ -38,8 +39,12 @@ func fallbackConfig(cfg *config.Minion, log logrus.FieldLogger) (pyworker.Config
 	if pf.Set && !pf.On {
 		return pyworker.Config{}, false
 	}
+	python := pf.Python
+	if python == "" {
+		python = defaultPython()
+	}
 	return pyworker.Config{
-		Python:           pf.Python,
+		Python:           python,
 		ID:               cfg.ID,
 		ConfFile:         cfg.ConfFile,
 		LogLevel:         cfg.LogLevel,
@@ -48,6 +53,19 @@ func fallbackConfig(cfg *config.Minion, log logrus.FieldLogger) (pyworker.Config
 		Optional:         !pf.Set,
 		Log:              log,
 	}, true
+}
+
+// onedirPython is the interpreter of Salt 3006's onedir packages, which
+// imports salt for certain; python3 on PATH may not.
+var onedirPython = "/opt/saltstack/salt/bin/python3"
+
+// defaultPython is the worker's interpreter when python_fallback_python is
+// unset: the onedir Salt's where it is installed, else python3 on PATH.
+func defaultPython() string {
+	if _, err := os.Stat(onedirPython); err == nil {
+		return onedirPython
+	}
+	return "python3"
 }
 
 // fallback is the worker as the minion's modules.Fallback: it lists only

@@ -2,6 +2,7 @@ package minion
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -20,7 +21,7 @@ func TestFallbackConfig(t *testing.T) {
 	e = newEnv(t, netipPort(4506), "")
 	cfg, ok := fallbackConfig(e.cfg, e.log)
 	if !ok || !cfg.Optional || cfg.ID != "m1" || cfg.ConfFile != filepath.Join(e.root, "etc", "minion") ||
-		cfg.ExtensionModules != filepath.Join(e.root, "var/cache/salt/minion/extmods") || cfg.Python != "" {
+		cfg.ExtensionModules != filepath.Join(e.root, "var/cache/salt/minion/extmods") || cfg.Python != defaultPython() {
 		t.Errorf("unset python_fallback: %+v, %v", cfg, ok)
 	}
 	if v, _ := cfg.Opts.Get("cachedir"); v != filepath.Join(e.root, "var/cache/salt/minion") {
@@ -37,6 +38,23 @@ type listOnly []string
 func (l listOnly) Functions(context.Context) []string { return l }
 func (l listOnly) Call(context.Context, string, []any, modules.Pub) (modules.Result, bool) {
 	return modules.Result{}, false
+}
+
+// Unset, the interpreter is the onedir Salt's where it is installed, else
+// python3 on PATH.
+func TestDefaultPython(t *testing.T) {
+	saved := onedirPython
+	defer func() { onedirPython = saved }()
+	onedirPython = filepath.Join(t.TempDir(), "python3")
+	if got := defaultPython(); got != "python3" {
+		t.Errorf("without onedir Salt: %s", got)
+	}
+	if err := os.WriteFile(onedirPython, nil, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if got := defaultPython(); got != onedirPython {
+		t.Errorf("with onedir Salt: %s", got)
+	}
 }
 
 // The fallback lists only what the built-ins lack: Salt's test.ping is
