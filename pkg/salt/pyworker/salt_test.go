@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -43,7 +44,9 @@ func TestRealSalt(t *testing.T) {
 	w := New(Config{Python: py, ID: "web1", ConfFile: conf, ExtensionModules: ext, Log: log,
 		Opts:   body.Map{{Key: "cachedir", Value: cachedir}},
 		Grains: func() map[string]any { return map[string]any{"id": "web1", "os": "Debian", "kernel": "Linux"} },
-		Pillar: func() map[string]any { return map[string]any{"role": "web"} }})
+		Pillar: func() map[string]any {
+			return map[string]any{"role": "web", "ports": map[any]any{int64(80): "http"}}
+		}})
 	defer w.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -64,6 +67,9 @@ func TestRealSalt(t *testing.T) {
 	}
 	if res := run("hello.world", "x=1"); res.Return != "ERROR executing 'hello.world': The following keyword arguments are not valid: x=1" {
 		t.Errorf("hello.world x=1 = %#v", res)
+	}
+	if res := run("pillar.get", "ports"); !reflect.DeepEqual(res.Return, map[any]any{int64(80): "http"}) {
+		t.Errorf("pillar.get ports = %#v", res)
 	}
 	run("network.ip_addrs")
 	run("network.ipaddrs")

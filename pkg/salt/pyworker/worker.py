@@ -42,6 +42,11 @@ def pack(obj):
     return msgpack.packb(obj, default=default, use_bin_type=True)
 
 
+def unpack(data):
+    # Pillar and grains may have keys that are not strings.
+    return msgpack.unpackb(data, raw=False, strict_map_key=False)
+
+
 def frame(obj):
     body = pack(obj)
     return struct.pack(">I", len(body)) + body
@@ -72,7 +77,7 @@ def read_init():
         if not chunk:
             sys.exit(0)
         body += chunk
-    return msgpack.unpackb(body, raw=False)
+    return unpack(body)
 
 
 class Worker:
@@ -209,9 +214,15 @@ class Server:
             (size,) = struct.unpack(">I", self.inbuf[:4])
             if len(self.inbuf) < 4 + size:
                 break
-            msg = msgpack.unpackb(self.inbuf[4 : 4 + size], raw=False)
+            msg = unpack(self.inbuf[4 : 4 + size])
             self.inbuf = self.inbuf[4 + size :]
-            self.handle(msg)
+            try:
+                self.handle(msg)
+            except Exception as exc:  # pylint: disable=broad-except
+                # One bad call must not take the worker down with it.
+                traceback.print_exc(file=sys.stderr)
+                if "id" in msg:
+                    send({"id": msg["id"], "error": "the worker could not run the call: {}".format(exc)})
         return True
 
     def handle(self, msg):
