@@ -95,6 +95,11 @@ class Worker:
         import salt.minion
         import salt.version
 
+        # Salt 3006 imports modules newer Pythons deprecate (crypt, spwd): a
+        # warning each in the minion's log would say nothing to act on.
+        import warnings
+
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
         self.salt = salt
         conf = init.get("conf_file") or ""
         if conf and os.path.isfile(conf):
