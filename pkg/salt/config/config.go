@@ -138,6 +138,7 @@ type Minion struct {
 	CallerFloscript string
 
 	MineOptions
+	python PythonFallback // python_fallback, python_fallback_python (PythonFallback)
 }
 
 func defaultCommon(role string) Common {
@@ -288,6 +289,7 @@ func decodeMinion(d *decoder, m *Minion) {
 	d.str("minion_floscript", &m.MinionFloscript)
 	d.str("caller_floscript", &m.CallerFloscript)
 	decodeMine(d, &m.MineOptions)
+	decodePythonFallback(d, &m.python)
 	// The default master follows master_port, like extract_masters.
 	m.Master.Addrs[0].External.Port = m.MasterPort
 	d.masters("master", &m.Master, m.MasterPort)

@@ -37,6 +37,13 @@
 //     their whole process group.
 //   - Unknown functions get the plain message, without the sys.doc
 //     listing Salt adds when the name is the prefix of known functions.
+//   - A function that is not built in goes to Options.Fallback (Salt's own
+//     modules in a Python worker, pkg/salt/pyworker) before it is "not
+//     available". saltutil.sync_* sync from the minion's saltenv (or
+//     base), where Salt defaults to the environments its top file
+//     matches, and report a failed fetch as an error where Salt logs it
+//     and returns what it synced; grains modules synced from _grains are
+//     copied, but the Go minion's grains do not run them.
 //   - pillar.items and pillar.ls list the keys of a fresh pillar sorted;
 //     Salt lists them in the order the pillar was compiled, which the
 //     master's compile does not keep.

@@ -268,7 +268,7 @@ func New(opts Options) *Executor {
 	groups := [][]Func{testFuncs(), cmdFuncs(), grainsFuncs(), saltutilFuncs(), saltutilJobFuncs(), sysFuncs(), pillarFuncs(opts), stateFuncs(opts),
 		fileFuncs(opts), pkgFuncs(opts), serviceFuncs(opts), userFuncs(opts), systemFuncs(opts), eventFuncs(opts)}
 	if opts.Files != nil {
-		groups = append(groups, cpFuncs())
+		groups = append(groups, cpFuncs(), saltutilSyncFuncs())
 	}
 	for _, group := range groups {
 		for _, f := range group {
