@@ -23,7 +23,7 @@ func (m *Minion) openFallback() modules.Fallback {
 		return nil
 	}
 	cfg.Grains = m.Grains
-	cfg.Pillar = m.pillar.get
+	cfg.Pillar = func() map[string]any { return m.pillar.get() } // m.pillar is made after the fallback
 	w := pyworker.New(cfg)
 	go func() {
 		<-m.jobCtx.Done()
