@@ -1,0 +1,3 @@
+package modules
+
+func archiveFuncs() []Func { return nil }

@@ -1,0 +1,3 @@
+package modules
+
+func cronFuncs() []Func { return nil }

@@ -1,0 +1,3 @@
+package modules
+
+func hostsFuncs(Options) []Func { return nil }

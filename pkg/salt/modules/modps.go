@@ -1,0 +1,3 @@
+package modules
+
+func psFuncs() []Func { return nil }
