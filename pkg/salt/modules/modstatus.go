@@ -2,6 +2,7 @@ package modules
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -169,7 +170,7 @@ func statusDiskusage(args []any) any {
 		}
 	}
 	ret := body.Map{}
-	for _, path := range slicesSorted(selected) {
+	for _, path := range slices.Sorted(maps.Keys(selected)) {
 		var st syscall.Statfs_t
 		if err := syscall.Statfs(path, &st); err != nil {
 			continue
@@ -177,13 +178,4 @@ func statusDiskusage(args []any) any {
 		ret.Set(path, body.Map{{Key: "available", Value: int64(st.Bavail) * st.Bsize}, {Key: "total", Value: int64(st.Blocks) * st.Bsize}})
 	}
 	return ret
-}
-
-func slicesSorted(set map[string]bool) []string {
-	out := make([]string, 0, len(set))
-	for k := range set {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
