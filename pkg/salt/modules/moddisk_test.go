@@ -2,6 +2,7 @@ package modules
 
 import (
 	"os/exec"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ func TestDisk(t *testing.T) {
 	if !ok {
 		t.Fatalf("disk.usage lacks %s: %v", mount, usage.Keys())
 	}
-	if !u.(body.Map).Has("1K-blocks") || !reflect_equal(u.(body.Map).Keys(), []string{"filesystem", "1K-blocks", "used", "available", "capacity"}) {
+	if !u.(body.Map).Has("1K-blocks") || !reflect.DeepEqual(u.(body.Map).Keys(), []string{"filesystem", "1K-blocks", "used", "available", "capacity"}) {
 		t.Errorf("disk.usage[%s] = %#v", mount, u)
 	}
 	if fs, _ := u.(body.Map).Get("filesystem"); fs != f[0] {
@@ -40,5 +41,3 @@ func TestDisk(t *testing.T) {
 		t.Errorf("disk.inodeusage is empty")
 	}
 }
-
-func reflect_equal(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }
