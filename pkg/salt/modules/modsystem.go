@@ -54,3 +54,9 @@ func statNumber(text string) any {
 	}
 	return text
 }
+
+// hostCommand is the command argv, not yet started, for callers that set
+// its directory or environment.
+func hostCommand(ctx context.Context, argv []string) *exec.Cmd {
+	return exec.CommandContext(ctx, argv[0], argv[1:]...)
+}
