@@ -2,6 +2,9 @@ package modules
 
 import (
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -141,5 +144,51 @@ func TestNetworkConnect(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("active_tcp lacks the connection 127.0.0.1:%d -> %s", local, port)
+	}
+}
+
+// TestNetworkPing runs a ping(8) the test puts on PATH (CI has no
+// network): the host is sanitized as Salt's sanitize_host does, timeout
+// becomes -W, return_boolean reports the exit code.
+func TestNetworkPing(t *testing.T) {
+	bin := t.TempDir()
+	script := "#!/bin/sh\necho \"ping $*\"\nfor a; do last=$a; done\n[ \"$last\" != down ]\n"
+	if err := os.WriteFile(filepath.Join(bin, "ping"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	e := New(Options{})
+	wantOK(t, run(e, "network.ping", "host;rm -rf /"), "ping -c 4 hostrm-rf")
+	wantOK(t, run(e, "network.ping", "h1", kw("timeout", 2)), "ping -W 2 -c 4 h1")
+	wantOK(t, run(e, "network.ping", "h1", kw("return_boolean", true)), true)
+	wantOK(t, run(e, "network.ping", "down", kw("return_boolean", true)), false)
+}
+
+// TestNetworkSockets: a listener this test opens shows in network.netstat
+// (netstat, or ss without it), and dns_check finds localhost's address
+// that accepts on its port.
+func TestNetworkSockets(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	e := New(Options{})
+	wantOK(t, run(e, "network.dns_check", "localhost", port, kw("ipv6", false)), "127.0.0.1")
+	if _, err := exec.LookPath("netstat"); err != nil {
+		if _, err := exec.LookPath("ss"); err != nil {
+			t.Skip("neither netstat nor ss here")
+		}
+	}
+	found := false
+	for _, s := range run(e, "network.netstat").Return.([]any) {
+		m := s.(body.Map)
+		la, _ := m.Get("local-address")
+		st, _ := m.Get("state")
+		found = found || la == "127.0.0.1:"+port && (st == "LISTEN")
+	}
+	if !found {
+		t.Errorf("netstat lacks the listener on 127.0.0.1:%s", port)
 	}
 }
