@@ -7,6 +7,9 @@ import (
 	"reflect"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/saltraet/saltraet/internal/testutil"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 )
@@ -28,6 +31,10 @@ func TestPs(t *testing.T) {
 		t.Errorf("pgrep sleep = %v, lacks %d", r.Return, pid)
 	}
 
+	testutil.WaitFor(t, "sleep to sleep", 10*time.Second, func() bool {
+		p, ok := readProcess(int(pid))
+		return ok && p.status() == "sleeping" && p.comm == "sleep"
+	})
 	info := mapOf(t, run(e, "ps.proc_info", pid, kw("attrs", []any{"cmdline", "name", "ppid", "status", "exe"})).Return)
 	want := body.Map{{Key: "cmdline", Value: []any{"sleep", "3600.0419"}}, {Key: "exe", Value: mustLookPath(t, "sleep")},
 		{Key: "name", Value: "sleep"}, {Key: "ppid", Value: int64(os.Getpid())}, {Key: "status", Value: "sleeping"}}

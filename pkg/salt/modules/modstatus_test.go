@@ -99,6 +99,9 @@ func TestStatusLive(t *testing.T) {
 // is a grandchild: status.pid skips every ps line that mentions the
 // minion's pid, its children's (PPID) too, as Salt does.
 func TestStatusProcsAndPid(t *testing.T) {
+	if _, err := exec.LookPath("ps"); err != nil {
+		t.Skip("no ps(1) here (procps), which the ps grain's command needs")
+	}
 	cmd := exec.Command("sh", "-c", "sleep 3600.0417 & echo $!; wait")
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
