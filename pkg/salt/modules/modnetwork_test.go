@@ -192,3 +192,40 @@ func TestNetworkSockets(t *testing.T) {
 		t.Errorf("netstat lacks the listener on 127.0.0.1:%s", port)
 	}
 }
+
+// TestNetworkRoutes reads the routes from a netstat(8) the test puts on
+// PATH, printing what this host's printed when Salt 3006.3 read the same
+// routes (its network.routes and default_route returns are the wants).
+func TestNetworkRoutes(t *testing.T) {
+	bin := t.TempDir()
+	script := `#!/bin/sh
+if [ "$2" = inet ]; then cat <<'X'
+Kernel IP routing table
+Destination     Gateway         Genmask         Flags   MSS Window  irtt Iface
+0.0.0.0         192.0.2.1       0.0.0.0         UG        0 0          0 eth0
+192.0.2.0       0.0.0.0         255.255.255.0   U         0 0          0 eth0
+X
+else cat <<'X'
+Kernel IPv6 routing table
+Destination                    Next Hop                   Flag Met Ref  Use If
+fd00::/64                      ::                         U    256 1      0 eth0
+::/0                           fd00::1                    UG   1024 2      0 eth0
+::/0                           ::                         !n   -1  1      0 lo
+X
+fi
+`
+	if err := os.WriteFile(filepath.Join(bin, "netstat"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	e := New(Options{})
+	r := func(fam, dest, gw, mask, flags, iface string) any { return route(fam, dest, gw, mask, flags, iface) }
+	defaults := []any{r("inet", "0.0.0.0", "192.0.2.1", "0.0.0.0", "UG", "eth0"), r("inet6", "::/0", "fd00::1", "", "UG", "eth0"),
+		r("inet6", "::/0", "::", "", "!n", "lo")}
+	wantOK(t, run(e, "network.default_route"), defaults)
+	wantOK(t, run(e, "network.default_route", "inet"), defaults[:1])
+	wantOK(t, run(e, "network.routes", "inet"), []any{defaults[0], r("inet", "192.0.2.0", "0.0.0.0", "255.255.255.0", "U", "eth0")})
+	if all := run(e, "network.routes").Return.([]any); len(all) != 5 {
+		t.Errorf("routes = %v", all)
+	}
+}
