@@ -79,10 +79,12 @@ func ifaceInfo(c *Call, get func(body.Map) any) (any, error) {
 	return fmt.Sprintf(`Interface "%s" not in available interfaces: "%s"`, name, strings.Join(ifaces.Keys(), `", "`)), nil
 }
 
-// linuxInterfaces is utils.network.linux_interfaces with ip(8).
+// linuxInterfaces is utils.network.linux_interfaces with ip(8); without
+// it (Salt would parse ifconfig) the kernel's view through Go's net
+// package, in the same shape.
 func linuxInterfaces(ctx context.Context) body.Map {
 	if lookPath("ip", os.Getenv("PATH")) == "" {
-		return body.Map{}
+		return netInterfaces()
 	}
 	link, _ := combined(ctx, "ip", "link", "show")
 	addr, _ := combined(ctx, "ip", "addr", "show")

@@ -2,6 +2,7 @@ package modules
 
 import (
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -227,5 +228,36 @@ fi
 	wantOK(t, run(e, "network.routes", "inet"), []any{defaults[0], r("inet", "192.0.2.0", "0.0.0.0", "255.255.255.0", "U", "eth0")})
 	if all := run(e, "network.routes").Return.([]any); len(all) != 5 {
 		t.Errorf("routes = %v", all)
+	}
+}
+
+// TestNetInterfacesFallback: without ip(8) the interfaces come from the
+// kernel through Go in the same shape; where ip(8) is here, both agree on
+// the loopback's and every interface's addresses.
+func TestNetInterfacesFallback(t *testing.T) {
+	got := netInterfaces()
+	lo, ok := got.Get("lo")
+	if !ok {
+		t.Skip("no lo interface")
+	}
+	want := body.Map{{Key: "address", Value: "127.0.0.1"}, {Key: "netmask", Value: "255.0.0.0"}, {Key: "broadcast", Value: nil}, {Key: "label", Value: "lo"}}
+	if inet, _ := lo.(body.Map).Get("inet"); !reflect.DeepEqual(inet, []any{want}) {
+		t.Errorf("lo inet = %#v", inet)
+	}
+	if b := broadcastOf(netip.MustParsePrefix("192.0.2.2/24")); b != "192.0.2.255" {
+		t.Errorf("broadcast = %s", b)
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		return
+	}
+	viaIP := linuxInterfaces(t.Context())
+	for _, proto := range []string{"inet", "inet6"} {
+		a, b := ifaceAddrs(viaIP, proto), ifaceAddrs(got, proto)
+		if len(a) != len(b) {
+			t.Errorf("%s: ip(8) has %v, the kernel %v", proto, a, b)
+		}
+	}
+	if !reflect.DeepEqual(viaIP.Keys(), got.Keys()) {
+		t.Errorf("interfaces: ip(8) %v, the kernel %v", viaIP.Keys(), got.Keys())
 	}
 }
