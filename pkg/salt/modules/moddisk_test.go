@@ -1,7 +1,9 @@
 package modules
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -40,4 +42,33 @@ func TestDisk(t *testing.T) {
 	if len(ino) == 0 {
 		t.Errorf("disk.inodeusage is empty")
 	}
+}
+
+// fakeCommand puts an executable script named name on PATH for the test.
+func fakeCommand(t *testing.T, name, script string) {
+	t.Helper()
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\n"+script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+}
+
+// TestBlkidAndW parse blkid's and w's lines as Salt does, from commands
+// the test puts on PATH.
+func TestBlkidAndW(t *testing.T) {
+	fakeCommand(t, "blkid", `[ "$1" = /dev/none ] && exit 2
+echo '/dev/vda1: UUID="1234-ab" TYPE="ext4" PARTUUID="9f-01"'
+echo '/dev/vdb: LABEL="data disk" TYPE="xfs"'
+`)
+	fakeCommand(t, "w", `echo 'root     pts/0    10:01    2:00m  0.05s  0.01s -bash'
+`)
+	e := New(Options{})
+	wantOK(t, run(e, "disk.blkid"), body.Map{
+		{Key: "/dev/vda1", Value: body.Map{{Key: "UUID", Value: "1234-ab"}, {Key: "TYPE", Value: "ext4"}, {Key: "PARTUUID", Value: "9f-01"}}},
+		{Key: "/dev/vdb", Value: body.Map{{Key: "LABEL", Value: "data disk"}, {Key: "TYPE", Value: "xfs"}}},
+	})
+	wantOK(t, run(e, "disk.blkid", "/dev/none"), body.Map{})
+	wantOK(t, run(e, "status.w"), []any{body.Map{{Key: "idle", Value: "2:00m"}, {Key: "jcpu", Value: "0.05s"},
+		{Key: "login", Value: "10:01"}, {Key: "pcpu", Value: "0.01s"}, {Key: "tty", Value: "pts/0"}, {Key: "user", Value: "root"}, {Key: "what", Value: "-bash"}}})
 }

@@ -3,9 +3,7 @@ package modules
 import (
 	"net"
 	"net/netip"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -152,12 +150,7 @@ func TestNetworkConnect(t *testing.T) {
 // network): the host is sanitized as Salt's sanitize_host does, timeout
 // becomes -W, return_boolean reports the exit code.
 func TestNetworkPing(t *testing.T) {
-	bin := t.TempDir()
-	script := "#!/bin/sh\necho \"ping $*\"\nfor a; do last=$a; done\n[ \"$last\" != down ]\n"
-	if err := os.WriteFile(filepath.Join(bin, "ping"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	fakeCommand(t, "ping", "echo \"ping $*\"\nfor a; do last=$a; done\n[ \"$last\" != down ]\n")
 	e := New(Options{})
 	wantOK(t, run(e, "network.ping", "host;rm -rf /"), "ping -c 4 hostrm-rf")
 	wantOK(t, run(e, "network.ping", "h1", kw("timeout", 2)), "ping -W 2 -c 4 h1")
@@ -198,9 +191,7 @@ func TestNetworkSockets(t *testing.T) {
 // PATH, printing what this host's printed when Salt 3006.3 read the same
 // routes (its network.routes and default_route returns are the wants).
 func TestNetworkRoutes(t *testing.T) {
-	bin := t.TempDir()
-	script := `#!/bin/sh
-if [ "$2" = inet ]; then cat <<'X'
+	fakeCommand(t, "netstat", `if [ "$2" = inet ]; then cat <<'X'
 Kernel IP routing table
 Destination     Gateway         Genmask         Flags   MSS Window  irtt Iface
 0.0.0.0         192.0.2.1       0.0.0.0         UG        0 0          0 eth0
@@ -214,11 +205,7 @@ fd00::/64                      ::                         U    256 1      0 eth0
 ::/0                           ::                         !n   -1  1      0 lo
 X
 fi
-`
-	if err := os.WriteFile(filepath.Join(bin, "netstat"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+`)
 	e := New(Options{})
 	r := func(fam, dest, gw, mask, flags, iface string) any { return route(fam, dest, gw, mask, flags, iface) }
 	defaults := []any{r("inet", "0.0.0.0", "192.0.2.1", "0.0.0.0", "UG", "eth0"), r("inet6", "::/0", "fd00::1", "", "UG", "eth0"),
