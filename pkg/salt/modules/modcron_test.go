@@ -13,15 +13,12 @@ import (
 // 3006.3 was run with for the same calls), which keeps each user's table
 // in a temp dir, so no real crontab changes. It returns that dir.
 func fakeCrontab(t *testing.T) string {
-	bin, tabs := t.TempDir(), t.TempDir()
 	script, err := os.ReadFile("../states/testdata/compare/fake-crontab.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(bin, "crontab"), script, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	fakeCommand(t, "crontab", string(script))
+	tabs := t.TempDir()
 	t.Setenv("FAKECRON_DIR", tabs)
 	return tabs
 }
