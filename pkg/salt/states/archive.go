@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/saltraet/saltraet/pkg/salt/internal/archive"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -124,7 +125,7 @@ func archiveSource(ctx context.Context, c *state.Call, s *archiveSpec) (string, 
 		return "", fmt.Sprintf("Invalid source \"%s\": only salt:// and local sources are supported by this minion", s.source)
 	}
 	if s.format == "" {
-		if s.format = guessArchiveType(src); s.format == "" {
+		if s.format = archive.GuessType(src); s.format == "" {
 			return "", "Could not guess archive_format from the value of the 'source' argument. Please set this archive_format to one of the following: tar, rar, zip"
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/saltraet/saltraet/pkg/salt/internal/archive"
 )
 
 // TestArchiveExtractedSalt3006 compares archive.extracted with Salt
@@ -38,7 +40,7 @@ func TestArchiveMemberOutside(t *testing.T) {
 	tw.Write([]byte("x\n"))
 	tw.Close()
 	f.Close()
-	if err := extractTar(src, dir+"/out"); err == nil {
+	if err := archive.ExtractTar(src, dir+"/out"); err == nil {
 		t.Fatal("extracted a member outside the destination")
 	}
 	if _, err := os.Stat(dir + "/escaped"); err == nil {

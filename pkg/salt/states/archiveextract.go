@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/saltraet/saltraet/pkg/salt/internal/archive"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
@@ -18,12 +19,12 @@ import (
 // extract, own.
 
 func archiveExtract(ctx context.Context, test bool, s archiveSpec, cached string, ret state.Ret) state.Ret {
-	contents, err := listArchive(cached, s.format)
+	contents, err := archive.List(cached, s.format)
 	if err != nil {
 		ret.Comment = listFailed(s, cached, err)
 		return ret
 	}
-	if s.enforceTop && (len(contents.topDirs) > 1 || len(contents.topFiles) > 0) {
+	if s.enforceTop && (len(contents.TopDirs) > 1 || len(contents.TopFiles) > 0) {
 		ret.Comment = fmt.Sprintf("Archive does not have a single top-level directory. To allow this archive to be extracted, set 'enforce_toplevel' to False. To avoid a '%s-bomb' it may also be advisable to set a top-level directory by adding it to the 'name' value (for example, setting 'name' to %s instead of %s).",
 			s.format, filepath.Join(s.name, "some_dir"), s.name)
 		return ret
@@ -62,7 +63,7 @@ func archiveExtract(ctx context.Context, test bool, s archiveSpec, cached string
 	}
 	if s.clean {
 		var removed []any
-		for _, p := range append(append([]string{}, contents.topDirs...), contents.topFiles...) {
+		for _, p := range append(append([]string{}, contents.TopDirs...), contents.TopFiles...) {
 			full := s.name + p // os.path.join(name, path), name ending in "/"
 			if err := os.RemoveAll(strings.TrimSuffix(full, "/")); err != nil {
 				ret.Comment = "One or more paths could not be cleaned. The following errors were observed:\n\n- " + err.Error()
@@ -76,7 +77,7 @@ func archiveExtract(ctx context.Context, test bool, s archiveSpec, cached string
 }
 
 // archiveRun extracts and reports what it did.
-func archiveRun(s archiveSpec, cached string, contents archiveContents, ret state.Ret, explain string) state.Ret {
+func archiveRun(s archiveSpec, cached string, contents archive.Contents, ret state.Ret, explain string) state.Ret {
 	created := false
 	if st, err := os.Stat(s.name); err != nil || !st.IsDir() {
 		if err := os.MkdirAll(s.name, 0o755); err != nil {
@@ -124,15 +125,15 @@ func archiveRun(s archiveSpec, cached string, contents archiveContents, ret stat
 // archiveFiles extracts: tar and zip in Go, or with options, tar as
 // Salt runs it (tar xv<short options> <long options> -f archive, in
 // the destination), its verbose output the files.
-func archiveFiles(s archiveSpec, cached string, contents archiveContents) ([]string, error) {
+func archiveFiles(s archiveSpec, cached string, contents archive.Contents) ([]string, error) {
 	if s.format == "zip" {
 		if s.options != "" {
 			return nil, fmt.Errorf("zip options (unzip) are not supported by this minion")
 		}
-		return extractZip(cached, s.name)
+		return archive.ExtractZip(cached, s.name)
 	}
 	if s.options == "" {
-		return contents.names, extractTar(cached, s.name)
+		return contents.Names, archive.ExtractTar(cached, s.name)
 	}
 	opts, err := py.ShlexSplit(s.options)
 	if err != nil {
@@ -163,7 +164,7 @@ func archiveFiles(s archiveSpec, cached string, contents archiveContents) ([]str
 // archiveNeeded is the check of the members on disk: extraction is
 // needed (overwrite, or one is missing), missing, and those of the wrong
 // type.
-func archiveNeeded(s archiveSpec, c archiveContents) (bool, bool, []string) {
+func archiveNeeded(s archiveSpec, c archive.Contents) (bool, bool, []string) {
 	needed, missing := s.overwrite, false
 	var wrong []string
 	check := func(paths []string, ok func(os.FileMode) bool) {
@@ -177,9 +178,9 @@ func archiveNeeded(s archiveSpec, c archiveContents) (bool, bool, []string) {
 			}
 		}
 	}
-	check(c.dirs, func(m os.FileMode) bool { return m.IsDir() })
-	check(c.files, func(m os.FileMode) bool { return m&os.ModeSymlink == 0 && !m.IsDir() })
-	check(c.links, func(m os.FileMode) bool { return m&os.ModeSymlink != 0 })
+	check(c.Dirs, func(m os.FileMode) bool { return m.IsDir() })
+	check(c.Files, func(m os.FileMode) bool { return m&os.ModeSymlink == 0 && !m.IsDir() })
+	check(c.Links, func(m os.FileMode) bool { return m&os.ModeSymlink != 0 })
 	return needed, missing, wrong
 }
 
@@ -221,7 +222,7 @@ func wrongTypes(s archiveSpec, ret state.Ret, wrong []string, test bool) (state.
 
 // archiveOwn gives the top-level members (recursively) the user and
 // group asked for; "updated ownership" when one changed.
-func archiveOwn(s archiveSpec, c archiveContents, ret *state.Ret) error {
+func archiveOwn(s archiveSpec, c archive.Contents, ret *state.Ret) error {
 	if s.user == "" && s.group == "" {
 		return nil
 	}
@@ -233,7 +234,7 @@ func archiveOwn(s archiveSpec, c archiveContents, ret *state.Ret) error {
 		gid, _ = strconv.Atoi(g.Gid)
 	}
 	changed := false
-	for _, top := range append(append(append([]string{}, c.topDirs...), c.topFiles...), c.topLinks...) {
+	for _, top := range append(append(append([]string{}, c.TopDirs...), c.TopFiles...), c.TopLinks...) {
 		err := filepath.Walk(filepath.Join(s.name, top), func(p string, st os.FileInfo, err error) error {
 			if err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/cron"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -46,11 +47,11 @@ func cronArgs(c *state.Call) cronSpec {
 
 // checkCron is the state's _check_cron: absent, present or update.
 func checkCron(ctx context.Context, s cronSpec) string {
-	for _, j := range listTab(ctx, s.usr).crons {
-		if !cronMatched(j, s.cmd, s.identifier) {
+	for _, j := range listTab(ctx, s.usr).Crons {
+		if !cron.Matched(j, s.cmd, s.identifier) {
 			continue
 		}
-		if jobDiffers(j, s, "") {
+		if jobDiffers(j, s) {
 			return "update"
 		}
 		return "present"
@@ -91,64 +92,30 @@ func cronPresent(ctx context.Context, c *state.Call) state.Ret {
 	return ret
 }
 
-// jobDiffers reports whether job j differs from s in what Salt compares
-// (_needs_change of each field); noID is the identifier a job without
-// one counts as ("" in _check_cron, "NO ID SET" in set_job).
-func jobDiffers(j *cronJob, s cronSpec, noID string) bool {
-	ident := noID
-	if j.identifier != nil {
-		ident = *j.identifier
+// jobDiffers reports whether job j differs from s in what the state's
+// _check_cron compares (_needs_change of each field; a job without an
+// identifier counts as "").
+func jobDiffers(j *cron.Job, s cronSpec) bool {
+	ident := ""
+	if j.Identifier != nil {
+		ident = *j.Identifier
 	}
-	return needsChange(j.minute, &s.minute) || needsChange(j.hour, &s.hour) || needsChange(j.daymonth, &s.daymonth) ||
-		needsChange(j.month, &s.month) || needsChange(j.dayweek, &s.dayweek) || needsChange(ident, s.identifier) ||
-		needsChange(j.cmd, &s.cmd) || s.comment != nil && (j.comment == nil || *j.comment != *s.comment) || j.commented != s.commented
+	return cron.NeedsChange(j.Minute, &s.minute) || cron.NeedsChange(j.Hour, &s.hour) || cron.NeedsChange(j.Daymonth, &s.daymonth) ||
+		cron.NeedsChange(j.Month, &s.month) || cron.NeedsChange(j.Dayweek, &s.dayweek) || cron.NeedsChange(ident, s.identifier) ||
+		cron.NeedsChange(j.Cmd, &s.cmd) || s.comment != nil && (j.Comment == nil || *j.Comment != *s.comment) || j.Commented != s.commented
 }
 
 // setJob is cron.set_job: present, new, updated, or crontab's error.
 func setJob(ctx context.Context, s cronSpec) string {
-	t := listTab(ctx, s.usr)
-	for _, j := range t.crons {
-		if !cronMatched(j, s.cmd, s.identifier) {
-			continue
-		}
-		cid := cronID(j)
-		if !jobDiffers(j, s, cronNoIdentifier) {
-			return "present"
-		}
-		if msg := rmJob(ctx, s.usr, s.cmd, &cid); msg != "removed" && msg != "absent" {
-			return msg
-		}
-		if s.comment == nil {
-			s.comment = j.comment
-		}
-		if r := setJob(ctx, s); r != "new" {
-			return r
-		}
-		return "updated"
-	}
-	t.crons = append(t.crons, &cronJob{minute: cronTime("minute", s.minute), hour: cronTime("hour", s.hour),
-		daymonth: cronTime("daymonth", s.daymonth), month: cronTime("month", s.month), dayweek: cronTime("dayweek", s.dayweek),
-		cmd: s.cmd, comment: s.comment, identifier: s.identifier, commented: s.commented})
-	if msg := t.write(ctx, s.usr); msg != "" {
-		return msg
-	}
-	return "new"
+	return cron.SetJob(ctx, cron.Runner(cronRunner), cron.SetArgs{User: s.usr, Minute: s.minute, Hour: s.hour,
+		Daymonth: s.daymonth, Month: s.month, Dayweek: s.dayweek, Cmd: s.cmd, Commented: s.commented,
+		Comment: s.comment, Identifier: s.identifier})
 }
 
 // rmJob is cron.rm_job with no time given: removed, absent, or
 // crontab's error.
 func rmJob(ctx context.Context, usr, cmd string, identifier *string) string {
-	t := listTab(ctx, usr)
-	for i, j := range t.crons {
-		if cronMatched(j, cmd, identifier) {
-			t.crons = append(t.crons[:i], t.crons[i+1:]...)
-			if msg := t.write(ctx, usr); msg != "" {
-				return msg
-			}
-			return "removed"
-		}
-	}
-	return "absent"
+	return cron.RmJob(ctx, cron.Runner(cronRunner), usr, cmd, identifier, nil)
 }
 
 func cronAbsent(ctx context.Context, c *state.Call) state.Ret {

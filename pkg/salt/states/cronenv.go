@@ -38,7 +38,7 @@ func checkCronEnv(ctx context.Context, usr, name string, value *string) string {
 	if value != nil {
 		want = *value
 	}
-	for _, e := range listTab(ctx, usr).env {
+	for _, e := range listTab(ctx, usr).Env {
 		if n, v := cronEnvLine(e); n == name {
 			if v != want {
 				return "update"
@@ -53,7 +53,7 @@ func checkCronEnv(ctx context.Context, usr, name string, value *string) string {
 // A None value never equals a parsed one, so Salt rewrites it each time.
 func setCronEnv(ctx context.Context, usr, name string, value *string) string {
 	t := listTab(ctx, usr)
-	for _, e := range t.env {
+	for _, e := range t.Env {
 		n, v := cronEnvLine(e)
 		if n != name {
 			continue
@@ -69,8 +69,8 @@ func setCronEnv(ctx context.Context, usr, name string, value *string) string {
 		}
 		return "present"
 	}
-	t.env = append(t.env, renderCronEnv(name, value))
-	if msg := t.write(ctx, usr); msg != "" {
+	t.Env = append(t.Env, renderCronEnv(name, value))
+	if msg := writeTab(ctx, t, usr); msg != "" {
 		return msg
 	}
 	return "new"
@@ -81,16 +81,16 @@ func setCronEnv(ctx context.Context, usr, name string, value *string) string {
 func rmCronEnv(ctx context.Context, usr, name string) string {
 	t := listTab(ctx, usr)
 	ret, at := "absent", -1
-	for i, e := range t.env {
+	for i, e := range t.Env {
 		if n, _ := cronEnvLine(e); n == name {
 			at = i
 		}
 	}
 	if at >= 0 {
-		t.env = append(t.env[:at], t.env[at+1:]...)
+		t.Env = append(t.Env[:at], t.Env[at+1:]...)
 		ret = "removed"
 	}
-	if msg := t.write(ctx, usr); msg != "" {
+	if msg := writeTab(ctx, t, usr); msg != "" {
 		return msg
 	}
 	return ret

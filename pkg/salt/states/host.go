@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/hosts"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -20,88 +20,11 @@ func registerHost(r state.Registry) {
 	r["host.absent"] = hostAbsent
 }
 
-// hostEntry is one line of the hosts file: an address with its aliases
-// and comment, or a comment line (ip "").
-type hostEntry struct {
-	ip, comment, line string
-	aliases           []string
-	hasComment        bool
-}
-
-// hostsFile is hosts._list_hosts: the entries by address, in file order.
-type hostsFile struct {
-	path    string
-	entries []*hostEntry
-}
-
 func hostsPath(env *state.Env) string {
 	if p, ok := env.Opts["hosts.file"].(string); ok && p != "" {
 		return p
 	}
-	return "/etc/hosts"
-}
-
-func readHosts(path string) *hostsFile {
-	h := &hostsFile{path: path}
-	data, _ := os.ReadFile(path)
-	for _, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		if strings.HasPrefix(line, "#") {
-			h.entries = append(h.entries, &hostEntry{line: line})
-			continue
-		}
-		comment, hasComment := "", false
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			comment, hasComment = strings.TrimLeft(line[i+1:], " \t"), true
-			line = strings.TrimSpace(line[:i])
-		}
-		f := strings.Fields(line)
-		e := h.get(f[0])
-		if e == nil {
-			e = &hostEntry{ip: f[0]}
-			h.entries = append(h.entries, e)
-		}
-		e.aliases = append(e.aliases, f[1:]...)
-		if hasComment && comment != "" {
-			e.comment, e.hasComment = comment, true
-		}
-	}
-	return h
-}
-
-func (h *hostsFile) get(ip string) *hostEntry {
-	for _, e := range h.entries {
-		if e.ip == ip && ip != "" {
-			return e
-		}
-	}
-	return nil
-}
-
-func (h *hostsFile) hasPair(ip, alias string) bool {
-	e := h.get(ip)
-	return e != nil && slices.Contains(e.aliases, alias)
-}
-
-// write is hosts._write_hosts.
-func (h *hostsFile) write() error {
-	var sb strings.Builder
-	for _, e := range h.entries {
-		line := e.line
-		if e.ip != "" {
-			line = e.ip + "\t\t" + strings.Join(e.aliases, " ")
-			if e.hasComment {
-				line += "\t\t# " + e.comment
-			}
-		}
-		if strings.TrimSpace(line) != "" {
-			sb.WriteString(strings.TrimSpace(line) + "\n")
-		}
-	}
-	return os.WriteFile(h.path, []byte(sb.String()), 0o644)
+	return hosts.DefaultPath
 }
 
 // addTo appends v to the list at changes[key][addr].
@@ -119,43 +42,43 @@ func hostPresent(_ context.Context, c *state.Call) state.Ret {
 	a := argsOf(c)
 	ips := a.strList("ip")
 	comment := a.str("comment", "")
-	h := readHosts(hostsPath(c.Env))
+	h := hosts.Read(hostsPath(c.Env))
 	var comments []string
 	var toAdd, toComment, toRemove []string // addresses
 	for _, ip := range ips {
-		if h.get(ip) == nil {
+		if h.Get(ip) == nil {
 			toAdd = append(toAdd, ip)
 			if comment != "" {
 				toComment = append(toComment, ip)
 			}
 		}
 	}
-	for _, e := range h.entries {
+	for _, e := range h.Entries {
 		switch {
-		case e.ip == "":
-		case !slices.Contains(ips, e.ip):
-			if slices.Contains(e.aliases, name) {
+		case e.IP == "":
+		case !slices.Contains(ips, e.IP):
+			if slices.Contains(e.Aliases, name) {
 				if a.boolean("clean", false) {
-					toRemove = append(toRemove, e.ip)
+					toRemove = append(toRemove, e.IP)
 				} else {
-					ret.Warnings = append(ret.Warnings, fmt.Sprintf("Host %[1]s present for IP address %[2]s. To get rid of this warning, either run this state with 'clean' set to True to remove %[1]s from %[2]s, or add %[2]s to the 'ip' argument.", name, e.ip))
+					ret.Warnings = append(ret.Warnings, fmt.Sprintf("Host %[1]s present for IP address %[2]s. To get rid of this warning, either run this state with 'clean' set to True to remove %[1]s from %[2]s, or add %[2]s to the 'ip' argument.", name, e.IP))
 				}
 			}
-		case slices.Contains(e.aliases, name):
-			if comment != "" && (!e.hasComment || e.comment != comment) {
-				toComment = append(toComment, e.ip)
+		case slices.Contains(e.Aliases, name):
+			if comment != "" && (!e.HasComment || e.Comment != comment) {
+				toComment = append(toComment, e.IP)
 			} else {
-				comments = append(comments, fmt.Sprintf("Host %s (%s) already present", name, e.ip))
+				comments = append(comments, fmt.Sprintf("Host %s (%s) already present", name, e.IP))
 			}
 		default:
-			if _, err := netip.ParseAddr(e.ip); err != nil {
+			if _, err := netip.ParseAddr(e.IP); err != nil {
 				ret.Result = &no
-				comments = append(comments, fmt.Sprintf("Invalid IP Address for %s (%s)", name, e.ip))
+				comments = append(comments, fmt.Sprintf("Invalid IP Address for %s (%s)", name, e.IP))
 				continue
 			}
-			toAdd = append(toAdd, e.ip)
+			toAdd = append(toAdd, e.IP)
 			if comment != "" {
-				toComment = append(toComment, e.ip)
+				toComment = append(toComment, e.IP)
 			}
 		}
 	}
@@ -165,19 +88,14 @@ func hostPresent(_ context.Context, c *state.Call) state.Ret {
 }
 
 // hostChanges adds, comments and removes the pairs (or says it would).
-func hostChanges(c *state.Call, h *hostsFile, ret *state.Ret, name, comment string, toAdd, toComment, toRemove, comments []string) []string {
+func hostChanges(c *state.Call, h *hosts.File, ret *state.Ret, name, comment string, toAdd, toComment, toRemove, comments []string) []string {
 	for _, ip := range toAdd {
 		if c.Test {
 			ret.Result = nil
 			comments = append(comments, fmt.Sprintf("Host %s (%s) would be added", name, ip))
 		} else {
-			e := h.get(ip)
-			if e == nil {
-				e = &hostEntry{ip: ip}
-				h.entries = append(h.entries, e)
-			}
-			e.aliases = append(e.aliases, name)
-			if err := h.write(); err != nil {
+			h.AddAlias(ip, name)
+			if err := h.Write(); err != nil {
 				ret.Result = &no
 				comments = append(comments, fmt.Sprintf("Failed to add host %s (%s)", name, ip))
 				continue
@@ -190,9 +108,9 @@ func hostChanges(c *state.Call, h *hostsFile, ret *state.Ret, name, comment stri
 		if c.Test {
 			comments = append(comments, fmt.Sprintf("Comment for %s (%s) would be added", ip, comment))
 		} else {
-			e := h.get(ip)
-			e.comment, e.hasComment = comment, true
-			if err := h.write(); err != nil {
+			e := h.Get(ip)
+			e.Comment, e.HasComment = comment, true
+			if err := h.Write(); err != nil {
 				ret.Result = &no
 				comments = append(comments, fmt.Sprintf("Failed to add comment for host %s (%s)", ip, comment))
 				continue
@@ -206,7 +124,7 @@ func hostChanges(c *state.Call, h *hostsFile, ret *state.Ret, name, comment stri
 			ret.Result = nil
 			comments = append(comments, fmt.Sprintf("Host %s (%s) would be removed", name, ip))
 		} else {
-			if err := h.remove(ip, name); err != nil {
+			if err := h.Remove(ip, name); err != nil {
 				ret.Result = &no
 				comments = append(comments, fmt.Sprintf("Failed to remove host %s (%s)", name, ip))
 				continue
@@ -218,59 +136,20 @@ func hostChanges(c *state.Call, h *hostsFile, ret *state.Ret, name, comment stri
 	return comments
 }
 
-// remove is hosts.rm_host: the alias taken off the address's lines (a
-// line left with no alias goes), the rest of the file as it was.
-func (h *hostsFile) remove(ip, alias string) error {
-	if !h.hasPair(ip, alias) {
-		return nil
-	}
-	data, err := os.ReadFile(h.path)
-	if err != nil {
-		return err
-	}
-	lines := strings.SplitAfter(string(data), "\n")
-	for i, raw := range lines {
-		line := strings.TrimSpace(raw)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		info, comment, hasComment := strings.Cut(line, "#")
-		f := strings.Fields(info)
-		if f[0] != ip {
-			continue
-		}
-		nl := f[0] + "\t\t"
-		for _, x := range f[1:] {
-			if x != alias {
-				nl += x + " "
-			}
-		}
-		switch {
-		case strings.TrimSpace(nl) == ip:
-			lines[i] = ""
-		case hasComment:
-			lines[i] = nl + "# " + strings.TrimLeft(comment, " \t") + "\n"
-		default:
-			lines[i] = nl + "\n"
-		}
-	}
-	return os.WriteFile(h.path, []byte(strings.Join(lines, "")), 0o644)
-}
-
 func hostAbsent(_ context.Context, c *state.Call) state.Ret {
 	name := c.Low.Name
 	ret := newRet(name, nil)
 	var comments []string
 	path := hostsPath(c.Env)
 	for _, ip := range argsOf(c).strList("ip") {
-		h := readHosts(path)
+		h := hosts.Read(path)
 		switch {
-		case !h.hasPair(ip, name):
+		case !h.HasPair(ip, name):
 			ret.Result = &yes
 			comments = append(comments, fmt.Sprintf("Host %s (%s) already absent", name, ip))
 		case c.Test:
 			comments = append(comments, fmt.Sprintf("Host %s (%s) needs to be removed", name, ip))
-		case h.remove(ip, name) == nil:
+		case h.Remove(ip, name) == nil:
 			ret.Changes = body.Map{{Key: "host", Value: name}}
 			ret.Result = &yes
 			comments = append(comments, fmt.Sprintf("Removed host %s (%s)", name, ip))

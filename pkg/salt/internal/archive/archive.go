@@ -1,4 +1,7 @@
-package states
+// Package archive reads and extracts archives as Salt does with Python's
+// tarfile and zipfile (archive.list, tarfile.extractall, archive.unzip):
+// the archive module (archive.*) and archive.extracted share it.
+package archive
 
 import (
 	"archive/tar"
@@ -16,19 +19,17 @@ import (
 	"strings"
 )
 
-// Reading and extracting archives as archive.extracted does with
-// Python's tarfile and zipfile (archive.list, tarfile.extractall,
-// archive.unzip): gzip and bzip2 in Go, xz with the system's xz.
+// gzip and bzip2 are read in Go, xz with the system's xz.
 
-// archiveContents is archive.list(verbose=True).
-type archiveContents struct {
-	names                       []string // members in archive order, as getnames()/namelist() give them
-	dirs, files, links          []string // sorted; dirs end in "/"
-	topDirs, topFiles, topLinks []string
+// Contents is archive.list(verbose=True).
+type Contents struct {
+	Names                       []string // members in archive order, as getnames()/namelist() give them
+	Dirs, Files, Links          []string // sorted; dirs end in "/"
+	TopDirs, TopFiles, TopLinks []string
 }
 
-// guessArchiveType is salt.utils.files.guess_archive_type.
-func guessArchiveType(name string) string {
+// GuessType is salt.utils.files.guess_archive_type.
+func GuessType(name string) string {
 	name = strings.ToLower(name)
 	for _, end := range []string{"tar", "tar.gz", "tgz", "tar.bz2", "tbz2", "tbz", "tar.xz", "txz", "tar.lzma", "tlz"} {
 		if strings.HasSuffix(name, "."+end) {
@@ -82,18 +83,18 @@ func openTar(file string) (*tar.Reader, func(), error) {
 	return tar.NewReader(f), func() { f.Close() }, nil
 }
 
-// listArchive is archive.list of a tar or zip archive.
-func listArchive(file, format string) (archiveContents, error) {
-	var c archiveContents
+// List is archive.list of a tar or zip archive.
+func List(file, format string) (Contents, error) {
+	var c Contents
 	add := func(name string, dir, link bool) {
-		c.names = append(c.names, name)
+		c.Names = append(c.Names, name)
 		switch {
 		case link:
-			c.links = append(c.links, name)
+			c.Links = append(c.Links, name)
 		case dir:
-			c.dirs = append(c.dirs, strings.TrimSuffix(name, "/")+"/")
+			c.Dirs = append(c.Dirs, strings.TrimSuffix(name, "/")+"/")
 		default:
-			c.files = append(c.files, name)
+			c.Files = append(c.Files, name)
 		}
 	}
 	if format == "zip" {
@@ -105,6 +106,7 @@ func listArchive(file, format string) (archiveContents, error) {
 		for _, f := range z.File {
 			add(f.Name, strings.HasSuffix(f.Name, "/"), f.Mode()&os.ModeSymlink != 0)
 		}
+		c.zipParents()
 	} else {
 		tr, done, err := openTar(file)
 		if err != nil {
@@ -122,46 +124,64 @@ func listArchive(file, format string) (archiveContents, error) {
 			add(strings.TrimSuffix(h.Name, "/"), h.Typeflag == tar.TypeDir, h.Typeflag == tar.TypeSymlink)
 		}
 	}
-	c.topLevel()
+	c.TopLevel()
 	return c, nil
 }
 
-// topLevel sorts the lists and finds the top-level entries as
-// archive.list does (the common prefix counts as a top-level dir).
-func (c *archiveContents) topLevel() {
-	for _, l := range []*[]string{&c.dirs, &c.files, &c.links} {
-		slices.Sort(*l)
-	}
-	for _, d := range c.dirs {
-		if strings.Count(d, "/") == 1 {
-			c.topDirs = append(c.topDirs, d)
+// zipParents adds the directory of every file, as _list_zip does for
+// archives (made on Windows) that have no entries for directories.
+func (c *Contents) zipParents() {
+	for _, f := range slices.Clone(c.Files) {
+		i := strings.LastIndex(f, "/")
+		if i < 0 {
+			continue
+		}
+		dir := f[:i+1]
+		if !slices.Contains(c.Dirs, dir) {
+			c.Dirs = append(c.Dirs, dir)
+		}
+		if j := slices.Index(c.Files, dir); j >= 0 {
+			c.Files = slices.Delete(c.Files, j, j+1)
 		}
 	}
-	if len(c.dirs) > 0 {
-		prefix := c.dirs[0]
-		for _, d := range c.dirs[1:] {
+}
+
+// TopLevel sorts the lists and finds the top-level entries as
+// archive.list does (the common prefix counts as a top-level dir).
+func (c *Contents) TopLevel() {
+	for _, l := range []*[]string{&c.Dirs, &c.Files, &c.Links} {
+		slices.Sort(*l)
+	}
+	for _, d := range c.Dirs {
+		if strings.Count(d, "/") == 1 {
+			c.TopDirs = append(c.TopDirs, d)
+		}
+	}
+	if len(c.Dirs) > 0 {
+		prefix := c.Dirs[0]
+		for _, d := range c.Dirs[1:] {
 			for !strings.HasPrefix(d, prefix) {
 				prefix = prefix[:len(prefix)-1]
 			}
 		}
-		if i := strings.Index(prefix, "/"); i >= 0 && !slices.Contains(c.topDirs, prefix[:i+1]) {
-			c.topDirs = append(c.topDirs, prefix[:i+1])
+		if i := strings.Index(prefix, "/"); i >= 0 && !slices.Contains(c.TopDirs, prefix[:i+1]) {
+			c.TopDirs = append(c.TopDirs, prefix[:i+1])
 		}
 	}
-	for _, f := range c.files {
+	for _, f := range c.Files {
 		if !strings.Contains(f, "/") {
-			c.topFiles = append(c.topFiles, f)
+			c.TopFiles = append(c.TopFiles, f)
 		}
 	}
-	for _, l := range c.links {
+	for _, l := range c.Links {
 		if !strings.Contains(l, "/") {
-			c.topLinks = append(c.topLinks, l)
+			c.TopLinks = append(c.TopLinks, l)
 		}
 	}
 }
 
-// inside is dest/name, or an error when name would leave dest.
-func inside(dest, name string) (string, error) {
+// Inside is dest/name, or an error when name would leave dest.
+func Inside(dest, name string) (string, error) {
 	p := filepath.Join(dest, filepath.FromSlash(name))
 	if p != filepath.Clean(dest) && !strings.HasPrefix(p, filepath.Clean(dest)+string(os.PathSeparator)) {
 		return "", fmt.Errorf("%s: member outside the destination", name)
@@ -169,9 +189,9 @@ func inside(dest, name string) (string, error) {
 	return p, nil
 }
 
-// extractTar is tarfile.extractall: members written with their modes and
+// ExtractTar is tarfile.extractall: members written with their modes and
 // times, owned as in the archive when running as root.
-func extractTar(file, dest string) error {
+func ExtractTar(file, dest string) error {
 	tr, done, err := openTar(file)
 	if err != nil {
 		return err
@@ -185,7 +205,7 @@ func extractTar(file, dest string) error {
 		if err != nil {
 			return err
 		}
-		p, err := inside(dest, h.Name)
+		p, err := Inside(dest, h.Name)
 		if err != nil {
 			return err
 		}
@@ -212,14 +232,14 @@ func writeMember(dest, p string, h *tar.Header, r io.Reader) error {
 		}
 		return ownMember(p, h)
 	case tar.TypeLink:
-		target, err := inside(dest, h.Linkname)
+		target, err := Inside(dest, h.Linkname)
 		if err != nil {
 			return err
 		}
 		os.Remove(p)
 		return os.Link(target, p)
 	default:
-		if err := writeFrom(p, r, mode); err != nil {
+		if err := WriteFrom(p, r, mode); err != nil {
 			return err
 		}
 	}
@@ -246,17 +266,26 @@ func ownMember(p string, h *tar.Header) error {
 	return os.Lchown(p, uid, gid)
 }
 
-// extractZip is archive.unzip: every member extracted, its mode kept
+// ExtractZip is archive.unzip: every member extracted, its mode kept
 // (extract_perms defaults to True); the names in archive order.
-func extractZip(file, dest string) ([]string, error) {
+func ExtractZip(file, dest string) ([]string, error) {
+	return ExtractZipExcept(file, dest, nil)
+}
+
+// ExtractZipExcept is archive.unzip with excludes: the members named in
+// excludes are neither extracted nor listed.
+func ExtractZipExcept(file, dest string, excludes []string) ([]string, error) {
 	z, err := zip.OpenReader(file)
 	if err != nil {
 		return nil, err
 	}
 	defer z.Close()
-	var names []string
+	names := []string{}
 	for _, f := range z.File {
-		p, err := inside(dest, f.Name)
+		if slices.Contains(excludes, f.Name) {
+			continue
+		}
+		p, err := Inside(dest, f.Name)
 		if err != nil {
 			return names, err
 		}
@@ -284,14 +313,14 @@ func writeZipMember(p string, f *zip.File) error {
 	if mode == 0 {
 		mode = 0o644
 	}
-	if err := writeFrom(p, r, mode); err != nil {
+	if err := WriteFrom(p, r, mode); err != nil {
 		return err
 	}
 	return os.Chmod(p, mode)
 }
 
-// writeFrom writes r to the file p, created with mode.
-func writeFrom(p string, r io.Reader, mode os.FileMode) error {
+// WriteFrom writes r to the file p, created with mode.
+func WriteFrom(p string, r io.Reader, mode os.FileMode) error {
 	w, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
 	if err != nil {
 		return err
