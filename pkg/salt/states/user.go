@@ -3,6 +3,7 @@ package states
 import (
 	"context"
 	"fmt"
+	"github.com/saltraet/saltraet/pkg/salt/internal/accounts"
 	"os"
 	"slices"
 	"strconv"
@@ -21,62 +22,8 @@ func registerUser(r state.Registry) {
 	r["user.absent"] = userAbsent
 }
 
-// passwdFile is where accounts are read from; tests replace it.
-var passwdFile = "/etc/passwd"
-
 // userInfo is useradd.info: nil when there is no such user.
-func userInfo(name string) body.Map {
-	data, err := os.ReadFile(passwdFile)
-	if err != nil {
-		return nil
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) != 7 || f[0] != name {
-			continue
-		}
-		uid, _ := strconv.ParseInt(f[2], 10, 64)
-		gid, _ := strconv.ParseInt(f[3], 10, 64)
-		gecos := append(strings.Split(f[4], ","), "", "", "", "", "")
-		return body.Map{{Key: "gid", Value: gid}, {Key: "groups", Value: userGroups(name, gid)}, {Key: "home", Value: f[5]},
-			{Key: "name", Value: name}, {Key: "passwd", Value: f[1]}, {Key: "shell", Value: f[6]}, {Key: "uid", Value: uid},
-			{Key: "fullname", Value: gecos[0]}, {Key: "roomnumber", Value: gecos[1]}, {Key: "workphone", Value: gecos[2]},
-			{Key: "homephone", Value: gecos[3]}, {Key: "other", Value: strings.Join(nonEmptyTail(strings.Split(f[4], ","), 4), ",")}}
-	}
-	return nil
-}
-
-func nonEmptyTail(l []string, from int) []string {
-	if len(l) <= from {
-		return nil
-	}
-	return l[from:]
-}
-
-// userGroups is salt.utils.user.get_group_list: the primary group and
-// those listing the user, sorted.
-func userGroups(name string, gid int64) []any {
-	var out []string
-	data, _ := os.ReadFile(groupFile)
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) != 4 {
-			continue
-		}
-		g, _ := strconv.ParseInt(f[2], 10, 64)
-		if g == gid || slices.Contains(strings.Split(f[3], ","), name) {
-			if !slices.Contains(out, f[0]) {
-				out = append(out, f[0])
-			}
-		}
-	}
-	slices.Sort(out)
-	res := make([]any, len(out))
-	for i, s := range out {
-		res[i] = s
-	}
-	return res
-}
+func userInfo(name string) body.Map { return accounts.System.User(name) }
 
 func strsOf(v any) []string {
 	l, _ := v.([]any)
