@@ -2,7 +2,9 @@ package states
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/saltraet/saltraet/pkg/salt/internal/pkgmgr"
 	"slices"
 	"strings"
 
@@ -99,7 +101,7 @@ func pkgInstalled(ctx context.Context, c *state.Call) state.Ret {
 		ret.Order = exceptionOrder
 		return errRet(ret, "An error was encountered while installing package(s): "+err.Error())
 	}
-	errs, err := be.Install(ctx, args)
+	errs, err := be.Install(ctx, nil, args)
 	if err != nil {
 		return errRet(ret, err.Error())
 	}
@@ -204,7 +206,11 @@ func pkgUninstall(ctx context.Context, c *state.Call, action string) state.Ret {
 		ret.Comment = fmt.Sprintf("The following packages will be %sd: %s.", action, strings.Join(todo, ", "))
 		return ret
 	}
-	if err := be.Uninstall(ctx, action, todo); err != nil {
+	errs, err := be.Uninstall(ctx, action, todo)
+	if err == nil && len(errs) > 0 { // the module raises: an exception in the state
+		err = errors.New(pkgmgr.ErrorsInfo(be.Failed("removing"), errs))
+	}
+	if err != nil {
 		ret.Order = exceptionOrder
 		return errRet(ret, err.Error())
 	}

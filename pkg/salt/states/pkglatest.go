@@ -75,7 +75,7 @@ func pkgLatest(ctx context.Context, c *state.Call) state.Ret {
 		}
 		return ret
 	}
-	if _, err := be.Install(ctx, todo); err != nil {
+	if _, err := be.Install(ctx, nil, todo); err != nil {
 		return errRet(ret, "An error was encountered while installing package(s): "+err.Error())
 	}
 	neu, err := be.ListPkgs(ctx, false)

@@ -43,9 +43,11 @@ func (a Apt) ListPkgs(ctx context.Context, removed bool) (map[string]string, err
 }
 
 // Install is apt-get install of targets (names, name=version, or .deb
-// paths); the stderr of a failed apt-get is returned as errors.
-func (a Apt) Install(ctx context.Context, targets []string) ([]string, error) {
-	argv := []string{"apt-get", "-q", "-y", "-o", "DPkg::Options::=--force-confold", "-o", "DPkg::Options::=--force-confdef", "install"}
+// paths), with opts (such as --reinstall or -t <release>) before the
+// verb; the stderr of a failed apt-get is returned as errors.
+func (a Apt) Install(ctx context.Context, opts, targets []string) ([]string, error) {
+	argv := []string{"apt-get", "-q", "-y", "-o", "DPkg::Options::=--force-confold", "-o", "DPkg::Options::=--force-confdef"}
+	argv = append(append(argv, opts...), "install")
 	_, stderr, rc, err := a.Run(ctx, append(argv, targets...), DpkgEnv)
 	if err != nil {
 		return nil, err
@@ -56,10 +58,17 @@ func (a Apt) Install(ctx context.Context, targets []string) ([]string, error) {
 	return nil, nil
 }
 
-// Uninstall is apt-get remove or purge.
-func (a Apt) Uninstall(ctx context.Context, action string, names []string) error {
-	_, _, _, err := a.Run(ctx, append([]string{"apt-get", "-q", "-y", action}, names...), DpkgEnv)
-	return err
+// Uninstall is apt-get remove or purge; the stderr of a failed apt-get
+// is returned as errors, as aptpkg._uninstall collects them.
+func (a Apt) Uninstall(ctx context.Context, action string, names []string) ([]string, error) {
+	_, stderr, rc, err := a.Run(ctx, append([]string{"apt-get", "-q", "-y", action}, names...), DpkgEnv)
+	if err != nil {
+		return nil, err
+	}
+	if rc != 0 && stderr != "" {
+		return []string{stderr}, nil
+	}
+	return nil, nil
 }
 
 // CompareDicts is salt.utils.data.compare_dicts of two package lists:

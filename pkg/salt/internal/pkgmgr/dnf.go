@@ -2,7 +2,6 @@ package pkgmgr
 
 import (
 	"context"
-	"errors"
 	"os"
 	"runtime"
 	"slices"
@@ -100,8 +99,9 @@ func (d Dnf) Target(t Target, sources bool) string {
 
 // Install is yumpkg.install's dnf -y --best --allowerasing install; dnf's
 // output (stderr redirected into it) is the error when it fails.
-func (d Dnf) Install(ctx context.Context, targets []string) ([]string, error) {
-	out, stderr, rc, err := d.Call(ctx, append([]string{"-y", "--best", "--allowerasing", "install"}, targets...)...)
+func (d Dnf) Install(ctx context.Context, opts, targets []string) ([]string, error) {
+	args := append(append([]string{"-y", "--best", "--allowerasing"}, opts...), "install")
+	out, stderr, rc, err := d.Call(ctx, append(args, targets...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -118,16 +118,20 @@ func (d Dnf) InstallFailed(errs []string) string {
 }
 
 // Uninstall is yumpkg.remove (purge is remove): dnf -y remove.
-func (d Dnf) Uninstall(ctx context.Context, _ string, names []string) error {
+func (d Dnf) Uninstall(ctx context.Context, _ string, names []string) ([]string, error) {
 	_, stderr, rc, err := d.Call(ctx, append([]string{"-y", "remove"}, names...)...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if rc != 0 && stderr != "" {
-		return errors.New(ErrorsInfo("Error occurred removing package(s)", []string{strings.TrimRight(stderr, "\n")}))
+		return []string{strings.TrimRight(stderr, "\n")}, nil
 	}
-	return nil
+	return nil, nil
 }
+
+// Failed is the message yumpkg raises when dnf complained while doing
+// what ("installing", "removing").
+func (d Dnf) Failed(what string) string { return "Error occurred " + what + " package(s)" }
 
 // Refresh is yumpkg.refresh_db: dnf clean expire-cache, then (unless
 // list_upgrades asks for check_update=False) check-update, whose exit

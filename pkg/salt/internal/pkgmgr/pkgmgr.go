@@ -19,12 +19,18 @@ type Manager interface {
 	ListPkgs(ctx context.Context, removed bool) (map[string]string, error)
 	// Target is how Install names a package asked for.
 	Target(t Target, sources bool) string
-	// Install installs targets; the manager's complaints come back as
-	// errors, a failure to run it as err.
-	Install(ctx context.Context, targets []string) ([]string, error)
+	// Install installs targets with the manager's options opts; the
+	// manager's complaints come back as errors, a failure to run it as
+	// err.
+	Install(ctx context.Context, opts, targets []string) ([]string, error)
 	// InstallFailed is the message of an install that returned errors.
 	InstallFailed(errs []string) string
-	Uninstall(ctx context.Context, action string, names []string) error
+	// Uninstall removes (action "remove") or purges names; complaints
+	// come back as errors, as for Install.
+	Uninstall(ctx context.Context, action string, names []string) ([]string, error)
+	// Failed is the message the module raises when the manager
+	// complained while doing what ("installing", "removing").
+	Failed(what string) string
 	LatestVersion(ctx context.Context, name string) (string, error)
 	Upgradable(ctx context.Context, dist bool) (map[string]string, error)
 	// Upgrade is pkg.upgrade of everything, or of only.
@@ -86,6 +92,9 @@ func (a Apt) Refresh(ctx context.Context, _ bool) error {
 	_, _, _, err := a.Run(ctx, []string{"apt-get", "-q", "update"}, DpkgEnv)
 	return err
 }
+
+// Failed is aptpkg's "Problem encountered installing package(s)".
+func (a Apt) Failed(what string) string { return "Problem encountered " + what + " package(s)" }
 
 func (a Apt) InstallFailed(errs []string) string {
 	return "Problem encountered installing package(s). Additional info follows:\n\nerrors:\n    - " + strings.Join(errs, "\n    - ")
