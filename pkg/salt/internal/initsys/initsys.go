@@ -31,6 +31,8 @@ type System interface {
 	GetAll(ctx context.Context) []string
 	// GetEnabled is the services started at boot, sorted.
 	GetEnabled(ctx context.Context) []string
+	// GetRunning is the services running now, sorted.
+	GetRunning(ctx context.Context) []string
 }
 
 // Booted is salt.utils.systemd.booted: /run/systemd/system exists.
@@ -200,4 +202,36 @@ func (s Systemd) GetEnabled(ctx context.Context) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// GetRunning is the services whose status says they run; Salt's
+// debian_service has no get_running, this is the answer it would give.
+func (s Sysv) GetRunning(ctx context.Context) []string {
+	var out []string
+	for _, name := range s.GetAll(ctx) {
+		if s.Status(ctx, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// GetRunning is systemd_service.get_running: the units systemctl lists
+// as running, services without their .service suffix.
+func (s Systemd) GetRunning(ctx context.Context) []string {
+	out, _, _, _ := s.Run(ctx, []string{"systemctl", "--full", "--no-legend", "--no-pager"}, nil)
+	set := map[string]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 || f[3] != "running" || !strings.Contains(f[0], ".") {
+			continue
+		}
+		set[strings.TrimSuffix(f[0], ".service")] = true
+	}
+	names := make([]string, 0, len(set))
+	for n := range set {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
