@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -19,7 +20,21 @@ func pkgFuncs(opts Options) []Func {
 }
 
 // pkgRunner runs the package manager's commands.
-var pkgRunner sysexec.Runner = sysexec.Exec
+var pkgRunner = saltCmdRunner(sysexec.Exec)
+
+// saltCmdRunner runs the commands of the pkg, service, user and group
+// modules as their Salt versions do through __salt__["cmd.run*"]: with
+// reset_system_locale's C locale, so that the messages they return read
+// the same on every host. The caller's env comes after and wins.
+func saltCmdRunner(run sysexec.Runner) sysexec.Runner {
+	return func(ctx context.Context, argv, env []string) (string, string, int, error) {
+		full := make([]string, 0, len(localeVars)+len(env))
+		for _, k := range localeVars {
+			full = append(full, k+"=C")
+		}
+		return run(ctx, argv, append(full, env...))
+	}
+}
 
 // pkgBackend is the package manager of this minion.
 func pkgBackend(c *Call) pkgmgr.Manager {

@@ -12,7 +12,7 @@ import (
 )
 
 // serviceRunner runs the init system's commands.
-var serviceRunner sysexec.Runner = sysexec.Exec
+var serviceRunner = saltCmdRunner(sysexec.Exec)
 
 // serviceBooted says whether systemd runs, deciding which of Salt's
 // service modules this minion has (systemd_service or debian_service).

@@ -160,18 +160,6 @@ func changesDict(m body.Map) body.Map {
 
 // userApply is user.ch<key> for each change (usermod, and the home made).
 func userApply(ctx context.Context, name string, a args, ch body.Map) {
-	gecos := func(key, val string) string {
-		cur := userInfo(name)
-		f := []string{}
-		for _, k := range []string{"fullname", "roomnumber", "workphone", "homephone", "other"} {
-			v, _ := cur.String(k)
-			if k == key {
-				v = val
-			}
-			f = append(f, v)
-		}
-		return strings.TrimRight(strings.Join(f, ","), ",")
-	}
 	for _, it := range ch {
 		v := pyStr(toAnyList(it.Value))
 		switch it.Key {
@@ -197,7 +185,7 @@ func userApply(ctx context.Context, name string, a args, ch body.Map) {
 				os.Chown(v, int(uid), int(gid))
 			}
 		default:
-			ok(ctx, accountRunner, "usermod", "-c", gecos(it.Key, v), name)
+			ok(ctx, accountRunner, "usermod", "-c", accounts.Gecos(userInfo(name), it.Key, v), name)
 		}
 	}
 }
@@ -206,28 +194,10 @@ func userApply(ctx context.Context, name string, a args, ch body.Map) {
 func userAdd(ctx context.Context, c *state.Call, ret state.Ret) state.Ret {
 	name := c.Low.Name
 	a := argsOf(c)
-	argv := []string{"useradd"}
-	for _, o := range [][2]string{{"shell", "-s"}, {"uid", "-u"}, {"gid", "-g"}} {
-		if v := a.str(o[0], ""); v != "" {
-			argv = append(argv, o[1], v)
-		}
-	}
-	if g := a.strList("groups"); len(g) > 0 {
-		argv = append(argv, "-G", strings.Join(g, ","))
-	}
 	createhome := a.boolean("createhome", true)
-	if createhome {
-		argv = append(argv, "-m")
-	} else {
-		argv = append(argv, "-M")
-	}
-	if h := a.str("home", ""); h != "" {
-		argv = append(argv, "-d", h)
-	}
-	if a.boolean("system", false) {
-		argv = append(argv, "-r")
-	}
-	if !ok(ctx, accountRunner, append(argv, name)...) {
+	argv := accounts.UseraddArgv(name, accounts.AddOptions{Shell: a.str("shell", ""), UID: a.str("uid", ""), GID: a.str("gid", ""),
+		Groups: a.strList("groups"), CreateHome: createhome, Home: a.str("home", ""), System: a.boolean("system", false)})
+	if !ok(ctx, accountRunner, argv...) {
 		return errRet(ret, fmt.Sprintf("Failed to create new user %s", name))
 	}
 	for _, k := range []string{"fullname", "roomnumber", "workphone", "homephone", "other"} {
