@@ -97,6 +97,7 @@ Dir::State::extended_states "%[1]s/extended_states";
 Dir::Cache "%[1]s/cache";
 Dir::Cache::archives "%[1]s/archives";
 Acquire::Languages "none";
+DPkg::Lock::Timeout "120";
 `, tmp)
 	os.WriteFile(filepath.Join(tmp, "apt.conf"), []byte(conf), 0o644)
 	t.Setenv("APT_CONFIG", filepath.Join(tmp, "apt.conf"))
