@@ -15,6 +15,17 @@ import (
 // pkgFuncs is Salt's pkg module: aptpkg on Debian, yumpkg (dnf) on the
 // Red Hat family, picked from the os_family grain (pkgmgr.ForGrains), as
 // the pkg states pick it.
+//
+// Where it differs from Salt 3006:
+//   - install does not resolve version comparisons (pkgs=[{foo: ">=1.2"}]),
+//     does not add --force-yes for a downgrade, and does not unhold and
+//     hold again the held packages it installs; debconf is ignored;
+//   - cache_valid_time is ignored: refresh_db always runs apt-get update;
+//   - upgrade reports what changed but not a failing apt-get's output;
+//   - hold, unhold, owner, file_list and info_installed are apt's alone; on
+//     a RedHat minion they say so, where Salt's yumpkg has its own;
+//   - list_pkgs does not name packages of a foreign architecture
+//     "name:arch", nor list purge_desired ones.
 func pkgFuncs(opts Options) []Func {
 	return slices.Concat(pkgQueryFuncs(), pkgChangeFuncs(), pkgInfoFuncs())
 }

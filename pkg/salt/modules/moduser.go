@@ -20,6 +20,9 @@ var accountRunner = saltCmdRunner(sysexec.Exec)
 // group (groupadd.py) and shadow (linux_shadow.py) modules. Accounts are
 // read from the files accounts.System names, as pwd and grp read them on
 // a host without other NSS sources, and changed with the shadow tools.
+// Where they differ from Salt 3006: root= (a chroot) is accepted and
+// ignored; getent keeps no cache, so refresh changes nothing; accounts
+// from other NSS sources (LDAP, sssd) are not seen.
 func userFuncs(opts Options) []Func {
 	return slices.Concat(userInfoFuncs(), userChangeFuncs(), groupFuncs(), shadowFuncs())
 }
