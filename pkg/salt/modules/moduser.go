@@ -20,11 +20,20 @@ var accountRunner = saltCmdRunner(sysexec.Exec)
 // group (groupadd.py) and shadow (linux_shadow.py) modules. Accounts are
 // read from the files accounts.System names, as pwd and grp read them on
 // a host without other NSS sources, and changed with the shadow tools.
-// Where they differ from Salt 3006: root= (a chroot) is accepted and
-// ignored; getent keeps no cache, so refresh changes nothing; accounts
+// Where they differ from Salt 3006: root= (a chroot) is refused; getent keeps no cache, so refresh changes nothing; accounts
 // from other NSS sources (LDAP, sssd) are not seen.
 func userFuncs(opts Options) []Func {
-	return slices.Concat(userInfoFuncs(), userChangeFuncs(), groupFuncs(), shadowFuncs())
+	funcs := slices.Concat(userInfoFuncs(), userChangeFuncs(), groupFuncs(), shadowFuncs())
+	for i := range funcs {
+		call := funcs[i].Call
+		funcs[i].Call = func(c *Call) (any, error) {
+			if c.Arg("root") != nil { // never change the host's accounts when a chroot's were meant
+				return nil, cmdErr("%s: root (a chroot to work in) is not supported", c.Fun)
+			}
+			return call(c)
+		}
+	}
+	return funcs
 }
 
 func userInfoFuncs() []Func {

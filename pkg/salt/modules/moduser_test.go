@@ -96,6 +96,7 @@ func TestUserAndGroup(t *testing.T) {
 	}
 	pkgtestWant(t, run(e, "shadow.info", "saltraet-t-nope"), `{"name":"","passwd":"","lstchg":"","min":"","max":"","warn":"","inact":"","expire":""}`)
 
+	wantError(t, run(e, "user.delete", u, kw("root", "/mnt")), "ERROR: user.delete: root (a chroot to work in) is not supported")
 	wantOK(t, run(e, "user.delete", u, kw("remove", true)), true)
 	wantOK(t, run(e, "user.delete", u), false)
 	wantOK(t, run(e, "group.delete", g), true)
