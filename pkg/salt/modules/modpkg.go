@@ -2,6 +2,7 @@ package modules
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -141,7 +142,11 @@ func pkgTargets(c *Call) ([]pkgmgr.Target, bool, error) {
 	}
 	if name := c.strArg("name"); name != "" {
 		v, _ := c.Kwargs.Get("version")
-		return []pkgmgr.Target{{Name: name, Version: pkgVersionArg(v)}}, false, nil
+		var out []pkgmgr.Target
+		for _, n := range strings.Split(name, ",") { // "foo,bar" names two packages
+			out = append(out, pkgmgr.Target{Name: n, Version: pkgVersionArg(v)})
+		}
+		return out, false, nil
 	}
 	return nil, false, nil
 }
@@ -168,6 +173,8 @@ func pkgSources(c *Call, sources any) ([]pkgmgr.Target, bool, error) {
 				return nil, true, cmdErr("Unable to cache %s", src)
 			}
 			src = p
+		} else if !filepath.IsAbs(src) && !strings.Contains(src, "://") {
+			return nil, true, invocationErr("Path %s for package %s is either not absolute or an invalid protocol", src, m[0].Key)
 		}
 		out = append(out, pkgmgr.Target{Name: m[0].Key, Source: src})
 	}

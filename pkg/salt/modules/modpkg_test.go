@@ -193,3 +193,22 @@ func TestPkgFromLocalRepo(t *testing.T) {
 		`{"`+n+`":{"old":"2.0-1","new":"2.0-1"}}`)
 	pkgtestWant(t, run(e, "pkg.purge", n), `{"removed":{},"installed":{"`+n+`":{"new":"","old":"2.0-1"}}}`)
 }
+
+// sources may be salt:// URLs: the package is cached from the master's
+// file server first, as pkg_resource.parse_targets does with cp.cache_file.
+func TestPkgFromSaltSource(t *testing.T) {
+	pkgtestRoot(t, "dpkg-deb", "apt-get", "dpkg-scanpackages")
+	pkgtestRepo(t)
+	deb, err := os.ReadFile(pkgtestDeb(t, t.TempDir(), "1.0-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, fm, _ := cpEnv(t, Options{})
+	fm.Write("base", "debs/demo.deb", deb)
+	n := pkgtestName
+	pkgtestWant(t, run(e, "pkg.install", kw("sources", []any{body.Map{{Key: n, Value: "salt://debs/demo.deb"}}})), `{"`+n+`":{"old":"","new":"1.0-1"}}`)
+	wantError(t, run(e, "pkg.install", kw("sources", []any{body.Map{{Key: n, Value: "salt://debs/nope.deb"}}})), "ERROR: Unable to cache salt://debs/nope.deb")
+	wantError(t, run(e, "pkg.install", kw("sources", []any{body.Map{{Key: n, Value: "demo.deb"}}})),
+		"ERROR executing 'pkg.install': Path demo.deb for package "+n+" is either not absolute or an invalid protocol")
+	pkgtestWant(t, run(e, "pkg.purge", n+",saltraet-t-nope"), `{"removed":{},"installed":{"`+n+`":{"new":"","old":"1.0-1"}}}`)
+}
