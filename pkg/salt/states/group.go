@@ -3,12 +3,12 @@ package states
 import (
 	"context"
 	"fmt"
-	"github.com/saltraet/saltraet/pkg/salt/internal/accounts"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/accounts"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )

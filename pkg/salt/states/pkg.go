@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/saltraet/saltraet/pkg/salt/internal/pkgmgr"
 	"slices"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/pkgmgr"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 

@@ -3,11 +3,11 @@ package states
 import (
 	"context"
 	"fmt"
-	"github.com/saltraet/saltraet/pkg/salt/internal/pkgmgr"
 	"slices"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/pkgmgr"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 

@@ -3,13 +3,13 @@ package states
 import (
 	"context"
 	"fmt"
-	"github.com/saltraet/saltraet/pkg/salt/internal/accounts"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/accounts"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
