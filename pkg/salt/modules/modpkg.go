@@ -19,8 +19,8 @@ import (
 //
 // Where it differs from Salt 3006:
 //   - install does not resolve version comparisons (pkgs=[{foo: ">=1.2"}]),
-//     does not add --force-yes for a downgrade, and does not unhold and
-//     hold again the held packages it installs; debconf is ignored;
+//     and runs one apt-get for upgrades and downgrades together (with
+//     --force-yes when there is a downgrade); debconf is ignored;
 //   - cache_valid_time is ignored: refresh_db always runs apt-get update;
 //   - upgrade reports what changed but not a failing apt-get's output;
 //   - hold, unhold, owner, file_list and info_installed are apt's alone; on

@@ -182,6 +182,14 @@ func TestPkgFromLocalRepo(t *testing.T) {
 	if ups := run(e, "pkg.list_upgrades", kw("refresh", false)).Return.(body.Map); jsonOf(t, ups) != `{"`+n+`":"2.0-1"}` {
 		t.Errorf("list_upgrades: %s (an upgrade of a system package would mean apt saw the system's sources)", jsonOf(t, ups))
 	}
+	run(e, "pkg.hold", n) // upgrade leaves a held package alone; install upgrades it and holds it again
+	pkgtestWant(t, run(e, "pkg.upgrade", kw("refresh", false)), `{}`)
+	pkgtestWant(t, run(e, "pkg.install", n, kw("version", "2.0-1")), `{"`+n+`":{"old":"1.0-1","new":"2.0-1"}}`)
+	if sel, _ := exec.Command("dpkg", "--get-selections", n).Output(); !strings.Contains(string(sel), "hold") {
+		t.Errorf("install did not hold %s again: %q", n, sel)
+	}
+	run(e, "pkg.unhold", n)
+	pkgtestWant(t, run(e, "pkg.install", n, kw("version", "1.0-1")), `{"`+n+`":{"old":"2.0-1","new":"1.0-1"}}`)
 	pkgtestWant(t, run(e, "pkg.upgrade", kw("refresh", false)), `{"`+n+`":{"old":"1.0-1","new":"2.0-1"}}`)
 	pkgtestWant(t, run(e, "pkg.latest_version", n, "saltraet-t-nope", kw("refresh", false)), `{"`+n+`":"","saltraet-t-nope":""}`)
 	pkgtestWant(t, run(e, "pkg.list_upgrades", kw("refresh", false)), `{}`)

@@ -62,7 +62,13 @@ func pkgInstall(c *Call) (any, error) {
 	for i, t := range targets {
 		args[i] = be.Target(t, sources)
 	}
-	errs, err := be.Install(c.Ctx, pkgInstallOpts(c, be, sources), args)
+	opts := pkgInstallOpts(c, be, sources)
+	if pkgDowngrades(c, be, targets, old) && !slices.Contains(opts, "--force-yes") {
+		opts = append(opts, "--force-yes") // aptpkg.install: "Downgrading requires --force-yes"
+	}
+	held := pkgUnholdFor(c, be, targets)
+	errs, err := be.Install(c.Ctx, opts, args)
+	pkgHoldAgain(c, be, held)
 	if err != nil {
 		return nil, cmdErr("%v", err)
 	}
@@ -189,4 +195,40 @@ func pkgUpgrade(c *Call) (any, error) {
 		return nil, cmdErr("%v", err)
 	}
 	return pkgmgr.CompareDicts(old, neu), nil
+}
+
+// pkgUnholdFor releases the held packages among targets, which apt would
+// not install otherwise, as aptpkg.install does; pkgHoldAgain holds them
+// again afterwards.
+func pkgUnholdFor(c *Call, be pkgmgr.Manager, targets []pkgmgr.Target) []string {
+	a, ok := be.(pkgmgr.Apt)
+	if !ok {
+		return nil
+	}
+	var held []string
+	for _, t := range targets {
+		if t.Name != "" && dpkgSelection(c, a, t.Name) == "hold" && dpkgSetSelection(c, a, t.Name, "install") {
+			held = append(held, t.Name)
+		}
+	}
+	return held
+}
+
+func pkgHoldAgain(c *Call, be pkgmgr.Manager, held []string) {
+	for _, n := range held {
+		dpkgSetSelection(c, be.(pkgmgr.Apt), n, "hold")
+	}
+}
+
+// pkgDowngrades is whether apt is asked for a version older than the
+// one installed.
+func pkgDowngrades(c *Call, be pkgmgr.Manager, targets []pkgmgr.Target, old map[string]string) bool {
+	a, ok := be.(pkgmgr.Apt)
+	if !ok {
+		return false
+	}
+	return slices.ContainsFunc(targets, func(t pkgmgr.Target) bool {
+		cur := old[t.Name]
+		return t.Version != "" && cur != "" && a.VersionCmp(c.Ctx, t.Version, cur) < 0
+	})
 }

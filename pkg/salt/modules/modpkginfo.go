@@ -101,14 +101,20 @@ func pkgSelectOne(c *Call, a pkgmgr.Apt, target string, hold bool) body.Map {
 			r.Set("comment", "Package "+target+" is already set not to be held.")
 		}
 	default:
-		_, _, rc, err := a.Run(c.Ctx, []string{"sh", "-c", `printf '%s\n' "$1" | dpkg --set-selections`, "sh", target + " " + want}, nil)
-		if err == nil && rc == 0 {
+		if dpkgSetSelection(c, a, target, want) {
 			r.Set("changes", body.Map{{Key: "old", Value: cur}, {Key: "new", Value: want}})
 			r.Set("result", true)
 		}
 		r.Set("comment", "Package "+target+" "+now+".")
 	}
 	return r
+}
+
+// dpkgSetSelection is set_selections of one package: `dpkg
+// --set-selections` with "name state" on its input.
+func dpkgSetSelection(c *Call, a pkgmgr.Apt, name, state string) bool {
+	_, _, rc, err := a.Run(c.Ctx, []string{"sh", "-c", `printf '%s\n' "$1" | dpkg --set-selections`, "sh", name + " " + state}, nil)
+	return err == nil && rc == 0
 }
 
 // dpkgSelection is the package's selection state (install, hold,
