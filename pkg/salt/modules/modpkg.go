@@ -23,8 +23,8 @@ import (
 //     --force-yes when there is a downgrade); debconf is ignored;
 //   - cache_valid_time is ignored: refresh_db always runs apt-get update;
 //   - upgrade reports what changed but not a failing apt-get's output;
-//   - hold, unhold, owner, file_list and info_installed are apt's alone; on
-//     a RedHat minion they say so, where Salt's yumpkg has its own;
+//   - hold, unhold and info_installed are apt's alone; on a RedHat minion
+//     they say so, where Salt's yumpkg has its own;
 //   - list_pkgs does not name packages of a foreign architecture
 //     "name:arch", nor list purge_desired ones.
 func pkgFuncs(opts Options) []Func {

@@ -27,6 +27,8 @@ func TestPkgDnf(t *testing.T) {
 	pkgtestWant(t, run(e, "pkg.latest_version", "demo"), `"2.0-1"`)
 	pkgtestWant(t, run(e, "pkg.install", kw("pkgs", []any{"demo"})), `{"demo":{"old":"1.0-1","new":"2.0-1"}}`)
 	pkgtestWant(t, run(e, "pkg.refresh_db"), `true`)
+	pkgtestWant(t, run(e, "pkg.owner", "/usr/share/demo/README", "/etc/passwd"), `{"/usr/share/demo/README":"demo","/etc/passwd":""}`)
+	pkgtestWant(t, run(e, "pkg.file_list", "demo", "nope"), `{"errors":[],"files":["/usr/share/demo/README","package nope is not installed"]}`)
 	wantError(t, run(e, "pkg.install", "nope"), "ERROR: Error occurred installing package(s). Additional info follows:\n\nchanges:\n    ----------\nerrors:\n    - ")
 	pkgtestWant(t, run(e, "pkg.purge", "demo"), `{"demo":{"new":"","old":"2.0-1"}}`) // yum keeps no configuration apart
 	pkgtestWant(t, run(e, "pkg.remove", "demo"), `{}`)

@@ -11,8 +11,9 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
-// The apt-only pkg functions: dpkg's selections (hold, unhold) and its
-// database of files and package fields (owner, file_list, info_installed).
+// The pkg functions over the package database: dpkg's selections (hold,
+// unhold) and its files and fields (owner, file_list, info_installed);
+// owner and file_list also over rpm's.
 func pkgInfoFuncs() []Func {
 	sel := []Param{{Name: "name"}, {Name: "pkgs"}, {Name: "sources"}}
 	return []Func{
@@ -129,22 +130,28 @@ func dpkgSelection(c *Call, a pkgmgr.Apt, name string) string {
 	return ""
 }
 
-// pkgOwner is aptpkg.owner: dpkg -S of each path.
+// pkgOwner is aptpkg.owner (dpkg -S of each path), or yumpkg.owner
+// (rpm -qf) on RedHat.
 func pkgOwner(c *Call) (any, error) {
-	a, err := pkgApt(c)
-	if err != nil {
-		return nil, err
-	}
 	paths := pkgNamesArgs(c)
 	if len(paths) == 0 {
 		return "", nil
 	}
+	be := pkgBackend(c)
 	ret := body.Map{}
 	for _, p := range paths {
-		out, _, _, _ := a.Run(c.Ctx, []string{"dpkg", "-S", p}, nil)
-		owner, _, _ := strings.Cut(strings.TrimRight(out, "\n"), ":")
-		if strings.Contains(strings.ToLower(owner), "no path found") {
-			owner = ""
+		var owner string
+		if a, ok := be.(pkgmgr.Apt); ok {
+			out, _, _, _ := a.Run(c.Ctx, []string{"dpkg", "-S", p}, nil)
+			owner, _, _ = strings.Cut(strings.TrimRight(out, "\n"), ":")
+			if strings.Contains(strings.ToLower(owner), "no path found") {
+				owner = ""
+			}
+		} else {
+			out, _, _, _ := pkgRunner(c.Ctx, []string{"rpm", "-qf", "--queryformat", "%{name}", p}, nil)
+			if owner = strings.TrimRight(out, "\n"); strings.Contains(strings.ToLower(owner), "not owned") {
+				owner = ""
+			}
 		}
 		ret.Set(p, owner)
 	}
@@ -155,11 +162,12 @@ func pkgOwner(c *Call) (any, error) {
 }
 
 // pkgFileList is dpkg_lowpkg.file_list: the files of the installed
-// packages named (all when none are), sorted, under "files".
+// packages named (all when none are), sorted, under "files"; on RedHat
+// rpm_lowpkg.file_list.
 func pkgFileList(c *Call) (any, error) {
-	a, err := pkgApt(c)
-	if err != nil {
-		return nil, err
+	a, ok := pkgBackend(c).(pkgmgr.Apt)
+	if !ok {
+		return rpmFileList(c)
 	}
 	argv := append([]string{"dpkg-query", "-f=${db:Status-Status}\t${binary:Package}\n", "-W"}, pkgNamesArgs(c)...)
 	out, stderr, rc, err := a.Run(c.Ctx, argv, nil)
@@ -282,4 +290,22 @@ func pkgLicense(name string) string {
 		}
 	}
 	return strings.Join(slices.Sorted(mapKeys(set)), ", ")
+}
+
+// rpmFileList is rpm_lowpkg.file_list: the lines of rpm -ql (-qla for
+// every package), its complaints included, as cmd.run merges them.
+func rpmFileList(c *Call) (any, error) {
+	argv := []string{"rpm", "-qla"}
+	if names := pkgNamesArgs(c); len(names) > 0 {
+		argv = append([]string{"rpm", "-ql"}, names...)
+	}
+	out, stderr, _, err := pkgRunner(c.Ctx, argv, nil)
+	if err != nil {
+		return nil, cmdErr("%v", err)
+	}
+	files := []any{}
+	for _, l := range py.SplitLines(strings.TrimRight(out+stderr, " \t\n")) {
+		files = append(files, l)
+	}
+	return body.Map{{Key: "errors", Value: []any{}}, {Key: "files", Value: files}}, nil
 }
