@@ -24,6 +24,11 @@ var serviceBooted = initsys.Booted
 // signatures are those of the module Salt would load, picked when the
 // minion starts: show exists only with systemd; get_running, which
 // debian_service lacks, is the services whose status says they run.
+// Where it differs from Salt 3006: with systemd, no_block, unmask and
+// unmask_runtime are accepted and ignored, and systemctl is not run under
+// systemd-run --scope; on a sysvinit host that has systemctl installed,
+// Salt also loads systemd_service "offline", whose show and get_running
+// answer with systemctl's complaint and [], where there is no show here.
 func serviceFuncs(opts Options) []Func {
 	booted := serviceBooted()
 	sys := func() initsys.System { return initsys.New(serviceRunner, "/etc", booted) }
