@@ -182,21 +182,17 @@ func (s Systemd) unitFiles(ctx context.Context) map[string]string {
 }
 
 // GetAll is systemd_service.get_all: every unit file systemd knows.
-func (s Systemd) GetAll(ctx context.Context) []string {
-	var out []string
-	for name := range s.unitFiles(ctx) {
-		out = append(out, name)
-	}
-	slices.Sort(out)
-	return out
-}
+func (s Systemd) GetAll(ctx context.Context) []string { return s.unitsIn(ctx, "") }
 
 // GetEnabled is systemd_service.get_enabled: the unit files whose state
 // is enabled.
-func (s Systemd) GetEnabled(ctx context.Context) []string {
+func (s Systemd) GetEnabled(ctx context.Context) []string { return s.unitsIn(ctx, "enabled") }
+
+// unitsIn is the unit files in state ("" for any), sorted.
+func (s Systemd) unitsIn(ctx context.Context, state string) []string {
 	var out []string
-	for name, state := range s.unitFiles(ctx) {
-		if state == "enabled" {
+	for name, st := range s.unitFiles(ctx) {
+		if state == "" || st == state {
 			out = append(out, name)
 		}
 	}
