@@ -3,12 +3,12 @@ package states
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/accounts"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
@@ -21,47 +21,12 @@ func registerGroup(r state.Registry) {
 	r["group.absent"] = groupAbsent
 }
 
-// groupFile is where groups are read from; tests replace it.
-var groupFile = "/etc/group"
-
 // accountRunner runs the shadow tools: groupadd, groupmod, gpasswd,
 // groupdel, useradd, usermod, userdel.
 var accountRunner runner = execRunner
 
-// groupInfo is group.info: nil when there is no such group.
-type groupInfo struct {
-	name, passwd string
-	gid          int64
-	members      []string
-}
-
-func (g *groupInfo) asMap() body.Map {
-	members := make([]any, len(g.members))
-	for i, m := range g.members {
-		members[i] = m
-	}
-	return body.Map{{Key: "name", Value: g.name}, {Key: "passwd", Value: g.passwd}, {Key: "gid", Value: g.gid}, {Key: "members", Value: members}}
-}
-
-func lookupGroup(name string) *groupInfo {
-	data, err := os.ReadFile(groupFile)
-	if err != nil {
-		return nil
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) != 4 || f[0] != name {
-			continue
-		}
-		gid, _ := strconv.ParseInt(f[2], 10, 64)
-		g := &groupInfo{name: f[0], passwd: f[1], gid: gid, members: []string{}}
-		if f[3] != "" {
-			g.members = strings.Split(f[3], ",")
-		}
-		return g
-	}
-	return nil
-}
+// lookupGroup is grp.getgrnam: nil when there is no such group.
+func lookupGroup(name string) *accounts.Group { return accounts.System.Group(name) }
 
 // groupSpec is group.present's arguments (nil lists are None).
 type groupSpec struct {
@@ -83,7 +48,7 @@ func groupChanges(name string, s groupSpec) (body.Map, bool, string) {
 		if err != nil {
 			return nil, true, "Invalid gid"
 		}
-		if n != g.gid {
+		if n != g.GID {
 			ch.Set("gid", n)
 		}
 	}
@@ -92,15 +57,15 @@ func groupChanges(name string, s groupSpec) (body.Map, bool, string) {
 			!slices.ContainsFunc(b, func(x string) bool { return !slices.Contains(a, x) })
 	}
 	switch {
-	case s.membersGiven && len(s.members) == 0 && len(g.members) > 0:
-		ch.Set("delusers", g.members)
-	case len(s.members) > 0 && !sameSet(g.members, s.members):
+	case s.membersGiven && len(s.members) == 0 && len(g.Members) > 0:
+		ch.Set("delusers", g.Members)
+	case len(s.members) > 0 && !sameSet(g.Members, s.members):
 		ch.Set("members", s.members)
 	}
-	if add := filterStrings(s.addusers, func(u string) bool { return !slices.Contains(g.members, u) }); len(add) > 0 {
+	if add := filterStrings(s.addusers, func(u string) bool { return !slices.Contains(g.Members, u) }); len(add) > 0 {
 		ch.Set("addusers", add)
 	}
-	if del := filterStrings(s.delusers, func(u string) bool { return slices.Contains(g.members, u) }); len(del) > 0 {
+	if del := filterStrings(s.delusers, func(u string) bool { return slices.Contains(g.Members, u) }); len(del) > 0 {
 		ch.Set("delusers", del)
 	}
 	return ch, true, ""
@@ -215,7 +180,7 @@ func groupCreate(ctx context.Context, c *state.Call, s groupSpec, ret state.Ret)
 	}
 	ret.Comment = fmt.Sprintf("New group %s created", name)
 	if g := lookupGroup(name); g != nil {
-		ret.Changes = g.asMap()
+		ret.Changes = g.AsMap()
 	}
 	if after, _, _ := groupChanges(name, s); len(after) > 0 {
 		ret.Result = &no

@@ -2,11 +2,13 @@ package states
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/pkgmgr"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -21,10 +23,6 @@ func registerPkg(r state.Registry) {
 	r["pkg.uptodate"] = pkgUptodate
 }
 
-// pkgTarget is one package asked for: its name, the version wanted ("" for
-// any) and, for sources, the .deb to install it from.
-type pkgTarget struct{ name, version, source string }
-
 // pkgTargets reads name/version, pkgs or sources (pkg_resource.parse_targets).
 func pkgTargets(c *state.Call) ([]pkgTarget, bool) {
 	a := argsOf(c)
@@ -32,7 +30,7 @@ func pkgTargets(c *state.Call) ([]pkgTarget, bool) {
 	if list, ok := a.get("sources").([]any); ok {
 		for _, x := range list {
 			for _, it := range asMap(x) {
-				out = append(out, pkgTarget{name: it.Key, source: pyStr(it.Value)})
+				out = append(out, pkgTarget{Name: it.Key, Source: pyStr(it.Value)})
 			}
 		}
 		return out, true
@@ -40,16 +38,16 @@ func pkgTargets(c *state.Call) ([]pkgTarget, bool) {
 	if list, ok := a.get("pkgs").([]any); ok {
 		for _, x := range list {
 			if s, isStr := x.(string); isStr {
-				out = append(out, pkgTarget{name: s})
+				out = append(out, pkgTarget{Name: s})
 				continue
 			}
 			for _, it := range asMap(x) {
-				out = append(out, pkgTarget{name: it.Key, version: versionArg(it.Value)})
+				out = append(out, pkgTarget{Name: it.Key, Version: versionArg(it.Value)})
 			}
 		}
 		return out, false
 	}
-	return []pkgTarget{{name: c.Low.Name, version: versionArg(a.get("version"))}}, false
+	return []pkgTarget{{Name: c.Low.Name, Version: versionArg(a.get("version"))}}, false
 }
 
 // versionArg is a version as given: YAML may read 1.0 as a number.
@@ -60,25 +58,17 @@ func versionArg(v any) string {
 	return strings.TrimPrefix(pyStr(v), "=")
 }
 
-// desired is _get_desired_pkg: "name" or "name=version".
-func (t pkgTarget) desired() string {
-	if t.version == "" {
-		return t.name
-	}
-	return t.name + "=" + t.version
-}
-
 func pkgInstalled(ctx context.Context, c *state.Call) state.Ret {
 	ret := newRet(c.Low.Name, &yes)
 	targets, sources := pkgTargets(c)
 	be := pkgBackend(c)
-	cur, err := be.listPkgs(ctx, false)
+	cur, err := be.ListPkgs(ctx, false)
 	if err != nil {
 		return errRet(ret, err.Error())
 	}
 	var todo, have []pkgTarget
 	for _, t := range targets {
-		if v, ok := cur[t.name]; ok && (t.version == "" || t.version == v) {
+		if v, ok := cur[t.Name]; ok && (t.Version == "" || t.Version == v) {
 			have = append(have, t)
 		} else {
 			todo = append(todo, t)
@@ -86,14 +76,14 @@ func pkgInstalled(ctx context.Context, c *state.Call) state.Ret {
 	}
 	if len(todo) == 0 {
 		ret.Comment = "All specified packages are already installed"
-		if !sources && slices.ContainsFunc(targets, func(t pkgTarget) bool { return t.version != "" }) {
+		if !sources && slices.ContainsFunc(targets, func(t pkgTarget) bool { return t.Version != "" }) {
 			ret.Comment += " and are at the desired version"
 		}
 		return ret
 	}
 	names := make([]string, len(todo))
 	for i, t := range todo {
-		names[i] = t.name
+		names[i] = t.Name
 	}
 	if c.Test {
 		for _, n := range names {
@@ -105,24 +95,24 @@ func pkgInstalled(ctx context.Context, c *state.Call) state.Ret {
 	}
 	args := make([]string, len(todo))
 	for i, t := range todo {
-		args[i] = be.target(t, sources)
+		args[i] = be.Target(t, sources)
 	}
 	if err := refreshFirst(ctx, c, be); err != nil {
 		ret.Order = exceptionOrder
 		return errRet(ret, "An error was encountered while installing package(s): "+err.Error())
 	}
-	errs, err := be.install(ctx, args)
+	errs, err := be.Install(ctx, nil, args)
 	if err != nil {
 		return errRet(ret, err.Error())
 	}
-	neu, err := be.listPkgs(ctx, false)
+	neu, err := be.ListPkgs(ctx, false)
 	if err != nil {
 		return errRet(ret, err.Error())
 	}
 	changes := compareDicts(cur, neu)
 	if len(errs) > 0 {
 		ret.Changes, ret.Order = changes, exceptionOrder
-		return errRet(ret, be.installFailed(errs))
+		return errRet(ret, be.InstallFailed(errs))
 	}
 	ret.Changes = changes
 	return installSummary(ret, todo, have, neu, sources)
@@ -133,13 +123,13 @@ func pkgInstalled(ctx context.Context, c *state.Call) state.Ret {
 func installSummary(ret state.Ret, todo, have []pkgTarget, neu map[string]string, sources bool) state.Ret {
 	label := func(t pkgTarget) string {
 		if sources {
-			return t.name
+			return t.Name
 		}
-		return t.desired()
+		return t.Desired()
 	}
 	var modified, failed, already []string
 	for _, t := range todo {
-		if v, ok := neu[t.name]; ok && (t.version == "" || t.version == v) {
+		if v, ok := neu[t.Name]; ok && (t.Version == "" || t.Version == v) {
 			modified = append(modified, label(t))
 		} else {
 			failed = append(failed, label(t))
@@ -178,20 +168,20 @@ func pkgUninstall(ctx context.Context, c *state.Call, action string) state.Ret {
 	ret := newRet(c.Low.Name, &yes)
 	targets, _ := pkgTargets(c)
 	be := pkgBackend(c)
-	cur, err := be.listPkgs(ctx, false)
+	cur, err := be.ListPkgs(ctx, false)
 	if err != nil {
 		return errRet(ret, err.Error())
 	}
 	var names, todo []string
 	for _, t := range targets {
-		names = append(names, t.name)
-		if v, ok := cur[t.name]; ok && (t.version == "" || t.version == v) {
-			todo = append(todo, t.name)
+		names = append(names, t.Name)
+		if v, ok := cur[t.Name]; ok && (t.Version == "" || t.Version == v) {
+			todo = append(todo, t.Name)
 		}
 	}
 	var oldRemoved map[string]string
 	if action == "purge" {
-		if oldRemoved, err = be.listPkgs(ctx, true); err != nil {
+		if oldRemoved, err = be.ListPkgs(ctx, true); err != nil {
 			return errRet(ret, err.Error())
 		}
 		for _, n := range names {
@@ -216,7 +206,11 @@ func pkgUninstall(ctx context.Context, c *state.Call, action string) state.Ret {
 		ret.Comment = fmt.Sprintf("The following packages will be %sd: %s.", action, strings.Join(todo, ", "))
 		return ret
 	}
-	if err := be.uninstall(ctx, action, todo); err != nil {
+	errs, err := be.Uninstall(ctx, action, todo)
+	if err == nil && len(errs) > 0 { // the module raises: an exception in the state
+		err = errors.New(pkgmgr.ErrorsInfo(be.Failed("removing"), errs))
+	}
+	if err != nil {
 		ret.Order = exceptionOrder
 		return errRet(ret, err.Error())
 	}
@@ -225,7 +219,7 @@ func pkgUninstall(ctx context.Context, c *state.Call, action string) state.Ret {
 
 // uninstallResult compares the packages after the removal with before.
 func uninstallResult(ctx context.Context, be pkgManager, ret state.Ret, action string, names, todo []string, cur, oldRemoved map[string]string) state.Ret {
-	neu, err := be.listPkgs(ctx, false)
+	neu, err := be.ListPkgs(ctx, false)
 	if err != nil {
 		return errRet(ret, err.Error())
 	}
@@ -237,8 +231,8 @@ func uninstallResult(ctx context.Context, be pkgManager, ret state.Ret, action s
 		}
 	}
 	if action == "purge" {
-		newRemoved, _ := be.listPkgs(ctx, true)
-		if be.keepsConfig() { // aptpkg's purge reports removed and installed
+		newRemoved, _ := be.ListPkgs(ctx, true)
+		if be.KeepsConfig() { // aptpkg's purge reports removed and installed
 			ret.Changes = body.Map{{Key: "removed", Value: compareDicts(oldRemoved, newRemoved)}, {Key: "installed", Value: ret.Changes}}
 		}
 		for _, n := range names {

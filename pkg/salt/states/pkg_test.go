@@ -20,6 +20,8 @@ type fakeApt struct {
 func (f *fakeApt) run(_ context.Context, argv []string, env []string) (string, string, int, error) {
 	f.cmds = append(f.cmds, strings.Join(argv, " "))
 	switch argv[0] {
+	case "dpkg": // --compare-versions: dpkg's own ordering
+		return execRunner(context.Background(), argv, nil)
 	case "dpkg-query":
 		var sb strings.Builder
 		for n, v := range f.installed {

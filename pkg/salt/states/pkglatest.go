@@ -3,67 +3,15 @@ package states
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/pkgmgr"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
-// pkg.latest and pkg.uptodate (salt/states/pkg.py) for apt.
-
-// latestVersion is aptpkg.latest_version: apt-cache's candidate, "" when
-// there is none or it is what is installed.
-func (a apt) latestVersion(ctx context.Context, name string) (string, error) {
-	out, _, _, err := a.run(ctx, []string{"apt-cache", "-q", "policy", name}, nil)
-	if err != nil {
-		return "", err
-	}
-	var installed, candidate string
-	for _, line := range strings.Split(out, "\n") {
-		line = strings.TrimSpace(line)
-		if v, ok := strings.CutPrefix(line, "Installed: "); ok {
-			installed = v
-		}
-		if v, ok := strings.CutPrefix(line, "Candidate: "); ok {
-			candidate = v
-		}
-	}
-	if candidate == "(none)" || candidate == installed {
-		return "", nil
-	}
-	return candidate, nil
-}
-
-var aptConfLine = regexp.MustCompile(`(?m)^Conf ([^ ]+) \(([^ ]+)`)
-
-// upgradable is aptpkg._get_upgradable: name → version apt would upgrade
-// to (apt-get --just-print upgrade).
-func (a apt) upgradable(ctx context.Context, dist bool) (map[string]string, error) {
-	verb := "upgrade"
-	if dist {
-		verb = "dist-upgrade"
-	}
-	out, stderr, rc, err := a.run(ctx, []string{"apt-get", "--just-print", verb}, nil)
-	if err != nil {
-		return nil, err
-	}
-	if rc != 0 {
-		msg := "Failed to get upgrades"
-		if stderr != "" {
-			msg += ": " + stderr
-		} else if out != "" {
-			msg += ": " + out
-		}
-		return nil, fmt.Errorf("%s", msg)
-	}
-	ups := map[string]string{}
-	for _, m := range aptConfLine.FindAllStringSubmatch(out, -1) {
-		ups[m[1]] = m[2]
-	}
-	return ups, nil
-}
+// pkg.latest and pkg.uptodate (salt/states/pkg.py).
 
 func pkgLatest(ctx context.Context, c *state.Call) state.Ret {
 	ret := newRet(c.Low.Name, &no)
@@ -72,7 +20,7 @@ func pkgLatest(ctx context.Context, c *state.Call) state.Ret {
 	}
 	targets, _ := pkgTargets(c)
 	be := pkgBackend(c)
-	cur, err := be.listPkgs(ctx, false)
+	cur, err := be.ListPkgs(ctx, false)
 	if err != nil {
 		return errRet(ret, err.Error())
 	}
@@ -82,18 +30,18 @@ func pkgLatest(ctx context.Context, c *state.Call) state.Ret {
 	want := map[string]string{}
 	var names, problems, upToDate []string
 	for _, t := range targets {
-		names = append(names, t.name)
+		names = append(names, t.Name)
 	}
-	latest, err := latestVersions(ctx, be, names)
+	latest, err := pkgmgr.LatestVersions(ctx, be, names)
 	if err != nil {
 		return errRet(ret, err.Error())
 	}
 	for _, t := range targets {
-		switch avail := latest[t.name]; {
+		switch avail := latest[t.Name]; {
 		case avail != "":
-			want[t.name] = avail
-		case cur[t.name] == "":
-			problems = append(problems, fmt.Sprintf("No information found for '%s'.", t.name))
+			want[t.Name] = avail
+		case cur[t.Name] == "":
+			problems = append(problems, fmt.Sprintf("No information found for '%s'.", t.Name))
 		}
 	}
 	if len(problems) > 0 {
@@ -127,10 +75,10 @@ func pkgLatest(ctx context.Context, c *state.Call) state.Ret {
 		}
 		return ret
 	}
-	if _, err := be.install(ctx, todo); err != nil {
+	if _, err := be.Install(ctx, nil, todo); err != nil {
 		return errRet(ret, "An error was encountered while installing package(s): "+err.Error())
 	}
-	neu, err := be.listPkgs(ctx, false)
+	neu, err := be.ListPkgs(ctx, false)
 	if err != nil {
 		return errRet(ret, err.Error())
 	}
@@ -202,17 +150,17 @@ func pkgUptodate(ctx context.Context, c *state.Call) state.Ret {
 	be := pkgBackend(c)
 	dist := a.boolean("dist_upgrade", false)
 	if a.isTrue("refresh") {
-		if err := be.refresh(ctx, false); err != nil {
+		if err := be.Refresh(ctx, false); err != nil {
 			ret.Comment = err.Error()
 			return ret
 		}
 	}
-	ups, err := be.upgradable(ctx, dist)
+	ups, err := be.Upgradable(ctx, dist)
 	if err != nil {
 		ret.Comment = err.Error()
 		return ret
 	}
-	cur, err := be.listPkgs(ctx, false)
+	cur, err := be.ListPkgs(ctx, false)
 	if err != nil {
 		ret.Comment = err.Error()
 		return ret
@@ -249,13 +197,13 @@ func mapKeys(m map[string]string) func(func(string) bool) {
 func runUpgrade(ctx context.Context, c *state.Call, be pkgManager, ret state.Ret, dist bool, only []string, expected body.Map, cur map[string]string) state.Ret {
 	err := refreshFirst(ctx, c, be)
 	if err == nil {
-		err = be.upgrade(ctx, dist, only)
+		err = be.Upgrade(ctx, dist, only)
 	}
 	if err != nil {
 		ret.Comment = err.Error()
 		return ret
 	}
-	neu, err := be.listPkgs(ctx, false)
+	neu, err := be.ListPkgs(ctx, false)
 	if err != nil {
 		ret.Comment = err.Error()
 		return ret

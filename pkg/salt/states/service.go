@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/initsys"
+	"github.com/saltraet/saltraet/pkg/salt/internal/sysexec"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -38,14 +40,14 @@ func enableArg(a args) *bool {
 	return boolp(truthy(v))
 }
 
-func serviceRunning(ctx context.Context, c *state.Call, sys initSystem) state.Ret {
+func serviceRunning(ctx context.Context, c *state.Call, sys initsys.System) state.Ret {
 	name := c.Low.Name
 	ret := newRet(name, &yes)
 	if argsOf(c).has("enabled") {
 		return errRet(ret, "Service "+name+" not enabled: 'enabled' is not a valid argument, use 'enable'")
 	}
 	enable := enableArg(argsOf(c))
-	if !sys.available(ctx, name) {
+	if !sys.Available(ctx, name) {
 		ret = errRet(ret, fmt.Sprintf("The named service %s is not available", name))
 		if c.Test {
 			ret.Result = nil
@@ -53,7 +55,7 @@ func serviceRunning(ctx context.Context, c *state.Call, sys initSystem) state.Re
 		}
 		return ret
 	}
-	before, beforeEnabled := sys.status(ctx, name), sys.enabled(ctx, name)
+	before, beforeEnabled := sys.Status(ctx, name), sys.Enabled(ctx, name)
 	if before {
 		ret.Comment = fmt.Sprintf("The service %s is already running", name)
 		return applyEnable(ctx, c, sys, ret, enable, beforeEnabled, nil, true)
@@ -62,11 +64,11 @@ func serviceRunning(ctx context.Context, c *state.Call, sys initSystem) state.Re
 		ret.Result, ret.Comment = nil, fmt.Sprintf("Service %s is set to start", name)
 		return ret
 	}
-	if !sys.do(ctx, "start", name) {
+	if !sys.Do(ctx, "start", name) {
 		ret = errRet(ret, fmt.Sprintf("Service %s failed to start", name))
 		return applyEnable(ctx, c, sys, ret, enable, !*enableOr(enable, false), boolp(false), false)
 	}
-	after, afterEnabled := sys.status(ctx, name), sys.enabled(ctx, name)
+	after, afterEnabled := sys.Status(ctx, name), sys.Enabled(ctx, name)
 	if beforeEnabled != afterEnabled || before != after {
 		ret.Changes.Set(name, after)
 	}
@@ -88,7 +90,7 @@ func enableOr(b *bool, def bool) *bool {
 // applyEnable is the `enable` of running and dead: _enable or _disable
 // merged into ret when enable asks for a change (when is false for the
 // "already" paths, which only act when the boot setting differs).
-func applyEnable(ctx context.Context, c *state.Call, sys initSystem, ret state.Ret, enable *bool, enabledNow bool, started *bool, result bool) state.Ret {
+func applyEnable(ctx context.Context, c *state.Call, sys initsys.System, ret state.Ret, enable *bool, enabledNow bool, started *bool, result bool) state.Ret {
 	switch {
 	case enable == nil:
 		return ret
@@ -98,11 +100,11 @@ func applyEnable(ctx context.Context, c *state.Call, sys initSystem, ret state.R
 	return toggle(ctx, c, sys, ret, *enable, started, result)
 }
 
-func serviceDead(ctx context.Context, c *state.Call, sys initSystem) state.Ret {
+func serviceDead(ctx context.Context, c *state.Call, sys initsys.System) state.Ret {
 	name := c.Low.Name
 	ret := newRet(name, &yes)
 	enable := enableArg(argsOf(c))
-	if !sys.available(ctx, name) {
+	if !sys.Available(ctx, name) {
 		if c.Test {
 			ret.Result = nil
 			ret.Comment = fmt.Sprintf("Service %s not present; if created in this state run, it would have been stopped", name)
@@ -111,7 +113,7 @@ func serviceDead(ctx context.Context, c *state.Call, sys initSystem) state.Ret {
 		ret.Comment = fmt.Sprintf("The named service %s is not available", name)
 		return ret
 	}
-	before, beforeEnabled := sys.status(ctx, name), sys.enabled(ctx, name)
+	before, beforeEnabled := sys.Status(ctx, name), sys.Enabled(ctx, name)
 	if !before {
 		ret.Comment = fmt.Sprintf("The service %s is already dead", name)
 		return applyEnable(ctx, c, sys, ret, enable, beforeEnabled, nil, true)
@@ -120,11 +122,11 @@ func serviceDead(ctx context.Context, c *state.Call, sys initSystem) state.Ret {
 		ret.Result, ret.Comment = nil, fmt.Sprintf("Service %s is set to be killed", name)
 		return ret
 	}
-	if !sys.do(ctx, "stop", name) {
+	if !sys.Do(ctx, "stop", name) {
 		ret = errRet(ret, fmt.Sprintf("Service %s failed to die", name))
 		return applyEnable(ctx, c, sys, ret, enable, !*enableOr(enable, false), boolp(true), false)
 	}
-	after, afterEnabled := sys.status(ctx, name), sys.enabled(ctx, name)
+	after, afterEnabled := sys.Status(ctx, name), sys.Enabled(ctx, name)
 	if beforeEnabled != afterEnabled || before != after {
 		ret.Changes.Set(name, after)
 	}
@@ -136,7 +138,7 @@ func serviceDead(ctx context.Context, c *state.Call, sys initSystem) state.Ret {
 	return applyEnable(ctx, c, sys, ret, enable, !*enableOr(enable, false), boolp(after), !after)
 }
 
-func serviceEnabled(ctx context.Context, c *state.Call, sys initSystem) state.Ret {
+func serviceEnabled(ctx context.Context, c *state.Call, sys initsys.System) state.Ret {
 	name := c.Low.Name
 	ret := toggle(ctx, c, sys, newRet(name, &yes), true, nil, true)
 	if c.Test && ret.Comment == fmt.Sprintf("The named service %s is not available", name) {
@@ -161,13 +163,13 @@ func startedWord(started *bool) string {
 // toggle is service._enable (on) and _disable: the boot setting made to
 // match, with Salt's comments; its result, comment and changes replace
 // ret's.
-func toggle(ctx context.Context, c *state.Call, sys initSystem, ret state.Ret, on bool, started *bool, result bool) state.Ret {
+func toggle(ctx context.Context, c *state.Call, sys initsys.System, ret state.Ret, on bool, started *bool, result bool) state.Ret {
 	name := c.Low.Name
-	verb, is, set := "enabled", sys.enabled, sys.enable
+	verb, is, set := "enabled", sys.Enabled, sys.Enable
 	if !on {
-		verb, is, set = "disabled", sys.disabled, sys.disable
+		verb, is, set = "disabled", sys.Disabled, sys.Disable
 	}
-	if !sys.available(ctx, name) {
+	if !sys.Available(ctx, name) {
 		ret.Comment = fmt.Sprintf("The named service %s is not available", name)
 		ret.Result = boolp(!on)
 		return ret
@@ -217,21 +219,21 @@ func toggleFailure(name string, on bool, started *bool) string {
 
 // serviceModWatch restarts (or reloads, or starts) a service whose
 // watched states changed; a dead one is stopped.
-func serviceModWatch(ctx context.Context, c *state.Call, sys initSystem) state.Ret {
+func serviceModWatch(ctx context.Context, c *state.Call, sys initsys.System) state.Ret {
 	name := c.Low.Name
 	ret := newRet(name, &yes)
 	a := argsOf(c)
 	var verb, done string
 	switch watchedFun(c) {
 	case "dead":
-		if !sys.status(ctx, name) {
+		if !sys.Status(ctx, name) {
 			ret.Comment = "Service is already stopped"
 			return ret
 		}
 		verb, done = "stop", "stopped"
 	case "running":
 		verb = "start"
-		if sys.status(ctx, name) {
+		if sys.Status(ctx, name) {
 			verb = "restart"
 			if a.boolean("reload", false) {
 				verb = "reload"
@@ -246,9 +248,9 @@ func serviceModWatch(ctx context.Context, c *state.Call, sys initSystem) state.R
 		return ret
 	}
 	if verb == "start" {
-		sys.do(ctx, "stop", name)
+		sys.Do(ctx, "stop", name)
 	}
-	result := sys.do(ctx, verb, name)
+	result := sys.Do(ctx, verb, name)
 	ret.Changes = body.Map{{Key: name, Value: result}}
 	ret.Result = boolp(result)
 	ret.Comment = "Service " + done
@@ -257,3 +259,20 @@ func serviceModWatch(ctx context.Context, c *state.Call, sys initSystem) state.R
 	}
 	return ret
 }
+
+// serviceRunner runs the init system's commands; tests replace it.
+var serviceRunner runner = execRunner
+
+// etcRoot is where the init scripts and rc directories are.
+var etcRoot = "/etc"
+
+// systemdBooted is salt.utils.systemd.booted; tests replace it.
+var systemdBooted = initsys.Booted
+
+// newInitSystem picks the init system of this machine.
+func newInitSystem() initsys.System {
+	return initsys.New(serviceRunner, etcRoot, systemdBooted())
+}
+
+// ok runs a command and reports whether it exited 0.
+func ok(ctx context.Context, run runner, argv ...string) bool { return sysexec.OK(ctx, run, argv...) }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/accounts"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -21,62 +22,8 @@ func registerUser(r state.Registry) {
 	r["user.absent"] = userAbsent
 }
 
-// passwdFile is where accounts are read from; tests replace it.
-var passwdFile = "/etc/passwd"
-
 // userInfo is useradd.info: nil when there is no such user.
-func userInfo(name string) body.Map {
-	data, err := os.ReadFile(passwdFile)
-	if err != nil {
-		return nil
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) != 7 || f[0] != name {
-			continue
-		}
-		uid, _ := strconv.ParseInt(f[2], 10, 64)
-		gid, _ := strconv.ParseInt(f[3], 10, 64)
-		gecos := append(strings.Split(f[4], ","), "", "", "", "", "")
-		return body.Map{{Key: "gid", Value: gid}, {Key: "groups", Value: userGroups(name, gid)}, {Key: "home", Value: f[5]},
-			{Key: "name", Value: name}, {Key: "passwd", Value: f[1]}, {Key: "shell", Value: f[6]}, {Key: "uid", Value: uid},
-			{Key: "fullname", Value: gecos[0]}, {Key: "roomnumber", Value: gecos[1]}, {Key: "workphone", Value: gecos[2]},
-			{Key: "homephone", Value: gecos[3]}, {Key: "other", Value: strings.Join(nonEmptyTail(strings.Split(f[4], ","), 4), ",")}}
-	}
-	return nil
-}
-
-func nonEmptyTail(l []string, from int) []string {
-	if len(l) <= from {
-		return nil
-	}
-	return l[from:]
-}
-
-// userGroups is salt.utils.user.get_group_list: the primary group and
-// those listing the user, sorted.
-func userGroups(name string, gid int64) []any {
-	var out []string
-	data, _ := os.ReadFile(groupFile)
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) != 4 {
-			continue
-		}
-		g, _ := strconv.ParseInt(f[2], 10, 64)
-		if g == gid || slices.Contains(strings.Split(f[3], ","), name) {
-			if !slices.Contains(out, f[0]) {
-				out = append(out, f[0])
-			}
-		}
-	}
-	slices.Sort(out)
-	res := make([]any, len(out))
-	for i, s := range out {
-		res[i] = s
-	}
-	return res
-}
+func userInfo(name string) body.Map { return accounts.System.User(name) }
 
 func strsOf(v any) []string {
 	l, _ := v.([]any)
@@ -213,18 +160,6 @@ func changesDict(m body.Map) body.Map {
 
 // userApply is user.ch<key> for each change (usermod, and the home made).
 func userApply(ctx context.Context, name string, a args, ch body.Map) {
-	gecos := func(key, val string) string {
-		cur := userInfo(name)
-		f := []string{}
-		for _, k := range []string{"fullname", "roomnumber", "workphone", "homephone", "other"} {
-			v, _ := cur.String(k)
-			if k == key {
-				v = val
-			}
-			f = append(f, v)
-		}
-		return strings.TrimRight(strings.Join(f, ","), ",")
-	}
 	for _, it := range ch {
 		v := pyStr(toAnyList(it.Value))
 		switch it.Key {
@@ -250,7 +185,7 @@ func userApply(ctx context.Context, name string, a args, ch body.Map) {
 				os.Chown(v, int(uid), int(gid))
 			}
 		default:
-			ok(ctx, accountRunner, "usermod", "-c", gecos(it.Key, v), name)
+			ok(ctx, accountRunner, "usermod", "-c", accounts.Gecos(userInfo(name), it.Key, v), name)
 		}
 	}
 }
@@ -259,28 +194,10 @@ func userApply(ctx context.Context, name string, a args, ch body.Map) {
 func userAdd(ctx context.Context, c *state.Call, ret state.Ret) state.Ret {
 	name := c.Low.Name
 	a := argsOf(c)
-	argv := []string{"useradd"}
-	for _, o := range [][2]string{{"shell", "-s"}, {"uid", "-u"}, {"gid", "-g"}} {
-		if v := a.str(o[0], ""); v != "" {
-			argv = append(argv, o[1], v)
-		}
-	}
-	if g := a.strList("groups"); len(g) > 0 {
-		argv = append(argv, "-G", strings.Join(g, ","))
-	}
 	createhome := a.boolean("createhome", true)
-	if createhome {
-		argv = append(argv, "-m")
-	} else {
-		argv = append(argv, "-M")
-	}
-	if h := a.str("home", ""); h != "" {
-		argv = append(argv, "-d", h)
-	}
-	if a.boolean("system", false) {
-		argv = append(argv, "-r")
-	}
-	if !ok(ctx, accountRunner, append(argv, name)...) {
+	argv := accounts.UseraddArgv(name, accounts.AddOptions{Shell: a.str("shell", ""), UID: a.str("uid", ""), GID: a.str("gid", ""),
+		Groups: a.strList("groups"), CreateHome: createhome, Home: a.str("home", ""), System: a.boolean("system", false)})
+	if !ok(ctx, accountRunner, argv...) {
 		return errRet(ret, fmt.Sprintf("Failed to create new user %s", name))
 	}
 	for _, k := range []string{"fullname", "roomnumber", "workphone", "homephone", "other"} {

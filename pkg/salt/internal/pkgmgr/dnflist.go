@@ -1,4 +1,4 @@
-package states
+package pkgmgr
 
 import (
 	"context"
@@ -18,8 +18,8 @@ type dnfPkg struct{ name, version string }
 
 // dnfList is _yum_pkginfo of `dnf --quiet list <what> [names]`: its
 // words taken three at a time (name.arch, version, repo).
-func (d dnf) dnfList(ctx context.Context, what string, names ...string) ([]dnfPkg, error) {
-	out, _, _, err := d.call(ctx, append([]string{"--quiet", "list", what}, names...)...)
+func (d Dnf) dnfList(ctx context.Context, what string, names ...string) ([]dnfPkg, error) {
+	out, _, _, err := d.Call(ctx, append([]string{"--quiet", "list", what}, names...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -31,11 +31,11 @@ func (d dnf) dnfList(ctx context.Context, what string, names ...string) ([]dnfPk
 	}
 	var pkgs []dnfPkg
 	for i := 0; i+2 < len(words); i += 3 {
-		name, arch := words[i], d.arch()
+		name, arch := words[i], d.Arch()
 		if at := strings.LastIndex(name, "."); at >= 0 {
 			name, arch = name[:at], name[at+1:]
 		}
-		if !(slices.Contains(rpmArches32, arch) && slices.Contains(rpmArches32, d.arch())) && arch != d.arch() && arch != "noarch" {
+		if !(slices.Contains(rpmArches32, arch) && slices.Contains(rpmArches32, d.Arch())) && arch != d.Arch() && arch != "noarch" {
 			name += "." + arch
 		}
 		pkgs = append(pkgs, dnfPkg{name: name, version: strings.TrimRight(words[i+1], "-")})
@@ -43,17 +43,17 @@ func (d dnf) dnfList(ctx context.Context, what string, names ...string) ([]dnfPk
 	return pkgs, nil
 }
 
-// latestVersion is yumpkg.latest_version of one name.
-func (d dnf) latestVersion(ctx context.Context, name string) (string, error) {
-	v, err := d.latestVersions(ctx, []string{name})
+// LatestVersion is yumpkg.latest_version of one name.
+func (d Dnf) LatestVersion(ctx context.Context, name string) (string, error) {
+	v, err := d.LatestVersions(ctx, []string{name})
 	return v[name], err
 }
 
-// latestVersions is yumpkg.latest_version: for each name, the highest
+// LatestVersions is yumpkg.latest_version: for each name, the highest
 // version `dnf list available` shows that is newer than every installed
 // one ("" when none is).
-func (d dnf) latestVersions(ctx context.Context, names []string) (map[string]string, error) {
-	cur, err := d.listPkgs(ctx, false)
+func (d Dnf) LatestVersions(ctx context.Context, names []string) (map[string]string, error) {
+	cur, err := d.ListPkgs(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -65,12 +65,12 @@ func (d dnf) latestVersions(ctx context.Context, names []string) (map[string]str
 	for _, name := range names {
 		best := ""
 		for _, p := range avail {
-			if p.name == name && (best == "" || rpmVerCmp(p.version, best) > 0) {
+			if p.name == name && (best == "" || RpmVerCmp(p.version, best) > 0) {
 				best = p.version
 			}
 		}
 		for _, v := range strings.Split(cur[name], ",") {
-			if best != "" && v != "" && rpmVerCmp(v, best) >= 0 {
+			if best != "" && v != "" && RpmVerCmp(v, best) >= 0 {
 				best = ""
 			}
 		}
@@ -79,8 +79,8 @@ func (d dnf) latestVersions(ctx context.Context, names []string) (map[string]str
 	return out, nil
 }
 
-// upgradable is yumpkg.list_upgrades: dnf --quiet list upgrades.
-func (d dnf) upgradable(ctx context.Context, _ bool) (map[string]string, error) {
+// Upgradable is yumpkg.list_upgrades: dnf --quiet list upgrades.
+func (d Dnf) Upgradable(ctx context.Context, _ bool) (map[string]string, error) {
 	pkgs, err := d.dnfList(ctx, "upgrades")
 	if err != nil {
 		return nil, err
@@ -92,15 +92,15 @@ func (d dnf) upgradable(ctx context.Context, _ bool) (map[string]string, error) 
 	return ups, nil
 }
 
-// upgrade is yumpkg.upgrade: dnf --quiet -y upgrade [pkgs].
-func (d dnf) upgrade(ctx context.Context, _ bool, only []string) error {
-	_, _, _, err := d.call(ctx, append([]string{"--quiet", "-y", "upgrade"}, only...)...)
+// Upgrade is yumpkg.upgrade: dnf --quiet -y upgrade [pkgs].
+func (d Dnf) Upgrade(ctx context.Context, _ bool, only []string) error {
+	_, _, _, err := d.Call(ctx, append([]string{"--quiet", "-y", "upgrade"}, only...)...)
 	return err
 }
 
-// rpmVerCmp compares two [epoch:]version[-release] strings as rpm's
+// RpmVerCmp compares two [epoch:]version[-release] strings as rpm's
 // rpmvercmp does, epoch first.
-func rpmVerCmp(a, b string) int {
+func RpmVerCmp(a, b string) int {
 	ea, ra := splitEpoch(a)
 	eb, rb := splitEpoch(b)
 	if c := segCmp(ea, eb); c != 0 {
