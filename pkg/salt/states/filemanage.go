@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/filemod"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -45,7 +46,7 @@ func managedContent(ctx context.Context, c *state.Call, s managedSpec) (*fileCon
 	}
 	fc := &fileContent{data: data, source: src}
 	if st, err := os.Stat(local); err == nil && s.keepMode {
-		fc.mode = normalizeMode(fmt.Sprintf("%o", unixMode(st.Mode())))
+		fc.mode = filemod.NormalizeMode(fmt.Sprintf("%o", filemod.UnixMode(st.Mode())))
 	}
 	if s.template != "" {
 		out, err := renderTemplate(c, s, src, data)
@@ -101,7 +102,7 @@ func fetchSource(ctx context.Context, c *state.Call, src, saltenv string) (strin
 	case strings.Contains(src, "://"):
 		return "", fmt.Errorf("Unable to verify upstream hash of source file %s, please set source_hash or set skip_verify to True", src)
 	}
-	if !exists(src) {
+	if !filemod.Exists(src) {
 		return "", nil
 	}
 	return src, nil
@@ -114,7 +115,7 @@ func managedTest(s managedSpec, ret state.Ret, fc *fileContent) state.Ret {
 		ch.Set("newfile", s.name)
 	} else {
 		if fc != nil {
-			d, err := textDiff(s.name, fc.data)
+			d, err := filemod.TextDiff(s.name, fc.data)
 			if err != nil {
 				d = err.Error()
 			}
@@ -122,14 +123,14 @@ func managedTest(s managedSpec, ret state.Ret, fc *fileContent) state.Ret {
 				ch.Set("diff", d)
 			}
 		}
-		cur, _ := statPath(s.name, s.follow)
-		if s.user != "" && s.user != cur.user && s.user != fmt.Sprint(cur.uid) {
+		cur, _ := filemod.Stat(s.name, s.follow)
+		if s.user != "" && s.user != cur.User && s.user != fmt.Sprint(cur.UID) {
 			ch.Set("user", s.user)
 		}
-		if s.group != "" && s.group != cur.group && s.group != fmt.Sprint(cur.gid) {
+		if s.group != "" && s.group != cur.Group && s.group != fmt.Sprint(cur.GID) {
 			ch.Set("group", s.group)
 		}
-		if mode := keptMode(s, fc); mode != "" && mode != cur.mode {
+		if mode := keptMode(s, fc); mode != "" && mode != cur.Mode {
 			ch.Set("mode", mode)
 		}
 	}
@@ -156,7 +157,7 @@ func keptMode(s managedSpec, fc *fileContent) string {
 // managedPermsOnly is replace: False on an existing file: only the owner,
 // group and mode are managed.
 func managedPermsOnly(c *state.Call, s managedSpec, ret state.Ret) state.Ret {
-	ok, fails, lmode := checkPerms(s.name, permsWant{s.user, s.group, s.mode}, &ret.Changes, c.Test, s.follow)
+	ok, fails, lmode := filemod.CheckPerms(s.name, filemod.Perms{User: s.user, Group: s.group, Mode: s.mode}, &ret.Changes, c.Test, s.follow)
 	ret.Result, ret.Comment = boolp(ok), strings.Join(fails, "; ")
 	switch {
 	case c.Test && s.mode != "" && s.mode != lmode:
@@ -176,7 +177,7 @@ func managedPermsOnly(c *state.Call, s managedSpec, ret state.Ret) state.Ret {
 // in changes), then the owner, group and mode.
 func manageFile(c *state.Call, s managedSpec, ret state.Ret, fc *fileContent) state.Ret {
 	cachedir, _ := c.Env.Opts["cachedir"].(string)
-	if isFile(s.name) || isSymlink(s.name) {
+	if filemod.IsFile(s.name) || filemod.IsSymlink(s.name) {
 		return manageExisting(s, ret, fc, cachedir)
 	}
 	if !isDir(filepath.Dir(s.name)) {
@@ -185,16 +186,16 @@ func manageFile(c *state.Call, s managedSpec, ret state.Ret, fc *fileContent) st
 		}
 		dirMode := s.dirMode
 		if dirMode == "" {
-			dirMode = dirModeFor(s.mode)
+			dirMode = filemod.DirModeFor(s.mode)
 		}
-		if err := makedirs(s.name, permsWant{s.user, s.group, dirMode}); err != nil {
+		if err := filemod.Makedirs(s.name, filemod.Perms{User: s.user, Group: s.group, Mode: dirMode}); err != nil {
 			return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
 		}
 	}
 	switch {
 	case fc != nil && fc.source != "":
 		ret.Changes.Set("diff", "New file")
-		if err := writeFile(s.name, fc.data, s.backup, cachedir); err != nil {
+		if err := filemod.WriteFile(s.name, fc.data, s.backup, cachedir); err != nil {
 			return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
 		}
 	case fc != nil:
@@ -202,7 +203,7 @@ func manageFile(c *state.Call, s managedSpec, ret state.Ret, fc *fileContent) st
 			return errRet(ret, fmt.Sprintf("File %s not created", s.name))
 		}
 		ret.Changes.Set("diff", "New file")
-		if err := writeFile(s.name, fc.data, s.backup, cachedir); err != nil {
+		if err := filemod.WriteFile(s.name, fc.data, s.backup, cachedir); err != nil {
 			return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
 		}
 	default:
@@ -214,9 +215,9 @@ func manageFile(c *state.Call, s managedSpec, ret state.Ret, fc *fileContent) st
 	}
 	mode := keptMode(s, fc)
 	if mode == "" {
-		mode = umaskMode()
+		mode = filemod.UmaskMode()
 	}
-	ok, fails, _ := checkPerms(s.name, permsWant{s.user, s.group, mode}, &ret.Changes, false, s.follow)
+	ok, fails, _ := filemod.CheckPerms(s.name, filemod.Perms{User: s.user, Group: s.group, Mode: mode}, &ret.Changes, false, s.follow)
 	ret.Result = boolp(ok)
 	if len(fails) > 0 {
 		ret.Comment = strings.Join(append(nonEmpty(ret.Comment), fails...), "; ")
@@ -252,7 +253,7 @@ func touchNew(name, mode string) error {
 
 // manageExisting is manage_file on a file that exists.
 func manageExisting(s managedSpec, ret state.Ret, fc *fileContent, cachedir string) state.Ret {
-	link := isSymlink(s.name)
+	link := filemod.IsSymlink(s.name)
 	real := s.name
 	if link && s.follow {
 		if r, err := filepath.EvalSymlinks(s.name); err == nil {
@@ -260,7 +261,7 @@ func manageExisting(s managedSpec, ret state.Ret, fc *fileContent, cachedir stri
 		}
 	}
 	if fc != nil {
-		d, err := textDiff(real, fc.data)
+		d, err := filemod.TextDiff(real, fc.data)
 		if err != nil {
 			d = err.Error()
 		}
@@ -269,18 +270,18 @@ func manageExisting(s managedSpec, ret state.Ret, fc *fileContent, cachedir stri
 				d = "<show_changes=False>"
 			}
 			ret.Changes.Set("diff", d)
-			if err := writeFile(real, fc.data, s.backup, cachedir); err != nil {
+			if err := filemod.WriteFile(real, fc.data, s.backup, cachedir); err != nil {
 				return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
 			}
 		}
 	}
 	if link && !s.follow && fc != nil {
-		if err := writeFile(s.name, fc.data, s.backup, cachedir); err != nil {
+		if err := filemod.WriteFile(s.name, fc.data, s.backup, cachedir); err != nil {
 			return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
 		}
 		ret.Changes.Set("diff", "Replace symbolic link with regular file")
 	}
-	ok, fails, _ := checkPerms(s.name, permsWant{s.user, s.group, keptMode(s, fc)}, &ret.Changes, false, s.follow)
+	ok, fails, _ := filemod.CheckPerms(s.name, filemod.Perms{User: s.user, Group: s.group, Mode: keptMode(s, fc)}, &ret.Changes, false, s.follow)
 	ret.Result, ret.Comment = boolp(ok), strings.Join(fails, "; ")
 	if len(ret.Changes) > 0 {
 		ret.Comment = "File " + s.name + " updated"
