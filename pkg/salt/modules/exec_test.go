@@ -376,7 +376,7 @@ func TestSaltutilAndSys(t *testing.T) {
 		}
 	}
 	wantOK(t, run(e, "sys.list_functions", "cmd.run*"), []any{"cmd.run", "cmd.run_all", "cmd.run_stderr", "cmd.run_stdout"})
-	wantOK(t, run(e, "sys.list_modules"), []any{"cmd", "grains", "saltutil", "sys", "test"})
+	wantOK(t, run(e, "sys.list_modules"), []any{"cmd", "file", "grains", "saltutil", "sys", "test"})
 	wantOK(t, run(e, "sys.list_modules", "s*"), []any{"saltutil", "sys"})
 }
 

@@ -178,24 +178,12 @@ func fileRename(_ context.Context, c *state.Call) state.Ret {
 	if msg := targetDir(a, name, filemod.Perms{}); msg != "" {
 		return errRet(ret, msg)
 	}
-	if err := moveFile(source, name); err != nil {
+	if err := filemod.Move(source, name); err != nil {
 		return errRet(ret, fmt.Sprintf(`Failed to move "%s" to "%s"`, source, name))
 	}
 	ret.Comment = fmt.Sprintf(`Moved "%s" to "%s"`, source, name)
 	ret.Changes = body.Map{{Key: name, Value: source}}
 	return ret
-}
-
-// moveFile is shutil.move: a rename, or a copy and remove across
-// filesystems.
-func moveFile(src, dst string) error {
-	if err := os.Rename(src, dst); err == nil {
-		return nil
-	}
-	if err := exec.Command("cp", "-a", "--", src, dst).Run(); err != nil {
-		return err
-	}
-	return os.RemoveAll(src)
 }
 
 // targetDir makes the directory of a copy's or move's target with

@@ -141,7 +141,7 @@ func symlinkMoveAside(a args, name, target string, force bool) string {
 		}
 		os.RemoveAll(bk)
 	}
-	if err := moveFile(name, bk); err != nil {
+	if err := filemod.Move(name, bk); err != nil {
 		return fmt.Sprintf("Unable to rename %s to backup %s -> : %v", name, bk, err)
 	}
 	return ""

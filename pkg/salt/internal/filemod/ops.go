@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
@@ -460,4 +461,16 @@ func SplitLines(text string) []string {
 		lines = lines[:len(lines)-1]
 	}
 	return lines
+}
+
+// Move is shutil.move: a rename, or a copy and remove across
+// filesystems.
+func Move(src, dst string) error {
+	if err := os.Rename(src, dst); err == nil {
+		return nil
+	}
+	if err := exec.Command("cp", "-a", "--", src, dst).Run(); err != nil {
+		return err
+	}
+	return os.RemoveAll(src)
 }

@@ -1,0 +1,201 @@
+package modules
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+)
+
+// fileTree is a temp dir with a file "a" ("hello\n", 0644), a directory
+// "d", a symlink "lnk" to a and a dangling symlink "dangling".
+func fileTree(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	mustWrite(t, filepath.Join(dir, "a"), "hello\n")
+	if err := os.Chmod(filepath.Join(dir, "a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "a"), filepath.Join(dir, "lnk")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "dangling")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func mustWrite(t *testing.T, p, text string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustRead(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// The returns of salt-call --local file.* in Salt 3006.3 on the same tree.
+func TestFileInfo(t *testing.T) {
+	e, dir := New(Options{}), fileTree(t)
+	a := filepath.Join(dir, "a")
+	wantOK(t, run(e, "file.file_exists", a), true)
+	wantOK(t, run(e, "file.file_exists", dir+"/d"), false)
+	wantOK(t, run(e, "file.directory_exists", dir+"/d"), true)
+	wantOK(t, run(e, "file.is_link", dir+"/lnk"), true)
+	wantOK(t, run(e, "file.is_link", a), false)
+	wantOK(t, run(e, "file.access", a, "f"), true)
+	wantError(t, run(e, "file.access", a, "q"), "ERROR executing 'file.access': Invalid mode specified.")
+	wantError(t, run(e, "file.access", "rel", "f"), "ERROR executing 'file.access': Path to link must be absolute.")
+	wantOK(t, run(e, "file.get_mode", a), "0644")
+	wantError(t, run(e, "file.get_user", dir+"/nope"), "ERROR: Path not found: "+dir+"/nope")
+	wantOK(t, run(e, "file.get_hash", a), "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03")
+	wantOK(t, run(e, "file.get_sum", a, "md5"), "b1946ac92492d2347c6235b4d2611184")
+	wantOK(t, run(e, "file.get_sum", dir+"/nope"), "File not found")
+	wantError(t, run(e, "file.get_hash", a, "form=xyz"), "The minion function caused an exception: ValueError: Invalid hash type: xyz")
+	wantError(t, run(e, "file.get_hash", dir+"/nope"),
+		"The minion function caused an exception: FileNotFoundError: [Errno 2] No such file or directory: '"+dir+"/nope'")
+	wantOK(t, run(e, "file.check_hash", a, "md5:b1946ac92492d2347c6235b4d2611184"), true)
+	wantOK(t, run(e, "file.check_hash", a, "b1946ac92492d2347c6235b4d2611185"), false)
+	wantError(t, run(e, "file.check_hash", a, "abc"), "ERROR executing 'file.check_hash': Hash abc (length: 3) could not be matched")
+	wantOK(t, run(e, "file.read", a), "hello\n")
+	wantOK(t, run(e, "file.readlink", dir+"/lnk"), a)
+	wantOK(t, run(e, "file.readlink", dir+"/dangling", "canonicalize=True"), dir+"/nowhere")
+	wantError(t, run(e, "file.readlink", a), "ERROR executing 'file.readlink': A valid link was not specified: "+a)
+}
+
+func TestFileStats(t *testing.T) {
+	e, dir := New(Options{}), fileTree(t)
+	r := run(e, "file.stats", dir+"/lnk", "md5")
+	st, ok := r.Return.(body.Map)
+	if !ok {
+		t.Fatalf("stats = %#v", r.Return)
+	}
+	var keys []string
+	for _, it := range st {
+		keys = append(keys, it.Key)
+	}
+	if got := strings.Join(keys, " "); got != "inode uid gid group user atime mtime ctime size mode sum type target" {
+		t.Errorf("stats keys = %s", got)
+	}
+	for k, want := range map[string]any{"size": int64(6), "mode": "0644", "type": "file", "target": dir + "/a",
+		"sum": "b1946ac92492d2347c6235b4d2611184", "user": "root", "uid": int64(os.Getuid())} {
+		if k == "user" && os.Getuid() != 0 {
+			continue
+		}
+		if v, _ := st.Get(k); v != want {
+			t.Errorf("stats[%s] = %#v, want %#v", k, v, want)
+		}
+	}
+	st = run(e, "file.stats", dir+"/dangling").Return.(body.Map)
+	if typ, _ := st.Get("type"); typ != "link" {
+		t.Errorf("dangling link type = %v", typ)
+	}
+	st = run(e, "file.stats", dir+"/lnk", "follow_symlinks=False").Return.(body.Map)
+	if typ, _ := st.Get("type"); typ != "link" {
+		t.Errorf("unfollowed link type = %v", typ)
+	}
+}
+
+func TestFileCreateRemove(t *testing.T) {
+	e, dir := New(Options{}), t.TempDir()
+	wantOK(t, run(e, "file.touch", dir+"/t1"), true)
+	wantError(t, run(e, "file.touch", dir+"/no/t1"), "ERROR: No such file or directory")
+	wantOK(t, run(e, "file.touch", dir+"/t2", "atime=100", "mtime=200"), true)
+	if st, _ := os.Stat(dir + "/t2"); !st.ModTime().Equal(time.Unix(200, 0)) {
+		t.Errorf("mtime = %v", st.ModTime())
+	}
+	wantError(t, run(e, "file.touch", dir+"/t3", "atime=abc"), "ERROR executing 'file.touch': atime and mtime must be integers")
+	wantOK(t, run(e, "file.remove", dir+"/t2"), true)
+	wantOK(t, run(e, "file.remove", dir+"/t2"), false)
+	wantError(t, run(e, "file.remove", "rel/t3"), "ERROR executing 'file.remove': File path must be absolute: rel/t3")
+
+	wantOK(t, run(e, "file.mkdir", dir+"/m1/m2", "mode=750"), true)
+	for _, d := range []string{"/m1", "/m1/m2"} {
+		if st, _ := os.Stat(dir + d); st.Mode().Perm() != 0o750 {
+			t.Errorf("%s mode = %v", d, st.Mode())
+		}
+	}
+	wantOK(t, run(e, "file.makedirs", dir+"/k1/k2/f", "mode=700"), nil)
+	if !isDir(dir+"/k1/k2") || exists(dir+"/k1/k2/f") {
+		t.Error("makedirs did not make the parents only")
+	}
+	wantOK(t, run(e, "file.makedirs", dir+"/k1/k2/f"), "Directory '"+dir+"/k1/k2' already exists")
+	wantOK(t, run(e, "file.makedirs", dir+"/t1/x"), "The path '"+dir+"/t1' already exists and is not a directory")
+	wantOK(t, run(e, "file.remove", dir+"/k1"), true)
+	if exists(dir + "/k1") {
+		t.Error("remove left a directory")
+	}
+}
+
+func TestFileCopyMove(t *testing.T) {
+	e, dir := New(Options{}), t.TempDir()
+	mustWrite(t, dir+"/src", "data\n")
+	if err := os.Chmod(dir+"/src", 0o640); err != nil {
+		t.Fatal(err)
+	}
+	wantOK(t, run(e, "file.copy", dir+"/src", dir+"/dst"), true)
+	if st, _ := os.Stat(dir + "/dst"); mustRead(t, dir+"/dst") != "data\n" || st.Mode().Perm() != 0o640 {
+		t.Errorf("copy: %v", st.Mode())
+	}
+	if err := os.MkdirAll(dir+"/tree/sub", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, dir+"/tree/sub/f", "f\n")
+	wantError(t, run(e, "file.copy", dir+"/tree", dir+"/copy"),
+		"ERROR executing 'file.copy': Cannot copy overwriting a directory without recurse flag set to true!")
+	wantOK(t, run(e, "file.copy", dir+"/tree", dir+"/copy", "recurse=True"), true)
+	if mustRead(t, dir+"/copy/sub/f") != "f\n" {
+		t.Error("recursive copy")
+	}
+	wantError(t, run(e, "file.copy", dir+"/nope", dir+"/x"), "ERROR: No such file or directory '"+dir+"/nope'")
+
+	wantOK(t, run(e, "file.rename", dir+"/dst", dir+"/dst2"), true)
+	wantError(t, run(e, "file.rename", dir+"/dst", dir+"/dst2"), "ERROR: Could not rename '"+dir+"/dst' to '"+dir+"/dst2'")
+	wantOK(t, run(e, "file.move", dir+"/dst2", dir+"/tree"),
+		body.Map{{Key: "result", Value: true}, {Key: "comment", Value: "'" + dir + "/dst2' moved to '" + dir + "/tree'"}})
+	if mustRead(t, dir+"/tree/dst2") != "data\n" {
+		t.Error("move into a directory")
+	}
+	wantError(t, run(e, "file.move", dir+"/nope", dir+"/tree"),
+		"ERROR: Unable to move '"+dir+"/nope' to '"+dir+"/tree': [Errno 2] No such file or directory: '"+dir+"/nope'")
+}
+
+func TestFileSymlinkModeOwner(t *testing.T) {
+	e, dir := New(Options{}), t.TempDir()
+	mustWrite(t, dir+"/src", "x")
+	l := dir + "/l1"
+	wantOK(t, run(e, "file.symlink", dir+"/src", l), true)
+	wantOK(t, run(e, "file.symlink", dir+"/src", l), true)
+	wantError(t, run(e, "file.symlink", dir+"/other", l), "ERROR: Found existing symlink: "+l)
+	wantOK(t, run(e, "file.symlink", dir+"/other", l, "force=True"), true)
+	wantError(t, run(e, "file.symlink", dir+"/x", dir+"/src"), "ERROR: Existing path is not a symlink: "+dir+"/src")
+	wantOK(t, run(e, "file.symlink", dir+"/y", l, "atomic=True"), true)
+	if got, _ := os.Readlink(l); got != dir+"/y" {
+		t.Errorf("link = %s", got)
+	}
+	wantOK(t, run(e, "file.set_mode", dir+"/src", "0600"), "0600")
+	wantOK(t, run(e, "file.set_mode", dir+"/src", "999"), "Invalid Mode 999")
+	wantError(t, run(e, "file.set_mode", dir+"/nope", "600"), "ERROR: "+dir+"/nope: File not found")
+	wantOK(t, run(e, "file.chown", dir+"/src", "nosuchu", "nosuchg"), "User does not exist\nGroup does not exist\n")
+	wantOK(t, run(e, "file.chown", dir+"/nope", "", ""), "File not found")
+	if os.Getuid() != 0 {
+		t.Skip("chown to another user needs root")
+	}
+	wantOK(t, run(e, "file.chown", dir+"/src", "nobody", "root"), nil)
+	wantOK(t, run(e, "file.get_user", dir+"/src"), "nobody")
+	wantOK(t, run(e, "file.chgrp", dir+"/src", "nogroup"), nil)
+	wantOK(t, run(e, "file.get_group", dir+"/src"), "nogroup")
+}
