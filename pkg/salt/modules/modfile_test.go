@@ -199,3 +199,101 @@ func TestFileSymlinkModeOwner(t *testing.T) {
 	wantOK(t, run(e, "file.chgrp", dir+"/src", "nogroup"), nil)
 	wantOK(t, run(e, "file.get_group", dir+"/src"), "nogroup")
 }
+
+// Lines written, appended and prepended as Salt 3006.3 writes them.
+func TestFileWriteLines(t *testing.T) {
+	e, dir := New(Options{}), t.TempDir()
+	w := dir + "/w"
+	wantOK(t, run(e, "file.write", w, "one", "two"), `Wrote 2 lines to "`+w+`"`)
+	wantOK(t, run(e, "file.write", w, "args=solo"), `Wrote 1 lines to "`+w+`"`)
+	if got := mustRead(t, w); got != "solo\n" {
+		t.Errorf("write: %q", got)
+	}
+	mustWrite(t, w, "a\nb")
+	wantOK(t, run(e, "file.append", w, "c", "d"), `Wrote 2 lines to "`+w+`"`)
+	wantOK(t, run(e, "file.prepend", w, "p"), `Prepended 1 lines to "`+w+`"`)
+	if got := mustRead(t, w); got != "p\na\nb\nc\nd\n" {
+		t.Errorf("append, prepend: %q", got)
+	}
+	wantError(t, run(e, "file.append", dir+"/nope", "z"),
+		"The minion function caused an exception: FileNotFoundError: [Errno 2] No such file or directory: '"+dir+"/nope'")
+}
+
+func TestFileSearchReplace(t *testing.T) {
+	e, dir := New(Options{}), t.TempDir()
+	p := dir + "/c"
+	mustWrite(t, p, "hello world\n  # foo=1\nbar=2\n")
+	wantOK(t, run(e, "file.contains", p, " world "), true)
+	wantOK(t, run(e, "file.contains", p, "nope"), false)
+	wantOK(t, run(e, "file.contains_regex", p, "^foo", "lchar= #"), true)
+	wantOK(t, run(e, "file.contains_regex", p, "^foo"), false)
+	wantOK(t, run(e, "file.search", p, `pattern=bar=\d`), true)
+	wantOK(t, run(e, "file.search", dir+"/nope", "x", "ignore_if_missing=True"), false)
+	wantError(t, run(e, "file.search", dir+"/nope", "x"), "ERROR executing 'file.search': File not found: "+dir+"/nope")
+	wantOK(t, run(e, "file.replace", p, `pattern=bar=(\d)`, `repl=bar=\1\1`),
+		"--- \n+++ \n@@ -1,3 +1,3 @@\n hello world\n   # foo=1\n-bar=2\n+bar=22\n")
+	if mustRead(t, p+".bak") != "hello world\n  # foo=1\nbar=2\n" {
+		t.Error("replace made no backup")
+	}
+	wantOK(t, run(e, "file.replace", p, "pattern=bar=22", "repl=bar=22"), "")
+	wantOK(t, run(e, "file.replace", p, "pattern=zzz", "repl=yyy", "prepend_if_not_found=True", "not_found_content=first", "show_changes=False"), true)
+	wantOK(t, run(e, "file.replace", p, "pattern=HELLO", "repl=bye", "flags=IGNORECASE", "backup=False", "show_changes=False"), true)
+	if got := mustRead(t, p); got != "first\nbye world\n  # foo=1\nbar=22\n" {
+		t.Errorf("replace: %q", got)
+	}
+	wantError(t, run(e, "file.replace", p, "pattern=x", "repl=y", "search_only=True", "append_if_not_found=True"),
+		"ERROR executing 'file.replace': search_only cannot be used with append/prepend_if_not_found")
+}
+
+func TestFileLineAndBlock(t *testing.T) {
+	e, dir := New(Options{}), t.TempDir()
+	l := dir + "/l"
+	mustWrite(t, l, "line1\nline2\n")
+	wantOK(t, run(e, "file.line", l, "content=new", "after=line1", "mode=insert"),
+		"--- \n+++ \n@@ -1,2 +1,3 @@\n line1\n+new\n line2\n")
+	wantOK(t, run(e, "file.line", l, "content=new", "after=line1", "mode=ensure"), false)
+	wantOK(t, run(e, "file.line", l, "match=new", "mode=delete", "show_changes=False"), true)
+	wantError(t, run(e, "file.line", l, "content=x", "mode=bogus"), `ERROR: Unknown mode: "bogus"`)
+	wantError(t, run(e, "file.line", l, "mode=insert"), `ERROR: Content can only be empty if mode is "delete"`)
+	wantOK(t, run(e, "file.line", dir+"/nope", "content=x", "mode=insert", "quiet=True"), false)
+
+	b := dir + "/b"
+	mustWrite(t, b, "top\n#-- start managed zone --\nold\n#-- end managed zone --\nend\n")
+	wantOK(t, run(e, "file.blockreplace", b, "content=new"),
+		"--- \n+++ \n@@ -1,5 +1,4 @@\n top\n #-- start managed zone --\n-old\n-#-- end managed zone --\n+new#-- end managed zone --\n end\n")
+	wantOK(t, run(e, "file.blockreplace", b, "marker_start=S", "marker_end=E", "content=x", "append_if_not_found=True",
+		"backup=False", "show_changes=False"), true)
+	if got := mustRead(t, b); got != "top\n#-- start managed zone --\nnew#-- end managed zone --\nend\nS\nxE\n" {
+		t.Errorf("blockreplace: %q", got)
+	}
+	wantError(t, run(e, "file.blockreplace", b, "marker_start=S2", "marker_end=E2"),
+		"ERROR: Cannot edit marked block. Markers were not found in file.")
+}
+
+func TestFileCommentSed(t *testing.T) {
+	e, dir := New(Options{}), t.TempDir()
+	p := dir + "/cm"
+	mustWrite(t, p, "foo=1\n#bar=2\n  baz\n")
+	wantOK(t, run(e, "file.comment_line", p, "^foo"), "--- \n+++ \n@@ -1 +1 @@\n-foo=1\n+#foo=1\n")
+	wantOK(t, run(e, "file.uncomment", p, "bar"), "--- \n+++ \n@@ -1 +1 @@\n-#bar=2\n+bar=2\n")
+	wantOK(t, run(e, "file.comment_line", p, "nomatch"), false)
+	if got := mustRead(t, p); got != "#foo=1\nbar=2\n  baz\n" {
+		t.Errorf("comment_line: %q", got)
+	}
+	s := dir + "/s"
+	mustWrite(t, s, "alpha beta\ngamma\n")
+	r := run(e, "file.sed", s, "a(l|m)", `X\1`)
+	if m, ok := r.Return.(body.Map); !ok || r.Retcode != 0 || mustRead(t, s) != "Xlpha beta\ngXmma\n" || mustRead(t, s+".bak") != "alpha beta\ngamma\n" {
+		t.Fatalf("sed: %#v, %q", r.Return, mustRead(t, s))
+	} else if rc, _ := m.Get("retcode"); rc != 0 {
+		t.Errorf("sed retcode %v", rc)
+	}
+	wantOK(t, run(e, "file.sed", dir+"/nope", "a", "b"), false)
+	p = dir + "/p"
+	mustWrite(t, p, "one two\nthree two\n")
+	wantOK(t, run(e, "file.psed", p, "two", "2"), nil)
+	wantOK(t, run(e, "file.psed", p, `^(\w+)`, `<\1>`, "flags=M"), nil)
+	if got := mustRead(t, p); got != "<one> 2\nthree 2\n" {
+		t.Errorf("psed: %q", got)
+	}
+}

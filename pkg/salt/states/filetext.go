@@ -30,7 +30,7 @@ func fileReplace(_ context.Context, c *state.Call) state.Ret {
 	}
 	flags := py.ReMultiline
 	if a.has("flags") {
-		f, err := reFlags(a.get("flags"))
+		f, err := filemod.ReFlags(a.get("flags"))
 		if err != nil {
 			return errRet(ret, exception(err))
 		}

@@ -173,3 +173,32 @@ func AppendLines(path string, lines []string) error {
 	}
 	return f.Close()
 }
+
+// ReFlags is file._get_flags: an int, a flag name, or a list of names.
+func ReFlags(v any) (int, error) {
+	switch v.(type) {
+	case bool, string, nil:
+	default:
+		if n, err := py.Int(v); err == nil {
+			return int(n), nil
+		}
+	}
+	names := []any{v}
+	if l, ok := v.([]any); ok {
+		names = l
+	}
+	flags := 0
+	for _, n := range names {
+		switch strings.ToUpper(py.Str(n)) {
+		case "IGNORECASE", "I":
+			flags |= py.ReIgnoreCase
+		case "MULTILINE", "M":
+			flags |= py.ReMultiline
+		case "DOTALL", "S":
+			flags |= py.ReDotAll
+		default:
+			return 0, fmt.Errorf("Invalid re flag given: %s", py.Str(n))
+		}
+	}
+	return flags, nil
+}
