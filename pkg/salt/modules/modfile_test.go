@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/config"
 )
 
 // fileTree is a temp dir with a file "a" ("hello\n", 0644), a directory
@@ -295,5 +296,86 @@ func TestFileCommentSed(t *testing.T) {
 	wantOK(t, run(e, "file.psed", p, `^(\w+)`, `<\1>`, "flags=M"), nil)
 	if got := mustRead(t, p); got != "<one> 2\nthree 2\n" {
 		t.Errorf("psed: %q", got)
+	}
+}
+
+func TestFileFind(t *testing.T) {
+	e, x := New(Options{}), t.TempDir()
+	for _, d := range []string{"/sub/deep"} {
+		if err := os.MkdirAll(x+d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for p, text := range map[string]string{"/a.txt": "aaa\n", "/B.TXT": "bbbbbbbbbb\n", "/sub/g.log": "grepme\n", "/sub/old.txt": "", "/sub/deep/d.txt": "x\n"} {
+		mustWrite(t, x+p, text)
+	}
+	old := time.Now().Add(-10 * 24 * time.Hour)
+	if err := os.Chtimes(x+"/sub/old.txt", old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(x+"/sub", x+"/lsub"); err != nil {
+		t.Fatal(err)
+	}
+	paths := func(ps ...string) []any {
+		out := []any{}
+		for _, p := range ps {
+			out = append(out, x+p)
+		}
+		return out
+	}
+	wantOK(t, run(e, "file.find", x, "name=*.txt"), paths("/a.txt", "/sub/deep/d.txt", "/sub/old.txt"))
+	wantOK(t, run(e, "file.find", x, "iname=*.txt"), paths("/B.TXT", "/a.txt", "/sub/deep/d.txt", "/sub/old.txt"))
+	wantOK(t, run(e, "file.find", x, "type=d"), paths("", "/lsub", "/sub", "/sub/deep"))
+	wantOK(t, run(e, "file.find", x, "maxdepth=1"), paths("", "/B.TXT", "/a.txt", "/lsub", "/sub"))
+	wantOK(t, run(e, "file.find", x, "mindepth=2", "maxdepth=2"), paths("/sub/deep", "/sub/g.log", "/sub/old.txt"))
+	wantOK(t, run(e, "file.find", x, "grep=grepme"), paths("/sub/g.log"))
+	wantOK(t, run(e, "file.find", x, "size=-5b", "type=f"), paths("/a.txt", "/sub/deep/d.txt", "/sub/old.txt"))
+	wantOK(t, run(e, "file.find", x, "mtime=+5d"), paths("/sub/old.txt"))
+	wantOK(t, run(e, "file.find", x, "type=f", "name=a.txt", "print=name,size,type,mode,md5"),
+		[]any{[]any{"a.txt", int64(4), "f", int64(0o644), "5c9597f3c8245907ea71a89d9d39d08e"}})
+	wantOK(t, run(e, "file.find", x, "bogus=1"), `error: invalid option "bogus"`)
+	wantOK(t, run(e, "file.find", x, "type=q"), `error: invalid file type "q"`)
+	wantError(t, run(e, "file.find", x, "size=5"), "The minion function caused an exception: AttributeError: 'int' object has no attribute 'strip'")
+	wantOK(t, run(e, "file.find", x+"/*.txt"), paths("/a.txt"))
+	wantOK(t, run(e, "file.find", x, "name=d.txt", "delete"), paths("/sub/deep/d.txt"))
+	if exists(x + "/sub/deep/d.txt") {
+		t.Error("find delete left the file")
+	}
+	wantOK(t, run(e, "file.diskusage", x), int64(22))
+	wantOK(t, run(e, "file.diskusage", x+"/a.txt"), int64(4))
+}
+
+func TestFileBackups(t *testing.T) {
+	cache, x := t.TempDir(), t.TempDir()
+	e := New(Options{Config: &config.Minion{Common: config.Common{Cachedir: cache}}})
+	f := x + "/f"
+	mustWrite(t, f, "v3\n")
+	bkdir := filepath.Join(cache, "file_backup", x)
+	if err := os.MkdirAll(bkdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, bkdir+"/f_Mon_Dec_07_05:00:00_000001_2026", "v1\n")
+	mustWrite(t, bkdir+"/f_Mon_Dec_07_06:00:00_123456_2026", "v22\n")
+	mustWrite(t, bkdir+"/f_junk", "junk")
+	entry := func(stamp, shown string, size int64) body.Map {
+		return body.Map{{Key: "Backup Time", Value: shown}, {Key: "Size", Value: size}, {Key: "Location", Value: bkdir + "/f_" + stamp}}
+	}
+	wantOK(t, run(e, "file.list_backups", f), body.Map{
+		{Key: "0", Value: entry("Mon_Dec_07_06:00:00_123456_2026", "Mon Dec 07 2026 06:00:00.123456", 4)},
+		{Key: "1", Value: entry("Mon_Dec_07_05:00:00_000001_2026", "Mon Dec 07 2026 05:00:00.000001", 3)}})
+	wantOK(t, run(e, "file.list_backups", f, "limit=1"), body.Map{
+		{Key: "0", Value: entry("Mon_Dec_07_06:00:00_123456_2026", "Mon Dec 07 2026 06:00:00.123456", 4)}})
+	wantOK(t, run(e, "file.list_backups", x+"/none"), body.Map{})
+	r := run(e, "file.restore_backup", f, "5")
+	if c, _ := r.Return.(body.Map).Get("comment"); c != "backup_id '5' does not exist for "+f || r.Retcode != 1 {
+		t.Errorf("restore 5: %#v", r)
+	}
+	wantOK(t, run(e, "file.restore_backup", f, "1"), body.Map{{Key: "result", Value: true},
+		{Key: "comment", Value: "Successfully restored " + bkdir + "/f_Mon_Dec_07_05:00:00_000001_2026 to " + f}})
+	if got := mustRead(t, f); got != "v1\n" {
+		t.Errorf("restored %q", got)
+	}
+	if l := run(e, "file.list_backups", f).Return.(body.Map); len(l) != 3 {
+		t.Errorf("restore made no backup of the file it replaced: %v", l)
 	}
 }
