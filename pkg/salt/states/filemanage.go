@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -14,18 +13,14 @@ import (
 
 // fileContent is what file.managed puts in the file: nil when it manages
 // no content (no source, no contents).
-type fileContent struct {
-	data   []byte
-	source string // the source used; "" for contents
-	mode   string // the source's mode, for mode: keep
-}
+type fileContent = filemod.Content
 
 // managedContent gathers the new content: contents as given, or the
 // source fetched (the first of a list that exists) and templated. A
 // non-empty message is the error to fail with.
 func managedContent(ctx context.Context, c *state.Call, s managedSpec) (*fileContent, string) {
 	if s.contents != nil {
-		return &fileContent{data: []byte(*s.contents)}, ""
+		return &fileContent{Data: []byte(*s.contents)}, ""
 	}
 	if !truthy(s.source) {
 		return nil, ""
@@ -44,16 +39,16 @@ func managedContent(ctx context.Context, c *state.Call, s managedSpec) (*fileCon
 	if err != nil {
 		return nil, fmt.Sprintf("Unable to manage file: %v", err)
 	}
-	fc := &fileContent{data: data, source: src}
+	fc := &fileContent{Data: data, Source: src}
 	if st, err := os.Stat(local); err == nil && s.keepMode {
-		fc.mode = filemod.NormalizeMode(fmt.Sprintf("%o", filemod.UnixMode(st.Mode())))
+		fc.Mode = filemod.NormalizeMode(fmt.Sprintf("%o", filemod.UnixMode(st.Mode())))
 	}
 	if s.template != "" {
 		out, err := renderTemplate(c, s, src, data)
 		if err != nil {
 			return nil, fmt.Sprintf("Unable to manage file: %v", err)
 		}
-		fc.data = []byte(out)
+		fc.Data = []byte(out)
 	}
 	return fc, ""
 }
@@ -115,7 +110,7 @@ func managedTest(s managedSpec, ret state.Ret, fc *fileContent) state.Ret {
 		ch.Set("newfile", s.name)
 	} else {
 		if fc != nil {
-			d, err := filemod.TextDiff(s.name, fc.data)
+			d, err := filemod.TextDiff(s.name, fc.Data)
 			if err != nil {
 				d = err.Error()
 			}
@@ -149,7 +144,7 @@ func managedTest(s managedSpec, ret state.Ret, fc *fileContent) state.Ret {
 // keptMode is the mode to set: the source's under mode: keep.
 func keptMode(s managedSpec, fc *fileContent) string {
 	if s.keepMode && fc != nil {
-		return fc.mode
+		return fc.Mode
 	}
 	return s.mode
 }
@@ -173,120 +168,13 @@ func managedPermsOnly(c *state.Call, s managedSpec, ret state.Ret) state.Ret {
 	return ret
 }
 
-// manageFile is file.manage_file: the content put in place (with its diff
-// in changes), then the owner, group and mode.
+// manageFile is file.manage_file (filemod.Manage) with the state's
+// arguments.
 func manageFile(c *state.Call, s managedSpec, ret state.Ret, fc *fileContent) state.Ret {
 	cachedir, _ := c.Env.Opts["cachedir"].(string)
-	if filemod.IsFile(s.name) || filemod.IsSymlink(s.name) {
-		return manageExisting(s, ret, fc, cachedir)
-	}
-	if !isDir(filepath.Dir(s.name)) {
-		if !s.makedirs {
-			return errRet(ret, "Parent directory not present")
-		}
-		dirMode := s.dirMode
-		if dirMode == "" {
-			dirMode = filemod.DirModeFor(s.mode)
-		}
-		if err := filemod.Makedirs(s.name, filemod.Perms{User: s.user, Group: s.group, Mode: dirMode}); err != nil {
-			return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
-		}
-	}
-	switch {
-	case fc != nil && fc.source != "":
-		ret.Changes.Set("diff", "New file")
-		if err := filemod.WriteFile(s.name, fc.data, s.backup, cachedir); err != nil {
-			return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
-		}
-	case fc != nil:
-		if err := touchNew(s.name, s.mode); err != nil {
-			return errRet(ret, fmt.Sprintf("File %s not created", s.name))
-		}
-		ret.Changes.Set("diff", "New file")
-		if err := filemod.WriteFile(s.name, fc.data, s.backup, cachedir); err != nil {
-			return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
-		}
-	default:
-		if err := touchNew(s.name, s.mode); err != nil {
-			return errRet(ret, fmt.Sprintf("Empty file %s not created", s.name))
-		}
-		ret.Changes.Set("new", fmt.Sprintf("file %s created", s.name))
-		ret.Comment = "Empty file"
-	}
-	mode := keptMode(s, fc)
-	if mode == "" {
-		mode = filemod.UmaskMode()
-	}
-	ok, fails, _ := filemod.CheckPerms(s.name, filemod.Perms{User: s.user, Group: s.group, Mode: mode}, &ret.Changes, false, s.follow)
-	ret.Result = boolp(ok)
-	if len(fails) > 0 {
-		ret.Comment = strings.Join(append(nonEmpty(ret.Comment), fails...), "; ")
-	}
-	if ret.Comment == "" {
-		ret.Comment = "File " + s.name + " updated"
-	} else if len(ret.Changes) == 0 && ok {
-		ret.Comment = "File " + s.name + " is in the correct state"
-	}
-	return ret
-}
-
-func nonEmpty(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return []string{s}
-}
-
-// touchNew creates an empty file, user read-write only when a mode will
-// be set (Salt's set_umask(0o077 if mode else None)).
-func touchNew(name, mode string) error {
-	perm := os.FileMode(0o666)
-	if mode != "" {
-		perm = 0o600
-	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE, perm)
-	if err != nil {
-		return err
-	}
-	return f.Close()
-}
-
-// manageExisting is manage_file on a file that exists.
-func manageExisting(s managedSpec, ret state.Ret, fc *fileContent, cachedir string) state.Ret {
-	link := filemod.IsSymlink(s.name)
-	real := s.name
-	if link && s.follow {
-		if r, err := filepath.EvalSymlinks(s.name); err == nil {
-			real = r
-		}
-	}
-	if fc != nil {
-		d, err := filemod.TextDiff(real, fc.data)
-		if err != nil {
-			d = err.Error()
-		}
-		if d != "" {
-			if !s.showChanges {
-				d = "<show_changes=False>"
-			}
-			ret.Changes.Set("diff", d)
-			if err := filemod.WriteFile(real, fc.data, s.backup, cachedir); err != nil {
-				return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
-			}
-		}
-	}
-	if link && !s.follow && fc != nil {
-		if err := filemod.WriteFile(s.name, fc.data, s.backup, cachedir); err != nil {
-			return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
-		}
-		ret.Changes.Set("diff", "Replace symbolic link with regular file")
-	}
-	ok, fails, _ := filemod.CheckPerms(s.name, filemod.Perms{User: s.user, Group: s.group, Mode: keptMode(s, fc)}, &ret.Changes, false, s.follow)
-	ret.Result, ret.Comment = boolp(ok), strings.Join(fails, "; ")
-	if len(ret.Changes) > 0 {
-		ret.Comment = "File " + s.name + " updated"
-	} else if ok {
-		ret.Comment = "File " + s.name + " is in the correct state"
-	}
+	spec := filemod.ManageSpec{Name: s.name, User: s.user, Group: s.group, Mode: s.mode, KeepMode: s.keepMode,
+		DirMode: s.dirMode, Backup: s.backup, Makedirs: s.makedirs, ShowChanges: s.showChanges, Follow: s.follow}
+	r := filemod.Manage(spec, fc, cachedir, ret.Changes)
+	ret.Result, ret.Comment, ret.Changes = boolp(r.Result), r.Comment, r.Changes
 	return ret
 }
