@@ -21,7 +21,7 @@ import (
 // manage_file, which the file states are built on. The logic the file
 // states share with it lives in internal/filemod.
 func fileFuncs(opts Options) []Func {
-	groups := [][]Func{fileInfoFuncs(), fileChangeFuncs(), fileOwnerFuncs(), fileTextFuncs(), fileEditFuncs(), fileFindFuncs(), fileBackupFuncs()}
+	groups := [][]Func{fileInfoFuncs(), fileChangeFuncs(), fileOwnerFuncs(), fileTextFuncs(), fileEditFuncs(), fileFindFuncs(), fileBackupFuncs(), fileManageFuncs()}
 	var out []Func
 	for _, g := range groups {
 		out = append(out, g...)

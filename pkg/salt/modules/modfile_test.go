@@ -379,3 +379,60 @@ func TestFileBackups(t *testing.T) {
 		t.Errorf("restore made no backup of the file it replaced: %v", l)
 	}
 }
+
+// manage_file as the file states call it, and as salt-call --local of Salt
+// 3006.3 returns it for the same calls.
+func TestFileManageFile(t *testing.T) {
+	cache, x := t.TempDir(), t.TempDir()
+	e := New(Options{Config: &config.Minion{Common: config.Common{Cachedir: cache}}})
+	mustWrite(t, x+"/src", "new content\n")
+	mustWrite(t, x+"/exist", "old\n")
+	// manage_file(name, sfn, ret, source, source_sum, user, group, mode,
+	// attrs, saltenv, backup, ...)
+	none := func(name, source string, mode any, backup string, more ...any) Result {
+		return run(e, "file.manage_file", append([]any{name, "", body.Map{}, source, body.Map{}, nil, nil, mode, nil, "base", backup}, more...)...)
+	}
+	ret := func(name, comment string, result bool, changes body.Map) body.Map {
+		return body.Map{{Key: "name", Value: name}, {Key: "changes", Value: changes}, {Key: "comment", Value: comment}, {Key: "result", Value: result}}
+	}
+	wantOK(t, none(x+"/exist", x+"/src", "0644", "minion"), ret(x+"/exist", "File "+x+"/exist updated", true,
+		body.Map{{Key: "diff", Value: "--- \n+++ \n@@ -1 +1 @@\n-old\n+new content\n"}}))
+	if mustRead(t, x+"/exist") != "new content\n" {
+		t.Error("manage_file did not write the source")
+	}
+	if l := run(e, "file.list_backups", x+"/exist").Return.(body.Map); len(l) != 1 {
+		t.Errorf("backup minion kept %d copies", len(l))
+	}
+	wantOK(t, none(x+"/exist", x+"/src", "0600", ""), ret(x+"/exist", "File "+x+"/exist updated", true, body.Map{{Key: "mode", Value: "0600"}}))
+	wantOK(t, none(x+"/exist", x+"/src", "0600", ""), ret(x+"/exist", "File "+x+"/exist is in the correct state", true, body.Map{}))
+	wantOK(t, none(x+"/empty", "", "0600", ""), ret(x+"/empty", "Empty file", true, body.Map{{Key: "new", Value: "file " + x + "/empty created"}}))
+	wantOK(t, none(x+"/c", "", nil, "", "contents=hello"), ret(x+"/c", "File "+x+"/c updated", true, body.Map{{Key: "diff", Value: "New file"}}))
+	if mustRead(t, x+"/c") != "hello" {
+		t.Error("contents not written")
+	}
+	r := none(x+"/sub/deep/f", x+"/src", "0640", "")
+	if c, _ := r.Return.(body.Map).Get("comment"); c != "Parent directory not present" || r.Retcode != 1 {
+		t.Errorf("no makedirs: %#v", r)
+	}
+	wantOK(t, none(x+"/sub/deep/f", x+"/src", "0640", "", "makedirs=True"), ret(x+"/sub/deep/f", "File "+x+"/sub/deep/f updated", true,
+		body.Map{{Key: "diff", Value: "New file"}, {Key: "mode", Value: "0640"}}))
+	if st, _ := os.Stat(x + "/sub"); st.Mode().Perm() != 0o750 {
+		t.Errorf("dir_mode from mode: %v", st.Mode())
+	}
+	wantError(t, none(x+"/nf", x+"/nope", nil, ""),
+		"The minion function caused an exception: FileNotFoundError: [Errno 2] No such file or directory: '"+x+"/nope'")
+}
+
+// A salt:// source is fetched through the file client.
+func TestFileManageFileSaltSource(t *testing.T) {
+	e, _, _ := cpEnv(t, Options{})
+	dest := t.TempDir() + "/index.html"
+	r := run(e, "file.manage_file", dest, "", body.Map{}, "salt://web/index.html", body.Map{}, nil, nil, "0644", nil, "base", "")
+	if got := mustRead(t, dest); got != "hi\n" || r.Retcode != 0 {
+		t.Fatalf("manage_file salt://: %#v, %q", r.Return, got)
+	}
+	r = run(e, "file.manage_file", dest+"2", "", body.Map{}, "salt://nope", body.Map{}, nil, nil, nil, nil, "base", "")
+	if c, _ := r.Return.(body.Map).Get("comment"); c != "Source file 'salt://nope' not found" {
+		t.Errorf("missing source: %#v", r.Return)
+	}
+}
