@@ -49,9 +49,9 @@ func fileFunc(name string, params []Param, call func(c *Call) (any, error)) Func
 	return Func{Name: "file." + name, Params: params, Doc: fileDocs()["file."+name], Call: call}
 }
 
-// req and opt build Params: required, and with a default.
-func req(name string) Param          { return Param{Name: name, Required: true} }
-func opt(name string, def any) Param { return Param{Name: name, Default: def} }
+// fileReq and fileOpt build Params: required, and with a default.
+func fileReq(name string) Param          { return Param{Name: name, Required: true} }
+func fileOpt(name string, def any) Param { return Param{Name: name, Default: def} }
 
 // pathArg is a path argument after os.path.expanduser.
 func (c *Call) pathArg(name string) string { return filemod.ExpandUser(c.strArg(name)) }
@@ -74,38 +74,33 @@ func pyOSError(err error, path string) error {
 }
 
 func fileInfoFuncs() []Func {
-	pathOnly := []Param{req("path")}
-	follow := []Param{req("path"), opt("follow_symlinks", true)}
+	pathOnly := []Param{fileReq("path")}
+	follow := []Param{fileReq("path"), fileOpt("follow_symlinks", true)}
 	return []Func{
 		fileFunc("file_exists", pathOnly, func(c *Call) (any, error) { return filemod.IsFile(c.pathArg("path")), nil }),
-		fileFunc("directory_exists", pathOnly, func(c *Call) (any, error) { return isDir(c.pathArg("path")), nil }),
+		fileFunc("directory_exists", pathOnly, func(c *Call) (any, error) { return isDirPath(c.pathArg("path")), nil }),
 		fileFunc("is_link", pathOnly, func(c *Call) (any, error) { return filemod.IsSymlink(c.pathArg("path")), nil }),
-		fileFunc("access", []Param{req("path"), req("mode")}, fileAccess),
-		fileFunc("stats", []Param{req("path"), opt("hash_type", nil), opt("follow_symlinks", true)}, func(c *Call) (any, error) {
+		fileFunc("access", []Param{fileReq("path"), fileReq("mode")}, fileAccess),
+		fileFunc("stats", []Param{fileReq("path"), fileOpt("hash_type", nil), fileOpt("follow_symlinks", true)}, func(c *Call) (any, error) {
 			return fileStats(c.pathArg("path"), c.strArg("hash_type"), pyTruthy(c.Arg("follow_symlinks")))
 		}),
 		fileFunc("get_mode", follow, statField("mode")),
 		fileFunc("get_user", follow, statField("user")),
 		fileFunc("get_group", follow, statField("group")),
-		fileFunc("get_hash", []Param{req("path"), opt("form", "sha256"), opt("chunk_size", int64(65536))}, func(c *Call) (any, error) {
+		fileFunc("get_hash", []Param{fileReq("path"), fileOpt("form", "sha256"), fileOpt("chunk_size", int64(65536))}, func(c *Call) (any, error) {
 			return fileHash(c.pathArg("path"), c.strArg("form"))
 		}),
-		fileFunc("get_sum", []Param{req("path"), opt("form", "sha256")}, func(c *Call) (any, error) {
+		fileFunc("get_sum", []Param{fileReq("path"), fileOpt("form", "sha256")}, func(c *Call) (any, error) {
 			p := c.pathArg("path")
 			if !filemod.IsFile(p) {
 				return "File not found", nil
 			}
 			return fileHash(p, c.strArg("form"))
 		}),
-		fileFunc("check_hash", []Param{req("path"), req("file_hash")}, fileCheckHash),
-		fileFunc("read", []Param{req("path"), opt("binary", false)}, fileRead),
-		fileFunc("readlink", []Param{req("path"), opt("canonicalize", false)}, fileReadlink),
+		fileFunc("check_hash", []Param{fileReq("path"), fileReq("file_hash")}, fileCheckHash),
+		fileFunc("read", []Param{fileReq("path"), fileOpt("binary", false)}, fileRead),
+		fileFunc("readlink", []Param{fileReq("path"), fileOpt("canonicalize", false)}, fileReadlink),
 	}
-}
-
-func isDir(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
 }
 
 // fileAccess is file.access: os.access with f, r, w, x or their numbers.
@@ -147,10 +142,10 @@ func fileHash(path, form string) (any, error) {
 	if _, err := f.WriteTo(h); err != nil {
 		return nil, pyOSError(err, path)
 	}
-	return hexDigest(h.Sum(nil)), nil
+	return hexString(h.Sum(nil)), nil
 }
 
-func hexDigest(b []byte) string {
+func hexString(b []byte) string {
 	const digits = "0123456789abcdef"
 	out := make([]byte, 0, 2*len(b))
 	for _, c := range b {
@@ -203,7 +198,7 @@ func fileRead(c *Call) (any, error) {
 }
 
 func fileReadlink(c *Call) (any, error) {
-	p := expandVars(c.pathArg("path"))
+	p := pyExpandVars(c.pathArg("path"))
 	if !filepath.IsAbs(p) {
 		return nil, invocationErr("Path to link must be absolute: %s", p)
 	}
@@ -211,7 +206,7 @@ func fileReadlink(c *Call) (any, error) {
 		return nil, invocationErr("A valid link was not specified: %s", p)
 	}
 	if pyTruthy(c.Arg("canonicalize")) {
-		return realpath(p), nil
+		return pyRealpath(p), nil
 	}
 	t, err := os.Readlink(p)
 	if err != nil {
@@ -220,9 +215,9 @@ func fileReadlink(c *Call) (any, error) {
 	return t, nil
 }
 
-// expandVars is os.path.expandvars: $name and ${name} of set variables
+// pyExpandVars is os.path.expandvars: $name and ${name} of set variables
 // are replaced, the others left as they are.
-func expandVars(s string) string {
+func pyExpandVars(s string) string {
 	return os.Expand(s, func(name string) string {
 		if v, ok := os.LookupEnv(name); ok {
 			return v
@@ -231,9 +226,9 @@ func expandVars(s string) string {
 	})
 }
 
-// realpath is os.path.realpath: every symlink on the way resolved, a
+// pyRealpath is os.path.realpath: every symlink on the way resolved, a
 // dangling one to where it points, the rest of the path kept as written.
-func realpath(p string) string {
+func pyRealpath(p string) string {
 	abs, _ := filepath.Abs(p)
 	resolved := "/"
 	rest := strings.Split(strings.TrimPrefix(abs, "/"), "/")

@@ -19,14 +19,14 @@ import (
 
 func fileBackupFuncs() []Func {
 	return []Func{
-		fileFunc("list_backups", []Param{req("path"), opt("limit", nil)}, func(c *Call) (any, error) {
+		fileFunc("list_backups", []Param{fileReq("path"), fileOpt("limit", nil)}, func(c *Call) (any, error) {
 			limit := -1
-			if n, ok := toInt(c.Arg("limit")); ok {
+			if n, ok := intArg(c.Arg("limit")); ok {
 				limit = n
 			}
 			return listBackups(c.bkroot(), c.pathArg("path"), limit), nil
 		}),
-		fileFunc("restore_backup", []Param{req("path"), req("backup_id")}, fileRestoreBackup),
+		fileFunc("restore_backup", []Param{fileReq("path"), fileReq("backup_id")}, fileRestoreBackup),
 	}
 }
 
@@ -121,7 +121,7 @@ func fileRestoreBackup(c *Call) (any, error) {
 		return ret, nil
 	}
 	loc, _ := b.(body.Map).Get("Location")
-	if exists(path) {
+	if pathExists(path) {
 		if err := filemod.BackupMinion(path, c.bkroot(), time.Now()); err != nil {
 			return nil, pyOSError(err, path)
 		}

@@ -16,26 +16,26 @@ import (
 // The file functions that create, remove, copy and move files.
 
 func fileChangeFuncs() []Func {
-	ownMode := []Param{opt("user", nil), opt("group", nil), opt("mode", nil)}
+	ownMode := []Param{fileOpt("user", nil), fileOpt("group", nil), fileOpt("mode", nil)}
 	return []Func{
-		fileFunc("touch", []Param{req("name"), opt("atime", nil), opt("mtime", nil)}, fileTouch),
-		fileFunc("remove", []Param{req("path")}, fileRemove),
-		fileFunc("mkdir", append([]Param{req("dir_path")}, ownMode...), func(c *Call) (any, error) {
+		fileFunc("touch", []Param{fileReq("name"), fileOpt("atime", nil), fileOpt("mtime", nil)}, fileTouch),
+		fileFunc("remove", []Param{fileReq("path")}, fileRemove),
+		fileFunc("mkdir", append([]Param{fileReq("dir_path")}, ownMode...), func(c *Call) (any, error) {
 			dir := filepath.Clean(c.pathArg("dir_path"))
-			if !isDir(dir) {
+			if !isDirPath(dir) {
 				if err := makedirsPerms(dir, c.Arg("user"), c.Arg("group"), c.Arg("mode")); err != nil {
 					return nil, err
 				}
 			}
 			return true, nil
 		}),
-		fileFunc("makedirs", append([]Param{req("path")}, ownMode...), fileMakedirs),
-		fileFunc("copy", []Param{req("src"), req("dst"), opt("recurse", false), opt("remove_existing", false)}, fileCopy),
-		fileFunc("rename", []Param{req("src"), req("dst")}, func(c *Call) (any, error) {
+		fileFunc("makedirs", append([]Param{fileReq("path")}, ownMode...), fileMakedirs),
+		fileFunc("copy", []Param{fileReq("src"), fileReq("dst"), fileOpt("recurse", false), fileOpt("remove_existing", false)}, fileCopy),
+		fileFunc("rename", []Param{fileReq("src"), fileReq("dst")}, func(c *Call) (any, error) {
 			return fileRename(c.pathArg("src"), c.pathArg("dst"))
 		}),
-		fileFunc("move", []Param{req("src"), req("dst"), opt("disallow_copy_and_unlink", false)}, fileMove),
-		fileFunc("symlink", []Param{req("src"), req("path"), opt("force", false), opt("atomic", false)}, fileSymlink),
+		fileFunc("move", []Param{fileReq("src"), fileReq("dst"), fileOpt("disallow_copy_and_unlink", false)}, fileMove),
+		fileFunc("symlink", []Param{fileReq("src"), fileReq("path"), fileOpt("force", false), fileOpt("atomic", false)}, fileSymlink),
 	}
 }
 
@@ -52,7 +52,7 @@ func fileTouch(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !exists(name) {
+	if !pathExists(name) {
 		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o666)
 		if err != nil {
 			return nil, cmdErr("%s", strerror(err))
@@ -62,7 +62,7 @@ func fileTouch(c *Call) (any, error) {
 	if err := os.Chtimes(name, at, mt); err != nil {
 		return nil, cmdErr("%s", strerror(err))
 	}
-	return exists(name), nil
+	return pathExists(name), nil
 }
 
 // touchTime is an atime or mtime argument: seconds since the epoch, a
@@ -95,9 +95,9 @@ func fileRemove(c *Call) (any, error) {
 	}
 	var err error
 	switch {
-	case filemod.IsSymlink(p) || exists(p) && !isDir(p):
+	case filemod.IsSymlink(p) || pathExists(p) && !isDirPath(p):
 		err = os.Remove(p)
-	case isDir(p):
+	case isDirPath(p):
 		err = os.RemoveAll(p)
 	default:
 		return false, nil
@@ -113,7 +113,7 @@ func fileRemove(c *Call) (any, error) {
 func makedirsPerms(name string, usr, grp, mode any) error {
 	head, tail := filepath.Split(name)
 	head = filepath.Clean(head)
-	if head != "" && tail != "" && !exists(head) {
+	if head != "" && tail != "" && !pathExists(head) {
 		if err := makedirsPerms(head, usr, grp, mode); err != nil && !os.IsExist(err) {
 			return err
 		}
@@ -121,14 +121,14 @@ func makedirsPerms(name string, usr, grp, mode any) error {
 	if err := os.Mkdir(name, 0o777); err != nil {
 		return pyOSError(err, name)
 	}
-	want := filemod.Perms{User: optStr(usr), Group: optStr(grp), Mode: filemod.ModeArg(mode)}
+	want := filemod.Perms{User: noneStr(usr), Group: noneStr(grp), Mode: filemod.ModeArg(mode)}
 	var ch body.Map
 	filemod.CheckPerms(name, want, &ch, false, true)
 	return nil
 }
 
-// optStr is a string argument that may be None ("").
-func optStr(v any) string {
+// noneStr is a string argument that may be None ("").
+func noneStr(v any) string {
 	if v == nil {
 		return ""
 	}
@@ -140,14 +140,14 @@ func optStr(v any) string {
 func fileMakedirs(c *Call) (any, error) {
 	p := c.pathArg("path")
 	dir := filepath.Clean(filepath.Dir(p))
-	if isDir(dir) {
+	if isDirPath(dir) {
 		return fmt.Sprintf("Directory '%s' already exists", dir), nil
 	}
-	if exists(dir) {
+	if pathExists(dir) {
 		return fmt.Sprintf("The path '%s' already exists and is not a directory", dir), nil
 	}
 	var todo []string
-	for !isDir(dir) {
+	for !isDirPath(dir) {
 		todo = append([]string{dir}, todo...)
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -156,7 +156,7 @@ func fileMakedirs(c *Call) (any, error) {
 		dir = parent
 	}
 	for _, d := range todo {
-		if !isDir(d) {
+		if !isDirPath(d) {
 			if err := makedirsPerms(d, c.Arg("user"), c.Arg("group"), c.Arg("mode")); err != nil {
 				return nil, err
 			}
@@ -173,14 +173,14 @@ func fileCopy(c *Call) (any, error) {
 	if !filepath.IsAbs(src) {
 		return nil, invocationErr("File path must be absolute.")
 	}
-	if !exists(src) {
+	if !pathExists(src) {
 		return nil, cmdErr("No such file or directory '%s'", src)
 	}
 	pre, err := filemod.Stat(src, true)
 	if err != nil {
 		return nil, cmdErr("No such file or directory '%s'", src)
 	}
-	if isDir(dst) || isDir(src) {
+	if isDirPath(dst) || isDirPath(src) {
 		if !pyTruthy(c.Arg("recurse")) {
 			return nil, invocationErr("Cannot copy overwriting a directory without recurse flag set to true!")
 		}
@@ -209,12 +209,12 @@ func copyDir(src, dst string) error {
 		rel, _ := filepath.Rel(src, p)
 		target := filepath.Join(dst, rel)
 		if d.IsDir() {
-			if !exists(target) {
+			if !pathExists(target) {
 				return os.MkdirAll(target, 0o777)
 			}
 			return nil
 		}
-		if p == src || d.Type()&fs.ModeSymlink != 0 && isDir(p) {
+		if p == src || d.Type()&fs.ModeSymlink != 0 && isDirPath(p) {
 			return nil // os.walk lists a link to a directory and does not enter it
 		}
 		return filemod.CopyPath(p, target)
@@ -244,9 +244,9 @@ func fileMove(c *Call) (any, error) {
 		return nil, invocationErr("Destination path must be absolute.")
 	}
 	target := dst
-	if isDir(dst) {
+	if isDirPath(dst) {
 		target = filepath.Join(dst, filepath.Base(src))
-		if exists(target) {
+		if pathExists(target) {
 			return nil, cmdErr("Unable to move '%s' to '%s': Destination path '%s' already exists", src, dst, target)
 		}
 	}
@@ -273,7 +273,7 @@ func fileSymlink(c *Call) (any, error) {
 			return nil, cmdErr("Found existing symlink: %s", p)
 		}
 	}
-	if exists(p) && !force && !atomic {
+	if pathExists(p) && !force && !atomic {
 		return nil, cmdErr("Existing path is not a symlink: %s", p)
 	}
 	if atomic {
@@ -287,7 +287,7 @@ func fileSymlink(c *Call) (any, error) {
 		}
 		return true, nil
 	}
-	if force && (filemod.IsSymlink(p) || exists(p)) {
+	if force && (filemod.IsSymlink(p) || pathExists(p)) {
 		_ = os.Remove(p)
 	}
 	if err := os.Symlink(src, p); err != nil {

@@ -15,25 +15,25 @@ import (
 
 func fileEditFuncs() []Func {
 	return []Func{
-		fileFunc("line", []Param{req("path"), opt("content", nil), opt("match", nil), opt("mode", nil), opt("location", nil),
-			opt("before", nil), opt("after", nil), opt("show_changes", true), opt("backup", false), opt("quiet", false),
-			opt("indent", true)}, fileLine),
-		fileFunc("blockreplace", []Param{req("path"), opt("marker_start", "#-- start managed zone --"),
-			opt("marker_end", "#-- end managed zone --"), opt("content", ""), opt("append_if_not_found", false),
-			opt("prepend_if_not_found", false), opt("backup", ".bak"), opt("dry_run", false), opt("show_changes", true),
-			opt("append_newline", false), opt("insert_before_match", nil), opt("insert_after_match", nil)}, fileBlockreplace),
-		fileFunc("comment_line", []Param{req("path"), req("regex"), opt("char", "#"), opt("cmnt", true), opt("backup", ".bak")},
+		fileFunc("line", []Param{fileReq("path"), fileOpt("content", nil), fileOpt("match", nil), fileOpt("mode", nil), fileOpt("location", nil),
+			fileOpt("before", nil), fileOpt("after", nil), fileOpt("show_changes", true), fileOpt("backup", false), fileOpt("quiet", false),
+			fileOpt("indent", true)}, fileLine),
+		fileFunc("blockreplace", []Param{fileReq("path"), fileOpt("marker_start", "#-- start managed zone --"),
+			fileOpt("marker_end", "#-- end managed zone --"), fileOpt("content", ""), fileOpt("append_if_not_found", false),
+			fileOpt("prepend_if_not_found", false), fileOpt("backup", ".bak"), fileOpt("dry_run", false), fileOpt("show_changes", true),
+			fileOpt("append_newline", false), fileOpt("insert_before_match", nil), fileOpt("insert_after_match", nil)}, fileBlockreplace),
+		fileFunc("comment_line", []Param{fileReq("path"), fileReq("regex"), fileOpt("char", "#"), fileOpt("cmnt", true), fileOpt("backup", ".bak")},
 			func(c *Call) (any, error) {
 				return commentLine(c.pathArg("path"), c.strArg("regex"), c.strArg("char"), pyTruthy(c.Arg("cmnt")), c.Arg("backup"))
 			}),
-		fileFunc("uncomment", []Param{req("path"), req("regex"), opt("char", "#"), opt("backup", ".bak")},
+		fileFunc("uncomment", []Param{fileReq("path"), fileReq("regex"), fileOpt("char", "#"), fileOpt("backup", ".bak")},
 			func(c *Call) (any, error) {
 				return commentLine(c.pathArg("path"), c.strArg("regex"), c.strArg("char"), false, c.Arg("backup"))
 			}),
-		fileFunc("sed", []Param{req("path"), req("before"), req("after"), opt("limit", ""), opt("backup", ".bak"),
-			opt("options", "-r -e"), opt("flags", "g"), opt("escape_all", false), opt("negate_match", false)}, fileSed),
-		fileFunc("psed", []Param{req("path"), req("before"), req("after"), opt("limit", ""), opt("backup", ".bak"),
-			opt("flags", "gMS"), opt("escape_all", false), opt("multi", false)}, filePsed),
+		fileFunc("sed", []Param{fileReq("path"), fileReq("before"), fileReq("after"), fileOpt("limit", ""), fileOpt("backup", ".bak"),
+			fileOpt("options", "-r -e"), fileOpt("flags", "g"), fileOpt("escape_all", false), fileOpt("negate_match", false)}, fileSed),
+		fileFunc("psed", []Param{fileReq("path"), fileReq("before"), fileReq("after"), fileOpt("limit", ""), fileOpt("backup", ".bak"),
+			fileOpt("flags", "gMS"), fileOpt("escape_all", false), fileOpt("multi", false)}, filePsed),
 	}
 }
 
@@ -48,7 +48,7 @@ func optArg(c *Call, name string) *string {
 }
 
 func fileLine(c *Call) (any, error) {
-	path := realpath(c.pathArg("path"))
+	path := pyRealpath(c.pathArg("path"))
 	if !filemod.IsFile(path) {
 		if !pyTruthy(c.Arg("quiet")) {
 			return nil, cmdErr(`File "%s" does not exists or is not a file.`, path)
@@ -93,7 +93,7 @@ func fileBlockreplace(c *Call) (any, error) {
 		return nil, invocationErr("Only one of append_if_not_found, prepend_if_not_found, insert_before_match, and insert_after_match is permitted")
 	}
 	path := c.pathArg("path")
-	if !exists(path) {
+	if !pathExists(path) {
 		return nil, invocationErr("File not found: %s", path)
 	}
 	for _, m := range []struct {
@@ -145,7 +145,7 @@ func commentLine(path, regex, char string, cmnt bool, backup any) (any, error) {
 	if strings.HasSuffix(regex, "$") {
 		pattern += "$"
 	}
-	path = realpath(path)
+	path = pyRealpath(path)
 	if !filemod.IsFile(path) {
 		return nil, invocationErr("File not found: %s", path)
 	}
@@ -201,7 +201,7 @@ func sedEsc(s string, escapeAll bool) string {
 // False when the file does not exist.
 func fileSed(c *Call) (any, error) {
 	path := c.pathArg("path")
-	if !exists(path) {
+	if !pathExists(path) {
 		return false, nil
 	}
 	esc := c.Arg("escape_all") == true

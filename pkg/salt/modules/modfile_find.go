@@ -22,11 +22,11 @@ import (
 // under each match of the path glob.
 
 func fileFindFuncs() []Func {
-	find := fileFunc("find", []Param{req("path")}, fileFind)
+	find := fileFunc("find", []Param{fileReq("path")}, fileFind)
 	find.VarArgs, find.VarKwargs = true, true
 	return []Func{
 		find,
-		fileFunc("diskusage", []Param{req("path")}, fileDiskusage),
+		fileFunc("diskusage", []Param{fileReq("path")}, fileDiskusage),
 	}
 }
 
@@ -94,7 +94,7 @@ func newFinder(opts body.Map) (*finder, error) {
 	for _, it := range opts {
 		switch it.Key {
 		case "mindepth", "maxdepth":
-			n, _ := toInt(it.Value)
+			n, _ := intArg(it.Value)
 			if it.Key == "mindepth" {
 				f.mindepth = n
 			} else {
@@ -219,7 +219,7 @@ func (f *finder) find(path string, out []any) []any {
 			walk(s, depth+1)
 		}
 	}
-	if isDir(path) && !filemod.IsSymlink(path) {
+	if isDirPath(path) && !filemod.IsSymlink(path) {
 		walk(path, 1)
 	}
 	return out

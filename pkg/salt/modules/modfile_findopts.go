@@ -241,7 +241,7 @@ func deleteEntry(e *findEntry, test bool) (any, bool) {
 	switch {
 	case filemod.IsFile(e.full) || filemod.IsSymlink(e.full):
 		err = os.Remove(e.full)
-	case isDir(e.full):
+	case isDirPath(e.full):
 		err = os.RemoveAll(e.full)
 	}
 	return e.full, err == nil

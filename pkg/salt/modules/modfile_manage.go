@@ -18,12 +18,12 @@ import (
 // client (cp.cache_file).
 
 func fileManageFuncs() []Func {
-	params := []Param{req("name"), req("sfn"), req("ret"), req("source"), req("source_sum"), req("user"), req("group"),
-		req("mode"), req("attrs"), req("saltenv"), req("backup"), opt("makedirs", false), opt("template", nil),
-		opt("show_changes", true), opt("contents", nil), opt("dir_mode", nil), opt("follow_symlinks", true),
-		opt("skip_verify", false), opt("keep_mode", false), opt("encoding", nil), opt("encoding_errors", "strict"),
-		opt("seuser", nil), opt("serole", nil), opt("setype", nil), opt("serange", nil), opt("verify_ssl", true),
-		opt("use_etag", false)}
+	params := []Param{fileReq("name"), fileReq("sfn"), fileReq("ret"), fileReq("source"), fileReq("source_sum"), fileReq("user"), fileReq("group"),
+		fileReq("mode"), fileReq("attrs"), fileReq("saltenv"), fileReq("backup"), fileOpt("makedirs", false), fileOpt("template", nil),
+		fileOpt("show_changes", true), fileOpt("contents", nil), fileOpt("dir_mode", nil), fileOpt("follow_symlinks", true),
+		fileOpt("skip_verify", false), fileOpt("keep_mode", false), fileOpt("encoding", nil), fileOpt("encoding_errors", "strict"),
+		fileOpt("seuser", nil), fileOpt("serole", nil), fileOpt("setype", nil), fileOpt("serange", nil), fileOpt("verify_ssl", true),
+		fileOpt("use_etag", false)}
 	f := fileFunc("manage_file", params, fileManageFile)
 	f.VarKwargs = true
 	return []Func{f}
@@ -62,7 +62,7 @@ func fileManageFile(c *Call) (any, error) {
 	if pyTruthy(c.Arg("keep_mode")) && fc != nil && fc.Mode != "" {
 		spec.KeepMode = true
 	}
-	changes, _ := py.DictItems(mustGet(ret, "changes"))
+	changes, _ := py.DictItems(itemOf(ret, "changes"))
 	r := filemod.Manage(spec, fc, c.cachedir(), append(body.Map{}, changes...))
 	if r.Changes == nil {
 		r.Changes = body.Map{}
@@ -82,7 +82,7 @@ func manageMode(v any) string {
 	return filemod.ModeArg(v)
 }
 
-func mustGet(m body.Map, key string) any { v, _ := m.Get(key); return v }
+func itemOf(m body.Map, key string) any { v, _ := m.Get(key); return v }
 
 // manageContent is the new content: contents as given, or the source's
 // file (sfn, or the source fetched), checked against source_sum where
@@ -114,7 +114,7 @@ func manageContent(c *Call, name, source string) (*filemod.Content, string, erro
 	webCheck := given && !strings.HasPrefix(source, "salt://") && !pyTruthy(c.Arg("skip_verify")) && !pyTruthy(c.Arg("use_etag"))
 	sum, _ := py.DictItems(c.Arg("source_sum"))
 	if hsum, ok := sum.Get("hsum"); ok && webCheck {
-		htype := py.Str(mustGet(sum, "hash_type"))
+		htype := py.Str(itemOf(sum, "hash_type"))
 		got, err := fileHash(sfn, htype)
 		if err != nil {
 			return nil, "", err

@@ -14,11 +14,11 @@ import (
 
 func fileOwnerFuncs() []Func {
 	return []Func{
-		fileFunc("set_mode", []Param{req("path"), req("mode")}, fileSetMode),
-		fileFunc("chown", []Param{req("path"), req("user"), req("group")}, func(c *Call) (any, error) {
+		fileFunc("set_mode", []Param{fileReq("path"), fileReq("mode")}, fileSetMode),
+		fileFunc("chown", []Param{fileReq("path"), fileReq("user"), fileReq("group")}, func(c *Call) (any, error) {
 			return fileChown(c.pathArg("path"), c.Arg("user"), c.Arg("group"))
 		}),
-		fileFunc("chgrp", []Param{req("path"), req("group")}, func(c *Call) (any, error) {
+		fileFunc("chgrp", []Param{fileReq("path"), fileReq("group")}, func(c *Call) (any, error) {
 			p := c.pathArg("path")
 			st, err := fileStats(p, "", true)
 			if err != nil {
@@ -53,7 +53,7 @@ func fileStats(path, hashType string, follow bool) (body.Map, error) {
 		}
 		ret = append(ret, body.Item{Key: "sum", Value: sum})
 	}
-	ret = append(ret, body.Item{Key: "type", Value: statType(st.Mode)}, body.Item{Key: "target", Value: realpath(path)})
+	ret = append(ret, body.Item{Key: "type", Value: statType(st.Mode)}, body.Item{Key: "target", Value: pyRealpath(path)})
 	return ret, nil
 }
 
@@ -86,7 +86,7 @@ func fileSetMode(c *Call) (any, error) {
 	if mode == "" {
 		mode = "0"
 	}
-	if !exists(p) {
+	if !pathExists(p) {
 		return nil, cmdErr("%s: File not found", p)
 	}
 	n, err := strconv.ParseUint(mode, 8, 32)
@@ -101,8 +101,8 @@ func fileSetMode(c *Call) (any, error) {
 	return m, nil
 }
 
-// exists is os.path.exists: the path, symlinks followed, is there.
-func exists(p string) bool {
+// pathExists is os.path.exists: the path, symlinks followed, is there.
+func pathExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
@@ -126,9 +126,9 @@ func fileChown(path string, usr, grp any) (any, error) {
 			gid = int64(-1)
 		}
 	}
-	if !exists(path) {
-		if u, ok := toInt(uid); ok {
-			if g, ok := toInt(gid); ok && os.Lchown(path, u, g) == nil {
+	if !pathExists(path) {
+		if u, ok := intArg(uid); ok {
+			if g, ok := intArg(gid); ok && os.Lchown(path, u, g) == nil {
 				return nil, nil
 			}
 		}
@@ -137,15 +137,15 @@ func fileChown(path string, usr, grp any) (any, error) {
 	if msg != "" {
 		return msg, nil
 	}
-	u, _ := toInt(uid)
-	g, _ := toInt(gid)
+	u, _ := intArg(uid)
+	g, _ := intArg(gid)
 	if err := os.Chown(path, u, g); err != nil {
 		return nil, pyOSError(err, path)
 	}
 	return nil, nil
 }
 
-func toInt(v any) (int, bool) {
+func intArg(v any) (int, bool) {
 	n, err := pyInt(v)
 	return int(n), err == nil
 }

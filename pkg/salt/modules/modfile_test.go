@@ -130,13 +130,13 @@ func TestFileCreateRemove(t *testing.T) {
 		}
 	}
 	wantOK(t, run(e, "file.makedirs", dir+"/k1/k2/f", "mode=700"), nil)
-	if !isDir(dir+"/k1/k2") || exists(dir+"/k1/k2/f") {
+	if !isDirPath(dir+"/k1/k2") || pathExists(dir+"/k1/k2/f") {
 		t.Error("makedirs did not make the parents only")
 	}
 	wantOK(t, run(e, "file.makedirs", dir+"/k1/k2/f"), "Directory '"+dir+"/k1/k2' already exists")
 	wantOK(t, run(e, "file.makedirs", dir+"/t1/x"), "The path '"+dir+"/t1' already exists and is not a directory")
 	wantOK(t, run(e, "file.remove", dir+"/k1"), true)
-	if exists(dir + "/k1") {
+	if pathExists(dir + "/k1") {
 		t.Error("remove left a directory")
 	}
 }
@@ -338,7 +338,7 @@ func TestFileFind(t *testing.T) {
 	wantError(t, run(e, "file.find", x, "size=5"), "The minion function caused an exception: AttributeError: 'int' object has no attribute 'strip'")
 	wantOK(t, run(e, "file.find", x+"/*.txt"), paths("/a.txt"))
 	wantOK(t, run(e, "file.find", x, "name=d.txt", "delete"), paths("/sub/deep/d.txt"))
-	if exists(x + "/sub/deep/d.txt") {
+	if pathExists(x + "/sub/deep/d.txt") {
 		t.Error("find delete left the file")
 	}
 	wantOK(t, run(e, "file.diskusage", x), int64(22))

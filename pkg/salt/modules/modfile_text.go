@@ -1,7 +1,6 @@
 package modules
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -14,7 +13,7 @@ import (
 
 func fileTextFuncs() []Func {
 	lines := func(name string, call func(c *Call, path string, lines []any) (any, error)) Func {
-		f := fileFunc(name, []Param{req("path")}, func(c *Call) (any, error) {
+		f := fileFunc(name, []Param{fileReq("path")}, func(c *Call) (any, error) {
 			return call(c, c.pathArg("path"), linesArg(c))
 		})
 		f.VarArgs, f.VarKwargs = true, true
@@ -24,15 +23,15 @@ func fileTextFuncs() []Func {
 		lines("write", fileWrite),
 		lines("append", fileAppend),
 		lines("prepend", filePrepend),
-		fileFunc("contains", []Param{req("path"), req("text")}, fileContains),
-		fileFunc("contains_regex", []Param{req("path"), req("regex"), opt("lchar", "")}, fileContainsRegex),
-		fileFunc("search", []Param{req("path"), req("pattern"), opt("flags", int64(8)), opt("bufsize", int64(1)),
-			opt("ignore_if_missing", false), opt("multiline", false)}, fileSearch),
-		fileFunc("replace", []Param{req("path"), req("pattern"), req("repl"), opt("count", int64(0)), opt("flags", int64(8)),
-			opt("bufsize", int64(1)), opt("append_if_not_found", false), opt("prepend_if_not_found", false),
-			opt("not_found_content", nil), opt("backup", ".bak"), opt("dry_run", false), opt("search_only", false),
-			opt("show_changes", true), opt("ignore_if_missing", false), opt("preserve_inode", true),
-			opt("backslash_literal", false)}, fileReplace),
+		fileFunc("contains", []Param{fileReq("path"), fileReq("text")}, fileContains),
+		fileFunc("contains_regex", []Param{fileReq("path"), fileReq("regex"), fileOpt("lchar", "")}, fileContainsRegex),
+		fileFunc("search", []Param{fileReq("path"), fileReq("pattern"), fileOpt("flags", int64(8)), fileOpt("bufsize", int64(1)),
+			fileOpt("ignore_if_missing", false), fileOpt("multiline", false)}, fileSearch),
+		fileFunc("replace", []Param{fileReq("path"), fileReq("pattern"), fileReq("repl"), fileOpt("count", int64(0)), fileOpt("flags", int64(8)),
+			fileOpt("bufsize", int64(1)), fileOpt("append_if_not_found", false), fileOpt("prepend_if_not_found", false),
+			fileOpt("not_found_content", nil), fileOpt("backup", ".bak"), fileOpt("dry_run", false), fileOpt("search_only", false),
+			fileOpt("show_changes", true), fileOpt("ignore_if_missing", false), fileOpt("preserve_inode", true),
+			fileOpt("backslash_literal", false)}, fileReplace),
 	}
 }
 
@@ -63,26 +62,14 @@ func fileWrite(_ *Call, path string, lines []any) (any, error) {
 	return fmt.Sprintf(`Wrote %d lines to "%s"`, len(lines), path), nil
 }
 
-// fileAppend is file.append: a newline first when the file does not end
-// with one (an empty file gets none).
+// fileAppend is file.append (filemod.AppendLines, as the file.append
+// state writes): a newline first when the file does not end with one.
 func fileAppend(_ *Call, path string, lines []any) (any, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, pyOSError(err, path)
+	strs := make([]string, len(lines))
+	for i, l := range lines {
+		strs[i] = py.Str(l)
 	}
-	var add string
-	if len(data) > 0 && !bytes.HasSuffix(data, []byte("\n")) {
-		add = "\n"
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		return nil, pyOSError(err, path)
-	}
-	_, err = f.WriteString(add + joinLines(lines))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := filemod.AppendLines(path, strs); err != nil {
 		return nil, pyOSError(err, path)
 	}
 	return fmt.Sprintf(`Wrote %d lines to "%s"`, len(lines), path), nil
@@ -166,10 +153,10 @@ func replaceSearch(path, pattern string, flags int, ignoreMissing bool) (any, er
 // replaceTarget is the file file.replace works on: symlinks resolved; no
 // data and no error when it is missing, an error when it is binary.
 func replaceTarget(path string) (string, []byte, error) {
-	path = realpath(path)
+	path = pyRealpath(path)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		if exists(path) {
+		if pathExists(path) {
 			return path, nil, cmdErr("Unable to open file '%s'. Exception: %s", path, osErrorText(err, path))
 		}
 		return path, nil, nil
@@ -205,7 +192,7 @@ func fileReplace(c *Call) (any, error) {
 	if appendIf && prependIf {
 		return nil, invocationErr("Only one of append and prepend_if_not_found is permitted")
 	}
-	count, _ := toInt(c.Arg("count"))
+	count, _ := intArg(c.Arg("count"))
 	o := filemod.ReplaceOpts{Pattern: c.strArg("pattern"), Repl: c.strArg("repl"), Count: count, Flags: flags,
 		AppendIfNotFound: appendIf, PrependIf: prependIf, DryRun: pyTruthy(c.Arg("dry_run")),
 		ShowChanges: pyTruthy(c.Arg("show_changes")), Backslash: pyTruthy(c.Arg("backslash_literal"))}
