@@ -40,4 +40,11 @@
 //   - pillar.items and pillar.ls list the keys of a fresh pillar sorted;
 //     Salt lists them in the order the pillar was compiled, which the
 //     master's compile does not keep.
+//   - file.*: an invalid regular expression is reported as re.error with
+//     Go's wording; file.list_backups keys its dict "0", "1", ... (Salt's
+//     keys are ints); file.replace does not make Salt's backup symlink for
+//     a symlinked path; file.psed with limit raises Salt's TypeError
+//     without first emptying the file as Salt does; file.manage_file
+//     ignores attrs and the SELinux arguments, and its keep_mode takes the
+//     mode of the fetched copy.
 package modules

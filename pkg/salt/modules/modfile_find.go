@@ -77,7 +77,7 @@ func fileFind(c *Call) (any, error) {
 	} else if err != nil {
 		return "error: " + err.Error(), nil
 	}
-	matches, _ := filepath.Glob(c.pathArg("path"))
+	matches := pyGlob(c.pathArg("path"))
 	ret := []any{}
 	for _, p := range matches {
 		ret = f.find(p, ret)
@@ -278,4 +278,23 @@ func execAction(command string) func(e *findEntry) (any, bool) {
 		}
 		return fmt.Sprintf("%s:\n%s\n", cmd, out), true
 	}
+}
+
+// pyGlob is glob.glob: filepath.Glob less the hidden names a wildcard
+// matched, which Python's glob leaves out.
+func pyGlob(pattern string) []string {
+	matches, _ := filepath.Glob(pattern)
+	parts := strings.Split(pattern, "/")
+	var out []string
+outer:
+	for _, m := range matches {
+		got := strings.Split(m, "/")
+		for i, p := range parts {
+			if i < len(got) && strings.ContainsAny(p, "*?[") && !strings.HasPrefix(p, ".") && strings.HasPrefix(got[i], ".") {
+				continue outer
+			}
+		}
+		out = append(out, m)
+	}
+	return out
 }

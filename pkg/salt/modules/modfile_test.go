@@ -336,7 +336,9 @@ func TestFileFind(t *testing.T) {
 	wantOK(t, run(e, "file.find", x, "bogus=1"), `error: invalid option "bogus"`)
 	wantOK(t, run(e, "file.find", x, "type=q"), `error: invalid file type "q"`)
 	wantError(t, run(e, "file.find", x, "size=5"), "The minion function caused an exception: AttributeError: 'int' object has no attribute 'strip'")
+	mustWrite(t, x+"/.hidden.txt", "")
 	wantOK(t, run(e, "file.find", x+"/*.txt"), paths("/a.txt"))
+	wantOK(t, run(e, "file.find", x+"/.*.txt"), paths("/.hidden.txt"))
 	wantOK(t, run(e, "file.find", x, "name=d.txt", "delete"), paths("/sub/deep/d.txt"))
 	if pathExists(x + "/sub/deep/d.txt") {
 		t.Error("find delete left the file")
