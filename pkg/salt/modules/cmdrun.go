@@ -171,14 +171,24 @@ func osErrorText(err error, prog string) string {
 		if errno == 0 {
 			errno = syscall.ENOENT
 		}
-		msg := errno.Error()
-		if msg != "" {
-			r, size := utf8.DecodeRuneInString(msg)
-			msg = string(unicode.ToUpper(r)) + msg[size:]
-		}
-		return "[Errno " + strconv.Itoa(int(errno)) + "] " + msg + ": " + py.Quote(prog)
+		return "[Errno " + strconv.Itoa(int(errno)) + "] " + strerror(errno) + ": " + py.Quote(prog)
 	}
 	return err.Error()
+}
+
+// strerror is an OSError's strerror, C's wording: "No such file or
+// directory"; an error without an errno gives its own text.
+func strerror(err error) string {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return err.Error()
+	}
+	msg := errno.Error()
+	if msg != "" {
+		r, size := utf8.DecodeRuneInString(msg)
+		msg = string(unicode.ToUpper(r)) + msg[size:]
+	}
+	return msg
 }
 
 // exitCode is Popen.returncode: the exit status, or minus the signal that

@@ -81,4 +81,11 @@
 //   - mine_interval's schedule (Salt's __mine_interval job) runs mine.update
 //     as a local call, without a job or a proc file, first after the first
 //     pillar fetched from an allowing master.
+//   - file.*: an invalid regular expression is reported as re.error with
+//     Go's wording; file.list_backups keys its dict "0", "1", ... (Salt's
+//     keys are ints); file.replace does not make Salt's backup symlink for
+//     a symlinked path; file.psed with limit raises Salt's TypeError
+//     without first emptying the file as Salt does; file.manage_file
+//     ignores attrs and the SELinux arguments, and its keep_mode takes the
+//     mode of the fetched copy.
 package modules

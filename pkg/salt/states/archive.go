@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/salt/internal/archive"
+	"github.com/saltraet/saltraet/pkg/salt/internal/filemod"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -73,7 +74,7 @@ func archiveExtracted(ctx context.Context, c *state.Call) state.Ret {
 		ret.Comment = msg
 		return ret
 	}
-	if s.ifMissing != "" && exists(s.ifMissing) {
+	if s.ifMissing != "" && filemod.Exists(s.ifMissing) {
 		ret.Result, ret.Comment = &yes, fmt.Sprintf("Path %s exists", s.ifMissing)
 		return ret
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/filemod"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -17,7 +18,7 @@ import (
 func fileCopy(_ context.Context, c *state.Call) state.Ret {
 	name, _ := pathName(c)
 	a := argsOf(c)
-	source := expandUser(a.str("source", ""))
+	source := filemod.ExpandUser(a.str("source", ""))
 	ret := newRet(name, &yes)
 	ret.Comment = fmt.Sprintf(`Copied "%s" to "%s"`, source, name)
 	if name == "" {
@@ -26,7 +27,7 @@ func fileCopy(_ context.Context, c *state.Call) state.Ret {
 	if !filepath.IsAbs(name) {
 		return errRet(ret, fmt.Sprintf("Specified file %s is not an absolute path", name))
 	}
-	if !exists(source) {
+	if !filemod.Exists(source) {
 		return errRet(ret, fmt.Sprintf(`Source file "%s" is not present`, source))
 	}
 	want, msg := copyPerms(c, a, source)
@@ -37,8 +38,8 @@ func fileCopy(_ context.Context, c *state.Call) state.Ret {
 		name = filepath.Join(name, filepath.Base(source))
 	}
 	force, changed := a.boolean("force", false), true
-	if exists(name) {
-		if force && isFile(name) && sameContent(name, source) {
+	if filemod.Exists(name) {
+		if force && filemod.IsFile(name) && sameContent(name, source) {
 			ret.Comment += " - files are identical but force flag is set"
 		}
 		if !force {
@@ -57,11 +58,11 @@ func fileCopy(_ context.Context, c *state.Call) state.Ret {
 		ret.Result, ret.Comment = nil, fmt.Sprintf(`File "%s" is set to be copied to "%s"`, source, name)
 		return ret
 	}
-	dirMode := modeArg(a.get("dir_mode"))
+	dirMode := filemod.ModeArg(a.get("dir_mode"))
 	if dirMode == "" {
-		dirMode = dirModeFor(want.mode)
+		dirMode = filemod.DirModeFor(want.Mode)
 	}
-	if msg := targetDir(a, name, permsWant{want.user, want.group, dirMode}); msg != "" {
+	if msg := targetDir(a, name, filemod.Perms{User: want.User, Group: want.Group, Mode: dirMode}); msg != "" {
 		return errRet(ret, msg)
 	}
 	if err := copyTree(source, name); err != nil {
@@ -69,7 +70,7 @@ func fileCopy(_ context.Context, c *state.Call) state.Ret {
 	}
 	ret.Changes = body.Map{{Key: name, Value: source}}
 	if !a.boolean("preserve", false) {
-		if ok, fails, _ := checkPerms(name, want, &ret.Changes, false, false); !ok {
+		if ok, fails, _ := filemod.CheckPerms(name, want, &ret.Changes, false, false); !ok {
 			ret.Result, ret.Comment = &no, joinComments(ret.Comment, fails)
 		}
 	}
@@ -92,13 +93,13 @@ func joinComments(orig string, more []string) string {
 // copyPerms is the owner, group and mode file.copy gives the copy: the
 // source's with preserve, else those given, the minion's user and its
 // group, and the source's mode.
-func copyPerms(c *state.Call, a args, source string) (permsWant, string) {
-	st, err := statPath(source, true)
+func copyPerms(c *state.Call, a args, source string) (filemod.Perms, string) {
+	st, err := filemod.Stat(source, true)
 	if err != nil {
-		return permsWant{}, err.Error()
+		return filemod.Perms{}, err.Error()
 	}
 	if a.boolean("preserve", false) {
-		return permsWant{st.user, st.group, st.mode}, ""
+		return filemod.Perms{User: st.User, Group: st.Group, Mode: st.Mode}, ""
 	}
 	usr, grp := a.str("user", ""), a.str("group", "")
 	defUser, defGroup := runUser(c.Env)
@@ -111,14 +112,14 @@ func copyPerms(c *state.Call, a args, source string) (permsWant, string) {
 			_, grp = runUser(&state.Env{Opts: map[string]any{"user": usr}})
 		}
 	}
-	if msg := checkUser(usr, grp, c.Test); msg != "" {
-		return permsWant{}, msg
+	if msg := filemod.CheckUser(usr, grp, c.Test); msg != "" {
+		return filemod.Perms{}, msg
 	}
-	mode := modeArg(a.get("mode"))
+	mode := filemod.ModeArg(a.get("mode"))
 	if mode == "" {
-		mode = st.mode
+		mode = st.Mode
 	}
-	return permsWant{usr, grp, mode}, ""
+	return filemod.Perms{User: usr, Group: grp, Mode: mode}, ""
 }
 
 func sameContent(p, q string) bool {
@@ -133,7 +134,7 @@ func copyTree(src, dst string) error {
 	if isDir(src) {
 		return exec.Command("cp", "-a", "--", src, dst).Run()
 	}
-	if err := copyPath(src, dst); err != nil {
+	if err := filemod.CopyPath(src, dst); err != nil {
 		return err
 	}
 	st, err := os.Stat(src)
@@ -148,18 +149,18 @@ func fileRename(_ context.Context, c *state.Call) state.Ret {
 	name = os.ExpandEnv(name)
 	ret.Name = name
 	a := argsOf(c)
-	source := os.ExpandEnv(expandUser(a.str("source", "")))
+	source := os.ExpandEnv(filemod.ExpandUser(a.str("source", "")))
 	if name == "" {
 		return errRet(ret, "Must provide name to file.rename")
 	}
 	if !filepath.IsAbs(name) {
 		return errRet(ret, fmt.Sprintf("Specified file %s is not an absolute path", name))
 	}
-	if !exists(source) {
+	if !filemod.Exists(source) {
 		ret.Comment = fmt.Sprintf(`Source file "%s" has already been moved out of place`, source)
 		return ret
 	}
-	if exists(name) {
+	if filemod.Exists(name) {
 		if !a.boolean("force", false) {
 			ret.Comment = fmt.Sprintf(`The target file "%s" exists and will not be overwritten`, name)
 			return ret
@@ -174,10 +175,10 @@ func fileRename(_ context.Context, c *state.Call) state.Ret {
 		ret.Result, ret.Comment = nil, fmt.Sprintf(`File "%s" is set to be moved to "%s"`, source, name)
 		return ret
 	}
-	if msg := targetDir(a, name, permsWant{}); msg != "" {
+	if msg := targetDir(a, name, filemod.Perms{}); msg != "" {
 		return errRet(ret, msg)
 	}
-	if err := moveFile(source, name); err != nil {
+	if err := filemod.Move(source, name); err != nil {
 		return errRet(ret, fmt.Sprintf(`Failed to move "%s" to "%s"`, source, name))
 	}
 	ret.Comment = fmt.Sprintf(`Moved "%s" to "%s"`, source, name)
@@ -185,21 +186,9 @@ func fileRename(_ context.Context, c *state.Call) state.Ret {
 	return ret
 }
 
-// moveFile is shutil.move: a rename, or a copy and remove across
-// filesystems.
-func moveFile(src, dst string) error {
-	if err := os.Rename(src, dst); err == nil {
-		return nil
-	}
-	if err := exec.Command("cp", "-a", "--", src, dst).Run(); err != nil {
-		return err
-	}
-	return os.RemoveAll(src)
-}
-
 // targetDir makes the directory of a copy's or move's target with
 // makedirs; the message is the error to fail with.
-func targetDir(a args, name string, want permsWant) string {
+func targetDir(a args, name string, want filemod.Perms) string {
 	dir := filepath.Dir(name)
 	if isDir(dir) {
 		return ""
@@ -207,5 +196,5 @@ func targetDir(a args, name string, want permsWant) string {
 	if !a.boolean("makedirs", false) {
 		return fmt.Sprintf("The target directory %s is not present", dir)
 	}
-	return errString(makedirs(name, want))
+	return errString(filemod.Makedirs(name, want))
 }

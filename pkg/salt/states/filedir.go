@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/filemod"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -60,17 +61,17 @@ func fileDirectory(_ context.Context, c *state.Call) state.Ret {
 		return errRet(ret, "file.directory clean is not supported by this minion")
 	}
 	s := dirSpec{name: name, user: a.str("user", ""), group: a.str("group", ""), maxDepth: -1, follow: a.boolean("follow_symlinks", false)}
-	s.dirMode = modeArg(a.get("dir_mode"))
+	s.dirMode = filemod.ModeArg(a.get("dir_mode"))
 	if s.dirMode == "" {
-		s.dirMode = modeArg(a.get("mode"))
+		s.dirMode = filemod.ModeArg(a.get("mode"))
 	}
-	if s.fileMode = modeArg(a.get("file_mode")); s.fileMode == "" {
+	if s.fileMode = filemod.ModeArg(a.get("file_mode")); s.fileMode == "" {
 		s.fileMode = s.dirMode
 	}
 	if n, ok := body.AsInt64(a.get("max_depth")); ok {
 		s.maxDepth = int(n)
 	}
-	if msg := checkUser(s.user, s.group, c.Test); msg != "" {
+	if msg := filemod.CheckUser(s.user, s.group, c.Test); msg != "" {
 		return errRet(ret, msg)
 	}
 	if !filepath.IsAbs(name) {
@@ -101,12 +102,12 @@ func fileDirectory(_ context.Context, c *state.Call) state.Ret {
 // dirReplace handles a file or symlink where the directory should be:
 // moved to backupname, removed with force, else an error.
 func dirReplace(c *state.Call, a args, name string, ret *state.Ret) (bool, string) {
-	link := isSymlink(name)
-	if !(isFile(name) && !link || !a.boolean("allow_symlink", true) && link || a.boolean("force", false) && link) {
+	link := filemod.IsSymlink(name)
+	if !(filemod.IsFile(name) && !link || !a.boolean("allow_symlink", true) && link || a.boolean("force", false) && link) {
 		return false, ""
 	}
 	if bk := a.str("backupname", ""); bk != "" {
-		if exists(bk) {
+		if filemod.Exists(bk) {
 			if !a.boolean("force", false) {
 				return false, fmt.Sprintf("File exists where the backup target %s should go", bk)
 			}
@@ -172,7 +173,7 @@ func depthWalk(top string, maxDepth int) []walkEntry {
 		}
 		out = append(out, e)
 		for _, d := range e.dirs {
-			if p := filepath.Join(root, d); !isSymlink(p) {
+			if p := filepath.Join(root, d); !filemod.IsSymlink(p) {
 				walk(p)
 			}
 		}
@@ -184,18 +185,18 @@ func depthWalk(top string, maxDepth int) []walkEntry {
 // metaChanges is _check_dir_meta (and the same test for files): what
 // would change on path.
 func metaChanges(path, usr, grp, mode string, follow bool) body.Map {
-	st, err := statPath(path, follow)
+	st, err := filemod.Stat(path, follow)
 	if err != nil {
 		return body.Map{{Key: "directory", Value: "new"}}
 	}
 	ch := body.Map{}
-	if usr != "" && usr != st.user && usr != fmt.Sprint(st.uid) {
+	if usr != "" && usr != st.User && usr != fmt.Sprint(st.UID) {
 		ch.Set("user", usr)
 	}
-	if grp != "" && grp != st.group && grp != fmt.Sprint(st.gid) {
+	if grp != "" && grp != st.Group && grp != fmt.Sprint(st.GID) {
 		ch.Set("group", grp)
 	}
-	if mode != "" && mode != st.mode && (follow || !isSymlink(path)) {
+	if mode != "" && mode != st.Mode && (follow || !filemod.IsSymlink(path)) {
 		ch.Set("mode", mode)
 	}
 	return ch
@@ -264,13 +265,13 @@ func checkDirectory(s dirSpec) (*bool, string, body.Map) {
 // makeDirectory creates the missing directory (and its parents with
 // makedirs) with its owner, group and mode.
 func makeDirectory(s dirSpec, parents bool, ret state.Ret) state.Ret {
-	want := permsWant{s.user, s.group, s.dirMode}
+	want := filemod.Perms{User: s.user, Group: s.group, Mode: s.dirMode}
 	if !isDir(filepath.Dir(s.name)) {
 		if !parents {
 			return errRet(ret, fmt.Sprintf("No directory to create %s in", s.name))
 		}
 	}
-	if err := makedirs(s.name+"/", want); err != nil || !isDir(s.name) {
+	if err := filemod.Makedirs(s.name+"/", want); err != nil || !isDir(s.name) {
 		return errRet(ret, fmt.Sprintf("Failed to create directory %s", s.name))
 	}
 	ret.Changes.Set(s.name, body.Map{{Key: "directory", Value: "new"}})
@@ -283,7 +284,7 @@ func applyDirectory(s dirSpec, childrenOnly bool, ret state.Ret) state.Ret {
 	var fails []string
 	ok := true
 	if !childrenOnly {
-		good, f, _ := checkPerms(s.name, permsWant{s.user, s.group, s.dirMode}, &ret.Changes, false, s.follow)
+		good, f, _ := filemod.CheckPerms(s.name, filemod.Perms{User: s.user, Group: s.group, Mode: s.dirMode}, &ret.Changes, false, s.follow)
 		ok, fails = good, append(fails, f...)
 	}
 	if len(s.recurse) > 0 {
@@ -294,13 +295,13 @@ func applyDirectory(s dirSpec, childrenOnly bool, ret state.Ret) state.Ret {
 		for _, e := range depthWalk(s.name, s.maxDepth) {
 			if !s.recurse["ignore_files"] {
 				for _, f := range e.files {
-					good, fl, _ := checkPerms(filepath.Join(e.root, f), permsWant{usr, grp, fileMode}, &ret.Changes, false, s.follow)
+					good, fl, _ := filemod.CheckPerms(filepath.Join(e.root, f), filemod.Perms{User: usr, Group: grp, Mode: fileMode}, &ret.Changes, false, s.follow)
 					ok, fails = ok && good, append(fails, fl...)
 				}
 			}
 			if !s.recurse["ignore_dirs"] {
 				for _, d := range e.dirs {
-					good, fl, _ := checkPerms(filepath.Join(e.root, d), permsWant{usr, grp, dirMode}, &ret.Changes, false, s.follow)
+					good, fl, _ := filemod.CheckPerms(filepath.Join(e.root, d), filemod.Perms{User: usr, Group: grp, Mode: dirMode}, &ret.Changes, false, s.follow)
 					ok, fails = ok && good, append(fails, fl...)
 				}
 			}

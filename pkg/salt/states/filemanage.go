@@ -4,27 +4,23 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/filemod"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
 // fileContent is what file.managed puts in the file: nil when it manages
 // no content (no source, no contents).
-type fileContent struct {
-	data   []byte
-	source string // the source used; "" for contents
-	mode   string // the source's mode, for mode: keep
-}
+type fileContent = filemod.Content
 
 // managedContent gathers the new content: contents as given, or the
 // source fetched (the first of a list that exists) and templated. A
 // non-empty message is the error to fail with.
 func managedContent(ctx context.Context, c *state.Call, s managedSpec) (*fileContent, string) {
 	if s.contents != nil {
-		return &fileContent{data: []byte(*s.contents)}, ""
+		return &fileContent{Data: []byte(*s.contents)}, ""
 	}
 	if !truthy(s.source) {
 		return nil, ""
@@ -43,16 +39,16 @@ func managedContent(ctx context.Context, c *state.Call, s managedSpec) (*fileCon
 	if err != nil {
 		return nil, fmt.Sprintf("Unable to manage file: %v", err)
 	}
-	fc := &fileContent{data: data, source: src}
+	fc := &fileContent{Data: data, Source: src}
 	if st, err := os.Stat(local); err == nil && s.keepMode {
-		fc.mode = normalizeMode(fmt.Sprintf("%o", unixMode(st.Mode())))
+		fc.Mode = filemod.NormalizeMode(fmt.Sprintf("%o", filemod.UnixMode(st.Mode())))
 	}
 	if s.template != "" {
 		out, err := renderTemplate(c, s, src, data)
 		if err != nil {
 			return nil, fmt.Sprintf("Unable to manage file: %v", err)
 		}
-		fc.data = []byte(out)
+		fc.Data = []byte(out)
 	}
 	return fc, ""
 }
@@ -101,7 +97,7 @@ func fetchSource(ctx context.Context, c *state.Call, src, saltenv string) (strin
 	case strings.Contains(src, "://"):
 		return "", fmt.Errorf("Unable to verify upstream hash of source file %s, please set source_hash or set skip_verify to True", src)
 	}
-	if !exists(src) {
+	if !filemod.Exists(src) {
 		return "", nil
 	}
 	return src, nil
@@ -114,7 +110,7 @@ func managedTest(s managedSpec, ret state.Ret, fc *fileContent) state.Ret {
 		ch.Set("newfile", s.name)
 	} else {
 		if fc != nil {
-			d, err := textDiff(s.name, fc.data)
+			d, err := filemod.TextDiff(s.name, fc.Data)
 			if err != nil {
 				d = err.Error()
 			}
@@ -122,14 +118,14 @@ func managedTest(s managedSpec, ret state.Ret, fc *fileContent) state.Ret {
 				ch.Set("diff", d)
 			}
 		}
-		cur, _ := statPath(s.name, s.follow)
-		if s.user != "" && s.user != cur.user && s.user != fmt.Sprint(cur.uid) {
+		cur, _ := filemod.Stat(s.name, s.follow)
+		if s.user != "" && s.user != cur.User && s.user != fmt.Sprint(cur.UID) {
 			ch.Set("user", s.user)
 		}
-		if s.group != "" && s.group != cur.group && s.group != fmt.Sprint(cur.gid) {
+		if s.group != "" && s.group != cur.Group && s.group != fmt.Sprint(cur.GID) {
 			ch.Set("group", s.group)
 		}
-		if mode := keptMode(s, fc); mode != "" && mode != cur.mode {
+		if mode := keptMode(s, fc); mode != "" && mode != cur.Mode {
 			ch.Set("mode", mode)
 		}
 	}
@@ -148,7 +144,7 @@ func managedTest(s managedSpec, ret state.Ret, fc *fileContent) state.Ret {
 // keptMode is the mode to set: the source's under mode: keep.
 func keptMode(s managedSpec, fc *fileContent) string {
 	if s.keepMode && fc != nil {
-		return fc.mode
+		return fc.Mode
 	}
 	return s.mode
 }
@@ -156,7 +152,7 @@ func keptMode(s managedSpec, fc *fileContent) string {
 // managedPermsOnly is replace: False on an existing file: only the owner,
 // group and mode are managed.
 func managedPermsOnly(c *state.Call, s managedSpec, ret state.Ret) state.Ret {
-	ok, fails, lmode := checkPerms(s.name, permsWant{s.user, s.group, s.mode}, &ret.Changes, c.Test, s.follow)
+	ok, fails, lmode := filemod.CheckPerms(s.name, filemod.Perms{User: s.user, Group: s.group, Mode: s.mode}, &ret.Changes, c.Test, s.follow)
 	ret.Result, ret.Comment = boolp(ok), strings.Join(fails, "; ")
 	switch {
 	case c.Test && s.mode != "" && s.mode != lmode:
@@ -172,120 +168,13 @@ func managedPermsOnly(c *state.Call, s managedSpec, ret state.Ret) state.Ret {
 	return ret
 }
 
-// manageFile is file.manage_file: the content put in place (with its diff
-// in changes), then the owner, group and mode.
+// manageFile is file.manage_file (filemod.Manage) with the state's
+// arguments.
 func manageFile(c *state.Call, s managedSpec, ret state.Ret, fc *fileContent) state.Ret {
 	cachedir, _ := c.Env.Opts["cachedir"].(string)
-	if isFile(s.name) || isSymlink(s.name) {
-		return manageExisting(s, ret, fc, cachedir)
-	}
-	if !isDir(filepath.Dir(s.name)) {
-		if !s.makedirs {
-			return errRet(ret, "Parent directory not present")
-		}
-		dirMode := s.dirMode
-		if dirMode == "" {
-			dirMode = dirModeFor(s.mode)
-		}
-		if err := makedirs(s.name, permsWant{s.user, s.group, dirMode}); err != nil {
-			return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
-		}
-	}
-	switch {
-	case fc != nil && fc.source != "":
-		ret.Changes.Set("diff", "New file")
-		if err := writeFile(s.name, fc.data, s.backup, cachedir); err != nil {
-			return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
-		}
-	case fc != nil:
-		if err := touchNew(s.name, s.mode); err != nil {
-			return errRet(ret, fmt.Sprintf("File %s not created", s.name))
-		}
-		ret.Changes.Set("diff", "New file")
-		if err := writeFile(s.name, fc.data, s.backup, cachedir); err != nil {
-			return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
-		}
-	default:
-		if err := touchNew(s.name, s.mode); err != nil {
-			return errRet(ret, fmt.Sprintf("Empty file %s not created", s.name))
-		}
-		ret.Changes.Set("new", fmt.Sprintf("file %s created", s.name))
-		ret.Comment = "Empty file"
-	}
-	mode := keptMode(s, fc)
-	if mode == "" {
-		mode = umaskMode()
-	}
-	ok, fails, _ := checkPerms(s.name, permsWant{s.user, s.group, mode}, &ret.Changes, false, s.follow)
-	ret.Result = boolp(ok)
-	if len(fails) > 0 {
-		ret.Comment = strings.Join(append(nonEmpty(ret.Comment), fails...), "; ")
-	}
-	if ret.Comment == "" {
-		ret.Comment = "File " + s.name + " updated"
-	} else if len(ret.Changes) == 0 && ok {
-		ret.Comment = "File " + s.name + " is in the correct state"
-	}
-	return ret
-}
-
-func nonEmpty(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return []string{s}
-}
-
-// touchNew creates an empty file, user read-write only when a mode will
-// be set (Salt's set_umask(0o077 if mode else None)).
-func touchNew(name, mode string) error {
-	perm := os.FileMode(0o666)
-	if mode != "" {
-		perm = 0o600
-	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE, perm)
-	if err != nil {
-		return err
-	}
-	return f.Close()
-}
-
-// manageExisting is manage_file on a file that exists.
-func manageExisting(s managedSpec, ret state.Ret, fc *fileContent, cachedir string) state.Ret {
-	link := isSymlink(s.name)
-	real := s.name
-	if link && s.follow {
-		if r, err := filepath.EvalSymlinks(s.name); err == nil {
-			real = r
-		}
-	}
-	if fc != nil {
-		d, err := textDiff(real, fc.data)
-		if err != nil {
-			d = err.Error()
-		}
-		if d != "" {
-			if !s.showChanges {
-				d = "<show_changes=False>"
-			}
-			ret.Changes.Set("diff", d)
-			if err := writeFile(real, fc.data, s.backup, cachedir); err != nil {
-				return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
-			}
-		}
-	}
-	if link && !s.follow && fc != nil {
-		if err := writeFile(s.name, fc.data, s.backup, cachedir); err != nil {
-			return errRet(ret, fmt.Sprintf("Failed to commit change: %v", err))
-		}
-		ret.Changes.Set("diff", "Replace symbolic link with regular file")
-	}
-	ok, fails, _ := checkPerms(s.name, permsWant{s.user, s.group, keptMode(s, fc)}, &ret.Changes, false, s.follow)
-	ret.Result, ret.Comment = boolp(ok), strings.Join(fails, "; ")
-	if len(ret.Changes) > 0 {
-		ret.Comment = "File " + s.name + " updated"
-	} else if ok {
-		ret.Comment = "File " + s.name + " is in the correct state"
-	}
+	spec := filemod.ManageSpec{Name: s.name, User: s.user, Group: s.group, Mode: s.mode, KeepMode: s.keepMode,
+		DirMode: s.dirMode, Backup: s.backup, Makedirs: s.makedirs, ShowChanges: s.showChanges, Follow: s.follow}
+	r := filemod.Manage(spec, fc, cachedir, ret.Changes)
+	ret.Result, ret.Comment, ret.Changes = boolp(r.Result), r.Comment, r.Changes
 	return ret
 }

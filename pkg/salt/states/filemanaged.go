@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/filemod"
 	"github.com/saltraet/saltraet/pkg/salt/render"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
@@ -40,11 +41,11 @@ func fileManaged(ctx context.Context, c *state.Call) state.Ret {
 	if !ok {
 		return ret
 	}
-	if !s.create && !isFile(s.name) {
+	if !s.create && !filemod.IsFile(s.name) {
 		ret.Comment = fmt.Sprintf("File %s is not present and is not set for creation", s.name)
 		return ret
 	}
-	if msg := checkUser(s.user, s.group, c.Test); msg != "" {
+	if msg := filemod.CheckUser(s.user, s.group, c.Test); msg != "" {
 		return errRet(ret, msg)
 	}
 	if !filepath.IsAbs(s.name) {
@@ -53,7 +54,7 @@ func fileManaged(ctx context.Context, c *state.Call) state.Ret {
 	if isDir(s.name) {
 		return errRet(ret, fmt.Sprintf("Specified target %s is a directory", s.name))
 	}
-	if !s.replace && exists(s.name) {
+	if !s.replace && filemod.Exists(s.name) {
 		return managedPermsOnly(c, s, ret)
 	}
 	content, msg := managedContent(ctx, c, s)
@@ -82,8 +83,8 @@ var managedOrder = []string{"changes", "comment", "name", "result"}
 func managedArgs(c *state.Call) (managedSpec, state.Ret, bool) {
 	a := argsOf(c)
 	s := managedSpec{
-		name: expandUser(c.Low.Name), source: a.get("source"), template: a.str("template", ""),
-		user: a.str("user", ""), group: a.str("group", ""), dirMode: modeArg(a.get("dir_mode")),
+		name: filemod.ExpandUser(c.Low.Name), source: a.get("source"), template: a.str("template", ""),
+		user: a.str("user", ""), group: a.str("group", ""), dirMode: filemod.ModeArg(a.get("dir_mode")),
 		makedirs: a.boolean("makedirs", false), replace: a.boolean("replace", true),
 		showChanges: a.boolean("show_changes", true), create: a.boolean("create", true),
 		follow: a.boolean("follow_symlinks", true), backup: a.str("backup", ""), saltenv: saltenvOf(c),
@@ -96,7 +97,7 @@ func managedArgs(c *state.Call) (managedSpec, state.Ret, bool) {
 	if m, isStr := a.get("mode").(string); isStr && strings.ToLower(m) == "keep" {
 		s.keepMode = true
 	} else {
-		s.mode = modeArg(a.get("mode"))
+		s.mode = filemod.ModeArg(a.get("mode"))
 	}
 	if s.backup == "" {
 		s.backup, _ = c.Env.Opts["backup_mode"].(string)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/filemod"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -18,7 +19,7 @@ import (
 
 // pathName is the state's name with ~ expanded, and the ret to fill.
 func pathName(c *state.Call) (string, state.Ret) {
-	name := expandUser(c.Low.Name)
+	name := filemod.ExpandUser(c.Low.Name)
 	return name, newRet(name, &yes)
 }
 
@@ -34,7 +35,7 @@ func fileAbsent(_ context.Context, c *state.Call) state.Ret {
 	}
 	kind := ""
 	switch {
-	case isFile(name) || isSymlink(name):
+	case filemod.IsFile(name) || filemod.IsSymlink(name):
 		kind = "File"
 	case isDir(name):
 		kind = "Directory"
@@ -97,14 +98,14 @@ func fileTouch(_ context.Context, c *state.Call) state.Ret {
 		return checkTouch(name, ret)
 	}
 	if a.boolean("makedirs", false) {
-		if err := makedirs(name, permsWant{}); err != nil {
+		if err := filemod.Makedirs(name, filemod.Perms{}); err != nil {
 			return errRet(ret, err.Error())
 		}
 	}
 	if !isDir(filepath.Dir(name)) {
 		return errRet(ret, fmt.Sprintf("Directory not present to touch file %s", name))
 	}
-	extant := exists(name)
+	extant := filemod.Exists(name)
 	if err := touchTimes(name, a); err != nil {
 		return errRet(ret, err.Error())
 	}
@@ -126,7 +127,7 @@ func fileTouch(_ context.Context, c *state.Call) state.Ret {
 // checkTouch is _check_touch, file.touch under test=True. Without atime
 // or mtime an existing file has "the correct times".
 func checkTouch(name string, ret state.Ret) state.Ret {
-	if !exists(name) {
+	if !filemod.Exists(name) {
 		ret.Comment = fmt.Sprintf("File %s is set to be created", name)
 		ret.Changes.Set("new", name)
 		return ret

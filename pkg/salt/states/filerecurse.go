@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/internal/filemod"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
@@ -48,7 +49,7 @@ func fileRecurse(ctx context.Context, c *state.Call) state.Ret {
 		return errRet(ret, "file.recurse clean and keep_symlinks are not supported by this minion")
 	}
 	usr, grp := a.str("user", ""), a.str("group", "")
-	if msg := checkUser(usr, grp, c.Test); msg != "" {
+	if msg := filemod.CheckUser(usr, grp, c.Test); msg != "" {
 		return errRet(ret, msg)
 	}
 	if !filepath.IsAbs(name) {
@@ -78,11 +79,11 @@ func fileRecurse(ctx context.Context, c *state.Call) state.Ret {
 		return errRet(ret, fmt.Sprintf("The directory '%s' does not exist on the salt fileserver in saltenv '%s'", srcpath, saltenv))
 	}
 	if !isDir(name) {
-		if exists(name) {
+		if filemod.Exists(name) {
 			return errRet(ret, fmt.Sprintf("The path %s exists and is not a directory", name))
 		}
 		if !c.Test {
-			if err := makedirs(name+"/", permsWant{usr, grp, modeArg(a.get("dir_mode"))}); err != nil {
+			if err := filemod.Makedirs(name+"/", filemod.Perms{User: usr, Group: grp, Mode: filemod.ModeArg(a.get("dir_mode"))}); err != nil {
 				return errRet(ret, err.Error())
 			}
 		}

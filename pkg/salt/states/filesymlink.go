@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/saltraet/saltraet/pkg/salt/internal/filemod"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -14,11 +15,11 @@ import (
 
 // linkOwner is the owner and group of the link itself.
 func linkOwner(name string) (string, string) {
-	st, err := statPath(name, false)
+	st, err := filemod.Stat(name, false)
 	if err != nil {
 		return "", ""
 	}
-	return st.user, st.group
+	return st.User, st.Group
 }
 
 func fileSymlink(_ context.Context, c *state.Call) state.Ret {
@@ -36,10 +37,10 @@ func fileSymlink(_ context.Context, c *state.Call) state.Ret {
 		_, grp = runUser(&state.Env{Opts: map[string]any{"user": usr}})
 	}
 	var pre []string
-	if _, ok := userToUID(usr); !ok {
+	if _, ok := filemod.UserToUID(usr); !ok {
 		pre = append(pre, fmt.Sprintf("User %s does not exist", usr))
 	}
-	if _, ok := groupToGID(grp); !ok {
+	if _, ok := filemod.GroupToGID(grp); !ok {
 		pre = append(pre, fmt.Sprintf("Group %s does not exist", grp))
 	}
 	if !filepath.IsAbs(name) {
@@ -60,17 +61,17 @@ func fileSymlink(_ context.Context, c *state.Call) state.Ret {
 		if !a.boolean("makedirs", false) {
 			return errRet(ret, fmt.Sprintf("Directory %s for symlink is not present", dir))
 		}
-		if err := makedirs(name, permsWant{usr, grp, modeArg(a.get("mode"))}); err != nil {
+		if err := filemod.Makedirs(name, filemod.Perms{User: usr, Group: grp, Mode: filemod.ModeArg(a.get("mode"))}); err != nil {
 			return errRet(ret, err.Error())
 		}
 	}
-	if isSymlink(name) {
+	if filemod.IsSymlink(name) {
 		cur, _ := os.Readlink(name)
 		if filepath.Clean(cur) == filepath.Clean(target) {
 			return symlinkOwnership(name, usr, grp, ret)
 		}
 		os.Remove(name)
-	} else if exists(name) {
+	} else if filemod.Exists(name) {
 		if msg := symlinkMoveAside(a, name, target, force); msg != "" {
 			return errRet(ret, msg)
 		}
@@ -90,8 +91,8 @@ func fileSymlink(_ context.Context, c *state.Call) state.Ret {
 }
 
 func lchown(name, usr, grp string) error {
-	uid, _ := userToUID(usr)
-	gid, _ := groupToGID(grp)
+	uid, _ := filemod.UserToUID(usr)
+	gid, _ := filemod.GroupToGID(grp)
 	return os.Lchown(name, uid, gid)
 }
 
@@ -119,7 +120,7 @@ func symlinkMoveAside(a args, name, target string, force bool) string {
 	if bk == "" {
 		if !force {
 			kind := "File system entry"
-			if isFile(name) {
+			if filemod.IsFile(name) {
 				kind = "File"
 			} else if isDir(name) {
 				kind = "Directory"
@@ -134,13 +135,13 @@ func symlinkMoveAside(a args, name, target string, force bool) string {
 		}
 		bk = filepath.Join(filepath.Dir(filepath.Clean(name)), bk)
 	}
-	if exists(bk) {
+	if filemod.Exists(bk) {
 		if !force {
 			return fmt.Sprintf("Symlink & backup dest exists and Force not set. %s -> %s - backup: %s", name, target, bk)
 		}
 		os.RemoveAll(bk)
 	}
-	if err := moveFile(name, bk); err != nil {
+	if err := filemod.Move(name, bk); err != nil {
 		return fmt.Sprintf("Unable to rename %s to backup %s -> : %v", name, bk, err)
 	}
 	return ""
@@ -149,10 +150,10 @@ func symlinkMoveAside(a args, name, target string, force bool) string {
 // symlinkTest is _symlink_check with the parent directory's note.
 func symlinkTest(name, target, usr, grp string, force, parents bool, ret state.Ret) state.Ret {
 	switch {
-	case !exists(name):
+	case !filemod.Exists(name):
 		ret.Result, ret.Comment = nil, fmt.Sprintf("Symlink %s to %s is set for creation", name, target)
 		ret.Changes.Set("new", name)
-	case isSymlink(name):
+	case filemod.IsSymlink(name):
 		if cur, _ := os.Readlink(name); cur != target {
 			ret.Result, ret.Comment = nil, fmt.Sprintf("Link %s target is set to be changed to %s", name, target)
 			ret.Changes.Set("change", name)

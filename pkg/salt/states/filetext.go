@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/saltraet/saltraet/pkg/salt/internal/filemod"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
@@ -28,34 +30,34 @@ func fileReplace(_ context.Context, c *state.Call) state.Ret {
 	}
 	flags := py.ReMultiline
 	if a.has("flags") {
-		f, err := reFlags(a.get("flags"))
+		f, err := filemod.ReFlags(a.get("flags"))
 		if err != nil {
 			return errRet(ret, exception(err))
 		}
 		flags = f
 	}
 	count, _ := toInt(a.get("count"))
-	o := replaceOpts{pattern: a.str("pattern", ""), repl: a.str("repl", ""), count: count, flags: flags,
-		appendIfNotFound: a.boolean("append_if_not_found", false), prependIf: a.boolean("prepend_if_not_found", false),
-		backup: a.str("backup", ".bak"), dryRun: c.Test, showChanges: a.boolean("show_changes", true),
-		ignoreIfMissing: a.boolean("ignore_if_missing", false), backslash: a.boolean("backslash_literal", false)}
+	o := filemod.ReplaceOpts{Pattern: a.str("pattern", ""), Repl: a.str("repl", ""), Count: count, Flags: flags,
+		AppendIfNotFound: a.boolean("append_if_not_found", false), PrependIf: a.boolean("prepend_if_not_found", false),
+		Backup: a.str("backup", ".bak"), DryRun: c.Test, ShowChanges: a.boolean("show_changes", true),
+		IgnoreIfMissing: a.boolean("ignore_if_missing", false), Backslash: a.boolean("backslash_literal", false)}
 	if a.has("not_found_content") {
 		s := a.str("not_found_content", "")
-		o.notFound = &s
+		o.NotFound = &s
 	}
 	if v, ok := a.m.Get("backup"); ok && !truthy(v) {
-		o.backup = ""
+		o.Backup = ""
 	}
-	res, err := replaceInFile(name, o)
+	res, err := filemod.Replace(name, o)
 	if err != nil {
 		return errRet(ret, exception(err))
 	}
-	if !res.changed {
+	if !res.Changed {
 		ret.Comment = "No changes needed to be made"
 		return ret
 	}
-	if o.showChanges {
-		ret.Changes.Set("diff", res.diff)
+	if o.ShowChanges {
+		ret.Changes.Set("diff", res.Diff)
 	} else {
 		ret.Changes.Set("diff", true)
 	}
@@ -78,7 +80,7 @@ func checkFile(name string) string {
 	if !filepath.IsAbs(name) {
 		return fmt.Sprintf("Specified file %s is not an absolute path", name)
 	}
-	if !exists(name) {
+	if !filemod.Exists(name) {
 		return fmt.Sprintf("%s: file not found", name)
 	}
 	return ""
@@ -106,7 +108,7 @@ func editTexts(ctx context.Context, c *state.Call, name string, ret state.Ret) (
 		if c.Test {
 			ret.Result, ret.Comment = nil, fmt.Sprintf("Directory %s is set to be updated", dir)
 		} else if !isDir(dir) {
-			if err := makedirs(name, permsWant{}); err != nil {
+			if err := filemod.Makedirs(name, filemod.Perms{}); err != nil {
 				return nil, errRet(ret, err.Error()), true
 			}
 		}
@@ -179,7 +181,7 @@ func fileAppend(ctx context.Context, c *state.Call) state.Ret {
 		if ignoreWS {
 			pattern = whitespaceSplitRegex(chunk)
 		}
-		if searchFile(name, pattern) {
+		if filemod.SearchFile(name, pattern) {
 			continue
 		}
 		add = append(add, py.SplitLines(chunk)...)
@@ -194,7 +196,7 @@ func fileAppend(ctx context.Context, c *state.Call) state.Ret {
 		return ret
 	}
 	if len(add) > 0 {
-		if err := appendLines(name, add); err != nil {
+		if err := filemod.AppendLines(name, add); err != nil {
 			return errRet(ret, exception(err))
 		}
 		ret.Comment = fmt.Sprintf("Appended %d lines", len(add))
@@ -202,7 +204,7 @@ func fileAppend(ctx context.Context, c *state.Call) state.Ret {
 		ret.Comment = fmt.Sprintf("File %s is in correct state", name)
 	}
 	after, _ := os.ReadFile(name)
-	if nl := py.SplitLines(string(after)); !equalLines(slines, nl) {
+	if nl := py.SplitLines(string(after)); !slices.Equal(slines, nl) {
 		setEditDiff(&ret, after, strings.Join(py.UnifiedDiffItems(slines, nl), "\n"))
 	}
 	ret.Result = &yes
@@ -212,7 +214,7 @@ func fileAppend(ctx context.Context, c *state.Call) state.Ret {
 // setEditDiff records the diff, or "Replace binary file" for a binary
 // file.
 func setEditDiff(ret *state.Ret, data []byte, diff string) {
-	if !isText(data) {
+	if !filemod.IsText(data) {
 		diff = "Replace binary file"
 	}
 	ret.Changes.Set("diff", diff)
@@ -225,17 +227,17 @@ func filePrepend(ctx context.Context, c *state.Call) state.Ret {
 	}
 	header := argsOf(c).boolean("header", false)
 	before, _ := os.ReadFile(name)
-	slines := splitLines(string(before))
+	slines := filemod.SplitLines(string(before))
 	var preface []string
 	for _, chunk := range texts {
-		if !header && searchFile(name, whitespaceSplitRegex(chunk)) {
+		if !header && filemod.SearchFile(name, whitespaceSplitRegex(chunk)) {
 			continue
 		}
 		preface = append(preface, py.SplitLines(chunk)...)
 	}
 	if c.Test {
 		nlines := append(withEnds(preface), slines...)
-		if equalLines(slines, nlines) {
+		if slices.Equal(slines, nlines) {
 			ret.Result, ret.Comment = &yes, fmt.Sprintf("File %s is in correct state", name)
 			return ret
 		}
@@ -244,13 +246,13 @@ func filePrepend(ctx context.Context, c *state.Call) state.Ret {
 		return ret
 	}
 	count := len(preface)
-	if header && equalLines(withEnds(preface), stripHead(slines, len(preface))) {
+	if header && slices.Equal(withEnds(preface), stripHead(slines, len(preface))) {
 		count = 0
 	} else if err := os.WriteFile(name, []byte(strings.Join(append(withEnds(preface), slines...), "")), 0o644); err != nil {
 		return errRet(ret, exception(err))
 	}
 	after, _ := os.ReadFile(name)
-	if nl := splitLines(string(after)); !equalLines(slines, nl) {
+	if nl := filemod.SplitLines(string(after)); !slices.Equal(slines, nl) {
 		setEditDiff(&ret, after, py.UnifiedDiff(slines, nl))
 	}
 	if count > 0 {

@@ -1,7 +1,6 @@
 package states
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -11,31 +10,6 @@ import (
 // Python's re as the file edits use it: flags as Salt's _get_flags reads
 // them, re.subn with a Python replacement template, and
 // build_whitespace_split_regex.
-
-// reFlags is file._get_flags: an int, a flag name, or a list of names.
-func reFlags(v any) (int, error) {
-	if n, ok := toInt(v); ok {
-		return n, nil
-	}
-	names := []any{v}
-	if l, ok := v.([]any); ok {
-		names = l
-	}
-	flags := 0
-	for _, n := range names {
-		switch strings.ToUpper(pyStr(n)) {
-		case "IGNORECASE", "I":
-			flags |= py.ReIgnoreCase
-		case "MULTILINE", "M":
-			flags |= py.ReMultiline
-		case "DOTALL", "S":
-			flags |= py.ReDotAll
-		default:
-			return 0, fmt.Errorf("Invalid re flag given: %s", pyStr(n))
-		}
-	}
-	return flags, nil
-}
 
 // toInt is an integer argument (not a bool, not a string).
 func toInt(v any) (int, bool) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/internal/accounts"
+	"github.com/saltraet/saltraet/pkg/salt/internal/filemod"
 	"github.com/saltraet/saltraet/pkg/salt/state"
 )
 
@@ -58,21 +59,21 @@ func userChanges(name string, a args) body.Map {
 	}
 	gid := a.str("gid", "")
 	if gid != "" {
-		if g, ok := groupToGID(gid); !ok || int64(g) != lgid {
+		if g, ok := filemod.GroupToGID(gid); !ok || int64(g) != lgid {
 			ch.Set("gid", a.get("gid"))
 		}
 	}
-	defGrp := gidToGroup(lgid)
+	defGrp := filemod.GIDToGroup(lgid)
 	if gid != "" {
-		if g, ok := groupToGID(gid); ok {
-			defGrp = gidToGroup(int64(g))
+		if g, ok := filemod.GroupToGID(gid); ok {
+			defGrp = filemod.GIDToGroup(int64(g))
 		}
 	}
 	drop := func(l []string, s string) []string {
 		return slices.DeleteFunc(l, func(x string) bool { return x == s })
 	}
 	cur, wanted = drop(cur, defGrp), drop(wanted, defGrp)
-	if old := gidToGroup(lgid); old != defGrp {
+	if old := filemod.GIDToGroup(lgid); old != defGrp {
 		cur = drop(cur, old)
 	}
 	if slices.Contains(cur, name) && !slices.Contains(wanted, name) {

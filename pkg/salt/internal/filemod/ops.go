@@ -1,10 +1,11 @@
-package states
+package filemod
 
 import (
 	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
@@ -22,36 +23,36 @@ import (
 // permissions, diffs, copying into place with backups. They are here, in
 // one place, so that the file execution module can share them.
 
-// fileStats is file.stats: the owner, group and mode of a path.
-type fileStats struct {
-	user, group string
-	uid, gid    int64
-	mode        string // normalize_mode of the permission bits: "0644"
+// Stats is file.stats: the owner, group and mode of a path.
+type Stats struct {
+	User, Group string
+	UID, GID    int64
+	Mode        string // normalize_mode of the permission bits: "0644"
 }
 
-// statPath is file.stats; follow is follow_symlinks.
-func statPath(path string, follow bool) (fileStats, error) {
+// Stat is file.stats; follow is follow_symlinks.
+func Stat(path string, follow bool) (Stats, error) {
 	stat := os.Lstat
 	if follow {
 		stat = os.Stat
 	}
 	st, err := stat(path)
 	if err != nil {
-		return fileStats{}, err
+		return Stats{}, err
 	}
 	sys, _ := st.Sys().(*syscall.Stat_t)
-	var s fileStats
+	var s Stats
 	if sys != nil {
-		s.uid, s.gid = int64(sys.Uid), int64(sys.Gid)
+		s.UID, s.GID = int64(sys.Uid), int64(sys.Gid)
 	}
-	s.user, s.group = uidToUser(s.uid), gidToGroup(s.gid)
-	s.mode = normalizeMode(strconv.FormatUint(uint64(unixMode(st.Mode())), 8))
+	s.User, s.Group = UIDToUser(s.UID), GIDToGroup(s.GID)
+	s.Mode = NormalizeMode(strconv.FormatUint(uint64(UnixMode(st.Mode())), 8))
 	return s, nil
 }
 
-// unixMode is the permission bits with setuid, setgid and sticky as the
+// UnixMode is the permission bits with setuid, setgid and sticky as the
 // kernel has them (S_IMODE).
-func unixMode(m os.FileMode) uint32 {
+func UnixMode(m os.FileMode) uint32 {
 	u := uint32(m.Perm())
 	if m&os.ModeSetuid != 0 {
 		u |= 0o4000
@@ -65,8 +66,8 @@ func unixMode(m os.FileMode) uint32 {
 	return u
 }
 
-// goMode is the inverse of unixMode.
-func goMode(u uint32) os.FileMode {
+// GoMode is the inverse of unixMode.
+func GoMode(u uint32) os.FileMode {
 	m := os.FileMode(u & 0o777)
 	if u&0o4000 != 0 {
 		m |= os.ModeSetuid
@@ -80,23 +81,23 @@ func goMode(u uint32) os.FileMode {
 	return m
 }
 
-// uidToUser is file.uid_to_user: the name, or the uid itself when unknown.
-func uidToUser(uid int64) string {
+// UIDToUser is file.uid_to_user: the name, or the uid itself when unknown.
+func UIDToUser(uid int64) string {
 	if u, err := user.LookupId(strconv.FormatInt(uid, 10)); err == nil {
 		return u.Username
 	}
 	return strconv.FormatInt(uid, 10)
 }
 
-func gidToGroup(gid int64) string {
+func GIDToGroup(gid int64) string {
 	if g, err := user.LookupGroupId(strconv.FormatInt(gid, 10)); err == nil {
 		return g.Name
 	}
 	return strconv.FormatInt(gid, 10)
 }
 
-// userToUID is file.user_to_uid; ok is false for an unknown user.
-func userToUID(name string) (int, bool) {
+// UserToUID is file.user_to_uid; ok is false for an unknown user.
+func UserToUID(name string) (int, bool) {
 	if n, err := strconv.Atoi(name); err == nil {
 		return n, true
 	}
@@ -108,7 +109,7 @@ func userToUID(name string) (int, bool) {
 	return n, err == nil
 }
 
-func groupToGID(name string) (int, bool) {
+func GroupToGID(name string) (int, bool) {
 	if n, err := strconv.Atoi(name); err == nil {
 		return n, true
 	}
@@ -120,17 +121,17 @@ func groupToGID(name string) (int, bool) {
 	return n, err == nil
 }
 
-// checkUser is the file states' _check_user: "" when the user and group
+// CheckUser is the file states' _check_user: "" when the user and group
 // exist (always "" under test=True, where Salt only logs it).
-func checkUser(usr, grp string, test bool) string {
+func CheckUser(usr, grp string, test bool) string {
 	var err string
 	if usr != "" {
-		if _, ok := userToUID(usr); !ok {
+		if _, ok := UserToUID(usr); !ok {
 			err += fmt.Sprintf("User %s is not available ", usr)
 		}
 	}
 	if grp != "" {
-		if _, ok := groupToGID(grp); !ok {
+		if _, ok := GroupToGID(grp); !ok {
 			err += fmt.Sprintf("Group %s is not available", grp)
 		}
 	}
@@ -140,9 +141,9 @@ func checkUser(usr, grp string, test bool) string {
 	return err
 }
 
-// normalizeMode is salt.utils.files.normalize_mode: "644", 644, "0o644"
+// NormalizeMode is salt.utils.files.normalize_mode: "644", 644, "0o644"
 // and "00644" are all "0644"; "" stays "" (None).
-func normalizeMode(mode string) string {
+func NormalizeMode(mode string) string {
 	if mode == "" {
 		return ""
 	}
@@ -154,35 +155,35 @@ func normalizeMode(mode string) string {
 	return mode
 }
 
-// modeArg is a mode argument as normalize_mode sees it ("" for None).
-func modeArg(v any) string {
+// ModeArg is a mode argument as normalize_mode sees it ("" for None).
+func ModeArg(v any) string {
 	if v == nil {
 		return ""
 	}
-	return normalizeMode(pyStr(v))
+	return NormalizeMode(py.Str(v))
 }
 
-// parseMode is the octal value of a normalized mode.
-func parseMode(mode string) (uint32, error) {
+// ParseMode is the octal value of a normalized mode.
+func ParseMode(mode string) (uint32, error) {
 	n, err := strconv.ParseUint(mode, 8, 32)
 	return uint32(n), err
 }
 
-// permsWant is what check_perms is asked for: "" means not managed.
-type permsWant struct{ user, group, mode string }
+// Perms is what check_perms is asked for: "" means not managed.
+type Perms struct{ User, Group, Mode string }
 
-// checkPerms is file.check_perms: it sets the owner, group and mode that
+// CheckPerms is file.check_perms: it sets the owner, group and mode that
 // differ (not under test), then records in changes what changed (or, under
 // test, what would) and in the comments what failed. It returns the mode
 // the path had before (perms["lmode"]).
-func checkPerms(path string, want permsWant, changes *body.Map, test, follow bool) (ok bool, failures []string, lmode string) {
-	cur, err := statPath(path, follow)
+func CheckPerms(path string, want Perms, changes *body.Map, test, follow bool) (ok bool, failures []string, lmode string) {
+	cur, err := Stat(path, follow)
 	if err != nil {
 		return false, []string{err.Error()}, ""
 	}
-	isLink := !follow && isSymlink(path)
-	cuser := want.user != "" && want.user != cur.user && want.user != strconv.FormatInt(cur.uid, 10)
-	cgroup := want.group != "" && want.group != cur.group && want.group != strconv.FormatInt(cur.gid, 10)
+	isLink := !follow && IsSymlink(path)
+	cuser := want.User != "" && want.User != cur.User && want.User != strconv.FormatInt(cur.UID, 10)
+	cgroup := want.Group != "" && want.Group != cur.Group && want.Group != strconv.FormatInt(cur.GID, 10)
 	ok = true
 	if (cuser || cgroup) && !test {
 		if err := chownPath(path, want, cur, isLink); err != nil {
@@ -190,13 +191,13 @@ func checkPerms(path string, want permsWant, changes *body.Map, test, follow boo
 		}
 	}
 	cmode := false
-	if want.mode != "" && !test && !isLink && want.mode != cur.mode {
+	if want.Mode != "" && !test && !isLink && want.Mode != cur.Mode {
 		cmode = true
-		if m, err := parseMode(want.mode); err == nil {
-			_ = os.Chmod(path, goMode(m))
+		if m, err := ParseMode(want.Mode); err == nil {
+			_ = os.Chmod(path, GoMode(m))
 		}
 	}
-	post, _ := statPath(path, follow)
+	post, _ := Stat(path, follow)
 	verify := func(key, w string, changed bool, differs bool) {
 		switch {
 		case differs && test:
@@ -208,33 +209,33 @@ func checkPerms(path string, want permsWant, changes *body.Map, test, follow boo
 			changes.Set(key, w)
 		}
 	}
-	if want.user != "" {
-		verify("user", want.user, cuser, want.user != post.user && want.user != strconv.FormatInt(post.uid, 10))
+	if want.User != "" {
+		verify("user", want.User, cuser, want.User != post.User && want.User != strconv.FormatInt(post.UID, 10))
 	}
-	if want.group != "" {
-		verify("group", want.group, cgroup, want.group != post.group && want.group != strconv.FormatInt(post.gid, 10))
+	if want.Group != "" {
+		verify("group", want.Group, cgroup, want.Group != post.Group && want.Group != strconv.FormatInt(post.GID, 10))
 	}
-	if want.mode != "" && !isLink {
-		verify("mode", want.mode, cmode, want.mode != post.mode)
+	if want.Mode != "" && !isLink {
+		verify("mode", want.Mode, cmode, want.Mode != post.Mode)
 	}
-	return ok, failures, cur.mode
+	return ok, failures, cur.Mode
 }
 
 // chownPath changes owner and group (the current ones where not given),
 // then puts the mode back, since chown clears setuid and setgid.
-func chownPath(path string, want permsWant, cur fileStats, isLink bool) error {
-	uid, gid := int(cur.uid), int(cur.gid)
-	if want.user != "" {
-		u, ok := userToUID(want.user)
+func chownPath(path string, want Perms, cur Stats, isLink bool) error {
+	uid, gid := int(cur.UID), int(cur.GID)
+	if want.User != "" {
+		u, ok := UserToUID(want.User)
 		if !ok {
-			return fmt.Errorf("user %s does not exist", want.user)
+			return fmt.Errorf("user %s does not exist", want.User)
 		}
 		uid = u
 	}
-	if want.group != "" {
-		g, ok := groupToGID(want.group)
+	if want.Group != "" {
+		g, ok := GroupToGID(want.Group)
 		if !ok {
-			return fmt.Errorf("group %s does not exist", want.group)
+			return fmt.Errorf("group %s does not exist", want.Group)
 		}
 		gid = g
 	}
@@ -244,27 +245,27 @@ func chownPath(path string, want permsWant, cur fileStats, isLink bool) error {
 	if err := os.Chown(path, uid, gid); err != nil {
 		return err
 	}
-	m, _ := parseMode(cur.mode)
-	return os.Chmod(path, goMode(m))
+	m, _ := ParseMode(cur.Mode)
+	return os.Chmod(path, GoMode(m))
 }
 
-func isSymlink(p string) bool {
+func IsSymlink(p string) bool {
 	st, err := os.Lstat(p)
 	return err == nil && st.Mode()&os.ModeSymlink != 0
 }
 
-func isFile(p string) bool {
+func IsFile(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
 }
 
-func exists(p string) bool {
+func Exists(p string) bool {
 	_, err := os.Lstat(p)
 	return err == nil
 }
 
-// isText is salt.utils.files.is_text on the first 512 bytes.
-func isText(block []byte) bool {
+// IsText is salt.utils.files.is_text on the first 512 bytes.
+func IsText(block []byte) bool {
 	block = block[:min(len(block), 512)]
 	if bytes.IndexByte(block, 0) >= 0 {
 		return false
@@ -281,10 +282,10 @@ func isText(block []byte) bool {
 	return float64(nontext)/float64(len(block)) <= 0.30
 }
 
-// textDiff is file.get_diff of the file at path (absent: empty) and the
+// TextDiff is file.get_diff of the file at path (absent: empty) and the
 // new content: "" when they are the same, Salt's "Replace binary file"
 // forms when either is binary, else the unified diff.
-func textDiff(path string, newText []byte) (string, error) {
+func TextDiff(path string, newText []byte) (string, error) {
 	old, err := os.ReadFile(path)
 	if err != nil && !os.IsNotExist(err) {
 		return "", fmt.Errorf("Failed to read %s: %v", path, err)
@@ -292,7 +293,7 @@ func textDiff(path string, newText []byte) (string, error) {
 	if bytes.Equal(old, newText) {
 		return "", nil
 	}
-	oldBin, newBin := !isText(old), !isText(newText)
+	oldBin, newBin := !IsText(old), !IsText(newText)
 	switch {
 	case oldBin && newBin:
 		return "Replace binary file", nil
@@ -301,15 +302,15 @@ func textDiff(path string, newText []byte) (string, error) {
 	case newBin:
 		return "Replace text file with binary file", nil
 	}
-	return py.UnifiedDiff(splitLines(string(old)), splitLines(string(newText))), nil
+	return py.UnifiedDiff(SplitLines(string(old)), SplitLines(string(newText))), nil
 }
 
-// writeFile is salt.utils.files.copyfile of new content to dest: written
+// WriteFile is salt.utils.files.copyfile of new content to dest: written
 // to a temporary file beside dest and moved into place; an existing
 // dest keeps its owner and mode, and is first backed up when backup is
 // "minion" or "both" (to <cachedir>/file_backup). A new dest has mode
 // 0600, as mkstemp makes it; the caller sets the mode it wants.
-func writeFile(dest string, content []byte, backup, cachedir string) error {
+func WriteFile(dest string, content []byte, backup, cachedir string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(dest), filepath.Base(dest))
 	if err != nil {
 		return err
@@ -324,7 +325,7 @@ func writeFile(dest string, content []byte, backup, cachedir string) error {
 	}
 	st, statErr := os.Stat(dest)
 	if statErr == nil && (backup == "minion" || backup == "both") && cachedir != "" {
-		if err := backupMinion(dest, filepath.Join(cachedir, "file_backup"), time.Now()); err != nil {
+		if err := BackupMinion(dest, filepath.Join(cachedir, "file_backup"), time.Now()); err != nil {
 			return err
 		}
 	}
@@ -340,16 +341,16 @@ func writeFile(dest string, content []byte, backup, cachedir string) error {
 	return nil
 }
 
-// backupMinion is salt.utils.files.backup_minion: a copy of path at
+// BackupMinion is salt.utils.files.backup_minion: a copy of path at
 // <bkroot>/<dir>/<name>_<Day_Mon_DD_HH:MM:SS_micros_YYYY>.
-func backupMinion(path, bkroot string, now time.Time) error {
+func BackupMinion(path, bkroot string, now time.Time) error {
 	dir, name := filepath.Split(path)
 	stamp := now.Format("Mon_Jan_02_15:04:05_") + fmt.Sprintf("%06d", now.Nanosecond()/1000) + now.Format("_2006")
 	bk := filepath.Join(bkroot, strings.TrimPrefix(dir, "/"), name+"_"+stamp)
 	if err := os.MkdirAll(filepath.Dir(bk), 0o755); err != nil {
 		return err
 	}
-	if err := copyPath(path, bk); err != nil {
+	if err := CopyPath(path, bk); err != nil {
 		return err
 	}
 	st, err := os.Stat(path)
@@ -362,8 +363,8 @@ func backupMinion(path, bkroot string, now time.Time) error {
 	return os.Chmod(bk, st.Mode())
 }
 
-// copyPath is shutil.copyfile: contents only.
-func copyPath(src, dst string) error {
+// CopyPath is shutil.copyfile: contents only.
+func CopyPath(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -380,12 +381,12 @@ func copyPath(src, dst string) error {
 	return out.Close()
 }
 
-// makedirs is file.makedirs_ for the parent directories of path: each
+// Makedirs is file.makedirs_ for the parent directories of path: each
 // directory made gets the user, group and mode given.
-func makedirs(path string, want permsWant) error {
+func Makedirs(path string, want Perms) error {
 	dir := filepath.Dir(path)
 	var made []string
-	for d := dir; !exists(d); d = filepath.Dir(d) {
+	for d := dir; !Exists(d); d = filepath.Dir(d) {
 		made = append([]string{d}, made...)
 		if d == filepath.Dir(d) {
 			break
@@ -396,16 +397,16 @@ func makedirs(path string, want permsWant) error {
 			return err
 		}
 		var ch body.Map
-		checkPerms(d, want, &ch, false, true)
+		CheckPerms(d, want, &ch, false, true)
 	}
 	return nil
 }
 
-// umaskMode is the mode a new file gets under the process umask, as
+// UmaskMode is the mode a new file gets under the process umask, as
 // oct((0o777 ^ mask) & 0o666).
 // The umask is read from /proc, since setting it to read it back would
 // race with files other goroutines create.
-func umaskMode() string {
+func UmaskMode() string {
 	mask := 0o022
 	if status, err := os.ReadFile("/proc/self/status"); err == nil {
 		for _, line := range strings.Split(string(status), "\n") {
@@ -416,13 +417,13 @@ func umaskMode() string {
 			}
 		}
 	}
-	return normalizeMode(strconv.FormatUint(uint64((0o777^mask)&0o666), 8))
+	return NormalizeMode(strconv.FormatUint(uint64((0o777^mask)&0o666), 8))
 }
 
-// dirModeFor is the mode of directories makedirs creates when dir_mode
+// DirModeFor is the mode of directories makedirs creates when dir_mode
 // is not given: the file mode's last three digits, each non-zero one
 // with its execute bit, so that the directories can be listed.
-func dirModeFor(mode string) string {
+func DirModeFor(mode string) string {
 	if mode == "" {
 		return ""
 	}
@@ -432,11 +433,11 @@ func dirModeFor(mode string) string {
 			digits[i] = '0' + (d - '0') | 1
 		}
 	}
-	return normalizeMode(string(digits))
+	return NormalizeMode(string(digits))
 }
 
-// expandUser is os.path.expanduser.
-func expandUser(p string) string {
+// ExpandUser is os.path.expanduser.
+func ExpandUser(p string) string {
 	if p == "~" || strings.HasPrefix(p, "~/") {
 		if home, err := os.UserHomeDir(); err == nil {
 			return home + p[1:]
@@ -445,13 +446,13 @@ func expandUser(p string) string {
 	return p
 }
 
-// timeStamp is time.strftime("%Y-%m-%d-%H-%M-%S") in local time, the
+// TimeStamp is time.strftime("%Y-%m-%d-%H-%M-%S") in local time, the
 // suffix of file.line's backups.
-func timeStamp() string { return time.Now().Format("2006-01-02-15-04-05") }
+func TimeStamp() string { return time.Now().Format("2006-01-02-15-04-05") }
 
-// splitLines is Python's readlines(): lines keep their "\n"; the last
+// SplitLines is Python's readlines(): lines keep their "\n"; the last
 // has none when the text does not end with one.
-func splitLines(text string) []string {
+func SplitLines(text string) []string {
 	if text == "" {
 		return nil
 	}
@@ -460,4 +461,16 @@ func splitLines(text string) []string {
 		lines = lines[:len(lines)-1]
 	}
 	return lines
+}
+
+// Move is shutil.move: a rename, or a copy and remove across
+// filesystems.
+func Move(src, dst string) error {
+	if err := os.Rename(src, dst); err == nil {
+		return nil
+	}
+	if err := exec.Command("cp", "-a", "--", src, dst).Run(); err != nil {
+		return err
+	}
+	return os.RemoveAll(src)
 }
