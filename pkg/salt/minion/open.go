@@ -87,7 +87,7 @@ func (m *Minion) openRoad(local *pki.Local, k *keep.Keep) error {
 			return fmt.Errorf("cannot open the road on %s (interface and raet_port of %s): %w", cfg.RoadAddr(), cfg.ConfFile, err)
 		}
 	}
-	fqdn, _ := m.grains["fqdn"].(string)
+	fqdn, _ := m.Grains()["fqdn"].(string)
 	var err error
 	m.road, err = road.NewStack(road.Config{
 		Name: m.estate, Role: m.id, Main: cfg.RaetMain, Mutable: cfg.Mutable(), Kind: config.KindMinion, FQDN: fqdn,

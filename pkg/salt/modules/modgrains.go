@@ -16,6 +16,11 @@ import (
 // grains.items and grains.item declare the nested outputter, as the module's
 // __outputter__ does.
 func grainsFuncs() []Func {
+	return append(append(grainsReadFuncs(), grainsWriteFuncs()...), grainsLookupFuncs()...)
+}
+
+// grainsReadFuncs are items, item, get and ls.
+func grainsReadFuncs() []Func {
 	return []Func{
 		{
 			Name:   "grains.items",
