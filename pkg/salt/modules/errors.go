@@ -39,7 +39,14 @@ func (e *TypeError) Error() string { return e.Msg }
 // Exception of type Exception.
 type Exception struct{ Type, Msg string }
 
-func (e *Exception) Error() string { return e.Type + ": " + e.Msg }
+// Error is the last line of the traceback: "Type: msg", or the type alone
+// for an exception raised without a message.
+func (e *Exception) Error() string {
+	if e.Msg == "" {
+		return e.Type
+	}
+	return e.Type + ": " + e.Msg
+}
 
 func cmdErr(format string, args ...any) error {
 	return &CommandExecutionError{fmt.Sprintf(format, args...)}

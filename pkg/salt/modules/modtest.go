@@ -3,6 +3,7 @@ package modules
 import (
 	"math"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // functions used to check that a minion answers and that arguments arrive
 // as sent.
 func testFuncs() []Func {
-	return append(append(testAnswerFuncs(), testArgFuncs()...), testJobFuncs()...)
+	return slices.Concat(testAnswerFuncs(), testArgFuncs(), testJobFuncs(), testExtraFuncs())
 }
 
 // testAnswerFuncs answer with a constant or what they were given.
@@ -208,14 +209,7 @@ func testSleep(c *Call) (any, error) {
 	if secs > math.MaxInt64/float64(time.Second) {
 		secs = math.MaxInt64 / float64(time.Second)
 	}
-	t := time.NewTimer(time.Duration(secs * float64(time.Second)))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true, nil
-	case <-c.Ctx.Done():
-		return cancelled{}, nil
-	}
+	return sleepFor(c, secs)
 }
 
 // testFib is test.fib as in Salt 3006: [the num-th Fibonacci number, the
