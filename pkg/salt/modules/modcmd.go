@@ -1,6 +1,8 @@
 package modules
 
 import (
+	"slices"
+
 	"github.com/saltraet/saltraet/pkg/raet/body"
 )
 
@@ -28,6 +30,11 @@ const cmdDocTail = "\n\ncwd, env (a mapping), timeout (seconds), shell (default 
 	"stdin, runas, clean_env, prepend_path, rstrip, hide_output, ignore_retcode and success_retcodes/success_stdout/success_stderr are honoured."
 
 func cmdFuncs() []Func {
+	return slices.Concat(cmdRunFuncs(), cmdWhichFuncs(), cmdScriptFuncs(), cmdExecFuncs())
+}
+
+// cmdRunFuncs are run, shell, run_all, run_stdout, run_stderr and retcode.
+func cmdRunFuncs() []Func {
 	return []Func{
 		{
 			Name: "cmd.run", Params: cmdParams(true), VarKwargs: true,

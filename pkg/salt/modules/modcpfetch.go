@@ -172,13 +172,17 @@ func (c *Call) renderFilenames(path, dest, saltenv string) (string, string, erro
 // is missing without makedirs; a render failure is Salt's
 // SaltRenderError.
 func cpGetTemplate(c *Call) (any, error) {
-	env := c.saltenvArg()
-	url := c.strArg("path")
+	return getTemplate(c, c.strArg("path"), c.strArg("dest"), c.strArg("template"), c.saltenvArg(), pyTruthy(c.Arg("makedirs")))
+}
+
+// getTemplate is cp.get_template's work, which cmd.script's template=
+// shares.
+func getTemplate(c *Call, url, dest, template, env string, makedirs bool) (string, error) {
 	sfn, err := c.files().CacheFile(c.Ctx, url, env)
 	if err != nil {
-		return nil, fileErr(err)
+		return "", fileErr(err)
 	}
-	if sfn == "" || c.strArg("template") != "jinja" || c.exec.opts.Template == nil {
+	if sfn == "" || template != "jinja" || c.exec.opts.Template == nil {
 		return "", nil
 	}
 	text, err := os.ReadFile(sfn)
@@ -187,9 +191,8 @@ func cpGetTemplate(c *Call) (any, error) {
 	}
 	out, err := c.exec.opts.Template(sfn, text, env)
 	if err != nil {
-		return nil, &Exception{Type: "salt.exceptions.SaltRenderError", Msg: err.Error()}
+		return "", &Exception{Type: "salt.exceptions.SaltRenderError", Msg: err.Error()}
 	}
-	dest, makedirs := c.strArg("dest"), pyTruthy(c.Arg("makedirs"))
 	if dest == "" {
 		rel, _, _ := fileclient.ParseURL(url)
 		dest = filepath.Join(c.files().Cachedir(), "extrn_files", env, strings.TrimLeft(rel, "/"))
@@ -200,11 +203,11 @@ func cpGetTemplate(c *Call) (any, error) {
 			return "", nil
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, cmdErr("%v", err)
+			return "", cmdErr("%v", err)
 		}
 	}
 	if err := os.WriteFile(dest, []byte(out), 0o644); err != nil {
-		return nil, &Exception{Type: "OSError", Msg: err.Error()}
+		return "", &Exception{Type: "OSError", Msg: err.Error()}
 	}
 	return dest, nil
 }
