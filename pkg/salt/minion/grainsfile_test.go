@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/modules"
 )
 
 // TestGrainsSetvalRefreshes: grains.setval writes <config_dir>/grains and
@@ -89,4 +90,22 @@ func TestRefreshGrainsWhileRead(t *testing.T) {
 // kwarg is a published keyword dict of one key, as the CLI packs key=value.
 func kwarg(key string, v any) body.Map {
 	return body.Map{{Key: "__kwarg__", Value: true}, {Key: key, Value: v}}
+}
+
+// TestSysListsStateFunctions: the minion's state system lists the state
+// functions it runs for sys.list_state_functions.
+func TestSysListsStateFunctions(t *testing.T) {
+	t.Parallel()
+	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
+	e := newEnv(t, fm.addr, "")
+	m, err := New(e.cfg, e.log, WithGrains(map[string]any{"id": "m1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	res := m.modules.Run(context.Background(), "sys.list_state_functions", []any{"file.managed", "test"}, modules.Pub{})
+	got, _ := res.Return.([]any)
+	if len(got) < 2 || got[0] != "file.managed" || got[1] != "test.configurable_test_state" && got[1] != "test.fail_with_changes" && got[1] != "test.nop" {
+		t.Fatalf("sys.list_state_functions = %#v", res.Return)
+	}
 }

@@ -78,9 +78,18 @@ func errorMessage(f *Func, err error) string {
 	case errors.As(err, &sie):
 		return fmt.Sprintf("ERROR executing '%s': %s", f.Name, sie.Msg)
 	case errors.As(err, &te):
-		return fmt.Sprintf("Passed invalid arguments to %s: %s\n%s", f.Name, te.Msg, f.Doc)
+		return fmt.Sprintf("Passed invalid arguments to %s: %s\n%s", f.Name, te.Msg, funcDocstring(f))
 	case errors.As(err, &exc):
 		return "The minion function caused an exception: " + exc.Error()
 	}
 	return "The minion function caused an exception: Exception: " + err.Error()
+}
+
+// funcDocstring is f's __doc__ as Python has it ("" for none): Salt
+// appends it to "Passed invalid arguments" errors.
+func funcDocstring(f *Func) string {
+	if f.Doc == "" {
+		return ""
+	}
+	return pyDocstring(f.Doc)
 }

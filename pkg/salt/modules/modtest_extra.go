@@ -158,7 +158,7 @@ var providerFiles = map[string]string{
 // module on this minion, "" for a module it does not have.
 func provider(c *Call, module string) string {
 	found := false
-	for _, fn := range c.exec.Functions() {
+	for _, fn := range c.functionNames() {
 		if strings.HasPrefix(fn, module+".") {
 			found = true
 			break
