@@ -16,13 +16,13 @@ func cmdWhichFuncs() []Func {
 		{
 			Name:   "cmd.which",
 			Params: []Param{{Name: "cmd", Required: true}},
-			Doc:    "Returns the path of an executable available on the minion, None otherwise\n\nCLI Example:\n\n    salt '*' cmd.which cat",
+			Doc:    "Returns the path of an executable available on the minion, None otherwise\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cmd.which cat",
 			Call:   func(c *Call) (any, error) { return noneIfEmpty(which(py.Str(c.Arg("cmd")))), nil },
 		},
 		{
 			Name:   "cmd.which_bin",
 			Params: []Param{{Name: "cmds", Required: true}},
-			Doc:    "Returns the first command found in a list of commands\n\nCLI Example:\n\n    salt '*' cmd.which_bin '[pip2, pip, pip-python]'",
+			Doc:    "Returns the first command found in a list of commands\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cmd.which_bin '[pip2, pip, pip-python]'",
 			Call: func(c *Call) (any, error) {
 				list, ok := py.ListItems(c.Arg("cmds"))
 				if !ok {
@@ -39,7 +39,7 @@ func cmdWhichFuncs() []Func {
 		{
 			Name:   "cmd.has_exec",
 			Params: []Param{{Name: "cmd", Required: true}},
-			Doc:    "Returns true if the executable is available on the minion, false otherwise\n\nCLI Example:\n\n    salt '*' cmd.has_exec cat",
+			Doc:    "Returns true if the executable is available on the minion, false otherwise\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cmd.has_exec cat",
 			Call:   func(c *Call) (any, error) { return which(py.Str(c.Arg("cmd"))) != "", nil },
 		},
 	}

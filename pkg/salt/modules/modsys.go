@@ -57,7 +57,7 @@ func sysListFuncs() []Func {
 		},
 		{
 			Name: "sys.reload_modules",
-			Doc:  "Tell the minion to reload the execution modules\n\nCLI Example:\n\n    salt '*' sys.reload_modules",
+			Doc:  "Tell the minion to reload the execution modules\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' sys.reload_modules",
 			Call: func(*Call) (any, error) { return true, nil },
 		},
 	}

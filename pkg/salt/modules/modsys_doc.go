@@ -13,10 +13,7 @@ func sysDocFuncs() []Func {
 		{
 			Name:    "sys.doc",
 			VarArgs: true,
-			Doc: "Return the docstrings for all modules. Optionally, specify a module or a\nfunction to narrow the selection.\n\n" +
-				"The strings are aggregated into a single document on the master for easy\nreading.\n\nMultiple modules/functions can be specified.\n\n" +
-				"CLI Example:\n\n    salt '*' sys.doc\n    salt '*' sys.doc sys\n    salt '*' sys.doc sys.doc\n    salt '*' sys.doc network.traceroute user.info\n\n" +
-				"Modules can be specified as globs.\n\n    salt '*' sys.doc 'sys.*'\n    salt '*' sys.doc 'sys.list_*'",
+			Doc:     "Return the docstrings for all modules. Optionally, specify a module or a\nfunction to narrow the selection.\n\nThe strings are aggregated into a single document on the master for easy\nreading.\n\nMultiple modules/functions can be specified.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' sys.doc\n    salt '*' sys.doc sys\n    salt '*' sys.doc sys.doc\n    salt '*' sys.doc network.traceroute user.info\n\nModules can be specified as globs.\n\n.. versionadded:: 2015.5.0\n\n.. code-block:: bash\n\n    salt '*' sys.doc 'sys.*'\n    salt '*' sys.doc 'sys.list_*'",
 			Call: func(c *Call) (any, error) {
 				out := body.Map{}
 				for _, fn := range selectFunctions(c.exec.Functions(), c.Args) {
@@ -28,9 +25,7 @@ func sysDocFuncs() []Func {
 		{
 			Name:   "sys.argspec",
 			Params: []Param{{Name: "module", Default: ""}},
-			Doc: "Return the argument specification of functions in Salt execution\nmodules.\n\n" +
-				"CLI Example:\n\n    salt '*' sys.argspec pkg.install\n    salt '*' sys.argspec sys\n    salt '*' sys.argspec\n\n" +
-				"Module names can be specified as globs.\n\n    salt '*' sys.argspec 'pkg.*'",
+			Doc:    "Return the argument specification of functions in Salt execution\nmodules.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' sys.argspec pkg.install\n    salt '*' sys.argspec sys\n    salt '*' sys.argspec\n\nModule names can be specified as globs.\n\n.. versionadded:: 2015.5.0\n\n.. code-block:: bash\n\n    salt '*' sys.argspec 'pkg.*'",
 			Call: func(c *Call) (any, error) {
 				return argspecReport(c.exec, c.exec.Functions(), py.Str(c.Arg("module"))), nil
 			},

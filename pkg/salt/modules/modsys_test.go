@@ -69,7 +69,7 @@ func TestSysListings(t *testing.T) {
 func TestSysDoc(t *testing.T) {
 	e := New(Options{})
 	wantOK(t, run(e, "sys.doc", "test.echo"), body.Map{{Key: "test.echo",
-		Value: "\n    Return the argument unchanged, to test the connection and argument passing.\n\n    CLI Example:\n\n        salt '*' test.echo 'some text'\n    "}})
+		Value: "\n    Return a string - used for testing the connection\n\n    CLI Example:\n\n        salt '*' test.echo 'foo bar baz quo qux'\n    "}}) // Salt 3006's, byte for byte
 	r := run(e, "sys.doc", "sys")
 	keys := r.Return.(body.Map).Keys()
 	if len(keys) < 5 || keys[0] != "sys.argspec" {
@@ -87,7 +87,7 @@ func TestSysDoc(t *testing.T) {
 		t.Fatalf("sys.doc gave %d docs for %d functions", len(all), len(e.Functions()))
 	}
 	// The same docstring follows an argument error, as Salt appends __doc__.
-	wantError(t, run(e, "test.echo"), "Passed invalid arguments to test.echo: echo() missing 1 required positional argument: 'text'\n\n    Return the argument unchanged")
+	wantError(t, run(e, "test.echo"), "Passed invalid arguments to test.echo: echo() missing 1 required positional argument: 'text'\n\n    Return a string - used for testing the connection\n\n    CLI Example:\n\n    .. code-block:: bash\n\n        salt '*' test.echo")
 	if got := stripRST("a\n    .. code-block:: bash\n\n        salt x\n.. versionadded:: 3006"); got != "a\n        salt x\nNew in version 3006" {
 		t.Fatalf("stripRST = %q", got)
 	}

@@ -28,8 +28,7 @@ func testRandomFuncs() []Func {
 		{
 			Name:   "test.rand_sleep",
 			Params: []Param{{Name: "max", Default: int64(60)}},
-			Doc: "Sleep for a random number of seconds, used to test long-running commands\nand minions returning at differing intervals\n\n" +
-				"CLI Example:\n\n    salt '*' test.rand_sleep 60",
+			Doc:    "Sleep for a random number of seconds, used to test long-running commands\nand minions returning at differing intervals\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.rand_sleep 60",
 			Call: func(c *Call) (any, error) {
 				n, err := pyInt(c.Arg("max"))
 				if err != nil {
@@ -44,21 +43,19 @@ func testRandomFuncs() []Func {
 		},
 		{
 			Name: "test.random_hash", Params: hashParams,
-			Doc: "Generates a random number between 1 and ``size``, then returns a hash of\nthat number. If no ``hash_type`` is passed, the ``hash_type`` specified by the\n" +
-				"Minion's hash_type config option is used.\n\nCLI Example:\n\n    salt '*' test.random_hash\n    salt '*' test.random_hash hash_type=sha512",
+			Doc:  ".. versionadded:: 2015.5.2\n.. versionchanged:: 2018.3.0\n    Function has been renamed from ``test.rand_str`` to\n    ``test.random_hash``\n\nGenerates a random number between 1 and ``size``, then returns a hash of\nthat number. If no ``hash_type`` is passed, the ``hash_type`` specified by the\nMinion's :conf_minion:`hash_type` config option is used.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.random_hash\n    salt '*' test.random_hash hash_type=sha512",
 			Call: testRandomHash,
 		},
 		{
 			Name: "test.rand_str", Params: hashParams,
-			Doc:  "This function has been renamed to test.random_hash. This function will stay to\nensure backwards compatibility, but please switch to using the preferred name\ntest.random_hash.",
+			Doc:  "This function has been renamed to\n:mod:`test.random_hash <salt.modules.test.random_hash>`. This function will stay to\nensure backwards compatibility, but please switch to using the preferred name\n:mod:`test.random_hash <salt.modules.test.random_hash>`.",
 			Call: testRandomHash,
 		},
 		{
 			Name:   "test.collatz",
 			Params: []Param{{Name: "start", Required: true}},
-			Doc: "Execute the collatz conjecture from the passed starting number,\nreturns the sequence and the time it took to compute. Used for\nperformance tests.\n\n" +
-				"CLI Example:\n\n    salt '*' test.collatz 3",
-			Call: testCollatz,
+			Doc:    "Execute the collatz conjecture from the passed starting number,\nreturns the sequence and the time it took to compute. Used for\nperformance tests.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.collatz 3",
+			Call:   testCollatz,
 		},
 	}
 }

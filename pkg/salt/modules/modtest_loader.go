@@ -15,12 +15,12 @@ func testLoaderFuncs() []Func {
 		{
 			Name:   "test.provider",
 			Params: []Param{{Name: "module", Required: true}},
-			Doc:    "Pass in a function name to discover what provider is being used\n\nCLI Example:\n\n    salt '*' test.provider service",
+			Doc:    "Pass in a function name to discover what provider is being used\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.provider service",
 			Call:   func(c *Call) (any, error) { return provider(c, py.Str(c.Arg("module"))), nil },
 		},
 		{
 			Name: "test.providers",
-			Doc:  "Return a dict of the provider names and the files that provided them\n\nCLI Example:\n\n    salt '*' test.providers",
+			Doc:  "Return a dict of the provider names and the files that provided them\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.providers",
 			Call: testProviders,
 		},
 		{
@@ -41,8 +41,7 @@ func testLoaderFuncs() []Func {
 		{
 			Name:   "test.cross_test",
 			Params: []Param{{Name: "func", Required: true}, {Name: "args"}},
-			Doc: "Execute a minion function via the ``__salt__`` object in the test\nmodule, used to verify that the Minion functions can be called\nvia the ``__salt__`` module.\n\n" +
-				"CLI Example:\n\n    salt '*' test.cross_test file.gid_to_group 0",
+			Doc:    "Execute a minion function via the ``__salt__`` object in the test\nmodule, used to verify that the Minion functions can be called\nvia the ``__salt__`` module.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.cross_test file.gid_to_group 0",
 			Call: func(c *Call) (any, error) {
 				args, _ := py.ListItems(c.Arg("args"))
 				return c.crossCall(py.Str(c.Arg("func")), args)
@@ -52,9 +51,7 @@ func testLoaderFuncs() []Func {
 			Name:   "test.try",
 			PyName: "try_",
 			Params: []Param{{Name: "module", Required: true}, {Name: "return_try_exception", Default: false}}, VarKwargs: true,
-			Doc: "Try to run a module command. On an exception return ``None``.\nIf ``return_try_exception`` is set to ``True``, return the exception.\n" +
-				"This can be helpful in templates where running a module might fail as expected.\n\n" +
-				"Jinja Example:\n\n    {{ salt['test.try'](module='ipmi.get_users', bmc_host='172.2.2.1')|yaml(False) }}",
+			Doc: "Try to run a module command. On an exception return ``None``.\nIf ``return_try_exception`` is set to ``True``, return the exception.\nThis can be helpful in templates where running a module might fail as expected.\n\nJinja Example:\n\n.. code-block:: jinja\n\n    {% for i in range(0,230) %}\n        {{ salt['test.try'](module='ipmi.get_users', bmc_host='172.2.2.'+i)|yaml(False) }}\n    {% endfor %}",
 			Call: func(c *Call) (any, error) {
 				kw := append(body.Map{{Key: "__kwarg__", Value: true}}, cleanKwargs(c.Kwargs)...)
 				ret, err := c.crossCall(py.Str(c.Arg("module")), []any{kw})
@@ -69,7 +66,7 @@ func testLoaderFuncs() []Func {
 		},
 		{
 			Name: "test.attr_call",
-			Doc:  "Call grains.items via the attribute\n\nCLI Example:\n\n    salt '*' test.attr_call",
+			Doc:  "Call grains.items via the attribute\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.attr_call",
 			Call: func(c *Call) (any, error) { return c.crossCall("grains.items", nil) },
 		},
 		{

@@ -15,13 +15,13 @@ func testMiscFuncs() []Func {
 	return []Func{
 		{
 			Name: "test.tty", VarArgs: true, VarKwargs: true,
-			Doc:  "Deprecated! Moved to cmd.tty\n\nCLI Example:\n\n    salt '*' test.tty tty0 'This is a test'\n    salt '*' test.tty pts3 'This is a test'",
+			Doc:  "Deprecated! Moved to :mod:`cmd.tty <salt.modules.cmdmod.tty>`\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.tty tty0 'This is a test'\n    salt '*' test.tty pts3 'This is a test'",
 			Call: func(*Call) (any, error) { return "ERROR: This function has been moved to cmd.tty", nil },
 		},
 		{
 			Name:   "test.assertion",
 			Params: []Param{{Name: "assertion", Required: true}},
-			Doc:    "Assert the given argument\n\nCLI Example:\n\n    salt '*' test.assertion False",
+			Doc:    "Assert the given argument\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.assertion False",
 			Call: func(c *Call) (any, error) {
 				if !pyTruthy(c.Arg("assertion")) {
 					return nil, &Exception{Type: "AssertionError"}
@@ -32,9 +32,7 @@ func testMiscFuncs() []Func {
 		{
 			Name:   "test.raise_exception",
 			Params: []Param{{Name: "name", Required: true}}, VarArgs: true, VarKwargs: true,
-			Doc: "Raise an exception. Built-in exceptions and those in\nsalt.exceptions can be raised by this test function. If no matching exception is found,\n" +
-				"then no exception will be raised and this function will return ``False``.\n\nThis function is designed to test Salt's exception and return code\nhandling.\n\n" +
-				"CLI Example:\n\n    salt '*' test.raise_exception TypeError \"An integer is required\"\n    salt '*' test.raise_exception salt.exceptions.CommandExecutionError \"Something went wrong\"",
+			Doc:  "Raise an exception. Built-in exceptions and those in\n:mod:`salt.exceptions <salt.internals.salt.exceptions>`\ncan be raised by this test function. If no matching exception is found,\nthen no exception will be raised and this function will return ``False``.\n\nThis function is designed to test Salt's exception and return code\nhandling.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.raise_exception TypeError \"An integer is required\"\n    salt '*' test.raise_exception salt.exceptions.CommandExecutionError \"Something went wrong\"",
 			Call: testRaiseException,
 		},
 		{
