@@ -26,7 +26,7 @@ func cpFetchFuncs() []Func {
 			Params: []Param{{Name: "path", Required: true}, {Name: "dest", Required: true}, {Name: "saltenv"},
 				{Name: "template"}, {Name: "gzip"}},
 			VarKwargs: true,
-			Doc:       "Used to recursively copy a directory from the salt master.\n\nCLI Example: salt '*' cp.get_dir salt://path/to/dir/ /minion/dest",
+			Doc:       ".. versionchanged:: 3005\n    ``saltenv`` will use value from config if not explicitly set\n\nUsed to recursively copy a directory from the salt master\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cp.get_dir salt://path/to/dir/ /minion/dest\n\nget_dir supports the same template and gzip arguments as get_file.",
 			Call: func(c *Call) (any, error) {
 				env := c.saltenvArg()
 				path, dest, err := c.renderFilenames(c.strArg("path"), c.strArg("dest"), env)
@@ -42,7 +42,7 @@ func cpFetchFuncs() []Func {
 			Params: []Param{{Name: "path", Required: true}, {Name: "dest", Required: true}, {Name: "template", Default: "jinja"},
 				{Name: "saltenv"}, {Name: "makedirs", Default: false}},
 			VarKwargs: true,
-			Doc:       "Render a file as a template before setting it down. Warning, order is not the same as in fileclient.cp for non breaking old API.\n\nCLI Example: salt '*' cp.get_template salt://path/to/template /minion/dest",
+			Doc:       ".. versionchanged:: 3005\n    ``saltenv`` will use value from config if not explicitly set\n\nRender a file as a template before setting it down.\nWarning, order is not the same as in fileclient.cp for\nnon breaking old API.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cp.get_template salt://path/to/template /minion/dest",
 			Call:      cpGetTemplate,
 		},
 		{
@@ -71,7 +71,7 @@ func cpCacheFuncs() []Func {
 		{
 			Name:   "cp.get_file_str",
 			Params: []Param{{Name: "path", Required: true}, {Name: "saltenv"}},
-			Doc:    "Download a file from a URL to the Minion cache directory and return the contents of that file.\n\nReturns False if Salt was unable to cache a file from a URL.\n\nCLI Example: salt '*' cp.get_file_str salt://my/file",
+			Doc:    ".. versionchanged:: 3005\n    ``saltenv`` will use value from config if not explicitly set\n\nDownload a file from a URL to the Minion cache directory and return the\ncontents of that file\n\nReturns ``False`` if Salt was unable to cache a file from a URL.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cp.get_file_str salt://my/file",
 			Call: func(c *Call) (any, error) {
 				p, err := c.files().CacheFile(c.Ctx, c.strArg("path"), c.saltenvArg())
 				if err != nil || p == "" {
