@@ -95,7 +95,7 @@ func kwarg(key string, v any) body.Map {
 // TestSysListsStateFunctions: the minion's state system lists the state
 // functions it runs for sys.list_state_functions.
 func TestSysListsStateFunctions(t *testing.T) {
-	t.Parallel()
+	// Not parallel: states_minion_test.go swaps wireStates for its run.
 	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
 	e := newEnv(t, fm.addr, "")
 	m, err := New(e.cfg, e.log, WithGrains(map[string]any{"id": "m1"}))

@@ -13,6 +13,7 @@ import (
 // pillar= asks the master for a fresh pillar. Not parallel: it sets the
 // package's wiring, which the parallel tests (run after it) find restored.
 func TestMinionStateJobs(t *testing.T) {
+	defer func(w func(*Minion, *stateSystem)) { wireStates = w }(wireStates)
 	wireStates = func(m *Minion, s *stateSystem) {
 		c := &fakeCompiler{high: map[string]body.Map{"base": {highState("a", "web", "base")}}}
 		fake, _ := fakeSystem(c, nil)
@@ -21,7 +22,6 @@ func TestMinionStateJobs(t *testing.T) {
 			return body.Map{{Key: chunks[0].Tag(), Value: body.Map{{Key: "result", Value: env.Pillar["role"] == "db"}}}}
 		}
 	}
-	defer func(w func(*Minion, *stateSystem)) { wireStates = w }(wireStates)
 	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
 	e := newEnv(t, fm.addr, "")
 	fr := &fakeRequester{pillar: body.Map{{Key: "role", Value: "db"}}}
