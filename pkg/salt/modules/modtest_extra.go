@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 // answer honestly: random sleeps and hashes, the providers of modules, and
 // the helpers that call other functions.
 func testExtraFuncs() []Func {
-	return append(testRandomFuncs(), testLoaderFuncs()...)
+	return slices.Concat(testRandomFuncs(), testLoaderFuncs(), testVersionFuncs(), testOptsFuncs())
 }
 
 // testRandomFuncs are rand_sleep, random_hash (rand_str) and collatz.

@@ -23,11 +23,11 @@ func TestTestModuleFunctions(t *testing.T) {
 	}
 	sort.Strings(names)
 	want := []string{"test.arg", "test.arg_clean", "test.arg_repr", "test.arg_type", "test.assertion",
-		"test.attr_call", "test.collatz", "test.cross_test", "test.deprecation_warning", "test.echo",
-		"test.exception", "test.false", "test.fib", "test.kwarg", "test.missing_func", "test.not_loaded",
+		"test.attr_call", "test.collatz", "test.conf_test", "test.cross_test", "test.deprecation_warning", "test.echo",
+		"test.exception", "test.false", "test.fib", "test.kwarg", "test.missing_func", "test.module_report", "test.not_loaded",
 		"test.outputter", "test.ping", "test.provider", "test.providers", "test.raise_exception", "test.rand_sleep",
 		"test.rand_str", "test.random_hash", "test.retcode", "test.sleep", "test.true", "test.try", "test.tty",
-		"test.version"}
+		"test.version", "test.versions", "test.versions_information", "test.versions_report"}
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("test module functions %q, want %q", names, want)
 	}
@@ -108,4 +108,33 @@ func TestTestLoaderAndRaise(t *testing.T) {
 	wantError(t, run(e, "test.raise_exception", "TypeError", "An integer is required"), "Passed invalid arguments to test.raise_exception: An integer is required\n")
 	wantOK(t, run(e, "test.raise_exception", "NoSuchError"), false)
 	wantOK(t, run(e, "test.tty", "tty0", "x"), "ERROR: This function has been moved to cmd.tty")
+}
+
+func TestTestVersionsAndOpts(t *testing.T) {
+	e := New(Options{Version: "3006.3", Grains: func() map[string]any {
+		return map[string]any{"kernel": "Linux", "os": "Debian", "osrelease": "12.15", "oscodename": "bookworm", "osfullname": "Debian GNU/Linux"}
+	}})
+	r := run(e, "test.versions_report")
+	rep, _ := r.Return.(string)
+	if !strings.HasPrefix(rep, "Salt Version:\n") || !strings.Contains(rep, "\n          Salt: 3006.3\n \nGo Version:\n") ||
+		!strings.Contains(rep, "\n          dist: debian 12.15 bookworm\n") || !strings.HasSuffix(rep, "\n ") {
+		t.Fatalf("versions_report:\n%s", rep)
+	}
+	wantOK(t, run(e, "test.versions"), rep)
+	info := run(e, "test.versions_information").Return.(body.Map)
+	if !sameStrings(info.Keys(), "Salt Version", "Go Version", "Dependency Versions", "System Versions") {
+		t.Fatalf("versions_information sections %v", info.Keys())
+	}
+
+	wantOK(t, run(e, "test.conf_test"), "unconfigured")
+	set := New(Options{Config: &config.Minion{Common: config.Common{Raw: map[string]any{"test.foo": "bar"}}}})
+	wantOK(t, run(set, "test.conf_test"), "bar")
+
+	rep2 := run(e, "test.module_report").Return.(body.Map)
+	funcs, _ := rep2.Get("functions")
+	missing, _ := rep2.Get("missing_attrs")
+	if len(funcs.([]any)) != len(e.Functions()) || !reflect.DeepEqual(funcs, missing) ||
+		!sameStrings(rep2.Keys(), "functions", "function_attrs", "function_subs", "modules", "module_attrs", "missing_attrs", "missing_subs") {
+		t.Fatalf("module_report %v", rep2.Keys())
+	}
 }
