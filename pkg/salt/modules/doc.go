@@ -58,11 +58,15 @@
 //     fallback offer: a Go minion has no other module directory.
 //     test.provider names the Salt module file that would provide a
 //     built-in module (cmdmod for cmd, aptpkg or yumpkg for pkg, ...).
-//   - sys.doc and sys.argspec cover the built-ins; the Python fallback's
-//     functions are listed by sys.list_functions and sys.list_modules,
-//     marked " (python)" after the built-ins, but have no docstring or
-//     argspec here. sys.state_doc and the runner, returner and renderer
-//     listings are not built in.
+//   - The Python fallback's functions are listed by sys.list_functions
+//     and sys.list_modules after the built-ins, marked " (python)";
+//     sys.doc and sys.argspec give what the fallback's own sys.doc and
+//     sys.argspec say of them. sys.state_doc and the runner, returner and
+//     renderer listings are not built in.
+//   - test.versions_report has Salt's layout with a "Go Version" section
+//     where Salt has "Python Version", and the Go modules built in as the
+//     dependencies. test.conf_test reads the option, grain or pillar
+//     test.foo, else "unconfigured".
 //   - cmd.script's template= renders Jinja only (as cp.get_template);
 //     sources are salt:// or local paths, not http(s)/ftp.
 package modules

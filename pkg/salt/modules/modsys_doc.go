@@ -2,6 +2,7 @@ package modules
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -19,7 +20,7 @@ func sysDocFuncs() []Func {
 				for _, fn := range selectFunctions(c.exec.Functions(), c.Args) {
 					out = append(out, body.Item{Key: fn, Value: c.exec.docstring(fn)})
 				}
-				return out, nil
+				return c.withFallback(out, "sys.doc", selectFunctions(c.fallbackFunctions(), c.Args), c.Args), nil
 			},
 		},
 		{
@@ -27,7 +28,15 @@ func sysDocFuncs() []Func {
 			Params: []Param{{Name: "module", Default: ""}},
 			Doc:    "Return the argument specification of functions in Salt execution\nmodules.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' sys.argspec pkg.install\n    salt '*' sys.argspec sys\n    salt '*' sys.argspec\n\nModule names can be specified as globs.\n\n.. versionadded:: 2015.5.0\n\n.. code-block:: bash\n\n    salt '*' sys.argspec 'pkg.*'",
 			Call: func(c *Call) (any, error) {
-				return argspecReport(c.exec, c.exec.Functions(), py.Str(c.Arg("module"))), nil
+				module := py.Str(c.Arg("module"))
+				out := argspecReport(c.exec, c.exec.Functions(), module)
+				var fallback []string
+				for _, fn := range c.fallbackFunctions() {
+					if argspecSelects(module, fn) {
+						fallback = append(fallback, fn)
+					}
+				}
+				return c.withFallback(out, "sys.argspec", fallback, []any{module}), nil
 			},
 		},
 	}
@@ -86,9 +95,8 @@ func (e *Executor) docstring(fun string) any {
 // None for what is empty.
 func argspecReport(e *Executor, names []string, module string) body.Map {
 	out := body.Map{}
-	glob := strings.ContainsAny(module, "*.")
 	for _, fn := range filterFunctions(names, nil) {
-		if glob && !py.Fnmatch(fn, module) || !glob && !strings.HasPrefix(fn, module+".") {
+		if !argspecSelects(module, fn) {
 			continue
 		}
 		e.mu.RLock()
@@ -98,6 +106,38 @@ func argspecReport(e *Executor, names []string, module string) body.Map {
 			out = append(out, body.Item{Key: fn, Value: argspec(f)})
 		}
 	}
+	return out
+}
+
+// argspecSelects is argspec_report's choice: a glob (with * or .), else
+// the functions of the module named.
+func argspecSelects(module, fn string) bool {
+	if strings.ContainsAny(module, "*.") {
+		return py.Fnmatch(fn, module)
+	}
+	return strings.HasPrefix(fn, module+".")
+}
+
+// withFallback adds to out what the Python fallback's own sysFun (Salt's
+// sys.doc or sys.argspec, run by its loader) says of the functions only it
+// has, names, asked with the same arguments; out's keys end up sorted.
+// What the fallback cannot answer is left out.
+func (c *Call) withFallback(out body.Map, sysFun string, names []string, args []any) body.Map {
+	fb := c.exec.opts.Fallback
+	if fb == nil || len(names) == 0 {
+		return out
+	}
+	res, ok := fb.Call(c.Ctx, sysFun, args, Pub{})
+	got, isMap := py.DictItems(res.Return)
+	if !ok || res.Raised || !isMap {
+		return out
+	}
+	for _, fn := range names {
+		if v, ok := got.Get(fn); ok {
+			out = append(out, body.Item{Key: fn, Value: v})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b body.Item) int { return strings.Compare(a.Key, b.Key) })
 	return out
 }
 

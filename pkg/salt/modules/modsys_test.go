@@ -3,6 +3,7 @@ package modules
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,6 +16,16 @@ type pythonFallback []string
 func (p pythonFallback) Functions(context.Context) []string { return p }
 
 func (p pythonFallback) Call(_ context.Context, fun string, args []any, _ Pub) (Result, bool) {
+	switch fun {
+	case "sys.doc", "sys.argspec": // Salt's own, which has every function
+		out := body.Map{}
+		for _, f := range append([]string{"test.ping"}, p...) {
+			if len(args) == 0 || strings.HasPrefix(f, args[0].(string)) {
+				out = append(out, body.Item{Key: f, Value: fun + " of " + f})
+			}
+		}
+		return Result{Return: out, Success: true}, true
+	}
 	for _, f := range p {
 		if f == fun {
 			return Result{Return: "python " + fun, Success: true}, true
@@ -113,4 +124,21 @@ func TestSysArgspec(t *testing.T) {
 	if len(args.([]any)) != len(defs.([]any))+1 {
 		t.Fatalf("cmd.run: %d args, %d defaults; want one required", len(args.([]any)), len(defs.([]any)))
 	}
+}
+
+// TestSysDocFallback: sys.doc and sys.argspec ask the Python fallback's
+// own for the functions only it has; the built-ins' entries stay ours.
+func TestSysDocFallback(t *testing.T) {
+	e := New(Options{Fallback: pythonFallback{"network.ipaddrs", "hello.world", "test.ping"}})
+	wantOK(t, run(e, "sys.doc", "hello"), body.Map{{Key: "hello.world", Value: "sys.doc of hello.world"}})
+	r := run(e, "sys.doc", "test.p*")
+	if r.Return.(body.Map)[0].Value == "sys.doc of test.ping" {
+		t.Fatal("the fallback's doc replaced a built-in's")
+	}
+	all := run(e, "sys.doc").Return.(body.Map)
+	keys := all.Keys()
+	if !slices.IsSorted(keys) || !all.Has("network.ipaddrs") || len(keys) != len(e.Functions())+2 {
+		t.Fatalf("sys.doc keys (%d): sorted %v, network.ipaddrs %v", len(keys), slices.IsSorted(keys), all.Has("network.ipaddrs"))
+	}
+	wantOK(t, run(e, "sys.argspec", "network"), body.Map{{Key: "network.ipaddrs", Value: "sys.argspec of network.ipaddrs"}})
 }
