@@ -3,9 +3,11 @@ package minion
 import (
 	"context"
 	"maps"
+	"path/filepath"
 	"sync/atomic"
 
 	"github.com/saltraet/saltraet/pkg/salt/grains"
+	"github.com/saltraet/saltraet/pkg/salt/modules"
 )
 
 // grainsBox holds the minion's grains. A refresh (saltutil.refresh_grains,
@@ -48,4 +50,25 @@ func (m *Minion) refreshGrains(ctx context.Context) error {
 	}
 	m.grains.store(m.computeGrains())
 	return nil
+}
+
+// staticGrains are the grains of <config_dir>/grains overlaid with the
+// grains option, as Salt's loader merges them (the option wins). The file
+// is read as grains.setval writes it (modules.ReadGrainsFile).
+func (m *Minion) staticGrains() map[string]any {
+	path := filepath.Join(m.cfg.ConfigDir, "grains")
+	static, err := modules.ReadGrainsFile(path)
+	if err != nil {
+		m.log.Warnf("Ignoring %s: %v", path, err)
+		static = map[string]any{}
+	}
+	if v, ok := m.cfg.Raw["grains"]; ok && v != nil {
+		opt, ok := v.(map[string]any)
+		if !ok {
+			file, line, _ := m.cfg.Origin("grains")
+			m.log.Warnf("%s:%d: grains: not a mapping; ignored", file, line)
+		}
+		maps.Copy(static, opt)
+	}
+	return static
 }

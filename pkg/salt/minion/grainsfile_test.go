@@ -82,7 +82,7 @@ func TestRefreshGrainsWhileRead(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	if g := m.Grains(); g["os"] != "Custom" || g["n"] != 1 || g["id"] != "m1" {
+	if g := m.Grains(); g["os"] != "Custom" || g["n"] != int64(1) || g["id"] != "m1" {
 		t.Fatalf("grains after refresh %#v", g)
 	}
 }

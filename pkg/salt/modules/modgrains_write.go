@@ -1,6 +1,8 @@
 package modules
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +12,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
+	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/output"
 	"github.com/saltraet/saltraet/pkg/salt/target"
 )
@@ -31,6 +34,38 @@ func grainsFilePath(c *Call) string {
 	return filepath.Join(dir, "grains")
 }
 
+// maxGrainsNodes bounds what aliases may expand a grains file to.
+const maxGrainsNodes = 1 << 20
+
+// ReadGrainsFile reads a grains file as Salt's safe_load does (YAML 1.1
+// scalars: yes is True): no file, an empty one or one that is not a
+// mapping holds no grains. The minion reads its static grains with it and
+// grains.setvals the file it rewrites, so both see the same values.
+func ReadGrainsFile(path string) (map[string]any, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]any{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	if len(doc.Content) == 0 {
+		return map[string]any{}, nil
+	}
+	v, err := job.YAMLValue(doc.Content[0], maxGrainsNodes)
+	if err != nil {
+		return nil, err
+	}
+	if m, ok := py.Plain(v).(map[string]any); ok {
+		return m, nil
+	}
+	return map[string]any{}, nil
+}
+
 // setvals is grains.setvals: the given grains are written over those of
 // the grains file (a None value with destructive removes the key), the
 // minion's grains are reloaded, and the given grains are returned.
@@ -40,15 +75,9 @@ func setvals(c *Call, newGrains any, destructive, refreshPillar bool) (any, erro
 		return nil, &Exception{Type: "salt.exceptions.SaltException", Msg: "setvals grains must be a dictionary."}
 	}
 	path := grainsFilePath(c)
-	file := map[string]any{}
-	if data, err := os.ReadFile(path); err == nil {
-		var v any
-		if err := yaml.Unmarshal(data, &v); err != nil {
-			return "Unable to read existing grains file: " + err.Error(), nil
-		}
-		if m, ok := v.(map[string]any); ok {
-			file = m
-		}
+	file, err := ReadGrainsFile(path)
+	if err != nil {
+		return "Unable to read existing grains file: " + err.Error(), nil
 	}
 	for _, it := range items {
 		if it.Value == nil && destructive {

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 )
@@ -44,15 +42,11 @@ func newGrainsMinion(t *testing.T, core map[string]any) (*grainsMinion, *Executo
 	return gm, e
 }
 
-// file is the grains file as YAML data.
+// file is the grains file as the minion reads it.
 func (gm *grainsMinion) file() map[string]any {
-	data, err := os.ReadFile(filepath.Join(gm.dir, "grains"))
+	m, err := ReadGrainsFile(filepath.Join(gm.dir, "grains"))
 	if err != nil {
-		return nil
-	}
-	var m map[string]any
-	if err := yaml.Unmarshal(data, &m); err != nil {
-		gm.t.Fatalf("grains file: %v\n%s", err, data)
+		gm.t.Fatalf("grains file: %v", err)
 	}
 	return m
 }
@@ -84,7 +78,7 @@ func TestGrainsSetvalPersistsAndRefreshes(t *testing.T) {
 	if gm.text() != want {
 		t.Fatalf("grains file\n%s\nwant\n%s", gm.text(), want)
 	}
-	wantOK(t, run(e, "grains.get", "conf:b"), 2)
+	wantOK(t, run(e, "grains.get", "conf:b"), int64(2))
 	wantError(t, run(e, "grains.setvals", "notadict"), "The minion function caused an exception: salt.exceptions.SaltException: setvals grains must be a dictionary.")
 	// destructive with None removes the key from the file.
 	run(e, "grains.setvals", body.Map{{Key: "quiet", Value: nil}}, kw("destructive", true))
@@ -119,7 +113,7 @@ func TestGrainsAppendRemove(t *testing.T) {
 	wantOK(t, run(e, "grains.remove", "roles", "nope"), "The val nope was not in the list roles")
 	wantOK(t, run(e, "grains.remove", "os", "Debian"), "The key os is not a valid list")
 	wantOK(t, run(e, "grains.remove", "nested:list", "a"),
-		body.Map{{Key: "nested", Value: map[string]any{"list": []any{"b"}, "other": 1}}}) // read back from the file
+		body.Map{{Key: "nested", Value: map[string]any{"list": []any{"b"}, "other": int64(1)}}})
 	if f := gm.file(); !reflect.DeepEqual(f["roles"], []any{"web", "cache"}) {
 		t.Fatalf("grains file roles %#v", f["roles"])
 	}
@@ -141,7 +135,7 @@ func TestGrainsSetDelval(t *testing.T) {
 	}
 	wantOK(t, run(e, "grains.set", "apps:web:port", int64(8080)),
 		ret("", body.Map{{Key: "apps", Value: map[string]any{"web": map[string]any{"port": int64(8080)}}}}, true))
-	wantOK(t, run(e, "grains.get", "apps:web:port"), 8080)
+	wantOK(t, run(e, "grains.get", "apps:web:port"), int64(8080))
 	r = run(e, "grains.set", "os:x", "y")
 	if c, _ := r.Return.(body.Map).String("comment"); c != "The key 'os' value is 'Debian', which is different from the provided key 'x'. Use 'force=True' to overwrite." {
 		t.Fatalf("set under a string: %q", c)
@@ -183,4 +177,26 @@ func TestGrainsLookups(t *testing.T) {
 	wantOK(t, run(e, "grains.filter_by", abc, "xxx", merge, "C"),
 		map[string]any{"D": map[string]any{"E": "I", "G": "H"}, "J": "K"})
 	wantError(t, run(e, "grains.filter_by", lookup, "os_family", "notadict"), "The minion function caused an exception: salt.exceptions.SaltException: filter_by merge argument must be a dictionary.")
+}
+
+// TestGrainsFileYAML11: the grains file is read as Salt's safe_load reads
+// it (yes is True, 0x1F is 31), so rewriting it keeps what Salt would.
+func TestGrainsFileYAML11(t *testing.T) {
+	gm, e := newGrainsMinion(t, map[string]any{})
+	os.WriteFile(filepath.Join(gm.dir, "grains"), []byte("enabled: yes\nport: 0x1F\nname: 'no'\n"), 0o644)
+	got, err := ReadGrainsFile(filepath.Join(gm.dir, "grains"))
+	if err != nil || !reflect.DeepEqual(got, map[string]any{"enabled": true, "port": int64(31), "name": "no"}) {
+		t.Fatalf("ReadGrainsFile = %#v, %v", got, err)
+	}
+	run(e, "grains.setval", "x", "y")
+	if want := "enabled: true\nname: 'no'\nport: 31\nx: y\n"; gm.text() != want {
+		t.Fatalf("grains file %q, want %q", gm.text(), want)
+	}
+	if g, err := ReadGrainsFile(filepath.Join(gm.dir, "missing")); err != nil || len(g) != 0 {
+		t.Fatalf("missing file: %#v, %v", g, err)
+	}
+	os.WriteFile(filepath.Join(gm.dir, "list"), []byte("- a\n"), 0o644)
+	if g, err := ReadGrainsFile(filepath.Join(gm.dir, "list")); err != nil || len(g) != 0 {
+		t.Fatalf("a list is no grains: %#v, %v", g, err)
+	}
 }
