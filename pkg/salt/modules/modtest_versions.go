@@ -53,7 +53,7 @@ func versionsInformation(c *Call) body.Map {
 		{Key: "system", Value: str("kernel")},
 		{Key: "dist", Value: strings.TrimSpace(strings.ToLower(str("os")) + " " + str("osrelease") + " " + str("oscodename"))},
 		{Key: "release", Value: str("kernelrelease")},
-		{Key: "machine", Value: runtimeMachine()},
+		{Key: "machine", Value: str("cpuarch")}, // platform.machine()
 		{Key: "version", Value: strings.TrimSpace(str("osfullname") + " " + str("osrelease") + " " + str("oscodename"))},
 		{Key: "locale", Value: "utf-8"},
 	}
@@ -63,20 +63,6 @@ func versionsInformation(c *Call) body.Map {
 		{Key: "Dependency Versions", Value: deps},
 		{Key: "System Versions", Value: system},
 	}
-}
-
-// runtimeMachine is platform.machine() for the architectures Go names
-// otherwise.
-func runtimeMachine() string {
-	switch runtime.GOARCH {
-	case "amd64":
-		return "x86_64"
-	case "arm64":
-		return "aarch64"
-	case "386":
-		return "i686"
-	}
-	return runtime.GOARCH
 }
 
 // versionsReport is salt.version.versions_report joined by newlines: each
