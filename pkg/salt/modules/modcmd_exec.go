@@ -68,6 +68,9 @@ func execCodeAll(c *Call) (any, error) {
 			return nil, err
 		}
 	}
+	if c.Kwargs.Has("python_shell") {
+		return nil, typeErr("run_all() got multiple values for keyword argument 'python_shell'")
+	}
 	kw := body.Map{{Key: "__kwarg__", Value: true}, {Key: "cwd", Value: c.Arg("cwd")}, {Key: "python_shell", Value: false}}
 	return c.crossCall("cmd.run_all", []any{cmd, append(kw, cleanKwargs(c.Kwargs)...)})
 }

@@ -53,6 +53,8 @@ func TestCmdExecCode(t *testing.T) {
 	}
 	// A string args is one argument; env reaches the command.
 	wantOK(t, run(e, "cmd.exec_code", "sh", `echo "[$1] $FOO"`, kw("args", "x y", "env", body.Map{{Key: "FOO", Value: "bar"}})), "[x y] bar")
+	wantError(t, run(e, "cmd.exec_code", "sh", "true", kw("python_shell", true)),
+		"Passed invalid arguments to cmd.exec_code: run_all() got multiple values for keyword argument 'python_shell'")
 	// The code file is gone afterwards.
 	path := run(e, "cmd.exec_code", "sh", `echo "$0"`).Return.(string)
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
