@@ -11,6 +11,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/output"
@@ -90,13 +91,25 @@ func setvals(c *Call, newGrains any, destructive, refreshPillar bool) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+	if err := writeGrainsFile(path, text); err != nil {
 		return nil, cmdErr("Unable to write to grains file at %s: %v", path, err)
 	}
 	if err := refreshGrains(c, refreshPillar); err != nil {
 		return nil, err
 	}
 	return newGrains, nil
+}
+
+// writeGrainsFile replaces the grains file whole (fsutil.WriteFile), so
+// that the minion reloading its grains never reads it half-written; it
+// keeps the mode of the file it replaces, 0644 for a new one as Salt's
+// open(..., "w+") gives.
+func writeGrainsFile(path, text string) error {
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	return fsutil.WriteFile(filepath.Dir(path), filepath.Base(path), []byte(text), fsutil.WriteOptions{Mode: mode, TempPrefix: "."})
 }
 
 // refreshGrains is saltutil.refresh_grains(refresh_pillar=...) after a

@@ -79,6 +79,15 @@ func TestGrainsSetvalPersistsAndRefreshes(t *testing.T) {
 		t.Fatalf("grains file\n%s\nwant\n%s", gm.text(), want)
 	}
 	wantOK(t, run(e, "grains.get", "conf:b"), int64(2))
+	// The file is replaced whole, keeping its mode; nothing else is left.
+	os.Chmod(filepath.Join(gm.dir, "grains"), 0o600)
+	run(e, "grains.setval", "deploy", "green")
+	if st, _ := os.Stat(filepath.Join(gm.dir, "grains")); st.Mode().Perm() != 0o600 {
+		t.Fatalf("grains file mode %v, want the 0600 it had", st.Mode())
+	}
+	if ents, _ := os.ReadDir(gm.dir); len(ents) != 1 {
+		t.Fatalf("config dir holds %v, want the grains file alone", ents)
+	}
 	wantError(t, run(e, "grains.setvals", "notadict"), "The minion function caused an exception: salt.exceptions.SaltException: setvals grains must be a dictionary.")
 	// destructive with None removes the key from the file.
 	run(e, "grains.setvals", body.Map{{Key: "quiet", Value: nil}}, kw("destructive", true))
