@@ -197,5 +197,8 @@ func (s *saltCmd) run(ctx context.Context, tgtArg, funArg string, argv []string)
 	if done {
 		return code
 	}
+	if j.fun == "sys.doc" {
+		return s.printDocs(ctx, c, jid, minions)
+	}
 	return s.printReturns(ctx, c, jid, minions)
 }

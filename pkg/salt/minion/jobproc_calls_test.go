@@ -70,10 +70,11 @@ func TestJobProcessCallsReachTheMinion(t *testing.T) {
 	log.SetOutput(io.Discard)
 	fr := &fakeRequester{pillar: body.Map{{Key: "role", Value: "db"}}}
 	fb := &fakeFallback{}
-	m := &Minion{cfg: &config.Minion{}, log: log, id: "m1", grains: map[string]any{"os": "Debian"},
+	m := &Minion{cfg: &config.Minion{}, log: log, id: "m1",
 		jobs: newJobTable(t.TempDir()), pillar: &pillarStore{req: fr}, modules: modules.New(modules.Options{})}
+	m.grains.store(map[string]any{"os": "Debian"})
 	m.hooks = jobHooks{req: fr, pillarReq: fr, fallback: fb, refreshGrains: func(context.Context) error {
-		m.grains = map[string]any{"os": "Debian", "new": true}
+		m.grains.store(map[string]any{"os": "Debian", "new": true})
 		return nil
 	}}
 	m.jobs.begin("1", map[string]any{"jid": "1", "pid": 42})
@@ -108,8 +109,8 @@ func TestJobProcessCallsReachTheMinion(t *testing.T) {
 	if err := jc.refreshPillar(ctx); err != nil || cm.pillar.get()["role"] != "db" || m.pillar.get()["role"] != "db" {
 		t.Errorf("refresh_pillar: %v; the job's pillar %v", err, cm.pillar.get())
 	}
-	if err := jc.refreshGrains(ctx); err != nil || cm.grains["new"] != true {
-		t.Errorf("refresh_grains: %v; the job's grains %v", err, cm.grains)
+	if err := jc.refreshGrains(ctx); err != nil || cm.Grains()["new"] != true {
+		t.Errorf("refresh_grains: %v; the job's grains %v", err, cm.Grains())
 	}
 	if funcs := jc.Functions(ctx); !slices.Equal(funcs, []string{"hello.world"}) {
 		t.Errorf("fallback functions %v", funcs)

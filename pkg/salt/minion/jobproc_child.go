@@ -96,7 +96,7 @@ func newJobMinion(conn *jobConn, start body.Map) (*Minion, error) {
 	}
 	log.AddHook(logForwarder{conn})
 	m := &Minion{cfg: cfg, log: log, o: newOptions(nil), id: cfg.ID, estate: cfg.EstateName()}
-	m.grains = plainMap(start, "grains")
+	m.grains.store(plainMap(start, "grains"))
 	m.jobCtx, m.jobCancel = cancelOnTerm()
 	jc := &jobClient{conn: conn, m: m}
 	h := jobHooks{req: jc, pillarReq: jobRequester{jc, callPillarRequest}, jobs: jc,
@@ -187,7 +187,7 @@ func (j *jobClient) refreshPillar(ctx context.Context) error {
 func (j *jobClient) refreshGrains(ctx context.Context) error {
 	ret, err := j.conn.call(ctx, callRefreshGrains, nil)
 	if g, ok := ret.(body.Map); ok && err == nil {
-		j.m.grains = protocol.PlainMap(g)
+		j.m.grains.store(protocol.PlainMap(g))
 	}
 	return err
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/fileclient"
-	"github.com/saltraet/saltraet/pkg/salt/grains"
 	"github.com/saltraet/saltraet/pkg/salt/internal/counters"
 	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
@@ -117,7 +116,7 @@ type Minion struct {
 	o      options
 	id     string
 	estate string
-	grains map[string]any
+	grains grainsBox // read with Grains(); replaced whole by refreshGrains
 	pillar *pillarStore
 
 	store   *pki.Store
@@ -178,10 +177,7 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	if err != nil {
 		return nil, err
 	}
-	m.grains = o.grains
-	if m.grains == nil {
-		m.grains = grains.Core(grains.Options{ID: cfg.ID, Master: cfg.Master.Raw, Static: m.staticGrains()})
-	}
+	m.grains.store(m.computeGrains())
 	k, err := m.openKeep(local)
 	if err != nil {
 		return nil, err
@@ -218,7 +214,7 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 }
 
 // Grains returns the minion's grains.
-func (m *Minion) Grains() map[string]any { return m.grains }
+func (m *Minion) Grains() map[string]any { return m.grains.load() }
 
 // ID is the minion id; Estate its road estate name.
 func (m *Minion) ID() string     { return m.id }
@@ -293,7 +289,7 @@ func (m *Minion) onPublish(msg route.Message) {
 		return
 	}
 	delim, _ := load.String("delimiter")
-	matched, err := target.Matcher{ID: m.id, Grains: m.grains, Pillar: m.pillar.get(), HasPillar: true,
+	matched, err := target.Matcher{ID: m.id, Grains: m.Grains(), Pillar: m.pillar.get(), HasPillar: true,
 		Delimiter: delim}.Match(pub.TgtType, pub.Tgt)
 	if err != nil {
 		m.stats.Add("publish_bad_target")

@@ -3,10 +3,7 @@ package minion
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/saltraet/saltraet/internal/mkdir"
 	"github.com/saltraet/saltraet/pkg/raet"
@@ -86,7 +83,7 @@ func (m *Minion) openRoad(local *pki.Local, k *keep.Keep) error {
 			return fmt.Errorf("cannot open the road on %s (interface and raet_port of %s): %w", cfg.RoadAddr(), cfg.ConfFile, err)
 		}
 	}
-	fqdn, _ := m.grains["fqdn"].(string)
+	fqdn, _ := m.Grains()["fqdn"].(string)
 	var err error
 	m.road, err = road.NewStack(road.Config{
 		Name: m.estate, Role: m.id, Main: cfg.RaetMain, Mutable: cfg.Mutable(), Kind: config.KindMinion, FQDN: fqdn,
@@ -99,33 +96,6 @@ func (m *Minion) openRoad(local *pki.Local, k *keep.Keep) error {
 		return err
 	}
 	return nil
-}
-
-// staticGrains are the grains of <config_dir>/grains overlaid with the
-// grains option, as Salt's loader merges them (the option wins).
-func (m *Minion) staticGrains() map[string]any {
-	static := map[string]any{}
-	path := filepath.Join(m.cfg.ConfigDir, "grains")
-	if data, err := os.ReadFile(path); err == nil {
-		var fromFile map[string]any
-		if err := yaml.Unmarshal(data, &fromFile); err != nil {
-			m.log.Warnf("Ignoring %s: %v", path, err)
-		}
-		for k, v := range fromFile {
-			static[k] = v
-		}
-	}
-	if v, ok := m.cfg.Raw["grains"]; ok && v != nil {
-		opt, ok := v.(map[string]any)
-		if !ok {
-			file, line, _ := m.cfg.Origin("grains")
-			m.log.Warnf("%s:%d: grains: not a mapping; ignored", file, line)
-		}
-		for k, v := range opt {
-			static[k] = v
-		}
-	}
-	return static
 }
 
 // openKeep opens the road keep, <cachedir>/raet/<estate> (json), and

@@ -65,7 +65,7 @@ func (m *Minion) fetchPillar(ctx context.Context, pillarenv string, override map
 // estate that signed the request. A return that is not a mapping is an
 // empty pillar, as Salt's "Got a bad pillar from master".
 func (m *Minion) requestPillar(ctx context.Context, saltenv, pillarenv string, override map[string]any) (map[string]any, error) {
-	ret, err := m.pillar.req.Request(ctx, protocol.PillarLoad(m.id, m.grains, saltenv, pillarenv, override))
+	ret, err := m.pillar.req.Request(ctx, protocol.PillarLoad(m.id, m.Grains(), saltenv, pillarenv, override))
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,13 @@ type stateSystem struct {
 	compile func(high body.Map) ([]state.Low, []string)
 	// run is state.Run with the registry of state functions.
 	run func(ctx context.Context, chunks []state.Low, test bool, env *state.Env) body.Map
+	// functions are the names of the state functions, sorted.
+	functions []string
 }
+
+// Functions lists the state functions (modules.StateFunctions), for
+// sys.list_state_functions.
+func (s *stateSystem) Functions() []string { return s.functions }
 
 // Run answers one request of the state module.
 func (s *stateSystem) Run(ctx context.Context, req modules.StateRequest) (modules.StateReply, error) {

@@ -15,6 +15,7 @@ import (
 // and its jobs run in the minion (multiprocessing: false), where that
 // wiring is.
 func TestMinionStateJobs(t *testing.T) {
+	defer func(w func(*Minion, *stateSystem)) { wireStates = w }(wireStates)
 	wireStates = func(m *Minion, s *stateSystem) {
 		c := &fakeCompiler{high: map[string]body.Map{"base": {highState("a", "web", "base")}}}
 		fake, _ := fakeSystem(c, nil)
@@ -23,7 +24,6 @@ func TestMinionStateJobs(t *testing.T) {
 			return body.Map{{Key: chunks[0].Tag(), Value: body.Map{{Key: "result", Value: env.Pillar["role"] == "db"}}}}
 		}
 	}
-	defer func(w func(*Minion, *stateSystem)) { wireStates = w }(wireStates)
 	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
 	e := newEnv(t, fm.addr, "multiprocessing: false\n")
 	fr := &fakeRequester{pillar: body.Map{{Key: "role", Value: "db"}}}

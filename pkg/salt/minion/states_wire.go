@@ -2,6 +2,8 @@ package minion
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/state"
@@ -13,6 +15,7 @@ import (
 func wire(m *Minion, s *stateSystem) {
 	reg := state.Registry{}
 	states.Register(reg)
+	s.functions = slices.Sorted(maps.Keys(reg))
 	s.compiler = func(env *state.Env) stateCompiler {
 		return &state.Compiler{Source: state.RemoteSource{Client: m.files}, Renderer: env.Render,
 			Grains: env.Grains, Pillar: env.Pillar, Opts: env.Opts}

@@ -88,4 +88,33 @@
 //     without first emptying the file as Salt does; file.manage_file
 //     ignores attrs and the SELinux arguments, and its keep_mode takes the
 //     mode of the fetched copy.
+//   - grains.setval and the other grains writes refresh the pillar after
+//     the grains (refresh_pillar=True) by asking the master at once and
+//     waiting for it; Salt fires an event the minion acts on later. A
+//     failed pillar refresh does not fail the write, as in Salt; a grains
+//     file that cannot be written is an error, where Salt only logs it.
+//     Salt's module_refresh flag file is not written: nothing reads it.
+//   - test.try and test.cross_test call the other function without the
+//     __pub_* keywords, so test.try of a function without **kwargs
+//     returns its value where Salt's published job gets None (its
+//     __pub_* keys make the call fail).
+//   - test.collatz refuses a start below 1 (ValueError); Salt loops
+//     forever. test.raise_exception refuses SystemExit, KeyboardInterrupt
+//     and GeneratorExit (returns False). test.deprecation_warning warns
+//     nothing. test.not_loaded lists the modules synced to
+//     <cachedir>/extmods/modules that neither the built-ins nor the Python
+//     fallback offer: a Go minion has no other module directory.
+//     test.provider names the Salt module file that would provide a
+//     built-in module (cmdmod for cmd, aptpkg or yumpkg for pkg, ...).
+//   - The Python fallback's functions are listed by sys.list_functions
+//     and sys.list_modules after the built-ins, marked " (python)";
+//     sys.doc and sys.argspec give what the fallback's own sys.doc and
+//     sys.argspec say of them. sys.state_doc and the runner, returner and
+//     renderer listings are not built in.
+//   - test.versions_report has Salt's layout with a "Go Version" section
+//     where Salt has "Python Version", and the Go modules built in as the
+//     dependencies. test.conf_test reads the option, grain or pillar
+//     test.foo, else "unconfigured".
+//   - cmd.script's template= renders Jinja only (as cp.get_template);
+//     sources are salt:// or local paths, not http(s)/ftp.
 package modules

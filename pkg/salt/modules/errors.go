@@ -39,7 +39,14 @@ func (e *TypeError) Error() string { return e.Msg }
 // Exception of type Exception.
 type Exception struct{ Type, Msg string }
 
-func (e *Exception) Error() string { return e.Type + ": " + e.Msg }
+// Error is the last line of the traceback: "Type: msg", or the type alone
+// for an exception raised without a message.
+func (e *Exception) Error() string {
+	if e.Msg == "" {
+		return e.Type
+	}
+	return e.Type + ": " + e.Msg
+}
 
 func cmdErr(format string, args ...any) error {
 	return &CommandExecutionError{fmt.Sprintf(format, args...)}
@@ -71,9 +78,18 @@ func errorMessage(f *Func, err error) string {
 	case errors.As(err, &sie):
 		return fmt.Sprintf("ERROR executing '%s': %s", f.Name, sie.Msg)
 	case errors.As(err, &te):
-		return fmt.Sprintf("Passed invalid arguments to %s: %s\n%s", f.Name, te.Msg, f.Doc)
+		return fmt.Sprintf("Passed invalid arguments to %s: %s\n%s", f.Name, te.Msg, funcDocstring(f))
 	case errors.As(err, &exc):
 		return "The minion function caused an exception: " + exc.Error()
 	}
 	return "The minion function caused an exception: Exception: " + err.Error()
+}
+
+// funcDocstring is f's __doc__ as Python has it ("" for none): Salt
+// appends it to "Passed invalid arguments" errors.
+func funcDocstring(f *Func) string {
+	if f.Doc == "" {
+		return ""
+	}
+	return pyDocstring(f.Doc)
 }

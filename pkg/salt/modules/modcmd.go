@@ -1,6 +1,8 @@
 package modules
 
 import (
+	"slices"
+
 	"github.com/saltraet/saltraet/pkg/raet/body"
 )
 
@@ -24,15 +26,16 @@ func cmdParams(redirectStderr bool) []Param {
 	}
 }
 
-const cmdDocTail = "\n\ncwd, env (a mapping), timeout (seconds), shell (default /bin/sh), python_shell (default True for published jobs), " +
-	"stdin, runas, clean_env, prepend_path, rstrip, hide_output, ignore_retcode and success_retcodes/success_stdout/success_stderr are honoured."
-
 func cmdFuncs() []Func {
+	return slices.Concat(cmdRunFuncs(), cmdWhichFuncs(), cmdScriptFuncs(), cmdExecFuncs())
+}
+
+// cmdRunFuncs are run, shell, run_all, run_stdout, run_stderr and retcode.
+func cmdRunFuncs() []Func {
 	return []Func{
 		{
 			Name: "cmd.run", Params: cmdParams(true), VarKwargs: true,
-			Doc: "Run a command and return its output, standard error merged in, trailing whitespace stripped. The job's retcode is the command's exit code." +
-				cmdDocTail + "\n\nCLI Example: salt '*' cmd.run 'ls -l /etc'",
+			Doc: cmdDoc("cmd.run"),
 			Call: func(c *Call) (any, error) {
 				r, err := runCmd(c, false)
 				if err != nil || r == nil {
@@ -52,8 +55,7 @@ func cmdFuncs() []Func {
 		},
 		{
 			Name: "cmd.shell", Params: cmdParams(true), VarKwargs: true,
-			Doc: "Like cmd.run, but through the shell unless python_shell=False." + cmdDocTail +
-				"\n\nCLI Example: salt '*' cmd.shell 'ls -l | wc -l'",
+			Doc: cmdDoc("cmd.shell"),
 			Call: func(c *Call) (any, error) {
 				if _, given := c.Kwargs.Get("python_shell"); !given && c.Arg("python_shell") == nil {
 					c.named["python_shell"] = true
@@ -63,8 +65,7 @@ func cmdFuncs() []Func {
 		},
 		{
 			Name: "cmd.run_all", Params: cmdParams(false), VarKwargs: true,
-			Doc: "Run a command and return {pid, retcode, stdout, stderr}; the job's retcode is the command's." + cmdDocTail +
-				"\n\nCLI Example: salt '*' cmd.run_all 'ls -l /etc'",
+			Doc: cmdDoc("cmd.run_all"),
 			Call: func(c *Call) (any, error) {
 				r, err := runCmd(c, false)
 				if err != nil || r == nil {
@@ -78,24 +79,21 @@ func cmdFuncs() []Func {
 		},
 		{
 			Name: "cmd.run_stdout", Params: cmdParams(false), VarKwargs: true,
-			Doc: "Run a command and return its standard output only." + cmdDocTail +
-				"\n\nCLI Example: salt '*' cmd.run_stdout 'ls -l /etc'",
+			Doc: cmdDoc("cmd.run_stdout"),
 			Call: func(c *Call) (any, error) {
 				return runOutput(c, false)
 			},
 		},
 		{
 			Name: "cmd.run_stderr", Params: cmdParams(false), VarKwargs: true,
-			Doc: "Run a command and return its standard error only." + cmdDocTail +
-				"\n\nCLI Example: salt '*' cmd.run_stderr 'ls -l /nonexistent'",
+			Doc: cmdDoc("cmd.run_stderr"),
 			Call: func(c *Call) (any, error) {
 				return runOutput(c, true)
 			},
 		},
 		{
 			Name: "cmd.retcode", Params: cmdParams(true), VarKwargs: true,
-			Doc: "Run a command and return its exit code, which is also the job's retcode." + cmdDocTail +
-				"\n\nCLI Example: salt '*' cmd.retcode 'test -d /etc'",
+			Doc: cmdDoc("cmd.retcode"),
 			Call: func(c *Call) (any, error) {
 				r, err := runCmd(c, true)
 				if err != nil || r == nil {

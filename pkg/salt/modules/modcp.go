@@ -92,7 +92,7 @@ func cpListFuncs() []Func {
 			}),
 		{
 			Name: "cp.list_states", Params: []Param{{Name: "saltenv"}},
-			Doc: "List all of the available state files in an environment.\n\nCLI Example: salt '*' cp.list_states",
+			Doc: ".. versionchanged:: 3005\n    ``saltenv`` will use value from config if not explicitly set\n\nList all of the available state modules in an environment\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cp.list_states",
 			Call: func(c *Call) (any, error) {
 				l, err := c.files().ListStates(c.Ctx, c.saltenvArg())
 				return toAnyList(l), fileErr(err)
@@ -100,17 +100,17 @@ func cpListFuncs() []Func {
 		},
 		{
 			Name: "cp.envs",
-			Doc:  "List available environments for fileserver.\n\nCLI Example: salt '*' cp.envs",
+			Doc:  "List available environments for fileserver\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cp.envs",
 			Call: func(c *Call) (any, error) { l, err := c.files().Envs(c.Ctx); return toAnyList(l), fileErr(err) },
 		},
 		{
 			Name: "cp.is_cached", Params: []Param{{Name: "path", Required: true}, {Name: "saltenv"}},
-			Doc:  "Return a boolean if the given path on the master has been cached on the minion.\n\nCLI Example: salt '*' cp.is_cached salt://path/to/file",
+			Doc:  ".. versionchanged:: 3005\n    ``saltenv`` will use value from config if not explicitly set\n\nReturns the full path to a file if it is cached locally on the minion\notherwise returns a blank string\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cp.is_cached salt://path/to/file",
 			Call: func(c *Call) (any, error) { return c.files().IsCached(c.strArg("path"), c.saltenvArg()), nil },
 		},
 		{
 			Name: "cp.hash_file", Params: []Param{{Name: "path", Required: true}, {Name: "saltenv"}},
-			Doc: "Return the hash of a file, to get the hash of a file on the salt master file server prepend the path with salt://<file on server> otherwise, prepend the file with / for a local file.\n\nCLI Example: salt '*' cp.hash_file salt://path/to/file",
+			Doc: ".. versionchanged:: 3005\n    ``saltenv`` will use value from config if not explicitly set\n\nReturn the hash of a file, to get the hash of a file on the\nsalt master file server prepend the path with salt://<file on server>\notherwise, prepend the file with / for a local file.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cp.hash_file salt://path/to/file",
 			Call: func(c *Call) (any, error) {
 				ret, err := c.files().HashFile(c.Ctx, c.strArg("path"), c.saltenvArg())
 				return ret, fileErr(err)
@@ -119,13 +119,13 @@ func cpListFuncs() []Func {
 		{
 			Name: "cp.push", Params: []Param{{Name: "path", Required: true}, {Name: "keep_symlinks", Default: false},
 				{Name: "upload_path"}, {Name: "remove_source", Default: false}},
-			Doc:  "WARNING Files pushed to the master will have global read permissions.\n\nPush a file from the minion up to the master, the file will be saved to the salt master in the master's minion files cachedir (defaults to /var/cache/salt/master/minions/minion-id/files).\n\nSince this feature allows a minion to push a file up to the master server it is disabled by default for security purposes. To enable, set file_recv to True in the master configuration file, and restart the master.\n\nCLI Example: salt '*' cp.push /etc/fstab",
+			Doc:  "WARNING Files pushed to the master will have global read permissions..\n\nPush a file from the minion up to the master, the file will be saved to\nthe salt master in the master's minion files cachedir\n(defaults to ``/var/cache/salt/master/minions/minion-id/files``)\n\nSince this feature allows a minion to push a file up to the master server\nit is disabled by default for security purposes. To enable, set\n``file_recv`` to ``True`` in the master configuration file, and restart the\nmaster.\n\nkeep_symlinks\n    Keep the path value without resolving its canonical form\n\nupload_path\n    Provide a different path inside the master's minion files cachedir\n\nremove_source\n    Remove the source file on the minion\n\n    .. versionadded:: 2016.3.0\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cp.push /etc/fstab\n    salt '*' cp.push /etc/system-release keep_symlinks=True\n    salt '*' cp.push /etc/fstab upload_path='/new/path/fstab'\n    salt '*' cp.push /tmp/filename remove_source=True",
 			Call: cpPush,
 		},
 		{
 			Name:   "cp.push_dir",
 			Params: []Param{{Name: "path", Required: true}, {Name: "glob"}, {Name: "upload_path"}},
-			Doc:    "Push a directory from the minion up to the master, the files will be saved to the salt master in the master's minion files cachedir (defaults to /var/cache/salt/master/minions/minion-id/files). It also has a glob for matching specific files using globbing.\n\nCLI Example: salt '*' cp.push_dir /etc/modprobe.d/ glob='*.conf'",
+			Doc:    "Push a directory from the minion up to the master, the files will be saved\nto the salt master in the master's minion files cachedir (defaults to\n``/var/cache/salt/master/minions/minion-id/files``).  It also has a glob\nfor matching specific files using globbing.\n\n.. versionadded:: 2014.7.0\n\nSince this feature allows a minion to push files up to the master server it\nis disabled by default for security purposes. To enable, set ``file_recv``\nto ``True`` in the master configuration file, and restart the master.\n\nupload_path\n    Provide a different path and directory name inside the master's minion\n    files cachedir\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cp.push /usr/lib/mysql\n    salt '*' cp.push /usr/lib/mysql upload_path='/newmysql/path'\n    salt '*' cp.push_dir /etc/modprobe.d/ glob='*.conf'",
 			Call:   cpPushDir,
 		},
 	}

@@ -26,7 +26,7 @@ func cpFetchFuncs() []Func {
 			Params: []Param{{Name: "path", Required: true}, {Name: "dest", Required: true}, {Name: "saltenv"},
 				{Name: "template"}, {Name: "gzip"}},
 			VarKwargs: true,
-			Doc:       "Used to recursively copy a directory from the salt master.\n\nCLI Example: salt '*' cp.get_dir salt://path/to/dir/ /minion/dest",
+			Doc:       ".. versionchanged:: 3005\n    ``saltenv`` will use value from config if not explicitly set\n\nUsed to recursively copy a directory from the salt master\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cp.get_dir salt://path/to/dir/ /minion/dest\n\nget_dir supports the same template and gzip arguments as get_file.",
 			Call: func(c *Call) (any, error) {
 				env := c.saltenvArg()
 				path, dest, err := c.renderFilenames(c.strArg("path"), c.strArg("dest"), env)
@@ -42,7 +42,7 @@ func cpFetchFuncs() []Func {
 			Params: []Param{{Name: "path", Required: true}, {Name: "dest", Required: true}, {Name: "template", Default: "jinja"},
 				{Name: "saltenv"}, {Name: "makedirs", Default: false}},
 			VarKwargs: true,
-			Doc:       "Render a file as a template before setting it down. Warning, order is not the same as in fileclient.cp for non breaking old API.\n\nCLI Example: salt '*' cp.get_template salt://path/to/template /minion/dest",
+			Doc:       ".. versionchanged:: 3005\n    ``saltenv`` will use value from config if not explicitly set\n\nRender a file as a template before setting it down.\nWarning, order is not the same as in fileclient.cp for\nnon breaking old API.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cp.get_template salt://path/to/template /minion/dest",
 			Call:      cpGetTemplate,
 		},
 		{
@@ -71,7 +71,7 @@ func cpCacheFuncs() []Func {
 		{
 			Name:   "cp.get_file_str",
 			Params: []Param{{Name: "path", Required: true}, {Name: "saltenv"}},
-			Doc:    "Download a file from a URL to the Minion cache directory and return the contents of that file.\n\nReturns False if Salt was unable to cache a file from a URL.\n\nCLI Example: salt '*' cp.get_file_str salt://my/file",
+			Doc:    ".. versionchanged:: 3005\n    ``saltenv`` will use value from config if not explicitly set\n\nDownload a file from a URL to the Minion cache directory and return the\ncontents of that file\n\nReturns ``False`` if Salt was unable to cache a file from a URL.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' cp.get_file_str salt://my/file",
 			Call: func(c *Call) (any, error) {
 				p, err := c.files().CacheFile(c.Ctx, c.strArg("path"), c.saltenvArg())
 				if err != nil || p == "" {
@@ -172,13 +172,17 @@ func (c *Call) renderFilenames(path, dest, saltenv string) (string, string, erro
 // is missing without makedirs; a render failure is Salt's
 // SaltRenderError.
 func cpGetTemplate(c *Call) (any, error) {
-	env := c.saltenvArg()
-	url := c.strArg("path")
+	return getTemplate(c, c.strArg("path"), c.strArg("dest"), c.strArg("template"), c.saltenvArg(), pyTruthy(c.Arg("makedirs")))
+}
+
+// getTemplate is cp.get_template's work, which cmd.script's template=
+// shares.
+func getTemplate(c *Call, url, dest, template, env string, makedirs bool) (string, error) {
 	sfn, err := c.files().CacheFile(c.Ctx, url, env)
 	if err != nil {
-		return nil, fileErr(err)
+		return "", fileErr(err)
 	}
-	if sfn == "" || c.strArg("template") != "jinja" || c.exec.opts.Template == nil {
+	if sfn == "" || template != "jinja" || c.exec.opts.Template == nil {
 		return "", nil
 	}
 	text, err := os.ReadFile(sfn)
@@ -187,9 +191,8 @@ func cpGetTemplate(c *Call) (any, error) {
 	}
 	out, err := c.exec.opts.Template(sfn, text, env)
 	if err != nil {
-		return nil, &Exception{Type: "salt.exceptions.SaltRenderError", Msg: err.Error()}
+		return "", &Exception{Type: "salt.exceptions.SaltRenderError", Msg: err.Error()}
 	}
-	dest, makedirs := c.strArg("dest"), pyTruthy(c.Arg("makedirs"))
 	if dest == "" {
 		rel, _, _ := fileclient.ParseURL(url)
 		dest = filepath.Join(c.files().Cachedir(), "extrn_files", env, strings.TrimLeft(rel, "/"))
@@ -200,11 +203,11 @@ func cpGetTemplate(c *Call) (any, error) {
 			return "", nil
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, cmdErr("%v", err)
+			return "", cmdErr("%v", err)
 		}
 	}
 	if err := os.WriteFile(dest, []byte(out), 0o644); err != nil {
-		return nil, &Exception{Type: "OSError", Msg: err.Error()}
+		return "", &Exception{Type: "OSError", Msg: err.Error()}
 	}
 	return dest, nil
 }

@@ -16,12 +16,17 @@ import (
 // grains.items and grains.item declare the nested outputter, as the module's
 // __outputter__ does.
 func grainsFuncs() []Func {
+	return append(append(grainsReadFuncs(), grainsWriteFuncs()...), grainsLookupFuncs()...)
+}
+
+// grainsReadFuncs are items, item, get and ls.
+func grainsReadFuncs() []Func {
 	return []Func{
 		{
 			Name:   "grains.items",
 			Params: []Param{{Name: "sanitize", Default: false}},
 			Out:    "nested",
-			Doc:    "Return all of the minion's grains; sanitize=True masks host names and serial numbers.\n\nCLI Example: salt '*' grains.items",
+			Doc:    "Return all of the minion's grains\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' grains.items\n\nSanitized CLI Example:\n\n.. code-block:: bash\n\n    salt '*' grains.items sanitize=True",
 			Call: func(c *Call) (any, error) {
 				out, _ := py.DictItems(c.Grains()) // a new Map, keys sorted
 				if isTrue(c.Arg("sanitize")) {
@@ -35,7 +40,7 @@ func grainsFuncs() []Func {
 			VarArgs:   true,
 			VarKwargs: true,
 			Out:       "nested",
-			Doc:       "Return the named grains as {name: value}; a name may be a nested path, and default= is used for missing ones.\n\nCLI Example: salt '*' grains.item os osrelease",
+			Doc:       "Return one or more grains\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' grains.item os\n    salt '*' grains.item os osrelease oscodename\n\nSanitized CLI Example:\n\n.. code-block:: bash\n\n    salt '*' grains.item host sanitize=True",
 			Call: func(c *Call) (any, error) {
 				def, ok := c.Kwargs.Get("default")
 				if !ok {
@@ -65,7 +70,7 @@ func grainsFuncs() []Func {
 				{Name: "delimiter", Default: target.DefaultDelimiter},
 				{Name: "ordered", Default: true},
 			},
-			Doc: "Return the value of a grain, walking nested mappings and lists along key split on ':'; default (\"\") when it is missing.\n\nCLI Example: salt '*' grains.get pkg:apache",
+			Doc: "Attempt to retrieve the named value from grains, if the named value is not\navailable return the passed default. The default return is an empty string.\n\nThe value can also represent a value in a nested dict using a \":\" delimiter\nfor the dict. This means that if a dict in grains looks like this::\n\n    {'pkg': {'apache': 'httpd'}}\n\nTo retrieve the value associated with the apache key in the pkg dict this\nkey can be passed::\n\n    pkg:apache\n\n\n:param delimiter:\n    Specify an alternate delimiter to use when traversing a nested dict.\n    This is useful for when the desired key contains a colon. See CLI\n    example below for usage.\n\n    .. versionadded:: 2014.7.0\n\n:param ordered:\n    Outputs an ordered dict if applicable (default: True)\n\n    .. versionadded:: 2016.11.0\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' grains.get pkg:apache\n    salt '*' grains.get abc::def|ghi delimiter='|'",
 			Call: func(c *Call) (any, error) {
 				return target.Traverse(c.Grains(), py.Str(c.Arg("key")), py.Str(c.Arg("delimiter")), c.Arg("default")), nil
 			},
@@ -73,7 +78,7 @@ func grainsFuncs() []Func {
 		{
 			Name:   "grains.ls",
 			PyName: "ls",
-			Doc:    "Return the sorted names of the minion's grains.\n\nCLI Example: salt '*' grains.ls",
+			Doc:    "Return a list of all available grains\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' grains.ls",
 			Call: func(c *Call) (any, error) {
 				g := c.Grains()
 				return toAnyList(slices.Sorted(maps.Keys(g))), nil

@@ -51,12 +51,12 @@ func pillarFuncs(opts Options) []Func {
 		},
 		{
 			Name: "pillar.raw", Params: []Param{{Name: "key", Default: nil}},
-			Doc:  "Return the pillar data in memory, or the value of one top-level key ({} when missing).\n\nCLI Example: salt '*' pillar.raw",
+			Doc:  "Return the raw pillar data that is currently loaded into the minion.\n\nContrast with :py:func:`items` which calls the master to fetch the most\nup-to-date Pillar.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' pillar.raw\n\nWith the optional key argument, you can select a subtree of the\npillar raw data.::\n\n    salt '*' pillar.raw key='roles'",
 			Call: pillarRaw,
 		},
 		{
 			Name: "pillar.ls", PyName: "ls", VarArgs: true,
-			Doc:  "Call the master for a fresh pillar and return its top-level keys.\n\nCLI Example: salt '*' pillar.ls",
+			Doc:  ".. versionadded:: 2015.8.0\n\nCalls the master for a fresh pillar, generates the pillar data on the\nfly (same as :py:func:`items`), but only shows the available main keys.\n\nCLI Examples:\n\n.. code-block:: bash\n\n    salt '*' pillar.ls",
 			Call: pillarLs,
 		},
 	}

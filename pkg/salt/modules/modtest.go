@@ -3,6 +3,7 @@ package modules
 import (
 	"math"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // functions used to check that a minion answers and that arguments arrive
 // as sent.
 func testFuncs() []Func {
-	return append(append(testAnswerFuncs(), testArgFuncs()...), testJobFuncs()...)
+	return slices.Concat(testAnswerFuncs(), testArgFuncs(), testJobFuncs(), testExtraFuncs())
 }
 
 // testAnswerFuncs answer with a constant or what they were given.
@@ -22,24 +23,24 @@ func testAnswerFuncs() []Func {
 	return []Func{
 		{
 			Name: "test.ping",
-			Doc:  "Answer True: the minion is up and its transport works. This is not an ICMP ping.\n\nCLI Example: salt '*' test.ping",
+			Doc:  "Used to make sure the minion is up and responding. Not an ICMP ping.\n\nReturns ``True``.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.ping",
 			Call: func(*Call) (any, error) { return true, nil },
 		},
 		{
 			Name:   "test.echo",
 			Params: []Param{{Name: "text", Required: true}},
-			Doc:    "Return the argument unchanged, to test the connection and argument passing.\n\nCLI Example: salt '*' test.echo 'some text'",
+			Doc:    "Return a string - used for testing the connection\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.echo 'foo bar baz quo qux'",
 			Call:   func(c *Call) (any, error) { return c.Arg("text"), nil },
 		},
 		{
 			Name:   "test.outputter",
 			Params: []Param{{Name: "data", Required: true}},
-			Doc:    "Return the argument, to try outputters on it.\n\nCLI Example: salt '*' test.outputter foobar",
+			Doc:    "Test the outputter, pass in data to return\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.outputter foobar",
 			Call:   func(c *Call) (any, error) { return c.Arg("data"), nil },
 		},
 		{
 			Name: "test.version",
-			Doc:  "Return the Salt version this minion implements.\n\nCLI Example: salt '*' test.version",
+			Doc:  "Return the version of salt on the minion\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.version",
 			Call: func(c *Call) (any, error) {
 				if c.exec.opts.Version != "" {
 					return c.exec.opts.Version, nil
@@ -50,13 +51,13 @@ func testAnswerFuncs() []Func {
 		{
 			Name:   "test.true",
 			PyName: "true_",
-			Doc:    "Always return True.\n\nCLI Example: salt '*' test.true",
+			Doc:    "Always return ``True``\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.true",
 			Call:   func(*Call) (any, error) { return true, nil },
 		},
 		{
 			Name:   "test.false",
 			PyName: "false_",
-			Doc:    "Always return False (the job still succeeds).\n\nCLI Example: salt '*' test.false",
+			Doc:    "Always return ``False``\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.false",
 			Call:   func(*Call) (any, error) { return false, nil },
 		},
 	}
@@ -68,7 +69,7 @@ func testArgFuncs() []Func {
 		{
 			Name:    "test.arg",
 			VarArgs: true, VarKwargs: true,
-			Doc: "Return the positional and keyword arguments received, __pub_* publish fields included, as {args, kwargs}.\n\nCLI Example: salt '*' test.arg 1 two 3.1 txt=hello",
+			Doc: "Print out the data passed into the function ``*args`` and ``kwargs``, this\nis used to both test the publication data and CLI argument passing, but\nalso to display the information available within the publication data.\n\n:return: ``{\"args\": args, \"kwargs\": kwargs}``\n:rtype: dict\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.arg 1 \"two\" 3.1 txt=\"hello\" wow='{a: 1, b: \"hello\"}'",
 			Call: func(c *Call) (any, error) {
 				return body.Map{{Key: "args", Value: c.Args}, {Key: "kwargs", Value: c.Kwargs}}, nil
 			},
@@ -76,7 +77,7 @@ func testArgFuncs() []Func {
 		{
 			Name:    "test.arg_clean",
 			VarArgs: true, VarKwargs: true,
-			Doc: "Like test.arg, without the keyword arguments whose names start with __.\n\nCLI Example: salt '*' test.arg_clean 1 two txt=hello",
+			Doc: "Like :mod:`test.arg <salt.modules.test.arg>` but cleans ``kwargs`` of the ``__pub*`` items\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.arg_clean 1 \"two\" 3.1 txt=\"hello\" wow='{a: 1, b: \"hello\"}'",
 			Call: func(c *Call) (any, error) {
 				return body.Map{{Key: "args", Value: c.Args}, {Key: "kwargs", Value: cleanKwargs(c.Kwargs)}}, nil
 			},
@@ -84,13 +85,13 @@ func testArgFuncs() []Func {
 		{
 			Name:    "test.arg_type",
 			VarArgs: true, VarKwargs: true,
-			Doc:  "Return the Python type of every argument received.\n\nCLI Example: salt '*' test.arg_type 1 int",
+			Doc:  "Print out the types of the ``args`` and ``kwargs``. This is used to test the types\nof the ``args`` and ``kwargs`` passed down to the Minion\n\n:rtype: dict\n\nCLI Example:\n\n.. code-block:: bash\n\n       salt '*' test.arg_type 1 'int'",
 			Call: testArgType,
 		},
 		{
 			Name:    "test.arg_repr",
 			VarArgs: true, VarKwargs: true,
-			Doc: "Return the Python repr of the positional and keyword arguments received.\n\nCLI Example: salt '*' test.arg_repr 1 two txt=hello",
+			Doc: "Print out the data passed into the function ``*args`` and ``kwargs``, this\nis used to both test the publication data and CLI argument passing, but\nalso to display the information available within the publication data.\n\n:return: ``{\"args\": repr(args), \"kwargs\": repr(kwargs)}``\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.arg_repr 1 \"two\" 3.1 txt=\"hello\" wow='{a: 1, b: \"hello\"}'",
 			Call: func(c *Call) (any, error) {
 				return body.Map{{Key: "args", Value: py.Tuple(c.Args)}, {Key: "kwargs", Value: py.Repr(c.Kwargs)}}, nil
 			},
@@ -98,7 +99,7 @@ func testArgFuncs() []Func {
 		{
 			Name:      "test.kwarg",
 			VarKwargs: true,
-			Doc:       "Return the keyword arguments received, __pub_* publish fields included.\n\nCLI Example: salt '*' test.kwarg num=1 txt=two",
+			Doc:       "Print out the data passed into the function ``**kwargs``, this is used to\nboth test the publication data and CLI ``kwarg`` passing, but also to display\nthe information available within the publication data.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.kwarg num=1 txt=\"two\" env='{a: 1, b: \"hello\"}'",
 			Call:      func(c *Call) (any, error) { return c.Kwargs, nil },
 		},
 	}
@@ -111,19 +112,19 @@ func testJobFuncs() []Func {
 		{
 			Name:   "test.sleep",
 			Params: []Param{{Name: "length", Required: true}},
-			Doc:    "Sleep for the given number of seconds, then return True.\n\nCLI Example: salt '*' test.sleep 20",
+			Doc:    "Instruct the minion to initiate a process that will sleep for a given\nperiod of time.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.sleep 20",
 			Call:   testSleep,
 		},
 		{
 			Name:   "test.retcode",
 			Params: []Param{{Name: "code", Default: int64(42)}},
-			Doc:    "Set the job's return code to code (default 42) and return True.\n\nCLI Example: salt '*' test.retcode 42",
+			Doc:    "Test that the returncode system is functioning correctly\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.retcode 42",
 			Call:   testRetcode,
 		},
 		{
 			Name:   "test.exception",
 			Params: []Param{{Name: "message", Default: "Test Exception"}},
-			Doc:    "Raise an exception with the given message.\n\nCLI Example: salt '*' test.exception 'Oh noes!'",
+			Doc:    "Raise an exception\n\nOptionally provide an error message or output the full stack.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.exception 'Oh noes!'",
 			Call: func(c *Call) (any, error) {
 				return nil, &Exception{Type: "Exception", Msg: py.Str(c.Arg("message"))}
 			},
@@ -131,7 +132,7 @@ func testJobFuncs() []Func {
 		{
 			Name:   "test.fib",
 			Params: []Param{{Name: "num", Required: true}},
-			Doc:    "Return the num-th Fibonacci number and the seconds it took to compute it.\n\nCLI Example: salt '*' test.fib 3",
+			Doc:    "Return the ``num``-th Fibonacci number, and the time it took to compute in\nseconds. Used for performance tests.\n\nThis function is designed to have terrible performance.\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt '*' test.fib 3",
 			Call:   testFib,
 		},
 	}
@@ -208,14 +209,7 @@ func testSleep(c *Call) (any, error) {
 	if secs > math.MaxInt64/float64(time.Second) {
 		secs = math.MaxInt64 / float64(time.Second)
 	}
-	t := time.NewTimer(time.Duration(secs * float64(time.Second)))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true, nil
-	case <-c.Ctx.Done():
-		return cancelled{}, nil
-	}
+	return sleepFor(c, secs)
 }
 
 // testFib is test.fib as in Salt 3006: [the num-th Fibonacci number, the

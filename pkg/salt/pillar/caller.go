@@ -2,12 +2,10 @@ package pillar
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 
-	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
-	"github.com/saltraet/saltraet/pkg/salt/render"
+	"github.com/saltraet/saltraet/pkg/salt/internal/saltdata"
 	"github.com/saltraet/saltraet/pkg/salt/target"
 )
 
@@ -86,70 +84,6 @@ func (r *run) call(fun string, args []any, kwargs map[string]any) (any, error) {
 
 // filterBy is salt.utils.data.filter_by over the minion's grains.
 func (r *run) filterBy(a map[string]any) (any, error) {
-	keys, lookup, ok := orderedDict(a["lookup_dict"])
-	if !ok {
-		return nil, fmt.Errorf("filter_by lookup_dict must be a dictionary, got %s", py.TypeName(a["lookup_dict"]))
-	}
-	val := target.Traverse(r.grains, py.Str(a["grain"]), ":", []any{})
-	vals, isList := val.([]any)
-	if !isList {
-		vals = []any{val}
-	}
-	var ret any
-	found := false
-	for _, each := range vals {
-		for _, k := range keys {
-			if py.Fnmatch(py.Str(each), k) {
-				ret, found = lookup[k], true
-				break
-			}
-		}
-		if found {
-			break
-		}
-	}
-	if !found || ret == nil {
-		ret = lookup[py.Str(a["default"])]
-	}
-	if base := a["base"]; py.Truthy(base) {
-		if bv, ok := lookup[py.Str(base)]; ok {
-			switch {
-			case ret == nil:
-				ret = bv
-			case isMap(bv):
-				rm, ok := ret.(map[string]any)
-				if !ok {
-					return nil, fmt.Errorf("filter_by default and look-up values must both be dictionaries.")
-				}
-				ret = update(deepCopy(bv).(map[string]any), rm, false)
-			}
-		}
-	}
-	if merge := a["merge"]; py.Truthy(merge) { // Salt: `if merge:`; pillar.get's "" is common
-		mm, ok := render.Plain(merge).(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("filter_by merge argument must be a dictionary.")
-		}
-		if ret == nil {
-			ret = mm
-		} else if rm, ok := ret.(map[string]any); ok {
-			ret = update(deepCopy(rm).(map[string]any), deepCopy(mm).(map[string]any), false)
-		}
-	}
-	return ret, nil
+	return saltdata.FilterBy(saltdata.FilterByArgs{LookupDict: a["lookup_dict"], Lookup: py.Str(a["grain"]),
+		Traverse: r.grains, Merge: a["merge"], Default: py.Str(a["default"]), Base: a["base"]})
 }
-
-// orderedDict is a lookup dict's keys in the order Python iterates them
-// (written order for a dict written in the template, sorted for any other
-// mapping) and its values as plain data.
-func orderedDict(v any) ([]string, map[string]any, bool) {
-	switch x := v.(type) {
-	case body.Map:
-		return x.Keys(), render.Plain(x).(map[string]any), true
-	case map[string]any:
-		return slices.Sorted(maps.Keys(x)), x, true
-	}
-	return nil, nil, false
-}
-
-func isMap(v any) bool { _, ok := v.(map[string]any); return ok }

@@ -1,11 +1,6 @@
 package pillar
 
-import (
-	"reflect"
-	"slices"
-
-	"github.com/saltraet/saltraet/pkg/salt/render"
-)
+import "github.com/saltraet/saltraet/pkg/salt/internal/saltdata"
 
 // Merging pillar as salt.utils.dictupdate.merge does, on map[string]any.
 
@@ -39,46 +34,10 @@ func mergeOverwrite(a, b map[string]any, mergeLists bool) map[string]any {
 	return update(deepCopy(a).(map[string]any), b, mergeLists)
 }
 
-// update is dictupdate.update(dest, upd, merge_lists): mappings merge key
-// by key (only when dest and upd share a key at this level, otherwise
-// upd's values are simply set), lists are replaced or, with merge_lists,
-// extended by the items they lack; anything else is replaced.
+// update is dictupdate.update (saltdata.Update).
 func update(dest, upd map[string]any, mergeLists bool) map[string]any {
-	shared := false
-	for k := range upd {
-		if _, ok := dest[k]; ok {
-			shared = true
-			break
-		}
-	}
-	for k, v := range upd {
-		if !shared {
-			dest[k] = v
-			continue
-		}
-		switch old := dest[k].(type) {
-		case map[string]any:
-			if nv, ok := v.(map[string]any); ok {
-				dest[k] = update(old, nv, mergeLists)
-				continue
-			}
-		case []any:
-			if nv, ok := v.([]any); ok && mergeLists {
-				merged := deepCopy(old).([]any)
-				for _, x := range nv {
-					if !slices.ContainsFunc(merged, func(y any) bool { return reflect.DeepEqual(x, y) }) {
-						merged = append(merged, x)
-					}
-				}
-				dest[k] = merged
-				continue
-			}
-		}
-		dest[k] = v
-	}
-	return dest
+	return saltdata.Update(dest, upd, mergeLists)
 }
 
-// deepCopy is copy.deepcopy of mappings and lists (render.Plain copies
-// both).
-func deepCopy(v any) any { return render.Plain(v) }
+// deepCopy is copy.deepcopy of mappings and lists.
+func deepCopy(v any) any { return saltdata.DeepCopy(v) }
