@@ -60,10 +60,10 @@ func TestSysListings(t *testing.T) {
 	wantOK(t, run(e, "sys.list_functions", "sys.list_m*"), []any{"sys.list_modules"})
 	wantOK(t, run(e, "sys.list_functions", "cmd.run"), []any{"cmd.run"})
 	mods := run(e, "sys.list_modules").Return.([]any)
-	if !reflect.DeepEqual(mods[len(mods)-2:], []any{"hello (python)", "network (python)"}) || mods[0] != "cmd" {
+	if !reflect.DeepEqual(mods[len(mods)-2:], []any{"hello (python)", "kmod (python)"}) || mods[0] != "archive" {
 		t.Fatalf("list_modules %v", mods)
 	}
-	wantOK(t, run(e, "sys.list_modules", "n*"), []any{"network (python)"})
+	wantOK(t, run(e, "sys.list_modules", "k*"), []any{"kmod (python)"})
 	wantOK(t, run(e, "test.provider", "hello"), "hello")
 	// The fallback's function runs; the built-in shadows its test.ping.
 	wantOK(t, run(e, "test.cross_test", "hello.world"), "python hello.world")
