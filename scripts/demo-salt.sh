@@ -121,3 +121,26 @@ salt web1 state.apply motd --state-output=terse || true
 say "salt-raet web1 cp.get_template salt://motd.jinja $top/web1/motd    # fetched and rendered with Jinja"
 salt web1 cp.get_template salt://motd.jinja "$top/web1/motd"
 cat "$top/web1/motd"
+say "salt-raet db1 file.write $top/db1/notes 'one' 'two', then file.replace and file.read    # the file module"
+salt db1 file.write "$top/db1/notes" one two
+salt db1 file.replace "$top/db1/notes" pattern=two repl=three
+salt db1 file.read "$top/db1/notes"
+say "salt-raet '*' network.ip_addrs, status.loadavg, pkg.version bash    # the host as Salt reports it"
+salt '*' network.ip_addrs --out json --static
+salt web1 status.loadavg
+salt web1 pkg.version bash
+say "salt-raet web1 grains.setval deploy blue, then salt-raet -G deploy:blue test.ping    # grains persisted"
+salt web1 grains.setval deploy blue
+salt -G deploy:blue test.ping
+say "salt-raet web2 sys.doc test.echo    # printed as Salt's CLI prints docs"
+salt web2 sys.doc test.echo
+say "salt-raet --async web2 test.sleep 60; saltutil.running; saltutil.kill_job <jid>    # each job its own process"
+jid=$(salt --async web2 test.sleep 60 | awk '{print $NF}')
+for _ in $(seq 40); do
+    running=$(salt web2 saltutil.running --out json --static 2>/dev/null || true)
+    [[ $running == *"$jid"* ]] && break
+    sleep 0.25
+done
+salt web2 saltutil.running
+salt web2 saltutil.kill_job "$jid"
+salt web2 test.ping
