@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,6 +19,13 @@ var serviceRunner = saltCmdRunner(sysexec.Exec)
 // service modules this minion has (systemd_service or debian_service).
 var serviceBooted = initsys.Booted
 
+// serviceOffline is salt.utils.systemd.offline: systemd does not run, but
+// systemctl is installed, so Salt still loads systemd_service and its show.
+func serviceOffline() bool {
+	_, err := exec.LookPath("systemctl")
+	return err == nil
+}
+
 // serviceFuncs is Salt's service module: systemd_service where systemd
 // runs, else debian_service (the sysvinit service command, update-rc.d),
 // both over initsys, which the service states use. The functions and their
@@ -27,8 +35,9 @@ var serviceBooted = initsys.Booted
 // Where it differs from Salt 3006: with systemd, no_block, unmask and
 // unmask_runtime are accepted and ignored, and systemctl is not run under
 // systemd-run --scope; on a sysvinit host that has systemctl installed,
-// Salt also loads systemd_service "offline", whose show and get_running
-// answer with systemctl's complaint and [], where there is no show here.
+// Salt also loads systemd_service "offline", whose get_running answers [];
+// here show is there too (systemctl's complaint parsed as Salt parses it),
+// the other functions stay debian_service's.
 func serviceFuncs(opts Options) []Func {
 	booted := serviceBooted()
 	sys := func() initsys.System { return initsys.New(serviceRunner, "/etc", booted) }
@@ -72,7 +81,7 @@ func serviceFuncs(opts Options) []Func {
 		list("get_disabled", "Return a set of services that are installed but disabled", serviceDisabledList),
 		list("get_running", "Return a list of all running services, so far as systemd (or, without it, each service's status) is concerned", func(c *Call, s initsys.System) []string { return s.GetRunning(c.Ctx) }),
 	}
-	if booted {
+	if booted || serviceOffline() {
 		funcs = append(funcs, Func{Name: "service.show", Params: []Param{{Name: "name", Required: true}, {Name: "root"}},
 			Doc:  "Show properties of one or more units/jobs or the manager\n\nroot\n    Enable/disable/mask unit files in the specified root directory\n\nCLI Example: salt '*' service.show <service name>",
 			Call: serviceShow})
@@ -116,10 +125,13 @@ func serviceStatus(c *Call, s initsys.System) (any, error) {
 // serviceShow is systemd_service.show: `systemctl show` as a dict, the
 // {…} values split into dicts and Before, After and Wants into lists.
 func serviceShow(c *Call) (any, error) {
-	out, _, _, err := serviceRunner(c.Ctx, []string{"systemctl", "show", c.strArg("name")}, nil)
+	// cmd.run gives systemctl's stderr with its stdout: offline, its
+	// complaint is all there is, and Salt returns it parsed as properties.
+	stdout, stderr, _, err := serviceRunner(c.Ctx, []string{"systemctl", "show", c.strArg("name")}, nil)
 	if err != nil {
 		return nil, cmdErr("%v", err)
 	}
+	out := stdout + stderr
 	ret := body.Map{}
 	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
 		key, value, _ := strings.Cut(line, "=")
