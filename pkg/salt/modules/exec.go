@@ -280,6 +280,13 @@ func New(opts Options) *Executor {
 	return e
 }
 
+// NewBare returns an Executor with no function registered: the binding,
+// error and retcode rules of execution functions for another registry of
+// functions (salt-run's runners, the master's wheel).
+func NewBare(opts Options) *Executor {
+	return &Executor{opts: opts, funcs: map[string]*Func{}}
+}
+
 // Register adds or replaces an execution function.
 func (e *Executor) Register(f Func) error {
 	mod, fn, ok := strings.Cut(f.Name, ".")

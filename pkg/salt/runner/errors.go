@@ -1,0 +1,5 @@
+package runner
+
+import "errors"
+
+var errNoMaster = errors.New("no master to connect to")
