@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -117,6 +118,7 @@ type Minion struct {
 	id     string
 	estate string
 	grains grainsBox // read with Grains(); replaced whole by refreshGrains
+	custom customGrains
 	pillar *pillarStore
 
 	store   *pki.Store
@@ -177,7 +179,7 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	if err != nil {
 		return nil, err
 	}
-	m.grains.store(m.computeGrains())
+	m.grains.store(m.computeGrains(context.Background()))
 	k, err := m.openKeep(local)
 	if err != nil {
 		return nil, err
@@ -202,6 +204,11 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	fallback := o.fallback
 	if fallback == nil {
 		fallback = m.openFallback()
+	}
+	m.custom.run, _ = fallback.(grainsRunner)
+	m.custom.ready = true
+	if len(grainsModules(filepath.Join(cfg.ExtensionModules(), "grains"))) > 0 {
+		m.grains.store(m.computeGrains(context.Background())) // now with the custom grains
 	}
 	m.openJobEnv(jobHooks{req: m, pillarReq: pillarReq, jobs: m.jobs, refreshGrains: m.refreshGrains,
 		fallback: fallback})
