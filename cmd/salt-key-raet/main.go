@@ -11,13 +11,19 @@
 // # Output
 //
 // Listings use Salt's key outputter: each status present under its heading
-// (Accepted Keys:, Unaccepted Keys: for pending, Rejected Keys:, and Local
-// Keys: for -f/-F), in that order, then the ids one per line. Headings and
+// (Local Keys: for -f/-F, Accepted Keys:, Denied Keys:, Unaccepted Keys:,
+// Rejected Keys:), in that order, then the ids one per line. Headings and
 // ids are coloured as in Salt 3006 only when stdout is a terminal (or with
-// --force-color; never with --no-color). --out json|yaml|txt|raw prints the
-// same data with that outputter instead; the data's keys are the RAET
-// statuses accepted, pending and rejected (ZeroMQ's are minions,
-// minions_pre, minions_rejected, minions_denied; RAET has no denied keys).
+// --force-color; never with --no-color). --out json|yaml|nested|txt|raw
+// prints the same data with that outputter instead. The data's keys are
+// Salt 3006's names, whatever the transport: minions (accepted),
+// minions_pre (pending), minions_rejected and minions_denied, so that
+// scripts written against a ZeroMQ master's salt-key work unchanged. A RAET
+// master denies no key (a minion presenting another key than its accepted
+// one is refused and reported), so minions_denied is always empty; it is
+// listed by -L, -l all and -l den as 3006 lists an empty directory. The
+// key directories under pki_dir keep RaetKey's names (accepted, pending,
+// rejected).
 //
 // Fingerprints are RAET's: the SHA-256 of "pub: <pubhex>\nverify:
 // <verhex>" (pki.Fingerprint), printed with a colon between each pair of
@@ -48,8 +54,7 @@
 // estate files (<cachedir>/raet/*/remote/estate.*) whose role is that id,
 // but only for the ids deleted (Salt sweeps every id without a key).
 //
-// Other choices: -l also takes "pending" (RAET's name for unaccepted),
-// and "den" lists nothing, RAET having no denied keys. -q suppresses
+// Other choices: -l also takes "pending" (RAET's name for unaccepted). -q suppresses
 // everything on stdout except the question (Salt 3006 only uses it to
 // hide an exception). -p/-P and -f/-F print every key they can read and
 // name on stderr each file that is not a key, then exit 1. -L and -l list
@@ -117,6 +122,7 @@ type options struct {
 	printAll, fingerAll             bool
 
 	includeRejected, includeAccepted, includeAll bool
+	includeDenied                                bool // accepted for 3006's scripts: a RAET master has no denied keys
 
 	yes, quiet          bool
 	out                 string
@@ -174,6 +180,7 @@ func newRoot(o *options) *cobra.Command {
 	f.BoolVar(&o.includeAll, "include-all", false, "Include rejected/accepted keys when accepting/rejecting.")
 	f.BoolVar(&o.includeAccepted, "include-accepted", false, "Include accepted keys when rejecting.")
 	f.BoolVar(&o.includeRejected, "include-rejected", false, "Include rejected keys when accepting.")
+	f.BoolVar(&o.includeDenied, "include-denied", false, "Include denied keys when accepting/rejecting (a RAET master has none).")
 	f.StringVarP(&o.print, "print", "p", "", "Print the specified public key.")
 	f.BoolVarP(&o.printAll, "print-all", "P", false, "Print all public keys.")
 	f.StringVarP(&o.delete, "delete", "d", "", "Delete the specified key. Globs are supported.")
@@ -182,7 +189,7 @@ func newRoot(o *options) *cobra.Command {
 	f.BoolVarP(&o.fingerAll, "finger-all", "F", false, "Print all keys' fingerprints.")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "Suppress output (errors are still reported on stderr).")
 	f.BoolVarP(&o.yes, "yes", "y", false, "Answer \"Yes\" to all questions presented.")
-	f.StringVar(&o.out, "out", "", "Print the output using the specified outputter: key (the default), json, yaml, txt (or text), raw.")
+	f.StringVar(&o.out, "out", "", "Print the output using the specified outputter: key (the default), json, yaml, nested, txt (or text), raw.")
 	f.StringVar(&o.out, "output", "", "The same as --out.")
 	f.BoolVar(&o.noColor, "no-color", false, "Disable all colored output.")
 	f.BoolVar(&o.noColor, "no-colour", false, "The same as --no-color.")
