@@ -124,6 +124,9 @@ type options struct {
 	includeRejected, includeAccepted, includeAll bool
 	includeDenied                                bool // accepted for 3006's scripts: a RAET master has no denied keys
 
+	genKeys, genKeysDir string
+	keysize             int
+
 	yes, quiet          bool
 	out                 string
 	logLevel            string
@@ -157,6 +160,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code, ok := cli.Execute(root, args, &o.version, stdin, stdout, stderr); !ok {
 		return code
 	}
+	if act.kind == "gen_keys" {
+		return genKeys(&o, act.arg, stdout, stderr)
+	}
 	k, code := setup(&o, stdin, stdout, stderr)
 	if k == nil {
 		return code
@@ -187,6 +193,9 @@ func newRoot(o *options) *cobra.Command {
 	f.BoolVarP(&o.deleteAll, "delete-all", "D", false, "Delete all keys.")
 	f.StringVarP(&o.finger, "finger", "f", "", "Print the specified key's fingerprint.")
 	f.BoolVarP(&o.fingerAll, "finger-all", "F", false, "Print all keys' fingerprints.")
+	f.StringVar(&o.genKeys, "gen-keys", "", "Set a name to generate a keypair for use with salt: NAME.key (the minion's local.key) and NAME.pub (the master's accepted/NAME).")
+	f.StringVar(&o.genKeysDir, "gen-keys-dir", ".", "Set the directory to save the generated keypair.")
+	f.IntVar(&o.keysize, "keysize", 2048, "Accepted for Salt's scripts and ignored: RAET's keys have one size (checked to be 2048 to 32768 as Salt does).")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "Suppress output (errors are still reported on stderr).")
 	f.BoolVarP(&o.yes, "yes", "y", false, "Answer \"Yes\" to all questions presented.")
 	f.StringVar(&o.out, "out", "", "Print the output using the specified outputter: key (the default), json, yaml, nested, txt (or text), raw.")
@@ -215,6 +224,11 @@ func (o *options) validate() (action, error) {
 			return action{}, cli.Usagef("option --out: invalid outputter '%s' (choose from %s)", o.out, cli.Choices(output.Names()))
 		}
 	}
+	if o.keysize < 2048 {
+		return action{}, cli.Usagef("The minimum value for keysize is 2048")
+	} else if o.keysize > 32768 {
+		return action{}, cli.Usagef("The maximum value for keysize is 32768")
+	}
 	if err := cli.CheckLogLevel("--log-level", o.logLevel); err != nil {
 		return action{}, err
 	}
@@ -232,15 +246,22 @@ func (o *options) validate() (action, error) {
 		{"delete", "d", "delete", o.delete},
 		{"print", "p", "print", o.print},
 		{"finger", "f", "finger", o.finger},
+		{"gen-keys", "", "gen_keys", o.genKeys},
 	}
 	for _, g := range globs {
 		if !o.flags.Changed(g.name) {
 			continue
 		}
-		flag := "-" + g.short + "/--" + g.name
+		flag := "--" + g.name
+		if g.short != "" {
+			flag = "-" + g.short + "/" + flag
+		}
 		if g.val == "" {
-			if g.kind == "list" {
-				return action{}, cli.Usagef("%s needs an argument: acc, pre, un, pending, rej or all", flag)
+			switch g.kind {
+			case "list":
+				return action{}, cli.Usagef("%s needs an argument: acc, pre, un, pending, rej, den or all", flag)
+			case "gen_keys":
+				return action{}, cli.Usagef("%s needs a name", flag)
 			}
 			return action{}, cli.Usagef("%s needs a glob", flag)
 		}
