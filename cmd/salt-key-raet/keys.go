@@ -26,6 +26,7 @@ type keyCLI struct {
 	stderr io.Writer
 	stdin  *bufio.Reader
 	log    *logger
+	events *keyEvents // salt/key events for a running master
 
 	outputer string // key, json, yaml, txt or raw
 	color    bool
@@ -42,6 +43,7 @@ var listOrder = []raet.Acceptance{raet.Accepted, raet.Pending, raet.Rejected}
 const localKeyName = pki.LocalKeyFile
 
 func (k *keyCLI) do(act action) int {
+	defer k.events.close()
 	var err error
 	switch act.kind {
 	case "list":
@@ -352,6 +354,7 @@ func (k *keyCLI) changeKeys(verb string, matches []statusIDs) (deleted []string)
 			switch {
 			case err == nil:
 				fmt.Fprintf(k.out, "Key for minion %s %s.\n", id, participle[verb])
+				k.events.fire(verb, id)
 				if verb == "delete" && !slices.Contains(deleted, id) {
 					deleted = append(deleted, id)
 				}

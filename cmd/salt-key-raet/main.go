@@ -5,8 +5,9 @@
 // 3006's salt-key (spec/salt-raet.md 2.3).
 //
 //	salt-key-raet [-c DIR] [-L | -l ARG | -a GLOB | -A | -r GLOB | -R | -d GLOB | -D |
-//	               -p GLOB | -P | -f GLOB | -F] [--include-rejected] [--include-accepted]
-//	               [--include-all] [-y] [-q] [--out key|json|yaml|txt|raw] [--log-level LEVEL]
+//	               -p GLOB | -P | -f GLOB | -F | --gen-keys NAME [--gen-keys-dir DIR] [--keysize N]]
+//	               [--include-rejected] [--include-accepted] [--include-denied] [--include-all]
+//	               [-y] [-q] [--out key|json|yaml|nested|txt|raw] [--log-level LEVEL]
 //
 // # Output
 //
@@ -64,6 +65,27 @@
 // salt-key lists file names only and says nothing. The JSON lists
 // ids in Salt's case-insensitive order; the key outputter sorts them with
 // Python's sorted(), capitals first, as Salt's does.
+//
+// # Events
+//
+// Each key accepted, rejected or deleted fires salt/key on the master's
+// event bus, {"result": true, "act": "accept"|"reject"|"delete", "id":
+// <id>, "_stamp": <utc isoformat>}, as Salt 3006's salt.key.Key fires it:
+// sent as event_fire to the master's manor yard over its lane from a yard
+// salt-key opens in sock_dir for the run (event.go). Without a running
+// master nothing is fired and salt-key works as ever.
+//
+// # Generating keys
+//
+// --gen-keys NAME writes a minion's RAET keys into --gen-keys-dir (default
+// the current directory, created if need be): NAME.key, {priv, sign} mode
+// 0400, to install as the minion's <pki_dir>/local.key, and NAME.pub,
+// {minion_id, pub, verify} mode 0644, to install as the master's
+// <pki_dir>/accepted/NAME to preseed its acceptance. It prints the
+// fingerprint -f will show, as Salt 3006 prints gen_keys' return
+// ("return:" then the fingerprint, nested; {"return": ...} with --out
+// json). An existing NAME.key is kept, as Salt keeps NAME.pem. --keysize
+// is checked as Salt checks it (2048 to 32768) and otherwise ignored.
 //
 // # Exit status
 //
@@ -349,6 +371,7 @@ func setup(o *options, stdin io.Reader, stdout, stderr io.Writer) (*keyCLI, int)
 		stderr:   stderr,
 		stdin:    bufio.NewReader(stdin),
 		log:      log,
+		events:   newKeyEvents(cfg.SockDir, cfg.LaneName(), log),
 		outputer: name,
 		color:    color,
 	}, exitOK
