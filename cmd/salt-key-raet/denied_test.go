@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestDenied: -l den and -l denied list an empty minions_denied (a RAET
 // master denies no key) under "Denied Keys:", and --include-denied is
@@ -25,5 +28,20 @@ func TestDenied(t *testing.T) {
 	}
 	if got := e.states(t, "web1", "web2", "db1", "old1"); got != "web1=accepted web2=pending db1=pending old1=rejected" {
 		t.Errorf("keys moved: %s", got)
+	}
+}
+
+// TestUnknownOutputter: an outputter salt-key does not have falls back to
+// nested, logged at error, as Salt 3006 does; the exit status is 0.
+func TestUnknownOutputter(t *testing.T) {
+	e := standard(t)
+	code, out, errOut := e.run(t, "", "-L", "--out", "pprint")
+	if code != 0 || errOut != "[ERROR   ] Invalid outputter pprint specified, fall back to nested\n" {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	golden(t, "list-all.nested", out)
+	code, out, errOut = e.run(t, "", "--gen-keys", "x1", "--gen-keys-dir", t.TempDir(), "--out", "bogus")
+	if code != 0 || !strings.HasPrefix(out, "return:\n    ") || !strings.Contains(errOut, "Invalid outputter bogus") {
+		t.Errorf("--gen-keys: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }

@@ -458,7 +458,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-a", "web2", "-d", "web1"}, "give one action at a time, not -a/--accept and -d/--delete"},
 		{[]string{"-L", "-A"}, "give one action at a time"},
 		{[]string{"-l", "foo"}, "'foo' is not a valid argument to '--list'"},
-		{[]string{"--out", "bogus"}, "invalid outputter 'bogus'"},
+		{[]string{"--keysize", "100"}, "The minimum value for keysize is 2048"},
 		{[]string{"--log-level", "loud"}, "invalid choice: 'loud'"},
 		{[]string{"--bogus"}, "unknown flag: --bogus"},
 		{[]string{"-a"}, "needs an argument"},

@@ -55,11 +55,9 @@ func genKeys(o *options, name string, stdout, stderr io.Writer) int {
 	}
 	color := o.forceColor || (!o.noColor && cli.IsTerminal(stdout))
 	data := output.Map{{Key: "return", Value: colonHex(g.Fingerprint())}}
-	outputer := "nested"
-	if o.out != "" {
-		if c, _ := output.Canonical(o.out); c != "key" {
-			outputer = c
-		}
+	outputer := outputter(o, log)
+	if outputer == "key" {
+		outputer = "nested" // the key outputter cannot show a return
 	}
 	if err := output.Display(stdout, outputer, data, output.Options{Color: color}); err != nil {
 		cli.PrintError(stderr, err)

@@ -40,3 +40,5 @@ func (l *logger) debugf(format string, args ...any) { l.logf(10, "DEBUG", format
 func (l *logger) infof(format string, args ...any)  { l.logf(20, "INFO", format, args...) }
 
 func (l *logger) warnf(format string, args ...any) { l.logf(30, "WARNING", format, args...) }
+
+func (l *logger) errorf(format string, args ...any) { l.logf(40, "ERROR", format, args...) }

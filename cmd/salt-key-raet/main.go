@@ -97,10 +97,14 @@
 //	    no answer on stdin at the prompt. Salt 3006's salt-key prints
 //	    "Error: …" and exits 0 for these; a script must be able to tell.
 //	64  a command line Salt would refuse (EX_USAGE, as Salt's option
-//	    parser): an unknown option, a bad --list argument, an unknown
-//	    outputter or log level, an argument that is not an option, or more
+//	    parser): an unknown option, a bad --list argument or --keysize, an
+//	    unknown log level, an argument that is not an option, or more
 //	    than one action at a time (Salt silently runs the first in its own
 //	    order; doing one of two requested changes is worse than refusing).
+//
+// An outputter salt-key does not have is no error: as Salt 3006 it logs
+// "Invalid outputter <name> specified, fall back to nested" and prints
+// with nested.
 package main
 
 import (
@@ -241,11 +245,6 @@ func (o *options) validate() (action, error) {
 	if o.list != "" && !hasAnyPrefix(o.list, "acc", "pre", "un", "pend", "rej", "den", "all") {
 		return action{}, cli.Usagef("'%s' is not a valid argument to '--list'", o.list)
 	}
-	if o.out != "" {
-		if _, ok := output.Canonical(o.out); !ok {
-			return action{}, cli.Usagef("option --out: invalid outputter '%s' (choose from %s)", o.out, cli.Choices(output.Names()))
-		}
-	}
 	if o.keysize < 2048 {
 		return action{}, cli.Usagef("The minimum value for keysize is 2048")
 	} else if o.keysize > 32768 {
@@ -358,10 +357,7 @@ func setup(o *options, stdin io.Reader, stdout, stderr io.Writer) (*keyCLI, int)
 		out = io.Discard
 	}
 	color := o.forceColor || (!o.noColor && cli.IsTerminal(stdout))
-	name := "key"
-	if o.out != "" {
-		name, _ = output.Canonical(o.out)
-	}
+	name := outputter(o, log)
 	return &keyCLI{
 		opts:     o,
 		cfg:      cfg,
@@ -375,4 +371,19 @@ func setup(o *options, stdin io.Reader, stdout, stderr io.Writer) (*keyCLI, int)
 		outputer: name,
 		color:    color,
 	}, exitOK
+}
+
+// outputter is the outputter --out names, key by default. A name salt-key
+// does not have falls back to nested, logged at error as
+// salt.output.get_printout logs it.
+func outputter(o *options, log *logger) string {
+	if o.out == "" {
+		return "key"
+	}
+	name, ok := output.Canonical(o.out)
+	if !ok {
+		log.errorf("Invalid outputter %s specified, fall back to nested", o.out)
+		return "nested"
+	}
+	return name
 }
