@@ -209,3 +209,14 @@ func (m Matcher) expandNodegroupWords(words []string) []string {
 	}
 	return out
 }
+
+// HasNodegroupWord reports whether a compound target has an N@ word.
+func HasNodegroupWord(tgt any) bool {
+	words, _ := compoundWords(tgt)
+	for _, w := range words {
+		if len(w) > 2 && strings.HasPrefix(w, "N@") {
+			return true
+		}
+	}
+	return false
+}
