@@ -188,6 +188,9 @@ func (s *saltCmd) run(ctx context.Context, tgtArg, funArg string, argv []string)
 	if code, done := s.settings(); done {
 		return code
 	}
+	if code, done := s.resolveNodegroups(&j); done {
+		return code
+	}
 	c, code, done := s.connect()
 	if done {
 		return code
