@@ -1,6 +1,9 @@
 package minion
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/modules"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
@@ -15,7 +18,7 @@ import (
 // Nothing they do changes what the master got.
 func (m *Minion) runReturners(pub protocol.Pub, res modules.Result, fun any) {
 	names := pub.Ret
-	if def, ok := m.cfg.Raw["return"].(string); ok && def != "" {
+	if def := configReturners(m.cfg.Raw["return"]); def != "" {
 		if names != "" {
 			names += "," + def
 		} else {
@@ -25,12 +28,28 @@ func (m *Minion) runReturners(pub protocol.Pub, res modules.Result, fun any) {
 	if names == "" {
 		return
 	}
+	ret := returnerRet(pub, res, fun, m.id)
+	returners.Run(&returners.Env{Option: m.configOption, Log: m.log}, names, ret)
+}
+
+// returnerRet is the ret Salt's _thread_return hands its returners:
+// success, return, retcode (out where Salt sets it for an error), jid,
+// fun, fun_args, user, master_id and metadata as published, ret_config
+// and ret_kwargs, id.
+func returnerRet(pub protocol.Pub, res modules.Result, fun any, id string) body.Map {
 	ret := body.Map{{Key: "success", Value: res.Success}, {Key: "return", Value: res.Return}}
-	if !res.Success && res.Out == "nested" {
-		ret = append(ret, body.Item{Key: "out", Value: res.Out}) // Salt sets it with an error's return
+	// Salt sets out with an error's return: before retcode for an
+	// exception, after it for a function that is not available.
+	errOut := !res.Success && res.Out == "nested"
+	missing := errOut && strings.HasPrefix(fmt.Sprint(res.Return), "'"+pub.Fun+"' ")
+	if errOut && !missing {
+		ret = append(ret, body.Item{Key: "out", Value: res.Out})
+	}
+	ret = append(ret, body.Item{Key: "retcode", Value: int64(res.Retcode)})
+	if missing {
+		ret = append(ret, body.Item{Key: "out", Value: res.Out})
 	}
 	ret = append(ret,
-		body.Item{Key: "retcode", Value: int64(res.Retcode)},
 		body.Item{Key: "jid", Value: pub.Jid},
 		body.Item{Key: "fun", Value: fun},
 		body.Item{Key: "fun_args", Value: modules.StripKwargMarkers(pub.Arg)})
@@ -42,8 +61,26 @@ func (m *Minion) runReturners(pub protocol.Pub, res modules.Result, fun any) {
 			ret = append(ret, body.Item{Key: k, Value: v})
 		}
 	}
-	ret = append(ret, body.Item{Key: "id", Value: m.id})
-	returners.Run(&returners.Env{Option: m.configOption, Log: m.log}, names, ret)
+	ret = append(ret, body.Item{Key: "id", Value: id})
+	return ret
+}
+
+// configReturners is the minion's return option as a comma-separated
+// string, which Salt's config loading makes of a list too.
+func configReturners(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		names := make([]string, 0, len(x))
+		for _, n := range x {
+			if s, ok := n.(string); ok {
+				names = append(names, s)
+			}
+		}
+		return strings.Join(names, ",")
+	}
+	return ""
 }
 
 // configOption is config.option as the returners read it: the minion's
