@@ -297,7 +297,7 @@ func (m *Minion) onPublish(msg route.Message) {
 	}
 	delim, _ := load.String("delimiter")
 	matched, err := target.Matcher{ID: m.id, Grains: m.Grains(), Pillar: m.pillar.get(), HasPillar: true,
-		Delimiter: delim}.Match(pub.TgtType, pub.Tgt)
+		Delimiter: delim, Nodegroups: m.cfg.FileOptions().Nodegroups}.Match(pub.TgtType, pub.Tgt)
 	if err != nil {
 		m.stats.Add("publish_bad_target")
 		m.log.Warnf("Job %s from master %s not run: target %v (%s): %v", pub.Jid, msg.FromEstate, pub.Tgt, pub.TgtType, err)
@@ -349,6 +349,7 @@ func (m *Minion) runJob(master string, pub protocol.Pub, load body.Map, rec map[
 	ret := job.ReturnLoad(job.Return{Success: res.Success, Return: res.Return, Retcode: &rc, JID: pub.Jid,
 		Fun: fun, FunArgs: modules.StripKwargMarkers(pub.Arg), ID: m.id, Out: res.Out})
 	m.spool.submit(pub.Jid, master, protocol.ReturnMessage(m.estate, master, ret))
+	m.runReturners(pub, res, fun)
 	if err := m.jobs.removeProc(pub.Jid); err != nil {
 		m.log.Warnf("Cannot remove the proc file of job %s: %v", pub.Jid, err)
 	}

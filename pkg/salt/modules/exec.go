@@ -41,10 +41,27 @@ func pubFields(p Pub) body.Map {
 		{Key: "tgt", Value: p.Tgt},
 		{Key: "jid", Value: p.Jid},
 		{Key: "ret", Value: p.Ret},
-		{Key: "tgt_type", Value: p.TgtType},
-		{Key: "user", Value: p.User},
 	}
-	return append(m, p.Extra...)
+	// The optional fields sit where Salt's master puts them in the pub
+	// (ClearFuncs._prep_pub), which the minion's __pub_ keys follow:
+	// tgt_type after delimiter and id, user last.
+	extra := func(keys ...string) {
+		for _, k := range keys {
+			if v, ok := p.Extra.Get(k); ok {
+				m = append(m, body.Item{Key: k, Value: v})
+			}
+		}
+	}
+	extra("master_id", "delimiter", "id")
+	m = append(m, body.Item{Key: "tgt_type", Value: p.TgtType})
+	known := []string{"master_id", "delimiter", "id", "to", "ret_config", "metadata", "module_executors", "executor_opts", "ret_kwargs"}
+	extra(known[3:]...)
+	for _, it := range p.Extra {
+		if !slices.Contains(known, it.Key) {
+			m = append(m, it)
+		}
+	}
+	return append(m, body.Item{Key: "user", Value: p.User})
 }
 
 // StripKwargMarkers returns args with the `__kwarg__: true` entry removed
