@@ -263,4 +263,3 @@ func (c *caller) docs(ctx context.Context, glob string) body.Map {
 	m, _ := res.Return.(body.Map)
 	return m
 }
-
