@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,9 +20,15 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/saltlog"
 )
 
-// authFailed is what Salt's salt-call prints (on stdout) when it cannot
-// reach its master, before it exits 2 (salt/crypt.py, SAuth).
-const authFailed = "Minion failed to authenticate with the master, has the minion key been accepted?"
+// signInFailed starts what Salt 3006.3's salt-call prints on stderr, and
+// exits 1 with, when it cannot reach its master (SaltClientError from
+// SMinion's sign-in, raised as SystemExit): "Unable to sign_in to master:
+// Attempt to authenticate with the salt master failed with timeout
+// error".
+const signInFailed = "Unable to sign_in to master: "
+
+// timeoutReason is Salt's reason for a master that did not answer.
+const timeoutReason = "Attempt to authenticate with the salt master failed with timeout error"
 
 // caller is one run of salt-call once its command line is read.
 type caller struct {
@@ -148,10 +155,17 @@ func (c *caller) close() {
 }
 
 // noMaster reports a master that cannot be reached as Salt's salt-call
-// does (its line on stdout, exit 2), with why on stderr.
+// does (exit 1, "Unable to sign_in to master: <why>" on stderr): Salt's
+// reason when it did not answer in time, ours when no minion runs; the
+// details at error level.
 func (c *caller) noMaster(err error) int {
-	fmt.Fprintf(c.stderr, "ERROR: %v\n", err)
-	fmt.Fprintln(c.stdout, authFailed)
+	reason := timeoutReason
+	if errors.Is(err, minion.ErrNoMinion) {
+		reason = err.Error()
+	} else {
+		c.log.Errorf("%v", err)
+	}
+	fmt.Fprintln(c.stderr, signInFailed+reason)
 	return exitNoMaster
 }
 

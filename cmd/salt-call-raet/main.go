@@ -23,9 +23,11 @@
 // the minion sends on to its master over the road, signed with its keys;
 // the answer comes back to this yard. The return is then sent to the
 // master as the minion's own job (jid "req"), as Salt's salt-call sends
-// it. With no minion running the command says so and exits 2, the status
-// of Salt's salt-call that cannot reach its master; so does a request the
-// master does not answer within -t/--timeout (60 s).
+// it. A request the master does not answer within -t/--timeout (60 s)
+// ends the command as Salt 3006.3's salt-call that cannot reach its master
+// ends: "Unable to sign_in to master: Attempt to authenticate with the
+// salt master failed with timeout error" on stderr, exit 1; with no minion
+// running, the same start and why, at once.
 //
 // # Output and exit status
 //
@@ -36,8 +38,8 @@
 //
 //	0    the function's retcode was 0
 //	1    it was not (or --retcode-passthrough: the function's retcode);
-//	     bad arguments; the function raised
-//	2    the master could not be reached (no minion running, no answer)
+//	     bad arguments; the function raised; the master could not be
+//	     reached (no minion running, no answer)
 //	64   a command line salt-call refuses
 //	255  an unknown function: "'<fun>' is not available." on stderr
 package main
@@ -63,7 +65,7 @@ const prog = "salt-call-raet"
 const (
 	exitOK          = cli.ExitOK
 	exitGeneric     = 1   // EX_GENERIC: a non-zero retcode, bad arguments
-	exitNoMaster    = 2   // SAuth's sys.exit(2) for a master it cannot reach
+	exitNoMaster    = 1   // SystemExit(SaltClientError) for a master it cannot reach
 	exitUnavailable = 255 // sys.exit(-1) for an unknown function
 )
 
