@@ -115,7 +115,8 @@ func (c *caller) outputOptions(w io.Writer) output.CLIOptions {
 }
 
 // printDocs is print_docs: the docstring of every function whose name
-// starts with fun, sorted, each as "<name>:\n<doc>\n".
+// starts with fun, sorted, each as "<name>:\n<doc>\n" (the built-ins'
+// as written, the Python fallback's as its sys.doc gives them).
 func (c *caller) printDocs(ctx context.Context, fun string) {
 	docs := c.docs(ctx, "*")
 	names := make([]string, 0, len(docs))
@@ -124,6 +125,9 @@ func (c *caller) printDocs(ctx context.Context, fun string) {
 		doc, _ := it.Value.(string)
 		if doc == "" || !strings.HasPrefix(it.Key, fun) {
 			continue
+		}
+		if raw, ok := c.mc.Executor().Docstring(it.Key); ok {
+			doc = raw // as Python has it: sys.doc strips the markup
 		}
 		names = append(names, it.Key)
 		byName[it.Key] = doc

@@ -134,9 +134,13 @@ func TestUsage(t *testing.T) {
 // salt-call's does.
 func TestDocAndUnknownOutputter(t *testing.T) {
 	h := newHost(t, "")
-	r := h.call("--local", "-d", "test.ping")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "test.ping:\n") || !strings.Contains(r.stdout, "Not an ICMP ping.") {
-		t.Errorf("-d test.ping: exit %d\n%s", r.code, r.stdout)
+	// As Salt 3006.3 prints it: the docstring as written, markup and all.
+	h.call("--local", "-d", "test.ping").want(t, "-d test.ping", 0, "test.ping:\n\n"+
+		"    Used to make sure the minion is up and responding. Not an ICMP ping.\n\n    Returns ``True``.\n\n"+
+		"    CLI Example:\n\n    .. code-block:: bash\n\n        salt '*' test.ping\n    \n\n")
+	r := h.call("--local", "-d", "test.")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "test.arg:\n") || !strings.Contains(r.stdout, "\ntest.ping:\n") || strings.Contains(r.stdout, "sys.doc") {
+		t.Errorf("-d test.: exit %d\n%s", r.code, r.stdout)
 	}
 	r = h.call("--local", "--out", "foo", "test.ping")
 	if r.code != 0 || r.stdout != "local:\n    True\n" || !strings.Contains(r.stderr, "[ERROR   ] Invalid outputter foo specified, fall back to nested") {
