@@ -258,7 +258,7 @@ func (c *caller) raised(ctx context.Context, fun string, res modules.Result) (co
 // (jid "req"), as Salt's salt-call does unless it runs masterless. A
 // failure is only logged: the function ran.
 func (c *caller) returnToMaster(ctx context.Context, r jobRet) {
-	if c.local || c.lane == nil {
+	if c.local || c.lane == nil || c.o.noReturnEvent {
 		return
 	}
 	rc := int64(r.res.Retcode)

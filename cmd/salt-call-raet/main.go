@@ -23,7 +23,7 @@
 // the minion sends on to its master over the road, signed with its keys;
 // the answer comes back to this yard. The return is then sent to the
 // master as the minion's own job (jid "req"), as Salt's salt-call sends
-// it. A request the master does not answer within -t/--timeout (60 s)
+// it, unless --no-return-event. A request the master does not answer within -t/--timeout (60 s)
 // ends the command as Salt 3006.3's salt-call that cannot reach its master
 // ends: "Unable to sign_in to master: Attempt to authenticate with the
 // salt master failed with timeout error" on stderr, exit 1; with no minion
@@ -77,6 +77,7 @@ type options struct {
 	pillarRoot          string
 	id                  string
 	retcodePassthrough  bool
+	noReturnEvent       bool
 	printMetadata       bool
 	setMetadata         string
 	doc, grains         bool
@@ -106,6 +107,7 @@ func newRoot(o *options) *cobra.Command {
 	f.StringVar(&o.fileRoot, "file-root", "", "Set this directory as the base file root.")
 	f.StringVar(&o.pillarRoot, "pillar-root", "", "Set this directory as the base pillar root.")
 	f.BoolVar(&o.retcodePassthrough, "retcode-passthrough", false, "Exit with the salt call retcode and not the salt binary retcode.")
+	f.BoolVar(&o.noReturnEvent, "no-return-event", false, "Do not produce the return event back to master.")
 	f.BoolVar(&o.printMetadata, "metadata", false, "Print out the execution metadata as well as the return. This will print out the outputter data, the return code, etc.")
 	f.StringVar(&o.setMetadata, "set-metadata", "", "Pass metadata into Salt, used to search jobs.")
 	f.StringVar(&o.id, "id", "", "Specify the minion id to use. If this option is omitted, the id option from the minion config will be used.")

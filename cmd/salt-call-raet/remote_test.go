@@ -90,6 +90,18 @@ func TestThroughMinionLane(t *testing.T) {
 		str(load, "fun") != "pillar.items" {
 		t.Errorf("the return to the master: route %v, load %v", rt, load)
 	}
+
+	// --no-return-event: the pillar requests, and nothing after them.
+	h.call("--no-return-event", "test.ping").want(t, "--no-return-event", 0, "local:\n    True\n")
+	if _, load := f.next(t); str(load, "cmd") != protocol.CmdPillar {
+		t.Errorf("--no-return-event: first request %v", load)
+	}
+	h.call("test.true").want(t, "test.true", 0, "local:\n    True\n")
+	for range 2 {
+		if _, load := f.next(t); str(load, "cmd") == "_return" && str(load, "fun") != "test.true" {
+			t.Errorf("--no-return-event: a return of %s went to the master", str(load, "fun"))
+		}
+	}
 }
 
 // No minion running, or a master that does not answer within -t: Salt's
