@@ -111,7 +111,7 @@ func newRoot(o *options) *cobra.Command {
 	f.BoolVar(&o.printMetadata, "metadata", false, "Print out the execution metadata as well as the return. This will print out the outputter data, the return code, etc.")
 	f.StringVar(&o.setMetadata, "set-metadata", "", "Pass metadata into Salt, used to search jobs.")
 	f.StringVar(&o.id, "id", "", "Specify the minion id to use. If this option is omitted, the id option from the minion config will be used.")
-	f.IntVarP(&o.timeout, "timeout", "t", 60, "Change the timeout, if applicable, for the running command. Default: 60.")
+	f.IntVarP(&o.timeout, "timeout", "t", 60, "Change the timeout, if applicable, for the running command: how long a request to the master may wait for its answer.")
 	f.StringVar(&o.out, "out", "", "Print the output from the 'salt-call' command using the specified outputter: "+strings.Join(output.CLINames(), ", ")+", highstate.")
 	f.StringVar(&o.out, "output", "", "The same as --out.")
 	f.IntVar(&o.outIndent, "out-indent", 0, "Print the output indented by the provided value in spaces. Negative values disable indentation. Only applicable in outputters that support indentation.")
