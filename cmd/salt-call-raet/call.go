@@ -196,6 +196,8 @@ type jobRet struct {
 	fun     string
 	funArgs []any
 	res     modules.Result
+	// metadata is --set-metadata's value, nil without it.
+	metadata any
 }
 
 // call runs the function and prints its return, or why it did not run.
@@ -213,6 +215,7 @@ func (c *caller) call(ctx context.Context, fun string, argv []string) int {
 		}
 	}
 	r := jobRet{jid: jid, fun: fun, funArgs: modules.StripKwargMarkers(args), res: res}
+	r.metadata, _ = pub.Extra.Get("metadata")
 	c.returnToMaster(ctx, r)
 	c.printReturn(r)
 	if c.o.retcodePassthrough {
@@ -263,7 +266,7 @@ func (c *caller) returnToMaster(ctx context.Context, r jobRet) {
 	}
 	rc := int64(r.res.Retcode)
 	load := job.ReturnLoad(job.Return{Success: r.res.Retcode == 0, Return: r.res.Return, Retcode: &rc,
-		JID: job.ReqJID, Fun: r.fun, FunArgs: r.funArgs, ID: c.cfg.ID, Out: r.res.Out})
+		JID: job.ReqJID, Fun: r.fun, FunArgs: r.funArgs, ID: c.cfg.ID, Out: r.res.Out, Metadata: r.metadata})
 	ctx, cancel := context.WithTimeout(ctx, c.requestTimeout())
 	defer cancel()
 	if err := c.lane.Send(ctx, load); err != nil {

@@ -102,6 +102,10 @@ func TestMetadataAndOutFile(t *testing.T) {
 			t.Errorf("--metadata: exit %d, want %q in\n%s", r.code, want, r.stdout)
 		}
 	}
+	r = h.call("--local", "--metadata", "--set-metadata", "{a: 1}", "--out", "json", "test.true")
+	if r.code != 0 || !strings.Contains(r.stdout, "\"fun_args\": [],\n        \"metadata\": {\n            \"a\": 1\n        }\n    }\n}") {
+		t.Errorf("--set-metadata: exit %d\n%s", r.code, r.stdout)
+	}
 	file := filepath.Join(h.root, "out.txt")
 	h.call("--local", "--out-file", file, "test.ping").want(t, "--out-file", 0, "")
 	h.call("--local", "--out-file", file, "--out-file-append", "test.true").want(t, "--out-file-append", 0, "")

@@ -32,6 +32,9 @@ func (c *caller) printReturn(r jobRet) {
 		// is true enough to add these, local or not.
 		m = append(m, body.Item{Key: "id", Value: c.cfg.ID}, body.Item{Key: "fun", Value: r.fun},
 			body.Item{Key: "fun_args", Value: r.funArgs})
+		if r.metadata != nil {
+			m = append(m, body.Item{Key: "metadata", Value: r.metadata})
+		}
 		data = m
 	}
 	c.display(body.Map{{Key: "local", Value: data}}, out, r.res.Retcode)

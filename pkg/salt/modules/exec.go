@@ -36,10 +36,16 @@ func PubFromLoad(load body.Map) Pub { return protocol.ParsePub(load) }
 // load_args_and_kwargs leaves it.
 func pubFields(p Pub) body.Map {
 	if IsCallerPub(p) {
-		// salt-call's sdata: fun, pid, jid, tgt (salt/cli/caller.py).
-		m := body.Map{{Key: "fun", Value: p.Fun}}
-		m = append(m, p.Extra...)
-		return append(m, body.Item{Key: "jid", Value: p.Jid}, body.Item{Key: "tgt", Value: p.Tgt})
+		// salt-call's sdata: fun, pid, jid, tgt, then metadata
+		// (salt/cli/caller.py).
+		pid, _ := p.Extra.Get("pid")
+		m := body.Map{{Key: "fun", Value: p.Fun}, {Key: "pid", Value: pid}, {Key: "jid", Value: p.Jid}, {Key: "tgt", Value: p.Tgt}}
+		for _, it := range p.Extra {
+			if it.Key != "pid" {
+				m = append(m, it)
+			}
+		}
+		return m
 	}
 	m := body.Map{
 		{Key: "fun", Value: p.Fun},
