@@ -68,7 +68,7 @@ func (j *jobsRunner) cache(extSource any, fun string) (*job.Cache, error) {
 		}
 	}
 	if returner != localCache {
-		return nil, &modules.Exception{Type: "KeyError", Msg: fmt.Sprintf("'%s.%s' (this master has the local_cache returner only)", returner, fun)}
+		return nil, &modules.Exception{Type: "KeyError", Msg: fmt.Sprintf("'%s.%s'", returner, fun)}
 	}
 	if opts == nil {
 		return nil, errors.New("no master configuration")
