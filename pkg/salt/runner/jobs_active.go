@@ -22,7 +22,15 @@ func (j *jobsRunner) active(c *modules.Call) (any, error) {
 	progress := truthy(c.Arg("display_progress"))
 	running, err := j.running(c)
 	if err != nil {
-		return nil, err
+		if c.Ctx.Err() != nil {
+			return nil, err
+		}
+		// Salt prints a SaltClientError (no master, no answer) and
+		// returns no job.
+		if j.env.Out != nil {
+			fmt.Fprintln(j.env.Out, err)
+		}
+		return body.Map{}, nil
 	}
 	if progress {
 		ids := make([]any, 0, len(running))
