@@ -42,7 +42,8 @@ func (r *runCmd) run(ctx context.Context, fun string, argv []string) int {
 			msg = "Must specify a function to run!\nex: manage.up"
 		}
 		ev.fire("salt/run/"+jid+"/ret", body.Map{{Key: "success", Value: false}, {Key: "return", Value: msg},
-			{Key: "retcode", Value: 254}, {Key: "fun", Value: fun}, {Key: "fun_args", Value: funArgs}, {Key: "jid", Value: jid}})
+			{Key: "retcode", Value: 254}, {Key: "fun", Value: fun}, {Key: "fun_args", Value: funArgs}, {Key: "jid", Value: jid},
+			{Key: "_stamp", Value: stamp()}})
 		var shown any = msg
 		if docs := runners.Docs(fun + "*"); len(docs) > 0 {
 			shown = docs
@@ -64,6 +65,7 @@ func (r *runCmd) run(ctx context.Context, fun string, argv []string) int {
 		data = append(data, body.Item{Key: "retcode", Value: 1})
 	}
 	r.storeJob(jid, fun, runUser, data)
+	data.Set("_stamp", stamp()) // fire_event stamps each event anew, in place
 	ev.fire("salt/run/"+jid+"/ret", data)
 	r.log.Infof("Runner completed: %s", jid)
 	if !r.o.quiet {

@@ -76,6 +76,7 @@ func New(env *Env) *Runners {
 	r := &Runners{env: env, exec: modules.NewBare(modules.Options{})}
 	for _, group := range [][]modules.Func{
 		jobsFuncs(env),
+		saltutilFuncs(env),
 		// one line per runner module (jobs, manage, state, fileserver, cache,
 		// pillar, saltutil)
 	} {
