@@ -54,7 +54,7 @@ func saltutilFuncs(env *Env) []modules.Func {
 	for _, f := range masterSyncForms {
 		funcs = append(funcs, modules.Func{
 			Name: "saltutil.sync_" + f.fun, Params: params,
-			Doc: fmt.Sprintf("Sync %s from ``salt://_%s`` to the master\n\nsaltenv : base\n    The fileserver environment from which to sync. To sync from more than\n    one environment, pass a comma-separated list.\n\nextmod_whitelist : None\n    comma-separated list of modules to sync\n\nextmod_blacklist : None\n    comma-separated list of modules to blacklist based on type\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt-run saltutil.sync_%s", f.form, f.form, f.fun),
+			Doc:  fmt.Sprintf("Sync %s from ``salt://_%s`` to the master\n\nsaltenv : base\n    The fileserver environment from which to sync. To sync from more than\n    one environment, pass a comma-separated list.\n\nextmod_whitelist : None\n    comma-separated list of modules to sync\n\nextmod_blacklist : None\n    comma-separated list of modules to blacklist based on type\n\nCLI Example:\n\n.. code-block:: bash\n\n    salt-run saltutil.sync_%s", f.form, f.form, f.fun),
 			Call: func(c *modules.Call) (any, error) { return syncMasterForm(env, c, f.form) },
 		})
 	}
