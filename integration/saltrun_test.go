@@ -117,3 +117,69 @@ func waitRunEvents(t *testing.T, y *lane.Stack, fun string) (newEv, retEv body.M
 	}
 	return newEv, retEv
 }
+
+// Against three minions: jobs.active shows a --async test.sleep running on
+// each with its pid, lookup_jid then prints every return, print_job and
+// last_run show the job, and salt-run-raet --async runs a runner in the
+// background, whose run the job cache then holds.
+func TestSaltRunActiveAndAsyncRunner(t *testing.T) {
+	c := newCluster(t, true)
+	ids := []string{"web01", "web02", "db01"}
+	for _, id := range ids {
+		c.addMinion(id)
+	}
+	c.waitReady(ids...)
+	r := c.salt("--async", "*", "test.sleep", "4")
+	jid, _ := strings.CutPrefix(strings.TrimSpace(r.stdout), "Executed command with job ID: ")
+	if !job.IsJID(jid) {
+		t.Fatalf("salt-raet --async: %q %q", r.stdout, r.stderr)
+	}
+	var active map[string]map[string]any
+	eventually(t, "jobs.active shows the sleep on the three minions", func() (bool, string) {
+		r := c.master.run("salt-run-raet", "jobs.active", "--out", "json")
+		active = nil
+		if json.Unmarshal([]byte(r.stdout), &active) != nil {
+			return false, r.stdout + r.stderr
+		}
+		running, _ := active[jid]["Running"].([]any)
+		return len(running) == 3, r.stdout
+	})
+	if a := active[jid]; a["Function"] != "test.sleep" || a["Target"] != "*" || a["StartTime"] != job.FormatJIDTime(jid) {
+		t.Errorf("jobs.active entry: %v", a)
+	}
+	for _, x := range active[jid]["Running"].([]any) {
+		for id, pid := range x.(map[string]any) {
+			if n, ok := pid.(float64); !ok || n <= 0 || !contains(ids, id) {
+				t.Errorf("Running entry %s: %v", id, pid)
+			}
+		}
+	}
+	want := "db01:\n    True\nweb01:\n    True\nweb02:\n    True\n"
+	eventually(t, "jobs.lookup_jid prints the three returns", func() (bool, string) {
+		r := c.master.run("salt-run-raet", "jobs.lookup_jid", jid)
+		return r.stdout == want, r.stdout + r.stderr
+	})
+	r = c.master.run("salt-run-raet", "jobs.print_job", jid, "--out", "json")
+	var printed map[string]map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &printed); err != nil {
+		t.Fatalf("jobs.print_job: %q %q", r.stdout, r.stderr)
+	}
+	if res, _ := printed[jid]["Result"].(map[string]any); len(res) != 3 || len(printed[jid]["Minions"].([]any)) != 3 {
+		t.Errorf("jobs.print_job: %s", r.stdout)
+	}
+	r = c.master.run("salt-run-raet", "jobs.last_run", "function=test.sleep", "--out", "json")
+	if !strings.Contains(r.stdout, `"`+jid+`": {`) {
+		t.Errorf("jobs.last_run function=test.sleep: %s %s", r.stdout, r.stderr)
+	}
+
+	r = c.master.run("salt-run-raet", "--async", "jobs.list_jobs")
+	_, tag, ok := strings.Cut(r.stderr, "This execution is running under tag salt/run/")
+	runJID := strings.TrimSpace(tag)
+	if r.code != 0 || r.stdout != "" || !ok || !job.IsJID(runJID) {
+		t.Fatalf("salt-run-raet --async: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	eventually(t, "the background run is in the job cache", func() (bool, string) {
+		r := c.master.run("salt-run-raet", "jobs.list_job", runJID, "--out", "json")
+		return strings.Contains(r.stdout, `"Function": "runner.jobs.list_jobs"`) && strings.Contains(r.stdout, `"saltmaster": {`), r.stdout
+	})
+}
