@@ -105,6 +105,12 @@ func TestUnknownRunnerAndDocs(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "jobs.list_job:\n    \n        List a specific job given by its jid\n") || !strings.Contains(out, "\njobs.list_jobs:\n") {
 		t.Errorf("jobs.list: %d %q", code, out)
 	}
+	// A keyword argument the runner does not take: refused before it
+	// runs, with its documentation.
+	out, _, code = runCLI(t, "-c", conf, "jobs.lookup_jid", testJID, "foo=bar")
+	if code != 0 || !strings.HasPrefix(out, "jobs.lookup_jid:\n    \n        Return the printout from a previously executed job\n") {
+		t.Errorf("jobs.lookup_jid foo=bar: %d %q", code, out)
+	}
 	out, _, code = runCLI(t, "-c", conf, "-d", "jobs.exit_success")
 	if code != 0 || !strings.HasPrefix(out, "jobs.exit_success:\n\n    Check if a job has been executed and exit successfully\n") {
 		t.Errorf("-d jobs.exit_success: %d %q", code, out)

@@ -35,29 +35,22 @@ func (r *runCmd) run(ctx context.Context, fun string, argv []string) int {
 	}
 	args := job.ParseInput(argv)
 	funArgs := funArgsOf(args)
-	ev := eventFirer{env: env, log: r.log}
+	ev := &eventFirer{env: env, log: r.log}
 	if fun == "" || !runners.Has(fun) {
 		msg := fmt.Sprintf("'%s' is not available.", fun)
 		if fun == "" {
 			msg = "Must specify a function to run!\nex: manage.up"
 		}
-		ev.fire("salt/run/"+jid+"/ret", body.Map{{Key: "success", Value: false}, {Key: "return", Value: msg},
-			{Key: "retcode", Value: 254}, {Key: "fun", Value: fun}, {Key: "fun_args", Value: funArgs}, {Key: "jid", Value: jid},
-			{Key: "_stamp", Value: stamp()}})
-		var shown any = msg
-		if docs := runners.Docs(fun + "*"); len(docs) > 0 {
-			shown = docs
-		}
-		if !r.o.quiet {
-			r.display(shown, "nested")
-		}
-		return exitOK
+		return r.refused(ev, runners, jid, fun, funArgs, msg)
 	}
 	data := body.Map{{Key: "fun", Value: "runner." + fun}, {Key: "jid", Value: jid}, {Key: "user", Value: runUser},
 		{Key: "fun_args", Value: funArgs}, {Key: "_stamp", Value: stamp()}}
 	ev.fire("salt/run/"+jid+"/new", data)
 	r.log.Debugf("Running runner %s as job %s", fun, jid)
 	res := runners.Run(ctx, fun, args)
+	if msg, ok := invalidKwargs(res, fun); ok {
+		return r.refused(ev, runners, jid, fun, funArgs, msg)
+	}
 	data = append(data[:len(data):len(data)], body.Item{Key: "return", Value: r.runnerReturn(fun, res, runners)})
 	data = append(data, body.Item{Key: "success", Value: res.Success || !res.Raised && res.Retcode == 0})
 	if res.Raised && !isUsage(res, fun) {
@@ -72,6 +65,33 @@ func (r *runCmd) run(ctx context.Context, fun string, argv []string) int {
 		r.printRet(data)
 	}
 	return exitCode(data)
+}
+
+// refused ends a run Salt's Runner.run refuses before the runner runs (a
+// SaltException: no such runner, keyword arguments it does not take): the
+// ret event with the message and retcode 254, then the documentation of
+// the runners named like fun, or the message when there are none. salt-run
+// exits 0 then.
+func (r *runCmd) refused(ev *eventFirer, runners *runner.Runners, jid, fun string, funArgs []any, msg string) int {
+	ev.fire("salt/run/"+jid+"/ret", body.Map{{Key: "success", Value: false}, {Key: "return", Value: msg},
+		{Key: "retcode", Value: 254}, {Key: "fun", Value: fun}, {Key: "fun_args", Value: funArgs}, {Key: "jid", Value: jid},
+		{Key: "_stamp", Value: stamp()}})
+	var shown any = msg
+	if docs := runners.Docs(fun + "*"); len(docs) > 0 {
+		shown = docs
+	}
+	if !r.o.quiet {
+		r.display(shown, "nested")
+	}
+	return exitOK
+}
+
+// invalidKwargs reads the error of keyword arguments the runner does not
+// take (load_args_and_kwargs' SaltInvocationError).
+func invalidKwargs(res modules.Result, fun string) (string, bool) {
+	s, _ := res.Return.(string)
+	msg, ok := strings.CutPrefix(s, "ERROR executing '"+fun+"': ")
+	return msg, res.Raised && ok && strings.HasPrefix(msg, "The following keyword arguments are not valid")
 }
 
 // funArgsOf is the event's fun_args: the positional arguments, then one
