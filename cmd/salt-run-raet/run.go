@@ -51,10 +51,13 @@ func (r *runCmd) run(ctx context.Context, fun string, argv []string) int {
 	if msg, ok := invalidKwargs(res, fun); ok {
 		return r.refused(ev, runners, jid, fun, funArgs, msg)
 	}
-	data = append(data[:len(data):len(data)], body.Item{Key: "return", Value: r.runnerReturn(fun, res, runners)})
-	data = append(data, body.Item{Key: "success", Value: res.Success || !res.Raised && res.Retcode == 0})
-	if res.Raised && !isUsage(res, fun) {
-		data.Set("success", false)
+	// success is the runner's retcode being 0; bad arguments are not a
+	// failure to Salt (the usage is the return), an exception is, with
+	// retcode 1.
+	usage := isUsage(res, fun)
+	data = append(data[:len(data):len(data)], body.Item{Key: "return", Value: runnerReturn(fun, res)},
+		body.Item{Key: "success", Value: usage || !res.Raised && res.Retcode == 0})
+	if res.Raised && !usage {
 		data = append(data, body.Item{Key: "retcode", Value: 1})
 	}
 	r.storeJob(jid, fun, runUser, data)
@@ -129,7 +132,7 @@ func isUsage(res modules.Result, fun string) bool {
 // client makes of an error: the usage for bad arguments ("Passed invalid
 // arguments: ..." and the docstring), "Exception occurred in runner
 // <fun>: ..." for a runner that raised (Salt adds the traceback).
-func (r *runCmd) runnerReturn(fun string, res modules.Result, runners *runner.Runners) any {
+func runnerReturn(fun string, res modules.Result) any {
 	if !res.Raised {
 		return res.Return
 	}
