@@ -56,6 +56,12 @@ func TestLookupJIDPrintsNested(t *testing.T) {
 	if code != 0 || out != "m1:\n    hello\n" {
 		t.Fatalf("jobs.lookup_jid: %d %q %q", code, out, errs)
 	}
+	out, _, code = runCLI(t, "-c", conf, "jobs.lookup_jid", testJID, "display_progress=True")
+	if code != 0 || !strings.HasPrefix(out, "event:\n    ----------\n    _stamp:\n") ||
+		!strings.Contains(out, "    message:\n        Querying returner: local_cache\nsuffix:\n    progress\n") ||
+		!strings.HasSuffix(out, "    message:\n        m1\nsuffix:\n    progress\nm1:\n    hello\n") {
+		t.Fatalf("jobs.lookup_jid display_progress=True: %d %q", code, out)
+	}
 	out, _, code = runCLI(t, "-c", conf, "jobs.lookup_jid", testJID, "missing=True", "--out", "json")
 	if code != 0 || out != "{\n    \"m1\": \"hello\",\n    \"m2\": \"Minion did not return\"\n}\n" {
 		t.Fatalf("jobs.lookup_jid missing=True --out json: %d %q", code, out)

@@ -36,6 +36,7 @@ func (r *runCmd) run(ctx context.Context, fun string, argv []string) int {
 	args := job.ParseInput(argv)
 	funArgs := funArgsOf(args)
 	ev := &eventFirer{env: env, log: r.log}
+	env.Fire = func(suffix string, d body.Map) { r.fireShown(ev, jid, suffix, d) }
 	if fun == "" || !runners.Has(fun) {
 		msg := fmt.Sprintf("'%s' is not available.", fun)
 		if fun == "" {
@@ -68,6 +69,16 @@ func (r *runCmd) run(ctx context.Context, fun string, argv []string) int {
 		r.printRet(data)
 	}
 	return exitCode(data)
+}
+
+// fireShown fires an event of the run, salt/run/<jid>/<suffix>, and shows
+// it as print_async_event does: {"suffix", "event"}, nested unless --out.
+func (r *runCmd) fireShown(ev *eventFirer, jid, suffix string, d body.Map) {
+	d = append(slices.Clone(d), body.Item{Key: "_stamp", Value: stamp()})
+	ev.fire("salt/run/"+jid+"/"+suffix, d)
+	if !r.o.quiet {
+		r.display(body.Map{{Key: "suffix", Value: suffix}, {Key: "event", Value: d}}, "")
+	}
 }
 
 // refused ends a run Salt's Runner.run refuses before the runner runs (a

@@ -355,14 +355,19 @@ func truthy(v any) bool {
 	return true
 }
 
-// progress prints a progress event as salt-run prints one
-// (print_async_event: {"suffix": "progress", "event": data}, nested).
+// progress fires a progress event of the run (display_progress), which
+// salt-run shows as {"suffix": "progress", "event": data}, nested; with no
+// Env.Fire it is printed so to Env.Out.
 func (j *jobsRunner) progress(msg string) {
+	data := body.Map{{Key: "message", Value: msg}}
+	if j.env.Fire != nil {
+		j.env.Fire("progress", data)
+		return
+	}
 	if j.env.Out == nil {
 		return
 	}
-	stamp := j.env.Clock.Now().UTC().Format("2006-01-02T15:04:05.000000")
-	ev := body.Map{{Key: "suffix", Value: "progress"}, {Key: "event", Value: body.Map{
-		{Key: "message", Value: msg}, {Key: "_stamp", Value: stamp}}}}
+	data = append(data, body.Item{Key: "_stamp", Value: j.env.Clock.Now().UTC().Format("2006-01-02T15:04:05.000000")})
+	ev := body.Map{{Key: "suffix", Value: "progress"}, {Key: "event", Value: data}}
 	fmt.Fprintln(j.env.Out, output.Nested(ev, output.NestedOptions{}))
 }
