@@ -29,7 +29,7 @@ func (r *Runners) Docs(arg string) body.Map {
 			continue
 		}
 		var doc any
-		if d, ok := r.exec.Docstring(fun); ok {
+		if d, ok := r.exec.SysDoc(fun); ok {
 			doc = d
 		}
 		out = append(out, body.Item{Key: fun, Value: doc})
@@ -39,6 +39,6 @@ func (r *Runners) Docs(arg string) body.Map {
 
 // Doc is one runner's docstring ("" when it has none).
 func (r *Runners) Doc(fun string) string {
-	d, _ := r.exec.Docstring(fun)
+	d, _ := r.exec.SysDoc(fun)
 	return d
 }
