@@ -44,6 +44,8 @@ func jobsFuncs(env *Env) []modules.Func {
 		{Name: "jobs.last_run", Doc: docLastRun, Call: j.lastRun, Params: []modules.Param{
 			extSource, {Name: "outputter"}, {Name: "metadata"}, {Name: "function"}, {Name: "target"}, progress}},
 		{Name: "jobs.active", Doc: docActive, Call: j.active, Params: []modules.Param{progress}},
+		{Name: "jobs.list_jobs_filter", Doc: docListJobsFilter, Call: j.listJobsFilter, Params: []modules.Param{
+			{Name: "count", Required: true}, {Name: "filter_find_job", Default: true}, extSource, {Name: "outputter"}, progress}},
 	}
 }
 

@@ -159,4 +159,15 @@ CLI Example:
     salt-run jobs.last_run target=nodename
     salt-run jobs.last_run function='cmd.run'
     salt-run jobs.last_run metadata="{'foo': 'bar'}"`
+	docListJobsFilter = `List all detectable jobs and associated functions
+
+ext_source
+    The external job cache to use. Default: ` + "`" + `None` + "`" + `.
+
+CLI Example:
+
+.. code-block:: bash
+
+    salt-run jobs.list_jobs_filter 50
+    salt-run jobs.list_jobs_filter 100 filter_find_job=False`
 )

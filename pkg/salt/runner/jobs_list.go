@@ -1,12 +1,14 @@
 package runner
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
+	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/modules"
 )
 
@@ -207,4 +209,49 @@ func (j *jobsRunner) lastRun(c *modules.Call) (any, error) {
 	keys := m.Keys()
 	slices.Sort(keys) // sorted(_all_jobs)[-1]: with an outputter, "outputter", as in Salt
 	return j.printJobOf(keys[len(keys)-1], c.Arg("ext_source"))
+}
+
+// listJobsFilter is jobs.list_jobs_filter (local_cache.get_jids_filter):
+// the count newest jobs, oldest first, each with its "JID", leaving out
+// saltutil.find_job unless filter_find_job is false.
+func (j *jobsRunner) listJobsFilter(c *modules.Call) (any, error) {
+	count, ok := c.Arg("count").(int64)
+	if !ok {
+		if n, isInt := c.Arg("count").(int); isInt {
+			count, ok = int64(n), true
+		}
+	}
+	if !ok {
+		return nil, &modules.Exception{Type: "TypeError", Msg: fmt.Sprintf("count must be an integer, not %s", py.Repr(c.Arg("count")))}
+	}
+	cache, err := j.cache(c.Arg("ext_source"), "get_jids_filter")
+	if err != nil {
+		return nil, err
+	}
+	if truthy(c.Arg("display_progress")) {
+		j.progress("Querying returner " + localCache + " for jobs.")
+	}
+	jids, err := cache.Jobs()
+	if err != nil {
+		return nil, err
+	}
+	filterFindJob := truthy(c.Arg("filter_find_job"))
+	ret := []any{}
+	for i := len(jids) - 1; i >= 0 && int64(len(ret)) < count; i-- {
+		load, err := cache.LoadLoad(jids[i])
+		if err != nil {
+			continue
+		}
+		inst := formatJobInstance(load, false)
+		if fun, _ := inst.String("Function"); filterFindJob && fun == "saltutil.find_job" {
+			continue
+		}
+		inst = append(inst, body.Item{Key: "JID", Value: jids[i]}, body.Item{Key: "StartTime", Value: job.FormatJIDTime(jids[i])})
+		ret = append(ret, inst)
+	}
+	slices.Reverse(ret)
+	if out := c.Arg("outputter"); truthy(out) {
+		return body.Map{{Key: "outputter", Value: out}, {Key: "data", Value: ret}}, nil
+	}
+	return ret, nil
 }

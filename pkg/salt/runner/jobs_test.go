@@ -297,3 +297,23 @@ func TestActive(t *testing.T) {
 		t.Errorf("publishes: %v", loads)
 	}
 }
+
+func TestListJobsFilter(t *testing.T) {
+	opts := masterOpts(t, "")
+	c := writeJobs(t, opts)
+	const findJID = "20261207121500000000"
+	if err := c.SaveLoad(findJID, publishLoad(findJID, "*", "glob", "saltutil.find_job", []any{jidRun}, nil), []string{"web1"}); err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{Opts: opts}
+	got := jsonOf(t, run(t, env, "jobs.list_jobs_filter", "2").Return)
+	want := `[{"Function": "test.arg", "Arguments": [1, "a"], "Target": ["m1", "m2"], "Target-type": "list", "User": "root", "Metadata": {"foo": "bar"}, "JID": "20261207120500000001", "StartTime": "2026, Dec 07 12:05:00.000001"}, ` +
+		`{"Function": "cmd.run", "Arguments": ["false"], "Target": "web*", "Target-type": "glob", "User": "root", "JID": "20261207121000000002", "StartTime": "2026, Dec 07 12:10:00.000002"}]`
+	if got != want {
+		t.Fatalf("list_jobs_filter 2:\n got %s\nwant %s", got, want)
+	}
+	got = jsonOf(t, run(t, env, "jobs.list_jobs_filter", "1", "filter_find_job=False").Return)
+	if !strings.HasPrefix(got, `[{"Function": "saltutil.find_job"`) {
+		t.Fatalf("list_jobs_filter 1 filter_find_job=False: %s", got)
+	}
+}
