@@ -136,7 +136,7 @@ func TestErrorsAndExitCodes(t *testing.T) {
 	if code != 1 || out != "Exception occurred in runner jobs.lookup_jid: KeyError: 'mysql.get_load'\n" {
 		t.Errorf("ext_source=mysql: %d %q", code, out)
 	}
-	for _, args := range [][]string{{"--out", "bogus", "jobs.active"}, {"--no-color", "--force-color", "jobs.active"}, {"-l", "loud", "jobs.active"}, {"--bogus"}} {
+	for _, args := range [][]string{{"--out", "bogus", "jobs.active"}, {"--no-color", "--force-color", "jobs.active"}, {"-l", "loud", "jobs.active"}, {"--bogus"}, {"--jid", "123", "jobs.active"}} {
 		if _, errs, code := runCLI(t, append([]string{"-c", conf}, args...)...); code != 64 || !strings.Contains(errs, "Usage: salt-run-raet [options] <function> [arguments]") {
 			t.Errorf("%v: %d %q", args, code, errs)
 		}

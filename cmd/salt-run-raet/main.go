@@ -57,6 +57,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/output"
 	"github.com/saltraet/saltraet/pkg/salt/saltlog"
 )
@@ -102,6 +103,9 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	if o.timeout < 0 {
 		return fail(fmt.Sprintf("option -t/--timeout: %d is not a timeout", o.timeout))
+	}
+	if o.jid != "" && !job.IsJID(o.jid) {
+		return fail(fmt.Sprintf("'%s' is not a valid JID", o.jid))
 	}
 	if o.doc && len(rest) > 1 {
 		return fail("You can only get documentation for one method at one time")
