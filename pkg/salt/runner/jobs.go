@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/job"
@@ -224,7 +226,20 @@ func (j *jobsRunner) listJob(jidArg, extSource any, progress bool) (body.Map, er
 	if err != nil {
 		return nil, err
 	}
-	return append(ret, body.Item{Key: "Result", Value: result}), nil
+	return j.withEndTime(c, jid, append(ret, body.Item{Key: "Result", Value: result})), nil
+}
+
+// withEndTime adds "EndTime", the job's endtime file, when the master
+// stores one (job_cache_store_endtime) and the job has it.
+func (j *jobsRunner) withEndTime(c *job.Cache, jid string, m body.Map) body.Map {
+	if j.env.Opts == nil || j.env.Opts.Raw["job_cache_store_endtime"] != true {
+		return m
+	}
+	b, err := os.ReadFile(filepath.Join(c.Dir(jid), job.EndTimeFile))
+	if err != nil || len(b) == 0 {
+		return m
+	}
+	return append(m, body.Item{Key: "EndTime", Value: strings.Trim(string(b), "\n")})
 }
 
 func (j *jobsRunner) listJobCall(c *modules.Call) (any, error) {
@@ -296,7 +311,7 @@ func (j *jobsRunner) printJobOf(jidArg, extSource any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	inst = append(inst, body.Item{Key: "Result", Value: result})
+	inst = j.withEndTime(c, jid, append(inst, body.Item{Key: "Result", Value: result}))
 	return body.Map{{Key: jid, Value: inst}}, nil
 }
 

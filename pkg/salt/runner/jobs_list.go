@@ -63,7 +63,7 @@ func (j *jobsRunner) listJobs(extSource, outputter any, f jobFilter, progress bo
 			// skips one it cannot read.
 			continue
 		}
-		inst := formatJIDInstance(jid, load, false)
+		inst := j.withEndTime(c, jid, formatJIDInstance(jid, load, false))
 		if f.match(inst) {
 			ret = append(ret, body.Item{Key: jid, Value: inst})
 		}

@@ -317,3 +317,22 @@ func TestListJobsFilter(t *testing.T) {
 		t.Fatalf("list_jobs_filter 1 filter_find_job=False: %s", got)
 	}
 }
+
+// With job_cache_store_endtime, a job's endtime file is its EndTime.
+func TestEndTime(t *testing.T) {
+	opts := masterOpts(t, "job_cache_store_endtime: True\n")
+	c := writeJobs(t, opts)
+	if err := os.WriteFile(filepath.Join(c.Dir(jidPing), job.EndTimeFile), []byte("2026, Dec 07 12:00:01.000000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{Opts: opts}
+	for _, fun := range []string{"jobs.list_job", "jobs.print_job"} {
+		if got := jsonOf(t, run(t, env, fun, jidPing).Return); !strings.Contains(got, `"EndTime": "2026, Dec 07 12:00:01.000000"`) {
+			t.Errorf("%s: %s", fun, got)
+		}
+	}
+	got := jsonOf(t, run(t, env, "jobs.list_jobs").Return)
+	if strings.Count(got, `"EndTime"`) != 1 {
+		t.Errorf("list_jobs: %s", got)
+	}
+}
