@@ -31,6 +31,9 @@ type keyJudge struct {
 	// warn hears the store's warnings of each decision; a join flood's
 	// refusals by max_pending_keys are paced there, not noted per id.
 	warn func(id string, warnings []error)
+	// fire fires an event on the master's bus (salt/auth at every join
+	// judged); nil fires nothing.
+	fire func(tag string, data any)
 
 	mu    sync.Mutex
 	notes map[string]string    // id: the last message logged for it
@@ -45,6 +48,11 @@ func (j *keyJudge) StatusRole(role, verhex, pubhex string) (raet.Acceptance, err
 	d, err := j.store.Decide(role, pubhex, verhex)
 	if len(d.Warnings) > 0 {
 		j.warn(role, d.Warnings)
+	}
+	if j.fire != nil {
+		// Salt fires salt/auth at every authentication, a minion waiting
+		// for acceptance's retries included.
+		j.fire(TagAuth, authEvent(role, pubhex, d, err))
 	}
 	var fe *pki.FileError
 	switch {

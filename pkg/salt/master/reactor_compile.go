@@ -1,0 +1,101 @@
+package master
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+)
+
+// reactionTypes are the reactions the reactor runs (ReactWrap's local,
+// runner, wheel), with Salt's alias cmd for local. caller, which runs a
+// function on a masterless minion, has no place on a master here.
+var reactionTypes = map[string]string{"local": "local", "cmd": "local", "runner": "runner", "wheel": "wheel"}
+
+// compileReactions turns a rendered reactor sls into its low chunks, in
+// the order the file writes them, as the state compiler reads high data:
+//
+//	<id>:
+//	  <type>.<fun>:          local.test.ping, runner.jobs.list_jobs, wheel.key.accept
+//	    - tgt: '*'           each mapping merged into the chunk
+//	    - arg: [...]
+//
+// (or <type>: [<fun>, {...}, ...]). Each chunk has state (the type, cmd
+// read as local), fun, __id__, __sls__ and name besides its arguments.
+// Anything else is an error naming the file and the id.
+func compileReactions(file string, out any) ([]body.Map, error) {
+	high, ok := out.(body.Map)
+	if !ok {
+		if m, isMap := out.(map[string]any); isMap && len(m) == 0 {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("the sls is %T, not a mapping of ids to reactions", out)
+	}
+	var lows []body.Map
+	var errs []error
+	for _, it := range high {
+		if strings.HasPrefix(it.Key, "__") { // __extend__, __exclude__: no meaning here
+			continue
+		}
+		decl, ok := it.Value.(body.Map)
+		if !ok {
+			errs = append(errs, fmt.Errorf("ID %s is not a dictionary", it.Key))
+			continue
+		}
+		for _, st := range decl {
+			low, err := compileReaction(file, it.Key, st)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			lows = append(lows, low)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return lows, nil
+}
+
+// compileReaction compiles one <type>.<fun> of the id.
+func compileReaction(file, id string, st body.Item) (body.Map, error) {
+	if strings.HasPrefix(st.Key, "__") || st.Key == "order" || st.Key == "name" {
+		return nil, fmt.Errorf("ID %s: %q is not a reaction", id, st.Key)
+	}
+	typ, fun, _ := strings.Cut(st.Key, ".")
+	state, ok := reactionTypes[typ]
+	if !ok {
+		return nil, fmt.Errorf("ID %s: %q is not a reaction: its type %q is none of local (cmd), runner, wheel", id, st.Key, typ)
+	}
+	low := body.Map{{Key: "state", Value: state}, {Key: "__id__", Value: id}, {Key: "name", Value: id}}
+	var args []any
+	switch v := st.Value.(type) {
+	case []any:
+		args = v
+	case nil:
+	default:
+		return nil, fmt.Errorf("ID %s: the arguments of %s are %T, not a list", id, st.Key, v)
+	}
+	for _, a := range args {
+		switch a := a.(type) {
+		case string:
+			if fun != "" {
+				return nil, fmt.Errorf("ID %s: %s names its function twice (%s, %s)", id, st.Key, fun, a)
+			}
+			fun = a
+		case body.Map:
+			for _, kv := range a {
+				low.Set(kv.Key, kv.Value)
+			}
+		default:
+			return nil, fmt.Errorf("ID %s: an argument of %s is %T, not a mapping", id, st.Key, a)
+		}
+	}
+	if fun == "" {
+		return nil, fmt.Errorf("ID %s: %s names no function", id, st.Key)
+	}
+	low.Set("fun", fun)
+	low.Set("__sls__", file)
+	return low, nil
+}

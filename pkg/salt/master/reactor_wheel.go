@@ -1,0 +1,170 @@
+package master
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/pki"
+)
+
+// The wheel functions a reaction may call, the key wheel's: key.accept,
+// key.reject, key.delete and key.list_all (salt/wheel/key.py), on the
+// master's key store. Each key moved fires salt/key as salt.key.Key does.
+
+// runWheel runs a wheel reaction (WheelClient.low), firing
+// salt/wheel/<jid>/new and .../ret under the user Reactor.
+func (r *reactor) runWheel(fun string, arg []any, kwarg body.Map) error {
+	jid := r.m.opts.jids.Next()
+	tag := "salt/wheel/" + jid
+	data := body.Map{{Key: "fun", Value: "wheel." + fun}, {Key: "fun_args", Value: funArgs(arg, kwarg)},
+		{Key: "jid", Value: jid}, {Key: "user", Value: ReactorUser}}
+	r.m.ev.fire(tag+"/new", data)
+	ret, err := r.m.wheel(fun, arg, kwarg)
+	var result any = ret
+	if err != nil {
+		result = fmt.Sprintf("Exception occurred in wheel %s: %v", fun, err)
+	}
+	r.m.ev.fire(tag+"/ret", append(data[:len(data):len(data)],
+		body.Item{Key: "return", Value: result}, body.Item{Key: "success", Value: err == nil}))
+	return err
+}
+
+// wheel calls the key wheel's function fun. match is the first positional
+// argument or the keyword match: a glob (comma-separated globs) or a list
+// of them.
+func (m *Master) wheel(fun string, arg []any, kwarg body.Map) (body.Map, error) {
+	if fun == "key.list_all" {
+		return m.wheelListAll()
+	}
+	var match any
+	if len(arg) > 0 {
+		match = arg[0]
+	} else {
+		match, _ = kwarg.Get("match")
+	}
+	glob, err := matchGlob(match)
+	if err != nil {
+		return nil, err
+	}
+	include := func(name string) bool { v, _ := kwarg.Bool(name); return v }
+	switch fun {
+	case "key.accept":
+		from := []raet.Acceptance{raet.Pending}
+		if include("include_rejected") {
+			from = append(from, raet.Rejected)
+		}
+		return m.wheelMove(glob, "accept", raet.Accepted, from)
+	case "key.reject":
+		from := []raet.Acceptance{raet.Pending}
+		if include("include_accepted") {
+			from = append(from, raet.Accepted)
+		}
+		return m.wheelMove(glob, "reject", raet.Rejected, from)
+	case "key.delete":
+		return m.wheelDelete(glob)
+	}
+	return nil, fmt.Errorf("'%s' is not available", fun)
+}
+
+func matchGlob(match any) (string, error) {
+	switch v := match.(type) {
+	case string:
+		if v != "" {
+			return v, nil
+		}
+	case []any:
+		var globs []string
+		for _, g := range v {
+			s, ok := g.(string)
+			if !ok {
+				return "", fmt.Errorf("match %v is not a list of globs", v)
+			}
+			globs = append(globs, s)
+		}
+		if len(globs) > 0 {
+			return strings.Join(globs, ","), nil
+		}
+	}
+	return "", errors.New("no match was given (a minion id glob)")
+}
+
+// wheelMove moves the keys matching glob in the statuses from to "to",
+// firing salt/key with act for each; it returns {minions: [...]}, Salt's
+// key wheel's answer, of the keys moved.
+func (m *Master) wheelMove(glob, act string, to raet.Acceptance, from []raet.Acceptance) (body.Map, error) {
+	found, err := m.store.Match(glob, from...)
+	if err != nil {
+		return nil, err
+	}
+	moved := []string{}
+	var errs []error
+	for _, st := range from {
+		for _, id := range found[st] {
+			if err := m.store.Move(id, st, to); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			moved = append(moved, id)
+			m.ev.fire(TagKey, keyEvent(act, id))
+		}
+	}
+	slices.Sort(moved)
+	m.log.Infof("Key wheel: %s %v", act, moved)
+	return body.Map{{Key: "minions", Value: moved}}, errors.Join(errs...)
+}
+
+// wheelDelete deletes every key of the ids matching glob.
+func (m *Master) wheelDelete(glob string) (body.Map, error) {
+	found, err := m.store.Match(glob)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, list := range found {
+		for _, id := range list {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	slices.Sort(ids)
+	deleted := []string{}
+	var errs []error
+	for _, id := range ids {
+		if err := m.store.Delete(id); err != nil && !errors.Is(err, pki.ErrNotFound) {
+			errs = append(errs, err)
+			continue
+		}
+		deleted = append(deleted, id)
+		m.ev.fire(TagKey, keyEvent("delete", id))
+	}
+	m.log.Infof("Key wheel: delete %v", deleted)
+	return body.Map{{Key: "minions", Value: deleted}}, errors.Join(errs...)
+}
+
+// wheelListAll is key.list_all: every key by status, under Salt 3006's
+// names.
+func (m *Master) wheelListAll() (body.Map, error) {
+	all, err := m.store.List()
+	if err != nil {
+		return nil, err
+	}
+	list := func(st raet.Acceptance) []string {
+		ids := slices.Clone(all[st])
+		slices.Sort(ids)
+		if ids == nil {
+			ids = []string{}
+		}
+		return ids
+	}
+	return body.Map{
+		{Key: "minions", Value: list(raet.Accepted)},
+		{Key: "minions_pre", Value: list(raet.Pending)},
+		{Key: "minions_rejected", Value: list(raet.Rejected)},
+		{Key: "minions_denied", Value: []string{}},
+	}, nil
+}
