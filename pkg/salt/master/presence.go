@@ -98,14 +98,6 @@ func (m *Master) presenceOf(state string) (body.Map, bool) {
 	return out, true
 }
 
-func names(m body.Map) []string {
-	out := make([]string, 0, len(m))
-	for _, it := range m {
-		out = append(out, it.Key)
-	}
-	return out
-}
-
 // diff returns what is in now and not in before, and the reverse; both
 // sorted, never nil.
 func diff(before, now []string) (gained, lost []string) {

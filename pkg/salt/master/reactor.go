@@ -2,6 +2,7 @@ package master
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -217,9 +218,13 @@ func (r *reactor) handle(ev reactEvent) {
 		return
 	}
 	r.m.log.Debugf("Reactor: compiling reactions for tag %s", ev.tag)
+	plain := py.Plain(ev.data)
+	if plain == nil {
+		plain = map[string]any{}
+	}
 	var lows []body.Map
 	for _, glob := range files {
-		lows = append(lows, r.render(glob, ev.tag, data)...)
+		lows = append(lows, r.render(glob, ev.tag, plain)...)
 	}
 	for _, low := range lows {
 		r.call(low)
@@ -229,7 +234,7 @@ func (r *reactor) handle(ev reactEvent) {
 // render renders the sls files a glob names and compiles their reactions;
 // a file that does not render, or holds something that is no reaction, is
 // logged and left out.
-func (r *reactor) render(glob, tag string, data body.Map) []body.Map {
+func (r *reactor) render(glob, tag string, data any) []body.Map {
 	matches, _ := filepath.Glob(glob)
 	if len(matches) == 0 {
 		r.m.stats.Add("reactor_error")
@@ -241,7 +246,7 @@ func (r *reactor) render(glob, tag string, data body.Map) []body.Map {
 		text, err := os.ReadFile(file)
 		if err == nil {
 			var out any
-			ctx := render.Context{Opts: map[string]any{"id": r.m.cfg.ID}, Extra: map[string]any{"tag": tag, "data": py.Plain(data)}}
+			ctx := render.Context{Opts: map[string]any{"id": r.m.cfg.ID}, Extra: map[string]any{"tag": tag, "data": data}}
 			if out, err = r.rend.RenderOrdered(file, text, ctx); err == nil {
 				var l []body.Map
 				if l, err = compileReactions(file, out); err == nil {
@@ -251,6 +256,11 @@ func (r *reactor) render(glob, tag string, data body.Map) []body.Map {
 			}
 		}
 		r.m.stats.Add("reactor_error")
+		var re *render.Error
+		if errors.As(err, &re) { // it names the file and line
+			r.m.log.Errorf("Failed to render a reactor sls for tag %s: %v", tag, err)
+			continue
+		}
 		r.m.log.Errorf("Failed to render %q for tag %s: %v", file, tag, err)
 	}
 	return lows

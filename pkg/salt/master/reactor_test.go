@@ -1,0 +1,158 @@
+package master
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/saltraet/saltraet/internal/testutil"
+	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/modules"
+	"github.com/saltraet/saltraet/pkg/salt/pki"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
+	"github.com/saltraet/saltraet/pkg/salt/render"
+)
+
+// writeSLS writes a reactor sls file and returns its path.
+func writeSLS(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// runnerCalls records the runner reactions a test's master ran.
+type runnerCalls struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (r *runnerCalls) run(_ context.Context, fun string, args []any) modules.Result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, fmt.Sprintf("%s %v", fun, render.Plain(args)))
+	return modules.Result{Return: "ran", Success: true}
+}
+
+func (r *runnerCalls) list() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.calls...)
+}
+
+// An event a minion fires (event.send) whose tag matches a reactor glob
+// renders the sls with tag and data, and runs its reactions: local
+// publishes test.ping to the minion named in the event (its new event
+// seen, the publish received), runner runs with 3006's args as keyword
+// arguments, firing salt/run events under the user Reactor, and
+// wheel.key.accept accepts the pending key it matches, firing salt/key.
+func TestReactorRunsReactions(t *testing.T) {
+	dir := t.TempDir()
+	sls := writeSLS(t, dir, "build.sls", `
+ping_{{ data['id'] }}:
+  local.test.ping:
+    - tgt: {{ data['id'] }}
+count_it:
+  runner.test.count:
+    - args:
+      - who: {{ data['data']['foo'] }}
+      - tag: {{ tag }}
+accept_db:
+  wheel.key.accept:
+    - args:
+      - match: db*
+`)
+	rc := &runnerCalls{}
+	tm := newMaster(t, "reactor:\n  - 'myco/build/*':\n    - "+sls+"\n", WithRunner(rc.run)).start()
+	web1 := newMinion(t, tm, "web1").connect(tm)
+	signer, priv := testutil.EstateKeys(t)
+	st, err := pki.Open(tm.cfg.PKIDir, pki.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err := st.Status("db1", priv.PubHex(), signer.VerHex()); err != nil || a != raet.Pending {
+		t.Fatalf("db1's key %v %v", a, err)
+	}
+	c := newClient(t, tm)
+	c.subscribe()
+
+	data := body.Map{{Key: "foo", Value: "Foo"}}
+	if ret := web1.request(tm, protocol.MinionEventLoad("web1", "myco/build/done", data)); ret != true {
+		t.Fatalf("_minion_event answered %v", ret)
+	}
+	nj := c.waitEvent(func(e event) bool {
+		return strings.HasSuffix(e.tag, "/new") && strings.HasPrefix(e.tag, "salt/job/") && get(e.data, "fun") == "test.ping"
+	})
+	if get(nj.data, "tgt") != "web1" || get(nj.data, "tgt_type") != "glob" {
+		t.Errorf("reactor's job %v", nj.data)
+	}
+	if p := web1.waitPub(); get(p, "pub", "fun") != "test.ping" {
+		t.Errorf("publish %v", p)
+	}
+
+	ret := c.waitEvent(func(e event) bool { return strings.HasPrefix(e.tag, "salt/run/") && strings.HasSuffix(e.tag, "/ret") })
+	if get(ret.data, "fun") != "runner.test.count" || get(ret.data, "user") != ReactorUser || get(ret.data, "return") != "ran" {
+		t.Errorf("runner ret event %v", ret.data)
+	}
+	if calls := rc.list(); len(calls) != 1 || calls[0] != "test.count [map[__kwarg__:true tag:myco/build/done who:Foo]]" {
+		t.Errorf("runner calls %q", calls)
+	}
+
+	key := c.waitEvent(func(e event) bool { return e.tag == TagKey })
+	if get(key.data, "act") != "accept" || get(key.data, "id") != "db1" || get(key.data, "result") != true {
+		t.Errorf("salt/key event %v", key.data)
+	}
+	if k, err := st.Read("db1", raet.Accepted); err != nil || k.Pub != priv.PubHex() {
+		t.Errorf("db1 not accepted: %v", err)
+	}
+	tm.waitStat("reaction", 3)
+	if n := tm.m.Stats()["reactor_error"]; n != 0 {
+		t.Errorf("%d reactor errors", n)
+	}
+}
+
+// A reactor sls that does not render is logged, naming the file and the
+// line, as is one that is missing or holds no reaction; the master keeps
+// serving publishes.
+func TestReactorBadSLSIsLoggedAndMasterServes(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeSLS(t, dir, "bad.sls", "ping:\n  local.test.ping:\n    - tgt: [web1\n")
+	odd := writeSLS(t, dir, "odd.sls", "ping:\n  nothing.test.ping:\n    - tgt: web1\n")
+	missing := filepath.Join(dir, "missing.sls")
+	tm := newMaster(t, fmt.Sprintf("reactor:\n  - 'myco/*':\n    - %s\n    - %s\n    - %s\n", bad, odd, missing)).start()
+	web1 := newMinion(t, tm, "web1").connect(tm)
+	c := newClient(t, tm)
+	c.subscribe()
+
+	if ret := web1.request(tm, protocol.MinionEventLoad("web1", "myco/x", body.Map{})); ret != true {
+		t.Fatalf("_minion_event answered %v", ret)
+	}
+	tm.waitStat("reactor_error", 3)
+	logs := tm.logs.String()
+	for _, want := range []string{bad + ", line ", odd, `"nothing.test.ping" is not a reaction`, "Can not render SLS " + missing} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the log does not say %q:\n%s", want, logs)
+		}
+	}
+	c.publish(pubLoad(tm.key(), "web1", "glob", "test.ping"))
+	if jid, _ := get(c.reply(), "return", "ret", "jid").(string); jid == "" {
+		t.Fatal("the master stopped serving publishes")
+	}
+	web1.waitPub()
+}
+
+// A malformed reactor option stops New with an error naming the file.
+func TestReactorOptionMalformed(t *testing.T) {
+	root := shortTemp(t)
+	cfg := loadConfig(t, root, "reactor:\n  - 'a': 3\n")
+	if _, err := New(cfg, nil); err == nil || !strings.Contains(err.Error(), cfg.ConfFile) {
+		t.Fatalf("New: %v", err)
+	}
+}
