@@ -226,7 +226,7 @@ func (r *reactor) handle(ev reactEvent) {
 	for _, glob := range files {
 		lows = append(lows, r.render(glob, ev.tag, plain)...)
 	}
-	for _, low := range lows {
+	for _, low := range orderReactions(lows) {
 		r.call(low)
 	}
 }

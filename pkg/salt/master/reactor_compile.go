@@ -1,8 +1,10 @@
 package master
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -22,7 +24,7 @@ var reactionTypes = map[string]string{"local": "local", "cmd": "local", "runner"
 //	    - arg: [...]
 //
 // (or <type>: [<fun>, {...}, ...]). Each chunk has state (the type, cmd
-// read as local), fun, __id__, __sls__ and name besides its arguments.
+// still cmd), fun, __id__, __sls__ and name besides its arguments.
 // Anything else is an error naming the file and the id.
 func compileReactions(file string, out any) ([]body.Map, error) {
 	high, ok := out.(body.Map)
@@ -64,11 +66,11 @@ func compileReaction(file, id string, st body.Item) (body.Map, error) {
 		return nil, fmt.Errorf("ID %s: %q is not a reaction", id, st.Key)
 	}
 	typ, fun, _ := strings.Cut(st.Key, ".")
-	state, ok := reactionTypes[typ]
-	if !ok {
+	if _, ok := reactionTypes[typ]; !ok {
 		return nil, fmt.Errorf("ID %s: %q is not a reaction: its type %q is none of local (cmd), runner, wheel", id, st.Key, typ)
 	}
-	low := body.Map{{Key: "state", Value: state}, {Key: "__id__", Value: id}, {Key: "name", Value: id}}
+	// state keeps cmd as written: Salt sorts before it resolves the alias.
+	low := body.Map{{Key: "state", Value: typ}, {Key: "__id__", Value: id}, {Key: "name", Value: id}}
 	var args []any
 	switch v := st.Value.(type) {
 	case []any:
@@ -98,4 +100,83 @@ func compileReaction(file, id string, st body.Item) (body.Map, error) {
 	low.Set("fun", fun)
 	low.Set("__sls__", file)
 	return low, nil
+}
+
+// orderReactions is what the reactor runs of the reactions of all the
+// files of one event, in Salt's order: an id a later file declares again
+// replaces the earlier one's (high.update), then Compiler.order_chunks
+// sorts by order (a number; first; last; none is after every number) and
+// then by state, name and fun written together.
+func orderReactions(lows []body.Map) []body.Map {
+	last := map[string]int{} // id: index of the file (by __sls__ order) that declared it last
+	files := []string{}
+	for _, l := range lows {
+		sls, _ := l.String("__sls__")
+		if !slices.Contains(files, sls) {
+			files = append(files, sls)
+		}
+		id, _ := l.String("__id__")
+		last[id] = slices.Index(files, sls)
+	}
+	var kept []body.Map
+	for _, l := range lows {
+		sls, _ := l.String("__sls__")
+		id, _ := l.String("__id__")
+		if last[id] == slices.Index(files, sls) {
+			kept = append(kept, l)
+		}
+	}
+	capOrder := 1.0
+	for _, l := range kept {
+		if o, ok := orderNumber(l); ok && o > capOrder-1 && o > 0 {
+			capOrder = o + 100
+		}
+	}
+	rank := func(l body.Map) float64 {
+		v, has := l.Get("order")
+		if !has {
+			return capOrder
+		}
+		if o, ok := orderNumber(l); ok {
+			if o < 0 {
+				return capOrder + 1000000 + o
+			}
+			return o
+		}
+		switch v {
+		case "first":
+			return 0
+		case "last":
+			return capOrder + 1000000
+		}
+		return capOrder
+	}
+	key := func(l body.Map) string {
+		s, _ := l.Get("state")
+		n, _ := l.Get("name")
+		f, _ := l.Get("fun")
+		return fmt.Sprint(s, n, f)
+	}
+	slices.SortStableFunc(kept, func(a, b body.Map) int {
+		if c := cmp.Compare(rank(a), rank(b)); c != 0 {
+			return c
+		}
+		return strings.Compare(key(a), key(b))
+	})
+	return kept
+}
+
+// orderNumber reads a reaction's numeric order.
+func orderNumber(l body.Map) (float64, bool) {
+	switch v, _ := l.Get("order"); v := v.(type) {
+	case int:
+		return float64(v), true
+	case int64:
+		return float64(v), true
+	case uint64:
+		return float64(v), true
+	case float64:
+		return v, true
+	}
+	return 0, false
 }

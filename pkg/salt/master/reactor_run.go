@@ -23,7 +23,9 @@ var reactorInternal = map[string]bool{"__id__": true, "__sls__": true, "name": t
 // call runs one reaction (ReactWrap.run); a failure is logged, naming the
 // reaction's id and sls file.
 func (r *reactor) call(low body.Map) {
-	state, _ := low.String("state")
+	written, _ := low.String("state")
+	state := reactionTypes[written] // cmd is local
+	low.Set("state", state)
 	fun, _ := low.String("fun")
 	id, _ := low.String("__id__")
 	sls, _ := low.String("__sls__")

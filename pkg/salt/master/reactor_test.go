@@ -109,6 +109,11 @@ accept_db:
 	if get(key.data, "act") != "accept" || get(key.data, "id") != "db1" || get(key.data, "result") != true {
 		t.Errorf("salt/key event %v", key.data)
 	}
+	wret := c.waitEvent(func(e event) bool { return strings.HasPrefix(e.tag, "salt/wheel/") && strings.HasSuffix(e.tag, "/ret") })
+	if got := fmt.Sprint(render.Plain(wret.data)); !strings.Contains(got, "fun:wheel.key.accept") ||
+		!strings.Contains(got, "return:map[minions:[db1]]") || !strings.Contains(got, "success:true") || !strings.Contains(got, "user:Reactor") {
+		t.Errorf("wheel ret event %s", got)
+	}
 	if k, err := st.Read("db1", raet.Accepted); err != nil || k.Pub != priv.PubHex() {
 		t.Errorf("db1 not accepted: %v", err)
 	}
@@ -154,5 +159,40 @@ func TestReactorOptionMalformed(t *testing.T) {
 	cfg := loadConfig(t, root, "reactor:\n  - 'a': 3\n")
 	if _, err := New(cfg, nil); err == nil || !strings.Contains(err.Error(), cfg.ConfFile) {
 		t.Fatalf("New: %v", err)
+	}
+}
+
+// Reactions run in Salt's order: an id declared again by a later file is
+// that file's; order (first, numbers, last) before state, name and fun.
+func TestReactionsOrderAsSalt(t *testing.T) {
+	m := func(items ...any) body.Map {
+		var out body.Map
+		for i := 0; i < len(items); i += 2 {
+			out = append(out, body.Item{Key: items[i].(string), Value: items[i+1]})
+		}
+		return out
+	}
+	a := m("z_ping", m("local.test.ping", []any{m("tgt", "*")}),
+		"b_run", m("runner.jobs.active", []any{}),
+		"c_first", m("wheel.key.list_all", []any{m("order", "first")}),
+		"d_dup", m("local.test.echo", []any{m("tgt", "a")}),
+		"e_last", m("local.test.true", []any{m("tgt", "*"), m("order", "last")}),
+		"f_two", m("cmd.test.false", []any{m("tgt", "*"), m("order", int64(2))}))
+	b := m("d_dup", m("local.test.echo", []any{m("tgt", "b")}))
+	la, err := compileReactions("a.sls", a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, err := compileReactions("b.sls", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range orderReactions(append(la, lb...)) {
+		got = append(got, fmt.Sprint(get(l, "__id__"), "@", get(l, "__sls__")))
+	}
+	want := []string{"c_first@a.sls", "f_two@a.sls", "d_dup@b.sls", "z_ping@a.sls", "b_run@a.sls", "e_last@a.sls"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("order %v, want %v", got, want)
 	}
 }

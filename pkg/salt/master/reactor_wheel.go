@@ -93,8 +93,8 @@ func matchGlob(match any) (string, error) {
 }
 
 // wheelMove moves the keys matching glob in the statuses from to "to",
-// firing salt/key with act for each; it returns {minions: [...]}, Salt's
-// key wheel's answer, of the keys moved.
+// firing salt/key with act for each; it returns what Key.name_match says
+// of the glob afterwards, as Salt's key wheel does.
 func (m *Master) wheelMove(glob, act string, to raet.Acceptance, from []raet.Acceptance) (body.Map, error) {
 	found, err := m.store.Match(glob, from...)
 	if err != nil {
@@ -114,7 +114,7 @@ func (m *Master) wheelMove(glob, act string, to raet.Acceptance, from []raet.Acc
 	}
 	slices.Sort(moved)
 	m.log.Infof("Key wheel: %s %v", act, moved)
-	return body.Map{{Key: "minions", Value: moved}}, errors.Join(errs...)
+	return m.nameMatch(glob, errors.Join(errs...))
 }
 
 // wheelDelete deletes every key of the ids matching glob.
@@ -143,7 +143,7 @@ func (m *Master) wheelDelete(glob string) (body.Map, error) {
 		m.ev.fire(TagKey, keyEvent("delete", id))
 	}
 	m.log.Infof("Key wheel: delete %v", deleted)
-	return body.Map{{Key: "minions", Value: deleted}}, errors.Join(errs...)
+	return m.nameMatch(glob, errors.Join(errs...))
 }
 
 // wheelListAll is key.list_all: every key by status, under Salt 3006's
@@ -167,4 +167,28 @@ func (m *Master) wheelListAll() (body.Map, error) {
 		{Key: "minions_rejected", Value: list(raet.Rejected)},
 		{Key: "minions_denied", Value: []string{}},
 	}, nil
+}
+
+// keyDirs are Salt's names of the key statuses, in salt-key's order.
+var keyDirs = []struct {
+	st   raet.Acceptance
+	name string
+}{{raet.Accepted, "minions"}, {raet.Pending, "minions_pre"}, {raet.Rejected, "minions_rejected"}}
+
+// nameMatch is Key.name_match: the keys glob matches now, by status, the
+// statuses without one left out; err is passed on.
+func (m *Master) nameMatch(glob string, err error) (body.Map, error) {
+	found, merr := m.store.Match(glob)
+	if merr != nil {
+		return nil, errors.Join(err, merr)
+	}
+	out := body.Map{}
+	for _, d := range keyDirs {
+		if ids := found[d.st]; len(ids) > 0 {
+			ids = slices.Clone(ids)
+			slices.Sort(ids)
+			out = append(out, body.Item{Key: d.name, Value: ids})
+		}
+	}
+	return out, err
 }
