@@ -1,9 +1,11 @@
 package master
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -147,4 +149,49 @@ func (m *Master) presentIDs() []string {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// dataCacheRefreshed fires minion/refresh/<id> {"Minion data cache
+// refresh": <id>} once the minion's data cache was written, as Salt
+// 3006's _pillar does unless minion_data_cache_events is False.
+func (m *Master) dataCacheRefreshed(id string) {
+	if on, ok := m.cfg.Raw["minion_data_cache_events"].(bool); ok && !on {
+		return
+	}
+	m.ev.fire("minion/refresh/"+id, body.Map{{Key: "Minion data cache refresh", Value: id}})
+}
+
+// authRepeat is how often the same salt/auth is fired again for a minion:
+// Salt fires one at every authentication, which a minion waiting for
+// acceptance retries every acceptance_wait_time (10 s); the road asks
+// again at every redo of a pended join, several times a second at first.
+const authRepeat = 10 * time.Second
+
+// authPace lets a salt/auth through when it says something new for the id
+// (another act or result) or the same was said authRepeat ago.
+type authPace struct {
+	mu   sync.Mutex
+	last map[string]authSaid
+}
+
+type authSaid struct {
+	what string
+	at   time.Time
+}
+
+func (p *authPace) due(id string, ev body.Map) bool {
+	act, _ := ev.Get("act")
+	result, _ := ev.Get("result")
+	what := fmt.Sprint(act, result)
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.last == nil || len(p.last) >= maxKeyNotes {
+		p.last = map[string]authSaid{}
+	}
+	if l, ok := p.last[id]; ok && l.what == what && now.Sub(l.at) < authRepeat {
+		return false
+	}
+	p.last[id] = authSaid{what, now}
+	return true
 }

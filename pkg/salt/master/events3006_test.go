@@ -110,3 +110,36 @@ func TestAuthEventActs(t *testing.T) {
 		}
 	}
 }
+
+// A minion's pillar request refreshes its data cache, which Salt 3006
+// announces as minion/refresh/<id>.
+func TestMinionDataCacheRefreshEvent(t *testing.T) {
+	fp := &fakePillar{}
+	tm := newMaster(t, "", WithPillar(fp.compile)).start()
+	web1 := newMinion(t, tm, "web1").connect(tm)
+	c := newClient(t, tm)
+	c.subscribe()
+	web1.askPillar(tm.m.EstateName(), "trk0123456789abcde", body.Map{{Key: "grains", Value: body.Map{}}})
+	e := c.waitTag("minion/refresh/web1")
+	sameKeys(t, e, "Minion data cache refresh")
+	if get(e.data, "Minion data cache refresh") != "web1" {
+		t.Errorf("refresh event %v", e.data)
+	}
+}
+
+// The road asks again at every redo of a pended join: the same salt/auth
+// is fired once per authRepeat, a change of act at once.
+func TestAuthPace(t *testing.T) {
+	var p authPace
+	pend := authEvent("web1", "ab", pki.Decision{Status: raet.Pending, Reason: pki.ReasonAwaiting}, nil)
+	acc := authEvent("web1", "ab", pki.Decision{Status: raet.Accepted, Reason: pki.ReasonAccepted}, nil)
+	if !p.due("web1", pend) || p.due("web1", pend) {
+		t.Error("a repeated pend was not held back")
+	}
+	if !p.due("db1", pend) {
+		t.Error("another minion's pend was held back")
+	}
+	if !p.due("web1", acc) || p.due("web1", acc) {
+		t.Error("accept after pend not fired once")
+	}
+}

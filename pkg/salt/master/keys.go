@@ -33,7 +33,8 @@ type keyJudge struct {
 	warn func(id string, warnings []error)
 	// fire fires an event on the master's bus (salt/auth at every join
 	// judged); nil fires nothing.
-	fire func(tag string, data any)
+	fire     func(tag string, data any)
+	authPace authPace
 
 	mu    sync.Mutex
 	notes map[string]string    // id: the last message logged for it
@@ -50,9 +51,10 @@ func (j *keyJudge) StatusRole(role, verhex, pubhex string) (raet.Acceptance, err
 		j.warn(role, d.Warnings)
 	}
 	if j.fire != nil {
-		// Salt fires salt/auth at every authentication, a minion waiting
-		// for acceptance's retries included.
-		j.fire(TagAuth, authEvent(role, pubhex, d, err))
+		ev := authEvent(role, pubhex, d, err)
+		if j.authPace.due(role, ev) {
+			j.fire(TagAuth, ev)
+		}
 	}
 	var fe *pki.FileError
 	switch {
