@@ -196,3 +196,33 @@ func TestReactionsOrderAsSalt(t *testing.T) {
 		t.Errorf("order %v, want %v", got, want)
 	}
 }
+
+// An event a local process fires on the bus (event_fire) is reacted to,
+// unless its user is Reactor: the reactor's own runner and wheel events
+// would otherwise make a loop.
+func TestReactorLaneEventsAndItsOwnUser(t *testing.T) {
+	dir := t.TempDir()
+	sls := writeSLS(t, dir, "lane.sls", "note:\n  runner.test.note:\n    - arg: [{{ data['n'] }}]\n")
+	rc := &runnerCalls{}
+	// One worker: the events are handled in the order fired.
+	tm := newMaster(t, "reactor_worker_threads: 1\nreactor:\n  - 'lane/*': "+sls+"\n  - 'salt/run/*': "+sls+"\n", WithRunner(rc.run)).start()
+	if tm.m.reactor.workers != 1 {
+		t.Fatalf("reactor_worker_threads read as %d", tm.m.reactor.workers)
+	}
+	c := newClient(t, tm)
+	c.subscribe()
+	fire := func(tag string, data body.Map) {
+		c.sendFrom(c.evt, body.Map{
+			{Key: "route", Value: body.Map{{Key: "dst", Value: []any{nil, "manor", "event_fire"}}, {Key: "src", Value: []any{nil, c.eventYard, nil}}}},
+			{Key: "tag", Value: tag}, {Key: "data", Value: data}})
+	}
+	fire("lane/x", body.Map{{Key: "n", Value: int64(1)}, {Key: "user", Value: ReactorUser}})
+	fire("lane/x", body.Map{{Key: "n", Value: int64(2)}})
+	tm.waitStat("reaction", 1)
+	c.waitEvent(func(e event) bool { return strings.HasPrefix(e.tag, "salt/run/") && strings.HasSuffix(e.tag, "/ret") })
+	fire("lane/sync", body.Map{{Key: "n", Value: int64(3)}}) // handled after every event before it
+	tm.waitStat("reaction", 2)
+	if calls := rc.list(); len(calls) != 2 || calls[0] != "test.note [2]" || calls[1] != "test.note [3]" {
+		t.Errorf("runner calls %q: the Reactor user's event, or the reactor's own salt/run events, were reacted to", calls)
+	}
+}
