@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -64,6 +65,7 @@ type reactor struct {
 	workers int
 	runner  RunnerFunc
 	rend    render.Renderer
+	opts    map[string]any // the templates' opts: the master's options as set, and its id
 	ctx     context.Context // the master's, once running
 
 	once    sync.Once
@@ -86,7 +88,12 @@ func newReactor(m *Master) (*reactor, error) {
 	}
 	workers := intOpt(m.cfg.Raw, "reactor_worker_threads", defaultReactorWorkers)
 	hwm := intOpt(m.cfg.Raw, "reactor_worker_hwm", defaultReactorHWM)
-	r := &reactor{m: m, rules: rules, workers: workers, queue: make(chan reactEvent, hwm), runner: m.opts.runner}
+	r := &reactor{m: m, rules: rules, workers: workers, queue: make(chan reactEvent, hwm), runner: m.opts.runner,
+		opts: maps.Clone(m.cfg.Raw)}
+	if r.opts == nil {
+		r.opts = map[string]any{}
+	}
+	r.opts["id"] = m.cfg.ID
 	return r, nil
 }
 
@@ -246,7 +253,7 @@ func (r *reactor) render(glob, tag string, data any) []body.Map {
 		text, err := os.ReadFile(file)
 		if err == nil {
 			var out any
-			ctx := render.Context{Opts: map[string]any{"id": r.m.cfg.ID}, Extra: map[string]any{"tag": tag, "data": data}}
+			ctx := render.Context{Opts: r.opts, Extra: map[string]any{"tag": tag, "data": data}}
 			if out, err = r.rend.RenderOrdered(file, text, ctx); err == nil {
 				var l []body.Map
 				if l, err = compileReactions(file, out); err == nil {

@@ -64,6 +64,7 @@ count_it:
     - args:
       - who: {{ data['data']['foo'] }}
       - tag: {{ tag }}
+      - master: {{ opts['id'] }}
 accept_db:
   wheel.key.accept:
     - args:
@@ -101,7 +102,7 @@ accept_db:
 	if get(ret.data, "fun") != "runner.test.count" || get(ret.data, "user") != ReactorUser || get(ret.data, "return") != "ran" {
 		t.Errorf("runner ret event %v", ret.data)
 	}
-	if calls := rc.list(); len(calls) != 1 || calls[0] != "test.count [map[__kwarg__:true tag:myco/build/done who:Foo]]" {
+	if calls := rc.list(); len(calls) != 1 || calls[0] != "test.count [map[__kwarg__:true master:saltmaster tag:myco/build/done who:Foo]]" {
 		t.Errorf("runner calls %q", calls)
 	}
 
