@@ -65,7 +65,7 @@ type reactor struct {
 	workers int
 	runner  RunnerFunc
 	rend    render.Renderer
-	opts    map[string]any // the templates' opts: the master's options as set, and its id
+	opts    map[string]any  // the templates' opts: the master's options as set, and its id
 	ctx     context.Context // the master's, once running
 
 	once    sync.Once
