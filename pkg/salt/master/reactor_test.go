@@ -52,7 +52,8 @@ func (r *runnerCalls) list() []string {
 // publishes test.ping to the minion named in the event (its new event
 // seen, the publish received), runner runs with 3006's args as keyword
 // arguments, firing salt/run events under the user Reactor, and
-// wheel.key.accept accepts the pending key it matches, firing salt/key.
+// wheel.key.accept accepts the pending key it matches, firing salt/key,
+// before wheel.key.list_all lists it (Salt's order: state, id, fun).
 func TestReactorRunsReactions(t *testing.T) {
 	dir := t.TempDir()
 	sls := writeSLS(t, dir, "build.sls", `
@@ -69,6 +70,8 @@ accept_db:
   wheel.key.accept:
     - args:
       - match: db*
+list_keys:
+  wheel.key.list_all: []
 `)
 	rc := &runnerCalls{}
 	tm := newMaster(t, "reactor:\n  - 'myco/build/*':\n    - "+sls+"\n", WithRunner(rc.run)).start()
@@ -118,7 +121,11 @@ accept_db:
 	if k, err := st.Read("db1", raet.Accepted); err != nil || k.Pub != priv.PubHex() {
 		t.Errorf("db1 not accepted: %v", err)
 	}
-	tm.waitStat("reaction", 3)
+	lret := c.waitEvent(func(e event) bool { return strings.HasPrefix(e.tag, "salt/wheel/") && get(e.data, "fun") == "wheel.key.list_all" && get(e.data, "return") != nil })
+	if got := fmt.Sprint(render.Plain(get(lret.data, "return"))); got != "map[local:[local.key] minions:[db1 web1] minions_denied:[] minions_pre:[] minions_rejected:[]]" {
+		t.Errorf("key.list_all after key.accept: %s", got)
+	}
+	tm.waitStat("reaction", 4)
 	if n := tm.m.Stats()["reactor_error"]; n != 0 {
 		t.Errorf("%d reactor errors", n)
 	}

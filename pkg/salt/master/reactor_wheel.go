@@ -3,6 +3,8 @@ package master
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -147,7 +149,8 @@ func (m *Master) wheelDelete(glob string) (body.Map, error) {
 }
 
 // wheelListAll is key.list_all: every key by status, under Salt 3006's
-// names.
+// names, "local" the master's own key files (for RAET, local.key; Salt
+// lists master.pem and master.pub).
 func (m *Master) wheelListAll() (body.Map, error) {
 	all, err := m.store.List()
 	if err != nil {
@@ -161,7 +164,12 @@ func (m *Master) wheelListAll() (body.Map, error) {
 		}
 		return ids
 	}
+	local := []string{}
+	if _, err := os.Stat(m.store.LocalPath()); err == nil {
+		local = append(local, filepath.Base(m.store.LocalPath()))
+	}
 	return body.Map{
+		{Key: "local", Value: local},
 		{Key: "minions", Value: list(raet.Accepted)},
 		{Key: "minions_pre", Value: list(raet.Pending)},
 		{Key: "minions_rejected", Value: list(raet.Rejected)},
