@@ -121,7 +121,9 @@ list_keys:
 	if k, err := st.Read("db1", raet.Accepted); err != nil || k.Pub != priv.PubHex() {
 		t.Errorf("db1 not accepted: %v", err)
 	}
-	lret := c.waitEvent(func(e event) bool { return strings.HasPrefix(e.tag, "salt/wheel/") && get(e.data, "fun") == "wheel.key.list_all" && get(e.data, "return") != nil })
+	lret := c.waitEvent(func(e event) bool {
+		return strings.HasPrefix(e.tag, "salt/wheel/") && get(e.data, "fun") == "wheel.key.list_all" && get(e.data, "return") != nil
+	})
 	if got := fmt.Sprint(render.Plain(get(lret.data, "return"))); got != "map[local:[local.key] minions:[db1 web1] minions_denied:[] minions_pre:[] minions_rejected:[]]" {
 		t.Errorf("key.list_all after key.accept: %s", got)
 	}
