@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"gopkg.in/yaml.v3"
@@ -242,7 +243,18 @@ func (r *reactor) handle(ev reactEvent) {
 // a file that does not render, or holds something that is no reaction, is
 // logged and left out.
 func (r *reactor) render(glob, tag string, data any) []body.Map {
-	matches, _ := filepath.Glob(glob)
+	var matches []string
+	if rel, ok := strings.CutPrefix(glob, "salt://"); ok {
+		// Salt caches it from the master's file server (cp.cache_file);
+		// here the file server's own copy is read.
+		if r.m.files != nil {
+			if abs, err := r.m.files.Find("base", rel); err == nil {
+				matches = []string{abs}
+			}
+		}
+	} else {
+		matches, _ = filepath.Glob(glob)
+	}
 	if len(matches) == 0 {
 		r.m.stats.Add("reactor_error")
 		r.m.log.Errorf("Can not render SLS %s for tag %s. File missing or not found.", glob, tag)

@@ -208,14 +208,15 @@ func TestReactionsOrderAsSalt(t *testing.T) {
 }
 
 // An event a local process fires on the bus (event_fire) is reacted to,
-// unless its user is Reactor: the reactor's own runner and wheel events
-// would otherwise make a loop.
+// with an sls from the master's file server (salt://), unless its user is
+// Reactor: the reactor's own runner and wheel events would otherwise make
+// a loop.
 func TestReactorLaneEventsAndItsOwnUser(t *testing.T) {
 	dir := t.TempDir()
 	sls := writeSLS(t, dir, "lane.sls", "note:\n  runner.test.note:\n    - arg: [{{ data['n'] }}]\n")
 	rc := &runnerCalls{}
 	// One worker: the events are handled in the order fired.
-	tm := newMaster(t, "reactor_worker_threads: 1\nreactor:\n  - 'lane/*': "+sls+"\n  - 'salt/run/*': "+sls+"\n", WithRunner(rc.run)).start()
+	tm := newMaster(t, "file_roots:\n  base:\n    - "+dir+"\nreactor_worker_threads: 1\nreactor:\n  - 'lane/*': salt://lane.sls\n  - 'salt/run/*': "+sls+"\n", WithRunner(rc.run)).start()
 	if tm.m.reactor.workers != 1 {
 		t.Fatalf("reactor_worker_threads read as %d", tm.m.reactor.workers)
 	}
