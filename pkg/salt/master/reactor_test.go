@@ -237,3 +237,29 @@ func TestReactorLaneEventsAndItsOwnUser(t *testing.T) {
 		t.Errorf("runner calls %q: the Reactor user's event, or the reactor's own salt/run events, were reacted to", calls)
 	}
 }
+
+// The reactor option is a list of {glob: file or files}, or the name of a
+// YAML file holding one (Reactor.list_reactors); tags match by fnmatch.
+func TestReactRules(t *testing.T) {
+	dir := t.TempDir()
+	mapFile := writeSLS(t, dir, "reactor.conf", "- 'salt/minion/*/start': /srv/reactor/start.sls\n- 'myco/*':\n  - /a.sls\n  - /b.sls\n")
+	rules, err := reactRules(mapFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &reactor{rules: rules}
+	if got := fmt.Sprint(r.files("salt/minion/web1/start")); got != "[/srv/reactor/start.sls]" {
+		t.Errorf("start files %s", got)
+	}
+	if got := fmt.Sprint(r.files("myco/x")); got != "[/a.sls /b.sls]" {
+		t.Errorf("myco files %s", got)
+	}
+	if got := r.files("other"); len(got) != 0 {
+		t.Errorf("other files %v", got)
+	}
+	for _, bad := range []any{"/no/such/reactor.conf", map[string]any{"a": "b"}, []any{"x"}, []any{map[string]any{"a": 1}}} {
+		if _, err := reactRules(bad); err == nil {
+			t.Errorf("reactRules(%v) took it", bad)
+		}
+	}
+}
