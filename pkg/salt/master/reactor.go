@@ -268,7 +268,7 @@ func (r *reactor) render(glob, tag string, data any) []body.Map {
 			ctx := render.Context{Opts: r.opts, Extra: map[string]any{"tag": tag, "data": data}}
 			if out, err = r.rend.RenderOrdered(file, text, ctx); err == nil {
 				var l []body.Map
-				if l, err = compileReactions(file, out); err == nil {
+				if l, err = compileReactions(file, text, out); err == nil {
 					lows = append(lows, l...)
 					continue
 				}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/render"
 )
 
 // reactionTypes are the reactions the reactor runs (ReactWrap's local,
@@ -26,13 +27,13 @@ var reactionTypes = map[string]string{"local": "local", "cmd": "local", "runner"
 // (or <type>: [<fun>, {...}, ...]). Each chunk has state (the type, cmd
 // still cmd), fun, __id__, __sls__ and name besides its arguments.
 // Anything else is an error naming the file and the id.
-func compileReactions(file string, out any) ([]body.Map, error) {
+func compileReactions(file string, text []byte, out any) ([]body.Map, error) {
 	high, ok := out.(body.Map)
 	if !ok {
 		if m, isMap := out.(map[string]any); isMap && len(m) == 0 {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("the sls is %T, not a mapping of ids to reactions", out)
+		return nil, &render.Error{File: file, Err: fmt.Errorf("the sls is %T, not a mapping of ids to reactions", out)}
 	}
 	var lows []body.Map
 	var errs []error
@@ -42,13 +43,13 @@ func compileReactions(file string, out any) ([]body.Map, error) {
 		}
 		decl, ok := it.Value.(body.Map)
 		if !ok {
-			errs = append(errs, fmt.Errorf("ID %s is not a dictionary", it.Key))
+			errs = append(errs, idError(file, text, it.Key, fmt.Errorf("ID %s is not a dictionary", it.Key)))
 			continue
 		}
 		for _, st := range decl {
 			low, err := compileReaction(file, it.Key, st)
 			if err != nil {
-				errs = append(errs, err)
+				errs = append(errs, idError(file, text, it.Key, err))
 				continue
 			}
 			lows = append(lows, low)
@@ -179,4 +180,23 @@ func orderNumber(l body.Map) (float64, bool) {
 		return v, true
 	}
 	return 0, false
+}
+
+// idError is err in the file, at the line that declares the id when the
+// file's text writes it as it is (an id a template makes is not found:
+// the error then names the file only).
+func idError(file string, text []byte, id string, err error) error {
+	line := 0
+	for i, l := range strings.Split(string(text), "\n") {
+		for _, form := range []string{id, "'" + id + "'", `"` + id + `"`} {
+			if strings.HasPrefix(l, form+":") {
+				line = i + 1
+				break
+			}
+		}
+		if line > 0 {
+			break
+		}
+	}
+	return &render.Error{File: file, Line: line, Err: err}
 }

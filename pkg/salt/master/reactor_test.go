@@ -139,7 +139,7 @@ list_keys:
 func TestReactorBadSLSIsLoggedAndMasterServes(t *testing.T) {
 	dir := t.TempDir()
 	bad := writeSLS(t, dir, "bad.sls", "ping:\n  local.test.ping:\n    - tgt: [web1\n")
-	odd := writeSLS(t, dir, "odd.sls", "ping:\n  nothing.test.ping:\n    - tgt: web1\n")
+	odd := writeSLS(t, dir, "odd.sls", "# a reaction of no known type\nping:\n  nothing.test.ping:\n    - tgt: web1\n")
 	missing := filepath.Join(dir, "missing.sls")
 	tm := newMaster(t, fmt.Sprintf("reactor:\n  - 'myco/*':\n    - %s\n    - %s\n    - %s\n", bad, odd, missing)).start()
 	web1 := newMinion(t, tm, "web1").connect(tm)
@@ -151,7 +151,7 @@ func TestReactorBadSLSIsLoggedAndMasterServes(t *testing.T) {
 	}
 	tm.waitStat("reactor_error", 3)
 	logs := tm.logs.String()
-	for _, want := range []string{bad + ", line ", odd, `"nothing.test.ping" is not a reaction`, "Can not render SLS " + missing} {
+	for _, want := range []string{bad + ", line ", odd + `, line 2: ID ping: "nothing.test.ping" is not a reaction`, "Can not render SLS " + missing} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the log does not say %q:\n%s", want, logs)
 		}
@@ -189,11 +189,11 @@ func TestReactionsOrderAsSalt(t *testing.T) {
 		"e_last", m("local.test.true", []any{m("tgt", "*"), m("order", "last")}),
 		"f_two", m("cmd.test.false", []any{m("tgt", "*"), m("order", int64(2))}))
 	b := m("d_dup", m("local.test.echo", []any{m("tgt", "b")}))
-	la, err := compileReactions("a.sls", a)
+	la, err := compileReactions("a.sls", nil, a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lb, err := compileReactions("b.sls", b)
+	lb, err := compileReactions("b.sls", nil, b)
 	if err != nil {
 		t.Fatal(err)
 	}
