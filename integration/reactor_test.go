@@ -84,3 +84,39 @@ func nextEvent(t *testing.T, y *lane.Stack, deadline time.Time) (body.Map, bool)
 		return nil, false
 	}
 }
+
+// Salt's reactor recipe for accepting keys: a salt/auth event with act
+// pend renders an sls that runs wheel.key.accept for that minion, which
+// then joins and answers, while a minion the sls leaves alone stays
+// pending; each accepted key is announced as salt/key.
+func TestReactorAcceptsKeysOnAuth(t *testing.T) {
+	dir := t.TempDir()
+	sls := filepath.Join(dir, "auth.sls")
+	text := "{% if data['act'] == 'pend' and data['id'].startswith('web') %}\n" +
+		"accept_{{ data['id'] }}:\n  wheel.key.accept:\n    - args:\n      - match: {{ data['id'] }}\n{% endif %}\n"
+	if err := os.WriteFile(sls, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := newCluster(t, false, fmt.Sprintf("reactor:\n  - 'salt/auth':\n    - %s\n", sls))
+	y := c.yard("event")
+	sub := body.Map{{Key: "route", Value: body.Map{{Key: "dst", Value: []any{nil, "manor", "event_req"}}, {Key: "src", Value: []any{nil, y.Name(), nil}}}}}
+	if err := y.Transmit(sub, "manor").Err(); err != nil {
+		t.Fatal(err)
+	}
+	c.addMinion("web01")
+	c.addMinion("db01")
+	key := waitEvent(t, y, "salt/key")
+	if act, _ := key.String("act"); act != "accept" {
+		t.Errorf("salt/key %v", key)
+	}
+	if id, _ := key.String("id"); id != "web01" {
+		t.Errorf("salt/key %v", key)
+	}
+	c.waitReady("web01")
+	eventually(t, "db01 pending, web01 accepted", func() (bool, string) {
+		k := c.master.keys() // salt-key-raet's names, or Salt 3006's once they are taken
+		acc := append(k["accepted"], k["minions"]...)
+		pend := append(k["pending"], k["minions_pre"]...)
+		return contains(acc, "web01") && contains(pend, "db01") && !contains(acc, "db01"), fmt.Sprint(k)
+	})
+}
