@@ -16,6 +16,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/modules"
 	"github.com/saltraet/saltraet/pkg/salt/render"
+	"github.com/saltraet/saltraet/pkg/salt/runner"
 )
 
 // The reactor (salt/utils/reactor.py): the "reactor" option maps tag globs
@@ -70,7 +71,8 @@ type reactor struct {
 	ctx     context.Context // the master's, once running
 
 	once    sync.Once
-	runners RunnerFunc // the default runner, made at first use
+	runners RunnerFunc  // the default runner, made at first use
+	env     *runner.Env // its environment, whose client is closed with the reactor
 }
 
 // newReactor reads the reactor options; nil when there is no reactor. A
@@ -200,6 +202,11 @@ func (r *reactor) run(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
+	if r.env != nil { // the workers are done with it
+		if err := r.env.Close(); err != nil {
+			r.m.log.Debugf("Reactor: closing the runners' client: %v", err)
+		}
+	}
 	return nil
 }
 

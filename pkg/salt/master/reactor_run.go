@@ -195,6 +195,7 @@ func (r *reactor) runnerFunc() RunnerFunc {
 				return saltclient.New(saltclient.Config{SockDir: cfg.SockDir, Lane: cfg.LaneName(), Key: key,
 					KeyFile: AccessKeyPath(cfg.Cachedir, who), JobCache: r.m.cache, User: who})
 			}}
+		r.env = env
 		rs := runner.New(env)
 		r.runners = func(ctx context.Context, fun string, args []any) modules.Result {
 			if !rs.Has(fun) {

@@ -134,14 +134,15 @@ list_keys:
 }
 
 // A reactor sls that does not render is logged, naming the file and the
-// line, as is one that is missing or holds no reaction; the master keeps
-// serving publishes.
+// line, as is one that is missing or holds no reaction, and a reaction
+// whose runner does not exist; the master keeps serving publishes.
 func TestReactorBadSLSIsLoggedAndMasterServes(t *testing.T) {
 	dir := t.TempDir()
 	bad := writeSLS(t, dir, "bad.sls", "ping:\n  local.test.ping:\n    - tgt: [web1\n")
 	odd := writeSLS(t, dir, "odd.sls", "# a reaction of no known type\nping:\n  nothing.test.ping:\n    - tgt: web1\n")
 	missing := filepath.Join(dir, "missing.sls")
-	tm := newMaster(t, fmt.Sprintf("reactor:\n  - 'myco/*':\n    - %s\n    - %s\n    - %s\n", bad, odd, missing)).start()
+	norunner := writeSLS(t, dir, "norunner.sls", "r:\n  runner.no.such: []\n")
+	tm := newMaster(t, fmt.Sprintf("reactor:\n  - 'myco/*':\n    - %s\n    - %s\n    - %s\n    - %s\n", bad, odd, missing, norunner)).start()
 	web1 := newMinion(t, tm, "web1").connect(tm)
 	c := newClient(t, tm)
 	c.subscribe()
@@ -149,9 +150,10 @@ func TestReactorBadSLSIsLoggedAndMasterServes(t *testing.T) {
 	if ret := web1.request(tm, protocol.MinionEventLoad("web1", "myco/x", body.Map{})); ret != true {
 		t.Fatalf("_minion_event answered %v", ret)
 	}
-	tm.waitStat("reactor_error", 3)
+	tm.waitStat("reactor_error", 4)
 	logs := tm.logs.String()
-	for _, want := range []string{bad + ", line ", odd + `, line 2: ID ping: "nothing.test.ping" is not a reaction`, "Can not render SLS " + missing} {
+	for _, want := range []string{bad + ", line ", odd + `, line 2: ID ping: "nothing.test.ping" is not a reaction`, "Can not render SLS " + missing,
+		"Reactor 'r' (" + norunner + ") failed to execute runner 'no.such': 'no.such' is not available."} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the log does not say %q:\n%s", want, logs)
 		}
