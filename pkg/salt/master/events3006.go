@@ -11,6 +11,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
 // The shapes of the events Salt 3006's master fires that RAET's 2018.3
@@ -21,9 +22,9 @@ import (
 // fired at every authentication (for us, every join) of a minion.
 const TagAuth = "salt/auth"
 
-// TagKey is tagify(prefix="key"): the tag of a key accepted, rejected or
+// TagKey is protocol.TagKey: the tag of a key accepted, rejected or
 // deleted by salt-key or the key wheel.
-const TagKey = "salt/key"
+const TagKey = protocol.TagKey
 
 // authEvent is the data of salt/auth for a join judged d (or failed with
 // err), as salt/channel/server.py's _auth builds it: {result, act, id,
@@ -49,12 +50,6 @@ func authEvent(id, pubhex string, d pki.Decision, err error) body.Map {
 		ev = append(ev, body.Item{Key: "act", Value: act})
 	}
 	return append(ev, body.Item{Key: "id", Value: id}, body.Item{Key: "pub", Value: pubhex})
-}
-
-// keyEvent is the data of salt/key, as salt.key.Key fires it:
-// {result: true, act, id}.
-func keyEvent(act, id string) body.Map {
-	return body.Map{{Key: "result", Value: true}, {Key: "act", Value: act}, {Key: "id", Value: id}}
 }
 
 // missingOf is the "missing" of a job (CkMinions.check_minions): for a

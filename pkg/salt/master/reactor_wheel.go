@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
 // The wheel functions a reaction may call, the key wheel's: key.accept,
@@ -59,13 +61,13 @@ func (m *Master) wheel(fun string, arg []any, kwarg body.Map) (body.Map, error) 
 		if include("include_rejected") {
 			from = append(from, raet.Rejected)
 		}
-		return m.wheelMove(glob, "accept", raet.Accepted, from)
+		return m.wheelMove(glob, protocol.KeyActAccept, raet.Accepted, from)
 	case "key.reject":
 		from := []raet.Acceptance{raet.Pending}
 		if include("include_accepted") {
 			from = append(from, raet.Accepted)
 		}
-		return m.wheelMove(glob, "reject", raet.Rejected, from)
+		return m.wheelMove(glob, protocol.KeyActReject, raet.Rejected, from)
 	case "key.delete":
 		return m.wheelDelete(glob)
 	}
@@ -111,7 +113,7 @@ func (m *Master) wheelMove(glob, act string, to raet.Acceptance, from []raet.Acc
 				continue
 			}
 			moved = append(moved, id)
-			m.ev.fire(TagKey, keyEvent(act, id))
+			m.ev.fire(TagKey, protocol.KeyEventData(act, id, time.Now()))
 		}
 	}
 	slices.Sort(moved)
@@ -142,7 +144,7 @@ func (m *Master) wheelDelete(glob string) (body.Map, error) {
 			continue
 		}
 		deleted = append(deleted, id)
-		m.ev.fire(TagKey, keyEvent("delete", id))
+		m.ev.fire(TagKey, protocol.KeyEventData(protocol.KeyActDelete, id, time.Now()))
 	}
 	m.log.Infof("Key wheel: delete %v", deleted)
 	return m.nameMatch(glob, errors.Join(errs...))
