@@ -37,12 +37,16 @@ func NewCaller(cfg *config.Minion, logger logrus.FieldLogger, req Requester) (*C
 		return nil, err
 	}
 	m := &Minion{cfg: cfg, log: logger, o: newOptions(nil), id: cfg.ID, estate: cfg.EstateName()}
-	m.grains.store(m.computeGrains())
+	fallback := m.openFallback()
+	// salt-call's grains include the custom ones, as the daemon's do.
+	m.custom.run, _ = fallback.(grainsRunner)
+	m.custom.ready = true
+	m.grains.store(m.computeGrains(context.Background()))
 	m.jobs = newJobTable(filepath.Join(cfg.Cachedir, "proc"))
 	m.jobs.clock = m.o.clock
 	m.jobCtx, m.jobCancel = context.WithCancel(context.Background())
 	m.openJobEnv(jobHooks{req: req, pillarReq: req, jobs: m.jobs, refreshGrains: m.refreshGrains,
-		fallback: m.openFallback()})
+		fallback: fallback})
 	return &Caller{m: m}, nil
 }
 
