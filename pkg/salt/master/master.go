@@ -58,6 +58,7 @@ type options struct {
 	resendWindow     time.Duration
 	clock            clock.Clock
 	pillar           PillarFunc // nil: every pillar is empty
+	runner           RunnerFunc // the reactor's runners; nil: pkg/salt/runner's
 }
 
 // WithRoadConn gives the road stack a connection already open (a test's
@@ -126,6 +127,9 @@ type Master struct {
 	reaped    map[string]bool             // estate names reaped by the road stack
 
 	allows *allowWatch // allows by minion id, for the publishes sent again
+
+	jobUsers jobUsers // who published each recent job (events3006.go)
+	reactor  *reactor // nil without a reactor option (reactor.go)
 }
 
 // New prepares a master from its configuration: it opens the key store
@@ -152,6 +156,9 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	if err != nil {
 		return nil, err
 	}
+	if m.reactor, err = newReactor(m); err != nil {
+		return nil, err
+	}
 	if err := m.openRoad(local); err != nil {
 		return nil, err
 	}
@@ -160,6 +167,9 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 		return nil, err
 	}
 	m.handle()
+	if m.reactor != nil {
+		m.ev.react = m.reactor.react
+	}
 	return m, nil
 }
 
@@ -308,6 +318,9 @@ func (m *Master) Run(ctx context.Context) error {
 	start("presence", m.presence)
 	start("maintenance", m.maintain)
 	start("key watch", m.watchKeys)
+	if m.reactor != nil {
+		start("reactor", m.reactor.run)
+	}
 	workers := max(m.cfg.WorkerThreads, 1)
 	for range workers {
 		start("worker", m.worker)
