@@ -231,12 +231,12 @@ func TestOutputs(t *testing.T) {
 func TestReturnOutputter(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "")
-	e.start(nil, clienttest.Minion{ID: "a", Return: "x", Out: "json"}, clienttest.Minion{ID: "b", Return: "y", Out: "pprint"})
+	e.start(nil, clienttest.Minion{ID: "a", Return: "x", Out: "json"}, clienttest.Minion{ID: "b", Return: "y", Out: "progress"})
 	r := e.salt("*", "test.fn")
 	if r.stdout != "{\n    \"a\": \"x\"\n}\nb:\n    y\n" || r.code != 0 {
 		t.Errorf("stdout %q exit %d", r.stdout, r.code)
 	}
-	if r.stderr != "[ERROR   ] Invalid outputter pprint specified, fall back to nested\n" {
+	if r.stderr != "[ERROR   ] Invalid outputter progress specified, fall back to nested\n" {
 		t.Errorf("stderr %q", r.stderr)
 	}
 }
@@ -354,7 +354,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"*"}, 64, "a target and a function are required"},
 		{[]string{}, 64, "a target and a function are required"},
 		{[]string{"-E", "-L", "a", "test.ping"}, 64, "-E/--pcre, -L/--list are mutually exclusive"},
-		{[]string{"--out", "pprint", "a", "test.ping"}, 64, "invalid outputter 'pprint'"},
+		{[]string{"--out", "highstatex", "a", "test.ping"}, 64, "invalid outputter 'highstatex'"},
 		{[]string{"--bogus", "a", "test.ping"}, 64, "unknown flag: --bogus"},
 		{[]string{"-l", "loud", "a", "test.ping"}, 64, "--log-level"},
 		{[]string{"", "test.ping"}, 42, "Cannot execute command without defining a target."},
