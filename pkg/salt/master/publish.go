@@ -138,6 +138,7 @@ func (m *Master) publish(load body.Map, yard string) {
 	}
 	load.Set("jid", jid)
 	newJob := job.NewJobEvent(load, minions)
+	newJob.Set("missing", missingIDs(tgtType, tgt, minions))
 	m.ev.fire(jid, job.MinionsEvent(minions))
 	m.ev.fire(TagNewJob, newJob)
 	m.ev.fire(job.NewJobTag(jid), newJob)
