@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/client"
 )
 
@@ -57,12 +58,15 @@ type progressBar struct {
 }
 
 func newProgressBar(w io.Writer, max int, now func() time.Time) *progressBar {
-	return &progressBar{w: w, max: max, minions: max, width: termWidth(), start: now(), now: now}
+	return &progressBar{w: w, max: max, minions: max, width: termWidth(w), start: now(), now: now}
 }
 
-// termWidth is progressbar's width where stderr's size cannot be read:
+// termWidth is progressbar's width: the terminal's when w is one, else
 // $COLUMNS - 1, else 79.
-func termWidth() int {
+func termWidth(w io.Writer) int {
+	if n, ok := cli.TermWidth(w); ok {
+		return n
+	}
 	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 1 {
 		return n - 1
 	}
