@@ -56,7 +56,7 @@ func TestTableRowsOfOtherTypes(t *testing.T) {
 // The salt command's --out key prints a mapping of key statuses as
 // salt-key does, and refuses anything else so that the caller falls back.
 func TestCLIKeyOutputter(t *testing.T) {
-	got, err := FormatCLI("key", Map{{Key: "accepted", Value: []string{"m2", "m1"}}}, CLIOptions{})
+	got, err := FormatCLI("key", Map{{Key: "minions", Value: []string{"m2", "m1"}}}, CLIOptions{})
 	if err != nil || got != "Accepted Keys:\nm1\nm2\n" {
 		t.Errorf("key: %q %v", got, err)
 	}
