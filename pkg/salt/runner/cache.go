@@ -142,9 +142,10 @@ func (e *Env) cacheMine(tgt any, tgtType string) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if mine != nil {
-			mines[id] = mine
+		if mine == nil {
+			mine = body.Map{} // localfs fetch gives {} for a missing file
 		}
+		mines[id] = mine
 	}
 	return byID(all, mines), nil
 }
