@@ -100,26 +100,20 @@ func (e *Env) backends(back any) []string {
 }
 
 // fileEnvs is fileserver.envs: the sorted environments of file_roots when
-// the roots backend is asked for; with sources, {backend: envs}.
-func (e *Env) fileEnvs(back any, sources bool) any {
-	var envs []string
+// the roots backend is asked for. With sources, Salt's runner sorts the
+// {backend: envs} mapping Fileserver.envs gives, which leaves the names of
+// the backends: ["roots"].
+func (e *Env) fileEnvs(back any, sources bool) []string {
+	if !slices.Contains(e.backends(back), "roots") {
+		return []string{}
+	}
+	if sources {
+		return []string{"roots"}
+	}
+	envs := []string{}
 	for env := range e.Opts.FileRoots {
 		envs = append(envs, env)
 	}
 	slices.Sort(envs)
-	if envs == nil {
-		envs = []string{}
-	}
-	hasRoots := slices.Contains(e.backends(back), "roots")
-	if sources {
-		out := map[string]any{}
-		if hasRoots {
-			out["roots"] = envs
-		}
-		return out
-	}
-	if !hasRoots {
-		return []string{}
-	}
 	return envs
 }

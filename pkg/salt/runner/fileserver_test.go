@@ -33,7 +33,7 @@ func TestFileserverLists(t *testing.T) {
 		{"fileserver.dir_list", nil, `["empty", "web", "web/files"]`},
 		{"fileserver.empty_dir_list", nil, `["empty"]`},
 		{"fileserver.envs", nil, `["base", "prod"]`},
-		{"fileserver.envs", []any{"sources=True"}, `{"roots": ["base", "prod"]}`},
+		{"fileserver.envs", []any{"sources=True"}, `["roots"]`}, // sorted({"roots": [...]}), as Salt 3006
 	} {
 		res := r.Run(ctx, tc.fun, tc.args)
 		if res.Raised {

@@ -50,16 +50,15 @@ func (e *Env) ping(c *modules.Call) (up, down []string, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	// gather_job_timeout is the client's, the master's config value: the
-	// argument is accepted and checked, as Salt's signature has it.
-	if _, err := seconds("gather_job_timeout", c.Arg("gather_job_timeout"), e.Opts.GatherJobTimeout); err != nil {
+	gather, err := seconds("gather_job_timeout", c.Arg("gather_job_timeout"), e.Opts.GatherJobTimeout)
+	if err != nil {
 		return nil, nil, err
 	}
 	tgtType := str(c.Arg("tgt_type"))
 	if tgtType == "" {
 		tgtType = "glob"
 	}
-	returns, err := e.run(c.Ctx, c.Arg("tgt"), tgtType, "test.ping", timeout)
+	returns, err := e.run(c.Ctx, c.Arg("tgt"), tgtType, "test.ping", timeout, gather)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,9 +76,10 @@ func (e *Env) ping(c *modules.Call) (up, down []string, err error) {
 }
 
 // run publishes fun without arguments, as LocalClient.run_job with
-// listen, and gathers every minion's Return (missing ones included);
-// nil after Salt's notice when no minion matched.
-func (e *Env) run(ctx context.Context, tgt any, tgtType, fun string, timeout time.Duration) ([]client.Return, error) {
+// listen, and gathers every minion's Return (missing ones included), each
+// saltutil.find_job round waiting gather (0: the client's); nil after
+// Salt's notice when no minion matched.
+func (e *Env) run(ctx context.Context, tgt any, tgtType, fun string, timeout, gather time.Duration) ([]client.Return, error) {
 	cl, err := e.Client()
 	if err != nil {
 		return nil, err
@@ -93,7 +93,7 @@ func (e *Env) run(ctx context.Context, tgt any, tgtType, fun string, timeout tim
 		return nil, err
 	}
 	var out []client.Return
-	for r := range cl.Returns(ctx, jid, minions, timeout) {
+	for r := range cl.ReturnsGather(ctx, jid, minions, timeout, gather) {
 		out = append(out, r)
 	}
 	if err := ctx.Err(); err != nil {

@@ -32,7 +32,7 @@ func TestManageStatusUpDown(t *testing.T) {
 	}
 
 	c.stopMinion("m2")
-	res = r.Run(ctx, "manage.up", []any{"timeout=1"})
+	res = r.Run(ctx, "manage.up", []any{"timeout=1", "gather_job_timeout=1"})
 	if got, _ := res.Return.([]string); !slices.Equal(got, []string{"m1", "m3"}) {
 		t.Fatalf("manage.up with m2 stopped = %#v", res.Return)
 	}
@@ -41,7 +41,7 @@ func TestManageStatusUpDown(t *testing.T) {
 			t.Fatalf("before removekeys: %v", err)
 		}
 	}
-	res = r.Run(ctx, "manage.down", []any{"removekeys=True", "timeout=1"})
+	res = r.Run(ctx, "manage.down", []any{"removekeys=True", "timeout=1", "gather_job_timeout=1"})
 	if got, _ := res.Return.([]string); !slices.Equal(got, []string{"m2"}) {
 		t.Fatalf("manage.down = %#v", res.Return)
 	}
