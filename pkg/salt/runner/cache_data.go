@@ -130,17 +130,17 @@ func (e *Env) cachedData(ids []string) (grains, pillars map[string]body.Map, err
 			continue
 		}
 		if g, ok := data.Get("grains"); ok {
-			grains[id] = asMap(g)
+			grains[id] = bankMap(g)
 		}
 		if p, ok := data.Get("pillar"); ok {
-			pillars[id] = asMap(p)
+			pillars[id] = bankMap(p)
 		}
 	}
 	return grains, pillars, nil
 }
 
-// asMap is v as a mapping; an empty one when it is something else.
-func asMap(v any) body.Map {
+// bankMap is v as a mapping; an empty one when it is something else.
+func bankMap(v any) body.Map {
 	if m, ok := v.(body.Map); ok {
 		return m
 	}

@@ -38,7 +38,7 @@ func fileserverFuncs(env *Env) []modules.Func {
 			Name: "fileserver.envs", Params: []modules.Param{{Name: "backend"}, {Name: "sources", Default: false}},
 			Doc: "Return the available fileserver environments. If no backend is provided,\nthen the environments for all configured backends will be returned.",
 			Call: func(c *modules.Call) (any, error) {
-				return env.fileEnvs(c.Arg("backend"), truthy(c.Arg("sources"))), nil
+				return env.fileEnvs(c.Arg("backend"), pyTrue(c.Arg("sources"))), nil
 			},
 		},
 		list("file_list", "Return a list of files from the salt fileserver",
@@ -72,7 +72,7 @@ func (e *Env) backends(back any) []string {
 	if len(configured) == 0 {
 		configured = []string{"roots"}
 	}
-	if !truthy(back) {
+	if !pyTrue(back) {
 		return configured
 	}
 	var names []string

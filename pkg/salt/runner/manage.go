@@ -40,7 +40,7 @@ func manageFuncs(env *Env) []modules.Func {
 				if err != nil {
 					return nil, err
 				}
-				if truthy(c.Arg("removekeys")) {
+				if pyTrue(c.Arg("removekeys")) {
 					if err := env.removeKeys(down); err != nil {
 						return nil, err
 					}
@@ -76,7 +76,7 @@ func presenceFuncs(env *Env) []modules.Func {
 			Name: "manage." + p.name, Params: params,
 			Doc: "Print a list of all minions that are up according to Salt's presence\ndetection (no commands will be sent to minions)",
 			Call: func(c *modules.Call) (any, error) {
-				return env.listState(c.Ctx, p.state, c.Arg("subset"), truthy(c.Arg("show_ip")))
+				return env.listState(c.Ctx, p.state, c.Arg("subset"), pyTrue(c.Arg("show_ip")))
 			},
 		}, modules.Func{
 			Name: "manage." + notName, Params: params,

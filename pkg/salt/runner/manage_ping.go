@@ -18,7 +18,7 @@ import (
 // target matched no minion.
 const noMinionsNotice = "No minions matched the target. No command was sent, no jid was assigned."
 
-func truthy(v any) bool { return py.Truthy(v) }
+func pyTrue(v any) bool { return py.Truthy(v) }
 
 // out is where a runner prints as it goes.
 func (e *Env) out() io.Writer {
@@ -31,7 +31,7 @@ func (e *Env) out() io.Writer {
 // seconds reads a timeout argument: def when it is None, 0 or empty
 // (Salt's "if not timeout"), an error naming it when it is no number.
 func seconds(name string, v any, def int) (time.Duration, error) {
-	if !truthy(v) {
+	if !pyTrue(v) {
 		return time.Duration(def) * time.Second, nil
 	}
 	f, err := py.Float(v)
@@ -58,16 +58,22 @@ func (e *Env) ping(c *modules.Call) (up, down []string, err error) {
 	if tgtType == "" {
 		tgtType = "glob"
 	}
-	returns, err := e.run(c.Ctx, c.Arg("tgt"), tgtType, "test.ping", timeout, gather)
+	returns, minions, err := e.run(c.Ctx, c.Arg("tgt"), tgtType, "test.ping", timeout, gather)
 	if err != nil {
 		return nil, nil, err
 	}
+	// as _ping: up is who returned, down the minions published to less them
+	returned := map[string]bool{}
 	up, down = []string{}, []string{}
 	for _, r := range returns {
-		if r.Missing == "" {
+		if r.Missing == "" && !returned[r.ID] {
+			returned[r.ID] = true
 			up = append(up, r.ID)
-		} else {
-			down = append(down, r.ID)
+		}
+	}
+	for _, id := range minions {
+		if !returned[id] {
+			down = append(down, id)
 		}
 	}
 	slices.Sort(up)
@@ -78,28 +84,28 @@ func (e *Env) ping(c *modules.Call) (up, down []string, err error) {
 // run publishes fun without arguments, as LocalClient.run_job with
 // listen, and gathers every minion's Return (missing ones included), each
 // saltutil.find_job round waiting gather (0: the client's); nil after
-// Salt's notice when no minion matched.
-func (e *Env) run(ctx context.Context, tgt any, tgtType, fun string, timeout, gather time.Duration) ([]client.Return, error) {
+// Salt's notice when no minion matched; and the minions published to.
+func (e *Env) run(ctx context.Context, tgt any, tgtType, fun string, timeout, gather time.Duration) ([]client.Return, []string, error) {
 	cl, err := e.Client()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	jid, minions, err := cl.Publish(ctx, tgt, tgtType, fun, []any{}, body.Map{{Key: "listen", Value: true}})
 	if errors.Is(err, client.ErrNoMinions) {
 		fmt.Fprintln(e.out(), noMinionsNotice)
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []client.Return
 	for r := range cl.ReturnsGather(ctx, jid, minions, timeout, gather) {
 		out = append(out, r)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, nil
+	return out, minions, nil
 }
 
 // statusMap is manage.status's {"up": [...], "down": [...]}.

@@ -32,7 +32,7 @@ var masterVersion = modules.DefaultVersion
 // by id), and "Master": the master's version last. Minions that did not
 // return are left out, as LocalClient.cmd leaves them out.
 func (e *Env) versions(ctx context.Context) (any, error) {
-	returns, err := e.run(ctx, "*", "glob", "test.version", secondsOf(e.Opts.Timeout), 0)
+	returns, _, err := e.run(ctx, "*", "glob", "test.version", secondsOf(e.Opts.Timeout), 0)
 	if err != nil {
 		return nil, err
 	}

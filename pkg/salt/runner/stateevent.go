@@ -41,7 +41,7 @@ func (e *Env) stateEvent(c *modules.Call) (any, error) {
 	if sd := str(c.Arg("sock_dir")); sd != "" && sd != e.Opts.SockDir {
 		return nil, &modules.SaltInvocationError{Msg: fmt.Sprintf("sock_dir %s: the master's event bus is in its sock_dir %s", sd, e.Opts.SockDir)}
 	}
-	quiet, pretty := truthy(c.Arg("quiet")), truthy(c.Arg("pretty"))
+	quiet, pretty := pyTrue(c.Arg("quiet")), pyTrue(c.Arg("pretty"))
 	cl, err := e.Client()
 	if err != nil {
 		return nil, err
