@@ -54,6 +54,14 @@ func TestManageStatusUpDown(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(c.cfg.PKIDir, "accepted", "m1")); err != nil {
 		t.Errorf("m1's key went with m2's: %v", err)
 	}
+	// the master reviews joined estates' keys each presence interval: three
+	// presence events later, m2's key (down, auto_accept on) is still gone
+	if res := r.Run(ctx, "state.event", []any{"salt/presence/present", "count=3", "quiet=True"}); res.Raised {
+		t.Fatalf("state.event: %v", res.Return)
+	}
+	if _, err := os.Stat(filepath.Join(c.cfg.PKIDir, "accepted", "m2")); !os.IsNotExist(err) {
+		t.Errorf("m2's key came back after removekeys (stat: %v)", err)
+	}
 
 	res = r.Run(ctx, "manage.up", []any{"tgt=nomatch*"})
 	if got, _ := res.Return.([]string); res.Raised || len(got) != 0 {
