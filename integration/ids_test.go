@@ -46,7 +46,7 @@ func TestDottedMinionIDs(t *testing.T) {
 	if r := c.master.run("salt-key-raet", "-a", "db1", "-y"); r.code != 0 {
 		t.Fatalf("salt-key-raet -a db1: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
-	if r := c.master.run("salt-key-raet", "-L"); r.stdout != "Accepted Keys:\ndb1\nweb1.example.com\nweb2.example.com\nUnaccepted Keys:\nRejected Keys:\n" {
+	if r := c.master.run("salt-key-raet", "-L"); r.stdout != "Accepted Keys:\ndb1\nweb1.example.com\nweb2.example.com\nDenied Keys:\nUnaccepted Keys:\nRejected Keys:\n" {
 		t.Errorf("salt-key-raet -L: %q %q", r.stdout, r.stderr)
 	}
 	c.waitReady(ids...)

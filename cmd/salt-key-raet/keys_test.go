@@ -29,7 +29,7 @@ func TestChangeScope(t *testing.T) {
 		if !reflect.DeepEqual(search, tc.search) || acc != tc.inclAccepted || rej != tc.inclRej {
 			t.Errorf("%s %+v: search %v accepted %v rejected %v", tc.verb, tc.o, search, acc, rej)
 		}
-		if got := noMatchStatuses(acc, rej); got != tc.noMatch {
+		if got := noMatchStatuses(acc, rej, tc.o.includeDenied); got != tc.noMatch {
 			t.Errorf("%s %+v: no-match names %q, want %q", tc.verb, tc.o, got, tc.noMatch)
 		}
 	}

@@ -37,5 +37,8 @@ func (l *logger) logf(level int, name, format string, args ...any) {
 }
 
 func (l *logger) debugf(format string, args ...any) { l.logf(10, "DEBUG", format, args...) }
+func (l *logger) infof(format string, args ...any)  { l.logf(20, "INFO", format, args...) }
 
 func (l *logger) warnf(format string, args ...any) { l.logf(30, "WARNING", format, args...) }
+
+func (l *logger) errorf(format string, args ...any) { l.logf(40, "ERROR", format, args...) }

@@ -5,19 +5,26 @@
 // 3006's salt-key (spec/salt-raet.md 2.3).
 //
 //	salt-key-raet [-c DIR] [-L | -l ARG | -a GLOB | -A | -r GLOB | -R | -d GLOB | -D |
-//	               -p GLOB | -P | -f GLOB | -F] [--include-rejected] [--include-accepted]
-//	               [--include-all] [-y] [-q] [--out key|json|yaml|txt|raw] [--log-level LEVEL]
+//	               -p GLOB | -P | -f GLOB | -F | --gen-keys NAME [--gen-keys-dir DIR] [--keysize N]]
+//	               [--include-rejected] [--include-accepted] [--include-denied] [--include-all]
+//	               [-y] [-q] [--out key|json|yaml|nested|txt|raw] [--log-level LEVEL]
 //
 // # Output
 //
 // Listings use Salt's key outputter: each status present under its heading
-// (Accepted Keys:, Unaccepted Keys: for pending, Rejected Keys:, and Local
-// Keys: for -f/-F), in that order, then the ids one per line. Headings and
+// (Local Keys: for -f/-F, Accepted Keys:, Denied Keys:, Unaccepted Keys:,
+// Rejected Keys:), in that order, then the ids one per line. Headings and
 // ids are coloured as in Salt 3006 only when stdout is a terminal (or with
-// --force-color; never with --no-color). --out json|yaml|txt|raw prints the
-// same data with that outputter instead; the data's keys are the RAET
-// statuses accepted, pending and rejected (ZeroMQ's are minions,
-// minions_pre, minions_rejected, minions_denied; RAET has no denied keys).
+// --force-color; never with --no-color). --out json|yaml|nested|txt|raw
+// prints the same data with that outputter instead. The data's keys are
+// Salt 3006's names, whatever the transport: minions (accepted),
+// minions_pre (pending), minions_rejected and minions_denied, so that
+// scripts written against a ZeroMQ master's salt-key work unchanged. A RAET
+// master denies no key (a minion presenting another key than its accepted
+// one is refused and reported), so minions_denied is always empty; it is
+// listed by -L, -l all and -l den as 3006 lists an empty directory. The
+// key directories under pki_dir keep RaetKey's names (accepted, pending,
+// rejected).
 //
 // Fingerprints are RAET's: the SHA-256 of "pub: <pubhex>\nverify:
 // <verhex>" (pki.Fingerprint), printed with a colon between each pair of
@@ -48,8 +55,7 @@
 // estate files (<cachedir>/raet/*/remote/estate.*) whose role is that id,
 // but only for the ids deleted (Salt sweeps every id without a key).
 //
-// Other choices: -l also takes "pending" (RAET's name for unaccepted),
-// and "den" lists nothing, RAET having no denied keys. -q suppresses
+// Other choices: -l also takes "pending" (RAET's name for unaccepted). -q suppresses
 // everything on stdout except the question (Salt 3006 only uses it to
 // hide an exception). -p/-P and -f/-F print every key they can read and
 // name on stderr each file that is not a key, then exit 1. -L and -l list
@@ -59,6 +65,27 @@
 // salt-key lists file names only and says nothing. The JSON lists
 // ids in Salt's case-insensitive order; the key outputter sorts them with
 // Python's sorted(), capitals first, as Salt's does.
+//
+// # Events
+//
+// Each key accepted, rejected or deleted fires salt/key on the master's
+// event bus, {"result": true, "act": "accept"|"reject"|"delete", "id":
+// <id>, "_stamp": <utc isoformat>}, as Salt 3006's salt.key.Key fires it:
+// sent as event_fire to the master's manor yard over its lane from a yard
+// salt-key opens in sock_dir for the run (event.go). Without a running
+// master nothing is fired and salt-key works as ever.
+//
+// # Generating keys
+//
+// --gen-keys NAME writes a minion's RAET keys into --gen-keys-dir (default
+// the current directory, created if need be): NAME.key, {priv, sign} mode
+// 0400, to install as the minion's <pki_dir>/local.key, and NAME.pub,
+// {minion_id, pub, verify} mode 0644, to install as the master's
+// <pki_dir>/accepted/NAME to preseed its acceptance. It prints the
+// fingerprint -f will show, as Salt 3006 prints gen_keys' return
+// ("return:" then the fingerprint, nested; {"return": ...} with --out
+// json). An existing NAME.key is kept, as Salt keeps NAME.pem. --keysize
+// is checked as Salt checks it (2048 to 32768) and otherwise ignored.
 //
 // # Exit status
 //
@@ -70,10 +97,14 @@
 //	    no answer on stdin at the prompt. Salt 3006's salt-key prints
 //	    "Error: …" and exits 0 for these; a script must be able to tell.
 //	64  a command line Salt would refuse (EX_USAGE, as Salt's option
-//	    parser): an unknown option, a bad --list argument, an unknown
-//	    outputter or log level, an argument that is not an option, or more
+//	    parser): an unknown option, a bad --list argument or --keysize, an
+//	    unknown log level, an argument that is not an option, or more
 //	    than one action at a time (Salt silently runs the first in its own
 //	    order; doing one of two requested changes is worse than refusing).
+//
+// An outputter salt-key does not have is no error: as Salt 3006 it logs
+// "Invalid outputter <name> specified, fall back to nested" and prints
+// with nested.
 package main
 
 import (
@@ -117,6 +148,10 @@ type options struct {
 	printAll, fingerAll             bool
 
 	includeRejected, includeAccepted, includeAll bool
+	includeDenied                                bool // accepted for 3006's scripts: a RAET master has no denied keys
+
+	genKeys, genKeysDir string
+	keysize             int
 
 	yes, quiet          bool
 	out                 string
@@ -151,6 +186,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code, ok := cli.Execute(root, args, &o.version, stdin, stdout, stderr); !ok {
 		return code
 	}
+	if act.kind == "gen_keys" {
+		return genKeys(&o, act.arg, stdout, stderr)
+	}
 	k, code := setup(&o, stdin, stdout, stderr)
 	if k == nil {
 		return code
@@ -174,15 +212,19 @@ func newRoot(o *options) *cobra.Command {
 	f.BoolVar(&o.includeAll, "include-all", false, "Include rejected/accepted keys when accepting/rejecting.")
 	f.BoolVar(&o.includeAccepted, "include-accepted", false, "Include accepted keys when rejecting.")
 	f.BoolVar(&o.includeRejected, "include-rejected", false, "Include rejected keys when accepting.")
+	f.BoolVar(&o.includeDenied, "include-denied", false, "Include denied keys when accepting/rejecting (a RAET master has none).")
 	f.StringVarP(&o.print, "print", "p", "", "Print the specified public key.")
 	f.BoolVarP(&o.printAll, "print-all", "P", false, "Print all public keys.")
 	f.StringVarP(&o.delete, "delete", "d", "", "Delete the specified key. Globs are supported.")
 	f.BoolVarP(&o.deleteAll, "delete-all", "D", false, "Delete all keys.")
 	f.StringVarP(&o.finger, "finger", "f", "", "Print the specified key's fingerprint.")
 	f.BoolVarP(&o.fingerAll, "finger-all", "F", false, "Print all keys' fingerprints.")
+	f.StringVar(&o.genKeys, "gen-keys", "", "Set a name to generate a keypair for use with salt: NAME.key (the minion's local.key) and NAME.pub (the master's accepted/NAME).")
+	f.StringVar(&o.genKeysDir, "gen-keys-dir", ".", "Set the directory to save the generated keypair.")
+	f.IntVar(&o.keysize, "keysize", 2048, "Accepted for Salt's scripts and ignored: RAET's keys have one size (checked to be 2048 to 32768 as Salt does).")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "Suppress output (errors are still reported on stderr).")
 	f.BoolVarP(&o.yes, "yes", "y", false, "Answer \"Yes\" to all questions presented.")
-	f.StringVar(&o.out, "out", "", "Print the output using the specified outputter: key (the default), json, yaml, txt (or text), raw.")
+	f.StringVar(&o.out, "out", "", "Print the output using the specified outputter: key (the default), json, yaml, nested, txt (or text), raw.")
 	f.StringVar(&o.out, "output", "", "The same as --out.")
 	f.BoolVar(&o.noColor, "no-color", false, "Disable all colored output.")
 	f.BoolVar(&o.noColor, "no-colour", false, "The same as --no-color.")
@@ -203,10 +245,10 @@ func (o *options) validate() (action, error) {
 	if o.list != "" && !hasAnyPrefix(o.list, "acc", "pre", "un", "pend", "rej", "den", "all") {
 		return action{}, cli.Usagef("'%s' is not a valid argument to '--list'", o.list)
 	}
-	if o.out != "" {
-		if _, ok := output.Canonical(o.out); !ok {
-			return action{}, cli.Usagef("option --out: invalid outputter '%s' (choose from %s)", o.out, cli.Choices(output.Names()))
-		}
+	if o.keysize < 2048 {
+		return action{}, cli.Usagef("The minimum value for keysize is 2048")
+	} else if o.keysize > 32768 {
+		return action{}, cli.Usagef("The maximum value for keysize is 32768")
 	}
 	if err := cli.CheckLogLevel("--log-level", o.logLevel); err != nil {
 		return action{}, err
@@ -225,15 +267,22 @@ func (o *options) validate() (action, error) {
 		{"delete", "d", "delete", o.delete},
 		{"print", "p", "print", o.print},
 		{"finger", "f", "finger", o.finger},
+		{"gen-keys", "", "gen_keys", o.genKeys},
 	}
 	for _, g := range globs {
 		if !o.flags.Changed(g.name) {
 			continue
 		}
-		flag := "-" + g.short + "/--" + g.name
+		flag := "--" + g.name
+		if g.short != "" {
+			flag = "-" + g.short + "/" + flag
+		}
 		if g.val == "" {
-			if g.kind == "list" {
-				return action{}, cli.Usagef("%s needs an argument: acc, pre, un, pending, rej or all", flag)
+			switch g.kind {
+			case "list":
+				return action{}, cli.Usagef("%s needs an argument: acc, pre, un, pending, rej, den or all", flag)
+			case "gen_keys":
+				return action{}, cli.Usagef("%s needs a name", flag)
 			}
 			return action{}, cli.Usagef("%s needs a glob", flag)
 		}
@@ -308,10 +357,7 @@ func setup(o *options, stdin io.Reader, stdout, stderr io.Writer) (*keyCLI, int)
 		out = io.Discard
 	}
 	color := o.forceColor || (!o.noColor && cli.IsTerminal(stdout))
-	name := "key"
-	if o.out != "" {
-		name, _ = output.Canonical(o.out)
-	}
+	name := outputter(o, log)
 	return &keyCLI{
 		opts:     o,
 		cfg:      cfg,
@@ -321,7 +367,23 @@ func setup(o *options, stdin io.Reader, stdout, stderr io.Writer) (*keyCLI, int)
 		stderr:   stderr,
 		stdin:    bufio.NewReader(stdin),
 		log:      log,
+		events:   newKeyEvents(cfg.SockDir, cfg.LaneName(), log),
 		outputer: name,
 		color:    color,
 	}, exitOK
+}
+
+// outputter is the outputter --out names, key by default. A name salt-key
+// does not have falls back to nested, logged at error as
+// salt.output.get_printout logs it.
+func outputter(o *options, log *logger) string {
+	if o.out == "" {
+		return "key"
+	}
+	name, ok := output.Canonical(o.out)
+	if !ok {
+		log.errorf("Invalid outputter %s specified, fall back to nested", o.out)
+		return "nested"
+	}
+	return name
 }

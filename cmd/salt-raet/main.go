@@ -6,8 +6,10 @@
 //	salt-raet [options] TARGET FUNCTION [ARGUMENT ...]
 //
 // TARGET is a glob of minion ids unless -E (pcre), -L (list), -G (grain),
-// -P (grain_pcre), -I (pillar), -J (pillar_pcre), -S (ipcidr) or -C
-// (compound) says otherwise; the master
+// -P (grain_pcre), -I (pillar), -J (pillar_pcre), -S (ipcidr), -C
+// (compound) or -N (a nodegroup of the master's config, published as its
+// compound expression) says otherwise; --return names returners the
+// minions run besides returning to the master; the master
 // decides which target types it serves. Arguments are typed as the salt
 // command types them (YAML: 1 is an integer, [a, b] a list), and
 // key=value arguments become keyword arguments. FUNCTION may be a
@@ -186,6 +188,9 @@ func (s *saltCmd) run(ctx context.Context, tgtArg, funArg string, argv []string)
 		return exitNoTarget
 	}
 	if code, done := s.settings(); done {
+		return code
+	}
+	if code, done := s.resolveNodegroups(&j); done {
 		return code
 	}
 	c, code, done := s.connect()

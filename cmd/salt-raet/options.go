@@ -20,6 +20,8 @@ type options struct {
 
 	pcre, list, grain, grainPCRE, ipcidr, compound bool
 	pillar, pillarPCRE                             bool
+	nodegroup                                      bool
+	returner, returnConfig, returnKwargs           string // --return, --return_config, --return_kwargs (returners.go)
 
 	async, verbose, showJID, static, hideTimeout bool
 	out                                          string
@@ -47,6 +49,7 @@ func newRoot(o *options) *cobra.Command {
 	f.BoolVarP(&o.pillar, "pillar", "I", false, "Instead of using shell globs to evaluate the target use a pillar value to identify targets, the syntax for the target is the pillar key followed by a glob expression: \"role:production*\".")
 	f.BoolVarP(&o.pillarPCRE, "pillar-pcre", "J", false, "Instead of using shell globs to evaluate the target use a pillar value to identify targets, the syntax for the target is the pillar key followed by a pcre regular expression: \"role:prod.*\".")
 	f.BoolVarP(&o.ipcidr, "ipcidr", "S", false, "Match based on Subnet (CIDR notation) or IP address.")
+	addNodegroupAndReturnFlags(f, o)
 	f.BoolVarP(&o.compound, "compound", "C", false, "The compound target option allows for multiple target types to be evaluated, allowing for greater granularity in target matching.")
 	f.BoolVar(&o.async, "async", false, "Run the salt command but don't wait for a reply.")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "Turn on command verbosity, display jid and active job queries.")
@@ -92,6 +95,7 @@ func (o *options) tgtType() (string, error) {
 		{o.pillarPCRE, "pillar_pcre", "-J/--pillar-pcre"},
 		{o.ipcidr, "ipcidr", "-S/--ipcidr"},
 		{o.compound, "compound", "-C/--compound"},
+		{o.nodegroup, "nodegroup", "-N/--nodegroup"},
 	} {
 		if t.set {
 			picked = append(picked, t.name+" "+t.flag)

@@ -74,7 +74,8 @@ func (s *saltCmd) publish(ctx context.Context, c *client.LocalClient, j jobSpec)
 	if o.async {
 		kwargs.Set("listen", false)
 	}
-	jid, minions, err := c.Publish(ctx, j.tgt, s.tgtType, j.fun, j.arg, kwargs)
+	kwargs = o.addReturnKwargs(kwargs)
+	jid, minions, err := c.PublishJob(ctx, job.Publish{Tgt: j.tgt, TgtType: s.tgtType, Fun: j.fun, Arg: j.arg, Kwargs: kwargs, Ret: o.returner})
 	switch {
 	case errors.Is(err, client.ErrNoMinions):
 		fmt.Fprintln(s.stdout, noMatchNotice)

@@ -4,7 +4,9 @@
 // <extension_modules>/modules/<mod>.py, the functions its "def <name>("
 // lines name; each returns "<mod>.<name>(<args>) on <grains id>". It reads
 // the modules again at a reload frame, as the real worker builds its loader
-// again.
+// again. Its grains modules are <extension_modules>/grains/<mod>.py, whose
+// `"key": "value"` pairs are the grains they return, merged over the core
+// grains a grains frame brings.
 package main
 
 import (
@@ -21,7 +23,10 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/pyworker"
 )
 
-var def = regexp.MustCompile(`(?m)^def (\w+)\(`)
+var (
+	def  = regexp.MustCompile(`(?m)^def (\w+)\(`)
+	pair = regexp.MustCompile(`"(\w+)": "([^"]*)"`)
+)
 
 func main() {
 	io.ReadAll(os.NewFile(3, "script")) // the Python script it does not run
@@ -44,6 +49,10 @@ func main() {
 		switch op, _ := m.String("op"); op {
 		case "reload":
 			funcs = scan(ext)
+		case "grains":
+			core, _ := m.Map("core")
+			g, mods := customGrains(ext, core)
+			send(body.Map{{Key: "id", Value: id}, {Key: "grains", Value: g}, {Key: "modules", Value: mods}})
 		case "functions":
 			send(body.Map{{Key: "id", Value: id}, {Key: "functions", Value: sorted(funcs)}})
 		case "call":
@@ -98,4 +107,23 @@ func sorted(set map[string]bool) []any {
 		out[i] = n
 	}
 	return out
+}
+
+// customGrains merges the grains of the grains modules synced to ext over
+// core.
+func customGrains(ext string, core body.Map) (body.Map, []any) {
+	g := append(body.Map{}, core...)
+	var mods []any
+	paths, _ := filepath.Glob(filepath.Join(ext, "grains", "*.py"))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		mods = append(mods, strings.TrimSuffix(filepath.Base(p), ".py"))
+		for _, m := range pair.FindAllStringSubmatch(string(b), -1) {
+			g.Set(m[1], m[2])
+		}
+	}
+	return g, mods
 }

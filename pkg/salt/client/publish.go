@@ -24,29 +24,37 @@ import (
 // A publish refused for its access key is made once more when
 // Config.KeyFile holds another key by then: the master was restarted.
 func (c *LocalClient) Publish(ctx context.Context, tgt any, tgtType string, fun any, args []any, kwargs body.Map) (string, []string, error) {
+	return c.PublishJob(ctx, job.Publish{Tgt: tgt, TgtType: tgtType, Fun: fun, Arg: args, Kwargs: kwargs})
+}
+
+// PublishJob is Publish with every field of the load p describes: Ret
+// (the returners of --return) and JID too. Key and User are the
+// client's.
+func (c *LocalClient) PublishJob(ctx context.Context, p job.Publish) (string, []string, error) {
 	c.pubMu.Lock()
 	defer c.pubMu.Unlock()
-	jid, minions, err := c.publish(ctx, tgt, tgtType, fun, args, kwargs)
+	jid, minions, err := c.publish(ctx, p)
 	if isAuthError(err) && c.readKey() {
 		c.log.Debugf("publishing again with the master's new access key")
-		jid, minions, err = c.publish(ctx, tgt, tgtType, fun, args, kwargs)
+		jid, minions, err = c.publish(ctx, p)
 	}
 	return jid, minions, err
 }
 
 // publish sends one publish and waits for its reply; c.pubMu is held.
-func (c *LocalClient) publish(ctx context.Context, tgt any, tgtType string, fun any, args []any, kwargs body.Map) (string, []string, error) {
+func (c *LocalClient) publish(ctx context.Context, p job.Publish) (string, []string, error) {
 	c.drainReplies()
-	load := job.PublishLoad(job.Publish{Tgt: tgt, Fun: fun, Arg: args, Key: c.key(), TgtType: tgtType, Kwargs: kwargs, User: c.cfg.User})
+	p.Key, p.User = c.key(), c.cfg.User
+	load := job.PublishLoad(p)
 	if !c.beginPublish() {
 		return "", nil, ErrClosed
 	}
 	defer c.endPublish()
-	c.log.Debugf("publishing %v to %v (%s)", fun, tgt, tgtType)
+	c.log.Debugf("publishing %v to %v (%s)", p.Fun, p.Tgt, p.TgtType)
 	if err := c.cli.Transmit(protocol.PublishRequest(c.cli.Name(), load), protocol.YardManor).Err(); err != nil {
 		return "", nil, sendError(err, c.manorPath())
 	}
-	return c.awaitReply(ctx, fun)
+	return c.awaitReply(ctx, p.Fun)
 }
 
 // drainReplies drops what waits on the client yard: a reply to an earlier

@@ -103,6 +103,12 @@ func (m *Master) publish(load body.Map, yard string) {
 	tgt, _ := load.Get("tgt")
 	kwargs, _ := load.Map("kwargs")
 	delim, _ := kwargs.String("delimiter")
+	tgtType, tgt, err := m.resolveNodegroups(&load, tgtType, tgt)
+	if err != nil {
+		m.refuse("bad_target", "Refused a publish from yard %s: %v", yard, err)
+		m.replyError(yard, ErrNameInvocation, err.Error())
+		return
+	}
 	minions, err := m.targets(tgtType, tgt, delim)
 	if err != nil {
 		m.refuse("bad_target", "Refused a publish from yard %s: %v", yard, err)

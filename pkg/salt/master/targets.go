@@ -24,7 +24,8 @@ const maxDataFile = 16 << 20
 // grain, grain_pcre, ipcidr, pillar, pillar_pcre and compound expressions
 // that use them against the grains and pillar cached in data.p, greedily:
 // a minion with nothing cached counts as matched, and decides itself when
-// the publish reaches it. Nodegroup and range targets are refused, as the
+// the publish reaches it. Nodegroups are resolved before (nodegroups.go);
+// range targets are refused, as the
 // minions cannot evaluate them either.
 func (m *Master) targets(tgtType string, tgt any, delim string) ([]string, error) {
 	ids, err := m.accepted()

@@ -29,26 +29,31 @@ func (b *grainsBox) load() map[string]any {
 func (b *grainsBox) store(g map[string]any) { b.p.Store(&g) }
 
 // computeGrains is what the loader gives the minion: its core grains (or
-// the ones WithGrains gave) under <config_dir>/grains and the grains
-// option, which win (staticGrains).
-func (m *Minion) computeGrains() map[string]any {
+// the ones WithGrains gave), the custom grains of the synced grains
+// modules over them (customgrains.go), and <config_dir>/grains and the
+// grains option over all, which win (staticGrains).
+func (m *Minion) computeGrains(ctx context.Context) map[string]any {
+	var g map[string]any
 	if m.o.grains == nil {
-		return grains.Core(grains.Options{ID: m.cfg.ID, Master: m.cfg.Master.Raw, Static: m.staticGrains()})
+		g = grains.Core(grains.Options{ID: m.cfg.ID, Master: m.cfg.Master.Raw})
+	} else {
+		g = maps.Clone(m.o.grains)
 	}
-	g := maps.Clone(m.o.grains)
+	g = m.withCustomGrains(ctx, g)
 	maps.Copy(g, m.staticGrains())
 	return g
 }
 
-// refreshGrains reloads the minion's grains, <config_dir>/grains included
-// (saltutil.refresh_grains, and after grains.setval writes that file).
-// Salt's refresh rebuilds the loader's grains the same way; the new map
-// replaces the old one for everything that reads grains after it.
+// refreshGrains reloads the minion's grains, <config_dir>/grains and the
+// custom grains included (saltutil.refresh_grains, sync_grains, and after
+// grains.setval writes that file). Salt's refresh rebuilds the loader's
+// grains the same way; the new map replaces the old one for everything
+// that reads grains after it.
 func (m *Minion) refreshGrains(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m.grains.store(m.computeGrains())
+	m.grains.store(m.computeGrains(ctx))
 	return nil
 }
 

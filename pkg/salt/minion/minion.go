@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -117,6 +118,7 @@ type Minion struct {
 	id     string
 	estate string
 	grains grainsBox // read with Grains(); replaced whole by refreshGrains
+	custom customGrains
 	pillar *pillarStore
 
 	store   *pki.Store
@@ -177,7 +179,7 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	if err != nil {
 		return nil, err
 	}
-	m.grains.store(m.computeGrains())
+	m.grains.store(m.computeGrains(context.Background()))
 	k, err := m.openKeep(local)
 	if err != nil {
 		return nil, err
@@ -202,6 +204,11 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	fallback := o.fallback
 	if fallback == nil {
 		fallback = m.openFallback()
+	}
+	m.custom.run, _ = fallback.(grainsRunner)
+	m.custom.ready = true
+	if len(grainsModules(filepath.Join(cfg.ExtensionModules(), "grains"))) > 0 {
+		m.grains.store(m.computeGrains(context.Background())) // now with the custom grains
 	}
 	m.openJobEnv(jobHooks{req: m, pillarReq: pillarReq, jobs: m.jobs, refreshGrains: m.refreshGrains,
 		fallback: fallback})
@@ -290,7 +297,7 @@ func (m *Minion) onPublish(msg route.Message) {
 	}
 	delim, _ := load.String("delimiter")
 	matched, err := target.Matcher{ID: m.id, Grains: m.Grains(), Pillar: m.pillar.get(), HasPillar: true,
-		Delimiter: delim}.Match(pub.TgtType, pub.Tgt)
+		Delimiter: delim, Nodegroups: m.cfg.FileOptions().Nodegroups}.Match(pub.TgtType, pub.Tgt)
 	if err != nil {
 		m.stats.Add("publish_bad_target")
 		m.log.Warnf("Job %s from master %s not run: target %v (%s): %v", pub.Jid, msg.FromEstate, pub.Tgt, pub.TgtType, err)
@@ -342,6 +349,7 @@ func (m *Minion) runJob(master string, pub protocol.Pub, load body.Map, rec map[
 	ret := job.ReturnLoad(job.Return{Success: res.Success, Return: res.Return, Retcode: &rc, JID: pub.Jid,
 		Fun: fun, FunArgs: modules.StripKwargMarkers(pub.Arg), ID: m.id, Out: res.Out})
 	m.spool.submit(pub.Jid, master, protocol.ReturnMessage(m.estate, master, ret))
+	m.runReturners(pub, res, fun)
 	if err := m.jobs.removeProc(pub.Jid); err != nil {
 		m.log.Warnf("Cannot remove the proc file of job %s: %v", pub.Jid, err)
 	}

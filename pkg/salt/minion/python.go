@@ -2,6 +2,7 @@ package minion
 
 import (
 	"context"
+	"errors"
 	"os"
 
 	"github.com/sirupsen/logrus"
@@ -84,4 +85,13 @@ func (f *fallback) Functions(ctx context.Context) []string {
 		}
 	}
 	return out
+}
+
+// CustomGrains runs the synced grains modules through the worker, when it
+// is one that can.
+func (f *fallback) CustomGrains(ctx context.Context, core map[string]any) (map[string]any, []string, error) {
+	if r, ok := f.Fallback.(grainsRunner); ok {
+		return r.CustomGrains(ctx, core)
+	}
+	return nil, nil, errors.New("the Python worker cannot run grains modules")
 }

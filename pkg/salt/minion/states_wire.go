@@ -23,6 +23,8 @@ func wire(m *Minion, s *stateSystem) {
 	s.compile = func(high body.Map) ([]state.Low, []string) { return state.Compile(high) }
 	s.run = func(ctx context.Context, chunks []state.Low, test bool, env *state.Env) body.Map {
 		failhard, _ := env.Opts["failhard"].(bool)
-		return state.Run(ctx, chunks, state.RunOptions{Test: test, Failhard: failhard, Registry: reg, Env: env})
+		ret := state.Run(ctx, chunks, state.RunOptions{Test: test, Failhard: failhard, Registry: reg, Env: env})
+		m.logStateResults(ret)
+		return ret
 	}
 }

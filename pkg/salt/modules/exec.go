@@ -35,17 +35,62 @@ func PubFromLoad(load body.Map) Pub { return protocol.ParsePub(load) }
 // arg is the published argument list with its __kwarg__ markers popped, as
 // load_args_and_kwargs leaves it.
 func pubFields(p Pub) body.Map {
+	if IsCallerPub(p) {
+		// salt-call's sdata: fun, pid, jid, tgt, then metadata
+		// (salt/cli/caller.py).
+		pid, _ := p.Extra.Get("pid")
+		m := body.Map{{Key: "fun", Value: p.Fun}, {Key: "pid", Value: pid}, {Key: "jid", Value: p.Jid}, {Key: "tgt", Value: p.Tgt}}
+		for _, it := range p.Extra {
+			if it.Key != "pid" {
+				m = append(m, it)
+			}
+		}
+		return m
+	}
 	m := body.Map{
 		{Key: "fun", Value: p.Fun},
 		{Key: "arg", Value: StripKwargMarkers(p.Arg)},
 		{Key: "tgt", Value: p.Tgt},
 		{Key: "jid", Value: p.Jid},
 		{Key: "ret", Value: p.Ret},
-		{Key: "tgt_type", Value: p.TgtType},
-		{Key: "user", Value: p.User},
 	}
-	return append(m, p.Extra...)
+	// The optional fields sit where Salt's master puts them in the pub
+	// (ClearFuncs._prep_pub), which the minion's __pub_ keys follow:
+	// tgt_type after delimiter and id, user last.
+	extra := func(keys ...string) {
+		for _, k := range keys {
+			if v, ok := p.Extra.Get(k); ok {
+				m = append(m, body.Item{Key: k, Value: v})
+			}
+		}
+	}
+	extra("master_id", "delimiter", "id")
+	m = append(m, body.Item{Key: "tgt_type", Value: p.TgtType})
+	known := []string{"master_id", "delimiter", "id", "to", "ret_config", "metadata", "module_executors", "executor_opts", "ret_kwargs"}
+	extra(known[3:]...)
+	for _, it := range p.Extra {
+		if !slices.Contains(known, it.Key) {
+			m = append(m, it)
+		}
+	}
+	return append(m, body.Item{Key: "user", Value: p.User})
 }
+
+// CallerTgt is the tgt of the data salt-call loads a function's arguments
+// with, in place of a publish.
+const CallerTgt = "salt-call"
+
+// CallerPub is what salt-call passes as the publish of the function it
+// runs (salt/cli/caller.py's sdata): its fun, its jid, tgt "salt-call" and
+// its pid; a function taking **kwargs gets exactly these as __pub_fun,
+// __pub_pid, __pub_jid and __pub_tgt.
+func CallerPub(fun, jid string, pid int) Pub {
+	return Pub{Fun: fun, Jid: jid, Tgt: CallerTgt, Extra: body.Map{{Key: "pid", Value: pid}}}
+}
+
+// IsCallerPub reports a publish CallerPub made: no target type, tgt
+// "salt-call" (a publish always has a target type).
+func IsCallerPub(p Pub) bool { return p.TgtType == "" && p.Tgt == CallerTgt }
 
 // StripKwargMarkers returns args with the `__kwarg__: true` entry removed
 // from every keyword dict, as Salt's load_args_and_kwargs pops it in place:

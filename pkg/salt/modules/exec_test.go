@@ -127,8 +127,10 @@ func TestPubKwargs(t *testing.T) {
 		{Key: "__pub_jid", Value: "20261122034501123456"},
 		{Key: "__pub_ret", Value: ""},
 		{Key: "__pub_tgt_type", Value: "glob"},
-		{Key: "__pub_user", Value: "sudo_alice"},
+		// Salt 3006.3's pub has metadata (and ret_config, ret_kwargs)
+		// before user, and the __pub_ keys follow it.
 		{Key: "__pub_metadata", Value: body.Map{{Key: "a", Value: int64(1)}}},
+		{Key: "__pub_user", Value: "sudo_alice"},
 	}
 	wantOK(t, r, want)
 	// The caller's arg keeps its marker.

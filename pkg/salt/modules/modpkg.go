@@ -23,8 +23,8 @@ import (
 //     --force-yes when there is a downgrade); debconf is ignored;
 //   - cache_valid_time is ignored: refresh_db always runs apt-get update;
 //   - upgrade reports what changed but not a failing apt-get's output;
-//   - hold, unhold and info_installed are apt's alone; on a RedHat minion
-//     they say so, where Salt's yumpkg has its own;
+//   - on RedHat only dnf is driven: yumpkg's yum and tdnf forms (hold's
+//     epoch-first locks, tdnf's refusal) are not done;
 //   - list_pkgs does not name packages of a foreign architecture
 //     "name:arch", nor list purge_desired ones.
 func pkgFuncs(opts Options) []Func {
@@ -62,8 +62,8 @@ func grainStr(g map[string]any, key string) string {
 	return ""
 }
 
-// pkgApt is the backend when it is apt; the functions that only aptpkg
-// has (hold, owner, file_list, info_installed) refuse others.
+// pkgApt is the backend when it is apt, for the functions whose RedHat
+// side is elsewhere.
 func pkgApt(c *Call) (pkgmgr.Apt, error) {
 	if a, ok := pkgBackend(c).(pkgmgr.Apt); ok {
 		return a, nil

@@ -18,8 +18,9 @@ func TestPkgDnf(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("PATH", fakes+string(os.PathListSeparator)+os.Getenv("PATH"))
 	t.Setenv("FAKEPKG", tmp)
-	os.WriteFile(filepath.Join(tmp, "repo"), []byte("demo-1.0-1 demo 0 1.0 1 noarch\ndemo demo 0 2.0 1 noarch\n"), 0o644)
-	e := New(Options{Grains: func() map[string]any { return map[string]any{"os_family": "RedHat", "osarch": "x86_64"} }})
+	os.WriteFile(filepath.Join(tmp, "repo"), []byte("demo-1.0-1 demo 0 1.0 1 noarch\ndemo demo 0 2.0 1 noarch\n"+
+		"python3-dnf-plugin-versionlock python3-dnf-plugin-versionlock 0 4.3.0 1 noarch\n"), 0o644)
+	e := New(Options{Grains: func() map[string]any { return redhatGrains }})
 	pkgtestWant(t, run(e, "pkg.list_pkgs"), `{}`)
 	pkgtestWant(t, run(e, "pkg.install", "demo", kw("version", "1.0-1")), `{"demo":{"old":"","new":"1.0-1"}}`)
 	pkgtestWant(t, run(e, "pkg.version", "demo"), `"1.0-1"`)
@@ -32,5 +33,7 @@ func TestPkgDnf(t *testing.T) {
 	wantError(t, run(e, "pkg.install", "nope"), "ERROR: Error occurred installing package(s). Additional info follows:\n\nchanges:\n    ----------\nerrors:\n    - ")
 	pkgtestWant(t, run(e, "pkg.purge", "demo"), `{"demo":{"new":"","old":"2.0-1"}}`) // yum keeps no configuration apart
 	pkgtestWant(t, run(e, "pkg.remove", "demo"), `{}`)
-	wantError(t, run(e, "pkg.hold", "demo"), "ERROR: pkg.hold is only built in for apt (os_family Debian)")
+	pkgtestWant(t, run(e, "pkg.install", "demo"), `{"demo":{"old":"","new":"2.0-1"}}`)
+	testYumHold(t, e, tmp)
+	testRpmInfoInstalled(t, e, tmp)
 }

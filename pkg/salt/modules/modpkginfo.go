@@ -45,30 +45,20 @@ func pkgInfoFuncs() []Func {
 	}
 }
 
-// pkgSelect is aptpkg.hold (hold true) and unhold: each target's
-// {name, changes, result, comment}, the selection set with dpkg.
+// pkgSelect is pkg.hold (hold true) and unhold: aptpkg's, each target's
+// {name, changes, result, comment} with the selection set with dpkg, or
+// yumpkg's version locks on RedHat (modpkgyum.go).
 func pkgSelect(c *Call, hold bool) (any, error) {
+	if d, ok := pkgBackend(c).(pkgmgr.Dnf); ok {
+		return yumHold(c, d, hold)
+	}
 	a, err := pkgApt(c)
 	if err != nil {
 		return nil, err
 	}
-	name, pkgs, sources := c.strArg("name"), c.Arg("pkgs"), c.Arg("sources")
-	if name == "" && !pyTruthy(pkgs) && !pyTruthy(sources) {
-		return nil, invocationErr("One of name, pkgs, or sources must be specified.")
-	}
-	if pyTruthy(pkgs) && pyTruthy(sources) {
-		return nil, invocationErr("Only one of pkgs or sources can be specified.")
-	}
-	var targets []string
-	for _, x := range append(pkgListArg(pkgs), pkgListArg(sources)...) {
-		if m, ok := py.DictItems(x); ok && len(m) > 0 {
-			targets = append(targets, m[0].Key)
-		} else {
-			targets = append(targets, py.Str(x))
-		}
-	}
-	if len(targets) == 0 {
-		targets = []string{name}
+	targets, err := pkgHoldTargets(c)
+	if err != nil {
+		return nil, err
 	}
 	ret := body.Map{}
 	for _, t := range targets {
@@ -100,6 +90,12 @@ func pkgSelectOne(c *Call, a pkgmgr.Apt, target string, hold bool) body.Map {
 		r.Set("comment", "Package "+target+" is already set to be "+verb+".")
 		if !hold {
 			r.Set("comment", "Package "+target+" is already set not to be held.")
+		}
+	case pkgTestMode(c):
+		r.Set("result", nil)
+		r.Set("comment", "Package "+target+" is set to be held.")
+		if !hold {
+			r.Set("comment", "Package "+target+" is set not to be held.")
 		}
 	default:
 		if dpkgSetSelection(c, a, target, want) {
@@ -205,8 +201,12 @@ var dpkgInfoKeys = map[string]string{"package": "name", "origin": "vendor", "sec
 	"homepage": "url", "status": "", "installed_size": "", "depends": "", "recommends": "", "provides": "",
 	"replaces": "", "conflicts": "", "bugs": "", "description-md5": "", "task": ""}
 
-// pkgInfoInstalled is aptpkg.info_installed over dpkg_lowpkg.info.
+// pkgInfoInstalled is aptpkg.info_installed over dpkg_lowpkg.info, or
+// yumpkg's over rpm_lowpkg.info on RedHat (modpkgrpm.go).
 func pkgInfoInstalled(c *Call) (any, error) {
+	if _, ok := pkgBackend(c).(pkgmgr.Dnf); ok {
+		return rpmInfoInstalled(c)
+	}
 	a, err := pkgApt(c)
 	if err != nil {
 		return nil, err

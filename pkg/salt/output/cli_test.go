@@ -239,7 +239,7 @@ func TestCLINamesAndFallback(t *testing.T) {
 		t.Errorf("display: %q", buf.String())
 	}
 	// The existing outputters are unchanged: salt-key's Names do not grow.
-	if strings.Join(Names(), ",") != "json,key,raw,txt,yaml" {
+	if strings.Join(Names(), ",") != "json,key,nested,raw,txt,yaml" {
 		t.Errorf("Names() = %v", Names())
 	}
 }

@@ -23,8 +23,10 @@ const (
 	colorEnd          = "\x1b[0;0m"
 )
 
-// keyStatus is how the key outputter shows one status of a RAET key store
-// (salt/output/key.py, the branch for a transport other than zeromq/tcp).
+// keyStatus is how the key outputter shows one status (salt/output/key.py,
+// the branch of the transports Salt 3006 knows, zeromq and tcp: salt-key
+// names the statuses as Salt 3006 does, so that scripts parsing its output
+// work unchanged on RAET).
 type keyStatus struct {
 	heading      string
 	headingColor string
@@ -32,17 +34,19 @@ type keyStatus struct {
 }
 
 var keyStatuses = map[string]keyStatus{
-	"accepted": {"Accepted Keys:", colorLightGreen, colorGreen},
-	"pending":  {"Unaccepted Keys:", colorLightRed, colorRed},
-	"rejected": {"Rejected Keys:", colorLightBlue, colorBlue},
-	"local":    {"Local Keys:", colorLightMagenta, colorMagenta},
+	"minions":          {"Accepted Keys:", colorLightGreen, colorGreen},
+	"minions_pre":      {"Unaccepted Keys:", colorLightRed, colorRed},
+	"minions_rejected": {"Rejected Keys:", colorLightBlue, colorBlue},
+	"minions_denied":   {"Denied Keys:", colorLightMagenta, colorMagenta},
+	"local":            {"Local Keys:", colorLightMagenta, colorMagenta},
 }
 
-// Key is the key outputter (salt/output/key.py) for RAET's key statuses:
-// data maps a status (accepted, pending, rejected or local) to a list of
-// ids, or to a mapping of id to a text (a key for -p, a fingerprint for
-// -f). Statuses are written in sorted order — Accepted, Local, Unaccepted
-// (pending), Rejected — each under its heading, then its ids in sorted
+// Key is the key outputter (salt/output/key.py) with Salt 3006's key
+// statuses: data maps a status (minions, minions_pre, minions_rejected,
+// minions_denied or local) to a list of ids, or to a mapping of id to a
+// text (a key for -p, a fingerprint for -f). Statuses are written in sorted
+// order — Local, Accepted (minions), Denied, Unaccepted (minions_pre),
+// Rejected — each under its heading, then its ids in sorted
 // order, one per line, as "<id>" or "<id>:  <text>". An escape character in
 // an id is shown as '?' (strip_colors). With opts.Color the headings and
 // ids are coloured as in Salt 3006.

@@ -1,8 +1,8 @@
 // Package output holds Salt's outputters (salt/output/*.py of Salt 3006),
 // the formats in which the command-line tools print results: what an
 // operator used to Salt expects to see, and what scripts written against
-// Salt parse. Only the outputters salt-key needs are here: key, json, yaml,
-// txt and raw.
+// Salt parse. Names lists salt-key's (key, json, nested, yaml, txt and
+// raw), CLINames the salt command's.
 //
 // Values are Python values written in Go: nil (None), bool, string, the
 // integer and float kinds, Map (a dict, in insertion order), []any,
@@ -38,7 +38,7 @@ type Options struct {
 
 // Names lists the outputters this package has, in the spelling --out takes.
 // "text" is accepted as well and means txt, as in Salt.
-func Names() []string { return []string{"json", "key", "raw", "txt", "yaml"} }
+func Names() []string { return []string{"json", "key", "nested", "raw", "txt", "yaml"} }
 
 // Canonical returns the outputter a --out value names ("text" is txt) and
 // whether this package has it.
@@ -65,6 +65,8 @@ func Format(name string, data any, opts Options) (string, error) {
 		return JSON(data)
 	case "yaml", "txt", "raw":
 		return formatPlain(canon, data)
+	case "nested":
+		return Nested(data, NestedOptions{Color: opts.Color}), nil
 	case "key":
 		m, ok := data.(Map)
 		if !ok {

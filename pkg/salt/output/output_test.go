@@ -34,9 +34,10 @@ func TestAgainstPython(t *testing.T) {
 
 func keyData() Map {
 	return Map{
-		{Key: "rejected", Value: []string{"bad"}},
-		{Key: "accepted", Value: []string{"web2", "Web1", "db1"}},
-		{Key: "pending", Value: []string{}},
+		{Key: "minions_rejected", Value: []string{"bad"}},
+		{Key: "minions", Value: []string{"web2", "Web1", "db1"}},
+		{Key: "minions_pre", Value: []string{}},
+		{Key: "minions_denied", Value: []string{"d1"}},
 	}
 }
 
@@ -45,20 +46,22 @@ func TestKeyPlain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Statuses sorted (accepted, pending, rejected), ids sorted with
-	// Python's sorted() (upper case first), empty statuses keep a heading.
-	want := "Accepted Keys:\nWeb1\ndb1\nweb2\nUnaccepted Keys:\nRejected Keys:\nbad\n"
+	// Statuses sorted by Salt 3006's names (minions, minions_denied,
+	// minions_pre, minions_rejected), ids sorted with Python's sorted()
+	// (upper case first), empty statuses keep a heading.
+	want := "Accepted Keys:\nWeb1\ndb1\nweb2\nDenied Keys:\nd1\nUnaccepted Keys:\nRejected Keys:\nbad\n"
 	if got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
 
 func TestKeyColor(t *testing.T) {
-	got, err := Key(Map{{Key: "pending", Value: []string{"m1"}}, {Key: "accepted", Value: []string{"a1"}}, {Key: "rejected", Value: []string{}}}, Options{Color: true})
+	got, err := Key(Map{{Key: "minions_pre", Value: []string{"m1"}}, {Key: "minions", Value: []string{"a1"}}, {Key: "minions_rejected", Value: []string{}}, {Key: "minions_denied", Value: []string{"d1"}}}, Options{Color: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := "\x1b[0;1;32mAccepted Keys:\x1b[0;0m\n\x1b[0;32ma1\x1b[0;0m\n" +
+		"\x1b[0;1;35mDenied Keys:\x1b[0;0m\n\x1b[0;35md1\x1b[0;0m\n" +
 		"\x1b[0;1;31mUnaccepted Keys:\x1b[0;0m\n\x1b[0;31mm1\x1b[0;0m\n" +
 		"\x1b[0;1;34mRejected Keys:\x1b[0;0m\n"
 	if got != want {
@@ -68,14 +71,14 @@ func TestKeyColor(t *testing.T) {
 
 func TestKeyTexts(t *testing.T) {
 	data := Map{
-		{Key: "accepted", Value: Map{{Key: "web2", Value: "pub: p2\nverify: v2"}, {Key: "web1", Value: "pub: p1\nverify: v1"}}},
+		{Key: "minions", Value: Map{{Key: "web2", Value: "pub: p2\nverify: v2"}, {Key: "web1", Value: "pub: p1\nverify: v1"}}},
 		{Key: "local", Value: Map{{Key: "local.key", Value: "aa:bb"}}},
 	}
 	got, err := Key(data, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Accepted Keys:\nweb1:  pub: p1\nverify: v1\nweb2:  pub: p2\nverify: v2\nLocal Keys:\nlocal.key:  aa:bb\n"
+	want := "Local Keys:\nlocal.key:  aa:bb\nAccepted Keys:\nweb1:  pub: p1\nverify: v1\nweb2:  pub: p2\nverify: v2\n"
 	if got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
@@ -86,7 +89,7 @@ func TestKeyTexts(t *testing.T) {
 }
 
 func TestKeyStripsEscapes(t *testing.T) {
-	got, err := Key(Map{{Key: "pending", Value: []string{"evil\x1b[2J"}}}, Options{})
+	got, err := Key(Map{{Key: "minions_pre", Value: []string{"evil\x1b[2J"}}}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,10 +99,10 @@ func TestKeyStripsEscapes(t *testing.T) {
 }
 
 func TestKeyRefusesUnknownStatus(t *testing.T) {
-	if _, err := Key(Map{{Key: "minions_denied", Value: []string{}}}, Options{}); err == nil {
-		t.Error("no error for a status RAET does not have")
+	if _, err := Key(Map{{Key: "accepted", Value: []string{}}}, Options{}); err == nil {
+		t.Error("no error for a status Salt 3006 does not have")
 	}
-	if _, err := Key(Map{{Key: "accepted", Value: 5}}, Options{}); err == nil {
+	if _, err := Key(Map{{Key: "minions", Value: 5}}, Options{}); err == nil {
 		t.Error("no error for a status holding a number")
 	}
 }
@@ -107,7 +110,7 @@ func TestKeyRefusesUnknownStatus(t *testing.T) {
 func TestDisplay(t *testing.T) {
 	var buf bytes.Buffer
 	// The key outputter's trailing newline is stripped and one added back.
-	if err := Display(&buf, "key", Map{{Key: "accepted", Value: []string{"a"}}}, Options{}); err != nil {
+	if err := Display(&buf, "key", Map{{Key: "minions", Value: []string{"a"}}}, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if buf.String() != "Accepted Keys:\na\n" {
@@ -145,8 +148,16 @@ func TestDisplay(t *testing.T) {
 	if buf.String() != "a: x\na: y\n" {
 		t.Errorf("text: %q", buf.String())
 	}
-	if err := Display(&buf, "nested", Map{}, Options{}); err == nil {
-		t.Error("no error for an outputter this package does not have")
+	if err := Display(&buf, "pprint", Map{}, Options{}); err == nil {
+		t.Error("no error for an outputter salt-key does not have")
+	}
+	// salt-key's nested: keys sorted, an empty list shows its key alone.
+	buf.Reset()
+	if err := Display(&buf, "nested", Map{{Key: "minions_pre", Value: []string{"b", "a"}}, {Key: "minions", Value: []string{}}}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != "minions:\nminions_pre:\n    - b\n    - a\n" {
+		t.Errorf("nested: %q", buf.String())
 	}
 }
 

@@ -41,8 +41,12 @@ func (s *Store) LocalPath() string { return filepath.Join(s.dir, LocalKeyFile) }
 
 // LoadLocal reads local.key. A missing file is ErrNotFound; a file that is
 // not {priv, sign} with 64 hex digits each is ErrInvalidKey naming it.
-func (s *Store) LoadLocal() (*Local, error) {
-	path := s.LocalPath()
+func (s *Store) LoadLocal() (*Local, error) { return LoadLocalFile(s.LocalPath()) }
+
+// LoadLocalFile reads a file written as local.key ({priv, sign}) at path:
+// local.key itself, or a NAME.key written by GenKeys. Its errors are those
+// of LoadLocal.
+func LoadLocalFile(path string) (*Local, error) {
 	b, err := readSmall(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -12,7 +12,9 @@
 // do not outlive it. A call goes through Salt's load_args_and_kwargs with
 // the publish as its data, and its errors are worded as
 // Minion._thread_return words them, which is how the Go built-ins word
-// theirs (modules.Result).
+// theirs (modules.Result). It also runs the grains modules synced to
+// <extension_modules>/grains over the minion's core grains
+// (Worker.CustomGrains), as salt.loader.grains runs them.
 //
 // A Worker starts the process at the first call (so a minion that never
 // needs it never pays for importing Salt), starts it again at the call
@@ -27,4 +29,8 @@
 //   - functions are called directly, not through module_executors.
 //   - values msgpack cannot carry are sent as Python gives them to str()
 //     (datetimes) or repr(); sets and tuples become lists.
+//   - custom grains are run by Salt's loader over the synced grains
+//     modules alone: Salt's other non-core grains modules (disks, lvm,
+//     ...) are not run, and a grains function that raises is logged at
+//     the minion's warning level, not CRITICAL.
 package pyworker

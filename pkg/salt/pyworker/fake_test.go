@@ -26,6 +26,9 @@ import (
 //	fake.reloads   how many reload frames came
 //	fake.script    whether the Python script came on fd 3
 //	fake.bg        starts a sleep 30 that keeps the worker's stderr; its pid
+//
+// and at a grains frame it merges {custom: yes, seen_os: <core's os>} over
+// the core grains it is given, as the grains module "fake" would.
 func TestMain(m *testing.M) {
 	if os.Getenv("PYWORKER_FAKE") == "1" {
 		fakeWorker()
@@ -102,6 +105,11 @@ func (f *fake) handle(m body.Map) {
 			fmt.Fprintln(fh, id)
 			fh.Close()
 		}
+	case "grains":
+		core, _ := m.Map("core")
+		os, _ := core.Get("os")
+		g := append(append(body.Map{}, core...), body.Item{Key: "custom", Value: "yes"}, body.Item{Key: "seen_os", Value: os})
+		go f.write(body.Map{{Key: "id", Value: id}, {Key: "grains", Value: g}, {Key: "modules", Value: []any{"fake"}}})
 	case "functions":
 		go f.write(body.Map{{Key: "id", Value: id}, {Key: "functions", Value: []any{"fake.echo", "fake.sleep"}}})
 	case "call":

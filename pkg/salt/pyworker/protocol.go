@@ -18,6 +18,7 @@ import (
 //	{op: init, id, conf_file, log_level, opts, grains, pillar}   first, once
 //	{op: call, id: <n>, fun, data: <the publish>, [grains], [pillar]}
 //	{op: functions, id: <n>}
+//	{op: grains, id: <n>, core}   run <extension_modules>/grains over core
 //	{op: cancel, id: <n>}    kill the call's process group
 //	{op: reload}             build the loader again (extension modules changed)
 //
@@ -28,6 +29,7 @@ import (
 //	{id: <n>, found: false}        no such function
 //	{id: <n>, found: true, return, retcode, success, out, [raised]}
 //	{id: <n>, functions: [...]}
+//	{id: <n>, grains, modules}     core with the custom grains merged over
 //	{id: <n>, error: "..."}        the call's process died without a return
 //
 // Calls carry ids so that they overlap: the worker answers each when it is

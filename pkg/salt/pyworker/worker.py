@@ -111,6 +111,9 @@ class Worker:
         # nothing here talks to the master, files come from the local roots.
         opts["transport"] = "zeromq"
         opts["file_client"] = "local"
+        # The grains option of the config file, which salt.loader.grains
+        # gives grains modules as __grains__ while it runs them.
+        self.conf_grains = dict(opts.get("grains") or {})
         opts["grains"] = dict(init.get("grains") or {})
         opts["pillar"] = dict(init.get("pillar") or {})
         self.opts = opts
@@ -181,6 +184,71 @@ class Worker:
                 iret.append(single)
         return iret
 
+    def custom_grains(self, core):
+        """salt.loader.grains over <extension_modules>/grains alone: the
+        grains modules synced there, run as Salt's loader runs every grains
+        module (core.* first, then the rest with grains= and proxy= where
+        they take them), each dict merged over core. Returns the merged
+        grains and the modules that were loaded."""
+        import inspect
+        import logging
+
+        salt = self.salt
+        import salt.utils.dictupdate
+        import salt.utils.stringutils
+
+        log = logging.getLogger("salt.loader")
+        grains_data = dict(core)
+        gdir = os.path.join(self.opts.get("extension_modules") or "", "grains")
+        if not os.path.isdir(gdir):
+            return {"grains": grains_data, "modules": []}
+        opts = dict(self.opts)
+        opts["grains"] = dict(self.conf_grains)
+        funcs = salt.loader.LazyLoader(
+            [gdir],
+            opts,
+            tag="grains",
+            extra_module_dirs=self.utils.module_dirs,
+            pack={"__utils__": self.utils, "__context__": {}},
+        )
+        deep = opts.get("grains_deep_merge", False) is True
+        blist = opts.get("grains_blacklist", [])
+        keys = list(funcs)
+        for core_pass in (True, False):
+            for key in keys:
+                if key.startswith("core.") != core_pass or key == "_errors":
+                    continue
+                try:
+                    kwargs = {}
+                    if not core_pass:
+                        params = inspect.signature(funcs[key]).parameters
+                        if "proxy" in params:
+                            kwargs["proxy"] = None
+                        if "grains" in params:
+                            kwargs["grains"] = grains_data
+                    ret = funcs[key](**kwargs)
+                except Exception:  # pylint: disable=broad-except
+                    log.critical(
+                        "Failed to load grains defined in grain file %s in function %s, error:\n",
+                        key,
+                        funcs[key],
+                        exc_info=True,
+                    )
+                    continue
+                if not isinstance(ret, dict):
+                    continue
+                for name in list(ret) if blist else ():
+                    if any(salt.utils.stringutils.expr_match(name, b) for b in blist):
+                        del ret[name]
+                if not ret:
+                    continue
+                if deep:
+                    salt.utils.dictupdate.update(grains_data, ret)
+                else:
+                    grains_data.update(ret)
+        modules = sorted({key.split(".", 1)[0] for key in keys})
+        return {"grains": grains_data, "modules": modules}
+
     def functions_list(self):
         return sorted(self.functions.keys())
 
@@ -242,6 +310,8 @@ class Server:
                 send({"id": msg["id"], "found": False})
                 return
             self.fork(msg["id"], lambda: self.worker.run(msg["fun"], msg.get("arg"), msg.get("data") or {}))
+        elif op == "grains":
+            self.fork(msg["id"], lambda: self.worker.custom_grains(msg.get("core") or {}))
         elif op == "functions":
             self.fork(msg["id"], lambda: {"functions": self.worker.functions_list()})
         elif op == "reload":

@@ -49,6 +49,9 @@ func (m Matcher) compoundMatch(tgt any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if m.Nodegroups != nil {
+		words = m.expandNodegroupWords(words)
+	}
 	var toks []string // "True", "False", "and", "or", "not", "(", ")"
 	for _, word := range words {
 		switch word {
@@ -88,6 +91,9 @@ func (m Matcher) compoundMatch(tgt any) (bool, error) {
 			}
 			ok, err = m.compoundWord(tgt, engine, delim, pattern)
 		case "N":
+			if m.Nodegroups != nil {
+				continue // a group that expanded to nothing: Salt skips the word
+			}
 			return false, unsupported(fmt.Sprintf("nodegroup %q in compound expression (nodegroups are expanded by the master)", word))
 		case "R":
 			return false, unsupported(fmt.Sprintf("range target %q in compound expression", word))

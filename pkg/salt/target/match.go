@@ -56,6 +56,11 @@ type Matcher struct {
 	HasPillar bool
 	Delimiter string
 	Greedy    bool
+	// Nodegroups, when not nil, are the nodegroups option the matcher
+	// evaluates nodegroup targets and N@ words with, as Salt's
+	// nodegroup_match and compound_match do with their opts; nil leaves
+	// them unsupported (the master resolves them before publishing).
+	Nodegroups map[string]any
 }
 
 // greedy reports that grain-based targets match without grains.
@@ -132,7 +137,12 @@ func (m Matcher) match(tgtType string, tgt any, delim string) (bool, error) {
 		return ok || err == nil && m.greedy(), err
 	case "compound":
 		return m.compoundMatch(tgt)
-	case "pillar_exact", "nodegroup", "range", "data":
+	case "nodegroup":
+		if m.Nodegroups == nil {
+			return false, unsupported("target type nodegroup")
+		}
+		return m.nodegroupMatch(tgt)
+	case "pillar_exact", "range", "data":
 		return false, unsupported("target type " + tgtType)
 	}
 	return false, fmt.Errorf("unknown target type %q", tgtType)

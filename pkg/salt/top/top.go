@@ -7,8 +7,6 @@
 package top
 
 import (
-	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/sirupsen/logrus"
@@ -58,7 +56,7 @@ func (m Matcher) Confirm(tgt string, data []any) bool {
 		if _, ok := m.Nodegroups[tgt]; !ok {
 			return false
 		}
-		expr, matcher = strings.Join(m.nodegroupComp(tgt, map[string]bool{}), " "), "compound"
+		expr, matcher = strings.Join(m.nodegroupComp(tgt), " "), "compound"
 	case "compound":
 		expr = m.expandNodegroups(tgt)
 	}
@@ -88,7 +86,7 @@ func (m Matcher) expandNodegroups(tgt string) string {
 	var words []string
 	for _, w := range strings.Fields(tgt) {
 		if len(w) >= 3 && strings.HasPrefix(w, "N@") {
-			words = append(words, m.nodegroupComp(w[2:], map[string]bool{})...)
+			words = append(words, m.nodegroupComp(w[2:])...)
 			continue
 		}
 		words = append(words, w)
@@ -96,61 +94,8 @@ func (m Matcher) expandNodegroups(tgt string) string {
 	return strings.Join(words, " ")
 }
 
-// nodegroupComp is salt.utils.minions.nodegroup_comp: the words of a
-// nodegroup in parentheses, nested groups expanded, a group within itself
-// or unknown expanded to nothing.
-func (m Matcher) nodegroupComp(name string, skip map[string]bool) []string {
-	if skip[name] {
-		m.log().Errorf("Failed nodegroup expansion: illegal nested nodegroup %q", name)
-		return nil
-	}
-	def, ok := m.Nodegroups[name]
-	if !ok {
-		m.log().Errorf("Failed nodegroup expansion: unknown nodegroup %q", name)
-		return nil
-	}
-	var words []string
-	switch x := def.(type) {
-	case string:
-		words = strings.Fields(x)
-	case []any:
-		for _, w := range x {
-			words = append(words, py.Str(w))
-		}
-		words = idList(words)
-	case []string:
-		words = idList(x)
-	default:
-		m.log().Errorf("Nodegroup '%s' (%s) is neither a string, list nor tuple", name, fmt.Sprint(def))
-		return nil
-	}
-	skip[name] = true
-	defer delete(skip, name)
-	var out []string
-	for _, w := range words {
-		if len(w) >= 3 && strings.HasPrefix(w, "N@") {
-			out = append(out, m.nodegroupComp(w[2:], skip)...)
-			continue
-		}
-		out = append(out, w)
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return append(append([]string{"("}, out...), ")")
-}
-
-// idList writes a nodegroup given as a plain list of minion ids as one
-// L@ word, as the master's nodegroup expansion reads such a list; a list
-// of compound words stays as it is.
-func idList(words []string) []string {
-	for _, w := range words {
-		if strings.Contains(w, "@") || slices.Contains([]string{"and", "or", "not", "(", ")"}, w) {
-			return words
-		}
-	}
-	if len(words) == 0 {
-		return nil
-	}
-	return []string{"L@" + strings.Join(words, ",")}
+// nodegroupComp is salt.utils.minions.nodegroup_comp (target's), its
+// errors logged.
+func (m Matcher) nodegroupComp(name string) []string {
+	return target.NodegroupComp(name, m.Nodegroups, m.log().Errorf)
 }
