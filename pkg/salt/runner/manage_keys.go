@@ -1,18 +1,21 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"github.com/saltraet/saltraet/pkg/salt/pki"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
 // removeKeys deletes the keys of ids in every status and forgets their
 // data cache and road estates, as manage.down(removekeys=True) does
 // through the wheel's key.delete (and salt-key -d does). A key already
 // gone is no error; a cache that cannot be cleared is one, saying the key
-// itself is gone.
-func (e *Env) removeKeys(ids []string) error {
+// itself is gone. Each key deleted is fired as salt/key (act delete), as
+// the wheel's key.delete fires it.
+func (e *Env) removeKeys(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -21,12 +24,27 @@ func (e *Env) removeKeys(ids []string) error {
 		return fmt.Errorf("pki_dir %s: %w", e.Opts.PKIDir, err)
 	}
 	for _, id := range ids {
-		if err := store.Delete(id); err != nil && !errors.Is(err, pki.ErrNotFound) {
+		err := store.Delete(id)
+		if err != nil && !errors.Is(err, pki.ErrNotFound) {
 			return err
+		}
+		if err == nil {
+			e.fireKeyDeleted(ctx, id)
 		}
 		if _, err := store.Forget(e.Opts.Cachedir, id); err != nil && !errors.Is(err, pki.ErrStillKeyed) {
 			return fmt.Errorf("the key of %s was deleted, but not all of its cache: %w", id, err)
 		}
 	}
 	return nil
+}
+
+// fireKeyDeleted fires salt/key {"result": true, "act": "delete", "id": id}
+// on the master's bus. The key is gone either way: an event that cannot be
+// fired (no master) is not the runner's failure.
+func (e *Env) fireKeyDeleted(ctx context.Context, id string) {
+	cl, err := e.Client()
+	if err != nil {
+		return
+	}
+	_ = cl.Fire(ctx, protocol.TagKey, protocol.KeyEventData(protocol.KeyActDelete, id, e.Clock.Now()))
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/saltraet/saltraet/internal/testutil"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/client"
 	"github.com/saltraet/saltraet/pkg/salt/runner"
 )
 
@@ -41,6 +42,12 @@ func TestManageStatusUpDown(t *testing.T) {
 			t.Fatalf("before removekeys: %v", err)
 		}
 	}
+	watcher, err := c.env(nil).Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus := watcher.Stream()
+	defer bus.Close()
 	res = r.Run(ctx, "manage.down", []any{"removekeys=True", "timeout=1", "gather_job_timeout=1"})
 	if got, _ := res.Return.([]string); !slices.Equal(got, []string{"m2"}) {
 		t.Fatalf("manage.down = %#v", res.Return)
@@ -54,6 +61,7 @@ func TestManageStatusUpDown(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(c.cfg.PKIDir, "accepted", "m1")); err != nil {
 		t.Errorf("m1's key went with m2's: %v", err)
 	}
+	waitKeyEvent(t, bus, "m2")
 	// the master reviews joined estates' keys each presence interval: three
 	// presence events later, m2's key (down, auto_accept on) is still gone
 	if res := r.Run(ctx, "state.event", []any{"salt/presence/present", "count=3", "quiet=True"}); res.Raised {
@@ -140,4 +148,26 @@ func equalMap(got any, want body.Map) bool {
 		}
 	}
 	return true
+}
+
+// waitKeyEvent waits for the salt/key event of id's deletion on the bus.
+func waitKeyEvent(t *testing.T, bus *client.EventStream, id string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	for {
+		ev, err := bus.Next(ctx)
+		if err != nil {
+			t.Fatalf("no salt/key event for %s: %v", id, err)
+		}
+		if ev.Tag != "salt/key" {
+			continue
+		}
+		data, _ := ev.Data.(body.Map)
+		act, _ := data.Get("act")
+		got, _ := data.Get("id")
+		if act == "delete" && got == id {
+			return
+		}
+	}
 }
