@@ -144,3 +144,13 @@ done
 salt web2 saltutil.running
 salt web2 saltutil.kill_job "$jid"
 salt web2 test.ping
+run() { "$bin/salt-run-raet" -c "$top/master/etc/salt" "$@"; }
+say "salt-raet --async '*' test.echo hello; salt-run-raet jobs.lookup_jid <jid>; jobs.list_jobs    # the job cache, read back"
+jid=$(salt --async '*' test.echo hello | awk '{print $NF}')
+for _ in $(seq 40); do
+    out=$(run jobs.lookup_jid "$jid" --out json 2>/dev/null || true)
+    [[ $out == *'"web1"'* && $out == *'"web2"'* && $out == *'"db1"'* ]] && break
+    sleep 0.25
+done
+run jobs.lookup_jid "$jid"
+run jobs.list_jobs search_function=test.echo

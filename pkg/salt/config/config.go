@@ -93,7 +93,8 @@ type Master struct {
 	WorkerThreads    int    // worker_threads: 5
 	Timeout          int    // timeout: 5 (seconds the CLI waits)
 	GatherJobTimeout int    // gather_job_timeout: 10
-	KeepJobs         int    // keep_jobs: 24 (hours; 0 keeps them forever)
+	KeepJobs         int    // keep_jobs: 24 (hours; legacy, see KeepJobsDuration)
+	KeepJobsSeconds  int    // keep_jobs_seconds: 86400 (0 keeps jobs forever)
 	JobCache         bool   // job_cache: true
 	MasterJobCache   string // master_job_cache: local_cache
 	MinionDataCache  bool   // minion_data_cache: true
@@ -182,6 +183,7 @@ func defaultMaster() *Master {
 	m.Timeout = 5
 	m.GatherJobTimeout = 10
 	m.KeepJobs = 24
+	m.KeepJobsSeconds = defaultKeepJobsSeconds
 	m.JobCache = true
 	m.MasterJobCache = "local_cache"
 	m.MinionDataCache = true
@@ -265,6 +267,7 @@ func decodeMaster(d *decoder, m *Master) {
 	d.integer("timeout", &m.Timeout, checkNonNegative)
 	d.integer("gather_job_timeout", &m.GatherJobTimeout, checkNonNegative)
 	d.integer("keep_jobs", &m.KeepJobs, checkNonNegative)
+	d.integer("keep_jobs_seconds", &m.KeepJobsSeconds, checkNonNegative)
 	d.boolean("job_cache", &m.JobCache)
 	d.str("master_job_cache", &m.MasterJobCache)
 	d.boolean("minion_data_cache", &m.MinionDataCache)

@@ -83,6 +83,7 @@ func TestMasterDefaults(t *testing.T) {
 		Timeout:          5,
 		GatherJobTimeout: 10,
 		KeepJobs:         24,
+		KeepJobsSeconds:  86400,
 		JobCache:         true,
 		MasterJobCache:   "local_cache",
 		MinionDataCache:  true,

@@ -308,7 +308,7 @@ max_pending_keys: 50
 			ClusterMasters: []string{"m1", "m2"}, MinionIDCaching: false, MinionIDLowercase: true,
 			AppendDomain: "example.net",
 		},
-		WorkerThreads: 9, Timeout: 6, GatherJobTimeout: 7, KeepJobs: 8, JobCache: false,
+		WorkerThreads: 9, Timeout: 6, GatherJobTimeout: 7, KeepJobs: 8, KeepJobsSeconds: 86400, JobCache: false,
 		MasterJobCache: "mysql", MinionDataCache: false, AutosignFile: "/as", AutorejectFile: "/ar",
 		KeyLogfile: "/kl", ZMQBehavior: true, MaxPendingKeys: 50,
 		MasterFloscript: "m.flo", WorkerFloscript: "w.flo", MaintenanceFloscript: "x.flo",

@@ -150,13 +150,14 @@ func NewJobTag(jid string) string { return JobTag(jid, "new") }
 // RetTag is the tag of a minion's return event: salt/job/<jid>/ret/<id>.
 func RetTag(jid, id string) string { return JobTag(jid, "ret", id) }
 
-// NewJobEvent is the data of salt/job/<jid>/new (and of the old "new_job"
-// tag): {jid, tgt_type, tgt, user, fun, arg, minions} taken from the publish
-// load once its jid is set (spec/salt-raet.md §4.2,
-// salt-payloads/event-new.json). minions is every targeted minion, not only
-// the connected ones. RAET events carry no "_stamp", and 2018.3 has no
-// "missing" list, so neither is added.
-func NewJobEvent(load body.Map, minions []string) body.Map {
+// NewJobEvent is the data of salt/job/<jid>/new: {jid, tgt_type, tgt,
+// user, fun, arg, minions, missing} taken from the publish load once its
+// jid is set, as Salt 3006's _prep_pub builds it (2018.3's
+// salt-payloads/event-new.json had no "missing"). minions is every
+// targeted minion, not only the connected ones; missing the ids a list
+// target named that have no accepted key. The master's event bus adds the
+// "_stamp".
+func NewJobEvent(load body.Map, minions, missing []string) body.Map {
 	get := func(k string) any { v, _ := load.Get(k); return v }
 	return body.Map{
 		{Key: "jid", Value: get("jid")},
@@ -166,6 +167,7 @@ func NewJobEvent(load body.Map, minions []string) body.Map {
 		{Key: "fun", Value: get("fun")},
 		{Key: "arg", Value: get("arg")},
 		{Key: "minions", Value: nonNil(minions)},
+		{Key: "missing", Value: nonNil(missing)},
 	}
 }
 

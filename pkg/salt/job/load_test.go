@@ -66,7 +66,9 @@ func TestNewJobEventMatchesPayload(t *testing.T) {
 	p := payload(t, "event-new.json")
 	load := cliLoad(t)
 	load.Set("jid", exampleJID)
-	sameJSON(t, "new job event", job.NewJobEvent(load, []string{"web1"}), sub(t, p, "data"))
+	// 2018.3's payload, with the "missing" list Salt 3006 added at its end.
+	want := append(sub(t, p, "data"), body.Item{Key: "missing", Value: []any{"ghost"}})
+	sameJSON(t, "new job event", job.NewJobEvent(load, []string{"web1"}, []string{"ghost"}), want)
 	if tag, _ := p.String("tag"); job.NewJobTag(exampleJID) != tag {
 		t.Errorf("tag %s, want %s", job.NewJobTag(exampleJID), tag)
 	}

@@ -60,16 +60,16 @@ func TestPresenceOnTheFakeClock(t *testing.T) {
 		}
 		return strs(get(c.nth(TagPresencePresent, base+k).data, "present"))
 	}
-	if got := tick(1); !slices.Equal(got, []string{"web1_minion"}) {
+	if got := tick(1); !slices.Equal(got, []string{"web1"}) {
 		t.Fatalf("present at the first interval: %v", got)
 	}
-	if ch := c.nth(TagPresenceChange, 1); !slices.Equal(strs(get(ch.data, "new")), []string{"web1_minion"}) {
+	if ch := c.nth(TagPresenceChange, 1); !slices.Equal(strs(get(ch.data, "new")), []string{"web1"}) {
 		t.Fatalf("first change %v", ch.data)
 	}
 
 	mn.halt() // stops answering
 	for k := 2; k < 5; k++ {
-		if got := tick(k); !slices.Equal(got, []string{"web1_minion"}) {
+		if got := tick(k); !slices.Equal(got, []string{"web1"}) {
 			t.Fatalf("at t0+%ds, before the alive timed out (t0+5s), present is %v", k, got)
 		}
 	}
@@ -87,7 +87,7 @@ func TestPresenceOnTheFakeClock(t *testing.T) {
 		}
 	}
 	ch := c.nth(TagPresenceChange, 2)
-	if !slices.Equal(strs(get(ch.data, "lost")), []string{"web1_minion"}) || len(strs(get(ch.data, "new"))) != 0 {
-		t.Fatalf("change event %v, want web1_minion lost", ch.data)
+	if !slices.Equal(strs(get(ch.data, "lost")), []string{"web1"}) || len(strs(get(ch.data, "new"))) != 0 {
+		t.Fatalf("change event %v, want web1 lost", ch.data)
 	}
 }

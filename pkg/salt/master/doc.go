@@ -33,7 +33,8 @@
 //     subscription and fan-out, presence and statistics queries.
 //   - every presence interval (10 s): salt/presence/present, and
 //     salt/presence/change when the set of available minions changed.
-//   - every loop_interval (60 s): jobs older than keep_jobs hours are
+//   - every loop_interval (60 s): jobs older than keep_jobs_seconds (a day;
+//     or the legacy keep_jobs hours) are
 //     removed from the job cache.
 //
 // The router applies the master's policy (policy.go; ARCHITECTURE.md, "Who

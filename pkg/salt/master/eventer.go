@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
@@ -31,6 +32,10 @@ type eventer struct {
 	estate, yard string
 	send         func(body.Map) error // the router's Send
 
+	// react hears every event fired, stamped, after its subscribers (the
+	// reactor's queue); nil for none. It must not block.
+	react func(tag string, data any)
+
 	mu   sync.Mutex
 	subs map[string]bool // yard names
 }
@@ -56,10 +61,21 @@ func (e *eventer) subscribers() []string {
 	return slices.Sorted(maps.Keys(e.subs))
 }
 
-// fire sends the event (protocol.Event) to each subscriber. data must not
-// change afterwards: the lane packs it later, on another goroutine.
+// fire sends the event (protocol.Event) to each subscriber, and to the
+// reactor. A mapping without a "_stamp" is stamped as Salt 3006's
+// SaltEvent.fire_event stamps every event it fires (the UTC time, last; a
+// copy, so that the caller's load is not changed); one a local process
+// stamped when it fired it keeps its stamp, as in Salt, where the firing
+// process stamps. data must not change afterwards: the lane packs it
+// later, on another goroutine.
 func (e *eventer) fire(tag string, data any) {
+	if m, ok := data.(body.Map); ok && !m.Has("_stamp") {
+		data = protocol.StampedEvent(m, time.Now())
+	}
 	for _, yard := range e.subscribers() {
 		e.send(protocol.Event(e.estate, e.yard, yard, tag, data))
+	}
+	if e.react != nil {
+		e.react(tag, data)
 	}
 }

@@ -31,6 +31,10 @@ type keyJudge struct {
 	// warn hears the store's warnings of each decision; a join flood's
 	// refusals by max_pending_keys are paced there, not noted per id.
 	warn func(id string, warnings []error)
+	// fire fires an event on the master's bus (salt/auth at every join
+	// judged); nil fires nothing.
+	fire     func(tag string, data any)
+	authPace authPace
 
 	mu    sync.Mutex
 	notes map[string]string    // id: the last message logged for it
@@ -45,6 +49,12 @@ func (j *keyJudge) StatusRole(role, verhex, pubhex string) (raet.Acceptance, err
 	d, err := j.store.Decide(role, pubhex, verhex)
 	if len(d.Warnings) > 0 {
 		j.warn(role, d.Warnings)
+	}
+	if j.fire != nil {
+		ev := authEvent(role, pubhex, d, err)
+		if j.authPace.due(role, ev) {
+			j.fire(TagAuth, ev)
+		}
 	}
 	var fe *pki.FileError
 	switch {

@@ -58,6 +58,7 @@ type options struct {
 	resendWindow     time.Duration
 	clock            clock.Clock
 	pillar           PillarFunc // nil: every pillar is empty
+	runner           RunnerFunc // the reactor's runners; nil: pkg/salt/runner's
 }
 
 // WithRoadConn gives the road stack a connection already open (a test's
@@ -126,6 +127,9 @@ type Master struct {
 	reaped    map[string]bool             // estate names reaped by the road stack
 
 	allows *allowWatch // allows by minion id, for the publishes sent again
+
+	jobUsers jobUsers // who published each recent job (events3006.go)
+	reactor  *reactor // nil without a reactor option (reactor.go)
 }
 
 // New prepares a master from its configuration: it opens the key store
@@ -152,6 +156,9 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	if err != nil {
 		return nil, err
 	}
+	if m.reactor, err = newReactor(m); err != nil {
+		return nil, err
+	}
 	if err := m.openRoad(local); err != nil {
 		return nil, err
 	}
@@ -160,6 +167,9 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 		return nil, err
 	}
 	m.handle()
+	if m.reactor != nil {
+		m.ev.react = m.reactor.react
+	}
 	return m, nil
 }
 
@@ -308,6 +318,9 @@ func (m *Master) Run(ctx context.Context) error {
 	start("presence", m.presence)
 	start("maintenance", m.maintain)
 	start("key watch", m.watchKeys)
+	if m.reactor != nil {
+		start("reactor", m.reactor.run)
+	}
 	workers := max(m.cfg.WorkerThreads, 1)
 	for range workers {
 		start("worker", m.worker)
@@ -336,25 +349,40 @@ func (m *Master) runRouter(ctx context.Context) error {
 	return nil
 }
 
-// maintain removes the jobs older than keep_jobs hours from the job cache
-// every maintenance interval, as the reference's maintenance process does.
+// maintain removes the jobs older than keep_jobs_seconds (or the legacy
+// keep_jobs hours) from the job cache at every maintenance interval of the
+// master's clock, as the reference's maintenance process does
+// (local_cache.clean_old_jobs). A job's age is read against the wall time
+// its jid was written in (wallNow).
 func (m *Master) maintain(ctx context.Context) error {
-	if m.cfg.KeepJobs <= 0 { // keep_jobs 0 keeps every job
+	keep, legacy := m.cfg.KeepJobsDuration()
+	if legacy {
+		m.log.Warnf("The 'keep_jobs' option has been deprecated and replaced with 'keep_jobs_seconds'.")
+	}
+	if keep <= 0 { // 0 keeps every job
 		<-ctx.Done() // returning would stop the master
 		return nil
 	}
-	keep := time.Duration(m.cfg.KeepJobs) * time.Hour
 	return m.every(ctx, m.opts.maintenance, func() {
-		n, err := m.cache.Clean(keep, time.Now()) // the cache's dates are the wall clock's
+		n, err := m.cache.Clean(keep, m.wallNow())
 		if n > 0 {
 			m.stats.Add("jobs_cleaned")
-			m.log.Infof("Removed %d job(s) older than keep_jobs (%d hours) from the job cache", n, m.cfg.KeepJobs)
+			m.log.Infof("Removed %d job(s) older than keep_jobs_seconds (%d s) from the job cache", n, int64(keep/time.Second))
 		}
 		if err != nil {
 			m.stats.Add("cache_error")
 			m.log.Warnf("Cleaning the job cache: %v", err)
 		}
 	})
+}
+
+// wallNow is the wall time jids are made in (the jid generator's clock,
+// WithJIDGen), which the job cache's files are dated by.
+func (m *Master) wallNow() time.Time {
+	if m.opts.jids.Now != nil {
+		return m.opts.jids.Now()
+	}
+	return time.Now()
 }
 
 // every runs f at each interval of the master's clock until ctx ends:

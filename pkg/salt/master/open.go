@@ -69,6 +69,9 @@ func (m *Master) openStores() (*pki.Local, error) {
 func (m *Master) openRoad(local *pki.Local) error {
 	cfg := m.cfg
 	m.judge = &keyJudge{store: m.store, log: m.log, stats: &m.stats, warn: m.keyWarnings}
+	if authEvents, ok := cfg.Raw["auth_events"].(bool); !ok || authEvents {
+		m.judge.fire = func(tag string, data any) { m.ev.fire(tag, data) } // m.ev is made by openLane
+	}
 	kp, err := m.openKeep(local)
 	if err != nil {
 		return err

@@ -55,6 +55,8 @@ func (m *Master) handlePillar(id string, rs road.RemoteState, req route.Route, l
 		if err := m.saveData(id, pl.grains, pillar); err != nil {
 			m.stats.Add("cache_error")
 			m.log.Errorf("Minion data cache of %s: %v", id, err)
+		} else {
+			m.dataCacheRefreshed(id)
 		}
 	}
 	m.stats.Add("pillar")

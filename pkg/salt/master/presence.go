@@ -47,12 +47,12 @@ func (m *Master) readEvents(ctx context.Context) error {
 }
 
 // presence fires salt/presence/present every interval, and
-// salt/presence/change when the available estates changed since the last.
+// salt/presence/change when the available minions changed since the last,
+// listing minion ids as Salt 3006 does.
 func (m *Master) presence(ctx context.Context) error {
 	var last []string
 	return m.every(ctx, m.opts.presenceInterval, func() {
-		now, _ := m.presenceOf("available")
-		present := names(now)
+		present := m.presentIDs()
 		m.ev.fire(TagPresencePresent, protocol.PresentData(present))
 		if gained, lost := diff(last, present); len(gained) > 0 || len(lost) > 0 {
 			m.log.Infof("Presence: new %v, lost %v", gained, lost)
@@ -96,14 +96,6 @@ func (m *Master) presenceOf(state string) (body.Map, bool) {
 		out = append(out, body.Item{Key: rs.Name, Value: rs.HA.Addr().String()})
 	}
 	return out, true
-}
-
-func names(m body.Map) []string {
-	out := make([]string, 0, len(m))
-	for _, it := range m {
-		out = append(out, it.Key)
-	}
-	return out
 }
 
 // diff returns what is in now and not in before, and the reverse; both

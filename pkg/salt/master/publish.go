@@ -137,10 +137,11 @@ func (m *Master) publish(load body.Map, yard string) {
 		}
 	}
 	load.Set("jid", jid)
-	newJob := job.NewJobEvent(load, minions)
+	// Salt 3006's _prep_pub: {minions} under the bare jid, then
+	// salt/job/<jid>/new (3006 no longer fires the old "new_job" tag).
 	m.ev.fire(jid, job.MinionsEvent(minions))
-	m.ev.fire(TagNewJob, newJob)
-	m.ev.fire(job.NewJobTag(jid), newJob)
+	m.ev.fire(job.NewJobTag(jid), job.NewJobEvent(load, minions, missingOf(tgtType, tgt, minions)))
+	m.jobUsers.note(jid, load)
 	if err := m.cache.SaveLoad(jid, load, minions); err != nil {
 		m.stats.Add("cache_error")
 		m.log.Errorf("Publish %s: %v", jid, err)

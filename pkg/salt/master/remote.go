@@ -1,6 +1,8 @@
 package master
 
 import (
+	"time"
+
 	"errors"
 	"io/fs"
 	"slices"
@@ -143,8 +145,10 @@ func (m *Master) handleReturn(id string, load body.Map) {
 	}
 	m.stats.Add("return")
 	m.log.Debugf("Return from %s for job %s", id, jid)
-	m.ev.fire(jid, load)
-	m.ev.fire(job.RetTag(jid, id), load)
+	// Stamped here, replacing any "_stamp" the minion sent, as Salt's
+	// fire_event does; 3006's store_job fires it under the ret tag only
+	// (no longer under the bare jid).
+	m.ev.fire(job.RetTag(jid, id), protocol.StampedEvent(m.retEvent(jid, load), time.Now()))
 }
 
 // roadDropped counts and logs a message from the road the router dropped

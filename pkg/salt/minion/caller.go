@@ -37,6 +37,7 @@ func NewCaller(cfg *config.Minion, logger logrus.FieldLogger, req Requester) (*C
 		return nil, err
 	}
 	m := &Minion{cfg: cfg, log: logger, o: newOptions(nil), id: cfg.ID, estate: cfg.EstateName()}
+	m.jobCtx, m.jobCancel = context.WithCancel(context.Background()) // before the fallback, which stops with it
 	fallback := m.openFallback()
 	// salt-call's grains include the custom ones, as the daemon's do.
 	m.custom.run, _ = fallback.(grainsRunner)
@@ -44,7 +45,6 @@ func NewCaller(cfg *config.Minion, logger logrus.FieldLogger, req Requester) (*C
 	m.grains.store(m.computeGrains(context.Background()))
 	m.jobs = newJobTable(filepath.Join(cfg.Cachedir, "proc"))
 	m.jobs.clock = m.o.clock
-	m.jobCtx, m.jobCancel = context.WithCancel(context.Background())
 	m.openJobEnv(jobHooks{req: req, pillarReq: req, jobs: m.jobs, refreshGrains: m.refreshGrains,
 		fallback: fallback})
 	return &Caller{m: m}, nil

@@ -26,8 +26,9 @@ func (m *Minion) openFallback() modules.Fallback {
 	cfg.Grains = m.Grains
 	cfg.Pillar = func() map[string]any { return m.pillar.get() } // m.pillar is made after the fallback
 	w := pyworker.New(cfg)
+	stop := m.jobCtx // read here: the goroutine must not race a later assignment
 	go func() {
-		<-m.jobCtx.Done()
+		<-stop.Done()
 		w.Close()
 	}()
 	return &fallback{Fallback: w, builtin: func(fun string) bool { return m.modules != nil && m.modules.Has(fun) }}

@@ -41,7 +41,7 @@ func manageFuncs(env *Env) []modules.Func {
 					return nil, err
 				}
 				if pyTrue(c.Arg("removekeys")) {
-					if err := env.removeKeys(c.Ctx, down); err != nil {
+					if err := env.removeKeys(down); err != nil {
 						return nil, err
 					}
 				}

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -15,7 +14,7 @@ import (
 // gone is no error; a cache that cannot be cleared is one, saying the key
 // itself is gone. Each key deleted is fired as salt/key (act delete), as
 // the wheel's key.delete fires it.
-func (e *Env) removeKeys(ctx context.Context, ids []string) error {
+func (e *Env) removeKeys(ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -29,7 +28,7 @@ func (e *Env) removeKeys(ctx context.Context, ids []string) error {
 			return err
 		}
 		if err == nil {
-			e.fireKeyDeleted(ctx, id)
+			e.fireKeyDeleted(id)
 		}
 		if _, err := store.Forget(e.Opts.Cachedir, id); err != nil && !errors.Is(err, pki.ErrStillKeyed) {
 			return fmt.Errorf("the key of %s was deleted, but not all of its cache: %w", id, err)
@@ -41,10 +40,10 @@ func (e *Env) removeKeys(ctx context.Context, ids []string) error {
 // fireKeyDeleted fires salt/key {"result": true, "act": "delete", "id": id}
 // on the master's bus. The key is gone either way: an event that cannot be
 // fired (no master) is not the runner's failure.
-func (e *Env) fireKeyDeleted(ctx context.Context, id string) {
+func (e *Env) fireKeyDeleted(id string) {
 	cl, err := e.Client()
 	if err != nil {
 		return
 	}
-	_ = cl.Fire(ctx, protocol.TagKey, protocol.KeyEventData(protocol.KeyActDelete, id, e.Clock.Now()))
+	_ = cl.FireEvent(protocol.TagKey, protocol.KeyEventData(protocol.KeyActDelete, id, e.Clock.Now()))
 }

@@ -14,6 +14,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/salt/client"
 	"github.com/saltraet/saltraet/pkg/salt/config"
@@ -34,6 +35,10 @@ type Env struct {
 	Clock clock.Clock
 	// User is who runs the runner ("root", or "sudo_<user>").
 	User string
+	// Fire, when set, fires an event of this run, salt/run/<jid>/<suffix>
+	// (a runner's __jid_event__.fire_event, such as display_progress'
+	// "progress"), and shows it as salt-run does; nil prints it to Out.
+	Fire func(suffix string, data body.Map)
 
 	once   sync.Once
 	client *client.LocalClient
@@ -75,6 +80,8 @@ func New(env *Env) *Runners {
 	}
 	r := &Runners{env: env, exec: modules.NewBare(modules.Options{})}
 	for _, group := range [][]modules.Func{
+		jobsFuncs(env),
+		saltutilFuncs(env),
 		// one line per runner module (jobs, manage, state, fileserver, cache,
 		// pillar, saltutil)
 		manageFuncs(env),

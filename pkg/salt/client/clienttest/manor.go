@@ -230,7 +230,7 @@ func (m *Manor) publish(yard string, load body.Map) {
 		}
 	}
 	m.Fire(jid, job.MinionsEvent(ids))
-	m.Fire(job.NewJobTag(jid), job.NewJobEvent(withJID, ids))
+	m.Fire(job.NewJobTag(jid), job.NewJobEvent(withJID, ids, nil))
 	rep := protocol.PublishReply(protocol.PubLoad(load, jid), ids)
 	if !m.RetsBeforeReply {
 		m.reply(yard, "pub_ret", rep)
