@@ -21,7 +21,7 @@ func cacheFuncs(env *Env) []modules.Func {
 	clear := func(name string, pillar, grains, mine bool) modules.Func {
 		return modules.Func{
 			Name: "cache." + name, Params: tgtParams(false),
-			Doc: "Clear the cached " + what(pillar, grains, mine) + " data of the targeted minions",
+			Doc: cacheDocs[name],
 			Call: func(c *modules.Call) (any, error) {
 				return env.clearCache(c.Arg("tgt"), str(c.Arg("tgt_type")), pillar, grains, mine)
 			},
@@ -30,21 +30,21 @@ func cacheFuncs(env *Env) []modules.Func {
 	return []modules.Func{
 		{
 			Name: "cache.grains", Params: tgtParams(true), VarKwargs: true,
-			Doc: "Return cached grains of the targeted minions.",
+			Doc: cacheDocs["grains"],
 			Call: func(c *modules.Call) (any, error) {
 				return env.cacheGrains(c.Arg("tgt"), str(c.Arg("tgt_type")))
 			},
 		},
 		{
 			Name: "cache.pillar", Params: tgtParams(false), VarKwargs: true,
-			Doc: "Return cached pillars of the targeted minions if tgt is set.\nIf tgt is not set will return cached pillars for all minions.",
+			Doc: cacheDocs["pillar"],
 			Call: func(c *modules.Call) (any, error) {
 				return env.cachePillar(c.Arg("tgt"), str(c.Arg("tgt_type")))
 			},
 		},
 		{
 			Name: "cache.mine", Params: tgtParams(false), VarKwargs: true,
-			Doc: "Return cached mine data of the targeted minions",
+			Doc: cacheDocs["mine"],
 			Call: func(c *modules.Call) (any, error) {
 				return env.cacheMine(c.Arg("tgt"), str(c.Arg("tgt_type")))
 			},
@@ -54,18 +54,6 @@ func cacheFuncs(env *Env) []modules.Func {
 		clear("clear_mine", false, false, true),
 		clear("clear_all", true, true, true),
 	}
-}
-
-func what(pillar, grains, mine bool) string {
-	switch {
-	case pillar && grains && mine:
-		return "pillar, grains, and mine"
-	case pillar:
-		return "pillar"
-	case grains:
-		return "grains"
-	}
-	return "mine"
 }
 
 // str is an argument as a string: "" for None, the text of anything else.

@@ -36,16 +36,16 @@ func fileserverFuncs(env *Env) []modules.Func {
 	return []modules.Func{
 		{
 			Name: "fileserver.envs", Params: []modules.Param{{Name: "backend"}, {Name: "sources", Default: false}},
-			Doc: "Return the available fileserver environments. If no backend is provided,\nthen the environments for all configured backends will be returned.",
+			Doc: fileserverDocs["envs"],
 			Call: func(c *modules.Call) (any, error) {
 				return env.fileEnvs(c.Arg("backend"), pyTrue(c.Arg("sources"))), nil
 			},
 		},
-		list("file_list", "Return a list of files from the salt fileserver",
+		list("file_list", fileserverDocs["file_list"],
 			func(s *fileserver.Server, saltenv string) []string { return s.FileList(saltenv, "") }),
-		list("dir_list", "Return a list of directories in the given environment",
+		list("dir_list", fileserverDocs["dir_list"],
 			func(s *fileserver.Server, saltenv string) []string { return s.DirList(saltenv, "") }),
-		list("empty_dir_list", "Return a list of empty directories in the given environment",
+		list("empty_dir_list", fileserverDocs["empty_dir_list"],
 			func(s *fileserver.Server, saltenv string) []string { return s.EmptyDirs(saltenv, "") }),
 	}
 }

@@ -15,7 +15,7 @@ func manageFuncs(env *Env) []modules.Func {
 	fs := []modules.Func{
 		{
 			Name: "manage.status", Params: append([]modules.Param{{Name: "output", Default: true}}, pingParams...),
-			Doc: "Print the status of all known salt minions",
+			Doc: manageDocs["status"],
 			Call: func(c *modules.Call) (any, error) {
 				up, down, err := env.ping(c)
 				if err != nil {
@@ -26,7 +26,7 @@ func manageFuncs(env *Env) []modules.Func {
 		},
 		{
 			Name: "manage.up", PyName: "up", Params: pingParams,
-			Doc: "Print a list of all of the minions that are up",
+			Doc: manageDocs["up"],
 			Call: func(c *modules.Call) (any, error) {
 				up, _, err := env.ping(c)
 				return up, err
@@ -34,7 +34,7 @@ func manageFuncs(env *Env) []modules.Func {
 		},
 		{
 			Name: "manage.down", Params: append([]modules.Param{{Name: "removekeys", Default: false}}, pingParams...),
-			Doc: "Print a list of all the down or unresponsive salt minions\nOptionally remove keys of down minions",
+			Doc: manageDocs["down"],
 			Call: func(c *modules.Call) (any, error) {
 				_, down, err := env.ping(c)
 				if err != nil {
@@ -50,7 +50,7 @@ func manageFuncs(env *Env) []modules.Func {
 		},
 		{
 			Name: "manage.versions",
-			Doc:  "Check the version of active minions",
+			Doc:  manageDocs["versions"],
 			Call: func(c *modules.Call) (any, error) { return env.versions(c.Ctx) },
 		},
 	}
@@ -74,13 +74,13 @@ func presenceFuncs(env *Env) []modules.Func {
 		}
 		fs = append(fs, modules.Func{
 			Name: "manage." + p.name, Params: params,
-			Doc: "Print a list of all minions that are up according to Salt's presence\ndetection (no commands will be sent to minions)",
+			Doc: manageDocs[p.name],
 			Call: func(c *modules.Call) (any, error) {
 				return env.listState(c.Ctx, p.state, c.Arg("subset"), pyTrue(c.Arg("show_ip")))
 			},
 		}, modules.Func{
 			Name: "manage." + notName, Params: params,
-			Doc: "Print a list of all minions that are NOT up according to Salt's presence\ndetection (no commands will be sent)",
+			Doc: manageDocs[notName],
 			Call: func(c *modules.Call) (any, error) {
 				return env.listNotState(c.Ctx, p.state, c.Arg("subset"))
 			},

@@ -19,12 +19,12 @@ func pillarFuncs(env *Env) []modules.Func {
 	return []modules.Func{
 		{
 			Name: "pillar.show_pillar", Params: []modules.Param{{Name: "minion", Default: "*"}}, VarKwargs: true,
-			Doc:  "Returns the compiled pillar either of a specific minion\nor just the global available pillars. This function assumes\nthat no minion has the id ``*``.",
+			Doc:  pillarDocs["show_pillar"],
 			Call: env.showPillar,
 		},
 		{
 			Name: "pillar.show_top", Params: []modules.Param{{Name: "minion"}, {Name: "saltenv", Default: "base"}},
-			Doc:  "Returns the compiled top data for pillar for a specific minion.  If no\nminion is specified, we use the first minion we find.",
+			Doc:  pillarDocs["show_top"],
 			Call: env.showTop,
 		},
 	}

@@ -17,7 +17,7 @@ func stateFuncs(env *Env) []modules.Func {
 		Params: []modules.Param{{Name: "tagmatch", Default: "*"}, {Name: "count", Default: int64(-1)},
 			{Name: "quiet", Default: false}, {Name: "sock_dir"}, {Name: "pretty", Default: false},
 			{Name: "node", Default: "master"}},
-		Doc:  "Watch Salt's event bus and block until the given tag is matched",
+		Doc:  stateDocs["event"],
 		Call: env.stateEvent,
 	}}
 }
