@@ -116,7 +116,8 @@ func TestNoResponse(t *testing.T) {
 	if took := time.Since(start); took < time.Second {
 		t.Errorf("done after %v, before the 1 s timeout", took)
 	}
-	if r.stdout != "a:\n    True\nc:\n    True\nb:\n    Minion did not return. [No response]\n" {
+	hint := "The minions may not have all finished running and any remaining minions will return upon completion. To look up the return data for this job later, run the following command:"
+	if !regexp.MustCompile(`^a:\n    True\nc:\n    True\nb:\n    Minion did not return\. \[No response\]\n    ` + regexp.QuoteMeta(hint) + `\n    \n    salt-run-raet jobs\.lookup_jid \d{20}\n$`).MatchString(r.stdout) {
 		t.Errorf("stdout %q", r.stdout)
 	}
 	if r.stderr != "ERROR: Minions returned with non-zero exit code\n" || r.code != 1 {
@@ -154,7 +155,7 @@ func TestHideTimeout(t *testing.T) {
 	}
 	// -v shows the missing anyway.
 	r = e.salt("*", "test.ping", "-t", "1", "--hide-timeout", "-v")
-	if !strings.HasSuffix(r.stdout, "b:\n    Minion did not return. [No response]\n") || r.code != 1 {
+	if !strings.Contains(r.stdout, "b:\n    Minion did not return. [No response]\n    The minions may not") || r.code != 1 {
 		t.Errorf("--hide-timeout -v: %q exit %d", r.stdout, r.code)
 	}
 	// Nothing at all came back: said, not silent.
@@ -231,12 +232,12 @@ func TestOutputs(t *testing.T) {
 func TestReturnOutputter(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "")
-	e.start(nil, clienttest.Minion{ID: "a", Return: "x", Out: "json"}, clienttest.Minion{ID: "b", Return: "y", Out: "pprint"})
+	e.start(nil, clienttest.Minion{ID: "a", Return: "x", Out: "json"}, clienttest.Minion{ID: "b", Return: "y", Out: "progress"})
 	r := e.salt("*", "test.fn")
 	if r.stdout != "{\n    \"a\": \"x\"\n}\nb:\n    y\n" || r.code != 0 {
 		t.Errorf("stdout %q exit %d", r.stdout, r.code)
 	}
-	if r.stderr != "[ERROR   ] Invalid outputter pprint specified, fall back to nested\n" {
+	if r.stderr != "[ERROR   ] Invalid outputter progress specified, fall back to nested\n" {
 		t.Errorf("stderr %q", r.stderr)
 	}
 }
@@ -289,8 +290,8 @@ func TestColor(t *testing.T) {
 	r := e.salt("*", "test.fn", "--force-color", "-t", "1")
 	want := "\x1b[0;36ma\x1b[0;0m:\n    \x1b[0;32m- x\x1b[0;0m\n    \x1b[0;1;33m- 1\x1b[0;0m\n" +
 		"\x1b[0;31mb\x1b[0;0m:\n    \x1b[0;32mno\x1b[0;0m\n" +
-		"\x1b[0;36mc\x1b[0;0m:\n\x1b[0;31m    Minion did not return. [No response]\x1b[0;0m\n"
-	if r.stdout != want {
+		"\x1b[0;36mc\x1b[0;0m:\n\x1b[0;31m    Minion did not return. [No response]\x1b[0;0m\n\x1b[0;31m    The minions may not"
+	if !strings.HasPrefix(r.stdout, want) || !strings.HasSuffix(r.stdout, "\x1b[0;0m\n") {
 		t.Errorf("--force-color:\n got  %q\n want %q", r.stdout, want)
 	}
 	if r := e.salt("a", "test.fn"); strings.Contains(r.stdout, "\x1b") {
@@ -354,7 +355,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"*"}, 64, "a target and a function are required"},
 		{[]string{}, 64, "a target and a function are required"},
 		{[]string{"-E", "-L", "a", "test.ping"}, 64, "-E/--pcre, -L/--list are mutually exclusive"},
-		{[]string{"--out", "pprint", "a", "test.ping"}, 64, "invalid outputter 'pprint'"},
+		{[]string{"--out", "highstatex", "a", "test.ping"}, 64, "invalid outputter 'highstatex'"},
 		{[]string{"--bogus", "a", "test.ping"}, 64, "unknown flag: --bogus"},
 		{[]string{"-l", "loud", "a", "test.ping"}, 64, "--log-level"},
 		{[]string{"", "test.ping"}, 42, "Cannot execute command without defining a target."},

@@ -57,7 +57,11 @@
 //	42  an empty target or a compound command whose arguments do not
 //	    match its functions (Salt's messages)
 //	64  a command line Salt would refuse: an unknown option or outputter,
-//	    no function, two target types at once
+//	    no function, two target types at once, a bad -b
+//
+// With -b the status is the highest retcode a minion returned (0 when
+// nothing matched, as Salt's batch); with --progress it is 0 once the job
+// was published (batch.go, progress.go, summary.go say what they print).
 //
 // Deviations from Salt 3006, each so that nothing goes unreported: with
 // --hide-timeout, a job of which nothing came back at all exits 2 with
@@ -65,8 +69,7 @@
 // lists the minions that did not return and exits as without --static
 // (Salt's --static runs through its batch mode, which drops minions that
 // do not answer a first ping and always exits 0); the not-returned notice
-// does not add Salt's hint to run salt-run jobs.lookup_jid, which this
-// suite does not have.
+// names salt-run-raet in Salt's hint to run salt-run jobs.lookup_jid.
 package main
 
 import (
@@ -147,6 +150,9 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if len(rest) < 2 {
 		return fail("a target and a function are required: salt-raet '<target>' <function> [arguments]")
 	}
+	if err := o.checkJobOptions(); err != nil {
+		return fail(err.Error())
+	}
 	if rest[0] == "" {
 		fmt.Fprintln(stderr, "Cannot execute command without defining a target.")
 		return exitNoTarget
@@ -198,9 +204,15 @@ func (s *saltCmd) run(ctx context.Context, tgtArg, funArg string, argv []string)
 		return code
 	}
 	defer c.Close()
+	if s.o.batch != "" {
+		return s.runBatch(ctx, c, j)
+	}
 	jid, minions, code, done := s.publish(ctx, c, j)
 	if done {
 		return code
+	}
+	if s.o.progress {
+		return s.printProgress(ctx, c, jid, minions)
 	}
 	if j.fun == "sys.doc" {
 		return s.printDocs(ctx, c, jid, minions)

@@ -31,6 +31,9 @@ type options struct {
 	logLevel                                     string
 	delimiter, argsSeparator                     string
 	version                                      bool
+	batch, outFile                               string // -b, --out-file (batch.go, outfile.go)
+	batchWait                                    float64
+	summary, progress, outFileAppend             bool
 
 	flags *pflag.FlagSet
 }
@@ -72,7 +75,9 @@ func newRoot(o *options) *cobra.Command {
 	f.StringVar(&o.argsSeparator, "args-separator", ",", "Set the special argument used as a delimiter between command arguments of compound commands.")
 	f.StringVarP(&o.logLevel, "log-level", "l", "", "Console logging log level. One of "+strings.Join(saltlog.Levels, ", ")+". Default: the config's log_level ('warning').")
 	f.BoolVar(&o.version, "version", false, "Show the program's version number and exit.")
-	for _, alias := range []string{"output", "output-indent", "no-colour", "force-colour", "state_output", "state_verbose"} {
+	o.addBatchFlags(f)
+	o.addOutputFlags(f)
+	for _, alias := range []string{"output", "output-indent", "no-colour", "force-colour", "state_output", "state_verbose", "batch", "output-file", "output-file-append"} {
 		_ = f.MarkHidden(alias)
 	}
 	o.flags = f

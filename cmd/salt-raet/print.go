@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -18,11 +19,13 @@ func (s *saltCmd) printReturns(ctx context.Context, c *client.LocalClient, jid s
 	var static body.Map
 	staticOut, staticRetcode := "", 0
 	shown, failed := 0, false
+	var t tally
 	for r := range c.Returns(ctx, jid, minions, s.timeout) {
 		if r.Missing != "" && !showMissing {
 			continue
 		}
 		shown++
+		t.add(r)
 		if r.Retcode != 0 {
 			failed = true
 		}
@@ -34,6 +37,9 @@ func (s *saltCmd) printReturns(ctx context.Context, c *client.LocalClient, jid s
 			staticRetcode = max(staticRetcode, r.Retcode)
 			continue
 		}
+		if r.Missing == client.NoResponse {
+			r.Ret = fmt.Sprint(r.Ret) + lookupHint(jid)
+		}
 		s.display(body.Map{{Key: r.ID, Value: r.Ret}}, r.Out, r.Retcode)
 	}
 	if ctx.Err() != nil {
@@ -42,6 +48,9 @@ func (s *saltCmd) printReturns(ctx context.Context, c *client.LocalClient, jid s
 	}
 	if o.static && shown > 0 {
 		s.display(static, staticOut, staticRetcode)
+	}
+	if o.summary && o.out == "" && !o.static { // Salt's summary is for the default outputters only
+		s.printSummary(&t)
 	}
 	if shown == 0 {
 		s.errorf("No return received")
@@ -58,6 +67,8 @@ func (s *saltCmd) printReturns(ctx context.Context, c *client.LocalClient, jid s
 // SaltCMD._output_ret does: --out wins, then the outputter the return
 // names, then nested; one Salt does not know falls back to nested.
 func (s *saltCmd) display(data body.Map, out string, retcode int) {
+	var buf bytes.Buffer
+	defer func() { s.emit(buf.Bytes()) }()
 	name := s.o.out
 	if name == "" {
 		name = out
@@ -68,7 +79,7 @@ func (s *saltCmd) display(data body.Map, out string, retcode int) {
 	if name == output.HighstateName {
 		opts := s.outOpts
 		opts.Retcode = retcode
-		output.DisplayHighstate(s.stdout, data, opts)
+		output.DisplayHighstate(&buf, data, opts)
 		return
 	}
 	if _, ok := output.CLICanonical(name); !ok {
@@ -77,8 +88,9 @@ func (s *saltCmd) display(data body.Map, out string, retcode int) {
 	}
 	opts := s.outOpts
 	opts.Retcode = retcode
-	if err := output.DisplayCLI(s.stdout, name, data, opts); err != nil {
+	if err := output.DisplayCLI(&buf, name, data, opts); err != nil {
 		s.log.Errorf("The %s outputter failed (%v); falling back to nested", name, err)
-		output.DisplayCLI(s.stdout, "nested", data, opts)
+		buf.Reset()
+		output.DisplayCLI(&buf, "nested", data, opts)
 	}
 }

@@ -87,6 +87,7 @@ type follower struct {
 	delivered   map[string]bool
 	undelivered map[string]string
 	deadline    map[string]time.Time // minion_timeouts
+	missing     map[string]bool      // the master's missing list: targeted ids with no key
 
 	findJID    string
 	asked      map[string]bool // the minions of the current find_job round
@@ -132,7 +133,7 @@ func (f *follower) emit(ctx context.Context, r Return) bool {
 // did not return.
 func (f *follower) run(ctx context.Context, minions []string) {
 	f.isExpected, f.found, f.delivered = map[string]bool{}, map[string]bool{}, map[string]bool{}
-	f.undelivered, f.deadline = map[string]string{}, map[string]time.Time{}
+	f.undelivered, f.deadline, f.missing = map[string]string{}, map[string]time.Time{}, map[string]bool{}
 	now := f.now()
 	for _, id := range minions {
 		f.expect(id, now)
@@ -238,11 +239,16 @@ func (f *follower) reportMissing(ctx context.Context) {
 			missing = append(missing, id)
 		}
 	}
+	for id := range f.missing { // never waited for: no key, so no publish
+		if !f.found[id] && !f.isExpected[id] {
+			missing = append(missing, id)
+		}
+	}
 	slices.Sort(missing)
 	for _, id := range missing {
 		why := NotDelivered
-		if _, gone := f.undelivered[id]; f.delivered[id] && !gone {
-			why = NoResponse
+		if _, gone := f.undelivered[id]; (f.delivered[id] || f.missing[id]) && !gone {
+			why = NoResponse // as Salt reports its missing list: {"failed": True}
 		}
 		r := Return{ID: id, JID: f.jid, Ret: MissingMessage(why), Out: "no_return", Retcode: 1, Missing: why, Error: f.undelivered[id]}
 		if !f.emit(ctx, r) {
@@ -274,6 +280,24 @@ func (f *follower) fromCache(ctx context.Context) bool {
 		}
 	}
 	return true
+}
+
+// addMissing notes the master's missing list of a job's event (the ids
+// a list target named that have no accepted key), which Salt's
+// get_iter_returns reports as not returned once the wait is over.
+func (f *follower) addMissing(data body.Map) {
+	v, _ := data.Get("missing")
+	list, _ := v.([]any)
+	for _, x := range list {
+		if id, ok := x.(string); ok && id != "" {
+			f.missing[id] = true
+		}
+	}
+	if ids, ok := v.([]string); ok {
+		for _, id := range ids {
+			f.missing[id] = true
+		}
+	}
 }
 
 // handle takes one event of the job or of its current find_job round.
@@ -312,6 +336,7 @@ func (f *follower) handle(ctx context.Context, ev Event) bool {
 				for _, id := range ms {
 					f.expect(id, now)
 				}
+				f.addMissing(ev.Data)
 			}
 		}
 	case f.findJID:

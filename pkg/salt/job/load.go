@@ -251,7 +251,8 @@ func ReturnLoad(r Return) body.Map {
 // refuses what the master could not store or would trip over: a jid that
 // is neither a jid nor "req", an id that is not a string or could not name
 // a directory (ValidID), and optional fields of the wrong type (success
-// not a bool, retcode not an integer, out not a string, fun not a string or
+// not a bool, retcode not an integer (a compound command's may be mappings
+// of them, by function), out not a string, fun not a string or
 // list of strings, fun_args not a list). The error says which field is
 // wrong and how.
 func ParseReturn(m body.Map) (Return, error) {
@@ -283,16 +284,16 @@ func ParseReturn(m body.Map) (Return, error) {
 	}
 	r.ID = id
 	if v, ok := m.Get("success"); ok {
-		b, isBool := v.(bool)
+		b, isBool := multiSuccess(v)
 		if !isBool {
-			return r, badLoad(what, "success is %s, not a bool", describe(m, "success"))
+			return r, badLoad(what, "success is %s, not a bool (or a mapping of them)", describe(m, "success"))
 		}
 		r.Success = b
 	}
 	if m.Has("retcode") {
-		n, ok := m.Int("retcode")
+		n, ok := multiRetcode(m)
 		if !ok {
-			return r, badLoad(what, "retcode is %s, not an integer", describe(m, "retcode"))
+			return r, badLoad(what, "retcode is %s, not an integer (or a mapping of them)", describe(m, "retcode"))
 		}
 		r.Retcode = &n
 	}

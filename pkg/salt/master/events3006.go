@@ -3,7 +3,6 @@ package master
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -50,33 +49,6 @@ func authEvent(id, pubhex string, d pki.Decision, err error) body.Map {
 		ev = append(ev, body.Item{Key: "act", Value: act})
 	}
 	return append(ev, body.Item{Key: "id", Value: id}, body.Item{Key: "pub", Value: pubhex})
-}
-
-// missingOf is the "missing" of a job (CkMinions.check_minions): for a
-// list target, the ids it names that matched no accepted key; nothing for
-// other targets.
-func missingOf(tgtType string, tgt any, minions []string) []string {
-	if tgtType != "list" {
-		return []string{}
-	}
-	var ids []string
-	switch t := tgt.(type) {
-	case string:
-		ids = strings.Split(t, ",")
-	case []any:
-		for _, v := range t {
-			if s, ok := v.(string); ok {
-				ids = append(ids, s)
-			}
-		}
-	}
-	missing := []string{}
-	for _, id := range ids {
-		if id = strings.TrimSpace(id); id != "" && !slices.Contains(minions, id) && !slices.Contains(missing, id) {
-			missing = append(missing, id)
-		}
-	}
-	return missing
 }
 
 // maxJobUsers bounds the jobs whose user is remembered; past it the notes

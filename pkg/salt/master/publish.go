@@ -140,7 +140,7 @@ func (m *Master) publish(load body.Map, yard string) {
 	// Salt 3006's _prep_pub: {minions} under the bare jid, then
 	// salt/job/<jid>/new (3006 no longer fires the old "new_job" tag).
 	m.ev.fire(jid, job.MinionsEvent(minions))
-	m.ev.fire(job.NewJobTag(jid), job.NewJobEvent(load, minions, missingOf(tgtType, tgt, minions)))
+	m.ev.fire(job.NewJobTag(jid), job.NewJobEvent(load, minions, missingIDs(tgtType, tgt, minions)))
 	m.jobUsers.note(jid, load)
 	if err := m.cache.SaveLoad(jid, load, minions); err != nil {
 		m.stats.Add("cache_error")

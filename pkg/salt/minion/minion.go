@@ -333,21 +333,23 @@ func (m *Minion) runJob(master string, pub protocol.Pub, load body.Map, rec map[
 	defer m.jobs.end(pub.Jid)
 	fun, _ := load.Get("fun")
 	m.log.Infof("Running %s for master %s (jid %s)", pub.Fun, master, pub.Jid)
+	var ret body.Map
 	var res modules.Result
 	switch _, ok := fun.(string); {
 	case !ok:
-		res = modules.Result{Return: fmt.Sprintf("Compound functions are not supported by this minion: %v", fun),
-			Retcode: 1, Out: "nested"}
-		fun = fmt.Sprint(fun)
+		m.writeProc(pub.Jid, rec)
+		ret = m.runCompound(pub, load) // compound.go
 	case m.jobProcesses():
 		res = m.runJobProcess(pub, load, rec)
 	default:
 		m.writeProc(pub.Jid, rec)
 		res = m.modules.Run(m.jobCtx, pub.Fun, pub.Arg, pub)
 	}
-	rc := int64(res.Retcode)
-	ret := job.ReturnLoad(job.Return{Success: res.Success, Return: res.Return, Retcode: &rc, JID: pub.Jid,
-		Fun: fun, FunArgs: modules.StripKwargMarkers(pub.Arg), ID: m.id, Out: res.Out})
+	if ret == nil {
+		rc := int64(res.Retcode)
+		ret = job.ReturnLoad(job.Return{Success: res.Success, Return: res.Return, Retcode: &rc, JID: pub.Jid,
+			Fun: fun, FunArgs: modules.StripKwargMarkers(pub.Arg), ID: m.id, Out: res.Out})
+	}
 	m.spool.submit(pub.Jid, master, protocol.ReturnMessage(m.estate, master, ret))
 	m.runReturners(pub, res, fun)
 	if err := m.jobs.removeProc(pub.Jid); err != nil {

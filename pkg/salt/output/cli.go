@@ -29,7 +29,7 @@ type CLIOptions struct {
 	State HighstateOptions
 }
 
-var cliNames = []string{"json", "nested", "no_return", "raw", "txt", "yaml"}
+var cliNames = []string{"json", "key", "nested", "no_return", "pprint", "raw", "table", "txt", "yaml"}
 
 // CLINames lists the outputters the salt command has, in the spelling
 // --out takes ("text" is accepted as well and means txt).
@@ -56,6 +56,16 @@ func FormatCLI(name string, data any, o CLIOptions) (string, error) {
 		return NoReturn(data, o.Color), nil
 	case "json":
 		return JSONOut(data, o.OutputIndent, o.Pretty)
+	case "pprint":
+		return Pprint(data, o.OutputIndent), nil
+	case "key":
+		m, ok := data.(Map)
+		if !ok {
+			return "", fmt.Errorf("output: the key outputter takes a mapping of key statuses, not %T", data)
+		}
+		return Key(m, Options{Color: o.Color})
+	case "table":
+		return Table(data, o.Color)
 	}
 	return formatPlain(canon, data) // yaml, txt, raw
 }

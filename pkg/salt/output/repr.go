@@ -14,9 +14,7 @@ func Raw(data any) string { return py.Str(data) }
 // written as "key: value" — a string value once per line of it (none for
 // an empty string, as str.splitlines gives none), anything else as str()
 // writes it. A string is written as it is; anything else as
-// pprint.pformat writes it, approximated here by its repr with dict keys
-// sorted (pformat's wrapping of reprs wider than 80 columns is not
-// reproduced).
+// pprint.pformat writes it (Pprint).
 func Txt(data any) string {
 	var b strings.Builder
 	if pairs, ok := py.DictItems(data); ok {
@@ -35,7 +33,7 @@ func Txt(data any) string {
 	if s, ok := data.(string); ok {
 		return s + "\n"
 	}
-	return py.ReprSorted(data) + "\n"
+	return Pprint(data, nil) + "\n"
 }
 
 // Repr is Python's repr() of the value: 'text' with Python's escapes,

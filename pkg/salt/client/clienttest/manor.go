@@ -230,7 +230,7 @@ func (m *Manor) publish(yard string, load body.Map) {
 		}
 	}
 	m.Fire(jid, job.MinionsEvent(ids))
-	m.Fire(job.NewJobTag(jid), job.NewJobEvent(withJID, ids, nil))
+	m.Fire(job.NewJobTag(jid), job.NewJobEvent(withJID, ids, missing(tgt, tgtType, ids)))
 	rep := protocol.PublishReply(protocol.PubLoad(load, jid), ids)
 	if !m.RetsBeforeReply {
 		m.reply(yard, "pub_ret", rep)
@@ -243,6 +243,31 @@ func (m *Manor) publish(yard string, load body.Map) {
 	if m.RetsBeforeReply {
 		m.reply(yard, "pub_ret", rep)
 	}
+}
+
+// missing is the master's missing list: the ids a list target names that
+// are none of the manor's minions.
+func missing(tgt any, tgtType string, ids []string) []string {
+	out := []string{}
+	if tgtType != "list" {
+		return out
+	}
+	var named []string
+	switch l := tgt.(type) {
+	case []any:
+		for _, x := range l {
+			s, _ := x.(string)
+			named = append(named, s)
+		}
+	case string:
+		named = strings.Split(l, ",")
+	}
+	for _, id := range named {
+		if id != "" && !slices.Contains(ids, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func (m *Manor) match(tgt any, tgtType string) []Minion {
