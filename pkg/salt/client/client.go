@@ -124,6 +124,8 @@ type LocalClient struct {
 	closed   bool
 	curKey   string // the access key, read again after a restart
 	restarts int    // how many new masters were subscribed to
+
+	streams streams // raw event streams (stream.go)
 }
 
 // maxBacklog bounds the events kept for one job nobody watches yet.

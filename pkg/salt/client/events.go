@@ -34,6 +34,7 @@ func (c *LocalClient) dispatch(m body.Map) {
 		c.log.Debugf("a message on the event yard with no tag: %v", m.Keys())
 		return
 	}
+	c.tapStreams(tag, m)
 	je, ok := protocol.ParseJobTag(tag)
 	if !ok {
 		return

@@ -20,7 +20,7 @@ func (f *follower) findJob(ctx context.Context, waiting []string) bool {
 	c := f.c
 	now := f.now()
 	if f.findUntil.IsZero() {
-		f.findUntil = now.Add(c.cfg.GatherJobTimeout)
+		f.findUntil = now.Add(f.gatherTimeout())
 	}
 	f.running = false
 	f.asked, f.answered = map[string]bool{}, map[string]bool{}

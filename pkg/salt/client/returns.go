@@ -79,6 +79,7 @@ type follower struct {
 	jid     string
 	out     chan<- Return
 	timeout time.Duration
+	gather  time.Duration // each find_job round; 0 is Config.GatherJobTimeout (gather.go)
 
 	expected    []string // in the order first known
 	isExpected  map[string]bool
@@ -167,7 +168,7 @@ func (f *follower) wait(ctx context.Context, timeoutAt time.Time) bool {
 		now := f.now()
 		if !now.Before(timeoutAt) && f.running {
 			if f.findJob(ctx, waiting) {
-				timeoutAt = f.now().Add(c.cfg.GatherJobTimeout)
+				timeoutAt = f.now().Add(f.gatherTimeout())
 			} else {
 				timeoutAt = f.now().Add(c.cfg.ProbeInterval)
 			}

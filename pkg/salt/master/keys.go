@@ -125,10 +125,12 @@ func (j *keyJudge) known(id string) ([2]string, bool) {
 // deletion is: pending, unless auto_accept or an autosign rule accepts it,
 // so that salt-key-raet -a takes effect without a restart; the session
 // stays, unserved while the key is not accepted. A key file broken behind
-// a live session is named at error, once.
+// a live session is named at error, once. An estate the road found dead
+// (alived no) is not live: the key of a minion that is down stays deleted
+// (manage.down removekeys=True) until it joins again.
 func (j *keyJudge) review(remotes map[uint32]road.RemoteState) {
 	for _, rs := range remotes {
-		if rs.Joined != road.Yes || rs.Role == "" {
+		if rs.Joined != road.Yes || rs.Alived == road.No || rs.Role == "" {
 			continue
 		}
 		_, err := j.store.Get(rs.Role)

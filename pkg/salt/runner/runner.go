@@ -84,6 +84,11 @@ func New(env *Env) *Runners {
 		saltutilFuncs(env),
 		// one line per runner module (jobs, manage, state, fileserver, cache,
 		// pillar, saltutil)
+		manageFuncs(env),
+		stateFuncs(env),
+		cacheFuncs(env),
+		pillarFuncs(env),
+		fileserverFuncs(env),
 	} {
 		for _, f := range group {
 			if err := r.exec.Register(f); err != nil {

@@ -1,0 +1,61 @@
+package client
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
+)
+
+// Presence states the master answers for (presence_req's data.state).
+var presenceStates = map[string]bool{"available": true, "present": true, "joined": true, "allowed": true, "alived": true, "reaped": true}
+
+// Presence asks the master which minion estates are in state (available,
+// present, joined, allowed, alived or reaped; "" is available) and returns
+// them by name with their IP address, as the master's presence_req answers
+// (a salt/presence/present event to the client yard). The wait is
+// Config.ReplyTimeout; a master that does not answer is ErrNoReply.
+func (c *LocalClient) Presence(ctx context.Context, state string) (body.Map, error) {
+	if state != "" && !presenceStates[state] {
+		return nil, fmt.Errorf("unknown presence state %q (available, present, joined, allowed, alived, reaped)", state)
+	}
+	req := protocol.PresenceRequest(c.cli.Name(), state)
+	_, key := protocol.PresenceState(req)
+	// The reply comes on the client yard, as a publish's does: one at a time.
+	c.pubMu.Lock()
+	defer c.pubMu.Unlock()
+	c.drainReplies()
+	if err := c.cli.Transmit(req, protocol.YardManor).Err(); err != nil {
+		return nil, sendError(err, c.manorPath())
+	}
+	timer := c.cfg.Clock.NewTimer(c.cfg.ReplyTimeout)
+	defer timer.Stop()
+	for {
+		select {
+		case r := <-c.cli.Receive():
+			if tag, _ := protocol.EventTag(r.Body); tag != protocol.TagPresencePresent {
+				c.log.Debugf("dropping a message on the client yard while waiting for presence: %v", r.Body.Keys())
+				continue
+			}
+			data := protocol.EventDataMap(r.Body)
+			v, ok := data.Get(key)
+			if !ok {
+				continue // not the answer to this request
+			}
+			estates, ok := v.(body.Map)
+			if !ok && v != nil {
+				// the periodic event lists names only; the answer maps them
+				c.log.Debugf("dropping a presence event whose %q is a %T", key, v)
+				continue
+			}
+			return estates, nil
+		case <-timer.C():
+			return nil, fmt.Errorf("%w to a presence request within %v", ErrNoReply, c.cfg.ReplyTimeout)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-c.cli.Stopped():
+			return nil, ErrClosed
+		}
+	}
+}
