@@ -67,29 +67,7 @@ func clip(s string) string {
 
 // publish is LocalFuncs.publish (spec/salt-raet.md 3.2) for one load.
 func (m *Master) publish(load body.Map, yard string) {
-	key, _ := load.String("key")
-	if !m.keys.check(key) {
-		user, _ := load.String("user")
-		m.refuse("auth_failed", "Authentication failure of type \"user\" occurred for user %q (publish from yard %s)", user, yard)
-		m.replyError(yard, ErrNameAuthentication, authFailure)
-		return
-	}
-	if m.opts.maxLoadSize > 0 {
-		packed, err := body.AppendMsgpack(nil, load)
-		if err != nil {
-			m.refuse("bad_load", "Refused a publish from yard %s: %v", yard, err)
-			m.replyError(yard, ErrNameInvocation, err.Error())
-			return
-		}
-		if len(packed) > m.opts.maxLoadSize {
-			m.refuse("oversize_load", "Refused a publish from yard %s: its load is %d bytes, more than the master's limit of %d", yard, len(packed), m.opts.maxLoadSize)
-			m.replyError(yard, ErrNameInvocation, fmt.Sprintf("the publish load is %d bytes, more than the master's limit of %d", len(packed), m.opts.maxLoadSize))
-			return
-		}
-	}
-	if err := job.CheckPublish(load); err != nil {
-		m.refuse("bad_load", "Refused a publish from yard %s: %v", yard, err)
-		m.replyError(yard, ErrNameInvocation, err.Error())
+	if !m.admitPublish(load, yard) {
 		return
 	}
 	load = slices.Clone(load)
@@ -212,4 +190,36 @@ func (m *Master) accepted() ([]string, error) {
 		return nil, err
 	}
 	return all[raet.Accepted], nil
+}
+
+// admitPublish checks a publish before anything of it is used: the access
+// key, the load's size and its fields. A refusal is counted, logged and
+// answered to the yard.
+func (m *Master) admitPublish(load body.Map, yard string) bool {
+	key, _ := load.String("key")
+	if !m.keys.check(key) {
+		user, _ := load.String("user")
+		m.refuse("auth_failed", "Authentication failure of type \"user\" occurred for user %q (publish from yard %s)", user, yard)
+		m.replyError(yard, ErrNameAuthentication, authFailure)
+		return false
+	}
+	if m.opts.maxLoadSize > 0 {
+		packed, err := body.AppendMsgpack(nil, load)
+		if err != nil {
+			m.refuse("bad_load", "Refused a publish from yard %s: %v", yard, err)
+			m.replyError(yard, ErrNameInvocation, err.Error())
+			return false
+		}
+		if len(packed) > m.opts.maxLoadSize {
+			m.refuse("oversize_load", "Refused a publish from yard %s: its load is %d bytes, more than the master's limit of %d", yard, len(packed), m.opts.maxLoadSize)
+			m.replyError(yard, ErrNameInvocation, fmt.Sprintf("the publish load is %d bytes, more than the master's limit of %d", len(packed), m.opts.maxLoadSize))
+			return false
+		}
+	}
+	if err := job.CheckPublish(load); err != nil {
+		m.refuse("bad_load", "Refused a publish from yard %s: %v", yard, err)
+		m.replyError(yard, ErrNameInvocation, err.Error())
+		return false
+	}
+	return true
 }
