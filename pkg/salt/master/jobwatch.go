@@ -14,10 +14,13 @@ import (
 // master's clock), and which minions never did. It exists only with
 // metrics_port set; its methods do nothing on a nil jobWatch.
 //
-// A minion counts as no_response as the salt command would report it: no
-// return within timeout + gather_job_timeout of the publish, the wait
-// starting again whenever the minion answers a saltutil.find_job saying
-// the job still runs. A later return still counts as a return.
+// A minion counts as no_response as the salt command would report it: the
+// publish was delivered, and no return came within timeout +
+// gather_job_timeout of the publish, the wait starting again whenever the
+// minion answers a saltutil.find_job saying the job still runs. A publish
+// never delivered is not_delivered instead, once the master gives up on
+// it. A later return still counts as a return. The salt command's own
+// find_job publishes are not followed: they are not jobs of their own.
 type jobWatch struct {
 	mu         sync.Mutex
 	jobs       map[string]*watchedJob // by jid
@@ -29,8 +32,13 @@ type jobWatch struct {
 }
 
 type watchedJob struct {
-	at  time.Time            // published
-	out map[string]time.Time // minions not returned yet: when they are late
+	at  time.Time           // published
+	out map[string]*awaited // minions not returned yet
+}
+
+type awaited struct {
+	late      time.Time // when its return is late
+	delivered bool      // its road acknowledged the publish
 }
 
 // maxWatched bounds the minions waited for across jobs (about 100 bytes
@@ -49,8 +57,8 @@ func newJobWatch(wait time.Duration) *jobWatch {
 }
 
 // published starts following a job to its minions.
-func (w *jobWatch) published(jid string, minions []string, now time.Time) {
-	if w == nil || len(minions) == 0 {
+func (w *jobWatch) published(jid string, fun any, minions []string, now time.Time) {
+	if w == nil || len(minions) == 0 || fun == "saltutil.find_job" {
 		return
 	}
 	w.mu.Lock()
@@ -62,9 +70,9 @@ func (w *jobWatch) published(jid string, minions []string, now time.Time) {
 		w.unwatched++
 		return
 	}
-	j := &watchedJob{at: now, out: make(map[string]time.Time, len(minions))}
+	j := &watchedJob{at: now, out: make(map[string]*awaited, len(minions))}
 	for _, id := range minions {
-		j.out[id] = now.Add(w.wait)
+		j.out[id] = &awaited{late: now.Add(w.wait)}
 	}
 	w.jobs[jid] = j
 	w.pairs += len(j.out)
@@ -95,8 +103,22 @@ func (w *jobWatch) returned(jid, id string, fun, ret any, now time.Time) {
 		running, _ = proc["jid"].(string)
 	}
 	if j := w.jobs[running]; j != nil {
-		if _, ok := j.out[id]; ok {
-			j.out[id] = now.Add(w.wait)
+		if a := j.out[id]; a != nil {
+			a.late = now.Add(w.wait)
+		}
+	}
+}
+
+// delivered notes that the publish of a job reached a minion.
+func (w *jobWatch) delivered(jid, id string) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if j := w.jobs[jid]; j != nil {
+		if a := j.out[id]; a != nil {
+			a.delivered = true
 		}
 	}
 }
@@ -135,8 +157,8 @@ func (w *jobWatch) sweep(now time.Time) (open int, noResponse, unwatched uint64)
 
 func (w *jobWatch) sweepLocked(now time.Time) {
 	for jid, j := range w.jobs {
-		for id, late := range j.out {
-			if !now.Before(late) {
+		for id, a := range j.out {
+			if a.delivered && !now.Before(a.late) {
 				w.noResponse++
 				w.forgetLocked(jid, j, id)
 			}

@@ -16,12 +16,12 @@ import (
 var (
 	masterStats = prometheus.NewDesc("salt_master_stats_total",
 		"The master's counters (Stats, without the router's): what it did and every refusal, by reason.", []string{"reason"}, nil)
-	masterPublishes = prometheus.NewDesc("salt_master_publishes_total", "Jobs published to at least one minion.", nil, nil)
+	masterPublishes = prometheus.NewDesc("salt_master_publishes_total", "Jobs published to at least one minion (the salt command's find_job included).", nil, nil)
 	masterReturns   = prometheus.NewDesc("salt_master_returns_total", "Returns kept from minions.", nil, nil)
 	masterUndeliv   = prometheus.NewDesc("salt_master_not_delivered_total",
 		"Publishes to a minion its road never acknowledged within the resend window ([Not delivered]).", nil, nil)
 	masterNoResp = prometheus.NewDesc("salt_master_no_response_total",
-		"Minions a publish reached that did not return within timeout + gather_job_timeout, find_job answers extending it ([No response]).", nil, nil)
+		"Minions a job was delivered to that did not return within timeout + gather_job_timeout, find_job answers extending it ([No response]); find_job publishes are not counted.", nil, nil)
 	masterJobsOpen = prometheus.NewDesc("salt_master_jobs_open",
 		"Jobs published whose minions have not all returned, been reported undelivered or given up on.", nil, nil)
 	masterUnwatched = prometheus.NewDesc("salt_master_jobs_unwatched_total",

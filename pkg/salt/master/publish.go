@@ -150,7 +150,7 @@ func (m *Master) publish(load body.Map, yard string) {
 	}
 	pub := protocol.PubLoad(load, jid)
 	m.stats.Add("publish")
-	m.watch.published(jid, minions, m.now())
+	m.watch.published(jid, fun(load), minions, m.now())
 	m.log.Infof("Job %s: %v to %d minion(s) %v", jid, fun(load), len(minions), minions)
 	m.reply(yard, protocol.SharePubRet, protocol.PublishReply(pub, minions))
 	m.sendPub(jid, minions, pub)
