@@ -1,6 +1,7 @@
 package master
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -42,7 +43,7 @@ func (m *Master) openMetrics() error {
 	m.watch = newJobWatch(time.Duration(m.cfg.Timeout+m.cfg.GatherJobTimeout) * time.Second)
 	srv, err := metrics.Listen(addr, metrics.Transport(m.road, m.lane, m.router), m.collector(), m.watch.durations)
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot listen on %s (metrics_interface and metrics_port in %s): %w", addr, m.cfg.ConfFile, err)
 	}
 	m.metrics = srv
 	return nil

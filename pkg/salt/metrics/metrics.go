@@ -29,7 +29,7 @@ type Server struct {
 
 // Listen binds addr (host:port) and makes the endpoint serving the
 // collectors; nothing is served until Serve. It fails with the address in
-// the error when the port cannot be bound.
+// the error when the port cannot be bound (the daemon names its options).
 func Listen(addr string, cs ...prometheus.Collector) (*Server, error) {
 	reg := prometheus.NewRegistry()
 	for _, c := range cs {
@@ -39,7 +39,7 @@ func Listen(addr string, cs ...prometheus.Collector) (*Server, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("metrics endpoint (metrics_interface, metrics_port): %w", err)
+		return nil, fmt.Errorf("metrics endpoint: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))

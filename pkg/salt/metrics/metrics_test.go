@@ -11,7 +11,7 @@ import (
 )
 
 // The endpoint serves what its collectors make at each scrape, and stops
-// with its context; a port taken is an error naming the options.
+// with its context; a port taken is an error naming the address.
 func TestServe(t *testing.T) {
 	d := prometheus.NewDesc("test_things_total", "Things.", []string{"reason"}, nil)
 	n := 0
@@ -41,7 +41,7 @@ func TestServe(t *testing.T) {
 	if got := get(); !strings.Contains(got, `test_things_total{reason="bad_load"} 2`) {
 		t.Fatalf("second scrape: collected again?\n%s", got)
 	}
-	if _, err := Listen(s.Addr()); err == nil || !strings.Contains(err.Error(), "metrics_port") {
+	if _, err := Listen(s.Addr()); err == nil || !strings.Contains(err.Error(), s.Addr()) {
 		t.Errorf("a port taken: %v", err)
 	}
 	cancel()

@@ -2,6 +2,7 @@ package minion
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -31,7 +32,7 @@ func (m *Minion) openMetrics() error {
 	c := metrics.Func{Descs: []*prometheus.Desc{minionStats, minionJobs, minionSpooled, minionDepth}, Make: m.collect}
 	srv, err := metrics.Listen(addr, metrics.Transport(m.road, m.lane, m.router), c)
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot listen on %s (metrics_interface and metrics_port in %s): %w", addr, m.cfg.ConfFile, err)
 	}
 	m.metrics = srv
 	return nil
