@@ -23,6 +23,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/internal/counters"
 	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/metrics"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
 
@@ -130,6 +131,9 @@ type Master struct {
 
 	jobUsers jobUsers // who published each recent job (events3006.go)
 	reactor  *reactor // nil without a reactor option (reactor.go)
+
+	metrics *metrics.Server // nil without metrics_port (metrics.go)
+	watch   *jobWatch       // jobs followed for the metrics; nil without them
 }
 
 // New prepares a master from its configuration: it opens the key store
@@ -167,6 +171,10 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 		return nil, err
 	}
 	m.handle()
+	if err := m.openMetrics(); err != nil {
+		m.Close()
+		return nil, err
+	}
 	if m.reactor != nil {
 		m.ev.react = m.reactor.react
 	}
@@ -250,6 +258,9 @@ func (m *Master) Close() error {
 	if m.started.Swap(true) {
 		return nil
 	}
+	if m.metrics != nil {
+		m.metrics.Close()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	m.road.Run(ctx)
@@ -320,6 +331,9 @@ func (m *Master) Run(ctx context.Context) error {
 	start("key watch", m.watchKeys)
 	if m.reactor != nil {
 		start("reactor", m.reactor.run)
+	}
+	if m.metrics != nil {
+		start("metrics", m.metrics.Serve)
 	}
 	workers := max(m.cfg.WorkerThreads, 1)
 	for range workers {

@@ -128,6 +128,7 @@ func (m *Master) publish(load body.Map, yard string) {
 	}
 	pub := protocol.PubLoad(load, jid)
 	m.stats.Add("publish")
+	m.watch.published(jid, fun(load), minions, m.now())
 	m.log.Infof("Job %s: %v to %d minion(s) %v", jid, fun(load), len(minions), minions)
 	m.reply(yard, protocol.SharePubRet, protocol.PublishReply(pub, minions))
 	m.sendPub(jid, minions, pub)
@@ -175,6 +176,7 @@ func (m *Master) sendPub(jid string, minions []string, pub body.Map) {
 
 func (m *Master) undelivered(jid, id, estate, why string) {
 	m.stats.Add("publish_undelivered")
+	m.watch.undelivered(jid, id)
 	if estate != "" {
 		m.log.Warnf("Job %s was not delivered to %s (estate %s): %s", jid, id, estate, why)
 	} else {

@@ -144,6 +144,7 @@ func (m *Master) handleReturn(id string, load body.Map) {
 		m.log.Errorf("Return from %s for job %s: %v", id, jid, err)
 	}
 	m.stats.Add("return")
+	m.watch.returned(jid, id, r.Fun, r.Return, m.now())
 	m.log.Debugf("Return from %s for job %s", id, jid)
 	// Stamped here, replacing any "_stamp" the minion sent, as Salt's
 	// fire_event does; 3006's store_job fires it under the ret tag only

@@ -25,6 +25,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/internal/counters"
 	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/metrics"
 	"github.com/saltraet/saltraet/pkg/salt/modules"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
@@ -151,6 +152,8 @@ type Minion struct {
 
 	started atomic.Bool
 	closed  atomic.Bool
+
+	metrics *metrics.Server // nil without metrics_port (metrics.go)
 }
 
 // New makes a minion from its configuration: it opens the key store
@@ -217,6 +220,10 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	for share, h := range m.handlers() {
 		m.router.Handle(share, h)
 	}
+	if err := m.openMetrics(); err != nil {
+		m.Close()
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -252,6 +259,9 @@ func (m *Minion) Close() error {
 		return nil
 	}
 	m.jobCancel()
+	if m.metrics != nil {
+		m.metrics.Close()
+	}
 	m.stopRoad()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -20,6 +20,7 @@ func (m *Minion) Run(ctx context.Context) error {
 		return errors.New("minion: Run called twice, or after Close")
 	}
 	defer m.jobCancel()
+	defer m.serveMetrics()()
 	r := m.startStacks()
 	defer r.stopStacks()
 	defer r.stopRouter()
