@@ -122,14 +122,10 @@ func (m *Master) publish(load body.Map, yard string) {
 		return
 	}
 	jid, _ := load.String("jid")
-	if jid == "" {
+	prepared := jid == ""
+	if prepared {
 		nocache, _ := kwargs.Bool("nocache")
-		if nocache {
-			jid, err = m.cache.PrepJIDNoCache(m.opts.jids)
-		} else {
-			jid, err = m.cache.PrepJID(m.opts.jids)
-		}
-		if err != nil {
+		if jid, err = m.jobs.prep(nocache); err != nil {
 			m.stats.Add("cache_error")
 			m.log.Errorf("Publish from yard %s: %v", yard, err)
 			m.replyError(yard, ErrNameMaster, err.Error())
@@ -142,7 +138,7 @@ func (m *Master) publish(load body.Map, yard string) {
 	m.ev.fire(jid, job.MinionsEvent(minions))
 	m.ev.fire(job.NewJobTag(jid), job.NewJobEvent(load, minions, missingIDs(tgtType, tgt, minions)))
 	m.jobUsers.note(jid, load)
-	if err := m.cache.SaveLoad(jid, load, minions); err != nil {
+	if err := m.jobs.saveLoad(jid, load, minions, prepared); err != nil {
 		m.stats.Add("cache_error")
 		m.log.Errorf("Publish %s: %v", jid, err)
 		m.replyError(yard, ErrNameMaster, err.Error())
@@ -152,6 +148,13 @@ func (m *Master) publish(load body.Map, yard string) {
 	m.stats.Add("publish")
 	m.log.Infof("Job %s: %v to %d minion(s) %v", jid, fun(load), len(minions), minions)
 	m.reply(yard, protocol.SharePubRet, protocol.PublishReply(pub, minions))
+	// The job is durable before any minion can return for it, so that a
+	// master back from a crash knows the jid of every return it is sent.
+	// Publishes waiting meanwhile share one sync (group commit).
+	if err := m.jobs.commit(); err != nil {
+		m.stats.Add("cache_error")
+		m.log.Errorf("Publish %s: %v; sent all the same", jid, err)
+	}
 	m.sendPub(jid, minions, pub)
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 )
 
@@ -34,6 +35,9 @@ var (
 type jidQueue struct {
 	path string
 	hwm  int
+	// commit, when set, makes the queue durable in batches (files.go);
+	// until then a crash of the machine may forget the newest jids.
+	commit *fsutil.Committer
 
 	mu   sync.Mutex
 	jids []string // sorted ascending, at most hwm
@@ -83,7 +87,7 @@ func (q *jidQueue) admit(jid string) error {
 		return fmt.Errorf("%w (%s, the last %d jids)", ErrJIDTooOld, q.jids[0], q.hwm)
 	}
 	q.insert(jid)
-	if err := writeFileAtomic(filepath.Dir(q.path), JIDQueueFile, []byte(strings.Join(q.jids, "\n")+"\n"), 0o600); err != nil {
+	if err := writeFileCommitted(q.commit, filepath.Dir(q.path), JIDQueueFile, []byte(strings.Join(q.jids, "\n")+"\n"), 0o600); err != nil {
 		// Run it anyway: the job was new, and refusing work because a
 		// disk is full is worse than a replay window that did not grow.
 		return fmt.Errorf("jid %s taken but not saved: %w", jid, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/route"
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 )
 
 // SpoolDir is the directory, under cachedir, of the returns not yet
@@ -41,6 +42,10 @@ type spool struct {
 	log   logrus.FieldLogger
 	send  sendFunc
 	clock clock.Clock // of idle; nil is the real clock
+	// commit, when set, makes the spool's files durable in batches
+	// (files.go): a return is sent at once, its file synced beside the
+	// sending by a sync shared with the other returns of the moment.
+	commit *fsutil.Committer
 
 	mu       sync.Mutex
 	index    map[string]string // jid → master estate, of the files on disk
@@ -102,7 +107,7 @@ func (s *spool) put(jid, master string, msg body.Map) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(s.dir, jid, data, 0o600); err != nil {
+	if err := writeFileCommitted(s.commit, s.dir, jid, data, 0o600); err != nil {
 		return err
 	}
 	s.mu.Lock()
