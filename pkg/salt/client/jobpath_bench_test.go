@@ -16,6 +16,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/salt/client"
 	"github.com/saltraet/saltraet/pkg/salt/config"
@@ -268,4 +269,46 @@ func cpuTime() time.Duration {
 // load on the machine does not inflate as it does the wall time.
 func reportCPU(b *testing.B, since time.Duration) {
 	b.ReportMetric(float64((cpuTime()-since).Microseconds())/1000/float64(b.N), "cpu-ms/job")
+}
+
+// BenchmarkJobPathCryptoFloor is the crypto a test.ping job needs on the
+// road, done back to back in one goroutine: four packets signed and
+// verified (the publish, the minion's done, the return, the master's
+// done) and two bodies boxed and opened (the publish and the return),
+// each ~300 bytes. Read the job figures against it, from the same run.
+func BenchmarkJobPathCryptoFloor(b *testing.B) {
+	signer, err := raet.GenerateSigner()
+	if err != nil {
+		b.Fatal(err)
+	}
+	verifier, err := raet.NewVerifier(signer.VerKey())
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, _ := raet.GeneratePrivateer()
+	z, _ := raet.GeneratePrivateer()
+	box, err := raet.NewBox(a, z.Publican())
+	if err != nil {
+		b.Fatal(err)
+	}
+	peer, _ := raet.NewBox(z, a.Publican())
+	packet := make([]byte, 300)
+	b.ResetTimer()
+	for range b.N {
+		for range 4 {
+			if !verifier.Verify(packet, signer.Sign(packet)) {
+				b.Fatal("signature does not verify")
+			}
+		}
+		for range 2 {
+			coat, err := box.Seal(nil, packet)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := peer.Open(nil, coat); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "cpu-ms/job")
 }

@@ -136,12 +136,11 @@ func (s *jobStore) saveReturn(jid, id string, load body.Map) error {
 	return nil
 }
 
-// commit waits until what the job cache has written is durable.
-func (s *jobStore) commit() error {
-	if !s.on {
-		return nil
+// commitSoon has what the job cache wrote made durable, not waiting.
+func (s *jobStore) commitSoon() {
+	if s.on {
+		s.cache.CommitSoon()
 	}
-	return s.cache.Commit()
 }
 
 // isUnknown tells the error of a job the store does not know.

@@ -148,13 +148,12 @@ func (m *Master) publish(load body.Map, yard string) {
 	m.stats.Add("publish")
 	m.log.Infof("Job %s: %v to %d minion(s) %v", jid, fun(load), len(minions), minions)
 	m.reply(yard, protocol.SharePubRet, protocol.PublishReply(pub, minions))
-	// The job is durable before any minion can return for it, so that a
-	// master back from a crash knows the jid of every return it is sent.
-	// Publishes waiting meanwhile share one sync (group commit).
-	if err := m.jobs.commit(); err != nil {
-		m.stats.Add("cache_error")
-		m.log.Errorf("Publish %s: %v; sent all the same", jid, err)
-	}
+	// The job's files become durable at the next group commit, which runs
+	// beside the sending: waiting for it would add a sync to every job's
+	// latency, and the road says done to a minion's return on receipt,
+	// before the return itself is synced, so the window a crash of the
+	// machine can hit is the same one sync either way.
+	m.jobs.commitSoon()
 	m.sendPub(jid, minions, pub)
 }
 
