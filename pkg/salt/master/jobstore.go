@@ -12,9 +12,10 @@ import (
 )
 
 // Bounds of the jobs the master remembers in memory: the minions each
-// targeted (so a return is checked without reading .minions.p) and, with
-// job_cache: False, who returned already. A job forgotten is looked up in
-// the job cache; without one its late returns are refused as unknown.
+// targeted (so a return is checked without reading .minions.p) and who
+// returned already (so a return is fired before it is written). A job
+// forgotten is looked up in the job cache; without one its late returns
+// are refused as unknown.
 const (
 	recentJobsMax    = 4096
 	recentMinionsMax = 1 << 16 // ids over all remembered jobs
@@ -38,7 +39,7 @@ type jobStore struct {
 
 type jobRecord struct {
 	minions  []string
-	returned map[string]bool // job_cache: False only
+	returned map[string]bool // who returned, fired
 }
 
 func newJobStore(cache *job.Cache, on bool, jids *job.JIDGen) *jobStore {
@@ -58,11 +59,9 @@ func (s *jobStore) prep(nocache bool) (string, error) {
 	}
 }
 
-// saveLoad keeps a job's load and minions; prepared says prep gave the jid
-// just now (its directory is there). Nothing goes to disk without a job
-// cache.
+// saveLoad writes a job's load and minions to the job cache, if any;
+// prepared says prep gave the jid just now (its directory is there).
 func (s *jobStore) saveLoad(jid string, load body.Map, minions []string, prepared bool) error {
-	s.remember(jid, minions)
 	switch {
 	case !s.on:
 		return nil
@@ -112,28 +111,36 @@ func (s *jobStore) targeted(jid, id string) (bool, error) {
 	return slices.Contains(minions, id), nil
 }
 
-// saveReturn keeps a minion's return once (job.ErrDuplicateReturn for a
-// second), durable at the next group commit, which it asks for.
-func (s *jobStore) saveReturn(jid, id string, load body.Map) error {
-	if s.on {
-		err := s.cache.SaveReturn(jid, id, load)
-		s.cache.CommitSoon()
-		return err
-	}
+// claim takes a minion's return of a job remembered here: fresh, unless
+// the minion returned already (job.ErrDuplicateReturn). A job not
+// remembered is not fresh, and is left to the job cache to decide.
+func (s *jobStore) claim(jid, id string) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.recent[jid]
 	if !ok {
-		return job.ErrUnknownJob
+		return false, nil
+	}
+	if r.returned[id] {
+		return false, job.ErrDuplicateReturn
 	}
 	if r.returned == nil {
 		r.returned = map[string]bool{}
 	}
-	if r.returned[id] {
-		return job.ErrDuplicateReturn
-	}
 	r.returned[id] = true
-	return nil
+	return true, nil
+}
+
+// saveReturn writes a minion's return to the job cache, if any, once
+// (job.ErrDuplicateReturn for a second), durable at the group commit it
+// asks for. Without a job cache a job not remembered is unknown.
+func (s *jobStore) saveReturn(jid, id string, load body.Map) error {
+	if !s.on {
+		return job.ErrUnknownJob
+	}
+	err := s.cache.SaveReturn(jid, id, load)
+	s.cache.CommitSoon()
+	return err
 }
 
 // commitSoon has what the job cache wrote made durable, not waiting.
