@@ -12,10 +12,9 @@ import (
 )
 
 // Bounds of the jobs the master remembers in memory: the minions each
-// targeted (so a return is checked without reading .minions.p) and who
-// returned already (so a return is fired before it is written). A job
-// forgotten is looked up in the job cache; without one its late returns
-// are refused as unknown.
+// targeted (so a return is checked without reading .minions.p) and, with
+// job_cache: False, who returned already. A job forgotten is looked up in
+// the job cache; without one its late returns are refused as unknown.
 const (
 	recentJobsMax    = 4096
 	recentMinionsMax = 1 << 16 // ids over all remembered jobs
@@ -39,7 +38,7 @@ type jobStore struct {
 
 type jobRecord struct {
 	minions  []string
-	returned map[string]bool // who returned, fired
+	returned map[string]bool // job_cache: False only
 }
 
 func newJobStore(cache *job.Cache, on bool, jids *job.JIDGen) *jobStore {
@@ -59,9 +58,11 @@ func (s *jobStore) prep(nocache bool) (string, error) {
 	}
 }
 
-// saveLoad writes a job's load and minions to the job cache, if any;
-// prepared says prep gave the jid just now (its directory is there).
+// saveLoad keeps a job's load and minions; prepared says prep gave the jid
+// just now (its directory is there). Nothing goes to disk without a job
+// cache.
 func (s *jobStore) saveLoad(jid string, load body.Map, minions []string, prepared bool) error {
+	s.remember(jid, minions)
 	switch {
 	case !s.on:
 		return nil
@@ -111,36 +112,28 @@ func (s *jobStore) targeted(jid, id string) (bool, error) {
 	return slices.Contains(minions, id), nil
 }
 
-// claim takes a minion's return of a job remembered here: fresh, unless
-// the minion returned already (job.ErrDuplicateReturn). A job not
-// remembered is not fresh, and is left to the job cache to decide.
-func (s *jobStore) claim(jid, id string) (bool, error) {
+// saveReturn keeps a minion's return once (job.ErrDuplicateReturn for a
+// second), durable at the next group commit, which it asks for.
+func (s *jobStore) saveReturn(jid, id string, load body.Map) error {
+	if s.on {
+		err := s.cache.SaveReturn(jid, id, load)
+		s.cache.CommitSoon()
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.recent[jid]
 	if !ok {
-		return false, nil
-	}
-	if r.returned[id] {
-		return false, job.ErrDuplicateReturn
+		return job.ErrUnknownJob
 	}
 	if r.returned == nil {
 		r.returned = map[string]bool{}
 	}
-	r.returned[id] = true
-	return true, nil
-}
-
-// saveReturn writes a minion's return to the job cache, if any, once
-// (job.ErrDuplicateReturn for a second), durable at the group commit it
-// asks for. Without a job cache a job not remembered is unknown.
-func (s *jobStore) saveReturn(jid, id string, load body.Map) error {
-	if !s.on {
-		return job.ErrUnknownJob
+	if r.returned[id] {
+		return job.ErrDuplicateReturn
 	}
-	err := s.cache.SaveReturn(jid, id, load)
-	s.cache.CommitSoon()
-	return err
+	r.returned[id] = true
+	return nil
 }
 
 // commitSoon has what the job cache wrote made durable, not waiting.

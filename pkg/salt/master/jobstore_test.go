@@ -65,9 +65,13 @@ func TestJobCacheGroupCommit(t *testing.T) {
 	c.publish(pubLoad(tm.key(), "web1", "glob", "test.ping"))
 	jid, _ := get(c.reply(), "return", "ret", "jid").(string)
 	web1.waitPub()
-	eventually(t, "the load in the job cache", func() bool { _, err := tm.m.cache.LoadLoad(jid); return err == nil })
+	if _, err := tm.m.cache.LoadLoad(jid); err != nil {
+		t.Fatal(err)
+	}
 	web1.ret(tm.m.EstateName(), jid, "web1")
 	c.waitTag(job.RetTag(jid, "web1"))
-	eventually(t, "the return in the job cache", func() bool { rets, err := tm.m.cache.Returns(jid); return err == nil && len(rets) == 1 })
+	if rets, err := tm.m.cache.Returns(jid); err != nil || len(rets) != 1 {
+		t.Fatalf("returns %v %v", rets, err)
+	}
 	eventually(t, "a group commit", func() bool { return tm.m.cache.Syncs() > 0 })
 }

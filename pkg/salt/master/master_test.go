@@ -71,15 +71,11 @@ func TestPublishAndReturn(t *testing.T) {
 		t.Fatalf("event route %v", ert)
 	}
 
-	// The job cache: the load without the key, the targeted minions,
-	// written once the job went out (as Salt's _prep_pub, which publishes
-	// when save_load fails).
-	var load body.Map
-	eventually(t, "the load in the job cache", func() bool {
-		var err error
-		load, err = tm.m.cache.LoadLoad(jid)
-		return err == nil
-	})
+	// The job cache: the load without the key, the targeted minions.
+	load, err := tm.m.cache.LoadLoad(jid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if load.Has("key") || get(load, "jid") != jid || get(load, "fun") != "test.ping" {
 		t.Fatalf("saved load %v", load)
 	}
@@ -93,13 +89,10 @@ func TestPublishAndReturn(t *testing.T) {
 	if get(e.data, "id") != "web1" || get(e.data, "return") != true {
 		t.Fatalf("ret event %v", e.data)
 	}
-	// Stored once fired, as Salt's store_job does.
-	var rets map[string]body.Map
-	eventually(t, "the return in the job cache", func() bool {
-		var err error
-		rets, err = tm.m.cache.Returns(jid)
-		return err == nil && len(rets) > 0
-	})
+	rets, err := tm.m.cache.Returns(jid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, ok := rets["web1"]; !ok || len(rets) != 1 {
 		t.Fatalf("returns stored %v", rets)
 	}

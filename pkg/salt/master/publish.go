@@ -138,36 +138,23 @@ func (m *Master) publish(load body.Map, yard string) {
 	m.ev.fire(jid, job.MinionsEvent(minions))
 	m.ev.fire(job.NewJobTag(jid), job.NewJobEvent(load, minions, missingIDs(tgtType, tgt, minions)))
 	m.jobUsers.note(jid, load)
-	m.jobs.remember(jid, minions)
-	// A jid the master allocated has its directory already, which is all
-	// a return needs: its load is written once the minions have it, as
-	// Salt's _prep_pub goes on publishing when save_load fails. A jid the
-	// client chose gets its directory first.
-	if !prepared {
-		if err := m.jobs.saveLoad(jid, load, minions, false); err != nil {
-			m.stats.Add("cache_error")
-			m.log.Errorf("Publish %s: %v", jid, err)
-			m.replyError(yard, ErrNameMaster, err.Error())
-			return
-		}
+	if err := m.jobs.saveLoad(jid, load, minions, prepared); err != nil {
+		m.stats.Add("cache_error")
+		m.log.Errorf("Publish %s: %v", jid, err)
+		m.replyError(yard, ErrNameMaster, err.Error())
+		return
 	}
 	pub := protocol.PubLoad(load, jid)
 	m.stats.Add("publish")
 	m.log.Infof("Job %s: %v to %d minion(s) %v", jid, fun(load), len(minions), minions)
 	m.reply(yard, protocol.SharePubRet, protocol.PublishReply(pub, minions))
-	m.sendPub(jid, minions, pub)
-	if prepared {
-		if err := m.jobs.saveLoad(jid, load, minions, true); err != nil {
-			m.stats.Add("cache_error")
-			m.log.Errorf("Publish %s: %v", jid, err)
-		}
-	}
 	// The job's files become durable at the next group commit, which runs
 	// beside the sending: waiting for it would add a sync to every job's
 	// latency, and the road says done to a minion's return on receipt,
 	// before the return itself is synced, so the window a crash of the
 	// machine can hit is the same one sync either way.
 	m.jobs.commitSoon()
+	m.sendPub(jid, minions, pub)
 }
 
 func fun(load body.Map) any { v, _ := load.Get("fun"); return v }
@@ -222,9 +209,5 @@ func (m *Master) undelivered(jid, id, estate, why string) {
 
 // accepted lists the ids of the accepted keys.
 func (m *Master) accepted() ([]string, error) {
-	all, err := m.store.List()
-	if err != nil {
-		return nil, err
-	}
-	return all[raet.Accepted], nil
+	return m.store.ListStatus(raet.Accepted)
 }

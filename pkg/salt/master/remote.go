@@ -109,7 +109,6 @@ func (m *Master) handleReturn(id string, load body.Map) {
 			return
 		}
 		load.Set("jid", jid)
-		m.jobs.remember(jid, []string{id})
 		if err := m.jobs.saveLoad(jid, load, []string{id}, true); err != nil {
 			m.stats.Add("cache_error")
 			m.log.Errorf("Return from %s: %v", id, err)
@@ -130,21 +129,20 @@ func (m *Master) handleReturn(id string, load body.Map) {
 			return
 		}
 	}
-	// A return is taken once: a job this master remembers knows who
-	// returned, and the return is fired first and stored after, as Salt's
-	// store_job does; for an older job the job cache's mkdir decides,
-	// before the return is fired.
-	fresh, err := m.jobs.claim(jid, id)
-	if err == nil && !fresh {
-		err = m.storeReturn(jid, id, load)
-	}
-	switch {
-	case errors.Is(err, job.ErrDuplicateReturn):
-		m.refuse("duplicate_return", "Dropped a second return from %s for job %s (a possible replay)", id, jid)
-		return
-	case errors.Is(err, job.ErrUnknownJob):
-		m.refuse("unknown_jid", "Dropped a return from %s for job %s, which is not in the job cache", id, jid)
-		return
+	// Kept now, durable at the group commit this asks for: the road said
+	// done to the minion when the message came, before any of this.
+	if err := m.jobs.saveReturn(jid, id, load); err != nil {
+		switch {
+		case errors.Is(err, job.ErrDuplicateReturn):
+			m.refuse("duplicate_return", "Dropped a second return from %s for job %s (a possible replay)", id, jid)
+			return
+		case errors.Is(err, job.ErrUnknownJob):
+			m.refuse("unknown_jid", "Dropped a return from %s for job %s, which is not in the job cache", id, jid)
+			return
+		}
+		// Not kept, but the client still hears of it.
+		m.stats.Add("cache_error")
+		m.log.Errorf("Return from %s for job %s: %v", id, jid, err)
 	}
 	m.stats.Add("return")
 	m.log.Debugf("Return from %s for job %s", id, jid)
@@ -152,24 +150,6 @@ func (m *Master) handleReturn(id string, load body.Map) {
 	// fire_event does; 3006's store_job fires it under the ret tag only
 	// (no longer under the bare jid).
 	m.ev.fire(job.RetTag(jid, id), protocol.StampedEvent(m.retEvent(jid, load), time.Now()))
-	if fresh && m.jobs.on {
-		m.storeReturn(jid, id, load)
-	}
-}
-
-// storeReturn keeps a return in the job cache, durable at the group commit
-// it asks for (the road said done to the minion when the message came,
-// before any of this). A failure other than a second return or an unknown
-// job is counted and logged: the return is not kept, but the client still
-// hears of it.
-func (m *Master) storeReturn(jid, id string, load body.Map) error {
-	err := m.jobs.saveReturn(jid, id, load)
-	if err != nil && !errors.Is(err, job.ErrDuplicateReturn) && !errors.Is(err, job.ErrUnknownJob) {
-		m.stats.Add("cache_error")
-		m.log.Errorf("Return from %s for job %s: %v", id, jid, err)
-		return nil
-	}
-	return err
 }
 
 // roadDropped counts and logs a message from the road the router dropped

@@ -35,8 +35,12 @@ type sendFunc func(master string, msg body.Map) (*road.Delivery, error)
 
 // spool keeps the returns of jobs until their master has them: each is a
 // file <dir>/<jid> holding the road message (msgpack, route included),
-// written before it is first sent and removed only once the road reports it
-// delivered. A return is sent at most once at a time.
+// written whole before it is first sent, and removed only once the road
+// reports it delivered. A return is sent at most once at a time. With a
+// group commit (commit) the file is synced beside the sending, by one sync
+// shared with the returns of the moment: a return survives a crash of the
+// minion's process at once, and a crash of its machine once that sync ran
+// or the master has it, whichever comes first.
 type spool struct {
 	dir   string
 	log   logrus.FieldLogger
