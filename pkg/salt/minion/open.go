@@ -83,7 +83,9 @@ func (m *Minion) openJobFiles() error {
 
 // closeCommit syncs what the group commit has not covered yet.
 func (m *Minion) closeCommit() {
-	m.jidQ.close()
+	if m.jidQ != nil {
+		m.jidQ.close()
+	}
 	if m.commit == nil {
 		return
 	}
