@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 )
 
 // Committer is a group commit for the files a store writes with NoSync:
@@ -12,8 +13,11 @@ import (
 // writer that must know its files are durable waits (Commit), and the
 // writers that wait meanwhile share the next sync; a writer that needs no
 // wait asks for a commit soon (CommitSoon), made by a goroutine that lives
-// only while writes are ahead of the last sync. No timers: a batch is what
-// was written while the previous sync ran.
+// only while writes are ahead of the last sync. A waiter's batch is what
+// was written while the previous sync ran; CommitSoon's syncs come at most
+// every CommitDelay, so that a busy store syncs a few hundred times a
+// second rather than back to back (each sync also stalls writes to the
+// pages it writes out). Nothing runs while nothing is written.
 //
 // The sync is syncfs(2) on Linux (one call for every dirty file and
 // directory of the filesystem the store is on: its cost is that of one
@@ -21,6 +25,7 @@ import (
 type Committer struct {
 	root    *os.File // a directory of the store, whose filesystem is synced
 	onError func(error)
+	closing chan struct{} // closed by Close: CommitSoon's wait ends
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -40,7 +45,7 @@ func NewCommitter(dir string, onError func(error)) (*Committer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("group commit: %w", err)
 	}
-	c := &Committer{root: f, onError: onError}
+	c := &Committer{root: f, onError: onError, closing: make(chan struct{})}
 	c.cond = sync.NewCond(&c.mu)
 	return c, nil
 }
@@ -115,25 +120,42 @@ func (c *Committer) CommitSoon() {
 	go c.commitBehind()
 }
 
-// commitBehind syncs until no write is left behind the last sync.
+// CommitDelay is how long CommitSoon lets writes gather before it syncs:
+// what it adds to the time a write takes to be durable.
+const CommitDelay = 5 * time.Millisecond
+
+// commitBehind syncs, each time after CommitDelay, until no write is left
+// behind the last sync.
 func (c *Committer) commitBehind() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for !c.closed && c.synced < c.written {
-		if c.syncing {
+	t := time.NewTimer(CommitDelay)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-c.closing: // Close syncs what is left
+		}
+		c.mu.Lock()
+		for c.syncing {
 			c.cond.Wait()
-			continue
 		}
-		if err := c.syncLocked(); err != nil {
+		if c.closed || c.synced >= c.written {
+			c.soon = false
+			c.mu.Unlock()
+			return
+		}
+		err := c.syncLocked()
+		c.mu.Unlock()
+		if err != nil {
 			if c.onError != nil {
-				c.mu.Unlock()
 				c.onError(err)
-				c.mu.Lock()
 			}
-			break // the next write asks again
+			c.mu.Lock()
+			c.soon = false // the next write asks again
+			c.mu.Unlock()
+			return
 		}
+		t.Reset(CommitDelay)
 	}
-	c.soon = false
 }
 
 // Syncs is how many syncs ran.
@@ -147,6 +169,11 @@ func (c *Committer) Syncs() uint64 {
 // Later commits fail; later writes are the caller's to sync.
 func (c *Committer) Close() error {
 	c.mu.Lock()
+	select {
+	case <-c.closing:
+	default:
+		close(c.closing)
+	}
 	var err error
 	for c.synced < c.written && err == nil {
 		if c.syncing {
