@@ -106,6 +106,7 @@ type Master struct {
 
 	store  *pki.Store
 	cache  *job.Cache
+	jobs   *jobStore // the job cache as the master writes it (jobstore.go)
 	keys   *accessKeys
 	road   *road.Stack
 	lane   *lane.Stack
@@ -264,6 +265,7 @@ func (m *Master) Close() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	m.road.Run(ctx)
+	m.closeJobStore()
 	return m.lane.Run(ctx)
 }
 
@@ -345,6 +347,7 @@ func (m *Master) Run(ctx context.Context) error {
 	close(m.stopping)
 	wg.Wait()
 	m.watchers.Wait()
+	m.closeJobStore()
 	m.log.Infof("Salt master %s stopped", m.estate)
 	select {
 	case err := <-errc:

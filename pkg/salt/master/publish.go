@@ -100,14 +100,10 @@ func (m *Master) publish(load body.Map, yard string) {
 		return
 	}
 	jid, _ := load.String("jid")
-	if jid == "" {
+	prepared := jid == ""
+	if prepared {
 		nocache, _ := kwargs.Bool("nocache")
-		if nocache {
-			jid, err = m.cache.PrepJIDNoCache(m.opts.jids)
-		} else {
-			jid, err = m.cache.PrepJID(m.opts.jids)
-		}
-		if err != nil {
+		if jid, err = m.jobs.prep(nocache); err != nil {
 			m.stats.Add("cache_error")
 			m.log.Errorf("Publish from yard %s: %v", yard, err)
 			m.replyError(yard, ErrNameMaster, err.Error())
@@ -120,7 +116,7 @@ func (m *Master) publish(load body.Map, yard string) {
 	m.ev.fire(jid, job.MinionsEvent(minions))
 	m.ev.fire(job.NewJobTag(jid), job.NewJobEvent(load, minions, missingIDs(tgtType, tgt, minions)))
 	m.jobUsers.note(jid, load)
-	if err := m.cache.SaveLoad(jid, load, minions); err != nil {
+	if err := m.jobs.saveLoad(jid, load, minions, prepared); err != nil {
 		m.stats.Add("cache_error")
 		m.log.Errorf("Publish %s: %v", jid, err)
 		m.replyError(yard, ErrNameMaster, err.Error())
@@ -131,6 +127,12 @@ func (m *Master) publish(load body.Map, yard string) {
 	m.watch.published(jid, fun(load), minions, m.now())
 	m.log.Infof("Job %s: %v to %d minion(s) %v", jid, fun(load), len(minions), minions)
 	m.reply(yard, protocol.SharePubRet, protocol.PublishReply(pub, minions))
+	// The job's files become durable at the next group commit, which runs
+	// beside the sending: waiting for it would add a sync to every job's
+	// latency, and the road says done to a minion's return on receipt,
+	// before the return itself is synced, so the window a crash of the
+	// machine can hit is the same one sync either way.
+	m.jobs.commitSoon()
 	m.sendPub(jid, minions, pub)
 }
 
@@ -187,11 +189,7 @@ func (m *Master) undelivered(jid, id, estate, why string) {
 
 // accepted lists the ids of the accepted keys.
 func (m *Master) accepted() ([]string, error) {
-	all, err := m.store.List()
-	if err != nil {
-		return nil, err
-	}
-	return all[raet.Accepted], nil
+	return m.store.ListStatus(raet.Accepted)
 }
 
 // admitPublish checks a publish before anything of it is used: the access

@@ -23,6 +23,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/fileclient"
 	"github.com/saltraet/saltraet/pkg/salt/internal/counters"
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/metrics"
@@ -134,6 +135,7 @@ type Minion struct {
 	jobs    *jobTable
 	jidQ    *jidQueue
 	spool   *spool
+	commit  *fsutil.Committer // group commit of the jid queue and spool (open.go)
 	stats   counters.Counters
 	gone    gone.Yards // local yards found gone, warned about once
 	// files is the file client of the cp module and of templates' imports.
@@ -266,6 +268,7 @@ func (m *Minion) Close() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	m.lane.Run(ctx) // closes the socket and removes its file
+	m.closeCommit()
 	return nil
 }
 
