@@ -47,6 +47,14 @@ type Config struct {
 	// all at once, which overflows receive buffers with large messages: a
 	// 10 MB message then costs some 40 times its segments in resends.
 	BurstSize int
+	// MaxPacketSize is the largest road datagram this stack reads, said
+	// in its joins (segsize.go): 0 takes JumboPacketSize; a negative
+	// value, or one no larger than the reference's 1 KB, says nothing,
+	// and every message is cut as the reference cuts it.
+	MaxPacketSize int
+	// PathMTU, when set, gives the MTU of the path toward an address
+	// instead of SystemPathMTU: simulations have no interfaces.
+	PathMTU func(netip.Addr) int
 
 	// Manage turns on presence management: an alive to every remote each
 	// Timers.Period, and reaping after Timers.Interim. With ManageCascade
@@ -114,6 +122,9 @@ type core struct {
 	doneQueue []doneEntry // done message ids to forget, earliest first
 
 	stats map[string]uint64
+	// pathMTUs holds the largest unfragmented payload toward each
+	// address asked so far (pathPayload).
+	pathMTUs map[netip.Addr]int
 
 	// keys is the snapshot of verify keys by nuid that check reads: the
 	// workers of a running stack, or receive in a simulation.

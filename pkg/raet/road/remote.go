@@ -69,6 +69,9 @@ type Remote struct {
 	saved []savedMessage
 	// rx is what its incoming messages not yet complete hold here.
 	rx rxUsage
+	// maxPacket is the largest datagram the remote said in its last join
+	// that it reads; 0 when it said nothing, as the reference never does.
+	maxPacket int
 }
 
 func newRemote(uid uint32, ha netip.AddrPort) *Remote {
