@@ -13,7 +13,7 @@ import (
 
 // pairSized joins beta to alpha with the packet sizes each announces
 // (-1: none, as the reference) and the path MTU both see (0: the system's).
-func pairSized(t *testing.T, s *sim, alphaMax, betaMax, mtu int) (alpha, beta *simStack, r *Remote) {
+func pairSized(t testing.TB, s *sim, alphaMax, betaMax, mtu int) (alpha, beta *simStack, r *Remote) {
 	t.Helper()
 	if alphaMax == 0 {
 		alphaMax = JumboPacketSize
@@ -50,7 +50,7 @@ func capture(st *simStack) *[][]byte {
 }
 
 // trayOf is the number of segments of the message beta is sending to r.
-func trayOf(t *testing.T, r *Remote) int {
+func trayOf(t testing.TB, r *Remote) int {
 	t.Helper()
 	for _, tx := range r.transactions {
 		if mt, ok := tx.(*messenger); ok {
@@ -66,6 +66,9 @@ func trayOf(t *testing.T, r *Remote) int {
 // times the tray, whatever the segment size and burst limit: the window
 // halves on loss and only the segments listed missing go again.
 func TestTenMegabytesThroughLoss(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10 MB in simulation")
+	}
 	rng := rand.New(rand.NewSource(16))
 	m := padded(rng, 1, 10<<20)
 	for _, c := range []struct {

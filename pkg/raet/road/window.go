@@ -21,7 +21,7 @@ type window struct {
 // it grows to about maxWindowBytes (the stack asks its socket for a 4 MB
 // receive buffer).
 const (
-	initialWindowBytes = 64 << 10
+	initialWindowBytes = 256 << 10
 	maxWindowBytes     = 2 << 20
 	minWindow          = 2
 )
