@@ -122,6 +122,10 @@ type core struct {
 	doneQueue []doneEntry // done message ids to forget, earliest first
 
 	stats map[string]uint64
+	// resendAll makes a messengent list every segment it lacks, in as
+	// many resend packets as it takes, as the reference's does; tests
+	// set it to play the reference.
+	resendAll bool
 	// pathMTUs holds the largest unfragmented payload toward each
 	// address asked so far (pathPayload).
 	pathMTUs map[netip.Addr]int

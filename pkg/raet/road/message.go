@@ -378,7 +378,11 @@ func (e *messengent) askForMore() {
 	// One resend packet's worth at a time: a tray whose first segment
 	// came last would otherwise list every number below it, many packets
 	// for one received.
-	if misseds := e.tray.MissingFirst(e.lowest, raet.MaxMissedsResend); len(misseds) > 0 {
+	limit := raet.MaxMissedsResend
+	if e.c.resendAll {
+		limit = 0
+	}
+	if misseds := e.tray.MissingFirst(e.lowest, limit); len(misseds) > 0 {
 		e.lowest = misseds[0]
 		e.resend(misseds)
 		return

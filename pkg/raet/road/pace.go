@@ -63,16 +63,16 @@ func (mt *messenger) tail(highest int, now time.Time) {
 	}
 }
 
-// listed takes a resend's list of missing segments: the messengent lists,
-// in order, the first it lacks from the lowest it ever found missing, so
-// it holds everything below the first listed and, between the first and
-// the last, everything not listed. A segment listed that it is known to
-// hold comes from an older list (late or duplicated) and is not sent
-// again, nor is one sent so lately that it may still be on its way. A
-// segment lost again halves the window.
+// listed takes a resend's list of missing segments: the messengent lists
+// in order what it lacks from the lowest it found missing, 64 a packet,
+// so between the first and the last of one list it holds everything not
+// listed. (Ours sends only the first 64; the reference sends them all, in
+// several packets, so nothing is known of what lies below a list.) A
+// segment listed that it is known to hold comes from an older list (late
+// or duplicated) and is not sent again, nor is one sent so lately that it
+// may still be on its way. A segment lost again halves the window.
 func (mt *messenger) listed(misseds []int, now time.Time) {
-	if len(misseds) > 0 && slices.IsSorted(misseds) {
-		mt.held.markBelow(misseds[0])
+	if slices.IsSorted(misseds) {
 		for i := 1; i < len(misseds); i++ {
 			for sn := misseds[i-1] + 1; sn < misseds[i]; sn++ {
 				mt.held.mark(sn)
