@@ -93,7 +93,12 @@ func (c *core) message(r *Remote, m body.Map, timeout time.Duration, rep report)
 		rep(err)
 		return
 	}
-	size := c.packetSize(r)
+	size := raet.UDPMaxPacketSize
+	if len(plain) > raet.UDPMaxPacketSize/2 {
+		// Only a message that may need segments asks the path (once per
+		// address: the system's interfaces, on the loop).
+		size = c.packetSize(r)
+	}
 	if mt.packets, err = wire.PackTrayLaterSize(mt.head(raet.PcktMessage, raet.CoatNacl, raet.FootNacl), plain, box, c.signer, size); err != nil {
 		c.stat("packing_error")
 		rep(err)
