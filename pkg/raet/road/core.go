@@ -42,10 +42,11 @@ type Config struct {
 
 	HeadKind raet.HeadKind // of every packet sent; RAET heads by default
 	BodyKind raet.BodyKind // of join, alive, message and stale bodies; JSON when nada
-	// BurstSize is how many segments a message sends before it waits for an
-	// answer; 0 takes DefaultBurstSize. The reference's default is Unlimited,
-	// all at once, which overflows receive buffers with large messages: a
-	// 10 MB message then costs some 40 times its segments in resends.
+	// BurstSize caps how many segments a message sends before it waits for
+	// an answer; 0 takes DefaultBurstSize. Below the cap the burst is a
+	// window that grows while bursts arrive whole and halves on loss
+	// (window.go). With Unlimited (the reference's default, all at once)
+	// only the window and about 2 MB bound it.
 	BurstSize int
 	// MaxPacketSize is the largest road datagram this stack reads, said
 	// in its joins (segsize.go): 0 takes JumboPacketSize; a negative
