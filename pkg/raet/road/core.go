@@ -42,11 +42,20 @@ type Config struct {
 
 	HeadKind raet.HeadKind // of every packet sent; RAET heads by default
 	BodyKind raet.BodyKind // of join, alive, message and stale bodies; JSON when nada
-	// BurstSize is how many segments a message sends before it waits for an
-	// answer; 0 takes DefaultBurstSize. The reference's default is Unlimited,
-	// all at once, which overflows receive buffers with large messages: a
-	// 10 MB message then costs some 40 times its segments in resends.
+	// BurstSize caps how many segments a message sends before it waits for
+	// an answer; 0 takes DefaultBurstSize. Below the cap the burst is a
+	// window that grows while bursts arrive whole and halves on loss
+	// (window.go). With Unlimited (the reference's default, all at once)
+	// only the window and about 2 MB bound it.
 	BurstSize int
+	// MaxPacketSize is the largest road datagram this stack reads, said
+	// in its joins (segsize.go): 0 takes JumboPacketSize; a negative
+	// value, or one no larger than the reference's 1 KB, says nothing,
+	// and every message is cut as the reference cuts it.
+	MaxPacketSize int
+	// PathMTU, when set, gives the MTU of the path toward an address
+	// instead of SystemPathMTU: simulations have no interfaces.
+	PathMTU func(netip.Addr) int
 
 	// Manage turns on presence management: an alive to every remote each
 	// Timers.Period, and reaping after Timers.Interim. With ManageCascade
@@ -114,6 +123,13 @@ type core struct {
 	doneQueue []doneEntry // done message ids to forget, earliest first
 
 	stats map[string]uint64
+	// resendAll makes a messengent list every segment it lacks, in as
+	// many resend packets as it takes, as the reference's does; tests
+	// set it to play the reference.
+	resendAll bool
+	// pathMTUs holds the largest unfragmented payload toward each
+	// address asked so far (pathPayload).
+	pathMTUs map[netip.Addr]int
 
 	// keys is the snapshot of verify keys by nuid that check reads: the
 	// workers of a running stack, or receive in a simulation.

@@ -23,10 +23,15 @@ func (c *core) joinBody(uid uint32) body.Map {
 	if uid != 0 {
 		m = append(m, body.Item{Key: "uid", Value: int64(uid)})
 	}
-	return append(m,
+	m = append(m,
 		body.Item{Key: "verhex", Value: c.signer.VerHex()},
 		body.Item{Key: "pubhex", Value: c.priver.PubHex()},
 		body.Item{Key: "role", Value: c.role})
+	if n := c.announcedPacketSize(); n > 0 {
+		// Last, after every field the reference reads (segsize.go).
+		m = append(m, body.Item{Key: maxPacketKey, Value: int64(n)})
+	}
+	return m
 }
 
 // joinClaim is what a join packet says of the estate that sent it.
@@ -38,6 +43,7 @@ type joinClaim struct {
 	verhex, pubhex string
 	verfer         *raet.Verifier
 	pubber         *raet.Publican
+	maxPacket      int // announced; 0 when not
 }
 
 // readJoinClaim checks a join body's fields as Joiner.accept and
@@ -91,6 +97,7 @@ func readJoinClaim(bk raet.BodyKind, plain []byte, wantUID bool) (joinClaim, boo
 		return jc, false
 	}
 	jc.pubber, _ = raet.NewPublican(pk[:])
+	jc.maxPacket = readMaxPacket(m.Int(maxPacketKey))
 	return jc, true
 }
 
@@ -103,6 +110,7 @@ func (jc *joinClaim) sameRoleKeys(r *Remote) bool {
 // adopt makes a remote what the claim says it is.
 func (jc *joinClaim) adopt(r *Remote) {
 	r.Main, r.Kind, r.Role = jc.main, jc.kind, jc.role
+	r.maxPacket = jc.maxPacket // a join that does not say it is the reference's size
 	if r.pubber == nil || !r.pubber.Equal(jc.pubber) {
 		r.longBox = nil
 	}

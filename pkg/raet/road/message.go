@@ -45,17 +45,19 @@ type messenger struct {
 	packets []*wire.Packet
 	current int   // the next packet of the tray to send
 	misseds []int // segments the messengent asked for, in order, once each
+	highest int   // the highest segment the messengent said it has (ack)
+	held    known // the segments the messengent is known to hold (pace.go)
 	acked   bool  // the messengent has answered at least once
 	burst   int
-	// sentAt is when each packet was last sent, and srtt a smoothed round
-	// trip from a packet that waits (wf) to its answer. A packet asked for
+	win     window // how many segments go in a burst (window.go)
+	// sentAt is when each packet was last sent, and rtt the round trip
+	// from a packet that waits (wf) to its answer. A packet asked for
 	// again while a copy is still on its way is not sent twice: the
 	// reference sends it at each asking, and every resend list or late ack
 	// crossing in flight multiplies the traffic (a 2 MB message on a link
 	// losing 10% cost 34 times its segments).
 	sentAt  []time.Time
-	waitAt  time.Time // when the last packet that waits was sent
-	srtt    time.Duration
+	rtt     rtt
 	body    body.Map
 	timeout time.Duration
 	report  report
@@ -91,11 +93,18 @@ func (c *core) message(r *Remote, m body.Map, timeout time.Duration, rep report)
 		rep(err)
 		return
 	}
-	if mt.packets, err = wire.PackTrayLater(mt.head(raet.PcktMessage, raet.CoatNacl, raet.FootNacl), plain, box, c.signer); err != nil {
+	size := raet.UDPMaxPacketSize
+	if len(plain) > raet.UDPMaxPacketSize/2 {
+		// Only a message that may need segments asks the path (once per
+		// address: the system's interfaces, on the loop).
+		size = c.packetSize(r)
+	}
+	if mt.packets, err = wire.PackTrayLaterSize(mt.head(raet.PcktMessage, raet.CoatNacl, raet.FootNacl), plain, box, c.signer, size); err != nil {
 		c.stat("packing_error")
 		rep(err)
 		return
 	}
+	mt.win = newWindow(size, mt.burst)
 	if _, taken := r.transactions[mt.index()]; taken {
 		c.stat("message_index_collision")
 		rep(ErrNacked)
@@ -114,44 +123,33 @@ func (mt *messenger) send(p *wire.Packet) {
 		mt.sentAt[p.SN] = now
 	}
 	if p.WF {
-		mt.waitAt = now
+		mt.rtt.waiting(now)
 	}
 	mt.c.stat("message_segment_tx")
 }
 
-// answered takes a round-trip sample from the last packet that waited.
+// answered takes a round-trip sample for the message's estimate and the
+// remote's meter (metrics).
 func (mt *messenger) answered(now time.Time) {
-	if mt.waitAt.IsZero() {
-		return
-	}
-	sample := now.Sub(mt.waitAt)
-	mt.waitAt = time.Time{}
-	mt.r.meter.roundTrip(sample)
-	if mt.srtt == 0 {
-		mt.srtt = sample
-	} else {
-		mt.srtt += (sample - mt.srtt) / 8
+	if sample, ok := mt.rtt.answered(now); ok {
+		mt.r.meter.roundTrip(sample)
 	}
 }
 
-// inFlight reports whether packet sn was sent so lately that a copy is
-// still on its way: within two round trips, and never longer than the
-// shortest retransmission wait.
+// inFlight reports whether packet sn was sent so lately that a copy may
+// still be on its way: within the round trip and its variation, and never
+// longer than the shortest retransmission wait.
 func (mt *messenger) inFlight(sn int, now time.Time) bool {
 	if sn >= len(mt.sentAt) || mt.sentAt[sn].IsZero() {
 		return false
 	}
-	window := min(2*mt.srtt+time.Millisecond, mt.redo.min)
-	return now.Sub(mt.sentAt[sn]) < window
+	return now.Sub(mt.sentAt[sn]) < min(mt.rtt.flight(), mt.redo.min)
 }
 
 // sendBurst sends the next burst of the tray, the last packet asking for an
 // answer.
 func (mt *messenger) sendBurst() {
-	n := len(mt.packets) - mt.current
-	if mt.burst > 0 {
-		n = min(n, mt.burst)
-	}
+	n := min(len(mt.packets)-mt.current, mt.win.cwnd)
 	if n <= 0 {
 		return
 	}
@@ -188,13 +186,11 @@ func (mt *messenger) receive(now time.Time, p *wire.Packet) {
 		mt.answered(now)
 		c.refresh(r, Yes)
 		c.stat("message_ack_rx")
+		mt.win.acked()
+		mt.tail(p.SN, now)
 		if len(mt.misseds) > 0 {
 			mt.sendMisseds()
 			return
-		}
-		// Back to after its highest, unless what follows is still on its way.
-		if next := p.SN + 1; mt.current > next && !mt.inFlight(next, now) {
-			mt.current = next
 		}
 		mt.sendBurst()
 	case raet.PcktResend:
@@ -244,30 +240,24 @@ func (mt *messenger) resend(p *wire.Packet, now time.Time) {
 		c.stat("invalid_resend")
 		return
 	}
+	misseds := make([]int, 0, len(list))
 	for _, x := range list {
 		n, ok := x.(int64)
 		if !ok || n < 0 || n >= int64(len(mt.packets)) {
 			c.stat("invalid_misseds")
 			return
 		}
-		if mt.inFlight(int(n), now) {
-			mt.c.stat("message_resend_in_flight")
-			continue
-		}
-		if !slices.Contains(mt.misseds, int(n)) {
-			mt.misseds = append(mt.misseds, int(n))
-		}
+		misseds = append(misseds, int(n))
 	}
-	mt.sendMisseds()
+	mt.listed(misseds, now)
 }
 
 // sendMisseds sends a burst of the missing segments again: marked again
 // (af), the last asking for an answer (wf), the others not.
 func (mt *messenger) sendMisseds() {
-	n := len(mt.misseds)
-	if mt.burst > 0 {
-		n = min(n, mt.burst)
-	}
+	// Not those that arrived since they were listed.
+	mt.misseds = slices.DeleteFunc(mt.misseds, mt.has)
+	n := min(len(mt.misseds), mt.win.cwnd)
 	for i, sn := range mt.misseds[:n] {
 		p := mt.packets[sn]
 		wf := i == n-1
@@ -401,7 +391,11 @@ func (e *messengent) askForMore() {
 	// One resend packet's worth at a time: a tray whose first segment
 	// came last would otherwise list every number below it, many packets
 	// for one received.
-	if misseds := e.tray.MissingFirst(e.lowest, raet.MaxMissedsResend); len(misseds) > 0 {
+	limit := raet.MaxMissedsResend
+	if e.c.resendAll {
+		limit = 0
+	}
+	if misseds := e.tray.MissingFirst(e.lowest, limit); len(misseds) > 0 {
 		e.lowest = misseds[0]
 		e.resend(misseds)
 		return

@@ -71,6 +71,9 @@ type Remote struct {
 	rx rxUsage
 	// meter is its traffic figures, for metrics (meter.go).
 	meter meter
+	// maxPacket is the largest datagram the remote said in its last join
+	// that it reads; 0 when it said nothing, as the reference never does.
+	maxPacket int
 }
 
 func newRemote(uid uint32, ha netip.AddrPort) *Remote {

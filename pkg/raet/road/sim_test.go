@@ -63,6 +63,11 @@ func (s *sim) start(cfg Config, ep *netsim.Endpoint, dir string, auto raet.AutoM
 		cfg.Signer, cfg.Privateer = simKeys(s.t, cfg.Name)
 	}
 	cfg.Conn, cfg.Clock, cfg.Keep = ep, s.clk, k
+	if cfg.MaxPacketSize == 0 {
+		// The simulations cut messages as the reference does unless a
+		// test asks for larger datagrams: most of them test its trays.
+		cfg.MaxPacketSize = -1
+	}
 	st := &simStack{core: newCore(cfg), keep: k, ep: ep}
 	if err := st.restore(); err != nil {
 		s.t.Fatal(err)

@@ -29,6 +29,7 @@ type udpOptions struct {
 	head  raet.HeadKind
 	body  raet.BodyKind // msgpack unless set
 	burst int
+	max   int // Config.MaxPacketSize of both
 }
 
 func newUDPPair(tb testing.TB, o udpOptions) *udpPair {
@@ -52,7 +53,7 @@ func newUDPPair(tb testing.TB, o udpOptions) *udpPair {
 		p.keeps[name] = k
 		signer, priv := simKeys(tb, name)
 		s, err := NewStack(Config{Name: name, Main: main, Signer: signer, Privateer: priv, Conn: conn, Keep: k,
-			HeadKind: o.head, BodyKind: o.body, BurstSize: o.burst})
+			HeadKind: o.head, BodyKind: o.body, BurstSize: o.burst, MaxPacketSize: o.max})
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -165,9 +166,15 @@ func BenchmarkUDPMessages(b *testing.B) {
 // segment needs a signature at the sender and a verification at the
 // receiver, which overlap on two cores: the floor is the slower of the two.
 func BenchmarkUDPTenMegabytes(b *testing.B) {
-	for _, burst := range []int{Unlimited, DefaultBurstSize} {
-		b.Run(map[int]string{Unlimited: "burst-all", DefaultBurstSize: "burst-256"}[burst], func(b *testing.B) {
-			p := newUDPPair(b, udpOptions{burst: burst})
+	for _, c := range []struct {
+		name       string
+		burst, max int
+	}{
+		{"burst-all", Unlimited, 0}, {"burst-256", DefaultBurstSize, 0},
+		{"reference-1KB-burst-all", Unlimited, -1}, {"reference-1KB-burst-256", DefaultBurstSize, -1},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			p := newUDPPair(b, udpOptions{burst: c.burst, max: c.max})
 			p.drain()
 			defer p.cancel()
 			m := body.Map{{Key: "pad", Value: strings.Repeat("x", 10<<20)}}

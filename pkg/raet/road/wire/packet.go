@@ -95,7 +95,7 @@ func pack(h *Head, plain []byte, box *raet.Box, signer *raet.Signer, later bool)
 	if err != nil {
 		return nil, err
 	}
-	buf, err := startPacket(h, coatLen)
+	buf, err := startPacket(h, coatLen, raet.UDPMaxPacketSize)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,12 @@ func PackCoat(h *Head, coat []byte, signer *raet.Signer) (*Packet, error) {
 }
 
 func packCoat(h *Head, coat []byte, signer *raet.Signer, later bool) (*Packet, error) {
-	buf, err := startPacket(h, len(coat))
+	return packCoatMax(h, coat, signer, later, raet.UDPMaxPacketSize)
+}
+
+// packCoatMax is packCoat allowing datagrams of up to size bytes.
+func packCoatMax(h *Head, coat []byte, signer *raet.Signer, later bool, size int) (*Packet, error) {
+	buf, err := startPacket(h, len(coat), size)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +125,8 @@ func packCoat(h *Head, coat []byte, signer *raet.Signer, later bool) (*Packet, e
 }
 
 // startPacket allocates the datagram once, at its final size, and writes the head.
-func startPacket(h *Head, coatLen int) ([]byte, error) {
+// A datagram longer than size is refused.
+func startPacket(h *Head, coatLen, size int) ([]byte, error) {
 	if err := checkFoot(h.FK); err != nil {
 		return nil, err
 	}
@@ -129,8 +135,8 @@ func startPacket(h *Head, coatLen int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if h.PL > raet.UDPMaxPacketSize {
-		return nil, raet.Errorf(raet.CodeOversize, "packet length of %d exceeds max of %d", h.PL, raet.UDPMaxPacketSize)
+	if h.PL > size {
+		return nil, raet.Errorf(raet.CodeOversize, "packet length of %d exceeds max of %d", h.PL, size)
 	}
 	return buf, nil
 }
@@ -150,7 +156,10 @@ func (p *Packet) RepackLater(signer *raet.Signer) error {
 // repack builds a new datagram, so a send of the old one still queued is
 // not disturbed.
 func (p *Packet) repack(signer *raet.Signer, later bool) error {
-	q, err := packCoat(&p.Head, p.Coat(), signer, later)
+	// Only flags change, and the flags byte has a fixed width: a packet
+	// packed larger than UDPMaxPacketSize (toward a remote that reads
+	// them) keeps its size.
+	q, err := packCoatMax(&p.Head, p.Coat(), signer, later, max(len(p.Packed), raet.UDPMaxPacketSize))
 	if err != nil {
 		return err
 	}

@@ -20,16 +20,24 @@ func segmentHeadExtra(hk raet.HeadKind) int {
 // nonce for the whole message, and sent as one packet when that fits in
 // UDPMaxPacketSize, else cut into segments (see PackTrayCoat).
 func PackTray(h Head, plain []byte, box *raet.Box, signer *raet.Signer) ([]*Packet, error) {
-	return packTray(h, plain, box, signer, false)
+	return packTray(h, plain, box, signer, false, raet.UDPMaxPacketSize)
 }
 
 // PackTrayLater is PackTray with each packet's signature left for its first
 // send.
 func PackTrayLater(h Head, plain []byte, box *raet.Box, signer *raet.Signer) ([]*Packet, error) {
-	return packTray(h, plain, box, signer, true)
+	return packTray(h, plain, box, signer, true, raet.UDPMaxPacketSize)
 }
 
-func packTray(h Head, plain []byte, box *raet.Box, signer *raet.Signer, later bool) ([]*Packet, error) {
+// PackTrayLaterSize is PackTrayLater with packets of up to size bytes
+// instead of UDPMaxPacketSize: toward a remote that announced it reads
+// larger datagrams, on a path that carries them whole. A size at or below
+// UDPMaxPacketSize packs exactly as PackTrayLater.
+func PackTrayLaterSize(h Head, plain []byte, box *raet.Box, signer *raet.Signer, size int) ([]*Packet, error) {
+	return packTray(h, plain, box, signer, true, max(size, raet.UDPMaxPacketSize))
+}
+
+func packTray(h Head, plain []byte, box *raet.Box, signer *raet.Signer, later bool, size int) ([]*Packet, error) {
 	if _, err := coatLength(h.CK, len(plain)); err != nil {
 		return nil, err
 	}
@@ -37,7 +45,7 @@ func packTray(h Head, plain []byte, box *raet.Box, signer *raet.Signer, later bo
 	if err != nil {
 		return nil, err
 	}
-	return packTrayCoat(h, coat, signer, later)
+	return packTrayCoat(h, coat, signer, later, size)
 }
 
 // PackTrayCoat packs a message whose coat is already made. A coat too large
@@ -49,23 +57,25 @@ func packTray(h Head, plain []byte, box *raet.Box, signer *raet.Signer, later bo
 // TxTray.packetize cuts it. The packet kind is the caller's: the reference
 // means to make it message but never does (its kind 0 reads as "no kind").
 func PackTrayCoat(h Head, coat []byte, signer *raet.Signer) ([]*Packet, error) {
-	return packTrayCoat(h, coat, signer, false)
+	return packTrayCoat(h, coat, signer, false, raet.UDPMaxPacketSize)
 }
 
-func packTrayCoat(h Head, coat []byte, signer *raet.Signer, later bool) ([]*Packet, error) {
+// packTrayCoat cuts with packets of up to size bytes, the reference's
+// formula with size in place of UDPMaxPacketSize.
+func packTrayCoat(h Head, coat []byte, signer *raet.Signer, later bool, size int) ([]*Packet, error) {
 	whole := h
 	var scratch [raet.MaxHeadSize + 64]byte
 	if _, err := appendHead(scratch[:0], &whole, len(coat)); err != nil {
 		return nil, err
 	}
-	if whole.PL <= raet.UDPMaxPacketSize {
-		p, err := packCoat(&h, coat, signer, later)
+	if whole.PL <= size {
+		p, err := packCoatMax(&h, coat, signer, later, size)
 		if err != nil {
 			return nil, err
 		}
 		return []*Packet{p}, nil
 	}
-	segsize := raet.UDPMaxPacketSize - (whole.HL + segmentHeadExtra(h.HK) + whole.FL)
+	segsize := size - (whole.HL + segmentHeadExtra(h.HK) + whole.FL)
 	count := (len(coat) + segsize - 1) / segsize
 	if count > raet.MaxSegmentCount {
 		return nil, raet.Errorf(raet.CodeOversize, "message of %d bytes needs %d segments, more than %d", len(coat), count, raet.MaxSegmentCount)
@@ -75,7 +85,7 @@ func packTrayCoat(h Head, coat []byte, signer *raet.Signer, later bool) ([]*Pack
 		seg := h
 		seg.SN, seg.SC, seg.ML, seg.SF = i, count, len(coat), true
 		end := min((i+1)*segsize, len(coat))
-		p, err := packCoat(&seg, coat[i*segsize:end], signer, later)
+		p, err := packCoatMax(&seg, coat[i*segsize:end], signer, later, size)
 		if err != nil {
 			return nil, err
 		}
