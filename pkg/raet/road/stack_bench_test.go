@@ -29,6 +29,9 @@ type udpOptions struct {
 	head  raet.HeadKind
 	body  raet.BodyKind // msgpack unless set
 	burst int
+	// readBatch and writeOne go to both stacks' Config (batch_bench_test.go).
+	readBatch int
+	writeOne  bool
 }
 
 func newUDPPair(tb testing.TB, o udpOptions) *udpPair {
@@ -52,7 +55,7 @@ func newUDPPair(tb testing.TB, o udpOptions) *udpPair {
 		p.keeps[name] = k
 		signer, priv := simKeys(tb, name)
 		s, err := NewStack(Config{Name: name, Main: main, Signer: signer, Privateer: priv, Conn: conn, Keep: k,
-			HeadKind: o.head, BodyKind: o.body, BurstSize: o.burst})
+			HeadKind: o.head, BodyKind: o.body, BurstSize: o.burst, ReadBatch: o.readBatch, WriteOne: o.writeOne})
 		if err != nil {
 			tb.Fatal(err)
 		}
