@@ -16,7 +16,7 @@ FUZZ_TARGETS = \
 	./pkg/raet/body:FuzzDecodeMsgpack \
 	./pkg/raet/road/keep:FuzzLoad
 
-.PHONY: all build test race vet fmt bench fuzz demo demo-raet vectors-check clean
+.PHONY: all build test race vet fmt bench bench-job fuzz demo demo-raet vectors-check clean
 
 all: build
 
@@ -39,6 +39,11 @@ fmt:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(COUNT) ./pkg/...
+
+# The job path alone: test.ping through the client library, master, road and
+# minion (latency, jobs/s, CPU per job) beside the crypto floor of a job.
+bench-job:
+	$(GO) test -run '^$$' -bench JobPath -count $(COUNT) ./pkg/salt/client/
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

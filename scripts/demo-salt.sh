@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: a master and three minions on loopback, each in its own
 # root_dir under one temp dir, keys accepted, jobs run, returns shown;
-# pillar compiled on the master and a template fetched and rendered.
+# pillar compiled on the master and a template fetched and rendered; runners,
+# batches, nodegroups, the event bus, a reactor and salt-call.
 set -euo pipefail
 bin=$(cd "${1:-bin}" && pwd)
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
@@ -59,6 +60,15 @@ SLS
 cat > "$srv/pillar/db.sls" <<'SLS'
 role: db
 SLS
+mkdir -p "$srv/reactor"
+cat > "$srv/reactor/deploy.sls" <<'SLS'
+# An event a minion sends (event.send) runs a job on the minion that sent it.
+deploy-marker:
+  local.file.touch:
+    - tgt: {{ data['id'] }}
+    - args:
+      - name: {{ data['data']['marker'] }}
+SLS
 cat > "$top/master/etc/salt/master" <<CONF
 transport: raet
 root_dir: $top/master
@@ -70,6 +80,12 @@ file_roots:
   base: [$srv/salt]
 pillar_roots:
   base: [$srv/pillar]
+nodegroups:
+  web: 'web*'
+  all: 'N@web or L@db1'
+reactor:
+  - 'salt/custom/deploy':
+    - $srv/reactor/deploy.sls
 CONF
 echo "master: root_dir $top/master, UDP 127.0.0.1:$mport"
 "$bin/salt-master-raet" -c "$top/master/etc/salt" -l warning > "$top/master.log" 2>&1 &
@@ -154,3 +170,26 @@ for _ in $(seq 40); do
 done
 run jobs.lookup_jid "$jid"
 run jobs.list_jobs search_function=test.echo
+say "salt-run-raet manage.status    # runners, in salt-run's own process"
+run manage.status
+say "salt-raet -b 1 -N web test.ping    # a nodegroup, one minion at a time"
+salt -b 1 -N web test.ping
+say "salt-raet -L web1,ghost test.ping --summary    # ghost has no key: reported, exit 1"
+salt -L web1,ghost test.ping --summary || echo "(exit $?)"
+say "salt-raet 'db1' test.ping,test.echo , hello    # a compound function"
+salt db1 test.ping,test.echo , hello
+say "salt-run-raet state.event count=2 tagmatch='salt/job/*/ret/*' while salt-raet -N all test.ping runs    # the event bus"
+run state.event count=2 tagmatch='salt/job/*/ret/*' > "$top/events.txt" &
+evpid=$!
+for _ in $(seq 40); do salt -N all test.ping >/dev/null 2>&1 || true; sleep 0.25; kill -0 $evpid 2>/dev/null || break; done
+wait $evpid || true
+cut -c1-160 "$top/events.txt"
+say "salt-raet web2 event.send salt/custom/deploy marker=$top/web2/deployed    # the reactor touches the file on web2"
+salt web2 event.send salt/custom/deploy marker="$top/web2/deployed"
+for _ in $(seq 40); do [[ -e $top/web2/deployed ]] && break; sleep 0.25; done
+ls -l "$top/web2/deployed"
+call() { "$bin/salt-call-raet" -c "$top/web1/etc/salt" "$@"; }
+say "salt-call-raet pillar.get role    # on web1's host, through its minion, pillar from the master"
+call pillar.get role
+say "salt-call-raet --local test.ping    # masterless"
+call --local test.ping

@@ -90,31 +90,11 @@ func (c *caller) outWriter() (io.Writer, func()) {
 // --state-output and --state-verbose.
 func (c *caller) outputOptions(w io.Writer) output.CLIOptions {
 	o := c.o
-	opts := output.CLIOptions{Color: o.forceColor || (!o.noColor && cli.IsTerminal(w))}
-	hs := output.HighstateConfig(c.cfg.Raw)
-	if o.stateOutput != "" {
-		hs.StateOutput = o.stateOutput
-	}
-	switch o.stateVerbose {
-	case "":
-	case "False", "false":
-		hs.Quiet = true
-	default:
-		hs.Quiet = false
-	}
-	opts.State = hs
-	if o.flags.Changed("out-indent") || o.flags.Changed("output-indent") {
-		n := o.outIndent
-		opts.OutputIndent = &n
-		return opts
-	}
-	switch v := c.cfg.Raw["output_indent"].(type) {
-	case int:
-		opts.OutputIndent = &v
-	case string:
-		opts.Pretty = v == "pretty"
-	}
-	return opts
+	return cli.OutputOptions(c.cfg.Raw, cli.OutputFlags{
+		Color:       o.forceColor || (!o.noColor && cli.IsTerminal(w)),
+		StateOutput: o.stateOutput, StateVerbose: o.stateVerbose,
+		IndentSet: o.flags.Changed("out-indent") || o.flags.Changed("output-indent"), Indent: o.outIndent,
+	})
 }
 
 // printDocs is print_docs: the docstring of every function whose name

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/client/clienttest"
 )
 
@@ -55,7 +56,7 @@ func (e *env) keyPath() string {
 	if u, err := user.Current(); err == nil {
 		name = u.Username
 	}
-	_, keyUser := users(name)
+	_, keyUser := cli.Users(name)
 	return filepath.Join(e.cache, "."+keyUser+"_key")
 }
 

@@ -21,6 +21,7 @@ import (
 // the summary says how many failed or did not return.
 func (s *saltCmd) printProgress(ctx context.Context, c *client.LocalClient, jid string, minions []string) int {
 	showMissing := !s.o.hideTimeout || s.o.verbose
+	s.printJoining(ctx, c)
 	bar := newProgressBar(s.stderr, len(minions), time.Now)
 	bar.update(0)
 	var t tally

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/client"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/job"
@@ -19,7 +20,7 @@ import (
 // master's manor yard. done means the command ends here, with code.
 func (s *saltCmd) connect() (c *client.LocalClient, code int, done bool) {
 	cfg := s.cfg
-	loadUser, keyUser := users(cfg.User)
+	loadUser, keyUser := cli.Users(cfg.User)
 	keyPath := filepath.Join(cfg.Cachedir, "."+keyUser+"_key")
 	s.keyUser, s.keyPath = keyUser, keyPath
 	key, err := os.ReadFile(keyPath)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"os/user"
 	"strings"
 	"time"
 
@@ -80,69 +78,12 @@ func (s *saltCmd) settings() (code int, done bool) {
 }
 
 // outputOptions are the outputters' options: colour from the flags and
-// the terminal, the indent from --out-indent or else the config's
-// output_indent (a number, or "pretty").
+// the terminal, the rest from the flags over the master config.
 func (s *saltCmd) outputOptions() output.CLIOptions {
 	o := s.o
-	opts := output.CLIOptions{Color: o.forceColor || (!o.noColor && cli.IsTerminal(s.stdout))}
-	opts.State = s.stateOptions()
-	if o.flags.Changed("out-indent") || o.flags.Changed("output-indent") {
-		n := o.outIndent
-		opts.OutputIndent = &n
-		return opts
-	}
-	switch v := s.cfg.Raw["output_indent"].(type) {
-	case int:
-		opts.OutputIndent = &v
-	case string:
-		opts.Pretty = v == "pretty"
-	}
-	return opts
-}
-
-// stateOptions are the highstate outputter's opts: those of the master
-// config, with --state-output and --state-verbose over them. As in Salt,
-// --state-verbose is False for "False" or "false", and any other text is
-// a true value.
-func (s *saltCmd) stateOptions() output.HighstateOptions {
-	hs := output.HighstateConfig(s.cfg.Raw)
-	if s.o.stateOutput != "" {
-		hs.StateOutput = s.o.stateOutput
-	}
-	switch v := s.o.stateVerbose; v {
-	case "":
-	case "False", "false":
-		hs.Quiet = true
-	default:
-		hs.Quiet = false
-	}
-	return hs
-}
-
-// users returns the user the publish is made as (load.user,
-// salt.utils.user.get_specific_user: the current user, or sudo_<user>
-// for root under sudo) and the user whose access key is read
-// (LocalClient.__read_master_key: that user, except that root and sudo
-// users read the key of the configured user).
-func users(configUser string) (loadUser, keyUser string) {
-	name := "root"
-	if u, err := user.Current(); err == nil {
-		name = u.Username
-	} else if env := os.Getenv("USER"); env != "" {
-		name = env
-	}
-	loadUser = name
-	if name == "root" {
-		if su := os.Getenv("SUDO_USER"); su != "" {
-			loadUser = "sudo_" + su
-		}
-	}
-	keyUser = loadUser
-	if configUser == "" {
-		configUser = "root"
-	}
-	if keyUser == "root" || strings.HasPrefix(keyUser, "sudo_") {
-		keyUser = configUser
-	}
-	return loadUser, keyUser
+	return cli.OutputOptions(s.cfg.Raw, cli.OutputFlags{
+		Color:       o.forceColor || (!o.noColor && cli.IsTerminal(s.stdout)),
+		StateOutput: o.stateOutput, StateVerbose: o.stateVerbose,
+		IndentSet: o.flags.Changed("out-indent") || o.flags.Changed("output-indent"), Indent: o.outIndent,
+	})
 }

@@ -49,7 +49,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/user"
 	"strings"
 
 	"github.com/sirupsen/logrus"
@@ -194,56 +193,9 @@ func (r *runCmd) closeOut() {
 // the highstate outputter's options.
 func (r *runCmd) outputOptions() output.CLIOptions {
 	o := r.o
-	opts := output.CLIOptions{Color: o.forceColor || (!o.noColor && o.outFile == "" && cli.IsTerminal(r.stdout))}
-	hs := output.HighstateConfig(r.cfg.Raw)
-	if o.stateOutput != "" {
-		hs.StateOutput = o.stateOutput
-	}
-	switch o.stateVerbose {
-	case "":
-	case "False", "false":
-		hs.Quiet = true
-	default:
-		hs.Quiet = false
-	}
-	opts.State = hs
-	if o.flags.Changed("out-indent") || o.flags.Changed("output-indent") {
-		n := o.outIndent
-		opts.OutputIndent = &n
-		return opts
-	}
-	switch v := r.cfg.Raw["output_indent"].(type) {
-	case int:
-		opts.OutputIndent = &v
-	case string:
-		opts.Pretty = v == "pretty"
-	}
-	return opts
-}
-
-// users returns the user the runner runs as (salt.utils.user
-// .get_specific_user: the current user, or sudo_<user> for root under
-// sudo) and the user whose access key is read (root and sudo users read
-// the key of the configured user), as salt-raet does.
-func users(configUser string) (runUser, keyUser string) {
-	name := "root"
-	if u, err := user.Current(); err == nil {
-		name = u.Username
-	} else if env := os.Getenv("USER"); env != "" {
-		name = env
-	}
-	runUser = name
-	if name == "root" {
-		if su := os.Getenv("SUDO_USER"); su != "" {
-			runUser = "sudo_" + su
-		}
-	}
-	keyUser = runUser
-	if configUser == "" {
-		configUser = "root"
-	}
-	if keyUser == "root" || strings.HasPrefix(keyUser, "sudo_") {
-		keyUser = configUser
-	}
-	return runUser, keyUser
+	return cli.OutputOptions(r.cfg.Raw, cli.OutputFlags{
+		Color:       o.forceColor || (!o.noColor && o.outFile == "" && cli.IsTerminal(r.stdout)),
+		StateOutput: o.stateOutput, StateVerbose: o.stateVerbose,
+		IndentSet: o.flags.Changed("out-indent") || o.flags.Changed("output-indent"), Indent: o.outIndent,
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
+	"github.com/saltraet/saltraet/pkg/salt/cli"
 )
 
 // observedRunEvents are the salt/run/<jid>/new and ret events of the
@@ -50,7 +51,7 @@ func TestRunEventsAsObserved(t *testing.T) {
 	if err := os.MkdirAll(sock, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	runUser, keyUser := users("")
+	runUser, keyUser := cli.Users("")
 	key := filepath.Join(root, "var", "cache", "salt", "master", "."+keyUser+"_key")
 	if err := os.WriteFile(key, []byte("k"), 0o600); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/cli"
 	"github.com/saltraet/saltraet/pkg/salt/client"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/modules"
@@ -25,7 +26,7 @@ const stampLayout = "2006-01-02T15:04:05.000000"
 // the return printed; an unknown runner fires its ret only and prints its
 // message or the documentation of those named alike.
 func (r *runCmd) run(ctx context.Context, fun string, argv []string) int {
-	runUser, _ := users(r.cfg.User)
+	runUser, _ := cli.Users(r.cfg.User)
 	env := &runner.Env{Opts: r.cfg, Connect: r.connect, Out: r.out, User: runUser}
 	defer env.Close()
 	runners := runner.New(env)
@@ -235,7 +236,7 @@ func (r *runCmd) storeJob(jid, fun, runUser string, data body.Map) {
 // key, as salt-raet does.
 func (r *runCmd) connect() (*client.LocalClient, error) {
 	cfg := r.cfg
-	runUser, keyUser := users(cfg.User)
+	runUser, keyUser := cli.Users(cfg.User)
 	keyPath := filepath.Join(cfg.Cachedir, "."+keyUser+"_key")
 	key, err := os.ReadFile(keyPath)
 	if err != nil {

@@ -86,6 +86,7 @@ func (a *aliver) receive(now time.Time, p *wire.Packet) {
 	c, r := a.c, a.r
 	switch p.PK {
 	case raet.PcktAck:
+		a.roundTrip(now)
 		c.refresh(r, Yes)
 		a.remove()
 		c.stat("alive_complete")

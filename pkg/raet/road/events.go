@@ -24,6 +24,7 @@ type Event struct {
 const maxEvents = 4096
 
 func (c *core) emit(kind EventKind, r *Remote) {
+	c.stat("event_" + string(kind)) // joins, allows, lost and reaped estates, for metrics
 	if len(c.events) >= maxEvents {
 		c.stat("events_dropped")
 		return

@@ -126,6 +126,7 @@ func (mt *messenger) answered(now time.Time) {
 	}
 	sample := now.Sub(mt.waitAt)
 	mt.waitAt = time.Time{}
+	mt.r.meter.roundTrip(sample)
 	if mt.srtt == 0 {
 		mt.srtt = sample
 	} else {

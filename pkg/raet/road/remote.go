@@ -69,6 +69,8 @@ type Remote struct {
 	saved []savedMessage
 	// rx is what its incoming messages not yet complete hold here.
 	rx rxUsage
+	// meter is its traffic figures, for metrics (meter.go).
+	meter meter
 }
 
 func newRemote(uid uint32, ha netip.AddrPort) *Remote {

@@ -184,6 +184,7 @@ func (b *txBase) transmit(p *wire.Packet) bool {
 	if !b.c.write(p, b.r.HA) {
 		return false
 	}
+	b.r.meter.transmitted(p == b.last || p.AF)
 	b.last = p
 	b.redo.restart(b.c.clock.Now())
 	return true

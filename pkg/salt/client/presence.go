@@ -9,7 +9,7 @@ import (
 )
 
 // Presence states the master answers for (presence_req's data.state).
-var presenceStates = map[string]bool{"available": true, "present": true, "joined": true, "allowed": true, "alived": true, "reaped": true}
+var presenceStates = map[string]bool{"available": true, "present": true, "joined": true, "allowed": true, "alived": true, "reaped": true, "joining": true}
 
 // Presence asks the master which minion estates are in state (available,
 // present, joined, allowed, alived or reaped; "" is available) and returns
@@ -18,7 +18,7 @@ var presenceStates = map[string]bool{"available": true, "present": true, "joined
 // Config.ReplyTimeout; a master that does not answer is ErrNoReply.
 func (c *LocalClient) Presence(ctx context.Context, state string) (body.Map, error) {
 	if state != "" && !presenceStates[state] {
-		return nil, fmt.Errorf("unknown presence state %q (available, present, joined, allowed, alived, reaped)", state)
+		return nil, fmt.Errorf("unknown presence state %q (available, present, joined, allowed, alived, reaped, joining)", state)
 	}
 	req := protocol.PresenceRequest(c.cli.Name(), state)
 	_, key := protocol.PresenceState(req)

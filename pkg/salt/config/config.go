@@ -81,6 +81,8 @@ type Common struct {
 	MinionIDLowercase bool   // minion_id_lowercase: false
 	AppendDomain      string // append_domain: ""
 
+	MetricsOptions // metrics_port, metrics_interface (metrics.go)
+
 	files FileOptions // the file server's, pillar's and file client's (FileOptions)
 	src   *value      // the merged options, for Origin
 }
@@ -164,6 +166,7 @@ func defaultCommon(role string) Common {
 		ClusterMasters:         []string{},
 		MinionIDCaching:        true,
 		files:                  defaultFileOptions(role),
+		MetricsOptions:         defaultMetricsOptions(),
 	}
 }
 
@@ -252,6 +255,7 @@ func decodeCommon(d *decoder, c *Common) {
 	d.boolean("minion_id_lowercase", &c.MinionIDLowercase)
 	d.str("append_domain", &c.AppendDomain)
 	decodeFileOptions(d, &c.files)
+	decodeMetrics(d, &c.MetricsOptions)
 
 	d.lowerOneOf("log_level", &c.LogLevel, logLevels, "is not a log level")
 	d.lowerOneOf("hash_type", &c.HashType, hashTypes, "is not supported")

@@ -78,6 +78,7 @@ func TestMasterDefaults(t *testing.T) {
 			MinionIDCaching:        true,
 			MinionIDLowercase:      false,
 			AppendDomain:           "",
+			MetricsOptions:         MetricsOptions{MetricsInterface: "127.0.0.1"},
 		},
 		WorkerThreads:    5,
 		Timeout:          5,
@@ -140,6 +141,7 @@ func TestMinionDefaults(t *testing.T) {
 			FileRoots:              map[string][]string{"base": {"/srv/salt", "/srv/spm/salt"}},
 			ClusterMasters:         []string{},
 			MinionIDCaching:        true,
+			MetricsOptions:         MetricsOptions{MetricsInterface: "127.0.0.1"},
 		},
 		Master: MasterOption{
 			Raw:   "salt",

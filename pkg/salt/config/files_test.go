@@ -292,6 +292,8 @@ master_floscript: m.flo
 worker_floscript: w.flo
 maintenance_floscript: x.flo
 max_pending_keys: 50
+metrics_port: 9300
+metrics_interface: 0.0.0.0
 `)
 	m := loadMaster(t, dir)
 	want := &Master{
@@ -306,7 +308,7 @@ max_pending_keys: 50
 			AutoAccept: true, OpenMode: true, PermissivePKIAccess: true, HashType: "md5", LoopInterval: 30,
 			User: "salt", FileRoots: map[string][]string{"prod": {"/srv/prod"}}, ClusterMode: true,
 			ClusterMasters: []string{"m1", "m2"}, MinionIDCaching: false, MinionIDLowercase: true,
-			AppendDomain: "example.net",
+			AppendDomain: "example.net", MetricsOptions: MetricsOptions{MetricsPort: 9300, MetricsInterface: "0.0.0.0"},
 		},
 		WorkerThreads: 9, Timeout: 6, GatherJobTimeout: 7, KeepJobs: 8, KeepJobsSeconds: 86400, JobCache: false,
 		MasterJobCache: "mysql", MinionDataCache: false, AutosignFile: "/as", AutorejectFile: "/ar",

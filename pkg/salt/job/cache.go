@@ -72,6 +72,9 @@ const prepTries = 5
 type Cache struct {
 	root    string // <cachedir>/jobs
 	newHash func() hash.Hash
+	// commit, when set (GroupCommit), makes the files durable in batches:
+	// each is written without its own fsync and noted here.
+	commit *fsutil.Committer
 }
 
 // OpenCache opens (creating if needed) the job cache under cachedir/jobs.
@@ -138,11 +141,11 @@ func (c *Cache) prepJID(gen *JIDGen, nocache bool) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("job cache: prep jid %s: %w", jid, err)
 		}
-		if err := writeAtomic(dir, JIDFile, []byte(jid)); err != nil {
+		if err := c.writeAtomic(dir, JIDFile, []byte(jid)); err != nil {
 			return "", err
 		}
 		if nocache {
-			if err := writeAtomic(dir, NoCacheFile, nil); err != nil {
+			if err := c.writeAtomic(dir, NoCacheFile, nil); err != nil {
 				return "", err
 			}
 		}
@@ -202,17 +205,43 @@ func (c *Cache) SaveLoad(jid string, load body.Map, minions []string) error {
 		return fmt.Errorf("job cache: %w", err)
 	}
 	if _, err := os.Lstat(filepath.Join(dir, JIDFile)); errors.Is(err, fs.ErrNotExist) {
-		if err := writeAtomic(dir, JIDFile, []byte(jid)); err != nil {
+		if err := c.writeAtomic(dir, JIDFile, []byte(jid)); err != nil {
 			return err
 		}
 	}
-	if err := writeAtomic(dir, LoadFile, data); err != nil {
+	return c.saveLoad(dir, jid, data, load, minions)
+}
+
+// SavePreparedLoad is SaveLoad for a jid PrepJID has just given: its
+// directory and jid file are known to be there, and are not looked for.
+func (c *Cache) SavePreparedLoad(jid string, load body.Map, minions []string) error {
+	if !IsJID(jid) {
+		return fmt.Errorf("job cache: save load: %w: %q", ErrBadJID, jid)
+	}
+	data, err := body.AppendMsgpack(nil, load)
+	if err != nil {
+		return fmt.Errorf("job cache: save load of %s: %w", jid, err)
+	}
+	return c.saveLoad(c.Dir(jid), jid, data, load, minions)
+}
+
+// saveLoad writes .load.p and, for a load with a tgt, .minions.p into the
+// job's directory dir.
+func (c *Cache) saveLoad(dir, jid string, data []byte, load body.Map, minions []string) error {
+	if err := c.writeAtomic(dir, LoadFile, data); err != nil {
 		return err
 	}
-	if tgt, ok := load.Get("tgt"); ok && tgt != "" {
-		return c.SaveMinions(jid, minions)
+	if tgt, ok := load.Get("tgt"); !ok || tgt == "" {
+		return nil
 	}
-	return nil
+	if minions == nil {
+		minions = []string{}
+	}
+	mdata, err := body.AppendMsgpack(nil, minions)
+	if err != nil {
+		return fmt.Errorf("job cache: save minions of %s: %w", jid, err)
+	}
+	return c.writeAtomic(dir, MinionsFile, mdata)
 }
 
 // SaveMinions writes the list of minions targeted by a job
@@ -229,7 +258,7 @@ func (c *Cache) SaveMinions(jid string, minions []string) error {
 	if err := ensureDir(dir); err != nil {
 		return fmt.Errorf("job cache: %w", err)
 	}
-	return writeAtomic(dir, MinionsFile, data)
+	return c.writeAtomic(dir, MinionsFile, data)
 }
 
 // reservedNames are the files of a job directory, which no minion
@@ -302,11 +331,11 @@ func (c *Cache) SaveReturn(jid, id string, ret body.Map) error {
 		}
 		return fmt.Errorf("job cache: %w", err)
 	}
-	if err := writeAtomic(hn, ReturnFile, data); err != nil {
+	if err := c.writeAtomic(hn, ReturnFile, data); err != nil {
 		return err
 	}
 	if out != nil {
-		return writeAtomic(hn, OutFile, out)
+		return c.writeAtomic(hn, OutFile, out)
 	}
 	return nil
 }
@@ -380,10 +409,13 @@ func (c *Cache) Clean(keepJobs time.Duration, now time.Time) (int, error) {
 const tempPrefix = ".job-tmp-"
 
 // writeAtomic writes data to dir/name with fsutil.WriteFile, so that no
-// reader ever sees it partly written.
-func writeAtomic(dir, name string, data []byte) error {
-	if err := fsutil.WriteFile(dir, name, data, fsutil.WriteOptions{Mode: fileMode, TempPrefix: tempPrefix}); err != nil {
+// reader ever sees it partly written; durable at once, or at the next
+// group commit.
+func (c *Cache) writeAtomic(dir, name string, data []byte) error {
+	o := fsutil.WriteOptions{Mode: fileMode, TempPrefix: tempPrefix, NoSync: c.commit != nil}
+	if err := fsutil.WriteFile(dir, name, data, o); err != nil {
 		return fmt.Errorf("job cache: %w", err)
 	}
+	c.wrote()
 	return nil
 }

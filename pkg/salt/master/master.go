@@ -23,6 +23,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/internal/counters"
 	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/metrics"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
 
@@ -105,6 +106,7 @@ type Master struct {
 
 	store  *pki.Store
 	cache  *job.Cache
+	jobs   *jobStore // the job cache as the master writes it (jobstore.go)
 	keys   *accessKeys
 	road   *road.Stack
 	lane   *lane.Stack
@@ -130,6 +132,9 @@ type Master struct {
 
 	jobUsers jobUsers // who published each recent job (events3006.go)
 	reactor  *reactor // nil without a reactor option (reactor.go)
+
+	metrics *metrics.Server // nil without metrics_port (metrics.go)
+	watch   *jobWatch       // jobs followed for the metrics; nil without them
 }
 
 // New prepares a master from its configuration: it opens the key store
@@ -167,6 +172,10 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 		return nil, err
 	}
 	m.handle()
+	if err := m.openMetrics(); err != nil {
+		m.Close()
+		return nil, err
+	}
 	if m.reactor != nil {
 		m.ev.react = m.reactor.react
 	}
@@ -250,9 +259,13 @@ func (m *Master) Close() error {
 	if m.started.Swap(true) {
 		return nil
 	}
+	if m.metrics != nil {
+		m.metrics.Close()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	m.road.Run(ctx)
+	m.closeJobStore()
 	return m.lane.Run(ctx)
 }
 
@@ -321,6 +334,9 @@ func (m *Master) Run(ctx context.Context) error {
 	if m.reactor != nil {
 		start("reactor", m.reactor.run)
 	}
+	if m.metrics != nil {
+		start("metrics", m.metrics.Serve)
+	}
 	workers := max(m.cfg.WorkerThreads, 1)
 	for range workers {
 		start("worker", m.worker)
@@ -331,6 +347,7 @@ func (m *Master) Run(ctx context.Context) error {
 	close(m.stopping)
 	wg.Wait()
 	m.watchers.Wait()
+	m.closeJobStore()
 	m.log.Infof("Salt master %s stopped", m.estate)
 	select {
 	case err := <-errc:

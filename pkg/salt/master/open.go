@@ -50,6 +50,9 @@ func (m *Master) openStores() (*pki.Local, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
 	}
+	if err := m.openJobStore(); err != nil {
+		return nil, err
+	}
 	m.keys, err = writeAccessKeys(cfg.Cachedir, accessUsers(cfg.User))
 	if err != nil {
 		return nil, err

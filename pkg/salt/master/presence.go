@@ -51,7 +51,9 @@ func (m *Master) readEvents(ctx context.Context) error {
 // listing minion ids as Salt 3006 does.
 func (m *Master) presence(ctx context.Context) error {
 	var last []string
+	var storm joinLog
 	return m.every(ctx, m.opts.presenceInterval, func() {
+		storm.log(m)
 		present := m.presentIDs()
 		m.ev.fire(TagPresencePresent, protocol.PresentData(present))
 		if gained, lost := diff(last, present); len(gained) > 0 || len(lost) > 0 {
@@ -64,7 +66,8 @@ func (m *Master) presence(ctx context.Context) error {
 
 // presenceOf lists the estates in a state, by name with their IP address:
 // available (allowed and alive; also "present"), joined, allowed, alived,
-// reaped. ok is false for an unknown state.
+// reaped, joining (ours: known, not joined). ok is false for an unknown
+// state.
 func (m *Master) presenceOf(state string) (body.Map, bool) {
 	var keep func(road.RemoteState) bool
 	switch state {
@@ -76,11 +79,14 @@ func (m *Master) presenceOf(state string) (body.Map, bool) {
 		keep = func(rs road.RemoteState) bool { return rs.Allowed == road.Yes }
 	case "alived":
 		keep = func(rs road.RemoteState) bool { return rs.Alived == road.Yes }
-	case "reaped":
+	case "reaped", "joining":
 		m.remotesMu.Lock()
 		reaped := maps.Clone(m.reaped)
 		m.remotesMu.Unlock()
 		keep = func(rs road.RemoteState) bool { return reaped[rs.Name] }
+		if state == "joining" { // ours: known, not joined (a join under way or pended), not reaped
+			keep = func(rs road.RemoteState) bool { return rs.Joined != road.Yes && !reaped[rs.Name] }
+		}
 	default:
 		return nil, false
 	}

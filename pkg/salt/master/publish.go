@@ -67,29 +67,7 @@ func clip(s string) string {
 
 // publish is LocalFuncs.publish (spec/salt-raet.md 3.2) for one load.
 func (m *Master) publish(load body.Map, yard string) {
-	key, _ := load.String("key")
-	if !m.keys.check(key) {
-		user, _ := load.String("user")
-		m.refuse("auth_failed", "Authentication failure of type \"user\" occurred for user %q (publish from yard %s)", user, yard)
-		m.replyError(yard, ErrNameAuthentication, authFailure)
-		return
-	}
-	if m.opts.maxLoadSize > 0 {
-		packed, err := body.AppendMsgpack(nil, load)
-		if err != nil {
-			m.refuse("bad_load", "Refused a publish from yard %s: %v", yard, err)
-			m.replyError(yard, ErrNameInvocation, err.Error())
-			return
-		}
-		if len(packed) > m.opts.maxLoadSize {
-			m.refuse("oversize_load", "Refused a publish from yard %s: its load is %d bytes, more than the master's limit of %d", yard, len(packed), m.opts.maxLoadSize)
-			m.replyError(yard, ErrNameInvocation, fmt.Sprintf("the publish load is %d bytes, more than the master's limit of %d", len(packed), m.opts.maxLoadSize))
-			return
-		}
-	}
-	if err := job.CheckPublish(load); err != nil {
-		m.refuse("bad_load", "Refused a publish from yard %s: %v", yard, err)
-		m.replyError(yard, ErrNameInvocation, err.Error())
+	if !m.admitPublish(load, yard) {
 		return
 	}
 	load = slices.Clone(load)
@@ -122,14 +100,10 @@ func (m *Master) publish(load body.Map, yard string) {
 		return
 	}
 	jid, _ := load.String("jid")
-	if jid == "" {
+	prepared := jid == ""
+	if prepared {
 		nocache, _ := kwargs.Bool("nocache")
-		if nocache {
-			jid, err = m.cache.PrepJIDNoCache(m.opts.jids)
-		} else {
-			jid, err = m.cache.PrepJID(m.opts.jids)
-		}
-		if err != nil {
+		if jid, err = m.jobs.prep(nocache); err != nil {
 			m.stats.Add("cache_error")
 			m.log.Errorf("Publish from yard %s: %v", yard, err)
 			m.replyError(yard, ErrNameMaster, err.Error())
@@ -142,7 +116,7 @@ func (m *Master) publish(load body.Map, yard string) {
 	m.ev.fire(jid, job.MinionsEvent(minions))
 	m.ev.fire(job.NewJobTag(jid), job.NewJobEvent(load, minions, missingIDs(tgtType, tgt, minions)))
 	m.jobUsers.note(jid, load)
-	if err := m.cache.SaveLoad(jid, load, minions); err != nil {
+	if err := m.jobs.saveLoad(jid, load, minions, prepared); err != nil {
 		m.stats.Add("cache_error")
 		m.log.Errorf("Publish %s: %v", jid, err)
 		m.replyError(yard, ErrNameMaster, err.Error())
@@ -150,8 +124,15 @@ func (m *Master) publish(load body.Map, yard string) {
 	}
 	pub := protocol.PubLoad(load, jid)
 	m.stats.Add("publish")
+	m.watch.published(jid, fun(load), minions, m.now())
 	m.log.Infof("Job %s: %v to %d minion(s) %v", jid, fun(load), len(minions), minions)
 	m.reply(yard, protocol.SharePubRet, protocol.PublishReply(pub, minions))
+	// The job's files become durable at the next group commit, which runs
+	// beside the sending: waiting for it would add a sync to every job's
+	// latency, and the road says done to a minion's return on receipt,
+	// before the return itself is synced, so the window a crash of the
+	// machine can hit is the same one sync either way.
+	m.jobs.commitSoon()
 	m.sendPub(jid, minions, pub)
 }
 
@@ -197,6 +178,7 @@ func (m *Master) sendPub(jid string, minions []string, pub body.Map) {
 
 func (m *Master) undelivered(jid, id, estate, why string) {
 	m.stats.Add("publish_undelivered")
+	m.watch.undelivered(jid, id)
 	if estate != "" {
 		m.log.Warnf("Job %s was not delivered to %s (estate %s): %s", jid, id, estate, why)
 	} else {
@@ -207,9 +189,37 @@ func (m *Master) undelivered(jid, id, estate, why string) {
 
 // accepted lists the ids of the accepted keys.
 func (m *Master) accepted() ([]string, error) {
-	all, err := m.store.List()
-	if err != nil {
-		return nil, err
+	return m.store.ListStatus(raet.Accepted)
+}
+
+// admitPublish checks a publish before anything of it is used: the access
+// key, the load's size and its fields. A refusal is counted, logged and
+// answered to the yard.
+func (m *Master) admitPublish(load body.Map, yard string) bool {
+	key, _ := load.String("key")
+	if !m.keys.check(key) {
+		user, _ := load.String("user")
+		m.refuse("auth_failed", "Authentication failure of type \"user\" occurred for user %q (publish from yard %s)", user, yard)
+		m.replyError(yard, ErrNameAuthentication, authFailure)
+		return false
 	}
-	return all[raet.Accepted], nil
+	if m.opts.maxLoadSize > 0 {
+		packed, err := body.AppendMsgpack(nil, load)
+		if err != nil {
+			m.refuse("bad_load", "Refused a publish from yard %s: %v", yard, err)
+			m.replyError(yard, ErrNameInvocation, err.Error())
+			return false
+		}
+		if len(packed) > m.opts.maxLoadSize {
+			m.refuse("oversize_load", "Refused a publish from yard %s: its load is %d bytes, more than the master's limit of %d", yard, len(packed), m.opts.maxLoadSize)
+			m.replyError(yard, ErrNameInvocation, fmt.Sprintf("the publish load is %d bytes, more than the master's limit of %d", len(packed), m.opts.maxLoadSize))
+			return false
+		}
+	}
+	if err := job.CheckPublish(load); err != nil {
+		m.refuse("bad_load", "Refused a publish from yard %s: %v", yard, err)
+		m.replyError(yard, ErrNameInvocation, err.Error())
+		return false
+	}
+	return true
 }

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"errors"
-	"io/fs"
 	"slices"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -104,33 +103,35 @@ func (m *Master) handleReturn(id string, load body.Map) {
 	jid := r.JID
 	if jid == job.ReqJID {
 		// A job the minion started itself: it gets a jid here.
-		if jid, err = m.cache.PrepJID(m.opts.jids); err != nil {
+		if jid, err = m.jobs.prep(false); err != nil {
 			m.stats.Add("cache_error")
 			m.log.Errorf("Return from %s: %v", id, err)
 			return
 		}
 		load.Set("jid", jid)
-		if err := m.cache.SaveLoad(jid, load, []string{id}); err != nil {
+		if err := m.jobs.saveLoad(jid, load, []string{id}, true); err != nil {
 			m.stats.Add("cache_error")
 			m.log.Errorf("Return from %s: %v", id, err)
 			return
 		}
 	} else {
-		minions, err := m.cache.Minions(jid)
+		targeted, err := m.jobs.targeted(jid, id)
 		switch {
-		case errors.Is(err, fs.ErrNotExist):
+		case isUnknown(err):
 			m.refuse("unknown_jid", "Dropped a return from %s for job %s, which is not in the job cache", id, jid)
 			return
 		case err != nil:
 			m.stats.Add("cache_error")
 			m.log.Errorf("Return from %s for job %s: %v", id, jid, err)
 			return
-		case !slices.Contains(minions, id):
+		case !targeted:
 			m.refuse("untargeted_return", "Dropped a return from %s for job %s, which did not target it", id, jid)
 			return
 		}
 	}
-	if err := m.cache.SaveReturn(jid, id, load); err != nil {
+	// Kept now, durable at the group commit this asks for: the road said
+	// done to the minion when the message came, before any of this.
+	if err := m.jobs.saveReturn(jid, id, load); err != nil {
 		switch {
 		case errors.Is(err, job.ErrDuplicateReturn):
 			m.refuse("duplicate_return", "Dropped a second return from %s for job %s (a possible replay)", id, jid)
@@ -144,6 +145,7 @@ func (m *Master) handleReturn(id string, load body.Map) {
 		m.log.Errorf("Return from %s for job %s: %v", id, jid, err)
 	}
 	m.stats.Add("return")
+	m.watch.returned(jid, id, r.Fun, r.Return, m.now())
 	m.log.Debugf("Return from %s for job %s", id, jid)
 	// Stamped here, replacing any "_stamp" the minion sent, as Salt's
 	// fire_event does; 3006's store_job fires it under the ret tag only

@@ -184,6 +184,7 @@ func (p *pubDelivery) outcome(gen uint64, estate string, err error) {
 
 func (p *pubDelivery) delivered() {
 	p.m.stats.Add("publish_delivered")
+	p.m.watch.delivered(p.jid, p.id)
 	p.m.ev.fire(DeliveredTag(p.jid, p.id), protocol.DeliveredData(p.jid, p.id))
 }
 

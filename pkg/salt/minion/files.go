@@ -17,6 +17,28 @@ func writeFileAtomic(dir, name string, data []byte, mode os.FileMode) error {
 	return fsutil.WriteFile(dir, name, data, fsutil.WriteOptions{Mode: mode, TempPrefix: tempPrefix})
 }
 
+// writeFileCommitted is writeFileAtomic made durable by the group commit c
+// (one sync for the files of every job finishing meanwhile), which it asks
+// for without waiting; a nil c syncs the file itself.
+func writeFileCommitted(c *fsutil.Committer, dir, name string, data []byte, mode os.FileMode) error {
+	if c == nil {
+		return writeFileAtomic(dir, name, data, mode)
+	}
+	if err := fsutil.WriteFile(dir, name, data, fsutil.WriteOptions{Mode: mode, TempPrefix: tempPrefix, NoSync: true}); err != nil {
+		return err
+	}
+	c.Wrote()
+	c.CommitSoon()
+	return nil
+}
+
+// writeFileVolatile is writeFileAtomic without any sync: for records of
+// this run only (a job's proc file names a process that a crash of the
+// machine ends too), whose loss in such a crash loses nothing.
+func writeFileVolatile(dir, name string, data []byte, mode os.FileMode) error {
+	return fsutil.WriteFile(dir, name, data, fsutil.WriteOptions{Mode: mode, TempPrefix: tempPrefix, NoSync: true})
+}
+
 // listFiles removes the temporary files a writer that died left in dir,
 // which is ours alone, and returns the names of the regular files of ours
 // in it (fsutil.NameProblem: not hidden, no separator).

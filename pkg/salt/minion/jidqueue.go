@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 )
 
@@ -34,9 +35,19 @@ var (
 type jidQueue struct {
 	path string
 	hwm  int
+	// commit, when set, makes the queue durable in batches (files.go);
+	// until then a crash of the machine may forget the newest jids.
+	commit *fsutil.Committer
 
 	mu   sync.Mutex
 	jids []string // sorted ascending, at most hwm
+	// The file is a log: each jid taken is appended as a line to f (one
+	// write, where rewriting the file made and renamed a new one per job),
+	// and the file is rewritten whole, to the queue alone, once it has hwm
+	// lines, and at the first jid after a start (which also drops a line a
+	// crash cut short). Reading keeps the newest hwm of its lines.
+	f     *os.File
+	lines int // lines in the file
 }
 
 // openJIDQueue reads the queue of an earlier run. Lines that are not jids
@@ -83,12 +94,54 @@ func (q *jidQueue) admit(jid string) error {
 		return fmt.Errorf("%w (%s, the last %d jids)", ErrJIDTooOld, q.jids[0], q.hwm)
 	}
 	q.insert(jid)
-	if err := writeFileAtomic(filepath.Dir(q.path), JIDQueueFile, []byte(strings.Join(q.jids, "\n")+"\n"), 0o600); err != nil {
+	if err := q.save(jid); err != nil {
 		// Run it anyway: the job was new, and refusing work because a
 		// disk is full is worse than a replay window that did not grow.
 		return fmt.Errorf("jid %s taken but not saved: %w", jid, err)
 	}
 	return nil
+}
+
+// save puts the jid just taken on disk: appended to the log, or the queue
+// rewritten whole (see jidQueue.f). q.mu is held.
+func (q *jidQueue) save(jid string) error {
+	if q.f != nil && q.lines < q.hwm {
+		if _, err := q.f.WriteString(jid + "\n"); err != nil {
+			q.closeFile() // rewritten whole next time
+			return err
+		}
+		q.lines++
+		if q.commit == nil {
+			return q.f.Sync()
+		}
+		q.commit.Wrote()
+		q.commit.CommitSoon()
+		return nil
+	}
+	q.closeFile()
+	if err := writeFileCommitted(q.commit, filepath.Dir(q.path), JIDQueueFile, []byte(strings.Join(q.jids, "\n")+"\n"), 0o600); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(q.path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	q.f, q.lines = f, len(q.jids)
+	return nil
+}
+
+func (q *jidQueue) closeFile() {
+	if q.f != nil {
+		q.f.Close()
+		q.f = nil
+	}
+}
+
+// close releases the log's file.
+func (q *jidQueue) close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closeFile()
 }
 
 // insert adds a jid in order and drops the oldest past hwm.

@@ -112,7 +112,7 @@ func (t *jobTable) writeProc(jid string, rec map[string]any) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(t.dir, jid, data, 0o600)
+	return writeFileVolatile(t.dir, jid, data, 0o600)
 }
 
 // removeProc removes a job's proc file.

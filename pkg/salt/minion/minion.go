@@ -23,8 +23,10 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/fileclient"
 	"github.com/saltraet/saltraet/pkg/salt/internal/counters"
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/internal/gone"
 	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/metrics"
 	"github.com/saltraet/saltraet/pkg/salt/modules"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
@@ -133,6 +135,7 @@ type Minion struct {
 	jobs    *jobTable
 	jidQ    *jidQueue
 	spool   *spool
+	commit  *fsutil.Committer // group commit of the jid queue and spool (open.go)
 	stats   counters.Counters
 	gone    gone.Yards // local yards found gone, warned about once
 	// files is the file client of the cp module and of templates' imports.
@@ -151,6 +154,8 @@ type Minion struct {
 
 	started atomic.Bool
 	closed  atomic.Bool
+
+	metrics *metrics.Server // nil without metrics_port (metrics.go)
 }
 
 // New makes a minion from its configuration: it opens the key store
@@ -217,6 +222,10 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	for share, h := range m.handlers() {
 		m.router.Handle(share, h)
 	}
+	if err := m.openMetrics(); err != nil {
+		m.Close()
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -252,10 +261,14 @@ func (m *Minion) Close() error {
 		return nil
 	}
 	m.jobCancel()
+	if m.metrics != nil {
+		m.metrics.Close()
+	}
 	m.stopRoad()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	m.lane.Run(ctx) // closes the socket and removes its file
+	m.closeCommit()
 	return nil
 }
 

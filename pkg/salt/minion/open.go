@@ -10,6 +10,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
 	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
 
@@ -69,7 +70,28 @@ func (m *Minion) openJobFiles() error {
 		return fmt.Errorf("return spool: %w", err)
 	}
 	m.spool.clock = m.o.clock
+	// One group commit for the files of the cachedir that must survive a
+	// crash of the machine: the jid queue and the spool.
+	if m.commit, err = fsutil.NewCommitter(cfg.Cachedir, func(err error) {
+		m.log.Errorf("Cachedir %s: %v", cfg.Cachedir, err)
+	}); err != nil {
+		return fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
+	}
+	m.jidQ.commit, m.spool.commit = m.commit, m.commit
 	return nil
+}
+
+// closeCommit syncs what the group commit has not covered yet.
+func (m *Minion) closeCommit() {
+	if m.jidQ != nil {
+		m.jidQ.close()
+	}
+	if m.commit == nil {
+		return
+	}
+	if err := m.commit.Close(); err != nil {
+		m.log.Errorf("Cachedir %s: %v", m.cfg.Cachedir, err)
+	}
 }
 
 // openRoad makes the road stack on the road connection of the options,

@@ -140,3 +140,44 @@ func TestRefusedPublishesCounted(t *testing.T) {
 		return st["publish_bad_jid"] == 1 && st["publish_bad_target"] == 1
 	})
 }
+
+// The queue file is a log of the jids taken: what was appended is there
+// after a restart, and a line a crash cut short is named, then dropped by
+// the rewrite of the first jid taken after it.
+func TestJIDQueueLog(t *testing.T) {
+	dir := t.TempDir()
+	q, _, err := openJIDQueue(dir, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jids := []string{"20260101000000000001", "20260101000000000002", "20260101000000000003"}
+	for _, j := range jids {
+		if err := q.admit(j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q.close()
+	f, err := os.OpenFile(filepath.Join(dir, JIDQueueFile), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("2026010100") // a write cut short
+	f.Close()
+	q, problems, err := openJIDQueue(dir, 5)
+	if err != nil || len(problems) != 1 {
+		t.Fatalf("reopen: %v %v", err, problems)
+	}
+	for _, j := range jids {
+		if err := q.admit(j); !errors.Is(err, ErrJIDSeen) {
+			t.Errorf("admit %s after a restart: %v", j, err)
+		}
+	}
+	if err := q.admit("20260101000000000004"); err != nil {
+		t.Fatal(err)
+	}
+	q.close()
+	data, _ := os.ReadFile(filepath.Join(dir, JIDQueueFile))
+	if want := strings.Join(append(jids, "20260101000000000004"), "\n") + "\n"; string(data) != want {
+		t.Errorf("queue file %q, want %q", data, want)
+	}
+}

@@ -20,6 +20,7 @@ func (m *Minion) Run(ctx context.Context) error {
 		return errors.New("minion: Run called twice, or after Close")
 	}
 	defer m.jobCancel()
+	defer m.serveMetrics()()
 	r := m.startStacks()
 	defer r.stopStacks()
 	defer r.stopRouter()
@@ -131,6 +132,7 @@ func (m *Minion) shutdown(r *stackRuns, runErr error) error {
 	if err := <-r.laneDone; err != nil && runErr == nil {
 		runErr = err
 	}
+	m.closeCommit()
 	if p := m.spool.pending(); len(p) > 0 {
 		m.log.Infof("%d returns kept for the next start: %v", len(p), p)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/route"
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 )
 
 // SpoolDir is the directory, under cachedir, of the returns not yet
@@ -34,13 +35,21 @@ type sendFunc func(master string, msg body.Map) (*road.Delivery, error)
 
 // spool keeps the returns of jobs until their master has them: each is a
 // file <dir>/<jid> holding the road message (msgpack, route included),
-// written before it is first sent and removed only once the road reports it
-// delivered. A return is sent at most once at a time.
+// written whole before it is first sent, and removed only once the road
+// reports it delivered. A return is sent at most once at a time. With a
+// group commit (commit) the file is synced beside the sending, by one sync
+// shared with the returns of the moment: a return survives a crash of the
+// minion's process at once, and a crash of its machine once that sync ran
+// or the master has it, whichever comes first.
 type spool struct {
 	dir   string
 	log   logrus.FieldLogger
 	send  sendFunc
 	clock clock.Clock // of idle; nil is the real clock
+	// commit, when set, makes the spool's files durable in batches
+	// (files.go): a return is sent at once, its file synced beside the
+	// sending by a sync shared with the other returns of the moment.
+	commit *fsutil.Committer
 
 	mu       sync.Mutex
 	index    map[string]string // jid → master estate, of the files on disk
@@ -102,7 +111,7 @@ func (s *spool) put(jid, master string, msg body.Map) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(s.dir, jid, data, 0o600); err != nil {
+	if err := writeFileCommitted(s.commit, s.dir, jid, data, 0o600); err != nil {
 		return err
 	}
 	s.mu.Lock()

@@ -1,17 +1,14 @@
 package modules
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
+
+	"github.com/saltraet/saltraet/pkg/salt/internal/extmods"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
-	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
@@ -142,7 +139,7 @@ func syncForm(c *Call, form string) ([]any, error) {
 				continue
 			}
 			remote[rel] = true
-			copied, err := copyIfChanged(fn, filepath.Join(modDir, rel))
+			copied, err := extmods.CopyIfChanged(fn, filepath.Join(modDir, rel))
 			if err != nil {
 				return nil, cmdErr("Failed to sync %s module: %v", form, err)
 			}
@@ -152,7 +149,7 @@ func syncForm(c *Call, form string) ([]any, error) {
 		}
 	}
 	if cleanDynamicModules(c) {
-		if err := cleanModDir(modDir, remote); err != nil {
+		if err := extmods.Clean(modDir, remote); err != nil {
 			return nil, cmdErr("Failed to sync %s module: %v", form, err)
 		}
 	}
@@ -226,52 +223,4 @@ func cleanDynamicModules(c *Call) bool {
 		}
 	}
 	return true
-}
-
-// copyIfChanged copies src to dest unless dest has the same content (as
-// Salt compares their hashes).
-func copyIfChanged(src, dest string) (bool, error) {
-	b, err := os.ReadFile(src)
-	if err != nil {
-		return false, err
-	}
-	if old, err := os.ReadFile(dest); err == nil && bytes.Equal(old, b) {
-		return false, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dest), 0o700); err != nil {
-		return false, err
-	}
-	// Whole or not at all: the Python worker may load it any moment.
-	return true, fsutil.WriteFile(filepath.Dir(dest), filepath.Base(dest), b, fsutil.WriteOptions{Mode: 0o600, TempPrefix: ".sync-"})
-}
-
-// cleanModDir removes the files of dir that are not in keep (paths
-// relative to dir), then the directories left empty.
-func cleanModDir(dir string, keep map[string]bool) error {
-	var dirs []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if d.IsDir() {
-			if p != dir {
-				dirs = append(dirs, p)
-			}
-			return nil
-		}
-		if !keep[rel] {
-			return os.Remove(p)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for i := len(dirs) - 1; i >= 0; i-- { // deepest first
-		if err := os.Remove(dirs[i]); err != nil && !errors.Is(err, syscall.ENOTEMPTY) && !errors.Is(err, syscall.EEXIST) {
-			return err
-		}
-	}
-	return nil
 }

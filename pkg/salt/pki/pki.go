@@ -390,12 +390,30 @@ func (s *Store) list(st raet.Acceptance) ([]string, error) {
 		if ValidID(name) != nil {
 			continue
 		}
+		// The directory's own word on the type saves a stat per key (a
+		// publish lists every accepted key); a symlink is followed.
+		t := e.Type()
+		if t.IsRegular() {
+			ids = append(ids, name)
+			continue
+		}
+		if t&fs.ModeSymlink == 0 {
+			continue
+		}
 		if ok, _ := isKeyFile(filepath.Join(d, name)); ok {
 			ids = append(ids, name)
 		}
 	}
 	slices.Sort(ids)
 	return ids, nil
+}
+
+// ListStatus returns the ids of one status, sorted bytewise, as List.
+func (s *Store) ListStatus(st raet.Acceptance) ([]string, error) {
+	if err := checkStatus(st); err != nil {
+		return nil, err
+	}
+	return s.list(st)
 }
 
 // Match selects ids for salt-key -a/-r/-d/-p/-f the way Key.name_match

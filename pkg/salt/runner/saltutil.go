@@ -1,19 +1,17 @@
 package runner
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
+
+	"github.com/saltraet/saltraet/pkg/salt/internal/extmods"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/fileserver"
-	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/modules"
 )
@@ -129,7 +127,7 @@ func syncMasterForm(env *Env, c *modules.Call, form string) ([]any, error) {
 				continue // removed meanwhile, or ignored
 			}
 			remote[rel] = true
-			copied, err := copyIfChanged(src, filepath.Join(modDir, rel))
+			copied, err := extmods.CopyIfChanged(src, filepath.Join(modDir, rel))
 			if err != nil {
 				return nil, fmt.Errorf("failed to sync %s module %s: %w", form, rel, err)
 			}
@@ -139,7 +137,7 @@ func syncMasterForm(env *Env, c *modules.Call, form string) ([]any, error) {
 		}
 	}
 	if v, ok := env.Opts.Raw["clean_dynamic_modules"]; !ok || v == true {
-		if err := cleanModDir(modDir, remote); err != nil {
+		if err := extmods.Clean(modDir, remote); err != nil {
 			return nil, fmt.Errorf("failed to sync %s module: %w", form, err)
 		}
 	}
@@ -177,50 +175,4 @@ func extmodList(env *Env, v any, key, form string) map[string]bool {
 		set[py.Str(n)] = true
 	}
 	return set
-}
-
-// copyIfChanged copies src to dest unless dest has the same content,
-// whole or not at all.
-func copyIfChanged(src, dest string) (bool, error) {
-	b, err := os.ReadFile(src)
-	if err != nil {
-		return false, err
-	}
-	if old, err := os.ReadFile(dest); err == nil && bytes.Equal(old, b) {
-		return false, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dest), 0o700); err != nil {
-		return false, err
-	}
-	return true, fsutil.WriteFile(filepath.Dir(dest), filepath.Base(dest), b, fsutil.WriteOptions{Mode: 0o600, TempPrefix: ".sync-"})
-}
-
-// cleanModDir removes the files of dir not in keep (paths relative to
-// dir), then the directories left empty, deepest first.
-func cleanModDir(dir string, keep map[string]bool) error {
-	var dirs []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		switch {
-		case d.IsDir():
-			if p != dir {
-				dirs = append(dirs, p)
-			}
-		case !keep[rel]:
-			return os.Remove(p)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for i := len(dirs) - 1; i >= 0; i-- {
-		if err := os.Remove(dirs[i]); err != nil && !errors.Is(err, syscall.ENOTEMPTY) && !errors.Is(err, syscall.EEXIST) {
-			return err
-		}
-	}
-	return nil
 }
