@@ -134,10 +134,17 @@ func NewSessionID() string {
 }
 
 // uxd is a Unix datagram socket bound to a yard's path. It is a blocking
-// socket driven by plain system calls, each waiting at most pollEvery, so
-// that a send to a receiver whose queue is full sleeps in the kernel until
-// there is room. Go's non-blocking sockets spin on such a send: the kernel
-// says the sender's own socket is writable while the receiver is full.
+// socket driven by plain system calls, so that a send to a receiver whose
+// queue is full sleeps in the kernel until there is room. Go's
+// non-blocking sockets spin on such a send: the kernel says the sender's
+// own socket is writable while the receiver is full.
+//
+// A read waits in the kernel with no timeout: an idle yard costs no
+// wakeup at all (a read that woke every so often to look for Close cost an
+// idle minion five system calls a second, and kept the Go runtime's
+// monitor thread from its deep sleep). Close's shutdown wakes it. A send
+// waits at most pollEvery at a time, so Close is seen by one stuck on a
+// full receiver, which its own socket's shutdown does not wake.
 type uxd struct {
 	fd     int
 	path   string
@@ -147,7 +154,7 @@ type uxd struct {
 	inUse sync.RWMutex
 }
 
-// pollEvery bounds each blocking call, so Close is seen within it.
+// pollEvery bounds each blocking send, so Close is seen within it.
 const pollEvery = 200 * time.Millisecond
 
 // ListenUXD binds a Unix datagram socket at path, replacing a stale socket
@@ -197,12 +204,10 @@ func ListenUXD(path string, mode os.FileMode, rcvbuf int) (Conn, error) {
 		syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, rcvbuf)
 	}
 	tv := syscall.NsecToTimeval(int64(pollEvery))
-	for _, opt := range []int{syscall.SO_RCVTIMEO, syscall.SO_SNDTIMEO} {
-		if err := syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, opt, &tv); err != nil {
-			syscall.Close(fd)
-			os.Remove(path)
-			return nil, fmt.Errorf("lane: socket timeout: %w", err)
-		}
+	if err := syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv); err != nil {
+		syscall.Close(fd)
+		os.Remove(path)
+		return nil, fmt.Errorf("lane: socket timeout: %w", err)
 	}
 	return &uxd{fd: fd, path: path}, nil
 }
@@ -281,7 +286,8 @@ func (u *uxd) Close() error {
 		return nil
 	}
 	syscall.Shutdown(u.fd, syscall.SHUT_RDWR)
-	u.inUse.Lock() // every call sees closed within pollEvery
+	// A read returns at once on the shutdown, a send within pollEvery.
+	u.inUse.Lock()
 	err := syscall.Close(u.fd)
 	u.inUse.Unlock()
 	if rerr := os.Remove(u.path); rerr != nil && !os.IsNotExist(rerr) && err == nil {

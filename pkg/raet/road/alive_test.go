@@ -106,3 +106,25 @@ func TestRemovedRemoteIsNotManaged(t *testing.T) {
 		}
 	}
 }
+
+// Once an alive is answered, an idle stack's next wakeup is the next
+// alive, not the retransmission the answered one no longer needs: its
+// timer costs nothing between periods.
+func TestIdleStackWakesOnlyForPresence(t *testing.T) {
+	s := newSim(t, 1)
+	_, beta, r := bootstrap(t, s, Timers{})
+	for range 5 { // a few periods, each an alive each way
+		s.quiesce(time.Minute)
+		if len(r.transactions) != 0 {
+			t.Fatalf("transactions left: %v", r.transactions)
+		}
+		want := r.presenceAt
+		if !r.reapAt.IsZero() && r.reapAt.Before(want) {
+			want = r.reapAt
+		}
+		if got := beta.deadline(); !got.Equal(want) {
+			t.Fatalf("idle stack wakes at %v, want its next alive at %v", got.Sub(s.clk.Now()), want.Sub(s.clk.Now()))
+		}
+		s.step()
+	}
+}

@@ -30,6 +30,7 @@ type asyncConn struct {
 	out    []chan outgoing
 	errors *atomic.Uint64
 	wg     sync.WaitGroup
+	batch  bool // several datagrams per send, when the Conn can
 }
 
 type outgoing struct {
@@ -74,6 +75,10 @@ func (a *asyncConn) stop() {
 
 func (a *asyncConn) write(out <-chan outgoing) {
 	defer a.wg.Done()
+	if bc, ok := a.Conn.(BatchConn); ok && a.batch {
+		a.writeBatched(bc, out)
+		return
+	}
 	for o := range out {
 		b := o.b
 		if o.f != nil {

@@ -32,12 +32,14 @@ func ListenUDP(addr string) (Conn, error) {
 	}
 	u := c.(*net.UDPConn)
 	_ = u.SetReadBuffer(udpReadBuffer) // best effort: the kernel may cap it
-	return &udpConn{c: u, local: NormalizeAddr(u.LocalAddr().(*net.UDPAddr).AddrPort())}, nil
+	local := NormalizeAddr(u.LocalAddr().(*net.UDPAddr).AddrPort())
+	return &udpConn{c: u, local: local, batch: newBatchPC(u, local)}, nil
 }
 
 type udpConn struct {
 	c     *net.UDPConn
 	local netip.AddrPort
+	batch batchPC // the same socket, for ReadBatch and WriteBatch
 }
 
 func (u *udpConn) ReadFrom(b []byte) (int, netip.AddrPort, error) {

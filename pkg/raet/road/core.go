@@ -73,6 +73,13 @@ type Config struct {
 	VacuousJoinBurst int
 	VacuousJoinEvery time.Duration
 
+	// ReadBatch is how many datagrams one read of the socket may take
+	// (recvmmsg, when the Conn is a BatchConn): 0 takes DefaultReadBatch on
+	// a main and 1 elsewhere; 1 or less reads one at a time. WriteOne sends
+	// one datagram per system call even when the Conn could send several.
+	ReadBatch int
+	WriteOne  bool
+
 	// Unveritive accepts message packets without a signature. The reference's
 	// stacks are veritive (they refuse them) by default, and so are ours.
 	Unveritive bool

@@ -82,6 +82,7 @@ func NewStack(cfg Config) (*Stack, error) {
 		s.shards[i] = make(chan datagram, 256)
 	}
 	s.writes = newAsyncConn(cfg.Conn, checkers(), &s.writeErrors)
+	s.writes.batch = !cfg.WriteOne
 	c.conn = s.writes
 	c.publishVerifiers()
 	return s, nil
@@ -180,29 +181,53 @@ func (s *Stack) arm(t clock.Timer) {
 // stack must outlive its peers. Only a run of failures with no datagram
 // between them ends the stack.
 func (s *Stack) read(errc chan<- error) {
-	buf := make([]byte, 64<<10)
+	if bc, ok := s.writes.Conn.(BatchConn); ok {
+		if n := s.core.cfg.readBatch(); n > 1 {
+			s.readBatched(bc, n, errc)
+			return
+		}
+	}
+	buf := make([]byte, readBufSize)
 	failures := 0
 	for {
 		n, from, err := s.core.conn.ReadFrom(buf)
 		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
+			if s.readFailed(err, &failures, errc) {
 				return
 			}
-			s.readErrors.Add(1)
-			if failures++; failures >= maxReadFailures {
-				errc <- fmt.Errorf("raet: road stack %q: read: %w", s.core.name, err)
-				return
-			}
-			time.Sleep(time.Millisecond) // no busy loop on an error that persists
 			continue
 		}
 		failures = 0
-		d := datagram{from: from, b: append([]byte(nil), buf[:n]...)}
-		select {
-		case s.shards[shardOf(from, len(s.shards))] <- d:
-		case <-s.done:
+		if !s.pass(from, buf[:n]) {
 			return
 		}
+	}
+}
+
+// readFailed counts a read error and says whether the reader ends: on the
+// socket closing, or the last of a run of failures (then errc says why).
+func (s *Stack) readFailed(err error, failures *int, errc chan<- error) bool {
+	if errors.Is(err, net.ErrClosed) {
+		return true
+	}
+	s.readErrors.Add(1)
+	if *failures++; *failures >= maxReadFailures {
+		errc <- fmt.Errorf("raet: road stack %q: read: %w", s.core.name, err)
+		return true
+	}
+	time.Sleep(time.Millisecond) // no busy loop on an error that persists
+	return false
+}
+
+// pass hands a copy of a datagram to its peer's checker; false once the
+// stack has stopped.
+func (s *Stack) pass(from netip.AddrPort, b []byte) bool {
+	d := datagram{from: from, b: append([]byte(nil), b...)}
+	select {
+	case s.shards[shardOf(from, len(s.shards))] <- d:
+		return true
+	case <-s.done:
+		return false
 	}
 }
 

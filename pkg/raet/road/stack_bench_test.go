@@ -30,6 +30,9 @@ type udpOptions struct {
 	body  raet.BodyKind // msgpack unless set
 	burst int
 	max   int // Config.MaxPacketSize of both
+	// readBatch and writeOne go to both stacks' Config (batch_bench_test.go).
+	readBatch int
+	writeOne  bool
 }
 
 func newUDPPair(tb testing.TB, o udpOptions) *udpPair {
@@ -53,7 +56,8 @@ func newUDPPair(tb testing.TB, o udpOptions) *udpPair {
 		p.keeps[name] = k
 		signer, priv := simKeys(tb, name)
 		s, err := NewStack(Config{Name: name, Main: main, Signer: signer, Privateer: priv, Conn: conn, Keep: k,
-			HeadKind: o.head, BodyKind: o.body, BurstSize: o.burst, MaxPacketSize: o.max})
+			HeadKind: o.head, BodyKind: o.body, BurstSize: o.burst, MaxPacketSize: o.max,
+			ReadBatch: o.readBatch, WriteOne: o.writeOne})
 		if err != nil {
 			tb.Fatal(err)
 		}

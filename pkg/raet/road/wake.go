@@ -113,8 +113,13 @@ func (c *core) service() {
 	}
 }
 
-// deadline is when service next has work to do; zero for never.
+// deadline is when service next has work to do; zero for never. It first
+// tidies the top of the heap, so that the loop's one timer is set for
+// something that is really due: an entry a transaction's end left behind
+// (an alive answered before its retransmission) would otherwise wake an
+// idle stack for nothing once a period.
 func (c *core) deadline() time.Time {
+	c.tidyWakes()
 	var next time.Time
 	if len(c.wakes) > 0 {
 		next = c.wakes[0].at
@@ -123,4 +128,32 @@ func (c *core) deadline() time.Time {
 		next = c.doneQueue[0].at
 	}
 	return next
+}
+
+// tidyWakes drops the entries at the top of the wake heap that no longer
+// stand for anything due: those superseded or of a removed remote, and
+// those of a remote whose earliest deadline has moved on since (its entry
+// is pushed again at the new one). It stops at the first entry that is
+// exact, so it costs one look at the top remote when nothing changed.
+func (c *core) tidyWakes() {
+	for len(c.wakes) > 0 {
+		e := c.wakes[0]
+		r := e.r
+		if !e.at.Equal(r.wakeAt) {
+			heap.Pop(&c.wakes) // superseded by an earlier entry, already served
+			continue
+		}
+		if c.remotes[r.UID] != r && c.joinees[r.HA] != r {
+			heap.Pop(&c.wakes)
+			r.wakeAt = time.Time{}
+			continue
+		}
+		at := c.remoteDeadline(r)
+		if at.Equal(e.at) {
+			return
+		}
+		heap.Pop(&c.wakes)
+		r.wakeAt = time.Time{}
+		c.rewake(r)
+	}
 }
