@@ -40,7 +40,11 @@ func (m *Minion) startStacks() *stackRuns {
 	r := &stackRuns{stopStacks: stopStacks, stopRouter: stopRouter,
 		roadDone: make(chan error, 1), laneDone: make(chan error, 1), routerDone: make(chan error, 1)}
 	go func() { r.roadDone <- m.road.Run(stackCtx) }()
-	go func() { r.laneDone <- m.lane.Run(stackCtx) }()
+	if m.lane != nil {
+		go func() { r.laneDone <- m.lane.Run(stackCtx) }()
+	} else {
+		r.laneDone <- nil
+	}
 	go func() { r.routerDone <- m.router.Run(routerCtx) }()
 	return r
 }
@@ -55,7 +59,7 @@ func (m *Minion) announce() {
 		m.log.Infof("%d returns of a previous run wait for their masters: %v", len(p), p)
 	}
 	m.log.Infof("Minion %s starting: road estate %s on %s, lane %s, masters %v",
-		m.id, m.estate, m.RoadAddr(), m.lane.Addr(), m.cfg.Master.HostPorts())
+		m.id, m.estate, m.RoadAddr(), m.LaneAddr(), m.cfg.Master.HostPorts())
 }
 
 // serve is the minion's loop until ctx ends (nil) or the router stops
