@@ -37,8 +37,6 @@ import (
 
 const prog = "salt-minion-emulator"
 
-// progressEvery is how often the count of allowed minions is logged.
-const progressEvery = 5 * time.Second
 
 func main() {
 	ctx, stop := cli.StopOnSignal(context.Background())
@@ -52,6 +50,7 @@ type opts struct {
 	keep, version bool
 	period        time.Duration
 	extra         string
+	progress      time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -70,6 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	f.DurationVar(&o.period, "period", 0, "the road's keep-alive period (default: the minion's, 3s)")
 	f.StringVar(&o.extra, "config", "", "YAML lines added to every minion's configuration")
 	f.StringVarP(&o.level, "log-level", "l", "info", "log level")
+	f.DurationVar(&o.progress, "progress", 5*time.Second, "how often the count of allowed minions is logged (at info) until all are")
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -110,14 +110,14 @@ func emulate(ctx context.Context, o *opts, logger *logrus.Logger) error {
 		return err
 	}
 	logger.Infof("Made %d minions in %v under %s; starting them", o.cfg.Count, time.Since(start).Round(time.Millisecond), dir)
-	go progress(ctx, e, logger, time.Now())
+	go progress(ctx, e, logger, time.Now(), max(o.progress, 10*time.Millisecond))
 	return e.Run(ctx)
 }
 
-// progress logs how many minions are allowed every progressEvery, until
-// all are.
-func progress(ctx context.Context, e *emulator.Emulator, logger *logrus.Logger, start time.Time) {
-	t := time.NewTicker(progressEvery)
+// progress logs how many minions are allowed every period, until all
+// are.
+func progress(ctx context.Context, e *emulator.Emulator, logger *logrus.Logger, start time.Time, every time.Duration) {
+	t := time.NewTicker(every)
 	defer t.Stop()
 	total := len(e.IDs())
 	for {
@@ -127,7 +127,7 @@ func progress(ctx context.Context, e *emulator.Emulator, logger *logrus.Logger, 
 		case <-t.C:
 		}
 		n := e.Allowed()
-		logger.Infof("%d of %d minions allowed, %d still joining (%v)", n, total, total-n, time.Since(start).Round(time.Second))
+		logger.Infof("%d of %d minions allowed, %d still joining (%v)", n, total, total-n, time.Since(start).Round(time.Millisecond))
 		if n == total {
 			return
 		}

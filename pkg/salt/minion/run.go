@@ -82,6 +82,7 @@ func (m *Minion) serve(ctx context.Context, routerDone chan error) error {
 			m.onEvent(ev)
 		case now := <-timer.C():
 			m.joinMasters(now)
+			m.rejoinLost(now)
 			if !now.Before(nextFlush) {
 				nextFlush = now.Add(m.o.retryInterval)
 				for _, name := range m.masters.names() {
@@ -184,7 +185,7 @@ func (m *Minion) joinMasters(now time.Time) {
 			return // the road stopped
 		}
 		m.masters.mu.Lock()
-		ms.ha, ms.uid = ha, uid
+		ms.ha, ms.uid, ms.rejoinAt = ha, uid, time.Time{}
 		m.masters.mu.Unlock()
 		m.log.Infof("Joining master %s (%s)", ms.addr, road.JoinHostPort(ha))
 	}
@@ -210,6 +211,7 @@ func (m *Minion) onEvent(ev road.Event) {
 	case road.EventJoined:
 		m.log.Infof("Joined master %s at %s", ev.Name, addr)
 	case road.EventAllowed:
+		m.masterBack(ev.UID)
 		m.log.Infof("Allowed by master %s at %s", ev.Name, addr)
 		m.masters.mu.Lock()
 		ms.wait, ms.refusals = 0, 0
@@ -218,6 +220,7 @@ func (m *Minion) onEvent(ev road.Event) {
 		m.spool.flush(ev.Name)
 		m.flushLane()
 	case road.EventAlived:
+		m.masterBack(ev.UID)
 		m.log.Debugf("Master %s is alive", ev.Name)
 		m.spool.flush(ev.Name)
 		m.flushLane()
