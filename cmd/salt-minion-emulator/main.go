@@ -37,7 +37,6 @@ import (
 
 const prog = "salt-minion-emulator"
 
-
 func main() {
 	ctx, stop := cli.StopOnSignal(context.Background())
 	defer stop()
