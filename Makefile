@@ -6,6 +6,9 @@ PKGS     ?= ./...
 FUZZTIME ?= 30s
 # Repetitions of each benchmark under `make bench`, for medians.
 COUNT    ?= 5
+# Emulated minions and back-to-back jobs under `make bench-salt`.
+MINIONS  ?= 1000
+JOBS     ?= 100
 
 FUZZ_TARGETS = \
 	./pkg/raet/road/wire:FuzzParseHead \
@@ -16,7 +19,7 @@ FUZZ_TARGETS = \
 	./pkg/raet/body:FuzzDecodeMsgpack \
 	./pkg/raet/road/keep:FuzzLoad
 
-.PHONY: all build test race vet fmt bench fuzz demo demo-raet vectors-check clean
+.PHONY: all build test race vet fmt bench bench-salt fuzz demo demo-raet vectors-check clean
 
 all: build
 
@@ -39,6 +42,12 @@ fmt:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(COUNT) ./pkg/...
+
+# A master under MINIONS emulated minions (salt-minion-emulator): the join
+# storm, test.ping to all, JOBS back-to-back jobs, the master's RSS and CPU
+# per job, lost returns, beside the crypto floor measured in the same run.
+bench-salt: build
+	$(GO) run ./internal/cmd/salt-load -bin $(BIN) -n $(MINIONS) -jobs $(JOBS)
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

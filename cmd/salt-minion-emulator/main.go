@@ -48,6 +48,7 @@ type opts struct {
 	root, level   string
 	keep, version bool
 	period        time.Duration
+	aliveTimeout  time.Duration
 	extra         string
 	progress      time.Duration
 }
@@ -66,6 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	f.StringVar(&o.root, "root", "", "where the minions' root directories go (default: a new directory in /dev/shm or $TMPDIR)")
 	f.BoolVar(&o.keep, "keep", false, "keep the root directories at exit")
 	f.DurationVar(&o.period, "period", 0, "the road's keep-alive period (default: the minion's, 3s)")
+	f.DurationVar(&o.aliveTimeout, "alive-timeout", 0, "how long an alive waits for its answer before the master counts as lost (default: the road's, 2s)")
 	f.StringVar(&o.extra, "config", "", "YAML lines added to every minion's configuration")
 	f.StringVarP(&o.level, "log-level", "l", "info", "log level")
 	f.DurationVar(&o.progress, "progress", 5*time.Second, "how often the count of allowed minions is logged (at info) until all are")
@@ -100,9 +102,7 @@ func emulate(ctx context.Context, o *opts, logger *logrus.Logger) error {
 	}
 	defer cleanup()
 	o.cfg.Root, o.cfg.Extra, o.cfg.Log = dir, o.extra, logger
-	if o.period > 0 {
-		o.cfg.Timers = road.Timers{Period: o.period}
-	}
+	o.cfg.Timers = road.Timers{Period: max(o.period, 0), AliverTimeout: max(o.aliveTimeout, 0)}
 	start := time.Now()
 	e, err := emulator.New(o.cfg)
 	if err != nil {
