@@ -9,6 +9,10 @@ COUNT    ?= 5
 # Emulated minions and back-to-back jobs under `make bench-salt`.
 MINIONS  ?= 1000
 JOBS     ?= 100
+# The emulated minions' keep-alive period and alive timeout under
+# `make bench-salt` (the daemon's are 3s and 2s; 0 takes them).
+PERIOD   ?= 6s
+ALIVE_TIMEOUT ?= 5s
 
 FUZZ_TARGETS = \
 	./pkg/raet/road/wire:FuzzParseHead \
@@ -47,7 +51,7 @@ bench:
 # storm, test.ping to all, JOBS back-to-back jobs, the master's RSS and CPU
 # per job, lost returns, beside the crypto floor measured in the same run.
 bench-salt: build
-	$(GO) run ./internal/cmd/salt-load -bin $(BIN) -n $(MINIONS) -jobs $(JOBS)
+	$(GO) run ./internal/cmd/salt-load -bin $(BIN) -n $(MINIONS) -jobs $(JOBS) -period $(PERIOD) -alive-timeout $(ALIVE_TIMEOUT)
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -29,6 +29,7 @@ type run struct {
 	bin, root, conf string
 	n, port         int
 	master          *exec.Cmd
+	emuArgs         []string // keep-alive flags of the emulator
 }
 
 func main() {
@@ -36,14 +37,17 @@ func main() {
 	n := flag.Int("n", 1000, "emulated minions")
 	jobs := flag.Int("jobs", 100, "back-to-back test.ping jobs to all")
 	timeout := flag.Duration("storm-timeout", 10*time.Minute, "how long the join storm may take")
+	period := flag.Duration("period", 0, "the emulated minions' keep-alive period (0: the minion's, 3s)")
+	aliveTimeout := flag.Duration("alive-timeout", 0, "the emulated minions' alive timeout (0: the road's, 2s)")
 	flag.Parse()
-	if err := measure(*binDir, *n, *jobs, *timeout); err != nil {
+	emuArgs := []string{"--period", period.String(), "--alive-timeout", aliveTimeout.String()}
+	if err := measure(*binDir, *n, *jobs, *timeout, emuArgs); err != nil {
 		fmt.Fprintln(os.Stderr, "salt-load:", err)
 		os.Exit(1)
 	}
 }
 
-func measure(binDir string, n, jobs int, stormTimeout time.Duration) error {
+func measure(binDir string, n, jobs int, stormTimeout time.Duration, emuArgs []string) error {
 	bin, err := filepath.Abs(binDir)
 	if err != nil {
 		return err
@@ -53,7 +57,7 @@ func measure(binDir string, n, jobs int, stormTimeout time.Duration) error {
 		return err
 	}
 	defer os.RemoveAll(root)
-	r := &run{bin: bin, root: root, n: n, conf: filepath.Join(root, "etc")}
+	r := &run{bin: bin, root: root, n: n, conf: filepath.Join(root, "etc"), emuArgs: emuArgs}
 	if r.port, err = freePort(); err != nil {
 		return err
 	}
@@ -61,7 +65,7 @@ func measure(binDir string, n, jobs int, stormTimeout time.Duration) error {
 		return err
 	}
 	defer stop(r.master)
-	fmt.Printf("salt-load: %d emulated minions, %d jobs; load average %s\n", n, jobs, loadavg())
+	fmt.Printf("salt-load: %d emulated minions (%s), %d jobs; load average %s\n", n, strings.Join(emuArgs, " "), jobs, loadavg())
 	floor := cryptoFloor()
 	fmt.Printf("crypto floor: %v per message (sign+verify+seal+open of 256 bytes); a job to all, 4 messages each: %v of CPU\n",
 		floor, time.Duration(4*n)*floor)
@@ -129,8 +133,9 @@ func (r *run) startMaster() error {
 
 // storm starts the emulator and waits until it says all are allowed.
 func (r *run) storm(timeout time.Duration) (*exec.Cmd, time.Duration, error) {
-	emu := exec.Command(filepath.Join(r.bin, "salt-minion-emulator"), "-n", fmt.Sprint(r.n), "--master-port", fmt.Sprint(r.port),
-		"--root", filepath.Join(r.root, "emu"), "--progress", "100ms", "-l", "info")
+	args := append([]string{"-n", fmt.Sprint(r.n), "--master-port", fmt.Sprint(r.port),
+		"--root", filepath.Join(r.root, "emu"), "--progress", "100ms", "-l", "info"}, r.emuArgs...)
+	emu := exec.Command(filepath.Join(r.bin, "salt-minion-emulator"), args...)
 	out, err := emu.StderrPipe()
 	if err != nil {
 		return nil, 0, err
