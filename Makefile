@@ -6,6 +6,13 @@ PKGS     ?= ./...
 FUZZTIME ?= 30s
 # Repetitions of each benchmark under `make bench`, for medians.
 COUNT    ?= 5
+# Emulated minions and back-to-back jobs under `make bench-salt`.
+MINIONS  ?= 1000
+JOBS     ?= 100
+# The emulated minions' keep-alive period and alive timeout under
+# `make bench-salt` (the daemon's are 3s and 2s; 0 takes them).
+PERIOD   ?= 6s
+ALIVE_TIMEOUT ?= 5s
 
 FUZZ_TARGETS = \
 	./pkg/raet/road/wire:FuzzParseHead \
@@ -16,7 +23,7 @@ FUZZ_TARGETS = \
 	./pkg/raet/body:FuzzDecodeMsgpack \
 	./pkg/raet/road/keep:FuzzLoad
 
-.PHONY: all build test race vet fmt bench bench-job fuzz demo demo-raet vectors-check clean
+.PHONY: all build test race vet fmt bench bench-job bench-salt fuzz demo demo-raet vectors-check clean
 
 all: build
 
@@ -44,6 +51,12 @@ bench:
 # minion (latency, jobs/s, CPU per job) beside the crypto floor of a job.
 bench-job:
 	$(GO) test -run '^$$' -bench JobPath -count $(COUNT) ./pkg/salt/client/
+
+# A master under MINIONS emulated minions (salt-minion-emulator): the join
+# storm, test.ping to all, JOBS back-to-back jobs, the master's RSS and CPU
+# per job, lost returns, beside the crypto floor measured in the same run.
+bench-salt: build
+	$(GO) run ./internal/cmd/salt-load -bin $(BIN) -n $(MINIONS) -jobs $(JOBS) -period $(PERIOD) -alive-timeout $(ALIVE_TIMEOUT)
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

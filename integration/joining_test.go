@@ -27,7 +27,7 @@ func TestProgressSaysJoining(t *testing.T) {
 		t.Errorf("--progress with late still joining: stderr %q", r.stderr)
 	}
 	eventually(t, "the master's log", func() (bool, string) {
-		return strings.Contains(c.md.logText(), "Road: 1 estate(s) joined, 1 still joining"), ""
+		return strings.Contains(c.md.logText(), "Road: 1 minion estates joined and allowed, 1 still joining"), ""
 	})
 
 	if r := c.master.run("salt-key-raet", "-y", "-a", "late"); r.code != 0 {

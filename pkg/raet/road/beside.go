@@ -21,6 +21,19 @@ import (
 // checkers is how many workers verify: one per core, the loop's included.
 func checkers() int { return max(1, runtime.GOMAXPROCS(0)) }
 
+// workers returns how many checkers and writers a stack runs, and the
+// length of its queues (Config.Workers, Config.QueueLen).
+func (cfg *Config) workers() (workers, qlen int) {
+	workers, qlen = cfg.Workers, cfg.QueueLen
+	if workers <= 0 {
+		workers = checkers()
+	}
+	if qlen <= 0 {
+		qlen = DefaultQueueLen
+	}
+	return workers, qlen
+}
+
 // asyncConn signs and sends on writer goroutines, so the loop never waits
 // on a signature or the socket. Sends are sharded by destination, keeping
 // each peer's datagrams in the order the loop sent them. Sends queue; a
@@ -39,10 +52,10 @@ type outgoing struct {
 	to netip.AddrPort
 }
 
-func newAsyncConn(c Conn, writers int, errors *atomic.Uint64) *asyncConn {
+func newAsyncConn(c Conn, writers, qlen int, errors *atomic.Uint64) *asyncConn {
 	a := &asyncConn{Conn: c, out: make([]chan outgoing, writers), errors: errors}
 	for i := range a.out {
-		a.out[i] = make(chan outgoing, 1024)
+		a.out[i] = make(chan outgoing, qlen)
 	}
 	return a
 }

@@ -83,7 +83,19 @@ type Config struct {
 	// Unveritive accepts message packets without a signature. The reference's
 	// stacks are veritive (they refuse them) by default, and so are ours.
 	Unveritive bool
+
+	// Workers is how many goroutines verify received datagrams and sign
+	// and send beside the loop, each; 0 takes one per core. QueueLen is
+	// the length of the queues between them and the loop; 0 takes
+	// DefaultQueueLen. A process running thousands of stacks (the minion
+	// emulator) sets both small: its cores are shared by all the stacks
+	// anyway, and each queue's buffer is allocated whole at the start.
+	Workers, QueueLen int
 }
+
+// DefaultQueueLen is the length of a stack's queues of checked and
+// outgoing datagrams; those of received datagrams are a quarter of it.
+const DefaultQueueLen = 1024
 
 // Acceptor decides whether a remote role with these long-term keys (hex)
 // may join. An error rejects the join.

@@ -69,19 +69,20 @@ func NewStack(cfg Config) (*Stack, error) {
 	if err := c.restore(); err != nil {
 		return nil, fmt.Errorf("raet: road stack %q: %w", cfg.Name, err)
 	}
+	workers, qlen := cfg.workers()
 	s := &Stack{
 		core:    c,
-		checked: make(chan verified, 1024),
-		shards:  make([]chan datagram, checkers()),
+		checked: make(chan verified, qlen),
+		shards:  make([]chan datagram, workers),
 		recv:    make(chan Received),
 		evts:    make(chan Event),
 		cmds:    make(chan func(*core)),
 		done:    make(chan struct{}),
 	}
 	for i := range s.shards {
-		s.shards[i] = make(chan datagram, 256)
+		s.shards[i] = make(chan datagram, max(1, qlen/4))
 	}
-	s.writes = newAsyncConn(cfg.Conn, checkers(), &s.writeErrors)
+	s.writes = newAsyncConn(cfg.Conn, workers, qlen, &s.writeErrors)
 	s.writes.batch = !cfg.WriteOne
 	c.conn = s.writes
 	c.publishVerifiers()

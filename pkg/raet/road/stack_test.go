@@ -216,7 +216,7 @@ func TestWritersSignBesideTheLoop(t *testing.T) {
 	signer, _ := testKeys(t, 7)
 	ver, _ := raet.NewVerifier(signer.VerKey())
 	rec := &recordConn{sent: map[netip.AddrPort][][]byte{}}
-	a := newAsyncConn(rec, 4, new(atomic.Uint64))
+	a := newAsyncConn(rec, 4, DefaultQueueLen, new(atomic.Uint64))
 	a.start()
 	from := netip.MustParseAddrPort("127.0.0.1:7530")
 	to := from

@@ -126,6 +126,7 @@ type Master struct {
 
 	remotesMu sync.Mutex
 	remotes   map[uint32]road.RemoteState // by uid; nil: to be read again
+	keep      *keep.Keep                  // the road keep, written behind (keepbehind.go)
 	reaped    map[string]bool             // estate names reaped by the road stack
 
 	allows *allowWatch // allows by minion id, for the publishes sent again
@@ -231,11 +232,11 @@ func (m *Master) openKeep(local *pki.Local) (*keep.Keep, error) {
 		return nil, fmt.Errorf("road keep %s: %w", dir, err)
 	}
 	if l == nil {
-		return kp, nil
+		return kp, m.writeBehind(kp)
 	}
 	sig, pri := local.Signer.SeedHex(), local.Privateer.Hex()
 	if l.Name == m.estate && l.Role == m.cfg.ID && l.SigHex == sig && l.PriHex == pri {
-		return kp, nil
+		return kp, m.writeBehind(kp)
 	}
 	m.log.Warnf("Road keep %s held estate %q, role %q and other keys; using %q, role %q and the keys of %s",
 		dir, l.Name, l.Role, m.estate, m.cfg.ID, m.store.LocalPath())
@@ -243,7 +244,7 @@ func (m *Master) openKeep(local *pki.Local) (*keep.Keep, error) {
 	if err := kp.DumpLocal(l); err != nil {
 		return nil, fmt.Errorf("road keep %s: %w", dir, err)
 	}
-	return kp, nil
+	return kp, m.writeBehind(kp)
 }
 
 // closeRoad stops a road stack that was never run, closing its socket.
@@ -266,6 +267,9 @@ func (m *Master) Close() error {
 	cancel()
 	m.road.Run(ctx)
 	m.closeJobStore()
+	if err := m.keep.Flush(); err != nil {
+		m.log.Errorf("Road keep: %v", err)
+	}
 	return m.lane.Run(ctx)
 }
 
@@ -331,6 +335,7 @@ func (m *Master) Run(ctx context.Context) error {
 	start("presence", m.presence)
 	start("maintenance", m.maintain)
 	start("key watch", m.watchKeys)
+	start("join progress", m.joinProgress)
 	if m.reactor != nil {
 		start("reactor", m.reactor.run)
 	}
@@ -348,6 +353,9 @@ func (m *Master) Run(ctx context.Context) error {
 	wg.Wait()
 	m.watchers.Wait()
 	m.closeJobStore()
+	if err := m.keep.Flush(); err != nil {
+		m.log.Errorf("Road keep: %v", err)
+	}
 	m.log.Infof("Salt master %s stopped", m.estate)
 	select {
 	case err := <-errc:

@@ -51,9 +51,7 @@ func (m *Master) readEvents(ctx context.Context) error {
 // listing minion ids as Salt 3006 does.
 func (m *Master) presence(ctx context.Context) error {
 	var last []string
-	var storm joinLog
 	return m.every(ctx, m.opts.presenceInterval, func() {
-		storm.log(m)
 		present := m.presentIDs()
 		m.ev.fire(TagPresencePresent, protocol.PresentData(present))
 		if gained, lost := diff(last, present); len(gained) > 0 || len(lost) > 0 {

@@ -30,9 +30,17 @@ func (m *Master) remote(uid uint32, name string) (road.RemoteState, bool) {
 	if rs, ok := m.remotes[uid]; ok && rs.Name == name {
 		return rs, true
 	}
-	m.remotes = m.road.Remotes()
-	rs, ok := m.remotes[uid]
-	return rs, ok && rs.Name == name
+	// One remote, not all: in a join storm every new estate's first
+	// message misses, and reading all of them each time is quadratic.
+	rs, ok := m.road.Remote(uid)
+	if !ok {
+		return rs, false
+	}
+	if m.remotes == nil {
+		m.remotes = map[uint32]road.RemoteState{}
+	}
+	m.remotes[uid] = rs
+	return rs, rs.Name == name
 }
 
 // forgetRemotes makes the next look-up read the road stack's remotes again.

@@ -67,7 +67,7 @@ func (m *Master) onRoadEvent(e road.Event) {
 	if e.Kind != road.EventAllowed {
 		return
 	}
-	if rs, ok := m.road.Remotes()[e.UID]; ok && rs.Role != "" {
+	if rs, ok := m.road.Remote(e.UID); ok && rs.Role != "" {
 		m.allows.allowed(rs.Role)
 	}
 }

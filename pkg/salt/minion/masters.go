@@ -30,6 +30,9 @@ type master struct {
 	// zero until the first, then growing as Salt's AsyncAuth grows it.
 	wait     time.Duration
 	refusals int // in a row, since the last allow
+	// rejoinAt is when a master that stopped answering is joined again,
+	// unless it answers before (lostrejoin.go); zero when none is due.
+	rejoinAt time.Time
 }
 
 // acceptanceWait is Salt's back-off for a minion whose key the master has
@@ -89,6 +92,9 @@ func (ms *masterSet) nextJoin() (next time.Time, ok bool) {
 	for _, m := range ms.list {
 		if m.uid == 0 && (!ok || m.retryAt.Before(next)) {
 			next, ok = m.retryAt, true
+		}
+		if m.uid != 0 && !m.rejoinAt.IsZero() && (!ok || m.rejoinAt.Before(next)) {
+			next, ok = m.rejoinAt, true
 		}
 	}
 	return next, ok
@@ -224,21 +230,6 @@ func (m *Minion) masterRefused(ms *master, name, addr string) {
 		return
 	}
 	m.log.Infof("Master %s at %s refused this minion again; waiting %v before the next join", name, addr, wait)
-}
-
-// masterLost follows a master that stopped answering: the minion joins it
-// again as if it had just started, as Salt's minion authenticates again
-// when it cannot talk to its master. A master back with new keys, or
-// without its road keep, answers nothing signed with the old ones or for
-// the old session, so only a join finds it out; its key is then judged
-// again, and a changed one refused and said so.
-func (m *Minion) masterLost(ev road.Event, addr string) {
-	m.stats.Add("master_lost")
-	if err := m.road.Rejoin(ev.UID, true); err != nil {
-		m.log.Warnf("Master %s at %s stopped answering; cannot join it again: %v", ev.Name, addr, err)
-		return
-	}
-	m.log.Warnf("Master %s at %s stopped answering; joining it again", ev.Name, addr)
 }
 
 // secondsOf turns a float option in seconds into a duration.

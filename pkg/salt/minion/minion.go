@@ -14,7 +14,6 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/saltraet/saltraet/internal/mkdir"
-	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
@@ -69,6 +68,11 @@ type options struct {
 	fallback      modules.Fallback // tests: instead of the Python worker
 	// requestTimeout bounds a request to the master (request.go).
 	requestTimeout time.Duration
+	// noLane: no manor yard (emulated minions, emulator.go).
+	noLane bool
+	// roadWorkers and roadQueue size what runs beside the road's loop
+	// (road.Config Workers and QueueLen); 0 takes the road's defaults.
+	roadWorkers, roadQueue int
 }
 
 // newOptions applies opts to the daemon's defaults.
@@ -195,11 +199,9 @@ func New(cfg *config.Minion, logger logrus.FieldLogger, opts ...Option) (m *Mini
 	if err := m.openRoad(local, k); err != nil {
 		return nil, err
 	}
-	m.lane, err = lane.NewStack(lane.Config{Name: protocol.YardManor, Lane: cfg.LaneName(), Dir: cfg.SockDir,
-		PackKind: raet.PackMsgpack, BufCount: cfg.RaetLaneBufcnt})
-	if err != nil {
+	if err := m.openLane(); err != nil {
 		m.stopRoad()
-		return nil, fmt.Errorf("sock_dir %s: %w", cfg.SockDir, err)
+		return nil, err
 	}
 	m.jobCtx, m.jobCancel = context.WithCancel(context.Background())
 	var pillarReq Requester = m // its own request channel (request.go)
@@ -239,8 +241,13 @@ func (m *Minion) Estate() string { return m.estate }
 // RoadAddr is the address the road listens on.
 func (m *Minion) RoadAddr() string { return road.JoinHostPort(m.road.LocalAddr()) }
 
-// LaneAddr is the manor yard's socket path.
-func (m *Minion) LaneAddr() string { return m.lane.Addr() }
+// LaneAddr is the manor yard's socket path; "" without a lane.
+func (m *Minion) LaneAddr() string {
+	if m.lane == nil {
+		return ""
+	}
+	return m.lane.Addr()
+}
 
 // Running returns the proc records of the running jobs.
 func (m *Minion) Running() []map[string]any { return m.jobs.Running() }
@@ -265,9 +272,11 @@ func (m *Minion) Close() error {
 		m.metrics.Close()
 	}
 	m.stopRoad()
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	m.lane.Run(ctx) // closes the socket and removes its file
+	if m.lane != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		m.lane.Run(ctx) // closes the socket and removes its file
+	}
 	m.closeCommit()
 	return nil
 }

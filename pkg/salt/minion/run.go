@@ -41,7 +41,11 @@ func (m *Minion) startStacks() *stackRuns {
 	r := &stackRuns{stopStacks: stopStacks, stopRouter: stopRouter,
 		roadDone: make(chan error, 1), laneDone: make(chan error, 1), routerDone: make(chan error, 1)}
 	go func() { r.roadDone <- m.road.Run(stackCtx) }()
-	go func() { r.laneDone <- m.lane.Run(stackCtx) }()
+	if m.lane != nil {
+		go func() { r.laneDone <- m.lane.Run(stackCtx) }()
+	} else {
+		r.laneDone <- nil
+	}
 	go func() { r.routerDone <- m.router.Run(routerCtx) }()
 	return r
 }
@@ -56,7 +60,7 @@ func (m *Minion) announce() {
 		m.log.Infof("%d returns of a previous run wait for their masters: %v", len(p), p)
 	}
 	m.log.Infof("Minion %s starting: road estate %s on %s, lane %s, masters %v",
-		m.id, m.estate, m.RoadAddr(), m.lane.Addr(), m.cfg.Master.HostPorts())
+		m.id, m.estate, m.RoadAddr(), m.LaneAddr(), m.cfg.Master.HostPorts())
 }
 
 // serve is the minion's loop until ctx ends (nil) or the router stops
@@ -79,6 +83,7 @@ func (m *Minion) serve(ctx context.Context, routerDone chan error) error {
 			m.onEvent(ev)
 		case now := <-timer.C():
 			m.joinMasters(now)
+			m.rejoinLost(now)
 			if !now.Before(nextFlush) {
 				nextFlush = now.Add(m.o.retryInterval)
 				for _, name := range m.masters.names() {
@@ -182,7 +187,7 @@ func (m *Minion) joinMasters(now time.Time) {
 			return // the road stopped
 		}
 		m.masters.mu.Lock()
-		ms.ha, ms.uid = ha, uid
+		ms.ha, ms.uid, ms.rejoinAt = ha, uid, time.Time{}
 		m.masters.mu.Unlock()
 		m.log.Infof("Joining master %s (%s)", ms.addr, road.JoinHostPort(ha))
 	}
@@ -208,6 +213,7 @@ func (m *Minion) onEvent(ev road.Event) {
 	case road.EventJoined:
 		m.log.Infof("Joined master %s at %s", ev.Name, addr)
 	case road.EventAllowed:
+		m.masterBack(ev.UID)
 		m.log.Infof("Allowed by master %s at %s", ev.Name, addr)
 		m.masters.mu.Lock()
 		ms.wait, ms.refusals = 0, 0
@@ -216,6 +222,7 @@ func (m *Minion) onEvent(ev road.Event) {
 		m.spool.flush(ev.Name)
 		m.flushLane()
 	case road.EventAlived:
+		m.masterBack(ev.UID)
 		m.log.Debugf("Master %s is alive", ev.Name)
 		m.spool.flush(ev.Name)
 		m.flushLane()

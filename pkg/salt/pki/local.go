@@ -97,3 +97,15 @@ func (s *Store) LoadOrCreateLocal() (*Local, error) {
 	}
 	return &Local{Signer: signer, Privateer: privateer}, nil
 }
+
+// WriteLocalFile writes l to dir/local.key as LoadOrCreateLocal writes
+// fresh keys, for a daemon whose keys are made elsewhere (the minion
+// emulator derives them from the id); an existing file is kept and its
+// keys are not compared.
+func WriteLocalFile(dir string, l *Local) error {
+	err := writeAtomic(dir, LocalKeyFile, encodeLocalFile(l.Privateer.Hex(), l.Signer.SeedHex()), localKeyMode, false)
+	if errors.Is(err, errExists) {
+		return nil
+	}
+	return err
+}

@@ -85,6 +85,7 @@ func sameFieldSet(m body.Map, fields, merged []string) bool {
 // error matching fs.ErrNotExist; one that does not decode to a mapping with
 // string keys is a *FileError wrapping ErrMalformed.
 func (k *Keep) readMap(path string) (body.Map, error) {
+	k.settle()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -143,6 +144,9 @@ func (k *Keep) writeFile(path string, m body.Map, private bool) error {
 	data, err := k.encode(m)
 	if err != nil {
 		return &FileError{Path: path, Err: err}
+	}
+	if k.behind != nil {
+		return k.behind.queue(path, behindOp{data: data, private: private})
 	}
 	if err := writeAtomic(path, data, private); err != nil {
 		return &FileError{Path: path, Err: err}

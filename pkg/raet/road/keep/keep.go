@@ -111,6 +111,8 @@ type Keep struct {
 	// roleMu serialises reading and rewriting role/remote files, so that
 	// StatusRole and the operator actions do not lose each other's writes.
 	roleMu sync.Mutex
+	// behind, when set, takes the writes (WriteBehind).
+	behind *behind
 }
 
 // The reference's default base directories.

@@ -135,8 +135,8 @@ func (k *Keep) DumpLocal(l *Local) error {
 // with the new keys on its first dump; deleting both leaves the same keep
 // without the old private keys lying about in between.
 func (k *Keep) ClearLocal() error {
-	if err := removeFile(k.localPath()); err != nil {
+	if err := k.remove(k.localPath()); err != nil {
 		return err
 	}
-	return removeFile(k.localRolePath())
+	return k.remove(k.localRolePath())
 }

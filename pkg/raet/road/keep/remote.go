@@ -28,6 +28,7 @@ import (
 // order gives last win, while it clears and writes only its own kind;
 // reading one kind keeps load and clear in step.
 func (k *Keep) LoadRemotes() ([]*Remote, error) {
+	k.settle()
 	paths, err := listNamed(k.remoteDir(), "estate", k.kind)
 	if err != nil {
 		return nil, err
@@ -44,7 +45,7 @@ func (k *Keep) LoadRemotes() ([]*Remote, error) {
 		}
 		if err != nil {
 			if errors.Is(err, ErrCleared) {
-				if rerr := removeFile(path); rerr != nil {
+				if rerr := k.remove(path); rerr != nil {
 					err = rerr
 				}
 			}
@@ -202,7 +203,7 @@ func (k *Keep) RemoveRemote(r *Remote) error {
 	if err := checkName("name", r.Name); err != nil {
 		return err
 	}
-	return removeFile(k.remotePath(r.Name))
+	return k.remove(k.remotePath(r.Name))
 }
 
 // RemoveRole deletes a remote role file, forgetting the role's acceptance
@@ -213,13 +214,14 @@ func (k *Keep) RemoveRole(role string) error {
 	}
 	k.roleMu.Lock()
 	defer k.roleMu.Unlock()
-	return removeFile(k.remoteRolePath(role))
+	return k.remove(k.remoteRolePath(role))
 }
 
 // ClearRemotes deletes every remote estate file, json and msgpack alike, as
 // a stack made with cleanremote=True (or clean=True) does
 // (clearAllRemoteData). Role files stay, so acceptances are remembered.
 func (k *Keep) ClearRemotes() error {
+	k.settle()
 	return clearNamed(k.remoteDir(), "estate")
 }
 
@@ -234,7 +236,9 @@ func (k *Keep) Clear() error {
 func (k *Keep) ClearAll() error {
 	k.roleMu.Lock()
 	defer k.roleMu.Unlock()
-	return errors.Join(k.ClearLocal(), k.ClearRemotes(), clearNamed(k.remoteRoleDir(), "role"))
+	err := errors.Join(k.ClearLocal(), k.ClearRemotes())
+	k.settle()
+	return errors.Join(err, clearNamed(k.remoteRoleDir(), "role"))
 }
 
 func clearNamed(dir, prefix string) error {

@@ -1,0 +1,227 @@
+// Command salt-load measures a master under many emulated minions: it
+// starts salt-master-raet (auto_accept) and salt-minion-emulator with N
+// minions at once, and reports the time of the join storm to all allowed,
+// one test.ping to all (wall), back-to-back test.ping jobs to all, the
+// master's RSS and CPU per job, the returns lost, and the crypto floor of
+// a job measured in the same run. make bench-salt runs it.
+//
+//	go run ./internal/cmd/salt-load -bin bin -n 1000 -jobs 100
+//
+// It is a load tool, not a test: its figures depend on the machine and
+// on what else runs on it (it prints the load average beside them).
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+type run struct {
+	bin, root, conf string
+	n, port         int
+	master          *exec.Cmd
+	emuArgs         []string // keep-alive flags of the emulator
+}
+
+func main() {
+	binDir := flag.String("bin", "bin", "where salt-master-raet, salt-minion-emulator and salt-raet are")
+	n := flag.Int("n", 1000, "emulated minions")
+	jobs := flag.Int("jobs", 100, "back-to-back test.ping jobs to all")
+	timeout := flag.Duration("storm-timeout", 10*time.Minute, "how long the join storm may take")
+	period := flag.Duration("period", 0, "the emulated minions' keep-alive period (0: the minion's, 3s)")
+	aliveTimeout := flag.Duration("alive-timeout", 0, "the emulated minions' alive timeout (0: the road's, 2s)")
+	flag.Parse()
+	emuArgs := []string{"--period", period.String(), "--alive-timeout", aliveTimeout.String()}
+	if err := measure(*binDir, *n, *jobs, *timeout, emuArgs); err != nil {
+		fmt.Fprintln(os.Stderr, "salt-load:", err)
+		os.Exit(1)
+	}
+}
+
+func measure(binDir string, n, jobs int, stormTimeout time.Duration, emuArgs []string) error {
+	bin, err := filepath.Abs(binDir)
+	if err != nil {
+		return err
+	}
+	root, err := os.MkdirTemp("", "sl")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(root)
+	r := &run{bin: bin, root: root, n: n, conf: filepath.Join(root, "etc"), emuArgs: emuArgs}
+	if r.port, err = freePort(); err != nil {
+		return err
+	}
+	if err := r.startMaster(); err != nil {
+		return err
+	}
+	defer stop(r.master)
+	fmt.Printf("salt-load: %d emulated minions (%s), %d jobs; load average %s\n", n, strings.Join(emuArgs, " "), jobs, loadavg())
+	floor := cryptoFloor()
+	fmt.Printf("crypto floor: %v per message (sign+verify+seal+open of 256 bytes); a job to all, 4 messages each: %v of CPU\n",
+		floor, time.Duration(4*n)*floor)
+
+	emu, storm, err := r.storm(stormTimeout)
+	if emu != nil {
+		defer stop(emu)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("join storm: all %d allowed in %v; master RSS %d KB\n", n, storm.Round(time.Millisecond), rssKB(r.master.Process.Pid))
+
+	wall, got, err := r.ping()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("test.ping to all: %v wall, %d of %d returned\n", wall.Round(time.Millisecond), got, n)
+
+	cpu0 := cpuTime(r.master.Process.Pid)
+	start, lost := time.Now(), 0
+	for range jobs {
+		_, got, err := r.ping()
+		if err != nil {
+			return err
+		}
+		lost += n - got
+	}
+	total := time.Since(start)
+	cpu := cpuTime(r.master.Process.Pid) - cpu0
+	fmt.Printf("%d back-to-back test.ping to all: %v (%v per job, %.0f returns/s); lost returns %d\n",
+		jobs, total.Round(time.Millisecond), (total / time.Duration(jobs)).Round(time.Millisecond), float64(jobs*n)/total.Seconds(), lost)
+	fmt.Printf("master: CPU %v per job to all (%v per return; crypto floor of a job to all %v), RSS %d KB; load average %s\n",
+		(cpu / time.Duration(jobs)).Round(time.Microsecond), (cpu / time.Duration(jobs*n)).Round(time.Microsecond),
+		time.Duration(4*n)*floor, rssKB(r.master.Process.Pid), loadavg())
+	return nil
+}
+
+// startMaster writes the master's config and starts it.
+func (r *run) startMaster() error {
+	if err := os.MkdirAll(r.conf, 0o700); err != nil {
+		return err
+	}
+	conf := fmt.Sprintf("transport: raet\nroot_dir: %s\nid: saltmaster\ninterface: 127.0.0.1\nraet_port: %d\nauto_accept: True\nlog_level: info\n", r.root, r.port)
+	if err := os.WriteFile(filepath.Join(r.conf, "master"), []byte(conf), 0o600); err != nil {
+		return err
+	}
+	logf, err := os.Create(filepath.Join(r.root, "master.log"))
+	if err != nil {
+		return err
+	}
+	r.master = exec.Command(filepath.Join(r.bin, "salt-master-raet"), "-c", r.conf, "-l", "warning")
+	r.master.Stdout, r.master.Stderr = logf, logf
+	if err := r.master.Start(); err != nil {
+		return err
+	}
+	sock := filepath.Join(r.root, "var", "run", "salt", "master", "master.manor.uxd")
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if _, err := os.Stat(sock); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("the master did not start within a minute (%s)", logf.Name())
+}
+
+// storm starts the emulator and waits until it says all are allowed.
+func (r *run) storm(timeout time.Duration) (*exec.Cmd, time.Duration, error) {
+	args := append([]string{"-n", fmt.Sprint(r.n), "--master-port", fmt.Sprint(r.port),
+		"--root", filepath.Join(r.root, "emu"), "--progress", "100ms", "-l", "info"}, r.emuArgs...)
+	emu := exec.Command(filepath.Join(r.bin, "salt-minion-emulator"), args...)
+	out, err := emu.StderrPipe()
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := emu.Start(); err != nil {
+		return nil, 0, err
+	}
+	lines := make(chan string, 64)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if t := sc.Text(); strings.Contains(t, "minions allowed") || strings.Contains(t, "ERROR") || strings.Contains(t, "starting them") {
+				select {
+				case lines <- t:
+				default:
+				}
+			}
+		}
+		close(lines)
+	}()
+	var start time.Time
+	want := fmt.Sprintf("%d of %d minions allowed", r.n, r.n)
+	deadline := time.After(timeout)
+	for {
+		select {
+		case l, ok := <-lines:
+			switch {
+			case !ok:
+				return emu, 0, fmt.Errorf("the emulator stopped")
+			case strings.Contains(l, "starting them"):
+				start = time.Now()
+			case strings.Contains(l, want):
+				return emu, time.Since(start), nil
+			}
+		case <-deadline:
+			return emu, 0, fmt.Errorf("the join storm did not end within %v", timeout)
+		}
+	}
+}
+
+// ping runs one salt '*' test.ping and counts the minions that returned.
+func (r *run) ping() (time.Duration, int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	start := time.Now()
+	out, err := exec.CommandContext(ctx, filepath.Join(r.bin, "salt-raet"), "-c", r.conf, "*", "test.ping",
+		"--out", "json", "--static", "-t", "60").Output()
+	wall := time.Since(start)
+	var got map[string]any
+	if jerr := json.Unmarshal(out, &got); jerr != nil {
+		return wall, 0, fmt.Errorf("salt '*' test.ping: %v (%v)", jerr, err)
+	}
+	n := 0
+	for _, v := range got {
+		if v == true {
+			n++
+		}
+	}
+	return wall, n, nil
+}
+
+func stop(c *exec.Cmd) {
+	c.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { c.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		c.Process.Kill()
+	}
+}
+
+func freePort() (int, error) {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port, nil
+}
+
+func loadavg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
