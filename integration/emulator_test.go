@@ -69,7 +69,7 @@ func TestEmulatedMinionsAllAnswer(t *testing.T) {
 	for i := range want {
 		want[i] = fmt.Sprintf("emu-%05d", i+1)
 	}
-	eventually3m(t, "every emulated minion allowed", func() (bool, string) {
+	eventuallyWithin(t, 3*time.Minute, 200*time.Millisecond, "every emulated minion allowed", func() (bool, string) {
 		b, _ := os.ReadFile(e.log)
 		select {
 		case err := <-e.done:
@@ -96,22 +96,6 @@ func TestEmulatedMinionsAllAnswer(t *testing.T) {
 	if len(lost) > 0 || len(got) != emulatedMinions {
 		t.Fatalf("%d returns of %d; not True: %d %v", len(got), emulatedMinions, len(lost), lost)
 	}
-}
-
-// eventually3m is eventually with a deadline for a storm on a busy machine.
-func eventually3m(t *testing.T, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(3 * time.Minute)
-	last := ""
-	for time.Now().Before(deadline) {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		last = state
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("%s: not within 3 minutes (last: %s)", what, last)
 }
 
 func lastLine(s string) string {

@@ -157,7 +157,13 @@ func (in *install) run(prog string, args ...string) result {
 // eventually retries cond until it holds, for up to 60 s.
 func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	eventuallyWithin(t, 60*time.Second, 100*time.Millisecond, what, cond)
+}
+
+// eventuallyWithin retries cond every poll until it holds, for up to limit.
+func eventuallyWithin(t *testing.T, limit, poll time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	last := ""
 	for time.Now().Before(deadline) {
 		ok, state := cond()
@@ -165,9 +171,9 @@ func eventually(t *testing.T, what string, cond func() (bool, string)) {
 			return
 		}
 		last = state
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(poll)
 	}
-	t.Fatalf("%s: not within 60 s (last: %s)", what, last)
+	t.Fatalf("%s: not within %v (last: %s)", what, limit, last)
 }
 
 // keys lists the master's keys by status.
