@@ -102,6 +102,7 @@ func (m *Master) retEvent(jid string, load body.Map) body.Map {
 // RAET's listed estate names (<id>_minion).
 func (m *Master) presentIDs() []string {
 	ids := []string{}
+	seen := map[string]bool{} // a set: thousands of minions are listed every presence interval
 	for _, rs := range m.road.Remotes() {
 		if rs.Allowed != road.Yes || rs.Alived != road.Yes {
 			continue
@@ -110,7 +111,8 @@ func (m *Master) presentIDs() []string {
 		if id == "" {
 			id = rs.Name
 		}
-		if !slices.Contains(ids, id) {
+		if !seen[id] {
+			seen[id] = true
 			ids = append(ids, id)
 		}
 	}

@@ -192,28 +192,7 @@ func extmodList(c *Call, key, form string) map[string]bool {
 	if v == nil && c.exec.opts.Config != nil {
 		v = c.exec.opts.Config.Raw[key]
 	}
-	var names []any
-	switch x := v.(type) {
-	case string:
-		for _, s := range strings.Split(x, ",") {
-			names = append(names, s)
-		}
-	default:
-		m, ok := py.DictItems(v)
-		if !ok {
-			return nil
-		}
-		l, ok := m.Get(form)
-		if !ok {
-			return nil
-		}
-		names, _ = l.([]any)
-	}
-	set := map[string]bool{}
-	for _, n := range names {
-		set[py.Str(n)] = true
-	}
-	return set
+	return extmods.List(v, form)
 }
 
 func cleanDynamicModules(c *Call) bool {

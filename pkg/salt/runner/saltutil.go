@@ -151,28 +151,5 @@ func extmodList(env *Env, v any, key, form string) map[string]bool {
 	if v == nil {
 		v = env.Opts.Raw[key]
 	}
-	var names []any
-	switch x := v.(type) {
-	case nil:
-		return nil
-	case string:
-		for _, s := range strings.Split(x, ",") {
-			names = append(names, s)
-		}
-	default:
-		m, ok := py.DictItems(v)
-		if !ok {
-			return nil
-		}
-		l, ok := m.Get(form)
-		if !ok {
-			return nil
-		}
-		names, _ = l.([]any)
-	}
-	set := map[string]bool{}
-	for _, n := range names {
-		set[py.Str(n)] = true
-	}
-	return set
+	return extmods.List(v, form)
 }

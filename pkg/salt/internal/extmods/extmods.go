@@ -9,9 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // CopyIfChanged copies src to dest unless dest has the same content (as
@@ -60,4 +62,34 @@ func Clean(dir string, keep map[string]bool) error {
 		}
 	}
 	return nil
+}
+
+// List is the names an extmod_whitelist or extmod_blacklist value gives
+// for one kind of module (form): a comma-separated string, or a mapping
+// of kinds to lists. nil means the value sets none for that kind.
+func List(v any, form string) map[string]bool {
+	var names []any
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		for _, s := range strings.Split(x, ",") {
+			names = append(names, s)
+		}
+	default:
+		m, ok := py.DictItems(v)
+		if !ok {
+			return nil
+		}
+		l, ok := m.Get(form)
+		if !ok {
+			return nil
+		}
+		names, _ = l.([]any)
+	}
+	set := map[string]bool{}
+	for _, n := range names {
+		set[py.Str(n)] = true
+	}
+	return set
 }
