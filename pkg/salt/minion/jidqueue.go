@@ -43,9 +43,11 @@ type jidQueue struct {
 	jids []string // sorted ascending, at most hwm
 	// The file is a log: each jid taken is appended as a line to f (one
 	// write, where rewriting the file made and renamed a new one per job),
-	// and the file is rewritten whole, to the queue alone, once it has hwm
-	// lines, and at the first jid after a start (which also drops a line a
-	// crash cut short). Reading keeps the newest hwm of its lines.
+	// and the file is rewritten whole, to the queue alone, once it has
+	// 2×hwm lines, and at the first jid after a start (which also drops a
+	// line a crash cut short). Reading keeps the newest hwm of its lines.
+	// The slack of hwm lines is what makes the rewrite one job in hwm:
+	// rewritten at hwm lines, a full queue was rewritten at every job.
 	f     *os.File
 	lines int // lines in the file
 }
@@ -105,7 +107,7 @@ func (q *jidQueue) admit(jid string) error {
 // save puts the jid just taken on disk: appended to the log, or the queue
 // rewritten whole (see jidQueue.f). q.mu is held.
 func (q *jidQueue) save(jid string) error {
-	if q.f != nil && q.lines < q.hwm {
+	if q.f != nil && q.lines < 2*q.hwm {
 		if _, err := q.f.WriteString(jid + "\n"); err != nil {
 			q.closeFile() // rewritten whole next time
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,9 +75,18 @@ func TestJIDQueueFile(t *testing.T) {
 	if err := q.admit("20260101000000000001"); !errors.Is(err, ErrJIDTooOld) {
 		t.Errorf("admit of a jid dropped from the window: %v", err)
 	}
+	// The log holds at most 2×hwm lines; reopened, it is the same window.
 	data, _ := os.ReadFile(filepath.Join(dir, JIDQueueFile))
-	if string(data) != "20260101000000000002\n20260101000000000003\n" {
-		t.Errorf("queue file %q", data)
+	if n := strings.Count(string(data), "\n"); n > 4 {
+		t.Errorf("queue file of %d lines, more than 2×hwm: %q", n, data)
+	}
+	q.close()
+	q, problems, err = openJIDQueue(dir, 2)
+	if err != nil || len(problems) != 0 {
+		t.Fatal(err, problems)
+	}
+	if !slices.Equal(q.jids, []string{"20260101000000000002", "20260101000000000003"}) {
+		t.Errorf("queue reopened as %v", q.jids)
 	}
 	// A damaged file: what is valid counts, the rest is named.
 	if err := os.WriteFile(filepath.Join(dir, JIDQueueFile), []byte("20260101000000000005\ngarbage\n"), 0o600); err != nil {
@@ -179,5 +189,39 @@ func TestJIDQueueLog(t *testing.T) {
 	data, _ := os.ReadFile(filepath.Join(dir, JIDQueueFile))
 	if want := strings.Join(append(jids, "20260101000000000004"), "\n") + "\n"; string(data) != want {
 		t.Errorf("queue file %q, want %q", data, want)
+	}
+}
+
+// Past its window the log is rewritten one job in hwm, never holds more
+// than 2×hwm lines, and a restart still finds the newest hwm jids.
+func TestJIDQueueLogBounded(t *testing.T) {
+	dir := t.TempDir()
+	const hwm = 4
+	q, _, err := openJIDQueue(dir, hwm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jids []string
+	for i := range 10 * hwm {
+		j := fmt.Sprintf("2026010100000%07d", i)
+		jids = append(jids, j)
+		if err := q.admit(j); err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(filepath.Join(dir, JIDQueueFile))
+		if n := strings.Count(string(data), "\n"); n > 2*hwm {
+			t.Fatalf("after %d jids the file has %d lines", i+1, n)
+		}
+	}
+	q.close()
+	q, problems, err := openJIDQueue(dir, hwm)
+	if err != nil || len(problems) != 0 {
+		t.Fatal(err, problems)
+	}
+	if want := jids[len(jids)-hwm:]; !slices.Equal(q.jids, want) {
+		t.Errorf("reopened as %v, want %v", q.jids, want)
+	}
+	if err := q.admit(jids[len(jids)-1]); !errors.Is(err, ErrJIDSeen) {
+		t.Errorf("the newest jid after a restart: %v", err)
 	}
 }
