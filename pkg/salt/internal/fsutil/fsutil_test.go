@@ -37,7 +37,11 @@ func names(t *testing.T, dir string) []string {
 	return out
 }
 
-func TestWriteFile(t *testing.T) {
+func TestWriteFile(t *testing.T) { checkWriteFile(t) }
+
+// checkWriteFile writes, replaces and refuses to replace, leaving no
+// temporary file.
+func checkWriteFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "f")
 	if err := WriteFile(dir, "f", []byte("one"), WriteOptions{Mode: 0o640, TempPrefix: prefix}); err != nil {
