@@ -126,28 +126,39 @@ func (c *Cache) PrepJIDNoCache(gen *JIDGen) (string, error) {
 var defaultGen JIDGen
 
 func (c *Cache) prepJID(gen *JIDGen, nocache bool) (string, error) {
+	jid, err := c.PrepJIDDir(gen)
+	if err != nil {
+		return "", err
+	}
+	dir := c.Dir(jid)
+	if err := c.writeAtomic(dir, JIDFile, []byte(jid)); err != nil {
+		return "", err
+	}
+	if nocache {
+		if err := c.writeAtomic(dir, NoCacheFile, nil); err != nil {
+			return "", err
+		}
+	}
+	return jid, nil
+}
+
+// PrepJIDDir is the first half of PrepJID: the jid's directory made, which
+// makes it the caller's, without its files; SavePrepared writes them (from
+// a writer behind, Behind). Until then Jobs does not list the job.
+func (c *Cache) PrepJIDDir(gen *JIDGen) (string, error) {
 	if gen == nil {
 		gen = &defaultGen
 	}
 	var lastErr error
 	for range prepTries {
 		jid := gen.Next()
-		dir := c.Dir(jid)
-		err := mkdirNew(dir)
+		err := mkdirNew(c.Dir(jid))
 		if errors.Is(err, fs.ErrExist) {
 			lastErr = fmt.Errorf("job cache: directory of jid %s already exists", jid)
 			continue
 		}
 		if err != nil {
 			return "", fmt.Errorf("job cache: prep jid %s: %w", jid, err)
-		}
-		if err := c.writeAtomic(dir, JIDFile, []byte(jid)); err != nil {
-			return "", err
-		}
-		if nocache {
-			if err := c.writeAtomic(dir, NoCacheFile, nil); err != nil {
-				return "", err
-			}
 		}
 		return jid, nil
 	}

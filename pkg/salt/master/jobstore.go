@@ -22,13 +22,17 @@ const (
 
 // jobStore is the master's record of its jobs: the job cache written with
 // group commit (one sync for every file of a batch of publishes and
-// returns), or nothing on disk with job_cache: False, as Salt's master
-// then keeps no returns (the docs: "previously executed jobs [are]
-// unavailable to the jobs system"); and the recent jobs in memory.
+// returns) by a writer behind the workers (job.Behind), or nothing on disk
+// with job_cache: False, as Salt's master then keeps no returns (the docs:
+// "previously executed jobs [are] unavailable to the jobs system"); and
+// the recent jobs in memory, which answer whether a return is for a job
+// that targeted its minion, and whether it came already, without reading
+// the disk.
 type jobStore struct {
-	cache *job.Cache // the master's job cache, written only when on
-	on    bool       // job_cache
-	jids  *job.JIDGen
+	cache  *job.Cache  // the master's job cache, written only when on
+	behind *job.Behind // its writer, when on
+	on     bool        // job_cache
+	jids   *job.JIDGen
 
 	mu      sync.Mutex
 	recent  map[string]*jobRecord
@@ -38,43 +42,43 @@ type jobStore struct {
 
 type jobRecord struct {
 	minions  []string
-	returned map[string]bool // job_cache: False only
+	returned map[string]bool // the minions whose return was kept (or fired)
+	nocache  bool            // returns not kept (the publish's nocache)
 }
 
-func newJobStore(cache *job.Cache, on bool, jids *job.JIDGen) *jobStore {
-	return &jobStore{cache: cache, on: on, jids: jids, recent: map[string]*jobRecord{}}
+func newJobStore(cache *job.Cache, behind *job.Behind, on bool, jids *job.JIDGen) *jobStore {
+	return &jobStore{cache: cache, behind: behind, on: on, jids: jids, recent: map[string]*jobRecord{}}
 }
 
-// prep allocates a jid: in the job cache, whose mkdir makes it unique
-// among masters sharing it, or from the generator alone without one.
-func (s *jobStore) prep(nocache bool) (string, error) {
-	switch {
-	case !s.on:
+// prep allocates a jid: its directory made in the job cache, which makes
+// it unique among masters sharing it, or from the generator alone without
+// one. Its files are written by saveLoad.
+func (s *jobStore) prep() (string, error) {
+	if !s.on {
 		return s.jids.Next(), nil
-	case nocache:
-		return s.cache.PrepJIDNoCache(s.jids)
-	default:
-		return s.cache.PrepJID(s.jids)
 	}
+	return s.cache.PrepJIDDir(s.jids)
 }
 
 // saveLoad keeps a job's load and minions; prepared says prep gave the jid
-// just now (its directory is there). Nothing goes to disk without a job
-// cache.
-func (s *jobStore) saveLoad(jid string, load body.Map, minions []string, prepared bool) error {
-	s.remember(jid, minions)
+// just now (its directory is there, its files are not), nocache that its
+// returns are not kept. The files are written behind the caller; stored
+// is called once they are (with a failure to write them), on the
+// writer's goroutine, or at once without a job cache.
+func (s *jobStore) saveLoad(jid string, load body.Map, minions []string, prepared, nocache bool, stored func(error)) {
+	s.remember(jid, minions, prepared && nocache)
 	switch {
 	case !s.on:
-		return nil
+		stored(nil)
 	case prepared:
-		return s.cache.SavePreparedLoad(jid, load, minions)
+		s.behind.Do(func(c *job.Cache) error { return c.SavePrepared(jid, nocache, load, minions) }, stored)
 	default:
-		return s.cache.SaveLoad(jid, load, minions)
+		s.behind.Do(func(c *job.Cache) error { return c.SaveLoad(jid, load, minions) }, stored)
 	}
 }
 
 // remember notes a job in memory, forgetting the oldest past the bounds.
-func (s *jobStore) remember(jid string, minions []string) {
+func (s *jobStore) remember(jid string, minions []string, nocache bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old, ok := s.recent[jid]; ok {
@@ -82,7 +86,7 @@ func (s *jobStore) remember(jid string, minions []string) {
 	} else {
 		s.order = append(s.order, jid)
 	}
-	s.recent[jid] = &jobRecord{minions: slices.Clone(minions)}
+	s.recent[jid] = &jobRecord{minions: slices.Clone(minions), nocache: nocache}
 	s.minions += len(minions)
 	for len(s.order) > 1 && (len(s.order) > recentJobsMax || s.minions > recentMinionsMax) {
 		if r, ok := s.recent[s.order[0]]; ok {
@@ -113,34 +117,35 @@ func (s *jobStore) targeted(jid, id string) (bool, error) {
 }
 
 // saveReturn keeps a minion's return once (job.ErrDuplicateReturn for a
-// second), durable at the next group commit, which it asks for.
+// second). A recent job is answered from memory and its return.p written
+// behind, durable at the group commit after it; an older one is written
+// now, the cache's mkdir telling a second return.
 func (s *jobStore) saveReturn(jid, id string, load body.Map) error {
-	if s.on {
+	s.mu.Lock()
+	r, ok := s.recent[jid]
+	if !ok {
+		s.mu.Unlock()
+		if !s.on {
+			return job.ErrUnknownJob
+		}
 		err := s.cache.SaveReturn(jid, id, load)
 		s.cache.CommitSoon()
 		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.recent[jid]
-	if !ok {
-		return job.ErrUnknownJob
 	}
 	if r.returned == nil {
 		r.returned = map[string]bool{}
 	}
 	if r.returned[id] {
+		s.mu.Unlock()
 		return job.ErrDuplicateReturn
 	}
 	r.returned[id] = true
-	return nil
-}
-
-// commitSoon has what the job cache wrote made durable, not waiting.
-func (s *jobStore) commitSoon() {
-	if s.on {
-		s.cache.CommitSoon()
+	nocache := r.nocache
+	s.mu.Unlock()
+	if s.on && !nocache {
+		s.behind.Do(func(c *job.Cache) error { return c.SaveReturn(jid, id, load) }, nil)
 	}
+	return nil
 }
 
 // isUnknown tells the error of a job the store does not know.
@@ -148,24 +153,31 @@ func isUnknown(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, job.ErrUnknownJob)
 }
 
-// openJobStore puts the job cache under group commit when job_cache is
-// on; a sync that nobody waits for and fails is counted and logged.
+// openJobStore puts the job cache under group commit, written behind the
+// workers, when job_cache is on; a write or sync that nobody waits for and
+// fails is counted and logged.
 func (m *Master) openJobStore() error {
+	var behind *job.Behind
 	if m.cfg.JobCache {
-		err := m.cache.GroupCommit(func(err error) {
+		onError := func(err error) {
 			m.stats.Add("cache_error")
 			m.log.Errorf("Job cache: %v", err)
-		})
-		if err != nil {
+		}
+		if err := m.cache.GroupCommit(onError); err != nil {
 			return fmt.Errorf("cachedir %s: %w", m.cfg.Cachedir, err)
 		}
+		behind = m.cache.WriteBehind(onError)
 	}
-	m.jobs = newJobStore(m.cache, m.cfg.JobCache, m.opts.jids)
+	m.jobs = newJobStore(m.cache, behind, m.cfg.JobCache, m.opts.jids)
 	return nil
 }
 
-// closeJobStore syncs what the job cache wrote and no commit covered yet.
+// closeJobStore writes what is queued for the job cache and syncs what no
+// commit covered yet.
 func (m *Master) closeJobStore() {
+	if m.jobs != nil && m.jobs.behind != nil {
+		m.jobs.behind.Close()
+	}
 	if err := m.cache.Close(); err != nil {
 		m.stats.Add("cache_error")
 		m.log.Errorf("Job cache: %v", err)

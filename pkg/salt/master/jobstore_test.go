@@ -3,6 +3,7 @@ package master
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
@@ -64,14 +65,59 @@ func TestJobCacheGroupCommit(t *testing.T) {
 	c.subscribe()
 	c.publish(pubLoad(tm.key(), "web1", "glob", "test.ping"))
 	jid, _ := get(c.reply(), "return", "ret", "jid").(string)
-	web1.waitPub()
+	// The reply comes once the job's files are written: the jid is found.
 	if _, err := tm.m.cache.LoadLoad(jid); err != nil {
 		t.Fatal(err)
 	}
+	if jids, err := tm.m.cache.Jobs(); err != nil || !slices.Contains(jids, jid) {
+		t.Fatalf("jobs %v %v, want %s listed", jids, err, jid)
+	}
+	web1.waitPub()
 	web1.ret(tm.m.EstateName(), jid, "web1")
 	c.waitTag(job.RetTag(jid, "web1"))
+	// The return is fired first and written behind (Salt's store_job
+	// order): once the writer caught up it is there.
+	tm.m.jobs.behind.Flush()
 	if rets, err := tm.m.cache.Returns(jid); err != nil || len(rets) != 1 {
 		t.Fatalf("returns %v %v", rets, err)
 	}
 	eventually(t, "a group commit", func() bool { return tm.m.cache.Syncs() > 0 })
+	// A second return is refused from memory, before anything is queued.
+	web1.ret(tm.m.EstateName(), jid, "web1")
+	tm.waitStat("duplicate_return", 1)
+}
+
+// A nocache publish writes its job's nocache marker and keeps no return,
+// and a stopped master has written every file queued behind it.
+func TestJobCacheNoCacheAndStop(t *testing.T) {
+	tm := newMaster(t, "").start()
+	web1 := newMinion(t, tm, "web1").connect(tm)
+	c := newClient(t, tm)
+	c.subscribe()
+	load := pubLoad(tm.key(), "web1", "glob", "test.ping")
+	kw, _ := load.Map("kwargs")
+	kw = append(slices.Clone(kw), body.Item{Key: "nocache", Value: true})
+	load.Set("kwargs", kw)
+	c.publish(load)
+	nocacheJID, _ := get(c.reply(), "return", "ret", "jid").(string)
+	web1.waitPub()
+	web1.ret(tm.m.EstateName(), nocacheJID, "web1")
+	c.waitTag(job.RetTag(nocacheJID, "web1"))
+	c.publish(pubLoad(tm.key(), "web1", "glob", "test.ping"))
+	jid, _ := get(c.reply(), "return", "ret", "jid").(string)
+	web1.waitPub()
+	web1.ret(tm.m.EstateName(), jid, "web1")
+	c.waitTag(job.RetTag(jid, "web1"))
+	if err := tm.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(tm.m.cache.Dir(nocacheJID), job.NoCacheFile)); err != nil {
+		t.Errorf("nocache marker: %v", err)
+	}
+	if rets, err := tm.m.cache.Returns(nocacheJID); err != nil || len(rets) != 0 {
+		t.Errorf("returns of a nocache job %v %v", rets, err)
+	}
+	if rets, err := tm.m.cache.Returns(jid); err != nil || len(rets) != 1 {
+		t.Errorf("returns after the master stopped %v %v", rets, err)
+	}
 }

@@ -89,6 +89,7 @@ func TestPublishAndReturn(t *testing.T) {
 	if get(e.data, "id") != "web1" || get(e.data, "return") != true {
 		t.Fatalf("ret event %v", e.data)
 	}
+	tm.m.jobs.behind.Flush() // written behind the event, as Salt's store_job does
 	rets, err := tm.m.cache.Returns(jid)
 	if err != nil {
 		t.Fatal(err)

@@ -101,9 +101,9 @@ func (m *Master) publish(load body.Map, yard string) {
 	}
 	jid, _ := load.String("jid")
 	prepared := jid == ""
+	nocache, _ := kwargs.Bool("nocache")
 	if prepared {
-		nocache, _ := kwargs.Bool("nocache")
-		if jid, err = m.jobs.prep(nocache); err != nil {
+		if jid, err = m.jobs.prep(); err != nil {
 			m.stats.Add("cache_error")
 			m.log.Errorf("Publish from yard %s: %v", yard, err)
 			m.replyError(yard, ErrNameMaster, err.Error())
@@ -116,23 +116,25 @@ func (m *Master) publish(load body.Map, yard string) {
 	m.ev.fire(jid, job.MinionsEvent(minions))
 	m.ev.fire(job.NewJobTag(jid), job.NewJobEvent(load, minions, missingIDs(tgtType, tgt, minions)))
 	m.jobUsers.note(jid, load)
-	if err := m.jobs.saveLoad(jid, load, minions, prepared); err != nil {
-		m.stats.Add("cache_error")
-		m.log.Errorf("Publish %s: %v", jid, err)
-		m.replyError(yard, ErrNameMaster, err.Error())
-		return
-	}
-	pub := protocol.PubLoad(load, jid)
+	pub := protocol.PubLoad(load, jid) // read only from here, by both goroutines
 	m.stats.Add("publish")
 	m.watch.published(jid, fun(load), minions, m.now())
 	m.log.Infof("Job %s: %v to %d minion(s) %v", jid, fun(load), len(minions), minions)
-	m.reply(yard, protocol.SharePubRet, protocol.PublishReply(pub, minions))
-	// The job's files become durable at the next group commit, which runs
-	// beside the sending: waiting for it would add a sync to every job's
-	// latency, and the road says done to a minion's return on receipt,
-	// before the return itself is synced, so the window a crash of the
-	// machine can hit is the same one sync either way.
-	m.jobs.commitSoon()
+	// The job's files are written behind the workers, and the salt command
+	// is answered once they are there, so that its jid is always found in
+	// the job cache (salt --async, then jobs.lookup_jid); the publish goes
+	// out meanwhile. A load that cannot be stored is logged and the job
+	// still runs, as Salt's _prep_pub does when save_load fails. The files
+	// become durable at the next group commit: the road says done to a
+	// minion's return on receipt, before the return itself is synced, so
+	// the window a crash of the machine can hit is the same either way.
+	m.jobs.saveLoad(jid, load, minions, prepared, nocache, func(err error) {
+		if err != nil {
+			m.stats.Add("cache_error")
+			m.log.Errorf("Publish %s: %v", jid, err)
+		}
+		m.reply(yard, protocol.SharePubRet, protocol.PublishReply(pub, minions))
+	})
 	m.sendPub(jid, minions, pub)
 }
 

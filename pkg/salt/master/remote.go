@@ -111,17 +111,19 @@ func (m *Master) handleReturn(id string, load body.Map) {
 	jid := r.JID
 	if jid == job.ReqJID {
 		// A job the minion started itself: it gets a jid here.
-		if jid, err = m.jobs.prep(false); err != nil {
+		if jid, err = m.jobs.prep(); err != nil {
 			m.stats.Add("cache_error")
 			m.log.Errorf("Return from %s: %v", id, err)
 			return
 		}
 		load.Set("jid", jid)
-		if err := m.jobs.saveLoad(jid, load, []string{id}, true); err != nil {
-			m.stats.Add("cache_error")
-			m.log.Errorf("Return from %s: %v", id, err)
-			return
-		}
+		saved := slices.Clone(load) // the writer's, behind
+		m.jobs.saveLoad(jid, saved, []string{id}, true, false, func(err error) {
+			if err != nil {
+				m.stats.Add("cache_error")
+				m.log.Errorf("Return from %s: %v", id, err)
+			}
+		})
 	} else {
 		targeted, err := m.jobs.targeted(jid, id)
 		switch {
