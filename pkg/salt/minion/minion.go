@@ -73,6 +73,8 @@ type options struct {
 	// roadWorkers and roadQueue size what runs beside the road's loop
 	// (road.Config Workers and QueueLen); 0 takes the road's defaults.
 	roadWorkers, roadQueue int
+	// procFileDelay: see deferProc (0: procFileDelay).
+	procFileDelay time.Duration
 }
 
 // newOptions applies opts to the daemon's defaults.
@@ -357,15 +359,18 @@ func (m *Minion) runJob(master string, pub protocol.Pub, load body.Map, rec map[
 	m.log.Infof("Running %s for master %s (jid %s)", pub.Fun, master, pub.Jid)
 	var ret body.Map
 	var res modules.Result
+	procFile := true // written now (by runJobProcess), removed at the end
 	switch _, ok := fun.(string); {
 	case !ok:
-		m.writeProc(pub.Jid, rec)
+		proc := m.deferProc(pub.Jid, rec)
 		ret = m.runCompound(pub, load) // compound.go
+		procFile = proc.end()
 	case m.jobProcesses():
 		res = m.runJobProcess(pub, load, rec)
 	default:
-		m.writeProc(pub.Jid, rec)
+		proc := m.deferProc(pub.Jid, rec)
 		res = m.modules.Run(m.jobCtx, pub.Fun, pub.Arg, pub)
+		procFile = proc.end()
 	}
 	if ret == nil {
 		rc := int64(res.Retcode)
@@ -374,8 +379,10 @@ func (m *Minion) runJob(master string, pub protocol.Pub, load body.Map, rec map[
 	}
 	m.spool.submit(pub.Jid, master, protocol.ReturnMessage(m.estate, master, ret))
 	m.runReturners(pub, res, fun)
-	if err := m.jobs.removeProc(pub.Jid); err != nil {
-		m.log.Warnf("Cannot remove the proc file of job %s: %v", pub.Jid, err)
+	if procFile {
+		if err := m.jobs.removeProc(pub.Jid); err != nil {
+			m.log.Warnf("Cannot remove the proc file of job %s: %v", pub.Jid, err)
+		}
 	}
 	m.log.Debugf("Job %s done: success %v, retcode %d", pub.Jid, res.Success, res.Retcode)
 }
