@@ -64,10 +64,13 @@
 //
 // # Returns are never lost
 //
-// Every return is first written to <cachedir>/raet_returns/<jid> (msgpack of
-// the whole road message, route included, replaced atomically), then
-// transmitted. The file is removed only once the road reports the message
-// delivered (the master said done). A return that could not be delivered
+// Every return is first appended to the spool log
+// <cachedir>/raet_returns/.returns.log (msgpack of the whole road message,
+// route included, in a record with its length and CRC: spoollog.go), then
+// transmitted. It is recorded delivered only once the road reports the
+// message delivered (the master said done), and the log is emptied once no
+// return waits. Files <cachedir>/raet_returns/<jid> of earlier versions are
+// sent the same way and removed once delivered. A return that could not be delivered
 // (the master not allowed at the time, or the delivery failed: timed out,
 // refused, the road stopped) stays on disk and is sent again when the road
 // reports that master allowed or alive again, at every retry interval while

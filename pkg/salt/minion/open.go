@@ -77,7 +77,8 @@ func (m *Minion) openJobFiles() error {
 	}); err != nil {
 		return fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
 	}
-	m.jidQ.commit, m.spool.commit = m.commit, m.commit
+	m.jidQ.commit = m.commit
+	m.spool.setCommit(m.commit)
 	return nil
 }
 
@@ -85,6 +86,9 @@ func (m *Minion) openJobFiles() error {
 func (m *Minion) closeCommit() {
 	if m.jidQ != nil {
 		m.jidQ.close()
+	}
+	if m.spool != nil {
+		m.spool.close()
 	}
 	if m.commit == nil {
 		return

@@ -146,13 +146,9 @@ func TestSpoolKeepsUndelivered(t *testing.T) {
 	if !sameKeys(sent, "a_master") {
 		t.Errorf("sent to %v", sent)
 	}
-	data, err := os.ReadFile(filepath.Join(dir, jid))
-	if err != nil {
-		t.Fatalf("undelivered return gone: %v", err)
-	}
-	msg, err := body.Decode(raet.BodyMsgpack, data)
-	if err != nil {
-		t.Fatal(err)
+	msg, ok := spooledOnDisk(t, dir)[jid]
+	if !ok {
+		t.Fatalf("undelivered return gone")
 	}
 	if got, _ := msg.Map("load"); !isReturn(jid)(got) {
 		t.Errorf("spooled %v", msg)
@@ -203,8 +199,8 @@ func TestSpoolOfPreviousRunDelivered(t *testing.T) {
 	r := e.start("127.0.0.1:0")
 	checkReturn(t, fm.waitReturn(jid), jid, "test.echo", true, 0, []any{"from before"}, "")
 	waitFor(t, "the spool to empty", func() bool { return len(r.m.Spooled()) == 0 })
-	if _, err := os.Stat(filepath.Join(e.cfg.Cachedir, SpoolDir, jid)); !os.IsNotExist(err) {
-		t.Errorf("delivered return still on disk: %v", err)
+	if _, ok := spooledOnDisk(t, filepath.Join(e.cfg.Cachedir, SpoolDir))[jid]; ok {
+		t.Errorf("delivered return still on disk")
 	}
 }
 
@@ -236,5 +232,34 @@ func TestNewAndClose(t *testing.T) {
 	}
 	if err := m.Run(context.Background()); err == nil {
 		t.Error("Run after Close worked")
+	}
+}
+
+// A return an earlier version left as a file of its own is still sent
+// once the master is allowed, and its file then goes.
+func TestSpoolFileOfEarlierVersionDelivered(t *testing.T) {
+	t.Parallel()
+	fm := startMaster(t, t.TempDir(), "127.0.0.1:0")
+	e := newEnv(t, fm.addr, "")
+	dir := filepath.Join(e.cfg.Cachedir, SpoolDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	jid := newJID()
+	rc := int64(0)
+	load := job.ReturnLoad(job.Return{Success: true, Return: "from a file", Retcode: &rc, JID: jid, Fun: "test.echo",
+		FunArgs: []any{"from a file"}, ID: "m1"})
+	data, err := body.Encode(raet.BodyMsgpack, ReturnMessage("m1_minion", masterEstate, load))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, jid), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.start("127.0.0.1:0")
+	checkReturn(t, fm.waitReturn(jid), jid, "test.echo", true, 0, []any{"from a file"}, "")
+	waitFor(t, "the spool to empty", func() bool { return len(r.m.Spooled()) == 0 })
+	if _, err := os.Stat(filepath.Join(dir, jid)); !os.IsNotExist(err) {
+		t.Errorf("delivered return's file still there: %v", err)
 	}
 }

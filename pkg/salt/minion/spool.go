@@ -34,9 +34,11 @@ var errNotNow = errors.New("master not allowed now")
 type sendFunc func(master string, msg body.Map) (*road.Delivery, error)
 
 // spool keeps the returns of jobs until their master has them: each is a
-// file <dir>/<jid> holding the road message (msgpack, route included),
-// written whole before it is first sent, and removed only once the road
-// reports it delivered. A return is sent at most once at a time. With a
+// record of the spool's log (spoollog.go) holding the road message
+// (msgpack, route included), appended before it is first sent, and
+// marked delivered only once the road reports it so. Returns an earlier
+// version left as files <dir>/<jid> are read and sent too, their files
+// removed once delivered. A return is sent at most once at a time. With a
 // group commit (commit) the file is synced beside the sending, by one sync
 // shared with the returns of the moment: a return survives a crash of the
 // minion's process at once, and a crash of its machine once that sync ran
@@ -50,6 +52,7 @@ type spool struct {
 	// (files.go): a return is sent at once, its file synced beside the
 	// sending by a sync shared with the other returns of the moment.
 	commit *fsutil.Committer
+	rlog   *spoolLog // the returns of this version
 
 	mu       sync.Mutex
 	index    map[string]string // jid → master estate, of the files on disk
@@ -74,6 +77,21 @@ func openSpool(dir string, log logrus.FieldLogger, send sendFunc) (*spool, error
 	if err != nil {
 		return nil, err
 	}
+	log2, problem, err := openSpoolLog(dir)
+	if err != nil {
+		return nil, err
+	}
+	if problem != nil {
+		log.Errorf("Return spool: %v", problem)
+	}
+	s.rlog = log2
+	for _, jid := range log2.jids() {
+		if _, master, err := s.read(jid); err != nil {
+			log.Errorf("Return %s in the spool log %s cannot be read, left in place: %v", jid, log2.path, err)
+		} else {
+			s.index[jid] = master
+		}
+	}
 	for _, name := range names {
 		_, master, err := s.read(name)
 		if err != nil {
@@ -85,9 +103,25 @@ func openSpool(dir string, log logrus.FieldLogger, send sendFunc) (*spool, error
 	return s, nil
 }
 
-// read loads a spooled message and the master it is for.
+// setCommit has the spool's writes made durable by the group commit c.
+func (s *spool) setCommit(c *fsutil.Committer) {
+	s.commit = c
+	s.rlog.commit = c
+}
+
+// close releases the spool log's file.
+func (s *spool) close() { s.rlog.close() }
+
+// read loads a spooled message and the master it is for: from the log,
+// or from its own file (an earlier version's).
 func (s *spool) read(jid string) (body.Map, string, error) {
-	data, err := os.ReadFile(filepath.Join(s.dir, jid))
+	var data []byte
+	var err error
+	if s.rlog.has(jid) {
+		data, err = s.rlog.read(jid)
+	} else {
+		data, err = os.ReadFile(filepath.Join(s.dir, jid))
+	}
 	if err != nil {
 		return nil, "", err
 	}
@@ -111,7 +145,7 @@ func (s *spool) put(jid, master string, msg body.Map) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileCommitted(s.commit, s.dir, jid, data, 0o600); err != nil {
+	if err := s.rlog.put(jid, data); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -209,7 +243,7 @@ func (s *spool) outcome(jid, master string, onDisk bool, err error) {
 	switch {
 	case err == nil && onDisk:
 		s.mu.Lock()
-		if rmErr := os.Remove(filepath.Join(s.dir, jid)); rmErr == nil || errors.Is(rmErr, os.ErrNotExist) {
+		if rmErr := s.forget(jid); rmErr == nil {
 			delete(s.index, jid)
 		} else {
 			s.log.Errorf("Return of job %s delivered to %s, but its spool file stays: %v", jid, master, rmErr)
@@ -223,6 +257,18 @@ func (s *spool) outcome(jid, master string, onDisk bool, err error) {
 	default:
 		s.log.Errorf("Return of job %s lost: not delivered to master %s: %v", jid, master, err)
 	}
+}
+
+// forget drops a delivered return: a delivery record in the log, or its
+// file removed.
+func (s *spool) forget(jid string) error {
+	if s.rlog.has(jid) {
+		return s.rlog.done(jid)
+	}
+	if err := os.Remove(filepath.Join(s.dir, jid)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // takeAgain reports whether a flush asked for the jid while it was on its

@@ -1,8 +1,6 @@
 package minion
 
 import (
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -45,7 +43,7 @@ func TestSpoolSendsAgainAfterAllowDuringDelivery(t *testing.T) {
 	if sends != 2 {
 		t.Errorf("sent %d times, want 2: once, and again after the allow", sends)
 	}
-	if _, err := os.Stat(filepath.Join(dir, jid)); err != nil {
-		t.Errorf("undelivered return not kept: %v", err)
+	if _, ok := spooledOnDisk(t, dir)[jid]; !ok {
+		t.Errorf("undelivered return not kept")
 	}
 }
