@@ -66,8 +66,8 @@ const prepTries = 5
 //	                      <id>/out.p     msgpack str, the outputter
 //
 // where h is the hex hash_type digest of the jid. Every file is written
-// whole or not at all (fsutil.WriteFile: an unnamed file linked into place, or a temporary file renamed), so a reader never
-// sees half a file. A Cache is safe for concurrent use, by goroutines and
+// whole or not at all (fsutil.WriteFile: an unnamed file linked into
+// place, or a temporary file renamed), so a reader never sees half a file. A Cache is safe for concurrent use, by goroutines and
 // by processes sharing the directory.
 type Cache struct {
 	root    string // <cachedir>/jobs
