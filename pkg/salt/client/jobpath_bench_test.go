@@ -36,6 +36,7 @@ type jobPath struct {
 	cfg *config.Master
 	key string
 	cli *client.LocalClient
+	mn  *minion.Minion
 }
 
 func benchTemp(b *testing.B, prefix string) string {
@@ -78,6 +79,13 @@ func benchRun(b *testing.B, run func(context.Context) error) {
 // "m1", and waits until the minion answers a test.ping.
 func startJobPath(b *testing.B, masterExtra string) *jobPath {
 	b.Helper()
+	return startJobPathWith(b, masterExtra, "multiprocessing: false\n")
+}
+
+// startJobPathWith is startJobPath with minionExtra added to the minion's
+// config.
+func startJobPathWith(b *testing.B, masterExtra, minionExtra string) *jobPath {
+	b.Helper()
 	log := logrus.New()
 	log.SetOutput(io.Discard)
 	u, err := user.Current()
@@ -101,7 +109,7 @@ func startJobPath(b *testing.B, masterExtra string) *jobPath {
 	benchRun(b, m.Run)
 	mroot := benchTemp(b, "n")
 	mcfg, err := config.LoadMinion(benchConf(b, mroot, "minion", fmt.Sprintf(
-		"id: m1\nroot_dir: %s\ninterface: 127.0.0.1\nmaster: 127.0.0.1 %d\nmultiprocessing: false\n", mroot, m.RoadAddr().Port())))
+		"id: m1\nroot_dir: %s\ninterface: 127.0.0.1\nmaster: 127.0.0.1 %d\n%s", mroot, m.RoadAddr().Port(), minionExtra)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -125,7 +133,7 @@ func startJobPath(b *testing.B, masterExtra string) *jobPath {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { cli.Close() })
-	p := &jobPath{cfg: cfg, key: string(key), cli: cli}
+	p := &jobPath{cfg: cfg, key: string(key), cli: cli, mn: mn}
 	end := time.Now().Add(60 * time.Second)
 	for {
 		if err := p.ping(cli); err == nil {
