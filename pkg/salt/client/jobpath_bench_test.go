@@ -39,7 +39,7 @@ type jobPath struct {
 	mn  *minion.Minion
 }
 
-func benchTemp(b *testing.B, prefix string) string {
+func benchTemp(b testing.TB, prefix string) string {
 	b.Helper()
 	dir, err := os.MkdirTemp("", prefix) // socket paths must stay short
 	if err != nil {
@@ -49,7 +49,7 @@ func benchTemp(b *testing.B, prefix string) string {
 	return dir
 }
 
-func benchConf(b *testing.B, root, name, text string) string {
+func benchConf(b testing.TB, root, name, text string) string {
 	b.Helper()
 	etc := filepath.Join(root, "etc", "salt")
 	if err := os.MkdirAll(etc, 0o700); err != nil {
@@ -61,7 +61,7 @@ func benchConf(b *testing.B, root, name, text string) string {
 	return etc
 }
 
-func benchRun(b *testing.B, run func(context.Context) error) {
+func benchRun(b testing.TB, run func(context.Context) error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx) }()
@@ -77,14 +77,14 @@ func benchRun(b *testing.B, run func(context.Context) error) {
 
 // startJobPath runs a master (masterExtra added to its config) and minion
 // "m1", and waits until the minion answers a test.ping.
-func startJobPath(b *testing.B, masterExtra string) *jobPath {
+func startJobPath(b testing.TB, masterExtra string) *jobPath {
 	b.Helper()
 	return startJobPathWith(b, masterExtra, "multiprocessing: false\n")
 }
 
 // startJobPathWith is startJobPath with minionExtra added to the minion's
 // config.
-func startJobPathWith(b *testing.B, masterExtra, minionExtra string) *jobPath {
+func startJobPathWith(b testing.TB, masterExtra, minionExtra string) *jobPath {
 	b.Helper()
 	log := logrus.New()
 	log.SetOutput(io.Discard)

@@ -49,6 +49,12 @@ func (p *jobPath) echo(text string) error {
 		if r.Missing != "" || got != text {
 			return fmt.Errorf("job %s: %s returned %d bytes, not the %d sent (%s)", jid, r.ID, len(got), len(text), r.Missing)
 		}
+		// The event has the arguments as Salt's has them, though our
+		// minion left them out of the return (the master keeps them).
+		args, _ := r.Data.Get("fun_args")
+		if l, _ := args.([]any); len(l) != 1 || l[0] != text {
+			return fmt.Errorf("job %s: the return event's fun_args are not the %d bytes sent", jid, len(text))
+		}
 		n++
 	}
 	if n != 1 {

@@ -133,7 +133,7 @@ func (m *Master) publish(load body.Map, yard string) {
 	// before the return itself is synced, so the window a crash of the
 	// machine can hit is the same one sync either way.
 	m.jobs.commitSoon()
-	m.sendPub(jid, minions, pub)
+	m.sendPub(jid, minions, m.keepFunArgs(jid, pub, len(minions)))
 }
 
 func fun(load body.Map) any { v, _ := load.Get("fun"); return v }

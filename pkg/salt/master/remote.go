@@ -103,6 +103,13 @@ func (m *Master) handleReturn(id string, load body.Map) {
 		m.log.Warnf("Return from minion %s claimed the id %q; stored as %s", id, clip(claimed), id)
 	}
 	load.Set("id", id)
+	if !load.Has("fun_args") {
+		if jid, ok := load.String("jid"); ok {
+			if args, ok := m.funArgs.take(jid); ok {
+				load = withFunArgs(load, args)
+			}
+		}
+	}
 	r, err := job.ParseReturn(load)
 	if err != nil {
 		m.refuse("bad_load", "Dropped a return from %s: %v", id, err)
