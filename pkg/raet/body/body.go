@@ -71,7 +71,7 @@ func Encode(kind raet.BodyKind, v any) ([]byte, error) {
 			return nil, errf("body is %s, not a mapping", withArticle(jsonKindName(b)))
 		}
 	case raet.BodyMsgpack:
-		b, err = AppendMsgpack(nil, v)
+		b, err = AppendMsgpack(make([]byte, 0, sizeHint(v, 0)), v)
 		if err != nil {
 			return nil, err
 		}
@@ -85,6 +85,27 @@ func Encode(kind raet.BodyKind, v any) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// DecodeOwned is Decode of bytes the caller gives away: it never writes
+// them again (a buffer just opened or joined, not a reused read buffer).
+// The strings of a msgpack body of at least shareStringsFrom bytes then
+// share b instead of being copied out of it: a megabyte argument is not
+// copied once more at every hop. Smaller strings are copied, so that a
+// short string kept for long (a jid, an id) does not hold a large buffer.
+func DecodeOwned(kind raet.BodyKind, b []byte) (Map, error) {
+	if kind != raet.BodyMsgpack || len(b) == 0 {
+		return Decode(kind, b)
+	}
+	v, err := decodeMsgpack(b, true)
+	if err != nil {
+		return nil, err
+	}
+	return topMap(v)
+}
+
+// shareStringsFrom is the size from which DecodeOwned's strings share the
+// body's bytes.
+const shareStringsFrom = 4096
 
 // Decode parses a body of the given kind. Zero bytes, and any body of kind
 // raet.BodyNada (whose bytes the reference ignores), give an empty non-nil
@@ -114,6 +135,11 @@ func Decode(kind raet.BodyKind, b []byte) (Map, error) {
 	if err != nil {
 		return nil, err
 	}
+	return topMap(v)
+}
+
+// topMap is a decoded body's value as the mapping a body must be.
+func topMap(v any) (Map, error) {
 	switch m := v.(type) {
 	case Map:
 		if m == nil {
@@ -214,4 +240,39 @@ func msgpackKindName(c byte) string {
 		return "float"
 	}
 	return "msgpack ext"
+}
+
+// sizeHint is about the bytes v takes packed, at least: its strings and
+// bytes, and a few for every other value. Encode allocates that much at
+// once, so that a body holding a megabyte string is not copied again each
+// time its buffer would have grown.
+func sizeHint(v any, depth int) int {
+	if depth > maxDepth {
+		return 0
+	}
+	switch x := v.(type) {
+	case string:
+		return 5 + len(x)
+	case []byte:
+		return 5 + len(x)
+	case Map:
+		n := 5
+		for _, it := range x {
+			n += 5 + len(it.Key) + sizeHint(it.Value, depth+1)
+		}
+		return n
+	case []any:
+		n := 5
+		for _, e := range x {
+			n += sizeHint(e, depth+1)
+		}
+		return n
+	case map[string]any:
+		n := 5
+		for k, e := range x {
+			n += 5 + len(k) + sizeHint(e, depth+1)
+		}
+		return n
+	}
+	return 9
 }

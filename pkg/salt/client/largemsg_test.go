@@ -17,7 +17,8 @@ import (
 // refuses publishes over 4 MB), whose return events have the arguments
 // (fun_args) as Salt's have them while the minion sent them back only
 // once (the master kept them, protocol.PubFunArgsKept: the return crossed
-// the road in about as many segments as the publish); and a 5 MB return
+// the road in about as many segments as the publish, not twice as many);
+// and a 5 MB return
 // of a small cmd.run.
 func TestLargeMessagesIntact(t *testing.T) {
 	if testing.Short() {
@@ -37,7 +38,9 @@ func TestLargeMessagesIntact(t *testing.T) {
 				after := p.mn.RoadStats()
 				rx := after["message_segment_rx"] - before["message_segment_rx"]
 				tx := after["message_segment_tx"] - before["message_segment_tx"]
-				if tx > rx+2 {
+				// Sent back with them, it would be twice as many; a few
+				// segments sent again on a busy machine are not that.
+				if tx > rx+rx/2 {
 					t.Errorf("%d bytes: the minion sent %d segments for the %d it received: fun_args went back", size, tx, rx)
 				}
 			}
