@@ -71,7 +71,7 @@ func Encode(kind raet.BodyKind, v any) ([]byte, error) {
 			return nil, errf("body is %s, not a mapping", withArticle(jsonKindName(b)))
 		}
 	case raet.BodyMsgpack:
-		b, err = AppendMsgpack(make([]byte, 0, sizeHint(v, 0)), v)
+		b, err = AppendMsgpack(make([]byte, 0, sizeHint(v)), v)
 		if err != nil {
 			return nil, err
 		}
@@ -242,37 +242,55 @@ func msgpackKindName(c byte) string {
 	return "msgpack ext"
 }
 
-// sizeHint is about the bytes v takes packed, at least: its strings and
-// bytes, and a few for every other value. Encode allocates that much at
-// once, so that a body holding a megabyte string is not copied again each
-// time its buffer would have grown.
-func sizeHint(v any, depth int) int {
+// sizeHint is about the bytes v takes packed: SizeBound's figure, exact
+// or not. Encode allocates that much at once, so that a body holding a
+// megabyte string is not copied again each time its buffer would have
+// grown.
+func sizeHint(v any) int {
+	n, _ := sizeBound(v, 0)
+	return n
+}
+
+// PackedSizeAtMost returns a bound on the bytes v takes in msgpack, without
+// packing it: every string and bytes with the largest head, every scalar at
+// nine bytes. ok is false when v holds a type the bound does not know (a
+// struct, a typed slice), whose size only packing tells.
+func PackedSizeAtMost(v any) (n int, ok bool) {
+	return sizeBound(v, 0)
+}
+
+func sizeBound(v any, depth int) (int, bool) {
 	if depth > maxDepth {
-		return 0
+		return 0, false
 	}
 	switch x := v.(type) {
+	case nil, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+		return 9, true
 	case string:
-		return 5 + len(x)
+		return 5 + len(x), true
 	case []byte:
-		return 5 + len(x)
+		return 5 + len(x), true
 	case Map:
-		n := 5
+		n, ok := 5, true
 		for _, it := range x {
-			n += 5 + len(it.Key) + sizeHint(it.Value, depth+1)
+			m, known := sizeBound(it.Value, depth+1)
+			n, ok = n+5+len(it.Key)+m, ok && known
 		}
-		return n
+		return n, ok
 	case []any:
-		n := 5
+		n, ok := 5, true
 		for _, e := range x {
-			n += sizeHint(e, depth+1)
+			m, known := sizeBound(e, depth+1)
+			n, ok = n+m, ok && known
 		}
-		return n
+		return n, ok
 	case map[string]any:
-		n := 5
+		n, ok := 5, true
 		for k, e := range x {
-			n += 5 + len(k) + sizeHint(e, depth+1)
+			m, known := sizeBound(e, depth+1)
+			n, ok = n+5+len(k)+m, ok && known
 		}
-		return n
+		return n, ok
 	}
-	return 9
+	return 9, false
 }

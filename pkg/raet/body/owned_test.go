@@ -45,3 +45,24 @@ func TestDecodeOwned(t *testing.T) {
 		t.Errorf("JSON: %v %v", got, err)
 	}
 }
+
+// PackedSizeAtMost is never below the packed size of what it knows, and
+// says when it does not know a type.
+func TestPackedSizeAtMost(t *testing.T) {
+	for _, v := range []any{
+		Map{{Key: "a", Value: strings.Repeat("x", 70000)}, {Key: "b", Value: []any{int64(-1 << 40), uint64(1 << 63), 1.5, true, nil, []byte("z")}}},
+		map[string]any{"k": []any{"", Map{}}},
+		Map{},
+	} {
+		b, err := AppendMsgpack(nil, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, ok := PackedSizeAtMost(v); !ok || n < len(b) {
+			t.Errorf("%T: bound %d (%v) below the packed %d", v, n, ok, len(b))
+		}
+	}
+	if _, ok := PackedSizeAtMost(Map{{Key: "a", Value: []string{"x"}}}); ok {
+		t.Error("a typed slice was bounded")
+	}
+}
