@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/modules"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
@@ -89,6 +90,33 @@ func (k *keptArgs) dropLocked(jid string) {
 	if i := slices.Index(k.order, jid); i >= 0 {
 		k.order = slices.Delete(k.order, i, i+1)
 	}
+}
+
+// restoreFunArgs puts back the fun_args a return left out: those kept,
+// else, when this master was started again since the publish, those of the
+// job's load in the job cache. A return without them that neither has is
+// used as it came.
+func (m *Master) restoreFunArgs(load body.Map) body.Map {
+	jid, ok := load.String("jid")
+	if !ok {
+		return load
+	}
+	if args, ok := m.funArgs.take(jid); ok {
+		return withFunArgs(load, args)
+	}
+	if !m.cfg.JobCache || !job.IsJID(jid) {
+		return load
+	}
+	saved, err := m.cache.LoadLoad(jid)
+	if err != nil {
+		return load
+	}
+	if arg, ok := saved.Get("arg"); ok {
+		if args, ok := arg.([]any); ok {
+			return withFunArgs(load, modules.StripKwargMarkers(args))
+		}
+	}
+	return load
 }
 
 // withFunArgs puts fun_args back into a return that left them out, where

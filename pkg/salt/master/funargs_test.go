@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
@@ -59,5 +61,33 @@ func TestWithFunArgs(t *testing.T) {
 	keys := []string{"success", "return", "jid", "fun", "fun_args", "cmd", "id"}
 	if !reflect.DeepEqual(got.Keys(), keys) || load.Has("fun_args") {
 		t.Errorf("keys %v (the original changed: %v)", got.Keys(), load.Has("fun_args"))
+	}
+}
+
+// A master started again since a large publish has no fun_args kept: it
+// reads them from the job's load in the job cache.
+func TestFunArgsFromTheJobCacheAfterARestart(t *testing.T) {
+	cache, err := job.OpenCache(t.TempDir(), "sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jid, err := cache.PrepJID(&job.JIDGen{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kw := body.Map{{Key: "a", Value: int64(1)}, {Key: "__kwarg__", Value: true}}
+	if err := cache.SavePreparedLoad(jid, body.Map{{Key: "fun", Value: "test.arg"}, {Key: "arg", Value: []any{"x", kw}}, {Key: "jid", Value: jid}}, []string{"m1"}); err != nil {
+		t.Fatal(err)
+	}
+	m := &Master{cfg: &config.Master{}, cache: cache}
+	m.cfg.JobCache = true
+	ret := body.Map{{Key: "return", Value: true}, {Key: "jid", Value: jid}, {Key: "fun", Value: "test.arg"}, {Key: "id", Value: "m1"}}
+	got, _ := m.restoreFunArgs(ret).Get("fun_args")
+	if want := []any{"x", body.Map{{Key: "a", Value: int64(1)}}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("fun_args %#v, want %#v", got, want)
+	}
+	m.cfg.JobCache = false
+	if m.restoreFunArgs(ret).Has("fun_args") {
+		t.Error("fun_args without a job cache")
 	}
 }

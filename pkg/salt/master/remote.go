@@ -104,11 +104,7 @@ func (m *Master) handleReturn(id string, load body.Map) {
 	}
 	load.Set("id", id)
 	if !load.Has("fun_args") {
-		if jid, ok := load.String("jid"); ok {
-			if args, ok := m.funArgs.take(jid); ok {
-				load = withFunArgs(load, args)
-			}
-		}
+		load = m.restoreFunArgs(load)
 	}
 	r, err := job.ParseReturn(load)
 	if err != nil {
