@@ -71,7 +71,7 @@ func Encode(kind raet.BodyKind, v any) ([]byte, error) {
 			return nil, errf("body is %s, not a mapping", withArticle(jsonKindName(b)))
 		}
 	case raet.BodyMsgpack:
-		b, err = AppendMsgpack(nil, v)
+		b, err = AppendMsgpack(make([]byte, 0, sizeHint(v)), v)
 		if err != nil {
 			return nil, err
 		}
@@ -85,6 +85,27 @@ func Encode(kind raet.BodyKind, v any) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// DecodeOwned is Decode of bytes the caller gives away: it never writes
+// them again (a buffer just opened or joined, not a reused read buffer).
+// The strings of a msgpack body of at least shareStringsFrom bytes then
+// share b instead of being copied out of it: a megabyte argument is not
+// copied once more at every hop. Smaller strings are copied, so that a
+// short string kept for long (a jid, an id) does not hold a large buffer.
+func DecodeOwned(kind raet.BodyKind, b []byte) (Map, error) {
+	if kind != raet.BodyMsgpack || len(b) == 0 {
+		return Decode(kind, b)
+	}
+	v, err := decodeMsgpack(b, true)
+	if err != nil {
+		return nil, err
+	}
+	return topMap(v)
+}
+
+// shareStringsFrom is the size from which DecodeOwned's strings share the
+// body's bytes.
+const shareStringsFrom = 4096
 
 // Decode parses a body of the given kind. Zero bytes, and any body of kind
 // raet.BodyNada (whose bytes the reference ignores), give an empty non-nil
@@ -114,6 +135,11 @@ func Decode(kind raet.BodyKind, b []byte) (Map, error) {
 	if err != nil {
 		return nil, err
 	}
+	return topMap(v)
+}
+
+// topMap is a decoded body's value as the mapping a body must be.
+func topMap(v any) (Map, error) {
 	switch m := v.(type) {
 	case Map:
 		if m == nil {
@@ -214,4 +240,57 @@ func msgpackKindName(c byte) string {
 		return "float"
 	}
 	return "msgpack ext"
+}
+
+// sizeHint is about the bytes v takes packed: SizeBound's figure, exact
+// or not. Encode allocates that much at once, so that a body holding a
+// megabyte string is not copied again each time its buffer would have
+// grown.
+func sizeHint(v any) int {
+	n, _ := sizeBound(v, 0)
+	return n
+}
+
+// PackedSizeAtMost returns a bound on the bytes v takes in msgpack, without
+// packing it: every string and bytes with the largest head, every scalar at
+// nine bytes. ok is false when v holds a type the bound does not know (a
+// struct, a typed slice), whose size only packing tells.
+func PackedSizeAtMost(v any) (n int, ok bool) {
+	return sizeBound(v, 0)
+}
+
+func sizeBound(v any, depth int) (int, bool) {
+	if depth > maxDepth {
+		return 0, false
+	}
+	switch x := v.(type) {
+	case nil, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+		return 9, true
+	case string:
+		return 5 + len(x), true
+	case []byte:
+		return 5 + len(x), true
+	case Map:
+		n, ok := 5, true
+		for _, it := range x {
+			m, known := sizeBound(it.Value, depth+1)
+			n, ok = n+5+len(it.Key)+m, ok && known
+		}
+		return n, ok
+	case []any:
+		n, ok := 5, true
+		for _, e := range x {
+			m, known := sizeBound(e, depth+1)
+			n, ok = n+m, ok && known
+		}
+		return n, ok
+	case map[string]any:
+		n, ok := 5, true
+		for k, e := range x {
+			m, known := sizeBound(e, depth+1)
+			n, ok = n+5+len(k)+m, ok && known
+		}
+		return n, ok
+	}
+	return 9, false
 }

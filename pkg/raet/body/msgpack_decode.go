@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"sync"
+	"unsafe"
 
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -24,9 +25,15 @@ import (
 // keys that Go cannot hash or compare (lists, maps, extensions, NaN) are an
 // error.
 func DecodeMsgpack(b []byte) (any, error) {
+	return decodeMsgpack(b, false)
+}
+
+// decodeMsgpack is DecodeMsgpack; with owned, b is the caller's to give
+// away (decodeOwned).
+func decodeMsgpack(b []byte, owned bool) (any, error) {
 	p := msgpackParsers.Get().(*msgpackParser)
 	defer p.release()
-	p.b = b
+	p.b, p.owned = b, owned
 	p.r.Reset(b)
 	p.d.Reset(&p.r)
 	v, err := p.value(0)
@@ -48,7 +55,7 @@ var msgpackParsers = sync.Pool{New: func() any {
 }}
 
 func (p *msgpackParser) release() {
-	p.b = nil
+	p.b, p.owned = nil, false
 	p.r.Reset(nil)
 	p.items, p.vals = resetScratch(p.items, p.vals)
 	msgpackParsers.Put(p)
@@ -61,6 +68,7 @@ type msgpackParser struct {
 	d     *msgpack.Decoder
 	r     bytes.Reader // the decoder reads from r directly (no buffering)
 	b     []byte       // all of the input, to slice strings and bytes from
+	owned bool         // b is never written again: large strings may share it
 	items []Item       // scratch for the maps being read, see mapBuilder
 	vals  []any        // scratch for the lists being read
 }
@@ -101,6 +109,9 @@ func (p *msgpackParser) value(depth int) (any, error) {
 		raw, err := p.bytes(off)
 		if err != nil {
 			return nil, err
+		}
+		if p.owned && len(raw) >= shareStringsFrom {
+			return unsafe.String(&raw[0], len(raw)), nil
 		}
 		return string(raw), nil
 	case c >= 0xc4 && c <= 0xc6: // bin

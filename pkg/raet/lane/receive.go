@@ -111,7 +111,8 @@ func (s *Stack) receive(b []byte, from string, books map[bookIndex]*RxBook, orde
 		}
 		delete(books, idx)
 	}
-	m, err := body.Decode(h.BodyKind(), plain)
+	// plain is this page's own copy or the book joined: given away.
+	m, err := body.DecodeOwned(h.BodyKind(), plain)
 	if err != nil {
 		s.stat("parsing_body_error")
 		return Received{}, false

@@ -45,6 +45,13 @@ const (
 	DefaultReadBatch = 32
 	writeBatch       = 64
 	readBufSize      = 64 << 10 // any UDP datagram
+	// writeBatchBytes ends a write batch early: a batch is signed whole
+	// before it is sent, so the path-sized segments of a large message
+	// (17 of 64 KB for 1 MB) would reach the receiver only once all were
+	// signed. Sent as each is signed, the receiver verifies one while the
+	// next is signed, on the other core; small datagrams still go 64 at a
+	// time.
+	writeBatchBytes = 16 << 10
 )
 
 // readBatch is how many datagrams one read may take: Config.ReadBatch, or
@@ -167,19 +174,22 @@ func (a *asyncConn) writeAll(bc BatchConn, ms []Msg) {
 }
 
 // writeBatched is a writer of a BatchConn: it takes what is queued, up to
-// writeBatch datagrams, signs them and sends them in one call.
+// writeBatch datagrams or writeBatchBytes, signs them and sends them in one
+// call.
 func (a *asyncConn) writeBatched(bc BatchConn, out <-chan outgoing) {
 	ms := make([]Msg, 0, writeBatch)
 	for o := range out {
 		ms = append(ms[:0], o.msg())
+		size := len(ms[0].B)
 	more:
-		for len(ms) < cap(ms) {
+		for len(ms) < cap(ms) && size < writeBatchBytes {
 			select {
 			case o, ok := <-out:
 				if !ok {
 					break more
 				}
 				ms = append(ms, o.msg())
+				size += len(ms[len(ms)-1].B)
 			default:
 				break more
 			}

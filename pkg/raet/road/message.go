@@ -443,7 +443,11 @@ func (e *messengent) complete(coat []byte) {
 		e.nack()
 		return
 	}
-	m, err := body.Decode(first.BK, plain)
+	decode := body.Decode
+	if box != nil { // plain was opened into a buffer of its own: given away
+		decode = body.DecodeOwned
+	}
+	m, err := decode(first.BK, plain)
 	if err != nil {
 		c.stat("parsing_message_error")
 		e.nack()

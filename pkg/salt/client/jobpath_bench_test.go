@@ -36,9 +36,10 @@ type jobPath struct {
 	cfg *config.Master
 	key string
 	cli *client.LocalClient
+	mn  *minion.Minion
 }
 
-func benchTemp(b *testing.B, prefix string) string {
+func benchTemp(b testing.TB, prefix string) string {
 	b.Helper()
 	dir, err := os.MkdirTemp("", prefix) // socket paths must stay short
 	if err != nil {
@@ -48,7 +49,7 @@ func benchTemp(b *testing.B, prefix string) string {
 	return dir
 }
 
-func benchConf(b *testing.B, root, name, text string) string {
+func benchConf(b testing.TB, root, name, text string) string {
 	b.Helper()
 	etc := filepath.Join(root, "etc", "salt")
 	if err := os.MkdirAll(etc, 0o700); err != nil {
@@ -60,7 +61,7 @@ func benchConf(b *testing.B, root, name, text string) string {
 	return etc
 }
 
-func benchRun(b *testing.B, run func(context.Context) error) {
+func benchRun(b testing.TB, run func(context.Context) error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx) }()
@@ -76,7 +77,14 @@ func benchRun(b *testing.B, run func(context.Context) error) {
 
 // startJobPath runs a master (masterExtra added to its config) and minion
 // "m1", and waits until the minion answers a test.ping.
-func startJobPath(b *testing.B, masterExtra string) *jobPath {
+func startJobPath(b testing.TB, masterExtra string) *jobPath {
+	b.Helper()
+	return startJobPathWith(b, masterExtra, "multiprocessing: false\n")
+}
+
+// startJobPathWith is startJobPath with minionExtra added to the minion's
+// config.
+func startJobPathWith(b testing.TB, masterExtra, minionExtra string) *jobPath {
 	b.Helper()
 	log := logrus.New()
 	log.SetOutput(io.Discard)
@@ -101,7 +109,7 @@ func startJobPath(b *testing.B, masterExtra string) *jobPath {
 	benchRun(b, m.Run)
 	mroot := benchTemp(b, "n")
 	mcfg, err := config.LoadMinion(benchConf(b, mroot, "minion", fmt.Sprintf(
-		"id: m1\nroot_dir: %s\ninterface: 127.0.0.1\nmaster: 127.0.0.1 %d\nmultiprocessing: false\n", mroot, m.RoadAddr().Port())))
+		"id: m1\nroot_dir: %s\ninterface: 127.0.0.1\nmaster: 127.0.0.1 %d\n%s", mroot, m.RoadAddr().Port(), minionExtra)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -125,7 +133,7 @@ func startJobPath(b *testing.B, masterExtra string) *jobPath {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { cli.Close() })
-	p := &jobPath{cfg: cfg, key: string(key), cli: cli}
+	p := &jobPath{cfg: cfg, key: string(key), cli: cli, mn: mn}
 	end := time.Now().Add(60 * time.Second)
 	for {
 		if err := p.ping(cli); err == nil {

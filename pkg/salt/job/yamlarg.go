@@ -57,6 +57,9 @@ import (
 // Salt's loader changes, on the test table and some twelve thousand
 // generated arguments, and agreed.
 func YAMLArg(arg string) any {
+	if plainText(arg) {
+		return arg
+	}
 	stripped := strings.TrimSpace(arg)
 	switch stripped {
 	case "", "---", "...":
@@ -112,6 +115,48 @@ func YAMLArg(arg string) any {
 	// bytes (!!binary) and anything else: "we don't support this type".
 	return arg
 }
+
+// plainText reports an argument that YAML can only read as itself, so that
+// a large one (a file's contents in base64, say) is not scanned by the YAML
+// parser, which takes some 20 ms per megabyte: at least 64 bytes (longer
+// than any bool, null, timestamp or special float YAML resolves) of letters,
+// digits and "+/=._-" only (no indicator, space or quote: one plain
+// scalar), with at least one character no number has (a letter past f
+// other than o and x, "/" or "=").
+func plainText(arg string) bool {
+	if len(arg) < 64 {
+		return false
+	}
+	var seen uint8
+	for i := 0; i < len(arg); i++ {
+		c := plainChars[arg[i]]
+		if c == 0 {
+			return false
+		}
+		seen |= c
+	}
+	return seen&notInNumbers != 0
+}
+
+// plainChars classes the bytes of plainText: 0 for one that ends it,
+// else plainChar, with notInNumbers for one no number has.
+var plainChars = func() (t [256]uint8) {
+	for c := range 256 {
+		l := byte(c) | 0x20
+		switch {
+		case c == '/' || c == '=' || (l >= 'g' && l <= 'z' && l != 'o' && l != 'x'):
+			t[c] = plainChar | notInNumbers
+		case c >= '0' && c <= '9', l >= 'a' && l <= 'z', c == '+', c == '.', c == '_', c == '-':
+			t[c] = plainChar
+		}
+	}
+	return t
+}()
+
+const (
+	plainChar    = 1
+	notInNumbers = 2
+)
 
 // errYAML is what the loader returns for anything Salt's loader would raise
 // on; YAMLArg turns it into "keep the original string".

@@ -132,6 +132,7 @@ type Master struct {
 	allows *allowWatch // allows by minion id, for the publishes sent again
 
 	jobUsers jobUsers // who published each recent job (events3006.go)
+	funArgs  keptArgs // the fun_args of recent large publishes (funargs.go)
 	reactor  *reactor // nil without a reactor option (reactor.go)
 
 	metrics *metrics.Server // nil without metrics_port (metrics.go)

@@ -135,7 +135,7 @@ func (m *Master) publish(load body.Map, yard string) {
 		}
 		m.reply(yard, protocol.SharePubRet, protocol.PublishReply(pub, minions))
 	})
-	m.sendPub(jid, minions, pub)
+	m.sendPub(jid, minions, m.keepFunArgs(jid, pub, len(minions)))
 }
 
 func fun(load body.Map) any { v, _ := load.Get("fun"); return v }
@@ -205,7 +205,9 @@ func (m *Master) admitPublish(load body.Map, yard string) bool {
 		m.replyError(yard, ErrNameAuthentication, authFailure)
 		return false
 	}
-	if m.opts.maxLoadSize > 0 {
+	// Packed only when its bound is over the limit: a large load is not
+	// packed once more just to be measured.
+	if bound, ok := body.PackedSizeAtMost(load); m.opts.maxLoadSize > 0 && (!ok || bound > m.opts.maxLoadSize) {
 		packed, err := body.AppendMsgpack(nil, load)
 		if err != nil {
 			m.refuse("bad_load", "Refused a publish from yard %s: %v", yard, err)

@@ -103,6 +103,9 @@ func (m *Master) handleReturn(id string, load body.Map) {
 		m.log.Warnf("Return from minion %s claimed the id %q; stored as %s", id, clip(claimed), id)
 	}
 	load.Set("id", id)
+	if !load.Has("fun_args") {
+		load = m.restoreFunArgs(load)
+	}
 	r, err := job.ParseReturn(load)
 	if err != nil {
 		m.refuse("bad_load", "Dropped a return from %s: %v", id, err)

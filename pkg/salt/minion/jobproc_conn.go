@@ -38,9 +38,12 @@ func writeFrame(w io.Writer, frame body.Map) error {
 	if err != nil {
 		return err
 	}
-	buf := make([]byte, 4, 4+len(data))
-	binary.BigEndian.PutUint32(buf, uint32(len(data)))
-	_, err = w.Write(append(buf, data...))
+	var head [4]byte
+	binary.BigEndian.PutUint32(head[:], uint32(len(data)))
+	// Head and frame in one write (writev on the socket), the frame not
+	// copied behind its head: a job's publish or return may be megabytes.
+	bufs := net.Buffers{head[:], data}
+	_, err = bufs.WriteTo(w)
 	return err
 }
 
@@ -57,7 +60,7 @@ func readFrame(r io.Reader) (body.Map, error) {
 	if _, err := io.ReadFull(r, data); err != nil {
 		return nil, err
 	}
-	return body.Decode(raet.BodyMsgpack, data)
+	return body.DecodeOwned(raet.BodyMsgpack, data) // data is this frame's own
 }
 
 // jobConn is one end of the channel between a minion and a job process:

@@ -376,6 +376,9 @@ func (m *Minion) runJob(master string, pub protocol.Pub, load body.Map, rec map[
 		rc := int64(res.Retcode)
 		ret = job.ReturnLoad(job.Return{Success: res.Success, Return: res.Return, Retcode: &rc, JID: pub.Jid,
 			Fun: fun, FunArgs: modules.StripKwargMarkers(pub.Arg), ID: m.id, Out: res.Out})
+		if pub.FunArgsKept { // the master puts them back (protocol.PubFunArgsKept)
+			ret.Delete("fun_args")
+		}
 	}
 	m.spool.submit(pub.Jid, master, protocol.ReturnMessage(m.estate, master, ret))
 	m.runReturners(pub, res, fun)

@@ -154,20 +154,74 @@ func (s *spool) put(jid, master string, msg body.Map) error {
 	return nil
 }
 
-// submit keeps a return and sends it. A return that cannot be written is
+// submit keeps a return and sends it. A large return's record is written
+// beside the sending (its encoding and write take as long as the road's
+// sealing of it, on the other core), a small one's before; either is in
+// the log when submit returns;
+// its delivery's outcome waits for it, so that a return delivered before
+// its file was whole still has its file removed. It is indexed and on its
+// way from the start, so that a flush meanwhile asks for it again rather
+// than read a file not yet whole. A return that cannot be written is
 // still sent, and said so: it would be lost with an undelivered send.
 func (s *spool) submit(jid, master string, msg body.Map) {
-	if err := s.put(jid, master, msg); err != nil {
-		s.log.Errorf("Cannot keep the return of job %s in %s: %v; it is lost if it cannot be delivered now", jid, s.dir, err)
-		if err := s.deliver(jid, master, msg, false); err != nil {
-			s.log.Errorf("Return of job %s lost: master %s: %v", jid, master, err)
+	s.mu.Lock()
+	if s.inflight[jid] { // a jid submitted again while its return is on its way
+		s.mu.Unlock()
+		if err := s.put(jid, master, msg); err != nil {
+			s.log.Errorf("Cannot keep the return of job %s in %s: %v", jid, s.dir, err)
 		}
 		return
 	}
-	if err := s.deliver(jid, master, msg, true); err != nil {
+	s.inflight[jid] = true
+	s.index[jid] = master
+	s.mu.Unlock()
+	k := &keeping{done: make(chan struct{})}
+	keep := func() {
+		defer close(k.done)
+		if err := s.put(jid, master, msg); err != nil {
+			s.mu.Lock()
+			delete(s.index, jid)
+			s.mu.Unlock()
+			s.log.Errorf("Cannot keep the return of job %s in %s: %v; it is lost if it cannot be delivered now", jid, s.dir, err)
+			return
+		}
+		k.ok = true
+	}
+	// A small return is appended to the log before it is sent (an append
+	// costs less than a goroutine); only a large one is kept beside the
+	// sending, where its encoding and write overlap the road's sealing.
+	if n, ok := body.PackedSizeAtMost(msg); ok && n < keepBesideSize {
+		keep()
+	} else {
+		go keep()
+	}
+	err := s.transmit(jid, master, msg, k)
+	switch kept := k.wait(); {
+	case err != nil && kept:
 		s.log.Infof("Return of job %s kept in %s for master %s: %v", jid, s.dir, master, err)
+	case err != nil:
+		s.log.Errorf("Return of job %s lost: master %s: %v", jid, master, err)
 	}
 }
+
+// keepBesideSize is the packed size from which a return's spool record is
+// written beside its sending rather than before it.
+const keepBesideSize = 64 << 10
+
+// keeping is the writing of a return's spool file: ok, once done is
+// closed, says the file is whole on disk.
+type keeping struct {
+	done chan struct{}
+	ok   bool
+}
+
+func (k *keeping) wait() bool {
+	<-k.done
+	return k.ok
+}
+
+// readBack is the keeping of a return read back from its spool file.
+var readBack = func() *keeping { k := &keeping{done: make(chan struct{}), ok: true}; close(k.done); return k }()
 
 // flush sends every spooled return for the master that is not on its way
 // already.
@@ -197,7 +251,7 @@ func (s *spool) flush(master string) {
 			s.mu.Unlock()
 			continue
 		}
-		if err := s.deliver(jid, master, msg, true); err != nil {
+		if err := s.deliver(jid, master, msg, readBack); err != nil {
 			s.log.Debugf("Return of job %s still kept for master %s: %v", jid, master, err)
 		}
 	}
@@ -206,8 +260,8 @@ func (s *spool) flush(master string) {
 // deliver transmits a return unless it is on its way already, and watches
 // the outcome: delivered, its file goes; not, it stays for the next flush,
 // or is sent again at once when a flush asked for it meanwhile. The error
-// says why it could not even be sent.
-func (s *spool) deliver(jid, master string, msg body.Map, onDisk bool) error {
+// says why it could not even be sent. The outcome is taken once k is done.
+func (s *spool) deliver(jid, master string, msg body.Map, k *keeping) error {
 	s.mu.Lock()
 	if s.inflight[jid] {
 		s.mu.Unlock()
@@ -215,6 +269,11 @@ func (s *spool) deliver(jid, master string, msg body.Map, onDisk bool) error {
 	}
 	s.inflight[jid] = true
 	s.mu.Unlock()
+	return s.transmit(jid, master, msg, k)
+}
+
+// transmit sends a return marked on its way, and watches the outcome.
+func (s *spool) transmit(jid, master string, msg body.Map, k *keeping) error {
 	d, err := s.send(master, msg)
 	if err != nil {
 		s.release(jid)
@@ -222,6 +281,7 @@ func (s *spool) deliver(jid, master string, msg body.Map, onDisk bool) error {
 	}
 	go func() {
 		defer s.release(jid)
+		onDisk := k.wait()
 		for {
 			err := d.Err()
 			s.outcome(jid, master, onDisk, err)

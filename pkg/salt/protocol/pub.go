@@ -23,8 +23,18 @@ type Pub struct {
 	Ret     string
 	TgtType string
 	User    string
-	Extra   body.Map
+	// FunArgsKept says the master keeps the job's fun_args: the return
+	// may leave them out (PubFunArgsKept).
+	FunArgsKept bool
+	Extra       body.Map
 }
+
+// PubFunArgsKept is the pub field by which our master says it keeps a
+// job's fun_args (the arguments of a large publish) and puts them back
+// into each return that leaves them out, so they need not cross the road
+// again. Salt's minions do not know it and send fun_args as ever; ours
+// leave them out. It is not one of the job's __pub_ fields.
+const PubFunArgsKept = "fun_args_kept"
 
 // PubLoad is what the master sends each minion for a publish load (under
 // "pub", spec/salt-raet.md §3.2, salt-payloads/publish-to-minion.json):
@@ -93,6 +103,8 @@ func ParsePub(load body.Map) Pub {
 			p.TgtType, _ = it.Value.(string)
 		case "user":
 			p.User, _ = it.Value.(string)
+		case PubFunArgsKept:
+			p.FunArgsKept, _ = it.Value.(bool)
 		default:
 			p.Extra = append(p.Extra, it)
 		}
