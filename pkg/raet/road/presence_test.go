@@ -133,3 +133,50 @@ func TestIdlePairTimersFireOnlyWhenDue(t *testing.T) {
 		}
 	}
 }
+
+// A peer that sends its own alive every period whatever it hears (as the
+// reference does when its timer runs out first) still keeps this stack's
+// remote alive, this stack answering and sending none of its own; and once
+// that peer falls silent this stack finds it dead within a period and the
+// aliver's timeout of the last alive it heard.
+func TestIdlePairWithAPeerThatAlwaysSends(t *testing.T) {
+	s, alpha, beta, seq := idlePair(t, netsim.Faults{Delay: time.Millisecond})
+	beta.cfg.Manage = false // beta's alives come from the loop below
+	r := beta.byName["alpha"]
+	ra := alpha.byName["beta"]
+	for range 10 {
+		beta.alive(r, false)
+		s.runExactly(daemonTimers.Period)
+	}
+	n := aliveRequests(*seq)
+	if n["alpha"] != 0 || n["beta"] != 10 || ra.Alived != Yes || r.Alived != Yes {
+		t.Fatalf("alive requests %v (want beta's 10 alone), alpha sees beta %v, beta sees alpha %v", n, ra.Alived, r.Alived)
+	}
+	last := lastFrom(*seq, "beta")
+	beta.ep.SetHandler(nil)
+	s.runUntil(time.Minute, "marked dead", func() bool { return ra.Alived == No })
+	if d, bound := s.clk.Now().Sub(last), daemonTimers.Period+2*time.Second+10*time.Millisecond; d > bound {
+		t.Errorf("beta marked dead %v after its last alive, want within %v", d, bound)
+	}
+}
+
+// runExactly does what happens in the next d of simulated time, and leaves
+// the clock at its end.
+func (s *sim) runExactly(d time.Duration) {
+	end := s.clk.Now().Add(d)
+	for {
+		next, ok := s.net.Next()
+		for _, st := range s.stacks {
+			if at := st.deadline(); !at.IsZero() && (!ok || at.Before(next)) {
+				next, ok = at, true
+			}
+		}
+		if !ok || next.After(end) {
+			break
+		}
+		s.step()
+	}
+	if rest := end.Sub(s.clk.Now()); rest > 0 {
+		s.clk.Advance(rest)
+	}
+}
