@@ -14,16 +14,20 @@ import "time"
 //   - a side that answers its peer's alive follows it: its own alive waits
 //     a slack beyond the period, so it goes only if the peer's next alive
 //     is late, and a refresh does not bring that wait forward;
-//   - when both sent at once, the estate whose name sorts first leads and
-//     the other follows, so the next period has one exchange;
+//   - a main leads the estates that joined it, which follow (an idle
+//     minion then only answers: no timer of its own fires, no alive
+//     waits on an answer); between two estates alike, when both sent at
+//     once, the one whose name sorts first leads, so the next period has
+//     one exchange;
 //   - a follower whose peer fell silent sends after the period and the
 //     slack, with an aliver's timeout shorter by the slack, so it finds the
 //     peer dead as soon as a leader would: a period and the aliver's timeout
 //     after the last alive it heard.
 //
 // A reference peer, which always sends its own alive when its timer runs
-// out, still works: its alive comes first (its timer restarted when ours
-// arrived), this side follows it.
+// out, still works: a reference main's alive comes first and this side
+// follows it; with a reference estate that joined this main, both send
+// each period, as before.
 
 // followSlack is how late a peer's alive may be before a follower sends its
 // own: a quarter period, at most half the aliver's timeout (the part of the
@@ -42,13 +46,23 @@ func (c *core) followSlack() time.Duration {
 // and this one leads.
 func (c *core) answered(r *Remote) {
 	c.refresh(r, Yes)
-	if c.sending(r) && c.name < r.Name {
-		return // both sent: this side leads, the other follows
+	if c.leads(r) {
+		return
 	}
 	if at := c.clock.Now().Add(c.cfg.Timers.Period + c.followSlack()); at.After(r.presenceAt) {
 		r.presenceAt = at
 	}
 	r.following = true
+}
+
+// leads says whether this stack keeps the pace of the alives with r: a
+// main with an estate that is not one; else, when both sent at once, the
+// one whose name sorts first.
+func (c *core) leads(r *Remote) bool {
+	if c.cfg.Main != r.Main {
+		return c.cfg.Main
+	}
+	return c.sending(r) && c.name < r.Name
 }
 
 // sending says whether this stack has an alive of its own to r under way.

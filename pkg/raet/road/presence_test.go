@@ -57,6 +57,9 @@ func TestIdlePairOneAliveExchangePerPeriod(t *testing.T) {
 			t.Errorf("%+v: %d alive requests in %d periods (alpha %d, beta %d), want one per period",
 				delay, total, periods, n["alpha"], n["beta"])
 		}
+		if n["beta"] > 1 {
+			t.Errorf("%+v: beta, which joined the main alpha, sent %d alives of its own, want only answers", delay, n["beta"])
+		}
 		for _, st := range []*simStack{alpha, beta} {
 			if r := st.byName[map[string]string{"alpha": "beta", "beta": "alpha"}[st.name]]; r.Alived != Yes {
 				t.Errorf("%+v: %s sees its peer %v", delay, st.name, r.Alived)
@@ -134,29 +137,36 @@ func TestIdlePairTimersFireOnlyWhenDue(t *testing.T) {
 	}
 }
 
-// A peer that sends its own alive every period whatever it hears (as the
-// reference does when its timer runs out first) still keeps this stack's
-// remote alive, this stack answering and sending none of its own; and once
-// that peer falls silent this stack finds it dead within a period and the
-// aliver's timeout of the last alive it heard.
+// A peer that sends its own alive every period whatever it hears, as the
+// reference does, still works both ways. A main that does keeps this
+// stack's remote alive, this stack answering and sending none of its own;
+// with an estate that joined this main, both send. Either way, once that
+// peer falls silent this stack finds it dead within a period and the
+// aliver's timeout of the last packet it heard.
 func TestIdlePairWithAPeerThatAlwaysSends(t *testing.T) {
-	s, alpha, beta, seq := idlePair(t, netsim.Faults{Delay: time.Millisecond})
-	beta.cfg.Manage = false // beta's alives come from the loop below
-	r := beta.byName["alpha"]
-	ra := alpha.byName["beta"]
-	for range 10 {
-		beta.alive(r, false)
-		s.runExactly(daemonTimers.Period)
-	}
-	n := aliveRequests(*seq)
-	if n["alpha"] != 0 || n["beta"] != 10 || ra.Alived != Yes || r.Alived != Yes {
-		t.Fatalf("alive requests %v (want beta's 10 alone), alpha sees beta %v, beta sees alpha %v", n, ra.Alived, r.Alived)
-	}
-	last := lastFrom(*seq, "beta")
-	beta.ep.SetHandler(nil)
-	s.runUntil(time.Minute, "marked dead", func() bool { return ra.Alived == No })
-	if d, bound := s.clk.Now().Sub(last), daemonTimers.Period+2*time.Second+10*time.Millisecond; d > bound {
-		t.Errorf("beta marked dead %v after its last alive, want within %v", d, bound)
+	for _, always := range []string{"alpha", "beta"} {
+		s, alpha, beta, seq := idlePair(t, netsim.Faults{Delay: time.Millisecond})
+		peer, us := alpha, beta
+		if always == "beta" {
+			peer, us = beta, alpha
+		}
+		peer.cfg.Manage = false // its alives come from the loop below
+		r, rp := peer.byName[us.name], us.byName[peer.name]
+		for range 10 {
+			peer.alive(r, false)
+			s.runExactly(daemonTimers.Period)
+		}
+		n := aliveRequests(*seq)
+		if n[peer.name] != 10 || (always == "alpha" && n[us.name] != 0) || rp.Alived != Yes || r.Alived != Yes {
+			t.Fatalf("%s always sends: alive requests %v, %s sees it %v, it sees %s %v",
+				always, n, us.name, rp.Alived, us.name, r.Alived)
+		}
+		peer.ep.SetHandler(nil)
+		s.runUntil(time.Minute, "marked dead", func() bool { return rp.Alived == No })
+		last := lastFrom(*seq, peer.name)
+		if d, bound := s.clk.Now().Sub(last), daemonTimers.Period+2*time.Second+10*time.Millisecond; d > bound {
+			t.Errorf("%s always sends: marked dead %v after its last packet, want within %v", always, d, bound)
+		}
 	}
 }
 
