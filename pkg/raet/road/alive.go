@@ -15,9 +15,12 @@ import (
 // refresh restarts a remote's presence timer and, unless alived is Unknown,
 // records whether it is alive (RemoteEstate.refresh): a remote alive before
 // or after also restarts its reap timer, and is no longer reaped.
+// A follower's later time stands (presence.go).
 func (c *core) refresh(r *Remote, alived Tri) {
 	now := c.clock.Now()
-	r.presenceAt = now.Add(c.cfg.Timers.Period)
+	if at := now.Add(c.cfg.Timers.Period); !r.following || at.After(r.presenceAt) {
+		r.presenceAt, r.following = at, false
+	}
 	if alived == Unknown {
 		return
 	}
@@ -52,6 +55,11 @@ type aliver struct {
 // Aliver.alive). An estate not joined is joined first, one not allowed is
 // allowed first; with cascade, each step starts the next.
 func (c *core) alive(r *Remote, cascade bool) {
+	c.aliveWithin(r, cascade, timeout(c.cfg.Timers.AliverTimeout))
+}
+
+// aliveWithin is alive with the aliver's timeout given.
+func (c *core) aliveWithin(r *Remote, cascade bool, within time.Duration) {
 	defer c.rewake(r)
 	if r.Joined != Yes {
 		c.stat("unjoined_remote")
@@ -65,7 +73,7 @@ func (c *core) alive(r *Remote, cascade bool) {
 	}
 	t := c.cfg.Timers
 	a := &aliver{cascade: cascade}
-	a.txBase = newTxBase(c, r, raet.TrnsAlive, false, r.SID, r.nextTID(), timeout(t.AliverTimeout), t.AliverRedoMin, t.AliverRedoMax)
+	a.txBase = newTxBase(c, r, raet.TrnsAlive, false, r.SID, r.nextTID(), within, t.AliverRedoMin, t.AliverRedoMax)
 	a.self = a
 	c.refresh(r, Unknown)
 	r.transactions[a.index()] = a
@@ -137,7 +145,7 @@ func replyAlive(c *core, now time.Time, p *wire.Packet, r *Remote) {
 		e.nackKind(raet.PcktUnallowed)
 	default:
 		e.nackKind(raet.PcktAck)
-		c.refresh(r, Yes)
+		c.answered(r)
 		c.stat("alive_complete")
 	}
 }
@@ -168,8 +176,9 @@ func (c *core) manageRemote(r *Remote, now time.Time) {
 		return
 	}
 	if !r.presenceAt.IsZero() && !now.Before(r.presenceAt) {
-		r.presenceAt = now.Add(t.Period)
-		c.alive(r, c.cfg.ManageCascade)
+		within := c.aliverTimeout(r)
+		r.presenceAt, r.following = now.Add(t.Period), false
+		c.aliveWithin(r, c.cfg.ManageCascade, within)
 	}
 	if t.Interim > 0 && !r.reapAt.IsZero() && !now.Before(r.reapAt) {
 		r.reapAt = time.Time{}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
@@ -176,7 +177,7 @@ func (a *asyncConn) writeAll(bc BatchConn, ms []Msg) {
 // writeBatched is a writer of a BatchConn: it takes what is queued, up to
 // writeBatch datagrams or writeBatchBytes, signs them and sends them in one
 // call.
-func (a *asyncConn) writeBatched(bc BatchConn, out <-chan outgoing) {
+func (a *asyncConn) writeBatched(bc BatchConn, out <-chan outgoing, busy *atomic.Int32) {
 	ms := make([]Msg, 0, writeBatch)
 	for o := range out {
 		ms = append(ms[:0], o.msg())
@@ -195,6 +196,7 @@ func (a *asyncConn) writeBatched(bc BatchConn, out <-chan outgoing) {
 			}
 		}
 		a.writeAll(bc, ms)
+		busy.Add(-int32(len(ms)))
 		clear(ms) // keep no packet alive while the queue is empty
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
@@ -44,6 +45,12 @@ type asyncConn struct {
 	errors *atomic.Uint64
 	wg     sync.WaitGroup
 	batch  bool // several datagrams per send, when the Conn can
+	// busy counts each writer's datagrams queued and not yet sent;
+	// lastSend is the loop's last send, direct whether a send after a
+	// quiet spell is made by the loop (inline.go).
+	busy     []atomic.Int32
+	lastSend time.Time
+	direct   bool
 }
 
 type outgoing struct {
@@ -53,7 +60,8 @@ type outgoing struct {
 }
 
 func newAsyncConn(c Conn, writers, qlen int, errors *atomic.Uint64) *asyncConn {
-	a := &asyncConn{Conn: c, out: make([]chan outgoing, writers), errors: errors}
+	a := &asyncConn{Conn: c, out: make([]chan outgoing, writers), errors: errors,
+		busy: make([]atomic.Int32, writers), direct: true}
 	for i := range a.out {
 		a.out[i] = make(chan outgoing, qlen)
 	}
@@ -61,20 +69,20 @@ func newAsyncConn(c Conn, writers, qlen int, errors *atomic.Uint64) *asyncConn {
 }
 
 func (a *asyncConn) WriteTo(b []byte, to netip.AddrPort) error {
-	a.out[shardOf(to, len(a.out))] <- outgoing{b: b, to: to}
+	a.queue(outgoing{b: b, to: to})
 	return nil
 }
 
 func (a *asyncConn) writeLater(f *wire.Footing, to netip.AddrPort) error {
-	a.out[shardOf(to, len(a.out))] <- outgoing{f: f, to: to}
+	a.queue(outgoing{f: f, to: to})
 	return nil
 }
 
 // start runs the writers; each ends once its queue is closed and empty.
 func (a *asyncConn) start() {
-	for _, out := range a.out {
+	for i := range a.out {
 		a.wg.Add(1)
-		go a.write(out)
+		go a.write(a.out[i], &a.busy[i])
 	}
 }
 
@@ -86,20 +94,15 @@ func (a *asyncConn) stop() {
 	a.wg.Wait()
 }
 
-func (a *asyncConn) write(out <-chan outgoing) {
+func (a *asyncConn) write(out <-chan outgoing, busy *atomic.Int32) {
 	defer a.wg.Done()
 	if bc, ok := a.Conn.(BatchConn); ok && a.batch {
-		a.writeBatched(bc, out)
+		a.writeBatched(bc, out, busy)
 		return
 	}
 	for o := range out {
-		b := o.b
-		if o.f != nil {
-			b = o.f.Sign()
-		}
-		if err := a.Conn.WriteTo(b, o.to); err != nil {
-			a.errors.Add(1)
-		}
+		a.writeNow(o)
+		busy.Add(-1)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/netsim"
 	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
@@ -22,9 +23,10 @@ type tap struct {
 	seq  *[]sent // the exchange so far, shared by both sides' taps
 	// act decides what becomes of a datagram: how many copies go now, and
 	// whether one is held back for release.
-	act  func(n int, s sent) (copies int, hold bool)
-	held []heldDatagram
-	dark bool // down: nothing it sends leaves
+	act   func(n int, s sent) (copies int, hold bool)
+	held  []heldDatagram
+	dark  bool // down: nothing it sends leaves
+	clock clock.Clock
 }
 
 // sent is one datagram of an exchange, as a test names it.
@@ -35,6 +37,7 @@ type sent struct {
 	pk     raet.PcktKind
 	to     netip.AddrPort
 	packet []byte
+	at     time.Time // on the stack's clock
 }
 
 func (s sent) String() string { return fmt.Sprintf("%s %s %s", s.from, s.tk, s.pk) }
@@ -52,7 +55,7 @@ func (t *tap) WriteTo(b []byte, to netip.AddrPort) error {
 	if err != nil {
 		return err
 	}
-	s := sent{from: t.name, hk: p.HK, tk: p.TK, pk: p.PK, to: to, packet: b}
+	s := sent{from: t.name, hk: p.HK, tk: p.TK, pk: p.PK, to: to, packet: b, at: t.clock.Now()}
 	n := len(*t.seq)
 	*t.seq = append(*t.seq, s)
 	copies, hold := 1, false
@@ -80,7 +83,7 @@ func (t *tap) release() {
 
 // tapped puts a tap on a simulated stack's connection.
 func (st *simStack) tapped(seq *[]sent) *tap {
-	t := &tap{Conn: st.conn, name: st.name, seq: seq}
+	t := &tap{Conn: st.conn, name: st.name, seq: seq, clock: st.clock}
 	st.conn = t
 	return t
 }

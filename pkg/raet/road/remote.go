@@ -55,6 +55,7 @@ type Remote struct {
 	longBox *raet.Box       // our long-term key with pubber, for handshakes
 
 	presenceAt time.Time // when presence management next sends an alive
+	following  bool      // presenceAt waits on the peer's alives (presence.go)
 	reapAt     time.Time // when a silent remote is reaped
 	wakeAt     time.Time // the time of its live entry in the core's wake heap
 

@@ -28,6 +28,9 @@ type simStack struct {
 	*core
 	keep *keep.Keep
 	ep   *netsim.Endpoint
+	// lastService is when step last ran the stack's service: its loop's
+	// timer firing, in a real stack.
+	lastService time.Time
 }
 
 func newSim(t testing.TB, seed int64) *sim {
@@ -95,6 +98,7 @@ func (s *sim) step() bool {
 	s.net.Deliver()
 	for _, st := range s.stacks {
 		if d := st.deadline(); !d.IsZero() && !d.After(s.clk.Now()) {
+			st.lastService = s.clk.Now()
 			st.service()
 		}
 	}

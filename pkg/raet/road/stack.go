@@ -41,6 +41,10 @@ type Stack struct {
 	// readErrors counts socket read errors, which the reader goroutine
 	// meets outside the loop; Stats reports them as read_error.
 	readErrors atomic.Uint64
+	// busy counts each checker's datagrams in hand; lastRead is the
+	// reader's last datagram (inline.go).
+	busy     []atomic.Int32
+	lastRead time.Time
 }
 
 type datagram struct {
@@ -74,6 +78,7 @@ func NewStack(cfg Config) (*Stack, error) {
 		core:    c,
 		checked: make(chan verified, qlen),
 		shards:  make([]chan datagram, workers),
+		busy:    make([]atomic.Int32, workers),
 		recv:    make(chan Received),
 		evts:    make(chan Event),
 		cmds:    make(chan func(*core)),
@@ -100,8 +105,8 @@ func (s *Stack) LocalAddr() netip.AddrPort { return s.core.conn.LocalAddr() }
 func (s *Stack) Run(ctx context.Context) error {
 	readErr := make(chan error, 1)
 	go s.read(readErr)
-	for _, in := range s.shards {
-		go s.check(in)
+	for i := range s.shards {
+		go s.check(s.shards[i], &s.busy[i])
 	}
 	s.writes.start()
 	c := s.core
@@ -224,8 +229,24 @@ func (s *Stack) readFailed(err error, failures *int, errc chan<- error) bool {
 // stack has stopped.
 func (s *Stack) pass(from netip.AddrPort, b []byte) bool {
 	d := datagram{from: from, b: append([]byte(nil), b...)}
+	i, direct := s.shardFor(from)
+	if direct {
+		return s.checkedOut(check(d.from, d.b, &s.core.keys, !s.core.cfg.Unveritive))
+	}
+	s.busy[i].Add(1)
 	select {
-	case s.shards[shardOf(from, len(s.shards))] <- d:
+	case s.shards[i] <- d:
+		return true
+	case <-s.done:
+		return false
+	}
+}
+
+// checkedOut hands a checked datagram to the loop; false once the stack
+// has stopped.
+func (s *Stack) checkedOut(v verified) bool {
+	select {
+	case s.checked <- v:
 		return true
 	case <-s.done:
 		return false
@@ -233,16 +254,15 @@ func (s *Stack) pass(from netip.AddrPort, b []byte) bool {
 }
 
 // check parses and verifies datagrams from the reader for the loop.
-func (s *Stack) check(in <-chan datagram) {
+func (s *Stack) check(in <-chan datagram, busy *atomic.Int32) {
 	veritive := !s.core.cfg.Unveritive
 	for {
 		select {
 		case d := <-in:
-			select {
-			case s.checked <- check(d.from, d.b, &s.core.keys, veritive):
-			case <-s.done:
+			if !s.checkedOut(check(d.from, d.b, &s.core.keys, veritive)) {
 				return
 			}
+			busy.Add(-1)
 		case <-s.done:
 			return
 		}

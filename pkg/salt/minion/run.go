@@ -67,7 +67,8 @@ func (m *Minion) announce() {
 // (its error): it follows the road's events, joins each master not on the
 // road when its time comes (at once, after a refusal the acceptance wait),
 // and offers the spooled returns again every retry interval. It sleeps on
-// one timer of the minion's clock until the earliest of these is due.
+// one timer of the minion's clock until the earliest of these is due: an
+// empty spool is not offered, so an idle minion does not wake for it.
 func (m *Minion) serve(ctx context.Context, routerDone chan error) error {
 	now := m.o.clock.Now()
 	nextFlush := now.Add(m.o.retryInterval)
@@ -81,6 +82,10 @@ func (m *Minion) serve(ctx context.Context, routerDone chan error) error {
 			return nil
 		case ev := <-m.road.Events():
 			m.onEvent(ev)
+		case <-m.spool.kept:
+			if now := m.o.clock.Now(); nextFlush.Before(now) {
+				nextFlush = now.Add(m.o.retryInterval)
+			}
 		case now := <-timer.C():
 			m.joinMasters(now)
 			m.rejoinLost(now)
@@ -103,6 +108,9 @@ func (m *Minion) serve(ctx context.Context, routerDone chan error) error {
 // not in a busy loop.
 func (m *Minion) armWake(t clock.Timer, nextFlush time.Time) {
 	next := nextFlush
+	if m.spool.empty() {
+		next = m.o.clock.Now().Add(time.Hour) // armed again when a return is kept
+	}
 	if at, ok := m.masters.nextJoin(); ok && at.Before(next) {
 		next = at
 	}

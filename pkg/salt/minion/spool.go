@@ -63,6 +63,9 @@ type spool struct {
 	// the next retry.
 	again   map[string]bool
 	changed chan struct{} // closed and replaced when a delivery ends
+	// kept says a return was written to an empty spool: the minion's loop,
+	// which does not wake to offer an empty spool again, arms its retry.
+	kept chan struct{}
 }
 
 // openSpool opens the spool directory, creating it, and indexes the
@@ -72,7 +75,7 @@ func openSpool(dir string, log logrus.FieldLogger, send sendFunc) (*spool, error
 		return nil, err
 	}
 	s := &spool{dir: dir, log: log, send: send, index: map[string]string{}, inflight: map[string]bool{},
-		again: map[string]bool{}, changed: make(chan struct{})}
+		again: map[string]bool{}, changed: make(chan struct{}), kept: make(chan struct{}, 1)}
 	names, err := listFiles(dir)
 	if err != nil {
 		return nil, err
@@ -149,9 +152,29 @@ func (s *spool) put(jid, master string, msg body.Map) error {
 		return err
 	}
 	s.mu.Lock()
+	first := len(s.index) == 0
 	s.index[jid] = master
 	s.mu.Unlock()
+	s.wakeIf(first)
 	return nil
+}
+
+// wakeIf tells the minion's loop a return was kept in a spool that was
+// empty.
+func (s *spool) wakeIf(first bool) {
+	if first {
+		select {
+		case s.kept <- struct{}{}:
+		default: // one wake is enough
+		}
+	}
+}
+
+// empty says whether no return is kept.
+func (s *spool) empty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.index) == 0
 }
 
 // submit keeps a return and sends it. A large return's record is written
@@ -173,8 +196,10 @@ func (s *spool) submit(jid, master string, msg body.Map) {
 		return
 	}
 	s.inflight[jid] = true
+	first := len(s.index) == 0
 	s.index[jid] = master
 	s.mu.Unlock()
+	s.wakeIf(first)
 	k := &keeping{done: make(chan struct{})}
 	keep := func() {
 		defer close(k.done)

@@ -47,3 +47,37 @@ func TestSpoolSendsAgainAfterAllowDuringDelivery(t *testing.T) {
 		t.Errorf("undelivered return not kept")
 	}
 }
+
+// A return kept in an empty spool wakes the minion's loop once, so that it
+// arms the retry it does not keep armed for an empty spool (an idle minion
+// does not wake every retry interval for nothing); more returns while one
+// is kept need no wake.
+func TestSpoolSaysWhenAReturnIsKept(t *testing.T) {
+	s, err := openSpool(t.TempDir(), quietLog(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.empty() {
+		t.Fatal("a new spool is not empty")
+	}
+	rc := int64(0)
+	msg := ReturnMessage("m1_minion", "a_master", job.ReturnLoad(job.Return{Success: true, Return: true, Retcode: &rc, JID: "x", Fun: "test.ping", ID: "m1"}))
+	for _, jid := range []string{"20260101000000000001", "20260101000000000002"} {
+		if err := s.put(jid, "a_master", msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.empty() {
+		t.Error("a spool with returns says it is empty")
+	}
+	select {
+	case <-s.kept:
+	default:
+		t.Fatal("no wake for the first return kept")
+	}
+	select {
+	case <-s.kept:
+		t.Error("a second wake for a spool that was not empty")
+	default:
+	}
+}
