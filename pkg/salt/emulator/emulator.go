@@ -13,10 +13,14 @@
 //     an id knows its keys: emulated minions are for tests and benchmarks,
 //     never for a master that serves real ones.
 //   - The grains are computed once and shared (each minion's map is a
-//     shallow copy with its own id).
+//     shallow copy with its own id and server_id).
+//   - The table of execution functions is the one every minion of the
+//     process shares (pkg/salt/modules builds it once).
 //   - No lane (no manor yard, no local tools: minion.WithoutLane), and one
 //     verifier and one writer beside each road's loop with short queues
 //     (minion.WithRoadWorkers): the cores are shared by all the minions.
+//   - Each reads datagrams of at most 8 KB (DefaultMaxPacket, said in its
+//     joins), not 64 KiB: its reader's buffer is that large.
 //   - multiprocessing: False and python_fallback: False: jobs run in
 //     goroutines of the minion (the minion's own code for it), not in a
 //     process each, and no Python worker is ever started.
@@ -62,8 +66,16 @@ type Config struct {
 	Extra string
 	// Timers of every minion's road; zero fields take the defaults.
 	Timers road.Timers
-	Log    logrus.FieldLogger
+	// MaxPacket is the largest road datagram each minion reads and says
+	// in its joins; DefaultMaxPacket when 0.
+	MaxPacket int
+	Log       logrus.FieldLogger
 }
+
+// DefaultMaxPacket is the emulated minions' largest road datagram: each
+// reads with a buffer that large, 64 KiB for a minion alone, 640 MB for
+// 10,000; a message larger goes in more segments.
+const DefaultMaxPacket = 8 << 10
 
 // Emulator is a set of minions made by New and run by Run.
 type Emulator struct {
@@ -94,6 +106,9 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	if cfg.First <= 0 {
 		cfg.First = 1
+	}
+	if cfg.MaxPacket == 0 {
+		cfg.MaxPacket = DefaultMaxPacket
 	}
 	if cfg.Interface == "" {
 		cfg.Interface = "127.0.0.1"
@@ -153,13 +168,13 @@ func (e *Emulator) newMinion(tmpl *config.Minion, id string, shared map[string]a
 		return nil, err
 	}
 	g := maps.Clone(shared)
-	g["id"] = id
+	g["id"], g["server_id"] = id, grains.ServerID(id)
 	conn, err := road.ListenUDP(e.cfg.Interface + ":0")
 	if err != nil {
 		return nil, err
 	}
 	m, err := minion.New(&c, e.cfg.Log.WithField("minion", id), minion.WithRoadConn(conn), minion.WithGrains(g),
-		minion.WithTimers(e.cfg.Timers), minion.WithoutLane(), minion.WithRoadWorkers(1, 16))
+		minion.WithTimers(e.cfg.Timers), minion.WithoutLane(), minion.WithRoadWorkers(1, 16), minion.WithMaxPacket(e.cfg.MaxPacket))
 	if err != nil {
 		conn.Close()
 		return nil, err

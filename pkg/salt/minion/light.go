@@ -27,6 +27,12 @@ func WithRoadWorkers(workers, queueLen int) Option {
 	return func(o *options) { o.roadWorkers, o.roadQueue = workers, queueLen }
 }
 
+// WithMaxPacket sets the largest road datagram the minion reads and says
+// in its joins (road.Config MaxPacketSize): its reader's buffer is that
+// large, 64 KiB by default, which thousands of minions in one process
+// would hold each.
+func WithMaxPacket(n int) Option { return func(o *options) { o.maxPacket = n } }
+
 // openLane opens the manor yard in sock_dir, unless WithoutLane.
 func (m *Minion) openLane() error {
 	if m.o.noLane {

@@ -73,6 +73,8 @@ type options struct {
 	// roadWorkers and roadQueue size what runs beside the road's loop
 	// (road.Config Workers and QueueLen); 0 takes the road's defaults.
 	roadWorkers, roadQueue int
+	// maxPacket is the road's MaxPacketSize; 0 takes the road's default.
+	maxPacket int
 }
 
 // newOptions applies opts to the daemon's defaults.

@@ -112,7 +112,7 @@ func (m *Minion) openRoad(local *pki.Local, k *keep.Keep) error {
 		Keep: k, Acceptor: &masterAcceptor{store: m.store, log: m.log}, Timers: o.timers,
 		Signer: local.Signer, Privateer: local.Privateer, Conn: conn, Clock: o.clock,
 		BodyKind: raet.BodyMsgpack, Manage: true, ManageCascade: true,
-		Workers: o.roadWorkers, QueueLen: o.roadQueue,
+		Workers: o.roadWorkers, QueueLen: o.roadQueue, MaxPacketSize: o.maxPacket,
 	})
 	if err != nil {
 		conn.Close()
