@@ -19,6 +19,8 @@
 //   - No lane (no manor yard, no local tools: minion.WithoutLane), and one
 //     verifier and one writer beside each road's loop with short queues
 //     (minion.WithRoadWorkers): the cores are shared by all the minions.
+//   - One group commit for all (syncfs covers the filesystem of Root), not
+//     one each holding its cachedir open: a descriptor per minion.
 //   - Each reads datagrams of at most 8 KB (DefaultMaxPacket, said in its
 //     joins), not 64 KiB: its reader's buffer is that large.
 //   - multiprocessing: False and python_fallback: False: jobs run in
@@ -44,6 +46,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/grains"
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/minion"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
@@ -81,6 +84,9 @@ const DefaultMaxPacket = 8 << 10
 type Emulator struct {
 	cfg     Config
 	minions []*minion.Minion
+	// commit is the minions' one group commit (minion.WithCommitter): they
+	// share Root's filesystem, and one each would hold a descriptor each.
+	commit *fsutil.Committer
 }
 
 // baseConf is the configuration every emulated minion starts from.
@@ -124,6 +130,9 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	shared := grains.Core(grains.Options{ID: tmpl.ID, Master: tmpl.Master.Raw})
 	e := &Emulator{cfg: cfg}
+	if e.commit, err = fsutil.NewCommitter(cfg.Root, func(err error) { cfg.Log.Errorf("Emulated minions' files under %s: %v", cfg.Root, err) }); err != nil {
+		return nil, err
+	}
 	for i := range cfg.Count {
 		id := fmt.Sprintf("%s-%05d", cfg.Prefix, cfg.First+i)
 		m, err := e.newMinion(tmpl, id, shared)
@@ -174,7 +183,7 @@ func (e *Emulator) newMinion(tmpl *config.Minion, id string, shared map[string]a
 		return nil, err
 	}
 	m, err := minion.New(&c, e.cfg.Log.WithField("minion", id), minion.WithRoadConn(conn), minion.WithGrains(g),
-		minion.WithTimers(e.cfg.Timers), minion.WithoutLane(), minion.WithRoadWorkers(1, 16), minion.WithMaxPacket(e.cfg.MaxPacket))
+		minion.WithTimers(e.cfg.Timers), minion.WithoutLane(), minion.WithRoadWorkers(1, 16), minion.WithMaxPacket(e.cfg.MaxPacket), minion.WithCommitter(e.commit))
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -222,6 +231,7 @@ func (e *Emulator) Run(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
+	e.closeCommit()
 	for i, err := range errs {
 		if err != nil {
 			return fmt.Errorf("emulated minion %s: %w", e.minions[i].ID(), err)
@@ -246,6 +256,18 @@ func (e *Emulator) Close() {
 	for _, m := range e.minions {
 		m.Close()
 	}
+	e.closeCommit()
+}
+
+// closeCommit makes the minions' last writes durable and releases Root.
+func (e *Emulator) closeCommit() {
+	if e.commit == nil {
+		return
+	}
+	if err := e.commit.Close(); err != nil {
+		e.cfg.Log.Errorf("Emulated minions' files under %s: %v", e.cfg.Root, err)
+	}
+	e.commit = nil
 }
 
 // RoadStats sums the road counters of every minion.

@@ -40,3 +40,36 @@ func TestMinionsHaveTheirOwnIDGrains(t *testing.T) {
 		t.Errorf("the shared grains differ: %v, %v", ms[0].Grains()["os"], ms[1].Grains()["os"])
 	}
 }
+
+// An emulated minion holds one descriptor, its UDP socket: 10,000 must
+// fit in the usual hard limit of open files (the group commit is one for
+// all, not a cachedir held open by each).
+func TestOneDescriptorPerMinion(t *testing.T) {
+	root, err := os.MkdirTemp("", "em")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	before := openFiles(t)
+	const n = 20
+	e, err := New(Config{Count: n, Master: "127.0.0.1", MasterPort: 9, Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := openFiles(t) - before
+	e.Close()
+	if held > n+2 {
+		t.Errorf("%d minions hold %d descriptors, want at most %d", n, held, n+2)
+	}
+	if after := openFiles(t) - before; after > 0 {
+		t.Errorf("%d descriptors left open after Close", after)
+	}
+}
+
+func openFiles(t *testing.T) int {
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd: %v", err)
+	}
+	return len(fds)
+}

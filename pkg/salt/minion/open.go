@@ -72,10 +72,12 @@ func (m *Minion) openJobFiles() error {
 	m.spool.clock = m.o.clock
 	// One group commit for the files of the cachedir that must survive a
 	// crash of the machine: the jid queue and the spool.
-	if m.commit, err = fsutil.NewCommitter(cfg.Cachedir, func(err error) {
-		m.log.Errorf("Cachedir %s: %v", cfg.Cachedir, err)
-	}); err != nil {
-		return fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
+	if m.commit = m.o.commit; m.commit == nil {
+		if m.commit, err = fsutil.NewCommitter(cfg.Cachedir, func(err error) {
+			m.log.Errorf("Cachedir %s: %v", cfg.Cachedir, err)
+		}); err != nil {
+			return fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
+		}
 	}
 	m.jidQ.commit, m.spool.commit = m.commit, m.commit
 	return nil
@@ -87,6 +89,12 @@ func (m *Minion) closeCommit() {
 		m.jidQ.close()
 	}
 	if m.commit == nil {
+		return
+	}
+	if m.o.commit != nil { // shared: synced, closed by its owner
+		if err := m.commit.Commit(m.commit.Last()); err != nil {
+			m.log.Errorf("Cachedir %s: %v", m.cfg.Cachedir, err)
+		}
 		return
 	}
 	if err := m.commit.Close(); err != nil {
