@@ -68,6 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	f.BoolVar(&o.keep, "keep", false, "keep the root directories at exit")
 	f.DurationVar(&o.period, "period", 0, "the road's keep-alive period (default: the minion's, 3s)")
 	f.DurationVar(&o.aliveTimeout, "alive-timeout", 0, "how long an alive waits for its answer before the master counts as lost (default: the road's, 2s)")
+	f.IntVar(&o.cfg.MaxPacket, "max-packet", emulator.DefaultMaxPacket, "the largest road datagram each minion reads (its read buffer)")
 	f.StringVar(&o.extra, "config", "", "YAML lines added to every minion's configuration")
 	f.StringVarP(&o.level, "log-level", "l", "info", "log level")
 	f.DurationVar(&o.progress, "progress", 5*time.Second, "how often the count of allowed minions is logged (at info) until all are")
@@ -102,6 +103,11 @@ func emulate(ctx context.Context, o *opts, logger *logrus.Logger) error {
 	}
 	defer cleanup()
 	o.cfg.Root, o.cfg.Extra, o.cfg.Log = dir, o.extra, logger
+	if limit, err := raiseNoFile(); err != nil {
+		logger.Warnf("Could not raise the limit of open files: %v", err)
+	} else if limit < uint64(o.cfg.Count)+64 {
+		logger.Warnf("The limit of open files (%d) is below what %d minions need (a socket each, and files): raise the hard limit (ulimit -Hn)", limit, o.cfg.Count)
+	}
 	o.cfg.Timers = road.Timers{Period: max(o.period, 0), AliverTimeout: max(o.aliveTimeout, 0)}
 	start := time.Now()
 	e, err := emulator.New(o.cfg)

@@ -40,6 +40,7 @@ func main() {
 	period := flag.Duration("period", 0, "the emulated minions' keep-alive period (0: the minion's, 3s)")
 	aliveTimeout := flag.Duration("alive-timeout", 0, "the emulated minions' alive timeout (0: the road's, 2s)")
 	flag.Parse()
+	raiseNoFile()
 	emuArgs := []string{"--period", period.String(), "--alive-timeout", aliveTimeout.String()}
 	if err := measure(*binDir, *n, *jobs, *timeout, emuArgs); err != nil {
 		fmt.Fprintln(os.Stderr, "salt-load:", err)
@@ -67,8 +68,8 @@ func measure(binDir string, n, jobs int, stormTimeout time.Duration, emuArgs []s
 	defer stop(r.master)
 	fmt.Printf("salt-load: %d emulated minions (%s), %d jobs; load average %s\n", n, strings.Join(emuArgs, " "), jobs, loadavg())
 	floor := cryptoFloor()
-	fmt.Printf("crypto floor: %v per message (sign+verify+seal+open of 256 bytes); a job to all, 4 messages each: %v of CPU\n",
-		floor, time.Duration(4*n)*floor)
+	fmt.Printf("crypto floor: %v per minion of a job (the master's publish sealed+signed, its ack verified, the return verified+opened, its ack signed); a job to all: %v of CPU\n",
+		floor, time.Duration(n)*floor)
 
 	emu, storm, err := r.storm(stormTimeout)
 	if emu != nil {
@@ -77,13 +78,21 @@ func measure(binDir string, n, jobs int, stormTimeout time.Duration, emuArgs []s
 	if err != nil {
 		return err
 	}
-	fmt.Printf("join storm: all %d allowed in %v; master RSS %d KB\n", n, storm.Round(time.Millisecond), rssKB(r.master.Process.Pid))
+	emuPid := emu.Process.Pid
+	fmt.Printf("join storm: all %d allowed in %v; master RSS %d KB; emulator RSS %d KB (%d KB per minion)\n",
+		n, storm.Round(time.Millisecond), rssKB(r.master.Process.Pid), rssKB(emuPid), rssKB(emuPid)/n)
 
 	wall, got, err := r.ping()
 	if err != nil {
 		return err
 	}
 	fmt.Printf("test.ping to all: %v wall, %d of %d returned\n", wall.Round(time.Millisecond), got, n)
+
+	// The master's CPU with no job (keep-alives of every minion), taken
+	// out of the jobs' CPU below so that the fan-out is read alone.
+	idle0, idleStart := cpuTime(r.master.Process.Pid), time.Now()
+	time.Sleep(5 * time.Second)
+	idleRate := float64(cpuTime(r.master.Process.Pid)-idle0) / time.Since(idleStart).Seconds()
 
 	cpu0 := cpuTime(r.master.Process.Pid)
 	start, lost := time.Now(), 0
@@ -96,11 +105,15 @@ func measure(binDir string, n, jobs int, stormTimeout time.Duration, emuArgs []s
 	}
 	total := time.Since(start)
 	cpu := cpuTime(r.master.Process.Pid) - cpu0
+	fan := cpu - time.Duration(idleRate*total.Seconds())
+	perRet := fan / time.Duration(jobs*n)
 	fmt.Printf("%d back-to-back test.ping to all: %v (%v per job, %.0f returns/s); lost returns %d\n",
 		jobs, total.Round(time.Millisecond), (total / time.Duration(jobs)).Round(time.Millisecond), float64(jobs*n)/total.Seconds(), lost)
-	fmt.Printf("master: CPU %v per job to all (%v per return; crypto floor of a job to all %v), RSS %d KB; load average %s\n",
-		(cpu / time.Duration(jobs)).Round(time.Microsecond), (cpu / time.Duration(jobs*n)).Round(time.Microsecond),
-		time.Duration(4*n)*floor, rssKB(r.master.Process.Pid), loadavg())
+	fmt.Printf("master: CPU %v per job to all, %v per return (idle %v/s taken out; %v with it); crypto floor %v per return: %.1f× the floor\n",
+		(fan / time.Duration(jobs)).Round(time.Microsecond), perRet.Round(time.Microsecond), time.Duration(idleRate).Round(time.Microsecond),
+		(cpu / time.Duration(jobs*n)).Round(time.Microsecond), floor, float64(perRet)/float64(floor))
+	fmt.Printf("master RSS %d KB; emulator RSS %d KB (%d KB per minion); load average %s\n",
+		rssKB(r.master.Process.Pid), rssKB(emuPid), rssKB(emuPid)/n, loadavg())
 	return nil
 }
 

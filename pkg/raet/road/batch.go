@@ -212,7 +212,8 @@ func (o outgoing) msg() Msg {
 // readBatched is the reader of a BatchConn (see read): its batch starts
 // at one buffer and doubles, up to max, each time a read filled it.
 func (s *Stack) readBatched(bc BatchConn, max int, errc chan<- error) {
-	ms := []Msg{{B: make([]byte, readBufSize)}}
+	size := s.core.readSize()
+	ms := []Msg{{B: make([]byte, size)}}
 	failures := 0
 	for {
 		n, err := bc.ReadBatch(ms)
@@ -230,7 +231,7 @@ func (s *Stack) readBatched(bc BatchConn, max int, errc chan<- error) {
 		failures = 0
 		if n == len(ms) && len(ms) < max {
 			for range min(len(ms), max-len(ms)) {
-				ms = append(ms, Msg{B: make([]byte, readBufSize)})
+				ms = append(ms, Msg{B: make([]byte, size)})
 			}
 		}
 	}

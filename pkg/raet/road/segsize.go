@@ -38,6 +38,18 @@ func (c *core) announcedPacketSize() int {
 	return min(n, JumboPacketSize)
 }
 
+// readSize is the reader's buffer: the largest datagram this stack said
+// it reads (at least 2 KB, the reference's buffer, for the reference's 1 KB
+// segments and joins), or 64 KiB, any UDP datagram, when it said nothing
+// or the most. A peer cuts its messages to what the stack said; anything
+// larger is truncated by the socket and fails its signature.
+func (c *core) readSize() int {
+	if n := c.cfg.MaxPacketSize; n > 0 && n < JumboPacketSize {
+		return max(n, 2*raet.UDPMaxPacketSize)
+	}
+	return readBufSize
+}
+
 // readMaxPacket reads an announced size; absent or out of range is none.
 func readMaxPacket(v int64, ok bool) int {
 	if !ok || v <= raet.UDPMaxPacketSize || v > JumboPacketSize {

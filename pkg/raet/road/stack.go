@@ -193,7 +193,7 @@ func (s *Stack) read(errc chan<- error) {
 			return
 		}
 	}
-	buf := make([]byte, readBufSize)
+	buf := make([]byte, s.core.readSize())
 	failures := 0
 	for {
 		n, from, err := s.core.conn.ReadFrom(buf)

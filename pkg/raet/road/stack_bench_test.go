@@ -30,6 +30,8 @@ type udpOptions struct {
 	body  raet.BodyKind // msgpack unless set
 	burst int
 	max   int // Config.MaxPacketSize of both
+	// betaMax, when set, is beta's alone.
+	betaMax int
 	// readBatch and writeOne go to both stacks' Config (batch_bench_test.go).
 	readBatch int
 	writeOne  bool
@@ -45,6 +47,10 @@ func newUDPPair(tb testing.TB, o udpOptions) *udpPair {
 	}
 	p := &udpPair{keeps: map[string]*keep.Keep{}}
 	mk := func(name string, main bool) *Stack {
+		maxPacket := o.max
+		if name == "beta" && o.betaMax != 0 {
+			maxPacket = o.betaMax
+		}
 		conn, err := ListenUDP(net.JoinHostPort(o.host, "0"))
 		if err != nil {
 			tb.Fatal(err)
@@ -56,7 +62,7 @@ func newUDPPair(tb testing.TB, o udpOptions) *udpPair {
 		p.keeps[name] = k
 		signer, priv := simKeys(tb, name)
 		s, err := NewStack(Config{Name: name, Main: main, Signer: signer, Privateer: priv, Conn: conn, Keep: k,
-			HeadKind: o.head, BodyKind: o.body, BurstSize: o.burst, MaxPacketSize: o.max,
+			HeadKind: o.head, BodyKind: o.body, BurstSize: o.burst, MaxPacketSize: maxPacket,
 			ReadBatch: o.readBatch, WriteOne: o.writeOne})
 		if err != nil {
 			tb.Fatal(err)

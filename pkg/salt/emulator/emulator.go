@@ -13,10 +13,16 @@
 //     an id knows its keys: emulated minions are for tests and benchmarks,
 //     never for a master that serves real ones.
 //   - The grains are computed once and shared (each minion's map is a
-//     shallow copy with its own id).
+//     shallow copy with its own id and server_id).
+//   - The table of execution functions is the one every minion of the
+//     process shares (pkg/salt/modules builds it once).
 //   - No lane (no manor yard, no local tools: minion.WithoutLane), and one
 //     verifier and one writer beside each road's loop with short queues
 //     (minion.WithRoadWorkers): the cores are shared by all the minions.
+//   - One group commit for all (syncfs covers the filesystem of Root), not
+//     one each holding its cachedir open: a descriptor per minion.
+//   - Each reads datagrams of at most 8 KB (DefaultMaxPacket, said in its
+//     joins), not 64 KiB: its reader's buffer is that large.
 //   - multiprocessing: False and python_fallback: False: jobs run in
 //     goroutines of the minion (the minion's own code for it), not in a
 //     process each, and no Python worker is ever started.
@@ -40,6 +46,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/grains"
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/minion"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
@@ -62,13 +69,24 @@ type Config struct {
 	Extra string
 	// Timers of every minion's road; zero fields take the defaults.
 	Timers road.Timers
-	Log    logrus.FieldLogger
+	// MaxPacket is the largest road datagram each minion reads and says
+	// in its joins; DefaultMaxPacket when 0.
+	MaxPacket int
+	Log       logrus.FieldLogger
 }
+
+// DefaultMaxPacket is the emulated minions' largest road datagram: each
+// reads with a buffer that large, 64 KiB for a minion alone, 640 MB for
+// 10,000; a message larger goes in more segments.
+const DefaultMaxPacket = 8 << 10
 
 // Emulator is a set of minions made by New and run by Run.
 type Emulator struct {
 	cfg     Config
 	minions []*minion.Minion
+	// commit is the minions' one group commit (minion.WithCommitter): they
+	// share Root's filesystem, and one each would hold a descriptor each.
+	commit *fsutil.Committer
 }
 
 // baseConf is the configuration every emulated minion starts from.
@@ -95,6 +113,9 @@ func New(cfg Config) (*Emulator, error) {
 	if cfg.First <= 0 {
 		cfg.First = 1
 	}
+	if cfg.MaxPacket == 0 {
+		cfg.MaxPacket = DefaultMaxPacket
+	}
 	if cfg.Interface == "" {
 		cfg.Interface = "127.0.0.1"
 	}
@@ -109,6 +130,9 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	shared := grains.Core(grains.Options{ID: tmpl.ID, Master: tmpl.Master.Raw})
 	e := &Emulator{cfg: cfg}
+	if e.commit, err = fsutil.NewCommitter(cfg.Root, func(err error) { cfg.Log.Errorf("Emulated minions' files under %s: %v", cfg.Root, err) }); err != nil {
+		return nil, err
+	}
 	for i := range cfg.Count {
 		id := fmt.Sprintf("%s-%05d", cfg.Prefix, cfg.First+i)
 		m, err := e.newMinion(tmpl, id, shared)
@@ -153,13 +177,13 @@ func (e *Emulator) newMinion(tmpl *config.Minion, id string, shared map[string]a
 		return nil, err
 	}
 	g := maps.Clone(shared)
-	g["id"] = id
+	g["id"], g["server_id"] = id, grains.ServerID(id)
 	conn, err := road.ListenUDP(e.cfg.Interface + ":0")
 	if err != nil {
 		return nil, err
 	}
 	m, err := minion.New(&c, e.cfg.Log.WithField("minion", id), minion.WithRoadConn(conn), minion.WithGrains(g),
-		minion.WithTimers(e.cfg.Timers), minion.WithoutLane(), minion.WithRoadWorkers(1, 16))
+		minion.WithTimers(e.cfg.Timers), minion.WithoutLane(), minion.WithRoadWorkers(1, 16), minion.WithMaxPacket(e.cfg.MaxPacket), minion.WithCommitter(e.commit))
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -207,6 +231,7 @@ func (e *Emulator) Run(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
+	e.closeCommit()
 	for i, err := range errs {
 		if err != nil {
 			return fmt.Errorf("emulated minion %s: %w", e.minions[i].ID(), err)
@@ -231,6 +256,18 @@ func (e *Emulator) Close() {
 	for _, m := range e.minions {
 		m.Close()
 	}
+	e.closeCommit()
+}
+
+// closeCommit makes the minions' last writes durable and releases Root.
+func (e *Emulator) closeCommit() {
+	if e.commit == nil {
+		return
+	}
+	if err := e.commit.Close(); err != nil {
+		e.cfg.Log.Errorf("Emulated minions' files under %s: %v", e.cfg.Root, err)
+	}
+	e.commit = nil
 }
 
 // RoadStats sums the road counters of every minion.

@@ -149,6 +149,10 @@ func (c *collector) collect() {
 	}
 }
 
+// ServerID is the server_id grain of a minion id (get_server_id), for
+// those that set a minion's id grains themselves (pkg/salt/emulator).
+func ServerID(id string) int { return serverID(id) }
+
 // serverID is get_server_id: the SHA-256 of the id, as an integer, modulo
 // 2**31.
 func serverID(id string) int {

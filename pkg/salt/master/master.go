@@ -124,6 +124,9 @@ type Master struct {
 	started  atomic.Bool
 	watchers sync.WaitGroup // goroutines waiting on deliveries
 
+	// acceptedKeys: the accepted key files read last (acceptcache.go).
+	acceptedKeys acceptedKeys
+
 	remotesMu sync.Mutex
 	remotes   map[uint32]road.RemoteState // by uid; nil: to be read again
 	keep      *keep.Keep                  // the road keep, written behind (keepbehind.go)

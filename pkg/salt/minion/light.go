@@ -5,6 +5,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
@@ -26,6 +27,20 @@ func WithoutLane() Option { return func(o *options) { o.noLane = true } }
 func WithRoadWorkers(workers, queueLen int) Option {
 	return func(o *options) { o.roadWorkers, o.roadQueue = workers, queueLen }
 }
+
+// WithMaxPacket sets the largest road datagram the minion reads and says
+// in its joins (road.Config MaxPacketSize): its reader's buffer is that
+// large, 64 KiB by default, which thousands of minions in one process
+// would hold each.
+func WithMaxPacket(n int) Option { return func(o *options) { o.maxPacket = n } }
+
+// WithCommitter makes the minion's jid queue and spool durable through c,
+// a group commit shared by the minions of one process on one filesystem
+// (syncfs covers them all) instead of one of its own, which holds its
+// cachedir open: a descriptor a minion that thousands share a process
+// with cannot spare. The minion syncs through c at its end; c's owner
+// closes it.
+func WithCommitter(c *fsutil.Committer) Option { return func(o *options) { o.commit = c } }
 
 // openLane opens the manor yard in sock_dir, unless WithoutLane.
 func (m *Minion) openLane() error {

@@ -75,6 +75,11 @@ type options struct {
 	roadWorkers, roadQueue int
 	// procFileDelay: see deferProc (0: procFileDelay).
 	procFileDelay time.Duration
+	// maxPacket is the road's MaxPacketSize; 0 takes the road's default.
+	maxPacket int
+	// commit, when set, is a group commit shared with other minions of
+	// the process (WithCommitter), not closed by this one.
+	commit *fsutil.Committer
 }
 
 // newOptions applies opts to the daemon's defaults.

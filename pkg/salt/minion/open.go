@@ -72,10 +72,12 @@ func (m *Minion) openJobFiles() error {
 	m.spool.clock = m.o.clock
 	// One group commit for the files of the cachedir that must survive a
 	// crash of the machine: the jid queue and the spool.
-	if m.commit, err = fsutil.NewCommitter(cfg.Cachedir, func(err error) {
-		m.log.Errorf("Cachedir %s: %v", cfg.Cachedir, err)
-	}); err != nil {
-		return fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
+	if m.commit = m.o.commit; m.commit == nil {
+		if m.commit, err = fsutil.NewCommitter(cfg.Cachedir, func(err error) {
+			m.log.Errorf("Cachedir %s: %v", cfg.Cachedir, err)
+		}); err != nil {
+			return fmt.Errorf("cachedir %s: %w", cfg.Cachedir, err)
+		}
 	}
 	m.jidQ.commit = m.commit
 	m.spool.setCommit(m.commit)
@@ -91,6 +93,12 @@ func (m *Minion) closeCommit() {
 		m.spool.close()
 	}
 	if m.commit == nil {
+		return
+	}
+	if m.o.commit != nil { // shared: synced, closed by its owner
+		if err := m.commit.Commit(m.commit.Last()); err != nil {
+			m.log.Errorf("Cachedir %s: %v", m.cfg.Cachedir, err)
+		}
 		return
 	}
 	if err := m.commit.Close(); err != nil {
@@ -116,7 +124,7 @@ func (m *Minion) openRoad(local *pki.Local, k *keep.Keep) error {
 		Keep: k, Acceptor: &masterAcceptor{store: m.store, log: m.log}, Timers: o.timers,
 		Signer: local.Signer, Privateer: local.Privateer, Conn: conn, Clock: o.clock,
 		BodyKind: raet.BodyMsgpack, Manage: true, ManageCascade: true,
-		Workers: o.roadWorkers, QueueLen: o.roadQueue,
+		Workers: o.roadWorkers, QueueLen: o.roadQueue, MaxPacketSize: o.maxPacket,
 	})
 	if err != nil {
 		conn.Close()

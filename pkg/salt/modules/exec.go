@@ -238,6 +238,9 @@ type Executor struct {
 	opts  Options
 	mu    sync.RWMutex
 	funcs map[string]*Func
+	// own says funcs is this Executor's alone; New's is the shared
+	// built-in table (shared.go), copied by the first Register.
+	own bool
 	// stateRuns keeps state runs one at a time (modstate_run.go).
 	stateRuns stateQueue
 	// bg is the work functions left running when they returned
@@ -309,27 +312,14 @@ func (c *Call) Grains() map[string]any {
 // New returns an Executor with the built-in modules registered: test, cmd,
 // grains, saltutil and sys, and cp when Options.Files is set.
 func New(opts Options) *Executor {
-	e := &Executor{opts: opts, funcs: map[string]*Func{}}
-	groups := [][]Func{testFuncs(), cmdFuncs(), grainsFuncs(), saltutilFuncs(), saltutilJobFuncs(), sysFuncs(), pillarFuncs(opts), stateFuncs(opts),
-		fileFuncs(opts), pkgFuncs(opts), serviceFuncs(opts), userFuncs(opts), systemFuncs(opts), eventFuncs(opts)}
-	if opts.Files != nil {
-		groups = append(groups, cpFuncs(), saltutilSyncFuncs())
-	}
-	for _, group := range groups {
-		for _, f := range group {
-			if err := e.Register(f); err != nil {
-				panic(err) // a built-in that does not register is a programming error
-			}
-		}
-	}
-	return e
+	return &Executor{opts: opts, funcs: builtinTable(opts)}
 }
 
 // NewBare returns an Executor with no function registered: the binding,
 // error and retcode rules of execution functions for another registry of
 // functions (salt-run's runners, the master's wheel).
 func NewBare(opts Options) *Executor {
-	return &Executor{opts: opts, funcs: map[string]*Func{}}
+	return &Executor{opts: opts, funcs: map[string]*Func{}, own: true}
 }
 
 // Register adds or replaces an execution function.
@@ -352,6 +342,9 @@ func (e *Executor) Register(f Func) error {
 		f.PyName = fn
 	}
 	e.mu.Lock()
+	if !e.own {
+		e.funcs, e.own = maps.Clone(e.funcs), true
+	}
 	e.funcs[f.Name] = &f
 	e.mu.Unlock()
 	return nil

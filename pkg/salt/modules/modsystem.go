@@ -13,7 +13,7 @@ import (
 func systemFuncs(opts Options) []Func {
 	var fs []Func
 	for _, group := range [][]Func{statusFuncs(), diskFuncs(), networkFuncs(), psFuncs(), environFuncs(),
-		timezoneFuncs(), localeFuncs(), hostsFuncs(opts), cronFuncs(), archiveFuncs()} {
+		timezoneFuncs(), localeFuncs(), hostsFuncs(), cronFuncs(), archiveFuncs()} {
 		fs = append(fs, group...)
 	}
 	return fs
