@@ -105,6 +105,7 @@ type Master struct {
 	estate string
 
 	store  *pki.Store
+	keyc   *keyCache // m.store's answers on the job path (keycache.go)
 	cache  *job.Cache
 	jobs   *jobStore // the job cache as the master writes it (jobstore.go)
 	keys   *accessKeys

@@ -56,6 +56,9 @@ func (m *Master) knownMinion(msg route.Message) (reason, why string) {
 // unaccepted is why the minion id may not be served now, "" when its key is
 // accepted.
 func (m *Master) unaccepted(id string) string {
+	if m.keyc.isAccepted(id) {
+		return ""
+	}
 	k, err := m.store.Get(id)
 	switch {
 	case err == nil && k.Status == raet.Accepted:
