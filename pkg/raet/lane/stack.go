@@ -97,7 +97,11 @@ type Yard struct {
 
 	queue []outgoing
 	dead  error      // why its writer stopped; nil while it runs
-	cond  *sync.Cond // on the stack's mutex: the queue or dead changed
+	cond  *sync.Cond // on the stack's mutex: the queue, busy or dead changed
+	// busy: a message is being sent to the yard, by its writer or by
+	// Transmit itself (sendNow); the other waits, so that messages go in
+	// the order they were given.
+	busy bool
 }
 
 type outgoing struct {
@@ -314,6 +318,9 @@ func (s *Stack) Transmit(m body.Map, yard string) *Delivery {
 	if y.dead != nil {
 		return failed(y.dead)
 	}
+	if d, sent := s.sendNow(y, pages); sent {
+		return d
+	}
 	d := newDelivery()
 	y.queue = append(y.queue, outgoing{pages: pages, d: d})
 	y.cond.Broadcast()
@@ -328,7 +335,7 @@ func (s *Stack) write(y *Yard) {
 	defer s.writers.Done()
 	for {
 		s.mu.Lock()
-		for len(y.queue) == 0 && y.dead == nil {
+		for (len(y.queue) == 0 || y.busy) && y.dead == nil {
 			y.cond.Wait()
 		}
 		if y.dead != nil {
@@ -337,6 +344,7 @@ func (s *Stack) write(y *Yard) {
 		}
 		batch := y.queue
 		y.queue = nil
+		y.busy = true
 		y.cond.Broadcast() // room for waiting senders
 		s.mu.Unlock()
 		for i, o := range batch {
@@ -358,6 +366,10 @@ func (s *Stack) write(y *Yard) {
 			s.stat("message_tx")
 			o.d.finish(nil)
 		}
+		s.mu.Lock()
+		y.busy = false
+		y.cond.Broadcast() // Transmit may send at once again
+		s.mu.Unlock()
 	}
 }
 
