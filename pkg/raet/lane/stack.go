@@ -285,8 +285,22 @@ func (s *Stack) stopLocked(y *Yard, err error) {
 // waits too, so a flood goes at the pace of the reader rather than be
 // dropped.
 func (s *Stack) Transmit(m body.Map, yard string) *Delivery {
+	d, _ := s.transmit(m, yard, true)
+	return d
+}
+
+// TryTransmit is Transmit that never waits: queued is false, and nothing
+// done, when YardQueue messages wait for the yard already. The Delivery
+// is known at once when the message could be sent on the spot.
+func (s *Stack) TryTransmit(m body.Map, yard string) (d *Delivery, queued bool) {
+	return s.transmit(m, yard, false)
+}
+
+// transmit is Transmit, which waits for room in the yard's queue when
+// wait is set, and otherwise returns (nil, false) rather than wait.
+func (s *Stack) transmit(m body.Map, yard string, wait bool) (*Delivery, bool) {
 	if err := CheckYard(yard); err != nil {
-		return failed(err)
+		return failed(err), true
 	}
 	bk := raet.BodyJSON
 	if s.cfg.PackKind == raet.PackMsgpack {
@@ -295,14 +309,17 @@ func (s *Stack) Transmit(m body.Map, yard string) *Delivery {
 	plain, err := body.Encode(bk, m)
 	if err != nil {
 		s.stat("packing_error")
-		return failed(err)
+		return failed(err), true
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return failed(ErrStopped)
+		return failed(ErrStopped), true
 	}
 	y := s.yardLocked(yard, HA(s.dir, s.lane, yard))
+	if !wait && len(y.queue) >= YardQueue && y.dead == nil {
+		return nil, false
+	}
 	y.bid++
 	if y.bid == 0 { // after 0xffffffff comes 1
 		y.bid = 1
@@ -310,21 +327,21 @@ func (s *Stack) Transmit(m body.Map, yard string) *Delivery {
 	pages, err := PackBook(PageHead{PK: s.cfg.PackKind, SN: s.name, DN: y.Name, SI: y.SID, BI: y.bid}, plain)
 	if err != nil {
 		s.stats["packing_error"]++
-		return failed(err)
+		return failed(err), true
 	}
 	for len(y.queue) >= YardQueue && y.dead == nil {
 		y.cond.Wait()
 	}
 	if y.dead != nil {
-		return failed(y.dead)
+		return failed(y.dead), true
 	}
 	if d, sent := s.sendNow(y, pages); sent {
-		return d
+		return d, true
 	}
 	d := newDelivery()
 	y.queue = append(y.queue, outgoing{pages: pages, d: d})
 	y.cond.Broadcast()
-	return d
+	return d, true
 }
 
 // write is a yard's writer: it sends what is queued for the yard, in order,
