@@ -280,10 +280,11 @@ func (s *Stack) stopLocked(y *Yard, err error) {
 }
 
 // Transmit sends a message to the yard of that name on this lane, made
-// known if it is not. The body is packed and paged here and queued for the
-// yard's writer; while YardQueue messages wait for that yard, Transmit
-// waits too, so a flood goes at the pace of the reader rather than be
-// dropped.
+// known if it is not. The body is packed and paged here and, when nothing
+// waits for the yard and its receiver has room for a one-page message,
+// sent here too (sendNow); otherwise queued for the yard's writer. While
+// YardQueue messages wait for that yard, Transmit waits too, so a flood
+// goes at the pace of the reader rather than be dropped.
 func (s *Stack) Transmit(m body.Map, yard string) *Delivery {
 	d, _ := s.transmit(m, yard, true)
 	return d

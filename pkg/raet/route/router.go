@@ -427,7 +427,9 @@ func (r *Router) toEstate(m Message, estate string) error {
 	return nil
 }
 
-// toYard queues a message for a yard on the lane.
+// toYard gives a message for a yard to the lane: at once when nothing waits
+// in the yard's outbox and the lane's queue for it has room, else through
+// the outbox.
 func (r *Router) toYard(m Message, yard string) error {
 	if r.cfg.Lane == nil {
 		return r.drop("no_lane", m, fmt.Errorf("%w to reach yard %s", ErrNoLane, yard))
