@@ -152,17 +152,19 @@ func ParsePage(b []byte) (PageHead, []byte, error) {
 		return h, nil, raet.Errorf(raet.CodePage, "unrecognized page head: no end")
 	}
 	text, plain := b[:end], b[end+len(raet.HeadEnd):]
-	seen := map[string]bool{}
+	var seen uint16 // bits of pageFields: a map here was an allocation per page
 	for _, line := range bytes.Split(text, []byte{'\n'}) {
 		sp := bytes.IndexByte(line, ' ')
 		if sp < 0 || bytes.IndexByte(line[sp+1:], ' ') >= 0 {
 			return h, nil, raet.Errorf(raet.CodePage, "page head line %q is not one key and one value", clip(line))
 		}
 		key, val := string(line[:sp]), line[sp+1:]
-		if seen[key] {
-			return h, nil, raet.Errorf(raet.CodePage, "page head field %s appears twice", clip([]byte(key)))
+		if bit := pageFieldBit(key); bit != 0 {
+			if seen&bit != 0 {
+				return h, nil, raet.Errorf(raet.CodePage, "page head field %s appears twice", clip([]byte(key)))
+			}
+			seen |= bit
 		}
-		seen[key] = true
 		var err error
 		switch key {
 		case "ri":
@@ -214,6 +216,20 @@ func ParsePage(b []byte) (PageHead, []byte, error) {
 		return h, nil, raet.Errorf(raet.CodePage, "page number %d is not below the page count %d", h.PN, h.PC)
 	}
 	return h, plain, nil
+}
+
+// pageFields are the fields of a page head; any other is refused.
+var pageFields = [...]string{"ri", "vn", "pk", "sn", "dn", "si", "bi", "pn", "pc"}
+
+// pageFieldBit is key's bit in ParsePage's record of the fields seen, 0
+// for a field that is not a page head's (refused as unknown).
+func pageFieldBit(key string) uint16 {
+	for i, f := range pageFields {
+		if f == key {
+			return 1 << i
+		}
+	}
+	return 0
 }
 
 func pageHex(key string, val []byte, max uint64) (uint64, error) {

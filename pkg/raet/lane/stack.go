@@ -97,7 +97,11 @@ type Yard struct {
 
 	queue []outgoing
 	dead  error      // why its writer stopped; nil while it runs
-	cond  *sync.Cond // on the stack's mutex: the queue or dead changed
+	cond  *sync.Cond // on the stack's mutex: the queue, busy or dead changed
+	// busy: a message is being sent to the yard, by its writer or by
+	// Transmit itself (sendNow); the other waits, so that messages go in
+	// the order they were given.
+	busy bool
 }
 
 type outgoing struct {
@@ -276,13 +280,28 @@ func (s *Stack) stopLocked(y *Yard, err error) {
 }
 
 // Transmit sends a message to the yard of that name on this lane, made
-// known if it is not. The body is packed and paged here and queued for the
-// yard's writer; while YardQueue messages wait for that yard, Transmit
-// waits too, so a flood goes at the pace of the reader rather than be
-// dropped.
+// known if it is not. The body is packed and paged here and, when nothing
+// waits for the yard and its receiver has room for a one-page message,
+// sent here too (sendNow); otherwise queued for the yard's writer. While
+// YardQueue messages wait for that yard, Transmit waits too, so a flood
+// goes at the pace of the reader rather than be dropped.
 func (s *Stack) Transmit(m body.Map, yard string) *Delivery {
+	d, _ := s.transmit(m, yard, true)
+	return d
+}
+
+// TryTransmit is Transmit that never waits: queued is false, and nothing
+// done, when YardQueue messages wait for the yard already. The Delivery
+// is known at once when the message could be sent on the spot.
+func (s *Stack) TryTransmit(m body.Map, yard string) (d *Delivery, queued bool) {
+	return s.transmit(m, yard, false)
+}
+
+// transmit is Transmit, which waits for room in the yard's queue when
+// wait is set, and otherwise returns (nil, false) rather than wait.
+func (s *Stack) transmit(m body.Map, yard string, wait bool) (*Delivery, bool) {
 	if err := CheckYard(yard); err != nil {
-		return failed(err)
+		return failed(err), true
 	}
 	bk := raet.BodyJSON
 	if s.cfg.PackKind == raet.PackMsgpack {
@@ -291,14 +310,17 @@ func (s *Stack) Transmit(m body.Map, yard string) *Delivery {
 	plain, err := body.Encode(bk, m)
 	if err != nil {
 		s.stat("packing_error")
-		return failed(err)
+		return failed(err), true
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return failed(ErrStopped)
+		return failed(ErrStopped), true
 	}
 	y := s.yardLocked(yard, HA(s.dir, s.lane, yard))
+	if !wait && len(y.queue) >= YardQueue && y.dead == nil {
+		return nil, false
+	}
 	y.bid++
 	if y.bid == 0 { // after 0xffffffff comes 1
 		y.bid = 1
@@ -306,18 +328,21 @@ func (s *Stack) Transmit(m body.Map, yard string) *Delivery {
 	pages, err := PackBook(PageHead{PK: s.cfg.PackKind, SN: s.name, DN: y.Name, SI: y.SID, BI: y.bid}, plain)
 	if err != nil {
 		s.stats["packing_error"]++
-		return failed(err)
+		return failed(err), true
 	}
 	for len(y.queue) >= YardQueue && y.dead == nil {
 		y.cond.Wait()
 	}
 	if y.dead != nil {
-		return failed(y.dead)
+		return failed(y.dead), true
+	}
+	if d, sent := s.sendNow(y, pages); sent {
+		return d, true
 	}
 	d := newDelivery()
 	y.queue = append(y.queue, outgoing{pages: pages, d: d})
 	y.cond.Broadcast()
-	return d
+	return d, true
 }
 
 // write is a yard's writer: it sends what is queued for the yard, in order,
@@ -328,7 +353,7 @@ func (s *Stack) write(y *Yard) {
 	defer s.writers.Done()
 	for {
 		s.mu.Lock()
-		for len(y.queue) == 0 && y.dead == nil {
+		for (len(y.queue) == 0 || y.busy) && y.dead == nil {
 			y.cond.Wait()
 		}
 		if y.dead != nil {
@@ -337,6 +362,7 @@ func (s *Stack) write(y *Yard) {
 		}
 		batch := y.queue
 		y.queue = nil
+		y.busy = true
 		y.cond.Broadcast() // room for waiting senders
 		s.mu.Unlock()
 		for i, o := range batch {
@@ -358,6 +384,10 @@ func (s *Stack) write(y *Yard) {
 			s.stat("message_tx")
 			o.d.finish(nil)
 		}
+		s.mu.Lock()
+		y.busy = false
+		y.cond.Broadcast() // Transmit may send at once again
+		s.mu.Unlock()
 	}
 }
 

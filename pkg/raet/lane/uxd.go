@@ -279,6 +279,35 @@ func (u *uxd) WriteTo(b []byte, to string) error {
 	}
 }
 
+// TryWriteTo is WriteTo without the wait: nothing is sent, and sent is
+// false, while the receiver's queue is full.
+func (u *uxd) TryWriteTo(b []byte, to string) (sent bool, err error) {
+	sa := &syscall.SockaddrUnix{Name: to}
+	u.inUse.RLock()
+	defer u.inUse.RUnlock()
+	for {
+		if u.closed.Load() {
+			return false, ErrClosed
+		}
+		err := syscall.Sendto(u.fd, b, syscall.MSG_DONTWAIT, sa)
+		switch err {
+		case nil:
+			return true, nil
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN, syscall.ENOBUFS:
+			return false, nil
+		case syscall.EPIPE:
+			if u.closed.Load() {
+				return false, ErrClosed
+			}
+		case syscall.ENOENT, syscall.ECONNREFUSED:
+			return false, fmt.Errorf("%w: %s: %v", ErrGone, to, err)
+		}
+		return false, fmt.Errorf("lane: send to %s: %w", to, err)
+	}
+}
+
 // Close wakes a blocked read, closes the socket and removes its file, as
 // the reference's close does.
 func (u *uxd) Close() error {

@@ -105,6 +105,7 @@ type Master struct {
 	estate string
 
 	store  *pki.Store
+	keyc   *keyCache // m.store's answers on the job path (keycache.go)
 	cache  *job.Cache
 	jobs   *jobStore // the job cache as the master writes it (jobstore.go)
 	keys   *accessKeys
@@ -123,9 +124,6 @@ type Master struct {
 	stopping chan struct{} // closed when Run starts to stop
 	started  atomic.Bool
 	watchers sync.WaitGroup // goroutines waiting on deliveries
-
-	// acceptedKeys: the accepted key files read last (acceptcache.go).
-	acceptedKeys acceptedKeys
 
 	remotesMu sync.Mutex
 	remotes   map[uint32]road.RemoteState // by uid; nil: to be read again

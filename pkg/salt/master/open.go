@@ -39,6 +39,7 @@ func (m *Master) openStores() (*pki.Local, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pki_dir %s: %w", cfg.PKIDir, err)
 	}
+	m.keyc = newKeyCache(m.store)
 	for _, w := range m.store.CheckAutoFiles() {
 		m.log.Warn(w)
 	}

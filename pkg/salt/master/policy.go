@@ -56,16 +56,12 @@ func (m *Master) knownMinion(msg route.Message) (reason, why string) {
 // unaccepted is why the minion id may not be served now, "" when its key is
 // accepted.
 func (m *Master) unaccepted(id string) string {
-	if m.acceptedKeys.still(m.store, id) {
+	if m.keyc.isAccepted(id) {
 		return ""
 	}
-	before, stamped := m.acceptedKeys.before(m.store, id)
 	k, err := m.store.Get(id)
 	switch {
 	case err == nil && k.Status == raet.Accepted:
-		if stamped {
-			m.acceptedKeys.remember(id, before)
-		}
 		return ""
 	case err != nil && !errors.Is(err, pki.ErrNotFound):
 		return err.Error()

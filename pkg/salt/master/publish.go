@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/route"
 	"github.com/saltraet/saltraet/pkg/salt/job"
@@ -189,9 +188,9 @@ func (m *Master) undelivered(jid, id, estate, why string) {
 	m.ev.fire(UndeliveredTag(jid, id), protocol.UndeliveredData(jid, id, why))
 }
 
-// accepted lists the ids of the accepted keys.
+// accepted lists the ids of the accepted keys (shared: read only).
 func (m *Master) accepted() ([]string, error) {
-	return m.store.ListStatus(raet.Accepted)
+	return m.keyc.acceptedIDs()
 }
 
 // admitPublish checks a publish before anything of it is used: the access

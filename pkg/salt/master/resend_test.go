@@ -109,6 +109,7 @@ func getsJobAndReturns(t *testing.T, tm *tmaster, c *client, mn *minion, jid str
 	mn.ret(tm.m.EstateName(), jid, mn.id)
 	c.waitTag(job.RetTag(jid, mn.id))
 	c.waitTag(DeliveredTag(jid, mn.id))
+	tm.m.jobs.behind.Flush() // written behind the event, as Salt's store_job does
 	rets, err := tm.m.Cache().Returns(jid)
 	if err != nil || rets[mn.id] == nil {
 		t.Errorf("job cache returns %v (%v)", rets, err)
