@@ -132,6 +132,9 @@ type core struct {
 	// verifiersChanged says the remotes' verify keys may have changed
 	// since the workers' snapshot.
 	verifiersChanged bool
+	// changedKeys are the nuids whose verify keys may have changed since
+	// the last publish (verifiers.go).
+	changedKeys map[uint32]struct{}
 	// unjoinedSecond and unjoinedCount pace the answers to strangers.
 	unjoinedSecond time.Time
 	unjoinedCount  int
@@ -224,7 +227,7 @@ func (c *core) addRemote(r *Remote) {
 	if r.Name != "" {
 		c.byName[r.Name] = r
 	}
-	c.verifiersChanged = true
+	c.keyChanged(r.UID)
 	c.rewake(r)
 }
 

@@ -119,7 +119,7 @@ func (s *joinSide) settle(jc *joinClaim, from netip.AddrPort, fuid uint32) (raet
 	}
 	r.HA, r.FUID = from, fuid
 	jc.adopt(r)
-	c.verifiersChanged = true
+	c.keyChanged(r.UID)
 	return status, true
 }
 
@@ -199,7 +199,7 @@ func (j *joiner) accept(p *wire.Packet) {
 	}
 	if j.vacuous {
 		r.FUID = jc.uid
-		c.verifiersChanged = true
+		c.keyChanged(r.UID)
 		if !j.renewal {
 			if jc.name != r.Name {
 				if _, taken := c.byName[jc.name]; taken {
@@ -411,7 +411,7 @@ func (e *joinent) findRemote(p *wire.Packet, jc *joinClaim) bool {
 		e.r.Name = jc.name
 	}
 	jc.adopt(e.r)
-	c.verifiersChanged = true
+	c.keyChanged(e.r.UID)
 	if e.r.FUID != p.SE {
 		if e.r.FUID != 0 {
 			e.nackKind(raet.PcktReject)

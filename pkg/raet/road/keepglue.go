@@ -69,7 +69,7 @@ func (c *core) dumpLocal() {
 func (c *core) removeRemote(r *Remote, clear bool) {
 	if c.remotes[r.UID] == r {
 		delete(c.remotes, r.UID)
-		c.verifiersChanged = true
+		c.keyChanged(r.UID)
 	}
 	if c.byName[r.Name] == r {
 		delete(c.byName, r.Name)
