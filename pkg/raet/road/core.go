@@ -91,6 +91,12 @@ type Config struct {
 	// emulator) sets both small: its cores are shared by all the stacks
 	// anyway, and each queue's buffer is allocated whole at the start.
 	Workers, QueueLen int
+
+	// MaxDeciding bounds the joins a main takes while its Acceptor decides
+	// them off the loop (ErrDeciding); beyond it new join requests are
+	// dropped unanswered until decisions land (deciding.go). Zero takes
+	// DefaultMaxDeciding; negative, no bound.
+	MaxDeciding int
 }
 
 // DefaultQueueLen is the length of a stack's queues of checked and
@@ -135,6 +141,9 @@ type core struct {
 	// changedKeys are the nuids whose verify keys may have changed since
 	// the last publish (verifiers.go).
 	changedKeys map[uint32]struct{}
+	// deciding holds, by role, the remote of each join pended while the
+	// acceptor decides it (deciding.go).
+	deciding map[string]*Remote
 	// unjoinedSecond and unjoinedCount pace the answers to strangers.
 	unjoinedSecond time.Time
 	unjoinedCount  int
@@ -308,6 +317,9 @@ func (c *core) joinRemote(now time.Time, p *wire.Packet, from netip.AddrPort) (*
 					c.stat("join_rate_limited")
 					return nil, false
 				}
+				if !c.admitJoin() {
+					return nil, false
+				}
 				// An ephemeral remote: the joinent adds it to the
 				// remotes only if it accepts the join.
 				r = newRemote(0, from)
@@ -318,6 +330,8 @@ func (c *core) joinRemote(now time.Time, p *wire.Packet, from netip.AddrPort) (*
 			// tell it to join again vacuously.
 			c.stat("stale_nuid")
 			c.replyStale(p, from, true)
+			return nil, false
+		} else if p.PK == raet.PcktRequest && len(joinInProcess(r)) == 0 && !c.admitJoin() {
 			return nil, false
 		}
 	}

@@ -94,7 +94,7 @@ func (s *joinSide) settle(jc *joinClaim, from netip.AddrPort, fuid uint32) (raet
 		s.nackKind(raet.PcktReject)
 		return 0, false
 	}
-	status := c.statusRole(jc.role, jc.verhex, jc.pubhex)
+	status := c.statusRole(jc.role, jc.verhex, jc.pubhex, r)
 	if status == raet.Rejected {
 		if sameRoleKeys && (!s.rmt || s.onRoad()) {
 			c.removeRemote(r, true) // which nacks this join too
@@ -341,7 +341,9 @@ func (e *joinent) join(p *wire.Packet) {
 		e.ackAccept()
 		return
 	}
-	c.dumpRemote(r)
+	if _, deciding := c.deciding[jc.role]; !deciding {
+		c.dumpRemote(r) // a decision under way is kept once taken (ackAccept)
+	}
 	e.sendKind(raet.PcktPend, nil)
 }
 

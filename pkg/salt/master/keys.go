@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sirupsen/logrus"
 
@@ -35,6 +36,9 @@ type keyJudge struct {
 	// judged); nil fires nothing.
 	fire     func(tag string, data any)
 	authPace authPace
+	// async decides off the road loop once the master runs; nil decides
+	// in the caller.
+	async atomic.Pointer[keyDecider]
 
 	mu    sync.Mutex
 	notes map[string]string    // id: the last message logged for it
@@ -45,8 +49,19 @@ type keyJudge struct {
 	broken map[string]error
 }
 
+// StatusRole is the road's question: answered off the loop when the
+// master runs its decider (keysdecide.go), else at once.
 func (j *keyJudge) StatusRole(role, verhex, pubhex string) (raet.Acceptance, error) {
-	d, err := j.store.Decide(role, pubhex, verhex)
+	if a := j.async.Load(); a != nil {
+		return a.status(role, verhex, pubhex)
+	}
+	return j.decideWith(j.store, role, verhex, pubhex)
+}
+
+// decideWith asks the key store, and says what it decided where an
+// operator looks.
+func (j *keyJudge) decideWith(store *pki.Store, role, verhex, pubhex string) (raet.Acceptance, error) {
+	d, err := store.Decide(role, pubhex, verhex)
 	if len(d.Warnings) > 0 {
 		j.warn(role, d.Warnings)
 	}

@@ -1,0 +1,83 @@
+package road
+
+import (
+	"errors"
+	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet"
+)
+
+// Deciding off the loop, and admission of joins.
+//
+// A main's acceptor may take its time: Salt's key store writes a key file
+// for every new minion, and at thousands of joins at once the loop spent
+// its whole time waiting on the disk while the joins it had not read yet
+// overflowed the socket. An Acceptor that decides elsewhere answers
+// Pending with ErrDeciding at once; the join is pended (RAET's pend packet:
+// the joiner stops repeating its request and waits for the response) and
+// settled again as soon as the acceptor calls Stack.Decided, or at the
+// joinent's next redo.
+//
+// While MaxDeciding decisions are under way, a main takes no new join: the
+// request is dropped unanswered, as a full socket would, but before any
+// work, and the joiner asks again after its redo wait, then at its next
+// presence period, each spread by the joiner's jitter (JoinJitter).
+
+// ErrDeciding is what an Acceptor returns, with Pending, when it decides
+// the role later and will call Stack.Decided once it has.
+var ErrDeciding = errors.New("road: the acceptor is deciding")
+
+// DefaultMaxDeciding is how many joins a main takes whose decision is
+// under way, when Config.MaxDeciding is zero.
+const DefaultMaxDeciding = 512
+
+// awaitDecision notes that the acceptor decides role for the join of r.
+func (c *core) awaitDecision(role string, r *Remote) {
+	if c.deciding == nil {
+		c.deciding = map[string]*Remote{}
+	}
+	c.deciding[role] = r
+	c.stat("join_deciding")
+}
+
+// admitJoin reports whether a main takes a new join now.
+func (c *core) admitJoin() bool {
+	limit := c.cfg.MaxDeciding
+	if limit == 0 {
+		limit = DefaultMaxDeciding
+	}
+	if limit < 0 || len(c.deciding) < limit {
+		return true
+	}
+	c.stat("join_admission_dropped")
+	return false
+}
+
+// decided settles again, now, the joins pended while the acceptor decided
+// these roles.
+func (c *core) decided(roles []string, now time.Time) {
+	for _, role := range roles {
+		r, ok := c.deciding[role]
+		if !ok {
+			continue
+		}
+		delete(c.deciding, role)
+		for _, t := range joinInProcess(r) {
+			if e, ok := t.(*joinent); ok && e.last != nil && e.last.PK == raet.PcktPend {
+				e.redo.at = now // due: its process settles it again
+				e.process(now)
+			}
+		}
+		c.rewake(r)
+	}
+}
+
+// Decided tells the stack that its acceptor, which answered ErrDeciding,
+// has decided these roles: their joins are settled again at once. It waits
+// for the loop; after Run has ended it does nothing.
+func (s *Stack) Decided(roles ...string) {
+	if len(roles) == 0 {
+		return
+	}
+	_ = s.do(func(c *core) { c.decided(roles, c.clock.Now()) })
+}
