@@ -28,12 +28,12 @@ type behind struct {
 	cond  *sync.Cond // signalled when the queue drains
 	ops   map[string]behindOp
 	order []string
-	busy  bool          // the writer holds a batch
+	busy  bool // the writer holds a batch
 	// inflight is the batch the writer holds: read from here, a file is
 	// what it will be once written, without waiting for the writer.
 	inflight map[string]behindOp
-	wake  chan struct{} // one pending wake-up for the writer
-	err   error         // the first error since the last report
+	wake     chan struct{} // one pending wake-up for the writer
+	err      error         // the first error since the last report
 }
 
 type behindOp struct {
