@@ -15,10 +15,14 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 )
 
-// maxKeyNotes bounds the ids whose last key message is remembered, so
-// that joins under ever new ids cannot grow the master; past it the notes
-// start over, which at worst repeats a message once.
-const maxKeyNotes = 4096
+// maxKeyNotes bounds the ids whose last key message, keys and broken key
+// file are remembered, so that joins under ever new ids cannot grow the
+// master without end (about 16 MB at the bound); past it the notes start
+// over, which at worst repeats a message once and forgets the keys a
+// deleted key would be judged again with. It is well above the minions a
+// master serves: at 4,096, a storm of 10,000 joins started the notes over
+// twice, and the keys of most joined minions were forgotten.
+const maxKeyNotes = 1 << 16
 
 // keyJudge is the master's road acceptor: the key store deciding joins,
 // with what it decides against a minion said where an operator looks. The
