@@ -2,6 +2,7 @@ package road
 
 import (
 	"maps"
+	"math/rand/v2"
 	"net/netip"
 	"sync/atomic"
 	"time"
@@ -97,6 +98,13 @@ type Config struct {
 	// dropped unanswered until decisions land (deciding.go). Zero takes
 	// DefaultMaxDeciding; negative, no bound.
 	MaxDeciding int
+	// JoinJitter spreads a joiner's redos: its whole redo schedule is
+	// stretched by a factor drawn in [1, 1+JoinJitter), so that estates
+	// started together, whose joins a main dropped together, do not all
+	// ask again at the same instant. Zero takes DefaultJoinJitter;
+	// negative, none. The draw is seeded by the stack's name: a
+	// simulation repeats exactly.
+	JoinJitter float64
 }
 
 // DefaultQueueLen is the length of a stack's queues of checked and
@@ -144,6 +152,8 @@ type core struct {
 	// deciding holds, by role, the remote of each join pended while the
 	// acceptor decides it (deciding.go).
 	deciding map[string]*Remote
+	// jitter draws the joiners' stretch (JoinJitter); nil for none.
+	jitter *rand.Rand
 	// unjoinedSecond and unjoinedCount pace the answers to strangers.
 	unjoinedSecond time.Time
 	unjoinedCount  int
@@ -200,6 +210,7 @@ func newCore(cfg Config) *core {
 		// The first publish stores a snapshot, empty or not, for check.
 		verifiersChanged: true,
 		joins:            newJoinLimiter(cfg.VacuousJoinBurst, cfg.VacuousJoinEvery),
+		jitter:           newJitter(&cfg),
 	}
 }
 

@@ -2,6 +2,8 @@ package road
 
 import (
 	"errors"
+	"hash/fnv"
+	"math/rand/v2"
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
@@ -80,4 +82,31 @@ func (s *Stack) Decided(roles ...string) {
 		return
 	}
 	_ = s.do(func(c *core) { c.decided(roles, c.clock.Now()) })
+}
+
+// DefaultJoinJitter is Config.JoinJitter when zero.
+const DefaultJoinJitter = 0.5
+
+// newJitter seeds the joiners' stretch from the stack's name.
+func newJitter(cfg *Config) *rand.Rand {
+	if cfg.JoinJitter < 0 {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte(cfg.Name))
+	return rand.New(rand.NewPCG(h.Sum64(), 0x5a17))
+}
+
+// jittered stretches a joiner's redo waits by a factor drawn in
+// [1, 1+JoinJitter).
+func (c *core) jittered(lo, hi time.Duration) (time.Duration, time.Duration) {
+	if c.jitter == nil {
+		return lo, hi
+	}
+	spread := c.cfg.JoinJitter
+	if spread == 0 {
+		spread = DefaultJoinJitter
+	}
+	f := 1 + spread*c.jitter.Float64()
+	return time.Duration(float64(lo) * f), time.Duration(float64(hi) * f)
 }

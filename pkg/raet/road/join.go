@@ -148,7 +148,8 @@ func (c *core) join(r *Remote, renewal, cascade bool) {
 	t := c.cfg.Timers
 	j := &joiner{renewal: renewal, cascade: cascade}
 	j.vacuous, j.pendRedo = r.FUID == 0, t.PendRedo
-	j.txBase = newTxBase(c, r, raet.TrnsJoin, false, 0, r.nextTID(), timeout(t.JoinerTimeout), t.JoinerRedoMin, t.JoinerRedoMax)
+	redoMin, redoMax := c.jittered(t.JoinerRedoMin, t.JoinerRedoMax)
+	j.txBase = newTxBase(c, r, raet.TrnsJoin, false, 0, r.nextTID(), timeout(t.JoinerTimeout), redoMin, redoMax)
 	j.self = j
 	j.head = j.txBase.head(raet.PcktRequest, raet.CoatNada, raet.FootNada)
 	j.idx = txIndexOf(&j.head, r.HA)
