@@ -152,6 +152,8 @@ type core struct {
 	// deciding holds, by role, the remote of each join pended while the
 	// acceptor decides it (deciding.go).
 	deciding map[string]*Remote
+	// verdict is the decision decided is delivering, for statusRole.
+	verdict *Decision
 	// jitter draws the joiners' stretch (JoinJitter); nil for none.
 	jitter *rand.Rand
 	// unjoinedSecond and unjoinedCount pace the answers to strangers.

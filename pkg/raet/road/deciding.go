@@ -55,33 +55,55 @@ func (c *core) admitJoin() bool {
 	return false
 }
 
+// Decision is what an Acceptor that answered ErrDeciding decided of a
+// role with these keys: an acceptance, or the error that rejects it.
+type Decision struct {
+	Role, VerHex, PubHex string
+	Acceptance           raet.Acceptance
+	Err                  error
+}
+
 // decided settles again, now, the joins pended while the acceptor decided
-// these roles.
-func (c *core) decided(roles []string, now time.Time) {
-	for _, role := range roles {
-		r, ok := c.deciding[role]
+// these roles, each with its decision: it answers the join's question
+// once, there and then, and the next question goes to the acceptor again.
+func (c *core) decided(ds []Decision, now time.Time) {
+	for i := range ds {
+		d := &ds[i]
+		r, ok := c.deciding[d.Role]
 		if !ok {
 			continue
 		}
-		delete(c.deciding, role)
+		delete(c.deciding, d.Role)
+		c.verdict = d
 		for _, t := range joinInProcess(r) {
 			if e, ok := t.(*joinent); ok && e.last != nil && e.last.PK == raet.PcktPend {
 				e.redo.at = now // due: its process settles it again
 				e.process(now)
 			}
 		}
+		c.verdict = nil
 		c.rewake(r)
 	}
 }
 
-// Decided tells the stack that its acceptor, which answered ErrDeciding,
-// has decided these roles: their joins are settled again at once. It waits
-// for the loop; after Run has ended it does nothing.
-func (s *Stack) Decided(roles ...string) {
-	if len(roles) == 0 {
+// verdictOn returns the decision being delivered for a role with these
+// keys, if any.
+func (c *core) verdictOn(role, verhex, pubhex string) (*Decision, bool) {
+	v := c.verdict
+	if v == nil || v.Role != role || v.VerHex != verhex || v.PubHex != pubhex {
+		return nil, false
+	}
+	return v, true
+}
+
+// Decided tells the stack what its acceptor, which answered ErrDeciding,
+// has decided: the joins waiting on each role are settled at once. It
+// waits for the loop; after Run has ended it does nothing.
+func (s *Stack) Decided(ds ...Decision) {
+	if len(ds) == 0 {
 		return
 	}
-	_ = s.do(func(c *core) { c.decided(roles, c.clock.Now()) })
+	_ = s.do(func(c *core) { c.decided(ds, c.clock.Now()) })
 }
 
 // DefaultJoinJitter is Config.JoinJitter when zero.

@@ -10,43 +10,32 @@ import (
 )
 
 // laterAcceptor decides off the loop as the Salt master's judge does: a
-// question is queued and answered road.ErrDeciding; the test decides the
-// queue at its own pace and tells the stack, and the decision answers the
-// next question once.
+// question is queued and answered ErrDeciding; the test decides the
+// queue at its own pace and hands the stack the decisions.
 type laterAcceptor struct {
-	queue   []string
-	queued  map[string]bool
-	decided map[string]bool
-	asked   int
+	queue  []Decision
+	queued map[string]bool
 }
 
-func newLaterAcceptor() *laterAcceptor {
-	return &laterAcceptor{queued: map[string]bool{}, decided: map[string]bool{}}
-}
+func newLaterAcceptor() *laterAcceptor { return &laterAcceptor{queued: map[string]bool{}} }
 
 func (a *laterAcceptor) StatusRole(role, verhex, pubhex string) (raet.Acceptance, error) {
-	a.asked++
-	if a.decided[role] {
-		delete(a.decided, role)
-		return raet.Accepted, nil
-	}
 	if !a.queued[role] {
 		a.queued[role] = true
-		a.queue = append(a.queue, role)
+		a.queue = append(a.queue, Decision{Role: role, VerHex: verhex, PubHex: pubhex, Acceptance: raet.Accepted})
 	}
 	return raet.Pending, ErrDeciding
 }
 
-// decide takes up to n questions off the queue.
-func (a *laterAcceptor) decide(n int) []string {
+// decide takes up to n questions off the queue, each accepted.
+func (a *laterAcceptor) decide(n int) []Decision {
 	n = min(n, len(a.queue))
-	roles := a.queue[:n:n]
+	ds := a.queue[:n:n]
 	a.queue = a.queue[n:]
-	for _, r := range roles {
-		delete(a.queued, r)
-		a.decided[r] = true
+	for _, d := range ds {
+		delete(a.queued, d.Role)
 	}
-	return roles
+	return ds
 }
 
 // A flood of joins far beyond what the main decides at once, through a
@@ -73,8 +62,8 @@ func TestJoinFloodAdmittedAllAllowed(t *testing.T) {
 	s.runUntil(10*time.Minute, "every joiner allowed", func() bool {
 		if now := s.clk.Now(); !now.Before(next) { // the acceptor's pace: 2 decisions each 50 ms
 			next = now.Add(50 * time.Millisecond)
-			if roles := acc.decide(2); len(roles) > 0 {
-				main.decided(roles, now)
+			if ds := acc.decide(2); len(ds) > 0 {
+				main.decided(ds, now)
 			}
 		}
 		most = max(most, len(main.deciding))

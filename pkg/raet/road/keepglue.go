@@ -27,7 +27,13 @@ func (c *core) statusRole(role, verhex, pubhex string, r *Remote) raet.Acceptanc
 		}
 		acceptor = c.cfg.Keep
 	}
-	status, err := acceptor.StatusRole(role, verhex, pubhex)
+	var status raet.Acceptance
+	var err error
+	if v, ok := c.verdictOn(role, verhex, pubhex); ok {
+		status, err = v.Acceptance, v.Err
+	} else {
+		status, err = acceptor.StatusRole(role, verhex, pubhex)
+	}
 	if errors.Is(err, ErrDeciding) {
 		c.awaitDecision(role, r)
 		return raet.Pending
