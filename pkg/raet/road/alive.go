@@ -53,6 +53,10 @@ type aliver struct {
 // allowed first; with cascade, each step starts the next.
 func (c *core) alive(r *Remote, cascade bool) {
 	defer c.rewake(r)
+	if c.cfg.Main && c.cfg.AwaitJoiners && (r.Joined != Yes || r.Allowed != Yes) {
+		c.stat("presence_awaits_joiner")
+		return
+	}
 	if r.Joined != Yes {
 		c.stat("unjoined_remote")
 		c.join(r, false, cascade)

@@ -62,6 +62,13 @@ type Config struct {
 	// Timers.Period, and reaping after Timers.Interim. With ManageCascade
 	// the alives join and allow again whatever has fallen apart.
 	Manage, ManageCascade bool
+	// AwaitJoiners keeps a main's presence management from starting joins
+	// and allows of its own toward estates not joined and allowed: they
+	// join and allow it themselves (a Salt minion always does, and is told
+	// unjoined or unallowed when it sends otherwise). In a join storm the
+	// main's own allows toward minions whose allows were still on their
+	// way doubled the key exchanges, a quarter of the master's CPU.
+	AwaitJoiners bool
 
 	// MaxRxMessages and MaxRxBytes bound, per remote, the incoming messages
 	// begun and not finished and the segment bytes they hold; beyond them a

@@ -101,3 +101,31 @@ func TestJoinFloodAdmittedAllAllowed(t *testing.T) {
 		t.Errorf("%d joins pended while deciding, want at least %d", main.stats["join_deciding"], n)
 	}
 }
+
+// A main that awaits its joiners starts no allow of its own toward an
+// estate whose session it lost: the estate's next alive is answered
+// unallowed, and the estate allows again itself.
+func TestMainAwaitsJoinersAllow(t *testing.T) {
+	s := newSim(t, 3)
+	main := s.add(Config{Name: "main", Main: true, Manage: true, ManageCascade: true, AwaitJoiners: true}, 7700, raet.AutoAlways)
+	beta := s.add(Config{Name: "beta", Manage: true, ManageCascade: true}, 7701, raet.AutoAlways)
+	r := newRemote(0, main.conn.LocalAddr())
+	beta.addRemote(r)
+	beta.join(r, false, true)
+	s.runUntil(time.Minute, "allowed", func() bool {
+		rb := main.byName["beta"]
+		return r.Allowed == Yes && rb != nil && rb.Allowed == Yes
+	})
+	rb := main.byName["beta"]
+	rb.Allowed = No // the main lost the session
+	s.runUntil(time.Minute, "beta allowed again", func() bool { return rb.Allowed == Yes })
+	if main.stats["presence_awaits_joiner"] == 0 {
+		t.Errorf("the main's presence never waited for beta: stats %v", main.stats)
+	}
+	if n := main.stats["allow_initiate_complete"]; n != 0 {
+		t.Errorf("the main completed %d allows of its own", n)
+	}
+	if beta.stats["allow_initiate_complete"] < 2 {
+		t.Errorf("beta allowed %d times, want again after the main lost the session", beta.stats["allow_initiate_complete"])
+	}
+}
