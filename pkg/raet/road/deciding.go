@@ -76,13 +76,35 @@ func (c *core) decided(ds []Decision, now time.Time) {
 		delete(c.deciding, d.Role)
 		c.verdict = d
 		for _, t := range joinInProcess(r) {
-			if e, ok := t.(*joinent); ok && e.last != nil && e.last.PK == raet.PcktPend {
-				e.redo.at = now // due: its process settles it again
-				e.process(now)
+			e, ok := t.(*joinent)
+			if !ok || e.last == nil || e.last.PK != raet.PcktPend {
+				continue
 			}
+			if d.Err != nil || d.Acceptance == raet.Rejected {
+				e.refuse(d.Err)
+				continue
+			}
+			e.redo.at = now // due: its process settles it again
+			e.process(now)
 		}
 		c.verdict = nil
 		c.rewake(r)
+	}
+}
+
+// refuse ends a pended join the acceptor rejected as settle ends one
+// rejected at once: the joiner is told reject (so that it forgets us and
+// tries again after its acceptance wait), and a remote on the road is
+// removed.
+func (e *joinent) refuse(err error) {
+	c := e.c
+	if err != nil {
+		c.stat("keep_error")
+	}
+	onRoad := e.onRoad()
+	e.nackKind(raet.PcktReject)
+	if onRoad {
+		c.removeRemote(e.r, true)
 	}
 }
 
