@@ -61,6 +61,10 @@ func (c *core) alive(r *Remote, cascade bool) {
 // aliveWithin is alive with the aliver's timeout given.
 func (c *core) aliveWithin(r *Remote, cascade bool, within time.Duration) {
 	defer c.rewake(r)
+	if c.cfg.Main && c.cfg.AwaitJoiners && (r.Joined != Yes || r.Allowed != Yes) {
+		c.stat("presence_awaits_joiner")
+		return
+	}
 	if r.Joined != Yes {
 		c.stat("unjoined_remote")
 		c.join(r, false, cascade)

@@ -2,6 +2,7 @@ package road
 
 import (
 	"maps"
+	"math/rand/v2"
 	"net/netip"
 	"sync/atomic"
 	"time"
@@ -61,6 +62,13 @@ type Config struct {
 	// Timers.Period, and reaping after Timers.Interim. With ManageCascade
 	// the alives join and allow again whatever has fallen apart.
 	Manage, ManageCascade bool
+	// AwaitJoiners keeps a main's presence management from starting joins
+	// and allows of its own toward estates not joined and allowed: they
+	// join and allow it themselves (a Salt minion always does, and is told
+	// unjoined or unallowed when it sends otherwise). In a join storm the
+	// main's own allows toward minions whose allows were still on their
+	// way doubled the key exchanges, a quarter of the master's CPU.
+	AwaitJoiners bool
 
 	// MaxRxMessages and MaxRxBytes bound, per remote, the incoming messages
 	// begun and not finished and the segment bytes they hold; beyond them a
@@ -91,6 +99,19 @@ type Config struct {
 	// emulator) sets both small: its cores are shared by all the stacks
 	// anyway, and each queue's buffer is allocated whole at the start.
 	Workers, QueueLen int
+
+	// MaxDeciding bounds the joins a main takes while its Acceptor decides
+	// them off the loop (ErrDeciding); beyond it new join requests are
+	// dropped unanswered until decisions land (deciding.go). Zero takes
+	// DefaultMaxDeciding; negative, no bound.
+	MaxDeciding int
+	// JoinJitter spreads a joiner's redos: its whole redo schedule is
+	// stretched by a factor drawn in [1, 1+JoinJitter), so that estates
+	// started together, whose joins a main dropped together, do not all
+	// ask again at the same instant. Zero takes DefaultJoinJitter;
+	// negative, none. The draw is seeded by the stack's name: a
+	// simulation repeats exactly.
+	JoinJitter float64
 }
 
 // DefaultQueueLen is the length of a stack's queues of checked and
@@ -132,6 +153,16 @@ type core struct {
 	// verifiersChanged says the remotes' verify keys may have changed
 	// since the workers' snapshot.
 	verifiersChanged bool
+	// changedKeys are the nuids whose verify keys may have changed since
+	// the last publish (verifiers.go).
+	changedKeys map[uint32]struct{}
+	// deciding holds, by role, the remote of each join pended while the
+	// acceptor decides it (deciding.go).
+	deciding map[string]*Remote
+	// verdict is the decision decided is delivering, for statusRole.
+	verdict *Decision
+	// jitter draws the joiners' stretch (JoinJitter); nil for none.
+	jitter *rand.Rand
 	// unjoinedSecond and unjoinedCount pace the answers to strangers.
 	unjoinedSecond time.Time
 	unjoinedCount  int
@@ -188,6 +219,7 @@ func newCore(cfg Config) *core {
 		// The first publish stores a snapshot, empty or not, for check.
 		verifiersChanged: true,
 		joins:            newJoinLimiter(cfg.VacuousJoinBurst, cfg.VacuousJoinEvery),
+		jitter:           newJitter(&cfg),
 	}
 }
 
@@ -224,7 +256,7 @@ func (c *core) addRemote(r *Remote) {
 	if r.Name != "" {
 		c.byName[r.Name] = r
 	}
-	c.verifiersChanged = true
+	c.keyChanged(r.UID)
 	c.rewake(r)
 }
 
@@ -305,6 +337,9 @@ func (c *core) joinRemote(now time.Time, p *wire.Packet, from netip.AddrPort) (*
 					c.stat("join_rate_limited")
 					return nil, false
 				}
+				if !c.admitJoin() {
+					return nil, false
+				}
 				// An ephemeral remote: the joinent adds it to the
 				// remotes only if it accepts the join.
 				r = newRemote(0, from)
@@ -315,6 +350,8 @@ func (c *core) joinRemote(now time.Time, p *wire.Packet, from netip.AddrPort) (*
 			// tell it to join again vacuously.
 			c.stat("stale_nuid")
 			c.replyStale(p, from, true)
+			return nil, false
+		} else if p.PK == raet.PcktRequest && len(joinInProcess(r)) == 0 && !c.admitJoin() {
 			return nil, false
 		}
 	}

@@ -94,7 +94,7 @@ func (s *joinSide) settle(jc *joinClaim, from netip.AddrPort, fuid uint32) (raet
 		s.nackKind(raet.PcktReject)
 		return 0, false
 	}
-	status := c.statusRole(jc.role, jc.verhex, jc.pubhex)
+	status := c.statusRole(jc.role, jc.verhex, jc.pubhex, r)
 	if status == raet.Rejected {
 		if sameRoleKeys && (!s.rmt || s.onRoad()) {
 			c.removeRemote(r, true) // which nacks this join too
@@ -119,7 +119,7 @@ func (s *joinSide) settle(jc *joinClaim, from netip.AddrPort, fuid uint32) (raet
 	}
 	r.HA, r.FUID = from, fuid
 	jc.adopt(r)
-	c.verifiersChanged = true
+	c.keyChanged(r.UID)
 	return status, true
 }
 
@@ -148,7 +148,8 @@ func (c *core) join(r *Remote, renewal, cascade bool) {
 	t := c.cfg.Timers
 	j := &joiner{renewal: renewal, cascade: cascade}
 	j.vacuous, j.pendRedo = r.FUID == 0, t.PendRedo
-	j.txBase = newTxBase(c, r, raet.TrnsJoin, false, 0, r.nextTID(), timeout(t.JoinerTimeout), t.JoinerRedoMin, t.JoinerRedoMax)
+	redoMin, redoMax := c.jittered(t.JoinerRedoMin, t.JoinerRedoMax)
+	j.txBase = newTxBase(c, r, raet.TrnsJoin, false, 0, r.nextTID(), timeout(t.JoinerTimeout), redoMin, redoMax)
 	j.self = j
 	j.head = j.txBase.head(raet.PcktRequest, raet.CoatNada, raet.FootNada)
 	j.idx = txIndexOf(&j.head, r.HA)
@@ -199,7 +200,7 @@ func (j *joiner) accept(p *wire.Packet) {
 	}
 	if j.vacuous {
 		r.FUID = jc.uid
-		c.verifiersChanged = true
+		c.keyChanged(r.UID)
 		if !j.renewal {
 			if jc.name != r.Name {
 				if _, taken := c.byName[jc.name]; taken {
@@ -341,7 +342,9 @@ func (e *joinent) join(p *wire.Packet) {
 		e.ackAccept()
 		return
 	}
-	c.dumpRemote(r)
+	if _, deciding := c.deciding[jc.role]; !deciding {
+		c.dumpRemote(r) // a decision under way is kept once taken (ackAccept)
+	}
 	e.sendKind(raet.PcktPend, nil)
 }
 
@@ -411,7 +414,7 @@ func (e *joinent) findRemote(p *wire.Packet, jc *joinClaim) bool {
 		e.r.Name = jc.name
 	}
 	jc.adopt(e.r)
-	c.verifiersChanged = true
+	c.keyChanged(e.r.UID)
 	if e.r.FUID != p.SE {
 		if e.r.FUID != 0 {
 			e.nackKind(raet.PcktReject)

@@ -18,7 +18,7 @@ import (
 // statusRole asks the keep whether a role with these keys is accepted,
 // pending or rejected, recording what it decides (RoadKeep.statusRole). A
 // keep that cannot answer rejects: a key is never accepted by accident.
-func (c *core) statusRole(role, verhex, pubhex string) raet.Acceptance {
+func (c *core) statusRole(role, verhex, pubhex string, r *Remote) raet.Acceptance {
 	var acceptor Acceptor = c.cfg.Acceptor
 	if acceptor == nil {
 		if c.cfg.Keep == nil {
@@ -27,7 +27,17 @@ func (c *core) statusRole(role, verhex, pubhex string) raet.Acceptance {
 		}
 		acceptor = c.cfg.Keep
 	}
-	status, err := acceptor.StatusRole(role, verhex, pubhex)
+	var status raet.Acceptance
+	var err error
+	if v, ok := c.verdictOn(role, verhex, pubhex); ok {
+		status, err = v.Acceptance, v.Err
+	} else {
+		status, err = acceptor.StatusRole(role, verhex, pubhex)
+	}
+	if errors.Is(err, ErrDeciding) {
+		c.awaitDecision(role, r)
+		return raet.Pending
+	}
 	if err != nil {
 		c.stat("keep_error")
 		return raet.Rejected
@@ -40,7 +50,7 @@ func (c *core) statusRemote(r *Remote) raet.Acceptance {
 	if r.verfer == nil || r.pubber == nil {
 		return raet.Rejected
 	}
-	return c.statusRole(r.Role, r.verfer.Hex(), r.pubber.Hex())
+	return c.statusRole(r.Role, r.verfer.Hex(), r.pubber.Hex(), r)
 }
 
 func (c *core) dumpRemote(r *Remote) {
@@ -69,7 +79,7 @@ func (c *core) dumpLocal() {
 func (c *core) removeRemote(r *Remote, clear bool) {
 	if c.remotes[r.UID] == r {
 		delete(c.remotes, r.UID)
-		c.verifiersChanged = true
+		c.keyChanged(r.UID)
 	}
 	if c.byName[r.Name] == r {
 		delete(c.byName, r.Name)

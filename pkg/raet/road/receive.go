@@ -34,25 +34,6 @@ type verified struct {
 	err  error
 }
 
-// verifiers is the loop's published snapshot of verify keys by nuid.
-type verifiers = map[uint32]*raet.Verifier
-
-// publishVerifiers copies the remotes' verify keys for the workers when they
-// may have changed.
-func (c *core) publishVerifiers() {
-	if !c.verifiersChanged {
-		return
-	}
-	m := make(verifiers, len(c.remotes))
-	for uid, r := range c.remotes {
-		if r.verfer != nil {
-			m[uid] = r.verfer
-		}
-	}
-	c.keys.Store(&m)
-	c.verifiersChanged = false
-}
-
 // check is the workers' half of receiving: it parses a datagram and, when
 // the snapshot has the sender's key, verifies its signature, off the loop.
 func check(from netip.AddrPort, b []byte, keys *atomic.Pointer[verifiers], veritive bool) verified {
@@ -67,7 +48,7 @@ func check(from netip.AddrPort, b []byte, keys *atomic.Pointer[verifiers], verit
 	if !p.Signed() {
 		return verified{from: from, p: p}
 	}
-	v := (*keys.Load())[p.DE]
+	v := keys.Load().get(p.DE)
 	if v == nil {
 		// The loop may know a key the snapshot does not have yet.
 		return verified{from: from, p: p}

@@ -17,7 +17,7 @@ func TestReceiveGoesTheWorkersWay(t *testing.T) {
 	alpha, beta, r := bootstrap(t, s, Timers{})
 	s.quiesce(time.Minute)
 	ra := alpha.byName["beta"]
-	if ra.verfer == nil || (*alpha.keys.Load())[ra.UID] != ra.verfer {
+	if ra.verfer == nil || alpha.keys.Load().get(ra.UID) != ra.verfer {
 		t.Fatalf("the simulation did not publish beta's verify key for the workers' half")
 	}
 	h := wire.Head{HK: raet.HeadRaet, BK: raet.BodyJSON, PK: raet.PcktRequest, TK: raet.TrnsAlive,

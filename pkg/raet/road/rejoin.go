@@ -42,7 +42,7 @@ func (c *core) rejoin(r *Remote, cascade bool) {
 	c.stat("rejoin")
 	c.endInProcess(r)
 	r.FUID, r.Allowed = 0, No
-	c.verifiersChanged = true
+	c.keyChanged(r.UID)
 	c.join(r, false, cascade)
 }
 

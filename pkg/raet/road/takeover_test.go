@@ -126,7 +126,7 @@ func TestStaleSnapshotKeyRechecked(t *testing.T) {
 
 func snapshotOf(uid uint32, v *raet.Verifier) *atomic.Pointer[verifiers] {
 	var p atomic.Pointer[verifiers]
-	m := verifiers{uid: v}
+	m := verifiers{base: map[uint32]*raet.Verifier{uid: v}}
 	p.Store(&m)
 	return &p
 }

@@ -337,6 +337,7 @@ func (m *Master) Run(ctx context.Context) error {
 	start("presence", m.presence)
 	start("maintenance", m.maintain)
 	start("key watch", m.watchKeys)
+	start("key decider", m.decideKeys)
 	start("join progress", m.joinProgress)
 	if m.reactor != nil {
 		start("reactor", m.reactor.run)

@@ -91,7 +91,7 @@ func (m *Master) openRoad(local *pki.Local) error {
 		Keep: kp, Acceptor: m.judge, Timers: m.opts.timers,
 		Signer: local.Signer, Privateer: local.Privateer,
 		Conn: conn, Clock: m.opts.clock, BodyKind: raet.BodyMsgpack,
-		Manage: true, ManageCascade: true,
+		Manage: true, ManageCascade: true, AwaitJoiners: true,
 	})
 	if err != nil {
 		conn.Close()

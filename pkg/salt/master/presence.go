@@ -2,6 +2,7 @@ package master
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -55,7 +56,7 @@ func (m *Master) presence(ctx context.Context) error {
 		present := m.presentIDs()
 		m.ev.fire(TagPresencePresent, protocol.PresentData(present))
 		if gained, lost := diff(last, present); len(gained) > 0 || len(lost) > 0 {
-			m.log.Infof("Presence: new %v, lost %v", gained, lost)
+			m.log.Infof("Presence: new %s, lost %s", idsForLog(gained), idsForLog(lost))
 			m.ev.fire(TagPresenceChange, protocol.ChangeData(gained, lost))
 		}
 		last = present
@@ -103,20 +104,40 @@ func (m *Master) presenceOf(state string) (body.Map, bool) {
 }
 
 // diff returns what is in now and not in before, and the reverse; both
-// sorted, never nil.
+// sorted, never nil. Through sets: at 10,000 minions a scan of one list
+// per id of the other was 10^8 steps each presence interval.
 func diff(before, now []string) (gained, lost []string) {
 	gained, lost = []string{}, []string{}
+	had := make(map[string]bool, len(before))
+	for _, b := range before {
+		had[b] = true
+	}
+	has := make(map[string]bool, len(now))
 	for _, n := range now {
-		if !slices.Contains(before, n) {
+		has[n] = true
+		if !had[n] {
 			gained = append(gained, n)
 		}
 	}
 	for _, b := range before {
-		if !slices.Contains(now, b) {
+		if !has[b] {
 			lost = append(lost, b)
 		}
 	}
 	slices.Sort(gained)
 	slices.Sort(lost)
 	return gained, lost
+}
+
+// logIDs is how many ids a presence line names; past it the line says
+// how many, and the event carries them all: a join storm made one line of
+// every id of thousands.
+const logIDs = 20
+
+// idsForLog names the ids, or the first logIDs and how many more.
+func idsForLog(ids []string) string {
+	if len(ids) <= logIDs {
+		return fmt.Sprint(ids)
+	}
+	return fmt.Sprintf("%v and %d more", ids[:logIDs], len(ids)-logIDs)
 }

@@ -27,6 +27,21 @@ func writeAtomic(dir, name string, data []byte, mode os.FileMode, replace bool) 
 	return nil
 }
 
+// writeDecided writes a key file a decision made: at once durable, or under
+// the store's group commit (Options.Commit).
+func (s *Store) writeDecided(dir, name string, data []byte, replace bool) error {
+	c := s.opts.Commit
+	err := fsutil.WriteFile(dir, name, data, fsutil.WriteOptions{Mode: keyFileMode, TempPrefix: tempPrefix,
+		NoReplace: !replace, NoSync: c != nil})
+	if err != nil {
+		return fmt.Errorf("pki: %w", err)
+	}
+	if c != nil {
+		c.Wrote()
+	}
+	return nil
+}
+
 // syncDir makes a rename or unlink in dir durable (fsutil.SyncDir).
 func syncDir(dir string) error {
 	if err := fsutil.SyncDir(dir); err != nil {

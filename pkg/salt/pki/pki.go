@@ -95,6 +95,11 @@ type Options struct {
 	// pending/ once this many keys wait there, and its join is refused as
 	// rejected (see ErrPendingFull). Zero or less: no bound, as in Salt.
 	MaxPendingKeys int
+	// Commit, when set, is the group commit of the key files a decision
+	// writes: they are written without an fsync each, and are durable once
+	// the caller has run Commit.Commit (the master deciding a join storm's
+	// thousands of keys makes one sync per batch, not two per key).
+	Commit *fsutil.Committer
 }
 
 // Store is the key store under one pki_dir. It is safe for concurrent use,
@@ -106,6 +111,14 @@ type Store struct {
 	// takes for a road stack (an autosign file ignored as insecure, expired
 	// autosign entries), which the road cannot log. Set it before use.
 	OnWarnings func(id string, warnings []error)
+}
+
+// WithCommit returns the store writing the key files of its decisions
+// under the group commit c (Options.Commit).
+func (s *Store) WithCommit(c *fsutil.Committer) *Store {
+	cp := *s
+	cp.opts.Commit = c
+	return &cp
 }
 
 // Open prepares pkiDir for use: the directory and its accepted/, pending/

@@ -114,7 +114,7 @@ func (s *Store) decide(id, pub, ver string) (Decision, error) {
 	data := encodeKeyFile(id, pub, ver)
 	if s.opts.OpenMode {
 		var d Decision
-		if err := writeAtomic(s.statusDir(raet.Accepted), id, data, keyFileMode, true); err != nil {
+		if err := s.writeDecided(s.statusDir(raet.Accepted), id, data, true); err != nil {
 			return d, err
 		}
 		d.Status, d.Reason = raet.Accepted, ReasonOpenMode
@@ -200,7 +200,7 @@ func (s *Store) decideNew(id string, data []byte) (Decision, error) {
 	} else if full, err := s.pendingFull(id, &d); err != nil || full {
 		return d, err
 	}
-	if err := writeAtomic(s.statusDir(to), id, data, keyFileMode, false); err != nil {
+	if err := s.writeDecided(s.statusDir(to), id, data, false); err != nil {
 		if errors.Is(err, errExists) {
 			return d, errRace
 		}

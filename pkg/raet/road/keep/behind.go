@@ -1,6 +1,8 @@
 package keep
 
 import (
+	"io/fs"
+	"os"
 	"sync"
 )
 
@@ -26,9 +28,12 @@ type behind struct {
 	cond  *sync.Cond // signalled when the queue drains
 	ops   map[string]behindOp
 	order []string
-	busy  bool          // the writer holds a batch
-	wake  chan struct{} // one pending wake-up for the writer
-	err   error         // the first error since the last report
+	busy  bool // the writer holds a batch
+	// inflight is the batch the writer holds: read from here, a file is
+	// what it will be once written, without waiting for the writer.
+	inflight map[string]behindOp
+	wake     chan struct{} // one pending wake-up for the writer
+	err      error         // the first error since the last report
 }
 
 type behindOp struct {
@@ -96,13 +101,13 @@ func (b *behind) run() {
 		for {
 			b.mu.Lock()
 			if len(b.ops) == 0 {
-				b.busy = false
+				b.busy, b.inflight = false, nil
 				b.cond.Broadcast()
 				b.mu.Unlock()
 				break
 			}
 			ops, order := b.ops, b.order
-			b.ops, b.order, b.busy = map[string]behindOp{}, nil, true
+			b.ops, b.order, b.busy, b.inflight = map[string]behindOp{}, nil, true, ops
 			b.mu.Unlock()
 			for _, path := range order {
 				if err := ops[path].do(path); err != nil {
@@ -133,6 +138,28 @@ func (k *Keep) remove(path string) error {
 		return k.behind.queue(path, behindOp{remove: true})
 	}
 	return removeFile(path)
+}
+
+// readBehind reads one file as the writes queued so far leave it: the
+// newest queued content of the path, without waiting for the writer (a
+// main's loop reads a role file at every join, and waiting there for a
+// join storm's queue of fsyncs was the loop's whole time), else the disk.
+func (k *Keep) readBehind(path string) ([]byte, error) {
+	if b := k.behind; b != nil {
+		b.mu.Lock()
+		op, ok := b.ops[path]
+		if !ok {
+			op, ok = b.inflight[path]
+		}
+		b.mu.Unlock()
+		if ok && op.remove {
+			return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+		}
+		if ok {
+			return op.data, nil
+		}
+	}
+	return os.ReadFile(path)
 }
 
 // settle waits for the writes behind before the keep's files are read.

@@ -85,8 +85,7 @@ func sameFieldSet(m body.Map, fields, merged []string) bool {
 // error matching fs.ErrNotExist; one that does not decode to a mapping with
 // string keys is a *FileError wrapping ErrMalformed.
 func (k *Keep) readMap(path string) (body.Map, error) {
-	k.settle()
-	b, err := os.ReadFile(path)
+	b, err := k.readBehind(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, err
