@@ -11,6 +11,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/road"
+	"github.com/saltraet/saltraet/pkg/salt/client"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 )
 
@@ -35,8 +36,22 @@ func largeText(n int) string {
 // echo is one job: publish test.echo of text to m1, wait for its return
 // and check it came back whole.
 func (p *jobPath) echo(text string) error {
+	return p.one("test.echo", text, text, 30*time.Second, func(r client.Return) error {
+		// The event has the arguments as Salt's has them, though our
+		// minion left them out of the return (the master keeps them).
+		args, _ := r.Data.Get("fun_args")
+		if l, _ := args.([]any); len(l) != 1 || l[0] != text {
+			return fmt.Errorf("the return event's fun_args are not the %d bytes sent", len(text))
+		}
+		return nil
+	})
+}
+
+// one publishes fun(arg) to m1 and waits for its one return, which must
+// be want and pass check (nil: no more to check).
+func (p *jobPath) one(fun, arg, want string, timeout time.Duration, check func(client.Return) error) error {
 	ctx := context.Background()
-	jid, minions, err := p.cli.Publish(ctx, "m1", "glob", "test.echo", []any{text}, job.CLIKwargs(true, false, ":", true))
+	jid, minions, err := p.cli.Publish(ctx, "m1", "glob", fun, []any{arg}, job.CLIKwargs(true, false, ":", true))
 	if err != nil {
 		return err
 	}
@@ -44,16 +59,15 @@ func (p *jobPath) echo(text string) error {
 		return fmt.Errorf("job %s went to %v", jid, minions)
 	}
 	n := 0
-	for r := range p.cli.Returns(ctx, jid, minions, 30*time.Second) {
+	for r := range p.cli.Returns(ctx, jid, minions, timeout) {
 		got, _ := r.Ret.(string)
-		if r.Missing != "" || got != text {
-			return fmt.Errorf("job %s: %s returned %d bytes, not the %d sent (%s)", jid, r.ID, len(got), len(text), r.Missing)
+		if r.Missing != "" || got != want {
+			return fmt.Errorf("job %s: %s returned %d bytes, want %d (%s)", jid, r.ID, len(got), len(want), r.Missing)
 		}
-		// The event has the arguments as Salt's has them, though our
-		// minion left them out of the return (the master keeps them).
-		args, _ := r.Data.Get("fun_args")
-		if l, _ := args.([]any); len(l) != 1 || l[0] != text {
-			return fmt.Errorf("job %s: the return event's fun_args are not the %d bytes sent", jid, len(text))
+		if check != nil {
+			if err := check(r); err != nil {
+				return fmt.Errorf("job %s: %v", jid, err)
+			}
 		}
 		n++
 	}

@@ -1,14 +1,10 @@
 package client_test
 
 import (
-	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/saltraet/saltraet/pkg/salt/job"
 )
 
 // Large messages come back whole through real daemons (real UDP and Unix
@@ -55,24 +51,5 @@ func TestLargeMessagesIntact(t *testing.T) {
 
 // run is a cmd.run of command on m1, whose return must be want.
 func (p *jobPath) run(command, want string) error {
-	ctx := context.Background()
-	jid, minions, err := p.cli.Publish(ctx, "m1", "glob", "cmd.run", []any{command}, job.CLIKwargs(true, false, ":", true))
-	if err != nil {
-		return err
-	}
-	if !slices.Equal(minions, []string{"m1"}) {
-		return fmt.Errorf("job %s went to %v", jid, minions)
-	}
-	n := 0
-	for r := range p.cli.Returns(ctx, jid, minions, 60*time.Second) {
-		got, _ := r.Ret.(string)
-		if r.Missing != "" || got != want {
-			return fmt.Errorf("job %s: %s returned %d bytes, want %d (%s)", jid, r.ID, len(got), len(want), r.Missing)
-		}
-		n++
-	}
-	if n != 1 {
-		return fmt.Errorf("job %s: %d returns", jid, n)
-	}
-	return nil
+	return p.one("cmd.run", command, want, 60*time.Second, nil)
 }
