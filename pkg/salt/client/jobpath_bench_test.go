@@ -189,15 +189,18 @@ func BenchmarkJobPath(b *testing.B) {
 // from one salt command's client (its publishes one after the other, the
 // returns of each followed while the next is published) or from several
 // (each its own client, as many salt processes would be; every client
-// hears every event, as Salt's do). It reports jobs/s.
+// hears every event, as Salt's do). It reports jobs/s. The variants
+// without the job cache (job_cache: False) show the cache's share.
 func BenchmarkJobPathPipelined(b *testing.B) {
-	for _, clients := range []int{1, 4} {
-		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) { pipelined(b, clients, 16) })
+	for _, c := range []struct{ name, extra string }{{"", ""}, {"no_job_cache/", "job_cache: False\n"}} {
+		for _, clients := range []int{1, 4} {
+			b.Run(fmt.Sprintf("%sclients=%d", c.name, clients), func(b *testing.B) { pipelined(b, c.extra, clients, 16) })
+		}
 	}
 }
 
-func pipelined(b *testing.B, clients, inflight int) {
-	p := startJobPath(b, "")
+func pipelined(b *testing.B, masterExtra string, clients, inflight int) {
+	p := startJobPath(b, masterExtra)
 	clis := []*client.LocalClient{p.cli}
 	for len(clis) < clients {
 		cli, err := client.New(client.Config{SockDir: p.cfg.SockDir, Key: p.key, User: "root",
