@@ -83,13 +83,14 @@ func (j *keyJudge) decideWith(store *pki.Store, role, verhex, pubhex string) (ra
 	var fe *pki.FileError
 	switch {
 	case errors.As(err, &fe):
-		j.stats.Add("key_file_error")
+		// Said before counted: whoever sees the count sees the line.
 		j.setBroken(role, err)
 		j.note(role, logrus.ErrorLevel, fmt.Sprintf("Refusing minion %s: %v; repair the file, or delete it with salt-key-raet -d %s "+
 			"and accept the key the minion shows next", role, err, role))
+		j.stats.Add("key_file_error")
 	case err != nil:
-		j.stats.Add("key_error")
 		j.note(role, logrus.ErrorLevel, fmt.Sprintf("Refusing minion %s: %v", role, err))
+		j.stats.Add("key_error")
 	case d.Reason == pki.ReasonPendingFull: // said, paced, by warn
 	case d.Status == raet.Rejected:
 		j.note(role, logrus.WarnLevel, fmt.Sprintf("Refusing minion %s: %s", role, d.Reason))
