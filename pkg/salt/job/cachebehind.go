@@ -16,18 +16,23 @@ import (
 // sees part of one); what changes is when it appears: at most one batch
 // after it was queued, which Flush waits for. The goroutine waits on a
 // channel while nothing is queued: an idle cache costs nothing.
+//
+// A write someone waits for (DoFirst: a job's files, before the salt
+// command is answered) goes ahead of the writes nobody waits for (Do: the
+// returns): with 5,000 minions, a job published right after another
+// otherwise waited behind the 5,000 return files of the one before, and
+// its salt command, answered late, found more of the job's events than it
+// keeps before it follows the job.
 type Behind struct {
 	c       *Cache
 	onError func(error)
 	wake    chan struct{} // one token: writes are queued
 	done    chan struct{} // closed when the goroutine has ended
 
-	mu      sync.Mutex
-	cond    *sync.Cond // broadcast after each batch
-	ops     []behindOp
-	queued  uint64 // sequence number of the last op queued
-	written uint64 // every op up to this one was made
-	closed  bool
+	mu     sync.Mutex
+	first  []behindOp // queued with DoFirst: made before the next of ops
+	ops    []behindOp // queued with Do
+	closed bool
 }
 
 type behindOp struct {
@@ -40,24 +45,39 @@ type behindOp struct {
 // Close it to make what is queued and end it.
 func (c *Cache) WriteBehind(onError func(error)) *Behind {
 	b := &Behind{c: c, onError: onError, wake: make(chan struct{}, 1), done: make(chan struct{})}
-	b.cond = sync.NewCond(&b.mu)
 	go b.run()
 	return b
 }
 
 // Do queues write, made with the cache after every write queued before
-// it; after, when set, is called with its outcome on the writer's
-// goroutine (to answer whoever waits for the files to be there). Once
-// Close has begun the write is made at once, on the caller's goroutine.
+// it with Do or DoFirst; after, when set, is called with its outcome on
+// the writer's goroutine. Once Close has begun the write is made at once,
+// on the caller's goroutine.
 func (b *Behind) Do(write func(*Cache) error, after func(error)) {
+	b.queue(behindOp{write, after}, false)
+}
+
+// DoFirst is Do for a write someone waits for (after answers them): it is
+// made after the writes queued with DoFirst before it and the one being
+// made, ahead of the writes queued with Do that are still waiting. A
+// write that must follow it (a return to the job whose files it writes)
+// is queued after it, with Do, and so still comes after it.
+func (b *Behind) DoFirst(write func(*Cache) error, after func(error)) {
+	b.queue(behindOp{write, after}, true)
+}
+
+func (b *Behind) queue(op behindOp, first bool) {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
-		b.finish(behindOp{write, after}, write(b.c))
+		b.finish(op, op.write(b.c))
 		return
 	}
-	b.ops = append(b.ops, behindOp{write, after})
-	b.queued++
+	if first {
+		b.first = append(b.first, op)
+	} else {
+		b.ops = append(b.ops, op)
+	}
 	b.mu.Unlock()
 	select {
 	case b.wake <- struct{}{}:
@@ -65,33 +85,48 @@ func (b *Behind) Do(write func(*Cache) error, after func(error)) {
 	}
 }
 
-// run makes the queued writes, a batch at a time, until Close.
+// run makes the queued writes, a batch at a time, until Close. Before
+// each write of the batch it makes the writes queued with DoFirst
+// meanwhile.
 func (b *Behind) run() {
 	defer close(b.done)
 	var batch []behindOp
 	for {
 		b.mu.Lock()
-		for len(b.ops) == 0 && !b.closed {
+		for len(b.ops) == 0 && len(b.first) == 0 && !b.closed {
 			b.mu.Unlock()
 			<-b.wake
 			b.mu.Lock()
 		}
-		if len(b.ops) == 0 { // closed and drained
+		if len(b.ops) == 0 && len(b.first) == 0 { // closed and drained
 			b.mu.Unlock()
 			return
 		}
 		batch, b.ops = b.ops, batch[:0]
-		upTo := b.queued
 		b.mu.Unlock()
+		b.makeFirst()
 		for i, op := range batch {
+			b.makeFirst()
 			b.finish(op, op.write(b.c))
 			batch[i] = behindOp{}
 		}
 		b.c.CommitSoon()
+	}
+}
+
+// makeFirst makes the writes queued with DoFirst, until none is left.
+func (b *Behind) makeFirst() {
+	for {
 		b.mu.Lock()
-		b.written = upTo
-		b.cond.Broadcast()
+		first := b.first
+		b.first = nil
 		b.mu.Unlock()
+		if len(first) == 0 {
+			return
+		}
+		for _, op := range first {
+			b.finish(op, op.write(b.c))
+		}
 	}
 }
 
@@ -105,13 +140,13 @@ func (b *Behind) finish(op behindOp, err error) {
 }
 
 // Flush returns once every write queued before it was made (not yet
-// synced: Cache.Commit waits for that).
+// synced: Cache.Commit waits for that). It queues a write of nothing
+// behind them and waits for it: the writes queued with DoFirst before it
+// are made before the next write queued with Do, so before it.
 func (b *Behind) Flush() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for seq := b.queued; b.written < seq; {
-		b.cond.Wait()
-	}
+	done := make(chan struct{})
+	b.Do(func(*Cache) error { return nil }, func(error) { close(done) })
+	<-done
 }
 
 // Close makes every queued write and ends the goroutine; later writes are

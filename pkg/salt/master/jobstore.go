@@ -62,8 +62,9 @@ func (s *jobStore) prep() (string, error) {
 
 // saveLoad keeps a job's load and minions; prepared says prep gave the jid
 // just now (its directory is there, its files are not), nocache that its
-// returns are not kept. The files are written behind the caller; stored
-// is called once they are (with a failure to write them), on the
+// returns are not kept. The files are written behind the caller, ahead of
+// the returns waiting to be written (job.Behind.DoFirst); stored is called
+// once they are (with a failure to write them), on the
 // writer's goroutine, or at once without a job cache.
 func (s *jobStore) saveLoad(jid string, load body.Map, minions []string, prepared, nocache bool, stored func(error)) {
 	s.remember(jid, minions, prepared && nocache)
@@ -71,9 +72,9 @@ func (s *jobStore) saveLoad(jid string, load body.Map, minions []string, prepare
 	case !s.on:
 		stored(nil)
 	case prepared:
-		s.behind.Do(func(c *job.Cache) error { return c.SavePrepared(jid, nocache, load, minions) }, stored)
+		s.behind.DoFirst(func(c *job.Cache) error { return c.SavePrepared(jid, nocache, load, minions) }, stored)
 	default:
-		s.behind.Do(func(c *job.Cache) error { return c.SaveLoad(jid, load, minions) }, stored)
+		s.behind.DoFirst(func(c *job.Cache) error { return c.SaveLoad(jid, load, minions) }, stored)
 	}
 }
 
