@@ -128,5 +128,10 @@ type LocalClient struct {
 	streams streams // raw event streams (stream.go)
 }
 
-// maxBacklog bounds the events kept for one job nobody watches yet.
-const maxBacklog = 10000
+// maxBacklog bounds the events kept for one job nobody watches yet: a job
+// brings two events per minion (delivered, ret), and its publish's reply,
+// which says whom to watch, may come after all of them when the master is
+// busy; 10,000 dropped the last returns of a job to 5,000 minions, and
+// the salt command then waited out its timeout. This is 50,000 minions'
+// worth (~100 bytes each for a test.ping).
+const maxBacklog = 100000
