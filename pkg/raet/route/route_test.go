@@ -584,9 +584,16 @@ func TestRunStackStops(t *testing.T) {
 // counted and reported: the router itself never waits for it, and other
 // yards are still served.
 func TestStuckYard(t *testing.T) {
+	t.Run("default", func(t *testing.T) { testStuckYard(t, 0, route.Outbox) })
+	t.Run("configured", func(t *testing.T) { testStuckYard(t, 64, 64) })
+}
+
+// testStuckYard floods a yard that does not read: its outbox fills to the
+// bound and no further, and what is dropped is reported.
+func testStuckYard(t *testing.T, outbox, bound int) {
 	solo := newHost(t, "", false)
 	var full atomic.Uint64
-	r := route.New(route.Config{Lane: solo.lane, Estate: "solo", OnUndeliverable: func(_ route.Message, err error) {
+	r := route.New(route.Config{Lane: solo.lane, Estate: "solo", Outbox: outbox, OnUndeliverable: func(_ route.Message, err error) {
 		if errors.Is(err, route.ErrOutboxFull) {
 			full.Add(1)
 		}
@@ -607,6 +614,9 @@ func TestStuckYard(t *testing.T) {
 	st := r.Stats()
 	if st["lane_outbox_full"] == 0 || st["lane_outbox_full"] != full.Load() {
 		t.Errorf("%d dropped as the outbox was full, %d reported; want some, all reported", st["lane_outbox_full"], full.Load())
+	}
+	if q := r.Depths().Queued; q != bound {
+		t.Errorf("%d messages wait in the outbox, want the bound %d", q, bound)
 	}
 	if st["lane_forwarded"]+st["lane_outbox_full"] != n {
 		t.Errorf("forwarded %d + dropped %d != %d sent", st["lane_forwarded"], st["lane_outbox_full"], n)

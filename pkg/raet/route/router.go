@@ -52,7 +52,8 @@ const (
 	ViaLocal = "local"
 )
 
-// Outbox is how many messages may wait in the router for one yard, beyond
+// Outbox is how many messages may wait in the router for one yard (unless
+// Config.Outbox says otherwise), beyond
 // what the lane stack itself queues (lane.YardQueue). The lane makes its
 // senders wait for a yard that reads slowly; the router must not, or one
 // stuck yard would stop the road and every other yard. Past this bound the
@@ -97,6 +98,11 @@ type Config struct {
 	// Policy restricts who may send what; nil takes everything the rules
 	// above let through.
 	Policy *Policy
+	// Outbox bounds the messages waiting in the router for one yard; zero
+	// is Outbox. A master's event yards need more: a job to N minions
+	// fires two events per minion within seconds, and a salt command
+	// starved of CPU on a busy host reads them late.
+	Outbox int
 	// OnUndeliverable hears of every message dropped or that failed to be
 	// forwarded, with why: a *Refusal when the Policy dropped it. It is
 	// called on whichever goroutine found out (the router's, Send's
@@ -135,6 +141,9 @@ func New(cfg Config) *Router {
 	r := &Router{cfg: cfg, estate: cfg.Estate, yard: cfg.Yard,
 		handlers: map[string]func(Message){}, stats: map[string]uint64{},
 		outboxes: map[string]*outbox{}, wake: make(chan struct{}, 1)}
+	if r.cfg.Outbox <= 0 {
+		r.cfg.Outbox = Outbox
+	}
 	if r.estate == "" && cfg.Road != nil {
 		r.estate = cfg.Road.Name()
 	}

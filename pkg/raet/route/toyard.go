@@ -35,9 +35,9 @@ func (r *Router) toYard(m Message, yard string) error {
 		r.outboxes[yard] = ob
 		go r.deliver(yard, ob)
 	}
-	if len(ob.queue) >= Outbox {
+	if len(ob.queue) >= r.cfg.Outbox {
 		r.mu.Unlock()
-		return r.drop("lane_outbox_full", m, fmt.Errorf("%w %s (%d)", ErrOutboxFull, yard, Outbox))
+		return r.drop("lane_outbox_full", m, fmt.Errorf("%w %s (%d)", ErrOutboxFull, yard, r.cfg.Outbox))
 	}
 	ob.queue = append(ob.queue, m)
 	r.stats["lane_forwarded"]++

@@ -116,10 +116,18 @@ func (m *Master) openLane() error {
 		return fmt.Errorf("manor yard in sock_dir %s: %w", m.cfg.SockDir, err)
 	}
 	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,
-		Policy: m.policy(), OnUndeliverable: m.undeliverable})
+		Policy: m.policy(), OnUndeliverable: m.undeliverable, Outbox: eventOutbox})
 	m.ev = &eventer{estate: m.estate, yard: protocol.YardManor, send: m.router.Send, subs: map[string]bool{}}
 	return nil
 }
+
+// eventOutbox is how many messages may wait for one of the master's yards:
+// a job to 5,000 minions fires 10,000 events in a few seconds, and with
+// route.Outbox (1,024) a salt command starved of CPU for a moment was
+// unsubscribed and waited out its timeout. Salt's own event publisher
+// buffers each subscriber without a bound; this is two events for each
+// of 32,768 minions, tens of MB for a yard that never reads.
+const eventOutbox = 1 << 16
 
 // handle gives the router the master's handlers.
 func (m *Master) handle() {
