@@ -2,7 +2,10 @@ package master
 
 import (
 	"context"
+	"errors"
 	"net/netip"
+	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,7 +42,15 @@ func newRestartable(t *testing.T, id string) *restartable {
 func (r *restartable) start() {
 	t := r.t
 	t.Helper()
-	conn, err := road.ListenUDP(r.addr.String())
+	// The last stack's socket is closed, but Go closes its descriptor only
+	// once its reader has woken from the read: the port may still be
+	// bound for a moment on a busy machine.
+	var conn road.Conn
+	var err error
+	eventually(t, "the port "+r.addr.String()+" free again", func() bool {
+		conn, err = road.ListenUDP(r.addr.String())
+		return !errors.Is(err, syscall.EADDRINUSE)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,6 +171,12 @@ func TestPublishWaitsForAllow(t *testing.T) {
 	eventually(t, "the master to know m1, not allowed", func() bool {
 		allowed, known := tm.m.estatesOf("m1")
 		return known && len(allowed) == 0
+	})
+	// The road knows m1 as soon as its join is pended; its key file is
+	// written by the decider after that.
+	eventually(t, "m1's key pending in the key store", func() bool {
+		ids, err := tm.m.Store().ListStatus(raet.Pending)
+		return err == nil && slices.Contains(ids, "m1")
 	})
 	if err := tm.m.Store().Accept("m1"); err != nil {
 		t.Fatal(err)
