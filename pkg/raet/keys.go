@@ -57,6 +57,9 @@ func shorten(s string) string {
 // only the 32-byte seed (sighex); the verify key is derived from it.
 type Signer struct {
 	priv voi.PrivateKey
+	// signed counts the signatures made: what a road packet costs is
+	// counted against the crypto it needs (one signature per packet).
+	signed atomic.Uint64
 }
 
 // NewSigner makes a signer from a 32-byte seed, raw or hex.
@@ -91,7 +94,13 @@ func (s *Signer) VerHex() string { return hex.EncodeToString(s.VerKey()) }
 
 // Sign returns the 64-byte detached signature of msg, the same bytes as
 // libsodium's crypto_sign_detached.
-func (s *Signer) Sign(msg []byte) []byte { return voi.Sign(s.priv, msg) }
+func (s *Signer) Sign(msg []byte) []byte {
+	s.signed.Add(1)
+	return voi.Sign(s.priv, msg)
+}
+
+// Signatures is how many signatures s has made.
+func (s *Signer) Signatures() uint64 { return s.signed.Load() }
 
 // verifyOptions accept what libsodium's crypto_sign_verify_detached accepts
 // (canonical S, R and A, no small-order A, the cofactorless equation) with one
@@ -109,6 +118,7 @@ var verifyOptions = &voi.Options{Verify: &voi.VerifyOptions{
 type Verifier struct {
 	key      [KeySize]byte
 	expanded *voi.ExpandedPublicKey
+	verified atomic.Uint64 // verifications made, good or bad
 }
 
 // NewVerifier makes a verifier from a 32-byte verify key, raw or hex. A key
@@ -126,6 +136,9 @@ func NewVerifier(key []byte) (*Verifier, error) {
 	return &Verifier{key: k, expanded: x}, nil
 }
 
+// Verifications is how many signatures v has checked.
+func (v *Verifier) Verifications() uint64 { return v.verified.Load() }
+
 // Key returns the 32-byte verify key.
 func (v *Verifier) Key() []byte { return v.key[:] }
 
@@ -137,6 +150,7 @@ func (v *Verifier) Verify(msg, sig []byte) bool {
 	if len(sig) != SignatureSize {
 		return false
 	}
+	v.verified.Add(1)
 	return voi.VerifyExpandedWithOptions(v.expanded, msg, sig, verifyOptions)
 }
 

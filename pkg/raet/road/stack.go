@@ -404,6 +404,34 @@ func (s *Stack) Transmit(m body.Map, uid uint32, timeout time.Duration) *Deliver
 	return d
 }
 
+// TransmitNamed is Transmit to the remote of that name, and only when it
+// is allowed now: otherwise ErrUnknownRemote or ErrNotAllowed comes back at
+// once, and the message is neither sent nor kept for an allow on its way.
+// It is one trip to the loop where UID, Remotes and Transmit were three (a
+// minion's every return), and the remote cannot change between the look
+// and the send.
+func (s *Stack) TransmitNamed(m body.Map, name string, timeout time.Duration) (*Delivery, error) {
+	o, finish := delivery.New()
+	var refused error
+	if err := s.do(func(c *core) {
+		r := c.byName[name]
+		switch {
+		case r == nil:
+			refused = ErrUnknownRemote
+		case r.Allowed != Yes:
+			refused = ErrNotAllowed
+		default:
+			c.message(r, m, timeout, finish)
+		}
+	}); err != nil {
+		return nil, err
+	}
+	if refused != nil {
+		return nil, refused
+	}
+	return &Delivery{o}, nil
+}
+
 // UID returns the uid of the remote with the given name.
 func (s *Stack) UID(name string) (uint32, bool) {
 	var uid uint32

@@ -8,6 +8,8 @@
 // client<uuid18>, which sends publishes and gets the master's replies, and
 // event<uuid18>, which subscribes to the master's events as soon as it is
 // made, so that no event of a job published afterwards can be missed.
+// Publishes made at once from several goroutines open more client yards,
+// one per publish waiting for its reply (pubyards.go).
 // Events that arrive for a job before the master's reply (the two come on
 // different yards, in no fixed order) are kept until the job is watched.
 //
@@ -105,21 +107,27 @@ type Config struct {
 }
 
 // LocalClient publishes jobs and follows their returns. Its methods may be
-// called from several goroutines; publishes are sent one at a time.
+// called from several goroutines; each publish waiting for its reply holds
+// a client yard of its own.
 type LocalClient struct {
 	cfg      Config
 	log      logrus.FieldLogger
-	cli, evt *lane.Stack
+	cli, evt *lane.Stack // the first client yard, and the event yard
+	ctx      context.Context
 	cancel   context.CancelFunc
 	done     sync.WaitGroup
 
-	pubMu sync.Mutex // one publish, and so one reply, at a time
+	// idle holds the client yards no publish or presence request waits
+	// on (one request, and so one reply, at a time on each); yards counts
+	// those open (pubyards.go).
+	idle chan *lane.Stack
 
 	mu       sync.Mutex
 	watches  map[string]*watch // by jid
 	backlog  map[string][]Event
 	claimed  map[string]bool // jids published and not yet watched
 	pending  int             // publishes waiting for their reply
+	yards    int             // client yards open
 	dropped  uint64
 	closed   bool
 	curKey   string // the access key, read again after a restart

@@ -58,7 +58,10 @@ func New(cfg Config) (*LocalClient, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c.cancel = cancel
+	c.ctx, c.cancel = ctx, cancel
+	c.idle = make(chan *lane.Stack, maxPubYards)
+	c.idle <- c.cli
+	c.yards = 1
 	for _, s := range []*lane.Stack{c.cli, c.evt} {
 		c.done.Add(1)
 		go func() {
@@ -126,7 +129,7 @@ func (c *LocalClient) Close() error {
 		c.mu.Unlock()
 		return nil
 	}
-	c.closed = true
+	c.closed = true // no yard opens from now (openYard)
 	c.mu.Unlock()
 	c.cancel()
 	c.done.Wait()

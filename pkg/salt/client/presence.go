@@ -20,20 +20,24 @@ func (c *LocalClient) Presence(ctx context.Context, state string) (body.Map, err
 	if state != "" && !presenceStates[state] {
 		return nil, fmt.Errorf("unknown presence state %q (available, present, joined, allowed, alived, reaped, joining)", state)
 	}
-	req := protocol.PresenceRequest(c.cli.Name(), state)
+	// The reply comes on the client yard, as a publish's does: one
+	// request at a time on each.
+	y, err := c.takeYard(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.giveYard(y)
+	req := protocol.PresenceRequest(y.Name(), state)
 	_, key := protocol.PresenceState(req)
-	// The reply comes on the client yard, as a publish's does: one at a time.
-	c.pubMu.Lock()
-	defer c.pubMu.Unlock()
-	c.drainReplies()
-	if err := c.cli.Transmit(req, protocol.YardManor).Err(); err != nil {
+	drainReplies(y)
+	if err := y.Transmit(req, protocol.YardManor).Err(); err != nil {
 		return nil, sendError(err, c.manorPath())
 	}
 	timer := c.cfg.Clock.NewTimer(c.cfg.ReplyTimeout)
 	defer timer.Stop()
 	for {
 		select {
-		case r := <-c.cli.Receive():
+		case r := <-y.Receive():
 			if tag, _ := protocol.EventTag(r.Body); tag != protocol.TagPresencePresent {
 				c.log.Debugf("dropping a message on the client yard while waiting for presence: %v", r.Body.Keys())
 				continue
@@ -54,7 +58,7 @@ func (c *LocalClient) Presence(ctx context.Context, state string) (body.Map, err
 			return nil, fmt.Errorf("%w to a presence request within %v", ErrNoReply, c.cfg.ReplyTimeout)
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-c.cli.Stopped():
+		case <-y.Stopped():
 			return nil, ErrClosed
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/lane"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
@@ -31,19 +32,23 @@ func (c *LocalClient) Publish(ctx context.Context, tgt any, tgtType string, fun 
 // (the returners of --return) and JID too. Key and User are the
 // client's.
 func (c *LocalClient) PublishJob(ctx context.Context, p job.Publish) (string, []string, error) {
-	c.pubMu.Lock()
-	defer c.pubMu.Unlock()
-	jid, minions, err := c.publish(ctx, p)
+	y, err := c.takeYard(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	defer c.giveYard(y)
+	jid, minions, err := c.publish(ctx, y, p)
 	if isAuthError(err) && c.readKey() {
 		c.log.Debugf("publishing again with the master's new access key")
-		jid, minions, err = c.publish(ctx, p)
+		jid, minions, err = c.publish(ctx, y, p)
 	}
 	return jid, minions, err
 }
 
-// publish sends one publish and waits for its reply; c.pubMu is held.
-func (c *LocalClient) publish(ctx context.Context, p job.Publish) (string, []string, error) {
-	c.drainReplies()
+// publish sends one publish from yard y, which it holds, and waits for
+// its reply.
+func (c *LocalClient) publish(ctx context.Context, y *lane.Stack, p job.Publish) (string, []string, error) {
+	drainReplies(y)
 	p.Key, p.User = c.key(), c.cfg.User
 	load := job.PublishLoad(p)
 	if !c.beginPublish() {
@@ -51,18 +56,18 @@ func (c *LocalClient) publish(ctx context.Context, p job.Publish) (string, []str
 	}
 	defer c.endPublish()
 	c.log.Debugf("publishing %v to %v (%s)", p.Fun, p.Tgt, p.TgtType)
-	if err := c.cli.Transmit(protocol.PublishRequest(c.cli.Name(), load), protocol.YardManor).Err(); err != nil {
+	if err := y.Transmit(protocol.PublishRequest(y.Name(), load), protocol.YardManor).Err(); err != nil {
 		return "", nil, sendError(err, c.manorPath())
 	}
-	return c.awaitReply(ctx, p.Fun)
+	return c.awaitReply(ctx, y, p.Fun)
 }
 
-// drainReplies drops what waits on the client yard: a reply to an earlier
-// publish that gave up waiting is not this one's.
-func (c *LocalClient) drainReplies() {
+// drainReplies drops what waits on a client yard: a reply to an earlier
+// request that gave up waiting is not this one's.
+func drainReplies(y *lane.Stack) {
 	for {
 		select {
-		case <-c.cli.Receive():
+		case <-y.Receive():
 		default:
 			return
 		}
@@ -97,13 +102,13 @@ func (c *LocalClient) endPublish() {
 	}
 }
 
-// awaitReply waits for the master's reply to a publish of fun.
-func (c *LocalClient) awaitReply(ctx context.Context, fun any) (string, []string, error) {
+// awaitReply waits on yard y for the master's reply to a publish of fun.
+func (c *LocalClient) awaitReply(ctx context.Context, y *lane.Stack, fun any) (string, []string, error) {
 	timer := c.cfg.Clock.NewTimer(c.cfg.ReplyTimeout)
 	defer timer.Stop()
 	for {
 		select {
-		case r := <-c.cli.Receive():
+		case r := <-y.Receive():
 			ret, ok := protocol.Return(r.Body)
 			if !ok {
 				c.log.Warnf("a message from %s on the client yard with no return: %v", r.From, r.Body.Keys())
@@ -124,7 +129,7 @@ func (c *LocalClient) awaitReply(ctx context.Context, fun any) (string, []string
 			return "", nil, fmt.Errorf("%w within %v", ErrNoReply, c.cfg.ReplyTimeout)
 		case <-ctx.Done():
 			return "", nil, ctx.Err()
-		case <-c.cli.Stopped():
+		case <-y.Stopped():
 			return "", nil, ErrClosed
 		}
 	}

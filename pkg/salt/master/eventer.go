@@ -38,11 +38,18 @@ type eventer struct {
 
 	mu   sync.Mutex
 	subs map[string]bool // yard names
+	// sorted is subs' names in order, made again after a change: every
+	// event (four per job) went through a sort of the map's keys.
+	// Callers share it, read only; a change makes a new slice.
+	sorted []string
 }
 
 func (e *eventer) subscribe(yard string) {
 	e.mu.Lock()
-	e.subs[yard] = true
+	if !e.subs[yard] {
+		e.subs[yard] = true
+		e.sorted = nil
+	}
 	e.mu.Unlock()
 }
 
@@ -51,14 +58,21 @@ func (e *eventer) unsubscribe(yard string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	was := e.subs[yard]
-	delete(e.subs, yard)
+	if was {
+		delete(e.subs, yard)
+		e.sorted = nil
+	}
 	return was
 }
 
+// subscribers lists the subscribed yards in order (shared: read only).
 func (e *eventer) subscribers() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return slices.Sorted(maps.Keys(e.subs))
+	if e.sorted == nil && len(e.subs) > 0 {
+		e.sorted = slices.Sorted(maps.Keys(e.subs))
+	}
+	return e.sorted
 }
 
 // fire sends the event (protocol.Event) to each subscriber, and to the

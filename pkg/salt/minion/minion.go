@@ -298,14 +298,16 @@ func (m *Minion) stopRoad() {
 // sendToMaster transmits a message to the master of that estate name, if
 // the road has a session with it now.
 func (m *Minion) sendToMaster(master string, msg body.Map) (*road.Delivery, error) {
-	uid, ok := m.road.UID(master)
-	if !ok {
+	d, err := m.road.TransmitNamed(msg, master, m.o.returnTimeout)
+	switch {
+	case errors.Is(err, road.ErrUnknownRemote):
 		return nil, fmt.Errorf("%w: %s is not joined", errNotNow, master)
-	}
-	if st, ok := m.road.Remotes()[uid]; !ok || st.Allowed != road.Yes {
+	case errors.Is(err, road.ErrNotAllowed):
 		return nil, fmt.Errorf("%w: %s", errNotNow, master)
+	case err != nil:
+		return nil, err
 	}
-	return m.road.Transmit(msg, uid, m.o.returnTimeout), nil
+	return d, nil
 }
 
 // onPublish takes a job a master published (share fun): the policy lets

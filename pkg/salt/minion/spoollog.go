@@ -30,6 +30,13 @@ const (
 // of delivered returns is rewritten to the returns still waiting.
 const spoolLogCompact = 1 << 20
 
+// spoolLogEmptyAt is the size from which a log with no return waiting is
+// emptied; below it the delivery is appended like any other. Emptying the
+// file at each delivery (a truncate, a close, and an open at the next
+// return) cost a minion answering one job at a time three syscalls per job
+// where the record costs one write.
+const spoolLogEmptyAt = 64 << 10
+
 // spoolLog keeps a spool's returns in one file, so that a return costs an
 // append and its delivery another, where a file per return made an inode
 // and removed it again (and a filesystem that must skip recently freed
@@ -38,9 +45,10 @@ const spoolLogCompact = 1 << 20
 // CRC-32 of kind and rest (4 bytes), then the rest: the jid's length (1
 // byte), the jid and, for a return, the message. Reading stops at the
 // first record that is cut short or does not match its CRC (a crash in
-// the middle of an append), and drops it. Once no return waits the file
-// is emptied (truncated, not removed) and closed; past spoolLogCompact of
-// mostly delivered records it is rewritten to those that wait.
+// the middle of an append), and drops it. Once no return waits and the
+// file has grown to spoolLogEmptyAt it is emptied (truncated, not
+// removed) and closed; past spoolLogCompact of mostly delivered records
+// it is rewritten to those that wait.
 type spoolLog struct {
 	path   string
 	commit *fsutil.Committer // nil: each append synced
@@ -196,7 +204,8 @@ func (l *spoolLog) read(jid string) ([]byte, error) {
 }
 
 // done records the delivery of jid's return: the file emptied once no
-// return waits, rewritten once it is mostly delivered records.
+// return waits and it has grown to spoolLogEmptyAt, rewritten once it is
+// mostly delivered records.
 func (l *spoolLog) done(jid string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -204,7 +213,7 @@ func (l *spoolLog) done(jid string) error {
 		return nil
 	}
 	l.drop(jid)
-	if len(l.live) == 0 {
+	if len(l.live) == 0 && l.size >= spoolLogEmptyAt {
 		return l.emptyLocked()
 	}
 	if err := l.appendLocked(spoolRecord(spoolRecDone, jid, nil)); err != nil {

@@ -33,8 +33,8 @@ func spooledOnDisk(t *testing.T, dir string) map[string]body.Map {
 }
 
 // The log: returns put are read back, by this run and the next; delivered
-// ones are recorded so; replaced ones read as the last; the file is
-// emptied when nothing waits.
+// ones are recorded so; replaced ones read as the last; nothing waits in
+// the next run once all are delivered.
 func TestSpoolLog(t *testing.T) {
 	dir := t.TempDir()
 	l, problem, err := openSpoolLog(dir)
@@ -74,8 +74,56 @@ func TestSpoolLog(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	l.close()
+	if l, _, err = openSpoolLog(dir); err != nil || len(l.jids()) != 0 {
+		t.Fatalf("all delivered, the next run holds %v (%v)", l.jids(), err)
+	}
 	if fi, err := os.Stat(l.path); err != nil || fi.Size() != 0 {
-		t.Errorf("nothing waits, and the log is %v (%v)", fi.Size(), err)
+		t.Errorf("nothing waits at the start, and the log is %v (%v)", fi.Size(), err)
+	}
+	l.close()
+}
+
+// Returns delivered one at a time (nothing else waiting) are recorded
+// delivered, not emptied each time, until the log reaches spoolLogEmptyAt:
+// then it is emptied, so it never grows much past that.
+func TestSpoolLogEmptiedAtSize(t *testing.T) {
+	dir := t.TempDir()
+	l, _, err := openSpoolLog(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := make([]byte, 1000)
+	emptied := 0
+	var last int64
+	for i := range 300 {
+		jid := fmt.Sprintf("2026010100%010d", i)
+		if err := l.put(jid, msg); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.done(jid); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(l.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case fi.Size() > spoolLogEmptyAt+2*int64(len(msg)):
+			t.Fatalf("after %d returns the log is %d bytes", i+1, fi.Size())
+		case fi.Size() == 0:
+			emptied++
+		case fi.Size() <= last:
+			t.Fatalf("return %d delivered: the log went from %d to %d bytes, not emptied", i, last, fi.Size())
+		}
+		last = fi.Size()
+	}
+	if emptied == 0 || emptied > 300*1050/spoolLogEmptyAt {
+		t.Errorf("emptied %d times in 300 returns of 1 kB", emptied)
+	}
+	l.close()
+	if l, _, err = openSpoolLog(dir); err != nil || len(l.jids()) != 0 {
+		t.Fatalf("all delivered, the next run holds %v (%v)", l.jids(), err)
 	}
 	l.close()
 }

@@ -96,12 +96,51 @@ func StampedEvent(data body.Map, now time.Time) body.Map {
 
 // IsoStamp is datetime.utcnow().isoformat(): microseconds, no zone, and no
 // fraction at all when the microseconds are zero.
+// Every event the master fires is stamped (three per job), so the digits
+// are written here rather than by time.Format, which parses its layout at
+// each call.
 func IsoStamp(t time.Time) string {
 	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 1 || year > 9999 {
+		return isoStampFormat(t)
+	}
+	hour, minute, sec := t.Clock()
+	micro := t.Nanosecond() / 1000
+	var b [26]byte
+	digits(b[0:4], year)
+	b[4] = '-'
+	digits(b[5:7], int(month))
+	b[7] = '-'
+	digits(b[8:10], day)
+	b[10] = 'T'
+	digits(b[11:13], hour)
+	b[13] = ':'
+	digits(b[14:16], minute)
+	b[16] = ':'
+	digits(b[17:19], sec)
+	if micro == 0 {
+		return string(b[:19])
+	}
+	b[19] = '.'
+	digits(b[20:26], micro)
+	return string(b[:])
+}
+
+// isoStampFormat is IsoStamp by time.Format, for years outside 1–9999.
+func isoStampFormat(t time.Time) string {
 	if t.Nanosecond()/1000 == 0 {
 		return t.Format("2006-01-02T15:04:05")
 	}
 	return t.Format("2006-01-02T15:04:05.000000")
+}
+
+// digits writes n in decimal into all of b, zero-padded on the left.
+func digits(b []byte, n int) {
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
 }
 
 // ReservedEventTag reports whether the minion id may not fire tag, one of

@@ -67,6 +67,11 @@ type Manor struct {
 	// Noise fires events of another job, with returns from the same
 	// minions, and a presence event before each reply.
 	Noise bool
+	// ReplyAfter holds the replies to the first publishes until that many
+	// were received, then sends them, the last first: a client must have
+	// had them all on their way at once, and each reply must find its
+	// publish. Later publishes are answered at once.
+	ReplyAfter int
 
 	stack   *lane.Stack
 	cancel  context.CancelFunc
@@ -76,6 +81,9 @@ type Manor struct {
 	minions []Minion
 	subs    []string
 	loads   []body.Map
+	yards   []string                        // the yards publishes came from, each once
+	held    []func()                        // replies ReplyAfter holds
+	gated   int                             // publishes ReplyAfter counted
 	running map[string]map[string]time.Time // jid → id → when it returns
 	jids    job.JIDGen
 	jid     string // SetJID's
@@ -131,6 +139,14 @@ func (m *Manor) Loads() []body.Map {
 	return slices.Clone(m.loads)
 }
 
+// ClientYards returns the yards publishes came from, in the order each
+// first did.
+func (m *Manor) ClientYards() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.yards)
+}
+
 // Subscribers returns the yards that subscribed to events.
 func (m *Manor) Subscribers() []string {
 	m.mu.Lock()
@@ -168,13 +184,32 @@ func (m *Manor) take(r lane.Received) {
 		load, _, _ := protocol.Load(r.Body)
 		m.mu.Lock()
 		m.loads = append(m.loads, load)
+		if !slices.Contains(m.yards, from) {
+			m.yards = append(m.yards, from)
+		}
 		m.mu.Unlock()
 		m.publish(from, load)
 	}
 }
 
 func (m *Manor) reply(yard, share string, ret body.Map) {
-	m.stack.Transmit(protocol.Reply(Estate, yard, share, ret), yard)
+	send := func() { m.stack.Transmit(protocol.Reply(Estate, yard, share, ret), yard) }
+	m.mu.Lock()
+	if m.gated >= m.ReplyAfter {
+		m.mu.Unlock()
+		send()
+		return
+	}
+	m.gated++
+	m.held = append(m.held, send)
+	var due []func()
+	if m.gated == m.ReplyAfter {
+		due, m.held = m.held, nil
+	}
+	m.mu.Unlock()
+	for i := len(due) - 1; i >= 0; i-- {
+		due[i]()
+	}
 }
 
 // Fire sends an event to every subscriber, as the master does.
