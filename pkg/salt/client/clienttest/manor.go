@@ -9,6 +9,7 @@
 package clienttest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -352,24 +353,47 @@ func (m *Manor) run(load body.Map, jid string, targets []Minion) {
 	for _, mn := range targets {
 		m.deliver(jid, mn)
 	}
+	var late []Minion
 	for _, mn := range targets {
 		switch {
 		case mn.Undelivered != "" || mn.Withhold:
 		case mn.Delay > 0:
-			m.mu.Lock()
-			m.running[jid][mn.ID] = time.Now().Add(mn.Delay)
-			m.wg.Add(1)
-			m.timers = append(m.timers, time.AfterFunc(mn.Delay, func() {
-				defer m.wg.Done()
-				m.mu.Lock()
-				delete(m.running[jid], mn.ID)
-				m.mu.Unlock()
-				m.returnEvent(load, jid, mn)
-			}))
-			m.mu.Unlock()
+			late = append(late, mn)
 		default:
 			m.returnEvent(load, jid, mn)
 		}
+	}
+	m.returnLate(load, jid, late)
+}
+
+// returnLate fires each late return when its time comes, and after the
+// ones due before it: each fires on a goroutine of its own, which a loaded
+// machine may run out of order, and the outputs compared with Salt's are
+// in return order.
+func (m *Manor) returnLate(load body.Map, jid string, late []Minion) {
+	slices.SortStableFunc(late, func(a, b Minion) int { return cmp.Compare(a.Delay, b.Delay) })
+	before := make(chan struct{})
+	close(before)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, mn := range late {
+		m.running[jid][mn.ID] = time.Now().Add(mn.Delay)
+		m.wg.Add(1)
+		prev, done := before, make(chan struct{})
+		before = done
+		m.timers = append(m.timers, time.AfterFunc(mn.Delay, func() {
+			defer m.wg.Done()
+			select {
+			case <-prev:
+			case <-m.stopped:
+				return
+			}
+			defer close(done)
+			m.mu.Lock()
+			delete(m.running[jid], mn.ID)
+			m.mu.Unlock()
+			m.returnEvent(load, jid, mn)
+		}))
 	}
 }
 
