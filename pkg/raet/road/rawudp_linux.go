@@ -21,17 +21,19 @@ import (
 // there is nothing to read or no room to write, and the poller then parks
 // the goroutine as net does), so the monitor has nothing to take back.
 
-// rawUDP is the socket's descriptor, for the raw calls.
+// rawUDP is the socket's descriptor, for the raw calls. Each call's
+// arguments and results live in an op made once, with its function bound
+// once, so that a datagram costs no allocation: the reads' ops are the
+// stack's one reader's (the mutex is for any other), the writes' are
+// pooled, several goroutines writing at once.
 type rawUDP struct {
 	rc  syscall.RawConn
 	six bool // an AF_INET6 socket: IPv4 peers are written v4-mapped
 
-	// The headers of readBatch, kept for the next read: the stack has one
-	// reader, the mutex is for any other.
-	mu   sync.Mutex
-	hs   []unix.Mmsghdr
-	iovs []unix.Iovec
-	sas  []unix.RawSockaddrAny
+	mu    sync.Mutex
+	recv  *recvOp
+	mmsg  *mmsgOp
+	sends sync.Pool // of *sendOp
 }
 
 func newRawUDP(c *net.UDPConn) *rawUDP {
@@ -47,6 +49,15 @@ func newRawUDP(c *net.UDPConn) *rawUDP {
 		_, r.six = sa.(*unix.SockaddrInet6)
 	}); err != nil || serr != nil {
 		return nil // the net package's calls, then
+	}
+	r.recv = &recvOp{}
+	r.recv.fn = r.recv.call
+	r.mmsg = &mmsgOp{}
+	r.mmsg.fn = r.mmsg.call
+	r.sends.New = func() any {
+		o := &sendOp{}
+		o.fn = o.call
+		return o
 	}
 	return r
 }
@@ -79,63 +90,121 @@ func (r *rawUDP) sockaddr(to netip.AddrPort, sa *unix.RawSockaddrAny) uint32 {
 	return unix.SizeofSockaddrInet6
 }
 
+// opError is a call's failure as the net package reports it.
+func opError(op string, errno syscall.Errno) error {
+	return &net.OpError{Op: op, Net: "udp", Err: errno}
+}
+
+// recvOp is one recvfrom. Its call returns false, to park on the poller,
+// while there is nothing to read.
+type recvOp struct {
+	b     []byte
+	sa    unix.RawSockaddrAny
+	n     int
+	errno syscall.Errno
+	fn    func(fd uintptr) bool
+}
+
+func (o *recvOp) call(fd uintptr) bool {
+	for {
+		l := uint32(unix.SizeofSockaddrAny)
+		n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&o.b[0])), uintptr(len(o.b)),
+			0, uintptr(unsafe.Pointer(&o.sa)), uintptr(unsafe.Pointer(&l)))
+		if e == unix.EINTR {
+			continue
+		}
+		o.n, o.errno = int(n), e
+		return e != unix.EAGAIN
+	}
+}
+
 // readFrom reads one datagram, parking on the poller while there is none.
 func (r *rawUDP) readFrom(b []byte) (int, netip.AddrPort, error) {
 	if len(b) == 0 {
 		return 0, netip.AddrPort{}, syscall.EINVAL
 	}
-	var sa unix.RawSockaddrAny
-	var n int
-	var errno syscall.Errno
-	err := r.rc.Read(func(fd uintptr) bool {
-		for {
-			l := uint32(unix.SizeofSockaddrAny)
-			m, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)),
-				0, uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&l)))
-			if e == unix.EINTR {
-				continue
-			}
-			n, errno = int(m), e
-			return e != unix.EAGAIN
-		}
-	})
-	if err != nil {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	o := r.recv
+	o.b = b
+	err := r.rc.Read(o.fn)
+	o.b = nil // hold no buffer of the caller's
+	switch {
+	case err != nil:
 		return 0, netip.AddrPort{}, unwrapClosed(err)
+	case o.errno != 0:
+		return 0, netip.AddrPort{}, opError("read", o.errno)
 	}
-	if errno != 0 {
-		return 0, netip.AddrPort{}, &net.OpError{Op: "read", Net: "udp", Err: errno}
+	return o.n, NormalizeAddr(peerOf(&o.sa)), nil
+}
+
+// sendOp is one sendto. Its call returns false, to park on the poller,
+// while the socket's buffer is full.
+type sendOp struct {
+	p     unsafe.Pointer
+	n     int
+	sa    unix.RawSockaddrAny
+	salen uint32
+	errno syscall.Errno
+	fn    func(fd uintptr) bool
+}
+
+func (o *sendOp) call(fd uintptr) bool {
+	for {
+		_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, fd, uintptr(o.p), uintptr(o.n),
+			0, uintptr(unsafe.Pointer(&o.sa)), uintptr(o.salen))
+		if e == unix.EINTR {
+			continue
+		}
+		o.errno = e
+		return e != unix.EAGAIN
 	}
-	return n, NormalizeAddr(peerOf(&sa)), nil
 }
 
 // writeTo sends one datagram, parking on the poller while the socket's
 // buffer is full.
 func (r *rawUDP) writeTo(b []byte, to netip.AddrPort) error {
-	var sa unix.RawSockaddrAny
-	l := r.sockaddr(to, &sa)
-	var p unsafe.Pointer
+	o := r.sends.Get().(*sendOp)
+	defer r.sends.Put(o)
+	o.salen = r.sockaddr(to, &o.sa)
+	o.p, o.n = nil, len(b)
 	if len(b) > 0 {
-		p = unsafe.Pointer(&b[0])
+		o.p = unsafe.Pointer(&b[0])
 	}
-	var errno syscall.Errno
-	err := r.rc.Write(func(fd uintptr) bool {
-		for {
-			_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, fd, uintptr(p), uintptr(len(b)),
-				0, uintptr(unsafe.Pointer(&sa)), uintptr(l))
-			if e == unix.EINTR {
-				continue
-			}
-			errno = e
-			return e != unix.EAGAIN
-		}
-	})
-	if err != nil {
+	err := r.rc.Write(o.fn)
+	o.p = nil // hold no buffer of the caller's
+	switch {
+	case err != nil:
 		return unwrapClosed(err)
-	}
-	if errno != 0 {
-		return &net.OpError{Op: "write", Net: "udp", Err: errno}
+	case o.errno != 0:
+		return opError("write", o.errno)
 	}
 	return nil
+}
+
+// mmsgOp is one recvmmsg, its headers kept for the next.
+type mmsgOp struct {
+	hs    []unix.Mmsghdr
+	iovs  []unix.Iovec
+	sas   []unix.RawSockaddrAny
+	n     int
+	errno syscall.Errno
+	fn    func(fd uintptr) bool
+}
+
+func (o *mmsgOp) call(fd uintptr) bool {
+	for {
+		for i := range o.hs {
+			o.hs[i].Hdr.Namelen = unix.SizeofSockaddrAny
+		}
+		n, _, e := unix.RawSyscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&o.hs[0])), uintptr(len(o.hs)),
+			0, 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		o.n, o.errno = int(n), e
+		return e != unix.EAGAIN
+	}
 }
 
 // readBatch reads as many datagrams as are queued, up to len(ms), with one
@@ -146,45 +215,31 @@ func (r *rawUDP) readBatch(ms []Msg) (int, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.hs) < len(ms) {
-		r.hs = make([]unix.Mmsghdr, len(ms))
-		r.iovs = make([]unix.Iovec, len(ms))
-		r.sas = make([]unix.RawSockaddrAny, len(ms))
+	o := r.mmsg
+	if cap(o.hs) < len(ms) {
+		o.hs = make([]unix.Mmsghdr, len(ms))
+		o.iovs = make([]unix.Iovec, len(ms))
+		o.sas = make([]unix.RawSockaddrAny, len(ms))
 	}
-	hs, iovs, sas := r.hs[:len(ms)], r.iovs[:len(ms)], r.sas[:len(ms)]
-	defer clear(iovs) // hold no buffer of the caller's
+	o.hs, o.iovs, o.sas = o.hs[:len(ms)], o.iovs[:len(ms)], o.sas[:len(ms)]
 	for i := range ms {
-		iovs[i].Base = &ms[i].B[0]
-		iovs[i].SetLen(len(ms[i].B))
-		hs[i].Hdr.Iov = &iovs[i]
-		hs[i].Hdr.SetIovlen(1)
-		hs[i].Hdr.Name = (*byte)(unsafe.Pointer(&sas[i]))
+		o.iovs[i].Base = &ms[i].B[0]
+		o.iovs[i].SetLen(len(ms[i].B))
+		o.hs[i].Hdr.Iov = &o.iovs[i]
+		o.hs[i].Hdr.SetIovlen(1)
+		o.hs[i].Hdr.Name = (*byte)(unsafe.Pointer(&o.sas[i]))
 	}
-	var n int
-	var errno syscall.Errno
-	err := r.rc.Read(func(fd uintptr) bool {
-		for {
-			for i := range hs {
-				hs[i].Hdr.Namelen = unix.SizeofSockaddrAny
-			}
-			m, _, e := unix.RawSyscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)),
-				0, 0, 0)
-			if e == unix.EINTR {
-				continue
-			}
-			n, errno = int(m), e
-			return e != unix.EAGAIN
-		}
-	})
-	if err != nil {
+	err := r.rc.Read(o.fn)
+	clear(o.iovs) // hold no buffer of the caller's
+	switch {
+	case err != nil:
 		return 0, unwrapClosed(err)
+	case o.errno != 0:
+		return 0, opError("read", o.errno)
 	}
-	if errno != 0 {
-		return 0, &net.OpError{Op: "read", Net: "udp", Err: errno}
+	for i := 0; i < o.n; i++ {
+		ms[i].N = int(o.hs[i].Len)
+		ms[i].Addr = NormalizeAddr(peerOf(&o.sas[i]))
 	}
-	for i := 0; i < n; i++ {
-		ms[i].N = int(hs[i].Len)
-		ms[i].Addr = NormalizeAddr(peerOf(&sas[i]))
-	}
-	return n, nil
+	return o.n, nil
 }
