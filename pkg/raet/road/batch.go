@@ -121,6 +121,9 @@ func udpAddr(x *ipv4.Message, a netip.AddrPort) {
 }
 
 func (u *udpConn) ReadBatch(ms []Msg) (int, error) {
+	if u.raw != nil {
+		return u.raw.readBatch(ms)
+	}
 	p := getXmsgs(len(ms))
 	defer putXmsgs(p)
 	xs := *p

@@ -33,21 +33,28 @@ func ListenUDP(addr string) (Conn, error) {
 	u := c.(*net.UDPConn)
 	_ = u.SetReadBuffer(udpReadBuffer) // best effort: the kernel may cap it
 	local := NormalizeAddr(u.LocalAddr().(*net.UDPAddr).AddrPort())
-	return &udpConn{c: u, local: local, batch: newBatchPC(u, local)}, nil
+	return &udpConn{c: u, local: local, batch: newBatchPC(u, local), raw: newRawUDP(u)}, nil
 }
 
 type udpConn struct {
 	c     *net.UDPConn
 	local netip.AddrPort
 	batch batchPC // the same socket, for ReadBatch and WriteBatch
+	raw   *rawUDP // the same socket, for raw calls (rawudp_linux.go); nil elsewhere
 }
 
 func (u *udpConn) ReadFrom(b []byte) (int, netip.AddrPort, error) {
+	if u.raw != nil {
+		return u.raw.readFrom(b)
+	}
 	n, from, err := u.c.ReadFromUDPAddrPort(b)
 	return n, NormalizeAddr(from), err
 }
 
 func (u *udpConn) WriteTo(b []byte, to netip.AddrPort) error {
+	if u.raw != nil {
+		return u.raw.writeTo(b, to)
+	}
 	_, err := u.c.WriteToUDPAddrPort(b, to)
 	return err
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
-	"github.com/saltraet/saltraet/pkg/raet/clock"
 	"github.com/saltraet/saltraet/pkg/raet/internal/delivery"
 )
 
@@ -110,12 +109,12 @@ func (s *Stack) Run(ctx context.Context) error {
 	}
 	s.writes.start()
 	c := s.core
-	timer := c.clock.NewTimer(time.Hour)
-	defer timer.Stop()
+	timer := newLoopTimer(c.clock)
+	defer timer.stop()
 	var err error
 loop:
 	for {
-		s.arm(timer)
+		timer.set(c.deadline())
 		// Delivered messages leave through the select, so a slow reader
 		// never stops the protocol, and nothing is dropped.
 		var recv chan Received
@@ -143,6 +142,7 @@ loop:
 		case f := <-s.cmds:
 			f(c)
 		case <-timer.C():
+			timer.fired()
 			c.service()
 		}
 		c.publishVerifiers()
@@ -169,15 +169,6 @@ func (c *core) abandon(err error) {
 		}
 		r.saved = nil
 	}
-}
-
-// arm sets the loop's timer to the core's next deadline.
-func (s *Stack) arm(t clock.Timer) {
-	d := time.Hour
-	if next := s.core.deadline(); !next.IsZero() {
-		d = max(next.Sub(s.core.clock.Now()), 0)
-	}
-	t.Reset(d)
 }
 
 // read copies datagrams off the socket for the loop. A full queue makes it

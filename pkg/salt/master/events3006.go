@@ -100,10 +100,13 @@ func (m *Master) retEvent(jid string, load body.Map) body.Map {
 // presentIDs are the minion ids (the roles of the estates) available now,
 // sorted: what Salt 3006's salt/presence/present and change list, where
 // RAET's listed estate names (<id>_minion).
-func (m *Master) presentIDs() []string {
+func (m *Master) presentIDs() []string { return presentIDsOf(m.road.Remotes()) }
+
+// presentIDsOf is presentIDs of a snapshot of the road's remotes.
+func presentIDsOf(remotes map[uint32]road.RemoteState) []string {
 	ids := []string{}
 	seen := map[string]bool{} // a set: thousands of minions are listed every presence interval
-	for _, rs := range m.road.Remotes() {
+	for _, rs := range remotes {
 		if rs.Allowed != road.Yes || rs.Alived != road.Yes {
 			continue
 		}

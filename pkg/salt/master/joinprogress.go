@@ -35,15 +35,25 @@ func countJoins(remotes map[uint32]road.RemoteState) joinCount {
 // joinProgress logs, every joinProgressEvery while any estate is joining
 // or the counts changed, how many minions are joined and allowed and how
 // many are still joining, so an operator watching a join storm sees it
-// converge (or not). An idle master logs nothing.
+// converge (or not). An idle master logs nothing, and does not count
+// either: once the counts held still with nothing joining, it waits for
+// the road's next event (a join, an allow, a loss) before counting again.
 func (m *Master) joinProgress(ctx context.Context) error {
 	var last joinCount
-	return m.every(ctx, joinProgressEvery, func() {
-		n := countJoins(m.road.Remotes())
-		if n == last {
-			return
+	for {
+		m.everyUntil(ctx, joinProgressEvery, func() bool {
+			n := countJoins(m.road.Remotes())
+			if n == last {
+				return n.joining == 0
+			}
+			last = n
+			m.log.Infof("Road: %d minion estates joined and allowed, %d still joining (%d known)", n.allowed, n.joining, n.total)
+			return false
+		})
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-m.roadStirred:
 		}
-		last = n
-		m.log.Infof("Road: %d minion estates joined and allowed, %d still joining (%d known)", n.allowed, n.joining, n.total)
-	})
+	}
 }

@@ -1,7 +1,6 @@
 package master
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -214,11 +213,6 @@ func (j *keyJudge) stampOf(id string) (keyStamp, bool) {
 		return keyStamp{}, false
 	}
 	return keyStamp{fi.ModTime(), fi.Size()}, true
-}
-
-// watchKeys reviews the joined estates' keys every presence interval.
-func (m *Master) watchKeys(ctx context.Context) error {
-	return m.every(ctx, m.opts.presenceInterval, func() { m.judge.review(m.road.Remotes()) })
 }
 
 // note logs msg for id unless it is what was logged for id last; an empty

@@ -122,8 +122,10 @@ type Master struct {
 
 	work     chan func()
 	stopping chan struct{} // closed when Run starts to stop
-	started  atomic.Bool
-	watchers sync.WaitGroup // goroutines waiting on deliveries
+	// roadStirred is signalled on each road event, for joinProgress.
+	roadStirred chan struct{}
+	started     atomic.Bool
+	watchers    sync.WaitGroup // goroutines waiting on deliveries
 
 	remotesMu sync.Mutex
 	remotes   map[uint32]road.RemoteState // by uid; nil: to be read again
@@ -153,7 +155,8 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 	o := newOptions(cfg, opts)
 	m = &Master{cfg: cfg, log: logger, opts: o, estate: cfg.EstateName(),
 		work: make(chan func(), inbox), stopping: make(chan struct{}),
-		reaped: map[string]bool{}, allows: newAllowWatch()}
+		roadStirred: make(chan struct{}, 1),
+		reaped:      map[string]bool{}, allows: newAllowWatch()}
 	self := m // m is nil by the time a failing New's defer runs
 	defer func() {
 		if err != nil && o.conn != nil && self.road == nil {
@@ -336,7 +339,6 @@ func (m *Master) Run(ctx context.Context) error {
 	start("road events", m.readEvents)
 	start("presence", m.presence)
 	start("maintenance", m.maintain)
-	start("key watch", m.watchKeys)
 	start("key decider", m.decideKeys)
 	start("join progress", m.joinProgress)
 	if m.reactor != nil {
@@ -426,6 +428,24 @@ func (m *Master) every(ctx context.Context, interval time.Duration, f func()) er
 		case at := <-t.C():
 			t.Next(at)
 			f()
+		}
+	}
+}
+
+// everyUntil runs f at each interval of the master's clock until f says
+// it is done or ctx ends.
+func (m *Master) everyUntil(ctx context.Context, interval time.Duration, f func() (done bool)) {
+	t := clock.NewTicker(m.opts.clock, interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case at := <-t.C():
+			t.Next(at)
+			if f() {
+				return
+			}
 		}
 	}
 }

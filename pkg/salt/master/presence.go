@@ -23,6 +23,10 @@ func (m *Master) readEvents(ctx context.Context) error {
 		case <-m.road.Done():
 			return nil
 		case e := <-m.road.Events():
+			select {
+			case m.roadStirred <- struct{}{}:
+			default:
+			}
 			m.stats.Add("road_event_" + string(e.Kind))
 			m.onRoadEvent(e)
 			switch e.Kind {
@@ -49,11 +53,15 @@ func (m *Master) readEvents(ctx context.Context) error {
 
 // presence fires salt/presence/present every interval, and
 // salt/presence/change when the available minions changed since the last,
-// listing minion ids as Salt 3006 does.
+// listing minion ids as Salt 3006 does. The same tick reviews the joined
+// estates' keys (keys.go): one wake and one snapshot of the road for both,
+// which an idle master pays every interval.
 func (m *Master) presence(ctx context.Context) error {
 	var last []string
 	return m.every(ctx, m.opts.presenceInterval, func() {
-		present := m.presentIDs()
+		remotes := m.road.Remotes()
+		m.judge.review(remotes)
+		present := presentIDsOf(remotes)
 		m.ev.fire(TagPresencePresent, protocol.PresentData(present))
 		if gained, lost := diff(last, present); len(gained) > 0 || len(lost) > 0 {
 			m.log.Infof("Presence: new %s, lost %s", idsForLog(gained), idsForLog(lost))

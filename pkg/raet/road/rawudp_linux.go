@@ -1,0 +1,245 @@
+package road
+
+import (
+	"net"
+	"net/netip"
+	"sync"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The socket's reads and writes are raw system calls on Linux. A system
+// call the Go way (net's, x/net's) tells the runtime it may block, and the
+// runtime wakes its monitor thread (sysmon) to take the processor back
+// should it block for long; the monitor then polls every 20 µs until every
+// processor is idle again. An idle estate's only work is one datagram in
+// and one out each keep-alive period, so those wakes were a third of its
+// CPU (BENCHMARKS.md, "Idle cost"). A UDP socket of the net package is
+// non-blocking: recvfrom, recvmmsg and sendto return at once (EAGAIN when
+// there is nothing to read or no room to write, and the poller then parks
+// the goroutine as net does), so the monitor has nothing to take back.
+
+// rawUDP is the socket's descriptor, for the raw calls. Each call's
+// arguments and results live in an op made once, with its function bound
+// once, so that a datagram costs no allocation: the reads' ops are the
+// stack's one reader's (the mutex is for any other), the writes' are
+// pooled, several goroutines writing at once.
+type rawUDP struct {
+	rc  syscall.RawConn
+	six bool // an AF_INET6 socket: IPv4 peers are written v4-mapped
+
+	mu    sync.Mutex
+	recv  *recvOp
+	mmsg  *mmsgOp
+	sends sync.Pool // of *sendOp
+}
+
+func newRawUDP(c *net.UDPConn) *rawUDP {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	r := &rawUDP{rc: rc}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		var sa unix.Sockaddr
+		sa, serr = unix.Getsockname(int(fd))
+		_, r.six = sa.(*unix.SockaddrInet6)
+	}); err != nil || serr != nil {
+		return nil // the net package's calls, then
+	}
+	r.recv = &recvOp{}
+	r.recv.fn = r.recv.call
+	r.mmsg = &mmsgOp{}
+	r.mmsg.fn = r.mmsg.call
+	r.sends.New = func() any {
+		o := &sendOp{}
+		o.fn = o.call
+		return o
+	}
+	return r
+}
+
+// peerOf reads the peer's address the kernel wrote.
+func peerOf(sa *unix.RawSockaddrAny) netip.AddrPort {
+	switch sa.Addr.Family {
+	case unix.AF_INET:
+		p := (*unix.RawSockaddrInet4)(unsafe.Pointer(sa))
+		return netip.AddrPortFrom(netip.AddrFrom4(p.Addr), ntohs(p.Port))
+	case unix.AF_INET6:
+		p := (*unix.RawSockaddrInet6)(unsafe.Pointer(sa))
+		return netip.AddrPortFrom(netip.AddrFrom16(p.Addr), ntohs(p.Port))
+	}
+	return netip.AddrPort{}
+}
+
+func ntohs(p uint16) uint16 { return p>>8 | p<<8 }
+
+// sockaddr writes a destination in the socket's family.
+func (r *rawUDP) sockaddr(to netip.AddrPort, sa *unix.RawSockaddrAny) uint32 {
+	ip := to.Addr()
+	if !r.six && ip.Is4() {
+		p := (*unix.RawSockaddrInet4)(unsafe.Pointer(sa))
+		*p = unix.RawSockaddrInet4{Family: unix.AF_INET, Port: ntohs(to.Port()), Addr: ip.As4()}
+		return unix.SizeofSockaddrInet4
+	}
+	p := (*unix.RawSockaddrInet6)(unsafe.Pointer(sa))
+	*p = unix.RawSockaddrInet6{Family: unix.AF_INET6, Port: ntohs(to.Port()), Addr: ip.As16()}
+	return unix.SizeofSockaddrInet6
+}
+
+// opError is a call's failure as the net package reports it.
+func opError(op string, errno syscall.Errno) error {
+	return &net.OpError{Op: op, Net: "udp", Err: errno}
+}
+
+// recvOp is one recvfrom. Its call returns false, to park on the poller,
+// while there is nothing to read.
+type recvOp struct {
+	b     []byte
+	sa    unix.RawSockaddrAny
+	n     int
+	errno syscall.Errno
+	fn    func(fd uintptr) bool
+}
+
+func (o *recvOp) call(fd uintptr) bool {
+	for {
+		l := uint32(unix.SizeofSockaddrAny)
+		n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&o.b[0])), uintptr(len(o.b)),
+			0, uintptr(unsafe.Pointer(&o.sa)), uintptr(unsafe.Pointer(&l)))
+		if e == unix.EINTR {
+			continue
+		}
+		o.n, o.errno = int(n), e
+		return e != unix.EAGAIN
+	}
+}
+
+// readFrom reads one datagram, parking on the poller while there is none.
+func (r *rawUDP) readFrom(b []byte) (int, netip.AddrPort, error) {
+	if len(b) == 0 {
+		return 0, netip.AddrPort{}, syscall.EINVAL
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	o := r.recv
+	o.b = b
+	err := r.rc.Read(o.fn)
+	o.b = nil // hold no buffer of the caller's
+	switch {
+	case err != nil:
+		return 0, netip.AddrPort{}, unwrapClosed(err)
+	case o.errno != 0:
+		return 0, netip.AddrPort{}, opError("read", o.errno)
+	}
+	return o.n, NormalizeAddr(peerOf(&o.sa)), nil
+}
+
+// sendOp is one sendto. Its call returns false, to park on the poller,
+// while the socket's buffer is full.
+type sendOp struct {
+	p     unsafe.Pointer
+	n     int
+	sa    unix.RawSockaddrAny
+	salen uint32
+	errno syscall.Errno
+	fn    func(fd uintptr) bool
+}
+
+func (o *sendOp) call(fd uintptr) bool {
+	for {
+		_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, fd, uintptr(o.p), uintptr(o.n),
+			0, uintptr(unsafe.Pointer(&o.sa)), uintptr(o.salen))
+		if e == unix.EINTR {
+			continue
+		}
+		o.errno = e
+		return e != unix.EAGAIN
+	}
+}
+
+// writeTo sends one datagram, parking on the poller while the socket's
+// buffer is full.
+func (r *rawUDP) writeTo(b []byte, to netip.AddrPort) error {
+	o := r.sends.Get().(*sendOp)
+	defer r.sends.Put(o)
+	o.salen = r.sockaddr(to, &o.sa)
+	o.p, o.n = nil, len(b)
+	if len(b) > 0 {
+		o.p = unsafe.Pointer(&b[0])
+	}
+	err := r.rc.Write(o.fn)
+	o.p = nil // hold no buffer of the caller's
+	switch {
+	case err != nil:
+		return unwrapClosed(err)
+	case o.errno != 0:
+		return opError("write", o.errno)
+	}
+	return nil
+}
+
+// mmsgOp is one recvmmsg, its headers kept for the next.
+type mmsgOp struct {
+	hs    []unix.Mmsghdr
+	iovs  []unix.Iovec
+	sas   []unix.RawSockaddrAny
+	n     int
+	errno syscall.Errno
+	fn    func(fd uintptr) bool
+}
+
+func (o *mmsgOp) call(fd uintptr) bool {
+	for {
+		for i := range o.hs {
+			o.hs[i].Hdr.Namelen = unix.SizeofSockaddrAny
+		}
+		n, _, e := unix.RawSyscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&o.hs[0])), uintptr(len(o.hs)),
+			0, 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		o.n, o.errno = int(n), e
+		return e != unix.EAGAIN
+	}
+}
+
+// readBatch reads as many datagrams as are queued, up to len(ms), with one
+// recvmmsg; it parks on the poller while there is none.
+func (r *rawUDP) readBatch(ms []Msg) (int, error) {
+	if len(ms) == 0 {
+		return 0, nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	o := r.mmsg
+	if cap(o.hs) < len(ms) {
+		o.hs = make([]unix.Mmsghdr, len(ms))
+		o.iovs = make([]unix.Iovec, len(ms))
+		o.sas = make([]unix.RawSockaddrAny, len(ms))
+	}
+	o.hs, o.iovs, o.sas = o.hs[:len(ms)], o.iovs[:len(ms)], o.sas[:len(ms)]
+	for i := range ms {
+		o.iovs[i].Base = &ms[i].B[0]
+		o.iovs[i].SetLen(len(ms[i].B))
+		o.hs[i].Hdr.Iov = &o.iovs[i]
+		o.hs[i].Hdr.SetIovlen(1)
+		o.hs[i].Hdr.Name = (*byte)(unsafe.Pointer(&o.sas[i]))
+	}
+	err := r.rc.Read(o.fn)
+	clear(o.iovs) // hold no buffer of the caller's
+	switch {
+	case err != nil:
+		return 0, unwrapClosed(err)
+	case o.errno != 0:
+		return 0, opError("read", o.errno)
+	}
+	for i := 0; i < o.n; i++ {
+		ms[i].N = int(o.hs[i].Len)
+		ms[i].Addr = NormalizeAddr(peerOf(&o.sas[i]))
+	}
+	return o.n, nil
+}
