@@ -1,6 +1,7 @@
 package road
 
 import (
+	"encoding/binary"
 	"net"
 	"net/netip"
 	"sync"
@@ -75,7 +76,14 @@ func peerOf(sa *unix.RawSockaddrAny) netip.AddrPort {
 	return netip.AddrPort{}
 }
 
-func ntohs(p uint16) uint16 { return p>>8 | p<<8 }
+// ntohs turns a port between the host's order and the network's, which a
+// sockaddr's Port field holds whatever the host's order: swapped on
+// little-endian hosts, as it is on big-endian ones.
+func ntohs(p uint16) uint16 {
+	var b [2]byte
+	binary.BigEndian.PutUint16(b[:], p)
+	return binary.NativeEndian.Uint16(b[:])
+}
 
 // sockaddr writes a destination in the socket's family.
 func (r *rawUDP) sockaddr(to netip.AddrPort, sa *unix.RawSockaddrAny) uint32 {
