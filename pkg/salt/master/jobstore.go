@@ -152,7 +152,7 @@ func (s *jobStore) saveReturn(jid, id string, load body.Map) error {
 	nocache := r.nocache
 	s.mu.Unlock()
 	if s.on && !nocache {
-		s.behind.Do(func(c *job.Cache) error { return c.SaveReturn(jid, id, load) }, nil)
+		s.behind.SaveReturn(jid, id, load, nil)
 	}
 	return nil
 }
