@@ -104,7 +104,7 @@ func (b *Behind) run() {
 		b.mu.Lock()
 		for len(b.ops) == 0 && len(b.first) == 0 && !b.closed {
 			b.mu.Unlock()
-			<-b.wake
+			b.waitWake()
 			b.mu.Lock()
 		}
 		if len(b.ops) == 0 && len(b.first) == 0 { // closed and drained
@@ -121,6 +121,26 @@ func (b *Behind) run() {
 		}
 		b.closeIdleDirs()
 		b.c.CommitSoon()
+	}
+}
+
+// waitWake waits for writes to be queued. While job directories are held
+// open it wakes after dirIdle too, to close them: a master that goes quiet
+// after a job keeps no descriptor for it, nor a directory Clean removed.
+func (b *Behind) waitWake() {
+	b.dirsMu.Lock()
+	open := len(b.dirs)
+	b.dirsMu.Unlock()
+	if open == 0 {
+		<-b.wake
+		return
+	}
+	t := time.NewTimer(dirIdle)
+	defer t.Stop()
+	select {
+	case <-b.wake:
+	case <-t.C:
+		b.closeIdleDirs()
 	}
 }
 

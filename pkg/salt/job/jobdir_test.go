@@ -159,3 +159,22 @@ func TestBehindSaveReturnUmask(t *testing.T) {
 		t.Fatalf("return.p mode %v under umask 0377", mode.Perm())
 	}
 }
+
+// A job directory held open for its returns is closed once no return came
+// for dirIdle, with nothing else queued: a quiet master keeps no
+// descriptor of a job.
+func TestBehindClosesIdleJobDirs(t *testing.T) {
+	_, b, jid := behindJob(t)
+	if err := saveBehind(t, b, jid, "web1", body.Map{{Key: "return", Value: true}}); err != nil {
+		t.Fatal(err)
+	}
+	open := func() int { b.dirsMu.Lock(); defer b.dirsMu.Unlock(); return len(b.dirs) }
+	if open() != 1 {
+		t.Fatalf("%d job directories open after a return, want 1", open())
+	}
+	for deadline := time.Now().Add(30 * dirIdle); open() != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the job directory still open %v after its return", 30*dirIdle)
+		}
+	}
+}
