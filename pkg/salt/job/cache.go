@@ -67,7 +67,11 @@ const prepTries = 5
 //
 // where h is the hex hash_type digest of the jid. Every file is written
 // whole or not at all (fsutil.WriteFile: an unnamed file linked into
-// place, or a temporary file renamed), so a reader never sees half a file. A Cache is safe for concurrent use, by goroutines and
+// place, or a temporary file renamed), so a reader never sees half a file.
+// The returns a writer behind stores (Behind.SaveReturn) may share their
+// return.p or out.p with another minion's of the job by a hard link when
+// the bytes are the same: no file here is ever written in place. A Cache
+// is safe for concurrent use, by goroutines and
 // by processes sharing the directory.
 type Cache struct {
 	root    string // <cachedir>/jobs
