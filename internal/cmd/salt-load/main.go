@@ -30,6 +30,7 @@ type run struct {
 	n, port         int
 	master          *exec.Cmd
 	emuArgs         []string // keep-alive flags of the emulator
+	emuRoot         string   // the emulated minions' files
 }
 
 func main() {
@@ -39,16 +40,19 @@ func main() {
 	timeout := flag.Duration("storm-timeout", 10*time.Minute, "how long the join storm may take")
 	period := flag.Duration("period", 0, "the emulated minions' keep-alive period (0: the minion's, 3s)")
 	aliveTimeout := flag.Duration("alive-timeout", 0, "the emulated minions' alive timeout (0: the road's, 2s)")
+	emuDir := flag.String("emu-dir", "", "where the emulated minions' files go (a directory made in it; empty: beside the master's). "+
+		"On another filesystem (/dev/shm) their files, made and removed at every job, do not slow the master's (ext4 without a journal "+
+		"skips recently freed inodes one by one when it allocates one), as minions on other machines would not")
 	flag.Parse()
 	raiseNoFile()
 	emuArgs := []string{"--period", period.String(), "--alive-timeout", aliveTimeout.String()}
-	if err := measure(*binDir, *n, *jobs, *timeout, emuArgs); err != nil {
+	if err := measure(*binDir, *emuDir, *n, *jobs, *timeout, emuArgs); err != nil {
 		fmt.Fprintln(os.Stderr, "salt-load:", err)
 		os.Exit(1)
 	}
 }
 
-func measure(binDir string, n, jobs int, stormTimeout time.Duration, emuArgs []string) error {
+func measure(binDir, emuDir string, n, jobs int, stormTimeout time.Duration, emuArgs []string) error {
 	bin, err := filepath.Abs(binDir)
 	if err != nil {
 		return err
@@ -58,7 +62,13 @@ func measure(binDir string, n, jobs int, stormTimeout time.Duration, emuArgs []s
 		return err
 	}
 	defer os.RemoveAll(root)
-	r := &run{bin: bin, root: root, n: n, conf: filepath.Join(root, "etc"), emuArgs: emuArgs}
+	r := &run{bin: bin, root: root, n: n, conf: filepath.Join(root, "etc"), emuArgs: emuArgs, emuRoot: filepath.Join(root, "emu")}
+	if emuDir != "" {
+		if r.emuRoot, err = os.MkdirTemp(emuDir, "sl-emu"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(r.emuRoot)
+	}
 	if r.port, err = freePort(); err != nil {
 		return err
 	}
@@ -66,7 +76,7 @@ func measure(binDir string, n, jobs int, stormTimeout time.Duration, emuArgs []s
 		return err
 	}
 	defer stop(r.master)
-	fmt.Printf("salt-load: %d emulated minions (%s), %d jobs; load average %s\n", n, strings.Join(emuArgs, " "), jobs, loadavg())
+	fmt.Printf("salt-load: %d emulated minions (%s, files in %s), %d jobs; load average %s\n", n, strings.Join(emuArgs, " "), r.emuRoot, jobs, loadavg())
 	floor := cryptoFloor()
 	fmt.Printf("crypto floor: %v per minion of a job (the master's publish sealed+signed, its ack verified, the return verified+opened, its ack signed); a job to all: %v of CPU\n",
 		floor, time.Duration(n)*floor)
@@ -88,30 +98,14 @@ func measure(binDir string, n, jobs int, stormTimeout time.Duration, emuArgs []s
 	}
 	fmt.Printf("test.ping to all: %v wall, %d of %d returned\n", wall.Round(time.Millisecond), got, n)
 
-	// The master's CPU with no job (keep-alives of every minion), taken
-	// out of the jobs' CPU below so that the fan-out is read alone.
-	idle0, idleStart := cpuTime(r.master.Process.Pid), time.Now()
-	time.Sleep(5 * time.Second)
-	idleRate := float64(cpuTime(r.master.Process.Pid)-idle0) / time.Since(idleStart).Seconds()
-
-	cpu0 := cpuTime(r.master.Process.Pid)
-	start, lost := time.Now(), 0
-	for range jobs {
-		_, got, err := r.ping()
-		if err != nil {
-			return err
-		}
-		lost += n - got
+	fan, err := r.jobs(jobs, floor)
+	if err != nil {
+		return err
 	}
-	total := time.Since(start)
-	cpu := cpuTime(r.master.Process.Pid) - cpu0
-	fan := cpu - time.Duration(idleRate*total.Seconds())
-	perRet := fan / time.Duration(jobs*n)
-	fmt.Printf("%d back-to-back test.ping to all: %v (%v per job, %.0f returns/s); lost returns %d\n",
-		jobs, total.Round(time.Millisecond), (total / time.Duration(jobs)).Round(time.Millisecond), float64(jobs*n)/total.Seconds(), lost)
-	fmt.Printf("master: CPU %v per job to all, %v per return (idle %v/s taken out; %v with it); crypto floor %v per return: %.1f× the floor\n",
-		(fan / time.Duration(jobs)).Round(time.Microsecond), perRet.Round(time.Microsecond), time.Duration(idleRate).Round(time.Microsecond),
-		(cpu / time.Duration(jobs*n)).Round(time.Microsecond), floor, float64(perRet)/float64(floor))
+	fan.print(floor)
+	if stuck := r.countLog("does not read its events"); stuck > 0 {
+		fmt.Printf("master: %d event yards unsubscribed for not reading their events (a salt command then waits out its -t)\n", stuck)
+	}
 	fmt.Printf("master RSS %d KB; emulator RSS %d KB (%d KB per minion); load average %s\n",
 		rssKB(r.master.Process.Pid), rssKB(emuPid), rssKB(emuPid)/n, loadavg())
 	return nil
@@ -147,7 +141,7 @@ func (r *run) startMaster() error {
 // storm starts the emulator and waits until it says all are allowed.
 func (r *run) storm(timeout time.Duration) (*exec.Cmd, time.Duration, error) {
 	args := append([]string{"-n", fmt.Sprint(r.n), "--master-port", fmt.Sprint(r.port),
-		"--root", filepath.Join(r.root, "emu"), "--progress", "100ms", "-l", "info"}, r.emuArgs...)
+		"--root", r.emuRoot, "--progress", "100ms", "-l", "info"}, r.emuArgs...)
 	emu := exec.Command(filepath.Join(r.bin, "salt-minion-emulator"), args...)
 	out, err := emu.StderrPipe()
 	if err != nil {
@@ -189,13 +183,17 @@ func (r *run) storm(timeout time.Duration) (*exec.Cmd, time.Duration, error) {
 	}
 }
 
+// pingTimeout is the salt command's -t: a job that takes it has waited
+// for a minion (or for events it missed) and run saltutil.find_job.
+const pingTimeout = 60 * time.Second
+
 // ping runs one salt '*' test.ping and counts the minions that returned.
 func (r *run) ping() (time.Duration, int, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	start := time.Now()
 	out, err := exec.CommandContext(ctx, filepath.Join(r.bin, "salt-raet"), "-c", r.conf, "*", "test.ping",
-		"--out", "json", "--static", "-t", "60").Output()
+		"--out", "json", "--static", "-t", fmt.Sprint(int(pingTimeout.Seconds()))).Output()
 	wall := time.Since(start)
 	var got map[string]any
 	if jerr := json.Unmarshal(out, &got); jerr != nil {

@@ -67,7 +67,11 @@ const prepTries = 5
 //
 // where h is the hex hash_type digest of the jid. Every file is written
 // whole or not at all (fsutil.WriteFile: an unnamed file linked into
-// place, or a temporary file renamed), so a reader never sees half a file. A Cache is safe for concurrent use, by goroutines and
+// place, or a temporary file renamed), so a reader never sees half a file.
+// The returns a writer behind stores (Behind.SaveReturn) may share their
+// return.p or out.p with another minion's of the job by a hard link when
+// the bytes are the same: no file here is ever written in place. A Cache
+// is safe for concurrent use, by goroutines and
 // by processes sharing the directory.
 type Cache struct {
 	root    string // <cachedir>/jobs
@@ -306,41 +310,22 @@ func ValidID(id string) error {
 // directory, and its cleaner delete it again). For a job prepared with
 // PrepJIDNoCache nothing is stored and the result is nil.
 func (c *Cache) SaveReturn(jid, id string, ret body.Map) error {
-	if !IsJID(jid) {
-		return fmt.Errorf("job cache: save return: %w: %q", ErrBadJID, jid)
-	}
-	if err := ValidID(id); err != nil {
-		return fmt.Errorf("job cache: save return of %s: %w", jid, err)
-	}
-	rp := make(body.Map, 0, 3)
-	for _, k := range [...]string{"return", "retcode", "success"} {
-		if v, ok := ret.Get(k); ok {
-			rp = append(rp, body.Item{Key: k, Value: v})
-		}
-	}
-	data, err := body.AppendMsgpack(nil, rp)
+	data, out, err := encodeReturn(jid, id, ret)
 	if err != nil {
-		return fmt.Errorf("job cache: return of %s for %s: %w", id, jid, err)
+		return err
 	}
-	var out []byte
-	if o, ok := ret.Get("out"); ok {
-		if out, err = body.AppendMsgpack(nil, o); err != nil {
-			return fmt.Errorf("job cache: outputter of %s for %s: %w", id, jid, err)
-		}
-	}
+	return c.saveReturnFiles(jid, id, data, out)
+}
+
+// saveReturnFiles is SaveReturn for a return encoded (encodeReturn).
+func (c *Cache) saveReturnFiles(jid, id string, data, out []byte) error {
 	dir := c.Dir(jid)
 	if fi, err := os.Lstat(filepath.Join(dir, NoCacheFile)); err == nil && fi.Mode().IsRegular() {
 		return nil
 	}
 	hn := filepath.Join(dir, id)
 	if err := mkdir.One(hn, dirMode); err != nil {
-		switch {
-		case errors.Is(err, fs.ErrExist):
-			return fmt.Errorf("%w: %s, job %s (a possible replay)", ErrDuplicateReturn, id, jid)
-		case errors.Is(err, fs.ErrNotExist):
-			return fmt.Errorf("%w: %s (return from %s)", ErrUnknownJob, jid, id)
-		}
-		return fmt.Errorf("job cache: %w", err)
+		return returnDirError(err, jid, id)
 	}
 	if err := c.writeAtomic(hn, ReturnFile, data); err != nil {
 		return err
@@ -349,6 +334,44 @@ func (c *Cache) SaveReturn(jid, id string, ret body.Map) error {
 		return c.writeAtomic(hn, OutFile, out)
 	}
 	return nil
+}
+
+// encodeReturn checks a return's jid and minion id and packs its
+// return.p and, when it has an outputter, out.p (nil without).
+func encodeReturn(jid, id string, ret body.Map) (data, out []byte, err error) {
+	if !IsJID(jid) {
+		return nil, nil, fmt.Errorf("job cache: save return: %w: %q", ErrBadJID, jid)
+	}
+	if err := ValidID(id); err != nil {
+		return nil, nil, fmt.Errorf("job cache: save return of %s: %w", jid, err)
+	}
+	rp := make(body.Map, 0, 3)
+	for _, k := range [...]string{"return", "retcode", "success"} {
+		if v, ok := ret.Get(k); ok {
+			rp = append(rp, body.Item{Key: k, Value: v})
+		}
+	}
+	if data, err = body.AppendMsgpack(nil, rp); err != nil {
+		return nil, nil, fmt.Errorf("job cache: return of %s for %s: %w", id, jid, err)
+	}
+	if o, ok := ret.Get("out"); ok {
+		if out, err = body.AppendMsgpack(nil, o); err != nil {
+			return nil, nil, fmt.Errorf("job cache: outputter of %s for %s: %w", id, jid, err)
+		}
+	}
+	return data, out, nil
+}
+
+// returnDirError says why the directory of a minion's return could not
+// be made: it returned already, or the job is not in the cache.
+func returnDirError(err error, jid, id string) error {
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("%w: %s, job %s (a possible replay)", ErrDuplicateReturn, id, jid)
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%w: %s (return from %s)", ErrUnknownJob, jid, id)
+	}
+	return fmt.Errorf("job cache: %w", err)
 }
 
 // Clean removes the jobs older than keepJobs (keep_jobs, 24 hours by

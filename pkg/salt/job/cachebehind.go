@@ -1,7 +1,9 @@
 package job
 
 import (
+	"errors"
 	"sync"
+	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 )
@@ -33,6 +35,13 @@ type Behind struct {
 	first  []behindOp // queued with DoFirst: made before the next of ops
 	ops    []behindOp // queued with Do
 	closed bool
+
+	// dirs are the job directories held open for their returns
+	// (SaveReturn), by jid; one not written to for dirIdle is closed,
+	// and the least recent past maxOpenDirs. Under dirsMu: the writer's
+	// goroutine uses them, and so do the callers once Close has begun.
+	dirsMu sync.Mutex
+	dirs   map[string]*jobDir
 }
 
 type behindOp struct {
@@ -44,7 +53,7 @@ type behindOp struct {
 // onError hears of the failures of writes queued without an after.
 // Close it to make what is queued and end it.
 func (c *Cache) WriteBehind(onError func(error)) *Behind {
-	b := &Behind{c: c, onError: onError, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	b := &Behind{c: c, onError: onError, wake: make(chan struct{}, 1), done: make(chan struct{}), dirs: map[string]*jobDir{}}
 	go b.run()
 	return b
 }
@@ -95,7 +104,7 @@ func (b *Behind) run() {
 		b.mu.Lock()
 		for len(b.ops) == 0 && len(b.first) == 0 && !b.closed {
 			b.mu.Unlock()
-			<-b.wake
+			b.waitWake()
 			b.mu.Lock()
 		}
 		if len(b.ops) == 0 && len(b.first) == 0 { // closed and drained
@@ -110,7 +119,28 @@ func (b *Behind) run() {
 			b.finish(op, op.write(b.c))
 			batch[i] = behindOp{}
 		}
+		b.closeIdleDirs()
 		b.c.CommitSoon()
+	}
+}
+
+// waitWake waits for writes to be queued. While job directories are held
+// open it wakes after dirIdle too, to close them: a master that goes quiet
+// after a job keeps no descriptor for it, nor a directory Clean removed.
+func (b *Behind) waitWake() {
+	b.dirsMu.Lock()
+	open := len(b.dirs)
+	b.dirsMu.Unlock()
+	if open == 0 {
+		<-b.wake
+		return
+	}
+	t := time.NewTimer(dirIdle)
+	defer t.Stop()
+	select {
+	case <-b.wake:
+	case <-t.C:
+		b.closeIdleDirs()
 	}
 }
 
@@ -160,6 +190,82 @@ func (b *Behind) Close() {
 	default:
 	}
 	<-b.done
+	b.dirsMu.Lock()
+	for jid, d := range b.dirs {
+		d.close()
+		delete(b.dirs, jid)
+	}
+	b.dirsMu.Unlock()
+}
+
+// SaveReturn queues a minion's return (Cache.SaveReturn), written through
+// the job's directory held open for the returns that follow it: a return
+// costs fewer system calls, and one with the bytes of a return just
+// written for the job is a link to it (jobDir). after, when set, is called
+// with the outcome, as with Do.
+func (b *Behind) SaveReturn(jid, id string, ret body.Map, after func(error)) {
+	b.Do(func(*Cache) error { return b.saveReturn(jid, id, ret) }, after)
+}
+
+func (b *Behind) saveReturn(jid, id string, ret body.Map) error {
+	data, out, err := encodeReturn(jid, id, ret)
+	if err != nil {
+		return err
+	}
+	b.dirsMu.Lock()
+	defer b.dirsMu.Unlock()
+	d := b.dirs[jid]
+	if d == nil {
+		d, err = b.c.openJobDir(jid)
+		if errors.Is(err, errNoJobDir) {
+			return b.c.saveReturnFiles(jid, id, data, out)
+		}
+		if err != nil {
+			return err
+		}
+		b.closeDirsOver(maxOpenDirs - 1)
+		b.dirs[jid] = d
+	}
+	d.last = time.Now()
+	return d.saveReturn(b.c, id, data, out)
+}
+
+// How long a job directory is held open after its last return, and how
+// many are: the returns of a job come in a burst, and jobs run a few at
+// a time; a directory held open keeps a descriptor, and a directory
+// Clean may have removed.
+const (
+	dirIdle     = 2 * time.Second
+	maxOpenDirs = 16
+)
+
+// closeDirsOver closes the least recently written job directories until
+// at most n are open.
+func (b *Behind) closeDirsOver(n int) {
+	for len(b.dirs) > n {
+		var oldest string
+		for jid, d := range b.dirs {
+			if oldest == "" || d.last.Before(b.dirs[oldest].last) {
+				oldest = jid
+			}
+		}
+		b.dirs[oldest].close()
+		delete(b.dirs, oldest)
+	}
+}
+
+// closeIdleDirs closes the job directories no return was written to for
+// dirIdle.
+func (b *Behind) closeIdleDirs() {
+	b.dirsMu.Lock()
+	defer b.dirsMu.Unlock()
+	now := time.Now()
+	for jid, d := range b.dirs {
+		if now.Sub(d.last) >= dirIdle {
+			d.close()
+			delete(b.dirs, jid)
+		}
+	}
 }
 
 // SavePrepared writes the files of a job whose directory PrepJIDDir made:

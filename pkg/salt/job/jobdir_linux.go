@@ -1,0 +1,195 @@
+package job
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// jobDir is a job's directory held open while its returns are written one
+// after another (Behind.SaveReturn). Each return's directory and files are
+// made relative to it (mkdirat, openat, linkat): no path of ten components
+// walked three times per return, no look for the nocache marker per return
+// (once, at open), no chmod after each mkdir and open unless the umask
+// takes bits of their modes (read once, at open). A return whose bytes are
+// those of one written just before for the job (a test.ping's, the same
+// for 5,000 minions) is a hard link to that file: the minion's directory
+// and its return.p are there as Salt lays them out, the same bytes, and no
+// second inode is allocated, which on ext4 was half the cost of a return
+// (its allocator reads the inode table looking for a free one). Files of
+// the job cache are never written in place, so a link shares nothing that
+// changes.
+//
+// Files are still made whole or not at all: written unnamed (O_TMPFILE) and
+// linked into place, as fsutil.WriteFile does; a filesystem without
+// O_TMPFILE is written through the paths (Cache.saveReturnFiles).
+type jobDir struct {
+	jid     string
+	fd      int
+	nocache bool       // the job's returns are not kept
+	chmod   bool       // the umask takes bits of dirMode or fileMode
+	same    []sameFile // the last files written, for links
+	last    time.Time  // of the last return written (Behind)
+}
+
+// sameFile is a file of the job, by its bytes, that a file with the same
+// bytes may be a link to.
+type sameFile struct{ data, rel string }
+
+// Bounds of the files remembered for links: the few distinct returns of a
+// job (a success and a failure or two), each small.
+const (
+	maxSameFiles = 4
+	maxSameSize  = 4 << 10
+)
+
+// emptyPathOff is set once linkat(AT_EMPTY_PATH) was refused (a kernel
+// before 6.10 without CAP_DAC_READ_SEARCH): files are then linked by their
+// /proc/self/fd name.
+var emptyPathOff atomic.Bool
+
+// openJobDir opens the directory of job jid. ErrUnknownJob: it is not in
+// the cache.
+func (c *Cache) openJobDir(jid string) (*jobDir, error) {
+	if !IsJID(jid) {
+		return nil, fmt.Errorf("job cache: save return: %w: %q", ErrBadJID, jid)
+	}
+	dir := c.Dir(jid)
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownJob, jid)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("job cache: %w", &os.PathError{Op: "open", Path: dir, Err: err})
+	}
+	d := &jobDir{jid: jid, fd: fd}
+	var st unix.Stat_t
+	if unix.Fstatat(fd, NoCacheFile, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
+		d.nocache = true
+	}
+	mask, ok := umask()
+	d.chmod = !ok || mask&(dirMode|fileMode) != 0
+	return d, nil
+}
+
+func (d *jobDir) close() { unix.Close(d.fd) }
+
+// saveReturn writes a return encoded by encodeReturn for minion id, as
+// Cache.SaveReturn.
+func (d *jobDir) saveReturn(c *Cache, id string, data, out []byte) error {
+	if d.nocache {
+		return nil
+	}
+	if err := unix.Mkdirat(d.fd, id, dirMode); err != nil {
+		return returnDirError(&os.PathError{Op: "mkdir", Path: filepath.Join(c.Dir(d.jid), id), Err: err}, d.jid, id)
+	}
+	if d.chmod {
+		if err := unix.Fchmodat(d.fd, id, dirMode, 0); err != nil {
+			return fmt.Errorf("job cache: %w", &os.PathError{Op: "chmod", Path: filepath.Join(c.Dir(d.jid), id), Err: err})
+		}
+	}
+	if err := d.writeFile(c, id, ReturnFile, data); err != nil {
+		return err
+	}
+	if out != nil {
+		return d.writeFile(c, id, OutFile, out)
+	}
+	return nil
+}
+
+// writeFile makes <id>/<name> of the job with data: a link to a file of
+// the job with the same bytes, or a new file written whole.
+func (d *jobDir) writeFile(c *Cache, id, name string, data []byte) error {
+	rel := id + "/" + name
+	for _, s := range d.same {
+		if s.data == string(data) && unix.Linkat(d.fd, s.rel, d.fd, rel, 0) == nil {
+			c.wrote()
+			return nil
+		} // else that file was removed, or has too many links: a new one
+	}
+	fd, err := unix.Openat(d.fd, id, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, fileMode)
+	if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.EISDIR) || errors.Is(err, unix.EINVAL) {
+		return c.writeAtomic(filepath.Join(c.Dir(d.jid), id), name, data)
+	}
+	path := func() string { return filepath.Join(c.Dir(d.jid), rel) }
+	if err != nil {
+		return fmt.Errorf("job cache: %w", &os.PathError{Op: "open", Path: path(), Err: err})
+	}
+	defer unix.Close(fd)
+	for rest := data; len(rest) > 0; {
+		n, err := unix.Write(fd, rest)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("job cache: %w", &os.PathError{Op: "write", Path: path(), Err: err})
+		}
+		rest = rest[n:]
+	}
+	if d.chmod {
+		if err := unix.Fchmod(fd, fileMode); err != nil {
+			return fmt.Errorf("job cache: %w", &os.PathError{Op: "chmod", Path: path(), Err: err})
+		}
+	}
+	if err := linkTmpfile(fd, d.fd, rel); err != nil {
+		return fmt.Errorf("job cache: %w", &os.LinkError{Op: "link", Old: "(unnamed)", New: path(), Err: err})
+	}
+	c.wrote()
+	d.remember(data, rel)
+	return nil
+}
+
+// remember keeps a small file's bytes and name for the next files.
+func (d *jobDir) remember(data []byte, rel string) {
+	if len(data) > maxSameSize {
+		return
+	}
+	if len(d.same) == maxSameFiles {
+		copy(d.same, d.same[1:])
+		d.same = d.same[:maxSameFiles-1]
+	}
+	d.same = append(d.same, sameFile{data: string(data), rel: rel})
+}
+
+// linkTmpfile names the unnamed file fd rel in directory dirfd, failing
+// if rel exists.
+func linkTmpfile(fd, dirfd int, rel string) error {
+	if !emptyPathOff.Load() {
+		err := unix.Linkat(fd, "", dirfd, rel, unix.AT_EMPTY_PATH)
+		if !errors.Is(err, unix.EPERM) && !errors.Is(err, unix.ENOENT) {
+			return err
+		}
+		emptyPathOff.Store(true)
+	}
+	return unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), dirfd, rel, unix.AT_SYMLINK_FOLLOW)
+}
+
+// umask is the process's umask, from /proc/self/status (Linux 4.7 and
+// later); ok is false when it cannot be read there. Reading it with
+// umask(2) would change it, for every goroutine, for a moment.
+func umask() (mask uint32, ok bool) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, found := bytes.CutPrefix(sc.Bytes(), []byte("Umask:")); found {
+			m, err := strconv.ParseUint(string(bytes.TrimSpace(v)), 8, 32)
+			return uint32(m), err == nil
+		}
+	}
+	return 0, false
+}
+
+// errNoJobDir is never returned on Linux (see jobdir_other.go).
+var errNoJobDir = errors.New("job cache: no open job directories here")

@@ -1,0 +1,20 @@
+//go:build !linux
+
+package job
+
+import (
+	"errors"
+	"time"
+)
+
+// jobDir is held open only on Linux (jobdir_linux.go); elsewhere every
+// return is written through the paths (Cache.saveReturnFiles).
+type jobDir struct{ last time.Time }
+
+var errNoJobDir = errors.New("job cache: no open job directories here")
+
+func (c *Cache) openJobDir(string) (*jobDir, error) { return nil, errNoJobDir }
+
+func (d *jobDir) close() {}
+
+func (d *jobDir) saveReturn(*Cache, string, []byte, []byte) error { return errNoJobDir }
