@@ -304,6 +304,10 @@ func (e *allowent) hello(p *wire.Packet) {
 		e.nackKind(raet.PcktUnjoined)
 		return
 	}
+	if w := c.takeHello(p); w != nil {
+		e.helloWorked(w)
+		return
+	}
 	if err := r.rekey(); err != nil {
 		c.stat("allow_key_error")
 		return
@@ -331,6 +335,16 @@ func (e *allowent) hello(p *wire.Packet) {
 		return
 	}
 	e.cookie(box)
+}
+
+// helloWorked answers a hello whose key work a worker did (allowprep.go):
+// what hello does after its checks, with the worker's keys and boxes.
+func (e *allowent) helloWorked(w *helloPrep) {
+	c, r := e.c, e.r
+	c.stat("allow_hello_worked")
+	r.privee, r.publee, r.box = w.privee, w.publee, w.session
+	r.transactions[e.index()] = e
+	e.cookie(w.box)
 }
 
 // cookie sends our short-term key and an oreo, sealed with our long-term key

@@ -78,6 +78,12 @@ type core struct {
 	// keys is the snapshot of verify keys by nuid that check reads: the
 	// workers of a running stack, or receive in a simulation.
 	keys atomic.Pointer[verifiers]
+	// hellos keeps the workers' key work of hellos for their repeats;
+	// helloWork is that of the packet being dispatched, helloPacket
+	// (allowprep.go).
+	hellos      *helloPreps
+	helloWork   *helloPrep
+	helloPacket *wire.Packet
 }
 
 func newCore(cfg Config) *core {
@@ -104,7 +110,7 @@ func newCore(cfg Config) *core {
 	return &core{
 		cfg: cfg, clock: cfg.Clock, conn: cfg.Conn,
 		uid: cfg.UID, puid: cfg.UID, name: cfg.Name, role: cfg.Role,
-		signer: cfg.Signer, priver: cfg.Privateer,
+		signer: cfg.Signer, priver: cfg.Privateer, hellos: newHelloPreps(),
 		remotes:        map[uint32]*Remote{},
 		byName:         map[string]*Remote{},
 		joinees:        map[netip.AddrPort]*Remote{},

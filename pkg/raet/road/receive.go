@@ -22,7 +22,7 @@ import (
 // loop does after each thing it handles, so check sees what a worker would.
 func (c *core) receive(from netip.AddrPort, b []byte) {
 	c.publishVerifiers()
-	c.receiveChecked(check(from, b, &c.keys, !c.cfg.Unveritive))
+	c.receiveChecked(c.hellos.prep(check(from, b, &c.keys, !c.cfg.Unveritive), c.keys.Load()))
 }
 
 // verified is what a worker hands the loop: a packet checked with a key,
@@ -32,6 +32,9 @@ type verified struct {
 	p    *wire.Packet
 	with *raet.Verifier // the key the signature was checked with; nil for none
 	err  error
+	// hello is the key work of a hello, done beside the check
+	// (allowprep.go); nil for any other packet.
+	hello *helloPrep
 }
 
 // check is the workers' half of receiving: it parses a datagram and, when
@@ -84,7 +87,9 @@ func (c *core) receiveChecked(v verified) {
 			}
 		}
 	}
+	c.helloWork, c.helloPacket = v.hello, p
 	c.dispatch(c.clock.Now(), p, v.from)
+	c.helloWork, c.helloPacket = nil, nil
 	// Whatever the packet changed, its remote's next deadline may be sooner.
 	c.rewake(c.remotes[p.DE])
 	c.rewake(c.joinees[v.from])
