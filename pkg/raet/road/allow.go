@@ -388,6 +388,17 @@ func (e *allowent) initiate(p *wire.Packet) {
 		e.reject("invalid_initiate")
 		return
 	}
+	if w := c.takeInitiate(p, r, sb); w != nil {
+		if !w.ok {
+			e.reject("invalid_initiate")
+			return
+		}
+		if r.longBox == nil {
+			r.longBox = w.longBox // the same keys: ours and r.pubber
+		}
+		e.initiated()
+		return
+	}
 	stuff, err := sb.Open(nil, sealed)
 	if err != nil || len(stuff) != raet.InitiateStuffSize {
 		e.reject("invalid_initiate")
@@ -407,6 +418,12 @@ func (e *allowent) initiate(p *wire.Packet) {
 		e.reject("invalid_initiate")
 		return
 	}
+	e.initiated()
+}
+
+// initiated acks an initiate whose vouch held and starts the session.
+func (e *allowent) initiated() {
+	c, r := e.c, e.r
 	e.sendKind(raet.PcktAck, nil)
 	r.Allowed = Yes
 	c.emit(EventAllowed, r)

@@ -63,24 +63,30 @@ func newHelloPreps() *helloPreps {
 }
 
 // prep does the key work of a verified hello, or finds it done for an
-// earlier copy, and hands it to the loop with the packet. Only a hello
-// whose signature was checked is worked on: a stranger's flood of hellos
-// costs the workers no more than their signature checks.
+// earlier copy, and of an initiate that follows a hello worked on, and
+// hands it to the loop with the packet. Only packets whose signature was
+// checked are worked on: a stranger's flood of hellos costs the workers no
+// more than their signature checks.
 func (h *helloPreps) prep(v verified, keys *verifiers) verified {
 	p := v.p
-	if h == nil || v.err != nil || v.with == nil || p == nil || p.TK != raet.TrnsAllow || p.PK != raet.PcktHello ||
-		keys == nil || keys.priver == nil {
+	if h == nil || v.err != nil || v.with == nil || p == nil || p.TK != raet.TrnsAllow ||
+		(p.PK != raet.PcktHello && p.PK != raet.PcktInitiate) || keys == nil || keys.priver == nil {
 		return v
 	}
 	plain, err := p.Plain(nil)
-	if err != nil || len(plain) != raet.HelloSize {
+	if err != nil {
+		return v
+	}
+	if p.PK == raet.PcktInitiate {
+		v.initiate = h.workInitiate(p.SE, plain, keys.priver)
+		return v
+	}
+	if len(plain) != raet.HelloSize {
 		return v
 	}
 	k := helloKey{se: p.SE}
 	copy(k.short[:], plain[64:96])
-	h.mu.Lock()
-	done := h.byKey[k]
-	h.mu.Unlock()
+	done := h.get(k)
 	if done == nil {
 		if done = workHello(plain, keys.priver); done == nil {
 			return v
@@ -89,6 +95,13 @@ func (h *helloPreps) prep(v verified, keys *verifiers) verified {
 	}
 	v.hello = done
 	return v
+}
+
+// get returns the work kept for a hello, or nil.
+func (h *helloPreps) get(k helloKey) *helloPrep {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.byKey[k]
 }
 
 // workHello is the key work of a hello: nil when it cannot be done (the
@@ -141,12 +154,70 @@ func (h *helloPreps) keep(k helloKey, w *helloPrep) {
 // took it (the loop then does the work, and rejects a bad hello).
 func (c *core) takeHello(p *wire.Packet) *helloPrep {
 	w := c.helloWork
-	if w == nil || !w.ok || w.taken || c.helloPacket != p {
+	if w == nil || !w.ok || w.taken || c.workPacket != p {
 		if w != nil && w.taken {
 			c.stat("allow_hello_work_taken")
 		}
 		return nil
 	}
 	w.taken = true
+	return w
+}
+
+// initiateWork is the key work of an initiate: its vouch opened with the
+// session box of the hello's work and checked with the box of our
+// long-term key and the allower's.
+type initiateWork struct {
+	session *raet.Box       // the hello's work's, which opened it
+	priver  *raet.Privateer // ours, with which longBox was made
+	long    []byte          // the allower's long-term key, as it says
+	longBox *raet.Box       // priver and long
+	ok      bool            // the vouch opened to the short-term key
+}
+
+// workInitiate opens an initiate with the session box of its hello's
+// work, kept by the allower's short-term key, and checks its vouch: nil
+// when the hello was not worked on (the loop does it all) or the initiate
+// does not open (the loop finds what is wrong). The loop still checks what
+// only it knows: that the short-term key and the oreo are its
+// transaction's, and the long-term key the remote's.
+func (h *helloPreps) workInitiate(se uint32, plain []byte, priver *raet.Privateer) *initiateWork {
+	if len(plain) != raet.InitiateSize {
+		return nil
+	}
+	k := helloKey{se: se}
+	copy(k.short[:], plain[:32])
+	hw := h.get(k)
+	if hw == nil || !hw.ok {
+		return nil
+	}
+	stuff, err := hw.session.Open(nil, plain[56:])
+	if err != nil || len(stuff) != raet.InitiateStuffSize {
+		return nil
+	}
+	long, vouch := stuff[:32], stuff[32:104]
+	pub, err := raet.NewPublican(long)
+	if err != nil {
+		return nil
+	}
+	lb, err := raet.NewBox(priver, pub)
+	if err != nil {
+		return nil
+	}
+	got, err := lb.Open(nil, vouch)
+	return &initiateWork{session: hw.session, priver: priver, long: append([]byte(nil), long...), longBox: lb,
+		ok: err == nil && bytes.Equal(got, plain[:32])}
+}
+
+// takeInitiate returns the workers' key work for the initiate p when it
+// was done with the session box and keys the loop holds for r, else nil
+// (the loop does the work).
+func (c *core) takeInitiate(p *wire.Packet, r *Remote, session *raet.Box) *initiateWork {
+	w := c.initiateWork
+	if w == nil || c.workPacket != p || w.session != session || w.priver != c.priver || r.pubber == nil ||
+		!bytes.Equal(w.long, r.pubber.Key()) {
+		return nil
+	}
+	c.stat("allow_initiate_worked")
 	return w
 }

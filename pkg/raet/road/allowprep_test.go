@@ -40,9 +40,10 @@ func workOf(t *testing.T, st *simStack, d []byte) *helloPrep {
 	return st.hellos.byKey[k]
 }
 
-// The allowent's key work for a hello is done beside the signature check
-// (as a worker does it), and the loop uses it: its short-term key and its
-// session box are the work's, and the session holds both ways.
+// The allowent's key work for a hello and for its initiate is done beside
+// the signature check (as a worker does it), and the loop uses it: its
+// short-term key, its session box and the box of the long-term keys are the
+// work's, and the session holds both ways.
 func TestHelloWorkedBesideTheLoop(t *testing.T) {
 	s := newSim(t, 1)
 	alpha := s.add(Config{Name: "alpha", Main: true}, 7560, raet.AutoAlways)
@@ -58,8 +59,8 @@ func TestHelloWorkedBesideTheLoop(t *testing.T) {
 		t.Fatalf("not allowed, or %d hellos: %+v", len(*hellos), rb)
 	}
 	sameSession(t, alpha, beta)
-	if alpha.stats["allow_hello_worked"] != 1 {
-		t.Fatalf("the hello's key work was done on the loop: %v", alpha.stats)
+	if alpha.stats["allow_hello_worked"] != 1 || alpha.stats["allow_initiate_worked"] != 1 || rb.longBox == nil {
+		t.Fatalf("the allow's key work was done on the loop: %v", alpha.stats)
 	}
 	w := workOf(t, alpha, (*hellos)[0].Data)
 	if w == nil || !w.ok || !w.taken || w.privee != rb.privee {
@@ -140,7 +141,7 @@ func TestHelloWorkOfABadProofIsNotTaken(t *testing.T) {
 	}
 	c := newCore(Config{Name: "alpha"})
 	p := &wire.Packet{}
-	c.helloWork, c.helloPacket = w, p
+	c.helloWork, c.workPacket = w, p
 	if c.takeHello(p) != nil {
 		t.Fatal("the work of a bad proof was taken")
 	}

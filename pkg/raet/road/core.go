@@ -79,11 +79,12 @@ type core struct {
 	// workers of a running stack, or receive in a simulation.
 	keys atomic.Pointer[verifiers]
 	// hellos keeps the workers' key work of hellos for their repeats;
-	// helloWork is that of the packet being dispatched, helloPacket
-	// (allowprep.go).
-	hellos      *helloPreps
-	helloWork   *helloPrep
-	helloPacket *wire.Packet
+	// helloWork and initiateWork are that of the packet being
+	// dispatched, workPacket (allowprep.go).
+	hellos       *helloPreps
+	helloWork    *helloPrep
+	initiateWork *initiateWork
+	workPacket   *wire.Packet
 }
 
 func newCore(cfg Config) *core {

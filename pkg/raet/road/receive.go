@@ -32,9 +32,10 @@ type verified struct {
 	p    *wire.Packet
 	with *raet.Verifier // the key the signature was checked with; nil for none
 	err  error
-	// hello is the key work of a hello, done beside the check
-	// (allowprep.go); nil for any other packet.
-	hello *helloPrep
+	// hello and initiate are the key work of an allow's packets, done
+	// beside the check (allowprep.go); nil for any other packet.
+	hello    *helloPrep
+	initiate *initiateWork
 }
 
 // check is the workers' half of receiving: it parses a datagram and, when
@@ -87,9 +88,9 @@ func (c *core) receiveChecked(v verified) {
 			}
 		}
 	}
-	c.helloWork, c.helloPacket = v.hello, p
+	c.helloWork, c.initiateWork, c.workPacket = v.hello, v.initiate, p
 	c.dispatch(c.clock.Now(), p, v.from)
-	c.helloWork, c.helloPacket = nil, nil
+	c.helloWork, c.initiateWork, c.workPacket = nil, nil, nil
 	// Whatever the packet changed, its remote's next deadline may be sooner.
 	c.rewake(c.remotes[p.DE])
 	c.rewake(c.joinees[v.from])
