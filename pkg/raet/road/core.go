@@ -82,6 +82,7 @@ type core struct {
 	// helloWork and initiateWork are that of the packet being
 	// dispatched, workPacket (allowprep.go).
 	hellos       *helloPreps
+	seen         *verifiedSeen // datagrams the workers verified lately
 	helloWork    *helloPrep
 	initiateWork *initiateWork
 	workPacket   *wire.Packet
@@ -111,7 +112,7 @@ func newCore(cfg Config) *core {
 	return &core{
 		cfg: cfg, clock: cfg.Clock, conn: cfg.Conn,
 		uid: cfg.UID, puid: cfg.UID, name: cfg.Name, role: cfg.Role,
-		signer: cfg.Signer, priver: cfg.Privateer, hellos: newHelloPreps(),
+		signer: cfg.Signer, priver: cfg.Privateer, hellos: newHelloPreps(), seen: newVerifiedSeen(),
 		remotes:        map[uint32]*Remote{},
 		byName:         map[string]*Remote{},
 		joinees:        map[netip.AddrPort]*Remote{},
