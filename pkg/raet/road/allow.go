@@ -240,7 +240,8 @@ func (a *allower) allowed() {
 // allowent is the side that answers an allow (Allowent).
 type allowent struct {
 	allowSide
-	oreo []byte // the cookie we issued
+	oreo  []byte // the cookie we issued
+	acked bool   // its initiate held and was acked
 }
 
 // replyAllow answers a hello (RoadStack.replyAllow and Allowent.hello).
@@ -289,6 +290,11 @@ func (e *allowent) hello(p *wire.Packet) {
 		if t == transaction(e) {
 			c.stat("duplicate_allow_attempt")
 			return
+		}
+		if old, theirs := t.(*allowent); theirs && e.supersedes(old) {
+			old.remove()
+			c.stat("allow_superseded")
+			continue
 		}
 		other, ours := t.(*allower)
 		if !ours || c.name < r.Name { // the lower name keeps its own allow
@@ -345,6 +351,19 @@ func (e *allowent) helloWorked(w *helloPrep) {
 	r.privee, r.publee, r.box = w.privee, w.publee, w.session
 	r.transactions[e.index()] = e
 	e.cookie(w.box)
+}
+
+// supersedes reports whether e, an allowent for a hello, replaces old, one
+// of an earlier hello of the same session still waiting for its initiate:
+// an allower runs one allow at a time, so its hello with a later
+// transaction id says it has given up the earlier one, whose allowent
+// would wait out its timeout for an initiate that will not come, and
+// refuse the new hello meanwhile. A late copy of the earlier hello (an
+// earlier id) replaces nothing, and neither does a hello after an
+// initiate was acked (that allowent's session stands until it ends, as
+// before: the allower lost the ack and its new hellos are refused).
+func (e *allowent) supersedes(old *allowent) bool {
+	return !old.acked && old.sid == e.sid && int32(e.tid-old.tid) > 0
 }
 
 // cookie sends our short-term key and an oreo, sealed with our long-term key
@@ -424,6 +443,7 @@ func (e *allowent) initiate(p *wire.Packet) {
 // initiated acks an initiate whose vouch held and starts the session.
 func (e *allowent) initiated() {
 	c, r := e.c, e.r
+	e.acked = true
 	e.sendKind(raet.PcktAck, nil)
 	r.Allowed = Yes
 	c.emit(EventAllowed, r)
