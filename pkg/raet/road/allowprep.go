@@ -59,7 +59,7 @@ type helloKey struct {
 const helloPrepsKept = 4096
 
 func newHelloPreps() *helloPreps {
-	return &helloPreps{byKey: map[helloKey]*helloPrep{}, ring: make([]helloKey, 0, helloPrepsKept)}
+	return &helloPreps{byKey: map[helloKey]*helloPrep{}} // the ring grows as used: a minion keeps a few
 }
 
 // prep does the key work of a verified hello, or finds it done for an

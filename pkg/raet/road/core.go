@@ -112,7 +112,7 @@ func newCore(cfg Config) *core {
 	return &core{
 		cfg: cfg, clock: cfg.Clock, conn: cfg.Conn,
 		uid: cfg.UID, puid: cfg.UID, name: cfg.Name, role: cfg.Role,
-		signer: cfg.Signer, priver: cfg.Privateer, hellos: newHelloPreps(), seen: newVerifiedSeen(),
+		signer: cfg.Signer, priver: cfg.Privateer, hellos: newHelloPreps(), seen: newVerifiedSeen(cfg.Main),
 		remotes:        map[uint32]*Remote{},
 		byName:         map[string]*Remote{},
 		joinees:        map[netip.AddrPort]*Remote{},

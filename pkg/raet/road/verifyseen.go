@@ -24,20 +24,28 @@ type verifiedSeen struct {
 	by   map[[sha256.Size]byte]*raet.Verifier
 	ring [][sha256.Size]byte // insertion order, to forget the oldest
 	next int
+	kept int // how many are remembered at most
 }
 
 const (
-	// verifiedSeenKept is how many datagrams are remembered: some seconds
-	// of a storm's hellos and joins.
-	verifiedSeenKept = 8192
+	// verifiedSeenKept is how many datagrams a main remembers: some
+	// seconds of a storm's hellos and joins. Another estate, which no
+	// storm reaches, remembers verifiedSeenKeptOther: thousands of
+	// emulated minions share a process.
+	verifiedSeenKept      = 8192
+	verifiedSeenKeptOther = 64
 	// verifiedSeenMax is the largest datagram remembered: the handshakes
 	// and keep-alives that are repeated are small, and hashing a large
 	// segment would cost as much as verifying it.
 	verifiedSeenMax = 1024
 )
 
-func newVerifiedSeen() *verifiedSeen {
-	return &verifiedSeen{by: map[[sha256.Size]byte]*raet.Verifier{}, ring: make([][sha256.Size]byte, 0, verifiedSeenKept)}
+func newVerifiedSeen(main bool) *verifiedSeen {
+	kept := verifiedSeenKeptOther
+	if main {
+		kept = verifiedSeenKept
+	}
+	return &verifiedSeen{by: map[[sha256.Size]byte]*raet.Verifier{}, kept: kept} // the ring grows as used
 }
 
 // key returns the datagram's key, or false when it is not remembered at
@@ -64,12 +72,12 @@ func (s *verifiedSeen) verified(k [sha256.Size]byte, v *raet.Verifier) {
 		s.by[k] = v
 		return
 	}
-	if len(s.ring) < verifiedSeenKept {
+	if len(s.ring) < s.kept {
 		s.ring = append(s.ring, k)
 	} else {
 		delete(s.by, s.ring[s.next])
 		s.ring[s.next] = k
-		s.next = (s.next + 1) % verifiedSeenKept
+		s.next = (s.next + 1) % s.kept
 	}
 	s.by[k] = v
 }

@@ -54,9 +54,13 @@ func TestRepeatedDatagramVerifiedOnce(t *testing.T) {
 	}
 }
 
-// The memory forgets its oldest datagrams beyond verifiedSeenKept.
+// The memory forgets its oldest datagrams beyond verifiedSeenKept, or
+// verifiedSeenKeptOther on an estate that is not a main.
 func TestVerifiedSeenBounded(t *testing.T) {
-	s := newVerifiedSeen()
+	if o := newVerifiedSeen(false); o.kept != verifiedSeenKeptOther {
+		t.Fatalf("a non-main keeps %d", o.kept)
+	}
+	s := newVerifiedSeen(true)
 	signer, _ := simKeys(t, "alpha")
 	v, _ := raet.NewVerifier(signer.VerKey())
 	first, _ := s.key([]byte{0})
