@@ -166,6 +166,12 @@ func (r *run) storm(timeout time.Duration) (*exec.Cmd, time.Duration, error) {
 	var start time.Time
 	want := fmt.Sprintf("%d of %d minions allowed", r.n, r.n)
 	deadline := time.After(timeout)
+	// A storm that does not converge says how far it got: the allowed
+	// count, the master's CPU and the datagrams its socket dropped, every
+	// 30 s.
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	p := r.newProgress()
 	for {
 		select {
 		case l, ok := <-lines:
@@ -176,8 +182,13 @@ func (r *run) storm(timeout time.Duration) (*exec.Cmd, time.Duration, error) {
 				start = time.Now()
 			case strings.Contains(l, want):
 				return emu, time.Since(start), nil
+			case strings.Contains(l, "minions allowed"):
+				p.last = l
 			}
+		case <-tick.C:
+			p.print(start)
 		case <-deadline:
+			p.print(start)
 			return emu, 0, fmt.Errorf("the join storm did not end within %v", timeout)
 		}
 	}

@@ -93,3 +93,60 @@ func raiseNoFile() {
 		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
 	}
 }
+
+// progress is what salt-load prints of a storm under way.
+type progress struct {
+	r        *run
+	last     string // the emulator's last "N of M minions allowed" line
+	cpu      time.Duration
+	at       time.Time
+	drops0   int
+	lastDrop int
+}
+
+func (r *run) newProgress() *progress {
+	_, drops := udpQueue(r.port)
+	return &progress{r: r, cpu: cpuTime(r.master.Process.Pid), at: time.Now(), drops0: drops, lastDrop: drops}
+}
+
+// print writes one progress line: the allowed count, the master's CPU
+// since the last line, its RSS, its socket's receive queue and drops.
+func (p *progress) print(start time.Time) {
+	pid := p.r.master.Process.Pid
+	cpu, now := cpuTime(pid), time.Now()
+	rxq, drops := udpQueue(p.r.port)
+	allowed := "no count yet"
+	if i := strings.Index(p.last, "minions allowed"); i >= 0 {
+		f := strings.Fields(p.last[:i])
+		if len(f) >= 3 {
+			allowed = strings.Join(f[len(f)-3:], " ") + " allowed"
+		}
+	}
+	el := time.Duration(0)
+	if !start.IsZero() {
+		el = now.Sub(start).Round(time.Second)
+	}
+	fmt.Printf("storm %v: %s; master %.0f%% of a core, RSS %d KB; its socket: %d bytes queued, %d datagrams dropped (%d in all); load average %s\n",
+		el, allowed, 100*float64(cpu-p.cpu)/float64(now.Sub(p.at)), rssKB(pid), rxq, drops-p.lastDrop, drops-p.drops0, loadavg())
+	p.cpu, p.at, p.lastDrop = cpu, now, drops
+}
+
+// udpQueue is the receive queue (bytes) and the drops counter of the
+// UDP socket bound to port on IPv4, from /proc/net/udp.
+func udpQueue(port int) (rxq, drops int) {
+	b, _ := os.ReadFile("/proc/net/udp")
+	suffix := fmt.Sprintf(":%04X", port)
+	for _, l := range strings.Split(string(b), "\n")[1:] {
+		f := strings.Fields(l)
+		if len(f) < 13 || !strings.HasSuffix(f[1], suffix) {
+			continue
+		}
+		if q := strings.SplitN(f[4], ":", 2); len(q) == 2 {
+			v, _ := strconv.ParseInt(q[1], 16, 64)
+			rxq = int(v)
+		}
+		drops, _ = strconv.Atoi(f[len(f)-1])
+		return rxq, drops
+	}
+	return 0, 0
+}

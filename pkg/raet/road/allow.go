@@ -240,7 +240,8 @@ func (a *allower) allowed() {
 // allowent is the side that answers an allow (Allowent).
 type allowent struct {
 	allowSide
-	oreo []byte // the cookie we issued
+	oreo  []byte // the cookie we issued
+	acked bool   // its initiate held and was acked
 }
 
 // replyAllow answers a hello (RoadStack.replyAllow and Allowent.hello).
@@ -290,6 +291,11 @@ func (e *allowent) hello(p *wire.Packet) {
 			c.stat("duplicate_allow_attempt")
 			return
 		}
+		if old, theirs := t.(*allowent); theirs && e.supersedes(old) {
+			old.remove()
+			c.stat("allow_superseded")
+			continue
+		}
 		other, ours := t.(*allower)
 		if !ours || c.name < r.Name { // the lower name keeps its own allow
 			c.stat("redundant_allow_attempt")
@@ -302,6 +308,10 @@ func (e *allowent) hello(p *wire.Packet) {
 	if r.Joined != Yes {
 		c.stat("unjoined_allow_attempt")
 		e.nackKind(raet.PcktUnjoined)
+		return
+	}
+	if w := c.takeHello(p); w != nil {
+		e.helloWorked(w)
 		return
 	}
 	if err := r.rekey(); err != nil {
@@ -331,6 +341,29 @@ func (e *allowent) hello(p *wire.Packet) {
 		return
 	}
 	e.cookie(box)
+}
+
+// helloWorked answers a hello whose key work a worker did (allowprep.go):
+// what hello does after its checks, with the worker's keys and boxes.
+func (e *allowent) helloWorked(w *helloPrep) {
+	c, r := e.c, e.r
+	c.stat("allow_hello_worked")
+	r.privee, r.publee, r.box = w.privee, w.publee, w.session
+	r.transactions[e.index()] = e
+	e.cookie(w.box)
+}
+
+// supersedes reports whether e, an allowent for a hello, replaces old, one
+// of an earlier hello of the same session still waiting for its initiate:
+// an allower runs one allow at a time, so its hello with a later
+// transaction id says it has given up the earlier one, whose allowent
+// would wait out its timeout for an initiate that will not come, and
+// refuse the new hello meanwhile. A late copy of the earlier hello (an
+// earlier id) replaces nothing, and neither does a hello after an
+// initiate was acked (that allowent's session stands until it ends, as
+// before: the allower lost the ack and its new hellos are refused).
+func (e *allowent) supersedes(old *allowent) bool {
+	return !old.acked && old.sid == e.sid && int32(e.tid-old.tid) > 0
 }
 
 // cookie sends our short-term key and an oreo, sealed with our long-term key
@@ -374,6 +407,17 @@ func (e *allowent) initiate(p *wire.Packet) {
 		e.reject("invalid_initiate")
 		return
 	}
+	if w := c.takeInitiate(p, r, sb); w != nil {
+		if !w.ok {
+			e.reject("invalid_initiate")
+			return
+		}
+		if r.longBox == nil {
+			r.longBox = w.longBox // the same keys: ours and r.pubber
+		}
+		e.initiated()
+		return
+	}
 	stuff, err := sb.Open(nil, sealed)
 	if err != nil || len(stuff) != raet.InitiateStuffSize {
 		e.reject("invalid_initiate")
@@ -393,6 +437,13 @@ func (e *allowent) initiate(p *wire.Packet) {
 		e.reject("invalid_initiate")
 		return
 	}
+	e.initiated()
+}
+
+// initiated acks an initiate whose vouch held and starts the session.
+func (e *allowent) initiated() {
+	c, r := e.c, e.r
+	e.acked = true
 	e.sendKind(raet.PcktAck, nil)
 	r.Allowed = Yes
 	c.emit(EventAllowed, r)

@@ -78,6 +78,14 @@ type core struct {
 	// keys is the snapshot of verify keys by nuid that check reads: the
 	// workers of a running stack, or receive in a simulation.
 	keys atomic.Pointer[verifiers]
+	// hellos keeps the workers' key work of hellos for their repeats;
+	// helloWork and initiateWork are that of the packet being
+	// dispatched, workPacket (allowprep.go).
+	hellos       *helloPreps
+	seen         *verifiedSeen // datagrams the workers verified lately
+	helloWork    *helloPrep
+	initiateWork *initiateWork
+	workPacket   *wire.Packet
 }
 
 func newCore(cfg Config) *core {
@@ -104,7 +112,7 @@ func newCore(cfg Config) *core {
 	return &core{
 		cfg: cfg, clock: cfg.Clock, conn: cfg.Conn,
 		uid: cfg.UID, puid: cfg.UID, name: cfg.Name, role: cfg.Role,
-		signer: cfg.Signer, priver: cfg.Privateer,
+		signer: cfg.Signer, priver: cfg.Privateer, hellos: newHelloPreps(), seen: newVerifiedSeen(cfg.Main),
 		remotes:        map[uint32]*Remote{},
 		byName:         map[string]*Remote{},
 		joinees:        map[netip.AddrPort]*Remote{},

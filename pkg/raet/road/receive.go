@@ -22,7 +22,8 @@ import (
 // loop does after each thing it handles, so check sees what a worker would.
 func (c *core) receive(from netip.AddrPort, b []byte) {
 	c.publishVerifiers()
-	c.receiveChecked(check(from, b, &c.keys, !c.cfg.Unveritive))
+	v := checkSeen(from, b, &c.keys, !c.cfg.Unveritive, c.seen)
+	c.receiveChecked(c.hellos.prep(v, c.keys.Load()))
 }
 
 // verified is what a worker hands the loop: a packet checked with a key,
@@ -32,11 +33,22 @@ type verified struct {
 	p    *wire.Packet
 	with *raet.Verifier // the key the signature was checked with; nil for none
 	err  error
+	// hello and initiate are the key work of an allow's packets, done
+	// beside the check (allowprep.go); nil for any other packet.
+	hello    *helloPrep
+	initiate *initiateWork
+	repeat   bool // a copy of a datagram verified lately, not verified again
 }
 
 // check is the workers' half of receiving: it parses a datagram and, when
 // the snapshot has the sender's key, verifies its signature, off the loop.
 func check(from netip.AddrPort, b []byte, keys *atomic.Pointer[verifiers], veritive bool) verified {
+	return checkSeen(from, b, keys, veritive, nil)
+}
+
+// checkSeen is check that verifies a copy of a datagram verified lately
+// no more (verifyseen.go); seen may be nil.
+func checkSeen(from netip.AddrPort, b []byte, keys *atomic.Pointer[verifiers], veritive bool, seen *verifiedSeen) verified {
 	p, err := wire.ParsePacket(b)
 	if err != nil {
 		return verified{from: from, err: err}
@@ -53,10 +65,17 @@ func check(from netip.AddrPort, b []byte, keys *atomic.Pointer[verifiers], verit
 		// The loop may know a key the snapshot does not have yet.
 		return verified{from: from, p: p}
 	}
+	k, remember := seen.key(b) // before Verify, which zeroes the foot for a while
+	if remember && seen.seen(k, v) {
+		return verified{from: from, p: p, with: v, repeat: true}
+	}
 	if err := p.Verify(v); err != nil {
 		// The loop decides: the snapshot's key may be one the remote no
 		// longer has.
 		return verified{from: from, p: p, with: v, err: err}
+	}
+	if remember {
+		seen.verified(k, v)
 	}
 	return verified{from: from, p: p, with: v}
 }
@@ -71,6 +90,9 @@ func (c *core) receiveChecked(v verified) {
 		return
 	}
 	p := v.p
+	if v.repeat {
+		c.stat("verified_repeat")
+	}
 	if p.Signed() {
 		r := c.remotes[p.DE]
 		if r == nil || r.verfer == nil {
@@ -84,7 +106,9 @@ func (c *core) receiveChecked(v verified) {
 			}
 		}
 	}
+	c.helloWork, c.initiateWork, c.workPacket = v.hello, v.initiate, p
 	c.dispatch(c.clock.Now(), p, v.from)
+	c.helloWork, c.initiateWork, c.workPacket = nil, nil, nil
 	// Whatever the packet changed, its remote's next deadline may be sooner.
 	c.rewake(c.remotes[p.DE])
 	c.rewake(c.joinees[v.from])

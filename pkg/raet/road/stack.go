@@ -222,7 +222,8 @@ func (s *Stack) pass(from netip.AddrPort, b []byte) bool {
 	d := datagram{from: from, b: append([]byte(nil), b...)}
 	i, direct := s.shardFor(from)
 	if direct {
-		return s.checkedOut(check(d.from, d.b, &s.core.keys, !s.core.cfg.Unveritive))
+		v := checkSeen(d.from, d.b, &s.core.keys, !s.core.cfg.Unveritive, s.core.seen)
+		return s.checkedOut(s.core.hellos.prep(v, s.core.keys.Load()))
 	}
 	s.busy[i].Add(1)
 	select {
@@ -250,7 +251,8 @@ func (s *Stack) check(in <-chan datagram, busy *atomic.Int32) {
 	for {
 		select {
 		case d := <-in:
-			if !s.checkedOut(check(d.from, d.b, &s.core.keys, veritive)) {
+			v := checkSeen(d.from, d.b, &s.core.keys, veritive, s.core.seen)
+			if !s.checkedOut(s.core.hellos.prep(v, s.core.keys.Load())) {
 				return
 			}
 			busy.Add(-1)

@@ -18,6 +18,9 @@ import (
 type verifiers struct {
 	base   map[uint32]*raet.Verifier
 	recent map[uint32]*raet.Verifier // changed since base; nil: no key now
+	// priver is the stack's long-term private key, for the key work of
+	// hellos on the workers (prepHello); nil before the stack has one.
+	priver *raet.Privateer
 }
 
 // get returns the key of the remote with nuid uid, or nil.
@@ -40,10 +43,10 @@ func (c *core) keyChanged(uid uint32) {
 // publishVerifiers publishes the remotes' verify keys for the workers when
 // they may have changed.
 func (c *core) publishVerifiers() {
-	if !c.verifiersChanged && len(c.changedKeys) == 0 {
+	old := c.keys.Load()
+	if !c.verifiersChanged && len(c.changedKeys) == 0 && (old == nil || old.priver == c.priver) {
 		return
 	}
-	old := c.keys.Load()
 	if old == nil || c.verifiersChanged {
 		c.publishAll()
 		return
@@ -63,7 +66,7 @@ func (c *core) publishVerifiers() {
 		c.publishAll()
 		return
 	}
-	c.keys.Store(&verifiers{base: old.base, recent: recent})
+	c.keys.Store(&verifiers{base: old.base, recent: recent, priver: c.priver})
 }
 
 // publishAll rebuilds the base from every remote.
@@ -74,7 +77,7 @@ func (c *core) publishAll() {
 			base[uid] = r.verfer
 		}
 	}
-	c.keys.Store(&verifiers{base: base})
+	c.keys.Store(&verifiers{base: base, priver: c.priver})
 	c.verifiersChanged = false
 	clear(c.changedKeys)
 }

@@ -165,6 +165,10 @@ type Minion struct {
 
 	started atomic.Bool
 	closed  atomic.Bool
+	// allowedSeen follows the road's events of the masters: set when one
+	// allows or alives us, cleared when one is lost or removed
+	// (MasterAllowedSeen).
+	allowedSeen atomic.Bool
 
 	metrics *metrics.Server // nil without metrics_port (metrics.go)
 }

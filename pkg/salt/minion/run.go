@@ -221,6 +221,7 @@ func (m *Minion) onEvent(ev road.Event) {
 	case road.EventJoined:
 		m.log.Infof("Joined master %s at %s", ev.Name, addr)
 	case road.EventAllowed:
+		m.allowedSeen.Store(true)
 		m.masterBack(ev.UID)
 		m.log.Infof("Allowed by master %s at %s", ev.Name, addr)
 		m.masters.mu.Lock()
@@ -230,13 +231,16 @@ func (m *Minion) onEvent(ev road.Event) {
 		m.spool.flush(ev.Name)
 		m.flushLane()
 	case road.EventAlived:
+		m.allowedSeen.Store(true)
 		m.masterBack(ev.UID)
 		m.log.Debugf("Master %s is alive", ev.Name)
 		m.spool.flush(ev.Name)
 		m.flushLane()
 	case road.EventLost:
+		m.allowedSeen.Store(false)
 		m.masterLost(ev, addr)
 	case road.EventRemoved:
+		m.allowedSeen.Store(false)
 		m.masterRefused(ms, ev.Name, addr)
 	case road.EventReaped:
 		m.log.Debugf("Master %s reaped", ev.Name)
