@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 )
 
 // jobDir is a job's directory held open while its returns are written one
@@ -124,15 +126,8 @@ func (d *jobDir) writeFile(c *Cache, id, name string, data []byte) error {
 		return fmt.Errorf("job cache: %w", &os.PathError{Op: "open", Path: path(), Err: err})
 	}
 	defer unix.Close(fd)
-	for rest := data; len(rest) > 0; {
-		n, err := unix.Write(fd, rest)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("job cache: %w", &os.PathError{Op: "write", Path: path(), Err: err})
-		}
-		rest = rest[n:]
+	if err := fsutil.WriteFD(fd, data); err != nil {
+		return fmt.Errorf("job cache: %w", &os.PathError{Op: "write", Path: path(), Err: err})
 	}
 	if d.chmod {
 		if err := unix.Fchmod(fd, fileMode); err != nil {

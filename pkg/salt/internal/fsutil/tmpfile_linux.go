@@ -47,15 +47,8 @@ func writeTmpfile(dir, name string, data []byte, o WriteOptions) (ok bool, err e
 		return true, &os.PathError{Op: "open", Path: dst, Err: err}
 	}
 	defer unix.Close(fd)
-	for rest := data; len(rest) > 0; {
-		n, err := unix.Write(fd, rest)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return true, &os.PathError{Op: "write", Path: dst, Err: err}
-		}
-		rest = rest[n:]
+	if err := WriteFD(fd, data); err != nil {
+		return true, &os.PathError{Op: "write", Path: dst, Err: err}
 	}
 	if err := unix.Fchmod(fd, uint32(o.Mode.Perm())); err != nil {
 		return true, &os.PathError{Op: "chmod", Path: dst, Err: err}
@@ -86,4 +79,21 @@ func writeTmpfile(dir, name string, data []byte, o WriteOptions) (ok bool, err e
 		return true, nil
 	}
 	return true, SyncDir(dir)
+}
+
+// WriteFD writes all of data to the descriptor fd, again after an
+// interruption: for files made by descriptor (O_TMPFILE, openat), which
+// os.File would wrap only to be closed again.
+func WriteFD(fd int, data []byte) error {
+	for rest := data; len(rest) > 0; {
+		n, err := unix.Write(fd, rest)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		rest = rest[n:]
+	}
+	return nil
 }
