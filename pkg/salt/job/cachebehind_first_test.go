@@ -12,14 +12,7 @@ import (
 // after the one being made; a Do queued after it still comes after it,
 // and Flush waits for all of them.
 func TestBehindDoFirstGoesAhead(t *testing.T) {
-	c, err := OpenCache(t.TempDir(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.GroupCommit(nil); err != nil {
-		t.Fatal(err)
-	}
-	b := c.WriteBehind(func(err error) { t.Errorf("onError: %v", err) })
+	c, b := behindCache(t)
 	var mu sync.Mutex
 	var order []string
 	note := func(s string) func(*Cache) error {

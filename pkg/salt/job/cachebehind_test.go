@@ -15,14 +15,7 @@ import (
 // makes what is still queued, and a write after Close is made by its
 // caller.
 func TestBehindOrderFlushClose(t *testing.T) {
-	c, err := OpenCache(t.TempDir(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.GroupCommit(nil); err != nil {
-		t.Fatal(err)
-	}
-	b := c.WriteBehind(func(err error) { t.Errorf("onError: %v", err) })
+	c, b := behindCache(t)
 	var mu sync.Mutex
 	var order []int
 	gate := make(chan struct{})
@@ -94,14 +87,7 @@ func TestBehindErrors(t *testing.T) {
 // A reader in another goroutine (as a salt-run process would) never sees a
 // job's files in part: each is missing or whole.
 func TestBehindReaderSeesWholeFiles(t *testing.T) {
-	c, err := OpenCache(t.TempDir(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.GroupCommit(nil); err != nil {
-		t.Fatal(err)
-	}
-	b := c.WriteBehind(func(err error) { t.Errorf("onError: %v", err) })
+	c, b := behindCache(t)
 	big := string(make([]byte, 256<<10)) // several pages, so a torn write would show
 	var jids []string
 	for range 20 {

@@ -83,8 +83,8 @@ func TestBehindSaveReturnLayoutAndLinks(t *testing.T) {
 	}
 }
 
-// behindJob makes a cache under group commit, its writer, and a job.
-func behindJob(t *testing.T) (*Cache, *Behind, string) {
+// behindCache makes a cache under group commit and its writer behind.
+func behindCache(t *testing.T) (*Cache, *Behind) {
 	t.Helper()
 	c, err := OpenCache(t.TempDir(), "")
 	if err != nil {
@@ -94,6 +94,13 @@ func behindJob(t *testing.T) (*Cache, *Behind, string) {
 		t.Fatal(err)
 	}
 	b := c.WriteBehind(func(err error) { t.Errorf("onError: %v", err) })
+	return c, b
+}
+
+// behindJob makes a cache under group commit, its writer, and a job.
+func behindJob(t *testing.T) (*Cache, *Behind, string) {
+	t.Helper()
+	c, b := behindCache(t)
 	t.Cleanup(func() { b.Close(); c.Close() })
 	jid, err := c.PrepJID(nil)
 	if err != nil {
