@@ -41,17 +41,22 @@ func TestResolveHA(t *testing.T) {
 	}
 }
 
+// loopbackConns opens two sockets on loopback, closed when the test ends.
+func loopbackConns(t *testing.T) (a, b road.Conn) {
+	t.Helper()
+	for _, c := range []*road.Conn{&a, &b} {
+		conn, err := road.ListenUDP("127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		*c = conn
+	}
+	return a, b
+}
+
 func TestUDPConnOnLoopback(t *testing.T) {
-	a, err := road.ListenUDP("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := road.ListenUDP("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b := loopbackConns(t)
 	if a.LocalAddr().Port() == 0 || !a.LocalAddr().Addr().Is4() {
 		t.Fatalf("local address %v", a.LocalAddr())
 	}

@@ -77,15 +77,7 @@ func exchange(t *testing.T, from, to road.Conn, toAddr, fromAddr netip.AddrPort)
 // sender; closing the socket ends a read waiting on it with net.ErrClosed,
 // which ends the stack's reader.
 func TestUDPConnBatchAndClose(t *testing.T) {
-	a, err := road.ListenUDP("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := road.ListenUDP("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := loopbackConns(t)
 	bc := b.(road.BatchConn)
 	msgs := []string{"one", "two!", "three"}
 	for _, m := range msgs {

@@ -234,15 +234,7 @@ func TestProcFileWhileJobRuns(t *testing.T) {
 	jid := newJID()
 	fm.publish("m1_minion", pubLoad(jid, "*", "glob", "test.sleep", "1.5"))
 	proc := filepath.Join(e.cfg.Cachedir, "proc", jid)
-	waitFor(t, "the proc file", func() bool { _, err := os.Stat(proc); return err == nil })
-	data, err := os.ReadFile(proc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := body.Decode(raet.BodyMsgpack, data)
-	if err != nil {
-		t.Fatalf("proc file is not msgpack: %v", err)
-	}
+	rec := awaitProcFile(t, proc)
 	// The job runs in a process of its own (multiprocessing: true), a
 	// child of the minion.
 	if pid, _ := rec.Int("pid"); pid == int64(os.Getpid()) || parentPID(t, int(pid)) != os.Getpid() {
@@ -486,4 +478,19 @@ func TestShutdownLetsJobsFinish(t *testing.T) {
 	if procs, _ := os.ReadDir(filepath.Join(e.cfg.Cachedir, "proc")); len(procs) != 0 {
 		t.Errorf("proc files left: %v", procs)
 	}
+}
+
+// awaitProcFile waits for a job's proc file and reads its record.
+func awaitProcFile(t *testing.T, proc string) body.Map {
+	t.Helper()
+	waitFor(t, "the proc file", func() bool { _, err := os.Stat(proc); return err == nil })
+	data, err := os.ReadFile(proc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := body.Decode(raet.BodyMsgpack, data)
+	if err != nil {
+		t.Fatalf("proc file %s is not msgpack: %v", proc, err)
+	}
+	return rec
 }

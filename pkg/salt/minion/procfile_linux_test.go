@@ -7,9 +7,6 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/saltraet/saltraet/pkg/raet"
-	"github.com/saltraet/saltraet/pkg/raet/body"
 )
 
 // A job run in the minion (multiprocessing: false) has its proc file once
@@ -29,15 +26,7 @@ func TestProcFileDeferredInTheMinion(t *testing.T) {
 	slow := newJID()
 	fm.publish("m1_minion", pubLoad(slow, "*", "glob", "test.sleep", "1"))
 	proc := filepath.Join(procDir, slow)
-	waitFor(t, "the proc file", func() bool { _, err := os.Stat(proc); return err == nil })
-	data, err := os.ReadFile(proc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := body.Decode(raet.BodyMsgpack, data)
-	if err != nil {
-		t.Fatalf("proc file: %v", err)
-	}
+	rec := awaitProcFile(t, proc)
 	if j, _ := rec.String("jid"); j != slow || !rec.Has("pid") {
 		t.Errorf("proc record %v", rec)
 	}
