@@ -148,7 +148,11 @@ func serve(ctx context.Context, o *cli.DaemonOptions, args []string, stderr io.W
 		logger.Warnf("Cannot cache the minion id: %v", err)
 	}
 
-	m, err := minion.New(cfg, logger)
+	var opts []minion.Option
+	if o := governProcs(); o != nil {
+		opts = append(opts, o)
+	}
+	m, err := minion.New(cfg, logger, opts...)
 	if err != nil {
 		logger.Errorf("%v", err)
 		if console == nil || level == "quiet" || level == "critical" { // not on the console yet

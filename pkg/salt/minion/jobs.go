@@ -25,6 +25,11 @@ type jobTable struct {
 	dir   string      // <cachedir>/proc
 	clock clock.Clock // of wait; nil is the real clock
 
+	// busy, when set, hears when the first job begins (true) and the last
+	// ends (false), in order: the daemon gives its process more cores
+	// while jobs run (WithBusy).
+	busy func(bool)
+
 	mu      sync.Mutex
 	running map[string]map[string]any
 	recent  []string
@@ -60,6 +65,9 @@ func (t *jobTable) begin(jid string, rec map[string]any) bool {
 		}
 	}
 	t.running[jid] = rec
+	if len(t.running) == 1 && t.busy != nil {
+		t.busy(true)
+	}
 	return true
 }
 
@@ -81,6 +89,9 @@ func (t *jobTable) setPID(jid string, pid int) map[string]any {
 func (t *jobTable) end(jid string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if _, ok := t.running[jid]; ok && len(t.running) == 1 && t.busy != nil {
+		t.busy(false)
+	}
 	delete(t.running, jid)
 	t.recent = append(t.recent, jid)
 	if len(t.recent) > recentJobs {

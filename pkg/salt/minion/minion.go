@@ -80,6 +80,8 @@ type options struct {
 	// commit, when set, is a group commit shared with other minions of
 	// the process (WithCommitter), not closed by this one.
 	commit *fsutil.Committer
+	// busy: see WithBusy.
+	busy func(bool)
 }
 
 // newOptions applies opts to the daemon's defaults.
@@ -122,6 +124,12 @@ func WithReturnTimeout(d time.Duration) Option { return func(o *options) { o.ret
 // retries, shutdown grace) and of its road stack; the default is the real
 // clock. Jids stay dates: they come from the masters.
 func WithClock(c clock.Clock) Option { return func(o *options) { o.clock = c } }
+
+// WithBusy has f told, in order, when the minion's first job begins (true)
+// and when its last running job ends (false). f runs on the job's
+// goroutine with the job table locked: it must not call back into the
+// minion.
+func WithBusy(f func(busy bool)) Option { return func(o *options) { o.busy = f } }
 
 // Minion is a running salt-minion-raet: road, lane, router, jobs.
 type Minion struct {

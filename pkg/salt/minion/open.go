@@ -58,6 +58,7 @@ func (m *Minion) openJobFiles() error {
 	}
 	m.jobs = newJobTable(filepath.Join(cfg.Cachedir, "proc"))
 	m.jobs.clock = m.o.clock
+	m.jobs.busy = m.o.busy
 	var problems []error
 	var err error
 	if m.jidQ, problems, err = openJIDQueue(cfg.Cachedir, cfg.MinionJidQueueHwm); err != nil {
