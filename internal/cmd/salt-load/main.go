@@ -30,6 +30,7 @@ type run struct {
 	n, port         int
 	master          *exec.Cmd
 	emuArgs         []string // keep-alive flags of the emulator
+	masterConf      string   // lines added to the master's config
 	emuRoot         string   // the emulated minions' files
 }
 
@@ -43,16 +44,17 @@ func main() {
 	emuDir := flag.String("emu-dir", "", "where the emulated minions' files go (a directory made in it; empty: beside the master's). "+
 		"On another filesystem (/dev/shm) their files, made and removed at every job, do not slow the master's (ext4 without a journal "+
 		"skips recently freed inodes one by one when it allocates one), as minions on other machines would not")
+	masterConf := flag.String("master-conf", "", "lines added to the master's config (e.g. 'job_cache: False'; \\n between lines)")
 	flag.Parse()
 	raiseNoFile()
 	emuArgs := []string{"--period", period.String(), "--alive-timeout", aliveTimeout.String()}
-	if err := measure(*binDir, *emuDir, *n, *jobs, *timeout, emuArgs); err != nil {
+	if err := measure(*binDir, *emuDir, strings.ReplaceAll(*masterConf, `\n`, "\n"), *n, *jobs, *timeout, emuArgs); err != nil {
 		fmt.Fprintln(os.Stderr, "salt-load:", err)
 		os.Exit(1)
 	}
 }
 
-func measure(binDir, emuDir string, n, jobs int, stormTimeout time.Duration, emuArgs []string) error {
+func measure(binDir, emuDir, masterConf string, n, jobs int, stormTimeout time.Duration, emuArgs []string) error {
 	bin, err := filepath.Abs(binDir)
 	if err != nil {
 		return err
@@ -62,7 +64,8 @@ func measure(binDir, emuDir string, n, jobs int, stormTimeout time.Duration, emu
 		return err
 	}
 	defer os.RemoveAll(root)
-	r := &run{bin: bin, root: root, n: n, conf: filepath.Join(root, "etc"), emuArgs: emuArgs, emuRoot: filepath.Join(root, "emu")}
+	r := &run{bin: bin, root: root, n: n, conf: filepath.Join(root, "etc"), emuArgs: emuArgs, emuRoot: filepath.Join(root, "emu"),
+		masterConf: masterConf}
 	if emuDir != "" {
 		if r.emuRoot, err = os.MkdirTemp(emuDir, "sl-emu"); err != nil {
 			return err
@@ -116,7 +119,7 @@ func (r *run) startMaster() error {
 	if err := os.MkdirAll(r.conf, 0o700); err != nil {
 		return err
 	}
-	conf := fmt.Sprintf("transport: raet\nroot_dir: %s\nid: saltmaster\ninterface: 127.0.0.1\nraet_port: %d\nauto_accept: True\nlog_level: info\n", r.root, r.port)
+	conf := fmt.Sprintf("transport: raet\nroot_dir: %s\nid: saltmaster\ninterface: 127.0.0.1\nraet_port: %d\nauto_accept: True\nlog_level: info\n%s\n", r.root, r.port, r.masterConf)
 	if err := os.WriteFile(filepath.Join(r.conf, "master"), []byte(conf), 0o600); err != nil {
 		return err
 	}
