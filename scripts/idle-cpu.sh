@@ -32,7 +32,7 @@ for _ in $(seq 120); do
     sleep 0.5
 done
 [[ $out == *'"m1": true'* ]] || { echo "the minion never answered" >&2; exit 1; }
-sleep 3 # the join's and allow's aftermath
+sleep 8 # the join's and allow's aftermath, and the minion's 5 s on every core after its last job (cmd/salt-minion-raet/procs.go)
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 ns() { local s=0 f; for f in /proc/"$1"/task/*/schedstat; do s=$((s + $(cut -d' ' -f1 "$f"))); done; echo "$s"; }
 t0=$(ticks "$pid"); n0=$(ns "$pid"); mt0=$(ticks "$mpid"); mn0=$(ns "$mpid")
