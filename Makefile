@@ -16,6 +16,10 @@ ALIVE_TIMEOUT ?= 5s
 # Lines added to the master's config under `make bench-salt`
 # (MASTER_CONF='job_cache: False').
 MASTER_CONF ?=
+# Where `make bench-job` puts its daemons' root_dir (job cache, keys,
+# sockets): empty is the system's temporary directory. The job cache's cost
+# is the filesystem's; point it at another one to compare (BENCHMARKS.md).
+BENCH_DIR ?=
 
 FUZZ_TARGETS = \
 	./pkg/raet/road/wire:FuzzParseHead \
@@ -53,7 +57,7 @@ bench:
 # The job path alone: test.ping through the client library, master, road and
 # minion (latency, jobs/s, CPU per job) beside the crypto floor of a job.
 bench-job:
-	$(GO) test -run '^$$' -bench JobPath -count $(COUNT) ./pkg/salt/client/
+	SALTRAET_BENCH_DIR=$(BENCH_DIR) $(GO) test -run '^$$' -bench JobPath -count $(COUNT) ./pkg/salt/client/
 
 # A master under MINIONS emulated minions (salt-minion-emulator): the join
 # storm, test.ping to all, JOBS back-to-back jobs, the master's RSS and CPU
