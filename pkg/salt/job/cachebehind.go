@@ -214,20 +214,52 @@ func (b *Behind) saveReturn(jid, id string, ret body.Map) error {
 	}
 	b.dirsMu.Lock()
 	defer b.dirsMu.Unlock()
+	d, err := b.jobDir(jid)
+	if errors.Is(err, errNoJobDir) {
+		return b.c.saveReturnFiles(jid, id, data, out)
+	}
+	if err != nil {
+		return err
+	}
+	return d.saveReturn(b.c, id, data, out)
+}
+
+// SavePrepared queues the files of a job whose directory PrepJIDDir made
+// (Cache.SavePrepared) as a write someone waits for (DoFirst), written
+// through the job's directory, which then stays open for its returns
+// (jobDir): the directory is opened once per job, not once for its files
+// and again for its returns.
+func (b *Behind) SavePrepared(jid string, nocache bool, load body.Map, minions []string, after func(error)) {
+	b.DoFirst(func(*Cache) error { return b.savePrepared(jid, nocache, load, minions) }, after)
+}
+
+func (b *Behind) savePrepared(jid string, nocache bool, load body.Map, minions []string) error {
+	b.dirsMu.Lock()
+	defer b.dirsMu.Unlock()
+	d, err := b.jobDir(jid)
+	if errors.Is(err, errNoJobDir) {
+		return b.c.SavePrepared(jid, nocache, load, minions)
+	}
+	if err != nil {
+		return err
+	}
+	return d.savePrepared(b.c, nocache, load, minions)
+}
+
+// jobDir is the open directory of job jid, opened now if it was not
+// (closing the least recent past maxOpenDirs). Under dirsMu.
+func (b *Behind) jobDir(jid string) (*jobDir, error) {
 	d := b.dirs[jid]
 	if d == nil {
-		d, err = b.c.openJobDir(jid)
-		if errors.Is(err, errNoJobDir) {
-			return b.c.saveReturnFiles(jid, id, data, out)
-		}
-		if err != nil {
-			return err
+		var err error
+		if d, err = b.c.openJobDir(jid); err != nil {
+			return nil, err
 		}
 		b.closeDirsOver(maxOpenDirs - 1)
 		b.dirs[jid] = d
 	}
 	d.last = time.Now()
-	return d.saveReturn(b.c, id, data, out)
+	return d, nil
 }
 
 // How long a job directory is held open after its last return, and how

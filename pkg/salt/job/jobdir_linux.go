@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/internal/fsutil"
 )
 
@@ -77,9 +78,44 @@ func (c *Cache) openJobDir(jid string) (*jobDir, error) {
 	if unix.Fstatat(fd, NoCacheFile, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
 		d.nocache = true
 	}
-	mask, ok := umask()
-	d.chmod = !ok || mask&(dirMode|fileMode) != 0
+	c.umaskOnce.Do(func() {
+		mask, ok := umask()
+		c.umaskTakes = !ok || mask&(dirMode|fileMode) != 0
+	})
+	d.chmod = c.umaskTakes
 	return d, nil
+}
+
+// savePrepared writes the job's own files (Cache.SavePrepared) through
+// its open directory: unnamed files linked by descriptor, where the
+// paths' way opened each by its ten-component path and linked it by its
+// /proc/self/fd name (~13 µs a link against ~6 on this VM's ext4); the
+// directory stays open for the job's returns.
+func (d *jobDir) savePrepared(c *Cache, nocache bool, load body.Map, minions []string) error {
+	data, err := body.AppendMsgpack(nil, load)
+	if err != nil {
+		return fmt.Errorf("job cache: save load of %s: %w", d.jid, err)
+	}
+	mdata, err := encodeMinions(d.jid, load, minions)
+	if err != nil {
+		return err
+	}
+	if err := d.writeFile(c, ".", JIDFile, []byte(d.jid)); err != nil {
+		return err
+	}
+	if nocache {
+		if err := d.writeFile(c, ".", NoCacheFile, nil); err != nil {
+			return err
+		}
+		d.nocache = true
+	}
+	if err := d.writeFile(c, ".", LoadFile, data); err != nil {
+		return err
+	}
+	if mdata == nil {
+		return nil
+	}
+	return d.writeFile(c, ".", MinionsFile, mdata)
 }
 
 func (d *jobDir) close() { unix.Close(d.fd) }
@@ -107,12 +143,16 @@ func (d *jobDir) saveReturn(c *Cache, id string, data, out []byte) error {
 	return nil
 }
 
-// writeFile makes <id>/<name> of the job with data: a link to a file of
-// the job with the same bytes, or a new file written whole.
+// writeFile makes <id>/<name> of the job with data (id "." for the job's
+// own files): a link to a minion's file of the job with the same bytes,
+// or a new file written whole.
 func (d *jobDir) writeFile(c *Cache, id, name string, data []byte) error {
-	rel := id + "/" + name
+	rel, own := id+"/"+name, id == "."
+	if own {
+		rel = name
+	}
 	for _, s := range d.same {
-		if s.data == string(data) && unix.Linkat(d.fd, s.rel, d.fd, rel, 0) == nil {
+		if !own && s.data == string(data) && unix.Linkat(d.fd, s.rel, d.fd, rel, 0) == nil {
 			c.wrote()
 			return nil
 		} // else that file was removed, or has too many links: a new one
@@ -138,7 +178,9 @@ func (d *jobDir) writeFile(c *Cache, id, name string, data []byte) error {
 		return fmt.Errorf("job cache: %w", &os.LinkError{Op: "link", Old: "(unnamed)", New: path(), Err: err})
 	}
 	c.wrote()
-	d.remember(data, rel)
+	if !own { // returns are linked to returns only
+		d.remember(data, rel)
+	}
 	return nil
 }
 

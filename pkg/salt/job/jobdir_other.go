@@ -5,6 +5,8 @@ package job
 import (
 	"errors"
 	"time"
+
+	"github.com/saltraet/saltraet/pkg/raet/body"
 )
 
 // jobDir is held open only on Linux (jobdir_linux.go); elsewhere every
@@ -18,3 +20,5 @@ func (c *Cache) openJobDir(string) (*jobDir, error) { return nil, errNoJobDir }
 func (d *jobDir) close() {}
 
 func (d *jobDir) saveReturn(*Cache, string, []byte, []byte) error { return errNoJobDir }
+
+func (d *jobDir) savePrepared(*Cache, bool, body.Map, []string) error { return errNoJobDir }

@@ -75,7 +75,7 @@ func (s *jobStore) saveLoad(jid string, load body.Map, minions []string, prepare
 	case !s.on:
 		stored(nil)
 	case prepared:
-		s.behind.DoFirst(func(c *job.Cache) error { return c.SavePrepared(jid, nocache, load, minions) }, stored)
+		s.behind.SavePrepared(jid, nocache, load, minions, stored)
 	default:
 		s.behind.DoFirst(func(c *job.Cache) error { return c.SaveLoad(jid, load, minions) }, stored)
 	}
