@@ -86,6 +86,9 @@ type Cache struct {
 	// test.ping. The daemons set no umask once they run.
 	umaskOnce  sync.Once
 	umaskTakes bool // the umask takes bits of dirMode or fileMode
+	// same are the last small files written, for later jobs' files
+	// with the same bytes to be links to (samefiles_linux.go).
+	same sameFiles
 }
 
 // OpenCache opens (creating if needed) the job cache under cachedir/jobs.

@@ -36,6 +36,7 @@ import (
 // O_TMPFILE is written through the paths (Cache.saveReturnFiles).
 type jobDir struct {
 	jid     string
+	dir     string // its path
 	fd      int
 	nocache bool       // the job's returns are not kept
 	chmod   bool       // the umask takes bits of dirMode or fileMode
@@ -73,7 +74,7 @@ func (c *Cache) openJobDir(jid string) (*jobDir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("job cache: %w", &os.PathError{Op: "open", Path: dir, Err: err})
 	}
-	d := &jobDir{jid: jid, fd: fd}
+	d := &jobDir{jid: jid, dir: dir, fd: fd}
 	var st unix.Stat_t
 	if unix.Fstatat(fd, NoCacheFile, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
 		d.nocache = true
@@ -157,6 +158,13 @@ func (d *jobDir) writeFile(c *Cache, id, name string, data []byte) error {
 			return nil
 		} // else that file was removed, or has too many links: a new one
 	}
+	if c.linkSame(name, data, d.fd, rel) {
+		c.wrote()
+		if !own {
+			d.remember(data, rel) // the job's next minions link to it here
+		}
+		return nil
+	}
 	fd, err := unix.Openat(d.fd, id, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, fileMode)
 	if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.EISDIR) || errors.Is(err, unix.EINVAL) {
 		return c.writeAtomic(filepath.Join(c.Dir(d.jid), id), name, data)
@@ -181,6 +189,7 @@ func (d *jobDir) writeFile(c *Cache, id, name string, data []byte) error {
 	if !own { // returns are linked to returns only
 		d.remember(data, rel)
 	}
+	c.rememberSame(name, data, d.dir+"/"+rel)
 	return nil
 }
 

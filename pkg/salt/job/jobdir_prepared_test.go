@@ -101,3 +101,64 @@ func equalFiles(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// preparedBehind prepares a job and writes its files and one return of
+// web1 through the writer behind, waiting for both.
+func preparedBehind(t *testing.T, c *Cache, b *Behind, load, ret body.Map) string {
+	t.Helper()
+	jid, err := c.PrepJIDDir(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	b.SavePrepared(jid, false, load, []string{"web1"}, func(err error) { done <- err })
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the job's files were not written within a minute")
+	}
+	if err := saveBehind(t, b, jid, "web1", ret); err != nil {
+		t.Fatal(err)
+	}
+	return jid
+}
+
+// Back-to-back jobs to the same minion with the same return: the later
+// job's .minions.p and return.p are links to the earlier's (no inode
+// allocated), with its bytes; its jid and .load.p are its own. Once the
+// earlier job is removed (cleaned) the next job's files are written anew.
+func TestBehindLinksSameFilesAcrossJobs(t *testing.T) {
+	c, b := behindCache(t)
+	t.Cleanup(func() { b.Close(); c.Close() })
+	load := body.Map{{Key: "fun", Value: "test.ping"}, {Key: "arg", Value: []any{}}, {Key: "tgt", Value: "web1"}}
+	ret := body.Map{{Key: "return", Value: true}, {Key: "retcode", Value: 0}}
+	first := preparedBehind(t, c, b, load, ret)
+	second := preparedBehind(t, c, b, load, ret)
+	for _, f := range []struct {
+		rel    string
+		linked bool
+	}{{MinionsFile, true}, {filepath.Join("web1", ReturnFile), true}, {JIDFile, false}, {LoadFile, false}} {
+		a, _ := inode(t, filepath.Join(c.Dir(first), f.rel))
+		z, _ := inode(t, filepath.Join(c.Dir(second), f.rel))
+		if (a == z) != f.linked {
+			t.Fatalf("%s: inode %d then %d, linked %v", f.rel, a, z, f.linked)
+		}
+	}
+	if got := jobFiles(t, c, second); !equalFiles(got, jobFiles(t, c, first)) {
+		t.Fatalf("the second job's files %v, the first's %v", got, jobFiles(t, c, first))
+	}
+	b.Flush()
+	if err := os.RemoveAll(c.Dir(first)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(c.Dir(second)); err != nil {
+		t.Fatal(err)
+	}
+	third := preparedBehind(t, c, b, load, ret)
+	if got := jobFiles(t, c, third); len(got) != 5 || got["web1/"+ReturnFile] == "" {
+		t.Fatalf("the third job's files after the others were removed: %v", got)
+	}
+}
