@@ -166,7 +166,7 @@ func (c *Cache) PrepJIDDir(gen *JIDGen) (string, error) {
 	var lastErr error
 	for range prepTries {
 		jid := gen.Next()
-		err := mkdirNew(c.Dir(jid))
+		err := mkdirNew(c.Dir(jid), c.chmodNeeded())
 		if errors.Is(err, fs.ErrExist) {
 			lastErr = fmt.Errorf("job cache: directory of jid %s already exists", jid)
 			continue
@@ -182,17 +182,21 @@ func (c *Cache) PrepJIDDir(gen *JIDGen) (string, error) {
 // mkdirNew creates dir, and its parent if need be, failing with
 // fs.ErrExist if dir is there already. A parent removed by a concurrent
 // Clean between the two steps is made again.
-func mkdirNew(dir string) error {
+func mkdirNew(dir string, chmod bool) error {
+	one := mkdir.One
+	if !chmod { // the umask leaves dirMode whole: no chmod after the mkdir
+		one = os.Mkdir
+	}
 	for range 3 {
 		if err := mkdir.All(filepath.Dir(dir), dirMode); err != nil {
 			return err
 		}
-		err := mkdir.One(dir, dirMode)
+		err := one(dir, dirMode)
 		if !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
-	return mkdir.One(dir, dirMode)
+	return one(dir, dirMode)
 }
 
 // ensureDir makes dir and its parents, again if a concurrent Clean removed

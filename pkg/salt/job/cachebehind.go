@@ -214,7 +214,7 @@ func (b *Behind) saveReturn(jid, id string, ret body.Map) error {
 	}
 	b.dirsMu.Lock()
 	defer b.dirsMu.Unlock()
-	d, err := b.jobDir(jid)
+	d, err := b.jobDir(jid, false)
 	if errors.Is(err, errNoJobDir) {
 		return b.c.saveReturnFiles(jid, id, data, out)
 	}
@@ -236,7 +236,7 @@ func (b *Behind) SavePrepared(jid string, nocache bool, load body.Map, minions [
 func (b *Behind) savePrepared(jid string, nocache bool, load body.Map, minions []string) error {
 	b.dirsMu.Lock()
 	defer b.dirsMu.Unlock()
-	d, err := b.jobDir(jid)
+	d, err := b.jobDir(jid, true)
 	if errors.Is(err, errNoJobDir) {
 		return b.c.SavePrepared(jid, nocache, load, minions)
 	}
@@ -247,12 +247,13 @@ func (b *Behind) savePrepared(jid string, nocache bool, load body.Map, minions [
 }
 
 // jobDir is the open directory of job jid, opened now if it was not
-// (closing the least recent past maxOpenDirs). Under dirsMu.
-func (b *Behind) jobDir(jid string) (*jobDir, error) {
+// (closing the least recent past maxOpenDirs); fresh as openJobDir.
+// Under dirsMu.
+func (b *Behind) jobDir(jid string, fresh bool) (*jobDir, error) {
 	d := b.dirs[jid]
 	if d == nil {
 		var err error
-		if d, err = b.c.openJobDir(jid); err != nil {
+		if d, err = b.c.openJobDir(jid, fresh); err != nil {
 			return nil, err
 		}
 		b.closeDirsOver(maxOpenDirs - 1)

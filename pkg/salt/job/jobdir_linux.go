@@ -61,8 +61,9 @@ const (
 var emptyPathOff atomic.Bool
 
 // openJobDir opens the directory of job jid. ErrUnknownJob: it is not in
-// the cache.
-func (c *Cache) openJobDir(jid string) (*jobDir, error) {
+// the cache. A fresh one, whose files are about to be written, is not
+// looked into for the nocache marker.
+func (c *Cache) openJobDir(jid string, fresh bool) (*jobDir, error) {
 	if !IsJID(jid) {
 		return nil, fmt.Errorf("job cache: save return: %w: %q", ErrBadJID, jid)
 	}
@@ -76,15 +77,21 @@ func (c *Cache) openJobDir(jid string) (*jobDir, error) {
 	}
 	d := &jobDir{jid: jid, dir: dir, fd: fd}
 	var st unix.Stat_t
-	if unix.Fstatat(fd, NoCacheFile, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
+	if !fresh && unix.Fstatat(fd, NoCacheFile, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
 		d.nocache = true
 	}
+	d.chmod = c.chmodNeeded()
+	return d, nil
+}
+
+// chmodNeeded says whether the umask takes bits of dirMode or fileMode,
+// so that what is made must be given its mode after: read once.
+func (c *Cache) chmodNeeded() bool {
 	c.umaskOnce.Do(func() {
 		mask, ok := umask()
 		c.umaskTakes = !ok || mask&(dirMode|fileMode) != 0
 	})
-	d.chmod = c.umaskTakes
-	return d, nil
+	return c.umaskTakes
 }
 
 // savePrepared writes the job's own files (Cache.SavePrepared) through

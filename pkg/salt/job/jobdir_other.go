@@ -15,9 +15,12 @@ type jobDir struct{ last time.Time }
 
 var errNoJobDir = errors.New("job cache: no open job directories here")
 
-func (c *Cache) openJobDir(string) (*jobDir, error) { return nil, errNoJobDir }
+func (c *Cache) openJobDir(string, bool) (*jobDir, error) { return nil, errNoJobDir }
 
 func (d *jobDir) close() {}
+
+// chmodNeeded is true here: the umask is not read.
+func (c *Cache) chmodNeeded() bool { return true }
 
 func (d *jobDir) saveReturn(*Cache, string, []byte, []byte) error { return errNoJobDir }
 

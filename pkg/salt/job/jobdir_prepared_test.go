@@ -41,8 +41,8 @@ func jobFiles(t *testing.T, c *Cache, jid string) map[string]string {
 
 // The writer behind writes a prepared job's own files through its open
 // directory exactly as Cache.SavePrepared writes them through the paths:
-// the same names, bytes and modes, under a umask that takes bits of the
-// modes too, the nocache marker included; the job's returns then go
+// the same names, bytes and modes (the job's directory's too), under a
+// umask that takes bits of the modes, the nocache marker included; the job's returns then go
 // through the same directory, and a nocache job keeps none. The umask is
 // the process's: this test does not run in parallel.
 func TestBehindSavePreparedAsThePaths(t *testing.T) {
@@ -79,6 +79,9 @@ func TestBehindSavePreparedAsThePaths(t *testing.T) {
 			b.Close()
 			c.Close()
 			got[i] = jobFiles(t, c, jid)
+			if _, mode := inode(t, c.Dir(jid)); mode.Perm() != dirMode {
+				t.Fatalf("job directory mode %v under umask 0377", mode.Perm())
+			}
 		}
 		if len(got[0]) == 0 || !equalFiles(got[0], got[1]) {
 			t.Fatalf("nocache %v: through the paths %v, through the open directory %v", nocache, got[0], got[1])
