@@ -53,6 +53,11 @@ type core struct {
 	// deciding holds, by role, the remote of each join pended while the
 	// acceptor decides it (deciding.go).
 	deciding map[string]*Remote
+	// allowing holds the allowents awaiting their initiate, bounded by
+	// MaxAllowing; mostAllowing is the most there were at once
+	// (allowlimit.go).
+	allowing     map[*allowent]struct{}
+	mostAllowing int
 	// verdict is the decision decided is delivering, for statusRole.
 	verdict *Decision
 	// jitter draws the joiners' stretch (JoinJitter); nil for none.
