@@ -13,6 +13,9 @@ JOBS     ?= 100
 # `make bench-salt` (the daemon's are 3s and 2s; 0 takes them).
 PERIOD   ?= 6s
 ALIVE_TIMEOUT ?= 5s
+# A file of options appended to the master's config under `make bench-salt`
+# (raet_max_allowing: 0, metrics_port: 9301, ...); none by default.
+MASTER_CONF ?=
 
 FUZZ_TARGETS = \
 	./pkg/raet/road/wire:FuzzParseHead \
@@ -56,7 +59,7 @@ bench-job:
 # storm, test.ping to all, JOBS back-to-back jobs, the master's RSS and CPU
 # per job, lost returns, beside the crypto floor measured in the same run.
 bench-salt: build
-	$(GO) run ./internal/cmd/salt-load -bin $(BIN) -n $(MINIONS) -jobs $(JOBS) -period $(PERIOD) -alive-timeout $(ALIVE_TIMEOUT)
+	$(GO) run ./internal/cmd/salt-load -bin $(BIN) -n $(MINIONS) -jobs $(JOBS) -period $(PERIOD) -alive-timeout $(ALIVE_TIMEOUT) $(if $(MASTER_CONF),-master-conf $(MASTER_CONF))
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

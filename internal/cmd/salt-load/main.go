@@ -43,7 +43,16 @@ func main() {
 	emuDir := flag.String("emu-dir", "", "where the emulated minions' files go (a directory made in it; empty: beside the master's). "+
 		"On another filesystem (/dev/shm) their files, made and removed at every job, do not slow the master's (ext4 without a journal "+
 		"skips recently freed inodes one by one when it allocates one), as minions on other machines would not")
+	extra := flag.String("master-conf", "", "a file of options appended to the master's config (raet_max_allowing, metrics_port, ...)")
 	flag.Parse()
+	if *extra != "" {
+		b, err := os.ReadFile(*extra)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "salt-load:", err)
+			os.Exit(1)
+		}
+		masterConf = string(b)
+	}
 	raiseNoFile()
 	emuArgs := []string{"--period", period.String(), "--alive-timeout", aliveTimeout.String()}
 	if err := measure(*binDir, *emuDir, *n, *jobs, *timeout, emuArgs); err != nil {
@@ -111,12 +120,16 @@ func measure(binDir, emuDir string, n, jobs int, stormTimeout time.Duration, emu
 	return nil
 }
 
+// masterConf is appended to the master's config (-master-conf).
+var masterConf string
+
 // startMaster writes the master's config and starts it.
 func (r *run) startMaster() error {
 	if err := os.MkdirAll(r.conf, 0o700); err != nil {
 		return err
 	}
-	conf := fmt.Sprintf("transport: raet\nroot_dir: %s\nid: saltmaster\ninterface: 127.0.0.1\nraet_port: %d\nauto_accept: True\nlog_level: info\n", r.root, r.port)
+	conf := fmt.Sprintf("transport: raet\nroot_dir: %s\nid: saltmaster\ninterface: 127.0.0.1\nraet_port: %d\nauto_accept: True\nlog_level: info\n", r.root, r.port) +
+		masterConf
 	if err := os.WriteFile(filepath.Join(r.conf, "master"), []byte(conf), 0o600); err != nil {
 		return err
 	}
