@@ -253,6 +253,7 @@ func replyAllow(c *core, now time.Time, p *wire.Packet, r *Remote) {
 	e := &allowent{}
 	e.txBase = newTxBase(c, r, raet.TrnsAllow, true, p.SI, p.TI, timeout(t.AllowTimeout), t.AllowRedoMin, t.AllowRedoMax)
 	e.self = e
+	e.expireByReceipt(c, p)
 	e.hello(p)
 }
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet"
+	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 )
 
 // Admission of allows, and hellos too old to answer.
@@ -118,4 +119,17 @@ func (c *core) noteAllowingFull() {
 // isStaleHello reports whether p is a hello that waited too long.
 func isStaleHello(aged bool, tk raet.TrnsKind, pk raet.PcktKind) bool {
 	return aged && tk == raet.TrnsAllow && pk == raet.PcktHello
+}
+
+// expireByReceipt ends an allowent's wait for the initiate when its
+// allower gives up: an allow timeout after the socket received the hello,
+// not after the loop read it. A hello read seconds late otherwise held its
+// place under MaxAllowing for a whole timeout after its allower was gone.
+func (e *allowent) expireByReceipt(c *core, p *wire.Packet) {
+	if c.workPacket != p || c.workAt.IsZero() || e.expire.IsZero() {
+		return
+	}
+	if at := c.workAt.Add(c.cfg.Timers.AllowTimeout); at.Before(e.expire) {
+		e.expire = at
+	}
 }

@@ -174,3 +174,38 @@ func joinAllow(st, main *simStack) *Remote {
 	st.join(r, false, true)
 	return r
 }
+
+// An allowent whose hello waited in the socket gives up an allow timeout
+// after the hello's receipt, when its allower does, not a whole timeout
+// after the loop read it: its place under MaxAllowing is free for the
+// next allower at once.
+func TestAllowentExpiresFromHelloReceipt(t *testing.T) {
+	s := newSim(t, 5)
+	alpha := s.add(Config{Name: "alpha", Main: true, MaxAllowing: 1, HelloMaxAge: time.Minute}, 7850, raet.AutoAlways)
+	beta := s.add(Config{Name: "beta"}, 7851, raet.AutoAlways)
+	var helloRead time.Time
+	alpha.ep.SetHandler(func(d netsim.Datagram) {
+		at := s.clk.Now()
+		if p, err := wire.ParsePacket(d.Data); err == nil && p.TK == raet.TrnsAllow {
+			if p.PK == raet.PcktInitiate {
+				return // the allower never gets through
+			}
+			if p.PK == raet.PcktHello && helloRead.IsZero() {
+				helloRead = at
+				at = at.Add(-3 * time.Second) // it waited 3 s in the socket
+			}
+		}
+		alpha.receiveAt(d.From, d.Data, at)
+	})
+	joinAllow(beta, alpha)
+	s.runUntil(time.Minute, "the aged hello answered", func() bool { return len(alpha.allowing) == 1 })
+	s.runUntil(time.Minute, "the allowent ended", func() bool {
+		return len(alpha.allowing) == 0 || s.clk.Now().Sub(helloRead) > 2*time.Second
+	})
+	if len(alpha.allowing) != 0 {
+		t.Fatalf("the allowent of a hello received 3 s before its reading still waits 2 s after (stats %v)", alpha.stats)
+	}
+	if alpha.stats["allowent_timeout"] != 1 {
+		t.Fatalf("stats %v", alpha.stats)
+	}
+}

@@ -91,6 +91,7 @@ type core struct {
 	helloWork    *helloPrep
 	initiateWork *initiateWork
 	workPacket   *wire.Packet
+	workAt       time.Time // when the socket received workPacket; zero when unknown
 }
 
 func newCore(cfg Config) *core {
@@ -341,6 +342,14 @@ func nackKind(pk raet.PcktKind, renewToo bool) bool {
 // remote's correspondent should stop.
 func (c *core) stale(p *wire.Packet, from netip.AddrPort) {
 	if nackKind(p.PK, true) {
+		return
+	}
+	if p.TK == raet.TrnsAlive && p.PK == raet.PcktAck {
+		// An alivent answers at once and keeps nothing a nack could end:
+		// the late acks of an alive's repeats (one per copy the remote
+		// read) were each nacked, a signature here and a verification
+		// there for nothing, hundreds of thousands in a 10,000-minion storm.
+		c.stat("stale_alive_ack")
 		return
 	}
 	r := c.remotes[p.DE]

@@ -34,6 +34,7 @@ func (c *core) receiveAt(from netip.AddrPort, b []byte, at time.Time) {
 // an allow's packets after it.
 func (c *core) checkAt(from netip.AddrPort, b []byte, at time.Time) verified {
 	v := checkAged(from, b, &c.keys, !c.cfg.Unveritive, c.seen, c.agedOut(at))
+	v.at = at
 	return c.hellos.prep(v, c.keys.Load())
 }
 
@@ -48,8 +49,9 @@ type verified struct {
 	// beside the check (allowprep.go); nil for any other packet.
 	hello    *helloPrep
 	initiate *initiateWork
-	repeat   bool // a copy of a datagram verified lately, not verified again
-	stale    bool // a hello that waited too long in the socket, not verified
+	repeat   bool      // a copy of a datagram verified lately, not verified again
+	stale    bool      // a hello that waited too long in the socket, not verified
+	at       time.Time // when the socket received it; zero when unknown
 }
 
 // check is the workers' half of receiving: it parses a datagram and, when
@@ -131,9 +133,9 @@ func (c *core) receiveChecked(v verified) {
 			}
 		}
 	}
-	c.helloWork, c.initiateWork, c.workPacket = v.hello, v.initiate, p
+	c.helloWork, c.initiateWork, c.workPacket, c.workAt = v.hello, v.initiate, p, v.at
 	c.dispatch(c.clock.Now(), p, v.from)
-	c.helloWork, c.initiateWork, c.workPacket = nil, nil, nil
+	c.helloWork, c.initiateWork, c.workPacket, c.workAt = nil, nil, nil, time.Time{}
 	// Whatever the packet changed, its remote's next deadline may be sooner.
 	c.rewake(c.remotes[p.DE])
 	c.rewake(c.joinees[v.from])
