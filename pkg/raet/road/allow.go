@@ -315,7 +315,7 @@ func (e *allowent) hello(p *wire.Packet) {
 		}
 		other.nackKind(raet.PcktRefuse)
 	}
-	if r.Joined == Yes && !c.admitAllow() {
+	if r.Joined == Yes && !c.admitAllow(p) {
 		return // unanswered: its repeats, or its next try, may find room
 	}
 	r.Allowed = Unknown

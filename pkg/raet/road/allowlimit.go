@@ -27,6 +27,10 @@ import (
 //     signature is checked: with half the allow timeout gone in the queue,
 //     its cookie and the initiate after it, through the same queue, come
 //     after the allower has given up.
+//   - the newest attempts first: a copy of a hello whose first copy came
+//     more than HelloMaxAge ago starts no allow either (helloFirsts), so
+//     the room the bound makes goes to fresh hellos, not to the repeats
+//     of those it dropped, seconds into their allowers' timeout.
 
 // DefaultMaxAllowing is Config.MaxAllowing when zero.
 const DefaultMaxAllowing = 256
@@ -63,9 +67,13 @@ func (c *core) agedOut(at time.Time) bool {
 	return maxAge > 0 && !at.IsZero() && c.clock.Now().Sub(at) > maxAge
 }
 
-// admitAllow reports whether a main takes a new allow now, counting the
-// hello dropped when it does not.
-func (c *core) admitAllow() bool {
+// admitAllow reports whether a main takes a new allow now, for the hello
+// p, counting the hello dropped when it does not.
+func (c *core) admitAllow(p *wire.Packet) bool {
+	if c.lateHello(p) {
+		c.stat("allow_hello_late_dropped")
+		return false
+	}
 	limit := c.maxAllowing()
 	if limit == 0 || len(c.allowing) < limit {
 		return true
@@ -132,4 +140,64 @@ func (e *allowent) expireByReceipt(c *core, p *wire.Packet) {
 	if at := c.workAt.Add(c.cfg.Timers.AllowTimeout); at.Before(e.expire) {
 		e.expire = at
 	}
+}
+
+// helloFirsts remembers when the first copy of each recent hello reached
+// the loop. An allower repeats its hello, the same bytes, until a cookie
+// comes or its allow timeout; a copy that finds room under MaxAllowing
+// late in that timeout is answered for an allower about to give up. A
+// main full of allows took exactly those: the repeats of hellos it had
+// dropped, seconds old, ahead of fresh ones (BENCHMARKS.md). The newest
+// attempts are served first instead: a hello whose first copy came more
+// than HelloMaxAge ago starts no allow, and its allower tries again,
+// afresh, a presence period later.
+type helloFirsts struct {
+	at   map[helloKey]time.Time
+	ring []helloKey
+	next int
+}
+
+// helloFirstsKept bounds the hellos remembered: several seconds of a
+// storm's new hellos.
+const helloFirstsKept = 16384
+
+// lateHello reports whether the hello p is a copy of one first received
+// longer than HelloMaxAge ago, remembering when it first came if it is
+// new.
+func (c *core) lateHello(p *wire.Packet) bool {
+	maxAge := c.helloMaxAge()
+	if p == nil || maxAge <= 0 {
+		return false
+	}
+	plain, err := p.Plain(nil)
+	if maxAge <= 0 || err != nil || len(plain) != raet.HelloSize {
+		return false
+	}
+	k := helloKey{se: p.SE}
+	copy(k.short[:], plain[64:96])
+	now := c.clock.Now()
+	h := &c.helloFirsts
+	first, ok := h.at[k]
+	if !ok {
+		first = now
+		if c.workPacket == p && !c.workAt.IsZero() {
+			first = c.workAt
+		}
+		h.remember(k, first)
+	}
+	return now.Sub(first) > maxAge
+}
+
+func (h *helloFirsts) remember(k helloKey, at time.Time) {
+	if h.at == nil {
+		h.at = map[helloKey]time.Time{}
+	}
+	if len(h.ring) < helloFirstsKept {
+		h.ring = append(h.ring, k)
+	} else {
+		delete(h.at, h.ring[h.next])
+		h.ring[h.next] = k
+		h.next = (h.next + 1) % helloFirstsKept
+	}
+	h.at[k] = at
 }

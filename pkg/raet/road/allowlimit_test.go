@@ -114,7 +114,7 @@ func TestAllowingForgetsEndedAllowents(t *testing.T) {
 	s.runUntil(time.Minute, "beta's allow under way at alpha", func() bool { return len(alpha.allowing) == 1 })
 	rb := alpha.byName["beta"]
 	alpha.removeRemote(rb, true)
-	if !alpha.admitAllow() {
+	if !alpha.admitAllow(nil) {
 		t.Fatalf("a removed remote's allow still holds the only place: %d under way", len(alpha.allowing))
 	}
 	if alpha.hellos.full.Load() {
@@ -208,4 +208,43 @@ func TestAllowentExpiresFromHelloReceipt(t *testing.T) {
 	if alpha.stats["allowent_timeout"] != 1 {
 		t.Fatalf("stats %v", alpha.stats)
 	}
+}
+
+// A main full of allows serves the newest hellos first: a copy of a hello
+// it dropped for want of room, read once room is made but more than
+// HelloMaxAge after the first copy, starts no allow (its allower is about
+// to give up); the allower's next attempt, a fresh hello, does.
+func TestLateHelloCopyNotAdmitted(t *testing.T) {
+	s := newSim(t, 6)
+	alpha := s.add(Config{Name: "alpha", Main: true, MaxAllowing: 1}, 7860, raet.AutoAlways)
+	beta := s.add(Config{Name: "beta"}, 7861, raet.AutoAlways)
+	gamma := s.add(Config{Name: "gamma"}, 7862, raet.AutoAlways)
+	gammaAddr := gamma.conn.LocalAddr()
+	alpha.ep.SetHandler(func(d netsim.Datagram) {
+		if p, err := wire.ParsePacket(d.Data); err == nil && d.From == gammaAddr && p.TK == raet.TrnsAllow && p.PK == raet.PcktInitiate {
+			return // gamma's allow holds the only place
+		}
+		alpha.receive(d.From, d.Data)
+	})
+	cookies := 0
+	beta.ep.SetHandler(func(d netsim.Datagram) {
+		if p, err := wire.ParsePacket(d.Data); err == nil && p.TK == raet.TrnsAllow && p.PK == raet.PcktCookie {
+			cookies++
+		}
+		beta.receive(d.From, d.Data)
+	})
+	joinAllow(gamma, alpha)
+	s.runUntil(time.Minute, "gamma's allow under way", func() bool { return len(alpha.allowing) == 1 })
+	rb := joinAllow(beta, alpha)
+	s.runUntil(time.Minute, "beta's hello dropped for room", func() bool { return alpha.stats["allow_admission_dropped"] > 0 })
+	first := s.clk.Now()
+	s.runUntil(time.Minute, "2.5 s of beta's hello copies", func() bool { return s.clk.Now().Sub(first) > 2500*time.Millisecond })
+	alpha.removeRemote(alpha.byName["gamma"], true) // room, late in beta's allow
+	s.runUntil(time.Minute, "beta's allow given up", func() bool { return beta.stats["allower_timeout"] > 0 })
+	if cookies != 0 || alpha.stats["allow_hello_late_dropped"] == 0 {
+		t.Fatalf("a late copy of a hello was answered: %d cookies, stats %v", cookies, alpha.stats)
+	}
+	beta.allow(rb, false)
+	s.runUntil(time.Minute, "beta allowed by a fresh hello", func() bool { return rb.Allowed == Yes })
+	sameSession(t, alpha, beta)
 }

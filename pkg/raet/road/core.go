@@ -58,6 +58,7 @@ type core struct {
 	// (allowlimit.go).
 	allowing     map[*allowent]struct{}
 	mostAllowing int
+	helloFirsts  helloFirsts // when recent hellos were first read
 	// verdict is the decision decided is delivering, for statusRole.
 	verdict *Decision
 	// jitter draws the joiners' stretch (JoinJitter); nil for none.
