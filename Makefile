@@ -14,7 +14,8 @@ JOBS     ?= 100
 PERIOD   ?= 6s
 ALIVE_TIMEOUT ?= 5s
 # Lines added to the master's config under `make bench-salt`
-# (MASTER_CONF='job_cache: False').
+# (MASTER_CONF='job_cache: False', or MASTER_CONF=@file for a file's lines:
+# raet_max_allowing: 0, metrics_port: 9301, ...).
 MASTER_CONF ?=
 # Where `make bench-job` puts its daemons' root_dir (job cache, keys,
 # sockets): empty is the system's temporary directory. The job cache's cost

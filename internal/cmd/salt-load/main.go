@@ -44,8 +44,17 @@ func main() {
 	emuDir := flag.String("emu-dir", "", "where the emulated minions' files go (a directory made in it; empty: beside the master's). "+
 		"On another filesystem (/dev/shm) their files, made and removed at every job, do not slow the master's (ext4 without a journal "+
 		"skips recently freed inodes one by one when it allocates one), as minions on other machines would not")
-	masterConf := flag.String("master-conf", "", "lines added to the master's config (e.g. 'job_cache: False'; \\n between lines)")
+	masterConf := flag.String("master-conf", "", "lines added to the master's config (e.g. 'job_cache: False'; \n between lines), "+
+		"or @file for the lines of a file (raet_max_allowing, metrics_port, ...)")
 	flag.Parse()
+	if file, ok := strings.CutPrefix(*masterConf, "@"); ok {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "salt-load:", err)
+			os.Exit(1)
+		}
+		*masterConf = string(b)
+	}
 	raiseNoFile()
 	emuArgs := []string{"--period", period.String(), "--alive-timeout", aliveTimeout.String()}
 	if err := measure(*binDir, *emuDir, strings.ReplaceAll(*masterConf, `\n`, "\n"), *n, *jobs, *timeout, emuArgs); err != nil {

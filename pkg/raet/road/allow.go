@@ -97,7 +97,10 @@ func (c *core) allow(r *Remote, cascade bool) {
 	}
 	t := c.cfg.Timers
 	a := &allower{cascade: cascade}
-	a.txBase = newTxBase(c, r, raet.TrnsAllow, false, r.SID, r.nextTID(), timeout(t.AllowTimeout), t.AllowRedoMin, t.AllowRedoMax)
+	// Hellos spread as joins do: allowers a main left unanswered together
+	// (MaxAllowing, allowlimit.go) do not repeat together.
+	lo, hi := c.jittered(t.AllowRedoMin, t.AllowRedoMax)
+	a.txBase = newTxBase(c, r, raet.TrnsAllow, false, r.SID, r.nextTID(), timeout(t.AllowTimeout), lo, hi)
 	a.self = a
 	if err := r.rekey(); err != nil {
 		c.stat("allow_key_error")
@@ -250,7 +253,15 @@ func replyAllow(c *core, now time.Time, p *wire.Packet, r *Remote) {
 	e := &allowent{}
 	e.txBase = newTxBase(c, r, raet.TrnsAllow, true, p.SI, p.TI, timeout(t.AllowTimeout), t.AllowRedoMin, t.AllowRedoMax)
 	e.self = e
+	e.expireByReceipt(c, p)
 	e.hello(p)
+}
+
+// remove forgets the allowent, and counts it no more among the allows
+// under way.
+func (e *allowent) remove() {
+	e.c.stopAllowing(e)
+	e.allowSide.remove()
 }
 
 func (e *allowent) receive(now time.Time, p *wire.Packet) {
@@ -304,6 +315,9 @@ func (e *allowent) hello(p *wire.Packet) {
 		}
 		other.nackKind(raet.PcktRefuse)
 	}
+	if r.Joined == Yes && !c.admitAllow(p) {
+		return // unanswered: its repeats, or its next try, may find room
+	}
 	r.Allowed = Unknown
 	if r.Joined != Yes {
 		c.stat("unjoined_allow_attempt")
@@ -319,6 +333,7 @@ func (e *allowent) hello(p *wire.Packet) {
 		return
 	}
 	r.transactions[e.index()] = e
+	c.startAllowing(e)
 	plain, _ := p.Plain(nil)
 	if len(plain) != raet.HelloSize {
 		e.reject("invalid_hello")
@@ -350,6 +365,7 @@ func (e *allowent) helloWorked(w *helloPrep) {
 	c.stat("allow_hello_worked")
 	r.privee, r.publee, r.box = w.privee, w.publee, w.session
 	r.transactions[e.index()] = e
+	c.startAllowing(e)
 	e.cookie(w.box)
 }
 
@@ -444,6 +460,7 @@ func (e *allowent) initiate(p *wire.Packet) {
 func (e *allowent) initiated() {
 	c, r := e.c, e.r
 	e.acked = true
+	c.stopAllowing(e) // its work is done: it waits only for the last ack
 	e.sendKind(raet.PcktAck, nil)
 	r.Allowed = Yes
 	c.emit(EventAllowed, r)

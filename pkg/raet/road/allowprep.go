@@ -3,6 +3,7 @@ package road
 import (
 	"bytes"
 	"sync"
+	"sync/atomic"
 
 	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/road/wire"
@@ -42,6 +43,9 @@ type helloPrep struct {
 // helloPreps keeps the work of recent hellos for their repeats; its
 // workers and the loop share it.
 type helloPreps struct {
+	// full says the main takes no new allow now (allowlimit.go): the
+	// hellos of allows not yet under way are not worked on.
+	full  atomic.Bool
 	mu    sync.Mutex
 	byKey map[helloKey]*helloPrep
 	ring  []helloKey // insertion order, to forget the oldest
@@ -88,6 +92,9 @@ func (h *helloPreps) prep(v verified, keys *verifiers) verified {
 	copy(k.short[:], plain[64:96])
 	done := h.get(k)
 	if done == nil {
+		if h.full.Load() {
+			return v // dropped for admission, unless room is made meanwhile
+		}
 		if done = workHello(plain, keys.priver); done == nil {
 			return v
 		}

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
@@ -36,6 +37,9 @@ type Msg struct {
 	B    []byte
 	N    int
 	Addr netip.AddrPort
+	// At is when the kernel received a datagram read, where the socket
+	// says (SO_TIMESTAMPNS on Linux); zero otherwise.
+	At time.Time
 }
 
 // Batch sizes: DefaultReadBatch datagrams per read on a main (the socket
@@ -221,7 +225,7 @@ func (s *Stack) readBatched(bc BatchConn, max int, errc chan<- error) {
 	for {
 		n, err := bc.ReadBatch(ms)
 		for i := 0; i < n; i++ {
-			if !s.pass(ms[i].Addr, ms[i].B[:ms[i].N]) {
+			if !s.pass(ms[i].Addr, ms[i].B[:ms[i].N], ms[i].At) {
 				return
 			}
 		}

@@ -101,6 +101,16 @@ type Config struct {
 	// dropped unanswered until decisions land (deciding.go). Zero takes
 	// DefaultMaxDeciding; negative, no bound.
 	MaxDeciding int
+	// MaxAllowing bounds the allows a main has under way (hellos answered
+	// whose initiate has not come); beyond it new hellos are dropped
+	// unanswered until allows finish (allowlimit.go). Zero takes
+	// DefaultMaxAllowing; negative, no bound.
+	MaxAllowing int
+	// HelloMaxAge drops a hello that waited longer in the socket, by the
+	// kernel's receive time, where the socket gives it: its allower gives
+	// up before the answer and the initiate after it come through the same
+	// queue. Zero takes half of Timers.AllowTimeout; negative, no limit.
+	HelloMaxAge time.Duration
 	// JoinJitter spreads a joiner's redos: its whole redo schedule is
 	// stretched by a factor drawn in [1, 1+JoinJitter), so that estates
 	// started together, whose joins a main dropped together, do not all

@@ -53,6 +53,12 @@ type core struct {
 	// deciding holds, by role, the remote of each join pended while the
 	// acceptor decides it (deciding.go).
 	deciding map[string]*Remote
+	// allowing holds the allowents awaiting their initiate, bounded by
+	// MaxAllowing; mostAllowing is the most there were at once
+	// (allowlimit.go).
+	allowing     map[*allowent]struct{}
+	mostAllowing int
+	helloFirsts  helloFirsts // when recent hellos were first read
 	// verdict is the decision decided is delivering, for statusRole.
 	verdict *Decision
 	// jitter draws the joiners' stretch (JoinJitter); nil for none.
@@ -86,6 +92,7 @@ type core struct {
 	helloWork    *helloPrep
 	initiateWork *initiateWork
 	workPacket   *wire.Packet
+	workAt       time.Time // when the socket received workPacket; zero when unknown
 }
 
 func newCore(cfg Config) *core {
@@ -336,6 +343,14 @@ func nackKind(pk raet.PcktKind, renewToo bool) bool {
 // remote's correspondent should stop.
 func (c *core) stale(p *wire.Packet, from netip.AddrPort) {
 	if nackKind(p.PK, true) {
+		return
+	}
+	if p.TK == raet.TrnsAlive && p.PK == raet.PcktAck {
+		// An alivent answers at once and keeps nothing a nack could end:
+		// the late acks of an alive's repeats (one per copy the remote
+		// read) were each nacked, a signature here and a verification
+		// there for nothing, hundreds of thousands in a 10,000-minion storm.
+		c.stat("stale_alive_ack")
 		return
 	}
 	r := c.remotes[p.DE]

@@ -176,15 +176,18 @@ func TestDispatchNewerSessionIsTaken(t *testing.T) {
 	b.expect("newer sid", map[string]uint64{"stale_correspondent": 1}, 0)
 }
 
-// A reply for a transaction we do not have is nacked as stale (Staler).
+// A reply for a transaction we do not have is nacked as stale (Staler),
+// but for an alive's ack: an alivent keeps nothing to end.
 func TestDispatchStaleReplyIsNacked(t *testing.T) {
 	b := newDispatchBench(t, true)
-	b.send(wire.Head{TK: raet.TrnsAlive, PK: raet.PcktAck, CF: true, SE: 3, DE: 2, SI: 1, TI: 4, FK: raet.FootNacl})
+	b.send(wire.Head{TK: raet.TrnsMessage, PK: raet.PcktAck, CF: true, SE: 3, DE: 2, SI: 1, TI: 4, FK: raet.FootNacl})
 	b.expect("stale reply", map[string]uint64{"stale_correspondent_nack": 1}, 1)
 	n := b.replies[0]
-	if n.PK != raet.PcktNack || n.CF || n.SE != 2 || n.DE != 3 || n.SI != 1 || n.TI != 4 || n.TK != raet.TrnsAlive {
+	if n.PK != raet.PcktNack || n.CF || n.SE != 2 || n.DE != 3 || n.SI != 1 || n.TI != 4 || n.TK != raet.TrnsMessage {
 		t.Errorf("stale nack %+v", n.Head)
 	}
+	b.send(wire.Head{TK: raet.TrnsAlive, PK: raet.PcktAck, CF: true, SE: 3, DE: 2, SI: 1, TI: 5, FK: raet.FootNacl})
+	b.expect("stale alive ack", map[string]uint64{"stale_alive_ack": 1, "stale_correspondent_nack": 0}, 0)
 	for _, pk := range []raet.PcktKind{raet.PcktNack, raet.PcktRefuse, raet.PcktReject, raet.PcktRenew, raet.PcktUnjoined, raet.PcktUnallowed} {
 		b.send(wire.Head{TK: raet.TrnsAlive, PK: pk, CF: true, SE: 3, DE: 2, SI: 1, TI: 4})
 		b.expect("stale "+pk.String(), map[string]uint64{"stale_correspondent_nack": 0}, 0)

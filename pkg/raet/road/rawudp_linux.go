@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sync"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -190,20 +191,31 @@ func (r *rawUDP) writeTo(b []byte, to netip.AddrPort) error {
 	return nil
 }
 
-// mmsgOp is one recvmmsg, its headers kept for the next.
+// mmsgOp is one recvmmsg, its headers kept for the next. Each datagram
+// comes with the kernel's time of receipt (SO_TIMESTAMPNS, asked of the
+// socket at the first batched read): a main drops hellos that waited in
+// its socket too long to be worth answering (allowlimit.go).
 type mmsgOp struct {
 	hs    []unix.Mmsghdr
 	iovs  []unix.Iovec
 	sas   []unix.RawSockaddrAny
+	ctrl  []byte // cmsgSpace bytes per datagram, for its timestamp
 	n     int
 	errno syscall.Errno
 	fn    func(fd uintptr) bool
+	stamp bool // the socket gives timestamps
 }
+
+// cmsgSpace is the control space of one timestamp.
+var cmsgSpace = unix.CmsgSpace(int(unsafe.Sizeof(unix.Timespec{})))
 
 func (o *mmsgOp) call(fd uintptr) bool {
 	for {
 		for i := range o.hs {
 			o.hs[i].Hdr.Namelen = unix.SizeofSockaddrAny
+			if o.stamp {
+				o.hs[i].Hdr.SetControllen(cmsgSpace)
+			}
 		}
 		n, _, e := unix.RawSyscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&o.hs[0])), uintptr(len(o.hs)),
 			0, 0, 0)
@@ -224,10 +236,16 @@ func (r *rawUDP) readBatch(ms []Msg) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	o := r.mmsg
+	if o.hs == nil {
+		o.stamp = r.askTimestamps()
+	}
 	if cap(o.hs) < len(ms) {
 		o.hs = make([]unix.Mmsghdr, len(ms))
 		o.iovs = make([]unix.Iovec, len(ms))
 		o.sas = make([]unix.RawSockaddrAny, len(ms))
+		if o.stamp {
+			o.ctrl = make([]byte, len(ms)*cmsgSpace)
+		}
 	}
 	o.hs, o.iovs, o.sas = o.hs[:len(ms)], o.iovs[:len(ms)], o.sas[:len(ms)]
 	for i := range ms {
@@ -236,6 +254,9 @@ func (r *rawUDP) readBatch(ms []Msg) (int, error) {
 		o.hs[i].Hdr.Iov = &o.iovs[i]
 		o.hs[i].Hdr.SetIovlen(1)
 		o.hs[i].Hdr.Name = (*byte)(unsafe.Pointer(&o.sas[i]))
+		if o.stamp {
+			o.hs[i].Hdr.Control = &o.ctrl[i*cmsgSpace]
+		}
 	}
 	err := r.rc.Read(o.fn)
 	clear(o.iovs) // hold no buffer of the caller's
@@ -248,6 +269,36 @@ func (r *rawUDP) readBatch(ms []Msg) (int, error) {
 	for i := 0; i < o.n; i++ {
 		ms[i].N = int(o.hs[i].Len)
 		ms[i].Addr = NormalizeAddr(peerOf(&o.sas[i]))
+		ms[i].At = time.Time{}
+		if o.stamp {
+			ms[i].At = stampOf(o.ctrl[i*cmsgSpace:(i+1)*cmsgSpace], int(o.hs[i].Hdr.Controllen))
+		}
 	}
 	return o.n, nil
+}
+
+// askTimestamps turns on the kernel's receive times of the socket's
+// datagrams, reporting whether it could.
+func (r *rawUDP) askTimestamps() bool {
+	var serr error
+	if err := r.rc.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+	}); err != nil || serr != nil {
+		return false
+	}
+	return true
+}
+
+// stampOf reads the receive time from a datagram's control data of n
+// bytes, without allocating: zero when it holds none.
+func stampOf(ctrl []byte, n int) time.Time {
+	if n < unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) || n > len(ctrl) {
+		return time.Time{}
+	}
+	h := (*unix.Cmsghdr)(unsafe.Pointer(&ctrl[0]))
+	if h.Level != unix.SOL_SOCKET || h.Type != unix.SCM_TIMESTAMPNS {
+		return time.Time{}
+	}
+	ts := (*unix.Timespec)(unsafe.Pointer(&ctrl[unix.CmsgLen(0)]))
+	return time.Unix(int64(ts.Sec), int64(ts.Nsec))
 }

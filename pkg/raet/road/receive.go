@@ -20,10 +20,22 @@ import (
 // receive takes one datagram from the wire on the caller's goroutine: the
 // simulations' way in. It publishes the verify keys first, as the stack's
 // loop does after each thing it handles, so check sees what a worker would.
-func (c *core) receive(from netip.AddrPort, b []byte) {
+func (c *core) receive(from netip.AddrPort, b []byte) { c.receiveAt(from, b, time.Time{}) }
+
+// receiveAt is receive of a datagram the socket received at at (zero when
+// unknown): a simulation of a socket that held it a while.
+func (c *core) receiveAt(from netip.AddrPort, b []byte, at time.Time) {
 	c.publishVerifiers()
-	v := checkSeen(from, b, &c.keys, !c.cfg.Unveritive, c.seen)
-	c.receiveChecked(c.hellos.prep(v, c.keys.Load()))
+	c.receiveChecked(c.checkAt(from, b, at))
+}
+
+// checkAt is the workers' half of receiving on a stack's own state: the
+// check, a hello aged out before it (allowlimit.go), and the key work of
+// an allow's packets after it.
+func (c *core) checkAt(from netip.AddrPort, b []byte, at time.Time) verified {
+	v := checkAged(from, b, &c.keys, !c.cfg.Unveritive, c.seen, c.agedOut(at))
+	v.at = at
+	return c.hellos.prep(v, c.keys.Load())
 }
 
 // verified is what a worker hands the loop: a packet checked with a key,
@@ -37,7 +49,9 @@ type verified struct {
 	// beside the check (allowprep.go); nil for any other packet.
 	hello    *helloPrep
 	initiate *initiateWork
-	repeat   bool // a copy of a datagram verified lately, not verified again
+	repeat   bool      // a copy of a datagram verified lately, not verified again
+	stale    bool      // a hello that waited too long in the socket, not verified
+	at       time.Time // when the socket received it; zero when unknown
 }
 
 // check is the workers' half of receiving: it parses a datagram and, when
@@ -49,11 +63,20 @@ func check(from netip.AddrPort, b []byte, keys *atomic.Pointer[verifiers], verit
 // checkSeen is check that verifies a copy of a datagram verified lately
 // no more (verifyseen.go); seen may be nil.
 func checkSeen(from netip.AddrPort, b []byte, keys *atomic.Pointer[verifiers], veritive bool, seen *verifiedSeen) verified {
+	return checkAged(from, b, keys, veritive, seen, false)
+}
+
+// checkAged is checkSeen of a datagram that, when aged, waited in the
+// socket longer than a hello may: a hello is then dropped unverified.
+func checkAged(from netip.AddrPort, b []byte, keys *atomic.Pointer[verifiers], veritive bool, seen *verifiedSeen, aged bool) verified {
 	p, err := wire.ParsePacket(b)
 	if err != nil {
 		return verified{from: from, err: err}
 	}
 	p.From = from
+	if isStaleHello(aged, p.TK, p.PK) {
+		return verified{from: from, p: p, stale: true}
+	}
 	if veritive && p.TK == raet.TrnsMessage && p.FK != raet.FootNacl {
 		return verified{from: from, err: raet.Errorf(raet.CodeSignature, "failed verification: missing signature")}
 	}
@@ -90,6 +113,10 @@ func (c *core) receiveChecked(v verified) {
 		return
 	}
 	p := v.p
+	if v.stale {
+		c.stat("allow_hello_stale_dropped")
+		return
+	}
 	if v.repeat {
 		c.stat("verified_repeat")
 	}
@@ -106,9 +133,9 @@ func (c *core) receiveChecked(v verified) {
 			}
 		}
 	}
-	c.helloWork, c.initiateWork, c.workPacket = v.hello, v.initiate, p
+	c.helloWork, c.initiateWork, c.workPacket, c.workAt = v.hello, v.initiate, p, v.at
 	c.dispatch(c.clock.Now(), p, v.from)
-	c.helloWork, c.initiateWork, c.workPacket = nil, nil, nil
+	c.helloWork, c.initiateWork, c.workPacket, c.workAt = nil, nil, nil, time.Time{}
 	// Whatever the packet changed, its remote's next deadline may be sooner.
 	c.rewake(c.remotes[p.DE])
 	c.rewake(c.joinees[v.from])

@@ -22,6 +22,16 @@ type sim struct {
 	clk    *clock.Fake
 	net    *netsim.Network
 	stacks []*simStack
+	// extra are things that happen besides datagrams and deadlines: a
+	// slow receiver's queue (allowlimit_test.go).
+	extra []simEvent
+}
+
+// simEvent is something a test adds to the simulation's time line: when
+// it next happens, and what it does then.
+type simEvent interface {
+	next() (time.Time, bool)
+	run(now time.Time)
 }
 
 type simStack struct {
@@ -89,6 +99,11 @@ func (s *sim) step() bool {
 			next, ok = d, true
 		}
 	}
+	for _, e := range s.extra {
+		if d, due := e.next(); due && (!ok || d.Before(next)) {
+			next, ok = d, true
+		}
+	}
 	if !ok {
 		return false
 	}
@@ -96,6 +111,11 @@ func (s *sim) step() bool {
 		s.clk.Advance(d)
 	}
 	s.net.Deliver()
+	for _, e := range s.extra {
+		if d, due := e.next(); due && !d.After(s.clk.Now()) {
+			e.run(s.clk.Now())
+		}
+	}
 	for _, st := range s.stacks {
 		if d := st.deadline(); !d.IsZero() && !d.After(s.clk.Now()) {
 			st.lastService = s.clk.Now()

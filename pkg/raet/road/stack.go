@@ -49,6 +49,7 @@ type Stack struct {
 type datagram struct {
 	from netip.AddrPort
 	b    []byte
+	at   time.Time // when the kernel received it; zero when unknown
 }
 
 // maxReadFailures is how many socket read errors in a row end a stack.
@@ -195,7 +196,7 @@ func (s *Stack) read(errc chan<- error) {
 			continue
 		}
 		failures = 0
-		if !s.pass(from, buf[:n]) {
+		if !s.pass(from, buf[:n], time.Time{}) {
 			return
 		}
 	}
@@ -218,12 +219,11 @@ func (s *Stack) readFailed(err error, failures *int, errc chan<- error) bool {
 
 // pass hands a copy of a datagram to its peer's checker; false once the
 // stack has stopped.
-func (s *Stack) pass(from netip.AddrPort, b []byte) bool {
-	d := datagram{from: from, b: append([]byte(nil), b...)}
+func (s *Stack) pass(from netip.AddrPort, b []byte, at time.Time) bool {
+	d := datagram{from: from, b: append([]byte(nil), b...), at: at}
 	i, direct := s.shardFor(from)
 	if direct {
-		v := checkSeen(d.from, d.b, &s.core.keys, !s.core.cfg.Unveritive, s.core.seen)
-		return s.checkedOut(s.core.hellos.prep(v, s.core.keys.Load()))
+		return s.checkedOut(s.core.checkAt(d.from, d.b, d.at))
 	}
 	s.busy[i].Add(1)
 	select {
@@ -247,12 +247,10 @@ func (s *Stack) checkedOut(v verified) bool {
 
 // check parses and verifies datagrams from the reader for the loop.
 func (s *Stack) check(in <-chan datagram, busy *atomic.Int32) {
-	veritive := !s.core.cfg.Unveritive
 	for {
 		select {
 		case d := <-in:
-			v := checkSeen(d.from, d.b, &s.core.keys, veritive, s.core.seen)
-			if !s.checkedOut(s.core.hellos.prep(v, s.core.keys.Load())) {
+			if !s.checkedOut(s.core.checkAt(d.from, d.b, d.at)) {
 				return
 			}
 			busy.Add(-1)

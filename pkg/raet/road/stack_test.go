@@ -74,7 +74,7 @@ func TestStackOverUDP(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A reply to a transaction the stack never started: it must nack it.
-	h := wire.Head{TK: raet.TrnsAlive, PK: raet.PcktAck, CF: true, SE: 3, DE: 2, SI: 1, TI: 4, FK: raet.FootNacl}
+	h := wire.Head{TK: raet.TrnsMessage, PK: raet.PcktAck, CF: true, SE: 3, DE: 2, SI: 1, TI: 4, FK: raet.FootNacl}
 	pkt, _ := wire.Pack(&h, nil, nil, peerSigner)
 	if err := peer.WriteTo(pkt.Packed, s.LocalAddr()); err != nil {
 		t.Fatal(err)

@@ -108,6 +108,15 @@ type Master struct {
 	// Salt option: new ids beyond it are refused, not written to pending/,
 	// so unauthenticated joins cannot fill pki_dir (see pki.Options).
 	MaxPendingKeys int
+	// RaetMaxDeciding is raet_max_deciding: 512; RaetMaxAllowing is
+	// raet_max_allowing: 256; 0 for no bound. Not Salt options: in a join
+	// storm the road takes at most this many joins whose keys the key
+	// store is deciding, and this many allows (session handshakes) whose
+	// last step has not come; the requests beyond are dropped unanswered
+	// and the minions ask again, so those taken finish within the minions'
+	// timeouts (road.Config.MaxDeciding and MaxAllowing).
+	RaetMaxDeciding int
+	RaetMaxAllowing int
 
 	// The floscripts the reference's ioflo scheduler ran. Go daemons have
 	// no floscripts; the options load (so configs that set them still
@@ -192,6 +201,8 @@ func defaultMaster() *Master {
 	m.MinionDataCache = true
 	m.KeyLogfile = "/var/log/salt/key"
 	m.MaxPendingKeys = DefaultMaxPendingKeys
+	m.RaetMaxDeciding = 512 // road.DefaultMaxDeciding
+	m.RaetMaxAllowing = 256 // road.DefaultMaxAllowing
 	return m
 }
 
@@ -280,6 +291,8 @@ func decodeMaster(d *decoder, m *Master) {
 	d.str("key_logfile", &m.KeyLogfile)
 	d.boolean("zmq_behavior", &m.ZMQBehavior)
 	d.integer("max_pending_keys", &m.MaxPendingKeys, checkNonNegative)
+	d.integer("raet_max_deciding", &m.RaetMaxDeciding, checkNonNegative)
+	d.integer("raet_max_allowing", &m.RaetMaxAllowing, checkNonNegative)
 	d.str("master_floscript", &m.MasterFloscript)
 	d.str("worker_floscript", &m.WorkerFloscript)
 	d.str("maintenance_floscript", &m.MaintenanceFloscript)

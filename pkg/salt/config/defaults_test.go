@@ -93,6 +93,8 @@ func TestMasterDefaults(t *testing.T) {
 		KeyLogfile:       "/var/log/salt/key",
 		ZMQBehavior:      false,
 		MaxPendingKeys:   1000,
+		RaetMaxDeciding:  512,
+		RaetMaxAllowing:  256,
 	}
 	compareFields(t, m, want)
 	eq(t, "Mutable()", m.Mutable(), false)

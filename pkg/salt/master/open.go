@@ -92,6 +92,7 @@ func (m *Master) openRoad(local *pki.Local) error {
 		Signer: local.Signer, Privateer: local.Privateer,
 		Conn: conn, Clock: m.opts.clock, BodyKind: raet.BodyMsgpack,
 		Manage: true, ManageCascade: true, AwaitJoiners: true,
+		MaxDeciding: roadBound(cfg.RaetMaxDeciding), MaxAllowing: roadBound(cfg.RaetMaxAllowing),
 	})
 	if err != nil {
 		conn.Close()
@@ -104,6 +105,15 @@ func (m *Master) openRoad(local *pki.Local) error {
 		return fmt.Errorf("road keep %s names the estate %q, not %q", kp.Dir(), m.road.Name(), m.estate)
 	}
 	return nil
+}
+
+// roadBound is a config bound as the road takes it: the option's 0, no
+// bound, is the road's negative (its 0 takes its default).
+func roadBound(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 // openLane binds the manor yard and makes the router, which takes what
