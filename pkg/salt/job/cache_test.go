@@ -105,7 +105,7 @@ func TestCacheMatchesObservedJobs(t *testing.T) {
 				t.Fatalf("layout of %s not found in %s", dir, name)
 			}
 			got := listFiles(t, c.Dir(jid))
-			if !mapsEqual(got, want) {
+			if !maps.Equal(got, want) {
 				t.Errorf("files and sizes:\n got %v\nwant %v", got, want)
 			}
 			b, err := os.ReadFile(filepath.Join(c.Dir(jid), "jid"))
@@ -139,18 +139,6 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
-}
-
-func mapsEqual(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // Exact bytes of the small files, which the observed sizes pin down: the
@@ -357,7 +345,7 @@ func TestSaveReturnRefusesBadIDs(t *testing.T) {
 			t.Errorf("id %q: %v, want ErrBadID", id, err)
 		}
 	}
-	if after := listFiles(t, cachedir); !mapsEqual(before, after) {
+	if after := listFiles(t, cachedir); !maps.Equal(before, after) {
 		t.Errorf("files changed:\n%v\n%v", before, after)
 	}
 	if _, err := os.Stat(filepath.Join(cachedir, "escape")); !errors.Is(err, fs.ErrNotExist) {

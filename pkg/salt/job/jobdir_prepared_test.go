@@ -1,6 +1,7 @@
 package job
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,7 +84,7 @@ func TestBehindSavePreparedAsThePaths(t *testing.T) {
 				t.Fatalf("job directory mode %v under umask 0377", mode.Perm())
 			}
 		}
-		if len(got[0]) == 0 || !equalFiles(got[0], got[1]) {
+		if len(got[0]) == 0 || !maps.Equal(got[0], got[1]) {
 			t.Fatalf("nocache %v: through the paths %v, through the open directory %v", nocache, got[0], got[1])
 		}
 		_, kept := got[1]["web1"]
@@ -91,18 +92,6 @@ func TestBehindSavePreparedAsThePaths(t *testing.T) {
 			t.Fatalf("nocache %v: files %v", nocache, got[1])
 		}
 	}
-}
-
-func equalFiles(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // preparedBehind prepares a job and writes its files and one return of
@@ -150,7 +139,7 @@ func TestBehindLinksSameFilesAcrossJobs(t *testing.T) {
 			t.Fatalf("%s: inode %d then %d, linked %v", f.rel, a, z, f.linked)
 		}
 	}
-	if got := jobFiles(t, c, second); !equalFiles(got, jobFiles(t, c, first)) {
+	if got := jobFiles(t, c, second); !maps.Equal(got, jobFiles(t, c, first)) {
 		t.Fatalf("the second job's files %v, the first's %v", got, jobFiles(t, c, first))
 	}
 	b.Flush()
