@@ -151,11 +151,7 @@ func (e *allowent) expireByReceipt(c *core, p *wire.Packet) {
 // attempts are served first instead: a hello whose first copy came more
 // than HelloMaxAge ago starts no allow, and its allower tries again,
 // afresh, a presence period later.
-type helloFirsts struct {
-	at   map[helloKey]time.Time
-	ring []helloKey
-	next int
-}
+type helloFirsts = recent[helloKey, time.Time]
 
 // helloFirstsKept bounds the hellos remembered: several seconds of a
 // storm's new hellos.
@@ -170,34 +166,20 @@ func (c *core) lateHello(p *wire.Packet) bool {
 		return false
 	}
 	plain, err := p.Plain(nil)
-	if maxAge <= 0 || err != nil || len(plain) != raet.HelloSize {
+	if err != nil || len(plain) != raet.HelloSize {
 		return false
 	}
 	k := helloKey{se: p.SE}
 	copy(k.short[:], plain[64:96])
 	now := c.clock.Now()
 	h := &c.helloFirsts
-	first, ok := h.at[k]
+	first, ok := h.get(k)
 	if !ok {
 		first = now
 		if c.workPacket == p && !c.workAt.IsZero() {
 			first = c.workAt
 		}
-		h.remember(k, first)
+		h.put(k, first)
 	}
 	return now.Sub(first) > maxAge
-}
-
-func (h *helloFirsts) remember(k helloKey, at time.Time) {
-	if h.at == nil {
-		h.at = map[helloKey]time.Time{}
-	}
-	if len(h.ring) < helloFirstsKept {
-		h.ring = append(h.ring, k)
-	} else {
-		delete(h.at, h.ring[h.next])
-		h.ring[h.next] = k
-		h.next = (h.next + 1) % helloFirstsKept
-	}
-	h.at[k] = at
 }

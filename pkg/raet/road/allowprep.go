@@ -47,9 +47,7 @@ type helloPreps struct {
 	// hellos of allows not yet under way are not worked on.
 	full  atomic.Bool
 	mu    sync.Mutex
-	byKey map[helloKey]*helloPrep
-	ring  []helloKey // insertion order, to forget the oldest
-	next  int
+	byKey recent[helloKey, *helloPrep]
 }
 
 // helloKey is a hello's short-term key and the estate that sent it.
@@ -63,7 +61,7 @@ type helloKey struct {
 const helloPrepsKept = 4096
 
 func newHelloPreps() *helloPreps {
-	return &helloPreps{byKey: map[helloKey]*helloPrep{}} // the ring grows as used: a minion keeps a few
+	return &helloPreps{byKey: newRecent[helloKey, *helloPrep](helloPrepsKept)}
 }
 
 // prep does the key work of a verified hello, or finds it done for an
@@ -108,7 +106,8 @@ func (h *helloPreps) prep(v verified, keys *verifiers) verified {
 func (h *helloPreps) get(k helloKey) *helloPrep {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.byKey[k]
+	w, _ := h.byKey.get(k)
+	return w
 }
 
 // workHello is the key work of a hello: nil when it cannot be done (the
@@ -143,17 +142,9 @@ func workHello(plain []byte, priver *raet.Privateer) *helloPrep {
 func (h *helloPreps) keep(k helloKey, w *helloPrep) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, ok := h.byKey[k]; ok {
-		return
+	if _, ok := h.byKey.get(k); !ok {
+		h.byKey.put(k, w)
 	}
-	if len(h.ring) < helloPrepsKept {
-		h.ring = append(h.ring, k)
-	} else {
-		delete(h.byKey, h.ring[h.next])
-		h.ring[h.next] = k
-		h.next = (h.next + 1) % helloPrepsKept
-	}
-	h.byKey[k] = w
 }
 
 // takeHello returns the workers' key work for the hello p, once: nil when

@@ -37,7 +37,8 @@ func workOf(t *testing.T, st *simStack, d []byte) *helloPrep {
 	copy(k.short[:], plain[64:96])
 	st.hellos.mu.Lock()
 	defer st.hellos.mu.Unlock()
-	return st.hellos.byKey[k]
+	w, _ := st.hellos.byKey.get(k)
+	return w
 }
 
 // The allowent's key work for a hello and for its initiate is done beside

@@ -120,6 +120,7 @@ func newCore(cfg Config) *core {
 		cfg: cfg, clock: cfg.Clock, conn: cfg.Conn,
 		uid: cfg.UID, puid: cfg.UID, name: cfg.Name, role: cfg.Role,
 		signer: cfg.Signer, priver: cfg.Privateer, hellos: newHelloPreps(), seen: newVerifiedSeen(cfg.Main),
+		helloFirsts:    newRecent[helloKey, time.Time](helloFirstsKept),
 		remotes:        map[uint32]*Remote{},
 		byName:         map[string]*Remote{},
 		joinees:        map[netip.AddrPort]*Remote{},

@@ -20,11 +20,8 @@ import (
 
 // verifiedSeen is the workers' memory of datagrams verified lately.
 type verifiedSeen struct {
-	mu   sync.Mutex
-	by   map[[sha256.Size]byte]*raet.Verifier
-	ring [][sha256.Size]byte // insertion order, to forget the oldest
-	next int
-	kept int // how many are remembered at most
+	mu sync.Mutex
+	by recent[[sha256.Size]byte, *raet.Verifier]
 }
 
 const (
@@ -45,7 +42,7 @@ func newVerifiedSeen(main bool) *verifiedSeen {
 	if main {
 		kept = verifiedSeenKept
 	}
-	return &verifiedSeen{by: map[[sha256.Size]byte]*raet.Verifier{}, kept: kept} // the ring grows as used
+	return &verifiedSeen{by: newRecent[[sha256.Size]byte, *raet.Verifier](kept)}
 }
 
 // key returns the datagram's key, or false when it is not remembered at
@@ -61,23 +58,13 @@ func (s *verifiedSeen) key(b []byte) ([sha256.Size]byte, bool) {
 func (s *verifiedSeen) seen(k [sha256.Size]byte, v *raet.Verifier) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.by[k] == v
+	got, _ := s.by.get(k)
+	return got == v
 }
 
 // verified remembers that the datagram of key k verified with v.
 func (s *verifiedSeen) verified(k [sha256.Size]byte, v *raet.Verifier) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.by[k]; ok {
-		s.by[k] = v
-		return
-	}
-	if len(s.ring) < s.kept {
-		s.ring = append(s.ring, k)
-	} else {
-		delete(s.by, s.ring[s.next])
-		s.ring[s.next] = k
-		s.next = (s.next + 1) % s.kept
-	}
-	s.by[k] = v
+	s.by.put(k, v)
 }

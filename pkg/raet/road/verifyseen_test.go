@@ -57,8 +57,8 @@ func TestRepeatedDatagramVerifiedOnce(t *testing.T) {
 // The memory forgets its oldest datagrams beyond verifiedSeenKept, or
 // verifiedSeenKeptOther on an estate that is not a main.
 func TestVerifiedSeenBounded(t *testing.T) {
-	if o := newVerifiedSeen(false); o.kept != verifiedSeenKeptOther {
-		t.Fatalf("a non-main keeps %d", o.kept)
+	if o := newVerifiedSeen(false); o.by.kept != verifiedSeenKeptOther {
+		t.Fatalf("a non-main keeps %d", o.by.kept)
 	}
 	s := newVerifiedSeen(true)
 	signer, _ := simKeys(t, "alpha")
@@ -68,7 +68,7 @@ func TestVerifiedSeenBounded(t *testing.T) {
 		k, _ := s.key([]byte{byte(i), byte(i >> 8), byte(i >> 16)})
 		s.verified(k, v)
 	}
-	if len(s.by) != verifiedSeenKept || s.seen(first, v) {
-		t.Fatalf("%d remembered, the first still: %v", len(s.by), s.seen(first, v))
+	if s.by.len() != verifiedSeenKept || s.seen(first, v) {
+		t.Fatalf("%d remembered, the first still: %v", s.by.len(), s.seen(first, v))
 	}
 }
