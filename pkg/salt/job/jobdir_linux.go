@@ -38,22 +38,10 @@ type jobDir struct {
 	jid     string
 	dir     string // its path
 	fd      int
-	nocache bool       // the job's returns are not kept
-	chmod   bool       // the umask takes bits of dirMode or fileMode
-	same    []sameFile // the last files written, for links
-	last    time.Time  // of the last return written (Behind)
+	nocache bool      // the job's returns are not kept
+	chmod   bool      // the umask takes bits of dirMode or fileMode
+	last    time.Time // of the last return written (Behind)
 }
-
-// sameFile is a file of the job, by its bytes, that a file with the same
-// bytes may be a link to.
-type sameFile struct{ data, rel string }
-
-// Bounds of the files remembered for links: the few distinct returns of a
-// job (a success and a failure or two), each small.
-const (
-	maxSameFiles = 4
-	maxSameSize  = 4 << 10
-)
 
 // emptyPathOff is set once linkat(AT_EMPTY_PATH) was refused (a kernel
 // before 6.10 without CAP_DAC_READ_SEARCH): files are then linked by their
@@ -152,24 +140,15 @@ func (d *jobDir) saveReturn(c *Cache, id string, data, out []byte) error {
 }
 
 // writeFile makes <id>/<name> of the job with data (id "." for the job's
-// own files): a link to a minion's file of the job with the same bytes,
-// or a new file written whole.
+// own files): a link to a file of this job or an earlier one with the
+// same name and bytes (samefiles_linux.go), or a new file written whole.
 func (d *jobDir) writeFile(c *Cache, id, name string, data []byte) error {
-	rel, own := id+"/"+name, id == "."
-	if own {
+	rel := id + "/" + name
+	if id == "." {
 		rel = name
-	}
-	for _, s := range d.same {
-		if !own && s.data == string(data) && unix.Linkat(d.fd, s.rel, d.fd, rel, 0) == nil {
-			c.wrote()
-			return nil
-		} // else that file was removed, or has too many links: a new one
 	}
 	if c.linkSame(name, data, d.fd, rel) {
 		c.wrote()
-		if !own {
-			d.remember(data, rel) // the job's next minions link to it here
-		}
 		return nil
 	}
 	fd, err := unix.Openat(d.fd, id, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, fileMode)
@@ -193,23 +172,8 @@ func (d *jobDir) writeFile(c *Cache, id, name string, data []byte) error {
 		return fmt.Errorf("job cache: %w", &os.LinkError{Op: "link", Old: "(unnamed)", New: path(), Err: err})
 	}
 	c.wrote()
-	if !own { // returns are linked to returns only
-		d.remember(data, rel)
-	}
 	c.rememberSame(name, data, d.dir+"/"+rel)
 	return nil
-}
-
-// remember keeps a small file's bytes and name for the next files.
-func (d *jobDir) remember(data []byte, rel string) {
-	if len(data) > maxSameSize {
-		return
-	}
-	if len(d.same) == maxSameFiles {
-		copy(d.same, d.same[1:])
-		d.same = d.same[:maxSameFiles-1]
-	}
-	d.same = append(d.same, sameFile{data: string(data), rel: rel})
 }
 
 // linkTmpfile names the unnamed file fd rel in directory dirfd, failing

@@ -7,11 +7,12 @@ import (
 )
 
 // sameFiles are the last small files the cache wrote by name (.minions.p,
-// return.p, out.p), for a file of a later job with the same name and bytes
-// to be a hard link to: back-to-back jobs to the same minions (a
-// test.ping, a state run that changed nothing) write the same .minions.p
-// and return.p each time, and a link allocates no inode, which on ext4 is
-// most of a file's cost (see jobDir). The files are never written in
+// return.p, out.p), for a file with the same name and bytes, of the same
+// job or a later one, to be a hard link to: the minions of a job mostly
+// return the same (a test.ping), back-to-back jobs to the same minions (a
+// state run that changed nothing) write the same .minions.p and return.p
+// each time, and a link allocates no inode, which on ext4 is most of a
+// file's cost (see jobDir). The files are never written in
 // place, so a link shares nothing that changes; the jid file and .load.p
 // (each naming its jid) and a job's directories are the job's own, and
 // Salt's clean_old_jobs goes by the jid file. A file removed since (the
@@ -22,6 +23,14 @@ type sameFiles struct {
 }
 
 type sameAcross struct{ name, data, path string }
+
+// Bounds of the files remembered for links: a job's own .minions.p, and
+// the few distinct returns of its minions (a success and a failure or
+// two) with their out.p, each small.
+const (
+	maxSameFiles = 8
+	maxSameSize  = 4 << 10
+)
 
 // linkedAcross names the files that may be links to another job's.
 func linkedAcross(name string) bool {
