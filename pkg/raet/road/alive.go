@@ -138,13 +138,16 @@ type alivent struct{ txBase }
 func replyAlive(c *core, now time.Time, p *wire.Packet, r *Remote) {
 	e := &alivent{}
 	e.txBase = newTxBase(c, r, raet.TrnsAlive, true, p.SI, p.TI, 0, 0, 0)
+	// An alive of a session this side does not hold leaves the presence
+	// timer alone: the remote may not be able to read the nack (a side
+	// that joins again vacuously answers without the uid it was given),
+	// and its alives, every period or faster, would otherwise put off for
+	// good the join or allow this side's presence starts.
 	switch {
 	case r.Joined != Yes:
-		c.refresh(r, Unknown) // a signed packet came: it is there
 		c.stat("unjoined_alive_attempt")
 		e.nackKind(raet.PcktUnjoined)
 	case r.Allowed != Yes:
-		c.refresh(r, Unknown)
 		c.stat("unallowed_alive_attempt")
 		e.nackKind(raet.PcktUnallowed)
 	default:
