@@ -49,6 +49,8 @@ func (c *core) setAlived(r *Remote, alived Tri) {
 type aliver struct {
 	txBase
 	cascade bool
+	sentAt  time.Time // when the request first went
+	redone  bool      // it went again: its answer gives no round trip (Karn)
 }
 
 // alive asks a remote whether it is there (RoadStack.alive and
@@ -78,10 +80,30 @@ func (c *core) aliveWithin(r *Remote, cascade bool, within time.Duration) {
 	t := c.cfg.Timers
 	a := &aliver{cascade: cascade}
 	a.txBase = newTxBase(c, r, raet.TrnsAlive, false, r.SID, r.nextTID(), within, t.AliverRedoMin, t.AliverRedoMax)
+	a.redo.wait = c.aliveFirstWait(r, within)
 	a.self = a
+	a.sentAt = c.clock.Now()
 	c.refresh(r, Unknown)
 	r.transactions[a.index()] = a
 	a.sendKind(raet.PcktRequest, nil)
+}
+
+// aliveFirstWait is how long an alive waits for its answer before it goes
+// again: the remote's retransmission timeout (meter.rto), within the
+// configured redo bounds, and at most half the aliver's timeout so that a
+// lost packet is still sent again once before the remote is found dead.
+// On a fast path this is the configured minimum, as before; on a slow or
+// loaded one (a main answering thousands, its answers queued behind a
+// storm) the alive is not repeated while its answer is still on its way:
+// each repeat costs a signature here and a verification and a signature
+// there, and makes the queue it waits behind longer.
+func (c *core) aliveFirstWait(r *Remote, within time.Duration) time.Duration {
+	t := c.cfg.Timers
+	w := min(max(r.meter.rto(), t.AliverRedoMin), t.AliverRedoMax)
+	if within > 0 && w > within/2 {
+		w = max(within/2, t.AliverRedoMin)
+	}
+	return w
 }
 
 // aliveHead is the head of alive packets: the stack's body kind, signed,
@@ -124,10 +146,26 @@ func (a *aliver) receive(now time.Time, p *wire.Packet) {
 func (a *aliver) process(now time.Time) {
 	if a.gaveUp(now) {
 		a.remove()
+		a.r.meter.backedOff = max(a.r.meter.backedOff, a.redo.wait)
 		a.c.refresh(a.r, No) // no answer: the remote is dead
 		return
 	}
+	if a.redo.expired(now) {
+		a.redone = true
+	}
 	a.redoLast(now, "redo_alive")
+}
+
+// roundTrip samples the time since the request first went, unless it went
+// more than once: an answer to a repeated packet may answer any of its
+// copies (Karn's rule), so it says nothing of the round trip; the wait the
+// repeats backed off to is kept instead, for the next alive's first wait.
+func (a *aliver) roundTrip(now time.Time) {
+	if a.redone {
+		a.r.meter.backedOff = max(a.r.meter.backedOff, a.redo.wait)
+		return
+	}
+	a.r.meter.roundTrip(now.Sub(a.sentAt))
 }
 
 // alivent is the side that answers (Alivent): at once, so it keeps no

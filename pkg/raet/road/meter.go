@@ -15,7 +15,14 @@ type meter struct {
 	sent    uint64        // packets of transactions sent to the remote, first copies and again
 	resent  uint64        // of those, sent again: a redo timer ran out, or the remote asked for them
 	rtt     time.Duration // smoothed round trip (RFC 6298's 1/8 gain); 0 before the first sample
+	rttvar  time.Duration // its mean deviation (RFC 6298's 1/4 gain)
 	samples uint64        // round trips measured
+	// backedOff is the redo wait an alive last needed (its first wait
+	// doubled by each repeat), kept until a clean sample comes, as TCP
+	// keeps its backed-off RTO (RFC 6298 5.5-5.7): an answer to a repeat
+	// gives no sample (Karn), so a path slower than the first wait would
+	// otherwise never be measured, and every alive would go several times.
+	backedOff time.Duration
 }
 
 // transmitted counts one packet sent; again is true for a retransmission.
@@ -32,22 +39,25 @@ func (m *meter) roundTrip(d time.Duration) {
 		return
 	}
 	m.samples++
+	m.backedOff = 0
 	if m.rtt == 0 {
-		m.rtt = d
+		m.rtt, m.rttvar = d, d/2
 		return
 	}
+	m.rttvar += (abs(m.rtt-d) - m.rttvar) / 4
 	m.rtt += (d - m.rtt) / 8
 }
 
-// roundTrip samples the time since the transaction's last packet went,
-// unless that packet was sent more than once: an answer to a retransmitted
-// packet may answer any of its copies (Karn's rule), so it says nothing of
-// the round trip.
-func (b *txBase) roundTrip(now time.Time) {
-	if b.redo.at.IsZero() || b.redo.wait != b.redo.min {
-		return
+// rto is how long an answer from the remote may take before a request is
+// sent again (RFC 6298): the smoothed round trip and four deviations, or
+// the wait an alive last backed off to, whichever is longer; 0 before
+// anything was learnt.
+func (m *meter) rto() time.Duration {
+	d := m.backedOff
+	if m.rtt > 0 {
+		d = max(d, m.rtt+4*m.rttvar)
 	}
-	b.r.meter.roundTrip(now.Sub(b.redo.at.Add(-b.redo.wait)))
+	return d
 }
 
 // RemoteMeter is what a stack measured of one remote.
