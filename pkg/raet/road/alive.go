@@ -147,6 +147,18 @@ func (a *aliver) process(now time.Time) {
 	if a.gaveUp(now) {
 		a.remove()
 		a.r.meter.backedOff = max(a.r.meter.backedOff, a.redo.wait)
+		if a.r.answeredAt.After(a.sentAt) {
+			// No answer, but the remote answered something of ours
+			// meanwhile (a late ack of an earlier alive, a message's):
+			// it hears us and its answers are late, not gone. Found
+			// dead, a main would say it lost it and a minion would join
+			// its master again, which costs far more than the alive. A
+			// remote that only sends (deaf, or a one-way path) proves
+			// nothing here.
+			a.c.stat("aliver_timeout_heard")
+			a.c.refresh(a.r, Unknown)
+			return
+		}
 		a.c.refresh(a.r, No) // no answer: the remote is dead
 		return
 	}

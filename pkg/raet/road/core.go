@@ -187,6 +187,9 @@ func (c *core) dispatch(now time.Time, p *wire.Packet, from netip.AddrPort) {
 	if !ok {
 		return
 	}
+	if r != nil && p.CF && p.TK != raet.TrnsJoin && p.SI == r.SID && r.Allowed == Yes {
+		r.answeredAt = now // it hears us (aliver.process)
+	}
 	if r != nil {
 		if t := r.transactions[rxIndex(p)]; t != nil {
 			t.receive(now, p)
@@ -352,6 +355,7 @@ func (c *core) stale(p *wire.Packet, from netip.AddrPort) {
 		// read) were each nacked, a signature here and a verification
 		// there for nothing, hundreds of thousands in a 10,000-minion storm.
 		c.stat("stale_alive_ack")
+		c.lateAliveAck(p)
 		return
 	}
 	r := c.remotes[p.DE]
@@ -365,6 +369,19 @@ func (c *core) stale(p *wire.Packet, from netip.AddrPort) {
 	if c.send(&h, from) {
 		c.stat("stale_correspondent_nack")
 	}
+}
+
+// lateAliveAck takes the late ack of one of our alives (an answer to a
+// repeat of one already answered, or to one given up) as what it is, a
+// verified packet of the session: proof that the remote is alive. Under
+// load the answers come late; dropped, they left the remote found dead
+// and its next alive due a period on, as if it had said nothing.
+func (c *core) lateAliveAck(p *wire.Packet) {
+	r := c.remotes[p.DE]
+	if r == nil || r.Allowed != Yes || p.SI != r.SID || r.FUID != p.SE {
+		return
+	}
+	c.refresh(r, Yes)
 }
 
 // replyStale answers a packet of a transaction the remote started in a
