@@ -19,7 +19,7 @@ import (
 func (c *core) refresh(r *Remote, alived Tri) {
 	now := c.clock.Now()
 	if at := now.Add(c.cfg.Timers.Period); !r.following || at.After(r.presenceAt) {
-		r.presenceAt, r.following = at, false
+		r.presenceAt, r.following, r.budgetSlot = at, false, false
 	}
 	if alived == Unknown {
 		return
@@ -232,7 +232,7 @@ func (c *core) manageRemote(r *Remote, now time.Time) {
 	if r.Reaped {
 		return
 	}
-	if !r.presenceAt.IsZero() && !now.Before(r.presenceAt) {
+	if !r.presenceAt.IsZero() && !now.Before(r.presenceAt) && c.presenceSlot(r, now) {
 		within := c.aliverTimeout(r)
 		r.presenceAt, r.following = now.Add(t.Period), false
 		c.aliveWithin(r, c.cfg.ManageCascade, within)

@@ -106,6 +106,10 @@ type Config struct {
 	// unanswered until allows finish (allowlimit.go). Zero takes
 	// DefaultMaxAllowing; negative, no bound.
 	MaxAllowing int
+	// PresenceRate bounds the alives presence management starts a second;
+	// those due beyond it are spread over the next free slots (budget.go).
+	// Zero takes DefaultPresenceRate; negative, no bound.
+	PresenceRate int
 	// HelloMaxAge drops a hello that waited longer in the socket, by the
 	// kernel's receive time, where the socket gives it: its allower gives
 	// up before the answer and the initiate after it come through the same

@@ -66,6 +66,8 @@ type core struct {
 	// unjoinedSecond and unjoinedCount pace the answers to strangers.
 	unjoinedSecond time.Time
 	unjoinedCount  int
+	// presenceTAT is the next free slot of the presence budget (budget.go).
+	presenceTAT time.Time
 	// joins limits new vacuous joins per source address.
 	joins *joinLimiter
 

@@ -56,6 +56,7 @@ type Remote struct {
 
 	presenceAt time.Time // when presence management next sends an alive
 	following  bool      // presenceAt waits on the peer's alives (presence.go)
+	budgetSlot bool      // presenceAt is a slot of the presence budget (budget.go)
 	answeredAt time.Time // when it last answered a transaction of ours, in this session
 	reapAt     time.Time // when a silent remote is reaped
 	wakeAt     time.Time // the time of its live entry in the core's wake heap

@@ -117,6 +117,11 @@ type Master struct {
 	// timeouts (road.Config.MaxDeciding and MaxAllowing).
 	RaetMaxDeciding int
 	RaetMaxAllowing int
+	// RaetPresenceRate is raet_presence_rate: 1000; 0 for no bound. Not a
+	// Salt option: the master starts at most this many keep-alives a
+	// second, so with many minions each is alived less often than the
+	// 3 s period (road.Config.PresenceRate).
+	RaetPresenceRate int
 
 	// The floscripts the reference's ioflo scheduler ran. Go daemons have
 	// no floscripts; the options load (so configs that set them still
@@ -201,8 +206,9 @@ func defaultMaster() *Master {
 	m.MinionDataCache = true
 	m.KeyLogfile = "/var/log/salt/key"
 	m.MaxPendingKeys = DefaultMaxPendingKeys
-	m.RaetMaxDeciding = 512 // road.DefaultMaxDeciding
-	m.RaetMaxAllowing = 256 // road.DefaultMaxAllowing
+	m.RaetMaxDeciding = 512   // road.DefaultMaxDeciding
+	m.RaetMaxAllowing = 256   // road.DefaultMaxAllowing
+	m.RaetPresenceRate = 1000 // road.DefaultPresenceRate
 	return m
 }
 
@@ -293,6 +299,7 @@ func decodeMaster(d *decoder, m *Master) {
 	d.integer("max_pending_keys", &m.MaxPendingKeys, checkNonNegative)
 	d.integer("raet_max_deciding", &m.RaetMaxDeciding, checkNonNegative)
 	d.integer("raet_max_allowing", &m.RaetMaxAllowing, checkNonNegative)
+	d.integer("raet_presence_rate", &m.RaetPresenceRate, checkNonNegative)
 	d.str("master_floscript", &m.MasterFloscript)
 	d.str("worker_floscript", &m.WorkerFloscript)
 	d.str("maintenance_floscript", &m.MaintenanceFloscript)

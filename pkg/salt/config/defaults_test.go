@@ -95,6 +95,7 @@ func TestMasterDefaults(t *testing.T) {
 		MaxPendingKeys:   1000,
 		RaetMaxDeciding:  512,
 		RaetMaxAllowing:  256,
+		RaetPresenceRate: 1000,
 	}
 	compareFields(t, m, want)
 	eq(t, "Mutable()", m.Mutable(), false)

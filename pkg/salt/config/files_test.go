@@ -294,6 +294,7 @@ maintenance_floscript: x.flo
 max_pending_keys: 50
 raet_max_deciding: 64
 raet_max_allowing: 0
+raet_presence_rate: 0
 metrics_port: 9300
 metrics_interface: 0.0.0.0
 `)
@@ -314,7 +315,7 @@ metrics_interface: 0.0.0.0
 		},
 		WorkerThreads: 9, Timeout: 6, GatherJobTimeout: 7, KeepJobs: 8, KeepJobsSeconds: 86400, JobCache: false,
 		MasterJobCache: "mysql", MinionDataCache: false, AutosignFile: "/as", AutorejectFile: "/ar",
-		KeyLogfile: "/kl", ZMQBehavior: true, MaxPendingKeys: 50, RaetMaxDeciding: 64, RaetMaxAllowing: 0,
+		KeyLogfile: "/kl", ZMQBehavior: true, MaxPendingKeys: 50, RaetMaxDeciding: 64, RaetMaxAllowing: 0, RaetPresenceRate: 0,
 		MasterFloscript: "m.flo", WorkerFloscript: "w.flo", MaintenanceFloscript: "x.flo",
 	}
 	compareFields(t, m, want)

@@ -93,6 +93,7 @@ func (m *Master) openRoad(local *pki.Local) error {
 		Conn: conn, Clock: m.opts.clock, BodyKind: raet.BodyMsgpack,
 		Manage: true, ManageCascade: true, AwaitJoiners: true,
 		MaxDeciding: roadBound(cfg.RaetMaxDeciding), MaxAllowing: roadBound(cfg.RaetMaxAllowing),
+		PresenceRate: roadBound(cfg.RaetPresenceRate),
 	})
 	if err != nil {
 		conn.Close()
