@@ -78,6 +78,15 @@ func (c *core) aliveWithin(r *Remote, cascade bool, within time.Duration) {
 		return
 	}
 	t := c.cfg.Timers
+	if within > 0 && r.meter.late {
+		// Its answers came after our alives gave up, or after their
+		// repeats: the path (or this side's own queue, in a storm) is
+		// slower than the timeout, so one more period would find it dead
+		// and the late answer alive again, each a Salt presence event.
+		// Twice the timeout, until an answer comes in time.
+		within *= 2
+		c.stat("aliver_timeout_stretched")
+	}
 	a := &aliver{cascade: cascade}
 	a.txBase = newTxBase(c, r, raet.TrnsAlive, false, r.SID, r.nextTID(), within, t.AliverRedoMin, t.AliverRedoMax)
 	a.redo.wait = c.aliveFirstWait(r, within)

@@ -383,6 +383,7 @@ func (c *core) lateAliveAck(p *wire.Packet) {
 	if r == nil || r.Allowed != Yes || p.SI != r.SID || r.FUID != p.SE {
 		return
 	}
+	r.meter.late = true
 	c.refresh(r, Yes)
 }
 

@@ -23,6 +23,10 @@ type meter struct {
 	// gives no sample (Karn), so a path slower than the first wait would
 	// otherwise never be measured, and every alive would go several times.
 	backedOff time.Duration
+	// late is set when an ack of an alive came after the alive had
+	// ended (given up, or answered by another copy), and cleared by a
+	// clean sample: the aliver's timeout is then stretched.
+	late bool
 }
 
 // transmitted counts one packet sent; again is true for a retransmission.
@@ -39,7 +43,7 @@ func (m *meter) roundTrip(d time.Duration) {
 		return
 	}
 	m.samples++
-	m.backedOff = 0
+	m.backedOff, m.late = 0, false
 	if m.rtt == 0 {
 		m.rtt, m.rttvar = d, d/2
 		return

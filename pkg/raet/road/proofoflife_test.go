@@ -115,3 +115,18 @@ func (k *ticker) run(now time.Time) {
 func (s *sim) every(period time.Duration, fn func()) {
 	s.extra = append(s.extra, &ticker{at: s.clk.Now().Add(period), period: period, fn: fn})
 }
+
+// A remote whose answers come later than the aliver's timeout (a loaded
+// main's own queue in a storm) is found dead once, alive again by the late
+// answer, and from then on given twice the timeout: not lost and found
+// again every period, each a presence event for Salt.
+func TestSlowAnswersStretchTheTimeout(t *testing.T) {
+	s, alpha, beta, _ := idlePair(t, netsimDelay(time.Millisecond))
+	rb := alpha.byName["beta"]
+	s.net.SetLinkFaults(beta.ep.LocalAddr(), alpha.ep.LocalAddr(), netsim.Faults{Delay: 2500 * time.Millisecond})
+	s.runFor(60 * time.Second)
+	if lost := alpha.stats["event_lost"]; lost > 1 || alpha.stats["aliver_timeout_stretched"] == 0 {
+		t.Errorf("beta lost %d times in 60 s, want at most once (stats %v)", lost, alpha.stats)
+	}
+	s.runUntil(10*time.Second, "alive", func() bool { return rb.Alived == Yes })
+}
