@@ -78,7 +78,8 @@ func (c *core) aliveWithin(r *Remote, cascade bool, within time.Duration) {
 		return
 	}
 	t := c.cfg.Timers
-	if within > 0 && r.meter.late {
+	slow := within > 0 && r.meter.late
+	if slow {
 		// Its answers came after our alives gave up, or after their
 		// repeats: the path (or this side's own queue, in a storm) is
 		// slower than the timeout, so one more period would find it dead
@@ -90,6 +91,11 @@ func (c *core) aliveWithin(r *Remote, cascade bool, within time.Duration) {
 	a := &aliver{cascade: cascade}
 	a.txBase = newTxBase(c, r, raet.TrnsAlive, false, r.SID, r.nextTID(), within, t.AliverRedoMin, t.AliverRedoMax)
 	a.redo.wait = c.aliveFirstWait(r, within)
+	if slow {
+		// One repeat, half-way: the answer is late, not lost, and
+		// each repeat would be answered again.
+		a.redo.wait, a.redo.max = within/2, within/2
+	}
 	a.self = a
 	a.sentAt = c.clock.Now()
 	c.refresh(r, Unknown)

@@ -128,5 +128,9 @@ func TestSlowAnswersStretchTheTimeout(t *testing.T) {
 	if lost := alpha.stats["event_lost"]; lost > 1 || alpha.stats["aliver_timeout_stretched"] == 0 {
 		t.Errorf("beta lost %d times in 60 s, want at most once (stats %v)", lost, alpha.stats)
 	}
+	// Stretched, an alive goes at most twice: its answer is late, not lost.
+	if redo, n := alpha.stats["redo_alive"], alpha.stats["aliver_timeout_stretched"]; redo > n+2 {
+		t.Errorf("%d repeats of %d stretched alives, want one each at most", redo, n)
+	}
 	s.runUntil(10*time.Second, "alive", func() bool { return rb.Alived == Yes })
 }
