@@ -43,8 +43,8 @@ import "time"
 // DefaultPresenceRate is Config.PresenceRate when zero.
 const DefaultPresenceRate = 1000
 
-// presenceBurst is how far ahead of its slot an alive may go: alives due
-// together within it go in one pass of the loop, not one wake each.
+// presenceBurst is how far ahead of its slot an alive may go, and the step
+// of the slots: alives due within one step go in one pass of the loop.
 const presenceBurst = 100 * time.Millisecond
 
 // presenceRate is the alives presence management may start a second, or 0
@@ -78,6 +78,12 @@ func (c *core) presenceSlot(r *Remote, now time.Time) bool {
 		return true
 	}
 	c.stat("presence_deferred")
-	r.presenceAt, r.budgetSlot = slot.Add(-presenceBurst), true
+	// The slots are whole steps of presenceBurst, not 1/rate apart: the
+	// loop wakes once a step and sends that step's alives together, in one
+	// batch of writes, their answers read in batches too. Spread 1 ms
+	// apart, each alive was a wake, a write and a read of its own, and
+	// cost the main twice as much CPU as in a burst (5,000 estates: 1,050
+	// alives a second for 173-200 ms/s, against 1,750 for 137-147 ms/s).
+	r.presenceAt, r.budgetSlot = slot.Truncate(presenceBurst), true
 	return false
 }
