@@ -114,3 +114,29 @@ func TestPresenceBudgetUnbounded(t *testing.T) {
 		t.Errorf("unbounded: the main started %d alives in 30 s, want one an estate a period (%d)", got, 30/3*n)
 	}
 }
+
+// Slots given up (the remotes' timers restarted by their own alives before
+// the slot came) do not push the next free slot ever further ahead: none
+// lies beyond one stretched period, estates/rate, so a main whose estates
+// lead still alives one that fell silent.
+func TestPresenceBudgetHorizon(t *testing.T) {
+	now := time.Unix(1000, 0)
+	c := &core{cfg: Config{PresenceRate: 100}, remotes: map[uint32]*Remote{}, stats: map[string]uint64{}}
+	var rs []*Remote
+	for i := range 500 {
+		r := &Remote{}
+		c.remotes[uint32(i+1)] = r
+		rs = append(rs, r)
+	}
+	horizon := 500 * time.Second / 100
+	for step := range 60 { // a minute of 200 due a second against a budget of 100
+		now = now.Add(time.Second)
+		for _, r := range rs[:200] {
+			c.presenceSlot(r, now)
+			r.budgetSlot = false // its own alive came first: the slot is given up
+		}
+		if d := c.presenceTAT.Sub(now); d > horizon+time.Second/100 {
+			t.Fatalf("after %d s the next free slot is %v ahead, want at most %v", step+1, d, horizon)
+		}
+	}
+}
