@@ -347,6 +347,9 @@ func (c *core) stale(p *wire.Packet, from netip.AddrPort) {
 		return
 	}
 	if p.TK == raet.TrnsAlive && p.PK == raet.PcktAck {
+		if c.lateAliveAck(p) {
+			return
+		}
 		// An alivent answers at once and keeps nothing a nack could end:
 		// the late acks of an alive's repeats (one per copy the remote
 		// read) were each nacked, a signature here and a verification

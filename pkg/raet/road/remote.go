@@ -56,8 +56,12 @@ type Remote struct {
 
 	presenceAt time.Time // when presence management next sends an alive
 	following  bool      // presenceAt waits on the peer's alives (presence.go)
-	reapAt     time.Time // when a silent remote is reaped
-	wakeAt     time.Time // the time of its live entry in the core's wake heap
+	// aliveGaveUp is the transaction id of the last alive that went
+	// unanswered in its time (0: none since): its late ack still proves
+	// the remote alive (alive.go, lateAliveAck).
+	aliveGaveUp uint32
+	reapAt      time.Time // when a silent remote is reaped
+	wakeAt      time.Time // the time of its live entry in the core's wake heap
 
 	transactions map[txIndex]transaction
 	// done remembers what became of the messages the remote started, and
