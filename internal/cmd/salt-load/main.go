@@ -145,7 +145,13 @@ func (r *run) startMaster() error {
 	if err != nil {
 		return err
 	}
-	r.master = exec.Command(filepath.Join(r.bin, "salt-master-raet"), "-c", r.conf, "-l", "warning")
+	// Kept logs are read for why a minion did not return: the master's
+	// resends and what it was told are said at info.
+	level := "warning"
+	if r.logDir != r.root {
+		level = "info"
+	}
+	r.master = exec.Command(filepath.Join(r.bin, "salt-master-raet"), "-c", r.conf, "-l", level)
 	r.master.Stdout, r.master.Stderr = logf, logf
 	if err := r.master.Start(); err != nil {
 		return err
