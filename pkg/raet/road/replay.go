@@ -97,7 +97,7 @@ func (c *core) remember(r *Remote, sid, tid uint32, delivered bool) {
 // and its new ones may repeat them.
 func (r *Remote) forgetDone() {
 	clear(r.done)
-	r.replay = nil
+	r.replay, r.lastDone = nil, nil
 }
 
 // answerDone answers a message packet whose transaction has ended here, as
@@ -107,6 +107,16 @@ func (c *core) answerDone(p *wire.Packet, r *Remote, from netip.AddrPort) bool {
 	rec, ok := r.done[doneKey{p.SI, p.TI}]
 	if !ok {
 		return false
+	}
+	if d := r.lastDone; rec.delivered && d != nil && d.SI == p.SI && d.TI == p.TI && d.WF == p.WF && d.SE == p.DE && d.DE == p.SE &&
+		d.CK == p.CK && d.FK == p.FK && from == r.HA {
+		// The done the message had, again: the same head, so the same
+		// bytes, with no second signature (a Python messenger's copy
+		// and ours are answered alike). Back-to-back jobs to 1,000
+		// emulated minions had a copy of every second return.
+		c.write(d, from)
+		c.stat("message_done_again")
+		return true
 	}
 	h := c.staleHead(p)
 	h.SE, h.DE, h.CF, h.WF = p.DE, p.SE, true, p.WF
