@@ -433,6 +433,22 @@ func (c *core) write(p *wire.Packet, to netip.AddrPort) bool {
 	return true
 }
 
+// writeFoot sends again a datagram packed to be signed on its first
+// send: signed by then, or by whoever sends it first.
+func (c *core) writeFoot(f *wire.Footing, to netip.AddrPort) bool {
+	var err error
+	if lw, ok := c.conn.(laterWriter); ok {
+		err = lw.writeLater(f, to)
+	} else {
+		err = c.conn.WriteTo(f.Sign(), to)
+	}
+	if err != nil {
+		c.stat("transmit_error")
+		return false
+	}
+	return true
+}
+
 // unreap marks a reaped remote alive again: a valid packet came from it.
 // Only main stacks reap.
 func (c *core) unreap(r *Remote) {

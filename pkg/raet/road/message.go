@@ -457,7 +457,7 @@ func (e *messengent) complete(coat []byte) {
 	h := e.head
 	h.PK = raet.PcktDone
 	if e.txBase.send(h, nil, e.remove) {
-		r.lastDone = e.last
+		r.keepDone(e.last)
 	}
 	c.stat("message_complete_ack")
 	c.received = append(c.received, Received{Body: m, From: r.Name, UID: r.UID})

@@ -1,7 +1,6 @@
 package road
 
 import (
-	"github.com/saltraet/saltraet/pkg/raet/road/wire"
 	"net/netip"
 	"time"
 
@@ -69,7 +68,7 @@ type Remote struct {
 	// lastDone is the done last sent for one of its messages: a copy of
 	// that message (its sender's redo ran out before the done came) is
 	// answered with the same datagram, signed once (answerDone).
-	lastDone *wire.Packet
+	lastDone sentDone
 	// saved holds messages whose session went stale before delivery, to be
 	// sent again in the next session.
 	saved []savedMessage
