@@ -469,7 +469,9 @@ func (e *messengent) complete(coat []byte) {
 	e.delivered = true
 	h := e.head
 	h.PK = raet.PcktDone
-	e.send(h, nil)
+	if e.txBase.send(h, nil, e.remove) {
+		r.keepDone(e.last)
+	}
 	c.stat("message_complete_ack")
 	c.received = append(c.received, Received{Body: m, From: r.Name, UID: r.UID})
 	e.remove()

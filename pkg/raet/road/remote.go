@@ -69,6 +69,10 @@ type Remote struct {
 	// replay.go): a late duplicate or a replay is never delivered twice.
 	done   map[doneKey]doneRecord
 	replay *replayWindow
+	// lastDone is the done last sent for one of its messages: a copy of
+	// that message (its sender's redo ran out before the done came) is
+	// answered with the same datagram, signed once (answerDone).
+	lastDone sentDone
 	// saved holds messages whose session went stale before delivery, to be
 	// sent again in the next session.
 	saved []savedMessage
