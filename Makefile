@@ -21,6 +21,10 @@ MASTER_CONF ?=
 # sockets): empty is the system's temporary directory. The job cache's cost
 # is the filesystem's; point it at another one to compare (BENCHMARKS.md).
 BENCH_DIR ?=
+# Where `make bench-salt` keeps the master's log (at info) and the
+# emulator's, with the minions' counters summed as it stops: empty keeps
+# neither.
+LOG_DIR ?=
 
 FUZZ_TARGETS = \
 	./pkg/raet/road/wire:FuzzParseHead \
@@ -64,7 +68,7 @@ bench-job:
 # storm, test.ping to all, JOBS back-to-back jobs, the master's RSS and CPU
 # per job, lost returns, beside the crypto floor measured in the same run.
 bench-salt: build
-	$(GO) run ./internal/cmd/salt-load -bin $(BIN) -n $(MINIONS) -jobs $(JOBS) -period $(PERIOD) -alive-timeout $(ALIVE_TIMEOUT) -master-conf '$(MASTER_CONF)'
+	$(GO) run ./internal/cmd/salt-load -bin $(BIN) -n $(MINIONS) -jobs $(JOBS) -period $(PERIOD) -alive-timeout $(ALIVE_TIMEOUT) -master-conf '$(MASTER_CONF)' -log-dir '$(LOG_DIR)'
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -96,6 +96,37 @@ func TestEmulatedMinionsAllAnswer(t *testing.T) {
 	if len(lost) > 0 || len(got) != emulatedMinions {
 		t.Fatalf("%d returns of %d; not True: %d %v", len(got), emulatedMinions, len(lost), lost)
 	}
+	// SIGUSR1: the minions' counters, summed, in the log; every minion
+	// made its session (an allow of its own, or one the master began).
+	if err := e.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	eventuallyWithin(t, time.Minute, 100*time.Millisecond, "the counters logged on SIGUSR1", func() (bool, string) {
+		b, _ := os.ReadFile(e.log)
+		road, minion := counterLine(string(b), "Road counters of all minions: "), counterLine(string(b), "Minion counters of all minions: ")
+		return road != "" && minion != "", lastLine(string(b))
+	})
+	b, _ := os.ReadFile(e.log)
+	road := counterLine(string(b), "Road counters of all minions: ")
+	var allowed int
+	for _, f := range strings.Fields(road) {
+		if n, ok := strings.CutPrefix(f, "event_allowed="); ok {
+			fmt.Sscan(n, &allowed)
+		}
+	}
+	if allowed < emulatedMinions {
+		t.Errorf("the road counters say %d allows, want at least %d: %s", allowed, emulatedMinions, road)
+	}
+}
+
+// counterLine is what follows prefix on the last log line that has it.
+func counterLine(log, prefix string) string {
+	i := strings.LastIndex(log, prefix)
+	if i < 0 {
+		return ""
+	}
+	line, _, _ := strings.Cut(log[i+len(prefix):], "\n")
+	return strings.Trim(line, "\" ")
 }
 
 func lastLine(s string) string {

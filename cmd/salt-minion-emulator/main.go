@@ -11,7 +11,9 @@
 //	salt-minion-emulator -n 1000 --master 127.0.0.1 --master-port 4506
 //
 // All the minions start at once: a join storm. Every few seconds, until
-// all are allowed, it logs how many a master has allowed. SIGTERM or
+// all are allowed, it logs how many a master has allowed. SIGUSR1 logs the
+// minions' counters, summed (their roads' drops and redos, how often they
+// lost the master and joined it again), as does stopping. SIGTERM or
 // SIGINT stop them; their root directories (under --root, by default a new
 // directory in /dev/shm or $TMPDIR) are removed unless --keep.
 //
@@ -116,7 +118,16 @@ func emulate(ctx context.Context, o *opts, logger *logrus.Logger) error {
 	}
 	logger.Infof("Made %d minions in %v under %s; starting them", o.cfg.Count, time.Since(start).Round(time.Millisecond), dir)
 	go progress(ctx, e, logger, time.Now(), max(o.progress, 10*time.Millisecond))
-	return e.Run(ctx)
+	runCtx, stopCounting := context.WithCancel(ctx)
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		logCountersOnSignal(runCtx, e, logger)
+	}()
+	err = e.Run(ctx)
+	stopCounting()
+	<-counted
+	return err
 }
 
 // progress logs how many minions are allowed every period, until all

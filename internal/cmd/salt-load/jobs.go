@@ -145,6 +145,6 @@ func (f *fanOut) print(floor time.Duration) {
 
 // countLog counts the lines of the master's log holding s.
 func (r *run) countLog(s string) int {
-	b, _ := os.ReadFile(filepath.Join(r.root, "master.log"))
+	b, _ := os.ReadFile(filepath.Join(r.logDir, "master.log"))
 	return strings.Count(string(b), s)
 }

@@ -32,6 +32,7 @@ type run struct {
 	emuArgs         []string // keep-alive flags of the emulator
 	masterConf      string   // lines added to the master's config
 	emuRoot         string   // the emulated minions' files
+	logDir          string   // where the master's and the emulator's logs go
 }
 
 func main() {
@@ -46,6 +47,8 @@ func main() {
 		"skips recently freed inodes one by one when it allocates one), as minions on other machines would not")
 	masterConf := flag.String("master-conf", "", "lines added to the master's config (e.g. 'job_cache: False'; \n between lines), "+
 		"or @file for the lines of a file (raet_max_allowing, metrics_port, ...)")
+	logDir := flag.String("log-dir", "", "keep the master's log and the emulator's (with the minions' counters, logged as it stops) in this directory; "+
+		"empty: the master's goes with the run's files, removed at the end, and the emulator's only progress is read")
 	flag.Parse()
 	if file, ok := strings.CutPrefix(*masterConf, "@"); ok {
 		b, err := os.ReadFile(file)
@@ -57,13 +60,13 @@ func main() {
 	}
 	raiseNoFile()
 	emuArgs := []string{"--period", period.String(), "--alive-timeout", aliveTimeout.String()}
-	if err := measure(*binDir, *emuDir, strings.ReplaceAll(*masterConf, `\n`, "\n"), *n, *jobs, *timeout, emuArgs); err != nil {
+	if err := measure(*binDir, *emuDir, *logDir, strings.ReplaceAll(*masterConf, `\n`, "\n"), *n, *jobs, *timeout, emuArgs); err != nil {
 		fmt.Fprintln(os.Stderr, "salt-load:", err)
 		os.Exit(1)
 	}
 }
 
-func measure(binDir, emuDir, masterConf string, n, jobs int, stormTimeout time.Duration, emuArgs []string) error {
+func measure(binDir, emuDir, logDir, masterConf string, n, jobs int, stormTimeout time.Duration, emuArgs []string) error {
 	bin, err := filepath.Abs(binDir)
 	if err != nil {
 		return err
@@ -74,7 +77,13 @@ func measure(binDir, emuDir, masterConf string, n, jobs int, stormTimeout time.D
 	}
 	defer os.RemoveAll(root)
 	r := &run{bin: bin, root: root, n: n, conf: filepath.Join(root, "etc"), emuArgs: emuArgs, emuRoot: filepath.Join(root, "emu"),
-		masterConf: masterConf}
+		masterConf: masterConf, logDir: root}
+	if logDir != "" {
+		if err := os.MkdirAll(logDir, 0o755); err != nil {
+			return err
+		}
+		r.logDir = logDir
+	}
 	if emuDir != "" {
 		if r.emuRoot, err = os.MkdirTemp(emuDir, "sl-emu"); err != nil {
 			return err
@@ -132,11 +141,17 @@ func (r *run) startMaster() error {
 	if err := os.WriteFile(filepath.Join(r.conf, "master"), []byte(conf), 0o600); err != nil {
 		return err
 	}
-	logf, err := os.Create(filepath.Join(r.root, "master.log"))
+	logf, err := os.Create(filepath.Join(r.logDir, "master.log"))
 	if err != nil {
 		return err
 	}
-	r.master = exec.Command(filepath.Join(r.bin, "salt-master-raet"), "-c", r.conf, "-l", "warning")
+	// Kept logs are read for why a minion did not return: the master's
+	// resends and what it was told are said at info.
+	level := "warning"
+	if r.logDir != r.root {
+		level = "info"
+	}
+	r.master = exec.Command(filepath.Join(r.bin, "salt-master-raet"), "-c", r.conf, "-l", level)
 	r.master.Stdout, r.master.Stderr = logf, logf
 	if err := r.master.Start(); err != nil {
 		return err
@@ -162,10 +177,22 @@ func (r *run) storm(timeout time.Duration) (*exec.Cmd, time.Duration, error) {
 	if err := emu.Start(); err != nil {
 		return nil, 0, err
 	}
+	var keep *os.File
+	if r.logDir != r.root {
+		if keep, err = os.Create(filepath.Join(r.logDir, "emulator.log")); err != nil {
+			return nil, 0, err
+		}
+	}
 	lines := make(chan string, 64)
 	go func() {
+		if keep != nil {
+			defer keep.Close()
+		}
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
+			if keep != nil {
+				fmt.Fprintln(keep, sc.Text())
+			}
 			if t := sc.Text(); strings.Contains(t, "minions allowed") || strings.Contains(t, "ERROR") || strings.Contains(t, "starting them") {
 				select {
 				case lines <- t:

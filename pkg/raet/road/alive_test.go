@@ -128,3 +128,35 @@ func TestIdleStackWakesOnlyForPresence(t *testing.T) {
 		s.step()
 	}
 }
+
+// An alive answered later than its timeout still proves the remote alive:
+// an overloaded peer's answers come seconds late, and a remote declared
+// lost for good on them is joined again (the Salt minion's way), the
+// costliest thing to ask of a peer that is only busy.
+func TestLateAliveAckIsProofOfLife(t *testing.T) {
+	s := newSim(t, 1)
+	alpha, beta, r := bootstrap(t, s, Timers{})
+	alpha.cfg.Manage = false // only beta asks
+	beta.events = beta.events[:0]
+	s.net.SetLinkFaults(alpha.conn.LocalAddr(), beta.conn.LocalAddr(), netsim.Faults{Delay: 3 * time.Second})
+	lost := false
+	s.runUntil(time.Minute, "alive again after lost", func() bool {
+		for _, ev := range beta.events {
+			switch {
+			case ev.Kind == EventLost:
+				lost = true
+			case ev.Kind == EventAlived && lost:
+				return true
+			}
+		}
+		beta.events = beta.events[:0]
+		return false
+	})
+	if r.Alived != Yes || beta.stats["late_alive_ack"] == 0 {
+		t.Errorf("alived %v, stats %v", r.Alived, beta.stats)
+	}
+	// Only the last alive given up, and once: a copy of its ack proves nothing more.
+	if n := beta.stats["late_alive_ack"]; n > beta.stats["aliver_timeout"] {
+		t.Errorf("%d late acks taken for %d alives given up", n, beta.stats["aliver_timeout"])
+	}
+}

@@ -148,6 +148,9 @@ func (u *udpConn) ReadBatch(ms []Msg) (int, error) {
 }
 
 func (u *udpConn) WriteBatch(ms []Msg) (int, error) {
+	if u.raw != nil {
+		return u.raw.writeBatch(ms)
+	}
 	p := getXmsgs(len(ms))
 	defer putXmsgs(p)
 	xs := *p

@@ -243,3 +243,21 @@ func TestRejoinWhileMasterLeadsAlives(t *testing.T) {
 		t.Errorf("joined and allowed again %v after the link healed, want within the minion's period and a round trip", d)
 	}
 }
+
+// A minion whose session gave up (an allow that timed out in a storm)
+// while its master still holds one allows again when the master's next
+// message finds no session, rather than refusing the master's messages
+// until its presence notices, a period or more later.
+func TestUnallowedMessageAllowsAgain(t *testing.T) {
+	s := newSim(t, 1)
+	alpha, beta, r := bootstrap(t, s, Timers{})
+	beta.cfg.Manage = false // only the message can bring it back
+	alpha.cfg.Manage = false
+	r.Allowed = No
+	o := &outcome{}
+	alpha.message(alpha.byName["beta"], padded(rand.New(rand.NewSource(1)), 0, 100), 10*time.Second, o.report)
+	s.runUntil(time.Minute, "allowed again", func() bool { return r.Allowed == Yes })
+	if beta.stats["unallowed_message_allow"] != 1 {
+		t.Errorf("stats %v", beta.stats)
+	}
+}

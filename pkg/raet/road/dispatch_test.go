@@ -177,7 +177,8 @@ func TestDispatchNewerSessionIsTaken(t *testing.T) {
 }
 
 // A reply for a transaction we do not have is nacked as stale (Staler),
-// but for an alive's ack: an alivent keeps nothing to end.
+// but for an alive's ack or a message's done: an alivent, and a messengent
+// that said done, keep nothing to end.
 func TestDispatchStaleReplyIsNacked(t *testing.T) {
 	b := newDispatchBench(t, true)
 	b.send(wire.Head{TK: raet.TrnsMessage, PK: raet.PcktAck, CF: true, SE: 3, DE: 2, SI: 1, TI: 4, FK: raet.FootNacl})
@@ -188,6 +189,8 @@ func TestDispatchStaleReplyIsNacked(t *testing.T) {
 	}
 	b.send(wire.Head{TK: raet.TrnsAlive, PK: raet.PcktAck, CF: true, SE: 3, DE: 2, SI: 1, TI: 5, FK: raet.FootNacl})
 	b.expect("stale alive ack", map[string]uint64{"stale_alive_ack": 1, "stale_correspondent_nack": 0}, 0)
+	b.send(wire.Head{TK: raet.TrnsMessage, PK: raet.PcktDone, CF: true, SE: 3, DE: 2, SI: 1, TI: 6, FK: raet.FootNacl})
+	b.expect("stale message done", map[string]uint64{"stale_message_done": 1, "stale_correspondent_nack": 0}, 0)
 	for _, pk := range []raet.PcktKind{raet.PcktNack, raet.PcktRefuse, raet.PcktReject, raet.PcktRenew, raet.PcktUnjoined, raet.PcktUnallowed} {
 		b.send(wire.Head{TK: raet.TrnsAlive, PK: pk, CF: true, SE: 3, DE: 2, SI: 1, TI: 4})
 		b.expect("stale "+pk.String(), map[string]uint64{"stale_correspondent_nack": 0}, 0)

@@ -337,6 +337,18 @@ func (e *messengent) receive(now time.Time, p *wire.Packet) {
 }
 
 // message takes one packet of the message.
+// allowSender allows again a remote whose message found no session here
+// and none being made: the remote holds one and sends in it, so this side
+// lost its own (an allow that gave up in a storm) and its sender waits
+// for it to be made again. A main leaves it to the remote, as with joins.
+func (c *core) allowSender(r *Remote) {
+	if c.cfg.Main || r.Joined != Yes || len(allowInProcess(r)) > 0 || len(joinInProcess(r)) > 0 {
+		return
+	}
+	c.stat("unallowed_message_allow")
+	c.allow(r, true)
+}
+
 func (e *messengent) message(p *wire.Packet) {
 	c, r := e.c, e.r
 	if r.Allowed != Yes && len(allowInProcess(r)) > 0 {
@@ -353,6 +365,7 @@ func (e *messengent) message(p *wire.Packet) {
 	if r.Allowed != Yes {
 		c.stat("unallowed_message_attempt")
 		e.nack()
+		c.allowSender(r)
 		return
 	}
 	had := e.tray.Have()
@@ -456,7 +469,9 @@ func (e *messengent) complete(coat []byte) {
 	e.delivered = true
 	h := e.head
 	h.PK = raet.PcktDone
-	e.send(h, nil)
+	if e.txBase.send(h, nil, e.remove) {
+		r.keepDone(e.last)
+	}
 	c.stat("message_complete_ack")
 	c.received = append(c.received, Received{Body: m, From: r.Name, UID: r.UID})
 	e.remove()

@@ -72,7 +72,7 @@ func TestAnsweredTrafficIsNotDeath(t *testing.T) {
 // A late ack of an alive (to a repeat, or to one given up) is a verified
 // packet of the session: the remote is alive, found so again at once, and
 // its presence timer starts over.
-func TestLateAliveAckIsProofOfLife(t *testing.T) {
+func TestLateAliveAckRefreshesPresence(t *testing.T) {
 	s, alpha, beta, _ := idlePair(t, netsimDelay(time.Millisecond))
 	rb := alpha.byName["beta"]
 	var bseq []sent

@@ -32,10 +32,11 @@ type rawUDP struct {
 	rc  syscall.RawConn
 	six bool // an AF_INET6 socket: IPv4 peers are written v4-mapped
 
-	mu    sync.Mutex
-	recv  *recvOp
-	mmsg  *mmsgOp
-	sends sync.Pool // of *sendOp
+	mu     sync.Mutex
+	recv   *recvOp
+	mmsg   *mmsgOp
+	sends  sync.Pool // of *sendOp
+	msends sync.Pool // of *msendOp
 }
 
 func newRawUDP(c *net.UDPConn) *rawUDP {
@@ -58,6 +59,11 @@ func newRawUDP(c *net.UDPConn) *rawUDP {
 	r.mmsg.fn = r.mmsg.call
 	r.sends.New = func() any {
 		o := &sendOp{}
+		o.fn = o.call
+		return o
+	}
+	r.msends.New = func() any {
+		o := &msendOp{}
 		o.fn = o.call
 		return o
 	}
@@ -189,6 +195,72 @@ func (r *rawUDP) writeTo(b []byte, to netip.AddrPort) error {
 		return opError("write", o.errno)
 	}
 	return nil
+}
+
+// msendOp is one sendmmsg, its headers kept for the next batch of the
+// writer that pools it. Its call returns false, to park on the poller,
+// while the socket's buffer has no room for the first datagram.
+type msendOp struct {
+	hs    []unix.Mmsghdr
+	iovs  []unix.Iovec
+	sas   []unix.RawSockaddrAny
+	n     int
+	errno syscall.Errno
+	fn    func(fd uintptr) bool
+}
+
+func (o *msendOp) call(fd uintptr) bool {
+	for {
+		n, _, e := unix.RawSyscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&o.hs[0])), uintptr(len(o.hs)),
+			0, 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		o.n, o.errno = int(n), e
+		return e != unix.EAGAIN
+	}
+}
+
+// writeBatch sends each ms[i].B to ms[i].Addr with one sendmmsg, parking
+// on the poller while the socket has no room. The writers send a publish
+// to every minion and its acks this way: through x/net's call (the
+// runtime's Syscall) each batch woke sysmon, which then polled every
+// 20 µs, 5–9% of a master's CPU during back-to-back jobs to 1,000. It
+// returns how many went before the first that failed, and that one's
+// error.
+func (r *rawUDP) writeBatch(ms []Msg) (int, error) {
+	if len(ms) == 0 {
+		return 0, nil
+	}
+	o := r.msends.Get().(*msendOp)
+	defer r.msends.Put(o)
+	if cap(o.hs) < len(ms) {
+		o.hs = make([]unix.Mmsghdr, len(ms))
+		o.iovs = make([]unix.Iovec, len(ms))
+		o.sas = make([]unix.RawSockaddrAny, len(ms))
+	}
+	o.hs, o.iovs, o.sas = o.hs[:len(ms)], o.iovs[:len(ms)], o.sas[:len(ms)]
+	for i := range ms {
+		o.iovs[i] = unix.Iovec{}
+		if len(ms[i].B) > 0 {
+			o.iovs[i].Base = &ms[i].B[0]
+			o.iovs[i].SetLen(len(ms[i].B))
+		}
+		o.hs[i] = unix.Mmsghdr{}
+		o.hs[i].Hdr.Iov = &o.iovs[i]
+		o.hs[i].Hdr.SetIovlen(1)
+		o.hs[i].Hdr.Name = (*byte)(unsafe.Pointer(&o.sas[i]))
+		o.hs[i].Hdr.Namelen = r.sockaddr(ms[i].Addr, &o.sas[i])
+	}
+	err := r.rc.Write(o.fn)
+	clear(o.iovs) // hold no buffer of the caller's
+	switch {
+	case err != nil:
+		return 0, unwrapClosed(err)
+	case o.errno != 0:
+		return 0, opError("write", o.errno)
+	}
+	return o.n, nil
 }
 
 // mmsgOp is one recvmmsg, its headers kept for the next. Each datagram

@@ -19,3 +19,4 @@ var errNoRaw = errors.New("raet: no raw socket calls here")
 func (*rawUDP) readFrom([]byte) (int, netip.AddrPort, error) { return 0, netip.AddrPort{}, errNoRaw }
 func (*rawUDP) writeTo([]byte, netip.AddrPort) error         { return errNoRaw }
 func (*rawUDP) readBatch([]Msg) (int, error)                 { return 0, errNoRaw }
+func (*rawUDP) writeBatch([]Msg) (int, error)                { return 0, errNoRaw }

@@ -58,8 +58,12 @@ type Remote struct {
 	following  bool      // presenceAt waits on the peer's alives (presence.go)
 	budgetSlot bool      // presenceAt is a slot of the presence budget (budget.go)
 	answeredAt time.Time // when it last answered a transaction of ours, in this session
-	reapAt     time.Time // when a silent remote is reaped
-	wakeAt     time.Time // the time of its live entry in the core's wake heap
+	// aliveGaveUp is the transaction id of the last alive that went
+	// unanswered in its time (0: none since): its late ack still proves
+	// the remote alive (alive.go, lateAliveAck).
+	aliveGaveUp uint32
+	reapAt      time.Time // when a silent remote is reaped
+	wakeAt      time.Time // the time of its live entry in the core's wake heap
 
 	transactions map[txIndex]transaction
 	// done remembers what became of the messages the remote started, and
@@ -67,6 +71,10 @@ type Remote struct {
 	// replay.go): a late duplicate or a replay is never delivered twice.
 	done   map[doneKey]doneRecord
 	replay *replayWindow
+	// lastDone is the done last sent for one of its messages: a copy of
+	// that message (its sender's redo ran out before the done came) is
+	// answered with the same datagram, signed once (answerDone).
+	lastDone sentDone
 	// saved holds messages whose session went stale before delivery, to be
 	// sent again in the next session.
 	saved []savedMessage

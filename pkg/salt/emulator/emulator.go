@@ -284,6 +284,18 @@ func (e *Emulator) closeCommit() {
 	e.commit = nil
 }
 
+// MinionStats sums the counters of every minion (minion.Stats): how often
+// each lost its master and joined it again, its jobs and returns.
+func (e *Emulator) MinionStats() map[string]uint64 {
+	sum := map[string]uint64{}
+	for _, m := range e.minions {
+		for k, v := range m.Stats() {
+			sum[k] += v
+		}
+	}
+	return sum
+}
+
 // RoadStats sums the road counters of every minion.
 func (e *Emulator) RoadStats() map[string]uint64 {
 	sum := map[string]uint64{}

@@ -208,9 +208,16 @@ func (p *jobProcess) serve(results chan<- body.Map, done chan<- error) {
 func (p *jobProcess) ended(pub protocol.Pub, err error) modules.Result {
 	pid := p.cmd.Process.Pid
 	var msg string
-	if ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+	ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	switch {
+	case ok && ws.Signaled() && ws.Signal() == syscall.SIGTERM:
+		// A SIGTERM that came before the process could catch it (it had
+		// only just started) cancelled the job all the same: the return
+		// says so as the job's own would.
+		msg = fmt.Sprintf("ERROR: %s was cancelled: terminated by signal %d", pub.Fun, int(syscall.SIGTERM))
+	case ok && ws.Signaled():
 		msg = fmt.Sprintf("ERROR: The process %d of job %s (%s) was killed by signal %d", pid, pub.Jid, pub.Fun, int(ws.Signal()))
-	} else {
+	default:
 		msg = fmt.Sprintf("ERROR: The process %d of job %s (%s) ended without a return: %v", pid, pub.Jid, pub.Fun, err)
 		if tail := strings.TrimSpace(p.stderr.String()); tail != "" {
 			msg += ": " + tail

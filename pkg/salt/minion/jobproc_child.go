@@ -29,6 +29,9 @@ const backgroundWait = 60 * time.Second
 // the result. Its exit status matters only when it has sent none.
 func runJobProcess() int {
 	began := time.Now()
+	// SIGTERM is caught first of all: one sent as the process starts
+	// (term_job, the minion's shutdown) cancels the job once it is read.
+	ctx, cancel := cancelOnTerm()
 	os.Unsetenv(jobProcessEnv) // the job's own commands are no job processes
 	f := os.NewFile(jobChannelFD, "job-channel")
 	c, err := net.FileConn(f) // a duplicate that closes on exec
@@ -44,8 +47,9 @@ func runJobProcess() int {
 		return 2
 	}
 	go readReplies(conn)
-	m, err := newJobMinion(conn, start)
+	m, err := newJobMinion(ctx, cancel, conn, start)
 	if err != nil {
+		cancel()
 		fmt.Fprintf(os.Stderr, "job process: %v\n", err)
 		return 2
 	}
@@ -81,7 +85,7 @@ func readReplies(conn *jobConn) {
 // newJobMinion is the job environment of the minion that sent start: its
 // config read again from its config directory, its grains and pillar as
 // they were, and hooks that call the minion.
-func newJobMinion(conn *jobConn, start body.Map) (*Minion, error) {
+func newJobMinion(ctx context.Context, cancel context.CancelFunc, conn *jobConn, start body.Map) (*Minion, error) {
 	dir, _ := start.String("config_dir")
 	cfg, err := config.LoadMinion(dir)
 	if err != nil {
@@ -97,7 +101,7 @@ func newJobMinion(conn *jobConn, start body.Map) (*Minion, error) {
 	log.AddHook(logForwarder{conn})
 	m := &Minion{cfg: cfg, log: log, o: newOptions(nil), id: cfg.ID, estate: cfg.EstateName()}
 	m.grains.store(plainMap(start, "grains"))
-	m.jobCtx, m.jobCancel = cancelOnTerm()
+	m.jobCtx, m.jobCancel = ctx, cancel
 	jc := &jobClient{conn: conn, m: m}
 	h := jobHooks{req: jc, pillarReq: jobRequester{jc, callPillarRequest}, jobs: jc,
 		refreshPillar: jc.refreshPillar, refreshGrains: jc.refreshGrains, stateRuns: jobStates{jc}}

@@ -3,14 +3,18 @@ package minion
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/sirupsen/logrus"
+
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/internal/proctree"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
+	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
 // runJob publishes fun to the minion m1 and returns its return load.
@@ -178,4 +182,29 @@ func TestRefreshPillarLeftRunningByAJobProcess(t *testing.T) {
 		t.Fatalf("refresh_pillar returned %v", ret)
 	}
 	waitFor(t, "the new pillar in memory", func() bool { return r.m.Pillar()["role"] == "web" })
+}
+
+// A job process that SIGTERM ended before it could catch the signal (sent
+// as it started) returns as a job cancelled by it, not as one killed: the
+// job was terminated all the same, and term_job says it sent signal 15.
+func TestJobEndedBySIGTERMReturnsCancelled(t *testing.T) {
+	for _, c := range []struct {
+		sig  syscall.Signal
+		want string
+	}{
+		{syscall.SIGTERM, "ERROR: test.sleep was cancelled: terminated by signal 15"},
+		{syscall.SIGKILL, "was killed by signal 9"},
+	} {
+		cmd := exec.Command("sleep", "60")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Process.Signal(c.sig) //nolint:errcheck
+		err := cmd.Wait()
+		p := &jobProcess{m: &Minion{log: logrus.New()}, cmd: cmd}
+		res := p.ended(protocol.Pub{Jid: "20260101000000000001", Fun: "test.sleep"}, err)
+		if got := fmt.Sprint(res.Return); !strings.Contains(got, c.want) || res.Retcode != 1 {
+			t.Errorf("ended by %v: %q, retcode %d; want %q", c.sig, got, res.Retcode, c.want)
+		}
+	}
 }

@@ -33,6 +33,7 @@ type master struct {
 	// rejoinAt is when a master that stopped answering is joined again,
 	// unless it answers before (lostrejoin.go); zero when none is due.
 	rejoinAt time.Time
+	rejoins  int // joins again since it last answered (lostrejoin.go)
 }
 
 // acceptanceWait is Salt's back-off for a minion whose key the master has
