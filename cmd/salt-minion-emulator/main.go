@@ -107,8 +107,11 @@ func emulate(ctx context.Context, o *opts, logger *logrus.Logger) error {
 	o.cfg.Root, o.cfg.Extra, o.cfg.Log = dir, o.extra, logger
 	if limit, err := raiseNoFile(); err != nil {
 		logger.Warnf("Could not raise the limit of open files: %v", err)
-	} else if limit < uint64(o.cfg.Count)+64 {
-		logger.Warnf("The limit of open files (%d) is below what %d minions need (a socket each, and files): raise the hard limit (ulimit -Hn)", limit, o.cfg.Count)
+	} else if limit < 2*uint64(o.cfg.Count)+64 {
+		// Each minion holds its road socket, and its return spool's log
+		// while returns wait and until it has grown (spoollog.go): past
+		// the limit a return that cannot be kept is delivered or lost.
+		logger.Warnf("The limit of open files (%d) is below what %d minions need (a socket and a return spool each): raise the hard limit (ulimit -Hn); returns that cannot be spooled are only sent", limit, o.cfg.Count)
 	}
 	o.cfg.Timers = road.Timers{Period: max(o.period, 0), AliverTimeout: max(o.aliveTimeout, 0)}
 	start := time.Now()
