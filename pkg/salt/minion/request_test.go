@@ -155,6 +155,17 @@ func TestRequestTimesOutOnTheFakeClock(t *testing.T) {
 	fm.waitCmd("_pillar request", isCmd("_pillar"))
 	ch := r.request(body.Map{{Key: "cmd", Value: "_file_list"}})
 	fm.waitCmd("_file_list request", isCmd("_file_list"))
+	// The road's own transaction runs on the same fake clock: the master's
+	// done must reach it before the clock jumps, or the message itself
+	// times out (under the race detector it came after).
+	waitFor(t, "the _file_list request's delivery", func() bool {
+		for _, rm := range r.m.road.Meters() {
+			if rm.Transactions > 0 {
+				return false
+			}
+		}
+		return true
+	})
 	at := f.Now().Add(DefaultRequestTimeout)
 	waitPending(t, f, at)
 	f.Advance(DefaultRequestTimeout - time.Millisecond)
