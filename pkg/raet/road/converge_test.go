@@ -23,16 +23,7 @@ import (
 
 // convergeSeeds is how many seeds the property runs: RAET_CONVERGE_SEEDS
 // asks for more.
-func convergeSeeds(t *testing.T) int {
-	n := 60
-	if v := os.Getenv("RAET_CONVERGE_SEEDS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 1 {
-			t.Fatalf("RAET_CONVERGE_SEEDS=%q: want a positive count", v)
-		}
-	}
-	return n
-}
+func convergeSeeds(t *testing.T) int { return seedsFromEnv(t, "RAET_CONVERGE_SEEDS", 60) }
 
 func TestConvergenceAfterStorm(t *testing.T) {
 	if testing.Short() {

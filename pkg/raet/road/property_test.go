@@ -25,13 +25,18 @@ import (
 
 // propertySeeds is how many seeds the property runs: RAET_PROPERTY_SEEDS
 // asks for more (or fewer) than the 200 of every test run.
-func propertySeeds(t *testing.T) int {
-	n := 200
-	if v := os.Getenv("RAET_PROPERTY_SEEDS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 1 {
-			t.Fatalf("RAET_PROPERTY_SEEDS=%q: want a positive count", v)
-		}
+func propertySeeds(t *testing.T) int { return seedsFromEnv(t, "RAET_PROPERTY_SEEDS", 200) }
+
+// seedsFromEnv is how many seeds a property runs: def, unless the
+// environment variable asks for another count.
+func seedsFromEnv(t *testing.T, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		t.Fatalf("%s=%q: want a positive count", name, v)
 	}
 	return n
 }
