@@ -36,12 +36,16 @@ import (
 const DefaultMaxAllowing = 256
 
 // maxAllowing is the bound of allows under way, or 0 for none.
-func (c *core) maxAllowing() int {
-	switch n := c.cfg.MaxAllowing; {
+func (c *core) maxAllowing() int { return bound(c.cfg.MaxAllowing, DefaultMaxAllowing) }
+
+// bound is a configured bound as the stack takes it: 0 (unset) is def,
+// a negative one no bound (0).
+func bound(n, def int) int {
+	switch {
 	case n < 0:
 		return 0
 	case n == 0:
-		return DefaultMaxAllowing
+		return def
 	default:
 		return n
 	}

@@ -49,16 +49,7 @@ const presenceBurst = 100 * time.Millisecond
 
 // presenceRate is the alives presence management may start a second, or 0
 // for no bound.
-func (c *core) presenceRate() int {
-	switch n := c.cfg.PresenceRate; {
-	case n < 0:
-		return 0
-	case n == 0:
-		return DefaultPresenceRate
-	default:
-		return n
-	}
-}
+func (c *core) presenceRate() int { return bound(c.cfg.PresenceRate, DefaultPresenceRate) }
 
 // presenceSlot says whether r's alive, due now, may go: yes when the budget
 // has room, or r reached the slot it was given; else r is given the next

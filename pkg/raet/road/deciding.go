@@ -44,11 +44,8 @@ func (c *core) awaitDecision(role string, r *Remote) {
 
 // admitJoin reports whether a main takes a new join now.
 func (c *core) admitJoin() bool {
-	limit := c.cfg.MaxDeciding
-	if limit == 0 {
-		limit = DefaultMaxDeciding
-	}
-	if limit < 0 || len(c.deciding) < limit {
+	limit := bound(c.cfg.MaxDeciding, DefaultMaxDeciding)
+	if limit == 0 || len(c.deciding) < limit {
 		return true
 	}
 	c.stat("join_admission_dropped")
