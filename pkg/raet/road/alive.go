@@ -196,25 +196,6 @@ func (a *aliver) roundTrip(now time.Time) {
 	a.r.meter.roundTrip(now.Sub(a.sentAt))
 }
 
-// lateAliveAck takes the ack of an alive that had already gone unanswered
-// in its time: the remote answered, only late, as an overloaded peer does
-// (its socket seconds deep in a storm). Taken as proof of life, it calls
-// off what losing the remote started (a minion joins a lost master again,
-// the costliest thing it can ask of a busy one). Only the last alive given
-// up, in the current session, counts, and only once.
-func (c *core) lateAliveAck(p *wire.Packet) bool {
-	r := c.remotes[p.DE]
-	if r == nil || r.aliveGaveUp == 0 || p.TI != r.aliveGaveUp || p.SI != r.SID ||
-		r.Joined != Yes || r.Allowed != Yes || c.sending(r) {
-		return false
-	}
-	r.aliveGaveUp = 0
-	r.meter.late = true // its timeout is stretched (aliveWithin)
-	c.stat("late_alive_ack")
-	c.refresh(r, Yes)
-	return true
-}
-
 // alivent is the side that answers (Alivent): at once, so it keeps no
 // timers of its own.
 type alivent struct{ txBase }

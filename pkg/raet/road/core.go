@@ -352,9 +352,6 @@ func (c *core) stale(p *wire.Packet, from netip.AddrPort) {
 		return
 	}
 	if p.TK == raet.TrnsAlive && p.PK == raet.PcktAck {
-		if c.lateAliveAck(p) {
-			return
-		}
 		// An alivent answers at once and keeps nothing a nack could end:
 		// the late acks of an alive's repeats (one per copy the remote
 		// read) were each nacked, a signature here and a verification
@@ -385,20 +382,20 @@ func (c *core) stale(p *wire.Packet, from netip.AddrPort) {
 	}
 }
 
-// staleAliveAck takes any other late ack of one of our alives (an answer
-// to a repeat of one already answered, or a copy of the ack lateAliveAck
-// took) as what it is, a verified packet of the session: proof that the
-// remote is alive, and that its answers come late (meter.late). Under load
-// the answers come late; dropped, they left the remote's next alive due a
-// period on, as if it had said nothing.
+// staleAliveAck takes a late ack of one of our alives (an answer to a
+// repeat of one already answered, or to one given up) as what it is, a
+// verified packet of the session: proof that the remote is alive, and that
+// its answers come late (meter.late, which stretches its next alive's
+// timeout). Under load the answers come late (the peer's socket seconds
+// deep in a storm); dropped, they left the remote found dead, and a minion
+// that loses its master joins it again, the costliest thing it can ask of
+// a busy one. The ack of the last alive given up is counted once.
 func (c *core) staleAliveAck(p *wire.Packet) {
 	r := c.remotes[p.DE]
-	if r == nil || r.Allowed != Yes || p.SI != r.SID || r.FUID != p.SE {
+	if r == nil || r.Joined != Yes || r.Allowed != Yes || p.SI != r.SID || r.FUID != p.SE {
 		return
 	}
 	if r.aliveGaveUp != 0 && p.TI == r.aliveGaveUp {
-		// The ack of the alive given up, come while another is under
-		// way (lateAliveAck leaves those): counted as it does, once.
 		r.aliveGaveUp = 0
 		c.stat("late_alive_ack")
 	}

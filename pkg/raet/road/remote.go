@@ -60,7 +60,7 @@ type Remote struct {
 	answeredAt time.Time // when it last answered a transaction of ours, in this session
 	// aliveGaveUp is the transaction id of the last alive that went
 	// unanswered in its time (0: none since): its late ack still proves
-	// the remote alive (alive.go, lateAliveAck).
+	// the remote alive, counted once (core.go, staleAliveAck).
 	aliveGaveUp uint32
 	reapAt      time.Time // when a silent remote is reaped
 	wakeAt      time.Time // the time of its live entry in the core's wake heap
