@@ -336,7 +336,6 @@ func (e *messengent) receive(now time.Time, p *wire.Packet) {
 	}
 }
 
-// message takes one packet of the message.
 // allowSender allows again a remote whose message found no session here
 // and none being made: the remote holds one and sends in it, so this side
 // lost its own (an allow that gave up in a storm) and its sender waits
@@ -349,6 +348,7 @@ func (c *core) allowSender(r *Remote) {
 	c.allow(r, true)
 }
 
+// message takes one packet of the message.
 func (e *messengent) message(p *wire.Packet) {
 	c, r := e.c, e.r
 	if r.Allowed != Yes && len(allowInProcess(r)) > 0 {

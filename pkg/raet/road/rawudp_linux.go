@@ -223,9 +223,11 @@ func (o *msendOp) call(fd uintptr) bool {
 
 // writeBatch sends each ms[i].B to ms[i].Addr with one sendmmsg, parking
 // on the poller while the socket has no room. The writers send a publish
-// to every minion and its acks this way: through x/net's call (the
-// runtime's Syscall) each batch woke sysmon, which then polled every
-// 20 µs, 5–9% of a master's CPU during back-to-back jobs to 1,000. It
+// to every minion and its acks this way. x/net's call goes through the
+// runtime's Syscall, which wakes sysmon (5–9% of a master's CPU during
+// back-to-back jobs to 1,000); this raw call is the reads' way, though
+// sysmon's share did not fall with it alone (the lane's sends and the
+// key cache's stats still enter Syscall: BENCHMARKS.md, fifth round). It
 // returns how many went before the first that failed, and that one's
 // error.
 func (r *rawUDP) writeBatch(ms []Msg) (int, error) {

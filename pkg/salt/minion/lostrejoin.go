@@ -40,9 +40,9 @@ const maxRejoinDoublings = 3
 // rejoinWait is the wait before joining a lost master again, after tries
 // joins again that it has not answered since. A period first: a master
 // only busy answers late (its socket seconds deep in a storm), and those
-// answers, or its next alive, come within it and call the join off; a
-// 10,000-minion storm had 3,111 minions join again, most of them in the
-// first instants of the wait. Then a random while up to two keep-alive
+// answers, or its next alive, come within it and call the join off,
+// where a wait from zero let some minions join again at once (3,111 of
+// 10,000 joined again in one storm). Then a random while up to two keep-alive
 // periods or the acceptance wait, whichever is less, so the minions that
 // lost a master together come back spread out; doubled for each join
 // again left unanswered, so a master that stays silent is asked less and
