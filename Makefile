@@ -35,7 +35,7 @@ FUZZ_TARGETS = \
 	./pkg/raet/body:FuzzDecodeMsgpack \
 	./pkg/raet/road/keep:FuzzLoad
 
-.PHONY: all build test race vet fmt bench bench-job bench-salt fuzz demo demo-raet vectors-check clean
+.PHONY: all build test race vet fmt bench bench-job bench-salt bench-api fuzz demo demo-raet vectors-check clean
 
 all: build
 
@@ -69,6 +69,13 @@ bench-job:
 # per job, lost returns, beside the crypto floor measured in the same run.
 bench-salt: build
 	$(GO) run ./internal/cmd/salt-load -bin $(BIN) -n $(MINIONS) -jobs $(JOBS) -period $(PERIOD) -alive-timeout $(ALIVE_TIMEOUT) -master-conf '$(MASTER_CONF)' -log-dir '$(LOG_DIR)'
+
+# salt-api-raet's figures: POST / test.ping to one and to API_MINIONS emulated
+# minions, then API_CLIENTS clients at once (scripts/bench-api.sh).
+API_MINIONS ?= 10
+API_CLIENTS ?= 50
+bench-api: build
+	scripts/bench-api.sh $(BIN) $(API_MINIONS) $(API_CLIENTS)
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
