@@ -54,7 +54,12 @@ func (m *Master) openStores() (*pki.Local, error) {
 	if err := m.openJobStore(); err != nil {
 		return nil, err
 	}
-	m.keys, err = writeAccessKeys(cfg.Cachedir, accessUsers(cfg.User))
+	if err := m.openAuth(); err != nil {
+		return nil, err
+	}
+	users := accessUsers(cfg.User)
+	users = append(users, m.aclKeyUsers(users)...)
+	m.keys, err = writeAccessKeys(cfg.Cachedir, users)
 	if err != nil {
 		return nil, err
 	}
