@@ -127,7 +127,7 @@ func roadBound(n int) int {
 func (m *Master) openLane() error {
 	var err error
 	m.lane, err = lane.NewStack(lane.Config{Name: protocol.YardManor, Lane: m.cfg.LaneName(), Dir: m.cfg.SockDir,
-		PackKind: raet.PackMsgpack, BufCount: m.cfg.RaetLaneBufcnt})
+		PackKind: raet.PackMsgpack, BufCount: m.cfg.RaetLaneBufcnt, Mode: m.manorMode()})
 	if err != nil {
 		return fmt.Errorf("manor yard in sock_dir %s: %w", m.cfg.SockDir, err)
 	}

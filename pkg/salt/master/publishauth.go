@@ -3,6 +3,7 @@ package master
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/user"
 	"slices"
 
@@ -199,4 +200,17 @@ func (m *Master) tokenMade(load body.Map, yard string, tok body.Map, err error) 
 		m.log.Infof("Made a token for %s (eauth %s) from yard %s", clip(py.Str(name)), clip(py.Str(eauth)), yard)
 		m.reply(yard, "", protocol.TokenReply(tok))
 	}
+}
+
+// manorMode is the mode of the manor yard's socket: 0600, the master's
+// user alone, unless users other than it may publish (publisher_acl, or
+// external_auth for salt-raet -a): then 0666, and sock_dir's own mode,
+// which the operator opens as Salt's publisher_acl documentation says,
+// decides who reaches it (lane makes sock_dir 0700).
+func (m *Master) manorMode() os.FileMode {
+	o := m.auth.Options()
+	if len(o.PublisherACL) > 0 || len(o.ExternalAuth) > 0 {
+		return 0o666
+	}
+	return 0o600
 }
