@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/user"
 	"slices"
+	"strings"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/auth"
@@ -38,21 +39,49 @@ func (m *Master) openAuth() error {
 }
 
 // aclKeyUsers are the publisher_acl users the master writes an access key
-// for: the names (not patterns) that are users of this system, as
-// masterapi.access_keys with client_acl_verify does.
+// for, as masterapi.access_keys with client_acl_verify does: the names
+// that are users of this system, and the users of /etc/passwd a pattern
+// of publisher_acl matches.
 func (m *Master) aclKeyUsers(have []string) []string {
 	var out []string
-	for _, name := range m.auth.Options().PublisherACLUsers() {
-		if slices.Contains(have, name) || slices.Contains(out, name) {
-			continue
+	add := func(name string) {
+		if !slices.Contains(have, name) && !slices.Contains(out, name) {
+			out = append(out, name)
 		}
+	}
+	for _, name := range m.auth.Options().PublisherACLUsers() {
 		if _, err := user.Lookup(name); err != nil {
 			m.log.Infof("publisher_acl names %s, who is not a user of this system: no access key is written", name)
 			continue
 		}
-		out = append(out, name)
+		add(name)
+	}
+	acl := m.auth.Options().PublisherACL
+	for _, name := range passwdUsers("/etc/passwd") {
+		for _, it := range acl {
+			if auth.ExprMatch(name, it.Key) {
+				add(name)
+				break
+			}
+		}
 	}
 	return out
+}
+
+// passwdUsers are the user names of a passwd file (pwd.getpwall); none
+// when it cannot be read.
+func passwdUsers(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if name, _, ok := strings.Cut(line, ":"); ok && name != "" && !strings.HasPrefix(name, "#") && !strings.HasPrefix(name, "+") {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // aside runs work beside the workers, bounded by maxAuthAside, and hands

@@ -168,7 +168,7 @@ func TestPublisherACL(t *testing.T) {
 	if _, err := user.Lookup("nobody"); err != nil {
 		t.Skip("no user nobody on this system")
 	}
-	tm := newMaster(t, "publisher_acl:\n  nobody: ['test.*']\n  'pat.*': ['.*']\npublisher_acl_blacklist:\n  modules: ['pkg.*']\n").start()
+	tm := newMaster(t, "publisher_acl:\n  nobody: ['test.*']\n  'pat.*': ['.*']\n  'daem.n': ['test.ping']\npublisher_acl_blacklist:\n  modules: ['pkg.*']\n").start()
 	newMinion(t, tm, "web1").connect(tm)
 	c := newClient(t, tm)
 	key, err := ReadAccessKey(tm.cfg.Cachedir, "nobody")
@@ -177,6 +177,12 @@ func TestPublisherACL(t *testing.T) {
 	}
 	if _, err := os.Stat(AccessKeyPath(tm.cfg.Cachedir, "pat.*")); !os.IsNotExist(err) {
 		t.Fatal("a key was written for a pattern")
+	}
+	// A pattern's users of /etc/passwd get keys too (client_acl_verify).
+	if _, err := user.Lookup("daemon"); err == nil {
+		if _, err := ReadAccessKey(tm.cfg.Cachedir, "daemon"); err != nil {
+			t.Fatalf("no access key for daemon, whom 'daem.n' matches: %v", err)
+		}
 	}
 	if os.Geteuid() == 0 {
 		fi, _ := os.Stat(AccessKeyPath(tm.cfg.Cachedir, "nobody"))
@@ -195,6 +201,8 @@ func TestPublisherACL(t *testing.T) {
 	wantRefused(t, c.reply(), "AuthorizationError", "Authorization error occurred.")
 	c.publish(as("test.ping", key, "daemon"))
 	wantRefused(t, c.reply(), "AuthenticationError", "Authentication error occurred.")
+	c.publish(as("test.ping", key, "mallory"))
+	wantRefused(t, c.reply(), "AuthenticationError", "Authentication error occurred.")
 	c.publish(as("pkg.install", tm.key(), "root"))
 	wantRefused(t, c.reply(), "AuthorizationError", "Authorization error occurred.")
 	// The master's own user is not held to an ACL.
@@ -205,4 +213,27 @@ func TestPublisherACL(t *testing.T) {
 func ownedBy(fi os.FileInfo, uid string) bool {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	return ok && strconv.Itoa(int(st.Uid)) == uid
+}
+
+// Wrong passwords take time_auth's second each, beside the workers: with
+// one worker, thirty of them in flight do not hold up a publish by the
+// master's user (it would wait 30 s behind them on the worker), and each
+// is answered.
+func TestWrongPasswordsBlockNobody(t *testing.T) {
+	tm := newMaster(t, eauthConf+"worker_threads: 1\n").start()
+	newMinion(t, tm, "web1").connect(tm)
+	bad := newClient(t, tm)
+	const n = 30
+	for range n {
+		bad.publish(eauthLoad("*", "test.ping", "eauth", "sharedsecret", "username", "fred", "password", "wrong"))
+	}
+	// Sent after them to the same manor socket, the publish is taken
+	// after them; c.reply waits 20 s, less than the 30 s they would hold
+	// the one worker for.
+	c := newClient(t, tm)
+	c.publish(pubLoad(tm.key(), "*", "glob", "test.ping"))
+	wantJob(t, c.reply())
+	for range n {
+		wantRefused(t, bad.reply(), "AuthenticationError", "Authentication error occurred.")
+	}
 }
