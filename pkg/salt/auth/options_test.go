@@ -3,6 +3,7 @@ package auth
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -71,6 +72,44 @@ func TestBadOptions(t *testing.T) {
 		_, err := New(loadMaster(t, text))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: error %v, want %q", text, err, want)
+		}
+	}
+}
+
+// The perms real salt-api's /login showed for the lead's configuration
+// (briefs/ref17 master.conf, 02-06-login-*.txt).
+func TestPermsAsRealLogin(t *testing.T) {
+	secret := "s3cret"
+	cfg := loadMaster(t, `external_auth:
+  sharedsecret:
+    fred: ['.*', '@runner', '@wheel', '@jobs']
+  auto:
+    alice: ['test.*']
+  file:
+    ^filename: /nonexistent
+    ^filetype: text
+    carol: ['test.ping', '@runner']
+    '*': ['test.echo']
+  pam:
+    dave: ['.*', '@runner', '@wheel']
+`)
+	a, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.opts.Sharedsecret = &secret
+	for _, c := range []struct {
+		eauth, name string
+		want        []any
+	}{
+		{"sharedsecret", "fred", l(".*", "@jobs", "@runner", "@wheel")},
+		{"auto", "alice", l("test.*")},
+		{"file", "carol", l("@runner", "test.echo", "test.ping")},
+		{"pam", "dave", l(".*", "@runner", "@wheel")},
+	} {
+		got := a.Perms(m("name", c.name, "eauth", c.eauth))
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s %s: perms %v, want %v", c.eauth, c.name, got, c.want)
 		}
 	}
 }
