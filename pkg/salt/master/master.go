@@ -18,6 +18,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/road"
 	"github.com/saltraet/saltraet/pkg/raet/road/keep"
 	"github.com/saltraet/saltraet/pkg/raet/route"
+	"github.com/saltraet/saltraet/pkg/salt/auth"
 	"github.com/saltraet/saltraet/pkg/salt/config"
 	"github.com/saltraet/saltraet/pkg/salt/fileserver"
 	"github.com/saltraet/saltraet/pkg/salt/internal/counters"
@@ -117,6 +118,12 @@ type Master struct {
 	gone   gone.Yards // local yards found gone, warned about once
 	judge  *keyJudge  // the road's acceptor
 	files  *fileserver.Server
+
+	auth *auth.LoadAuth // eauth, tokens, ACLs (publishauth.go)
+	// authAside holds a slot per eauth or token check running beside the
+	// workers (maxAuthAside).
+	authAside chan struct{}
+
 	// pendingFull paces the warnings of keys refused by max_pending_keys.
 	pendingFull refusalLog
 
