@@ -94,12 +94,21 @@ func (e *eventer) flush(yard string, sub *subscriber, mayWait bool) {
 // sendEvents sends events to a yard: one alone as an Event, more in
 // batches of at most maxBatch.
 func (e *eventer) sendEvents(yard string, events []protocol.FiredEvent) {
+	if e.count != nil {
+		e.count("event_batched_sent", uint64(len(events)))
+	}
 	if len(events) == 1 {
+		if e.count != nil {
+			e.count("event_alone", 1)
+		}
 		e.send(protocol.Event(e.estate, e.yard, yard, events[0].Tag, events[0].Data))
 		return
 	}
 	for len(events) > 0 {
 		n := min(len(events), maxBatch)
+		if e.count != nil {
+			e.count("event_batch", 1)
+		}
 		e.send(protocol.EventBatch(e.estate, e.yard, yard, events[:n]))
 		events = events[n:]
 	}

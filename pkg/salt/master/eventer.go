@@ -40,6 +40,10 @@ type eventer struct {
 	// stuck hears of a batched yard with maxPendingEvents waiting, as
 	// the router's undeliverable hears of a full outbox; it must not fire.
 	stuck func(yard string)
+	// count adds to the master's counters: event_batched_sent, the events
+	// sent to yards that take batches; of those event_alone went alone,
+	// the others in event_batch messages. nil: not counted.
+	count func(key string, n uint64)
 
 	// react hears every event fired, stamped, after its subscribers (the
 	// reactor's queue); nil for none. It must not block.
