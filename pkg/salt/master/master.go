@@ -272,6 +272,7 @@ func (m *Master) Close() error {
 	cancel()
 	m.road.Run(ctx)
 	m.closeJobStore()
+	m.keyc.close()
 	if err := m.keep.Flush(); err != nil {
 		m.log.Errorf("Road keep: %v", err)
 	}
@@ -321,6 +322,7 @@ func (m *Master) Run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer m.keyc.close()
 	var wg sync.WaitGroup
 	errc := make(chan error, 16)
 	start := func(name string, f func(context.Context) error) {
@@ -358,6 +360,7 @@ func (m *Master) Run(ctx context.Context) error {
 	wg.Wait()
 	m.watchers.Wait()
 	m.closeJobStore()
+	m.keyc.close()
 	if err := m.keep.Flush(); err != nil {
 		m.log.Errorf("Road keep: %v", err)
 	}
