@@ -26,3 +26,14 @@ func (s *Stack) Drained(yard string) {
 		y.cond.Wait()
 	}
 }
+
+// outQueuer is a Conn that tells how many bytes it sent are still unread
+// by their receivers.
+type outQueuer interface{ OutQueued() int }
+
+// Unread reports whether datagrams this stack sent are still in a
+// receiver's socket, to any yard; false when the socket cannot tell.
+func (s *Stack) Unread() bool {
+	oq, ok := s.conn.(outQueuer)
+	return ok && oq.OutQueued() > 0
+}

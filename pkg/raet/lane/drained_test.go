@@ -50,7 +50,7 @@ func TestLaneDrainedWaitsForTheReader(t *testing.T) {
 		close(drained)
 	}()
 	buf := make([]byte, 1<<16)
-	for i := range n {
+	for i := range n - 1 { // the last is read below
 		select {
 		case <-drained:
 			if n-i <= held+1 {
@@ -73,5 +73,16 @@ func TestLaneDrainedWaitsForTheReader(t *testing.T) {
 	}
 	if a.Backlogged("beta") {
 		t.Fatal("still backlogged once drained")
+	}
+	// Written, but some still unread in beta's socket (the reads above
+	// stopped at the last one): Unread says so until beta reads it.
+	if !a.Unread() {
+		t.Fatal("a message in beta's socket is not counted unread")
+	}
+	if _, _, err := raw.ReadFrom(buf); err != nil {
+		t.Fatal(err)
+	}
+	if a.Unread() {
+		t.Fatal("unread once beta has read everything")
 	}
 }

@@ -2,6 +2,7 @@ package master
 
 import (
 	"sync"
+	"time"
 
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
@@ -11,9 +12,13 @@ import (
 // twentieth of the master's CPU in a job to 1,000 minions, most of it the
 // kernel's work per datagram (the path looked up, a buffer, the reader
 // woken) and the yard's writer waiting on a receiver whose queue holds
-// ten. While a yard is behind, what is fired for it is gathered and goes
-// as one message once it has read what it had; a yard that keeps up gets
-// each event alone, at once, as before.
+// ten. While a yard is behind — the lane still writing to it, or what was
+// written not yet read (the socket's SIOCOUTQ, any yard's) — what is
+// fired for it is gathered and goes as one message once it has read, or
+// after readWait; an event fired while everything was read goes alone, at
+// once, as before. Waiting for the lane alone, a third of the events
+// still went alone (13,147 messages for 43,558 events in 20 jobs to
+// 1,000 minions); waiting for the reads too, 3,932.
 
 // subscriber is one subscribed yard.
 type subscriber struct {
@@ -77,17 +82,37 @@ func (e *eventer) flush(yard string, sub *subscriber, mayWait bool) {
 		}
 		sub.mu.Unlock()
 		e.sendEvents(yard, batch)
-		if !e.backlogged(yard) {
+		if !e.backlogged(yard) && (e.unread == nil || !e.unread()) {
 			continue
 		}
 		if !mayWait {
 			go func() {
-				e.drained(yard)
+				e.awaitRead(yard)
 				e.flush(yard, sub, true)
 			}()
 			return
 		}
-		e.drained(yard)
+		e.awaitRead(yard)
+	}
+}
+
+// readPoll and readWait bound how the flusher waits for yards to read
+// what the lane wrote to them: the kernel says how much is unread, not
+// when it is read.
+const (
+	readPoll = 200 * time.Microsecond
+	readWait = 2 * time.Millisecond
+)
+
+// awaitRead waits until the lane has written what it had for the yard,
+// then, for at most readWait, until the yards have read it.
+func (e *eventer) awaitRead(yard string) {
+	e.drained(yard)
+	if e.unread == nil {
+		return
+	}
+	for waited := time.Duration(0); waited < readWait && e.unread(); waited += readPoll {
+		time.Sleep(readPoll)
 	}
 }
 

@@ -17,7 +17,8 @@ type fakeLane struct {
 	cond    *sync.Cond
 	sent    map[string][]body.Map
 	behind  map[string]bool
-	waiting int // goroutines in drained
+	waiting int  // goroutines in drained
+	unread  bool // a yard has yet to read what was written to it
 }
 
 func newFakeLane() *fakeLane {
@@ -28,6 +29,12 @@ func newFakeLane() *fakeLane {
 
 func (l *fakeLane) eventer() *eventer {
 	return &eventer{estate: "master", yard: "manor", send: l.send, backlogged: l.backlogged, drained: l.drained}
+}
+
+func (l *fakeLane) isUnread() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.unread
 }
 
 func (l *fakeLane) send(m body.Map) error {
@@ -172,5 +179,41 @@ func TestEventerBatchedYardStuck(t *testing.T) {
 	l.await(t, "the flusher to end", func() bool { return l.waiting == 0 })
 	if n := len(l.sent["slow"]); n != 1 {
 		t.Fatalf("%d messages sent to a yard unsubscribed while behind, want 1 (the first event)", n)
+	}
+}
+
+// While a yard has not read what was written to it, what is fired is
+// gathered too, and goes once it has, or after readWait if it never does:
+// events are held back, never lost.
+func TestEventerBatchesWhileUnread(t *testing.T) {
+	l := newFakeLane()
+	e := l.eventer()
+	e.unread = l.isUnread
+	e.subscribe("evt", true)
+	l.mu.Lock()
+	l.unread = true
+	l.mu.Unlock()
+	e.fire("t1", "x") // alone, at once
+	e.fire("t2", "x")
+	e.fire("t3", "x")
+	l.mu.Lock()
+	if n := len(l.sent["evt"]); n != 1 {
+		t.Errorf("%d messages sent while the yard had not read the first, want 1", n)
+	}
+	l.unread = false
+	l.cond.Broadcast()
+	l.mu.Unlock()
+	l.await(t, "the batch once read", func() bool { return len(l.sent["evt"]) == 2 })
+	l.mu.Lock()
+	l.unread = true // never read again: the events still go, after readWait
+	l.mu.Unlock()
+	e.fire("t4", "x") // alone: nothing was being sent
+	e.fire("t5", "x") // held, readWait at most
+	l.await(t, "the events of a yard that never reads", func() bool { return len(l.sent["evt"]) == 4 })
+	l.mu.Lock()
+	got, n := tags(l.sent["evt"])
+	l.mu.Unlock()
+	if fmt.Sprint(got) != "[t1 t2 t3 t4 t5]" || n != 4 {
+		t.Fatalf("got %v in %d messages, want t1, [t2 t3], t4, t5", got, n)
 	}
 }

@@ -37,6 +37,9 @@ type eventer struct {
 	// behind in batches (see fireBatched). nil: every event goes alone.
 	backlogged func(yard string) bool
 	drained    func(yard string)
+	// unread says whether a yard has yet to read what the lane wrote to
+	// it (any yard: the kernel counts the socket's); nil: not asked.
+	unread func() bool
 	// stuck hears of a batched yard with maxPendingEvents waiting, as
 	// the router's undeliverable hears of a full outbox; it must not fire.
 	stuck func(yard string)
