@@ -31,6 +31,11 @@ type subscriber struct {
 	// so that the yard gets the events in the order they were fired.
 	flushing bool
 	gone     bool // unsubscribed: nothing more is sent
+	// wake tells a flusher waiting for the yards to read that an event
+	// came: it looks again at once rather than at its next poll, so an
+	// event fired once everything was read is not held (the return of a
+	// job to one minion).
+	wake chan struct{}
 }
 
 // maxBatch bounds the events of one message: 64 returns of test.ping are
@@ -59,6 +64,10 @@ func (e *eventer) fireBatched(yard string, sub *subscriber, ev protocol.FiredEve
 	sub.pending = append(sub.pending, ev)
 	if sub.flushing {
 		sub.mu.Unlock()
+		select {
+		case sub.wake <- struct{}{}:
+		default:
+		}
 		return
 	}
 	sub.flushing = true
@@ -87,12 +96,12 @@ func (e *eventer) flush(yard string, sub *subscriber, mayWait bool) {
 		}
 		if !mayWait {
 			go func() {
-				e.awaitRead(yard)
+				e.awaitRead(yard, sub)
 				e.flush(yard, sub, true)
 			}()
 			return
 		}
-		e.awaitRead(yard)
+		e.awaitRead(yard, sub)
 	}
 }
 
@@ -105,14 +114,25 @@ const (
 )
 
 // awaitRead waits until the lane has written what it had for the yard,
-// then, for at most readWait, until the yards have read it.
-func (e *eventer) awaitRead(yard string) {
+// then, for at most readWait, until the yards have read it, looking again
+// every readPoll and whenever an event is fired.
+func (e *eventer) awaitRead(yard string, sub *subscriber) {
 	e.drained(yard)
-	if e.unread == nil {
+	if e.unread == nil || !e.unread() {
 		return
 	}
-	for waited := time.Duration(0); waited < readWait && e.unread(); waited += readPoll {
-		time.Sleep(readPoll)
+	t := time.NewTimer(readPoll)
+	defer t.Stop()
+	for waited := time.Duration(0); waited < readWait; {
+		select {
+		case <-sub.wake:
+		case <-t.C:
+			waited += readPoll
+			t.Reset(readPoll)
+		}
+		if !e.unread() {
+			return
+		}
 	}
 }
 

@@ -71,7 +71,7 @@ func (e *eventer) subscribe(yard string, batched bool) {
 		if e.subs == nil {
 			e.subs = map[string]*subscriber{}
 		}
-		e.subs[yard] = &subscriber{batched: batched}
+		e.subs[yard] = &subscriber{batched: batched, wake: make(chan struct{}, 1)}
 		e.sorted = nil
 	}
 	e.mu.Unlock()
