@@ -162,6 +162,9 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 		if err != nil && o.conn != nil && self.road == nil {
 			o.conn.Close()
 		}
+		if err != nil && self.keyc != nil {
+			self.keyc.close() // its inotify descriptor
+		}
 	}()
 	local, err := m.openStores()
 	if err != nil {
