@@ -42,6 +42,13 @@ func (m *Master) joinProgress(ctx context.Context) error {
 	var last joinCount
 	for {
 		m.everyUntil(ctx, joinProgressEvery, func() bool {
+			// A count sees every road event before it: their stirs are
+			// spent here, or a settled count would be woken at once by
+			// the joins it has just counted and tick once more for nothing.
+			select {
+			case <-m.roadStirred:
+			default:
+			}
 			n := countJoins(m.road.Remotes())
 			if n == last {
 				return n.joining == 0
