@@ -104,6 +104,10 @@ func (b *SaltBackend) local(ctx context.Context, name string, low body.Map) (any
 	}
 	tgt, _ := low.Get("tgt")
 	fun, _ := low.Get("fun")
+	if tgt == nil || fun == nil {
+		// Salt's LocalClient.cmd raises a TypeError here, answered 500.
+		return nil, &SaltError{Name: SaltInvocationError, Message: "Missing arguments: the " + name + " client needs tgt and fun"}
+	}
 	tgtType, _ := low.Get("tgt_type")
 	tt, _ := tgtType.(string)
 	ret, _ := low.Get("ret")
