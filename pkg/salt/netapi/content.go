@@ -90,10 +90,10 @@ func decodeYAML(s string) (any, error) {
 	if err := yaml.Unmarshal([]byte(s), &root); err != nil {
 		return nil, httpErr(400, "Invalid YAML document")
 	}
-	if root.Kind == 0 {
+	if len(root.Content) == 0 {
 		return nil, nil
 	}
-	v, err := job.YAMLValue(&root, yamlMaxNodes)
+	v, err := job.YAMLValue(root.Content[0], yamlMaxNodes)
 	if err != nil {
 		return nil, httpErr(400, "Invalid YAML document")
 	}
