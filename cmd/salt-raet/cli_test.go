@@ -306,7 +306,10 @@ func TestBadKey(t *testing.T) {
 	os.Remove(e.keyPath())
 	e.writeKey("not the key")
 	r := e.salt("*", "test.ping")
-	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "ERROR: the master refused the publish: AuthenticationError") {
+	// Salt 3006 prints the refusal's message as the output and exits 0
+	// (testdata/shared/spec/salt-3006-observed is silent on it; the
+	// lead's capture of issue 17 shows it).
+	if r.code != 0 || r.stdout != "Authentication error occurred.\n" {
 		t.Errorf("bad key: %q %q exit %d", r.stdout, r.stderr, r.code)
 	}
 }

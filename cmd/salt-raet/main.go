@@ -157,7 +157,7 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintln(stderr, "Cannot execute command without defining a target.")
 		return exitNoTarget
 	}
-	j := &saltCmd{o: &o, tgtType: tgtType, stdout: stdout, stderr: stderr}
+	j := &saltCmd{o: &o, tgtType: tgtType, stdin: stdin, stdout: stdout, stderr: stderr}
 	return j.run(ctx, rest[0], rest[1], rest[2:])
 }
 
@@ -165,6 +165,7 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 type saltCmd struct {
 	o       *options
 	tgtType string
+	stdin   io.Reader
 	stdout  io.Writer
 	stderr  io.Writer
 
@@ -199,7 +200,7 @@ func (s *saltCmd) run(ctx context.Context, tgtArg, funArg string, argv []string)
 	if code, done := s.resolveNodegroups(&j); done {
 		return code
 	}
-	c, code, done := s.connect()
+	c, code, done := s.connect(ctx)
 	if done {
 		return code
 	}

@@ -34,6 +34,7 @@ type options struct {
 	batch, outFile                               string // -b, --out-file (batch.go, outfile.go)
 	batchWait                                    float64
 	summary, progress, outFileAppend             bool
+	eauth                                        eauthOptions // -a, -T, --username, --password (eauth.go)
 
 	flags *pflag.FlagSet
 }
@@ -76,6 +77,7 @@ func newRoot(o *options) *cobra.Command {
 	f.StringVarP(&o.logLevel, "log-level", "l", "", "Console logging log level. One of "+strings.Join(saltlog.Levels, ", ")+". Default: the config's log_level ('warning').")
 	f.BoolVar(&o.version, "version", false, "Show the program's version number and exit.")
 	o.addBatchFlags(f)
+	addEauthFlags(f, &o.eauth)
 	o.addOutputFlags(f)
 	for _, alias := range []string{"output", "output-indent", "no-colour", "force-colour", "state_output", "state_verbose", "batch", "output-file", "output-file-append"} {
 		_ = f.MarkHidden(alias)

@@ -94,3 +94,18 @@ func (s *saltCmd) display(data body.Map, out string, retcode int) {
 		output.DisplayCLI(&buf, "nested", data, opts)
 	}
 }
+
+// displayAny prints data that is not a return, as _output_ret does: an
+// error message through --out or nested.
+func (s *saltCmd) displayAny(data any) {
+	var buf bytes.Buffer
+	name := s.o.out
+	if _, ok := output.CLICanonical(name); !ok {
+		name = "nested"
+	}
+	if err := output.DisplayCLI(&buf, name, data, s.outOpts); err != nil {
+		buf.Reset()
+		output.DisplayCLI(&buf, "nested", data, s.outOpts)
+	}
+	s.emit(buf.Bytes())
+}

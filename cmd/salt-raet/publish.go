@@ -18,18 +18,25 @@ import (
 
 // connect reads the master's access key and opens the client to the
 // master's manor yard. done means the command ends here, with code.
-func (s *saltCmd) connect() (c *client.LocalClient, code int, done bool) {
+func (s *saltCmd) connect(ctx context.Context) (c *client.LocalClient, code int, done bool) {
 	cfg := s.cfg
 	loadUser, keyUser := cli.Users(cfg.User)
 	keyPath := filepath.Join(cfg.Cachedir, "."+keyUser+"_key")
 	s.keyUser, s.keyPath = keyUser, keyPath
 	key, err := os.ReadFile(keyPath)
-	if err != nil {
+	keyRead := err == nil
+	switch {
+	case keyRead:
+		s.log.Debugf("Using the access key in %s, publishing as %s", keyPath, loadUser)
+	case s.o.eauth.eauth != "" || s.savedToken() != "":
+		// As Salt's LocalClient with skip_perm_errors: the key is empty,
+		// the credentials or the token authenticate.
+		s.log.Debugf("No access key in %s (%v): authenticating with eauth or a token", keyPath, err)
+	default:
 		s.errorf("cannot read the master's access key for user %s: %v", keyUser, err)
-		fmt.Fprintf(s.stderr, "salt-master-raet writes %s for the user it runs as (cachedir is set in %s); run %s as that user, normally root.\n", keyPath, cfg.ConfFile, prog)
+		fmt.Fprintf(s.stderr, "salt-master-raet writes %s for the user it runs as and for each user named in publisher_acl (cachedir is set in %s); run %s as one of them, or authenticate with -a.\n", keyPath, cfg.ConfFile, prog)
 		return nil, exitNoReturn, true
 	}
-	s.log.Debugf("Using the access key in %s, publishing as %s", keyPath, loadUser)
 
 	// The job cache is where returns are found that came while the master
 	// was being restarted under this command (the client reads it then).
@@ -51,6 +58,12 @@ func (s *saltCmd) connect() (c *client.LocalClient, code int, done bool) {
 		s.errorf("%v", err)
 		return nil, exitNoReturn, true
 	}
+	cr, code, done := s.eauthCredentials(ctx, c, keyRead)
+	if done {
+		c.Close()
+		return nil, code, true
+	}
+	c.SetAuth(cr.kwargs(body.Map{}))
 	return c, 0, false
 }
 
@@ -90,6 +103,12 @@ func (s *saltCmd) publish(ctx context.Context, c *client.LocalClient, j jobSpec)
 		fmt.Fprintln(s.stderr, "\nExiting gracefully on Ctrl-c")
 		return "", nil, exitGeneric, true
 	case err != nil:
+		if pe := (*client.PublishError)(nil); errors.As(err, &pe) && refusedBySalt(pe) {
+			// SaltCMD.run prints the message of an authentication or
+			// authorization refusal as the job's output, and exits 0.
+			s.displayAny(pe.Message)
+			return "", nil, exitOK, true
+		}
 		s.publishFailed(err)
 		return "", nil, exitNoReturn, true
 	}
@@ -116,8 +135,22 @@ func (s *saltCmd) publishFailed(err error) {
 		s.errorf("%v", err)
 		return
 	}
+	if refusedBySalt(pe) {
+		return
+	}
 	s.errorf("the master refused the publish: %v", pe)
 	if pe.Name == "AuthenticationError" {
 		fmt.Fprintf(s.stderr, "The access key in %s is not the one the master holds for %s.\n", s.keyPath, s.keyUser)
 	}
+}
+
+// refusedBySalt reports a refusal Salt's LocalClient raises as an
+// exception the salt command prints (AuthenticationError,
+// AuthorizationError, EauthAuthenticationError, SaltInvocationError).
+func refusedBySalt(pe *client.PublishError) bool {
+	switch pe.Name {
+	case "AuthenticationError", "AuthorizationError", "EauthAuthenticationError":
+		return pe.Message != ""
+	}
+	return false
 }

@@ -127,7 +127,7 @@ func strOpt(raw map[string]any, key string, dst *string) error {
 }
 
 // eauthConfig is external_auth[eauth], and whether eauth is configured.
-func (o *Options) eauthConfig(eauth string) (body.Map, bool) {
+func (o Options) eauthConfig(eauth string) (body.Map, bool) {
 	v, ok := o.ExternalAuth.Get(eauth)
 	if !ok {
 		return nil, false
@@ -138,7 +138,7 @@ func (o *Options) eauthConfig(eauth string) (body.Map, bool) {
 
 // PublisherACLUsers are the users named in publisher_acl that get an access
 // key (masterapi.access_keys: the names that are not regular expressions).
-func (o *Options) PublisherACLUsers() []string {
+func (o Options) PublisherACLUsers() []string {
 	var users []string
 	for _, it := range o.PublisherACL {
 		if isPlainName(it.Key) && !slices.Contains(users, it.Key) {

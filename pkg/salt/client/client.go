@@ -134,6 +134,8 @@ type LocalClient struct {
 	restarts int    // how many new masters were subscribed to
 
 	streams streams // raw event streams (stream.go)
+
+	authKw body.Map // kwargs every publish carries (SetAuth, token.go)
 }
 
 // maxBacklog bounds the events kept for one job nobody watches yet: a job

@@ -50,6 +50,7 @@ func (c *LocalClient) PublishJob(ctx context.Context, p job.Publish) (string, []
 func (c *LocalClient) publish(ctx context.Context, y *lane.Stack, p job.Publish) (string, []string, error) {
 	drainReplies(y)
 	p.Key, p.User = c.key(), c.cfg.User
+	p.Kwargs = c.withAuth(p.Kwargs)
 	load := job.PublishLoad(p)
 	if !c.beginPublish() {
 		return "", nil, ErrClosed

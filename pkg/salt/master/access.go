@@ -27,7 +27,7 @@ func AccessKeyPath(cachedir, user string) string {
 
 // accessUsers are the users the master writes access keys for: the
 // configured user and the user running the master (masterapi.access_keys;
-// publisher_acl users are not supported).
+// the users named in publisher_acl are added by aclKeyUsers).
 func accessUsers(configured string) []string {
 	users := []string{}
 	if configured != "" {

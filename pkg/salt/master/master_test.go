@@ -144,7 +144,7 @@ func TestPublishRefusedAndNoMatch(t *testing.T) {
 	if get(r, "return", "error", "name") != ErrNameAuthentication {
 		t.Fatalf("reply to a bad key: %v", r)
 	}
-	if msg, _ := get(r, "return", "error", "message").(string); !strings.Contains(msg, "Authentication failure") {
+	if msg, _ := get(r, "return", "error", "message").(string); msg != "Authentication error occurred." {
 		t.Fatalf("message %q", msg)
 	}
 

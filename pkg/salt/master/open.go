@@ -54,7 +54,12 @@ func (m *Master) openStores() (*pki.Local, error) {
 	if err := m.openJobStore(); err != nil {
 		return nil, err
 	}
-	m.keys, err = writeAccessKeys(cfg.Cachedir, accessUsers(cfg.User))
+	if err := m.openAuth(); err != nil {
+		return nil, err
+	}
+	users := accessUsers(cfg.User)
+	users = append(users, m.aclKeyUsers(users)...)
+	m.keys, err = writeAccessKeys(cfg.Cachedir, users)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +127,7 @@ func roadBound(n int) int {
 func (m *Master) openLane() error {
 	var err error
 	m.lane, err = lane.NewStack(lane.Config{Name: protocol.YardManor, Lane: m.cfg.LaneName(), Dir: m.cfg.SockDir,
-		PackKind: raet.PackMsgpack, BufCount: m.cfg.RaetLaneBufcnt})
+		PackKind: raet.PackMsgpack, BufCount: m.cfg.RaetLaneBufcnt, Mode: m.manorMode()})
 	if err != nil {
 		return fmt.Errorf("manor yard in sock_dir %s: %w", m.cfg.SockDir, err)
 	}

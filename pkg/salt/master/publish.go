@@ -6,6 +6,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/route"
+	"github.com/saltraet/saltraet/pkg/salt/auth"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
@@ -17,9 +18,6 @@ const (
 	ErrNameInvocation     = protocol.ErrNameInvocation
 	ErrNameMaster         = protocol.ErrNameMaster
 )
-
-// authFailure is Salt's message for a publish whose key is wrong.
-const authFailure = `Authentication failure of type "user" occurred.`
 
 // onLocalCmd takes a request from a local client. Only the lane may send
 // one (policy.go); the work is done by a worker.
@@ -36,12 +34,15 @@ func (m *Master) localCmd(b body.Map, yard string) {
 		m.replyError(yard, ErrNameInvocation, "the message has no load")
 		return
 	}
-	if cmd != protocol.CmdPublish {
-		m.refuse("unknown_cmd", "Refused a local_cmd from yard %s: cmd %s is not supported (only publish)", yard, quoteCmd(load))
-		m.replyError(yard, ErrNameInvocation, fmt.Sprintf("cmd %s is not supported by salt-master-raet: only publish", quoteCmd(load)))
-		return
+	switch cmd {
+	case protocol.CmdPublish:
+		m.publish(load, yard)
+	case protocol.CmdMkToken, protocol.CmdGetToken:
+		m.tokenCmd(cmd, load, yard)
+	default:
+		m.refuse("unknown_cmd", "Refused a local_cmd from yard %s: cmd %s is not supported (only publish, mk_token and get_token)", yard, quoteCmd(load))
+		m.replyError(yard, ErrNameInvocation, fmt.Sprintf("cmd %s is not supported by salt-master-raet: only publish, mk_token and get_token", quoteCmd(load)))
 	}
-	m.publish(load, yard)
 }
 
 func quoteCmd(load body.Map) string {
@@ -64,11 +65,24 @@ func clip(s string) string {
 	return s[:limit] + fmt.Sprintf("...(%d bytes)", len(s))
 }
 
-// publish is LocalFuncs.publish (spec/salt-raet.md 3.2) for one load.
+// publish is LocalFuncs.publish (spec/salt-raet.md 3.2) for one load:
+// checked, authenticated (publishauth.go), then sent.
 func (m *Master) publish(load body.Map, yard string) {
 	if !m.admitPublish(load, yard) {
 		return
 	}
+	m.authenticatePublish(load, yard, func(authType string, r auth.Result) {
+		if r.Error != nil {
+			m.authRefused(yard, authType, load, r)
+			return
+		}
+		m.publishAuthenticated(load, yard, authType, r)
+	})
+}
+
+// publishAuthenticated is the rest of ClearFuncs.publish, once the
+// publisher is known: the targets, the ACL, the job.
+func (m *Master) publishAuthenticated(load body.Map, yard, authType string, r auth.Result) {
 	load = slices.Clone(load)
 	load.Delete("key") // never stored, never fired
 	tgtType, _ := load.String("tgt_type")
@@ -92,6 +106,10 @@ func (m *Master) publish(load body.Map, yard string) {
 		m.replyError(yard, ErrNameInvocation, err.Error())
 		return
 	}
+	if !m.authorizePublish(&load, yard, authType, r, minions) {
+		return
+	}
+	load = withoutSecrets(load)
 	if len(minions) == 0 {
 		m.stats.Add("publish_no_minions")
 		m.log.Infof("Publish of %v to %v (%s): no accepted minion matched", fun(load), tgt, tgtTypeOr(tgtType))
@@ -193,17 +211,10 @@ func (m *Master) accepted() ([]string, error) {
 	return m.keyc.acceptedIDs()
 }
 
-// admitPublish checks a publish before anything of it is used: the access
-// key, the load's size and its fields. A refusal is counted, logged and
-// answered to the yard.
+// admitPublish checks a publish before anything of it is used: the load's
+// size and its fields (its publisher is authenticated next). A refusal is
+// counted, logged and answered to the yard.
 func (m *Master) admitPublish(load body.Map, yard string) bool {
-	key, _ := load.String("key")
-	if !m.keys.check(key) {
-		user, _ := load.String("user")
-		m.refuse("auth_failed", "Authentication failure of type \"user\" occurred for user %q (publish from yard %s)", user, yard)
-		m.replyError(yard, ErrNameAuthentication, authFailure)
-		return false
-	}
 	// Packed only when its bound is over the limit: a large load is not
 	// packed once more just to be measured.
 	if bound, ok := body.PackedSizeAtMost(load); m.opts.maxLoadSize > 0 && (!ok || bound > m.opts.maxLoadSize) {
