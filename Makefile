@@ -35,7 +35,7 @@ FUZZ_TARGETS = \
 	./pkg/raet/body:FuzzDecodeMsgpack \
 	./pkg/raet/road/keep:FuzzLoad
 
-.PHONY: all build test race vet fmt bench bench-job bench-salt fuzz demo demo-raet vectors-check clean
+.PHONY: all build test race vet fmt bench bench-job bench-salt bench-api fuzz demo demo-raet vectors-check clean
 
 all: build
 
@@ -69,6 +69,13 @@ bench-job:
 # per job, lost returns, beside the crypto floor measured in the same run.
 bench-salt: build
 	$(GO) run ./internal/cmd/salt-load -bin $(BIN) -n $(MINIONS) -jobs $(JOBS) -period $(PERIOD) -alive-timeout $(ALIVE_TIMEOUT) -master-conf '$(MASTER_CONF)' -log-dir '$(LOG_DIR)'
+
+# salt-api-raet: POST / test.ping round trips to one minion and to
+# API_MINIONS, then API_CONCURRENCY clients at once (requests/s).
+API_MINIONS ?= 10
+API_CONCURRENCY ?= 50
+bench-api: build
+	$(GO) run ./internal/cmd/salt-api-load -bin $(BIN) -n $(API_MINIONS) -concurrency $(API_CONCURRENCY)
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

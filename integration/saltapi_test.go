@@ -248,7 +248,9 @@ func testEndpoints(t *testing.T, a *apiCluster) {
 	}
 	eventually(t, "GET /jobs/<jid> has the return", func() (bool, string) {
 		st, b := a.do("GET", job.Links.Jobs[0].Href, tok, nil, "")
-		return st == 200 && strings.HasSuffix(b, `"return": [{"web1": "lookme"}]}`), b
+		// The job is the eauth user's, as the master records a token's
+		// publish.
+		return st == 200 && strings.Contains(b, `"User": "fred"`) && strings.HasSuffix(b, `"return": [{"web1": "lookme"}]}`), b
 	})
 	if st, b := a.do("GET", "/keys", tok, nil, ""); st != 200 || !strings.Contains(b, `"minions": ["web1"]`) {
 		t.Errorf("GET /keys: %d %s", st, b)
