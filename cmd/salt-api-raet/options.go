@@ -71,6 +71,27 @@ func readAPIOpts(cfg *config.Master) (apiOpts, error) {
 	o.server = netapi.Options{RootPrefix: prefix, WebhookURL: hook, WebhookDisableAuth: flag("webhook_disable_auth"),
 		StatsDisableAuth: flag("stats_disable_auth"), CollectStats: flag("collect_stats"),
 		MaxRequestBodySize: o.maxBody, Debug: flag("debug")}
+	if v, ok := sec["enable_sessions"].(bool); ok && !v {
+		o.server.DisableSessions = true
+	}
+	if ips, ok := sec["authorized_ips"].([]any); ok {
+		for _, ip := range ips {
+			o.server.AuthorizedIPs = append(o.server.AuthorizedIPs, fmt.Sprint(ip))
+		}
+	}
+	if acl, ok := sec["api_acl"].(map[string]any); ok {
+		users, _ := acl["users"].(map[string]any)
+		if len(users) > 0 {
+			o.server.APIACL = map[string][]string{}
+			for u, ips := range users {
+				list, _ := ips.([]any)
+				o.server.APIACL[u] = []string{}
+				for _, ip := range list {
+					o.server.APIACL[u] = append(o.server.APIACL[u], fmt.Sprint(ip))
+				}
+			}
+		}
+	}
 	if o.server.MaxRequestBodySize == 0 {
 		o.server.MaxRequestBodySize = -1 // 0 is no limit in CherryPy
 	}

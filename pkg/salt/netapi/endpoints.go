@@ -111,6 +111,11 @@ func (c *call) login() {
 	if creds == nil {
 		creds = body.Map{}
 	}
+	user, _ := creds.Get("username")
+	if u, _ := user.(string); !c.apiACLAllows(u) {
+		writeError(c.w, httpErr(401, ""))
+		return
+	}
 	tok, err := c.s.be.MkToken(creds)
 	if err != nil {
 		c.fail(err)

@@ -6,6 +6,7 @@ package netapi
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -34,6 +35,15 @@ type Options struct {
 	MaxRequestBodySize int64
 	// Debug is debug: an unexpected error's text is returned.
 	Debug bool
+	// DisableSessions is enable_sessions: False: /login, /logout,
+	// /minions and /jobs are not served (only /run and the hook).
+	DisableSessions bool
+	// AuthorizedIPs is authorized_ips: when set, a request from another
+	// address is refused, 403 "Bad IP".
+	AuthorizedIPs []string
+	// APIACL is api_acl's users: user (or "*") → the addresses it may log
+	// in from ("*" any); nil checks nothing.
+	APIACL map[string][]string
 	// Log receives the server's lines; nil discards them.
 	Log logrus.FieldLogger
 }
@@ -144,6 +154,9 @@ func (c *call) route() {
 		"stats":   {[]string{"GET"}, true, c.statsGet},
 	}
 	routes[c.s.opts.WebhookURL] = resource{[]string{"POST"}, true, c.hook}
+	if c.s.opts.DisableSessions && contains([]string{"login", "logout", "minions", "jobs"}, name) {
+		delete(routes, name)
+	}
 	res, ok := routes[name]
 	hook := name == c.s.opts.WebhookURL
 	if !ok || (len(c.path) > 1 && !hasArg(name) && !hook) || (len(c.path) > 2 && !hook) {
@@ -167,6 +180,11 @@ func (c *call) route() {
 		c.session, c.token = c.s.sessions.load(c.r)
 		setCookie(c.w, c.session, time.Now())
 	}
+	if ips := c.s.opts.AuthorizedIPs; len(ips) > 0 && !contains(ips, c.remoteIP()) {
+		c.s.log.Errorf("Blocked IP: %s", c.remoteIP())
+		writeError(c.w, httpErr(403, "Bad IP"))
+		return
+	}
 	res.handle()
 }
 
@@ -183,6 +201,37 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// remoteIP is the client's address (CherryPy's Remote-Addr).
+func (c *call) remoteIP() string {
+	host, _, err := net.SplitHostPort(c.r.RemoteAddr)
+	if err != nil {
+		return c.r.RemoteAddr
+	}
+	return host
+}
+
+// apiACLAllows is salt_api_acl_tool: may user log in from this address?
+func (c *call) apiACLAllows(user string) bool {
+	acl := c.s.opts.APIACL
+	if acl == nil {
+		return true
+	}
+	ips, ok := acl[user]
+	if !ok {
+		if ips, ok = acl["*"]; !ok {
+			c.s.log.Infof("[api_acl] Authentication failed for user %s from IP %s", user, c.remoteIP())
+			return false
+		}
+	}
+	allowed := contains(ips, c.remoteIP()) || contains(ips, "*")
+	verdict := "failed"
+	if allowed {
+		verdict = "successful"
+	}
+	c.s.log.Infof("[api_acl] Authentication %s for user %s from IP %s", verdict, user, c.remoteIP())
+	return allowed
 }
 
 // cors is cors_tool's headers.

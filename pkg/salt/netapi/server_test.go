@@ -215,3 +215,36 @@ func TestHookAndEvents(t *testing.T) {
 		t.Fatalf("the stream went on after its token was removed: %q", rest)
 	}
 }
+
+func TestSessionsOffAuthorizedIPsAndAPIACL(t *testing.T) {
+	be := newTestBackend(t)
+	creds := url.Values{"username": {"fred"}, "password": {"s3cret"}, "eauth": {"sharedsecret"}}
+	off := httptest.NewServer(New(Options{DisableSessions: true}, be))
+	defer off.Close()
+	if resp, _ := post(t, off, "/login", "", creds); resp.StatusCode != 404 {
+		t.Fatalf("/login with enable_sessions False: %d, want 404", resp.StatusCode)
+	}
+	if resp, b := post(t, off, "/run", "", url.Values{"client": {"local"}, "tgt": {"*"}, "fun": {"test.ping"}, "eauth": {"sharedsecret"}}); resp.StatusCode != 200 {
+		t.Fatalf("/run with enable_sessions False: %d %s", resp.StatusCode, b)
+	}
+	ips := httptest.NewServer(New(Options{AuthorizedIPs: []string{"192.0.2.7"}}, be))
+	defer ips.Close()
+	if resp, b := post(t, ips, "/login", "", creds); resp.StatusCode != 403 || errorMessage(b) != "Bad IP" {
+		t.Fatalf("a login from an address not in authorized_ips: %d %q", resp.StatusCode, errorMessage(b))
+	}
+	acl := httptest.NewServer(New(Options{APIACL: map[string][]string{"fred": {"192.0.2.7"}, "*": {"127.0.0.1"}}}, be))
+	defer acl.Close()
+	if resp, _ := post(t, acl, "/login", "", creds); resp.StatusCode != 401 {
+		t.Fatalf("fred from 127.0.0.1, api_acl allowing 192.0.2.7: %d, want 401", resp.StatusCode)
+	}
+	other := url.Values{"username": {"bob"}, "password": {"s3cret"}, "eauth": {"sharedsecret"}}
+	if resp, b := post(t, acl, "/login", "", other); resp.StatusCode != 200 {
+		t.Fatalf("bob through api_acl's *: %d %q", resp.StatusCode, b)
+	}
+}
+
+func errorMessage(page string) string {
+	_, rest, _ := strings.Cut(page, "<p>")
+	msg, _, _ := strings.Cut(rest, "</p>")
+	return msg
+}
