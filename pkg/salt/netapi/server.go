@@ -167,12 +167,13 @@ func (c *call) route() {
 	if method == "HEAD" {
 		method = "GET"
 	}
+	// MethodDispatcher says a resource's methods on every answer.
+	allow := strings.Join(res.methods, ", ")
+	if contains(res.methods, "GET") {
+		allow = strings.Replace(allow, "GET", "GET, HEAD", 1)
+	}
+	c.w.Header().Set("Allow", allow)
 	if !contains(res.methods, method) {
-		allow := strings.Join(res.methods, ", ")
-		if contains(res.methods, "GET") {
-			allow = strings.Replace(allow, "GET", "GET, HEAD", 1)
-		}
-		c.w.Header().Set("Allow", allow)
 		writeError(c.w, httpErr(405, ""))
 		return
 	}
