@@ -47,6 +47,7 @@ func TestSaltAPI(t *testing.T) {
 	})
 	t.Run("bad input", func(t *testing.T) { testBadInput(t, a) })
 	t.Run("endpoints", func(t *testing.T) { testEndpoints(t, a) })
+	t.Run("keys", func(t *testing.T) { testKeys(t, a) })
 }
 
 // testPepper: test.ping, local_async then jobs.lookup_jid, the wheel.
@@ -73,6 +74,29 @@ func testPepper(t *testing.T, a *apiCluster) {
 	if data["fun"] != "wheel.key.list_all" || data["user"] != "fred" || data["success"] != true ||
 		fmt.Sprint(keys["minions"]) != "[web1]" || !strings.HasPrefix(fmt.Sprint(w["tag"]), "salt/wheel/") {
 		t.Fatalf("pepper --client wheel key.list_all = %v", ret)
+	}
+}
+
+// testKeys: POST /keys preseeds a minion's keys (key.gen_accept, a
+// tarball), the wheel deletes it and fires salt/key; pepper --batch.
+func testKeys(t *testing.T, a *apiCluster) {
+	st, b := a.do("POST", "/keys", "", url.Values{"mid": {"new1"}, "username": {"fred"}, "password": {"s3cret"}, "eauth": {"sharedsecret"}}, "")
+	if st != 200 || !strings.Contains(b, "minion.pub") || !strings.Contains(b, "minion.pem") || !strings.Contains(b, "pub: ") {
+		t.Fatalf("POST /keys: %d %.200q", st, b)
+	}
+	if k := a.master.keys(); !contains(k["accepted"], "new1") {
+		t.Fatalf("new1 not accepted after key.gen_accept: %v", k)
+	}
+	ret := pepperReturn(t, a.pepper("fred", "s3cret", "sharedsecret", "--client", "wheel", "key.delete", "match=new1"))
+	if w, _ := ret[0].(map[string]any); fmt.Sprint(w["data"].(map[string]any)["success"]) != "true" {
+		t.Fatalf("key.delete: %v", ret)
+	}
+	if k := a.master.keys(); contains(k["accepted"], "new1") {
+		t.Fatalf("new1 still accepted after key.delete: %v", k)
+	}
+	ret = pepperReturn(t, a.pepper("fred", "s3cret", "sharedsecret", "--batch", "1", "*", "test.ping"))
+	if fmt.Sprint(ret) != "[map[web1:true]]" {
+		t.Fatalf("pepper --batch 1: %v", ret)
 	}
 }
 

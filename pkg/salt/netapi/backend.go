@@ -32,6 +32,10 @@ type Backend interface {
 	MasterRunning() bool
 }
 
+// Iterated is a return that Salt's client yields as an iterator
+// (cmd_batch): exec_lowstate lists each item as a return of its own.
+type Iterated []any
+
 // EventStream is a stream of the master's events.
 type EventStream interface {
 	Next(ctx context.Context) (tag string, data any, err error)

@@ -189,7 +189,7 @@ func (b *SaltBackend) batch(ctx context.Context, c *client.LocalClient, p job.Pu
 	ping.Fun, ping.Arg = "test.ping", []any{}
 	jid, minions, err := c.PublishJob(ctx, ping)
 	if errors.Is(err, client.ErrNoMinions) {
-		return []any{}, nil
+		return Iterated{}, nil
 	}
 	if err != nil {
 		return nil, publishError(err)
@@ -202,7 +202,7 @@ func (b *SaltBackend) batch(ctx context.Context, c *client.LocalClient, p job.Pu
 	}
 	slices.Sort(up)
 	size := batchSize(low, len(up))
-	out := []any{}
+	out := Iterated{}
 	for start := 0; start < len(up); start += size {
 		win := up[start:min(start+size, len(up))]
 		w := p

@@ -68,6 +68,10 @@ func (c *call) execLowstate(ls any, client, token string) ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if it, ok := ret.(Iterated); ok {
+			out = append(out, it...)
+			continue
+		}
 		out = append(out, ret)
 	}
 	return out, nil
