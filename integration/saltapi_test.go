@@ -276,6 +276,11 @@ func testEndpoints(t *testing.T, a *apiCluster) {
 		// publish.
 		return st == 200 && strings.Contains(b, `"User": "fred"`) && strings.HasSuffix(b, `"return": [{"web1": "lookme"}]}`), b
 	})
+	// Runner and wheel calls are jobs of the master's, as Salt keeps them.
+	if st, b := a.do("GET", "/jobs", tok, nil, ""); st != 200 || !strings.Contains(b, `"Function": "wheel.key.list_all"`) ||
+		!strings.Contains(b, `"Function": "runner.jobs.lookup_jid"`) {
+		t.Errorf("GET /jobs: %d %.300s, want the runner and wheel calls listed", st, b)
+	}
 	if st, b := a.do("GET", "/keys", tok, nil, ""); st != 200 || !strings.Contains(b, `"minions": ["web1"]`) {
 		t.Errorf("GET /keys: %d %s", st, b)
 	}

@@ -325,6 +325,7 @@ func (b *SaltBackend) runner(ctx context.Context, async bool, low body.Map) (any
 		}
 		out := append(data[:len(data):len(data)], body.Item{Key: "return", Value: ret},
 			body.Item{Key: "success", Value: !r.Raised && r.Retcode == 0})
+		b.storeJob(jid, "runner."+fun, res.Username, out)
 		out.Set("_stamp", stamp())
 		_ = b.Fire("salt/run/"+jid+"/ret", out)
 		return out
@@ -375,6 +376,7 @@ func (b *SaltBackend) wheelCall(async bool, low body.Map) (any, error) {
 			shown = fmt.Sprintf("Exception occurred in wheel %s: %v", fun, err)
 		}
 		out := append(data[:len(data):len(data)], body.Item{Key: "return", Value: shown}, body.Item{Key: "success", Value: err == nil})
+		b.storeJob(jid, "wheel."+fun, res.Username, out)
 		_ = b.Fire(tag+"/ret", out)
 		return out
 	}
