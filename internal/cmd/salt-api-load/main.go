@@ -31,6 +31,7 @@ import (
 
 type run struct {
 	bin, root, conf, url, token string
+	user, pass, eauth           string
 	procs                       []*exec.Cmd
 	client                      *http.Client
 }
@@ -41,8 +42,19 @@ func main() {
 	requests := flag.Int("requests", 100, "sequential requests per round-trip figure")
 	conc := flag.Int("concurrency", 50, "concurrent clients of the throughput figure")
 	dur := flag.Duration("duration", 20*time.Second, "how long the concurrent clients run")
+	apiURL := flag.String("url", "", "measure an API already running there instead (real Salt's salt-api, say): "+
+		"its minions must be -n, their ids m0..; log in with -user, -password, -eauth")
+	user := flag.String("user", "bench", "the -url API's user")
+	pass := flag.String("password", "bench", "the -url API's password")
+	eauth := flag.String("eauth", "sharedsecret", "the -url API's eauth")
 	flag.Parse()
-	if err := measure(*binDir, *n, *requests, *conc, *dur); err != nil {
+	var err error
+	if *apiURL != "" {
+		err = measureURL(*apiURL, *user, *pass, *eauth, *n, *requests, *conc, *dur)
+	} else {
+		err = measure(*binDir, *n, *requests, *conc, *dur)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "salt-api-load:", err)
 		os.Exit(1)
 	}
@@ -59,12 +71,34 @@ func measure(binDir string, n, requests, conc int, dur time.Duration) error {
 	}
 	defer os.RemoveAll(root)
 	tr := &http.Transport{MaxIdleConnsPerHost: conc + 10}
-	r := &run{bin: bin, root: root, conf: filepath.Join(root, "etc"), client: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
+	r := &run{bin: bin, root: root, conf: filepath.Join(root, "etc"), user: "bench", pass: "bench", eauth: "sharedsecret", client: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
 	defer r.stopAll()
 	if err := r.start(n); err != nil {
 		return err
 	}
 	fmt.Printf("salt-api-raet, %d minions, load %s\n", n, loadavg())
+	r.report(n, requests, conc, dur)
+	return nil
+}
+
+// measureURL measures an API already running at u.
+func measureURL(u, user, pass, eauth string, n, requests, conc int, dur time.Duration) error {
+	r := &run{url: strings.TrimRight(u, "/"), user: user, pass: pass, eauth: eauth,
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc + 10}, Timeout: 2 * time.Minute}}
+	if err := r.login(); err != nil {
+		return err
+	}
+	got, err := r.ping("*")
+	if err != nil || len(got) != n {
+		return fmt.Errorf("%d of %d minions answer at %s (%v)", len(got), n, u, err)
+	}
+	fmt.Printf("%s, %d minions, load %s\n", u, n, loadavg())
+	r.report(n, requests, conc, dur)
+	return nil
+}
+
+// report prints the figures.
+func (r *run) report(n, requests, conc int, dur time.Duration) {
 	one := r.sequential("m0", requests)
 	all := r.sequential("*", requests)
 	fmt.Printf("POST / test.ping, one minion:  %s\n", one)
@@ -74,7 +108,6 @@ func measure(binDir string, n, requests, conc int, dur time.Duration) error {
 		fmt.Printf("%d clients, POST / test.ping to %s for %s: %.1f requests/s, latency %s, %d errors\n", conc, tgt, dur, rps, lat, errs)
 	}
 	fmt.Printf("load after: %s\n", loadavg())
-	return nil
 }
 
 // start writes the configs, starts the daemons and logs in.
@@ -167,7 +200,7 @@ func (r *run) stopAll() {
 func (r *run) login() error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := r.client.PostForm(r.url+"/login", url.Values{"username": {"bench"}, "password": {"bench"}, "eauth": {"sharedsecret"}})
+		resp, err := r.client.PostForm(r.url+"/login", url.Values{"username": {r.user}, "password": {r.pass}, "eauth": {r.eauth}})
 		if err == nil {
 			r.token = resp.Header.Get("X-Auth-Token")
 			_, _ = io.Copy(io.Discard, resp.Body)
