@@ -71,6 +71,8 @@ func readAPIOpts(cfg *config.Master) (apiOpts, error) {
 	o.server = netapi.Options{RootPrefix: prefix, WebhookURL: hook, WebhookDisableAuth: flag("webhook_disable_auth"),
 		StatsDisableAuth: flag("stats_disable_auth"), CollectStats: flag("collect_stats"),
 		MaxRequestBodySize: o.maxBody, Debug: flag("debug")}
+	o.server.App, _ = str("app")
+	o.server.AppPath, _ = str("app_path")
 	if v, ok := sec["enable_sessions"].(bool); ok && !v {
 		o.server.DisableSessions = true
 	}

@@ -35,6 +35,9 @@ type Options struct {
 	MaxRequestBodySize int64
 	// Debug is debug: an unexpected error's text is returned.
 	Debug bool
+	// App is app: an HTML file served at AppPath (app_path, "/app"), and
+	// to browsers that ask for text/html anywhere else; "" serves none.
+	App, AppPath string
 	// DisableSessions is enable_sessions: False: /login, /logout,
 	// /minions and /jobs are not served (only /run and the hook).
 	DisableSessions bool
@@ -79,6 +82,10 @@ func New(opts Options, be Backend) *Server {
 	}
 	opts.WebhookURL = strings.Trim(opts.WebhookURL, "/")
 	opts.RootPrefix = "/" + strings.Trim(opts.RootPrefix, "/")
+	if opts.AppPath == "" {
+		opts.AppPath = "app"
+	}
+	opts.AppPath = strings.Trim(opts.AppPath, "/")
 	log := opts.Log
 	if log == nil {
 		l := logrus.New()
@@ -154,12 +161,19 @@ func (c *call) route() {
 		"stats":   {[]string{"GET"}, true, c.statsGet},
 	}
 	routes[c.s.opts.WebhookURL] = resource{[]string{"POST"}, true, c.hook}
+	if c.s.opts.App != "" {
+		routes[c.s.opts.AppPath] = resource{[]string{"GET"}, false, c.app}
+		if name != c.s.opts.AppPath && c.wantsHTML() {
+			name = c.s.opts.AppPath // html_override_tool's internal redirect
+		}
+	}
 	if c.s.opts.DisableSessions && contains([]string{"login", "logout", "minions", "jobs"}, name) {
 		delete(routes, name)
 	}
 	res, ok := routes[name]
 	hook := name == c.s.opts.WebhookURL
-	if !ok || (len(c.path) > 1 && !hasArg(name) && !hook) || (len(c.path) > 2 && !hook) {
+	app := c.s.opts.App != "" && name == c.s.opts.AppPath
+	if !ok || (len(c.path) > 1 && !hasArg(name) && !hook && !app) || (len(c.path) > 2 && !hook && !app) {
 		writeError(c.w, httpErr(404, "The path '"+c.r.URL.Path+"' was not found."))
 		return
 	}
@@ -202,6 +216,22 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// wantsHTML is html_override_tool's test: an Accept that is not */* and
+// prefers text/html over the API's types.
+func (c *call) wantsHTML() bool {
+	h := c.r.Header.Get("Accept")
+	if h == "" || h == "*/*" {
+		return false
+	}
+	q := quality(h, "text/html")
+	return q > 0 && q >= quality(h, ctJSON) && q >= quality(h, ctYAML)
+}
+
+// app is App: the configured HTML file.
+func (c *call) app() {
+	http.ServeFile(c.w, c.r, c.s.opts.App)
 }
 
 // remoteIP is the client's address (CherryPy's Remote-Addr).

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -247,4 +248,35 @@ func errorMessage(page string) string {
 	_, rest, _ := strings.Cut(page, "<p>")
 	msg, _, _ := strings.Cut(rest, "</p>")
 	return msg
+}
+
+func TestAppAndHTMLOverride(t *testing.T) {
+	page := t.TempDir() + "/index.html"
+	if err := os.WriteFile(page, []byte("<html>console</html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(Options{App: page}, newTestBackend(t)))
+	defer srv.Close()
+	get := func(path, accept string) (int, string) {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if st, b := get("/app", ""); st != 200 || b != "<html>console</html>" {
+		t.Fatalf("GET /app: %d %q", st, b)
+	}
+	if st, b := get("/", "text/html,application/xhtml+xml,*/*;q=0.8"); st != 200 || b != "<html>console</html>" {
+		t.Fatalf("a browser's GET /: %d %q, want the app", st, b)
+	}
+	if st, b := get("/", "*/*"); st != 200 || !strings.Contains(b, `"return": "Welcome"`) {
+		t.Fatalf("GET / with */*: %d %q, want the API", st, b)
+	}
 }
