@@ -16,14 +16,15 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/salt/auth"
 )
 
-const eauthMasterConf = `external_auth:
+const eauthMasterConf = `sharedsecret: s3cret
+external_auth:
   auto:
     alice: ['test.*']
   sharedsecret:
     fred: ['.*']
-sharedsecret: s3cret
 `
 
 // runSalt runs salt-raet with the environment and, when cred is not nil,
@@ -159,7 +160,7 @@ func TestPublisherACLUser(t *testing.T) {
 	t.Parallel()
 	erin, erinCred := testUser(t, "i17e")
 	bob, bobCred := testUser(t, "i17b")
-	c := newCluster(t, true, eauthMasterConf+fmt.Sprintf("publisher_acl:\n  %s: ['test.*']\n", erin.Username))
+	c := newCluster(t, true, eauthMasterConf+fmt.Sprintf("  pam:\n    %s: ['test.*']\npublisher_acl:\n  %s: ['test.*']\n", erin.Username, erin.Username))
 	c.addMinion("m1")
 	c.waitReady("m1")
 	openToUsers(t, c)
@@ -203,4 +204,18 @@ func TestPublisherACLUser(t *testing.T) {
 	if _, err := os.Stat(tpath); !os.IsNotExist(err) {
 		t.Fatalf("the expired token was not removed: %v", err)
 	}
+
+	// PAM: her system password, checked by the master (as root).
+	if !auth.PAMAvailable() {
+		t.Skip("PAM is not available in this build (cgo) or on this system")
+	}
+	chpasswd := exec.Command("chpasswd")
+	chpasswd.Stdin = strings.NewReader(erin.Username + ":Pam-pass-17\n")
+	if out, err := chpasswd.CombinedOutput(); err != nil {
+		t.Fatalf("chpasswd: %v %s", err, out)
+	}
+	r = c.runSalt(erinEnv, erinCred, "-a", "pam", "--username", erin.Username, "--password", "Pam-pass-17", "*", "test.ping")
+	wantOut(t, "erin -a pam", r, 0, "m1:\n    True\n")
+	r = c.runSalt(erinEnv, erinCred, "-a", "pam", "--username", erin.Username, "--password", "wrong", "*", "test.ping")
+	wantOut(t, "erin -a pam, a wrong password", r, 0, "Authentication error occurred.\n")
 }

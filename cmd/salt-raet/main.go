@@ -34,6 +34,21 @@
 // wrote anew, and the returns it stored in its job cache (<cachedir>/jobs)
 // meanwhile are printed.
 //
+// # Authentication
+//
+// The access key authenticates the user running the command: the master
+// writes one for the user it runs as and one for each user publisher_acl
+// names, whose jobs it then holds to their ACL. -a/--auth EAUTH (pam,
+// file, sharedsecret, auto) authenticates with --username and
+// --password, asked on the terminal when not given (the password without
+// echo), and the master holds the job to that user's external_auth ACL;
+// -T also asks the master for a token and saves it to token_file
+// (~/salt_token, or ~/.config/salt/salt_token when that directory
+// exists; mode 0600), which later runs without a readable access key use
+// until token_expire. A refusal prints Salt's message ("Authentication
+// error occurred.", "Authorization error occurred.") and exits 0, as Salt
+// 3006 does.
+//
 // # Output
 //
 // Each return is printed with --out if given, else the outputter the
@@ -53,7 +68,9 @@
 //	    non-zero exit code" on stderr; also an interrupted wait
 //	2   nothing came back ("ERROR: No return received"), including a
 //	    target that matched no minion; the master could not be reached, or
-//	    refused the publish; the access key could not be read; a bad config
+//	    refused the publish (other than for authentication or
+//	    authorization: 0); the access key could not be read, and no -a nor
+//	    token; an unknown eauth ("ERROR: Authentication failed"); a bad config
 //	42  an empty target or a compound command whose arguments do not
 //	    match its functions (Salt's messages)
 //	64  a command line Salt would refuse: an unknown option or outputter,

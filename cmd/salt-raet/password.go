@@ -15,7 +15,7 @@ import (
 // and the answer read from it with echo off; without a terminal, the
 // prompt on stderr and a line of stdin, with Python's warning.
 func readPassword(stdin *bufio.Reader, stderr io.Writer, prompt string) (string, error) {
-	if tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
+	if tty, err := os.OpenFile(ttyPath, os.O_RDWR, 0); ttyPath != "" && err == nil {
 		defer tty.Close()
 		if pw, err := readNoEcho(tty, prompt); err == nil {
 			return pw, nil
@@ -29,6 +29,9 @@ func readPassword(stdin *bufio.Reader, stderr io.Writer, prompt string) (string,
 	}
 	return strings.TrimRight(line, "\r\n"), nil
 }
+
+// ttyPath is the terminal getpass opens; tests have none.
+var ttyPath = "/dev/tty"
 
 // readNoEcho turns the terminal's echo off while a line is read.
 func readNoEcho(tty *os.File, prompt string) (string, error) {

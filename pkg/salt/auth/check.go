@@ -86,8 +86,8 @@ type keyResult struct {
 // master's access keys by user.
 func (a *LoadAuth) authenticateKey(load body.Map, keys map[string]string) keyResult {
 	const msg = `Authentication failure of type "user" occurred.`
-	authKey, ok := load.String("key")
-	if v, has := load.Get("key"); !has || (v != nil && !ok) {
+	authKey, ok := load.String("key") // missing, None or not a string: refused
+	if !ok {
 		a.log().Warn(msg)
 		return keyResult{}
 	}

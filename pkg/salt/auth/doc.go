@@ -22,4 +22,12 @@
 //     function of the list must be allowed.
 //   - sum_permissions extends the configured list in place, so each /login
 //     grows the master's external_auth; here the list is copied.
+//   - validate_tgt expands an entry's target greedily, so a G@ word allows
+//     a minion whose grains the master has not cached; the master's
+//     TargetMatch here matches the cached grains only.
+//   - With keep_acl_in_token, Salt stores the eauth module's acl() (None
+//     for every module here) and then refuses every call made with the
+//     token; here the token keeps the list the configuration gives.
+//   - A publisher_acl or external_auth entry that is a string rather than
+//     a list is one entry, not its characters.
 package auth

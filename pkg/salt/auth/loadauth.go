@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os/user"
 	"slices"
 	"sync"
 	"time"
@@ -60,9 +59,7 @@ func NewWithOptions(o Options) *LoadAuth {
 	a := &LoadAuth{opts: o, maxFail: time.Second, sleep: time.Sleep}
 	a.tokens = tokenStore{dir: o.TokenDir, hashType: o.HashType}
 	a.mods = a.modules()
-	if u, err := user.Current(); err == nil {
-		a.running = u.Username
-	}
+	a.running = currentUser()
 	return a
 }
 

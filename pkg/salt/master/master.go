@@ -106,23 +106,25 @@ type Master struct {
 	opts   options
 	estate string
 
-	store *pki.Store
-	keyc  *keyCache // m.store's answers on the job path (keycache.go)
-	cache *job.Cache
-	jobs  *jobStore // the job cache as the master writes it (jobstore.go)
-	keys  *accessKeys
-	auth  *auth.LoadAuth // eauth, tokens, ACLs (publishauth.go)
+	store  *pki.Store
+	keyc   *keyCache // m.store's answers on the job path (keycache.go)
+	cache  *job.Cache
+	jobs   *jobStore // the job cache as the master writes it (jobstore.go)
+	keys   *accessKeys
+	road   *road.Stack
+	lane   *lane.Stack
+	router *route.Router
+	ev     *eventer
+	stats  counters.Counters
+	gone   gone.Yards // local yards found gone, warned about once
+	judge  *keyJudge  // the road's acceptor
+	files  *fileserver.Server
+
+	auth *auth.LoadAuth // eauth, tokens, ACLs (publishauth.go)
 	// authAside holds a slot per eauth or token check running beside the
 	// workers (maxAuthAside).
 	authAside chan struct{}
-	road      *road.Stack
-	lane      *lane.Stack
-	router    *route.Router
-	ev        *eventer
-	stats     counters.Counters
-	gone      gone.Yards // local yards found gone, warned about once
-	judge     *keyJudge  // the road's acceptor
-	files     *fileserver.Server
+
 	// pendingFull paces the warnings of keys refused by max_pending_keys.
 	pendingFull refusalLog
 

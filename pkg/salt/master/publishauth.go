@@ -12,6 +12,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/auth"
 	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
+	"github.com/saltraet/saltraet/pkg/salt/target"
 )
 
 // Salt 3006's answers to a refused publish (ClearFuncs.publish).
@@ -33,6 +34,7 @@ func (m *Master) openAuth() error {
 		return fmt.Errorf("%s: %w", m.cfg.ConfFile, err)
 	}
 	a.Log = m.log
+	a.TargetMatch = m.aclTargetMatch
 	m.auth = a
 	m.authAside = make(chan struct{}, maxAuthAside)
 	return nil
@@ -242,4 +244,17 @@ func (m *Master) manorMode() os.FileMode {
 		return 0o666
 	}
 	return 0o600
+}
+
+// aclTargetMatch is validate_tgt's check_minions(valid, "compound") for one
+// targeted minion: its id, and the grains and pillar cached for it. Not
+// greedy, unlike Salt's: a minion whose grains the master does not have
+// is not matched by an ACL's G@ word, which would otherwise allow any
+// function the entry names on it.
+func (m *Master) aclTargetMatch(expr, id string) (bool, error) {
+	mt := target.Matcher{ID: id, HasPillar: true}
+	if target.NeedsGrains("compound", expr) || target.NeedsPillar("compound", expr) {
+		mt.Grains, mt.Pillar = m.cachedData(id)
+	}
+	return mt.Match("compound", expr)
 }

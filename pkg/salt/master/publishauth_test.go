@@ -3,6 +3,7 @@ package master
 import (
 	"os"
 	"os/user"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -236,4 +237,34 @@ func TestWrongPasswordsBlockNobody(t *testing.T) {
 	for range n {
 		wantRefused(t, bad.reply(), "AuthenticationError", "Authentication error occurred.")
 	}
+}
+
+// An ACL entry's target is a compound expression: its G@ words are
+// matched against the grains the master has cached, and a minion without
+// any is not matched.
+func TestACLGrainTarget(t *testing.T) {
+	tm := newMaster(t, "external_auth:\n  auto:\n    gina:\n      - 'G@os:Debian': ['test.*']\n").start()
+	for _, id := range []string{"deb1", "ubu1", "nodata"} {
+		newMinion(t, tm, id).connect(tm)
+	}
+	for id, osName := range map[string]string{"deb1": "Debian", "ubu1": "Ubuntu"} {
+		data, _ := body.AppendMsgpack(nil, body.Map{{Key: "grains", Value: body.Map{{Key: "os", Value: osName}}}})
+		dir := filepath.Join(tm.cfg.Cachedir, "minions", id)
+		os.MkdirAll(dir, 0o700)
+		if err := os.WriteFile(filepath.Join(dir, DataFile), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := newClient(t, tm)
+	as := func(tgt string) body.Map {
+		return eauthLoad(tgt, "test.ping", "eauth", "auto", "username", "gina", "password", "x")
+	}
+	c.publish(as("deb1"))
+	wantJob(t, c.reply())
+	c.publish(as("ubu1"))
+	wantRefused(t, c.reply(), "AuthorizationError", "Authorization error occurred.")
+	c.publish(as("nodata"))
+	wantRefused(t, c.reply(), "AuthorizationError", "Authorization error occurred.")
+	c.publish(as("*"))
+	wantRefused(t, c.reply(), "AuthorizationError", "Authorization error occurred.")
 }
