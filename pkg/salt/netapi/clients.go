@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
-	"github.com/saltraet/saltraet/pkg/salt/auth"
 	"github.com/saltraet/saltraet/pkg/salt/client"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/runner"
@@ -297,24 +296,21 @@ func runnerArgs(rs *runner.Runners, fun string, low body.Map) []any {
 // and returns its return (or the whole event data with full_return),
 // runner_async returns {tag, jid} at once.
 func (b *SaltBackend) runner(ctx context.Context, async bool, low body.Map) (any, error) {
-	res, authType, err := b.checkAuth(low)
+	user, err := b.checkClearFunc(low, "runner")
 	if err != nil {
 		return nil, err
 	}
 	fv, _ := low.Get("fun")
 	fun, _ := fv.(string)
-	if ok, cerr := auth.RunnerCheck(res.AuthList, fun, lowMap(low, "kwarg")); !ok || cerr != nil {
-		return nil, refused(authType, res.Username, cerr)
-	}
 	jid := b.jids.Next()
-	env := &runner.Env{Opts: b.opts, Connect: b.Client, Out: io.Discard, User: res.Username}
+	env := &runner.Env{Opts: b.opts, Connect: b.Client, Out: io.Discard, User: user}
 	rs := runner.New(env)
 	env.Fire = func(suffix string, d body.Map) { _ = b.Fire("salt/run/"+jid+"/"+suffix, d) }
 	if !rs.Has(fun) {
 		return nil, &SaltError{Name: SaltInvocationError, Message: fmt.Sprintf("'%s' is not available.", fun)}
 	}
 	args := runnerArgs(rs, fun, low)
-	data := body.Map{{Key: "fun", Value: "runner." + fun}, {Key: "jid", Value: jid}, {Key: "user", Value: res.Username},
+	data := body.Map{{Key: "fun", Value: "runner." + fun}, {Key: "jid", Value: jid}, {Key: "user", Value: user},
 		{Key: "fun_args", Value: args}, {Key: "_stamp", Value: stamp()}}
 	_ = b.Fire("salt/run/"+jid+"/new", data)
 	run := func(ctx context.Context) body.Map {
@@ -325,7 +321,7 @@ func (b *SaltBackend) runner(ctx context.Context, async bool, low body.Map) (any
 		}
 		out := append(data[:len(data):len(data)], body.Item{Key: "return", Value: ret},
 			body.Item{Key: "success", Value: !r.Raised && r.Retcode == 0})
-		b.storeJob(jid, "runner."+fun, res.Username, out)
+		b.storeJob(jid, "runner."+fun, user, out)
 		out.Set("_stamp", stamp())
 		_ = b.Fire("salt/run/"+jid+"/ret", out)
 		return out
@@ -349,15 +345,12 @@ var wheelReserved = []string{"client", "fun", "arg", "kwarg", "token", "eauth", 
 // salt/wheel/<jid>/new and /ret fired, {tag, data} returned (wheel_async:
 // {tag, jid} at once).
 func (b *SaltBackend) wheelCall(async bool, low body.Map) (any, error) {
-	res, authType, err := b.checkAuth(low)
+	user, err := b.checkClearFunc(low, "wheel")
 	if err != nil {
 		return nil, err
 	}
 	fv, _ := low.Get("fun")
 	fun, _ := fv.(string)
-	if ok, cerr := auth.WheelCheck(res.AuthList, fun, lowMap(low, "kwarg")); !ok || cerr != nil {
-		return nil, refused(authType, res.Username, cerr)
-	}
 	kw := append(body.Map(nil), lowMap(low, "kwarg")...)
 	for _, it := range low {
 		if !slices.Contains(wheelReserved, it.Key) {
@@ -367,7 +360,7 @@ func (b *SaltBackend) wheelCall(async bool, low body.Map) (any, error) {
 	jid := b.jids.Next()
 	tag := "salt/wheel/" + jid
 	data := body.Map{{Key: "fun", Value: "wheel." + fun}, {Key: "jid", Value: jid}, {Key: "tag", Value: tag},
-		{Key: "user", Value: res.Username}, {Key: "_stamp", Value: stamp()}}
+		{Key: "user", Value: user}, {Key: "_stamp", Value: stamp()}}
 	_ = b.Fire(tag+"/new", data)
 	call := func() body.Map {
 		ret, err := b.wheel.Call(fun, lowList(low, "arg"), kw)
@@ -376,7 +369,7 @@ func (b *SaltBackend) wheelCall(async bool, low body.Map) (any, error) {
 			shown = fmt.Sprintf("Exception occurred in wheel %s: %v", fun, err)
 		}
 		out := append(data[:len(data):len(data)], body.Item{Key: "return", Value: shown}, body.Item{Key: "success", Value: err == nil})
-		b.storeJob(jid, "wheel."+fun, res.Username, out)
+		b.storeJob(jid, "wheel."+fun, user, out)
 		_ = b.Fire(tag+"/ret", out)
 		return out
 	}

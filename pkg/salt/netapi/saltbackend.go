@@ -275,15 +275,12 @@ func (b *SaltBackend) checkAuth(low body.Map) (auth.Result, string, error) {
 	return res, authType, nil
 }
 
-// refused is the error of a runner or wheel call outside the ACL, or the
-// one the check gave.
-func refused(authType, user string, cerr *auth.Error) error {
-	if cerr != nil {
-		return &SaltError{Name: cerr.Name, Message: cerr.Message}
+// checkClearFunc is ClearFuncs.runner's and .wheel's checks (form
+// "runner" or "wheel"): the user the call runs as, or Salt's error.
+func (b *SaltBackend) checkClearFunc(low body.Map, form string) (string, error) {
+	user, aerr := b.auth.CheckClearFunc(low, form, nil)
+	if aerr != nil {
+		return "", &SaltError{Name: aerr.Name, Message: aerr.Message}
 	}
-	name := EauthAuthenticationError
-	if authType == "token" {
-		name = TokenAuthenticationError
-	}
-	return &SaltError{Name: name, Message: fmt.Sprintf(`Authentication failure of type "%s" occurred for user %s.`, authType, user)}
+	return user, nil
 }
