@@ -71,12 +71,12 @@ bench-job:
 bench-salt: build
 	$(GO) run ./internal/cmd/salt-load -bin $(BIN) -n $(MINIONS) -jobs $(JOBS) -period $(PERIOD) -alive-timeout $(ALIVE_TIMEOUT) -master-conf '$(MASTER_CONF)' -log-dir '$(LOG_DIR)'
 
-# salt-api-raet: POST / test.ping round trips to one minion and to
-# API_MINIONS, then API_CONCURRENCY clients at once (requests/s).
+# salt-api-raet's figures: POST / test.ping to one and to API_MINIONS emulated
+# minions, then API_CLIENTS clients at once (scripts/bench-api.sh).
 API_MINIONS ?= 10
-API_CONCURRENCY ?= 50
+API_CLIENTS ?= 50
 bench-api: build
-	$(GO) run ./internal/cmd/salt-api-load -bin $(BIN) -n $(API_MINIONS) -concurrency $(API_CONCURRENCY)
+	scripts/bench-api.sh $(BIN) $(API_MINIONS) $(API_CLIENTS)
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
