@@ -174,29 +174,40 @@ func (c *call) headers() body.Map {
 	return out
 }
 
-// statsGet is Stats: what the server counted, under the key CherryPy's
-// cpstats names its applications' figures.
+// statsGet is Stats: cpstats' figures of the API under its "CherryPy
+// Applications" key, in its order. As with CherryPy, the structure is
+// there whatever collect_stats says; the requests are counted only when
+// it is on (else the counts stay 0).
 func (c *call) statsGet() {
 	if !c.s.opts.StatsDisableAuth && !c.requireAuth() {
-		return
-	}
-	if !c.s.opts.CollectStats {
-		c.respond(200, body.Map{})
 		return
 	}
 	now := time.Now()
 	up := now.Sub(c.s.start).Seconds()
 	st := &c.s.stats
-	total := st.requests.Load()
+	var total, read, written, current int64
+	if c.s.opts.CollectStats {
+		total, read, written, current = st.requests.Load(), st.bytesRead.Load(), st.bytesWritten.Load(), st.current.Load()
+	}
+	per := func(n int64, d float64) float64 {
+		if d <= 0 {
+			return 0.0
+		}
+		return float64(n) / d
+	}
 	c.respond(200, body.Map{{Key: "CherryPy Applications", Value: body.Map{
 		{Key: "Enabled", Value: true},
-		{Key: "Current Requests", Value: st.current.Load()},
+		{Key: "Bytes Read/Request", Value: per(read, float64(total))},
+		{Key: "Bytes Read/Second", Value: per(read, up)},
+		{Key: "Bytes Written/Request", Value: per(written, float64(total))},
+		{Key: "Bytes Written/Second", Value: per(written, up)},
 		{Key: "Current Time", Value: float64(now.UnixNano()) / 1e9},
-		{Key: "Requests/Second", Value: float64(total) / max(up, 1e-9)},
+		{Key: "Current Requests", Value: current},
+		{Key: "Requests/Second", Value: per(total, up)},
 		{Key: "Server Version", Value: CherryPyVersion},
 		{Key: "Start Time", Value: float64(c.s.start.UnixNano()) / 1e9},
-		{Key: "Total Bytes Read", Value: st.bytesRead.Load()},
-		{Key: "Total Bytes Written", Value: st.bytesWritten.Load()},
+		{Key: "Total Bytes Read", Value: read},
+		{Key: "Total Bytes Written", Value: written},
 		{Key: "Total Requests", Value: total},
 		{Key: "Uptime", Value: up},
 	}}})

@@ -280,3 +280,25 @@ func TestAppAndHTMLOverride(t *testing.T) {
 		t.Fatalf("GET / with */*: %d %q, want the API", st, b)
 	}
 }
+
+func TestStatsCountOnlyWhenCollected(t *testing.T) {
+	for _, collect := range []bool{false, true} {
+		srv := httptest.NewServer(New(Options{StatsDisableAuth: true, CollectStats: collect}, newTestBackend(t)))
+		for i := 0; i < 3; i++ {
+			resp, err := http.Get(srv.URL + "/stats")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if i < 2 {
+				continue
+			}
+			counted := !strings.Contains(string(b), `"Total Requests": 0,`)
+			if !strings.HasPrefix(string(b), `{"CherryPy Applications": {"Enabled": true,`) || counted != collect {
+				t.Fatalf("collect_stats %v: %s", collect, b)
+			}
+		}
+		srv.Close()
+	}
+}
