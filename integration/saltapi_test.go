@@ -109,6 +109,14 @@ func testRefused(t *testing.T, a *apiCluster) {
 	if ret := pepperReturn(t, a.pepper("alice", "any", "auto", "*", "test.ping")); fmt.Sprint(ret) != "[map[web1:true]]" {
 		t.Fatalf("alice's test.ping = %v", ret)
 	}
+	// pepper --run-uri: a Salt token from /token (the auth.mk_token runner,
+	// which alice may not run), then /run with it.
+	if ret := pepperReturn(t, a.pepper("fred", "s3cret", "sharedsecret", "--run-uri", "*", "test.ping")); fmt.Sprint(ret) != "[map[web1:true]]" {
+		t.Fatalf("pepper --run-uri: %v", ret)
+	}
+	if r := a.pepper("alice", "any", "auto", "--run-uri", "*", "test.ping"); r.code != 1 || !strings.Contains(r.stderr, "Authentication denied") {
+		t.Fatalf("pepper --run-uri as alice (no runner right to auth.mk_token): exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
 	r = a.pepper("fred", "wrong", "sharedsecret", "*", "test.ping")
 	if r.code != 1 || !strings.Contains(r.stderr, "Authentication denied") {
 		t.Fatalf("pepper with a wrong password: exit %d %q", r.code, r.stderr)
@@ -257,6 +265,15 @@ func testBadInput(t *testing.T, a *apiCluster) {
 			t.Errorf("%s has a password in it", f)
 		}
 	}
+	// Nor the job cache, where runner calls (auth.mk_token's included) are kept.
+	_ = filepath.WalkDir(filepath.Join(a.master.root, "var/cache/salt/master/jobs"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(p); strings.Contains(string(b), "s3cret") {
+				t.Errorf("%s has a password in it", p)
+			}
+		}
+		return nil
+	})
 }
 
 // testEndpoints: /minions, /jobs, /keys, /stats, /logout, YAML.

@@ -13,6 +13,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/client"
 	"github.com/saltraet/saltraet/pkg/salt/job"
+	"github.com/saltraet/saltraet/pkg/salt/modules"
 	"github.com/saltraet/saltraet/pkg/salt/runner"
 )
 
@@ -306,15 +307,36 @@ func (b *SaltBackend) runner(ctx context.Context, async bool, low body.Map) (any
 	env := &runner.Env{Opts: b.opts, Connect: b.Client, Out: io.Discard, User: user}
 	rs := runner.New(env)
 	env.Fire = func(suffix string, d body.Map) { _ = b.Fire("salt/run/"+jid+"/"+suffix, d) }
-	if !rs.Has(fun) {
+	call := func(ctx context.Context, args []any) modules.Result { return rs.Run(ctx, fun, args) }
+	var args []any
+	switch {
+	case fun == "auth.mk_token":
+		// The auth runner, which /token calls: Resolver.mk_token of its
+		// keyword arguments, {} when they do not authenticate.
+		kw := lowMap(low, "kwarg")
+		shown := append(body.Map{{Key: job.KwargKey, Value: true}}, kw...)
+		shown.Delete("password") // fired and kept in the job cache: never the password
+		args = []any{shown}
+		call = func(context.Context, []any) modules.Result {
+			tok, err := b.MkToken(kw)
+			if err != nil {
+				return modules.Result{Return: err.Error(), Raised: true, Retcode: 1}
+			}
+			if tok == nil {
+				tok = body.Map{}
+			}
+			return modules.Result{Return: tok}
+		}
+	case !rs.Has(fun):
 		return nil, &SaltError{Name: SaltInvocationError, Message: fmt.Sprintf("'%s' is not available.", fun)}
+	default:
+		args = runnerArgs(rs, fun, low)
 	}
-	args := runnerArgs(rs, fun, low)
 	data := body.Map{{Key: "fun", Value: "runner." + fun}, {Key: "jid", Value: jid}, {Key: "user", Value: user},
 		{Key: "fun_args", Value: args}, {Key: "_stamp", Value: stamp()}}
 	_ = b.Fire("salt/run/"+jid+"/new", data)
 	run := func(ctx context.Context) body.Map {
-		r := rs.Run(ctx, fun, args)
+		r := call(ctx, args)
 		var ret any = r.Return
 		if r.Raised {
 			ret = fmt.Sprintf("Exception occurred in runner %s: %v", fun, r.Return)

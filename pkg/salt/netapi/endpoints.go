@@ -162,32 +162,39 @@ func (c *call) logout() {
 	c.respond(200, body.Map{{Key: "return", Value: "Your token has been cleared"}})
 }
 
-// tokenPost is Token: a Salt token for each set of credentials, for /run.
+// tokenPost is Token: for each set of credentials, the runner
+// auth.mk_token called with them (so the user needs the runner right to
+// it, as in Salt), its returns listed.
 func (c *call) tokenPost() {
 	req, ok := c.body()
 	if !ok {
 		return
 	}
 	ls, _ := lowstate(req.data).([]any)
-	out := []any{}
+	chunks := make([]any, 0, len(ls))
 	for _, ch := range ls {
 		creds, _ := ch.(body.Map)
 		if !creds.Has("username") || !creds.Has("password") || !creds.Has("eauth") {
 			writeError(c.w, httpErr(400, `Require "username", "password", and "eauth" params`))
 			return
 		}
-		tok, err := c.s.be.MkToken(creds)
-		if err != nil {
-			c.fail(err)
-			return
+		kw := body.Map{}
+		for _, k := range []string{"username", "password", "eauth"} {
+			v, _ := creds.Get(k)
+			kw.Set(k, v)
 		}
-		if !tok.Has("token") {
-			c.fail(&SaltError{Name: EauthAuthenticationError, Message: "Authentication failed with provided credentials."})
-			return
-		}
-		out = append(out, tok)
+		chunk := append(body.Map(nil), creds...)
+		chunk.Set("client", "runner")
+		chunk.Set("fun", "auth.mk_token")
+		chunk.Set("kwarg", kw)
+		chunks = append(chunks, chunk)
 	}
-	c.respond(200, out)
+	ret, err := c.execLowstate(chunks, "", "")
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.respond(200, ret)
 }
 
 // run is Run: a lowstate whose chunks carry their own credentials.
