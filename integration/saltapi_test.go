@@ -117,6 +117,17 @@ func testRefused(t *testing.T, a *apiCluster) {
 	if r := a.pepper("alice", "any", "auto", "--run-uri", "*", "test.ping"); r.code != 1 || !strings.Contains(r.stderr, "Authentication denied") {
 		t.Fatalf("pepper --run-uri as alice (no runner right to auth.mk_token): exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
+	// /run: credentials in the lowstate, sent on to the master with the
+	// publish (which keeps them out of its job cache and events).
+	run := url.Values{"client": {"local"}, "tgt": {"*"}, "fun": {"test.ping"}, "username": {"fred"}, "eauth": {"sharedsecret"}}
+	run.Set("password", "s3cret")
+	if st, b := a.do("POST", "/run", "", run, ""); st != 200 || b != `{"return": [{"web1": true}]}` {
+		t.Fatalf("POST /run with credentials: %d %s", st, b)
+	}
+	run.Set("password", "bad")
+	if st, b := a.do("POST", "/run", "", run, ""); st != 401 || errorMessage(b) != "Authentication error occurred." {
+		t.Fatalf("POST /run with a wrong password: %d %q", st, errorMessage(b))
+	}
 	r = a.pepper("fred", "wrong", "sharedsecret", "*", "test.ping")
 	if r.code != 1 || !strings.Contains(r.stderr, "Authentication denied") {
 		t.Fatalf("pepper with a wrong password: exit %d %q", r.code, r.stderr)
