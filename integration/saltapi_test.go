@@ -146,13 +146,18 @@ func testRefused(t *testing.T, a *apiCluster) {
 			t.Errorf("alice %v: %d %q, want 401 %q", c.form, st, errorMessage(b), c.msg)
 		}
 	}
+	fred := a.login("fred", "s3cret", "sharedsecret")
+	st, b := a.do("POST", "/", fred, nil, `[{"client": "local", "tgt": "*", "fun": "test.ping", "full_return": true}]`)
+	if st != 200 || !strings.HasPrefix(b, `{"return": [{"web1": {"ret": true, "retcode": 0, "jid": "`) {
+		t.Errorf("full_return: %d %s", st, b)
+	}
 	bob := a.login("bob", "any", "auto")
 	if st, b := a.do("POST", "/", bob, url.Values{"client": {"local"}, "tgt": {"*"}, "fun": {"test.ping"}}, ""); st != 200 || b != `{"return": [{"web1": true}]}` {
 		t.Errorf("bob's web* test.ping: %d %s", st, b)
 	}
 	short := a.login("fred", "s3cret", "sharedsecret", "token_expire", "1")
 	time.Sleep(1100 * time.Millisecond) // the token's own lifetime: what expiry is about
-	st, b := a.do("POST", "/", short, url.Values{"client": {"local"}, "tgt": {"*"}, "fun": {"test.ping"}}, "")
+	st, b = a.do("POST", "/", short, url.Values{"client": {"local"}, "tgt": {"*"}, "fun": {"test.ping"}}, "")
 	if st != 401 || errorMessage(b) != "Authentication error occurred." {
 		t.Errorf("an expired token: %d %q, want 401 Authentication error occurred.", st, errorMessage(b))
 	}

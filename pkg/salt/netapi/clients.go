@@ -168,16 +168,17 @@ func authTypeOf(low body.Map) string {
 }
 
 // minionReturn is a return as cmd gives it: the return, or with
-// full_return {ret, retcode, jid} (and out when the return names one).
+// full_return get_iter_returns' {ret, out (when the return names one),
+// retcode, jid}.
 func minionReturn(r client.Return, full bool) any {
 	if !full {
 		return r.Ret
 	}
-	m := body.Map{{Key: "ret", Value: r.Ret}, {Key: "retcode", Value: r.Retcode}, {Key: "jid", Value: r.JID}}
+	m := body.Map{{Key: "ret", Value: r.Ret}}
 	if r.Out != "" {
 		m = append(m, body.Item{Key: "out", Value: r.Out})
 	}
-	return m
+	return append(m, body.Item{Key: "retcode", Value: r.Retcode}, body.Item{Key: "jid", Value: r.JID})
 }
 
 // batch is cmd_batch: the targeted minions found by a test.ping, then the
