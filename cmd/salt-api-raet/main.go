@@ -157,7 +157,8 @@ func listen(ctx context.Context, ln net.Listener, ao apiOpts, be netapi.Backend,
 	srv := &http.Server{
 		Handler:           limit(api, ao.threadPool),
 		ReadHeaderTimeout: readHeaderTimeout,
-		ErrorLog:          nil,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
 	}
 	scheme := "https"
 	if ao.disableSSL {

@@ -138,6 +138,13 @@ func apiFiles(cfg *config.Master) (logFile, pidFile string) {
 	return logFile, pidFile
 }
 
-// readHeaderTimeout bounds how long a client may take to send its
-// headers, so a slow client cannot hold a worker for ever.
-const readHeaderTimeout = 30 * time.Second
+// A slow or silent client must not hold one of the thread_pool's slots
+// for ever: its headers within readHeaderTimeout, its whole request
+// (the body is at most max_request_body_size) within readTimeout, and an
+// idle kept-alive connection is closed after idleTimeout. No write
+// timeout: /events streams for as long as its token lives.
+const (
+	readHeaderTimeout = 30 * time.Second
+	readTimeout       = 2 * time.Minute
+	idleTimeout       = 2 * time.Minute
+)

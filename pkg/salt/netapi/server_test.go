@@ -302,3 +302,33 @@ func TestStatsCountOnlyWhenCollected(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// An event stream outlives the server's read timeout, which salt-api-raet
+// sets so that slow clients cannot hold a slot (net/http lifts the read
+// deadline once the request is read; this keeps it so).
+func TestEventStreamOutlivesReadTimeout(t *testing.T) {
+	be := newTestBackend(t)
+	srv := httptest.NewUnstartedServer(New(Options{}, be))
+	srv.Config.ReadTimeout = 200 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	tok, _ := be.MkToken(body.Map{{Key: "username", Value: "fred"}, {Key: "password", Value: "s3cret"}, {Key: "eauth", Value: "sharedsecret"}})
+	salt, _ := tok.Get("token")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/events?token="+salt.(string), nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rd := bufio.NewReader(resp.Body)
+	if l, _ := rd.ReadString('\n'); l != "retry: 400\n" {
+		t.Fatalf("first line %q", l)
+	}
+	time.Sleep(time.Second) // five read timeouts: what the stream must outlive
+	be.events <- BusEventT{"late", body.Map{}}
+	if l, err := rd.ReadString('\n'); l != "tag: late\n" {
+		t.Fatalf("after the read timeout the stream gave %q %v", l, err)
+	}
+}
