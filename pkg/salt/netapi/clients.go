@@ -116,9 +116,6 @@ func (b *SaltBackend) local(ctx context.Context, name string, low body.Map) (any
 	if p.Arg == nil {
 		p.Arg = []any{}
 	}
-	if err := b.authorizePublish(low, p); err != nil {
-		return nil, err
-	}
 	if name == "local_batch" {
 		return b.batch(ctx, c, p, low)
 	}
@@ -141,30 +138,6 @@ func (b *SaltBackend) local(ctx context.Context, name string, low body.Map) (any
 		out = append(out, body.Item{Key: r.ID, Value: minionReturn(r, truthy(full))})
 	}
 	return out, nil
-}
-
-// authorizePublish checks a publish's credentials and ACL here, as the
-// master's ClearFuncs.publish does, before the master checks them again
-// from the publish's kwargs: a refusal is answered without a job, with
-// Salt's errors (AuthenticationError, AuthorizationError: 401).
-func (b *SaltBackend) authorizePublish(low body.Map, p job.Publish) error {
-	res, _, err := b.checkAuth(low)
-	if err != nil {
-		b.log.Warnf("Authentication failure of type \"%s\" occurred.", authTypeOf(low))
-		return &SaltError{Name: AuthenticationError, Message: "Authentication error occurred."}
-	}
-	if !b.auth.AuthCheck(res.AuthList, p.Fun, p.Arg, p.Tgt, p.TgtType, nil) {
-		b.log.Warnf("Authentication failure of type \"%s\" occurred for user %s.", authTypeOf(low), res.Username)
-		return &SaltError{Name: AuthorizationError, Message: "Authorization error occurred."}
-	}
-	return nil
-}
-
-func authTypeOf(low body.Map) string {
-	if low.Has("token") {
-		return "token"
-	}
-	return "eauth"
 }
 
 // minionReturn is a return as cmd gives it: the return, or with

@@ -12,7 +12,6 @@ import (
 
 	"github.com/sirupsen/logrus"
 
-	"github.com/saltraet/saltraet/pkg/raet"
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/raet/lane"
 	"github.com/saltraet/saltraet/pkg/salt/auth"
@@ -21,7 +20,6 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
-	"github.com/saltraet/saltraet/pkg/salt/target"
 	"github.com/saltraet/saltraet/pkg/salt/wheel"
 )
 
@@ -52,38 +50,12 @@ func NewSaltBackend(opts *config.Master, log logrus.FieldLogger) (*SaltBackend, 
 		return nil, err
 	}
 	b := &SaltBackend{opts: opts, auth: la, log: log, jids: &job.JIDGen{}}
-	la.Minions = func(tgt any, tgtType string) ([]string, error) { return targeted(store, tgt, tgtType) }
 	b.wheel = wheel.New(opts, store, func(tag string, d body.Map) {
 		if err := b.Fire(tag, d); err != nil {
 			log.Debugf("The event %s was not fired: %v", tag, err)
 		}
 	}, log)
 	return b, nil
-}
-
-// targeted is the accepted minions a target may reach, for the ACL's
-// {target: [funs]} entries: greedy, as the master picks them before it
-// knows their grains, so that a grain target counts every minion it might
-// reach.
-func targeted(store *pki.Store, tgt any, tgtType string) ([]string, error) {
-	if tgtType == "" {
-		tgtType = "glob"
-	}
-	ids, err := store.ListStatus(raet.Accepted)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, id := range ids {
-		ok, err := target.Matcher{ID: id, Greedy: true}.Match(tgtType, tgt)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, id)
-		}
-	}
-	return out, nil
 }
 
 // Close closes the lane client.
@@ -258,21 +230,6 @@ func truthy(v any) bool {
 		return fmt.Sprint(x) != "0"
 	}
 	return true
-}
-
-// checkAuth is the master's check_authentication of a runner or wheel
-// call: the auth list and user of the low's token or eauth credentials,
-// or the error that refuses them.
-func (b *SaltBackend) checkAuth(low body.Map) (auth.Result, string, error) {
-	authType := "eauth"
-	if low.Has("token") {
-		authType = "token"
-	}
-	res := b.auth.CheckAuthentication(low, authType, nil, true)
-	if res.Error != nil {
-		return res, authType, &SaltError{Name: res.Error.Name, Message: res.Error.Message}
-	}
-	return res, authType, nil
 }
 
 // checkClearFunc is ClearFuncs.runner's and .wheel's checks (form
