@@ -97,7 +97,8 @@ func isHex(s string) bool {
 func (c *call) login() {
 	if c.r.Method != "POST" {
 		c.w.Header().Set("WWW-Authenticate", "Session")
-		c.respond(200, body.Map{{Key: "status", Value: 200}, {Key: "return", Value: "Please log in"}})
+		// cherrypy.response.status is None until the response is finalized.
+		c.respond(200, body.Map{{Key: "status", Value: nil}, {Key: "return", Value: "Please log in"}})
 		return
 	}
 	if !c.s.be.MasterRunning() {

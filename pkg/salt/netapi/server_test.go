@@ -142,7 +142,16 @@ func TestLoginSessionAndLowstate(t *testing.T) {
 func TestRoutingStatuses(t *testing.T) {
 	srv := httptest.NewServer(New(Options{}, newTestBackend(t)))
 	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/logout")
+	resp, err := http.Get(srv.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != `{"status": null, "return": "Please log in"}` || resp.Header.Get("WWW-Authenticate") != "Session" {
+		t.Fatalf("GET /login: %s", b)
+	}
+	resp, err = http.Get(srv.URL + "/logout")
 	if err != nil {
 		t.Fatal(err)
 	}
