@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 )
@@ -126,5 +127,16 @@ func TestEncodeAsJSONDumpsAndSafeDump(t *testing.T) {
 	b, _ = encode(ctYAML, body.Map{{Key: "return", Value: []any{body.Map{{Key: "m1", Value: true}}}}})
 	if string(b) != "return:\n- m1: true\n" {
 		t.Fatalf("yaml = %q", b)
+	}
+}
+
+func TestAccessLineMasksTokens(t *testing.T) {
+	r := httptest.NewRequest("GET", "/events?token=c6d2a6477b0d444788a529f8c25007202303b1b3&x=1", nil)
+	r.Header.Set("User-Agent", "curl/7.88.1")
+	at := time.Date(2026, 12, 8, 0, 27, 37, 0, time.UTC)
+	got := accessLine(r, "127.0.0.1", 200, 0, at)
+	want := `127.0.0.1 - - [08/Dec/2026:00:27:37] "GET /events?token=...&x=1 HTTP/1.1" 200 - "" "curl/7.88.1"`
+	if got != want {
+		t.Fatalf("access line\n%s\nwant\n%s", got, want)
 	}
 }

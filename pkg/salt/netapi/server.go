@@ -117,8 +117,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength > 0 {
 		s.stats.bytesRead.Add(r.ContentLength)
 	}
-	cw := &countingWriter{ResponseWriter: w, n: &s.stats.bytesWritten}
-	c := &call{s: s, w: cw, r: r}
+	sw := &statusWriter{countingWriter: &countingWriter{ResponseWriter: w, n: &s.stats.bytesWritten}}
+	c := &call{s: s, w: sw, r: r}
+	defer func() { s.log.Info(accessLine(r, c.remoteIP(), sw.status, sw.n, time.Now())) }()
+	cw := sw
 	c.cors()
 	if r.Method == http.MethodOptions {
 		cw.WriteHeader(http.StatusOK)
