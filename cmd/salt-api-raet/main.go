@@ -9,7 +9,8 @@
 // It reads the rest_cherrypy section of the master's config (host, port,
 // ssl_crt, ssl_key, disable_ssl, debug, root_prefix, webhook_url,
 // webhook_disable_auth, thread_pool, max_request_body_size,
-// collect_stats, stats_disable_auth) and netapi_enable_clients: as in
+// collect_stats, stats_disable_auth, enable_sessions, authorized_ips,
+// api_acl, app, app_path) and netapi_enable_clients: as in
 // Salt 3006, a lowstate may only name a client listed there. TLS is on
 // unless disable_ssl: True; --gen-cert writes a self-signed ssl_crt and
 // ssl_key for a first run and exits.
