@@ -29,6 +29,14 @@ func (c *LocalClient) readEvents() {
 }
 
 func (c *LocalClient) dispatch(m body.Map) {
+	// The master sends what it fires while this yard is behind in
+	// batches (the client subscribes asking for them).
+	if events, ok := protocol.BatchedEvents(m); ok {
+		for _, ev := range events {
+			c.dispatch(ev)
+		}
+		return
+	}
 	tag, ok := protocol.EventTag(m)
 	if !ok {
 		c.log.Debugf("a message on the event yard with no tag: %v", m.Keys())

@@ -44,9 +44,11 @@ func statManor(path string) manorFile {
 	return manorFile{fi}
 }
 
-// subscribe sends event_req from the event yard.
+// subscribe sends event_req from the event yard, asking for batched events
+// (protocol.EventBatch): a job to thousands of minions then costs the
+// master and this process fewer lane messages.
 func (c *LocalClient) subscribe() error {
-	return c.evt.Transmit(protocol.EventSubscription(c.evt.Name()), protocol.YardManor).Err()
+	return c.evt.Transmit(protocol.EventSubscriptionBatched(c.evt.Name()), protocol.YardManor).Err()
 }
 
 // watchManor subscribes again to each new master until the client closes.

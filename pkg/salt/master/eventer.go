@@ -32,47 +32,87 @@ type eventer struct {
 	estate, yard string
 	send         func(body.Map) error // the router's Send
 
+	// backlogged and drained are the lane's (Stack.Backlogged, Drained):
+	// a yard that asked for batched events gets what is fired while it is
+	// behind in batches (see fireBatched). nil: every event goes alone.
+	backlogged func(yard string) bool
+	drained    func(yard string)
+	// unread says whether a yard has yet to read what the lane wrote to
+	// it (any yard: the kernel counts the socket's); nil: not asked.
+	unread func() bool
+	// stuck hears of a batched yard with maxPendingEvents waiting, as
+	// the router's undeliverable hears of a full outbox; it must not fire.
+	stuck func(yard string)
+	// count adds to the master's counters: event_batched_sent, the events
+	// sent to yards that take batches; of those event_alone went alone,
+	// the others in event_batch messages. nil: not counted.
+	count func(key string, n uint64)
+
 	// react hears every event fired, stamped, after its subscribers (the
 	// reactor's queue); nil for none. It must not block.
 	react func(tag string, data any)
 
 	mu   sync.Mutex
-	subs map[string]bool // yard names
-	// sorted is subs' names in order, made again after a change: every
+	subs map[string]*subscriber // by yard name
+	// sorted is subs in order of name, made again after a change: every
 	// event (four per job) went through a sort of the map's keys.
 	// Callers share it, read only; a change makes a new slice.
-	sorted []string
+	sorted []subEntry
 }
 
-func (e *eventer) subscribe(yard string) {
+type subEntry struct {
+	yard string
+	sub  *subscriber
+}
+
+func (e *eventer) subscribe(yard string, batched bool) {
 	e.mu.Lock()
-	if !e.subs[yard] {
-		e.subs[yard] = true
+	if e.subs[yard] == nil {
+		if e.subs == nil {
+			e.subs = map[string]*subscriber{}
+		}
+		e.subs[yard] = &subscriber{batched: batched, wake: make(chan struct{}, 1)}
 		e.sorted = nil
 	}
 	e.mu.Unlock()
 }
 
-// unsubscribe drops a yard; it reports whether it was subscribed.
+// unsubscribe drops a yard, and the events still gathered for it; it
+// reports whether it was subscribed.
 func (e *eventer) unsubscribe(yard string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	was := e.subs[yard]
-	if was {
-		delete(e.subs, yard)
-		e.sorted = nil
+	sub := e.subs[yard]
+	if sub == nil {
+		return false
 	}
-	return was
+	delete(e.subs, yard)
+	e.sorted = nil
+	sub.mu.Lock()
+	sub.gone, sub.pending = true, nil
+	sub.mu.Unlock()
+	return true
 }
 
-// subscribers lists the subscribed yards in order (shared: read only).
-func (e *eventer) subscribers() []string {
+// entries lists the subscribed yards in order (shared: read only).
+func (e *eventer) entries() []subEntry {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.sorted == nil && len(e.subs) > 0 {
-		e.sorted = slices.Sorted(maps.Keys(e.subs))
+		for _, yard := range slices.Sorted(maps.Keys(e.subs)) {
+			e.sorted = append(e.sorted, subEntry{yard, e.subs[yard]})
+		}
 	}
 	return e.sorted
+}
+
+// subscribers lists the subscribed yards' names in order.
+func (e *eventer) subscribers() []string {
+	var names []string
+	for _, s := range e.entries() {
+		names = append(names, s.yard)
+	}
+	return names
 }
 
 // fire sends the event (protocol.Event) to each subscriber, and to the
@@ -86,8 +126,12 @@ func (e *eventer) fire(tag string, data any) {
 	if m, ok := data.(body.Map); ok && !m.Has("_stamp") {
 		data = protocol.StampedEvent(m, time.Now())
 	}
-	for _, yard := range e.subscribers() {
-		e.send(protocol.Event(e.estate, e.yard, yard, tag, data))
+	for _, s := range e.entries() {
+		if s.sub.batched && e.drained != nil {
+			e.fireBatched(s.yard, s.sub, protocol.FiredEvent{Tag: tag, Data: data})
+			continue
+		}
+		e.send(protocol.Event(e.estate, e.yard, s.yard, tag, data))
 	}
 	if e.react != nil {
 		e.react(tag, data)

@@ -28,10 +28,16 @@ type keyCache struct {
 	store *pki.Store
 	now   func() time.Time // the clock stamps are judged by (tests move it)
 
+	// watch, when inotify could watch pki_dir and its accepted and
+	// rejected directories, stands in for the stamps of isAccepted's
+	// answers while nothing changes there (keywatch_linux.go); nil: none.
+	watch *keyWatch
+
 	mu       sync.Mutex
 	accIDs   []string // the accepted ids when accStamp was taken
 	accStamp fileStamp
 	accepted map[string]acceptedStamp // ids whose key is accepted (Get)
+	watched  map[string]uint64        // ids whose key was accepted at that watch generation
 }
 
 // acceptedStamp is what Store.Get read an accepted key from: no file for
@@ -52,7 +58,14 @@ const racyWindow = 2 * time.Second
 // maxAcceptedNotes bounds the ids keyCache remembers as accepted.
 const maxAcceptedNotes = 1 << 16
 
-func newKeyCache(store *pki.Store) *keyCache { return &keyCache{store: store, now: time.Now} }
+func newKeyCache(store *pki.Store) *keyCache {
+	k := &keyCache{store: store, now: time.Now}
+	k.watch = newKeyWatch(store.Dir(), k.statusDir(raet.Accepted), k.statusDir(raet.Rejected))
+	return k
+}
+
+// close ends the watch.
+func (k *keyCache) close() { k.watch.close() }
 
 func stampOf(path string) fileStamp {
 	var st syscall.Stat_t
@@ -101,13 +114,47 @@ func (k *keyCache) acceptedIDs() ([]string, error) {
 }
 
 // isAccepted reports whether Store.Get would find id's key accepted,
-// reading it only when its files changed since it last did. A key that is
-// not accepted, or cannot be read, is not remembered: the caller reads it
-// again, and says why.
+// reading it only when its files changed since it last did: while the
+// watch saw nothing change, from memory; else by the files' stamps
+// (isAcceptedStamped). A key that is not accepted, or cannot be read, is
+// not remembered: the caller reads it again, and says why.
 func (k *keyCache) isAccepted(id string) bool {
 	if pki.ValidID(id) != nil {
 		return false
 	}
+	gen, watching := k.watch.poll()
+	if watching {
+		k.mu.Lock()
+		seen, ok := k.watched[id]
+		k.mu.Unlock()
+		if ok && seen == gen {
+			return true
+		}
+	}
+	if !k.isAcceptedStamped(id) {
+		return false
+	}
+	// Kept only if nothing changed while it was read, and the key is a
+	// file of its own: a change to a symbolic link's target elsewhere
+	// would not be seen.
+	if after, still := k.watch.poll(); still && after == gen && regularFile(k.store.Path(raet.Accepted, id)) {
+		k.mu.Lock()
+		if k.watched == nil || len(k.watched) >= maxAcceptedNotes {
+			k.watched = map[string]uint64{}
+		}
+		k.watched[id] = gen
+		k.mu.Unlock()
+	}
+	return true
+}
+
+func regularFile(path string) bool {
+	var st syscall.Stat_t
+	return syscall.Lstat(path, &st) == nil && st.Mode&syscall.S_IFMT == syscall.S_IFREG
+}
+
+// isAcceptedStamped is isAccepted by the stamps of the files Get reads.
+func (k *keyCache) isAcceptedStamped(id string) bool {
 	rej := k.statusDir(raet.Rejected)
 	file := filepath.Join(k.statusDir(raet.Accepted), id)
 	now := stamps(rej, file)

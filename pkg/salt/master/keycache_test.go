@@ -116,3 +116,77 @@ func hexKeys(t *testing.T) (pub, ver string) {
 	}
 	return priv.PubHex(), signer.VerHex()
 }
+
+// With the watch, an accepted key is answered from memory while nothing
+// changes in pki_dir, even with stamps too young to trust; and every change
+// is seen at the next question: the file written over in place, removed,
+// a rejected file beside it, the rejected directory gone (the watch is
+// dropped, the stamps answer again).
+func TestKeyCacheWatchSeesEveryChange(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pki")
+	store, err := pki.Open(dir, pki.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newKeyCache(store)
+	defer k.close()
+	if k.watch == nil {
+		t.Skip("no inotify here")
+	}
+	k.now = func() time.Time { return time.Now().Add(-time.Hour) } // stamps never trusted
+	pub, ver := hexKeys(t)
+	if _, err := store.Decide("m1", pub, ver); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Accept("m1"); err != nil {
+		t.Fatal(err)
+	}
+	if !k.isAccepted("m1") {
+		t.Fatal("m1 not accepted")
+	}
+	// Answered from memory: a store that knows no key is not asked.
+	real := k.store
+	empty, err := pki.Open(filepath.Join(t.TempDir(), "empty"), pki.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.store = empty
+	if !k.isAccepted("m1") {
+		t.Fatal("m1 read again although nothing changed")
+	}
+	k.store = real
+	path := store.Path(raet.Accepted, "m1")
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		what   string
+		change func() error
+		want   bool
+	}{
+		{"written over with garbage", func() error { return os.WriteFile(path, []byte("\x93garbage"), 0o600) }, false},
+		{"written back", func() error { return os.WriteFile(path, good, 0o600) }, true},
+		{"rejected beside", func() error { return os.WriteFile(store.Path(raet.Rejected, "m1"), good, 0o600) }, false},
+		{"rejected file removed", func() error { return os.Remove(store.Path(raet.Rejected, "m1")) }, true},
+		{"deleted", func() error { return store.Delete("m1") }, false},
+		{"accepted again", func() error { return os.WriteFile(path, good, 0o600) }, true},
+		{"the rejected directory moved away", func() error {
+			return os.Rename(filepath.Join(dir, pki.StatusName(raet.Rejected)), filepath.Join(dir, "old"))
+		}, true},
+		{"written over again, the watch gone", func() error { return os.WriteFile(path, []byte("\x93garbage"), 0o600) }, false},
+	}
+	for _, s := range steps {
+		if err := s.change(); err != nil {
+			t.Fatalf("%s: %v", s.what, err)
+		}
+		for range 2 { // the first reads, the second may answer from memory
+			if got := k.isAccepted("m1"); got != s.want {
+				t.Fatalf("%s: isAccepted = %v, want %v", s.what, got, s.want)
+			}
+		}
+	}
+	if _, ok := k.watch.poll(); ok {
+		t.Fatal("the watch is still trusted after a watched directory moved")
+	}
+}

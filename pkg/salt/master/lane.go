@@ -19,9 +19,10 @@ const (
 // The handlers here take what the policy lets through from local yards
 // only (policy.go): a lane message's source yard is always filled in.
 
-// onEventReq subscribes the asking yard to every event from now on.
+// onEventReq subscribes the asking yard to every event from now on, in
+// batches while it is behind if it asks for them (protocol.EventBatch).
 func (m *Master) onEventReq(msg route.Message) {
-	m.ev.subscribe(msg.Route.Src.Yard)
+	m.ev.subscribe(msg.Route.Src.Yard, protocol.SubscriptionBatched(msg.Body))
 	m.gone.Back(msg.Route.Src.Yard)
 	m.stats.Add("event_subscribed")
 	m.log.Debugf("Yard %s subscribed to events", msg.Route.Src.Yard)
@@ -71,6 +72,14 @@ func (m *Master) onStatsReq(msg route.Message) {
 		return
 	}
 	m.router.Send(protocol.StatsReply(m.estate, yard, tag, stats))
+}
+
+// eventYardStuck unsubscribes a batched event yard with maxPendingEvents
+// waiting for it, as undeliverable does a yard whose outbox is full.
+func (m *Master) eventYardStuck(yard string) {
+	if m.ev.unsubscribe(yard) {
+		m.refuse("event_yard_stuck", "Event yard %s does not read its events (%d waiting); unsubscribed", yard, maxPendingEvents)
+	}
 }
 
 func describeSender(msg route.Message) string {

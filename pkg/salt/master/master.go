@@ -173,6 +173,9 @@ func New(cfg *config.Master, logger logrus.FieldLogger, opts ...Option) (m *Mast
 		if err != nil && o.conn != nil && self.road == nil {
 			o.conn.Close()
 		}
+		if err != nil && self.keyc != nil {
+			self.keyc.close() // its inotify descriptor
+		}
 	}()
 	local, err := m.openStores()
 	if err != nil {
@@ -283,6 +286,7 @@ func (m *Master) Close() error {
 	cancel()
 	m.road.Run(ctx)
 	m.closeJobStore()
+	m.keyc.close()
 	if err := m.keep.Flush(); err != nil {
 		m.log.Errorf("Road keep: %v", err)
 	}
@@ -332,6 +336,7 @@ func (m *Master) Run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer m.keyc.close()
 	var wg sync.WaitGroup
 	errc := make(chan error, 16)
 	start := func(name string, f func(context.Context) error) {
@@ -369,6 +374,7 @@ func (m *Master) Run(ctx context.Context) error {
 	wg.Wait()
 	m.watchers.Wait()
 	m.closeJobStore()
+	m.keyc.close()
 	if err := m.keep.Flush(); err != nil {
 		m.log.Errorf("Road keep: %v", err)
 	}

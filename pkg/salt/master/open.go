@@ -133,7 +133,8 @@ func (m *Master) openLane() error {
 	}
 	m.router = route.New(route.Config{Road: m.road, Lane: m.lane, Estate: m.estate, Yard: protocol.YardManor,
 		Policy: m.policy(), OnUndeliverable: m.undeliverable, Outbox: eventOutbox})
-	m.ev = &eventer{estate: m.estate, yard: protocol.YardManor, send: m.router.Send, subs: map[string]bool{}}
+	m.ev = &eventer{estate: m.estate, yard: protocol.YardManor, send: m.router.Send,
+		backlogged: m.lane.Backlogged, drained: m.lane.Drained, unread: m.lane.Unread, stuck: m.eventYardStuck, count: m.stats.AddN}
 	return nil
 }
 

@@ -25,6 +25,16 @@ func (c *Counters) Add(key string) {
 	c.mu.Unlock()
 }
 
+// AddN counts n more of key.
+func (c *Counters) AddN(key string, n uint64) {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]uint64{}
+	}
+	c.m[key] += n
+	c.mu.Unlock()
+}
+
 // Snapshot returns a copy of the counts, never nil, which the caller may
 // change (the master adds its router's counts to it).
 func (c *Counters) Snapshot() map[string]uint64 {
