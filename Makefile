@@ -33,7 +33,8 @@ FUZZ_TARGETS = \
 	./pkg/raet/lane:FuzzParsePage \
 	./pkg/raet/body:FuzzDecodeJSON \
 	./pkg/raet/body:FuzzDecodeMsgpack \
-	./pkg/raet/road/keep:FuzzLoad
+	./pkg/raet/road/keep:FuzzLoad \
+	./pkg/salt/netapi:FuzzRequestBody
 
 .PHONY: all build test race vet fmt bench bench-job bench-salt bench-api fuzz demo demo-raet vectors-check clean
 

@@ -26,6 +26,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/metrics"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
+	"github.com/saltraet/saltraet/pkg/salt/wheel"
 )
 
 // Defaults of the Options.
@@ -144,6 +145,9 @@ type Master struct {
 	jobUsers jobUsers // who published each recent job (events3006.go)
 	funArgs  keptArgs // the fun_args of recent large publishes (funargs.go)
 	reactor  *reactor // nil without a reactor option (reactor.go)
+
+	wheelOnce sync.Once
+	wheels    *wheel.Wheel // the reactor's wheel functions (reactor_wheel.go)
 
 	metrics *metrics.Server // nil without metrics_port (metrics.go)
 	watch   *jobWatch       // jobs followed for the metrics; nil without them

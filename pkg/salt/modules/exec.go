@@ -358,6 +358,28 @@ func (e *Executor) Has(fun string) bool {
 	return ok
 }
 
+// Accepts says which keyword names fun takes: its named parameters, or
+// any when it has **kwargs. Callers that drop the keywords a function
+// does not take, as Salt's load_args_and_kwargs(ignore_invalid=True)
+// does, ask it first.
+func (e *Executor) Accepts(fun, kw string) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	f, ok := e.funcs[fun]
+	if !ok {
+		return false
+	}
+	if f.VarKwargs {
+		return true
+	}
+	for _, p := range f.Params {
+		if p.Name == kw {
+			return true
+		}
+	}
+	return false
+}
+
 // Functions returns the names of all registered functions, sorted.
 func (e *Executor) Functions() []string {
 	e.mu.RLock()

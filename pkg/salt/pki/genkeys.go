@@ -120,3 +120,22 @@ func ReadKeyFile(path string) (Key, error) {
 	k.ID, _ = field(m, "minion_id")
 	return k, nil
 }
+
+// Preseed places the public keys of id (pub and verify, hex) as its
+// accepted key file, as key.gen_accept writes <pki_dir>/minions/<id>: an
+// existing accepted key is replaced only when replace is set (else
+// errExists, reported as ErrExists). It does not look at the other
+// statuses, as Salt's gen_accept does not.
+func (s *Store) Preseed(id, pub, verify string, replace bool) error {
+	if err := ValidID(id); err != nil {
+		return err
+	}
+	err := writeAtomic(s.statusDir(raet.Accepted), id, encodeKeyFile(id, pub, verify), keyFileMode, replace)
+	if errors.Is(err, errExists) {
+		return ErrExists
+	}
+	return err
+}
+
+// ErrExists says a key file Preseed would write is there already.
+var ErrExists = errors.New("pki: the key file exists")

@@ -102,6 +102,9 @@ func New(env *Env) *Runners {
 // Has reports whether fun is a runner.
 func (r *Runners) Has(fun string) bool { return r.exec.Has(fun) }
 
+// Accepts says whether the runner fun takes the keyword argument kw.
+func (r *Runners) Accepts(fun, kw string) bool { return r.exec.Accepts(fun, kw) }
+
 // Functions lists the runners, sorted.
 func (r *Runners) Functions() []string { return r.exec.Functions() }
 
