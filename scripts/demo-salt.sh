@@ -20,6 +20,7 @@ trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 20000)); }
 
 mport=$(port)
+aport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 20000)))
 mkdir -p "$top/master/etc/salt"
 srv="$top/master/srv"
 mkdir -p "$srv/salt/motd" "$srv/pillar"
@@ -86,8 +87,18 @@ nodegroups:
 reactor:
   - 'salt/custom/deploy':
     - $srv/reactor/deploy.sls
+# salt-api-raet and salt-raet -a: who may do what (external_auth, Salt's ACLs).
+external_auth:
+  auto:
+    ops: ['.*', '@runner', '@wheel', '@jobs']
+    dev: ['test.*']
+netapi_enable_clients: [local, local_async, runner, wheel]
+rest_cherrypy:
+  host: 127.0.0.1
+  port: $aport
+  disable_ssl: True
 CONF
-echo "master: root_dir $top/master, UDP 127.0.0.1:$mport"
+echo "master: root_dir $top/master, UDP 127.0.0.1:$mport; salt-api http://127.0.0.1:$aport"
 "$bin/salt-master-raet" -c "$top/master/etc/salt" -l warning > "$top/master.log" 2>&1 &
 pids+=($!)
 
@@ -193,3 +204,23 @@ say "salt-call-raet pillar.get role    # on web1's host, through its minion, pil
 call pillar.get role
 say "salt-call-raet --local test.ping    # masterless"
 call --local test.ping
+say "salt-raet -a auto --username dev --password x '*' cmd.run id    # eauth: dev may run test.* only"
+salt -a auto --username dev --password x '*' cmd.run id || true
+say "salt-raet -a auto --username dev --password x web1 test.echo allowed"
+salt -a auto --username dev --password x web1 test.echo allowed
+"$bin/salt-api-raet" -c "$top/master/etc/salt" -l warning > "$top/api.log" 2>&1 &
+pids+=($!)
+api=http://127.0.0.1:$aport
+for _ in $(seq 100); do curl -s -o /dev/null "$api/" && break; sleep 0.1; done
+say "curl $api/login -d username=ops -d password=x -d eauth=auto    # salt-api-raet: rest_cherrypy's API"
+login=$(curl -sS "$api/login" -H 'Accept: application/json' -d username=ops -d password=x -d eauth=auto)
+echo "$login"
+tok=$(sed -n 's/.*"token": "\([0-9a-f]*\)".*/\1/p' <<<"$login")
+say "curl $api/ -H 'X-Auth-Token: …' -d client=local -d tgt='*' -d fun=test.ping"
+curl -sS "$api/" -H 'Accept: application/json' -H "X-Auth-Token: $tok" -d client=local -d tgt='*' -d fun=test.ping; echo
+say "curl $api/ -H 'X-Auth-Token: …' -d client=wheel -d fun=key.list_all    # wheel, as pepper --client wheel calls it"
+curl -sS "$api/" -H 'Accept: application/x-yaml' -H "X-Auth-Token: $tok" -d client=wheel -d fun=key.list_all
+if command -v salt-pepper >/dev/null; then
+    say "salt-pepper '*' test.ping    # Salt's own API client, Debian's salt-pepper"
+    HOME=$top SALTAPI_URL=$api SALTAPI_USER=ops SALTAPI_PASS=x SALTAPI_EAUTH=auto salt-pepper '*' test.ping
+fi
