@@ -150,12 +150,13 @@ func (w *Wheel) listAll() (body.Map, error) {
 	if _, err := os.Stat(w.store.LocalPath()); err == nil {
 		local = append(local, filepath.Base(w.store.LocalPath()))
 	}
+	// In the order real salt-api printed them (salt.key.Key.list_all).
 	return body.Map{
-		{Key: "local", Value: local},
 		{Key: "minions", Value: sortedIDs(all[raet.Accepted])},
 		{Key: "minions_pre", Value: sortedIDs(all[raet.Pending])},
 		{Key: "minions_rejected", Value: sortedIDs(all[raet.Rejected])},
 		{Key: "minions_denied", Value: []string{}},
+		{Key: "local", Value: local},
 	}, nil
 }
 

@@ -68,7 +68,7 @@ func TestKeyAcceptListDelete(t *testing.T) {
 		t.Fatalf("web1 not accepted on disk: %v", st)
 	}
 	all := call(t, w, "key.list_all", nil, nil)
-	want := "[{local []} {minions [web1 web2]} {minions_pre [db1]} {minions_rejected []} {minions_denied []}]"
+	want := "[{minions [web1 web2]} {minions_pre [db1]} {minions_rejected []} {minions_denied []} {local []}]" // real salt-api's order
 	if s := strings.TrimSpace(strings.ReplaceAll(fmtMap(all), "  ", " ")); s != want {
 		t.Fatalf("key.list_all = %s, want %s", s, want)
 	}
@@ -79,7 +79,7 @@ func TestKeyAcceptListDelete(t *testing.T) {
 	if del := call(t, w, "key.delete", []any{[]any{"db1", "web2"}}, nil); len(del) != 0 {
 		t.Fatalf("key.delete returns what matches afterwards, nothing: %v", del)
 	}
-	if all := call(t, w, "key.list_all", nil, nil); fmtMap(all) != "[{local []} {minions [web1]} {minions_pre []} {minions_rejected []} {minions_denied []}]" {
+	if all := call(t, w, "key.list_all", nil, nil); fmtMap(all) != "[{minions [web1]} {minions_pre []} {minions_rejected []} {minions_denied []} {local []}]" {
 		t.Fatalf("after delete: %v", all)
 	}
 }
