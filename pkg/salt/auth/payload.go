@@ -17,14 +17,14 @@ func appendPayload(dst []byte, v any, depth int) ([]byte, error) {
 	}
 	switch x := v.(type) {
 	case string:
-		return appendRawStr(dst, x), nil
+		return py.AppendRawString(dst, x), nil
 	case []byte:
-		return appendRawStr(dst, string(x)), nil
+		return py.AppendRawString(dst, string(x)), nil
 	}
 	if m, ok := py.DictItems(v); ok {
 		dst = appendHead(dst, len(m), 0x80, 0xde, 0xdf)
 		for _, it := range m {
-			dst = appendRawStr(dst, it.Key)
+			dst = py.AppendRawString(dst, it.Key)
 			var err error
 			if dst, err = appendPayload(dst, it.Value, depth+1); err != nil {
 				return dst, err
@@ -43,19 +43,6 @@ func appendPayload(dst []byte, v any, depth int) ([]byte, error) {
 		return dst, nil
 	}
 	return body.AppendMsgpack(dst, v)
-}
-
-func appendRawStr(b []byte, s string) []byte {
-	n := len(s)
-	switch {
-	case n <= 31:
-		b = append(b, 0xa0|byte(n))
-	case n <= 0xffff:
-		b = append(b, 0xda, byte(n>>8), byte(n))
-	default:
-		b = append(b, 0xdb, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(b, s...)
 }
 
 func appendHead(b []byte, n int, fix, c16, c32 byte) []byte {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
 	"github.com/saltraet/saltraet/pkg/salt/client"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/modules"
 	"github.com/saltraet/saltraet/pkg/salt/runner"
@@ -135,7 +136,7 @@ func (b *SaltBackend) local(ctx context.Context, name string, low body.Map) (any
 		if r.Missing != "" {
 			continue
 		}
-		out = append(out, body.Item{Key: r.ID, Value: minionReturn(r, truthy(full))})
+		out = append(out, body.Item{Key: r.ID, Value: minionReturn(r, py.Truthy(full))})
 	}
 	return out, nil
 }
@@ -327,7 +328,7 @@ func (b *SaltBackend) runner(ctx context.Context, async bool, low body.Map) (any
 		return body.Map{{Key: "tag", Value: "salt/run/" + jid}, {Key: "jid", Value: jid}}, nil
 	}
 	out := run(ctx)
-	if full, _ := low.Get("full_return"); truthy(full) {
+	if full, _ := low.Get("full_return"); py.Truthy(full) {
 		return out, nil
 	}
 	ret, _ := out.Get("return")

@@ -17,6 +17,7 @@ import (
 	"github.com/saltraet/saltraet/pkg/salt/auth"
 	"github.com/saltraet/saltraet/pkg/salt/client"
 	"github.com/saltraet/saltraet/pkg/salt/config"
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 	"github.com/saltraet/saltraet/pkg/salt/job"
 	"github.com/saltraet/saltraet/pkg/salt/pki"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
@@ -182,7 +183,7 @@ func (b *SaltBackend) Run(ctx context.Context, low body.Map) (any, error) {
 	if !low.Has("token") && !low.Has("eauth") {
 		return nil, &SaltError{Name: EauthAuthenticationError, Message: "No authentication credentials given"}
 	}
-	if rs, _ := low.Get("raw_shell"); truthy(rs) {
+	if rs, _ := low.Get("raw_shell"); py.Truthy(rs) {
 		if v, _ := b.opts.Raw["netapi_allow_raw_shell"].(bool); !v {
 			return nil, &SaltError{Name: EauthAuthenticationError, Message: "Raw shell option not allowed."}
 		}
@@ -216,20 +217,6 @@ func pyStr(v any) string {
 		return "None"
 	}
 	return fmt.Sprint(v)
-}
-
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case int, int64, uint64, float64:
-		return fmt.Sprint(x) != "0"
-	}
-	return true
 }
 
 // checkClearFunc is ClearFuncs.runner's and .wheel's checks (form

@@ -8,6 +8,8 @@ import (
 
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
+
+	"github.com/saltraet/saltraet/pkg/salt/internal/py"
 )
 
 // The key files are written by hand rather than by a msgpack encoder so
@@ -18,26 +20,12 @@ import (
 // written this way are therefore byte-identical to Salt's, and readable by
 // the oldest msgpack decoders a Salt install might still use.
 
-// appendRaw appends s as an old-spec msgpack raw string.
-func appendRaw(b []byte, s string) []byte {
-	n := len(s)
-	switch {
-	case n <= 31:
-		b = append(b, 0xa0|byte(n))
-	case n <= 0xffff:
-		b = append(b, 0xda, byte(n>>8), byte(n))
-	default:
-		b = append(b, 0xdb, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(b, s...)
-}
-
 // encodeMap packs string pairs, in order, as a msgpack map (at most 15
 // pairs, a fixmap, which is all these files need).
 func encodeMap(kv ...string) []byte {
 	b := []byte{0x80 | byte(len(kv)/2)}
 	for _, s := range kv {
-		b = appendRaw(b, s)
+		b = py.AppendRawString(b, s)
 	}
 	return b
 }
