@@ -545,7 +545,7 @@ func TestConfigWithoutID(t *testing.T) {
 }
 
 func TestColonHex(t *testing.T) {
-	if got := colonHex("767a4b"); got != "76:7a:4b" {
-		t.Errorf("colonHex = %q", got)
+	if got := pki.ColonHex("767a4b"); got != "76:7a:4b" {
+		t.Errorf("ColonHex = %q", got)
 	}
 }

@@ -54,7 +54,7 @@ func genKeys(o *options, name string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	color := o.forceColor || (!o.noColor && cli.IsTerminal(stdout))
-	data := output.Map{{Key: "return", Value: colonHex(g.Fingerprint())}}
+	data := output.Map{{Key: "return", Value: pki.ColonHex(g.Fingerprint())}}
 	outputer := outputter(o, log)
 	if outputer == "key" {
 		outputer = "nested" // the key outputter cannot show a return

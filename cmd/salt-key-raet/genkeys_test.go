@@ -42,7 +42,7 @@ func TestGenKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := colonHex(local.Fingerprint()); got != printed {
+	if got := pki.ColonHex(local.Fingerprint()); got != printed {
 		t.Errorf("web9.key loads with fingerprint %s, printed %s", got, printed)
 	}
 	pub, err := pki.ReadKeyFile(filepath.Join(dir, "web9.pub"))

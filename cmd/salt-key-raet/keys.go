@@ -204,19 +204,6 @@ func (k *keyCLI) perKey(matches []statusIDs, show func(pki.Key) string) output.M
 	return data
 }
 
-// colonHex writes a hex digest as Salt 3006 writes fingerprints: pairs of
-// digits joined by colons.
-func colonHex(h string) string {
-	var b strings.Builder
-	for i := 0; i < len(h); i += 2 {
-		if i > 0 {
-			b.WriteByte(':')
-		}
-		b.WriteString(h[i:min(i+2, len(h))])
-	}
-	return b.String()
-}
-
 // finger is -f and -F: Key.finger, the fingerprints of the matching keys,
 // and of the master's own key under "local" when the glob matches
 // "local.key" (as name_match(match, full=True) includes local keys).
@@ -225,12 +212,12 @@ func (k *keyCLI) finger(glob string) error {
 	if err != nil {
 		return err
 	}
-	data := k.perKey(matches, func(key pki.Key) string { return colonHex(key.Fingerprint()) })
+	data := k.perKey(matches, func(key pki.Key) string { return pki.ColonHex(key.Fingerprint()) })
 	if pki.NameMatch(localKeyName, glob) {
 		local, err := k.store.LoadLocal()
 		switch {
 		case err == nil:
-			data = append(data, output.Item{Key: "local", Value: output.Map{{Key: localKeyName, Value: colonHex(local.Fingerprint())}}})
+			data = append(data, output.Item{Key: "local", Value: output.Map{{Key: localKeyName, Value: pki.ColonHex(local.Fingerprint())}}})
 		case errors.Is(err, pki.ErrNotFound):
 			k.log.debugf("no %s yet (the master creates it on its first start): %v", localKeyName, err)
 		default:

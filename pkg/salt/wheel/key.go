@@ -225,7 +225,7 @@ func (w *Wheel) finger(a args) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			fps = append(fps, body.Item{Key: id, Value: ColonHex(key.Fingerprint())})
+			fps = append(fps, body.Item{Key: id, Value: pki.ColonHex(key.Fingerprint())})
 		}
 		if len(fps) > 0 {
 			out = append(out, body.Item{Key: d.name, Value: fps})
@@ -233,21 +233,8 @@ func (w *Wheel) finger(a args) (any, error) {
 	}
 	if pki.NameMatch(pki.LocalKeyFile, glob) {
 		if local, err := w.store.LoadLocal(); err == nil {
-			out = append(out, body.Item{Key: "local", Value: body.Map{{Key: pki.LocalKeyFile, Value: ColonHex(local.Fingerprint())}}})
+			out = append(out, body.Item{Key: "local", Value: body.Map{{Key: pki.LocalKeyFile, Value: pki.ColonHex(local.Fingerprint())}}})
 		}
 	}
 	return out, nil
-}
-
-// ColonHex writes a hex digest as Salt 3006 writes fingerprints: pairs of
-// digits joined by colons.
-func ColonHex(h string) string {
-	var b strings.Builder
-	for i := 0; i < len(h); i += 2 {
-		if i > 0 {
-			b.WriteByte(':')
-		}
-		b.WriteString(h[i:min(i+2, len(h))])
-	}
-	return b.String()
 }
