@@ -86,9 +86,12 @@ func TestRunAndShutdown(t *testing.T) {
 	for {
 		data, _ := os.ReadFile(pidFile)
 		_, sockErr := os.Stat(sock)
-		// The start is logged once Run begins, after the files exist.
+		// The start is logged once Run begins, after the files exist; the
+		// console and the log file are written one after the other, so
+		// both are waited for.
+		logged, _ := os.ReadFile(logFile)
 		if strings.TrimSpace(string(data)) == strconv.Itoa(os.Getpid()) && sockErr == nil &&
-			strings.Contains(stderr.String(), "Minion m1 starting") {
+			strings.Contains(stderr.String(), "Minion m1 starting") && strings.Contains(string(logged), "Minion m1 starting") {
 			break
 		}
 		select {
@@ -97,7 +100,7 @@ func TestRunAndShutdown(t *testing.T) {
 		default:
 		}
 		if time.Now().After(end) {
-			t.Fatalf("no pid file, socket and start line within 20 s: %s", stderr.String())
+			t.Fatalf("no pid file, socket and start line (console and log file) within 20 s: %s", stderr.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
