@@ -46,27 +46,26 @@ func matchGlob(match any) (string, error) {
 }
 
 func (w *Wheel) accept(a args) (any, error) {
-	glob, err := matchGlob(a["match"])
-	if err != nil {
-		return nil, err
-	}
-	from := []raet.Acceptance{raet.Pending}
-	if a.flag("include_rejected") {
-		from = append(from, raet.Rejected)
-	}
-	return w.move(glob, protocol.KeyActAccept, raet.Accepted, from)
+	return w.decide(a, protocol.KeyActAccept, raet.Accepted, "include_rejected", raet.Rejected)
 }
 
 func (w *Wheel) reject(a args) (any, error) {
+	return w.decide(a, protocol.KeyActReject, raet.Rejected, "include_accepted", raet.Accepted)
+}
+
+// decide moves the pending keys a's match names to status to, and those
+// of status also too when a's flag include says so (key.accept's
+// include_rejected, key.reject's include_accepted).
+func (w *Wheel) decide(a args, act string, to raet.Acceptance, include string, also raet.Acceptance) (any, error) {
 	glob, err := matchGlob(a["match"])
 	if err != nil {
 		return nil, err
 	}
 	from := []raet.Acceptance{raet.Pending}
-	if a.flag("include_accepted") {
-		from = append(from, raet.Accepted)
+	if a.flag(include) {
+		from = append(from, also)
 	}
-	return w.move(glob, protocol.KeyActReject, raet.Rejected, from)
+	return w.move(glob, act, to, from)
 }
 
 // move moves the keys matching glob in the statuses from to "to",
