@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/lane"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
@@ -33,33 +34,23 @@ func (c *LocalClient) Presence(ctx context.Context, state string) (body.Map, err
 	if err := y.Transmit(req, protocol.YardManor).Err(); err != nil {
 		return nil, sendError(err, c.manorPath())
 	}
-	timer := c.cfg.Clock.NewTimer(c.cfg.ReplyTimeout)
-	defer timer.Stop()
-	for {
-		select {
-		case r := <-y.Receive():
-			if tag, _ := protocol.EventTag(r.Body); tag != protocol.TagPresencePresent {
-				c.log.Debugf("dropping a message on the client yard while waiting for presence: %v", r.Body.Keys())
-				continue
-			}
-			data := protocol.EventDataMap(r.Body)
-			v, ok := data.Get(key)
-			if !ok {
-				continue // not the answer to this request
-			}
-			estates, ok := v.(body.Map)
-			if !ok && v != nil {
-				// the periodic event lists names only; the answer maps them
-				c.log.Debugf("dropping a presence event whose %q is a %T", key, v)
-				continue
-			}
-			return estates, nil
-		case <-timer.C():
-			return nil, fmt.Errorf("%w to a presence request within %v", ErrNoReply, c.cfg.ReplyTimeout)
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-y.Stopped():
-			return nil, ErrClosed
+	var estates body.Map
+	err = c.awaitManor(ctx, y, " to a presence request", func(r lane.Received) (bool, error) {
+		m := r.Body
+		if tag, _ := protocol.EventTag(m); tag != protocol.TagPresencePresent {
+			c.log.Debugf("dropping a message on the client yard while waiting for presence: %v", m.Keys())
+			return false, nil
 		}
-	}
+		v, ok := protocol.EventDataMap(m).Get(key)
+		if !ok {
+			return false, nil // not the answer to this request
+		}
+		if estates, ok = v.(body.Map); !ok && v != nil {
+			// the periodic event lists names only; the answer maps them
+			c.log.Debugf("dropping a presence event whose %q is a %T", key, v)
+			return false, nil
+		}
+		return true, nil
+	})
+	return estates, err
 }

@@ -104,34 +104,47 @@ func (c *LocalClient) endPublish() {
 }
 
 // awaitReply waits on yard y for the master's reply to a publish of fun.
-func (c *LocalClient) awaitReply(ctx context.Context, y *lane.Stack, fun any) (string, []string, error) {
+func (c *LocalClient) awaitReply(ctx context.Context, y *lane.Stack, fun any) (jid string, minions []string, err error) {
+	err = c.awaitManor(ctx, y, "", func(r lane.Received) (bool, error) {
+		ret, ok := protocol.Return(r.Body)
+		if !ok {
+			c.log.Warnf("a message from %s on the client yard with no return: %v", r.From, r.Body.Keys())
+			return false, nil
+		}
+		var perr error
+		jid, minions, perr = protocol.ParsePublishReply(ret, fun)
+		if errors.Is(perr, protocol.ErrStaleReply) {
+			c.log.Debugf("dropping a reply to an earlier publish: %v", perr)
+			return false, nil
+		}
+		return true, perr
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	c.claim(jid)
+	c.log.Debugf("job %s published to %v", jid, minions)
+	return jid, minions, nil
+}
+
+// awaitManor waits on yard y, for at most the reply timeout, until take
+// says a message received is the answer it waits for (or an error). what
+// names the request in the timeout's error.
+func (c *LocalClient) awaitManor(ctx context.Context, y *lane.Stack, what string, take func(lane.Received) (bool, error)) error {
 	timer := c.cfg.Clock.NewTimer(c.cfg.ReplyTimeout)
 	defer timer.Stop()
 	for {
 		select {
 		case r := <-y.Receive():
-			ret, ok := protocol.Return(r.Body)
-			if !ok {
-				c.log.Warnf("a message from %s on the client yard with no return: %v", r.From, r.Body.Keys())
-				continue
+			if done, err := take(r); done || err != nil {
+				return err
 			}
-			jid, minions, err := protocol.ParsePublishReply(ret, fun)
-			if errors.Is(err, protocol.ErrStaleReply) {
-				c.log.Debugf("dropping a reply to an earlier publish: %v", err)
-				continue
-			}
-			if err != nil {
-				return "", nil, err
-			}
-			c.claim(jid)
-			c.log.Debugf("job %s published to %v", jid, minions)
-			return jid, minions, nil
 		case <-timer.C():
-			return "", nil, fmt.Errorf("%w within %v", ErrNoReply, c.cfg.ReplyTimeout)
+			return fmt.Errorf("%w%s within %v", ErrNoReply, what, c.cfg.ReplyTimeout)
 		case <-ctx.Done():
-			return "", nil, ctx.Err()
+			return ctx.Err()
 		case <-y.Stopped():
-			return "", nil, ErrClosed
+			return ErrClosed
 		}
 	}
 }

@@ -2,10 +2,10 @@ package client
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/saltraet/saltraet/pkg/raet/body"
+	"github.com/saltraet/saltraet/pkg/raet/lane"
 	"github.com/saltraet/saltraet/pkg/salt/protocol"
 )
 
@@ -35,33 +35,24 @@ func (c *LocalClient) tokenRequest(ctx context.Context, load body.Map) (body.Map
 	if err := y.Transmit(protocol.LocalRequest(y.Name(), load), protocol.YardManor).Err(); err != nil {
 		return nil, sendError(err, c.manorPath())
 	}
-	timer := c.cfg.Clock.NewTimer(c.cfg.ReplyTimeout)
-	defer timer.Stop()
-	for {
-		select {
-		case r := <-y.Receive():
-			ret, ok := protocol.Return(r.Body)
-			if !ok {
-				continue
-			}
-			if v, ok := ret.Get("error"); ok {
-				e, _ := v.(body.Map)
-				name, _ := e.String("name")
-				msg, _ := e.String("message")
-				return nil, &PublishError{Name: name, Message: msg}
-			}
-			if len(ret) == 0 {
-				return nil, nil
-			}
-			return ret, nil
-		case <-timer.C():
-			return nil, fmt.Errorf("%w within %v", ErrNoReply, c.cfg.ReplyTimeout)
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-y.Stopped():
-			return nil, ErrClosed
+	var answer body.Map
+	err = c.awaitManor(ctx, y, "", func(r lane.Received) (bool, error) {
+		ret, ok := protocol.Return(r.Body)
+		if !ok {
+			return false, nil
 		}
-	}
+		if v, ok := ret.Get("error"); ok {
+			e, _ := v.(body.Map)
+			name, _ := e.String("name")
+			msg, _ := e.String("message")
+			return true, &PublishError{Name: name, Message: msg}
+		}
+		if len(ret) > 0 {
+			answer = ret
+		}
+		return true, nil
+	})
+	return answer, err
 }
 
 // SetAuth gives every publish from now on, the find_job publishes of the
